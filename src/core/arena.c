@@ -1,0 +1,104 @@
+#include "core/arena.h"
+#include "core/mem.h"
+
+#include <stdalign.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Big enough that a typical request (a few dozen params and cookies) fits in one chunk. */
+#define ARENA_CHUNK_SIZE 16384
+
+struct arena_chunk {
+	struct arena_chunk *next;
+	size_t size, used;
+	alignas(max_align_t) unsigned char data[];
+};
+
+static size_t
+arena_align(size_t n)
+{
+	size_t a = alignof(max_align_t);
+
+	if (n > SIZE_MAX - a)
+		abort();
+	return (n + a - 1) & ~(a - 1);
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct arena_chunk *c = a->head;
+	void *p;
+
+	n = arena_align(n ? n : 1);
+	if (c == NULL || c->size - c->used < n) {
+		size_t size = n > ARENA_CHUNK_SIZE ? n : ARENA_CHUNK_SIZE;
+
+		c = xmalloc(sizeof *c + size);
+		c->size = size;
+		c->used = 0;
+		c->next = a->head;
+		a->head = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+void *
+arena_calloc(struct arena *a, size_t count, size_t size)
+{
+	void *p;
+
+	if (size && count > SIZE_MAX / size)
+		abort();
+	p = arena_alloc(a, count * size);
+	memset(p, 0, count * size);
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+void
+arena_reset(struct arena *a)
+{
+	struct arena_chunk *c = a->head, *next;
+
+	if (c == NULL)
+		return;
+	/* keep the oldest (first allocated, usually the standard-size) chunk */
+	while (c->next != NULL) {
+		next = c->next;
+		free(c);
+		c = next;
+	}
+	c->used = 0;
+	a->head = c;
+}
+
+void
+arena_free(struct arena *a)
+{
+	struct arena_chunk *c = a->head, *next;
+
+	for (; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	a->head = NULL;
+}

@@ -1,0 +1,187 @@
+#include "core/buf.h"
+#include "core/mem.h"
+#include "core/utf8.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The first allocation; small enough for a log line, large enough to avoid early regrowth. */
+#define BUF_MIN_CAP 256
+
+void
+buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need, cap;
+
+	if (extra > SIZE_MAX - b->len - 1)
+		abort();	/* a length that cannot exist: a caller bug, not input */
+	need = b->len + extra + 1;
+	if (need <= b->cap)
+		return;
+	cap = b->cap ? b->cap : BUF_MIN_CAP;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	buf_reserve(b, n);
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+	buf_reserve(b, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	buf_reserve(b, 64);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	if (n < 0) {
+		va_end(ap2);
+		return;
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+	}
+	va_end(ap2);
+	b->len += (size_t)n;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buf_append_html(struct buf *b, const char *s, size_t n)
+{
+	size_t i, run = 0;
+
+	buf_reserve(b, n);
+	for (i = 0; i < n; i++) {
+		const char *rep;
+
+		switch (s[i]) {
+		case '&':  rep = "&amp;"; break;
+		case '<':  rep = "&lt;"; break;
+		case '>':  rep = "&gt;"; break;
+		case '"':  rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default:   continue;
+		}
+		buf_append(b, s + run, i - run);
+		buf_puts(b, rep);
+		run = i + 1;
+	}
+	buf_append(b, s + run, n - run);
+}
+
+void
+buf_append_json_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0;
+
+	buf_reserve(b, n + 2);
+	buf_putc(b, '"');
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t seq;
+
+		if (c >= 0x80) {
+			seq = utf8_sequence_length(s + i, n - i);
+			if (seq == 0) {
+				buf_puts(b, "\xef\xbf\xbd");	/* U+FFFD */
+				i++;
+			} else {
+				buf_append(b, s + i, seq);
+				i += seq;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':  buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				buf_append(b, esc, sizeof esc);
+			} else
+				buf_putc(b, (char)c);
+		}
+		i++;
+	}
+	buf_putc(b, '"');
+}
+
+const char *
+buf_cstr(const struct buf *b)
+{
+	return b->data ? b->data : "";
+}
+
+void
+buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
+void
+buf_reset(struct buf *b)
+{
+	buf_truncate(b, 0);
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *
+buf_detach(struct buf *b)
+{
+	char *p = b->data ? b->data : xstrdup("");
+
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}

@@ -1,0 +1,43 @@
+/* buf: a growable byte string, always NUL-terminated after its last byte.
+ *
+ * Used for response bodies, rendered templates, SQL parameters and log lines.
+ * A zeroed struct (BUF_INIT) is an empty buffer; nothing is allocated until the
+ * first append. The buffer owns `data`; buf_free() releases it, buf_detach()
+ * hands it to the caller. */
+#ifndef KAIROS_CORE_BUF_H
+#define KAIROS_CORE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char   *data;	/* NULL until the first append; then NUL-terminated */
+	size_t  len;	/* bytes in use, not counting the terminator */
+	size_t  cap;	/* bytes allocated */
+};
+
+#define BUF_INIT { NULL, 0, 0 }
+
+void  buf_reserve(struct buf *b, size_t extra);
+void  buf_append(struct buf *b, const void *p, size_t n);
+void  buf_puts(struct buf *b, const char *s);
+void  buf_putc(struct buf *b, char c);
+void  buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void  buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+/* HTML-escapes & < > " ' (the apostrophe too, so single-quoted attributes are safe). */
+void  buf_append_html(struct buf *b, const char *s, size_t n);
+/* Appends s as a JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
+void  buf_append_json_string(struct buf *b, const char *s, size_t n);
+
+/* The contents as a C string: "" for an empty buffer (never NULL). Owned by b. */
+const char *buf_cstr(const struct buf *b);
+void  buf_truncate(struct buf *b, size_t len);
+void  buf_reset(struct buf *b);	/* empties, keeps the allocation */
+void  buf_free(struct buf *b);
+/* Hands the data to the caller (free() it) and leaves b empty; never NULL. */
+char *buf_detach(struct buf *b);
+
+#endif

@@ -1,0 +1,344 @@
+#include "core/config.h"
+#include "core/mem.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef KAIROS_PKGDATADIR
+#define KAIROS_PKGDATADIR "/usr/local/share/kairos"
+#endif
+
+/* A config file is a handful of lines; anything bigger is not a config file. */
+#define CONFIG_FILE_MAX_BYTES  (64 * 1024)
+#define CONFIG_LINE_MAX        4096
+#define CONFIG_PREFIX          "KAIROS_"
+
+extern char **environ;
+
+enum config_type { CONFIG_STRING, CONFIG_INT, CONFIG_OCTAL, CONFIG_BOOL, CONFIG_ENUM };
+
+struct config_key {
+	const char       *name;
+	enum config_type  type;
+	size_t            offset;	/* of the field in struct config */
+	const char       *def;		/* default as text; NULL: required */
+	long              min, max;	/* CONFIG_INT bounds */
+	const char       *choices;	/* CONFIG_ENUM: "a|b|c" */
+	bool              secret;	/* masked when printed */
+	const char       *doc;
+};
+
+#define F(field) offsetof(struct config, field)
+
+static const struct config_key config_keys[] = {
+	{ "KAIROS_CONFIG", CONFIG_STRING, F(config_file), "", 0, 0, NULL, false,
+	  "Optional KEY=VALUE file read before the environment (same as --config FILE)." },
+	{ "KAIROS_ENV", CONFIG_ENUM, F(env), "production", 0, 0,
+	  "development|test|production", false,
+	  "Deployment kind. Debug routes are refused in production." },
+	{ "KAIROS_DATABASE_URL", CONFIG_STRING, F(database_url), NULL, 0, 0, NULL, true,
+	  "libpq connection string or URI of the PostgreSQL database." },
+	{ "KAIROS_SOCKET", CONFIG_STRING, F(socket_path), "/run/kairos/kairos.sock", 0, 0, NULL, false,
+	  "Path of the FastCGI unix socket that nginx connects to." },
+	{ "KAIROS_SOCKET_MODE", CONFIG_OCTAL, F(socket_mode), "0660", 0, 0777, NULL, false,
+	  "Permissions of the FastCGI socket (octal)." },
+	{ "KAIROS_WORKERS", CONFIG_INT, F(workers), "0", 0, 256, NULL, false,
+	  "Number of worker processes; 0 means one per CPU core." },
+	{ "KAIROS_SHARE_DIR", CONFIG_STRING, F(share_dir), KAIROS_PKGDATADIR, 0, 0, NULL, false,
+	  "Directory holding migrations/, templates/ and static/." },
+	{ "KAIROS_MAX_BODY_BYTES", CONFIG_INT, F(max_body_bytes), "1048576", 1024, 64L * 1024 * 1024,
+	  NULL, false,
+	  "Largest request body accepted; larger ones get 413. Keep nginx's client_max_body_size above it." },
+	{ "KAIROS_SHUTDOWN_TIMEOUT", CONFIG_INT, F(shutdown_timeout), "30", 1, 3600, NULL, false,
+	  "Seconds in-flight requests get to finish on SIGTERM before workers are killed." },
+	{ "KAIROS_DB_CONNECT_TIMEOUT", CONFIG_INT, F(db_connect_timeout), "5", 1, 300, NULL, false,
+	  "Seconds to wait for a PostgreSQL connection." },
+	{ "KAIROS_STATEMENT_TIMEOUT_MS", CONFIG_INT, F(statement_timeout_ms), "5000", 0, 3600000,
+	  NULL, false,
+	  "PostgreSQL statement_timeout for request queries, in milliseconds (0: none)." },
+	{ "KAIROS_LOG_LEVEL", CONFIG_ENUM, F(log_level), "info", 0, 0, "debug|info|warn|error", false,
+	  "Lowest level of log line written to stderr." },
+	{ "KAIROS_DEBUG_ROUTES", CONFIG_BOOL, F(debug_routes), "false", 0, 0, NULL, false,
+	  "Enables /_debug/* routes used by the test suite. Never in production." },
+	{ "KAIROS_PORT", CONFIG_INT, F(port), "8080", 1, 65535, NULL, false,
+	  "Port nginx listens on in ./dev and the tests (kairos itself speaks FastCGI only)." },
+};
+
+#define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
+
+static const struct config_key *
+config_find(const char *name, size_t len)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (strlen(config_keys[i].name) == len && memcmp(config_keys[i].name, name, len) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+static bool
+config_enum_allows(const char *choices, const char *value)
+{
+	size_t n = strlen(value);
+	const char *p = choices;
+
+	while (*p) {
+		const char *end = strchr(p, '|');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len == n && memcmp(p, value, n) == 0)
+			return true;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
+static int
+config_parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "1", "true", "yes", "on" };
+	static const char *const no[] = { "0", "false", "no", "off" };
+
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0)
+			return (*out = true), 0;
+		if (strcasecmp(v, no[i]) == 0)
+			return (*out = false), 0;
+	}
+	return -1;
+}
+
+/* Sets one key from text; on a bad value appends a message naming where it came from. */
+static int
+config_set(struct config *cfg, const struct config_key *k, const char *value,
+    const char *origin, struct buf *errors)
+{
+	char *field = (char *)cfg + k->offset;
+	char *end;
+	long n;
+
+	switch (k->type) {
+	case CONFIG_STRING:
+	case CONFIG_ENUM:
+		if (k->type == CONFIG_ENUM && !config_enum_allows(k->choices, value)) {
+			buf_printf(errors, "%s (%s): \"%s\" is not one of %s\n",
+			    k->name, origin, value, k->choices);
+			return -1;
+		}
+		free(*(char **)field);
+		*(char **)field = xstrdup(value);
+		return 0;
+	case CONFIG_INT:
+	case CONFIG_OCTAL:
+		errno = 0;
+		n = strtol(value, &end, k->type == CONFIG_OCTAL ? 8 : 10);
+		if (*value == '\0' || *end != '\0' || errno != 0) {
+			buf_printf(errors, "%s (%s): \"%s\" is not a whole number%s\n",
+			    k->name, origin, value, k->type == CONFIG_OCTAL ? " in octal" : "");
+			return -1;
+		}
+		if (n < k->min || n > k->max) {
+			buf_printf(errors, "%s (%s): %ld is outside %ld..%ld\n",
+			    k->name, origin, n, k->min, k->max);
+			return -1;
+		}
+		*(long *)field = n;
+		return 0;
+	case CONFIG_BOOL:
+		if (config_parse_bool(value, (bool *)field) < 0) {
+			buf_printf(errors, "%s (%s): \"%s\" is not true or false\n",
+			    k->name, origin, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static char *
+config_trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Reads KEY=VALUE lines; "export " prefixes, comments and quotes as in a shell env file. */
+static int
+config_read_file(struct config *cfg, const char *path, bool *from_file, struct buf *errors)
+{
+	char line[CONFIG_LINE_MAX], origin[CONFIG_LINE_MAX + 32];
+	unsigned lineno = 0;
+	int problems = 0;
+	long size;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		buf_printf(errors, "config file %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > CONFIG_FILE_MAX_BYTES) {
+		buf_printf(errors, "config file %s: larger than %d bytes\n", path, CONFIG_FILE_MAX_BYTES);
+		fclose(f);
+		return 1;
+	}
+	rewind(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		const struct config_key *k;
+		char *s, *eq, *key, *value;
+		size_t vlen;
+
+		lineno++;
+		snprintf(origin, sizeof origin, "%s line %u", path, lineno);
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			buf_printf(errors, "%s: line too long\n", origin);
+			problems++;
+			break;
+		}
+		s = config_trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (strncmp(s, "export ", 7) == 0)
+			s = config_trim(s + 7);
+		if ((eq = strchr(s, '=')) == NULL) {
+			buf_printf(errors, "%s: expected KEY=VALUE\n", origin);
+			problems++;
+			continue;
+		}
+		*eq = '\0';
+		key = config_trim(s);
+		value = config_trim(eq + 1);
+		vlen = strlen(value);
+		if (vlen >= 2 && (value[0] == '"' || value[0] == '\'') && value[vlen - 1] == value[0]) {
+			value[vlen - 1] = '\0';
+			value++;
+		}
+		if ((k = config_find(key, strlen(key))) == NULL) {
+			buf_printf(errors, "%s: unknown key %s\n", origin, key);
+			problems++;
+			continue;
+		}
+		if (config_set(cfg, k, value, origin, errors) < 0)
+			problems++;
+		else
+			from_file[k - config_keys] = true;
+	}
+	fclose(f);
+	return problems;
+}
+
+int
+config_load(struct config *cfg, const char *file, struct buf *errors)
+{
+	bool from_file[CONFIG_NKEYS] = { false };
+	int problems = 0;
+	const char *path;
+
+	memset(cfg, 0, sizeof *cfg);
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (config_keys[i].def != NULL)
+			config_set(cfg, &config_keys[i], config_keys[i].def, "default", errors);
+
+	path = file ? file : getenv("KAIROS_CONFIG");
+	if (path != NULL && *path != '\0') {
+		problems += config_read_file(cfg, path, from_file, errors);
+		free(cfg->config_file);
+		cfg->config_file = xstrdup(path);
+	}
+
+	for (char **e = environ; *e != NULL; e++) {
+		const struct config_key *k;
+		const char *eq = strchr(*e, '=');
+
+		if (strncmp(*e, CONFIG_PREFIX, strlen(CONFIG_PREFIX)) != 0 || eq == NULL)
+			continue;
+		if ((k = config_find(*e, (size_t)(eq - *e))) == NULL) {
+			buf_printf(errors, "%.*s (environment): unknown key\n", (int)(eq - *e), *e);
+			problems++;
+			continue;
+		}
+		if (k->offset == F(config_file))
+			continue;	/* already used to find the file */
+		if (config_set(cfg, k, eq + 1, "environment", errors) < 0)
+			problems++;
+	}
+
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (k->def == NULL && k->type == CONFIG_STRING &&
+		    *(char **)((char *)cfg + k->offset) == NULL) {
+			buf_printf(errors, "%s: required, not set\n", k->name);
+			problems++;
+		}
+	}
+	if (cfg->socket_path != NULL && *cfg->socket_path == '\0') {
+		buf_printf(errors, "KAIROS_SOCKET: must not be empty\n");
+		problems++;
+	}
+	if (cfg->debug_routes && cfg->env != NULL && strcmp(cfg->env, "production") == 0) {
+		buf_printf(errors, "KAIROS_DEBUG_ROUTES: not allowed when KAIROS_ENV=production\n");
+		problems++;
+	}
+	return problems;
+}
+
+void
+config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++)
+		if (config_keys[i].type == CONFIG_STRING || config_keys[i].type == CONFIG_ENUM) {
+			char **field = (char **)((char *)cfg + config_keys[i].offset);
+
+			free(*field);
+			*field = NULL;
+		}
+}
+
+void
+config_print(const struct config *cfg, FILE *out)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+		const char *field = (const char *)cfg + k->offset;
+
+		fprintf(out, "%s=", k->name);
+		if (k->secret)
+			fputs("********", out);
+		else if (k->type == CONFIG_OCTAL)
+			fprintf(out, "%04lo", *(const long *)field);
+		else if (k->type == CONFIG_INT)
+			fprintf(out, "%ld", *(const long *)field);
+		else if (k->type == CONFIG_BOOL)
+			fputs(*(const bool *)field ? "true" : "false", out);
+		else
+			fputs(*(char *const *)field ? *(char *const *)field : "", out);
+		fputc('\n', out);
+	}
+}
+
+void
+config_print_example(FILE *out)
+{
+	for (size_t i = 0; i < CONFIG_NKEYS; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		fprintf(out, "# %s\n", k->doc);
+		if (k->type == CONFIG_ENUM)
+			fprintf(out, "# One of: %s.\n", k->choices);
+		if (k->def == NULL)
+			fprintf(out, "# Required.\n%s=\n\n", k->name);
+		else
+			fprintf(out, "#%s=%s\n\n", k->name, k->def);
+	}
+}

@@ -1,0 +1,44 @@
+/* config: every setting of Kairos, from KAIROS_* environment variables and optionally a
+ * KEY=VALUE file (--config FILE or KAIROS_CONFIG); the environment wins over the file.
+ *
+ * One table (config.c) names each key, its type, default, bounds and documentation;
+ * loading validates every key and reports one clear message per bad one, so an operator
+ * fixes all mistakes in one pass. `.env.example` documents the same table. */
+#ifndef KAIROS_CORE_CONFIG_H
+#define KAIROS_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/buf.h"
+
+/* Strings are owned by the struct and freed by config_free(). */
+struct config {
+	char *config_file;	/* KAIROS_CONFIG */
+	char *env;		/* KAIROS_ENV: development | test | production */
+	char *database_url;	/* KAIROS_DATABASE_URL: a libpq conninfo string or URI */
+	char *socket_path;	/* KAIROS_SOCKET: the FastCGI unix socket */
+	long  socket_mode;	/* KAIROS_SOCKET_MODE */
+	long  workers;		/* KAIROS_WORKERS; 0 = one per core */
+	char *share_dir;	/* KAIROS_SHARE_DIR: migrations/, templates/, static/ */
+	long  max_body_bytes;	/* KAIROS_MAX_BODY_BYTES */
+	long  shutdown_timeout;	/* KAIROS_SHUTDOWN_TIMEOUT, seconds */
+	long  db_connect_timeout;	/* KAIROS_DB_CONNECT_TIMEOUT, seconds */
+	long  statement_timeout_ms;	/* KAIROS_STATEMENT_TIMEOUT_MS */
+	char *log_level;	/* KAIROS_LOG_LEVEL */
+	bool  debug_routes;	/* KAIROS_DEBUG_ROUTES: test-only routes; refused in production */
+	long  port;		/* KAIROS_PORT: nginx's port in ./dev and tests; unused by kairos */
+};
+
+/* Loads defaults, then `file` (NULL: KAIROS_CONFIG if set), then the environment.
+ * Returns the number of problems found; each is one line appended to `errors`.
+ * On success (0) cfg is complete; on failure call config_free() all the same. */
+int  config_load(struct config *cfg, const char *file, struct buf *errors);
+void config_free(struct config *cfg);
+
+/* Writes KEY=value lines of the effective configuration, secrets masked. */
+void config_print(const struct config *cfg, FILE *out);
+/* Writes every key with its documentation and default, in .env.example format. */
+void config_print_example(FILE *out);
+
+#endif

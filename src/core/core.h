@@ -1,0 +1,13 @@
+/* core: the leaf utilities every other module uses (no dependencies beyond libc). */
+#ifndef KAIROS_CORE_H
+#define KAIROS_CORE_H
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/rand.h"
+#include "core/utf8.h"
+
+#endif

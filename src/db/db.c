@@ -1,0 +1,147 @@
+/* db.c: the connection, lazily opened, with statements prepared once per connection. */
+#include "db/db.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void
+db_set_error(struct db *db, const PGresult *res, const char *fallback)
+{
+	const char *msg = NULL, *state = NULL;
+
+	if (res != NULL) {
+		msg = PQresultErrorMessage(res);
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	}
+	if ((msg == NULL || *msg == '\0') && db->conn != NULL)
+		msg = PQerrorMessage(db->conn);
+	snprintf(db->error, sizeof db->error, "%s", msg && *msg ? msg : fallback);
+	/* libpq messages end in a newline; logs want one line */
+	for (char *p = db->error; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	snprintf(db->sqlstate, sizeof db->sqlstate, "%s", state ? state : "");
+}
+
+void
+db_init(struct db *db, const char *conninfo, int connect_timeout, long statement_timeout_ms)
+{
+	memset(db, 0, sizeof *db);
+	db->conninfo = xstrdup(conninfo);
+	db->connect_timeout = connect_timeout;
+	db->statement_timeout_ms = statement_timeout_ms;
+}
+
+void
+db_disconnect(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	db_disconnect(db);
+	free(db->conninfo);
+	db->conninfo = NULL;
+}
+
+int
+db_connect(struct db *db)
+{
+	char timeout[16], options[64];
+	const char *keys[] = { "dbname", "connect_timeout", "application_name", "options", NULL };
+	const char *vals[] = { db->conninfo, timeout, "kairos", options, NULL };
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return DB_OK;
+	db_disconnect(db);
+	snprintf(timeout, sizeof timeout, "%d", db->connect_timeout);
+	snprintf(options, sizeof options, "-c statement_timeout=%ld", db->statement_timeout_ms);
+	/* expand_dbname: conninfo may be a full connection string or URI */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		db_set_error(db, NULL, "connection failed");
+		db_disconnect(db);
+		return DB_UNAVAILABLE;
+	}
+	db->generation++;
+	db->sqlstate[0] = '\0';
+	return DB_OK;
+}
+
+/* A failure that took the connection with it (server restart, network) is reported as
+ * DB_UNAVAILABLE and the connection dropped, so the next call reconnects. */
+static int
+db_classify_failure(struct db *db, PGresult *res)
+{
+	db_set_error(db, res, "query failed");
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+		db_disconnect(db);
+		return DB_UNAVAILABLE;
+	}
+	return DB_FAILED;
+}
+
+static int
+db_prepare(struct db *db, struct db_stmt *stmt)
+{
+	PGresult *res;
+	int rc = DB_OK;
+
+	if (stmt->prepared_on == db->generation)
+		return DB_OK;
+	res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
+		rc = db_classify_failure(db, res);
+	else
+		stmt->prepared_on = db->generation;
+	PQclear(res);
+	return rc;
+}
+
+int
+db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PGresult **out)
+{
+	ExecStatusType st;
+	PGresult *res;
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_connect(db)) != DB_OK)
+		return rc;
+	if ((rc = db_prepare(db, stmt)) != DB_OK)
+		return rc;
+	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		rc = db_classify_failure(db, res);
+		PQclear(res);
+		return rc;
+	}
+	db->sqlstate[0] = '\0';
+	*out = res;
+	return DB_OK;
+}
+
+int
+db_exec_simple(struct db *db, const char *sql)
+{
+	ExecStatusType st;
+	PGresult *res;
+	int rc;
+
+	if ((rc = db_connect(db)) != DB_OK)
+		return rc;
+	res = PQexec(db->conn, sql);
+	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		rc = db_classify_failure(db, res);
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	return DB_OK;
+}

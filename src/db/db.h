@@ -1,0 +1,89 @@
+/* db: one PostgreSQL connection per process, opened lazily and re-opened after it drops;
+ * prepared statements registered once per connection; migrations.
+ *
+ * Statements are declared where their table lives (ARCHITECTURE.md), as static
+ * struct db_stmt values, and prepared on first use on each connection. */
+#ifndef KAIROS_DB_H
+#define KAIROS_DB_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#include "core/core.h"
+
+#define DB_ERROR_SIZE        256
+#define DB_MIGRATION_MAX_BYTES (4 * 1024 * 1024)
+#define DB_MAX_MIGRATIONS    10000
+
+enum db_result {
+	DB_OK          = 0,
+	DB_UNAVAILABLE = -1,	/* no connection: the caller answers 503 and the next call reconnects */
+	DB_FAILED      = -2,	/* the statement failed; sqlstate and error say why */
+};
+
+struct db_stmt {
+	const char   *name;		/* unique across Kairos, prefixed by module: "web_home_org" */
+	const char   *sql;
+	int           nparams;
+	unsigned long prepared_on;	/* the connection generation it was prepared on */
+};
+
+#define DB_STMT(name, nparams, sql) { (name), (sql), (nparams), 0 }
+
+struct db {
+	PGconn       *conn;		/* NULL while disconnected */
+	char         *conninfo;	/* owned */
+	int           connect_timeout;
+	long          statement_timeout_ms;
+	unsigned long generation;	/* bumped on every new connection */
+	char          sqlstate[6];	/* of the last failure, "" if none */
+	char          error[DB_ERROR_SIZE];	/* for logs, never for users */
+};
+
+void db_init(struct db *db, const char *conninfo, int connect_timeout, long statement_timeout_ms);
+void db_close(struct db *db);	/* disconnects and frees; db_init again to reuse */
+/* Drops the connection (if any); the next call reconnects. */
+void db_disconnect(struct db *db);
+/* Connects if not connected. DB_OK or DB_UNAVAILABLE. */
+int  db_connect(struct db *db);
+/* Runs a prepared statement with text parameters. On DB_OK *res is a result the caller
+ * owns (PQclear it); on failure *res is NULL. A broken connection is dropped. */
+int  db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PGresult **res);
+/* Runs SQL without parameters (BEGIN, COMMIT, migration text). DB_OK or an error. */
+int  db_exec_simple(struct db *db, const char *sql);
+
+/* ---- migrations (migrate.c) ---- */
+
+struct db_migration {
+	char *version;		/* "0001" */
+	char *name;		/* "base" */
+	char *file;		/* "0001_base.sql" */
+	char *sql;		/* the file's text */
+	char  checksum[65];	/* SHA-256, hex */
+};
+
+struct db_migrations {
+	struct db_migration *items;	/* sorted by version */
+	size_t               count;
+};
+
+/* Reads every NNNN_name.sql in dir (owned by out; db_migrations_free). 0, or -1 with a
+ * message in err (unreadable dir, bad name, duplicate version, oversized file). */
+int  db_migrations_load(const char *dir, struct db_migrations *out, struct buf *err);
+void db_migrations_free(struct db_migrations *m);
+/* Applies pending migrations in order, each in its own transaction, under an advisory
+ * lock so concurrent runs wait. Lines of progress go to out. 0, or -1 with err set (an
+ * applied migration whose file changed is an error, and nothing is applied then). */
+int  db_migrate(struct db *db, const struct db_migrations *m, FILE *out, struct buf *err);
+/* Prints each migration's state. 0 when all are applied and unchanged, 1 otherwise,
+ * -1 with err on a database error. */
+int  db_migrate_status(struct db *db, const struct db_migrations *m, FILE *out, struct buf *err);
+/* For /readyz: 0 when every migration is applied with a matching checksum, 1 with a
+ * reason when not, DB_UNAVAILABLE when the database cannot be reached. */
+int  db_migrations_current(struct db *db, const struct db_migrations *m, struct buf *reason);
+/* Runs each *.sql file of dir in name order, each in one transaction (demo data). */
+int  db_run_sql_dir(struct db *db, const char *dir, FILE *out, struct buf *err);
+
+#endif

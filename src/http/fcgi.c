@@ -1,0 +1,175 @@
+/* fcgi.c: libfcgi to struct request and back, and the worker's accept loop.
+ *
+ * The listening socket is non-blocking and watched with poll() together with the stop
+ * fd (a signalfd), so a worker never sleeps inside accept() where a signal could be
+ * lost, and requests in flight are never interrupted by one (signals are blocked and
+ * only read from the signalfd between requests). */
+#include "http/http.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fcgiapp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+/* Connections nginx may queue while every worker is busy. */
+#define HTTP_LISTEN_BACKLOG 1024
+
+int
+http_fcgi_listen(const char *path, unsigned mode)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof sa.sun_path) {
+		log_error("socket path too long", "%s (at most %zu bytes)", path,
+		    sizeof sa.sun_path - 1);
+		return -1;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, path);
+
+	if (lstat(path, &st) == 0) {
+		int probe;
+
+		if (!S_ISSOCK(st.st_mode)) {
+			log_error("socket path taken", "%s exists and is not a socket", path);
+			return -1;
+		}
+		/* A socket file may be stale (a crash) or live (another server): ask it. */
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0) {
+			close(probe);
+			log_error("socket in use", "another server is listening on %s", path);
+			return -1;
+		}
+		if (probe >= 0)
+			close(probe);
+		unlink(path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    chmod(path, mode) < 0 || listen(fd, HTTP_LISTEN_BACKLOG) < 0) {
+		log_error("cannot listen", "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static ssize_t
+http_fcgi_read(void *ctx, char *p, size_t n)
+{
+	FCGX_Stream *in = ctx;
+	int chunk = n > (size_t)1 << 30 ? 1 << 30 : (int)n;
+
+	return FCGX_GetStr(p, chunk, in);
+}
+
+static void
+http_fcgi_log(const struct request *req, const struct response *resp)
+{
+	struct buf line = BUF_INIT;
+	char ts[LOG_TIME_SIZE];
+
+	log_time_now(ts);
+	buf_printf(&line, "{\"ts\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"id\":", ts);
+	buf_append_json_string(&line, req->request_id, strlen(req->request_id));
+	buf_puts(&line, ",\"method\":");
+	buf_append_json_string(&line, req->method_name, strlen(req->method_name));
+	buf_puts(&line, ",\"path\":");
+	buf_append_json_string(&line, req->path, strlen(req->path));
+	buf_printf(&line, ",\"status\":%d,\"us\":%lld,\"pid\":%ld}", resp->status,
+	    http_now_us() - req->start_us, (long)getpid());
+	log_raw_line(line.data, line.len);
+	buf_free(&line);
+}
+
+static void
+http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *wire)
+{
+	struct http_error err = { 0, NULL, NULL };
+	struct request req;
+	struct response resp;
+	int rc;
+
+	rc = http_request_init(&req, fr->envp, http_fcgi_read, fr->in, &err);
+	http_response_init(&resp, &req.arena);
+	if (rc == 0)
+		handler(ctx, &req, &resp);
+	else {
+		enum http_kind kind = req.kind;
+
+		if (kind == HTTP_KIND_JSON && err.field != NULL) {
+			struct json_object *details = json_object_new_object();
+
+			json_object_object_add(details, err.field, json_object_new_string(err.message));
+			http_response_error_json(&resp, err.status, err.message, details);
+		} else
+			http_response_error(&resp, kind, err.status, err.message);
+	}
+	http_request_drain(&req);
+	buf_reset(wire);
+	http_response_serialise(&resp, &req, wire);
+	FCGX_PutStr(wire->data, (int)wire->len, fr->out);
+	http_fcgi_log(&req, &resp);
+	http_response_free(&resp);
+	http_request_free(&req);
+}
+
+int
+http_fcgi_serve(int listen_fd, int stop_fd, http_handler handler, void *ctx)
+{
+	struct buf wire = BUF_INIT;
+	FCGX_Request fr;
+	int rc = 0;
+
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+		log_error("libfcgi init failed", "%s", "FCGX_InitRequest");
+		return -1;
+	}
+	for (;;) {
+		struct pollfd pfd[2] = {
+			{ .fd = stop_fd, .events = POLLIN },
+			{ .fd = listen_fd, .events = POLLIN },
+		};
+		int got;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_error("poll failed", "%s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (pfd[0].revents)
+			break;
+		if (!(pfd[1].revents & POLLIN))
+			continue;
+		/* Another worker may win the race for this connection: EAGAIN, poll again. */
+		got = FCGX_Accept_r(&fr);
+		if (got < 0) {
+			if (got == -EAGAIN || got == -EWOULDBLOCK || got == -EINTR ||
+			    got == -ECONNABORTED)
+				continue;
+			log_error("accept failed", "%s", strerror(-got));
+			rc = -1;
+			break;
+		}
+		http_fcgi_answer(&fr, handler, ctx, &wire);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+	buf_free(&wire);
+	return rc;
+}

@@ -1,0 +1,177 @@
+/* response.c: status, headers and body, and their CGI-style serialisation. */
+#include "http/http.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+/* Sent on every response (AUTH-6). No inline script or style is ever needed: the design
+ * system ships CSS and JS as files, so the policy can stay strict. */
+static const struct http_header_line http_security_headers[] = {
+	{ "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; "
+	  "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+	  "frame-ancestors 'none'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "X-Frame-Options", "DENY" },
+	{ "Referrer-Policy", "strict-origin-when-cross-origin" },
+	{ "Cross-Origin-Opener-Policy", "same-origin" },
+	{ "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()" },
+};
+/* Only under TLS: a browser ignores HSTS over plain HTTP anyway, and dev runs plain. */
+#define HTTP_HSTS "max-age=31536000; includeSubDomains"
+
+static const struct {
+	int         code;
+	const char *text;
+} http_statuses[] = {
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" }, { 204, "No Content" },
+	{ 301, "Moved Permanently" }, { 302, "Found" }, { 303, "See Other" },
+	{ 304, "Not Modified" }, { 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+	{ 404, "Not Found" }, { 405, "Method Not Allowed" }, { 409, "Conflict" },
+	{ 410, "Gone" }, { 413, "Content Too Large" }, { 414, "URI Too Long" },
+	{ 415, "Unsupported Media Type" }, { 422, "Unprocessable Content" },
+	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+	{ 501, "Not Implemented" }, { 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" },
+};
+
+const char *
+http_status_text(int status)
+{
+	for (size_t i = 0; i < sizeof http_statuses / sizeof *http_statuses; i++)
+		if (http_statuses[i].code == status)
+			return http_statuses[i].text;
+	return "Unknown";
+}
+
+void
+http_response_init(struct response *resp, struct arena *arena)
+{
+	memset(resp, 0, sizeof *resp);
+	resp->status = 200;
+	resp->content_type = "text/html; charset=utf-8";
+	resp->arena = arena;
+}
+
+void
+http_response_free(struct response *resp)
+{
+	buf_free(&resp->body);
+}
+
+void
+http_response_header(struct response *resp, const char *name, const char *value)
+{
+	if (strpbrk(name, "\r\n:") != NULL || strpbrk(value, "\r\n") != NULL) {
+		log_warn("response header refused", "header %s has CR, LF or colon", name);
+		return;
+	}
+	if (resp->nheaders == HTTP_MAX_RESPONSE_HEADERS) {
+		log_warn("response header dropped", "more than %d headers; dropped %s",
+		    HTTP_MAX_RESPONSE_HEADERS, name);
+		return;
+	}
+	resp->headers[resp->nheaders].name = arena_strdup(resp->arena, name);
+	resp->headers[resp->nheaders].value = arena_strdup(resp->arena, value);
+	resp->nheaders++;
+}
+
+void
+http_response_set(struct response *resp, int status, const char *content_type, const char *body,
+    size_t len)
+{
+	resp->status = status;
+	resp->content_type = content_type;
+	buf_reset(&resp->body);
+	buf_append(&resp->body, body, len);
+}
+
+void
+http_response_json(struct response *resp, int status, struct json_object *obj)
+{
+	size_t len;
+	const char *text = json_object_to_json_string_length(obj,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+
+	http_response_set(resp, status, "application/json", text, len);
+}
+
+void
+http_response_redirect(struct response *resp, int status, const char *location)
+{
+	resp->status = status;
+	buf_reset(&resp->body);
+	http_response_header(resp, "Location", location);
+}
+
+void
+http_response_error_json(struct response *resp, int status, const char *message,
+    struct json_object *details)
+{
+	struct json_object *obj = json_object_new_object();
+
+	json_object_object_add(obj, "error", json_object_new_string(message));
+	if (details != NULL)
+		json_object_object_add(obj, "details", details);
+	http_response_json(resp, status, obj);
+	json_object_put(obj);
+}
+
+void
+http_response_error_html(struct response *resp, int status, const char *message)
+{
+	struct buf *b = &resp->body;
+	const char *title = http_status_text(status);
+
+	/* Fixed, self-contained markup: error pages must render even when templates cannot. */
+	resp->status = status;
+	resp->content_type = "text/html; charset=utf-8";
+	buf_reset(b);
+	buf_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+	buf_append_html(b, title, strlen(title));
+	buf_puts(b, " — Kairos</title>\n</head>\n<body>\n<main>\n<h1>");
+	buf_append_html(b, title, strlen(title));
+	buf_puts(b, "</h1>\n<p>");
+	buf_append_html(b, message, strlen(message));
+	buf_puts(b, "</p>\n<p><a href=\"/\">Go to the home page</a></p>\n</main>\n</body>\n</html>\n");
+}
+
+void
+http_response_error(struct response *resp, enum http_kind kind, int status, const char *message)
+{
+	if (kind == HTTP_KIND_JSON)
+		http_response_error_json(resp, status, message, NULL);
+	else
+		http_response_error_html(resp, status, message);
+}
+
+static void
+http_header_out(struct buf *out, const char *name, const char *value)
+{
+	buf_puts(out, name);
+	buf_puts(out, ": ");
+	buf_puts(out, value);
+	buf_puts(out, "\r\n");
+}
+
+void
+http_response_serialise(const struct response *resp, const struct request *req, struct buf *out)
+{
+	buf_printf(out, "Status: %d %s\r\n", resp->status, http_status_text(resp->status));
+	if (resp->status != 204 && resp->status != 304)
+		http_header_out(out, "Content-Type", resp->content_type);
+	buf_printf(out, "Content-Length: %zu\r\n", resp->body.len);
+	for (size_t i = 0; i < sizeof http_security_headers / sizeof *http_security_headers; i++)
+		http_header_out(out, http_security_headers[i].name, http_security_headers[i].value);
+	if (req->tls)
+		http_header_out(out, "Strict-Transport-Security", HTTP_HSTS);
+	if (req->request_id[0] != '\0')
+		http_header_out(out, "X-Request-Id", req->request_id);
+	for (size_t i = 0; i < resp->nheaders; i++)
+		http_header_out(out, resp->headers[i].name, resp->headers[i].value);
+	buf_puts(out, "\r\n");
+	if (req->method != HTTP_HEAD)
+		buf_append(out, resp->body.data ? resp->body.data : "", resp->body.len);
+}

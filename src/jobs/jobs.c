@@ -1,0 +1,97 @@
+/* jobs.c: the runner's loop: connect, LISTEN, wait for a notification, a tick or a signal. */
+#include "jobs/jobs.h"
+#include "core/core.h"
+#include "db/db.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+int
+jobs_main(int argc, char **argv, const char *config_file)
+{
+	struct buf errors = BUF_INIT;
+	unsigned long listening_on = 0;
+	long backoff_ms = 0;
+	struct config cfg;
+	enum log_level level;
+	struct db db;
+	sigset_t set;
+	int sfd;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "usage: kairos jobs\n");
+		return 2;
+	}
+	log_set_role("jobs");
+	if (config_load(&cfg, config_file, &errors) > 0) {
+		fputs(buf_cstr(&errors), stderr);
+		buf_free(&errors);
+		config_free(&cfg);
+		return 1;
+	}
+	if (log_level_parse(cfg.log_level, &level) == 0)
+		log_set_level(level);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, cfg.statement_timeout_ms);
+	log_info("started", "tick every %d s", JOBS_TICK_SECONDS);
+
+	for (;;) {
+		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1 } };
+		int timeout = JOBS_TICK_SECONDS * 1000;
+
+		if (db_connect(&db) != DB_OK) {
+			backoff_ms = backoff_ms ? backoff_ms * 2 : 250;
+			if (backoff_ms > JOBS_RECONNECT_MAX_MS)
+				backoff_ms = JOBS_RECONNECT_MAX_MS;
+			log_warn("database unavailable", "retrying in %ld ms: %s", backoff_ms, db.error);
+			timeout = (int)backoff_ms;
+		} else {
+			backoff_ms = 0;
+			if (listening_on != db.generation) {
+				if (db_exec_simple(&db, "LISTEN kairos_jobs") == DB_OK)
+					listening_on = db.generation;
+			}
+			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
+			pfd[1].events = POLLIN;
+		}
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof si) == (ssize_t)sizeof si && si.ssi_signo == SIGHUP)
+				continue;	/* nothing cached to reload yet */
+			break;
+		}
+		if (pfd[1].revents && db.conn != NULL) {
+			PGnotify *n;
+
+			if (!PQconsumeInput(db.conn)) {
+				log_warn("database connection lost", "%s", PQerrorMessage(db.conn));
+				db_disconnect(&db);
+				continue;
+			}
+			while ((n = PQnotifies(db.conn)) != NULL) {
+				log_debug("notified", "channel %s", n->relname);
+				PQfreemem(n);
+			}
+		}
+	}
+	log_info("stopped", "%s", "signal received");
+	db_close(&db);
+	config_free(&cfg);
+	buf_free(&errors);
+	close(sfd);
+	return 0;
+}

@@ -1,0 +1,162 @@
+/* main.c: `kairos [--config FILE] COMMAND [ARGS…]` — one binary, one subcommand per role. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "db/db.h"
+#include "jobs/jobs.h"
+#include "web/web.h"
+
+static void
+usage(FILE *out)
+{
+	fputs("usage: kairos [--config FILE] COMMAND [ARGS...]\n"
+	    "\n"
+	    "commands:\n"
+	    "  serve              run the FastCGI master and its workers\n"
+	    "  jobs               run the background job runner\n"
+	    "  migrate [--status] apply pending database migrations, or list their state\n"
+	    "  seed               load demo data (idempotent)\n"
+	    "  config [--example] print the effective configuration, or a documented template\n"
+	    "  version            print the version\n"
+	    "\n"
+	    "Configuration comes from KAIROS_* environment variables and the optional FILE;\n"
+	    "see .env.example.\n", out);
+}
+
+static int
+load_config(struct config *cfg, const char *file)
+{
+	struct buf errors = BUF_INIT;
+	int problems = config_load(cfg, file, &errors);
+
+	if (problems > 0) {
+		fprintf(stderr, "kairos: %d configuration problem%s:\n%s", problems,
+		    problems == 1 ? "" : "s", buf_cstr(&errors));
+		config_free(cfg);
+	}
+	buf_free(&errors);
+	return problems > 0 ? -1 : 0;
+}
+
+/* migrate and seed: short-lived database commands. */
+static int
+cmd_database(int argc, char **argv, const char *config_file)
+{
+	struct db_migrations migrations = { NULL, 0 };
+	struct buf err = BUF_INIT;
+	bool status = false, seed = strcmp(argv[0], "seed") == 0;
+	struct config cfg;
+	char dir[4096];
+	struct db db;
+	int rc = 1;
+
+	if (argc == 2 && !seed && strcmp(argv[1], "--status") == 0)
+		status = true;
+	else if (argc > 1) {
+		fprintf(stderr, "usage: kairos %s\n", seed ? "seed" : "migrate [--status]");
+		return 2;
+	}
+	if (load_config(&cfg, config_file) < 0)
+		return 1;
+	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, 0);
+	if (db_connect(&db) != DB_OK) {
+		fprintf(stderr, "kairos %s: cannot connect to the database: %s\n", argv[0], db.error);
+		goto out;
+	}
+	if (seed) {
+		snprintf(dir, sizeof dir, "%s/migrations/seed", cfg.share_dir);
+		rc = db_run_sql_dir(&db, dir, stdout, &err) == 0 ? 0 : 1;
+		goto out;
+	}
+	snprintf(dir, sizeof dir, "%s/migrations", cfg.share_dir);
+	if (db_migrations_load(dir, &migrations, &err) < 0)
+		goto out;
+	if (status)
+		rc = db_migrate_status(&db, &migrations, stdout, &err) == 0 ? 0 : 1;
+	else
+		rc = db_migrate(&db, &migrations, stdout, &err) == 0 ? 0 : 1;
+out:
+	if (err.len)
+		fprintf(stderr, "kairos %s: %s\n", argv[0], buf_cstr(&err));
+	db_migrations_free(&migrations);
+	db_close(&db);
+	config_free(&cfg);
+	buf_free(&err);
+	return rc;
+}
+
+static int
+cmd_config(int argc, char **argv, const char *config_file)
+{
+	struct config cfg;
+
+	if (argc == 2 && strcmp(argv[1], "--example") == 0) {
+		config_print_example(stdout);
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "usage: kairos config [--example]\n");
+		return 2;
+	}
+	if (load_config(&cfg, config_file) < 0)
+		return 1;
+	config_print(&cfg, stdout);
+	config_free(&cfg);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *config_file = NULL;
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			config_file = argv[i + 1];
+			i += 2;
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			config_file = argv[i] + 9;
+			i++;
+		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			puts(PACKAGE_STRING);
+			return 0;
+		} else {
+			fprintf(stderr, "kairos: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	argc -= i;
+	argv += i;
+	if (strcmp(argv[0], "serve") == 0)
+		return web_serve_main(argc, argv, config_file);
+	if (strcmp(argv[0], "jobs") == 0)
+		return jobs_main(argc, argv, config_file);
+	if (strcmp(argv[0], "migrate") == 0 || strcmp(argv[0], "seed") == 0)
+		return cmd_database(argc, argv, config_file);
+	if (strcmp(argv[0], "config") == 0)
+		return cmd_config(argc, argv, config_file);
+	if (strcmp(argv[0], "version") == 0) {
+		puts(PACKAGE_STRING);
+		return 0;
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "kairos: unknown command %s\n", argv[0]);
+	usage(stderr);
+	return 2;
+}

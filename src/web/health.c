@@ -1,0 +1,37 @@
+/* health.c: /healthz (the process answers) and /readyz (it can do real work) — OPS-3. */
+#include "web/web.h"
+
+#include <json-c/json.h>
+
+void
+web_health_live(struct web_app *app, struct request *req, struct response *resp)
+{
+	(void)app;
+	(void)req;
+	http_response_set(resp, 200, "application/json", "{\"status\":\"ok\"}", 15);
+	http_response_header(resp, "Cache-Control", "no-store");
+}
+
+void
+web_health_ready(struct web_app *app, struct request *req, struct response *resp)
+{
+	struct buf reason = BUF_INIT;
+	struct json_object *obj = json_object_new_object();
+	int rc;
+
+	(void)req;
+	rc = db_migrations_current(&app->db, &app->migrations, &reason);
+	if (rc == 0)
+		json_object_object_add(obj, "status", json_object_new_string("ready"));
+	else {
+		json_object_object_add(obj, "status", json_object_new_string("unavailable"));
+		json_object_object_add(obj, "error", json_object_new_string("Not ready"));
+		json_object_object_add(obj, "reason", json_object_new_string(buf_cstr(&reason)));
+		log_warn("not ready", "%s%s%s", buf_cstr(&reason), app->db.error[0] ? ": " : "",
+		    app->db.error);
+	}
+	http_response_json(resp, rc == 0 ? 200 : 503, obj);
+	http_response_header(resp, "Cache-Control", "no-store");
+	json_object_put(obj);
+	buf_free(&reason);
+}

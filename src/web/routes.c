@@ -1,0 +1,21 @@
+/* routes.c: every URL Kairos answers, in one table (ARCHITECTURE.md, step 2). */
+#include "web/web.h"
+
+#define ROUTE(m, pattern, fn, access, kind) \
+	{ { HTTP_##m, pattern }, fn, WEB_##access, HTTP_KIND_##kind, false }
+#define DEBUG_ROUTE(m, pattern, fn, kind) \
+	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, true }
+
+const struct web_route web_routes[] = {
+	ROUTE(GET,  "/",                 web_home,          PUBLIC, HTML),
+	ROUTE(GET,  "/healthz",          web_health_live,   PUBLIC, JSON),
+	ROUTE(GET,  "/readyz",           web_health_ready,  PUBLIC, JSON),
+
+	/* For the test suite only: slow requests, body echo, a crash. */
+	DEBUG_ROUTE(GET,  "/_debug/sleep",      web_debug_sleep, JSON),
+	DEBUG_ROUTE(POST, "/_debug/echo",       web_debug_echo,  JSON),
+	DEBUG_ROUTE(POST, "/_debug/echo-form",  web_debug_echo,  HTML),
+	DEBUG_ROUTE(POST, "/_debug/crash",      web_debug_crash, JSON),
+};
+
+const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -1,0 +1,148 @@
+/* serve.c: `kairos serve` — configuration, the FastCGI socket, and the worker pool. */
+#include "web/web.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct serve_master {
+	struct config cfg;		/* owned; replaced on a valid SIGHUP reload */
+	const char   *config_file;	/* --config, or NULL */
+};
+
+/* Loads configuration, logging one line per problem. 0 or -1. */
+static int
+serve_load_config(struct config *cfg, const char *file)
+{
+	struct buf errors = BUF_INIT;
+	int problems = config_load(cfg, file, &errors);
+
+	if (problems > 0) {
+		char *line = errors.data, *nl;
+
+		for (; line && *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			if (nl == NULL)
+				break;
+			*nl = '\0';
+			log_error("configuration invalid", "%s", line);
+		}
+	}
+	buf_free(&errors);
+	return problems > 0 ? -1 : 0;
+}
+
+static void
+serve_apply_log_level(const struct config *cfg)
+{
+	enum log_level level = LOG_INFO;
+
+	log_level_parse(cfg->log_level, &level);
+	log_set_level(level);
+}
+
+static int
+serve_reload(void *ctx)
+{
+	struct serve_master *m = ctx;
+	struct config fresh;
+
+	if (serve_load_config(&fresh, m->config_file) < 0) {
+		config_free(&fresh);
+		return -1;
+	}
+	if (strcmp(fresh.socket_path, m->cfg.socket_path) != 0)
+		log_warn("socket unchanged", "KAIROS_SOCKET changes need a restart; still on %s",
+		    m->cfg.socket_path);
+	config_free(&m->cfg);
+	m->cfg = fresh;
+	serve_apply_log_level(&m->cfg);
+	return 0;
+}
+
+static unsigned
+serve_worker_count(void *ctx)
+{
+	struct serve_master *m = ctx;
+	long cores;
+
+	if (m->cfg.workers > 0)
+		return (unsigned)m->cfg.workers;
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores > 0 ? (unsigned)cores : 1;
+}
+
+static unsigned
+serve_shutdown_timeout(void *ctx)
+{
+	return (unsigned)((struct serve_master *)ctx)->cfg.shutdown_timeout;
+}
+
+static int
+serve_worker_main(void *ctx, int listen_fd, int stop_fd)
+{
+	struct serve_master *m = ctx;
+	struct buf err = BUF_INIT;
+	struct web_app app;
+	char dir[4096];
+	int rc = 1;
+
+	memset(&app, 0, sizeof app);
+	app.cfg = m->cfg;	/* this process's copy, made by fork */
+	snprintf(dir, sizeof dir, "%s/migrations", app.cfg.share_dir);
+	if (db_migrations_load(dir, &app.migrations, &err) < 0) {
+		log_error("worker cannot start", "%s", buf_cstr(&err));
+		goto out;
+	}
+	db_init(&app.db, app.cfg.database_url, (int)app.cfg.db_connect_timeout,
+	    app.cfg.statement_timeout_ms);
+	http_prefork_ready();
+	rc = http_fcgi_serve(listen_fd, stop_fd, web_dispatch, &app) == 0 ? 0 : 1;
+	db_close(&app.db);
+out:
+	db_migrations_free(&app.migrations);
+	config_free(&m->cfg);
+	buf_free(&err);
+	close(stop_fd);
+	close(listen_fd);
+	return rc;
+}
+
+int
+web_serve_main(int argc, char **argv, const char *config_file)
+{
+	struct serve_master m = { .config_file = config_file };
+	struct http_prefork pf;
+	int rc;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "usage: kairos serve\n");
+		return 2;
+	}
+	log_set_role("master");
+	if (serve_load_config(&m.cfg, config_file) < 0) {
+		config_free(&m.cfg);
+		return 1;
+	}
+	serve_apply_log_level(&m.cfg);
+	pf = (struct http_prefork){
+		.listen_fd = http_fcgi_listen(m.cfg.socket_path, (unsigned)m.cfg.socket_mode),
+		.worker_main = serve_worker_main,
+		.reload = serve_reload,
+		.worker_count = serve_worker_count,
+		.shutdown_timeout = serve_shutdown_timeout,
+		.ctx = &m,
+	};
+	if (pf.listen_fd < 0) {
+		config_free(&m.cfg);
+		return 1;
+	}
+	log_info("listening", "%s", m.cfg.socket_path);
+	rc = http_prefork_run(&pf);
+	close(pf.listen_fd);
+	unlink(m.cfg.socket_path);
+	config_free(&m.cfg);
+	return rc;
+}

@@ -1,0 +1,125 @@
+/* buf, arena and utf8: the byte-level building blocks. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "tap.h"
+
+static void
+test_append_and_printf(void)
+{
+	struct buf b = BUF_INIT;
+
+	is_str(buf_cstr(&b), "", "an empty buffer reads as \"\"");
+	buf_puts(&b, "abc");
+	buf_putc(&b, '-');
+	buf_printf(&b, "%d/%s", 42, "x");
+	is_str(b.data, "abc-42/x", "append, putc and printf concatenate");
+	is_int((long long)b.len, 8, "length counts bytes without the terminator");
+
+	buf_reset(&b);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&b, "%04d", i);
+	is_int((long long)b.len, 4000, "printf grows the buffer past its first allocation");
+	ok(memcmp(b.data + 3996, "0999", 4) == 0 && b.data[4000] == '\0',
+	    "grown contents are intact and terminated");
+	buf_free(&b);
+}
+
+static void
+test_html_escape(void)
+{
+	struct buf b = BUF_INIT;
+	const char *in = "<a href=\"x\">Tom & Jerry's</a>";
+
+	buf_append_html(&b, in, strlen(in));
+	is_str(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;",
+	    "all five HTML specials are escaped, the apostrophe too");
+	buf_free(&b);
+}
+
+static void
+test_json_string(void)
+{
+	struct buf b = BUF_INIT;
+	const char in[] = "q\"\\\n\x01\xff\xc3\xa9";
+
+	buf_append_json_string(&b, in, sizeof in - 1);
+	is_str(b.data, "\"q\\\"\\\\\\n\\u0001\xef\xbf\xbd\xc3\xa9\"",
+	    "JSON strings escape quotes, controls, and replace invalid UTF-8 with U+FFFD");
+	buf_free(&b);
+}
+
+static void
+test_detach(void)
+{
+	struct buf b = BUF_INIT;
+	char *p = buf_detach(&b);
+
+	is_str(p, "", "detaching an empty buffer gives an empty string, not NULL");
+	free(p);
+	buf_puts(&b, "kept");
+	p = buf_detach(&b);
+	is_str(p, "kept", "detach hands over the contents");
+	ok(b.data == NULL && b.len == 0, "and leaves the buffer empty");
+	free(p);
+}
+
+static void
+test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		int valid;
+		const char *what;
+	} cases[] = {
+		{ "plain ascii", 1, "ASCII" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 1, "2, 3 and 4 byte sequences" },
+		{ "\xc0\xaf", 0, "overlong slash" },
+		{ "\xe0\x80\xaf", 0, "overlong 3-byte" },
+		{ "\xed\xa0\x80", 0, "UTF-16 surrogate" },
+		{ "\xf4\x90\x80\x80", 0, "above U+10FFFF" },
+		{ "\xc3", 0, "truncated sequence" },
+		{ "\x80", 0, "lone continuation byte" },
+		{ "\xff", 0, "byte never valid in UTF-8" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		is_int(utf8_valid(cases[i].s, strlen(cases[i].s)), cases[i].valid, "utf8: %s",
+		    cases[i].what);
+}
+
+static void
+test_arena(void)
+{
+	struct arena a = ARENA_INIT;
+	char *big, *s;
+	int *n;
+
+	s = arena_strdup(&a, "hello");
+	n = arena_alloc(&a, sizeof *n);
+	*n = 7;
+	ok(((uintptr_t)n % _Alignof(max_align_t)) == 0, "arena allocations are aligned");
+	big = arena_alloc(&a, 100000);
+	memset(big, 'x', 100000);
+	is_str(s, "hello", "a large allocation does not disturb earlier ones");
+	is_int(*n, 7, "nor earlier integers");
+	arena_reset(&a);
+	s = arena_strdup(&a, "again");
+	is_str(s, "again", "the arena is reusable after reset");
+	arena_free(&a);
+	ok(a.head == NULL, "free releases every chunk");
+}
+
+int
+main(void)
+{
+	test_append_and_printf();
+	test_html_escape();
+	test_json_string();
+	test_detach();
+	test_utf8();
+	test_arena();
+	return tap_done();
+}

@@ -1,0 +1,114 @@
+/* config: defaults, file, environment precedence, and one message per bad key. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "tap.h"
+
+static char tmpfile_path[] = "/tmp/kairos-test-config-XXXXXX";
+
+static void
+write_file(const char *text)
+{
+	int fd = mkstemp(tmpfile_path);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		abort();
+	close(fd);
+}
+
+static void
+clear_env(void)
+{
+	unsetenv("KAIROS_DATABASE_URL");
+	unsetenv("KAIROS_WORKERS");
+	unsetenv("KAIROS_ENV");
+	unsetenv("KAIROS_DEBUG_ROUTES");
+	unsetenv("KAIROS_CONFIG");
+	unsetenv("KAIROS_NOPE");
+	unsetenv("KAIROS_SOCKET_MODE");
+}
+
+int
+main(void)
+{
+	struct buf errors = BUF_INIT;
+	struct config cfg;
+	int n;
+
+	clear_env();
+	n = config_load(&cfg, NULL, &errors);
+	is_int(n, 1, "with nothing set, only the required database URL is missing");
+	ok(strstr(errors.data, "KAIROS_DATABASE_URL: required") != NULL, "and the message names it");
+	config_free(&cfg);
+
+	buf_reset(&errors);
+	setenv("KAIROS_DATABASE_URL", "dbname=kairos", 1);
+	n = config_load(&cfg, NULL, &errors);
+	is_int(n, 0, "a database URL is enough");
+	is_int(cfg.workers, 0, "workers default to 0 (one per core)");
+	is_int(cfg.max_body_bytes, 1048576, "body limit default");
+	is_str(cfg.env, "production", "the environment defaults to production");
+	ok(!cfg.debug_routes, "debug routes default off");
+	config_free(&cfg);
+
+	buf_reset(&errors);
+	setenv("KAIROS_WORKERS", "lots", 1);
+	setenv("KAIROS_ENV", "staging", 1);
+	setenv("KAIROS_NOPE", "1", 1);
+	setenv("KAIROS_SOCKET_MODE", "0999", 1);
+	n = config_load(&cfg, NULL, &errors);
+	is_int(n, 4, "four bad keys, four problems");
+	ok(strstr(errors.data, "KAIROS_WORKERS (environment): \"lots\" is not a whole number") != NULL,
+	    "bad number named");
+	ok(strstr(errors.data, "KAIROS_ENV (environment): \"staging\" is not one of") != NULL,
+	    "bad choice named");
+	ok(strstr(errors.data, "KAIROS_NOPE (environment): unknown key") != NULL, "unknown key named");
+	ok(strstr(errors.data, "KAIROS_SOCKET_MODE (environment)") != NULL, "bad octal named");
+	config_free(&cfg);
+	unsetenv("KAIROS_NOPE");
+	unsetenv("KAIROS_ENV");
+	unsetenv("KAIROS_SOCKET_MODE");
+
+	buf_reset(&errors);
+	setenv("KAIROS_WORKERS", "999", 1);
+	n = config_load(&cfg, NULL, &errors);
+	ok(n == 1 && strstr(errors.data, "999 is outside 0..256"), "out of range is named with the range");
+	config_free(&cfg);
+	unsetenv("KAIROS_WORKERS");
+
+	buf_reset(&errors);
+	write_file("# comment\n\nexport KAIROS_WORKERS=3\nKAIROS_ENV=\"test\"\n"
+	    "KAIROS_DEBUG_ROUTES=yes\nKAIROS_SOCKET_MODE=0600\n");
+	setenv("KAIROS_WORKERS", "5", 1);
+	n = config_load(&cfg, tmpfile_path, &errors);
+	is_int(n, 0, "a config file with comments, export and quotes loads");
+	is_int(cfg.workers, 5, "the environment wins over the file");
+	is_str(cfg.env, "test", "quoted values are unquoted");
+	ok(cfg.debug_routes, "booleans accept yes");
+	is_int(cfg.socket_mode, 0600, "the socket mode is octal");
+	config_free(&cfg);
+	unlink(tmpfile_path);
+	unsetenv("KAIROS_WORKERS");
+
+	buf_reset(&errors);
+	strcpy(tmpfile_path, "/tmp/kairos-test-config-XXXXXX");
+	write_file("KAIROS_ENV=production\nKAIROS_DEBUG_ROUTES=true\nKAIROS_TYPO=1\nnonsense\n");
+	n = config_load(&cfg, tmpfile_path, &errors);
+	is_int(n, 3, "bad file: unknown key, bad line, debug routes in production");
+	ok(strstr(errors.data, "line 3: unknown key KAIROS_TYPO") != NULL, "file errors give the line");
+	ok(strstr(errors.data, "line 4: expected KEY=VALUE") != NULL, "a line without = is named");
+	ok(strstr(errors.data, "not allowed when KAIROS_ENV=production") != NULL,
+	    "debug routes are refused in production");
+	config_free(&cfg);
+	unlink(tmpfile_path);
+
+	buf_reset(&errors);
+	n = config_load(&cfg, "/nonexistent/kairos.env", &errors);
+	ok(n >= 1 && strstr(errors.data, "/nonexistent/kairos.env: No such file"),
+	    "a missing config file is an error, not silence");
+	config_free(&cfg);
+	buf_free(&errors);
+	return tap_done();
+}

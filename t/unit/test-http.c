@@ -1,0 +1,318 @@
+/* http request parsing: path, query, form, cookies, JSON body, limits, request id. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "http/http.h"
+#include "tap.h"
+
+/* A body source over a fixed string, as libfcgi's stream would deliver it. */
+struct body_src {
+	const char *data;
+	size_t len, off;
+};
+
+static ssize_t
+body_read(void *ctx, char *p, size_t n)
+{
+	struct body_src *b = ctx;
+	size_t k = b->len - b->off < n ? b->len - b->off : n;
+
+	memcpy(p, b->data + b->off, k);
+	b->off += k;
+	return (ssize_t)k;
+}
+
+/* Builds a request from params (NULL-terminated) and a body; returns init's result. */
+static int
+make(struct request *req, char **env, struct body_src *src, struct http_error *err)
+{
+	return http_request_init(req, env, body_read, src, err);
+}
+
+static void
+test_path(void)
+{
+	static const struct {
+		const char *uri, *path;
+		int status;
+	} cases[] = {
+		{ "/", "/", 0 },
+		{ "/a/b", "/a/b", 0 },
+		{ "//a///b/", "/a/b", 0 },
+		{ "/a/./b", "/a/b", 0 },
+		{ "/caf%C3%A9?x=1", "/caf\xc3\xa9", 0 },
+		{ "/a%20b", "/a b", 0 },
+		{ "/a/../b", NULL, 400 },
+		{ "/a/%2e%2e/b", NULL, 400 },
+		{ "/a%00b", NULL, 400 },
+		{ "/a%0ab", NULL, 400 },
+		{ "/a%zz", NULL, 400 },
+		{ "/a%4", NULL, 400 },
+		{ "/%ff", NULL, 400 },
+		{ "relative", NULL, 400 },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char uri[256];
+		char *env[] = { "REQUEST_METHOD=GET", uri, NULL };
+		struct http_error err = { 0, NULL, NULL };
+		struct request req;
+		int rc;
+
+		snprintf(uri, sizeof uri, "REQUEST_URI=%s", cases[i].uri);
+		rc = make(&req, env, NULL, &err);
+		if (cases[i].path != NULL)
+			ok(rc == 0 && strcmp(req.path, cases[i].path) == 0, "path %s -> %s",
+			    cases[i].uri, cases[i].path);
+		else
+			ok(rc < 0 && err.status == cases[i].status, "path %s refused with %d",
+			    cases[i].uri, cases[i].status);
+		http_request_free(&req);
+	}
+}
+
+static void
+test_long_path(void)
+{
+	char *uri = malloc(HTTP_MAX_PATH_BYTES + 32);
+	char *env[] = { uri, NULL };
+	struct http_error err;
+	struct request req;
+
+	strcpy(uri, "REQUEST_URI=/");
+	memset(uri + 13, 'a', HTTP_MAX_PATH_BYTES + 1);
+	uri[13 + HTTP_MAX_PATH_BYTES + 1] = '\0';
+	ok(make(&req, env, NULL, &err) < 0 && err.status == 414, "an over-long path gets 414");
+	http_request_free(&req);
+	free(uri);
+}
+
+static void
+test_query(void)
+{
+	char *env[] = { "REQUEST_URI=/s?q=a+b&tag=x&tag=y&empty=&flag&%E2%82%AC=euro",
+		"QUERY_STRING=q=a+b&tag=x&tag=y&empty=&flag&%E2%82%AC=euro", NULL };
+	struct http_error err;
+	struct request req;
+
+	ok(make(&req, env, NULL, &err) == 0, "a query with repeats and empties parses");
+	is_str(http_param(&req.query, "q"), "a b", "plus decodes to a space in queries");
+	is_int((long long)req.query.count, 6, "every pair is kept, repeats included");
+	is_str(req.query.items[1].value, "x", "first repeat kept in order");
+	is_str(req.query.items[2].value, "y", "second repeat kept in order");
+	is_str(http_param(&req.query, "empty"), "", "an empty value is empty");
+	is_str(http_param(&req.query, "flag"), "", "a bare name has an empty value");
+	is_str(http_param(&req.query, "\xe2\x82\xac"), "euro", "names are percent-decoded");
+	http_request_free(&req);
+}
+
+static void
+test_query_limits(void)
+{
+	struct buf q = BUF_INIT;
+	char *env[] = { NULL, NULL };
+	struct http_error err;
+	struct request req;
+
+	buf_puts(&q, "QUERY_STRING=");
+	for (int i = 0; i <= HTTP_MAX_PARAMS; i++)
+		buf_printf(&q, "%sk%d=v", i ? "&" : "", i);
+	env[0] = q.data;
+	ok(make(&req, env, NULL, &err) < 0 && err.status == 400,
+	    "more than HTTP_MAX_PARAMS parameters is a 400");
+	http_request_free(&req);
+
+	buf_reset(&q);
+	buf_puts(&q, "QUERY_STRING=bad=%ff");
+	env[0] = q.data;
+	ok(make(&req, env, NULL, &err) < 0 && err.status == 400 && strcmp(err.field, "bad") == 0,
+	    "a value that is not UTF-8 is a 400 naming the field");
+	http_request_free(&req);
+
+	buf_reset(&q);
+	buf_puts(&q, "QUERY_STRING=");
+	for (int i = 0; i < HTTP_MAX_QUERY_BYTES; i++)
+		buf_putc(&q, 'a');
+	buf_puts(&q, "=1");
+	env[0] = q.data;
+	ok(make(&req, env, NULL, &err) < 0 && err.status == 414, "an over-long query is a 414");
+	http_request_free(&req);
+	buf_free(&q);
+}
+
+static void
+test_cookies_headers(void)
+{
+	char *env[] = { "HTTP_COOKIE=a=1; b=\"two\";  junk ; c = 3 ;=x",
+		"HTTP_X_REQUEST_ID=abc-123", "REMOTE_ADDR=192.0.2.7", "HTTPS=on",
+		"CONTENT_TYPE=Application/JSON; charset=utf-8", NULL };
+	struct http_error err;
+	struct request req;
+
+	ok(make(&req, env, NULL, &err) == 0, "cookies and headers parse");
+	is_str(http_param(&req.cookies, "a"), "1", "cookie a");
+	is_str(http_param(&req.cookies, "b"), "two", "quoted cookie values are unquoted");
+	is_str(http_param(&req.cookies, "c"), "3", "spaces around cookie names are trimmed");
+	is_int((long long)req.cookies.count, 3, "nameless and valueless cookie junk is ignored");
+	is_str(req.request_id, "abc-123", "a well-formed X-Request-Id is kept");
+	is_str(req.client_addr, "192.0.2.7", "the client address comes from REMOTE_ADDR");
+	ok(req.tls, "HTTPS=on means TLS");
+	is_str(req.content_type, "application/json", "content type is lowercased, params dropped");
+	is_str(http_header(&req, "x-request-id"), "abc-123", "header lookup ignores case");
+	http_request_free(&req);
+}
+
+static void
+test_request_id(void)
+{
+	char *env[] = { "HTTP_X_REQUEST_ID=<script>", NULL };
+	char *env2[] = { NULL };
+	struct http_error err;
+	struct request req;
+	char first[HTTP_REQUEST_ID_MAX + 1];
+
+	make(&req, env, NULL, &err);
+	ok(strlen(req.request_id) == 32 && strspn(req.request_id, "0123456789abcdef") == 32,
+	    "an unsafe X-Request-Id is replaced by a generated one");
+	strcpy(first, req.request_id);
+	http_request_free(&req);
+	make(&req, env2, NULL, &err);
+	ok(strcmp(first, req.request_id) != 0, "generated request ids differ");
+	http_request_free(&req);
+}
+
+static int
+body_case(const char *ctype, const char *body, size_t max, struct request *req,
+    struct http_error *err, struct body_src *src)
+{
+	static char ct[128], cl[64];
+	static char *env[4];
+
+	snprintf(ct, sizeof ct, "CONTENT_TYPE=%s", ctype);
+	snprintf(cl, sizeof cl, "CONTENT_LENGTH=%zu", strlen(body));
+	env[0] = "REQUEST_METHOD=POST";
+	env[1] = ct;
+	env[2] = cl;
+	env[3] = NULL;
+	src->data = body;
+	src->len = strlen(body);
+	src->off = 0;
+	if (make(req, env, src, err) < 0)
+		return -1;
+	return http_request_read_body(req, max, err);
+}
+
+static void
+test_bodies(void)
+{
+	struct body_src src;
+	struct http_error err;
+	struct request req;
+	struct buf deep = BUF_INIT;
+
+	ok(body_case("application/x-www-form-urlencoded", "name=Ann+Lee&x=%26", 1024, &req,
+	    &err, &src) == 0, "a form body parses");
+	is_str(http_param(&req.form, "name"), "Ann Lee", "form values decode");
+	is_str(http_param(&req.form, "x"), "&", "escaped ampersands stay in the value");
+	http_request_free(&req);
+
+	ok(body_case("application/json", "{\"a\":[1,2,{\"b\":null}]} \n", 1024, &req, &err,
+	    &src) == 0 && req.json != NULL, "a JSON body parses, trailing whitespace allowed");
+	http_request_free(&req);
+
+	ok(body_case("application/json", "{\"a\":1,}", 1024, &req, &err, &src) < 0 &&
+	    err.status == 400, "a trailing comma is malformed JSON (strict mode): 400");
+	http_request_free(&req);
+	ok(body_case("application/json", "{\"a\":1} {}", 1024, &req, &err, &src) < 0 &&
+	    err.status == 400, "two JSON values are a 400");
+	http_request_free(&req);
+	ok(body_case("application/json", "{\"a\":\"\xc3\x28\"}", 1024, &req, &err, &src) < 0 &&
+	    err.status == 400, "invalid UTF-8 in a JSON string is a 400");
+	http_request_free(&req);
+	ok(body_case("application/json", "", 1024, &req, &err, &src) == 0 && req.json == NULL,
+	    "an empty JSON body is no body");
+	http_request_free(&req);
+
+	for (int i = 0; i < HTTP_JSON_MAX_DEPTH + 1; i++)
+		buf_putc(&deep, '[');
+	for (int i = 0; i < HTTP_JSON_MAX_DEPTH + 1; i++)
+		buf_putc(&deep, ']');
+	ok(body_case("application/json", deep.data, 1 << 20, &req, &err, &src) < 0 &&
+	    err.status == 400 && strstr(err.message, "deep") != NULL,
+	    "JSON nested beyond HTTP_JSON_MAX_DEPTH is a 400 that says so");
+	http_request_free(&req);
+	buf_free(&deep);
+
+	ok(body_case("text/plain", "0123456789", 9, &req, &err, &src) < 0 && err.status == 413,
+	    "a body over the limit is a 413");
+	http_request_free(&req);
+	ok(body_case("text/plain", "0123456789", 10, &req, &err, &src) == 0 &&
+	    req.body_len == 10, "a body exactly at the limit is accepted");
+	http_request_free(&req);
+}
+
+static void
+test_short_body(void)
+{
+	char *env[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=50", NULL };
+	struct body_src src = { "short", 5, 0 };
+	struct http_error err;
+	struct request req;
+
+	make(&req, env, &src, &err);
+	ok(http_request_read_body(&req, 1024, &err) < 0 && err.status == 400,
+	    "a body shorter than its Content-Length is a 400");
+	http_request_free(&req);
+
+	char *env2[] = { "REQUEST_METHOD=POST", "CONTENT_LENGTH=-1", NULL };
+	make(&req, env2, &src, &err);
+	ok(http_request_read_body(&req, 1024, &err) < 0 && err.status == 400,
+	    "a negative Content-Length is a 400");
+	http_request_free(&req);
+}
+
+static void
+test_response(void)
+{
+	char *env[] = { "REQUEST_METHOD=HEAD", "HTTPS=on", NULL };
+	struct http_error err;
+	struct request req;
+	struct response resp;
+	struct buf out = BUF_INIT;
+
+	make(&req, env, NULL, &err);
+	http_response_init(&resp, &req.arena);
+	http_response_set(&resp, 200, "text/plain", "hello", 5);
+	http_response_header(&resp, "X-Evil", "a\r\nSet-Cookie: x=1");
+	http_response_header(&resp, "X-Good", "fine");
+	http_response_serialise(&resp, &req, &out);
+	ok(strstr(out.data, "Status: 200 OK\r\n") == out.data, "status line first");
+	ok(strstr(out.data, "Content-Length: 5\r\n") != NULL, "HEAD keeps the GET length");
+	ok(strstr(out.data, "hello") == NULL, "HEAD has no body");
+	ok(strstr(out.data, "Set-Cookie") == NULL, "a header value with CRLF is refused");
+	ok(strstr(out.data, "X-Good: fine\r\n") != NULL, "a clean header is sent");
+	ok(strstr(out.data, "Strict-Transport-Security:") != NULL, "HSTS under TLS");
+	ok(strstr(out.data, "frame-ancestors 'none'") != NULL, "CSP forbids framing");
+	ok(strstr(out.data, "X-Content-Type-Options: nosniff\r\n") != NULL, "nosniff");
+	ok(strstr(out.data, "X-Request-Id: ") != NULL, "the request id is echoed");
+	http_response_free(&resp);
+	http_request_free(&req);
+	buf_free(&out);
+}
+
+int
+main(void)
+{
+	test_path();
+	test_long_path();
+	test_query();
+	test_query_limits();
+	test_cookies_headers();
+	test_request_id();
+	test_bodies();
+	test_short_body();
+	test_response();
+	return tap_done();
+}
