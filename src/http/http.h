@@ -112,6 +112,9 @@ char *http_percent_decode(struct arena *a, const char *s, size_t n, bool plus_is
 /* Parses application/x-www-form-urlencoded text into params allocated from a. */
 int  http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct http_params *out,
 	struct http_error *err);
+/* Checks that s[0..n) is exactly one RFC 8259 JSON text, valid UTF-8, without unpaired
+ * surrogate escapes, nested at most max_depth deep. 0, or -1 with *why a client message. */
+int  http_json_check(const char *s, size_t n, unsigned max_depth, const char **why);
 /* Normalises a decoded path: "//" collapsed, "." removed, trailing "/" dropped (except "/").
  * Returns NULL if it is not absolute or has a ".." segment. */
 char *http_path_normalise(struct arena *a, const char *path, size_t n);

@@ -222,6 +222,9 @@ test_bodies(void)
 	    &src) == 0 && req.json != NULL, "a JSON body parses, trailing whitespace allowed");
 	http_request_free(&req);
 
+	ok(body_case("application/json", "7", 1024, &req, &err, &src) == 0 &&
+	    json_object_get_int(req.json) == 7, "a bare number is a JSON body too");
+	http_request_free(&req);
 	ok(body_case("application/json", "{\"a\":1,}", 1024, &req, &err, &src) < 0 &&
 	    err.status == 400, "a trailing comma is malformed JSON (strict mode): 400");
 	http_request_free(&req);
@@ -251,6 +254,46 @@ test_bodies(void)
 	ok(body_case("text/plain", "0123456789", 10, &req, &err, &src) == 0 &&
 	    req.body_len == 10, "a body exactly at the limit is accepted");
 	http_request_free(&req);
+}
+
+static void
+test_json_check(void)
+{
+	static const struct {
+		const char *text;
+		int valid;
+	} cases[] = {
+		{ "{}", 1 }, { "[]", 1 }, { " {\"a\" : [1, -2.5e+3, true, false, null]} ", 1 },
+		{ "\"x\"", 1 }, { "0", 1 }, { "-0.0E-1", 1 },
+		{ "\"\\ud83d\\ude00\"", 1 }, { "\"caf\xc3\xa9\"", 1 },
+		{ "{'a':1}", 0 }, { "['x']", 0 }, { "[Infinity]", 0 }, { "NaN", 0 },
+		{ "[1.]", 0 }, { "[.5]", 0 }, { "[01]", 0 }, { "[1,]", 0 }, { "{\"a\":1,}", 0 },
+		{ "{a:1}", 0 }, { "[TRUE]", 0 }, { "[\"a\tb\"]", 0 }, { "\"\\x41\"", 0 },
+		{ "\"\\ud800\"", 0 }, { "\"\\udc00\"", 0 }, { "\"\\ud800\\u0041\"", 0 },
+		{ "/*c*/[1]", 0 }, { "[1]//c", 0 }, { "[1] [2]", 0 }, { "", 0 }, { "   ", 0 },
+		{ "\"\xff\"", 0 }, { "\"\xc3\"", 0 }, { "{\"a\"}", 0 }, { "[1 2]", 0 },
+		{ "\"unterminated", 0 }, { "[-]", 0 }, { "[1e]", 0 },
+	};
+	struct buf deep = BUF_INIT;
+	const char *why;
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+		is_int(http_json_check(cases[i].text, strlen(cases[i].text), 32, &why) == 0,
+		    cases[i].valid, "json_check %s: %s", cases[i].valid ? "accepts" : "refuses",
+		    cases[i].text);
+	for (int i = 0; i < 33; i++)
+		buf_putc(&deep, '[');
+	for (int i = 0; i < 33; i++)
+		buf_putc(&deep, ']');
+	ok(http_json_check(deep.data, deep.len, 32, &why) < 0 &&
+	    strcmp(why, "JSON nested too deeply") == 0, "json_check refuses depth 33 of 32");
+	buf_truncate(&deep, 0);
+	for (int i = 0; i < 32; i++)
+		buf_putc(&deep, '[');
+	for (int i = 0; i < 32; i++)
+		buf_putc(&deep, ']');
+	ok(http_json_check(deep.data, deep.len, 32, &why) == 0, "json_check accepts depth 32 of 32");
+	buf_free(&deep);
 }
 
 static void
@@ -312,6 +355,7 @@ main(void)
 	test_cookies_headers();
 	test_request_id();
 	test_bodies();
+	test_json_check();
 	test_short_body();
 	test_response();
 	return tap_done();

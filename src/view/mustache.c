@@ -1,0 +1,1438 @@
+/* mustache: compile once into a flat node array, render many times over json-c.
+ *
+ * Compilation has three passes over the source:
+ *   1. tokenize: split into text and tags, applying set-delimiter tags as they come,
+ *      validating names and pairing every opening tag with its closing tag;
+ *   2. standalone: decide which tags stand alone on their line and trim that line's
+ *      whitespace and newline from the neighbouring text;
+ *   3. build: emit nodes in pre-order into one array (each node knows the index of its
+ *      next sibling, so a section's children are the nodes up to that index), copying
+ *      text, names and indentation into one string pool.
+ *
+ * Indentation of standalone partials is applied at render time, because a compiled
+ * partial is shared by every place that includes it: each node remembers whether it
+ * begins a source line, and the renderer keeps a stack of indentation strings to write
+ * there. Standalone blocks ({{$name}}) are re-indented the way the inheritance spec
+ * asks: their common leading whitespace is stripped at compile time and the indentation
+ * of the block at the place it is expanded is written back at render time. */
+#include "view/mustache.h"
+
+#include "core/buf.h"
+#include "core/mem.h"
+#include "core/utf8.h"
+
+#include <json-c/json.h>
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Node types of a compiled template. */
+enum {
+	M_TEXT,
+	M_VAR,		/* {{name}}: escaped */
+	M_RAW,		/* {{{name}}} and {{&name}} */
+	M_SECTION,
+	M_INVERTED,
+	M_PARTIAL,
+	M_PARENT,	/* children are its block overrides, nothing else */
+	M_BLOCK
+};
+
+#define MF_BOL		0x01	/* begins a source line: indentation goes before it */
+#define MF_STANDALONE	0x02	/* partial, parent or block alone on its line: indent it */
+#define MF_DYNAMIC	0x04	/* partial or parent name comes from the data */
+
+struct mnode {
+	uint8_t		type;
+	uint8_t		flags;
+	uint32_t	next;		/* index of the next sibling */
+	uint32_t	line, col;	/* of the tag, for render errors */
+	uint32_t	off, len;	/* text, or static partial/parent/block name, in pool */
+	uint32_t	ioff, ilen;	/* indentation in pool, when MF_STANDALONE */
+	uint32_t	part, nparts;	/* dotted name: parts[part..]; nparts 0 is "." */
+};
+
+struct mustache_template {
+	char		*name;
+	struct mnode	*nodes;
+	uint32_t	 nnodes;
+	char		*pool;		/* every string is followed by a NUL */
+	uint32_t	*parts;		/* pool offsets of the parts of dotted names */
+};
+
+/* ---- errors ---------------------------------------------------------------------- */
+
+static void set_error(struct mustache_error *, const char *, unsigned, unsigned,
+	const char *, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+set_error(struct mustache_error *err, const char *file, unsigned line, unsigned col,
+	const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	snprintf(err->file, sizeof err->file, "%s", file);
+	err->line = line;
+	err->col = col;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+mustache_error_string(const struct mustache_error *err, char *dst, size_t size)
+{
+	if (size == 0)
+		return dst;
+	if (err->line)
+		snprintf(dst, size, "%s:%u:%u: %s", err->file, err->line, err->col,
+		    err->message);
+	else
+		snprintf(dst, size, "%s: %s", err->file, err->message);
+	return dst;
+}
+
+/* Copies a name from the template or the data into a message: bounded, and with
+ * control bytes and invalid UTF-8 escaped so a message is always printable text. */
+#define QUOTE_MAX	48
+
+static const char *
+quote(char *dst, size_t size, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, o = 0;
+
+	while (i < n && i < QUOTE_MAX && o + 8 < size) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k;
+
+		if (c >= 0x80 && (k = utf8_sequence_length(s + i, n - i)) > 0) {
+			memcpy(dst + o, s + i, k);
+			o += k;
+			i += k;
+			continue;
+		}
+		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '\'') {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[c >> 4];
+			dst[o++] = hex[c & 15];
+		} else
+			dst[o++] = (char)c;
+		i++;
+	}
+	if (i < n && o + 4 <= size) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+/* ---- compilation ----------------------------------------------------------------- */
+
+enum {
+	T_TEXT,
+	T_VAR,
+	T_RAW,
+	T_SECTION,
+	T_INVERTED,
+	T_CLOSE,
+	T_COMMENT,
+	T_DELIM,
+	T_PARTIAL,
+	T_PARENT,
+	T_BLOCK
+};
+
+#define TF_DYNAMIC	0x01
+#define TF_ALONE	0x02	/* standalone: its whole line goes */
+#define TF_PAIRLINE	0x04	/* {{$b}}{{/b}} alone on a line: indentation goes, newline stays */
+
+struct tok {
+	uint32_t	start, end;	/* source extent; text shrinks in the standalone pass */
+	uint32_t	nstart, nlen;	/* the name, trimmed, without a dynamic '*' */
+	uint32_t	match;		/* opening <-> closing tag */
+	uint32_t	ls, ie;		/* standalone: the line's leading whitespace */
+	uint8_t		kind;
+	uint8_t		flags;
+};
+
+/* A whitespace prefix to remove from, or add to, the start of lines. */
+struct ws {
+	const char	*p;
+	uint32_t	 n;
+};
+
+struct cstate {
+	const char		*src;
+	uint32_t		 len;
+	const char		*file;
+	struct mustache_error	*err;
+
+	struct tok		*toks;
+	uint32_t		 ntoks, captoks;
+
+	struct mnode		*nodes;
+	uint32_t		 nnodes, capnodes;
+	struct buf		 pool;
+	uint32_t		*parts;
+	uint32_t		 nparts, capparts;
+
+	uint32_t		 bol_at;	/* a node starting here begins a line */
+	uint32_t		 lc_pos, lc_line, lc_col;	/* line/column cursor */
+};
+
+static bool
+is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static bool
+is_hs(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Advances the cursor to pos; positions come in source order, so the whole build
+ * costs one pass over the source. */
+static void
+linecol(struct cstate *cs, uint32_t pos, unsigned *line, unsigned *col)
+{
+	if (pos < cs->lc_pos) {
+		cs->lc_pos = 0;
+		cs->lc_line = cs->lc_col = 1;
+	}
+	for (; cs->lc_pos < pos; cs->lc_pos++) {
+		unsigned char c = (unsigned char)cs->src[cs->lc_pos];
+
+		if (c == '\n') {
+			cs->lc_line++;
+			cs->lc_col = 1;
+		} else if ((c & 0xc0) != 0x80)
+			cs->lc_col++;
+	}
+	*line = cs->lc_line;
+	*col = cs->lc_col;
+}
+
+static int cerror(struct cstate *, uint32_t, const char *, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
+cerror(struct cstate *cs, uint32_t pos, const char *fmt, ...)
+{
+	char msg[MUSTACHE_ERROR_MSG_MAX];
+	unsigned line, col;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	cs->lc_pos = 0;
+	cs->lc_line = cs->lc_col = 1;
+	linecol(cs, pos, &line, &col);
+	set_error(cs->err, cs->file, line, col, "%s", msg);
+	return -1;
+}
+
+static const char *
+find(const char *h, size_t hn, const char *needle, size_t nn)
+{
+	const char *p = h, *last;
+
+	if (hn < nn)
+		return NULL;
+	last = h + (hn - nn);
+	while (p <= last) {
+		p = memchr(p, needle[0], (size_t)(last - p) + 1);
+		if (p == NULL)
+			return NULL;
+		if (memcmp(p, needle, nn) == 0)
+			return p;
+		p++;
+	}
+	return NULL;
+}
+
+static uint32_t
+push_tok(struct cstate *cs, uint8_t kind, uint32_t start, uint32_t end)
+{
+	struct tok *t;
+
+	if (cs->ntoks == cs->captoks) {
+		cs->captoks = cs->captoks ? cs->captoks * 2 : 64;
+		cs->toks = xrealloc(cs->toks, cs->captoks * sizeof *cs->toks);
+	}
+	t = &cs->toks[cs->ntoks];
+	memset(t, 0, sizeof *t);
+	t->kind = kind;
+	t->start = start;
+	t->end = end;
+	return cs->ntoks++;
+}
+
+/* A name for partials, parents and blocks: any run of non-whitespace. */
+static bool
+valid_name(const char *s, uint32_t n)
+{
+	uint32_t i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (is_ws(s[i]) || s[i] == '\0')
+			return false;
+	return true;
+}
+
+/* A name looked up in the data: "." or dot-separated non-empty parts. */
+static bool
+valid_dotted(const char *s, uint32_t n)
+{
+	uint32_t i;
+
+	if (!valid_name(s, n))
+		return false;
+	if (n == 1 && s[0] == '.')
+		return true;
+	if (s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (i = 1; i < n; i++)
+		if (s[i] == '.' && s[i - 1] == '.')
+			return false;
+	return true;
+}
+
+/* Closing tags repeat the opening tag's content: compare "*name" and "name" forms. */
+static char
+key_char(const struct cstate *cs, const struct tok *t, uint32_t i)
+{
+	if (t->flags & TF_DYNAMIC)
+		return i == 0 ? '*' : cs->src[t->nstart + i - 1];
+	return cs->src[t->nstart + i];
+}
+
+static bool
+same_key(const struct cstate *cs, const struct tok *a, const struct tok *b)
+{
+	uint32_t an = a->nlen + (a->flags & TF_DYNAMIC ? 1 : 0);
+	uint32_t bn = b->nlen + (b->flags & TF_DYNAMIC ? 1 : 0);
+	uint32_t i;
+
+	if (an != bn)
+		return false;
+	for (i = 0; i < an; i++)
+		if (key_char(cs, a, i) != key_char(cs, b, i))
+			return false;
+	return true;
+}
+
+static const char *
+kind_name(uint8_t kind)
+{
+	switch (kind) {
+	case T_INVERTED:	return "inverted section";
+	case T_PARENT:		return "parent";
+	case T_BLOCK:		return "block";
+	default:		return "section";
+	}
+}
+
+static int
+tokenize(struct cstate *cs)
+{
+	const char *src = cs->src;
+	uint32_t len = cs->len, pos = 0, stack[MUSTACHE_MAX_NESTING];
+	char otag[MUSTACHE_MAX_DELIM], ctag[MUSTACHE_MAX_DELIM];
+	size_t olen = 2, clen = 2;
+	unsigned depth = 0;
+	char q[4 * QUOTE_MAX + 8], q2[4 * QUOTE_MAX + 8];
+
+	memcpy(otag, "{{", 2);
+	memcpy(ctag, "}}", 2);
+	while (pos < len) {
+		const char *o, *c;
+		char closer[MUSTACHE_MAX_DELIM + 1];
+		size_t cn = 0;
+		uint32_t ts, p, ce, a, b, i;
+		uint8_t kind = T_VAR, flags = 0;
+		struct tok *t;
+		bool dotted;
+
+		o = find(src + pos, len - pos, otag, olen);
+		if (o == NULL) {
+			push_tok(cs, T_TEXT, pos, len);
+			break;
+		}
+		ts = (uint32_t)(o - src);
+		if (ts > pos)
+			push_tok(cs, T_TEXT, pos, ts);
+		p = ts + (uint32_t)olen;
+		if (p < len) {
+			switch (src[p]) {
+			case '{': kind = T_RAW; closer[cn++] = '}'; break;
+			case '&': kind = T_RAW; break;
+			case '#': kind = T_SECTION; break;
+			case '^': kind = T_INVERTED; break;
+			case '/': kind = T_CLOSE; break;
+			case '!': kind = T_COMMENT; break;
+			case '=': kind = T_DELIM; closer[cn++] = '='; break;
+			case '>': kind = T_PARTIAL; break;
+			case '<': kind = T_PARENT; break;
+			case '$': kind = T_BLOCK; break;
+			default: break;
+			}
+			if (kind != T_VAR)
+				p++;
+		}
+		memcpy(closer + cn, ctag, clen);
+		cn += clen;
+		c = find(src + p, len - p, closer, cn);
+		if (c == NULL)
+			return cerror(cs, ts, "unclosed tag: no '%.*s' after '%.*s'",
+			    (int)cn, closer, (int)olen, otag);
+		ce = (uint32_t)(c - src);
+		pos = ce + (uint32_t)cn;
+		a = p;
+		b = ce;
+		while (a < b && is_ws(src[a]))
+			a++;
+		while (b > a && is_ws(src[b - 1]))
+			b--;
+
+		if (kind == T_COMMENT) {
+			push_tok(cs, T_COMMENT, ts, pos);
+			continue;
+		}
+		if (kind == T_DELIM) {
+			uint32_t o1 = a, o2, c1, c2;
+
+			while (a < b && !is_ws(src[a]))
+				a++;
+			o2 = a;
+			while (a < b && is_ws(src[a]))
+				a++;
+			c1 = a;
+			while (a < b && !is_ws(src[a]))
+				a++;
+			c2 = a;
+			if (o2 == o1 || c2 == c1 || c2 != b ||
+			    o2 - o1 > MUSTACHE_MAX_DELIM || c2 - c1 > MUSTACHE_MAX_DELIM ||
+			    memchr(src + o1, '=', o2 - o1) || memchr(src + c1, '=', c2 - c1) ||
+			    memchr(src + o1, '\0', o2 - o1) || memchr(src + c1, '\0', c2 - c1))
+				return cerror(cs, ts, "bad set-delimiter tag: want two "
+				    "delimiters of 1 to %d characters, without '=' or "
+				    "whitespace, as in {{=<%% %%>=}}", MUSTACHE_MAX_DELIM);
+			olen = o2 - o1;
+			memcpy(otag, src + o1, olen);
+			clen = c2 - c1;
+			memcpy(ctag, src + c1, clen);
+			push_tok(cs, T_DELIM, ts, pos);
+			continue;
+		}
+		if ((kind == T_PARTIAL || kind == T_PARENT || kind == T_CLOSE) &&
+		    a < b && src[a] == '*') {
+			flags |= TF_DYNAMIC;
+			a++;
+			while (a < b && is_ws(src[a]))
+				a++;
+		}
+		if (a == b)
+			return cerror(cs, ts, "empty tag name");
+		dotted = kind == T_VAR || kind == T_RAW || kind == T_SECTION ||
+		    kind == T_INVERTED || (flags & TF_DYNAMIC);
+		if (!(dotted ? valid_dotted(src + a, b - a) : valid_name(src + a, b - a)))
+			return cerror(cs, ts, "invalid tag name '%s'",
+			    quote(q, sizeof q, src + a, b - a));
+
+		i = push_tok(cs, kind, ts, pos);
+		t = &cs->toks[i];
+		t->flags = flags;
+		t->nstart = a;
+		t->nlen = b - a;
+		if (kind == T_SECTION || kind == T_INVERTED || kind == T_PARENT ||
+		    kind == T_BLOCK) {
+			if (depth == MUSTACHE_MAX_NESTING)
+				return cerror(cs, ts, "sections nested deeper than %d levels",
+				    MUSTACHE_MAX_NESTING);
+			stack[depth++] = i;
+		} else if (kind == T_CLOSE) {
+			struct tok *open;
+
+			if (depth == 0)
+				return cerror(cs, ts, "closing tag '%s' without an open section",
+				    quote(q, sizeof q, src + a, b - a));
+			open = &cs->toks[stack[depth - 1]];
+			if (!same_key(cs, open, t)) {
+				unsigned line, col;
+
+				cs->lc_pos = 0;
+				cs->lc_line = cs->lc_col = 1;
+				linecol(cs, open->start, &line, &col);
+				return cerror(cs, ts, "closing tag '%s%s' does not match %s "
+				    "'%s%s' opened at %u:%u",
+				    flags & TF_DYNAMIC ? "*" : "",
+				    quote(q, sizeof q, src + a, b - a), kind_name(open->kind),
+				    open->flags & TF_DYNAMIC ? "*" : "",
+				    quote(q2, sizeof q2, src + open->nstart, open->nlen),
+				    line, col);
+			}
+			open->match = i;
+			t->match = stack[--depth];
+		}
+	}
+	if (depth > 0) {
+		const struct tok *open = &cs->toks[stack[depth - 1]];
+
+		return cerror(cs, open->start, "unclosed %s '%s%s'", kind_name(open->kind),
+		    open->flags & TF_DYNAMIC ? "*" : "",
+		    quote(q, sizeof q, src + open->nstart, open->nlen));
+	}
+	return 0;
+}
+
+/* Tags that render nothing where they stand may stand alone on a line. */
+static bool
+may_stand_alone(uint8_t kind)
+{
+	return kind != T_TEXT && kind != T_VAR && kind != T_RAW;
+}
+
+/* Is [ls, start) the whitespace from a line start to the tag? */
+static bool
+alone_before(const struct cstate *cs, uint32_t start, uint32_t *ls)
+{
+	uint32_t p = start;
+
+	while (p > 0 && is_hs(cs->src[p - 1]))
+		p--;
+	*ls = p;
+	return p == 0 || cs->src[p - 1] == '\n';
+}
+
+/* Is there only whitespace from the tag to the end of its line? *nl is where the
+ * line break (or the end) starts, *le where the next line starts. */
+static bool
+alone_after(const struct cstate *cs, uint32_t end, uint32_t *nl, uint32_t *le)
+{
+	uint32_t p = end;
+
+	while (p < cs->len && is_hs(cs->src[p]))
+		p++;
+	*nl = p;
+	if (p == cs->len) {
+		*le = p;
+		return true;
+	}
+	if (cs->src[p] == '\n') {
+		*le = p + 1;
+		return true;
+	}
+	if (cs->src[p] == '\r' && p + 1 < cs->len && cs->src[p + 1] == '\n') {
+		*le = p + 2;
+		return true;
+	}
+	return false;
+}
+
+static void
+trim_before(struct cstate *cs, uint32_t i, uint32_t ls)
+{
+	struct tok *t;
+
+	if (i == 0 || (t = &cs->toks[i - 1])->kind != T_TEXT)
+		return;
+	t->end = ls > t->start ? ls : t->start;
+}
+
+static void
+trim_after(struct cstate *cs, uint32_t j, uint32_t to)
+{
+	struct tok *t;
+
+	if (j + 1 >= cs->ntoks || (t = &cs->toks[j + 1])->kind != T_TEXT)
+		return;
+	t->start = to < t->end ? to : t->end;
+}
+
+/* Tags alone on their line vanish with the line. Parent and block tags also pair up the
+ * way the inheritance spec's examples need: {{<p}}{{$b}}, {{/b}}{{/p}} and
+ * {{<p}}{{/p}} vanish with their line like one tag, and {{$b}}{{/b}} gives up its
+ * indentation (which it then applies to its content) but keeps its newline. */
+static void
+standalone(struct cstate *cs)
+{
+	uint32_t i, j, ls, nl, le;
+
+	for (i = 0; i < cs->ntoks; i++) {
+		struct tok *t = &cs->toks[i], *u;
+
+		if (!may_stand_alone(t->kind) || (t->flags & (TF_ALONE | TF_PAIRLINE)))
+			continue;
+		if (!alone_before(cs, t->start, &ls))
+			continue;
+		if (alone_after(cs, t->end, &nl, &le)) {
+			t->flags |= TF_ALONE;
+			t->ls = ls;
+			t->ie = t->start;
+			trim_before(cs, i, ls);
+			trim_after(cs, i, le);
+			continue;
+		}
+		j = i + 1;
+		if (j < cs->ntoks && cs->toks[j].kind == T_TEXT) {
+			const struct tok *m = &cs->toks[j];
+			uint32_t k;
+
+			for (k = m->start; k < m->end && is_hs(cs->src[k]); k++)
+				;
+			if (k < m->end)
+				continue;
+			j++;
+		}
+		if (j >= cs->ntoks || !may_stand_alone(cs->toks[j].kind))
+			continue;
+		u = &cs->toks[j];
+		if (!alone_after(cs, u->end, &nl, &le))
+			continue;
+		if ((t->kind == T_PARENT && ((u->kind == T_BLOCK && j < t->match) ||
+		    j == t->match)) ||
+		    (t->kind == T_CLOSE && cs->toks[t->match].kind == T_BLOCK &&
+		    u->kind == T_CLOSE && cs->toks[u->match].kind == T_PARENT)) {
+			t->flags |= TF_ALONE;
+			u->flags |= TF_ALONE;
+			t->ls = u->ls = ls;
+			t->ie = u->ie = t->start;
+			trim_before(cs, i, ls);
+			if (j == i + 2)
+				cs->toks[i + 1].end = cs->toks[i + 1].start;
+			trim_after(cs, j, le);
+		} else if (t->kind == T_BLOCK && j == t->match && j == i + 1) {
+			t->flags |= TF_PAIRLINE;
+			u->flags |= TF_PAIRLINE;
+			t->ls = ls;
+			t->ie = t->start;
+			trim_before(cs, i, ls);
+			trim_after(cs, j, nl);
+		}
+	}
+}
+
+/* ---- build ---- */
+
+static uint32_t
+pool_add(struct cstate *cs, const char *s, size_t n)
+{
+	uint32_t off = (uint32_t)cs->pool.len;
+
+	buf_append(&cs->pool, s, n);
+	buf_putc(&cs->pool, '\0');
+	return off;
+}
+
+static uint32_t
+new_node(struct cstate *cs, uint8_t type, uint32_t pos)
+{
+	struct mnode *n;
+	unsigned line, col;
+
+	if (cs->nnodes == cs->capnodes) {
+		cs->capnodes = cs->capnodes ? cs->capnodes * 2 : 32;
+		cs->nodes = xrealloc(cs->nodes, cs->capnodes * sizeof *cs->nodes);
+	}
+	n = &cs->nodes[cs->nnodes];
+	memset(n, 0, sizeof *n);
+	n->type = type;
+	linecol(cs, pos, &line, &col);
+	n->line = line;
+	n->col = col;
+	n->next = cs->nnodes + 1;
+	return cs->nnodes++;
+}
+
+static bool
+tag_bol(const struct cstate *cs, const struct tok *t)
+{
+	return t->start == 0 || cs->src[t->start - 1] == '\n' || cs->bol_at == t->start;
+}
+
+/* Splits a dotted name into NUL-terminated parts once, so a render only walks them. */
+static void
+add_dotted(struct cstate *cs, uint32_t k, const struct tok *t)
+{
+	const char *s = cs->src + t->nstart;
+	uint32_t n = t->nlen, i = 0, first = cs->nparts;
+
+	if (n == 1 && s[0] == '.') {
+		cs->nodes[k].part = first;
+		cs->nodes[k].nparts = 0;
+		return;
+	}
+	while (i < n) {
+		uint32_t j = i;
+
+		while (j < n && s[j] != '.')
+			j++;
+		if (cs->nparts == cs->capparts) {
+			cs->capparts = cs->capparts ? cs->capparts * 2 : 32;
+			cs->parts = xrealloc(cs->parts, cs->capparts * sizeof *cs->parts);
+		}
+		cs->parts[cs->nparts++] = pool_add(cs, s + i, j - i);
+		i = j + 1;
+	}
+	cs->nodes[k].part = first;
+	cs->nodes[k].nparts = cs->nparts - first;
+}
+
+static void
+add_name(struct cstate *cs, uint32_t k, const struct tok *t)
+{
+	if (t->flags & TF_DYNAMIC) {
+		cs->nodes[k].flags |= MF_DYNAMIC;
+		add_dotted(cs, k, t);
+	} else {
+		cs->nodes[k].off = pool_add(cs, cs->src + t->nstart, t->nlen);
+		cs->nodes[k].len = t->nlen;
+	}
+}
+
+/* The part of w beyond the prefix s that enclosing blocks strip. */
+static struct ws
+relative(struct ws w, struct ws s)
+{
+	struct ws r = { w.p, 0 };
+
+	if (w.n >= s.n && memcmp(w.p, s.p, s.n) == 0) {
+		r.p = w.p + s.n;
+		r.n = w.n - s.n;
+	}
+	return r;
+}
+
+static void
+set_indent(struct cstate *cs, uint32_t k, struct ws w)
+{
+	cs->nodes[k].flags |= MF_STANDALONE;
+	cs->nodes[k].ioff = pool_add(cs, w.p, w.n);
+	cs->nodes[k].ilen = w.n;
+}
+
+/* Text, minus the prefix s at the start of each line. */
+static void
+emit_text(struct cstate *cs, uint32_t a, uint32_t b, struct ws s)
+{
+	const char *src = cs->src;
+	bool bol = a == 0 || src[a - 1] == '\n' || cs->bol_at == a;
+	bool at_line = bol;
+	uint32_t off = (uint32_t)cs->pool.len, p = a, k;
+
+	while (p < b) {
+		const char *nl;
+		uint32_t q;
+
+		if (at_line && s.n) {
+			for (k = 0; k < s.n && p + k < b && src[p + k] == s.p[k]; k++)
+				;
+			p += k;
+			if (p == b) {
+				cs->bol_at = b;	/* the tag that follows begins the line */
+				break;
+			}
+		}
+		nl = memchr(src + p, '\n', b - p);
+		q = nl ? (uint32_t)(nl - src) + 1 : b;
+		buf_append(&cs->pool, src + p, q - p);
+		p = q;
+		at_line = true;
+	}
+	if (cs->pool.len > off) {
+		uint32_t n = new_node(cs, M_TEXT, a);
+
+		cs->nodes[n].off = off;
+		cs->nodes[n].len = (uint32_t)cs->pool.len - off;
+		cs->nodes[n].flags = bol ? MF_BOL : 0;
+		buf_putc(&cs->pool, '\0');
+	}
+}
+
+struct lcp {
+	bool		 any;
+	const char	*p;
+	uint32_t	 n;
+};
+
+static void
+lcp_add(struct lcp *l, const char *p, uint32_t n)
+{
+	uint32_t k;
+
+	if (!l->any) {
+		l->any = true;
+		l->p = p;
+		l->n = n;
+		return;
+	}
+	for (k = 0; k < l->n && k < n && l->p[k] == p[k]; k++)
+		;
+	l->n = k;
+}
+
+/* Collects the common leading whitespace of the lines a block's content renders,
+ * skipping blank lines and what a parent tag ignores, as build() does. */
+static void
+scan_lines(struct cstate *cs, uint32_t from, uint32_t to, bool in_parent, struct lcp *l)
+{
+	const char *src = cs->src;
+	uint32_t j;
+
+	for (j = from; j < to; j++) {
+		const struct tok *t = &cs->toks[j];
+
+		if (t->kind == T_TEXT) {
+			uint32_t p = t->start, b = t->end, w;
+			bool at_line = p == 0 || src[p - 1] == '\n';
+
+			if (in_parent)
+				continue;
+			while (p < b) {
+				const char *nl;
+
+				if (at_line) {
+					for (w = 0; p + w < b && is_hs(src[p + w]); w++)
+						;
+					if (p + w == b) {
+						if (j + 1 < to)
+							lcp_add(l, src + p, w);
+					} else if (src[p + w] != '\n' && !(src[p + w] == '\r' &&
+					    p + w + 1 < b && src[p + w + 1] == '\n'))
+						lcp_add(l, src + p, w);
+				}
+				nl = memchr(src + p, '\n', b - p);
+				if (nl == NULL)
+					break;
+				p = (uint32_t)(nl - src) + 1;
+				at_line = true;
+			}
+			continue;
+		}
+		if (in_parent && t->kind != T_BLOCK) {
+			if (t->kind == T_SECTION || t->kind == T_INVERTED || t->kind == T_PARENT)
+				j = t->match;
+			continue;
+		}
+		if (!(t->flags & (TF_ALONE | TF_PAIRLINE)) &&
+		    (t->start == 0 || src[t->start - 1] == '\n'))
+			lcp_add(l, src + t->start, 0);
+		if (t->kind == T_PARENT) {
+			scan_lines(cs, j + 1, t->match, true, l);
+			j = t->match;
+		} else if (t->kind == T_BLOCK) {
+			scan_lines(cs, j + 1, t->match, false, l);
+			j = t->match;
+		}
+	}
+}
+
+/* Emits tokens [from, to) as nodes. s is the whitespace the innermost standalone
+ * block strips from each line; in_parent says we are directly inside a parent tag,
+ * where only blocks count. */
+static void
+build(struct cstate *cs, uint32_t from, uint32_t to, struct ws s, bool in_parent)
+{
+	uint32_t i, k;
+
+	for (i = from; i < to; i++) {
+		struct tok *t = &cs->toks[i];
+		struct ws tagws = { cs->src + t->ls, t->ie - t->ls };
+		uint8_t type;
+
+		switch (t->kind) {
+		case T_TEXT:
+			if (!in_parent && t->start < t->end)
+				emit_text(cs, t->start, t->end, s);
+			break;
+		case T_VAR:
+		case T_RAW:
+			if (in_parent)
+				break;
+			k = new_node(cs, t->kind == T_VAR ? M_VAR : M_RAW, t->start);
+			if (tag_bol(cs, t))
+				cs->nodes[k].flags |= MF_BOL;
+			add_dotted(cs, k, t);
+			break;
+		case T_SECTION:
+		case T_INVERTED:
+			if (in_parent) {
+				i = t->match;
+				break;
+			}
+			k = new_node(cs, t->kind == T_SECTION ? M_SECTION : M_INVERTED, t->start);
+			if (!(t->flags & TF_ALONE) && tag_bol(cs, t))
+				cs->nodes[k].flags |= MF_BOL;
+			add_dotted(cs, k, t);
+			build(cs, i + 1, t->match, s, false);
+			cs->nodes[k].next = cs->nnodes;
+			i = t->match;
+			break;
+		case T_PARTIAL:
+		case T_PARENT:
+			if (in_parent) {
+				if (t->kind == T_PARENT)
+					i = t->match;
+				break;
+			}
+			type = t->kind == T_PARTIAL ? M_PARTIAL : M_PARENT;
+			k = new_node(cs, type, t->start);
+			add_name(cs, k, t);
+			if (t->flags & TF_ALONE)
+				set_indent(cs, k, relative(tagws, s));
+			else if (tag_bol(cs, t))
+				cs->nodes[k].flags |= MF_BOL;
+			if (type == M_PARENT) {
+				build(cs, i + 1, t->match, s, true);
+				cs->nodes[k].next = cs->nnodes;
+				i = t->match;
+			}
+			break;
+		case T_BLOCK:
+			k = new_node(cs, M_BLOCK, t->start);
+			add_name(cs, k, t);
+			if (t->flags & TF_ALONE) {
+				struct lcp l = { false, NULL, 0 };
+				struct ws inner;
+
+				scan_lines(cs, i + 1, t->match, false, &l);
+				inner.p = l.any ? l.p : tagws.p;
+				inner.n = l.any ? l.n : tagws.n;
+				set_indent(cs, k, relative(inner, s));
+				build(cs, i + 1, t->match, inner, false);
+			} else {
+				if (t->flags & TF_PAIRLINE)
+					set_indent(cs, k, relative(tagws, s));
+				else if (tag_bol(cs, t))
+					cs->nodes[k].flags |= MF_BOL;
+				build(cs, i + 1, t->match, s, false);
+			}
+			cs->nodes[k].next = cs->nnodes;
+			i = t->match;
+			break;
+		default:	/* comments, set-delimiter and closing tags leave no node */
+			break;
+		}
+	}
+}
+
+struct mustache_template *
+mustache_compile(const char *name, const char *src, size_t len, struct mustache_error *err)
+{
+	struct cstate cs;
+	struct mustache_template *t;
+	struct ws none = { "", 0 };
+
+	if (name == NULL)
+		name = "<template>";
+	if (len > MUSTACHE_MAX_TEMPLATE_SIZE) {
+		set_error(err, name, 0, 0, "template is %zu bytes, more than the %d allowed",
+		    len, MUSTACHE_MAX_TEMPLATE_SIZE);
+		return NULL;
+	}
+	if (src == NULL)
+		src = "";
+	memset(&cs, 0, sizeof cs);
+	cs.src = src;
+	cs.len = (uint32_t)len;
+	cs.file = name;
+	cs.err = err;
+	cs.bol_at = UINT32_MAX;
+	cs.lc_line = cs.lc_col = 1;
+	if (tokenize(&cs) < 0) {
+		free(cs.toks);
+		return NULL;
+	}
+	standalone(&cs);
+	build(&cs, 0, cs.ntoks, none, false);
+	free(cs.toks);
+
+	t = xcalloc(1, sizeof *t);
+	t->name = xstrdup(name);
+	t->nodes = cs.nodes;
+	t->nnodes = cs.nnodes;
+	t->pool = buf_detach(&cs.pool);
+	t->parts = cs.parts;
+	return t;
+}
+
+void
+mustache_free(struct mustache_template *t)
+{
+	if (t == NULL)
+		return;
+	free(t->name);
+	free(t->nodes);
+	free(t->pool);
+	free(t->parts);
+	free(t);
+}
+
+const char *
+mustache_name(const struct mustache_template *t)
+{
+	return t->name;
+}
+
+/* ---- rendering ------------------------------------------------------------------- */
+
+/* The block overrides of one parent tag being expanded; the chain is the dynamic
+ * scope in which blocks look for overrides, the outermost winning. */
+struct ovr {
+	const struct mustache_template	*t;
+	uint32_t			 first, end;
+	const struct ovr		*outer;
+};
+
+struct rstate {
+	struct buf			*out;
+	size_t				 out_start;
+	mustache_lookup_fn		 lookup;
+	void				*lookup_ctx;
+	struct mustache_error		*err;
+	const struct ovr		*ovr;
+	unsigned long			 steps;
+	unsigned			 depth, pdepth;
+	unsigned			 nctx, nind, ind_base;
+	struct json_object		*ctx[MUSTACHE_MAX_RENDER_DEPTH + 1];
+	struct ws			 ind[MUSTACHE_MAX_RENDER_DEPTH];
+};
+
+static int rerror(struct rstate *, const struct mustache_template *,
+	const struct mnode *, const char *, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+rerror(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	const char *fmt, ...)
+{
+	char msg[MUSTACHE_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	set_error(rs->err, t->name, n->line, n->col, "%s", msg);
+	return -1;
+}
+
+static bool
+truthy(struct json_object *v)
+{
+	double d;
+
+	switch (json_object_get_type(v)) {
+	case json_type_boolean:
+		return json_object_get_boolean(v);
+	case json_type_int:
+		return json_object_get_int64(v) != 0;
+	case json_type_double:
+		d = json_object_get_double(v);
+		return d != 0 && !isnan(d);
+	case json_type_string:
+		return json_object_get_string_len(v) > 0;
+	case json_type_array:
+		return json_object_array_length(v) > 0;
+	case json_type_object:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Walks the context stack for the first part, then descends for the rest: a dotted
+ * name never falls back to outer contexts once its first part is found. */
+static struct json_object *
+resolve(const struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
+{
+	const uint32_t *parts = t->parts + n->part;
+	const char *key;
+	struct json_object *v;
+	unsigned i, k;
+
+	if (n->nparts == 0)
+		return rs->ctx[rs->nctx - 1];
+	key = t->pool + parts[0];
+	for (i = rs->nctx; i-- > 0;) {
+		if (!json_object_is_type(rs->ctx[i], json_type_object) ||
+		    !json_object_object_get_ex(rs->ctx[i], key, &v))
+			continue;
+		for (k = 1; k < n->nparts; k++)
+			if (!json_object_is_type(v, json_type_object) ||
+			    !json_object_object_get_ex(v, t->pool + parts[k], &v))
+				return NULL;
+		return v;
+	}
+	return NULL;
+}
+
+/* The shortest decimal that reads back as the same double, as JavaScript prints. */
+static size_t
+format_double(char *dst, size_t size, double d)
+{
+	int prec, n = 0;
+
+	if (isnan(d))
+		return (size_t)snprintf(dst, size, "NaN");
+	if (isinf(d))
+		return (size_t)snprintf(dst, size, d < 0 ? "-Infinity" : "Infinity");
+	if (d == 0)
+		return (size_t)snprintf(dst, size, "0");
+	for (prec = 15; prec <= 17; prec++) {
+		n = snprintf(dst, size, "%.*g", prec, d);
+		if (strtod(dst, NULL) == d)
+			break;
+	}
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/* The text a scalar interpolates as, in num or in the value itself. */
+static bool
+scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_t *n)
+{
+	int64_t i;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		*s = json_object_get_string(v);
+		*n = (size_t)json_object_get_string_len(v);
+		return true;
+	case json_type_int:
+		i = json_object_get_int64(v);
+		if (i == INT64_MAX)	/* json-c saturates; it may hold a larger uint64 */
+			*n = (size_t)snprintf(num, size, "%" PRIu64, json_object_get_uint64(v));
+		else
+			*n = (size_t)snprintf(num, size, "%" PRId64, i);
+		*s = num;
+		return true;
+	case json_type_double:
+		*n = format_double(num, size, json_object_get_double(v));
+		*s = num;
+		return true;
+	case json_type_boolean:
+		*s = json_object_get_boolean(v) ? "true" : "false";
+		*n = strlen(*s);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int
+over_limit(struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
+{
+	if (rs->out->len - rs->out_start > MUSTACHE_MAX_OUTPUT_SIZE)
+		return rerror(rs, t, n, "output larger than %lu bytes",
+		    (unsigned long)MUSTACHE_MAX_OUTPUT_SIZE);
+	return 0;
+}
+
+static void
+put_indent(struct rstate *rs)
+{
+	unsigned i;
+
+	for (i = rs->ind_base; i < rs->nind; i++)
+		buf_append(rs->out, rs->ind[i].p, rs->ind[i].n);
+}
+
+static bool
+empty_line(const char *s, const char *e)
+{
+	return s[0] == '\n' || (s[0] == '\r' && s + 1 < e && s[1] == '\n');
+}
+
+static int
+render_text(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	bool bol)
+{
+	const char *s = t->pool + n->off, *e = s + n->len, *nl;
+
+	if (rs->nind == rs->ind_base) {
+		buf_append(rs->out, s, n->len);
+		return 0;
+	}
+	if (bol && !empty_line(s, e))
+		put_indent(rs);
+	while (s < e) {
+		if ((nl = memchr(s, '\n', (size_t)(e - s))) == NULL) {
+			buf_append(rs->out, s, (size_t)(e - s));
+			break;
+		}
+		buf_append(rs->out, s, (size_t)(nl + 1 - s));
+		s = nl + 1;
+		if (s < e && !empty_line(s, e)) {
+			if (over_limit(rs, t, n) < 0)
+				return -1;
+			put_indent(rs);
+		}
+	}
+	return 0;
+}
+
+static int
+render_value(struct rstate *rs, struct json_object *v, bool escape)
+{
+	char num[64];
+	const char *s;
+	size_t n;
+
+	if (v == NULL)
+		return 0;
+	if (!scalar_text(v, num, sizeof num, &s, &n)) {
+		s = json_object_to_json_string_length(v,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+		if (s == NULL)
+			return 0;
+	}
+	if (escape)
+		buf_append_html(rs->out, s, n);
+	else
+		buf_append(rs->out, s, n);
+	return 0;
+}
+
+static int render_nodes(struct rstate *, const struct mustache_template *, uint32_t,
+	uint32_t, int);
+
+static int
+push_ctx(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	struct json_object *v)
+{
+	if (rs->depth >= MUSTACHE_MAX_RENDER_DEPTH)
+		return rerror(rs, t, n, "sections and partials nested deeper than %d "
+		    "levels", MUSTACHE_MAX_RENDER_DEPTH);
+	rs->depth++;
+	rs->ctx[rs->nctx++] = v;
+	return 0;
+}
+
+static int
+render_section(struct rstate *rs, const struct mustache_template *t, uint32_t i)
+{
+	const struct mnode *n = &t->nodes[i];
+	struct json_object *v = resolve(rs, t, n);
+	size_t k, len;
+	int r = 0;
+
+	if (n->type == M_INVERTED)
+		return truthy(v) ? 0 : render_nodes(rs, t, i + 1, n->next, -1);
+	if (json_object_is_type(v, json_type_array)) {
+		len = json_object_array_length(v);
+		for (k = 0; k < len && r == 0; k++) {
+			if (++rs->steps > MUSTACHE_MAX_RENDER_STEPS)
+				return rerror(rs, t, n, "render took more than %lu steps",
+				    (unsigned long)MUSTACHE_MAX_RENDER_STEPS);
+			if (push_ctx(rs, t, n, json_object_array_get_idx(v, k)) < 0)
+				return -1;
+			r = render_nodes(rs, t, i + 1, n->next, -1);
+			rs->nctx--;
+			rs->depth--;
+		}
+		return r;
+	}
+	if (!truthy(v))
+		return 0;
+	if (push_ctx(rs, t, n, v) < 0)
+		return -1;
+	r = render_nodes(rs, t, i + 1, n->next, -1);
+	rs->nctx--;
+	rs->depth--;
+	return r;
+}
+
+static int
+push_indent(struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
+{
+	if (n->ilen == 0)
+		return 0;
+	rs->ind[rs->nind].p = t->pool + n->ioff;
+	rs->ind[rs->nind].n = n->ilen;
+	rs->nind++;
+	return 1;
+}
+
+/* {{>name}} and {{<name}}: renders another template in the current context. */
+static int
+render_partial(struct rstate *rs, const struct mustache_template *t, uint32_t i, bool bol)
+{
+	const struct mnode *n = &t->nodes[i];
+	const struct mustache_template *pt;
+	const char *name = t->pool + n->off;
+	size_t len = n->len;
+	char num[64], q[4 * QUOTE_MAX + 8];
+	struct ovr o;
+	unsigned saved;
+	int r, pushed;
+
+	if (!(n->flags & MF_STANDALONE) && bol)
+		put_indent(rs);
+	if (n->flags & MF_DYNAMIC) {
+		struct json_object *v = resolve(rs, t, n);
+
+		if (v == NULL || !scalar_text(v, num, sizeof num, &name, &len))
+			return 0;
+	}
+	if (rs->lookup == NULL || (pt = rs->lookup(rs->lookup_ctx, name, len)) == NULL)
+		return 0;
+	if (rs->pdepth >= MUSTACHE_MAX_PARTIAL_DEPTH)
+		return rerror(rs, t, n, "partials nested deeper than %d levels, at '%s' "
+		    "(endless recursion?)", MUSTACHE_MAX_PARTIAL_DEPTH,
+		    quote(q, sizeof q, name, len));
+	if (rs->depth >= MUSTACHE_MAX_RENDER_DEPTH)
+		return rerror(rs, t, n, "sections and partials nested deeper than %d "
+		    "levels", MUSTACHE_MAX_RENDER_DEPTH);
+	rs->pdepth++;
+	rs->depth++;
+	if (n->type == M_PARENT) {
+		o.t = t;
+		o.first = i + 1;
+		o.end = n->next;
+		o.outer = rs->ovr;
+		rs->ovr = &o;
+	}
+	if (n->flags & MF_STANDALONE) {
+		pushed = push_indent(rs, t, n);
+		r = render_nodes(rs, pt, 0, pt->nnodes, -1);
+		rs->nind -= (unsigned)pushed;
+	} else {
+		/* An inline partial's lines are not indented, as the spec's reference does. */
+		saved = rs->ind_base;
+		rs->ind_base = rs->nind;
+		r = render_nodes(rs, pt, 0, pt->nnodes, -1);
+		rs->ind_base = saved;
+	}
+	if (n->type == M_PARENT)
+		rs->ovr = o.outer;
+	rs->pdepth--;
+	rs->depth--;
+	return r;
+}
+
+/* {{$name}}: the outermost override in scope, else the block's own content. */
+static int
+render_block(struct rstate *rs, const struct mustache_template *t, uint32_t i, bool bol)
+{
+	const struct mnode *n = &t->nodes[i];
+	const struct mustache_template *ct = t;
+	uint32_t first = i + 1, end = n->next, k;
+	const struct ovr *o;
+	int r, pushed;
+
+	for (o = rs->ovr; o != NULL; o = o->outer) {
+		for (k = o->first; k < o->end; k = o->t->nodes[k].next) {
+			const struct mnode *b = &o->t->nodes[k];
+
+			if (b->type == M_BLOCK && b->len == n->len &&
+			    memcmp(o->t->pool + b->off, t->pool + n->off, n->len) == 0) {
+				ct = o->t;
+				first = k + 1;
+				end = b->next;
+				break;
+			}
+		}
+	}
+	if (rs->depth >= MUSTACHE_MAX_RENDER_DEPTH)
+		return rerror(rs, t, n, "sections and partials nested deeper than %d "
+		    "levels", MUSTACHE_MAX_RENDER_DEPTH);
+	rs->depth++;
+	if (n->flags & MF_STANDALONE) {
+		/* The content starts a line and takes this block's indentation. */
+		pushed = push_indent(rs, t, n);
+		r = render_nodes(rs, ct, first, end, 1);
+		rs->nind -= (unsigned)pushed;
+	} else {
+		/* The content continues the line the tag is on. */
+		if (bol)
+			put_indent(rs);
+		r = render_nodes(rs, ct, first, end, 0);
+	}
+	rs->depth--;
+	return r;
+}
+
+/* Renders the sibling nodes [first, end). first_bol, unless -1, overrides whether the
+ * first node begins a line: block content is placed where the block is expanded. */
+static int
+render_nodes(struct rstate *rs, const struct mustache_template *t, uint32_t first,
+	uint32_t end, int first_bol)
+{
+	uint32_t i;
+	int r = 0;
+
+	for (i = first; i < end; i = t->nodes[i].next) {
+		const struct mnode *n = &t->nodes[i];
+		bool bol = (i == first && first_bol >= 0) ? first_bol : (n->flags & MF_BOL);
+
+		if (++rs->steps > MUSTACHE_MAX_RENDER_STEPS)
+			return rerror(rs, t, n, "render took more than %lu steps",
+			    (unsigned long)MUSTACHE_MAX_RENDER_STEPS);
+		switch (n->type) {
+		case M_TEXT:
+			r = render_text(rs, t, n, bol);
+			break;
+		case M_VAR:
+		case M_RAW:
+			if (bol)
+				put_indent(rs);
+			r = render_value(rs, resolve(rs, t, n), n->type == M_VAR);
+			break;
+		case M_SECTION:
+		case M_INVERTED:
+			if (bol)
+				put_indent(rs);
+			r = render_section(rs, t, i);
+			break;
+		case M_PARTIAL:
+		case M_PARENT:
+			r = render_partial(rs, t, i, bol);
+			break;
+		case M_BLOCK:
+			r = render_block(rs, t, i, bol);
+			break;
+		}
+		if (r < 0 || over_limit(rs, t, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+mustache_render(const struct mustache_template *t, struct json_object *data,
+	mustache_lookup_fn lookup, void *lookup_ctx, struct buf *out,
+	struct mustache_error *err)
+{
+	struct rstate rs;
+	int r;
+
+	rs.out = out;
+	rs.out_start = out->len;
+	rs.lookup = lookup;
+	rs.lookup_ctx = lookup_ctx;
+	rs.err = err;
+	rs.ovr = NULL;
+	rs.steps = 0;
+	rs.depth = rs.pdepth = 0;
+	rs.nind = rs.ind_base = 0;
+	rs.ctx[0] = data;
+	rs.nctx = 1;
+	r = render_nodes(&rs, t, 0, t->nnodes, -1);
+	if (r < 0)
+		buf_truncate(out, rs.out_start);
+	return r;
+}

@@ -1,0 +1,247 @@
+package KairosTest;
+# The integration-test harness: a throwaway PostgreSQL, nginx and kairos per test file,
+# driven over real HTTP, torn down even when the test dies.
+#
+#   my $k = KairosTest->start(workers => 2);
+#   my $r = $k->get('/healthz');          # HTTP::Tiny response hash
+#   $k->finish;                           # teardown + log checks as TAP assertions
+#
+# Teardown fails the test if nginx logged [alert] or [emerg], or any kairos process
+# printed a sanitizer report.
+use strict;
+use warnings;
+use Cwd qw(abs_path);
+use File::Basename qw(dirname);
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use JSON::PP;
+use POSIX qw(:sys_wait_h);
+use Test::More;
+use Time::HiRes qw(time sleep);
+
+my $SRC = $ENV{KAIROS_TEST_SRCDIR} // abs_path(dirname(__FILE__) . '/../..');
+my $BUILD = $ENV{KAIROS_TEST_BUILDDIR} // "$SRC/build";
+my @LIVE;	# stacks to tear down if the test dies
+
+sub src { $SRC }
+sub bin { "$BUILD/src/kairos" }
+
+sub free_port {
+	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1,
+		ReuseAddr => 1) or die "no free port: $!";
+	my $port = $s->sockport;
+	close $s;
+	return $port;
+}
+
+# start(workers => N, seed => 1, env => {KEY => value}, up => 0 to only prepare)
+sub start {
+	my ($class, %o) = @_;
+	my $dir = tempdir('kairos-t-XXXXXX', TMPDIR => 1, CLEANUP => 0);
+	my $self = bless {
+		dir => $dir, port => free_port(), workers => $o{workers} // 2, env => {
+			KAIROS_ENV => 'test', KAIROS_DEBUG_ROUTES => 'true',
+			KAIROS_SHUTDOWN_TIMEOUT => 10, %{ $o{env} // {} },
+		}, finished => 0, owner => $$,
+	}, $class;
+	push @LIVE, $self;
+	$self->stack('up', $dir, $o{seed} ? '--seed' : ()) == 0
+		or BAIL_OUT("stack up failed in $dir: " . $self->slurp('log/kairos.log'));
+	$self->{http} = HTTP::Tiny->new(timeout => 30, max_redirect => 0);
+	return $self;
+}
+
+sub dir { $_[0]{dir} }
+sub port { $_[0]{port} }
+sub url { "http://127.0.0.1:$_[0]{port}$_[1]" }
+
+# The environment t/lib/stack needs for this stack.
+sub stack_env {
+	my ($self) = @_;
+	return (
+		KAIROS_BIN => bin(),
+		KAIROS_SHARE_DIR => $self->{share_dir} // $SRC,
+		KAIROS_PORT => $self->{port},
+		KAIROS_WORKERS => $self->{workers},
+		STACK_PG_FSYNC => 'off',
+		STACK_EXTRA_ENV => join("\n", map { "$_=$self->{env}{$_}" } sort keys %{ $self->{env} }),
+		ASAN_OPTIONS => $ENV{ASAN_OPTIONS} // 'detect_leaks=1',
+	);
+}
+
+# Runs t/lib/stack with this stack's settings; returns the exit status.
+sub stack {
+	my ($self, @args) = @_;
+	my %env = $self->stack_env;
+	local @ENV{ keys %env } = values %env;
+	system("$SRC/t/lib/stack", @args);
+	return $? >> 8;
+}
+
+# Runs a kairos subcommand against this stack; returns (exit status, stdout and stderr).
+sub kairos {
+	my ($self, @args) = @_;
+	my %env = $self->stack_env;
+	local @ENV{ keys %env } = values %env;
+	my $pid = open(my $fh, '-|') // die "fork: $!";
+	if ($pid == 0) {
+		open STDERR, '>&', \*STDOUT;
+		exec "$SRC/t/lib/stack", 'kairos', $self->{dir}, @args or POSIX::_exit(127);
+	}
+	local $/;
+	my $out = <$fh> // '';
+	close $fh;
+	return ($? >> 8, $out);
+}
+
+sub slurp {
+	my ($self, $rel) = @_;
+	open my $fh, '<', "$self->{dir}/$rel" or return '';
+	local $/;
+	return scalar <$fh>;
+}
+
+sub pid_of { my ($self, $what) = @_; my $p = $self->slurp("run/$what.pid"); chomp $p; $p }
+sub serve_pid { $_[0]->pid_of('serve') }
+
+sub worker_pids {
+	my ($self) = @_;
+	my $master = $self->serve_pid;
+	my @pids;
+	for my $stat (glob '/proc/[0-9]*/stat') {
+		open my $fh, '<', $stat or next;
+		my $line = <$fh> // next;
+		my ($pid, $ppid) = $line =~ /^(\d+) \(.*\) \S+ (\d+)/ or next;
+		push @pids, $pid if $ppid == $master;
+	}
+	return sort { $a <=> $b } @pids;
+}
+
+# Waits until cond returns true, up to secs; returns whether it did.
+sub wait_until {
+	my ($self, $secs, $cond) = @_;
+	my $deadline = time + $secs;
+	while (time < $deadline) {
+		return 1 if $cond->();
+		sleep 0.05;
+	}
+	return $cond->();
+}
+
+sub request {
+	my ($self, $method, $path, %o) = @_;
+	return $self->{http}->request($method, $self->url($path), {
+		headers => $o{headers} // {}, defined $o{content} ? (content => $o{content}) : () });
+}
+sub get { my ($self, $path, %o) = @_; $self->request('GET', $path, %o) }
+
+sub post_json {
+	my ($self, $path, $body, %o) = @_;
+	my $content = ref $body ? encode_json($body) : $body;
+	return $self->request('POST', $path, content => $content,
+		headers => { 'Content-Type' => 'application/json', %{ $o{headers} // {} } });
+}
+
+sub json {
+	my ($r) = @_;
+	my $v = eval { decode_json($r->{content}) };
+	return $v;
+}
+
+# Load from `clients` forked processes, each sending GET `path` in a loop for `seconds`
+# (bounded), while `during` runs in the parent. Returns {status => count}; connection
+# failures count as status 599 (HTTP::Tiny's convention).
+sub load {
+	my ($self, %o) = @_;
+	my $clients = $o{clients} // 4;
+	my $seconds = $o{seconds} // 3;
+	my $path = $o{path} // '/healthz';
+	my $max = $o{max_requests} // 100_000;
+	my @kids;
+	pipe(my $r, my $w) or die;
+	for (1 .. $clients) {
+		my $pid = fork // die;
+		if ($pid == 0) {
+			close $r;
+			my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 1);
+			my %count;
+			my $deadline = time + $seconds;
+			my $n = 0;
+			while (time < $deadline && $n++ < $max) {
+				my $res = $http->get($self->url($path));
+				$count{ $res->{status} }++;
+			}
+			print {$w} join(',', map { "$_=$count{$_}" } keys %count), "\n";
+			close $w;
+			POSIX::_exit(0);
+		}
+		push @kids, $pid;
+	}
+	close $w;
+	$o{during}->() if $o{during};
+	my %total;
+	while (my $line = <$r>) {
+		chomp $line;
+		for (split /,/, $line) { my ($s, $c) = split /=/; $total{$s} += $c; }
+	}
+	waitpid $_, 0 for @kids;
+	return \%total;
+}
+
+sub failures {
+	my ($counts) = @_;
+	my $bad = 0;
+	$bad += $counts->{$_} for grep { $_ != 200 } keys %$counts;
+	return $bad;
+}
+
+sub total { my ($c) = @_; my $n = 0; $n += $_ for values %$c; $n }
+
+# Problems found in the logs: nginx alerts and sanitizer reports.
+sub log_problems {
+	my ($self) = @_;
+	my @problems;
+	my $nginx = $self->slurp('nginx/error.log');
+	push @problems, "nginx: $1" while $nginx =~ /^(.*\[(?:alert|emerg)\].*)$/mg;
+	for my $log (qw(log/kairos.log log/jobs.log log/migrate.log)) {
+		my $text = $self->slurp($log);
+		push @problems, "$log: $1"
+			while $text =~ /^(.*(?:AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:).*)$/mg;
+	}
+	return @problems;
+}
+
+sub teardown {
+	my ($self) = @_;
+	return if $self->{finished}++ || $self->{owner} != $$;
+	$self->stack('down', $self->{dir});
+}
+
+# Stops the stack and checks its logs, as TAP assertions.
+sub finish {
+	my ($self) = @_;
+	$self->teardown;
+	my @problems = $self->log_problems;
+	ok(!@problems, 'teardown: no nginx alerts and no sanitizer reports')
+		or diag join "\n", @problems;
+	system('rm', '-rf', $self->{dir}) if !@problems && !$ENV{KAIROS_TEST_KEEP};
+	diag "kept $self->{dir}" if @problems || $ENV{KAIROS_TEST_KEEP};
+}
+
+END {
+	my $status = $?;
+	for my $s (@LIVE) {
+		next if $s->{finished} || $s->{owner} != $$;
+		$s->teardown;
+		my @problems = $s->log_problems;
+		if (@problems) {
+			print STDERR "# teardown found: $_\n" for @problems;
+			$status ||= 1;
+		}
+		print STDERR "# stack kept for inspection: $s->{dir}\n";
+	}
+	$? = $status;
+}
+
+1;
