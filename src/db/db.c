@@ -72,13 +72,28 @@ db_connect(struct db *db)
 	return DB_OK;
 }
 
-/* A failure that took the connection with it (server restart, network) is reported as
- * DB_UNAVAILABLE and the connection dropped, so the next call reconnects. */
+/* Whether a failure means the server or the link is gone rather than the statement being
+ * wrong: class 08 (connection exception), 57P01-57P03 (shutdown, crash, starting up), or no
+ * SQLSTATE at all (libpq's own "server closed the connection unexpectedly"). libpq may
+ * still report CONNECTION_OK at that point, so the status alone is not enough. */
+static bool
+db_connection_lost(const struct db *db)
+{
+	const char *s = db->sqlstate;
+
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+		return true;
+	return s[0] == '\0' || strncmp(s, "08", 2) == 0 || strcmp(s, "57P01") == 0 ||
+	    strcmp(s, "57P02") == 0 || strcmp(s, "57P03") == 0;
+}
+
+/* A failure that took the connection with it is reported as DB_UNAVAILABLE and the
+ * connection dropped, so the next call reconnects. */
 static int
 db_classify_failure(struct db *db, PGresult *res)
 {
 	db_set_error(db, res, "query failed");
-	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK) {
+	if (db_connection_lost(db)) {
 		db_disconnect(db);
 		return DB_UNAVAILABLE;
 	}

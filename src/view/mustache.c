@@ -399,8 +399,8 @@ tokenize(struct cstate *cs)
 		cn += clen;
 		c = find(src + p, len - p, closer, cn);
 		if (c == NULL)
-			return cerror(cs, ts, "unclosed tag: no '%.*s' after '%.*s'",
-			    (int)cn, closer, (int)olen, otag);
+			return cerror(cs, ts, "unclosed tag: no '%s' after '%s'",
+			    quote(q, sizeof q, closer, cn), quote(q2, sizeof q2, otag, olen));
 		ce = (uint32_t)(c - src);
 		pos = ce + (uint32_t)cn;
 		a = p;
@@ -1142,13 +1142,18 @@ over_limit(struct rstate *rs, const struct mustache_template *t, const struct mn
 	return 0;
 }
 
+/* Checks the output limit per string: hundreds of nested indentations copied from
+ * large templates could otherwise overshoot it by far before the next node's check. */
 static void
 put_indent(struct rstate *rs)
 {
 	unsigned i;
 
-	for (i = rs->ind_base; i < rs->nind; i++)
+	for (i = rs->ind_base; i < rs->nind; i++) {
+		if (rs->out->len - rs->out_start > MUSTACHE_MAX_OUTPUT_SIZE)
+			return;
 		buf_append(rs->out, rs->ind[i].p, rs->ind[i].n);
+	}
 }
 
 static bool
@@ -1420,6 +1425,10 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	struct rstate rs;
 	int r;
 
+	if (t == NULL) {
+		set_error(err, "<template>", 0, 0, "no template to render");
+		return -1;
+	}
 	rs.out = out;
 	rs.out_start = out->len;
 	rs.lookup = lookup;

@@ -206,7 +206,7 @@ parse_json(const char *name, const struct buf *b, struct json_object **out)
 		end = b->len;
 	json_tokener_free(tok);
 	if (jerr == json_tokener_success) {
-		for (i = end; i < b->len && strchr(" \t\r\n", s[i]) && s[i] != '\0'; i++)
+		for (i = end; i < b->len && s[i] != '\0' && strchr(" \t\r\n", s[i]); i++)
 			;
 		if (i == b->len) {
 			*out = v;
@@ -239,6 +239,7 @@ mustache_cli_main(int argc, char **argv)
 	const char *tpath = NULL, *dpath = NULL, *slash;
 	char *dir = NULL;
 	int i, npos = 0, rc = 1;
+	size_t k;
 	bool opts = true;
 
 	for (i = 1; i < argc; i++) {
@@ -302,9 +303,9 @@ mustache_cli_main(int argc, char **argv)
 	}
 	rc = 0;
 done:
-	for (i = 0; (size_t)i < cli.ncache; i++) {
-		free(cli.cache[i].name);
-		mustache_free(cli.cache[i].tmpl);
+	for (k = 0; k < cli.ncache; k++) {
+		free(cli.cache[k].name);
+		mustache_free(cli.cache[k].tmpl);
 	}
 	free(cli.cache);
 	free(dir);

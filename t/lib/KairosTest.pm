@@ -115,7 +115,8 @@ sub worker_pids {
 		my ($pid, $ppid) = $line =~ /^(\d+) \(.*\) \S+ (\d+)/ or next;
 		push @pids, $pid if $ppid == $master;
 	}
-	return sort { $a <=> $b } @pids;
+	my @sorted = sort { $a <=> $b } @pids;
+	return @sorted;	# a count in scalar context, unlike a bare sort
 }
 
 # Waits until cond returns true, up to secs; returns whether it did.
@@ -147,6 +148,41 @@ sub json {
 	my ($r) = @_;
 	my $v = eval { decode_json($r->{content}) };
 	return $v;
+}
+
+# Starts a request in a child process; collect() returns its HTTP status.
+sub background {
+	my ($self, $method, $path) = @_;
+	pipe(my $r, my $w) or die;
+	my $pid = fork // die;
+	if ($pid == 0) {
+		close $r;
+		my $res = HTTP::Tiny->new(timeout => 60)->request($method, $self->url($path));
+		print {$w} "$res->{status}\n";
+		close $w;
+		POSIX::_exit(0);
+	}
+	close $w;
+	return { pid => $pid, fh => $r };
+}
+
+sub collect {
+	my ($self, $bg) = @_;
+	my $fh = $bg->{fh};
+	my $status = <$fh>;
+	waitpid $bg->{pid}, 0;
+	chomp $status if defined $status;
+	return $status // 'none';
+}
+
+# Workers sleeping in a /_debug/sleep request right now (from the kernel's wait channel).
+sub sleeping_workers {
+	my ($self) = @_;
+	return grep {
+		open my $fh, '<', "/proc/$_/wchan" or 0;
+		my $w = $fh ? (<$fh> // '') : '';
+		$w =~ /nanosleep/;
+	} $self->worker_pids;
 }
 
 # Load from `clients` forked processes, each sending GET `path` in a loop for `seconds`
