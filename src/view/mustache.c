@@ -22,6 +22,7 @@
 #include "core/utf8.h"
 
 #include <json-c/json.h>
+#include <json-c/linkhash.h>
 
 #include <inttypes.h>
 #include <math.h>
@@ -47,6 +48,7 @@ enum {
 #define MF_BOL		0x01	/* begins a source line: indentation goes before it */
 #define MF_STANDALONE	0x02	/* partial, parent or block alone on its line: indent it */
 #define MF_DYNAMIC	0x04	/* partial or parent name comes from the data */
+#define MF_LINES	0x08	/* text with a line inside it that indentation precedes */
 
 struct mnode {
 	uint8_t		type;
@@ -58,12 +60,20 @@ struct mnode {
 	uint32_t	part, nparts;	/* dotted name: parts[part..]; nparts 0 is "." */
 };
 
+/* One part of a dotted name, hashed the way json-c hashes object keys, so a lookup
+ * skips straight to probing the object's table. */
+struct mpart {
+	unsigned long	hash;
+	uint32_t	off;		/* the NUL-terminated key in pool */
+};
+
 struct mustache_template {
 	char		*name;
 	struct mnode	*nodes;
 	uint32_t	 nnodes;
 	char		*pool;		/* every string is followed by a NUL */
-	uint32_t	*parts;		/* pool offsets of the parts of dotted names */
+	struct mpart	*parts;
+	lh_hash_fn	*hash_fn;	/* json-c's key hash when the hashes were taken */
 };
 
 /* ---- errors ---------------------------------------------------------------------- */
@@ -184,7 +194,7 @@ struct cstate {
 	struct mnode		*nodes;
 	uint32_t		 nnodes, capnodes;
 	struct buf		 pool;
-	uint32_t		*parts;
+	struct mpart		*parts;
 	uint32_t		 nparts, capparts;
 
 	uint32_t		 bol_at;	/* a node starting here begins a line */
@@ -687,7 +697,8 @@ add_dotted(struct cstate *cs, uint32_t k, const struct tok *t)
 			cs->capparts = cs->capparts ? cs->capparts * 2 : 32;
 			cs->parts = xrealloc(cs->parts, cs->capparts * sizeof *cs->parts);
 		}
-		cs->parts[cs->nparts++] = pool_add(cs, s + i, j - i);
+		cs->parts[cs->nparts].hash = 0;
+		cs->parts[cs->nparts++].off = pool_add(cs, s + i, j - i);
 		i = j + 1;
 	}
 	cs->nodes[k].part = first;
@@ -756,11 +767,19 @@ emit_text(struct cstate *cs, uint32_t a, uint32_t b, struct ws s)
 		at_line = true;
 	}
 	if (cs->pool.len > off) {
-		uint32_t n = new_node(cs, M_TEXT, a);
+		uint32_t n = new_node(cs, M_TEXT, a), len = (uint32_t)cs->pool.len - off;
+		const char *txt = cs->pool.data + off, *nl;
 
 		cs->nodes[n].off = off;
-		cs->nodes[n].len = (uint32_t)cs->pool.len - off;
+		cs->nodes[n].len = len;
 		cs->nodes[n].flags = bol ? MF_BOL : 0;
+		/* Most text holds no line that indentation would have to go before. */
+		for (nl = txt; (nl = memchr(nl, '\n', len - (size_t)(nl - txt))) != NULL; nl++)
+			if (nl + 1 < txt + len && nl[1] != '\n' &&
+			    !(nl[1] == '\r' && nl + 2 < txt + len && nl[2] == '\n')) {
+				cs->nodes[n].flags |= MF_LINES;
+				break;
+			}
 		buf_putc(&cs->pool, '\0');
 	}
 }
@@ -932,6 +951,23 @@ build(struct cstate *cs, uint32_t from, uint32_t to, struct ws s, bool in_parent
 	}
 }
 
+/* json-c hashes keys with one process-wide function and seed, so the hash of every
+ * name part can be taken once, here, from a throwaway object's table. */
+static void
+hash_parts(struct mustache_template *t, uint32_t nparts)
+{
+	struct json_object *probe = json_object_new_object();
+	struct lh_table *lt = json_object_get_object(probe);
+	uint32_t i;
+
+	if (lt != NULL) {
+		t->hash_fn = lt->hash_fn;
+		for (i = 0; i < nparts; i++)
+			t->parts[i].hash = lh_get_hash(lt, t->pool + t->parts[i].off);
+	}
+	json_object_put(probe);
+}
+
 struct mustache_template *
 mustache_compile(const char *name, const char *src, size_t len, struct mustache_error *err)
 {
@@ -969,6 +1005,7 @@ mustache_compile(const char *name, const char *src, size_t len, struct mustache_
 	t->nnodes = cs.nnodes;
 	t->pool = buf_detach(&cs.pool);
 	t->parts = cs.parts;
+	hash_parts(t, cs.nparts);
 	return t;
 }
 
@@ -992,6 +1029,9 @@ mustache_name(const struct mustache_template *t)
 
 /* ---- rendering ------------------------------------------------------------------- */
 
+/* Bytes of indentation kept flattened for one-copy line starts. */
+#define FLAT_INDENT	256
+
 /* The block overrides of one parent tag being expanded; the chain is the dynamic
  * scope in which blocks look for overrides, the outermost winning. */
 struct ovr {
@@ -1011,7 +1051,11 @@ struct rstate {
 	unsigned			 depth, pdepth;
 	unsigned			 nctx, nind, ind_base;
 	struct json_object		*ctx[MUSTACHE_MAX_RENDER_DEPTH + 1];
+	/* The indentation stack, as strings and, while it fits, also flattened into one
+	 * string (segment i starting at at[i]) so a line costs one copy. */
 	struct ws			 ind[MUSTACHE_MAX_RENDER_DEPTH];
+	size_t				 at[MUSTACHE_MAX_RENDER_DEPTH + 1];
+	char				 flat[FLAT_INDENT];
 };
 
 static int rerror(struct rstate *, const struct mustache_template *,
@@ -1055,30 +1099,83 @@ truthy(struct json_object *v)
 	}
 }
 
+/* One key of one object, by its precomputed hash; an object whose table hashes
+ * differently (json_global_set_string_hash() called since the compile) is searched
+ * the ordinary way. */
+static bool
+get_key(const struct mustache_template *t, const struct mpart *p, struct json_object *o,
+	struct json_object **v)
+{
+	struct lh_table *lt;
+	struct lh_entry *e;
+
+	if (!json_object_is_type(o, json_type_object))
+		return false;
+	lt = json_object_get_object(o);
+	if (lt->hash_fn != t->hash_fn)
+		return json_object_object_get_ex(o, t->pool + p->off, v);
+	if ((e = lh_table_lookup_entry_w_hash(lt, t->pool + p->off, p->hash)) == NULL)
+		return false;
+	*v = (struct json_object *)lh_entry_v(e);
+	return true;
+}
+
 /* Walks the context stack for the first part, then descends for the rest: a dotted
  * name never falls back to outer contexts once its first part is found. */
 static struct json_object *
 resolve(const struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
 {
-	const uint32_t *parts = t->parts + n->part;
-	const char *key;
+	const struct mpart *parts = t->parts + n->part;
 	struct json_object *v;
 	unsigned i, k;
 
 	if (n->nparts == 0)
 		return rs->ctx[rs->nctx - 1];
-	key = t->pool + parts[0];
 	for (i = rs->nctx; i-- > 0;) {
-		if (!json_object_is_type(rs->ctx[i], json_type_object) ||
-		    !json_object_object_get_ex(rs->ctx[i], key, &v))
+		if (!get_key(t, &parts[0], rs->ctx[i], &v))
 			continue;
 		for (k = 1; k < n->nparts; k++)
-			if (!json_object_is_type(v, json_type_object) ||
-			    !json_object_object_get_ex(v, t->pool + parts[k], &v))
+			if (!get_key(t, &parts[k], v, &v))
 				return NULL;
 		return v;
 	}
 	return NULL;
+}
+
+/* Most prices and measures have a few decimals: if d is m / 10^k exactly for a small
+ * k and an m of at most 15 digits, print m with a decimal point, which is what %.15g
+ * would print (m / 10^k is within half an ulp of d, far less than half a unit in its
+ * 15th digit) without the cost of printf and strtod. */
+static size_t
+format_decimal(char *dst, double d)
+{
+	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+	char digits[24];
+	double a = fabs(d), m;
+	uint64_t u;
+	size_t n = 0, i, o = 0;
+	int k;
+
+	if (!(a >= 1e-4 && a < 1e15))
+		return 0;
+	for (k = 0;; k++) {
+		if (k == (int)(sizeof pow10 / sizeof pow10[0]) || (m = a * pow10[k]) >= 1e15)
+			return 0;
+		m = (double)(uint64_t)(m + 0.5);	/* no libm: round half up */
+		if (m / pow10[k] == a)
+			break;
+	}
+	for (u = (uint64_t)m; u > 0 || n <= (size_t)k; u /= 10)
+		digits[n++] = (char)('0' + u % 10);
+	if (d < 0)
+		dst[o++] = '-';
+	for (i = n; i-- > 0;) {
+		dst[o++] = digits[i];
+		if (i == (size_t)k && k > 0)
+			dst[o++] = '.';
+	}
+	dst[o] = '\0';
+	return o;
 }
 
 /* The shortest decimal that reads back as the same double, as JavaScript prints. */
@@ -1086,6 +1183,7 @@ static size_t
 format_double(char *dst, size_t size, double d)
 {
 	int prec, n = 0;
+	size_t len;
 
 	if (isnan(d))
 		return (size_t)snprintf(dst, size, "NaN");
@@ -1093,6 +1191,8 @@ format_double(char *dst, size_t size, double d)
 		return (size_t)snprintf(dst, size, d < 0 ? "-Infinity" : "Infinity");
 	if (d == 0)
 		return (size_t)snprintf(dst, size, "0");
+	if (size >= 24 && (len = format_decimal(dst, d)) > 0)
+		return len;
 	for (prec = 15; prec <= 17; prec++) {
 		n = snprintf(dst, size, "%.*g", prec, d);
 		if (strtod(dst, NULL) == d)
@@ -1142,6 +1242,17 @@ over_limit(struct rstate *rs, const struct mustache_template *t, const struct mn
 	return 0;
 }
 
+/* Appends without terminating: the output is NUL-terminated once, when the render
+ * ends, which saves a store and a call per piece of a page made of small pieces. */
+static inline void
+out_put(struct buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len <= n)
+		buf_reserve(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+}
+
 /* Checks the output limit per string: hundreds of nested indentations copied from
  * large templates could otherwise overshoot it by far before the next node's check. */
 static void
@@ -1149,10 +1260,15 @@ put_indent(struct rstate *rs)
 {
 	unsigned i;
 
+	if (rs->at[rs->nind] <= FLAT_INDENT) {
+		out_put(rs->out, rs->flat + rs->at[rs->ind_base],
+		    rs->at[rs->nind] - rs->at[rs->ind_base]);
+		return;
+	}
 	for (i = rs->ind_base; i < rs->nind; i++) {
 		if (rs->out->len - rs->out_start > MUSTACHE_MAX_OUTPUT_SIZE)
 			return;
-		buf_append(rs->out, rs->ind[i].p, rs->ind[i].n);
+		out_put(rs->out, rs->ind[i].p, rs->ind[i].n);
 	}
 }
 
@@ -1169,17 +1285,21 @@ render_text(struct rstate *rs, const struct mustache_template *t, const struct m
 	const char *s = t->pool + n->off, *e = s + n->len, *nl;
 
 	if (rs->nind == rs->ind_base) {
-		buf_append(rs->out, s, n->len);
+		out_put(rs->out, s, n->len);
 		return 0;
 	}
 	if (bol && !empty_line(s, e))
 		put_indent(rs);
+	if (!(n->flags & MF_LINES)) {
+		out_put(rs->out, s, n->len);
+		return 0;
+	}
 	while (s < e) {
 		if ((nl = memchr(s, '\n', (size_t)(e - s))) == NULL) {
-			buf_append(rs->out, s, (size_t)(e - s));
+			out_put(rs->out, s, (size_t)(e - s));
 			break;
 		}
-		buf_append(rs->out, s, (size_t)(nl + 1 - s));
+		out_put(rs->out, s, (size_t)(nl + 1 - s));
 		s = nl + 1;
 		if (s < e && !empty_line(s, e)) {
 			if (over_limit(rs, t, n) < 0)
@@ -1208,7 +1328,7 @@ render_value(struct rstate *rs, struct json_object *v, bool escape)
 	if (escape)
 		buf_append_html(rs->out, s, n);
 	else
-		buf_append(rs->out, s, n);
+		out_put(rs->out, s, n);
 	return 0;
 }
 
@@ -1264,11 +1384,16 @@ render_section(struct rstate *rs, const struct mustache_template *t, uint32_t i)
 static int
 push_indent(struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
 {
+	size_t at = rs->at[rs->nind];
+
 	if (n->ilen == 0)
 		return 0;
 	rs->ind[rs->nind].p = t->pool + n->ioff;
 	rs->ind[rs->nind].n = n->ilen;
+	if (at + n->ilen <= FLAT_INDENT)
+		memcpy(rs->flat + at, t->pool + n->ioff, n->ilen);
 	rs->nind++;
+	rs->at[rs->nind] = at + n->ilen;
 	return 1;
 }
 
@@ -1438,10 +1563,13 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	rs.steps = 0;
 	rs.depth = rs.pdepth = 0;
 	rs.nind = rs.ind_base = 0;
+	rs.at[0] = 0;
 	rs.ctx[0] = data;
 	rs.nctx = 1;
 	r = render_nodes(&rs, t, 0, t->nnodes, -1);
 	if (r < 0)
-		buf_truncate(out, rs.out_start);
+		out->len = rs.out_start;
+	if (out->data != NULL)
+		out->data[out->len] = '\0';
 	return r;
 }

@@ -64,3 +64,18 @@ web_debug_crash(struct web_app *app, struct request *req, struct response *resp)
 	log_warn("debug crash", "%s", "worker killing itself on request");
 	kill(getpid(), SIGKILL);
 }
+
+/* Leaks one small block on purpose, so the test suite can prove that its teardown notices
+ * a LeakSanitizer report from a worker (t/integration/harness.t). */
+void
+web_debug_leak(struct web_app *app, struct request *req, struct response *resp)
+{
+	static char *volatile sink;
+
+	(void)app;
+	(void)req;
+	sink = xmalloc(64);
+	memset(sink, 'k', 64);
+	sink = NULL;
+	http_response_set(resp, 200, "application/json", "{\"leaked\":64}", 13);
+}

@@ -11,11 +11,13 @@ const struct web_route web_routes[] = {
 	ROUTE(GET,  "/healthz",          web_health_live,   PUBLIC, JSON),
 	ROUTE(GET,  "/readyz",           web_health_ready,  PUBLIC, JSON),
 
-	/* For the test suite only: slow requests, body echo, a crash. */
+	/* For the test suite only: slow requests, body echo, a crash, a leak for the
+	 * harness to catch. */
 	DEBUG_ROUTE(GET,  "/_debug/sleep",      web_debug_sleep, JSON),
 	DEBUG_ROUTE(POST, "/_debug/echo",       web_debug_echo,  JSON),
 	DEBUG_ROUTE(POST, "/_debug/echo-form",  web_debug_echo,  HTML),
 	DEBUG_ROUTE(POST, "/_debug/crash",      web_debug_crash, JSON),
+	DEBUG_ROUTE(POST, "/_debug/leak",       web_debug_leak,  JSON),
 };
 
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

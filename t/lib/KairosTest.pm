@@ -20,8 +20,8 @@ use POSIX qw(:sys_wait_h);
 use Test::More;
 use Time::HiRes qw(time sleep);
 
-my $SRC = $ENV{KAIROS_TEST_SRCDIR} // abs_path(dirname(__FILE__) . '/../..');
-my $BUILD = $ENV{KAIROS_TEST_BUILDDIR} // "$SRC/build";
+my $SRC = $ENV{KTEST_SRCDIR} // abs_path(dirname(__FILE__) . '/../..');
+my $BUILD = $ENV{KTEST_BUILDDIR} // "$SRC/build";
 my @LIVE;	# stacks to tear down if the test dies
 
 sub src { $SRC }
@@ -261,8 +261,8 @@ sub finish {
 	my @problems = $self->log_problems;
 	ok(!@problems, 'teardown: no nginx alerts and no sanitizer reports')
 		or diag join "\n", @problems;
-	system('rm', '-rf', $self->{dir}) if !@problems && !$ENV{KAIROS_TEST_KEEP};
-	diag "kept $self->{dir}" if @problems || $ENV{KAIROS_TEST_KEEP};
+	system('rm', '-rf', $self->{dir}) if !@problems && !$ENV{KTEST_KEEP};
+	diag "kept $self->{dir}" if @problems || $ENV{KTEST_KEEP};
 }
 
 END {

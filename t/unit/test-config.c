@@ -18,16 +18,26 @@ write_file(const char *text)
 	close(fd);
 }
 
+extern char **environ;
+
+/* Removes every KAIROS_* variable, so the test sees only what it sets. */
 static void
 clear_env(void)
 {
-	unsetenv("KAIROS_DATABASE_URL");
-	unsetenv("KAIROS_WORKERS");
-	unsetenv("KAIROS_ENV");
-	unsetenv("KAIROS_DEBUG_ROUTES");
-	unsetenv("KAIROS_CONFIG");
-	unsetenv("KAIROS_NOPE");
-	unsetenv("KAIROS_SOCKET_MODE");
+	char name[256];
+
+	for (size_t i = 0; environ[i] != NULL;) {
+		const char *eq = strchr(environ[i], '=');
+
+		if (strncmp(environ[i], "KAIROS_", 7) == 0 && eq && (size_t)(eq - environ[i]) < sizeof name) {
+			memcpy(name, environ[i], (size_t)(eq - environ[i]));
+			name[eq - environ[i]] = '\0';
+			unsetenv(name);
+			i = 0;
+			continue;
+		}
+		i++;
+	}
 }
 
 int
