@@ -1109,9 +1109,8 @@ get_key(const struct mustache_template *t, const struct mpart *p, struct json_ob
 	struct lh_table *lt;
 	struct lh_entry *e;
 
-	if (!json_object_is_type(o, json_type_object))
+	if ((lt = json_object_get_object(o)) == NULL)	/* not an object */
 		return false;
-	lt = json_object_get_object(o);
 	if (lt->hash_fn != t->hash_fn)
 		return json_object_object_get_ex(o, t->pool + p->off, v);
 	if ((e = lh_table_lookup_entry_w_hash(lt, t->pool + p->off, p->hash)) == NULL)
@@ -1151,7 +1150,7 @@ format_decimal(char *dst, double d)
 {
 	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
 	char digits[24];
-	double a = fabs(d), m;
+	double a = d < 0 ? -d : d, m;
 	uint64_t u;
 	size_t n = 0, i, o = 0;
 	int k;
@@ -1201,10 +1200,22 @@ format_double(char *dst, size_t size, double d)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-/* The text a scalar interpolates as, in num or in the value itself. */
+/* Decimal digits of u, ending at end; printf costs several times more. */
+static char *
+format_uint(char *end, uint64_t u)
+{
+	do
+		*--end = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	return end;
+}
+
+/* The text a scalar interpolates as, in num (at least 32 bytes) or in the value;
+ * NUL-terminated either way, as a partial name given to the resolver must be. */
 static bool
 scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_t *n)
 {
+	char *end = num + size - 1, *p;
 	int64_t i;
 
 	switch (json_object_get_type(v)) {
@@ -1213,12 +1224,17 @@ scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_
 		*n = (size_t)json_object_get_string_len(v);
 		return true;
 	case json_type_int:
+		*end = '\0';
 		i = json_object_get_int64(v);
 		if (i == INT64_MAX)	/* json-c saturates; it may hold a larger uint64 */
-			*n = (size_t)snprintf(num, size, "%" PRIu64, json_object_get_uint64(v));
-		else
-			*n = (size_t)snprintf(num, size, "%" PRId64, i);
-		*s = num;
+			p = format_uint(end, json_object_get_uint64(v));
+		else if (i < 0) {
+			p = format_uint(end, (uint64_t)0 - (uint64_t)i);
+			*--p = '-';
+		} else
+			p = format_uint(end, (uint64_t)i);
+		*s = p;
+		*n = (size_t)(end - p);
 		return true;
 	case json_type_double:
 		*n = format_double(num, size, json_object_get_double(v));
@@ -1310,12 +1326,17 @@ render_text(struct rstate *rs, const struct mustache_template *t, const struct m
 	return 0;
 }
 
+/* The bytes buf_append_html() replaces; test-mustache checks the two agree. */
+static const bool html_special[256] = {
+	['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true
+};
+
 static int
 render_value(struct rstate *rs, struct json_object *v, bool escape)
 {
 	char num[64];
 	const char *s;
-	size_t n;
+	size_t n, i;
 
 	if (v == NULL)
 		return 0;
@@ -1325,10 +1346,16 @@ render_value(struct rstate *rs, struct json_object *v, bool escape)
 		if (s == NULL)
 			return 0;
 	}
-	if (escape)
-		buf_append_html(rs->out, s, n);
-	else
+	/* Most values need no escaping: copy their clean prefix at memcpy speed and
+	 * leave the rest, if any, to buf_append_html(). */
+	for (i = 0; escape && i < n && !html_special[(unsigned char)s[i]]; i++)
+		;
+	if (!escape || i == n)
 		out_put(rs->out, s, n);
+	else {
+		out_put(rs->out, s, i);
+		buf_append_html(rs->out, s + i, n - i);
+	}
 	return 0;
 }
 

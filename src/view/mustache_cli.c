@@ -67,7 +67,9 @@ read_file(const char *path, size_t limit, bool regular_only, struct buf *b, bool
 
 	if (missing)
 		*missing = false;
-	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	/* O_NONBLOCK: opening a FIFO would otherwise wait for a writer. */
+	if (path != NULL && (fd = open(path, O_RDONLY | O_CLOEXEC |
+	    (regular_only ? O_NONBLOCK : 0))) < 0) {
 		if (missing && (errno == ENOENT || errno == ENOTDIR)) {
 			*missing = true;
 			return -1;
@@ -196,12 +198,13 @@ parse_json(const char *name, const struct buf *b, struct json_object **out)
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
 	v = json_tokener_parse_ex(tok, s, (int)b->len);
 	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
 	if (jerr == json_tokener_continue) {
 		/* A number at the very end is only complete once the input ends. */
 		v = json_tokener_parse_ex(tok, "", 1);
 		jerr = json_tokener_get_error(tok);
+		end = b->len;
 	}
-	end = json_tokener_get_parse_end(tok);
 	if (end > b->len)
 		end = b->len;
 	json_tokener_free(tok);

@@ -27,8 +27,7 @@ is($rc, 0, 'migrate again is fine');
 like($out, qr/database is up to date/, 'and does nothing');
 
 # A copy of the share directory to add and edit migrations in.
-my $share = tempdir('kairos-share-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-system('cp', '-R', map("${\ KairosTest::src()}/$_", qw(migrations templates static nginx)), $share) == 0 or die;
+my $share = KairosTest::share_copy();
 $k->{share_dir} = $share;
 sub put { my ($name, $sql) = @_; open my $o, '>', "$share/migrations/$name" or die; print {$o} $sql; close $o; }
 

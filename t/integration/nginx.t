@@ -39,13 +39,14 @@ is($? >> 8, 0, 'nginx -t accepts the production configuration') or diag $check;
 is(system("KAIROS_SOCKET=/x.sock STATIC_ROOT=/s $src/nginx/gen-conf production $tmp/p2 2>/dev/null"), 256,
 	'production without a certificate is refused');
 
-# The local variant, live.
-my $k = KairosTest->start(workers => 1);
+# The local variant, live, with static files of our own in a copy of the share directory.
+my $share = KairosTest::share_copy();
+my $k = KairosTest->start(workers => 1, share_dir => $share);
 my $r = $k->get('/static/css/does-not-exist.css');
 is($r->{status}, 404, 'missing static files are a plain 404 from nginx');
-mkdir "$src/static/test-tmp";
-my $fp = "$src/static/test-tmp/app.3f2a1c9e.css";
-my $plain = "$src/static/test-tmp/plain.css";
+mkdir "$share/static/test-tmp";
+my $fp = "$share/static/test-tmp/app.3f2a1c9e.css";
+my $plain = "$share/static/test-tmp/plain.css";
 for my $f ($fp, $plain) { open my $o, '>', $f or die; print {$o} "body{color:#111}\n"; close $o; }
 $r = $k->get('/static/test-tmp/app.3f2a1c9e.css');
 is($r->{status}, 200, 'a fingerprinted static file is served by nginx');
@@ -54,8 +55,6 @@ is($r->{headers}{'x-content-type-options'}, 'nosniff', 'and nosniff');
 like($r->{headers}{'content-type'}, qr{^text/css}, 'as CSS');
 $r = $k->get('/static/test-tmp/plain.css');
 is($r->{headers}{'cache-control'}, 'public, max-age=300', 'an unfingerprinted file is revalidated after five minutes');
-unlink $fp, $plain;
-rmdir "$src/static/test-tmp";
 $k->finish;
 
 # Rate limits, with a deliberately low sign-in rate.

@@ -35,7 +35,7 @@ sub free_port {
 	return $port;
 }
 
-# start(workers => N, seed => 1, env => {KEY => value}, up => 0 to only prepare)
+# start(workers => N, seed => 1, env => {KEY => value}, share_dir => DIR (default: the source tree))
 sub start {
 	my ($class, %o) = @_;
 	my $dir = tempdir('kairos-t-XXXXXX', TMPDIR => 1, CLEANUP => 0);
@@ -43,7 +43,7 @@ sub start {
 		dir => $dir, port => free_port(), workers => $o{workers} // 2, env => {
 			KAIROS_ENV => 'test', KAIROS_DEBUG_ROUTES => 'true',
 			KAIROS_SHUTDOWN_TIMEOUT => 10, %{ $o{env} // {} },
-		}, finished => 0, owner => $$,
+		}, finished => 0, owner => $$, share_dir => $o{share_dir},
 	}, $class;
 	push @LIVE, $self;
 	$self->stack('up', $dir, $o{seed} ? '--seed' : ()) == 0
@@ -53,6 +53,16 @@ sub start {
 }
 
 sub dir { $_[0]{dir} }
+
+# A writable copy of the share directory (migrations, templates, static, nginx), for tests
+# that add files; removed at exit.
+sub share_copy {
+	my $share = File::Temp::tempdir('kairos-share-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+	system('cp', '-R', map("$SRC/$_", qw(migrations templates static nginx)), $share) == 0
+		or die "cannot copy the share directory";
+	system('chmod', '-R', 'u+w', $share);
+	return $share;
+}
 sub port { $_[0]{port} }
 sub url { "http://127.0.0.1:$_[0]{port}$_[1]" }
 

@@ -295,6 +295,33 @@ test_escaping(void)
 	    "<a href='x'>&amp;\"</a>", "apostrophes are escaped as &#39;, raw tags escape nothing");
 	check("{{#list}}{{.}}{{/list}}", "{\"list\":[\"'\",\"\\\"\"]}", NULL,
 	    "&#39;&quot;", "implicit iterator escapes apostrophes");
+	{
+		/* The renderer skips buf_append_html() for values with nothing to escape:
+		 * it must agree with buf_append_html() on every byte. */
+		struct mustache_template *t;
+		struct mustache_error err;
+		struct buf got = BUF_INIT, want = BUF_INIT;
+		int c, bad = -1;
+
+		t = mustache_compile("t", "{{x}}", 5, &err);
+		for (c = 0; c < 256 && bad < 0; c++) {
+			char v[3] = { 'a', (char)c, 'b' };
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "x", json_object_new_string_len(v, 3));
+			buf_reset(&got);
+			buf_reset(&want);
+			mustache_render(t, o, NULL, NULL, &got, &err);
+			buf_append_html(&want, v, 3);
+			if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
+				bad = c;
+			json_object_put(o);
+		}
+		ok(bad < 0, "escaping agrees with buf_append_html() for every byte (%d)", bad);
+		mustache_free(t);
+		buf_free(&got);
+		buf_free(&want);
+	}
 	check("{{o}}", "{\"o\":{\"a\":\"<b>\",\"n\":[1,true,null]}}", NULL,
 	    "{&quot;a&quot;:&quot;&lt;b&gt;&quot;,&quot;n&quot;:[1,true,null]}",
 	    "objects interpolate as escaped compact JSON");
@@ -369,6 +396,32 @@ test_values(void)
 		json_object_put(o);
 		buf_free(&out);
 	}
+	{
+		/* The fast path for short decimals must print what %.15g/%.17g would. */
+		static const double v[] = { 85.5, -0.05, 0.0001, 0.00012, 1234567.125,
+		    999999999999999.0, 1e15, 123456789012345.6, 3.14159265358979,
+		    2.5e-5, 100, -7.000001, 0.1 + 0.7, 1e-7 };
+		static const char *const want[] = { "85.5", "-0.05", "0.0001", "0.00012",
+		    "1234567.125", "999999999999999", "1e+15", "123456789012345.6",
+		    "3.14159265358979", "2.5e-05", "100", "-7.000001",
+		    "0.7999999999999999", "1e-07" };
+		struct mustache_template *t;
+		struct mustache_error err;
+		struct buf out = BUF_INIT;
+		size_t i;
+
+		t = mustache_compile("t", "{{.}}", 5, &err);
+		for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+			struct json_object *d = json_object_new_double(v[i]);
+
+			buf_reset(&out);
+			mustache_render(t, d, NULL, NULL, &out, &err);
+			is_str(buf_cstr(&out), want[i], "double %.17g", v[i]);
+			json_object_put(d);
+		}
+		mustache_free(t);
+		buf_free(&out);
+	}
 	check("{{a.b.c}}|{{#a}}{{b.c}}{{/a}}|{{a.x.c}}", "{\"a\":{\"b\":{\"c\":\"deep\"}},"
 	    "\"x\":{\"c\":\"wrong\"}}", NULL, "deep|deep|", "dotted names");
 	check("[{{.}}]", "null", NULL, "[]", "null root");
@@ -376,10 +429,36 @@ test_values(void)
 	    "no resolver: partials and parents render nothing");
 }
 
+/* Records the names asked for, checking the NUL the API promises after each. */
+static const struct mustache_template *
+record_lookup(void *ctx, const char *name, size_t len)
+{
+	struct buf *b = ctx;
+
+	buf_printf(b, "[%.*s]%s", (int)len, name, name[len] == '\0' ? "" : "NOT-TERMINATED");
+	return NULL;
+}
+
 static void
 test_dynamic(void)
 {
 	struct partials ps = { 0 };
+	struct mustache_template *t;
+	struct mustache_error err;
+	struct json_object *data;
+	struct buf names = BUF_INIT, out = BUF_INIT;
+	static const char src[] = "{{>*a}}{{>*b}}{{>*c}}{{>*d}}{{>*e}}{{>static}}{{<*a}}{{/*a}}";
+
+	t = mustache_compile("t", src, sizeof src - 1, &err);
+	data = json_tokener_parse("{\"a\":\"x\",\"b\":-42,\"c\":1.5,\"d\":true,"
+	    "\"e\":18446744073709551615}");
+	mustache_render(t, data, record_lookup, &names, &out, &err);
+	is_str(buf_cstr(&names), "[x][-42][1.5][true][18446744073709551615][static][x]",
+	    "resolver gets NUL-terminated names from strings, numbers and booleans");
+	mustache_free(t);
+	json_object_put(data);
+	buf_free(&names);
+	buf_free(&out);
 
 	add_partial(&ps, "a", "A{{v}}");
 	add_partial(&ps, "7", "seven");
