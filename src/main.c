@@ -8,6 +8,7 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "jobs/jobs.h"
+#include "view/mustache.h"
 #include "web/web.h"
 
 static void
@@ -21,6 +22,8 @@ usage(FILE *out)
 	    "  migrate [--status] apply pending database migrations, or list their state\n"
 	    "  seed               load demo data (idempotent)\n"
 	    "  config [--example] print the effective configuration, or a documented template\n"
+	    "  mustache [--partials DIR] TEMPLATE [DATA.json]\n"
+	    "                     render a template to standard output (for template authors)\n"
 	    "  version            print the version\n"
 	    "\n"
 	    "Configuration comes from KAIROS_* environment variables and the optional FILE;\n"
@@ -148,6 +151,8 @@ main(int argc, char **argv)
 		return cmd_database(argc, argv, config_file);
 	if (strcmp(argv[0], "config") == 0)
 		return cmd_config(argc, argv, config_file);
+	if (strcmp(argv[0], "mustache") == 0)
+		return mustache_cli_main(argc, argv);
 	if (strcmp(argv[0], "version") == 0) {
 		puts(PACKAGE_STRING);
 		return 0;

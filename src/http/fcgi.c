@@ -17,8 +17,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <json-c/json.h>
-
 /* Connections nginx may queue while every worker is busy. */
 #define HTTP_LISTEN_BACKLOG 1024
 
@@ -98,26 +96,12 @@ http_fcgi_log(const struct request *req, const struct response *resp)
 static void
 http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *wire)
 {
-	struct http_error err = { 0, NULL, NULL };
 	struct request req;
 	struct response resp;
-	int rc;
 
-	rc = http_request_init(&req, fr->envp, http_fcgi_read, fr->in, &err);
+	http_request_init(&req, fr->envp, http_fcgi_read, fr->in, NULL);
 	http_response_init(&resp, &req.arena);
-	if (rc == 0)
-		handler(ctx, &req, &resp);
-	else {
-		enum http_kind kind = req.kind;
-
-		if (kind == HTTP_KIND_JSON && err.field != NULL) {
-			struct json_object *details = json_object_new_object();
-
-			json_object_object_add(details, err.field, json_object_new_string(err.message));
-			http_response_error_json(&resp, err.status, err.message, details);
-		} else
-			http_response_error(&resp, kind, err.status, err.message);
-	}
+	handler(ctx, &req, &resp);
 	http_request_drain(&req);
 	buf_reset(wire);
 	http_response_serialise(&resp, &req, wire);

@@ -46,6 +46,13 @@ struct http_params {
 /* How a route answers, and so how errors on it are rendered. */
 enum http_kind { HTTP_KIND_HTML, HTTP_KIND_JSON };
 
+/* Why parsing failed: an HTTP status and a message safe to show the client. */
+struct http_error {
+	int         status;
+	const char *message;
+	const char *field;	/* the offending parameter or header, or NULL */
+};
+
 /* Everything here lives in `arena` (or is owned as noted) and dies with http_request_free. */
 struct request {
 	struct arena        arena;
@@ -71,13 +78,7 @@ struct request {
 	void               *body_ctx;
 	bool                body_done;	/* http_request_read_body ran */
 	enum http_kind      kind;	/* how answers are rendered: the route's, else a guess */
-};
-
-/* Why parsing failed: an HTTP status and a message safe to show the client. */
-struct http_error {
-	int         status;
-	const char *message;
-	const char *field;	/* the offending parameter or header, or NULL */
+	struct http_error   error;	/* set when http_request_init refused the request */
 };
 
 /* Reads up to n body bytes into p; returns bytes read, 0 at end, -1 on error. */
@@ -182,7 +183,9 @@ long long http_now_us(void);	/* CLOCK_MONOTONIC, microseconds */
 
 /* ---- FastCGI transport (fcgi.c) ---- */
 
-/* Fills resp for req. Must not throw away req's arena: fcgi.c frees both afterwards. */
+/* Fills resp for req. Called for every request, also one http_request_init refused
+ * (req->error.status is then set), so one place renders every answer. fcgi.c frees req
+ * and resp afterwards. */
 typedef void (*http_handler)(void *ctx, struct request *req, struct response *resp);
 
 /* Creates the listening unix socket (mode as given), refusing if a live server owns the

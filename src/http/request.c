@@ -19,6 +19,8 @@ static const char *const http_method_names[] = {
 static void
 http_fail(struct http_error *err, int status, const char *message, const char *field)
 {
+	if (err == NULL)
+		return;
 	err->status = status;
 	err->message = message;
 	err->field = field;
@@ -278,19 +280,31 @@ http_method_parse(const char *m)
 	return HTTP_METHOD_OTHER;
 }
 
+static int http_request_parse(struct request *req, struct http_error *err);
+
 int
 http_request_init(struct request *req, char *const *env, http_body_reader read, void *read_ctx,
     struct http_error *err)
+{
+	memset(req, 0, sizeof *req);
+	req->env = env;
+	req->body_read = read;
+	req->body_ctx = read_ctx;
+	if (http_request_parse(req, &req->error) == 0)
+		return 0;
+	if (err != NULL)
+		*err = req->error;
+	return -1;
+}
+
+static int
+http_request_parse(struct request *req, struct http_error *err)
 {
 	const char *v, *uri, *q;
 	size_t plen, dlen;
 	char *decoded;
 
-	memset(req, 0, sizeof *req);
 	req->start_us = http_now_us();
-	req->env = env;
-	req->body_read = read;
-	req->body_ctx = read_ctx;
 	req->path = "/";
 	req->query_string = "";
 	req->content_type = "";

@@ -1124,12 +1124,13 @@ get_key(const struct mustache_template *t, const struct mpart *p, struct json_ob
 static struct json_object *
 resolve(const struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
 {
-	const struct mpart *parts = t->parts + n->part;
+	const struct mpart *parts;
 	struct json_object *v;
 	unsigned i, k;
 
 	if (n->nparts == 0)
 		return rs->ctx[rs->nctx - 1];
+	parts = t->parts + n->part;	/* parts is NULL in a template without names */
 	for (i = rs->nctx; i-- > 0;) {
 		if (!get_key(t, &parts[0], rs->ctx[i], &v))
 			continue;

@@ -3,6 +3,7 @@
 #include "web/web.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -78,4 +79,23 @@ web_debug_leak(struct web_app *app, struct request *req, struct response *resp)
 	memset(sink, 'k', 64);
 	sink = NULL;
 	http_response_set(resp, 200, "application/json", "{\"leaked\":64}", 13);
+}
+
+/* The design system's every component (issue 3), for designers and the e2e test. The model
+ * is templates/pages/styleguide.json, read per request so edits show on reload. */
+void
+web_styleguide(struct web_app *app, struct request *req, struct response *resp)
+{
+	struct json_object *model;
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/templates/pages/styleguide.json", app->cfg.share_dir);
+	if ((model = json_object_from_file(path)) == NULL ||
+	    !json_object_is_type(model, json_type_object)) {
+		json_object_put(model);
+		log_error("styleguide model unreadable", "%s", path);
+		web_error(app, req, resp, 500, "The styleguide model could not be read.", NULL);
+		return;
+	}
+	web_page(app, req, resp, 200, "pages/styleguide", model);
 }

@@ -2,14 +2,19 @@
 #include "web/web.h"
 
 #define ROUTE(m, pattern, fn, access, kind) \
-	{ { HTTP_##m, pattern }, fn, WEB_##access, HTTP_KIND_##kind, false }
+	{ { HTTP_##m, pattern }, fn, WEB_##access, HTTP_KIND_##kind, false, false }
+#define DEV_ROUTE(m, pattern, fn, kind) \
+	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, false, true }
 #define DEBUG_ROUTE(m, pattern, fn, kind) \
-	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, true }
+	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, true, false }
 
 const struct web_route web_routes[] = {
 	ROUTE(GET,  "/",                 web_home,          PUBLIC, HTML),
 	ROUTE(GET,  "/healthz",          web_health_live,   PUBLIC, JSON),
 	ROUTE(GET,  "/readyz",           web_health_ready,  PUBLIC, JSON),
+
+	/* Development and test only (never when KAIROS_ENV=production). */
+	DEV_ROUTE(GET, "/_styleguide",   web_styleguide,    HTML),
 
 	/* For the test suite only: slow requests, body echo, a crash, a leak for the
 	 * harness to catch. */

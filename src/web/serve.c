@@ -91,7 +91,7 @@ serve_worker_main(void *ctx, int listen_fd, int stop_fd)
 	memset(&app, 0, sizeof app);
 	app.cfg = m->cfg;	/* this process's copy, made by fork */
 	snprintf(dir, sizeof dir, "%s/migrations", app.cfg.share_dir);
-	if (db_migrations_load(dir, &app.migrations, &err) < 0) {
+	if (db_migrations_load(dir, &app.migrations, &err) < 0 || web_views_load(&app, &err) < 0) {
 		log_error("worker cannot start", "%s", buf_cstr(&err));
 		goto out;
 	}
@@ -101,6 +101,7 @@ serve_worker_main(void *ctx, int listen_fd, int stop_fd)
 	rc = http_fcgi_serve(listen_fd, stop_fd, web_dispatch, &app) == 0 ? 0 : 1;
 	db_close(&app.db);
 out:
+	web_views_free(&app);
 	db_migrations_free(&app.migrations);
 	config_free(&m->cfg);
 	buf_free(&err);

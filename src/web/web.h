@@ -8,12 +8,16 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "view/view.h"
 
 /* One worker's state, alive from its start to its exit. */
 struct web_app {
 	struct config        cfg;		/* owned */
 	struct db            db;		/* opened on first use */
 	struct db_migrations migrations;	/* the files of this build, for /readyz */
+	struct view_registry *views;		/* every template, compiled at start */
+	struct json_object   *assets;		/* {css, js, logo}: fingerprinted URLs */
+	char                 *org_name;		/* cached after the first successful read */
 };
 
 /* Who may call a route. Until sign-in lands (AUTH-*) only public routes exist. */
@@ -27,6 +31,7 @@ struct web_route {
 	enum web_access   access;
 	enum http_kind    kind;
 	bool              debug_only;	/* only with KAIROS_DEBUG_ROUTES */
+	bool              dev_only;	/* only when KAIROS_ENV is not production */
 };
 
 extern const struct web_route web_routes[];
@@ -38,8 +43,19 @@ void web_dispatch(void *app, struct request *req, struct response *resp);
 /* Reads the body of req within the configured limit; on failure writes the error answer
  * (in the route's kind) into resp and returns -1. */
 int  web_read_body(struct web_app *app, struct request *req, struct response *resp);
-/* 503 "temporarily unavailable" in the route's kind, after a database failure. */
-void web_unavailable(struct response *resp, enum http_kind kind);
+/* An error answer in the request's kind: JSON {"error","details"?} (details names `field`
+ * when given) or the error page through the layout. */
+void web_error(struct web_app *app, struct request *req, struct response *resp, int status,
+	const char *message, const char *field);
+/* 503 "temporarily unavailable", after a database failure. */
+void web_unavailable(struct web_app *app, struct request *req, struct response *resp);
+/* Renders `page` (a template name) over model with `site` (and the request) added, as
+ * the response body with status. Consumes model. On a template failure: 500, logged. */
+void web_page(struct web_app *app, struct request *req, struct response *resp, int status,
+	const char *page, struct json_object *model);
+/* Loads templates and the asset manifest for a worker. 0, or -1 with the reason in err. */
+int  web_views_load(struct web_app *app, struct buf *err);
+void web_views_free(struct web_app *app);
 
 /* handlers */
 void web_health_live(struct web_app *, struct request *, struct response *);
@@ -49,6 +65,7 @@ void web_debug_sleep(struct web_app *, struct request *, struct response *);
 void web_debug_echo(struct web_app *, struct request *, struct response *);
 void web_debug_crash(struct web_app *, struct request *, struct response *);
 void web_debug_leak(struct web_app *, struct request *, struct response *);
+void web_styleguide(struct web_app *, struct request *, struct response *);
 
 /* `kairos serve` (argv[0] is "serve"); returns the exit status. */
 int  web_serve_main(int argc, char **argv, const char *config_file);

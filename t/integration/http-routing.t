@@ -19,7 +19,8 @@ is(KairosTest::json($r)->{status}, 'ready', '/readyz says ready');
 
 $r = $k->get('/');
 is($r->{status}, 200, 'the home page renders');
-like($r->{content}, qr{<h1>Kairos</h1>}, 'with the organisation name read from the database');
+like($r->{content}, qr{<h1 class="hero__title">Welcome to Kairos</h1>}, 'with the organisation name read from the database');
+like($r->{content}, qr{<title>Welcome — Kairos</title>}, 'through the layout, which names the clinic');
 like($r->{headers}{'content-type'}, qr{^text/html; charset=utf-8}, 'as UTF-8 HTML');
 
 # Security headers on every response, errors included.
@@ -35,6 +36,10 @@ for my $path ('/', '/healthz', '/no-such-page') {
 $r = $k->get('/no-such-page');
 is($r->{status}, 404, 'unknown page: 404');
 like($r->{content}, qr{<h1>Not Found</h1>}, 'as an HTML page for a browser');
+like($r->{content}, qr{<link rel="stylesheet" href="/static/[^"]*app[^"]*\.css">}, 'rendered through the layout, with the stylesheet');
+like($r->{content}, qr{href="#main"}, 'and its skip link');
+$r = $k->get('/%c0%af');	# nginx passes it; kairos refuses it before routing
+like($r->{content}, qr{<h1>Bad Request</h1>.*Path is not valid UTF-8}s, 'a request refused before routing gets the same layout');
 $r = $k->get('/api/no-such-thing');
 is($r->{status}, 404, 'unknown API path: 404');
 is_deeply(KairosTest::json($r), { error => "We couldn't find that page." }, 'as a JSON error');

@@ -11,7 +11,7 @@
 
 static int tap_count, tap_failed;
 
-static inline void
+static inline void __attribute__((format(printf, 2, 0)))
 tap_vresult(int pass, const char *fmt, va_list ap)
 {
 	tap_count++;

@@ -3,7 +3,9 @@
  * one target, e.g. t/fuzz/fuzz-mustache.c; a crash fails the run (prove reports the
  * signal), a clean return is "ok".
  *
- * Usage: test-fuzz-replay CORPUS_DIR */
+ * Usage: test-fuzz-replay [CORPUS_DIR]; without it, the directory compiled in with
+ * -DFUZZ_REPLAY_CORPUS='"t/fuzz/corpus/mustache"' (so a test runner can start it bare,
+ * from the repository root). */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L	/* strdup, opendir */
 #endif
@@ -45,17 +47,22 @@ read_all(const char *path, struct buf *b)
 int
 main(int argc, char **argv)
 {
+	const char *dir = argc > 1 ? argv[1] : NULL;
 	char **names = NULL;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
 	DIR *d;
 
-	if (argc != 2) {
+#ifdef FUZZ_REPLAY_CORPUS
+	if (dir == NULL)
+		dir = FUZZ_REPLAY_CORPUS;
+#endif
+	if (dir == NULL || argc > 2) {
 		printf("Bail out! usage: %s CORPUS_DIR\n", argv[0]);
 		return 1;
 	}
-	if ((d = opendir(argv[1])) == NULL) {
-		printf("Bail out! %s: %s\n", argv[1], strerror(errno));
+	if ((d = opendir(dir)) == NULL) {
+		printf("Bail out! %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -74,7 +81,7 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		struct buf path = BUF_INIT, data = BUF_INIT;
 
-		buf_printf(&path, "%s/%s", argv[1], names[i]);
+		buf_printf(&path, "%s/%s", dir, names[i]);
 		if (read_all(buf_cstr(&path), &data) < 0)
 			ok(0, "read %s", names[i]);
 		else {
@@ -87,6 +94,6 @@ main(int argc, char **argv)
 	}
 	free(names);
 	if (n == 0)
-		ok(0, "corpus %s has files", argv[1]);
+		ok(0, "corpus %s has files", dir);
 	return tap_done();
 }

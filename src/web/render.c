@@ -1,0 +1,157 @@
+/* render.c: pages and error answers through the view layer (ARCHITECTURE.md, step 5). */
+#include "web/web.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+/* The stylesheet, script and logo every page links, by source path under static/. */
+static const struct {
+	const char *key, *path;
+} web_asset_files[] = {
+	{ "css", "css/app.css" },
+	{ "js", "js/app.js" },
+	{ "logo", "img/logo.svg" },
+};
+
+static const struct {
+	const char *href, *label;
+} web_nav[] = {
+	{ "/", "Home" },
+	{ "/book", "Book an appointment" },
+};
+
+/* Reads static/dist/manifest.json ({"css/app.css": "dist/css/app.3f2a1c9e.css"}) written at
+ * build time; without it (a plain source checkout) the unfingerprinted files are linked. */
+static struct json_object *
+web_assets_load(const char *share_dir)
+{
+	struct json_object *manifest, *assets = json_object_new_object();
+	char path[4096], url[4096];
+
+	snprintf(path, sizeof path, "%s/static/dist/manifest.json", share_dir);
+	manifest = json_object_from_file(path);
+	for (size_t i = 0; i < sizeof web_asset_files / sizeof *web_asset_files; i++) {
+		struct json_object *v = NULL;
+		const char *rel = web_asset_files[i].path;
+
+		if (manifest != NULL && json_object_object_get_ex(manifest, rel, &v) &&
+		    json_object_is_type(v, json_type_string))
+			rel = json_object_get_string(v);
+		snprintf(url, sizeof url, "/static/%s", rel);
+		json_object_object_add(assets, web_asset_files[i].key, json_object_new_string(url));
+	}
+	json_object_put(manifest);
+	return assets;
+}
+
+int
+web_views_load(struct web_app *app, struct buf *err)
+{
+	char dir[4096];
+
+	snprintf(dir, sizeof dir, "%s/templates", app->cfg.share_dir);
+	if ((app->views = view_registry_load(dir, err)) == NULL)
+		return -1;
+	app->assets = web_assets_load(app->cfg.share_dir);
+	return 0;
+}
+
+void
+web_views_free(struct web_app *app)
+{
+	view_registry_free(app->views);
+	json_object_put(app->assets);
+	free(app->org_name);
+	app->views = NULL;
+	app->assets = NULL;
+	app->org_name = NULL;
+}
+
+static struct json_object *
+web_site(struct web_app *app, struct request *req)
+{
+	struct json_object *site = json_object_new_object(), *nav = json_object_new_array();
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	json_object_object_add(site, "name",
+	    json_object_new_string(app->org_name ? app->org_name : "Kairos"));
+	for (size_t i = 0; i < sizeof web_nav / sizeof *web_nav; i++) {
+		struct json_object *item = json_object_new_object();
+
+		json_object_object_add(item, "href", json_object_new_string(web_nav[i].href));
+		json_object_object_add(item, "label", json_object_new_string(web_nav[i].label));
+		json_object_object_add(item, "current",
+		    json_object_new_boolean(strcmp(req->path, web_nav[i].href) == 0));
+		json_object_array_add(nav, item);
+	}
+	json_object_object_add(site, "nav", nav);
+	json_object_object_add(site, "assets", json_object_get(app->assets));
+	json_object_object_add(site, "year", json_object_new_int(tm.tm_year + 1900));
+	json_object_object_add(site, "requestId", json_object_new_string(req->request_id));
+	return site;
+}
+
+void
+web_page(struct web_app *app, struct request *req, struct response *resp, int status,
+    const char *page, struct json_object *model)
+{
+	struct mustache_error err;
+	char msg[MUSTACHE_ERROR_FILE_MAX + MUSTACHE_ERROR_MSG_MAX + 32];
+
+	if (app->views == NULL) {
+		json_object_put(model);
+		http_response_error_html(resp, 500, "Something went wrong on our side.");
+		return;
+	}
+	json_object_object_add(model, "site", web_site(app, req));
+	buf_reset(&resp->body);
+	if (view_render(app->views, page, model, &resp->body, &err) < 0) {
+		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
+		http_response_error_html(resp, 500, "Something went wrong on our side.");
+	} else {
+		resp->status = status;
+		resp->content_type = "text/html; charset=utf-8";
+	}
+	json_object_put(model);
+}
+
+void
+web_error(struct web_app *app, struct request *req, struct response *resp, int status,
+    const char *message, const char *field)
+{
+	struct json_object *model;
+
+	if (req->kind == HTTP_KIND_JSON) {
+		struct json_object *details = NULL;
+
+		if (field != NULL) {
+			details = json_object_new_object();
+			json_object_object_add(details, field, json_object_new_string(message));
+		}
+		http_response_error_json(resp, status, message, details);
+		return;
+	}
+	if (app->views == NULL || view_lookup(app->views, "pages/error", 11) == NULL) {
+		http_response_error_html(resp, status, message);
+		return;
+	}
+	model = json_object_new_object();
+	json_object_object_add(model, "status", json_object_new_int(status));
+	json_object_object_add(model, "title", json_object_new_string(http_status_text(status)));
+	json_object_object_add(model, "message", json_object_new_string(message));
+	web_page(app, req, resp, status, "pages/error", model);
+}
+
+void
+web_unavailable(struct web_app *app, struct request *req, struct response *resp)
+{
+	web_error(app, req, resp, 503,
+	    "The service is temporarily unavailable. Please try again in a moment.", NULL);
+	http_response_header(resp, "Retry-After", "1");
+}
