@@ -3,6 +3,7 @@
 // The scripts print one JSON object each; the Perl tests in t/integration assert on it.
 
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
@@ -77,20 +78,65 @@ export async function injectAxe(page) {
 
 // Runs axe over the document with the WCAG A/AA rules. Returns the violations as
 // {id, impact, help, nodes: [selector...]}.
-export async function runAxe(page, tags = AXE_TAGS) {
-	const results = await page.evaluate(async (runOnly) => {
-		const r = await window.axe.run(document, {
-			runOnly: { type: 'tag', values: runOnly },
-			resultTypes: ['violations'],
-		});
-		return r.violations.map((v) => ({
-			id: v.id,
-			impact: v.impact,
-			help: v.help,
-			nodes: v.nodes.map((n) => n.target.map(String).join(' ')),
-		}));
-	}, tags);
-	return results;
+//
+// axe.run waits on timers, and in a context with JavaScript disabled no timer or animation
+// frame ever fires (page.evaluate itself still runs, and so do promise callbacks). For such
+// a page (js: false) the run gets stand-ins for setTimeout and requestAnimationFrame that
+// call back as promise jobs, for the length of the run only; long timers (axe's watchdogs,
+// e.g. for frames, which these pages do not have) never fire. axe's preload of the CSSOM
+// (network callbacks, which never come either) is off in that mode. Nothing of the page's own runs:
+// its scripts were skipped as it loaded, so axe sees the DOM a browser without JavaScript
+// built.
+export async function runAxe(page, { tags = AXE_TAGS, js = true, timeoutMs = 60000 } = {}) {
+	const run = page.evaluate(async ({ runOnly, shim }) => {
+		const saved = {};
+		if (shim) {
+			const names = ['setTimeout', 'clearTimeout', 'requestAnimationFrame',
+				'cancelAnimationFrame'];
+			for (const n of names) saved[n] = window[n];
+			const cancelled = new Set();
+			let next = 1;
+			window.setTimeout = (fn, ms = 0, ...args) => {
+				const id = next++;
+				// a promise callback, not queueMicrotask(): Blink drops the latter's
+				// callbacks where scripts are disabled, V8's promise jobs still run
+				if (ms <= 1000) {
+					Promise.resolve().then(() => {
+						if (!cancelled.has(id) && typeof fn === 'function') fn(...args);
+					});
+				}
+				return id;
+			};
+			window.clearTimeout = (id) => cancelled.add(id);
+			window.requestAnimationFrame = (fn) => window.setTimeout(() => fn(performance.now()));
+			window.cancelAnimationFrame = window.clearTimeout;
+		}
+		try {
+			const r = await window.axe.run(document, {
+				runOnly: { type: 'tag', values: runOnly },
+				resultTypes: ['violations'],
+				preload: !shim,
+			});
+			return r.violations.map((v) => ({
+				id: v.id,
+				impact: v.impact,
+				help: v.help,
+				nodes: v.nodes.map((n) => n.target.map(String).join(' ')),
+			}));
+		} finally {
+			Object.assign(window, saved);
+		}
+	}, { runOnly: tags, shim: !js });
+	let timer;
+	const timeout = new Promise((_, reject) => {
+		timer = setTimeout(() => reject(new Error(`axe did not finish in ${timeoutMs} ms`)),
+			timeoutMs);
+	});
+	try {
+		return await Promise.race([run, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
 }
 
 // Horizontal overflow of the page: the document wider than the viewport, and which
@@ -161,4 +207,63 @@ export async function checkSkipLink(page) {
 		focusMovesToMain: !!(afterEnter && (afterEnter.id === 'main' || afterEnter.inMain) &&
 			nextTab && nextTab.inMain),
 	};
+}
+
+// One page, one viewport, one JavaScript mode: loads url in a fresh context and returns
+// everything the page tests assert on (violations, overflow, skip link, console). With
+// screenshotDir it saves a full-page screenshot named `${name}-${viewport}-${js|nojs}.png`.
+// The order matters: the screenshot and the on-load state come first, before the skip-link
+// check moves focus; console errors are counted before axe is injected, because the CSP
+// (rightly) refuses axe's inline <script> and says so on the console.
+export async function auditPage(browser, url, { viewport, js, screenshotDir = null, name = 'page' }) {
+	const { context, page } = await openPage(browser, { width: viewport.width, height: viewport.height, js });
+	try {
+		const response = await page.goto(url, { waitUntil: 'load', timeout: 30000 });
+		const headers = response ? await response.allHeaders() : {};
+		const onLoad = await page.evaluate(() => {
+			const a = document.activeElement;
+			const summary = document.querySelector('[data-error-summary]');
+			return {
+				title: document.title,
+				lang: document.documentElement.lang,
+				h1: document.querySelectorAll('h1').length,
+				errorSummaryPresent: !!summary,
+				errorSummaryFocused: !!summary && a === summary,
+				stylesheetApplied: getComputedStyle(document.body).fontFamily.includes('system-ui'),
+				inlineStyles: document.querySelectorAll('[style]').length,
+				inlineScripts: [...document.scripts].filter((s) => !s.src).length,
+			};
+		});
+		let screenshot = null;
+		if (screenshotDir) {
+			screenshot = path.join(screenshotDir, `${name}-${viewport.name}-${js ? 'js' : 'nojs'}.png`);
+			await page.screenshot({ path: screenshot, fullPage: true });
+		}
+		const overflow = await horizontalOverflow(page);
+		const skipLink = await checkSkipLink(page);
+		const consoleErrors = [...page.kairos.consoleErrors];
+		const axeVia = await injectAxe(page);
+		const cspBlockedInlineScript = page.kairos.consoleErrors.slice(consoleErrors.length)
+			.some((m) => /Content Security Policy/i.test(m));
+		const violations = await runAxe(page, { js });
+		return {
+			url,
+			viewport: viewport.name,
+			js,
+			status: response ? response.status() : null,
+			csp: headers['content-security-policy'] ?? null,
+			screenshot,
+			...onLoad,
+			overflow,
+			skipLink,
+			axeVia,
+			cspBlockedInlineScript,
+			violations,
+			consoleErrors,
+			pageErrors: page.kairos.pageErrors,
+			failedRequests: page.kairos.failedRequests,
+		};
+	} finally {
+		await context.close();
+	}
 }

@@ -15,54 +15,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import {
-	VIEWPORTS, launch, openPage, injectAxe, runAxe, horizontalOverflow, checkSkipLink,
-} from './lib.mjs';
+import { VIEWPORTS, launch, auditPage } from './lib.mjs';
 
 const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR || '.');
 const URL_PATH = '/_styleguide';
-
-async function visit(browser, vp, js) {
-	const label = `${vp.name}-${js ? 'js' : 'nojs'}`;
-	const { context, page } = await openPage(browser, { width: vp.width, height: vp.height, js });
-	try {
-		const response = await page.goto(`${BASE_URL}${URL_PATH}`, { waitUntil: 'load', timeout: 30000 });
-		const status = response ? response.status() : null;
-		const csp = response ? (await response.allHeaders())['content-security-policy'] ?? null : null;
-
-		// What the page looks like as it loads, before the checks move focus around.
-		const onLoad = await page.evaluate(() => {
-			const a = document.activeElement;
-			const summary = document.querySelector('[data-error-summary]');
-			return {
-				title: document.title,
-				lang: document.documentElement.lang,
-				h1: document.querySelectorAll('h1').length,
-				errorSummaryPresent: !!summary,
-				errorSummaryFocused: !!summary && a === summary,
-				stylesheetApplied: getComputedStyle(document.body).fontFamily.includes('system-ui'),
-				inlineStyles: document.querySelectorAll('[style]').length,
-				inlineScripts: [...document.scripts].filter((s) => !s.src).length,
-			};
-		});
-
-		const file = path.join(SCREENSHOT_DIR, `styleguide-${label}.png`);
-		await page.screenshot({ path: file, fullPage: true });
-
-		const overflow = await horizontalOverflow(page);
-		const axeVia = await injectAxe(page);
-		const violations = await runAxe(page);
-		const skipLink = await checkSkipLink(page);
-
-		return {
-			label, viewport: vp.name, js, status, csp, screenshot: file, axeVia, violations,
-			overflow, skipLink, ...onLoad, ...page.kairos,
-		};
-	} finally {
-		await context.close();
-	}
-}
 
 async function main() {
 	await mkdir(SCREENSHOT_DIR, { recursive: true });
@@ -70,7 +27,11 @@ async function main() {
 	const runs = [];
 	try {
 		for (const js of [true, false]) {
-			for (const vp of VIEWPORTS) runs.push(await visit(browser, vp, js));
+			for (const viewport of VIEWPORTS) {
+				runs.push(await auditPage(browser, `${BASE_URL}${URL_PATH}`, {
+					viewport, js, screenshotDir: SCREENSHOT_DIR, name: 'styleguide',
+				}));
+			}
 		}
 	} finally {
 		await browser.close();
@@ -89,6 +50,8 @@ async function main() {
 		url: `${BASE_URL}${URL_PATH}`,
 		status: all((r) => r.status === 200),
 		cspHeader: all((r) => r.csp !== null),
+		// with JavaScript on, the CSP refused axe's inline <script>: the policy is enforced
+		cspBlocksInlineScript: runs.filter((r) => r.js).every((r) => r.cspBlockedInlineScript),
 		stylesheetApplied: all((r) => r.stylesheetApplied),
 		noInlineStyleOrScript: all((r) => r.inlineStyles === 0 && r.inlineScripts === 0),
 		noConsoleErrors: all((r) => r.consoleErrors.length === 0 && r.pageErrors.length === 0),
@@ -107,6 +70,7 @@ async function main() {
 			lang: r.lang,
 			h1: r.h1,
 			axeVia: r.axeVia,
+			cspBlockedInlineScript: r.cspBlockedInlineScript,
 			violations: r.violations.length,
 			scrollWidth: r.overflow.scrollWidth,
 			innerWidth: r.overflow.innerWidth,
