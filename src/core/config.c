@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/log.h"
 #include "core/mem.h"
 
 #include <ctype.h>
@@ -341,4 +342,23 @@ config_print_example(FILE *out)
 		else
 			fprintf(out, "#%s=%s\n\n", k->name, k->def);
 	}
+}
+
+int
+config_load_logged(struct config *cfg, const char *file)
+{
+	struct buf errors = BUF_INIT;
+	char *line, *nl;
+
+	if (config_load(cfg, file, &errors) == 0) {
+		buf_free(&errors);
+		return 0;
+	}
+	for (line = errors.data; line != NULL && (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+		*nl = '\0';
+		log_error("configuration invalid", "%s", line);
+	}
+	buf_free(&errors);
+	config_free(cfg);
+	return -1;
 }

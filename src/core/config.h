@@ -35,6 +35,9 @@ struct config {
  * On success (0) cfg is complete; on failure call config_free() all the same. */
 int  config_load(struct config *cfg, const char *file, struct buf *errors);
 void config_free(struct config *cfg);
+/* config_load for long-running processes: each problem becomes one "configuration
+ * invalid" log line. 0, or -1 (cfg then freed). */
+int  config_load_logged(struct config *cfg, const char *file);
 
 /* Writes KEY=value lines of the effective configuration, secrets masked. */
 void config_print(const struct config *cfg, FILE *out);

@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/rand.h"

@@ -45,33 +45,6 @@ db_sha256_hex(const char *data, size_t len, char out[65])
 	out[64] = '\0';
 }
 
-/* Reads a whole file of at most max bytes; returns a malloc'd NUL-terminated copy. */
-static char *
-db_read_file(const char *path, size_t max, size_t *len, struct buf *err)
-{
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + n > max) {
-			buf_printf(err, "%s: larger than %zu bytes", path, max);
-			fclose(f);
-			buf_free(&b);
-			return NULL;
-		}
-		buf_append(&b, chunk, n);
-	}
-	fclose(f);
-	*len = b.len;
-	return buf_detach(&b);
-}
-
 /* "0001_base.sql" → version "0001", name "base"; anything else is not a migration. */
 static bool
 db_migration_name_valid(const char *file)
@@ -138,7 +111,7 @@ db_migrations_load(const char *dir, struct db_migrations *out, struct buf *err)
 		}
 		m = &out->items[out->count];
 		memset(m, 0, sizeof *m);
-		if ((m->sql = db_read_file(path, DB_MIGRATION_MAX_BYTES, &len, err)) == NULL) {
+		if ((m->sql = file_read(path, DB_MIGRATION_MAX_BYTES, &len, err)) == NULL) {
 			closedir(d);
 			return -1;
 		}
@@ -368,7 +341,7 @@ db_run_sql_dir(struct db *db, const char *dir, FILE *out, struct buf *err)
 		char *sql;
 
 		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-		if ((sql = db_read_file(path, DB_MIGRATION_MAX_BYTES, &len, err)) == NULL) {
+		if ((sql = file_read(path, DB_MIGRATION_MAX_BYTES, &len, err)) == NULL) {
 			rc = -1;
 			break;
 		}

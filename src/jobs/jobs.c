@@ -14,7 +14,6 @@
 int
 jobs_main(int argc, char **argv, const char *config_file)
 {
-	struct buf errors = BUF_INIT;
 	unsigned long listening_on = 0;
 	long backoff_ms = 0;
 	struct config cfg;
@@ -29,12 +28,8 @@ jobs_main(int argc, char **argv, const char *config_file)
 		return 2;
 	}
 	log_set_role("jobs");
-	if (config_load(&cfg, config_file, &errors) > 0) {
-		fputs(buf_cstr(&errors), stderr);
-		buf_free(&errors);
-		config_free(&cfg);
+	if (config_load_logged(&cfg, config_file) < 0)
 		return 1;
-	}
 	if (log_level_parse(cfg.log_level, &level) == 0)
 		log_set_level(level);
 	sigemptyset(&set);
@@ -91,7 +86,6 @@ jobs_main(int argc, char **argv, const char *config_file)
 	log_info("stopped", "%s", "signal received");
 	db_close(&db);
 	config_free(&cfg);
-	buf_free(&errors);
 	close(sfd);
 	return 0;
 }

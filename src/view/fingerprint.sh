@@ -7,6 +7,7 @@
 # year-long immutable caching: a changed file gets a new name, so no browser keeps a stale one.
 set -eu
 static=${1:?usage: fingerprint.sh STATIC_DIR}
+static=$(cd "$static" && pwd)	# absolute: the loop below runs from inside it
 dist=$static/dist
 tmp=$static/.dist.tmp.$$
 rm -rf "$tmp"

@@ -26,32 +26,6 @@ view_entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct view_entry *)a)->name, ((const struct view_entry *)b)->name);
 }
 
-static char *
-view_read(const char *path, size_t *len, struct buf *err)
-{
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (f == NULL) {
-		buf_printf(err, "%s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (b.len + n > VIEW_READ_MAX) {
-			buf_printf(err, "%s: larger than %d bytes\n", path, VIEW_READ_MAX);
-			fclose(f);
-			buf_free(&b);
-			return NULL;
-		}
-		buf_append(&b, chunk, n);
-	}
-	fclose(f);
-	*len = b.len;
-	return buf_detach(&b);
-}
-
 static int
 view_add(struct view_registry *r, const char *path, const char *name, struct buf *err)
 {
@@ -65,8 +39,10 @@ view_add(struct view_registry *r, const char *path, const char *name, struct buf
 		buf_printf(err, "%s: more than %d templates\n", path, VIEW_MAX_TEMPLATES);
 		return -1;
 	}
-	if ((src = view_read(path, &len, err)) == NULL)
+	if ((src = file_read(path, VIEW_READ_MAX, &len, err)) == NULL) {
+		buf_putc(err, '\n');
 		return -1;
+	}
 	/* the error names the file as the author knows it: templates/pages/home.mustache */
 	tpl = mustache_compile(path, src, len, &merr);
 	free(src);

@@ -11,28 +11,6 @@ struct serve_master {
 	const char   *config_file;	/* --config, or NULL */
 };
 
-/* Loads configuration, logging one line per problem. 0 or -1. */
-static int
-serve_load_config(struct config *cfg, const char *file)
-{
-	struct buf errors = BUF_INIT;
-	int problems = config_load(cfg, file, &errors);
-
-	if (problems > 0) {
-		char *line = errors.data, *nl;
-
-		for (; line && *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			if (nl == NULL)
-				break;
-			*nl = '\0';
-			log_error("configuration invalid", "%s", line);
-		}
-	}
-	buf_free(&errors);
-	return problems > 0 ? -1 : 0;
-}
-
 static void
 serve_apply_log_level(const struct config *cfg)
 {
@@ -48,10 +26,8 @@ serve_reload(void *ctx)
 	struct serve_master *m = ctx;
 	struct config fresh;
 
-	if (serve_load_config(&fresh, m->config_file) < 0) {
-		config_free(&fresh);
+	if (config_load_logged(&fresh, m->config_file) < 0)
 		return -1;
-	}
 	if (strcmp(fresh.socket_path, m->cfg.socket_path) != 0)
 		log_warn("socket unchanged", "KAIROS_SOCKET changes need a restart; still on %s",
 		    m->cfg.socket_path);
@@ -123,10 +99,8 @@ web_serve_main(int argc, char **argv, const char *config_file)
 		return 2;
 	}
 	log_set_role("master");
-	if (serve_load_config(&m.cfg, config_file) < 0) {
-		config_free(&m.cfg);
+	if (config_load_logged(&m.cfg, config_file) < 0)
 		return 1;
-	}
 	serve_apply_log_level(&m.cfg);
 	pf = (struct http_prefork){
 		.listen_fd = http_fcgi_listen(m.cfg.socket_path, (unsigned)m.cfg.socket_mode),
