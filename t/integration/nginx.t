@@ -28,7 +28,8 @@ like($site, qr/limit_req zone=kairos_webhooks/, 'webhooks are rate limited');
 my $fcgi = do { local $/; open my $f, '<', "$tmp/prod/kairos-fastcgi.conf" or die; <$f> };
 like($fcgi, qr/fastcgi_param HTTP_X_REQUEST_ID \$kairos_request_id;/, 'the request id is passed to kairos');
 like($fcgi, qr/fastcgi_param REMOTE_ADDR\s+\$remote_addr;/, 'and the client address');
-like($fcgi, qr/fastcgi_pass unix:\/run\/kairos\/kairos\.sock;/, 'over the unix socket');
+like($fcgi, qr/fastcgi_pass kairos;/, 'to the kairos upstream');
+like($site, qr/upstream kairos \{\s*server unix:\/run\/kairos\/kairos\.sock;/, 'which is the unix socket');
 
 open my $main, '>', "$tmp/prod/nginx.conf" or die;
 print {$main} "pid $tmp/prod/nginx.pid; error_log $tmp/prod/error.log; events {} http { include /etc/nginx/mime.types; include $tmp/prod/kairos.conf; }\n";

@@ -341,6 +341,21 @@ test_response(void)
 	ok(strstr(out.data, "X-Content-Type-Options: nosniff\r\n") != NULL, "nosniff");
 	ok(strstr(out.data, "X-Request-Id: ") != NULL, "the request id is echoed");
 	http_response_free(&resp);
+
+	/* a redirect: status, Location, no body */
+	http_response_init(&resp, &req.arena);
+	req.method = HTTP_POST;
+	http_response_redirect(&resp, 303, "/book/step-2?x=1");
+	buf_reset(&out);
+	http_response_serialise(&resp, &req, &out);
+	ok(strstr(out.data, "Status: 303 See Other\r\n") == out.data, "303 See Other");
+	ok(strstr(out.data, "Location: /book/step-2?x=1\r\n") != NULL, "with Location");
+	ok(strstr(out.data, "Content-Length: 0\r\n") != NULL, "and no body");
+	http_response_redirect(&resp, 302, "/x\r\nSet-Cookie: a=b");
+	buf_reset(&out);
+	http_response_serialise(&resp, &req, &out);
+	ok(strstr(out.data, "Set-Cookie") == NULL, "a Location with CRLF is refused");
+	http_response_free(&resp);
 	http_request_free(&req);
 	buf_free(&out);
 }
