@@ -328,6 +328,7 @@ http_request_parse(struct request *req, struct http_error *err)
 	if (uri == NULL || *uri == '\0')
 		uri = (v = http_env(req, "DOCUMENT_URI")) ? v : "/";
 	req->raw_uri = uri;
+	req->kind = http_request_kind_guess(req);	/* errors below are answered in it */
 	q = strchr(uri, '?');
 	plen = q ? (size_t)(q - uri) : strlen(uri);
 	if (plen > HTTP_MAX_PATH_BYTES) {
@@ -472,7 +473,10 @@ http_request_kind_guess(const struct request *req)
 {
 	const char *accept = http_header(req, "Accept");
 
-	if (strncmp(req->path, "/api/", 5) == 0 || strncmp(req->path, "/webhooks/", 10) == 0)
+	/* req->path is "/" until the path is known good; the raw URI decides before that */
+	if (strncmp(req->path, "/api/", 5) == 0 || strncmp(req->path, "/webhooks/", 10) == 0 ||
+	    (req->raw_uri != NULL && (strncmp(req->raw_uri, "/api/", 5) == 0 ||
+	    strncmp(req->raw_uri, "/webhooks/", 10) == 0)))
 		return HTTP_KIND_JSON;
 	if (accept != NULL && strstr(accept, "application/json") != NULL &&
 	    strstr(accept, "text/html") == NULL)

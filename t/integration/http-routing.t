@@ -79,6 +79,9 @@ for my $case (['/%00', 400, 'NUL byte'], ['/a%0d%0aX-Injected:%201', 400, 'CRLF'
 	ok(!exists $r->{headers}{'x-injected'}, "no header injected by $what");
 }
 # nginx normalises /a/../b itself; kairos refuses an encoded one it passes through.
+$r = $k->get('/api/%c0%af');
+is($r->{status}, 400, 'a bad path under /api/ is refused too');
+is(KairosTest::json($r)->{error}, 'Path is not valid UTF-8', 'with a JSON error, as the API promises');
 $r = $k->get('/x/%2e%2e/%2e%2e/etc/passwd');
 is($r->{status}, 400, 'encoded .. segments are refused');
 $r = $k->get('/api/' . ('a' x 3000));
