@@ -8,6 +8,7 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "jobs/jobs.h"
+#include "notify/notify.h"
 #include "view/mustache.h"
 #include "web/web.h"
 
@@ -22,6 +23,8 @@ usage(FILE *out)
 	    "  migrate [--status] apply pending database migrations, or list their state\n"
 	    "  seed               load demo data (idempotent)\n"
 	    "  config [--example] print the effective configuration, or a documented template\n"
+	    "  outbox list [--to ADDRESS] [--status S] [--limit N] [--json]\n"
+	    "                     queued and sent messages (notifications outbox)\n"
 	    "  mustache [--partials DIR] TEMPLATE [DATA.json]\n"
 	    "                     render a template to standard output (for template authors)\n"
 	    "  version            print the version\n"
@@ -45,10 +48,11 @@ load_config(struct config *cfg, const char *file)
 	return problems > 0 ? -1 : 0;
 }
 
-/* migrate and seed: short-lived database commands. */
+/* migrate, seed and outbox: short-lived database commands. */
 static int
 cmd_database(int argc, char **argv, const char *config_file)
 {
+	bool outbox = strcmp(argv[0], "outbox") == 0;
 	struct db_migrations migrations = { NULL, 0 };
 	struct buf err = BUF_INIT;
 	bool status = false, seed = strcmp(argv[0], "seed") == 0;
@@ -57,7 +61,9 @@ cmd_database(int argc, char **argv, const char *config_file)
 	struct db db;
 	int rc = 1;
 
-	if (argc == 2 && !seed && strcmp(argv[1], "--status") == 0)
+	if (outbox)
+		;	/* its own arguments, checked by notify_outbox_main */
+	else if (argc == 2 && !seed && strcmp(argv[1], "--status") == 0)
 		status = true;
 	else if (argc > 1) {
 		fprintf(stderr, "usage: kairos %s\n", seed ? "seed" : "migrate [--status]");
@@ -68,6 +74,10 @@ cmd_database(int argc, char **argv, const char *config_file)
 	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, 0);
 	if (db_connect(&db) != DB_OK) {
 		fprintf(stderr, "kairos %s: cannot connect to the database: %s\n", argv[0], db.error);
+		goto out;
+	}
+	if (outbox) {
+		rc = notify_outbox_main(argc, argv, &db);
 		goto out;
 	}
 	if (seed) {
@@ -147,7 +157,8 @@ main(int argc, char **argv)
 		return web_serve_main(argc, argv, config_file);
 	if (strcmp(argv[0], "jobs") == 0)
 		return jobs_main(argc, argv, config_file);
-	if (strcmp(argv[0], "migrate") == 0 || strcmp(argv[0], "seed") == 0)
+	if (strcmp(argv[0], "migrate") == 0 || strcmp(argv[0], "seed") == 0 ||
+	    strcmp(argv[0], "outbox") == 0)
 		return cmd_database(argc, argv, config_file);
 	if (strcmp(argv[0], "config") == 0)
 		return cmd_config(argc, argv, config_file);

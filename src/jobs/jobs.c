@@ -2,6 +2,7 @@
 #include "jobs/jobs.h"
 #include "core/core.h"
 #include "db/db.h"
+#include "notify/notify.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -11,9 +12,22 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+/* Sends every due notification, batch after batch, until none is left. */
+static void
+jobs_run_notifications(struct db *db, const char *runner)
+{
+	int n;
+
+	while ((n = notify_run_due(db, runner, &notify_provider_outbox)) == NOTIFY_CLAIM_BATCH)
+		;
+	if (n < 0)
+		log_warn("notifications not run", "%s", db->error);
+}
+
 int
 jobs_main(int argc, char **argv, const char *config_file)
 {
+	char runner[300], host[256] = "localhost";
 	unsigned long listening_on = 0;
 	long backoff_ms = 0;
 	struct config cfg;
@@ -39,6 +53,8 @@ jobs_main(int argc, char **argv, const char *config_file)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, cfg.statement_timeout_ms);
+	gethostname(host, sizeof host - 1);
+	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	log_info("started", "tick every %d s", JOBS_TICK_SECONDS);
 
 	for (;;) {
@@ -57,6 +73,8 @@ jobs_main(int argc, char **argv, const char *config_file)
 				if (db_exec_simple(&db, "LISTEN kairos_jobs") == DB_OK)
 					listening_on = db.generation;
 			}
+			/* work first: rows may have been queued while we were away */
+			jobs_run_notifications(&db, runner);
 			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
 			pfd[1].events = POLLIN;
 		}

@@ -1,7 +1,7 @@
 /* jobs: `kairos jobs`, the background runner (outbox sends, reminders, syncs, hold expiry).
  *
  * It keeps a database connection, LISTENs on the "kairos_jobs" channel and wakes on a
- * notification or a timer tick. No job kinds exist yet: until they do it idles. */
+ * notification or a timer tick; each wake sends the due notifications (notify/). */
 #ifndef KAIROS_JOBS_H
 #define KAIROS_JOBS_H
 

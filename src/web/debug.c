@@ -11,6 +11,8 @@
 
 #include <json-c/json.h>
 
+#include "notify/notify.h"
+
 /* Long enough for drain tests, short enough that a stray request cannot pin a worker. */
 #define WEB_DEBUG_MAX_SLEEP_MS 30000
 
@@ -98,4 +100,65 @@ web_styleguide(struct web_app *app, struct request *req, struct response *resp)
 		return;
 	}
 	web_page(app, req, resp, 200, "pages/styleguide", model);
+}
+
+static struct db_stmt web_stmt_default_org = DB_STMT("web_default_org", 0,
+	"SELECT id FROM organisations WHERE is_default");
+
+static const char *
+web_json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Queues a notification the way a feature will: in a transaction with its event, which
+ * commits, or rolls back when {"rollback": true} (the message must then not exist).
+ * Body: {"event","channel","to","body","subject"?,"rollback"?}. */
+void
+web_debug_notify(struct web_app *app, struct request *req, struct response *resp)
+{
+	struct notify_message m = { 0 };
+	struct json_object *rb, *out;
+	PGresult *res = NULL;
+	bool created = false, rollback;
+	const char *channel;
+
+	if (web_read_body(app, req, resp) < 0)
+		return;
+	if (req->json == NULL || (m.event_key = web_json_str(req->json, "event")) == NULL ||
+	    (channel = web_json_str(req->json, "channel")) == NULL ||
+	    notify_channel_parse(channel, &m.channel) < 0 ||
+	    (m.recipient = web_json_str(req->json, "to")) == NULL ||
+	    (m.body_text = web_json_str(req->json, "body")) == NULL) {
+		web_error(app, req, resp, 400, "event, channel (sms|whatsapp|email), to and body are required", "body");
+		return;
+	}
+	m.subject = web_json_str(req->json, "subject");
+	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
+	if (db_exec_simple(&app->db, "BEGIN") != DB_OK ||
+	    db_query(&app->db, &web_stmt_default_org, NULL, &res) != DB_OK || PQntuples(res) != 1) {
+		PQclear(res);
+		db_exec_simple(&app->db, "ROLLBACK");
+		web_unavailable(app, req, resp);
+		return;
+	}
+	m.org_id = PQgetvalue(res, 0, 0);
+	if (notify_enqueue(&app->db, &m, &created) != DB_OK ||
+	    db_exec_simple(&app->db, rollback ? "ROLLBACK" : "COMMIT") != DB_OK) {
+		log_error("enqueue failed", "%s", app->db.error);
+		db_exec_simple(&app->db, "ROLLBACK");
+		PQclear(res);
+		web_error(app, req, resp, 400, "The message was refused", "body");
+		return;
+	}
+	PQclear(res);
+	out = json_object_new_object();
+	json_object_object_add(out, "created", json_object_new_boolean(created));
+	json_object_object_add(out, "committed", json_object_new_boolean(!rollback));
+	http_response_json(resp, 200, out);
+	json_object_put(out);
 }

@@ -31,64 +31,64 @@ my $share = KairosTest::share_copy();
 $k->{share_dir} = $share;
 sub put { my ($name, $sql) = @_; open my $o, '>', "$share/migrations/$name" or die; print {$o} $sql; close $o; }
 
-put('0002_widgets.sql', "CREATE TABLE widgets (id int PRIMARY KEY);\n");
-put('0003_broken.sql', "CREATE TABLE gadgets (id int PRIMARY KEY);\nSELECT no_such_function();\n");
+put('9002_widgets.sql', "CREATE TABLE widgets (id int PRIMARY KEY);\n");
+put('9003_broken.sql', "CREATE TABLE gadgets (id int PRIMARY KEY);\nSELECT no_such_function();\n");
 ($rc, $out) = $k->kairos('migrate', '--status');
 is($rc, 1, '--status exits 1 with pending migrations');
-like($out, qr/^pending\s+0002_widgets\.sql$/m, 'and shows them pending');
+like($out, qr/^pending\s+9002_widgets\.sql$/m, 'and shows them pending');
 
 # Restart the workers on the new share dir: readiness notices the pending migrations.
 $k->stack('serve-stop', $k->dir);
 $k->stack('serve-start', $k->dir);
 my $r = $k->get('/readyz');
 is($r->{status}, 503, '/readyz is 503 while a migration is pending');
-like(KairosTest::json($r)->{reason}, qr/migration 0002_widgets\.sql is not applied/, 'naming it');
+like(KairosTest::json($r)->{reason}, qr/migration 9002_widgets\.sql is not applied/, 'naming it');
 
 ($rc, $out) = $k->kairos('migrate');
 is($rc, 1, 'migrate fails on the broken migration');
-like($out, qr/applied 0002_widgets\.sql/, 'after applying the good one before it');
-like($out, qr/0003_broken\.sql: .*no_such_function/, 'naming the file and the database error');
+like($out, qr/applied 9002_widgets\.sql/, 'after applying the good one before it');
+like($out, qr/9003_broken\.sql: .*no_such_function/, 'naming the file and the database error');
 ($rc, $out) = $k->kairos('migrate', '--status');
-like($out, qr/^applied\s+0002_widgets\.sql$/m, '0002 is recorded');
-like($out, qr/^pending\s+0003_broken\.sql$/m, '0003 is not');
+like($out, qr/^applied\s+9002_widgets\.sql$/m, '9002 is recorded');
+like($out, qr/^pending\s+9003_broken\.sql$/m, '9003 is not');
 my ($prc, $tables) = (0, `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE tablename IN ('widgets','gadgets')"`);
 chomp $tables;
 is($tables, 'widgets', "the failed migration's table was rolled back with it");
 
-put('0003_broken.sql', "CREATE TABLE gadgets (id int PRIMARY KEY);\n");
+put('9003_broken.sql', "CREATE TABLE gadgets (id int PRIMARY KEY);\n");
 ($rc, $out) = $k->kairos('migrate');
 is($rc, 0, 'a fixed migration applies');
 reload_workers();
 is($k->get('/readyz')->{status}, 200, '/readyz is 200 again (after SIGHUP loads the fixed file)');
 
 # Editing an applied migration is an error, and nothing else is applied then.
-put('0002_widgets.sql', "CREATE TABLE widgets (id int PRIMARY KEY, name text);\n");
-put('0004_more.sql', "CREATE TABLE more (id int);\n");
+put('9002_widgets.sql', "CREATE TABLE widgets (id int PRIMARY KEY, name text);\n");
+put('9004_more.sql', "CREATE TABLE more (id int);\n");
 ($rc, $out) = $k->kairos('migrate');
 is($rc, 1, 'an edited applied migration stops migrate');
-like($out, qr/0002_widgets\.sql was changed after it was applied/, 'saying which and why');
+like($out, qr/9002_widgets\.sql was changed after it was applied/, 'saying which and why');
 ($rc, $out) = $k->kairos('migrate', '--status');
-like($out, qr/^CHANGED\s+0002_widgets\.sql$/m, '--status marks it CHANGED');
-like($out, qr/^pending\s+0004_more\.sql$/m, 'and 0004 was not applied');
+like($out, qr/^CHANGED\s+9002_widgets\.sql$/m, '--status marks it CHANGED');
+like($out, qr/^pending\s+9004_more\.sql$/m, 'and 9004 was not applied');
 reload_workers();
 $r = $k->get('/readyz');
 is($r->{status}, 503, '/readyz is 503 with a changed migration');
-like(KairosTest::json($r)->{reason}, qr/0002_widgets\.sql differs from the applied one/, 'saying so');
+like(KairosTest::json($r)->{reason}, qr/9002_widgets\.sql differs from the applied one/, 'saying so');
 
-put('0002_widgets.sql', "CREATE TABLE widgets (id int PRIMARY KEY);\n");
-unlink "$share/migrations/0004_more.sql";
-put('0004_Bad-Name.sql', "SELECT 1;\n");
+put('9002_widgets.sql', "CREATE TABLE widgets (id int PRIMARY KEY);\n");
+unlink "$share/migrations/9004_more.sql";
+put('9004_Bad-Name.sql', "SELECT 1;\n");
 ($rc, $out) = $k->kairos('migrate');
 is($rc, 1, 'a file that is not a migration name is refused');
-like($out, qr/0004_Bad-Name\.sql: not a migration name/, 'by name');
-unlink "$share/migrations/0004_Bad-Name.sql";
+like($out, qr/9004_Bad-Name\.sql: not a migration name/, 'by name');
+unlink "$share/migrations/9004_Bad-Name.sql";
 
 # Two migrators at once: the advisory lock serialises them; both succeed, each applies once.
-put('0005_slow.sql', "SELECT pg_sleep(1);\nCREATE TABLE slow (id int);\n");
+put('9005_slow.sql', "SELECT pg_sleep(1);\nCREATE TABLE slow (id int);\n");
 my @kids = map { my $pid = fork // die; if (!$pid) { my ($c) = $k->kairos('migrate'); POSIX::_exit($c) } $pid } 1 .. 2;
 my @codes = map { waitpid($_, 0); $? >> 8 } @kids;
 is_deeply(\@codes, [0, 0], 'two concurrent migrate runs both succeed');
-my $count = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "SELECT count(*) FROM schema_migrations WHERE version = '0005'"`;
+my $count = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "SELECT count(*) FROM schema_migrations WHERE version = '9005'"`;
 chomp $count;
 is($count, 1, 'and the migration is recorded once');
 

@@ -105,6 +105,26 @@ sub kairos {
 	return ($? >> 8, $out);
 }
 
+# Starts `kairos ARGS` in the background with exactly this stack's KAIROS_* settings (as
+# t/lib/stack gives them), output appended to log/LOGNAME; returns its pid (kairos itself).
+sub spawn_kairos {
+	my ($self, $logname, @args) = @_;
+	my %env = $self->stack_env;
+	my @settings = do {
+		local @ENV{ keys %env } = values %env;
+		split /\n/, `$SRC/t/lib/stack env $self->{dir}`;
+	};
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0) {
+		delete $ENV{$_} for grep { /^KAIROS_/ } keys %ENV;
+		for (@settings) { my ($k, $v) = split /=/, $_, 2; $ENV{$k} = $v; }
+		open STDOUT, '>>', "$self->{dir}/log/$logname" or POSIX::_exit(127);
+		open STDERR, '>&', \*STDOUT;
+		exec bin(), @args or POSIX::_exit(127);
+	}
+	return $pid;
+}
+
 sub slurp {
 	my ($self, $rel) = @_;
 	open my $fh, '<', "$self->{dir}/$rel" or return '';

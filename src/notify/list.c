@@ -1,0 +1,106 @@
+/* list.c: `kairos outbox list` — queued and sent messages, for operators and for tests that
+ * need the text of a message (a one-time code) that was sent. */
+#include "notify/notify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#define NOTIFY_LIST_DEFAULT 20
+
+static struct db_stmt notify_stmt_list = DB_STMT("notify_list", 3,
+	"SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	" channel, recipient, status, attempts, coalesce(provider, ''),"
+	" coalesce(provider_message_id, ''), coalesce(subject, ''), body_text,"
+	" coalesce(last_error, ''), event_key"
+	" FROM notifications WHERE ($1::text IS NULL OR recipient = $1)"
+	" AND ($2::text IS NULL OR status = $2)"
+	" ORDER BY created_at DESC, id LIMIT $3");
+
+static const char *const notify_statuses[] = { "queued", "sent", "delivered", "failed", "dead" };
+
+static int
+notify_list_usage(void)
+{
+	fprintf(stderr, "usage: kairos outbox list [--to ADDRESS] [--status queued|sent|delivered|"
+	    "failed|dead] [--limit 1..%d] [--json]\n", NOTIFY_LIST_MAX);
+	return 2;
+}
+
+int
+notify_outbox_main(int argc, char **argv, struct db *db)
+{
+	const char *to = NULL, *status = NULL, *params[3];
+	static const char *const cols[] = { "id", "createdAt", "channel", "to", "status",
+		"attempts", "provider", "providerMessageId", "subject", "body", "lastError",
+		"event" };
+	long limit = NOTIFY_LIST_DEFAULT;
+	bool json = false, known;
+	PGresult *res = NULL;
+	char limit_s[16];
+	int i;
+
+	if (argc < 2 || strcmp(argv[1], "list") != 0)
+		return notify_list_usage();
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc)
+			to = argv[++i];
+		else if (strcmp(argv[i], "--status") == 0 && i + 1 < argc)
+			status = argv[++i];
+		else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
+			char *end;
+
+			limit = strtol(argv[++i], &end, 10);
+			if (*end != '\0' || limit < 1 || limit > NOTIFY_LIST_MAX)
+				return notify_list_usage();
+		} else
+			return notify_list_usage();
+	}
+	known = status == NULL;
+	for (size_t k = 0; status != NULL && k < sizeof notify_statuses / sizeof *notify_statuses; k++)
+		known = known || strcmp(status, notify_statuses[k]) == 0;
+	if (!known)
+		return notify_list_usage();
+	snprintf(limit_s, sizeof limit_s, "%ld", limit);
+	params[0] = to;
+	params[1] = status;
+	params[2] = limit_s;
+	if (db_query(db, &notify_stmt_list, params, &res) != DB_OK) {
+		fprintf(stderr, "kairos outbox: %s\n", db->error);
+		return 1;
+	}
+	if (json) {
+		struct json_object *arr = json_object_new_array();
+
+		for (int r = 0; r < PQntuples(res); r++) {
+			struct json_object *o = json_object_new_object();
+
+			for (int c = 0; c < PQnfields(res); c++)
+				json_object_object_add(o, cols[c], c == 5
+				    ? json_object_new_int(atoi(PQgetvalue(res, r, c)))
+				    : json_object_new_string(PQgetvalue(res, r, c)));
+			json_object_array_add(arr, o);
+		}
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+		    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	} else {
+		for (int r = 0; r < PQntuples(res); r++) {
+			printf("%s  %s  %-8s %-24s %-7s attempts=%s %s\n", PQgetvalue(res, r, 1),
+			    PQgetvalue(res, r, 0), PQgetvalue(res, r, 2), PQgetvalue(res, r, 3),
+			    PQgetvalue(res, r, 4), PQgetvalue(res, r, 5), PQgetvalue(res, r, 11));
+			if (*PQgetvalue(res, r, 8))
+				printf("    subject: %s\n", PQgetvalue(res, r, 8));
+			printf("    %s\n", PQgetvalue(res, r, 9));
+			if (*PQgetvalue(res, r, 10))
+				printf("    last error: %s\n", PQgetvalue(res, r, 10));
+		}
+		if (PQntuples(res) == 0)
+			puts("no messages");
+	}
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,83 @@
+/* notify: messages to people (SMS, WhatsApp, email) through a durable outbox (NOTE-2).
+ *
+ * notify_enqueue() writes a row in the caller's open transaction: the message exists if and
+ * only if the event that caused it commits, and the event key makes a second enqueue of the
+ * same event a no-op. `kairos jobs` calls notify_run_due() to claim due rows (FOR UPDATE
+ * SKIP LOCKED, under a lease), hand each to the channel's provider, and record the outcome.
+ *
+ * Providers sit behind struct notify_provider. The only one so far is "outbox" (development:
+ * the message is stored and shown by `kairos outbox list`, never sent anywhere). */
+#ifndef KAIROS_NOTIFY_H
+#define KAIROS_NOTIFY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/core.h"
+#include "db/db.h"
+
+#define NOTIFY_CLAIM_BATCH     50	/* rows one claim takes */
+#define NOTIFY_LEASE_SECONDS   60	/* a claim older than this is free again */
+#define NOTIFY_MAX_ERROR       1000	/* bytes of provider error kept */
+#define NOTIFY_LIST_MAX        1000	/* rows `kairos outbox list` prints at most */
+
+enum notify_channel { NOTIFY_SMS, NOTIFY_WHATSAPP, NOTIFY_EMAIL };
+
+/* What to send. Strings are borrowed for the duration of the call. */
+struct notify_message {
+	const char          *org_id;	/* uuid */
+	const char          *event_key;	/* unique per organisation: "appointment:<id>:confirmed:sms" */
+	enum notify_channel  channel;
+	const char          *recipient;	/* E.164 for sms/whatsapp, an address for email */
+	const char          *subject;	/* email only; may be NULL */
+	const char          *body_text;
+	const char          *body_html;	/* email only; may be NULL */
+};
+
+/* A provider's answer to one send. */
+enum notify_outcome {
+	NOTIFY_SENT,		/* accepted; provider_id says under which id */
+	NOTIFY_RETRY,		/* network error, 5xx, 429: try again later */
+	NOTIFY_REJECTED,	/* 4xx: retrying cannot help */
+};
+
+struct notify_result {
+	enum notify_outcome outcome;
+	char provider_id[128];
+	char error[NOTIFY_MAX_ERROR];
+	int  retry_after;	/* seconds the provider asked us to wait (429), or 0 */
+};
+
+/* A message as the runner hands it to a provider. */
+struct notify_outgoing {
+	const char *id, *channel, *recipient, *subject, *body_text, *body_html;
+	int         attempts;
+};
+
+struct notify_provider {
+	const char *name;
+	int       (*send)(const struct notify_provider *p, const struct notify_outgoing *m,
+		struct notify_result *r);
+};
+
+extern const struct notify_provider notify_provider_outbox;
+
+/* "sms", "whatsapp", "email" → 0 and *out; anything else → -1. */
+int  notify_channel_parse(const char *name, enum notify_channel *out);
+const char *notify_channel_name(enum notify_channel c);
+
+/* Queues m inside the caller's open transaction (db must be in one). Returns DB_OK, and
+ * sets *created to false when the event was already queued; a database error otherwise,
+ * with db->error set. Validation of recipient and lengths is the caller's (and the
+ * table's CHECKs as the last line). */
+int  notify_enqueue(struct db *db, const struct notify_message *m, bool *created);
+
+/* Claims up to NOTIFY_CLAIM_BATCH due messages as `runner`, sends each through provider,
+ * and records the outcome. Returns how many were handled (0: nothing due), or a negative
+ * db_result. */
+int  notify_run_due(struct db *db, const char *runner, const struct notify_provider *provider);
+
+/* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]`. */
+int  notify_outbox_main(int argc, char **argv, struct db *db);
+
+#endif

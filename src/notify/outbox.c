@@ -1,0 +1,159 @@
+/* outbox.c: enqueue in the caller's transaction; claim, send and record in the runner. */
+#include "notify/notify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Retry delays: base × 2^(attempt-1), capped, with ±50 % jitter so a provider outage does
+ * not end in every runner retrying in the same second. */
+#define NOTIFY_BACKOFF_BASE_SECONDS 5
+#define NOTIFY_BACKOFF_MAX_SECONDS  3600
+
+static const char *const notify_channel_names[] = { "sms", "whatsapp", "email" };
+
+int
+notify_channel_parse(const char *name, enum notify_channel *out)
+{
+	for (size_t i = 0; i < sizeof notify_channel_names / sizeof *notify_channel_names; i++)
+		if (strcmp(name, notify_channel_names[i]) == 0) {
+			*out = (enum notify_channel)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+notify_channel_name(enum notify_channel c)
+{
+	return notify_channel_names[c];
+}
+
+/* The NOTIFY is delivered only if the transaction commits, like the row itself. */
+static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 7,
+	"WITH ins AS ("
+	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
+	"  body_html) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
+	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
+
+static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
+	"UPDATE notifications SET lease_until = now() + make_interval(secs => $2),"
+	" leased_by = $1, attempts = attempts + 1, updated_at = now()"
+	" WHERE id IN (SELECT id FROM notifications WHERE status = 'queued'"
+	"  AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())"
+	"  ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
+	" RETURNING id, channel, recipient, coalesce(subject, ''), body_text,"
+	"  coalesce(body_html, ''), attempts, max_attempts");
+
+/* Guarded by leased_by: a runner whose lease ran out (and was taken over) records nothing. */
+static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
+	"UPDATE notifications SET status = 'sent', provider = $3, provider_message_id = $4,"
+	" sent_at = now(), lease_until = NULL, last_error = NULL, updated_at = now()"
+	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
+
+static struct db_stmt notify_stmt_retry = DB_STMT("notify_retry", 5,
+	"UPDATE notifications SET status = CASE WHEN $5::boolean THEN 'dead' ELSE 'queued' END,"
+	" next_attempt_at = now() + make_interval(secs => $3), last_error = $4,"
+	" lease_until = NULL, updated_at = now()"
+	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
+
+int
+notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
+{
+	const char *params[7] = { m->org_id, m->event_key, notify_channel_name(m->channel),
+		m->recipient, m->subject, m->body_text, m->body_html };
+	PGresult *res = NULL;
+	int rc = db_query(db, &notify_stmt_enqueue, params, &res);
+
+	if (rc == DB_OK && created != NULL)
+		*created = PQntuples(res) == 1;
+	PQclear(res);
+	return rc;
+}
+
+static long
+notify_backoff_seconds(int attempts, int retry_after)
+{
+	long delay = NOTIFY_BACKOFF_BASE_SECONDS;
+	unsigned char r = 128;
+
+	for (int i = 1; i < attempts && delay < NOTIFY_BACKOFF_MAX_SECONDS; i++)
+		delay *= 2;
+	if (delay > NOTIFY_BACKOFF_MAX_SECONDS)
+		delay = NOTIFY_BACKOFF_MAX_SECONDS;
+	rand_bytes(&r, 1);
+	delay = delay / 2 + (delay * r) / 255;	/* 50 % .. 150 % */
+	if (retry_after > delay)
+		delay = retry_after;
+	return delay;
+}
+
+static void
+notify_record(struct db *db, const char *runner, const struct notify_outgoing *m, int max_attempts,
+    const struct notify_provider *provider, const struct notify_result *r)
+{
+	PGresult *res = NULL;
+	char secs[32];
+	int rc;
+
+	if (r->outcome == NOTIFY_SENT) {
+		const char *params[4] = { m->id, runner, provider->name, r->provider_id };
+
+		rc = db_query(db, &notify_stmt_sent, params, &res);
+	} else {
+		bool dead = r->outcome == NOTIFY_REJECTED || m->attempts >= max_attempts;
+		const char *params[5] = { m->id, runner, secs, r->error, dead ? "true" : "false" };
+
+		snprintf(secs, sizeof secs, "%ld", notify_backoff_seconds(m->attempts, r->retry_after));
+		rc = db_query(db, &notify_stmt_retry, params, &res);
+		log_warn(dead ? "notification dead" : "notification retry", "%s attempt %d: %s",
+		    m->id, m->attempts, r->error);
+	}
+	if (rc != DB_OK)
+		log_error("notification outcome not recorded", "%s: %s", m->id, db->error);
+	PQclear(res);
+}
+
+int
+notify_run_due(struct db *db, const char *runner, const struct notify_provider *provider)
+{
+	char lease[16], batch[16];
+	const char *params[3] = { runner, lease, batch };
+	PGresult *res = NULL;
+	int rc, n;
+
+	snprintf(lease, sizeof lease, "%d", NOTIFY_LEASE_SECONDS);
+	snprintf(batch, sizeof batch, "%d", NOTIFY_CLAIM_BATCH);
+	if ((rc = db_query(db, &notify_stmt_claim, params, &res)) != DB_OK)
+		return rc;
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		struct notify_outgoing m = {
+			PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+			PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
+			atoi(PQgetvalue(res, i, 6)),
+		};
+		struct notify_result r;
+
+		memset(&r, 0, sizeof r);
+		if (provider->send(provider, &m, &r) < 0 && r.error[0] == '\0')
+			snprintf(r.error, sizeof r.error, "provider %s failed", provider->name);
+		notify_record(db, runner, &m, atoi(PQgetvalue(res, i, 7)), provider, &r);
+	}
+	PQclear(res);
+	return n;
+}
+
+/* The development provider: accepted at once, delivered nowhere. The message stays in the
+ * table, where `kairos outbox list` shows it (and tests read one-time codes from it). */
+static int
+notify_outbox_send(const struct notify_provider *p, const struct notify_outgoing *m,
+    struct notify_result *r)
+{
+	(void)p;
+	r->outcome = NOTIFY_SENT;
+	snprintf(r->provider_id, sizeof r->provider_id, "outbox-%s", m->id);
+	return 0;
+}
+
+const struct notify_provider notify_provider_outbox = { "outbox", notify_outbox_send };

@@ -1,0 +1,68 @@
+#!/usr/bin/env perl
+# The notification outbox (NOTE-2, issue 4 in part): a message exists if and only if its
+# event's transaction commits; one event yields one message; `kairos jobs` sends due rows
+# (here through the development "outbox" provider); several runners never send one twice;
+# `kairos outbox list` shows them.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use KairosTest;
+use JSON::PP;
+use Test::More;
+
+my $k = KairosTest->start(workers => 2);
+my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
+sub outbox { my ($rc, $out) = $k->kairos('outbox', 'list', @_); return ($rc, $out) }
+sub outbox_json { my ($rc, $out) = outbox(@_, '--json'); my $v = eval { decode_json($out) }; return $v // [] }
+
+my $r = $k->post_json('/_debug/notify', { event => 'otp:1', channel => 'sms', to => '+61400000001', body => 'Your code is 123456' });
+is($r->{status}, 200, 'a notification is queued with its event');
+is_deeply(KairosTest::json($r), { created => JSON::PP::true, committed => JSON::PP::true }, 'created and committed');
+
+ok($k->wait_until(10, sub { my $l = outbox_json('--to', '+61400000001'); @$l && $l->[0]{status} eq 'sent' }),
+	'kairos jobs sends it without being asked (NOTIFY on commit)');
+my $m = outbox_json('--to', '+61400000001')->[0];
+is($m->{body}, 'Your code is 123456', 'kairos outbox list --json shows the text (tests read codes from it)');
+is($m->{provider}, 'outbox', 'through the development provider');
+is($m->{providerMessageId}, "outbox-$m->{id}", 'which records a provider message id');
+is($m->{attempts}, 1, 'in one attempt');
+is($m->{channel}, 'sms', 'on its channel');
+
+$r = $k->post_json('/_debug/notify', { event => 'otp:1', channel => 'sms', to => '+61400000001', body => 'Your code is 999999' });
+is(KairosTest::json($r)->{created}, JSON::PP::false, 'the same event again queues nothing');
+is($psql->("SELECT count(*) FROM notifications WHERE event_key = 'otp:1'"), 1, 'one event, one message');
+
+$r = $k->post_json('/_debug/notify', { event => 'otp:2', channel => 'sms', to => '+61400000002', body => 'never', rollback => JSON::PP::true });
+is(KairosTest::json($r)->{committed}, JSON::PP::false, 'an event whose transaction rolls back');
+is($psql->("SELECT count(*) FROM notifications WHERE event_key = 'otp:2'"), 0, 'leaves no message behind');
+
+$r = $k->post_json('/_debug/notify', { event => 'x', channel => 'pigeon', to => '+61400000003', body => 'x' });
+is($r->{status}, 400, 'an unknown channel is refused');
+$r = $k->post_json('/_debug/notify', { event => 'x' x 300, channel => 'sms', to => '+61400000003', body => 'x' });
+is($r->{status}, 400, 'an over-long event key is refused by the table');
+is($psql->("SELECT count(*) FROM notifications WHERE recipient = '+61400000003'"), 0, 'and nothing half-written');
+
+# Three runners, 300 messages: each sent exactly once.
+my @extra = map { $k->spawn_kairos('jobs-extra.log', 'jobs') } 1 .. 2;
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text) SELECT o.id, 'bulk:' || g, 'email', 'p' || g || '\@example.org', 'Hello ' || g FROM organisations o, generate_series(1, 300) g WHERE o.is_default; NOTIFY kairos_jobs");
+ok($k->wait_until(30, sub { $psql->("SELECT count(*) FROM notifications WHERE event_key LIKE 'bulk:%' AND status = 'sent'") == 300 }),
+	'three runners send all 300 messages');
+is($psql->("SELECT sum(attempts) FROM notifications WHERE event_key LIKE 'bulk:%'"), 300, 'each in exactly one attempt: none claimed twice');
+my $runners = $psql->("SELECT count(DISTINCT leased_by) FROM notifications WHERE event_key LIKE 'bulk:%'");
+diag "runners that took part: $runners";
+kill 'TERM', @extra;
+waitpid $_, 0 for @extra;
+
+my ($rc, $out) = outbox('--status', 'sent', '--limit', '5');
+is($rc, 0, 'outbox list with filters');
+is(scalar(() = $out =~ /^\d{4}-\d\d-\d\dT/mg), 5, '--limit 5 lists five messages');
+($rc) = outbox('--status', 'lost');
+is($rc, 2, 'an unknown status is a usage error');
+($rc) = outbox('--limit', '0');
+is($rc, 2, 'so is a limit of 0');
+($rc, $out) = outbox('--to', '+61499999999');
+like($out, qr/no messages/, 'a recipient with nothing says so');
+is(scalar(() = $k->slurp('log/jobs-extra.log') =~ /"msg":"stopped"/g), 2, 'the extra runners stopped cleanly on SIGTERM');
+$k->finish;
+done_testing;
