@@ -67,6 +67,21 @@ static const struct config_key config_keys[] = {
 	  "Enables /_debug/* routes used by the test suite. Never in production." },
 	{ "KAIROS_PORT", CONFIG_INT, F(port), "8080", 1, 65535, NULL, false,
 	  "Port nginx listens on in ./dev and the tests (kairos itself speaks FastCGI only)." },
+	{ "KAIROS_SMS_PROVIDER", CONFIG_ENUM, F(sms_provider), "outbox", 0, 0, "outbox|twilio", false,
+	  "Who sends SMS. outbox: stored and shown by `kairos outbox list`, never sent (development)." },
+	{ "KAIROS_TWILIO_BASE_URL", CONFIG_STRING, F(twilio_base_url), "https://api.twilio.com", 0, 0,
+	  NULL, false, "Twilio API base URL (tests point it at t/fakes/twilio)." },
+	{ "KAIROS_TWILIO_ACCOUNT_SID", CONFIG_STRING, F(twilio_account_sid), "", 0, 0, NULL, false,
+	  "Twilio Account SID (AC...). Required with KAIROS_SMS_PROVIDER=twilio." },
+	{ "KAIROS_TWILIO_AUTH_TOKEN", CONFIG_STRING, F(twilio_auth_token), "", 0, 0, NULL, true,
+	  "Twilio auth token. Required with KAIROS_SMS_PROVIDER=twilio." },
+	{ "KAIROS_TWILIO_FROM", CONFIG_STRING, F(twilio_from), "", 0, 0, NULL, false,
+	  "Sender: an E.164 number, or a Messaging Service SID (MG...)." },
+	{ "KAIROS_PROVIDER_TIMEOUT_MS", CONFIG_INT, F(provider_timeout_ms), "10000", 100, 120000,
+	  NULL, false, "Timeout of one call to a messaging provider, in milliseconds." },
+	{ "KAIROS_NOTIFY_BACKOFF_SECONDS", CONFIG_INT, F(notify_backoff_seconds), "5", 1, 3600,
+	  NULL, false,
+	  "Delay before the first retry of a failed send; doubled per attempt (capped at 1 h), with jitter." },
 };
 
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -286,6 +301,23 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 	if (cfg->socket_path != NULL && *cfg->socket_path == '\0') {
 		buf_printf(errors, "KAIROS_SOCKET: must not be empty\n");
 		problems++;
+	}
+	if (cfg->sms_provider != NULL && strcmp(cfg->sms_provider, "twilio") == 0) {
+		static const struct { const char *name; size_t off; } need[] = {
+			{ "KAIROS_TWILIO_ACCOUNT_SID", F(twilio_account_sid) },
+			{ "KAIROS_TWILIO_AUTH_TOKEN", F(twilio_auth_token) },
+			{ "KAIROS_TWILIO_FROM", F(twilio_from) },
+		};
+
+		for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
+			const char *v = *(char **)((char *)cfg + need[i].off);
+
+			if (v == NULL || *v == '\0') {
+				buf_printf(errors, "%s: required with KAIROS_SMS_PROVIDER=twilio\n",
+				    need[i].name);
+				problems++;
+			}
+		}
 	}
 	if (cfg->debug_routes && cfg->env != NULL && strcmp(cfg->env, "production") == 0) {
 		buf_printf(errors, "KAIROS_DEBUG_ROUTES: not allowed when KAIROS_ENV=production\n");

@@ -28,6 +28,13 @@ struct config {
 	char *log_level;	/* KAIROS_LOG_LEVEL */
 	bool  debug_routes;	/* KAIROS_DEBUG_ROUTES: test-only routes; refused in production */
 	long  port;		/* KAIROS_PORT: nginx's port in ./dev and tests; unused by kairos */
+	char *sms_provider;	/* KAIROS_SMS_PROVIDER: outbox | twilio */
+	char *twilio_base_url;	/* KAIROS_TWILIO_BASE_URL */
+	char *twilio_account_sid;	/* KAIROS_TWILIO_ACCOUNT_SID */
+	char *twilio_auth_token;	/* KAIROS_TWILIO_AUTH_TOKEN (secret) */
+	char *twilio_from;	/* KAIROS_TWILIO_FROM: E.164 sender or MG... service sid */
+	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
+	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 };
 
 /* Loads defaults, then `file` (NULL: KAIROS_CONFIG if set), then the environment.

@@ -4,7 +4,10 @@
 #include "db/db.h"
 #include "notify/notify.h"
 
+#include <curl/curl.h>
+
 #include <errno.h>
+#include <string.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,11 +17,12 @@
 
 /* Sends every due notification, batch after batch, until none is left. */
 static void
-jobs_run_notifications(struct db *db, const char *runner)
+jobs_run_notifications(struct db *db, const char *runner,
+    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff)
 {
 	int n;
 
-	while ((n = notify_run_due(db, runner, &notify_provider_outbox)) == NOTIFY_CLAIM_BATCH)
+	while ((n = notify_run_due(db, runner, providers, backoff)) == NOTIFY_CLAIM_BATCH)
 		;
 	if (n < 0)
 		log_warn("notifications not run", "%s", db->error);
@@ -28,6 +32,9 @@ int
 jobs_main(int argc, char **argv, const char *config_file)
 {
 	char runner[300], host[256] = "localhost";
+	const struct notify_provider *providers[NOTIFY_CHANNELS] = { NULL, NULL, NULL };
+	struct notify_provider twilio;
+	struct notify_twilio twilio_settings;
 	unsigned long listening_on = 0;
 	long backoff_ms = 0;
 	struct config cfg;
@@ -54,6 +61,13 @@ jobs_main(int argc, char **argv, const char *config_file)
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, cfg.statement_timeout_ms);
 	gethostname(host, sizeof host - 1);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (strcmp(cfg.sms_provider, "twilio") == 0) {
+		twilio_settings = (struct notify_twilio){ cfg.twilio_base_url, cfg.twilio_account_sid,
+			cfg.twilio_auth_token, cfg.twilio_from, cfg.provider_timeout_ms };
+		notify_twilio_init(&twilio, &twilio_settings);
+		providers[NOTIFY_SMS] = &twilio;
+	}
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	log_info("started", "tick every %d s", JOBS_TICK_SECONDS);
 
@@ -74,7 +88,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_run_notifications(&db, runner);
+			jobs_run_notifications(&db, runner, providers, cfg.notify_backoff_seconds);
 			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
 			pfd[1].events = POLLIN;
 		}
@@ -104,6 +118,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	log_info("stopped", "%s", "signal received");
 	db_close(&db);
 	config_free(&cfg);
+	curl_global_cleanup();
 	close(sfd);
 	return 0;
 }

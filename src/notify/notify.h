@@ -56,11 +56,22 @@ struct notify_outgoing {
 
 struct notify_provider {
 	const char *name;
+	/* Fills r; returns 0 when sent, -1 otherwise (r->outcome says whether to retry). */
 	int       (*send)(const struct notify_provider *p, const struct notify_outgoing *m,
 		struct notify_result *r);
+	const void *ctx;	/* the provider's settings, borrowed */
 };
 
+#define NOTIFY_CHANNELS 3	/* sms, whatsapp, email: indexes of enum notify_channel */
+
 extern const struct notify_provider notify_provider_outbox;
+
+/* Twilio's Messages API (twilio.c). Strings are borrowed and must outlive the provider. */
+struct notify_twilio {
+	const char *base_url, *account_sid, *auth_token, *from;
+	long        timeout_ms;
+};
+void notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings);
 
 /* "sms", "whatsapp", "email" → 0 and *out; anything else → -1. */
 int  notify_channel_parse(const char *name, enum notify_channel *out);
@@ -72,10 +83,12 @@ const char *notify_channel_name(enum notify_channel c);
  * table's CHECKs as the last line). */
 int  notify_enqueue(struct db *db, const struct notify_message *m, bool *created);
 
-/* Claims up to NOTIFY_CLAIM_BATCH due messages as `runner`, sends each through provider,
- * and records the outcome. Returns how many were handled (0: nothing due), or a negative
- * db_result. */
-int  notify_run_due(struct db *db, const char *runner, const struct notify_provider *provider);
+/* Claims up to NOTIFY_CLAIM_BATCH due messages as `runner`, sends each through the provider
+ * of its channel, and records the outcome; a failed send is retried after backoff_seconds ×
+ * 2^(attempt-1) (capped, ±50 % jitter), or the provider's Retry-After if longer. Returns
+ * how many were handled (0: nothing due), or a negative db_result. */
+int  notify_run_due(struct db *db, const char *runner,
+	const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds);
 
 /* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]`. */
 int  notify_outbox_main(int argc, char **argv, struct db *db);

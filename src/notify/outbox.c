@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Retry delays: base × 2^(attempt-1), capped, with ±50 % jitter so a provider outage does
- * not end in every runner retrying in the same second. */
-#define NOTIFY_BACKOFF_BASE_SECONDS 5
+/* Retry delays are capped here; ±50 % jitter keeps runners from retrying a recovering
+ * provider in the same second. */
 #define NOTIFY_BACKOFF_MAX_SECONDS  3600
 
 static const char *const notify_channel_names[] = { "sms", "whatsapp", "email" };
@@ -72,9 +71,9 @@ notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 }
 
 static long
-notify_backoff_seconds(int attempts, int retry_after)
+notify_backoff_seconds(long base, int attempts, int retry_after)
 {
-	long delay = NOTIFY_BACKOFF_BASE_SECONDS;
+	long delay = base;
 	unsigned char r = 128;
 
 	for (int i = 1; i < attempts && delay < NOTIFY_BACKOFF_MAX_SECONDS; i++)
@@ -90,7 +89,7 @@ notify_backoff_seconds(int attempts, int retry_after)
 
 static void
 notify_record(struct db *db, const char *runner, const struct notify_outgoing *m, int max_attempts,
-    const struct notify_provider *provider, const struct notify_result *r)
+    const struct notify_provider *provider, const struct notify_result *r, long backoff)
 {
 	PGresult *res = NULL;
 	char secs[32];
@@ -104,7 +103,8 @@ notify_record(struct db *db, const char *runner, const struct notify_outgoing *m
 		bool dead = r->outcome == NOTIFY_REJECTED || m->attempts >= max_attempts;
 		const char *params[5] = { m->id, runner, secs, r->error, dead ? "true" : "false" };
 
-		snprintf(secs, sizeof secs, "%ld", notify_backoff_seconds(m->attempts, r->retry_after));
+		snprintf(secs, sizeof secs, "%ld", notify_backoff_seconds(backoff, m->attempts,
+		    r->retry_after));
 		rc = db_query(db, &notify_stmt_retry, params, &res);
 		log_warn(dead ? "notification dead" : "notification retry", "%s attempt %d: %s",
 		    m->id, m->attempts, r->error);
@@ -115,7 +115,8 @@ notify_record(struct db *db, const char *runner, const struct notify_outgoing *m
 }
 
 int
-notify_run_due(struct db *db, const char *runner, const struct notify_provider *provider)
+notify_run_due(struct db *db, const char *runner,
+    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds)
 {
 	char lease[16], batch[16];
 	const char *params[3] = { runner, lease, batch };
@@ -133,12 +134,17 @@ notify_run_due(struct db *db, const char *runner, const struct notify_provider *
 			PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
 			atoi(PQgetvalue(res, i, 6)),
 		};
+		const struct notify_provider *provider = &notify_provider_outbox;
+		enum notify_channel ch;
 		struct notify_result r;
 
+		if (notify_channel_parse(m.channel, &ch) == 0 && providers[ch] != NULL)
+			provider = providers[ch];
 		memset(&r, 0, sizeof r);
 		if (provider->send(provider, &m, &r) < 0 && r.error[0] == '\0')
 			snprintf(r.error, sizeof r.error, "provider %s failed", provider->name);
-		notify_record(db, runner, &m, atoi(PQgetvalue(res, i, 7)), provider, &r);
+		notify_record(db, runner, &m, atoi(PQgetvalue(res, i, 7)), provider, &r,
+		    backoff_seconds);
 	}
 	PQclear(res);
 	return n;
@@ -156,4 +162,4 @@ notify_outbox_send(const struct notify_provider *p, const struct notify_outgoing
 	return 0;
 }
 
-const struct notify_provider notify_provider_outbox = { "outbox", notify_outbox_send };
+const struct notify_provider notify_provider_outbox = { "outbox", notify_outbox_send, NULL };

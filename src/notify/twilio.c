@@ -1,0 +1,148 @@
+/* twilio.c: SMS through Twilio's Messages API (../shared/spec/wire-formats.md, "Twilio").
+ *
+ *   POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json
+ *   Basic AccountSid:AuthToken; form To, From (or MessagingServiceSid), Body
+ *   201 {"sid": "SM…", "status": "queued", …}; errors {"code", "message", "status"} */
+#include "notify/notify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+/* An answer bigger than this is not Twilio's. */
+#define TWILIO_MAX_RESPONSE (64 * 1024)
+
+struct twilio_reply {
+	struct buf body;
+	int        retry_after;
+	bool       too_big;
+};
+
+static size_t
+twilio_body_cb(char *p, size_t size, size_t n, void *ctx)
+{
+	struct twilio_reply *r = ctx;
+
+	if (r->body.len + size * n > TWILIO_MAX_RESPONSE) {
+		r->too_big = true;
+		return 0;	/* aborts the transfer */
+	}
+	buf_append(&r->body, p, size * n);
+	return size * n;
+}
+
+static size_t
+twilio_header_cb(char *p, size_t size, size_t n, void *ctx)
+{
+	struct twilio_reply *r = ctx;
+	size_t len = size * n;
+
+	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
+		r->retry_after = atoi(p + 12);
+	return len;
+}
+
+/* Appends key=value, URL-encoded, to a form body. */
+static void
+twilio_form_add(CURL *c, struct buf *form, const char *key, const char *value)
+{
+	char *enc = curl_easy_escape(c, value, 0);
+
+	if (form->len)
+		buf_putc(form, '&');
+	buf_printf(form, "%s=%s", key, enc ? enc : "");
+	curl_free(enc);
+}
+
+static void
+twilio_error_text(struct notify_result *r, long status, const struct buf *body)
+{
+	struct json_object *o = json_tokener_parse(buf_cstr(body)), *code, *msg;
+
+	if (o != NULL && json_object_object_get_ex(o, "message", &msg))
+		snprintf(r->error, sizeof r->error, "twilio %ld: %s (code %s)", status,
+		    json_object_get_string(msg),
+		    json_object_object_get_ex(o, "code", &code) ? json_object_get_string(code) : "?");
+	else
+		snprintf(r->error, sizeof r->error, "twilio %ld", status);
+	json_object_put(o);
+}
+
+static int
+twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
+    struct notify_result *r)
+{
+	const struct notify_twilio *t = p->ctx;
+	struct twilio_reply reply = { BUF_INIT, 0, false };
+	struct buf url = BUF_INIT, form = BUF_INIT;
+	long status = 0;
+	CURLcode cc;
+	CURL *c;
+
+	if ((c = curl_easy_init()) == NULL) {
+		r->outcome = NOTIFY_RETRY;
+		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
+		return -1;
+	}
+	buf_printf(&url, "%s/2010-04-01/Accounts/%s/Messages.json", t->base_url, t->account_sid);
+	twilio_form_add(c, &form, "To", m->recipient);
+	twilio_form_add(c, &form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid" : "From",
+	    t->from);
+	twilio_form_add(c, &form, "Body", m->body_text);
+
+	curl_easy_setopt(c, CURLOPT_URL, url.data);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.data);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)form.len);
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(c, CURLOPT_USERNAME, t->account_sid);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, t->auth_token);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, twilio_body_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, twilio_header_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "kairos");
+
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK && !reply.too_big) {
+		/* no answer (refused, timeout, reset): the message may or may not exist at Twilio */
+		r->outcome = NOTIFY_RETRY;
+		snprintf(r->error, sizeof r->error, "twilio: %s", curl_easy_strerror(cc));
+	} else if (status >= 200 && status < 300) {
+		struct json_object *o = json_tokener_parse(buf_cstr(&reply.body)), *sid;
+
+		if (o != NULL && json_object_object_get_ex(o, "sid", &sid) &&
+		    json_object_is_type(sid, json_type_string)) {
+			r->outcome = NOTIFY_SENT;
+			snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(sid));
+		} else {
+			r->outcome = NOTIFY_RETRY;
+			snprintf(r->error, sizeof r->error, "twilio %ld: answer without a sid", status);
+		}
+		json_object_put(o);
+	} else {
+		r->outcome = status == 429 || status >= 500 || reply.too_big ? NOTIFY_RETRY
+		    : NOTIFY_REJECTED;
+		r->retry_after = status == 429 ? reply.retry_after : 0;
+		twilio_error_text(r, status, &reply.body);
+	}
+	curl_easy_cleanup(c);
+	buf_free(&reply.body);
+	buf_free(&url);
+	buf_free(&form);
+	return r->outcome == NOTIFY_SENT ? 0 : -1;
+}
+
+void
+notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings)
+{
+	p->name = "twilio";
+	p->send = twilio_send;
+	p->ctx = settings;
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env perl
+# SMS through Twilio's API, against the stand-in t/fakes/twilio: the exact request (path,
+# Basic auth, form fields), the provider's message sid recorded, retries with backoff on
+# 5xx and timeouts, Retry-After honoured on 429, no retry on other 4xx (a dead letter with
+# Twilio's reason), and other channels still on their own provider.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use KairosTest;
+use File::Temp qw(tempdir);
+use JSON::PP;
+use POSIX ();
+use Test::More;
+use Time::HiRes qw(sleep);
+
+my $fake = tempdir('kairos-twilio-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my $sid = 'AC' . ('0' x 32);		# obviously fake credentials
+my $token = 'test-token-not-a-secret';
+my $fpid = fork // die;
+if (!$fpid) { exec "$FindBin::Bin/../fakes/twilio", '--dir', $fake, '--account-sid', $sid, '--auth-token', $token or POSIX::_exit(127) }
+for (1 .. 100) { last if -s "$fake/port"; sleep 0.05 }
+chomp(my $port = do { local $/; open my $f, '<', "$fake/port" or die 'fake did not start'; <$f> });
+
+my $k = KairosTest->start(workers => 1, env => {
+	KAIROS_SMS_PROVIDER => 'twilio', KAIROS_TWILIO_BASE_URL => "http://127.0.0.1:$port",
+	KAIROS_TWILIO_ACCOUNT_SID => $sid, KAIROS_TWILIO_AUTH_TOKEN => $token,
+	KAIROS_TWILIO_FROM => '+61400000999', KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
+	KAIROS_PROVIDER_TIMEOUT_MS => 1500 });
+my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
+my $row = sub { my ($event) = @_; my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,''), extract(epoch from next_attempt_at - now())::int FROM notifications WHERE event_key = '$event'"); \@f };
+my $requests = sub { open my $f, '<', "$fake/requests.jsonl" or return []; [map { decode_json($_) } <$f>] };
+sub control { open my $o, '>', "$fake/control" or die; print {$o} map { "$_\n" } @_; close $o }
+sub send_sms { my ($event, $to, $body) = @_; $k->post_json('/_debug/notify', { event => $event, channel => 'sms', to => $to, body => $body }) }
+
+send_sms('ok', '+61400000001', "Your code is 482913 & don't share it");
+ok($k->wait_until(10, sub { $row->('ok')->[0] eq 'sent' }), 'an SMS is sent through Twilio');
+my $req = $requests->()->[-1];
+is($req->{path}, "/2010-04-01/Accounts/$sid/Messages.json", 'to the Messages resource of the account');
+ok($req->{auth_ok}, 'with Basic AccountSid:AuthToken');
+like($req->{content_type}, qr{^application/x-www-form-urlencoded}, 'as a form');
+is_deeply($req->{params}, { To => '+61400000001', From => '+61400000999', Body => "Your code is 482913 & don't share it" },
+	'To, From and Body exactly (encoded and decoded intact)');
+is($row->('ok')->[2], 'twilio', 'the row names the provider');
+is($row->('ok')->[3], $req->{response}{sid}, "and records Twilio's message sid");
+
+control('500', '500');
+send_sms('flaky', '+61400000002', 'hello');
+ok($k->wait_until(20, sub { $row->('flaky')->[0] eq 'sent' }), 'two 500s, then sent');
+is($row->('flaky')->[1], 3, 'in the third attempt');
+
+control('429 30');
+send_sms('slow-down', '+61400000003', 'hello');
+ok($k->wait_until(10, sub { $row->('slow-down')->[4] ne '' }), 'a 429 is recorded');
+my $r = $row->('slow-down');
+is($r->[0], 'queued', 'and the message stays queued');
+like($r->[4], qr/^twilio 429: Too Many Requests \(code 20429\)$/, "with Twilio's reason");
+cmp_ok($r->[5], '>=', 25, "its next attempt waits for Retry-After: 30 (in $r->[5] s), beyond the 1 s backoff");
+
+control('400');
+send_sms('refused', '+61400000004', 'hello');
+ok($k->wait_until(10, sub { $row->('refused')->[0] eq 'dead' }), 'a 400 is not retried: a dead letter');
+is($row->('refused')->[1], 1, 'after one attempt');
+is($row->('refused')->[4], 'twilio 400: Attempt to send to unsubscribed recipient (code 21610)', "keeping Twilio's reason");
+
+send_sms('bad-number', '+123', 'hello');
+ok($k->wait_until(10, sub { $row->('bad-number')->[0] eq 'dead' }), 'a number Twilio refuses is a dead letter');
+like($row->('bad-number')->[4], qr/code 21211/, 'with code 21211');
+
+$k->post_json('/_debug/notify', { event => 'mail', channel => 'email', to => 'ann@example.org', subject => 'Hi', body => 'hello' });
+ok($k->wait_until(10, sub { $row->('mail')->[0] eq 'sent' }), 'email still goes through its own provider');
+is($row->('mail')->[2], 'outbox', '(the outbox, until an email provider is configured)');
+
+control('hang 4');
+send_sms('timeout', '+61400000005', 'hello');
+ok($k->wait_until(15, sub { $row->('timeout')->[4] ne '' }), 'a provider that does not answer in time');
+like($row->('timeout')->[4], qr/^twilio: Timeout/, 'is a timeout error');
+ok($k->wait_until(20, sub { $row->('timeout')->[0] eq 'sent' }), 'and the message is retried and sent');
+unlike(join("\n", @{ [$k->slurp('log/jobs.log')] }), qr/\Q$token\E/, 'the auth token never reaches the log');
+
+kill 'TERM', $fpid;
+waitpid $fpid, 0;
+$k->finish;
+done_testing;
