@@ -67,6 +67,8 @@ static const struct config_key config_keys[] = {
 	  "Enables /_debug/* routes used by the test suite. Never in production." },
 	{ "KAIROS_PORT", CONFIG_INT, F(port), "8080", 1, 65535, NULL, false,
 	  "Port nginx listens on in ./dev and the tests (kairos itself speaks FastCGI only)." },
+	{ "KAIROS_PUBLIC_URL", CONFIG_STRING, F(public_url), "http://127.0.0.1:8080", 0, 0, NULL, false,
+	  "Base URL patients and providers reach Kairos at (no trailing slash). Webhook signatures are checked against it, never against the Host header." },
 	{ "KAIROS_SMS_PROVIDER", CONFIG_ENUM, F(sms_provider), "outbox", 0, 0, "outbox|twilio", false,
 	  "Who sends SMS. outbox: stored and shown by `kairos outbox list`, never sent (development)." },
 	{ "KAIROS_TWILIO_BASE_URL", CONFIG_STRING, F(twilio_base_url), "https://api.twilio.com", 0, 0,
@@ -300,6 +302,13 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 	}
 	if (cfg->socket_path != NULL && *cfg->socket_path == '\0') {
 		buf_printf(errors, "KAIROS_SOCKET: must not be empty\n");
+		problems++;
+	}
+	if (cfg->public_url != NULL && ((strncmp(cfg->public_url, "http://", 7) != 0 &&
+	    strncmp(cfg->public_url, "https://", 8) != 0) ||
+	    cfg->public_url[strlen(cfg->public_url) - 1] == '/')) {
+		buf_printf(errors, "KAIROS_PUBLIC_URL: \"%s\" must be an http(s) URL without a trailing slash\n",
+		    cfg->public_url);
 		problems++;
 	}
 	if (cfg->sms_provider != NULL && strcmp(cfg->sms_provider, "twilio") == 0) {

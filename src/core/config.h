@@ -28,6 +28,7 @@ struct config {
 	char *log_level;	/* KAIROS_LOG_LEVEL */
 	bool  debug_routes;	/* KAIROS_DEBUG_ROUTES: test-only routes; refused in production */
 	long  port;		/* KAIROS_PORT: nginx's port in ./dev and tests; unused by kairos */
+	char *public_url;	/* KAIROS_PUBLIC_URL: how browsers and providers reach us */
 	char *sms_provider;	/* KAIROS_SMS_PROVIDER: outbox | twilio */
 	char *twilio_base_url;	/* KAIROS_TWILIO_BASE_URL */
 	char *twilio_account_sid;	/* KAIROS_TWILIO_ACCOUNT_SID */

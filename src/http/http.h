@@ -179,7 +179,6 @@ const char *http_method_name(enum http_method m);
 /* ---- time ---- */
 long long http_now_us(void);	/* CLOCK_MONOTONIC, microseconds */
 
-#endif
 
 /* ---- FastCGI transport (fcgi.c) ---- */
 
@@ -217,3 +216,5 @@ struct http_prefork {
 int  http_prefork_run(const struct http_prefork *pf);
 /* Called by a worker once it can serve: the master replaces old workers only then. */
 void http_prefork_ready(void);
+
+#endif

@@ -35,6 +35,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	const struct notify_provider *providers[NOTIFY_CHANNELS] = { NULL, NULL, NULL };
 	struct notify_provider twilio;
 	struct notify_twilio twilio_settings;
+	struct buf callback = BUF_INIT;
 	unsigned long listening_on = 0;
 	long backoff_ms = 0;
 	struct config cfg;
@@ -63,8 +64,9 @@ jobs_main(int argc, char **argv, const char *config_file)
 	gethostname(host, sizeof host - 1);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (strcmp(cfg.sms_provider, "twilio") == 0) {
+		buf_printf(&callback, "%s/webhooks/twilio/status", cfg.public_url);
 		twilio_settings = (struct notify_twilio){ cfg.twilio_base_url, cfg.twilio_account_sid,
-			cfg.twilio_auth_token, cfg.twilio_from, cfg.provider_timeout_ms };
+			cfg.twilio_auth_token, cfg.twilio_from, callback.data, cfg.provider_timeout_ms };
 		notify_twilio_init(&twilio, &twilio_settings);
 		providers[NOTIFY_SMS] = &twilio;
 	}
@@ -119,6 +121,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	db_close(&db);
 	config_free(&cfg);
 	curl_global_cleanup();
+	buf_free(&callback);
 	close(sfd);
 	return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "core/core.h"
 #include "db/db.h"
+#include "http/http.h"
 
 #define NOTIFY_CLAIM_BATCH     50	/* rows one claim takes */
 #define NOTIFY_LEASE_SECONDS   60	/* a claim older than this is free again */
@@ -69,8 +70,20 @@ extern const struct notify_provider notify_provider_outbox;
 /* Twilio's Messages API (twilio.c). Strings are borrowed and must outlive the provider. */
 struct notify_twilio {
 	const char *base_url, *account_sid, *auth_token, *from;
+	const char *status_callback;	/* our /webhooks/twilio/status URL, or NULL */
 	long        timeout_ms;
 };
+
+#define NOTIFY_TWILIO_SIGNATURE_SIZE 29	/* base64 of a SHA-1 HMAC, and a NUL */
+
+/* X-Twilio-Signature: base64(HMAC-SHA1(auth token, url + each form key and value, in key
+ * order)). url is the full URL Twilio called, as configured (never from the Host header).
+ * Writes the signature into out. */
+void notify_twilio_signature(const char *auth_token, const char *url, const struct http_params *form,
+	char out[NOTIFY_TWILIO_SIGNATURE_SIZE]);
+/* Whether `given` is the right signature, compared in constant time. */
+bool notify_twilio_signature_ok(const char *auth_token, const char *url,
+	const struct http_params *form, const char *given);
 void notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings);
 
 /* "sms", "whatsapp", "email" → 0 and *out; anything else → -1. */
@@ -89,6 +102,17 @@ int  notify_enqueue(struct db *db, const struct notify_message *m, bool *created
  * how many were handled (0: nothing due), or a negative db_result. */
 int  notify_run_due(struct db *db, const char *runner,
 	const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds);
+
+/* What a delivery callback did to its message. */
+enum notify_status_change { NOTIFY_STATUS_UPDATED, NOTIFY_STATUS_UNKNOWN, NOTIFY_STATUS_STALE };
+
+/* Applies a provider's delivery report: provider_status is the provider's word, mapped to
+ * sent / delivered / failed; a report never moves a message backwards, so replays and
+ * out-of-order reports are STALE and change nothing. error_code may be NULL or "".
+ * Returns DB_OK with *change set, or a database error. -2 (DB_FAILED) also for a
+ * provider_status we do not know, with *change untouched. */
+int  notify_delivery_report(struct db *db, const char *provider, const char *provider_id,
+	const char *provider_status, const char *error_code, enum notify_status_change *change);
 
 /* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]`. */
 int  notify_outbox_main(int argc, char **argv, struct db *db);

@@ -163,3 +163,60 @@ notify_outbox_send(const struct notify_provider *p, const struct notify_outgoing
 }
 
 const struct notify_provider notify_provider_outbox = { "outbox", notify_outbox_send, NULL };
+
+/* Provider words → our status and its rank; a report may only raise the rank. */
+static const struct {
+	const char *word, *status;
+	int         rank;
+} notify_report_map[] = {
+	{ "queued", "sent", 1 }, { "accepted", "sent", 1 }, { "sending", "sent", 1 },
+	{ "sent", "sent", 1 }, { "delivered", "delivered", 2 }, { "read", "delivered", 2 },
+	{ "undelivered", "failed", 2 }, { "failed", "failed", 2 },
+};
+
+static struct db_stmt notify_stmt_report = DB_STMT("notify_report", 5,
+	"UPDATE notifications SET status = $3,"
+	" last_error = CASE WHEN $4 <> '' THEN $1 || ' error ' || $4 ELSE last_error END,"
+	" updated_at = now()"
+	" WHERE provider = $1 AND provider_message_id = $2"
+	" AND (CASE status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'failed' THEN 2"
+	"  ELSE 3 END) < $5::int"
+	" RETURNING id");
+
+static struct db_stmt notify_stmt_known = DB_STMT("notify_known", 2,
+	"SELECT 1 FROM notifications WHERE provider = $1 AND provider_message_id = $2");
+
+int
+notify_delivery_report(struct db *db, const char *provider, const char *provider_id,
+    const char *provider_status, const char *error_code, enum notify_status_change *change)
+{
+	char rank[4];
+	const char *params[5];
+	PGresult *res = NULL;
+	size_t i, n = sizeof notify_report_map / sizeof *notify_report_map;
+	int rc;
+
+	for (i = 0; i < n && strcmp(notify_report_map[i].word, provider_status) != 0; i++)
+		;
+	if (i == n)
+		return DB_FAILED;
+	snprintf(rank, sizeof rank, "%d", notify_report_map[i].rank);
+	params[0] = provider;
+	params[1] = provider_id;
+	params[2] = notify_report_map[i].status;
+	params[3] = error_code ? error_code : "";
+	params[4] = rank;
+	if ((rc = db_query(db, &notify_stmt_report, params, &res)) != DB_OK)
+		return rc;
+	if (PQntuples(res) > 0) {
+		*change = NOTIFY_STATUS_UPDATED;
+		PQclear(res);
+		return DB_OK;
+	}
+	PQclear(res);
+	if ((rc = db_query(db, &notify_stmt_known, params, &res)) != DB_OK)
+		return rc;
+	*change = PQntuples(res) > 0 ? NOTIFY_STATUS_STALE : NOTIFY_STATUS_UNKNOWN;
+	PQclear(res);
+	return DB_OK;
+}

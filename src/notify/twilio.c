@@ -10,6 +10,9 @@
 
 #include <curl/curl.h>
 #include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 /* An answer bigger than this is not Twilio's. */
 #define TWILIO_MAX_RESPONSE (64 * 1024)
@@ -91,6 +94,8 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	twilio_form_add(c, &form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid" : "From",
 	    t->from);
 	twilio_form_add(c, &form, "Body", m->body_text);
+	if (t->status_callback != NULL && *t->status_callback != '\0')
+		twilio_form_add(c, &form, "StatusCallback", t->status_callback);
 
 	curl_easy_setopt(c, CURLOPT_URL, url.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.data);
@@ -145,4 +150,48 @@ notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settin
 	p->name = "twilio";
 	p->send = twilio_send;
 	p->ctx = settings;
+}
+
+static int
+twilio_param_cmp(const void *a, const void *b)
+{
+	const struct http_param *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->value, y->value);
+}
+
+void
+notify_twilio_signature(const char *auth_token, const char *url, const struct http_params *form,
+    char out[NOTIFY_TWILIO_SIGNATURE_SIZE])
+{
+	struct http_param *sorted = xcalloc(form->count + 1, sizeof *sorted);
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	struct buf data = BUF_INIT;
+
+	memcpy(sorted, form->items, form->count * sizeof *sorted);
+	qsort(sorted, form->count, sizeof *sorted, twilio_param_cmp);
+	buf_puts(&data, url);
+	for (size_t i = 0; i < form->count; i++) {
+		buf_puts(&data, sorted[i].name);
+		buf_append(&data, sorted[i].value, sorted[i].value_len);
+	}
+	HMAC(EVP_sha1(), auth_token, (int)strlen(auth_token), (const unsigned char *)data.data,
+	    data.len, mac, &maclen);
+	EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen);	/* 20 bytes → 28 chars + NUL */
+	buf_free(&data);
+	free(sorted);
+}
+
+bool
+notify_twilio_signature_ok(const char *auth_token, const char *url,
+    const struct http_params *form, const char *given)
+{
+	char want[NOTIFY_TWILIO_SIGNATURE_SIZE];
+
+	if (given == NULL || strlen(given) != NOTIFY_TWILIO_SIGNATURE_SIZE - 1)
+		return false;
+	notify_twilio_signature(auth_token, url, form, want);
+	return CRYPTO_memcmp(want, given, NOTIFY_TWILIO_SIGNATURE_SIZE - 1) == 0;
 }

@@ -13,6 +13,9 @@ const struct web_route web_routes[] = {
 	ROUTE(GET,  "/healthz",          web_health_live,   PUBLIC, JSON),
 	ROUTE(GET,  "/readyz",           web_health_ready,  PUBLIC, JSON),
 
+	/* Providers: each handler verifies the provider's signature before anything else. */
+	ROUTE(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
+
 	/* Development and test only (never when KAIROS_ENV=production). */
 	DEV_ROUTE(GET, "/_styleguide",   web_styleguide,    HTML),
 

@@ -67,6 +67,7 @@ void web_debug_crash(struct web_app *, struct request *, struct response *);
 void web_debug_leak(struct web_app *, struct request *, struct response *);
 void web_styleguide(struct web_app *, struct request *, struct response *);
 void web_debug_notify(struct web_app *, struct request *, struct response *);
+void web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
 
 /* `kairos serve` (argv[0] is "serve"); returns the exit status. */
 int  web_serve_main(int argc, char **argv, const char *config_file);

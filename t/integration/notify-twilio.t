@@ -22,7 +22,10 @@ if (!$fpid) { exec "$FindBin::Bin/../fakes/twilio", '--dir', $fake, '--account-s
 for (1 .. 100) { last if -s "$fake/port"; sleep 0.05 }
 chomp(my $port = do { local $/; open my $f, '<', "$fake/port" or die 'fake did not start'; <$f> });
 
-my $k = KairosTest->start(workers => 1, env => {
+my $kport = KairosTest::free_port();
+my $public = "http://127.0.0.1:$kport";
+my $k = KairosTest->start(workers => 1, port => $kport, env => {
+	KAIROS_PUBLIC_URL => $public,
 	KAIROS_SMS_PROVIDER => 'twilio', KAIROS_TWILIO_BASE_URL => "http://127.0.0.1:$port",
 	KAIROS_TWILIO_ACCOUNT_SID => $sid, KAIROS_TWILIO_AUTH_TOKEN => $token,
 	KAIROS_TWILIO_FROM => '+61400000999', KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
@@ -39,10 +42,47 @@ my $req = $requests->()->[-1];
 is($req->{path}, "/2010-04-01/Accounts/$sid/Messages.json", 'to the Messages resource of the account');
 ok($req->{auth_ok}, 'with Basic AccountSid:AuthToken');
 like($req->{content_type}, qr{^application/x-www-form-urlencoded}, 'as a form');
-is_deeply($req->{params}, { To => '+61400000001', From => '+61400000999', Body => "Your code is 482913 & don't share it" },
-	'To, From and Body exactly (encoded and decoded intact)');
+is_deeply($req->{params}, { To => '+61400000001', From => '+61400000999', Body => "Your code is 482913 & don't share it",
+	StatusCallback => "$public/webhooks/twilio/status" },
+	'To, From, Body and our StatusCallback exactly (encoded and decoded intact)');
 is($row->('ok')->[2], 'twilio', 'the row names the provider');
 is($row->('ok')->[3], $req->{response}{sid}, "and records Twilio's message sid");
+
+ok($k->wait_until(10, sub { $row->('ok')->[0] eq 'delivered' }),
+	"Twilio's signed status callbacks (sent, then delivered) mark it delivered");
+
+# Callbacks that must change nothing.
+use Digest::SHA qw(hmac_sha1_base64);
+my $url = "$public/webhooks/twilio/status";
+sub sign { my ($u, $p) = @_; my $b = hmac_sha1_base64($u . join('', map { $_ . $p->{$_} } sort keys %$p), $token); $b . '=' }
+sub callback {
+	my ($form, %o) = @_;
+	my $sig = $o{signature} // sign($o{signed_url} // $url, $form);
+	my $body = join '&', map { my $v = $form->{$_}; $v =~ s/([^A-Za-z0-9_.~-])/sprintf '%%%02X', ord $1/ge; "$_=$v" } sort keys %$form;
+	return $k->request('POST', '/webhooks/twilio/status', content => $body,
+		headers => { 'Content-Type' => 'application/x-www-form-urlencoded', 'X-Twilio-Signature' => $sig });
+}
+my $msid = $row->('ok')->[3];
+my $r;
+my $before = $psql->("SELECT status || updated_at FROM notifications WHERE event_key = 'ok'");
+$r = callback({ MessageSid => $msid, MessageStatus => 'failed', ErrorCode => '30003' }, signature => 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=');
+is($r->{status}, 403, 'a forged signature: 403');
+is(KairosTest::json($r)->{error}, 'Invalid signature', 'as a JSON error');
+$r = callback({ MessageSid => $msid, MessageStatus => 'failed' }, signed_url => "http://evil.example/webhooks/twilio/status");
+is($r->{status}, 403, 'a signature over another URL (a forged Host): 403');
+$r = callback({ MessageSid => $msid, MessageStatus => 'delivered' });
+is($r->{status}, 409, 'a replayed delivered report: 409');
+$r = callback({ MessageSid => $msid, MessageStatus => 'sent' });
+is($r->{status}, 409, 'an out-of-order sent after delivered: 409');
+is($psql->("SELECT status || updated_at FROM notifications WHERE event_key = 'ok'"), $before, 'none of them changed the message');
+$r = callback({ MessageSid => 'SM' . ('f' x 32), MessageStatus => 'delivered' });
+is($r->{status}, 404, 'a report for a message we never sent: 404');
+$r = callback({ MessageSid => $msid });
+is($r->{status}, 400, 'a report without MessageStatus: 400');
+is_deeply(KairosTest::json($r)->{details}, { MessageStatus => 'MessageSid and MessageStatus are required' }, 'naming the field');
+$r = callback({ MessageSid => $msid, MessageStatus => 'exploded' });
+is($r->{status}, 400, 'an unknown MessageStatus: 400');
+like($k->slurp('log/kairos.log'), qr/"msg":"webhook refused","detail":"twilio status from 127\.0\.0\.1: bad signature"/, 'refusals are logged');
 
 control('500', '500');
 send_sms('flaky', '+61400000002', 'hello');
@@ -52,7 +92,7 @@ is($row->('flaky')->[1], 3, 'in the third attempt');
 control('429 30');
 send_sms('slow-down', '+61400000003', 'hello');
 ok($k->wait_until(10, sub { $row->('slow-down')->[4] ne '' }), 'a 429 is recorded');
-my $r = $row->('slow-down');
+$r = $row->('slow-down');
 is($r->[0], 'queued', 'and the message stays queued');
 like($r->[4], qr/^twilio 429: Too Many Requests \(code 20429\)$/, "with Twilio's reason");
 cmp_ok($r->[5], '>=', 25, "its next attempt waits for Retry-After: 30 (in $r->[5] s), beyond the 1 s backoff");

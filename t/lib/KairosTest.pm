@@ -35,12 +35,13 @@ sub free_port {
 	return $port;
 }
 
-# start(workers => N, seed => 1, env => {KEY => value}, share_dir => DIR (default: the source tree))
+# start(workers => N, seed => 1, env => {KEY => value}, share_dir => DIR (default: the source
+# tree), port => N (default: a free one))
 sub start {
 	my ($class, %o) = @_;
 	my $dir = tempdir('kairos-t-XXXXXX', TMPDIR => 1, CLEANUP => 0);
 	my $self = bless {
-		dir => $dir, port => free_port(), workers => $o{workers} // 2, env => {
+		dir => $dir, port => $o{port} // free_port(), workers => $o{workers} // 2, env => {
 			KAIROS_ENV => 'test', KAIROS_DEBUG_ROUTES => 'true',
 			KAIROS_SHUTDOWN_TIMEOUT => 10, %{ $o{env} // {} },
 		}, finished => 0, owner => $$, share_dir => $o{share_dir},
