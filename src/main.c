@@ -23,6 +23,7 @@ usage(FILE *out)
 	    "  migrate [--status] apply pending database migrations, or list their state\n"
 	    "  seed               load demo data (idempotent)\n"
 	    "  config [--example] print the effective configuration, or a documented template\n"
+	    "  doctor             check the database and every configured provider\n"
 	    "  outbox list [--to ADDRESS] [--status S] [--limit N] [--json]\n"
 	    "                     queued and sent messages (notifications outbox)\n"
 	    "  mustache [--partials DIR] TEMPLATE [DATA.json]\n"
@@ -52,7 +53,7 @@ load_config(struct config *cfg, const char *file)
 static int
 cmd_database(int argc, char **argv, const char *config_file)
 {
-	bool outbox = strcmp(argv[0], "outbox") == 0;
+	bool outbox = strcmp(argv[0], "outbox") == 0, doctor = strcmp(argv[0], "doctor") == 0;
 	struct db_migrations migrations = { NULL, 0 };
 	struct buf err = BUF_INIT;
 	bool status = false, seed = strcmp(argv[0], "seed") == 0;
@@ -63,6 +64,10 @@ cmd_database(int argc, char **argv, const char *config_file)
 
 	if (outbox)
 		;	/* its own arguments, checked by notify_outbox_main */
+	else if (doctor && argc > 1) {
+		fprintf(stderr, "usage: kairos doctor\n");
+		return 2;
+	}
 	else if (argc == 2 && !seed && strcmp(argv[1], "--status") == 0)
 		status = true;
 	else if (argc > 1) {
@@ -72,6 +77,10 @@ cmd_database(int argc, char **argv, const char *config_file)
 	if (load_config(&cfg, config_file) < 0)
 		return 1;
 	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, 0);
+	if (doctor) {
+		rc = notify_doctor(&cfg, &db, stdout);
+		goto out;
+	}
 	if (db_connect(&db) != DB_OK) {
 		fprintf(stderr, "kairos %s: cannot connect to the database: %s\n", argv[0], db.error);
 		goto out;
@@ -158,7 +167,7 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "jobs") == 0)
 		return jobs_main(argc, argv, config_file);
 	if (strcmp(argv[0], "migrate") == 0 || strcmp(argv[0], "seed") == 0 ||
-	    strcmp(argv[0], "outbox") == 0)
+	    strcmp(argv[0], "outbox") == 0 || strcmp(argv[0], "doctor") == 0)
 		return cmd_database(argc, argv, config_file);
 	if (strcmp(argv[0], "config") == 0)
 		return cmd_config(argc, argv, config_file);

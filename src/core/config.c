@@ -84,6 +84,8 @@ static const struct config_key config_keys[] = {
 	{ "KAIROS_NOTIFY_BACKOFF_SECONDS", CONFIG_INT, F(notify_backoff_seconds), "5", 1, 3600,
 	  NULL, false,
 	  "Delay before the first retry of a failed send; doubled per attempt (capped at 1 h), with jitter." },
+	{ "KAIROS_NOTIFY_LEASE_SECONDS", CONFIG_INT, F(notify_lease_seconds), "60", 1, 3600, NULL, false,
+	  "How long a job runner holds messages it claimed; a runner that dies frees them after this. Keep it above KAIROS_PROVIDER_TIMEOUT_MS." },
 };
 
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])

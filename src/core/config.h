@@ -36,6 +36,7 @@ struct config {
 	char *twilio_from;	/* KAIROS_TWILIO_FROM: E.164 sender or MG... service sid */
 	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
+	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */
 };
 
 /* Loads defaults, then `file` (NULL: KAIROS_CONFIG if set), then the environment.

@@ -18,11 +18,11 @@
 /* Sends every due notification, batch after batch, until none is left. */
 static void
 jobs_run_notifications(struct db *db, const char *runner,
-    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff)
+    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff, long lease)
 {
 	int n;
 
-	while ((n = notify_run_due(db, runner, providers, backoff)) == NOTIFY_CLAIM_BATCH)
+	while ((n = notify_run_due(db, runner, providers, backoff, lease)) == NOTIFY_CLAIM_BATCH)
 		;
 	if (n < 0)
 		log_warn("notifications not run", "%s", db->error);
@@ -90,7 +90,8 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_run_notifications(&db, runner, providers, cfg.notify_backoff_seconds);
+			jobs_run_notifications(&db, runner, providers, cfg.notify_backoff_seconds,
+			    cfg.notify_lease_seconds);
 			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
 			pfd[1].events = POLLIN;
 		}

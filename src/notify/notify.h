@@ -18,7 +18,6 @@
 #include "http/http.h"
 
 #define NOTIFY_CLAIM_BATCH     50	/* rows one claim takes */
-#define NOTIFY_LEASE_SECONDS   60	/* a claim older than this is free again */
 #define NOTIFY_MAX_ERROR       1000	/* bytes of provider error kept */
 #define NOTIFY_LIST_MAX        1000	/* rows `kairos outbox list` prints at most */
 
@@ -101,7 +100,8 @@ int  notify_enqueue(struct db *db, const struct notify_message *m, bool *created
  * 2^(attempt-1) (capped, ±50 % jitter), or the provider's Retry-After if longer. Returns
  * how many were handled (0: nothing due), or a negative db_result. */
 int  notify_run_due(struct db *db, const char *runner,
-	const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds);
+	const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds,
+	long lease_seconds);
 
 /* What a delivery callback did to its message. */
 enum notify_status_change { NOTIFY_STATUS_UPDATED, NOTIFY_STATUS_UNKNOWN, NOTIFY_STATUS_STALE };
@@ -113,6 +113,10 @@ enum notify_status_change { NOTIFY_STATUS_UPDATED, NOTIFY_STATUS_UNKNOWN, NOTIFY
  * provider_status we do not know, with *change untouched. */
 int  notify_delivery_report(struct db *db, const char *provider, const char *provider_id,
 	const char *provider_status, const char *error_code, enum notify_status_change *change);
+
+/* `kairos doctor`: one ✓/✗ line per configured integration (a harmless real request
+ * each) on out. 0 when all pass, 1 otherwise. */
+int  notify_doctor(const struct config *cfg, struct db *db, FILE *out);
 
 /* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]`. */
 int  notify_outbox_main(int argc, char **argv, struct db *db);

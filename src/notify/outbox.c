@@ -116,14 +116,15 @@ notify_record(struct db *db, const char *runner, const struct notify_outgoing *m
 
 int
 notify_run_due(struct db *db, const char *runner,
-    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds)
+    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds,
+    long lease_seconds)
 {
 	char lease[16], batch[16];
 	const char *params[3] = { runner, lease, batch };
 	PGresult *res = NULL;
 	int rc, n;
 
-	snprintf(lease, sizeof lease, "%d", NOTIFY_LEASE_SECONDS);
+	snprintf(lease, sizeof lease, "%ld", lease_seconds);
 	snprintf(batch, sizeof batch, "%d", NOTIFY_CLAIM_BATCH);
 	if ((rc = db_query(db, &notify_stmt_claim, params, &res)) != DB_OK)
 		return rc;

@@ -8,27 +8,18 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
-use File::Temp qw(tempdir);
 use JSON::PP;
 use POSIX ();
 use Test::More;
 use Time::HiRes qw(sleep);
 
-my $fake = tempdir('kairos-twilio-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-my $sid = 'AC' . ('0' x 32);		# obviously fake credentials
-my $token = 'test-token-not-a-secret';
-my $fpid = fork // die;
-if (!$fpid) { exec "$FindBin::Bin/../fakes/twilio", '--dir', $fake, '--account-sid', $sid, '--auth-token', $token or POSIX::_exit(127) }
-for (1 .. 100) { last if -s "$fake/port"; sleep 0.05 }
-chomp(my $port = do { local $/; open my $f, '<', "$fake/port" or die 'fake did not start'; <$f> });
+my $tw = KairosTest::start_twilio_fake();
+my ($fake, $sid, $token) = @$tw{qw(dir sid token)};
 
 my $kport = KairosTest::free_port();
 my $public = "http://127.0.0.1:$kport";
 my $k = KairosTest->start(workers => 1, port => $kport, env => {
-	KAIROS_PUBLIC_URL => $public,
-	KAIROS_SMS_PROVIDER => 'twilio', KAIROS_TWILIO_BASE_URL => "http://127.0.0.1:$port",
-	KAIROS_TWILIO_ACCOUNT_SID => $sid, KAIROS_TWILIO_AUTH_TOKEN => $token,
-	KAIROS_TWILIO_FROM => '+61400000999', KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
+	%{ $tw->{env} }, KAIROS_PUBLIC_URL => $public, KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
 	KAIROS_PROVIDER_TIMEOUT_MS => 1500 });
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
 my $row = sub { my ($event) = @_; my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,''), extract(epoch from next_attempt_at - now())::int FROM notifications WHERE event_key = '$event'"); \@f };
@@ -118,7 +109,30 @@ like($row->('timeout')->[4], qr/^twilio: Timeout/, 'is a timeout error');
 ok($k->wait_until(20, sub { $row->('timeout')->[0] eq 'sent' }), 'and the message is retried and sent');
 unlike(join("\n", @{ [$k->slurp('log/jobs.log')] }), qr/\Q$token\E/, 'the auth token never reaches the log');
 
-kill 'TERM', $fpid;
-waitpid $fpid, 0;
+# kairos doctor: a harmless real request per configured provider.
+my ($drc, $dout) = $k->kairos('doctor');
+is($drc, 0, 'kairos doctor passes with good credentials');
+like($dout, qr/^✓ database: connected$/m, 'it checks the database');
+like($dout, qr/^✓ twilio \(sms\): account AC0000… reachable, credentials accepted$/m, 'and Twilio, by reading the account');
+unlike($dout, qr/\Q$token\E/, 'without printing the token');
+{
+	local $k->{env}{KAIROS_TWILIO_AUTH_TOKEN} = 'wrong-token';
+	($drc, $dout) = $k->kairos('doctor');
+	is($drc, 1, 'a refused token fails the doctor');
+	like($dout, qr/^✗ twilio \(sms\): credentials refused \(HTTP 401\)$/m, 'saying so');
+}
+{
+	local $k->{env}{KAIROS_TWILIO_ACCOUNT_SID} = 'AC123';
+	($drc, $dout) = $k->kairos('doctor');
+	like($dout, qr/^✗ twilio \(sms\): KAIROS_TWILIO_ACCOUNT_SID is not AC followed by 32 hex digits$/m, 'a malformed SID is caught before any request');
+}
+{
+	local $k->{env}{KAIROS_TWILIO_BASE_URL} = 'http://127.0.0.1:' . KairosTest::free_port();
+	($drc, $dout) = $k->kairos('doctor');
+	is($drc, 1, 'an unreachable API fails the doctor');
+	like($dout, qr/^✗ twilio \(sms\): http:\/\/127\.0\.0\.1:\d+ unreachable: /m, 'naming the address');
+}
+
+KairosTest::stop_fake($tw);
 $k->finish;
 done_testing;

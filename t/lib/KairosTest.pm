@@ -106,6 +106,28 @@ sub kairos {
 	return ($? >> 8, $out);
 }
 
+# Starts the Twilio stand-in (t/fakes/twilio) with obviously fake credentials. Returns
+# {pid, dir, port, sid, token, env} where env is the KAIROS_* settings that point the SMS
+# provider at it; stop_fake() ends it.
+sub start_twilio_fake {
+	my $dir = File::Temp::tempdir('kairos-twilio-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+	my $f = { dir => $dir, sid => 'AC' . ('0' x 32), token => 'test-token-not-a-secret' };
+	$f->{pid} = fork // die "fork: $!";
+	if (!$f->{pid}) {
+		exec "$SRC/t/fakes/twilio", '--dir', $dir, '--account-sid', $f->{sid},
+			'--auth-token', $f->{token} or POSIX::_exit(127);
+	}
+	for (1 .. 200) { last if -s "$dir/port"; sleep 0.05 }
+	open my $pf, '<', "$dir/port" or die 'the Twilio stand-in did not start';
+	chomp($f->{port} = <$pf>);
+	$f->{env} = { KAIROS_SMS_PROVIDER => 'twilio', KAIROS_TWILIO_BASE_URL => "http://127.0.0.1:$f->{port}",
+		KAIROS_TWILIO_ACCOUNT_SID => $f->{sid}, KAIROS_TWILIO_AUTH_TOKEN => $f->{token},
+		KAIROS_TWILIO_FROM => '+61400000999' };
+	return $f;
+}
+
+sub stop_fake { my ($f) = @_; kill 'TERM', $f->{pid}; waitpid $f->{pid}, 0; }
+
 # Starts `kairos ARGS` in the background with exactly this stack's KAIROS_* settings (as
 # t/lib/stack gives them), output appended to log/LOGNAME; returns its pid (kairos itself).
 sub spawn_kairos {
