@@ -44,11 +44,23 @@ static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
 	" RETURNING id, channel, recipient, coalesce(subject, ''), body_text,"
 	"  coalesce(body_html, ''), attempts, max_attempts");
 
-/* Guarded by leased_by: a runner whose lease ran out (and was taken over) records nothing. */
+/* Guarded by leased_by: a runner whose lease ran out (and was taken over) records nothing.
+ * The communications row and the audit entry are written in the same statement, so a sent
+ * message always has both; neither holds the body. */
 static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
-	"UPDATE notifications SET status = 'sent', provider = $3, provider_message_id = $4,"
-	" sent_at = now(), lease_until = NULL, last_error = NULL, updated_at = now()"
-	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
+	"WITH sent AS ("
+	" UPDATE notifications SET status = 'sent', provider = $3, provider_message_id = $4,"
+	"  sent_at = now(), lease_until = NULL, last_error = NULL, updated_at = now()"
+	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'"
+	" RETURNING id, org_id, patient_id, requested_by, requested_ip, channel, recipient, subject),"
+	" comm AS (INSERT INTO communications (org_id, notification_id, patient_id, channel,"
+	"  recipient, subject) SELECT org_id, id, patient_id, channel, recipient, subject FROM sent)"
+	" INSERT INTO audit_log (org_id, actor_id, actor_kind, action, subject_type, subject_id,"
+	"  patient_id, ip, details)"
+	" SELECT org_id, requested_by, CASE WHEN requested_by IS NULL THEN 'system' ELSE 'staff' END,"
+	"  'notification.sent', 'notification', id::text, patient_id, requested_ip,"
+	"  jsonb_build_object('channel', channel, 'provider', $3::text, 'providerMessageId', $4::text)"
+	" FROM sent");
 
 static struct db_stmt notify_stmt_retry = DB_STMT("notify_retry", 5,
 	"UPDATE notifications SET status = CASE WHEN $5::boolean THEN 'dead' ELSE 'queued' END,"

@@ -28,6 +28,12 @@ is($m->{provider}, 'outbox', 'through the development provider');
 is($m->{providerMessageId}, "outbox-$m->{id}", 'which records a provider message id');
 is($m->{attempts}, 1, 'in one attempt');
 is($m->{channel}, 'sms', 'on its channel');
+is($psql->("SELECT c.channel || ' ' || c.recipient FROM communications c JOIN notifications n ON n.id = c.notification_id WHERE n.event_key = 'otp:1'"),
+	'sms +61400000001', 'a communications row records the message for the history');
+is($psql->("SELECT actor_kind || ' ' || action || ' ' || (details->>'channel') || ' ' || (details->>'provider') FROM audit_log a JOIN notifications n ON a.subject_id = n.id::text WHERE n.event_key = 'otp:1'"),
+	'system notification.sent sms outbox', 'and an audit entry names the send');
+is($psql->("SELECT count(*) FROM audit_log WHERE details::text LIKE '%123456%' OR action LIKE '%123456%'"), 0,
+	'the audit log never holds the message body');
 
 $r = $k->post_json('/_debug/notify', { event => 'otp:1', channel => 'sms', to => '+61400000001', body => 'Your code is 999999' });
 is(KairosTest::json($r)->{created}, JSON::PP::false, 'the same event again queues nothing');
