@@ -84,6 +84,8 @@ static const struct config_key config_keys[] = {
 	{ "KAIROS_NOTIFY_BACKOFF_SECONDS", CONFIG_INT, F(notify_backoff_seconds), "5", 1, 3600,
 	  NULL, false,
 	  "Delay before the first retry of a failed send; doubled per attempt (capped at 1 h), with jitter." },
+	{ "KAIROS_STAFF_API_TOKEN", CONFIG_STRING, F(staff_api_token), "", 0, 0, NULL, true,
+	  "Bearer token for the staff messaging API (POST /comms, /api/notifications) until staff sign-in exists; empty disables it. At least 32 characters." },
 	{ "KAIROS_NOTIFY_LEASE_SECONDS", CONFIG_INT, F(notify_lease_seconds), "60", 1, 3600, NULL, false,
 	  "How long a job runner holds messages it claimed; a runner that dies frees them after this. Keep it above KAIROS_PROVIDER_TIMEOUT_MS." },
 };
@@ -311,6 +313,11 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 	    cfg->public_url[strlen(cfg->public_url) - 1] == '/')) {
 		buf_printf(errors, "KAIROS_PUBLIC_URL: \"%s\" must be an http(s) URL without a trailing slash\n",
 		    cfg->public_url);
+		problems++;
+	}
+	if (cfg->staff_api_token != NULL && *cfg->staff_api_token != '\0' &&
+	    strlen(cfg->staff_api_token) < 32) {
+		buf_printf(errors, "KAIROS_STAFF_API_TOKEN: at least 32 characters (or empty to disable)\n");
 		problems++;
 	}
 	if (cfg->sms_provider != NULL && strcmp(cfg->sms_provider, "twilio") == 0) {

@@ -37,6 +37,7 @@ struct config {
 	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */
+	char *staff_api_token;	/* KAIROS_STAFF_API_TOKEN: interim staff API auth (secret) */
 };
 
 /* Loads defaults, then `file` (NULL: KAIROS_CONFIG if set), then the environment.

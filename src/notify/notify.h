@@ -32,6 +32,8 @@ struct notify_message {
 	const char          *subject;	/* email only; may be NULL */
 	const char          *body_text;
 	const char          *body_html;	/* email only; may be NULL */
+	const char          *patient_id;	/* uuid of the patient it concerns, or NULL */
+	const char          *requested_ip;	/* address of a person who caused it, or NULL */
 };
 
 /* A provider's answer to one send. */
@@ -94,6 +96,8 @@ const char *notify_channel_name(enum notify_channel c);
  * with db->error set. Validation of recipient and lengths is the caller's (and the
  * table's CHECKs as the last line). */
 int  notify_enqueue(struct db *db, const struct notify_message *m, bool *created);
+/* The id of the message queued for event_key (after notify_enqueue), into id (37 bytes). */
+int  notify_find(struct db *db, const char *org_id, const char *event_key, char id[37]);
 
 /* Claims up to NOTIFY_CLAIM_BATCH due messages as `runner`, sends each through the provider
  * of its channel, and records the outcome; a failed send is retried after backoff_seconds ×

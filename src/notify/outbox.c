@@ -28,10 +28,10 @@ notify_channel_name(enum notify_channel c)
 }
 
 /* The NOTIFY is delivered only if the transaction commits, like the row itself. */
-static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 7,
+static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 9,
 	"WITH ins AS ("
 	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
-	"  body_html) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	"  body_html, patient_id, requested_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
 
@@ -57,7 +57,8 @@ static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
 	"  recipient, subject) SELECT org_id, id, patient_id, channel, recipient, subject FROM sent)"
 	" INSERT INTO audit_log (org_id, actor_id, actor_kind, action, subject_type, subject_id,"
 	"  patient_id, ip, details)"
-	" SELECT org_id, requested_by, CASE WHEN requested_by IS NULL THEN 'system' ELSE 'staff' END,"
+	" SELECT org_id, requested_by,"
+	"  CASE WHEN requested_by IS NULL AND requested_ip IS NULL THEN 'system' ELSE 'staff' END,"
 	"  'notification.sent', 'notification', id::text, patient_id, requested_ip,"
 	"  jsonb_build_object('channel', channel, 'provider', $3::text, 'providerMessageId', $4::text)"
 	" FROM sent");
@@ -68,11 +69,29 @@ static struct db_stmt notify_stmt_retry = DB_STMT("notify_retry", 5,
 	" lease_until = NULL, updated_at = now()"
 	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
 
+static struct db_stmt notify_stmt_find = DB_STMT("notify_find", 2,
+	"SELECT id FROM notifications WHERE org_id = $1 AND event_key = $2");
+
+int
+notify_find(struct db *db, const char *org_id, const char *event_key, char id[37])
+{
+	const char *params[2] = { org_id, event_key };
+	PGresult *res = NULL;
+	int rc = db_query(db, &notify_stmt_find, params, &res);
+
+	if (rc == DB_OK && PQntuples(res) == 1)
+		snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
+	else if (rc == DB_OK)
+		rc = DB_FAILED;
+	PQclear(res);
+	return rc;
+}
+
 int
 notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 {
-	const char *params[7] = { m->org_id, m->event_key, notify_channel_name(m->channel),
-		m->recipient, m->subject, m->body_text, m->body_html };
+	const char *params[9] = { m->org_id, m->event_key, notify_channel_name(m->channel),
+		m->recipient, m->subject, m->body_text, m->body_html, m->patient_id, m->requested_ip };
 	PGresult *res = NULL;
 	int rc = db_query(db, &notify_stmt_enqueue, params, &res);
 

@@ -102,9 +102,6 @@ web_styleguide(struct web_app *app, struct request *req, struct response *resp)
 	web_page(app, req, resp, 200, "pages/styleguide", model);
 }
 
-static struct db_stmt web_stmt_default_org = DB_STMT("web_default_org", 0,
-	"SELECT id FROM organisations WHERE is_default");
-
 static const char *
 web_json_str(struct json_object *o, const char *key)
 {
@@ -123,9 +120,9 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 {
 	struct notify_message m = { 0 };
 	struct json_object *rb, *out;
-	PGresult *res = NULL;
 	bool created = false, rollback;
 	const char *channel;
+	char org[37];
 
 	if (web_read_body(app, req, resp) < 0)
 		return;
@@ -139,23 +136,18 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 	}
 	m.subject = web_json_str(req->json, "subject");
 	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
-	if (db_exec_simple(&app->db, "BEGIN") != DB_OK ||
-	    db_query(&app->db, &web_stmt_default_org, NULL, &res) != DB_OK || PQntuples(res) != 1) {
-		PQclear(res);
-		db_exec_simple(&app->db, "ROLLBACK");
+	if (web_org_id(app, org) != DB_OK || db_exec_simple(&app->db, "BEGIN") != DB_OK) {
 		web_unavailable(app, req, resp);
 		return;
 	}
-	m.org_id = PQgetvalue(res, 0, 0);
+	m.org_id = org;
 	if (notify_enqueue(&app->db, &m, &created) != DB_OK ||
 	    db_exec_simple(&app->db, rollback ? "ROLLBACK" : "COMMIT") != DB_OK) {
 		log_error("enqueue failed", "%s", app->db.error);
 		db_exec_simple(&app->db, "ROLLBACK");
-		PQclear(res);
 		web_error(app, req, resp, 400, "The message was refused", "body");
 		return;
 	}
-	PQclear(res);
 	out = json_object_new_object();
 	json_object_object_add(out, "created", json_object_new_boolean(created));
 	json_object_object_add(out, "committed", json_object_new_boolean(!rollback));

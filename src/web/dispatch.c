@@ -63,9 +63,9 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		web_error(app, req, resp, 404, "We couldn't find that page.", NULL);
 		goto out;
 	}
-	if (r->access != WEB_PUBLIC && r->access != WEB_WEBHOOK) {
-		/* sign-in does not exist yet, so nobody can be allowed in; webhook handlers check
-		 * their provider's signature themselves */
+	if (r->access == WEB_PATIENT || r->access == WEB_STAFF) {
+		/* sign-in does not exist yet, so nobody can be allowed in; webhook and staff-token
+		 * handlers check their credentials themselves */
 		web_error(app, req, resp, 401, "Not signed in", NULL);
 		goto out;
 	}

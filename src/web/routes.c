@@ -13,6 +13,10 @@ const struct web_route web_routes[] = {
 	ROUTE(GET,  "/healthz",          web_health_live,   PUBLIC, JSON),
 	ROUTE(GET,  "/readyz",           web_health_ready,  PUBLIC, JSON),
 
+	/* Staff messaging (NOTE-7): a bearer token until staff sign-in exists (AUTH-5). */
+	ROUTE(POST, "/comms",                  web_staff_comms, STAFF_TOKEN, JSON),
+	ROUTE(POST, "/api/notifications",      web_staff_comms, STAFF_TOKEN, JSON),
+
 	/* Providers: each handler verifies the provider's signature before anything else. */
 	ROUTE(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
 

@@ -20,8 +20,10 @@ struct web_app {
 	char                 *org_name;		/* cached after the first successful read */
 };
 
-/* Who may call a route. Until sign-in lands (AUTH-*) only public routes exist. */
-enum web_access { WEB_PUBLIC, WEB_PATIENT, WEB_STAFF, WEB_WEBHOOK };
+/* Who may call a route. Until sign-in lands (AUTH-*) patient and staff routes are refused.
+ * WEB_WEBHOOK: the handler verifies the provider's signature. WEB_STAFF_TOKEN: the handler
+ * checks KAIROS_STAFF_API_TOKEN (interim, until AUTH-5). */
+enum web_access { WEB_PUBLIC, WEB_PATIENT, WEB_STAFF, WEB_WEBHOOK, WEB_STAFF_TOKEN };
 
 typedef void (*web_handler)(struct web_app *app, struct request *req, struct response *resp);
 
@@ -68,6 +70,10 @@ void web_debug_leak(struct web_app *, struct request *, struct response *);
 void web_styleguide(struct web_app *, struct request *, struct response *);
 void web_debug_notify(struct web_app *, struct request *, struct response *);
 void web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
+void web_staff_comms(struct web_app *, struct request *, struct response *);
+
+/* The organisation of the request, as a UUID into out (37 bytes). DB_OK or an error. */
+int  web_org_id(struct web_app *app, char out[37]);
 
 /* `kairos serve` (argv[0] is "serve"); returns the exit status. */
 int  web_serve_main(int argc, char **argv, const char *config_file);

@@ -1,0 +1,167 @@
+/* comms.c: staff messages to a patient — POST /comms and POST /api/notifications (NOTE-7):
+ * {"client_id","type":"sms"|"email","subject","body"} → 202 {"id","status":"queued"}.
+ *
+ * Until staff sign-in exists (AUTH-5), callers present KAIROS_STAFF_API_TOKEN as a bearer
+ * token; the routes are refused when it is not set. An Idempotency-Key header makes a retry
+ * of the same request return the same message instead of queueing a second one. */
+#include "web/web.h"
+#include "notify/notify.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+#define COMMS_MAX_SMS        1600	/* Twilio's limit for one message */
+#define COMMS_MAX_EMAIL      20000
+#define COMMS_MAX_SUBJECT    200
+#define COMMS_MAX_IDEMPOTENCY 100
+
+/* The users table will belong to auth/ (issue 5); until then the lookup lives here. */
+static struct db_stmt web_stmt_patient_contact = DB_STMT("web_patient_contact", 2,
+	"SELECT coalesce(phone, ''), coalesce(email::text, '') FROM users"
+	" WHERE id = $1 AND org_id = $2 AND role = 'patient' AND disabled_at IS NULL");
+
+static bool
+comms_token_ok(const struct web_app *app, const struct request *req)
+{
+	const char *auth = http_header(req, "Authorization"), *want = app->cfg.staff_api_token;
+	size_t n = strlen(want);
+
+	if (n == 0 || auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != n)
+		return false;
+	return CRYPTO_memcmp(auth + 7, want, n) == 0;
+}
+
+static bool
+comms_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (s == NULL || strlen(s) != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* A string field, or NULL (and a message in details) when it is present but not a string. */
+static const char *
+comms_field(struct json_object *body, const char *key, struct json_object *details)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(body, key, &v) || json_object_is_type(v, json_type_null))
+		return NULL;
+	if (!json_object_is_type(v, json_type_string)) {
+		json_object_object_add(details, key, json_object_new_string("must be a string"));
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+void
+web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
+{
+	struct json_object *details, *out;
+	struct notify_message m = { 0 };
+	const char *client, *type, *subject, *body, *idem = http_header(req, "Idempotency-Key");
+	char org[37], id[37], event[COMMS_MAX_IDEMPOTENCY + 16];
+	PGresult *res = NULL;
+	size_t max;
+
+	if (!comms_token_ok(app, req)) {
+		web_error(app, req, resp, 401, "Not signed in", NULL);
+		return;
+	}
+	if (web_read_body(app, req, resp) < 0)
+		return;
+	if (req->json == NULL || !json_object_is_type(req->json, json_type_object)) {
+		web_error(app, req, resp, 400, "Invalid request", "body");
+		return;
+	}
+	details = json_object_new_object();
+	client = comms_field(req->json, "client_id", details);
+	type = comms_field(req->json, "type", details);
+	subject = comms_field(req->json, "subject", details);
+	body = comms_field(req->json, "body", details);
+	if (!comms_uuid(client) && !json_object_object_get_ex(details, "client_id", NULL))
+		json_object_object_add(details, "client_id", json_object_new_string("must be a patient id (a UUID)"));
+	if (type == NULL || (strcmp(type, "sms") != 0 && strcmp(type, "email") != 0)) {
+		if (!json_object_object_get_ex(details, "type", NULL))
+			json_object_object_add(details, "type", json_object_new_string("must be sms or email"));
+		type = NULL;
+	}
+	max = type != NULL && strcmp(type, "email") == 0 ? COMMS_MAX_EMAIL : COMMS_MAX_SMS;
+	if ((body == NULL || *body == '\0' || strlen(body) > max) &&
+	    !json_object_object_get_ex(details, "body", NULL))
+		json_object_object_add(details, "body", json_object_new_string(max == COMMS_MAX_SMS
+		    ? "is required, at most 1600 characters" : "is required, at most 20000 characters"));
+	if (type != NULL && strcmp(type, "email") == 0 && (subject == NULL || *subject == '\0' ||
+	    strlen(subject) > COMMS_MAX_SUBJECT) && !json_object_object_get_ex(details, "subject", NULL))
+		json_object_object_add(details, "subject", json_object_new_string("is required for email, at most 200 characters"));
+	if (idem != NULL && (strlen(idem) == 0 || strlen(idem) > COMMS_MAX_IDEMPOTENCY ||
+	    strspn(idem, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(idem)))
+		json_object_object_add(details, "Idempotency-Key", json_object_new_string("1-100 of A-Z a-z 0-9 - _ ."));
+	if (json_object_object_length(details) > 0) {
+		http_response_error_json(resp, 400, "Invalid request", details);
+		return;
+	}
+	json_object_put(details);
+
+	if (web_org_id(app, org) != DB_OK) {
+		web_unavailable(app, req, resp);
+		return;
+	}
+	{
+		const char *params[2] = { client, org };
+
+		if (db_query(&app->db, &web_stmt_patient_contact, params, &res) != DB_OK) {
+			web_unavailable(app, req, resp);
+			return;
+		}
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		web_error(app, req, resp, 404, "Not found", NULL);	/* also another clinic's patient */
+		return;
+	}
+	m.recipient = PQgetvalue(res, 0, strcmp(type, "sms") == 0 ? 0 : 1);
+	if (*m.recipient == '\0') {
+		web_error(app, req, resp, 409, strcmp(type, "sms") == 0
+		    ? "The patient has no mobile number" : "The patient has no email address", NULL);
+		PQclear(res);
+		return;
+	}
+	if (idem != NULL)
+		snprintf(event, sizeof event, "comms:%s", idem);
+	else {
+		char rnd[33];
+
+		rand_hex(rnd, 16);
+		snprintf(event, sizeof event, "comms:%s", rnd);
+	}
+	m.org_id = org;
+	m.event_key = event;
+	m.channel = strcmp(type, "sms") == 0 ? NOTIFY_SMS : NOTIFY_EMAIL;
+	m.subject = m.channel == NOTIFY_EMAIL ? subject : NULL;
+	m.body_text = body;
+	m.patient_id = client;
+	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
+	if (db_exec_simple(&app->db, "BEGIN") != DB_OK || notify_enqueue(&app->db, &m, NULL) != DB_OK ||
+	    notify_find(&app->db, org, event, id) != DB_OK || db_exec_simple(&app->db, "COMMIT") != DB_OK) {
+		log_error("staff message not queued", "%s", app->db.error);
+		db_exec_simple(&app->db, "ROLLBACK");
+		PQclear(res);
+		web_unavailable(app, req, resp);
+		return;
+	}
+	PQclear(res);
+	out = json_object_new_object();
+	json_object_object_add(out, "id", json_object_new_string(id));
+	json_object_object_add(out, "status", json_object_new_string("queued"));
+	http_response_json(resp, 202, out);
+	json_object_put(out);
+}

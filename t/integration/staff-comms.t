@@ -1,0 +1,75 @@
+#!/usr/bin/env perl
+# Staff messages (NOTE-7): POST /comms and POST /api/notifications with
+# {"client_id","type","subject","body"} → 202 {"id","status":"queued"}; an interim bearer
+# token (KAIROS_STAFF_API_TOKEN) until staff sign-in exists; every bad field named; another
+# clinic's or an unknown patient is 404; Idempotency-Key makes a retry safe.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use KairosTest;
+use JSON::PP;
+use Test::More;
+
+my $token = 'test-staff-token-' . ('x' x 20);	# obviously fake
+my $k = KairosTest->start(workers => 1, env => { KAIROS_STAFF_API_TOKEN => $token });
+my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
+my $ann = $psql->("INSERT INTO users (org_id, role, name, email, phone) SELECT id, 'patient', 'Ann Lee', 'ann\@example.org', '+61400000111' FROM organisations WHERE is_default RETURNING id");
+($ann) = $ann =~ /^([0-9a-f-]{36})/m;
+my $bob = $psql->("INSERT INTO users (org_id, role, name) SELECT id, 'patient', 'Bob No-Contact' FROM organisations WHERE is_default RETURNING id");
+($bob) = $bob =~ /^([0-9a-f-]{36})/m;
+my $other = $psql->("WITH o AS (INSERT INTO organisations (slug, name) VALUES ('other', 'Other clinic') RETURNING id) INSERT INTO users (org_id, role, phone) SELECT id, 'patient', '+61400000222' FROM o RETURNING id");
+($other) = $other =~ /^([0-9a-f-]{36})/m;
+
+sub comms { my ($body, %h) = @_; $k->post_json($h{path} // '/comms', $body, headers => { Authorization => "Bearer " . ($h{token} // $token), %{ $h{headers} // {} } }) }
+
+my $r = $k->post_json('/comms', { client_id => $ann, type => 'sms', body => 'hi' });
+is($r->{status}, 401, 'no token: 401');
+is(KairosTest::json($r)->{error}, 'Not signed in', 'as a JSON error');
+is(comms({ client_id => $ann, type => 'sms', body => 'hi' }, token => 'x' x length $token)->{status}, 401, 'a wrong token: 401');
+
+$r = comms({ client_id => $ann, type => 'sms', body => 'Your appointment is confirmed.' });
+is($r->{status}, 202, 'a staff SMS is accepted: 202');
+my $j = KairosTest::json($r);
+is($j->{status}, 'queued', 'queued');
+like($j->{id}, qr/^[0-9a-f-]{36}$/, 'with the message id');
+ok($k->wait_until(10, sub { $psql->("SELECT status FROM notifications WHERE id = '$j->{id}'") eq 'sent' }), 'and sent');
+is($psql->("SELECT recipient || ' ' || patient_id FROM notifications WHERE id = '$j->{id}'"), "+61400000111 $ann", "to the patient's mobile, linked to the patient");
+is($psql->("SELECT actor_kind || ' ' || host(ip) || ' ' || patient_id FROM audit_log WHERE subject_id = '$j->{id}'"), "staff 127.0.0.1 $ann",
+	'audited as a staff action, with the address it came from');
+
+$r = comms({ client_id => $ann, type => 'email', subject => 'Your receipt', body => 'Thank you.' }, path => '/api/notifications');
+is($r->{status}, 202, 'POST /api/notifications does the same, here an email');
+my $eid = KairosTest::json($r)->{id};
+is($psql->("SELECT channel || ' ' || recipient || ' ' || subject FROM notifications WHERE id = '$eid'"), 'email ann@example.org Your receipt', "to the patient's email, with the subject");
+
+$r = comms({ client_id => 'not-a-uuid', type => 'fax', body => '' });
+is($r->{status}, 400, 'bad fields: 400');
+is_deeply(KairosTest::json($r)->{details}, { client_id => 'must be a patient id (a UUID)', type => 'must be sms or email',
+	body => 'is required, at most 1600 characters' }, 'every bad field named at once');
+$r = comms({ client_id => $ann, type => 'email', body => 'x' });
+is_deeply(KairosTest::json($r)->{details}, { subject => 'is required for email, at most 200 characters' }, 'email needs a subject');
+$r = comms({ client_id => $ann, type => 'sms', body => 'x' x 1601 });
+is(KairosTest::json($r)->{details}{body}, 'is required, at most 1600 characters', 'an SMS over 1600 characters is refused');
+$r = comms({ client_id => [1], type => 'sms', body => 7 });
+is_deeply(KairosTest::json($r)->{details}, { client_id => 'must be a string', body => 'must be a string' }, 'wrong types are named');
+is(comms('[1,2]')->{status}, 400, 'a body that is not an object: 400');
+is(comms({ client_id => $ann, type => 'sms', body => 'x' }, headers => { 'Idempotency-Key' => 'bad key!' })->{status}, 400, 'a malformed Idempotency-Key: 400');
+
+is(comms({ client_id => '00000000-0000-0000-0000-000000000000', type => 'sms', body => 'x' })->{status}, 404, 'an unknown patient: 404');
+is(comms({ client_id => $other, type => 'sms', body => 'x' })->{status}, 404, "another clinic's patient: 404, as if unknown");
+$r = comms({ client_id => $bob, type => 'sms', body => 'x' });
+is($r->{status}, 409, 'a patient without a mobile: 409');
+is(KairosTest::json($r)->{error}, 'The patient has no mobile number', 'saying so');
+
+my @ids = map { KairosTest::json(comms({ client_id => $ann, type => 'sms', body => 'Reminder' }, headers => { 'Idempotency-Key' => 'retry-123' }))->{id} } 1 .. 3;
+is(scalar(keys %{ { map { $_ => 1 } @ids } }), 1, 'three requests with one Idempotency-Key: one message');
+is($psql->("SELECT count(*) FROM notifications WHERE event_key = 'comms:retry-123'"), 1, 'one row');
+is($psql->("SELECT count(*) FROM notifications WHERE recipient = '+61400000222' OR patient_id = '$bob'"), 0, 'nothing was queued for the refused requests');
+$k->finish;
+
+my $k2 = KairosTest->start(workers => 1);
+is($k2->post_json('/comms', { client_id => $ann, type => 'sms', body => 'x' }, headers => { Authorization => 'Bearer ' })->{status}, 401,
+	'without KAIROS_STAFF_API_TOKEN the API is closed');
+$k2->finish;
+done_testing;
