@@ -26,6 +26,7 @@ usage(FILE *out)
 	    "  doctor             check the database and every configured provider\n"
 	    "  outbox list [--to ADDRESS] [--status S] [--limit N] [--json]\n"
 	    "                     queued and sent messages (notifications outbox)\n"
+	    "  outbox retry ID    put a dead letter back in the queue\n"
 	    "  mustache [--partials DIR] TEMPLATE [DATA.json]\n"
 	    "                     render a template to standard output (for template authors)\n"
 	    "  version            print the version\n"

@@ -20,11 +20,40 @@ static struct db_stmt notify_stmt_list = DB_STMT("notify_list", 3,
 
 static const char *const notify_statuses[] = { "queued", "sent", "delivered", "failed", "dead" };
 
+/* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
+ * until the next outcome replaces it. */
+static struct db_stmt notify_stmt_retry_dead = DB_STMT("notify_retry_dead", 1,
+	"UPDATE notifications SET status = 'queued', attempts = 0, next_attempt_at = now(),"
+	" lease_until = NULL, updated_at = now()"
+	" WHERE id::text = $1 AND status = 'dead'"
+	" RETURNING id, pg_notify('kairos_jobs', 'notify')");
+
+static int
+notify_retry_main(const char *id, struct db *db)
+{
+	const char *params[1] = { id };
+	PGresult *res = NULL;
+	int rc;
+
+	if (db_query(db, &notify_stmt_retry_dead, params, &res) != DB_OK) {
+		fprintf(stderr, "kairos outbox: %s\n", db->error);
+		return 1;
+	}
+	rc = PQntuples(res) == 1 ? 0 : 1;
+	if (rc == 0)
+		printf("queued %s again\n", id);
+	else
+		fprintf(stderr, "kairos outbox: no dead letter %s\n", id);
+	PQclear(res);
+	return rc;
+}
+
 static int
 notify_list_usage(void)
 {
 	fprintf(stderr, "usage: kairos outbox list [--to ADDRESS] [--status queued|sent|delivered|"
-	    "failed|dead] [--limit 1..%d] [--json]\n", NOTIFY_LIST_MAX);
+	    "failed|dead] [--limit 1..%d] [--json]\n"
+	    "       kairos outbox retry ID    (a dead letter back to the queue)\n", NOTIFY_LIST_MAX);
 	return 2;
 }
 
@@ -41,6 +70,8 @@ notify_outbox_main(int argc, char **argv, struct db *db)
 	char limit_s[16];
 	int i;
 
+	if (argc == 3 && strcmp(argv[1], "retry") == 0)
+		return notify_retry_main(argv[2], db);
 	if (argc < 2 || strcmp(argv[1], "list") != 0)
 		return notify_list_usage();
 	for (i = 2; i < argc; i++) {

@@ -122,7 +122,8 @@ int  notify_delivery_report(struct db *db, const char *provider, const char *pro
  * each) on out. 0 when all pass, 1 otherwise. */
 int  notify_doctor(const struct config *cfg, struct db *db, FILE *out);
 
-/* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]`. */
+/* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]` and
+ * `kairos outbox retry ID`. */
 int  notify_outbox_main(int argc, char **argv, struct db *db);
 
 #endif

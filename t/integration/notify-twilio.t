@@ -94,6 +94,19 @@ ok($k->wait_until(10, sub { $row->('refused')->[0] eq 'dead' }), 'a 400 is not r
 is($row->('refused')->[1], 1, 'after one attempt');
 is($row->('refused')->[4], 'twilio 400: Attempt to send to unsubscribed recipient (code 21610)', "keeping Twilio's reason");
 
+# Dead letters: visible with their reason, and a retry puts one back in the queue.
+my ($lrc, $lout) = $k->kairos('outbox', 'list', '--status', 'dead');
+like($lout, qr/last error: twilio 400: Attempt to send to unsubscribed recipient \(code 21610\)/, 'outbox list --status dead shows the reason');
+my $dead_id = $psql->("SELECT id FROM notifications WHERE event_key = 'refused'");
+($lrc, $lout) = $k->kairos('outbox', 'retry', $dead_id);
+is($lrc, 0, 'outbox retry ID requeues a dead letter');
+ok($k->wait_until(10, sub { $row->('refused')->[0] eq 'sent' }), 'which is then sent (the provider accepts it now)');
+is($row->('refused')->[1], 1, 'with a fresh count of attempts');
+($lrc) = $k->kairos('outbox', 'retry', $dead_id);
+is($lrc, 1, 'retrying a message that is not dead fails');
+($lrc) = $k->kairos('outbox', 'retry', 'nonsense');
+is($lrc, 1, 'so does an id that is no message');
+
 send_sms('bad-number', '+123', 'hello');
 ok($k->wait_until(10, sub { $row->('bad-number')->[0] eq 'dead' }), 'a number Twilio refuses is a dead letter');
 like($row->('bad-number')->[4], qr/code 21211/, 'with code 21211');
