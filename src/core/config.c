@@ -79,6 +79,8 @@ static const struct config_key config_keys[] = {
 	  "Twilio auth token. Required with KAIROS_SMS_PROVIDER=twilio." },
 	{ "KAIROS_TWILIO_FROM", CONFIG_STRING, F(twilio_from), "", 0, 0, NULL, false,
 	  "Sender: an E.164 number, or a Messaging Service SID (MG...)." },
+	{ "KAIROS_TWILIO_BAA", CONFIG_BOOL, F(twilio_baa), "false", 0, 0, NULL, false,
+	  "true only with a signed business associate agreement; until then messages through Twilio use the PHI-free templates." },
 	{ "KAIROS_PROVIDER_TIMEOUT_MS", CONFIG_INT, F(provider_timeout_ms), "10000", 100, 120000,
 	  NULL, false, "Timeout of one call to a messaging provider, in milliseconds." },
 	{ "KAIROS_NOTIFY_BACKOFF_SECONDS", CONFIG_INT, F(notify_backoff_seconds), "5", 1, 3600,

@@ -34,6 +34,7 @@ struct config {
 	char *twilio_account_sid;	/* KAIROS_TWILIO_ACCOUNT_SID */
 	char *twilio_auth_token;	/* KAIROS_TWILIO_AUTH_TOKEN (secret) */
 	char *twilio_from;	/* KAIROS_TWILIO_FROM: E.164 sender or MG... service sid */
+	bool  twilio_baa;	/* KAIROS_TWILIO_BAA: a business associate agreement is signed */
 	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */

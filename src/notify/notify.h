@@ -91,6 +91,18 @@ void notify_twilio_init(struct notify_provider *p, const struct notify_twilio *s
 int  notify_channel_parse(const char *name, enum notify_channel *out);
 const char *notify_channel_name(enum notify_channel c);
 
+/* Renders message template `name` for channel into m's subject and body: sms/NAME, or
+ * email/NAME.subject and email/NAME.text (email/NAME.html when it exists). Without a BAA
+ * for the channel's provider, the NAME.phi-free variants are used instead (NOTE-5); a
+ * template without one is refused rather than sent with health details. Strings go into
+ * the buffers (owned by the caller) and m points at them. 0, or -1 with err set. */
+struct view_registry;
+int  notify_render(const struct view_registry *views, const char *name, bool baa,
+	struct json_object *model, struct notify_message *m, struct buf *subject,
+	struct buf *text, struct buf *html, struct buf *err);
+/* Whether the provider configured for channel has a business associate agreement. */
+bool notify_channel_baa(const struct config *cfg, enum notify_channel channel);
+
 /* Queues m inside the caller's open transaction (db must be in one). Returns DB_OK, and
  * sets *created to false when the event was already queued; a database error otherwise,
  * with db->error set. Validation of recipient and lengths is the caller's (and the

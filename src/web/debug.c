@@ -120,6 +120,7 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 {
 	struct notify_message m = { 0 };
 	struct json_object *rb, *out;
+	struct buf subject_b = BUF_INIT, text_b = BUF_INIT, html_b = BUF_INIT, render_err = BUF_INIT;
 	bool created = false, rollback;
 	const char *channel;
 	char org[37];
@@ -130,15 +131,34 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 	    (channel = web_json_str(req->json, "channel")) == NULL ||
 	    notify_channel_parse(channel, &m.channel) < 0 ||
 	    (m.recipient = web_json_str(req->json, "to")) == NULL ||
-	    (m.body_text = web_json_str(req->json, "body")) == NULL) {
-		web_error(app, req, resp, 400, "event, channel (sms|whatsapp|email), to and body are required", "body");
+	    ((m.body_text = web_json_str(req->json, "body")) == NULL &&
+	    web_json_str(req->json, "template") == NULL)) {
+		web_error(app, req, resp, 400, "event, channel (sms|whatsapp|email), to and body or template are required", "body");
 		return;
 	}
-	m.subject = web_json_str(req->json, "subject");
+	if (web_json_str(req->json, "template") != NULL) {
+		struct json_object *model = NULL;
+
+		json_object_object_get_ex(req->json, "model", &model);
+		model = model ? json_object_get(model) : json_object_new_object();
+		json_object_object_add(model, "site", json_tokener_parse("{}"));
+		json_object_object_add(json_object_object_get(model, "site"), "name",
+		    json_object_new_string(app->org_name ? app->org_name : "Kairos"));
+		if (notify_render(app->views, web_json_str(req->json, "template"),
+		    notify_channel_baa(&app->cfg, m.channel), model, &m, &subject_b, &text_b,
+		    &html_b, &render_err) < 0) {
+			json_object_put(model);
+			web_error(app, req, resp, 400, buf_cstr(&render_err), "template");
+			goto done;
+		}
+		json_object_put(model);
+	}
+	if (web_json_str(req->json, "template") == NULL)
+		m.subject = web_json_str(req->json, "subject");
 	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
 	if (web_org_id(app, org) != DB_OK || db_exec_simple(&app->db, "BEGIN") != DB_OK) {
 		web_unavailable(app, req, resp);
-		return;
+		goto done;
 	}
 	m.org_id = org;
 	if (notify_enqueue(&app->db, &m, &created) != DB_OK ||
@@ -146,11 +166,16 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 		log_error("enqueue failed", "%s", app->db.error);
 		db_exec_simple(&app->db, "ROLLBACK");
 		web_error(app, req, resp, 400, "The message was refused", "body");
-		return;
+		goto done;
 	}
 	out = json_object_new_object();
 	json_object_object_add(out, "created", json_object_new_boolean(created));
 	json_object_object_add(out, "committed", json_object_new_boolean(!rollback));
 	http_response_json(resp, 200, out);
 	json_object_put(out);
+done:
+	buf_free(&subject_b);
+	buf_free(&text_b);
+	buf_free(&html_b);
+	buf_free(&render_err);
 }

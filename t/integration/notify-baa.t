@@ -1,0 +1,47 @@
+#!/usr/bin/env perl
+# The BAA gate (NOTE-5): the same event, sent through Twilio without and then with a business
+# associate agreement; the words that reach the provider are PHI-free without one.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use KairosTest;
+use JSON::PP;
+use Test::More;
+
+my $tw = KairosTest::start_twilio_fake();
+my %event = (channel => 'sms', to => '+61400000321', template => 'appointment-confirmed',
+	model => { patient => { firstName => 'Ann' }, practitioner => { name => 'Dr Priya Natarajan' },
+		when => 'Tue 12 March, 9:30 am', reference => 'KX7-42Q' });
+my $received = sub {
+	open my $f, '<', "$tw->{dir}/requests.jsonl" or return '';
+	my @bodies = map { decode_json($_)->{params}{Body} // '' } <$f>;
+	return $bodies[-1];
+};
+
+for my $baa (qw(false true)) {
+	my $k = KairosTest->start(workers => 1, env => { %{ $tw->{env} }, KAIROS_TWILIO_BAA => $baa });
+	my $before = -s "$tw->{dir}/requests.jsonl" // 0;
+	my $r = $k->post_json('/_debug/notify', { %event, event => "confirmed:$baa" });
+	is($r->{status}, 200, "BAA $baa: the confirmation is queued from its template");
+	ok($k->wait_until(10, sub { (-s "$tw->{dir}/requests.jsonl" // 0) > $before }), "BAA $baa: it reaches Twilio");
+	my $body = $received->();
+	if ($baa eq 'false') {
+		is($body, 'Your booking is confirmed. Sign in to see the details.', 'without a BAA: the PHI-free words');
+		unlike($body, qr/Priya|Ann|KX7|March/, 'no practitioner, patient, time or reference');
+	} else {
+		is($body, 'Hi Ann, your appointment with Dr Priya Natarajan at Kairos on Tue 12 March, 9:30 am is confirmed. Ref KX7-42Q.',
+			'with a BAA: the full confirmation');
+	}
+	my $email = $k->post_json('/_debug/notify', { %event, channel => 'email', to => 'ann@example.org', event => "mail:$baa" });
+	is($email->{status}, 200, 'an email confirmation is queued from its templates');
+	my ($rc, $out) = $k->kairos('outbox', 'list', '--to', 'ann@example.org', '--json');
+	my $m = (decode_json($out) // [])->[0] // {};
+	is($m->{subject}, 'Your appointment with Dr Priya Natarajan is confirmed', "email through the development outbox (nothing leaves) keeps the full subject");
+	$r = $k->post_json('/_debug/notify', { %event, template => 'no-such-message', event => "x:$baa" });
+	is($r->{status}, 400, 'an unknown message template is refused');
+	like(KairosTest::json($r)->{details}{template}, qr/no such template/, 'naming it');
+	$k->finish;
+}
+KairosTest::stop_fake($tw);
+done_testing;
