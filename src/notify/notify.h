@@ -86,6 +86,9 @@ void notify_twilio_signature(const char *auth_token, const char *url, const stru
 bool notify_twilio_signature_ok(const char *auth_token, const char *url,
 	const struct http_params *form, const char *given);
 void notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings);
+/* For `kairos doctor`: the SID's shape, then a read of the account resource. true when
+ * usable; msg says what was found either way. */
+bool notify_twilio_check(const struct notify_twilio *t, char *msg, size_t size);
 
 /* "sms", "whatsapp", "email" → 0 and *out; anything else → -1. */
 int  notify_channel_parse(const char *name, enum notify_channel *out);

@@ -5,6 +5,7 @@
  *   201 {"sid": "SM…", "status": "queued", …}; errors {"code", "message", "status"} */
 #include "notify/notify.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,22 @@ twilio_error_text(struct notify_result *r, long status, const struct buf *body)
 	json_object_put(o);
 }
 
+/* What every call to Twilio shares: the URL, Basic AccountSid:AuthToken, a timeout, no
+ * signals, http(s) only. */
+static void
+twilio_curl_setup(CURL *c, const struct notify_twilio *t, const char *url)
+{
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(c, CURLOPT_USERNAME, t->account_sid);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, t->auth_token);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t->timeout_ms);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "kairos");
+}
+
 static int
 twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
@@ -97,21 +114,13 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	if (t->status_callback != NULL && *t->status_callback != '\0')
 		twilio_form_add(c, &form, "StatusCallback", t->status_callback);
 
-	curl_easy_setopt(c, CURLOPT_URL, url.data);
+	twilio_curl_setup(c, t, url.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)form.len);
-	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(c, CURLOPT_USERNAME, t->account_sid);
-	curl_easy_setopt(c, CURLOPT_PASSWORD, t->auth_token);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, twilio_body_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, twilio_header_cb);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "kairos");
 
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -194,4 +203,53 @@ notify_twilio_signature_ok(const char *auth_token, const char *url,
 		return false;
 	notify_twilio_signature(auth_token, url, form, want);
 	return CRYPTO_memcmp(want, given, NOTIFY_TWILIO_SIGNATURE_SIZE - 1) == 0;
+}
+
+static bool
+twilio_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return s[n] == '\0';
+}
+
+/* A harmless real request: read the account resource with the credentials. */
+bool
+notify_twilio_check(const struct notify_twilio *t, char *msg, size_t size)
+{
+	struct twilio_reply reply = { BUF_INIT, 0, false };
+	struct buf url = BUF_INIT;
+	long status = 0;
+	CURLcode cc;
+	CURL *c;
+
+	if (strncmp(t->account_sid, "AC", 2) != 0 || !twilio_hex(t->account_sid + 2, 32)) {
+		snprintf(msg, size, "KAIROS_TWILIO_ACCOUNT_SID is not AC followed by 32 hex digits");
+		return false;
+	}
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(msg, size, "cannot start an HTTP client");
+		return false;
+	}
+	buf_printf(&url, "%s/2010-04-01/Accounts/%s.json", t->base_url, t->account_sid);
+	twilio_curl_setup(c, t, url.data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, twilio_body_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	buf_free(&url);
+	buf_free(&reply.body);
+	if (cc != CURLE_OK)
+		snprintf(msg, size, "%s unreachable: %s", t->base_url, curl_easy_strerror(cc));
+	else if (status == 401 || status == 403)
+		snprintf(msg, size, "credentials refused (HTTP %ld)", status);
+	else if (status != 200)
+		snprintf(msg, size, "unexpected HTTP %ld from the account resource", status);
+	else {
+		snprintf(msg, size, "account %.6s… reachable, credentials accepted", t->account_sid);
+		return true;
+	}
+	return false;
 }
