@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/rand.h"
+#include "core/str.h"
 #include "core/utf8.h"
 
 #endif

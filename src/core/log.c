@@ -1,5 +1,6 @@
 #include "core/log.h"
 #include "core/buf.h"
+#include "core/str.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,12 +22,12 @@ log_set_level(enum log_level level)
 int
 log_level_parse(const char *name, enum log_level *out)
 {
-	for (size_t i = 0; i < sizeof log_level_names / sizeof *log_level_names; i++)
-		if (strcmp(name, log_level_names[i]) == 0) {
-			*out = (enum log_level)i;
-			return 0;
-		}
-	return -1;
+	int i = STR_INDEX(log_level_names, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum log_level)i;
+	return 0;
 }
 
 void

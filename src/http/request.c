@@ -274,10 +274,9 @@ http_request_id_acceptable(const char *id)
 static enum http_method
 http_method_parse(const char *m)
 {
-	for (size_t i = 0; i < HTTP_METHOD_OTHER; i++)
-		if (strcmp(m, http_method_names[i]) == 0)
-			return (enum http_method)i;
-	return HTTP_METHOD_OTHER;
+	int i = STR_INDEX(http_method_names, m);
+
+	return i < 0 ? HTTP_METHOD_OTHER : (enum http_method)i;
 }
 
 static int http_request_parse(struct request *req, struct http_error *err);

@@ -65,7 +65,7 @@ notify_outbox_main(int argc, char **argv, struct db *db)
 		"attempts", "provider", "providerMessageId", "subject", "body", "lastError",
 		"event" };
 	long limit = NOTIFY_LIST_DEFAULT;
-	bool json = false, known;
+	bool json = false;
 	PGresult *res = NULL;
 	char limit_s[16];
 	int i;
@@ -90,10 +90,7 @@ notify_outbox_main(int argc, char **argv, struct db *db)
 		} else
 			return notify_list_usage();
 	}
-	known = status == NULL;
-	for (size_t k = 0; status != NULL && k < sizeof notify_statuses / sizeof *notify_statuses; k++)
-		known = known || strcmp(status, notify_statuses[k]) == 0;
-	if (!known)
+	if (status != NULL && STR_INDEX(notify_statuses, status) < 0)
 		return notify_list_usage();
 	snprintf(limit_s, sizeof limit_s, "%ld", limit);
 	params[0] = to;

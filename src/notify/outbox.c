@@ -13,12 +13,12 @@ static const char *const notify_channel_names[] = { "sms", "whatsapp", "email" }
 int
 notify_channel_parse(const char *name, enum notify_channel *out)
 {
-	for (size_t i = 0; i < sizeof notify_channel_names / sizeof *notify_channel_names; i++)
-		if (strcmp(name, notify_channel_names[i]) == 0) {
-			*out = (enum notify_channel)i;
-			return 0;
-		}
-	return -1;
+	int i = STR_INDEX(notify_channel_names, name);
+
+	if (i < 0)
+		return -1;
+	*out = (enum notify_channel)i;
+	return 0;
 }
 
 const char *

@@ -112,6 +112,16 @@ test_arena(void)
 	ok(a.head == NULL, "free releases every chunk");
 }
 
+static void
+test_str_index(void)
+{
+	static const char *const words[] = { "sms", "whatsapp", "email" };
+
+	is_int(STR_INDEX(words, "email"), 2, "str_index finds a word's position");
+	is_int(STR_INDEX(words, "SMS"), -1, "case matters");
+	is_int(STR_INDEX(words, ""), -1, "an empty word is not in the table");
+}
+
 int
 main(void)
 {
@@ -121,5 +131,6 @@ main(void)
 	test_detach();
 	test_utf8();
 	test_arena();
+	test_str_index();
 	return tap_done();
 }

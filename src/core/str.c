@@ -1,0 +1,12 @@
+#include "core/str.h"
+
+#include <string.h>
+
+int
+str_index(const char *const *names, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
