@@ -142,6 +142,24 @@ db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PGresul
 }
 
 int
+db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, char *out,
+    size_t size)
+{
+	PGresult *res = NULL;
+	int rc = db_query(db, stmt, params, &res);
+
+	if (rc == DB_OK && PQntuples(res) == 1)
+		snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+	else if (rc == DB_OK) {
+		snprintf(db->error, sizeof db->error, "%s: %d rows, expected one", stmt->name,
+		    PQntuples(res));
+		rc = DB_FAILED;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
 db_exec_simple(struct db *db, const char *sql)
 {
 	ExecStatusType st;

@@ -76,15 +76,8 @@ int
 notify_find(struct db *db, const char *org_id, const char *event_key, char id[37])
 {
 	const char *params[2] = { org_id, event_key };
-	PGresult *res = NULL;
-	int rc = db_query(db, &notify_stmt_find, params, &res);
 
-	if (rc == DB_OK && PQntuples(res) == 1)
-		snprintf(id, 37, "%s", PQgetvalue(res, 0, 0));
-	else if (rc == DB_OK)
-		rc = DB_FAILED;
-	PQclear(res);
-	return rc;
+	return db_query_value(db, &notify_stmt_find, params, id, 37);
 }
 
 int
