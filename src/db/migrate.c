@@ -6,11 +6,8 @@
 #include "db/db.h"
 
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/evp.h>
 
@@ -65,72 +62,56 @@ db_migration_name_valid(const char *file)
 	return true;
 }
 
-static int
-db_migration_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct db_migration *)a)->file, ((const struct db_migration *)b)->file);
-}
-
 int
 db_migrations_load(const char *dir, struct db_migrations *out, struct buf *err)
 {
-	struct dirent *de;
-	size_t cap = 16;
-	DIR *d;
+	struct buf why = BUF_INIT;
+	char **names;
+	size_t n;
+	int rc = -1;
 
-	out->items = xcalloc(cap, sizeof *out->items);
+	out->items = NULL;
 	out->count = 0;
-	if ((d = opendir(dir)) == NULL) {
-		buf_printf(err, "migrations directory %s: %s", dir, strerror(errno));
+	/* seed/ is a directory, so file_list skips it */
+	if ((names = file_list(dir, NULL, &n, &why)) == NULL) {
+		buf_printf(err, "migrations directory %s", buf_cstr(&why));
+		buf_free(&why);
 		return -1;
 	}
-	while ((de = readdir(d)) != NULL) {
-		struct db_migration *m;
+	if (n > DB_MAX_MIGRATIONS) {
+		buf_printf(err, "%s: more than %d migrations", dir, DB_MAX_MIGRATIONS);
+		goto out;
+	}
+	out->items = xcalloc(n + 1, sizeof *out->items);
+	for (size_t i = 0; i < n; i++) {
+		struct db_migration *m = &out->items[out->count];
 		char path[4096];
 		size_t len;
 
-		struct stat st;
-
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-		if (de->d_name[0] == '.' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
-			continue;	/* hidden files, and seed/ */
-		if (!db_migration_name_valid(de->d_name)) {
+		if (!db_migration_name_valid(names[i])) {
 			buf_printf(err, "%s/%s: not a migration name (NNNN_lowercase_name.sql)", dir,
-			    de->d_name);
-			closedir(d);
-			return -1;
+			    names[i]);
+			goto out;
 		}
-		if (out->count == DB_MAX_MIGRATIONS) {
-			buf_printf(err, "%s: more than %d migrations", dir, DB_MAX_MIGRATIONS);
-			closedir(d);
-			return -1;
-		}
-		if (out->count == cap) {
-			cap *= 2;
-			out->items = xrealloc(out->items, cap * sizeof *out->items);
-		}
-		m = &out->items[out->count];
-		memset(m, 0, sizeof *m);
-		if ((m->sql = file_read(path, DB_MIGRATION_MAX_BYTES, &len, err)) == NULL) {
-			closedir(d);
-			return -1;
-		}
-		m->file = xstrdup(de->d_name);
-		m->version = xstrndup(de->d_name, DB_VERSION_DIGITS);
-		m->name = xstrndup(de->d_name + DB_VERSION_DIGITS + 1,
-		    strlen(de->d_name) - DB_VERSION_DIGITS - 5);
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		if ((m->sql = file_read(path, DB_MIGRATION_MAX_BYTES, &len, err)) == NULL)
+			goto out;
+		m->file = xstrdup(names[i]);
+		m->version = xstrndup(names[i], DB_VERSION_DIGITS);
+		m->name = xstrndup(names[i] + DB_VERSION_DIGITS + 1,
+		    strlen(names[i]) - DB_VERSION_DIGITS - 5);
 		db_sha256_hex(m->sql, len, m->checksum);
 		out->count++;
-	}
-	closedir(d);
-	qsort(out->items, out->count, sizeof *out->items, db_migration_cmp);
-	for (size_t i = 1; i < out->count; i++)
-		if (strcmp(out->items[i].version, out->items[i - 1].version) == 0) {
-			buf_printf(err, "%s and %s share version %s", out->items[i - 1].file,
-			    out->items[i].file, out->items[i].version);
-			return -1;
+		if (i > 0 && strcmp(m->version, out->items[out->count - 2].version) == 0) {
+			buf_printf(err, "%s and %s share version %s", out->items[out->count - 2].file,
+			    m->file, m->version);
+			goto out;
 		}
-	return 0;
+	}
+	rc = 0;
+out:
+	file_list_free(names, n);
+	return rc;
 }
 
 void
@@ -303,38 +284,15 @@ db_migrations_current(struct db *db, const struct db_migrations *m, struct buf *
 	return rc;
 }
 
-static int
-db_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
 db_run_sql_dir(struct db *db, const char *dir, FILE *out, struct buf *err)
 {
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
+	char **names;
+	size_t n;
 	int rc = 0;
-	DIR *d;
 
-	if ((d = opendir(dir)) == NULL) {
-		buf_printf(err, "%s: %s", dir, strerror(errno));
+	if ((names = file_list(dir, ".sql", &n, err)) == NULL)
 		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".sql") != 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			names = xrealloc(names, cap * sizeof *names);
-		}
-		names[n++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, n, sizeof *names, db_name_cmp);
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char path[4096];
 		size_t len;
@@ -354,8 +312,6 @@ db_run_sql_dir(struct db *db, const char *dir, FILE *out, struct buf *err)
 			fprintf(out, "ran %s\n", names[i]);
 		free(sql);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	file_list_free(names, n);
 	return rc;
 }
