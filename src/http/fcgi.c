@@ -74,6 +74,8 @@ http_fcgi_read(void *ctx, char *p, size_t n)
 	return FCGX_GetStr(p, chunk, in);
 }
 
+static long http_fcgi_pid;	/* this worker's, set when it starts serving */
+
 static void
 http_fcgi_log(const struct request *req, const struct response *resp)
 {
@@ -88,7 +90,7 @@ http_fcgi_log(const struct request *req, const struct response *resp)
 	buf_puts(&line, ",\"path\":");
 	buf_append_json_string(&line, req->path, strlen(req->path));
 	buf_printf(&line, ",\"status\":%d,\"us\":%lld,\"pid\":%ld}", resp->status,
-	    http_now_us() - req->start_us, (long)getpid());
+	    http_now_us() - req->start_us, http_fcgi_pid);
 	log_raw_line(line.data, line.len);
 	buf_free(&line);
 }
@@ -118,6 +120,7 @@ http_fcgi_serve(int listen_fd, int stop_fd, http_handler handler, void *ctx)
 	FCGX_Request fr;
 	int rc = 0;
 
+	http_fcgi_pid = (long)getpid();
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
 		log_error("libfcgi init failed", "%s", "FCGX_InitRequest");
 		return -1;

@@ -74,6 +74,15 @@ http_prefork_ready(void)
 	prefork_ready_fd = -1;
 }
 
+/* The pool size the caller wants, kept within 1..PREFORK_MAX_WORKERS. */
+static unsigned
+prefork_wanted(const struct http_prefork *pf)
+{
+	unsigned n = pf->worker_count(pf->ctx);
+
+	return n == 0 ? 1 : n > PREFORK_MAX_WORKERS ? PREFORK_MAX_WORKERS : n;
+}
+
 static unsigned
 prefork_count(const struct prefork_master *m, enum prefork_state state, bool current)
 {
@@ -278,7 +287,7 @@ prefork_begin_reload(struct prefork_master *m)
 		log_error("reload refused", "%s", "configuration invalid; keeping the running one");
 		return;
 	}
-	m->wanted = m->pf->worker_count(m->pf->ctx);
+	m->wanted = prefork_wanted(m->pf);
 	m->generation++;
 	m->rolling = true;
 	m->crashes = 0;
@@ -330,9 +339,7 @@ http_prefork_run(const struct http_prefork *pf)
 
 	memset(&m, 0, sizeof m);
 	m.pf = pf;
-	m.wanted = pf->worker_count(pf->ctx);
-	if (m.wanted == 0 || m.wanted > PREFORK_MAX_WORKERS)
-		m.wanted = m.wanted ? PREFORK_MAX_WORKERS : 1;
+	m.wanted = prefork_wanted(pf);
 	log_set_role("master");
 
 	sigemptyset(&set);

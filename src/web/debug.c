@@ -137,13 +137,14 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 		return;
 	}
 	if (web_json_str(req->json, "template") != NULL) {
-		struct json_object *model = NULL;
+		struct json_object *model = NULL, *site;
 
 		json_object_object_get_ex(req->json, "model", &model);
 		model = model ? json_object_get(model) : json_object_new_object();
-		json_object_object_add(model, "site", json_tokener_parse("{}"));
-		json_object_object_add(json_object_object_get(model, "site"), "name",
+		site = json_object_new_object();
+		json_object_object_add(site, "name",
 		    json_object_new_string(app->org_name ? app->org_name : "Kairos"));
+		json_object_object_add(model, "site", site);
 		if (notify_render(app->views, web_json_str(req->json, "template"),
 		    notify_channel_baa(&app->cfg, m.channel), model, &m, &subject_b, &text_b,
 		    &html_b, &render_err) < 0) {
