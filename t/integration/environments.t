@@ -1,0 +1,32 @@
+#!/usr/bin/env perl
+# What each kind of deployment serves: demo data from `kairos seed` (what ./dev up loads,
+# safe to run again); /_styleguide only outside production; /_debug/* only with
+# KAIROS_DEBUG_ROUTES (which production refuses, t/integration/config.t).
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use KairosTest;
+use Test::More;
+
+my $k = KairosTest->start(workers => 1, seed => 1,
+	env => { KAIROS_ENV => 'production', KAIROS_DEBUG_ROUTES => 'false' });
+my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
+like($k->get('/')->{content}, qr{Welcome to Harbourside Psychology \(demo\)}, 'seeded demo data shows on the home page');
+my ($rc, $out) = $k->kairos('seed');
+is($rc, 0, 'kairos seed runs again without error');
+like($out, qr/^ran 0001_demo_clinic\.sql$/m, 'naming the files it ran');
+is($psql->("SELECT count(*) || ' ' || string_agg(name, ',') FROM organisations"), '1 Harbourside Psychology (demo)',
+	'and changes nothing the second time');
+
+is($k->get('/_styleguide')->{status}, 404, 'production: no /_styleguide');
+is($k->get('/_debug/sleep?ms=1')->{status}, 404, 'production: no debug routes');
+is($k->post_json('/_debug/echo', {})->{status}, 404, 'not even by POST');
+is($k->get('/healthz')->{status}, 200, 'while the real routes answer');
+$k->finish;
+
+$k = KairosTest->start(workers => 1, env => { KAIROS_ENV => 'development', KAIROS_DEBUG_ROUTES => 'false' });
+is($k->get('/_styleguide')->{status}, 200, 'development: /_styleguide is there');
+is($k->get('/_debug/sleep?ms=1')->{status}, 404, 'but debug routes need KAIROS_DEBUG_ROUTES');
+$k->finish;
+done_testing;
