@@ -7,7 +7,6 @@
 #include <curl/curl.h>
 
 #include <errno.h>
-#include <string.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,10 +31,7 @@ int
 jobs_main(int argc, char **argv, const char *config_file)
 {
 	char runner[300], host[256] = "localhost";
-	const struct notify_provider *providers[NOTIFY_CHANNELS] = { NULL, NULL, NULL };
-	struct notify_provider twilio;
-	struct notify_twilio twilio_settings;
-	struct buf callback = BUF_INIT;
+	struct notify_setup providers;
 	unsigned long listening_on = 0;
 	long backoff_ms = 0;
 	struct config cfg;
@@ -63,13 +59,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, cfg.statement_timeout_ms);
 	gethostname(host, sizeof host - 1);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (strcmp(cfg.sms_provider, "twilio") == 0) {
-		buf_printf(&callback, "%s/webhooks/twilio/status", cfg.public_url);
-		twilio_settings = (struct notify_twilio){ cfg.twilio_base_url, cfg.twilio_account_sid,
-			cfg.twilio_auth_token, cfg.twilio_from, callback.data, cfg.provider_timeout_ms };
-		notify_twilio_init(&twilio, &twilio_settings);
-		providers[NOTIFY_SMS] = &twilio;
-	}
+	notify_setup_init(&providers, &cfg);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	log_info("started", "tick every %d s", JOBS_TICK_SECONDS);
 
@@ -90,7 +80,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_run_notifications(&db, runner, providers, cfg.notify_backoff_seconds,
+			jobs_run_notifications(&db, runner, providers.channel, cfg.notify_backoff_seconds,
 			    cfg.notify_lease_seconds);
 			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
 			pfd[1].events = POLLIN;
@@ -122,7 +112,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	db_close(&db);
 	config_free(&cfg);
 	curl_global_cleanup();
-	buf_free(&callback);
+	notify_setup_free(&providers);
 	close(sfd);
 	return 0;
 }

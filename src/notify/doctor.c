@@ -10,6 +10,7 @@
 int
 notify_doctor(const struct config *cfg, struct db *db, FILE *out)
 {
+	struct notify_setup setup;
 	bool ok = true;
 
 	if (db_connect(db) == DB_OK)
@@ -19,18 +20,22 @@ notify_doctor(const struct config *cfg, struct db *db, FILE *out)
 		ok = false;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (strcmp(cfg->sms_provider, "twilio") == 0) {
-		struct notify_twilio t = { cfg->twilio_base_url, cfg->twilio_account_sid,
-			cfg->twilio_auth_token, cfg->twilio_from, NULL, cfg->provider_timeout_ms };
+	notify_setup_init(&setup, cfg);
+	for (int ch = 0; ch < NOTIFY_CHANNELS; ch++) {
+		const struct notify_provider *p = setup.channel[ch];
+		const char *channel = notify_channel_name((enum notify_channel)ch);
 		char msg[512];
-		bool good = notify_twilio_check(&t, msg, sizeof msg);
+		bool good;
 
-		fprintf(out, "%s twilio (sms): %s\n", good ? "✓" : "✗", msg);
+		if (p->check == NULL) {
+			fprintf(out, "✓ %s: %s (development; nothing is sent)\n", channel, p->name);
+			continue;
+		}
+		good = p->check(p, msg, sizeof msg);
+		fprintf(out, "%s %s (%s): %s\n", good ? "✓" : "✗", p->name, channel, msg);
 		ok = ok && good;
-	} else
-		fprintf(out, "✓ sms: outbox (development; nothing is sent)\n");
-	fprintf(out, "✓ whatsapp: outbox (development; nothing is sent)\n");
-	fprintf(out, "✓ email: outbox (development; nothing is sent)\n");
+	}
+	notify_setup_free(&setup);
 	curl_global_cleanup();
 	return ok ? 0 : 1;
 }

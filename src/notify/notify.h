@@ -5,8 +5,9 @@
  * same event a no-op. `kairos jobs` calls notify_run_due() to claim due rows (FOR UPDATE
  * SKIP LOCKED, under a lease), hand each to the channel's provider, and record the outcome.
  *
- * Providers sit behind struct notify_provider. The only one so far is "outbox" (development:
- * the message is stored and shown by `kairos outbox list`, never sent anywhere). */
+ * Providers sit behind struct notify_provider; providers.c picks one per channel from the
+ * configuration. "outbox" (development) stores the message for `kairos outbox list` and
+ * never sends it anywhere. */
 #ifndef KAIROS_NOTIFY_H
 #define KAIROS_NOTIFY_H
 
@@ -61,6 +62,9 @@ struct notify_provider {
 	/* Fills r; returns 0 when sent, -1 otherwise (r->outcome says whether to retry). */
 	int       (*send)(const struct notify_provider *p, const struct notify_outgoing *m,
 		struct notify_result *r);
+	/* For `kairos doctor`: credential shape, then one harmless real request. true when
+	 * usable; msg says what was found either way. NULL: nothing to check. */
+	bool      (*check)(const struct notify_provider *p, char *msg, size_t size);
 	const void *ctx;	/* the provider's settings, borrowed */
 };
 
@@ -85,10 +89,20 @@ void notify_twilio_signature(const char *auth_token, const char *url, const stru
 /* Whether `given` is the right signature, compared in constant time. */
 bool notify_twilio_signature_ok(const char *auth_token, const char *url,
 	const struct http_params *form, const char *given);
+/* p->check reads the account resource after checking the SID's shape. */
 void notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings);
-/* For `kairos doctor`: the SID's shape, then a read of the account resource. true when
- * usable; msg says what was found either way. */
-bool notify_twilio_check(const struct notify_twilio *t, char *msg, size_t size);
+
+/* The provider of each channel as configured, with the settings they borrow. Init needs
+ * no network; cfg must outlive the setup. Free with notify_setup_free(). */
+struct notify_setup {
+	const struct notify_provider *channel[NOTIFY_CHANNELS];	/* never NULL after init */
+	struct notify_provider twilio_provider;
+	struct notify_twilio   twilio;
+	struct buf             twilio_callback;
+};
+
+void notify_setup_init(struct notify_setup *s, const struct config *cfg);
+void notify_setup_free(struct notify_setup *s);
 
 /* "sms", "whatsapp", "email" → 0 and *out; anything else → -1. */
 int  notify_channel_parse(const char *name, enum notify_channel *out);

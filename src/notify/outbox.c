@@ -196,7 +196,9 @@ notify_outbox_send(const struct notify_provider *p, const struct notify_outgoing
 	return 0;
 }
 
-const struct notify_provider notify_provider_outbox = { "outbox", notify_outbox_send, NULL };
+const struct notify_provider notify_provider_outbox = {
+	.name = "outbox", .send = notify_outbox_send,
+};
 
 /* Provider words → our status and its rank; a report may only raise the rank. */
 static const struct {

@@ -61,12 +61,3 @@ notify_render(const struct view_registry *views, const char *name, bool baa,
 	m->body_text = text->data;
 	return 0;
 }
-
-bool
-notify_channel_baa(const struct config *cfg, enum notify_channel channel)
-{
-	if (channel == NOTIFY_SMS && strcmp(cfg->sms_provider, "twilio") == 0)
-		return cfg->twilio_baa;
-	/* the development outbox sends nothing anywhere: it shows the full text */
-	return true;
-}

@@ -153,14 +153,6 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	return r->outcome == NOTIFY_SENT ? 0 : -1;
 }
 
-void
-notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings)
-{
-	p->name = "twilio";
-	p->send = twilio_send;
-	p->ctx = settings;
-}
-
 static int
 twilio_param_cmp(const void *a, const void *b)
 {
@@ -215,9 +207,10 @@ twilio_hex(const char *s, size_t n)
 }
 
 /* A harmless real request: read the account resource with the credentials. */
-bool
-notify_twilio_check(const struct notify_twilio *t, char *msg, size_t size)
+static bool
+twilio_check(const struct notify_provider *p, char *msg, size_t size)
 {
+	const struct notify_twilio *t = p->ctx;
 	struct twilio_reply reply = { BUF_INIT, 0, false };
 	struct buf url = BUF_INIT;
 	long status = 0;
@@ -252,4 +245,13 @@ notify_twilio_check(const struct notify_twilio *t, char *msg, size_t size)
 		return true;
 	}
 	return false;
+}
+
+void
+notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings)
+{
+	p->name = "twilio";
+	p->send = twilio_send;
+	p->check = twilio_check;
+	p->ctx = settings;
 }

@@ -1,0 +1,59 @@
+/* providers.c: which provider carries each channel, from the configuration (NOTE-1).
+ *
+ * jobs (sending), doctor (checking) and the renderer (the BAA gate, NOTE-5) all ask here, so
+ * a provider is wired in one place: its settings, its check and its BAA flag. */
+#include "notify/notify.h"
+
+#include <string.h>
+
+/* The provider configured for a channel, by name ("outbox" when nothing else is). */
+static const char *
+notify_provider_name(const struct config *cfg, enum notify_channel channel)
+{
+	switch (channel) {
+	case NOTIFY_SMS:
+		return cfg->sms_provider;
+	case NOTIFY_WHATSAPP:
+	case NOTIFY_EMAIL:
+		break;
+	}
+	return "outbox";
+}
+
+bool
+notify_channel_baa(const struct config *cfg, enum notify_channel channel)
+{
+	const char *name = notify_provider_name(cfg, channel);
+
+	if (strcmp(name, "twilio") == 0)
+		return cfg->twilio_baa;
+	/* the development outbox sends nothing anywhere: it shows the full text */
+	return true;
+}
+
+void
+notify_setup_init(struct notify_setup *s, const struct config *cfg)
+{
+	memset(s, 0, sizeof *s);
+	s->twilio_callback = (struct buf)BUF_INIT;
+	for (int ch = 0; ch < NOTIFY_CHANNELS; ch++) {
+		const char *name = notify_provider_name(cfg, (enum notify_channel)ch);
+
+		s->channel[ch] = &notify_provider_outbox;
+		if (strcmp(name, "twilio") == 0) {
+			if (s->twilio_callback.len == 0)
+				buf_printf(&s->twilio_callback, "%s/webhooks/twilio/status", cfg->public_url);
+			s->twilio = (struct notify_twilio){ cfg->twilio_base_url, cfg->twilio_account_sid,
+				cfg->twilio_auth_token, cfg->twilio_from, s->twilio_callback.data,
+				cfg->provider_timeout_ms };
+			notify_twilio_init(&s->twilio_provider, &s->twilio);
+			s->channel[ch] = &s->twilio_provider;
+		}
+	}
+}
+
+void
+notify_setup_free(struct notify_setup *s)
+{
+	buf_free(&s->twilio_callback);
+}
