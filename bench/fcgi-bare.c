@@ -35,8 +35,13 @@ main(int argc, char **argv)
 		if (fork() == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);	/* go when the master goes */
 			FCGX_InitRequest(&req, fd, 0);
-			while (FCGX_Accept_r(&req) >= 0)
+			while (FCGX_Accept_r(&req) >= 0) {
 				FCGX_PutStr(reply, sizeof reply - 1, req.out);
+				/* the same plain close as Kairos (src/http/fcgi.c), not the
+				 * lingering one: the transport limit must be the best transport */
+				FCGX_Detach(&req);
+				FCGX_Finish_r(&req);
+			}
 			_exit(0);
 		}
 	while (wait(NULL) > 0)

@@ -1,17 +1,18 @@
 /* fcgi.c: libfcgi to struct request and back, and the worker's accept loop.
  *
- * The listening socket is non-blocking and watched with poll() together with the stop
+ * The listening socket is non-blocking and watched with epoll together with the stop
  * fd (a signalfd), so a worker never sleeps inside accept() where a signal could be
  * lost, and requests in flight are never interrupted by one (signals are blocked and
- * only read from the signalfd between requests). */
+ * only read from the signalfd between requests). The listening socket is registered
+ * EPOLLEXCLUSIVE: a new connection wakes one idle worker, not all of them. */
 #include "http/http.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <fcgiapp.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -116,34 +117,47 @@ http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *
 int
 http_fcgi_serve(int listen_fd, int stop_fd, http_handler handler, void *ctx)
 {
+	struct epoll_event ev_stop = { .events = EPOLLIN, .data.fd = stop_fd };
+	struct epoll_event ev_listen = { .events = EPOLLIN | EPOLLEXCLUSIVE, .data.fd = listen_fd };
 	struct buf wire = BUF_INIT;
 	FCGX_Request fr;
-	int rc = 0;
+	int ep, rc = 0;
 
 	http_fcgi_pid = (long)getpid();
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, stop_fd, &ev_stop) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev_listen) < 0) {
+		log_error("epoll setup failed", "%s", strerror(errno));
+		if (ep >= 0)
+			close(ep);
+		return -1;
+	}
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
 		log_error("libfcgi init failed", "%s", "FCGX_InitRequest");
+		close(ep);
 		return -1;
 	}
 	for (;;) {
-		struct pollfd pfd[2] = {
-			{ .fd = stop_fd, .events = POLLIN },
-			{ .fd = listen_fd, .events = POLLIN },
-		};
-		int got;
+		struct epoll_event ev[2];
+		bool stop = false, ready = false;
+		int n, got;
 
-		if (poll(pfd, 2, -1) < 0) {
+		if ((n = epoll_wait(ep, ev, 2, -1)) < 0) {
 			if (errno == EINTR)
 				continue;
-			log_error("poll failed", "%s", strerror(errno));
+			log_error("epoll_wait failed", "%s", strerror(errno));
 			rc = -1;
 			break;
 		}
-		if (pfd[0].revents)
+		for (int i = 0; i < n; i++) {
+			stop = stop || ev[i].data.fd == stop_fd;
+			ready = ready || ev[i].data.fd == listen_fd;
+		}
+		if (stop)
 			break;
-		if (!(pfd[1].revents & POLLIN))
+		if (!ready)
 			continue;
-		/* Another worker may win the race for this connection: EAGAIN, poll again. */
+		/* Another worker may still win the race for this connection: EAGAIN, wait again. */
 		got = FCGX_Accept_r(&fr);
 		if (got < 0) {
 			if (got == -EAGAIN || got == -EWOULDBLOCK || got == -EINTR ||
@@ -154,9 +168,13 @@ http_fcgi_serve(int listen_fd, int stop_fd, http_handler handler, void *ctx)
 			break;
 		}
 		http_fcgi_answer(&fr, handler, ctx, &wire);
+		/* The body was read to its end, so nothing unread can turn the close into a reset:
+		 * skip libfcgi's lingering close, which waits for nginx to hang up first. */
+		FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);
 	buf_free(&wire);
+	close(ep);
 	return rc;
 }

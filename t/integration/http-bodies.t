@@ -7,6 +7,7 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
 use Test::More;
+use POSIX ();
 
 my $k = KairosTest->start(workers => 2, env => { KAIROS_MAX_BODY_BYTES => 4096 });
 
@@ -55,6 +56,36 @@ is_deeply(KairosTest::json($r)->{json}, { after => 'refusals' },
 
 $r = $k->request('POST', '/_debug/nope', content => '{bad', headers => { 'Content-Type' => 'application/json' });
 is($r->{status}, 404, 'an unknown path is a 404 whatever its body');
+
+# Workers close the connection without libfcgi's lingering wait (src/http/fcgi.c); a large
+# response must still arrive whole, also when clients run in parallel.
+{
+	my $big = KairosTest->start(workers => 2);
+	my $payload = join('', map { chr(97 + $_ % 26) } 1 .. 600_000);
+	my @kids;
+	pipe(my $rd, my $wr) or die;
+	for my $c (1 .. 4) {
+		my $pid = fork // die;
+		if ($pid == 0) {
+			close $rd;
+			my $bad = 0;
+			for (1 .. 8) {
+				my $res = $big->post_json('/_debug/echo', { s => $payload });
+				my $j = $res->{status} == 200 ? eval { KairosTest::json($res) } : undef;
+				$bad++ unless $j && $j->{json}{s} eq $payload;
+			}
+			print {$wr} "$bad\n";
+			POSIX::_exit(0);
+		}
+		push @kids, $pid;
+	}
+	close $wr;
+	my $bad = 0;
+	$bad += $_ for <$rd>;
+	waitpid $_, 0 for @kids;
+	is($bad, 0, '32 echoes of a 600 KB body by 4 parallel clients all come back whole');
+	$big->finish;
+}
 
 $k->finish;
 done_testing;
