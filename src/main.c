@@ -7,6 +7,7 @@
 
 #include "core/core.h"
 #include "db/db.h"
+#include "auth/auth.h"
 #include "jobs/jobs.h"
 #include "notify/notify.h"
 #include "view/mustache.h"
@@ -27,6 +28,8 @@ usage(FILE *out)
 	    "  outbox list [--to ADDRESS] [--status S] [--limit N] [--json]\n"
 	    "                     queued and sent messages (notifications outbox)\n"
 	    "  outbox retry ID    put a dead letter back in the queue\n"
+	    "  user add --role ROLE --email EMAIL [--name NAME] [--org SLUG] --password-stdin\n"
+	    "                     create a staff account (the first admin)\n"
 	    "  mustache [--partials DIR] TEMPLATE [DATA.json]\n"
 	    "                     render a template to standard output (for template authors)\n"
 	    "  version            print the version\n"
@@ -50,11 +53,13 @@ load_config(struct config *cfg, const char *file)
 	return problems > 0 ? -1 : 0;
 }
 
-/* migrate, seed and outbox: short-lived database commands. */
+/* migrate, seed, outbox, user and doctor: short-lived operator commands, run as the tables'
+ * owner (KAIROS_ADMIN_DATABASE_URL). */
 static int
 cmd_database(int argc, char **argv, const char *config_file)
 {
-	bool outbox = strcmp(argv[0], "outbox") == 0, doctor = strcmp(argv[0], "doctor") == 0;
+	bool outbox = strcmp(argv[0], "outbox") == 0 || strcmp(argv[0], "user") == 0,
+	     doctor = strcmp(argv[0], "doctor") == 0;
 	struct db_migrations migrations = { NULL, 0 };
 	struct buf err = BUF_INIT;
 	bool status = false, seed = strcmp(argv[0], "seed") == 0;
@@ -77,7 +82,7 @@ cmd_database(int argc, char **argv, const char *config_file)
 	}
 	if (load_config(&cfg, config_file) < 0)
 		return 1;
-	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, 0);
+	db_init(&db, config_admin_database_url(&cfg), (int)cfg.db_connect_timeout, 0);
 	if (doctor) {
 		rc = notify_doctor(&cfg, &db, stdout);
 		goto out;
@@ -87,7 +92,8 @@ cmd_database(int argc, char **argv, const char *config_file)
 		goto out;
 	}
 	if (outbox) {
-		rc = notify_outbox_main(argc, argv, &db);
+		rc = strcmp(argv[0], "user") == 0 ? auth_user_main(argc, argv, &db) :
+		    notify_outbox_main(argc, argv, &db);
 		goto out;
 	}
 	if (seed) {
@@ -168,7 +174,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[0], "jobs") == 0)
 		return jobs_main(argc, argv, config_file);
 	if (strcmp(argv[0], "migrate") == 0 || strcmp(argv[0], "seed") == 0 ||
-	    strcmp(argv[0], "outbox") == 0 || strcmp(argv[0], "doctor") == 0)
+	    strcmp(argv[0], "outbox") == 0 || strcmp(argv[0], "doctor") == 0 ||
+	    strcmp(argv[0], "user") == 0)
 		return cmd_database(argc, argv, config_file);
 	if (strcmp(argv[0], "config") == 0)
 		return cmd_config(argc, argv, config_file);

@@ -43,6 +43,10 @@ static const struct config_key config_keys[] = {
 	  "Deployment kind. Debug routes are refused in production." },
 	{ "KAIROS_DATABASE_URL", CONFIG_STRING, F(database_url), NULL, 0, 0, NULL, true,
 	  "libpq connection string or URI of the PostgreSQL database." },
+	{ "KAIROS_ADMIN_DATABASE_URL", CONFIG_STRING, F(admin_database_url), "", 0, 0, NULL, true,
+	  "Connection of the tables' owner, for migrate, seed, jobs (all clinics' messages) and operator commands; empty: KAIROS_DATABASE_URL. `kairos serve` must use a role that owns no table (docs/security.md)." },
+	{ "KAIROS_JWT_KEYS", CONFIG_STRING, F(jwt_keys), "", 0, 0, NULL, true,
+	  "Access-token keys, kid:base64key[,kid:base64key...], each 32-64 random bytes; the first signs, all verify (rotation). Required by `kairos serve`." },
 	{ "KAIROS_SOCKET", CONFIG_STRING, F(socket_path), "/run/kairos/kairos.sock", 0, 0, NULL, false,
 	  "Path of the FastCGI unix socket that nginx connects to." },
 	{ "KAIROS_SOCKET_MODE", CONFIG_OCTAL, F(socket_mode), "0660", 0, 0777, NULL, false,
@@ -86,8 +90,6 @@ static const struct config_key config_keys[] = {
 	{ "KAIROS_NOTIFY_BACKOFF_SECONDS", CONFIG_INT, F(notify_backoff_seconds), "5", 1, 3600,
 	  NULL, false,
 	  "Delay before the first retry of a failed send; doubled per attempt (capped at 1 h), with jitter." },
-	{ "KAIROS_STAFF_API_TOKEN", CONFIG_STRING, F(staff_api_token), "", 0, 0, NULL, true,
-	  "Bearer token for the staff messaging API (POST /comms, /api/notifications) until staff sign-in exists; empty disables it. At least 32 characters." },
 	{ "KAIROS_NOTIFY_LEASE_SECONDS", CONFIG_INT, F(notify_lease_seconds), "60", 1, 3600, NULL, false,
 	  "How long a job runner holds messages it claimed; a runner that dies frees them after this. Keep it above KAIROS_PROVIDER_TIMEOUT_MS." },
 };
@@ -317,11 +319,6 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 		    cfg->public_url);
 		problems++;
 	}
-	if (cfg->staff_api_token != NULL && *cfg->staff_api_token != '\0' &&
-	    strlen(cfg->staff_api_token) < 32) {
-		buf_printf(errors, "KAIROS_STAFF_API_TOKEN: at least 32 characters (or empty to disable)\n");
-		problems++;
-	}
 	if (cfg->sms_provider != NULL && strcmp(cfg->sms_provider, "twilio") == 0) {
 		static const struct { const char *name; size_t off; } need[] = {
 			{ "KAIROS_TWILIO_ACCOUNT_SID", F(twilio_account_sid) },
@@ -413,4 +410,11 @@ config_load_logged(struct config *cfg, const char *file)
 	buf_free(&errors);
 	config_free(cfg);
 	return -1;
+}
+
+const char *
+config_admin_database_url(const struct config *cfg)
+{
+	return cfg->admin_database_url != NULL && *cfg->admin_database_url != '\0' ?
+	    cfg->admin_database_url : cfg->database_url;
 }

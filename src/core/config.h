@@ -17,6 +17,8 @@ struct config {
 	char *config_file;	/* KAIROS_CONFIG */
 	char *env;		/* KAIROS_ENV: development | test | production */
 	char *database_url;	/* KAIROS_DATABASE_URL: a libpq conninfo string or URI */
+	char *admin_database_url;	/* KAIROS_ADMIN_DATABASE_URL: the owner's; "" = database_url */
+	char *jwt_keys;		/* KAIROS_JWT_KEYS: kid:base64key,... (secret) */
 	char *socket_path;	/* KAIROS_SOCKET: the FastCGI unix socket */
 	long  socket_mode;	/* KAIROS_SOCKET_MODE */
 	long  workers;		/* KAIROS_WORKERS; 0 = one per core */
@@ -38,7 +40,6 @@ struct config {
 	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */
-	char *staff_api_token;	/* KAIROS_STAFF_API_TOKEN: interim staff API auth (secret) */
 };
 
 /* Loads defaults, then `file` (NULL: KAIROS_CONFIG if set), then the environment.
@@ -49,6 +50,9 @@ void config_free(struct config *cfg);
 /* config_load for long-running processes: each problem becomes one "configuration
  * invalid" log line. 0, or -1 (cfg then freed). */
 int  config_load_logged(struct config *cfg, const char *file);
+
+/* The owner's connection (KAIROS_ADMIN_DATABASE_URL, else KAIROS_DATABASE_URL). Borrowed. */
+const char *config_admin_database_url(const struct config *cfg);
 
 /* Writes KEY=value lines of the effective configuration, secrets masked. */
 void config_print(const struct config *cfg, FILE *out);

@@ -11,5 +11,6 @@
 #include "core/rand.h"
 #include "core/str.h"
 #include "core/utf8.h"
+#include "core/valid.h"
 
 #endif

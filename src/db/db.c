@@ -178,3 +178,41 @@ db_exec_simple(struct db *db, const char *sql)
 	PQclear(res);
 	return DB_OK;
 }
+
+static struct db_stmt db_stmt_set_org = DB_STMT("db_set_org", 1,
+	"SELECT set_config('kairos.org_id', $1, true)");
+
+int
+db_begin_tenant(struct db *db, const char *org_id)
+{
+	const char *p[] = { org_id };
+	PGresult *res = NULL;
+	int rc;
+
+	if ((rc = db_exec_simple(db, "BEGIN")) != DB_OK)
+		return rc;
+	rc = db_query(db, &db_stmt_set_org, p, &res);
+	PQclear(res);
+	if (rc != DB_OK)
+		db_rollback(db);
+	return rc;
+}
+
+int
+db_commit(struct db *db)
+{
+	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK: refuse it by name */
+	if (db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
+		db_exec_simple(db, "ROLLBACK");
+		snprintf(db->error, sizeof db->error, "transaction failed earlier; rolled back");
+		return DB_FAILED;
+	}
+	return db_exec_simple(db, "COMMIT");
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+		db_exec_simple(db, "ROLLBACK");
+}

@@ -58,6 +58,13 @@ int  db_query_value(struct db *db, struct db_stmt *stmt, const char *const *para
 /* Runs SQL without parameters (BEGIN, COMMIT, migration text). DB_OK or an error. */
 int  db_exec_simple(struct db *db, const char *sql);
 
+/* Opens a transaction for organisation org_id (a uuid): row-level security then shows and
+ * accepts only that organisation's rows (AUTH-7) until db_commit or db_rollback. */
+int  db_begin_tenant(struct db *db, const char *org_id);
+int  db_commit(struct db *db);
+/* Rolls back; a no-op when no transaction is open (also after a lost connection). */
+void db_rollback(struct db *db);
+
 /* ---- migrations (migrate.c) ---- */
 
 struct db_migration {

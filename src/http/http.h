@@ -25,6 +25,7 @@ struct json_object;
 #define HTTP_REQUEST_ID_MAX      64	/* accepted X-Request-Id length */
 #define HTTP_MAX_ROUTE_PARAMS    8	/* :captures in one pattern */
 #define HTTP_MAX_RESPONSE_HEADERS 24
+#define HTTP_COOKIE_MAX           4096	/* one Set-Cookie line */
 
 enum http_method {
 	HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS,
@@ -141,6 +142,10 @@ void http_response_free(struct response *resp);
 /* Adds a header; name and value are copied into the arena. Dropped (and logged) past the
  * limit or if either contains CR or LF (header injection). */
 void http_response_header(struct response *resp, const char *name, const char *value);
+/* Adds a Set-Cookie: HttpOnly, SameSite=Lax, Secure under TLS; max_age 0 deletes it. A value
+ * with a separator or a line over HTTP_COOKIE_MAX is refused (logged). */
+void http_response_cookie(struct response *resp, const struct request *req, const char *name,
+	const char *value, const char *path, long max_age);
 /* Replaces the body with text/html, application/json, ... */
 void http_response_set(struct response *resp, int status, const char *content_type,
 	const char *body, size_t len);

@@ -78,6 +78,24 @@ http_response_header(struct response *resp, const char *name, const char *value)
 }
 
 void
+http_response_cookie(struct response *resp, const struct request *req, const char *name,
+    const char *value, const char *path, long max_age)
+{
+	char line[HTTP_COOKIE_MAX];
+	int n;
+
+	/* HttpOnly: no script reads them; SameSite=Lax: other sites' forms and frames send none;
+	 * Secure whenever the request came over TLS */
+	n = snprintf(line, sizeof line, "%s=%s; Path=%s; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+	    name, value, path, max_age, req->tls ? "; Secure" : "");
+	if (n < 0 || (size_t)n >= sizeof line || strpbrk(value, ";, \t") != NULL) {
+		log_warn("cookie refused", "cookie %s is too long or has a separator", name);
+		return;
+	}
+	http_response_header(resp, "Set-Cookie", line);
+}
+
+void
 http_response_set(struct response *resp, int status, const char *content_type, const char *body,
     size_t len)
 {

@@ -56,7 +56,9 @@ jobs_main(int argc, char **argv, const char *config_file)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	db_init(&db, cfg.database_url, (int)cfg.db_connect_timeout, cfg.statement_timeout_ms);
+	/* every clinic's messages: the owner's connection, which row-level security does not narrow */
+	db_init(&db, config_admin_database_url(&cfg), (int)cfg.db_connect_timeout,
+	    cfg.statement_timeout_ms);
 	gethostname(host, sizeof host - 1);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	notify_setup_init(&providers, &cfg);

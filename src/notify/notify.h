@@ -35,6 +35,7 @@ struct notify_message {
 	const char          *body_html;	/* email only; may be NULL */
 	const char          *patient_id;	/* uuid of the patient it concerns, or NULL */
 	const char          *requested_ip;	/* address of a person who caused it, or NULL */
+	const char          *requested_by;	/* uuid of the staff member who sent it, or NULL */
 };
 
 /* A provider's answer to one send. */

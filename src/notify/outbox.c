@@ -28,10 +28,11 @@ notify_channel_name(enum notify_channel c)
 }
 
 /* The NOTIFY is delivered only if the transaction commits, like the row itself. */
-static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 9,
+static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 10,
 	"WITH ins AS ("
 	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
-	"  body_html, patient_id, requested_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+	"  body_html, patient_id, requested_ip, requested_by)"
+	"  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
 
@@ -83,8 +84,9 @@ notify_find(struct db *db, const char *org_id, const char *event_key, char id[37
 int
 notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 {
-	const char *params[9] = { m->org_id, m->event_key, notify_channel_name(m->channel),
-		m->recipient, m->subject, m->body_text, m->body_html, m->patient_id, m->requested_ip };
+	const char *params[10] = { m->org_id, m->event_key, notify_channel_name(m->channel),
+		m->recipient, m->subject, m->body_text, m->body_html, m->patient_id, m->requested_ip,
+		m->requested_by };
 	PGresult *res = NULL;
 	int rc = db_query(db, &notify_stmt_enqueue, params, &res);
 
@@ -222,11 +224,16 @@ static struct db_stmt notify_stmt_report = DB_STMT("notify_report", 5,
 static struct db_stmt notify_stmt_known = DB_STMT("notify_known", 2,
 	"SELECT 1 FROM notifications WHERE provider = $1 AND provider_message_id = $2");
 
+/* A report names the provider's message id, not the organisation: this definer function
+ * (0006_auth.sql) finds it, and the update then runs inside that organisation. */
+static struct db_stmt notify_stmt_report_org = DB_STMT("notify_report_org", 2,
+	"SELECT coalesce(kairos_notification_org($1, $2)::text, '')");
+
 int
 notify_delivery_report(struct db *db, const char *provider, const char *provider_id,
     const char *provider_status, const char *error_code, enum notify_status_change *change)
 {
-	char rank[4];
+	char rank[4], org[40];
 	const char *params[5];
 	PGresult *res = NULL;
 	size_t i, n = sizeof notify_report_map / sizeof *notify_report_map;
@@ -242,17 +249,27 @@ notify_delivery_report(struct db *db, const char *provider, const char *provider
 	params[2] = notify_report_map[i].status;
 	params[3] = error_code ? error_code : "";
 	params[4] = rank;
-	if ((rc = db_query(db, &notify_stmt_report, params, &res)) != DB_OK)
+	if ((rc = db_query_value(db, &notify_stmt_report_org, params, org, sizeof org)) != DB_OK)
 		return rc;
-	if (PQntuples(res) > 0) {
-		*change = NOTIFY_STATUS_UPDATED;
-		PQclear(res);
+	if (*org == '\0') {
+		*change = NOTIFY_STATUS_UNKNOWN;
 		return DB_OK;
 	}
-	PQclear(res);
-	if ((rc = db_query(db, &notify_stmt_known, params, &res)) != DB_OK)
+	if ((rc = db_begin_tenant(db, org)) != DB_OK)
 		return rc;
-	*change = PQntuples(res) > 0 ? NOTIFY_STATUS_STALE : NOTIFY_STATUS_UNKNOWN;
+	if ((rc = db_query(db, &notify_stmt_report, params, &res)) != DB_OK)
+		goto fail;
+	*change = PQntuples(res) > 0 ? NOTIFY_STATUS_UPDATED : NOTIFY_STATUS_STALE;
 	PQclear(res);
-	return DB_OK;
+	if (*change == NOTIFY_STATUS_STALE) {
+		/* nothing raised: either a replay, or the row is gone since the lookup */
+		if ((rc = db_query(db, &notify_stmt_known, params, &res)) != DB_OK)
+			goto fail;
+		*change = PQntuples(res) > 0 ? NOTIFY_STATUS_STALE : NOTIFY_STATUS_UNKNOWN;
+		PQclear(res);
+	}
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return rc;
 }

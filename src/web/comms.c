@@ -1,9 +1,10 @@
 /* comms.c: staff messages to a patient — POST /comms and POST /api/notifications (NOTE-7):
  * {"client_id","type":"sms"|"email","subject","body"} → 202 {"id","status":"queued"}.
  *
- * Until staff sign-in exists (AUTH-5), callers present KAIROS_STAFF_API_TOKEN as a bearer
- * token; the routes are refused when it is not set. An Idempotency-Key header makes a retry
- * of the same request return the same message instead of queueing a second one. */
+ * Staff only (the route table says so): signed-in pages with their CSRF token, or API
+ * clients with the bearer token of POST /api/staff-auth/login. An Idempotency-Key header
+ * makes a retry of the same request return the same message instead of queueing a second
+ * one. */
 #include "web/web.h"
 #include "notify/notify.h"
 
@@ -11,7 +12,6 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/crypto.h>
 
 #define COMMS_MAX_SMS        1600	/* Twilio's limit for one message */
 #define COMMS_MAX_EMAIL      20000
@@ -22,17 +22,6 @@
 static struct db_stmt web_stmt_patient_contact = DB_STMT("web_patient_contact", 2,
 	"SELECT coalesce(phone, ''), coalesce(email::text, '') FROM users"
 	" WHERE id = $1 AND org_id = $2 AND role = 'patient' AND disabled_at IS NULL");
-
-static bool
-comms_token_ok(const struct web_app *app, const struct request *req)
-{
-	const char *auth = http_header(req, "Authorization"), *want = app->cfg.staff_api_token;
-	size_t n = strlen(want);
-
-	if (n == 0 || auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || strlen(auth + 7) != n)
-		return false;
-	return CRYPTO_memcmp(auth + 7, want, n) == 0;
-}
 
 static bool
 comms_uuid(const char *s)
@@ -47,46 +36,23 @@ comms_uuid(const char *s)
 	return true;
 }
 
-/* A string field, or NULL (and a message in details) when it is present but not a string. */
-static const char *
-comms_field(struct json_object *body, const char *key, struct json_object *details)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(body, key, &v) || json_object_is_type(v, json_type_null))
-		return NULL;
-	if (!json_object_is_type(v, json_type_string)) {
-		json_object_object_add(details, key, json_object_new_string("must be a string"));
-		return NULL;
-	}
-	return json_object_get_string(v);
-}
-
 void
 web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct json_object *details, *out;
 	struct notify_message m = { 0 };
 	const char *client, *type, *subject, *body, *idem = http_header(req, "Idempotency-Key");
-	char org[37], id[37], event[COMMS_MAX_IDEMPOTENCY + 16];
+	char id[37], event[COMMS_MAX_IDEMPOTENCY + 16];
 	PGresult *res = NULL;
 	size_t max;
 
-	if (!comms_token_ok(app, req)) {
-		web_error(app, req, resp, 401, "Not signed in", NULL);
+	if (web_json_body(app, req, resp) == NULL)
 		return;
-	}
-	if (web_read_body(app, req, resp) < 0)
-		return;
-	if (req->json == NULL || !json_object_is_type(req->json, json_type_object)) {
-		web_error(app, req, resp, 400, "Invalid request", "body");
-		return;
-	}
 	details = json_object_new_object();
-	client = comms_field(req->json, "client_id", details);
-	type = comms_field(req->json, "type", details);
-	subject = comms_field(req->json, "subject", details);
-	body = comms_field(req->json, "body", details);
+	client = web_json_str(req->json, "client_id", details);
+	type = web_json_str(req->json, "type", details);
+	subject = web_json_str(req->json, "subject", details);
+	body = web_json_str(req->json, "body", details);
 	if (!comms_uuid(client) && !json_object_object_get_ex(details, "client_id", NULL))
 		json_object_object_add(details, "client_id", json_object_new_string("must be a patient id (a UUID)"));
 	if (type == NULL || (strcmp(type, "sms") != 0 && strcmp(type, "email") != 0)) {
@@ -105,18 +71,14 @@ web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 	if (idem != NULL && (strlen(idem) == 0 || strlen(idem) > COMMS_MAX_IDEMPOTENCY ||
 	    strspn(idem, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(idem)))
 		json_object_object_add(details, "Idempotency-Key", json_object_new_string("1-100 of A-Z a-z 0-9 - _ ."));
-	if (json_object_object_length(details) > 0) {
-		http_response_error_json(resp, 400, "Invalid request", details);
+	if (web_invalid(resp, details))
 		return;
-	}
-	json_object_put(details);
-
-	if (web_org_id(app, org) != DB_OK) {
+	if (web_tx(app) != DB_OK) {
 		web_unavailable(app, req, resp);
 		return;
 	}
 	{
-		const char *params[2] = { client, org };
+		const char *params[2] = { client, app->rq.org_id };
 
 		if (db_query(&app->db, &web_stmt_patient_contact, params, &res) != DB_OK) {
 			web_unavailable(app, req, resp);
@@ -143,17 +105,17 @@ web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 		rand_hex(rnd, 16);
 		snprintf(event, sizeof event, "comms:%s", rnd);
 	}
-	m.org_id = org;
+	m.org_id = app->rq.org_id;
+	m.requested_by = app->rq.who.user_id;
 	m.event_key = event;
 	m.channel = strcmp(type, "sms") == 0 ? NOTIFY_SMS : NOTIFY_EMAIL;
 	m.subject = m.channel == NOTIFY_EMAIL ? subject : NULL;
 	m.body_text = body;
 	m.patient_id = client;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
-	if (db_exec_simple(&app->db, "BEGIN") != DB_OK || notify_enqueue(&app->db, &m, NULL) != DB_OK ||
-	    notify_find(&app->db, org, event, id) != DB_OK || db_exec_simple(&app->db, "COMMIT") != DB_OK) {
+	if (notify_enqueue(&app->db, &m, NULL) != DB_OK ||
+	    notify_find(&app->db, app->rq.org_id, event, id) != DB_OK) {
 		log_error("staff message not queued", "%s", app->db.error);
-		db_exec_simple(&app->db, "ROLLBACK");
 		PQclear(res);
 		web_unavailable(app, req, resp);
 		return;

@@ -102,8 +102,9 @@ web_styleguide(struct web_app *app, struct request *req, struct response *resp)
 	web_page(app, req, resp, 200, "pages/styleguide", model);
 }
 
+/* A string member or NULL, without details: the debug routes answer one message. */
 static const char *
-web_json_str(struct json_object *o, const char *key)
+debug_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
@@ -123,29 +124,27 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 	struct buf subject_b = BUF_INIT, text_b = BUF_INIT, html_b = BUF_INIT, render_err = BUF_INIT;
 	bool created = false, rollback;
 	const char *channel;
-	char org[37];
 
 	if (web_read_body(app, req, resp) < 0)
 		return;
-	if (req->json == NULL || (m.event_key = web_json_str(req->json, "event")) == NULL ||
-	    (channel = web_json_str(req->json, "channel")) == NULL ||
+	if (req->json == NULL || (m.event_key = debug_str(req->json, "event")) == NULL ||
+	    (channel = debug_str(req->json, "channel")) == NULL ||
 	    notify_channel_parse(channel, &m.channel) < 0 ||
-	    (m.recipient = web_json_str(req->json, "to")) == NULL ||
-	    ((m.body_text = web_json_str(req->json, "body")) == NULL &&
-	    web_json_str(req->json, "template") == NULL)) {
+	    (m.recipient = debug_str(req->json, "to")) == NULL ||
+	    ((m.body_text = debug_str(req->json, "body")) == NULL &&
+	    debug_str(req->json, "template") == NULL)) {
 		web_error(app, req, resp, 400, "event, channel (sms|whatsapp|email), to and body or template are required", "body");
 		return;
 	}
-	if (web_json_str(req->json, "template") != NULL) {
+	if (debug_str(req->json, "template") != NULL) {
 		struct json_object *model = NULL, *site;
 
 		json_object_object_get_ex(req->json, "model", &model);
 		model = model ? json_object_get(model) : json_object_new_object();
 		site = json_object_new_object();
-		json_object_object_add(site, "name",
-		    json_object_new_string(app->org_name ? app->org_name : "Kairos"));
+		json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
 		json_object_object_add(model, "site", site);
-		if (notify_render(app->views, web_json_str(req->json, "template"),
+		if (notify_render(app->views, debug_str(req->json, "template"),
 		    notify_channel_baa(&app->cfg, m.channel), model, &m, &subject_b, &text_b,
 		    &html_b, &render_err) < 0) {
 			json_object_put(model);
@@ -154,20 +153,22 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 		}
 		json_object_put(model);
 	}
-	if (web_json_str(req->json, "template") == NULL)
-		m.subject = web_json_str(req->json, "subject");
+	if (debug_str(req->json, "template") == NULL)
+		m.subject = debug_str(req->json, "subject");
 	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
-	if (web_org_id(app, org) != DB_OK || db_exec_simple(&app->db, "BEGIN") != DB_OK) {
+	if (web_tx(app) != DB_OK) {
 		web_unavailable(app, req, resp);
 		goto done;
 	}
-	m.org_id = org;
-	if (notify_enqueue(&app->db, &m, &created) != DB_OK ||
-	    db_exec_simple(&app->db, rollback ? "ROLLBACK" : "COMMIT") != DB_OK) {
+	m.org_id = app->rq.org_id;
+	if (notify_enqueue(&app->db, &m, &created) != DB_OK) {
 		log_error("enqueue failed", "%s", app->db.error);
-		db_exec_simple(&app->db, "ROLLBACK");
 		web_error(app, req, resp, 400, "The message was refused", "body");
 		goto done;
+	}
+	if (rollback) {
+		db_rollback(&app->db);	/* as if the event that queued it failed after all */
+		app->rq.in_tx = false;
 	}
 	out = json_object_new_object();
 	json_object_object_add(out, "created", json_object_new_boolean(created));

@@ -1,15 +1,27 @@
-/* dispatch.c: from a parsed request to a handler's answer. */
+/* dispatch.c: from a parsed request to a handler's answer (ARCHITECTURE.md, steps 2–3).
+ *
+ * For every routed request: the tenant from the Host; the caller from a bearer token or the
+ * access cookie (a revoked session counts as nobody on routes that need someone); the
+ * route's roles; CSRF for unsafe requests that carry ambient credentials; then the handler,
+ * whose database writes share one tenant transaction, committed only after a success
+ * answer. */
 #include "web/web.h"
+#include "audit/audit.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
+
+enum web_caller { WEB_CALLER_NONE, WEB_CALLER_OK, WEB_CALLER_EXPIRED, WEB_CALLER_INVALID };
 
 int
 web_read_body(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct http_error err = { 0, NULL, NULL };
 
+	if (req->body_done)
+		return 0;	/* dispatch read it for the CSRF check; a failure ended the request */
 	if (http_request_read_body(req, (size_t)app->cfg.max_body_bytes, &err) == 0)
 		return 0;
 	if (req->kind == HTTP_KIND_JSON && err.status == 400) {
@@ -34,14 +46,266 @@ web_route_enabled(const struct web_app *app, const struct web_route *r)
 	return true;
 }
 
+static bool
+web_method_unsafe(enum http_method m)
+{
+	return m != HTTP_GET && m != HTTP_HEAD && m != HTTP_OPTIONS;
+}
+
+int
+web_tx(struct web_app *app)
+{
+	int rc;
+
+	if (app->rq.in_tx)
+		return DB_OK;
+	if ((rc = db_begin_tenant(&app->db, app->rq.org_id)) == DB_OK)
+		app->rq.in_tx = true;
+	return rc;
+}
+
+void
+web_tx_keep(struct web_app *app)
+{
+	app->rq.keep_tx = true;
+}
+
+int
+web_audit(struct web_app *app, const struct request *req, const char *action,
+    const char *subject_type, const char *subject_id, const char *details_json)
+{
+	const struct auth_principal *who = &app->rq.who;
+	unsigned role = app->rq.signed_in ? who->role : 0;
+	struct audit_entry e = {
+		.org_id = app->rq.org_id,
+		.actor_kind = role == 0 ? "anonymous" : role == AUTH_ROLE_PATIENT ? "patient" : "staff",
+		.actor_id = role ? who->user_id : NULL,
+		.action = action,
+		.subject_type = subject_type,
+		.subject_id = subject_id,
+		.patient_id = role == AUTH_ROLE_PATIENT ? who->user_id : NULL,
+		.ip = *req->client_addr ? req->client_addr : NULL,
+		.request_id = req->request_id,
+		.details_json = details_json,
+	};
+	int rc = web_tx(app);
+
+	return rc == DB_OK ? audit_record(&app->db, &e) : rc;
+}
+
+/* The caller, from `Authorization: Bearer` or else the access cookie. The token must be
+ * for this request's organisation. On EXPIRED and OK app->rq.who is filled. */
+static enum web_caller
+web_identify(struct web_app *app, struct request *req, const char **why)
+{
+	const char *auth = http_header(req, "Authorization"), *token;
+	int rc;
+
+	*why = NULL;
+	if (auth != NULL) {
+		if (strncmp(auth, "Bearer ", 7) != 0) {
+			*why = "Authorization must be a Bearer token";
+			return WEB_CALLER_INVALID;
+		}
+		token = auth + 7;
+	} else if ((token = http_param(&req->cookies, WEB_COOKIE_ACCESS)) != NULL && *token != '\0')
+		app->rq.via_cookie = true;
+	else
+		return WEB_CALLER_NONE;
+	rc = auth_jwt_verify(&app->keys, token, (long)time(NULL), &app->rq.who, why);
+	if (rc == -1) {
+		memset(&app->rq.who, 0, sizeof app->rq.who);
+		return WEB_CALLER_INVALID;
+	}
+	if (strcmp(app->rq.who.org_id, app->rq.org_id) != 0) {
+		memset(&app->rq.who, 0, sizeof app->rq.who);
+		*why = "token is for another organisation";
+		return WEB_CALLER_INVALID;
+	}
+	return rc == -2 ? WEB_CALLER_EXPIRED : WEB_CALLER_OK;
+}
+
+/* scheme://host of this request, which an Origin header must equal. */
+static bool
+web_origin_ok(const struct request *req)
+{
+	const char *origin = http_header(req, "Origin"), *host = http_env(req, "HTTP_HOST");
+	const char *scheme = req->tls ? "https://" : "http://";
+	size_t n = strlen(scheme);
+
+	if (origin == NULL)
+		return true;	/* not a browser, or a same-origin GET; the token still applies */
+	return host != NULL && strncmp(origin, scheme, n) == 0 && strcmp(origin + n, host) == 0;
+}
+
+/* Whether an unsafe request carries the CSRF token its credentials call for. */
+static bool
+web_csrf_ok(struct web_app *app, struct request *req, enum web_caller caller)
+{
+	const char *given, *binding;
+
+	if (caller != WEB_CALLER_NONE && !app->rq.via_cookie)
+		return true;	/* a bearer token is not sent by browsers on their own */
+	if (caller == WEB_CALLER_NONE && req->kind == HTTP_KIND_JSON)
+		return true;	/* no ambient credentials to abuse */
+	given = http_header(req, "X-CSRF-Token");
+	if (given == NULL)
+		given = http_param(&req->form, "_csrf");
+	binding = app->rq.who.session_id[0] ? app->rq.who.session_id :
+	    http_param(&req->cookies, WEB_COOKIE_VISITOR);
+	return auth_csrf_ok(&app->keys, binding, given);
+}
+
+const char *
+web_csrf(struct web_app *app, struct request *req, struct response *resp)
+{
+	const char *binding = app->rq.who.session_id;
+	char visitor[33];
+
+	if (app->rq.csrf[0] != '\0')
+		return app->rq.csrf;
+	if (*binding == '\0') {
+		if (resp == NULL)
+			return "";
+		binding = http_param(&req->cookies, WEB_COOKIE_VISITOR);
+		if (binding == NULL || strlen(binding) != 32 || strspn(binding, "0123456789abcdef") != 32) {
+			if (rand_hex(visitor, 16) < 0)
+				return "";
+			http_response_cookie(resp, req, WEB_COOKIE_VISITOR, visitor, "/",
+			    AUTH_REFRESH_TTL_SECONDS);
+			binding = visitor;
+		}
+	}
+	auth_csrf_token(&app->keys, binding, app->rq.csrf);
+	return app->rq.csrf;
+}
+
+void
+web_session_cookies(struct web_app *app, struct request *req, struct response *resp,
+    const struct auth_tokens *t)
+{
+	(void)app;
+	/* the access cookie outlives its token, so an expired token can still say who to renew */
+	http_response_cookie(resp, req, WEB_COOKIE_ACCESS, t->access.data, "/", AUTH_REFRESH_TTL_SECONDS);
+	http_response_cookie(resp, req, WEB_COOKIE_REFRESH, t->refresh, WEB_REFRESH_PATH,
+	    AUTH_REFRESH_TTL_SECONDS);
+}
+
+void
+web_session_cookies_clear(struct request *req, struct response *resp)
+{
+	http_response_cookie(resp, req, WEB_COOKIE_ACCESS, "", "/", 0);
+	http_response_cookie(resp, req, WEB_COOKIE_REFRESH, "", WEB_REFRESH_PATH, 0);
+}
+
+const char *
+web_next(const struct request *req, const char *next, const char *fallback)
+{
+	(void)req;
+	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
+	    strlen(next) > 2000 || strpbrk(next, "\r\n\t") != NULL)
+		return fallback;
+	return next;
+}
+
+void
+web_redirect_next(struct response *resp, int status, const char *where, const char *next)
+{
+	struct buf url = BUF_INIT;
+
+	buf_printf(&url, "%s?next=", where);
+	for (const char *p = next; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/-_.~", *p) != NULL)
+			buf_putc(&url, *p);
+		else
+			buf_printf(&url, "%%%02X", (unsigned char)*p);
+	}
+	http_response_redirect(resp, status, url.data);
+	buf_free(&url);
+}
+
+/* Decides whether the caller may use route r; answers (and returns false) when not. */
+static bool
+web_authorise(struct web_app *app, struct request *req, struct response *resp,
+    const struct web_route *r, enum web_caller caller, const char *why)
+{
+	unsigned roles = r->access & WEB_SIGNED_IN;
+	bool live = false;
+
+	if (roles == 0)
+		return true;
+	if (caller == WEB_CALLER_OK) {
+		int rc = web_tx(app);
+
+		if (rc == DB_OK)
+			rc = auth_session_check(&app->db, app->rq.who.session_id, &live);
+		if (rc != DB_OK) {
+			web_unavailable(app, req, resp);
+			return false;
+		}
+		if (!live) {
+			caller = WEB_CALLER_INVALID;
+			app->rq.signed_in = false;
+			why = "session ended";
+		}
+	}
+	if (caller == WEB_CALLER_OK) {
+		if ((app->rq.who.role & roles) != 0)
+			return true;
+		web_error(app, req, resp, 403, req->kind == HTTP_KIND_JSON ? "Forbidden" :
+		    "Your account can't open this page.", NULL);
+		return false;
+	}
+	if (req->kind == HTTP_KIND_HTML) {
+		bool unsafe = web_method_unsafe(req->method);
+
+		/* 307 repeats a form post with its body once the session is renewed */
+		if (caller == WEB_CALLER_EXPIRED && app->rq.via_cookie)
+			web_redirect_next(resp, unsafe ? 307 : 303, WEB_REFRESH_PATH "/refresh",
+			    req->raw_uri);
+		else
+			web_redirect_next(resp, 303, (roles & WEB_PATIENT) ? "/signin" : "/staff/signin",
+			    req->raw_uri);
+		return false;
+	}
+	if (why != NULL)
+		log_info("not signed in", "%s", why);
+	web_error(app, req, resp, 401, caller == WEB_CALLER_EXPIRED ? "Token expired" : "Not signed in",
+	    NULL);
+	http_response_header(resp, "WWW-Authenticate", "Bearer");
+	return false;
+}
+
+/* Ends the request's transaction: commit after success (or when asked to keep it). */
+static void
+web_tx_finish(struct web_app *app, struct request *req, struct response *resp)
+{
+	if (!app->rq.in_tx)
+		return;
+	if (resp->status < 400 || app->rq.keep_tx) {
+		if (db_commit(&app->db) != DB_OK) {
+			log_error("commit failed", "%s", app->db.error);
+			resp->nheaders = 0;	/* no cookie of an uncommitted session goes out */
+			web_unavailable(app, req, resp);
+		}
+	} else
+		db_rollback(&app->db);
+	app->rq.in_tx = false;
+}
+
 void
 web_dispatch(void *ctx, struct request *req, struct response *resp)
 {
 	struct web_app *app = ctx;
 	struct buf allow = BUF_INIT;
 	const struct web_route *r;
+	enum web_caller caller;
+	const char *why;
 	size_t i = 0;
 
+	memset(&app->rq, 0, sizeof app->rq);
+	app->rq.org_name = "Kairos";
 	if (req->error.status != 0) {
 		web_error(app, req, resp, req->error.status, req->error.message, req->error.field);
 		return;
@@ -63,13 +327,36 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		web_error(app, req, resp, 404, "We couldn't find that page.", NULL);
 		goto out;
 	}
-	if (r->access == WEB_PATIENT || r->access == WEB_STAFF) {
-		/* sign-in does not exist yet, so nobody can be allowed in; webhook and staff-token
-		 * handlers check their credentials themselves */
-		web_error(app, req, resp, 401, "Not signed in", NULL);
+	if (r->access == WEB_WEBHOOK || r->handler == web_health_live || r->handler == web_health_ready) {
+		r->handler(app, req, resp);	/* no tenant, no caller: they stand alone */
 		goto out;
+	}
+	if (web_tenant_resolve(app, req) != DB_OK) {
+		log_error("tenant lookup failed", "%s", app->db.error);
+		web_unavailable(app, req, resp);
+		goto out;
+	}
+	caller = web_identify(app, req, &why);
+	app->rq.signed_in = caller == WEB_CALLER_OK;
+	if (!web_authorise(app, req, resp, r, caller, why))
+		goto out;
+	if (web_method_unsafe(req->method) && !r->no_csrf) {
+		if (!web_origin_ok(req)) {
+			log_warn("request refused", "cross-origin %s %s", req->method_name, req->path);
+			web_error(app, req, resp, 403, "Cross-site request refused", NULL);
+			goto out;
+		}
+		if (web_read_body(app, req, resp) < 0)
+			goto out;
+		if (!web_csrf_ok(app, req, caller)) {
+			log_warn("request refused", "missing or wrong CSRF token on %s", req->path);
+			web_error(app, req, resp, 403, req->kind == HTTP_KIND_JSON ? "Invalid CSRF token" :
+			    "This form has expired. Go back, reload the page and try again.", NULL);
+			goto out;
+		}
 	}
 	r->handler(app, req, resp);
 out:
+	web_tx_finish(app, req, resp);
 	buf_free(&allow);
 }

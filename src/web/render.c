@@ -17,11 +17,18 @@ static const struct {
 	{ "logo", "img/logo.svg" },
 };
 
+#define WEB_NAV_ANONYMOUS (1u << 9)	/* a nav entry for people not signed in */
+#define WEB_NAV_EVERYONE  (WEB_NAV_ANONYMOUS | WEB_SIGNED_IN)
+
 static const struct {
 	const char *href, *label;
+	unsigned    shown_to;	/* roles, WEB_NAV_ANONYMOUS */
 } web_nav[] = {
-	{ "/", "Home" },
-	{ "/book", "Book an appointment" },
+	{ "/", "Home", WEB_NAV_EVERYONE },
+	{ "/book", "Book an appointment", WEB_NAV_ANONYMOUS | WEB_PATIENT },
+	{ "/account", "Your account", WEB_PATIENT },
+	{ "/admin", "Admin", WEB_STAFF },
+	{ "/signin", "Sign in", WEB_NAV_ANONYMOUS },
 };
 
 /* Reads static/dist/manifest.json ({"css/app.css": "dist/css/app.3f2a1c9e.css"}) written at
@@ -65,10 +72,8 @@ web_views_free(struct web_app *app)
 {
 	view_registry_free(app->views);
 	json_object_put(app->assets);
-	free(app->org_name);
 	app->views = NULL;
 	app->assets = NULL;
-	app->org_name = NULL;
 }
 
 static struct json_object *
@@ -79,10 +84,15 @@ web_site(struct web_app *app, struct request *req)
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
-	json_object_object_add(site, "name",
-	    json_object_new_string(app->org_name ? app->org_name : "Kairos"));
+	unsigned viewer = app->rq.signed_in ? app->rq.who.role : WEB_NAV_ANONYMOUS;
+
+	json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
 	for (size_t i = 0; i < sizeof web_nav / sizeof *web_nav; i++) {
-		struct json_object *item = json_object_new_object();
+		struct json_object *item;
+
+		if ((web_nav[i].shown_to & viewer) == 0)
+			continue;
+		item = json_object_new_object();
 
 		json_object_object_add(item, "href", json_object_new_string(web_nav[i].href));
 		json_object_object_add(item, "label", json_object_new_string(web_nav[i].label));
@@ -94,6 +104,17 @@ web_site(struct web_app *app, struct request *req)
 	json_object_object_add(site, "assets", json_object_get(app->assets));
 	json_object_object_add(site, "year", json_object_new_int(tm.tm_year + 1900));
 	json_object_object_add(site, "requestId", json_object_new_string(req->request_id));
+	if (app->rq.signed_in) {
+		struct json_object *user = json_object_new_object();
+
+		json_object_object_add(user, "role",
+		    json_object_new_string(auth_role_name(app->rq.who.role)));
+		json_object_object_add(site, "user", user);
+		/* the sign-out button in the layout is a form */
+		web_csrf(app, req, NULL);
+	}
+	if (app->rq.csrf[0] != '\0')
+		json_object_object_add(site, "csrf", json_object_new_string(app->rq.csrf));
 	return site;
 }
 

@@ -1,21 +1,61 @@
 /* routes.c: every URL Kairos answers, in one table (ARCHITECTURE.md, step 2). */
 #include "web/web.h"
 
+/* access: PUBLIC, WEBHOOK, or who may call it (PATIENT, STAFF, ADMIN, SIGNED_IN: web.h) */
 #define ROUTE(m, pattern, fn, access, kind) \
-	{ { HTTP_##m, pattern }, fn, WEB_##access, HTTP_KIND_##kind, false, false }
+	{ { HTTP_##m, pattern }, fn, WEB_##access, HTTP_KIND_##kind, false, false, false }
+/* An unsafe method without the CSRF check: it only renews the caller's own cookies. */
+#define RENEW_ROUTE(m, pattern, fn) \
+	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_HTML, false, false, true }
 #define DEV_ROUTE(m, pattern, fn, kind) \
-	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, false, true }
+	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, false, true, false }
 #define DEBUG_ROUTE(m, pattern, fn, kind) \
-	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, true, false }
+	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, true, false, true }
 
 const struct web_route web_routes[] = {
 	ROUTE(GET,  "/",                 web_home,          PUBLIC, HTML),
 	ROUTE(GET,  "/healthz",          web_health_live,   PUBLIC, JSON),
 	ROUTE(GET,  "/readyz",           web_health_ready,  PUBLIC, JSON),
 
-	/* Staff messaging (NOTE-7): a bearer token until staff sign-in exists (AUTH-5). */
-	ROUTE(POST, "/comms",                  web_staff_comms, STAFF_TOKEN, JSON),
-	ROUTE(POST, "/api/notifications",      web_staff_comms, STAFF_TOKEN, JSON),
+	/* Patients sign in with a one-time code (AUTH-1, AUTH-2, AUTH-4). */
+	ROUTE(GET,  "/signin",                 web_signin_form,        PUBLIC,    HTML),
+	ROUTE(POST, "/signin",                 web_signin_send,        PUBLIC,    HTML),
+	ROUTE(GET,  "/signin/code",            web_signin_code_form,   PUBLIC,    HTML),
+	ROUTE(POST, "/signin/code",            web_signin_code_check,  PUBLIC,    HTML),
+	ROUTE(GET,  "/signup",                 web_signup_form,        PUBLIC,    HTML),
+	ROUTE(POST, "/signup",                 web_signup_send,        PUBLIC,    HTML),
+	ROUTE(POST, "/signout",                web_signout,            SIGNED_IN, HTML),
+	ROUTE(GET,  "/auth/refresh",           web_auth_refresh,       PUBLIC,    HTML),
+	RENEW_ROUTE(POST, "/auth/refresh",     web_auth_refresh),
+	ROUTE(GET,  "/account",                web_account,            PATIENT,   HTML),
+	ROUTE(GET,  "/account/details",        web_account_details,    PATIENT,   HTML),
+	ROUTE(POST, "/account/details",        web_account_details_save, PATIENT, HTML),
+	ROUTE(GET,  "/account/sessions",       web_sessions,           SIGNED_IN, HTML),
+	ROUTE(POST, "/account/sessions/revoke-all", web_sessions_revoke_all, SIGNED_IN, HTML),
+	ROUTE(POST, "/account/sessions/:id/revoke", web_sessions_revoke, SIGNED_IN, HTML),
+
+	/* Staff (AUTH-5). */
+	ROUTE(GET,  "/staff/signin",           web_staff_signin_form,  PUBLIC,    HTML),
+	ROUTE(POST, "/staff/signin",           web_staff_signin_post,  PUBLIC,    HTML),
+	ROUTE(GET,  "/staff/invite/:token",    web_invite_form,        PUBLIC,    HTML),
+	ROUTE(POST, "/staff/invite/:token",    web_invite_accept,      PUBLIC,    HTML),
+	ROUTE(GET,  "/admin",                  web_admin_home,         STAFF,     HTML),
+	ROUTE(GET,  "/admin/staff",            web_admin_staff,        ADMIN,     HTML),
+	ROUTE(POST, "/admin/staff",            web_admin_invite,       ADMIN,     HTML),
+
+	/* The sign-in JSON API (AUTH-8, patient-api.md). */
+	ROUTE(POST, "/api/patient-auth/send-otp",      web_api_send_otp,    PUBLIC,  JSON),
+	ROUTE(POST, "/api/patient-auth/verify-otp",    web_api_verify_otp,  PUBLIC,  JSON),
+	ROUTE(POST, "/api/patient-auth/refresh-token", web_api_refresh,     PUBLIC,  JSON),
+	ROUTE(POST, "/api/patient-auth/logout",        web_api_logout,      PUBLIC,  JSON),
+	ROUTE(GET,  "/api/patient-auth/me",            web_api_me,          PATIENT, JSON),
+	ROUTE(POST, "/api/staff-auth/login",           web_api_staff_login, PUBLIC,  JSON),
+	ROUTE(POST, "/api/staff-auth/refresh-token",   web_api_refresh,     PUBLIC,  JSON),
+	ROUTE(POST, "/api/staff-auth/logout",          web_api_logout,      PUBLIC,  JSON),
+
+	/* Staff messaging (NOTE-7). */
+	ROUTE(POST, "/comms",                  web_staff_comms, STAFF, JSON),
+	ROUTE(POST, "/api/notifications",      web_staff_comms, STAFF, JSON),
 
 	/* Providers: each handler verifies the provider's signature before anything else. */
 	ROUTE(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
@@ -23,8 +63,9 @@ const struct web_route web_routes[] = {
 	/* Development and test only (never when KAIROS_ENV=production). */
 	DEV_ROUTE(GET, "/_styleguide",   web_styleguide,    HTML),
 
-	/* For the test suite only: slow requests, body echo, a crash, a leak for the
-	 * harness to catch. */
+	/* For the test suite only (KAIROS_DEBUG_ROUTES, refused in production): slow requests,
+	 * body echo, a crash, a leak for the harness to catch. No CSRF check: they post raw
+	 * bodies the way hostile clients would. */
 	DEBUG_ROUTE(GET,  "/_debug/sleep",      web_debug_sleep, JSON),
 	DEBUG_ROUTE(POST, "/_debug/echo",       web_debug_echo,  JSON),
 	DEBUG_ROUTE(POST, "/_debug/echo-form",  web_debug_echo,  HTML),

@@ -20,6 +20,23 @@ serve_apply_log_level(const struct config *cfg)
 	log_set_level(level);
 }
 
+/* What serve needs beyond config_load: the JWT keys parse. 0, or -1 logged. */
+static int
+serve_config_check(const struct config *cfg)
+{
+	struct auth_keyring ring;
+	struct buf err = BUF_INIT;
+	int rc = 0;
+
+	if (auth_keyring_parse(cfg->jwt_keys, &ring, &err) < 0) {
+		log_error("configuration invalid", "KAIROS_JWT_KEYS: %s (kairos serve needs it)",
+		    buf_cstr(&err));
+		rc = -1;
+	}
+	buf_free(&err);
+	return rc;
+}
+
 static int
 serve_reload(void *ctx)
 {
@@ -28,6 +45,10 @@ serve_reload(void *ctx)
 
 	if (config_load_logged(&fresh, m->config_file) < 0)
 		return -1;
+	if (serve_config_check(&fresh) < 0) {
+		config_free(&fresh);
+		return -1;
+	}
 	if (strcmp(fresh.socket_path, m->cfg.socket_path) != 0)
 		log_warn("socket unchanged", "KAIROS_SOCKET changes need a restart; still on %s",
 		    m->cfg.socket_path);
@@ -67,7 +88,8 @@ serve_worker_main(void *ctx, int listen_fd, int stop_fd)
 	memset(&app, 0, sizeof app);
 	app.cfg = m->cfg;	/* this process's copy, made by fork */
 	snprintf(dir, sizeof dir, "%s/migrations", app.cfg.share_dir);
-	if (db_migrations_load(dir, &app.migrations, &err) < 0 || web_views_load(&app, &err) < 0) {
+	if (auth_keyring_parse(app.cfg.jwt_keys, &app.keys, &err) < 0 ||
+	    db_migrations_load(dir, &app.migrations, &err) < 0 || web_views_load(&app, &err) < 0) {
 		log_error("worker cannot start", "%s", buf_cstr(&err));
 		goto out;
 	}
@@ -101,6 +123,10 @@ web_serve_main(int argc, char **argv, const char *config_file)
 	log_set_role("master");
 	if (config_load_logged(&m.cfg, config_file) < 0)
 		return 1;
+	if (serve_config_check(&m.cfg) < 0) {
+		config_free(&m.cfg);
+		return 1;
+	}
 	serve_apply_log_level(&m.cfg);
 	pf = (struct http_prefork){
 		.listen_fd = http_fcgi_listen(m.cfg.socket_path, (unsigned)m.cfg.socket_mode),

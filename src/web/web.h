@@ -5,10 +5,36 @@
 #ifndef KAIROS_WEB_H
 #define KAIROS_WEB_H
 
+#include "auth/auth.h"
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
 #include "view/view.h"
+
+#define WEB_TENANT_CACHE        32	/* hosts a worker remembers */
+#define WEB_TENANT_TTL_SECONDS  30	/* how long a host → organisation answer is trusted */
+#define WEB_HOST_MAX            255
+#define WEB_ORG_NAME_MAX        800	/* bytes: organisations.name holds 200 characters */
+
+/* A host's organisation, as a worker last looked it up. */
+struct web_tenant {
+	char      host[WEB_HOST_MAX + 1];
+	char      org_id[AUTH_UUID_SIZE];
+	char      org_name[WEB_ORG_NAME_MAX + 1];
+	long long fetched_us;	/* monotonic; 0: empty slot */
+};
+
+/* What dispatch learnt about the request in flight; reset for each one. */
+struct web_request_state {
+	char                  org_id[AUTH_UUID_SIZE];	/* the tenant, from the Host */
+	const char           *org_name;	/* its name, for the layout; borrowed from tenants[] */
+	struct auth_principal who;		/* the token's, also an expired one's */
+	bool                  signed_in;	/* who is a live caller (role 0 otherwise) */
+	bool                  via_cookie;	/* who came from cookies: CSRF applies */
+	bool                  in_tx;		/* a tenant transaction is open */
+	bool                  keep_tx;		/* commit it even though the answer is an error */
+	char                  csrf[AUTH_CSRF_SIZE];	/* the form token, once asked for */
+};
 
 /* One worker's state, alive from its start to its exit. */
 struct web_app {
@@ -17,23 +43,31 @@ struct web_app {
 	struct db_migrations migrations;	/* the files of this build, for /readyz */
 	struct view_registry *views;		/* every template, compiled at start */
 	struct json_object   *assets;		/* {css, js, logo}: fingerprinted URLs */
-	char                 *org_name;		/* cached after the first successful read */
+	struct auth_keyring  keys;		/* KAIROS_JWT_KEYS */
+	struct web_tenant    tenants[WEB_TENANT_CACHE];
+	struct web_request_state rq;
 };
 
-/* Who may call a route. Until sign-in lands (AUTH-*) patient and staff routes are refused.
- * WEB_WEBHOOK: the handler verifies the provider's signature. WEB_STAFF_TOKEN: the handler
- * checks KAIROS_STAFF_API_TOKEN (interim, until AUTH-5). */
-enum web_access { WEB_PUBLIC, WEB_PATIENT, WEB_STAFF, WEB_WEBHOOK, WEB_STAFF_TOKEN };
+/* Who may call a route: a set of roles (auth.h), or one of these. WEB_PUBLIC: anyone.
+ * WEB_WEBHOOK: anyone, without CSRF checks; the handler verifies the provider's signature. */
+#define WEB_PUBLIC     0u
+#define WEB_PATIENT    ((unsigned)AUTH_ROLE_PATIENT)
+#define WEB_STAFF      ((unsigned)AUTH_ROLES_STAFF)
+#define WEB_ADMIN      ((unsigned)AUTH_ROLE_ADMIN)
+#define WEB_SIGNED_IN  (WEB_PATIENT | WEB_STAFF)
+#define WEB_WEBHOOK    (1u << 8)
 
 typedef void (*web_handler)(struct web_app *app, struct request *req, struct response *resp);
 
 struct web_route {
 	struct http_route route;	/* first: the router reads it */
 	web_handler       handler;
-	enum web_access   access;
+	unsigned          access;	/* WEB_* above */
 	enum http_kind    kind;
 	bool              debug_only;	/* only with KAIROS_DEBUG_ROUTES */
 	bool              dev_only;	/* only when KAIROS_ENV is not production */
+	bool              no_csrf;	/* an unsafe method that changes nothing of the caller's
+					 * but their own cookies (/auth/refresh) */
 };
 
 extern const struct web_route web_routes[];
@@ -59,6 +93,62 @@ void web_page(struct web_app *app, struct request *req, struct response *resp, i
 int  web_views_load(struct web_app *app, struct buf *err);
 void web_views_free(struct web_app *app);
 
+/* ---- input.c: JSON API bodies ---- */
+
+/* The request's JSON object body, or NULL after answering 400 (or 413). Owned by req. */
+struct json_object *web_json_body(struct web_app *app, struct request *req, struct response *resp);
+/* A string member, or NULL when absent or null; a non-string adds "must be a string". */
+const char *web_json_str(struct json_object *body, const char *key, struct json_object *details);
+/* Adds message for field unless the field already has one (or message is NULL). */
+void web_detail(struct json_object *details, const char *field, const char *message);
+/* With any details: answers 400 {"error":"Invalid request","details"} and returns true.
+ * Consumes details either way. */
+bool web_invalid(struct response *resp, struct json_object *details);
+
+/* ---- form.c: HTML form models ---- */
+
+struct web_form {
+	struct json_object *model;	/* {fields, errors, invalid}; owned until given to a page */
+	struct json_object *fields;	/* borrowed from model */
+	struct json_object *errors;	/* borrowed from model */
+};
+
+void web_form_init(struct web_form *f);
+/* A field with every key its partial reads (blank), the typed value kept. Borrowed from f. */
+struct json_object *web_form_field(struct web_form *f, const char *name, const char *label,
+	const char *value);
+void web_form_set(struct json_object *field, const char *key, const char *value);
+/* A radio or checkbox option of field. */
+void web_form_option(struct json_object *field, const char *value, const char *label,
+	bool checked);
+/* Puts message by the field and in the summary; NULL message: nothing. */
+void web_form_error(struct web_form *f, const char *name, const char *message);
+bool web_form_invalid(const struct web_form *f);
+/* A form body value, "" when absent. Borrowed from req. */
+const char *web_form_value(const struct request *req, const char *name);
+/* A page model with the form (consumed) and the CSRF token made ready for site.csrf. */
+struct json_object *web_page_model(struct web_app *app, struct request *req,
+	struct response *resp, struct web_form *f);
+
+/* ---- sign-in shared by pages and the API (signin.c) ---- */
+
+struct web_otp_ask {
+	const char *phone, *channel, *email;	/* email: where an emailed code goes */
+	const char *signup_json;		/* sign-up details (AUTH-1), or NULL */
+};
+/* Issues and queues a sign-in code (AUTH-2) in the request's transaction. The caller answers
+ * the same whatever the number: an emailed code only reaches the account's own address. */
+enum auth_otp_result web_otp_send(struct web_app *app, struct request *req,
+	const struct web_otp_ask *ask, int *retry_after);
+/* Checks a code and, when right, starts a session (tokens in out). Wrong tries are kept. */
+enum auth_otp_result web_otp_signin(struct web_app *app, struct request *req, const char *phone,
+	const char *code, struct auth_tokens *out, struct auth_otp_outcome *outcome);
+
+/* Staff sign-in by password with lockout; on success a session (tokens in out) and the
+ * request acts as that staff member. Failures are counted and audited. */
+enum auth_login_result web_staff_signin(struct web_app *app, struct request *req,
+	const char *email, const char *password, struct auth_tokens *out, int *retry_after);
+
 /* handlers */
 void web_health_live(struct web_app *, struct request *, struct response *);
 void web_health_ready(struct web_app *, struct request *, struct response *);
@@ -71,9 +161,69 @@ void web_styleguide(struct web_app *, struct request *, struct response *);
 void web_debug_notify(struct web_app *, struct request *, struct response *);
 void web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
 void web_staff_comms(struct web_app *, struct request *, struct response *);
+void web_signin_form(struct web_app *, struct request *, struct response *);
+void web_signin_send(struct web_app *, struct request *, struct response *);
+void web_signin_code_form(struct web_app *, struct request *, struct response *);
+void web_signin_code_check(struct web_app *, struct request *, struct response *);
+void web_signup_form(struct web_app *, struct request *, struct response *);
+void web_signup_send(struct web_app *, struct request *, struct response *);
+void web_signout(struct web_app *, struct request *, struct response *);
+void web_auth_refresh(struct web_app *, struct request *, struct response *);
+void web_account(struct web_app *, struct request *, struct response *);
+void web_account_details(struct web_app *, struct request *, struct response *);
+void web_account_details_save(struct web_app *, struct request *, struct response *);
+void web_sessions(struct web_app *, struct request *, struct response *);
+void web_sessions_revoke(struct web_app *, struct request *, struct response *);
+void web_sessions_revoke_all(struct web_app *, struct request *, struct response *);
+void web_staff_signin_form(struct web_app *, struct request *, struct response *);
+void web_staff_signin_post(struct web_app *, struct request *, struct response *);
+void web_invite_form(struct web_app *, struct request *, struct response *);
+void web_invite_accept(struct web_app *, struct request *, struct response *);
+void web_admin_home(struct web_app *, struct request *, struct response *);
+void web_admin_staff(struct web_app *, struct request *, struct response *);
+void web_admin_invite(struct web_app *, struct request *, struct response *);
+void web_api_send_otp(struct web_app *, struct request *, struct response *);
+void web_api_verify_otp(struct web_app *, struct request *, struct response *);
+void web_api_refresh(struct web_app *, struct request *, struct response *);
+void web_api_logout(struct web_app *, struct request *, struct response *);
+void web_api_me(struct web_app *, struct request *, struct response *);
+void web_api_staff_login(struct web_app *, struct request *, struct response *);
 
-/* The organisation of the request, as a UUID into out (37 bytes). DB_OK or an error. */
-int  web_org_id(struct web_app *app, char out[37]);
+/* The organisation of the request, from its Host (tenant.c): fills app->rq.org_id. DB_OK
+ * or an error. */
+int  web_tenant_resolve(struct web_app *app, struct request *req);
+
+/* Opens the request's tenant transaction unless it is open: row-level security then limits
+ * every statement to app->rq.org_id. web_dispatch commits it after a success answer (< 400)
+ * and rolls it back otherwise. DB_OK or an error. */
+int  web_tx(struct web_app *app);
+/* Commit the transaction even though the answer will be an error: counted failures (wrong
+ * codes, wrong passwords) and the audit entries that record them must stay. */
+void web_tx_keep(struct web_app *app);
+/* Appends an audit entry as the request's caller (anonymous when nobody is signed in), in
+ * the request's transaction. DB_OK or an error. */
+int  web_audit(struct web_app *app, const struct request *req, const char *action,
+	const char *subject_type, const char *subject_id, const char *details_json);
+/* The CSRF token for forms on this page (set in the page's site.csrf too). An anonymous
+ * visitor gets a random visitor cookie to bind it to. Owned by app->rq. */
+const char *web_csrf(struct web_app *app, struct request *req, struct response *resp);
+/* The session cookies after a sign-in or refresh, and their removal. */
+void web_session_cookies(struct web_app *app, struct request *req, struct response *resp,
+	const struct auth_tokens *t);
+void web_session_cookies_clear(struct request *req, struct response *resp);
+/* A local path to go back to after sign-in: next when it is one of ours ("/…", not "//…"),
+ * else fallback. Borrowed from req or static. */
+const char *web_next(const struct request *req, const char *next, const char *fallback);
+
+/* Redirects to where?next=NEXT (next percent-encoded). */
+void web_redirect_next(struct response *resp, int status, const char *where, const char *next);
+
+/* Cookie names. */
+#define WEB_COOKIE_ACCESS   "kairos_at"
+#define WEB_COOKIE_REFRESH  "kairos_rt"
+#define WEB_COOKIE_VISITOR  "kairos_v"
+#define WEB_COOKIE_PHONE    "kairos_p"	/* the number a code was sent to, for the code form */
+#define WEB_REFRESH_PATH    "/auth"	/* the refresh cookie goes nowhere else */
 
 /* `kairos serve` (argv[0] is "serve"); returns the exit status. */
 int  web_serve_main(int argc, char **argv, const char *config_file);

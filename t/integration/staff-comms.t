@@ -1,8 +1,8 @@
 #!/usr/bin/env perl
 # Staff messages (NOTE-7): POST /comms and POST /api/notifications with
-# {"client_id","type","subject","body"} → 202 {"id","status":"queued"}; an interim bearer
-# token (KAIROS_STAFF_API_TOKEN) until staff sign-in exists; every bad field named; another
-# clinic's or an unknown patient is 404; Idempotency-Key makes a retry safe.
+# {"client_id","type","subject","body"} → 202 {"id","status":"queued"}; staff only (a staff
+# access token from POST /api/staff-auth/login; a patient's token is refused); every bad field
+# named; another clinic's or an unknown patient is 404; Idempotency-Key makes a retry safe.
 use strict;
 use warnings;
 use FindBin;
@@ -11,8 +11,9 @@ use KairosTest;
 use JSON::PP;
 use Test::More;
 
-my $token = 'test-staff-token-' . ('x' x 20);	# obviously fake
-my $k = KairosTest->start(workers => 1, env => { KAIROS_STAFF_API_TOKEN => $token });
+my $k = KairosTest->start(workers => 1);
+my $staff = $k->staff(role => 'receptionist');
+my $token = $staff->{token};
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
 my $ann = $psql->("INSERT INTO users (org_id, role, name, email, phone) SELECT id, 'patient', 'Ann Lee', 'ann\@example.org', '+61400000111' FROM organisations WHERE is_default RETURNING id");
 ($ann) = $ann =~ /^([0-9a-f-]{36})/m;
@@ -27,6 +28,15 @@ my $r = $k->post_json('/comms', { client_id => $ann, type => 'sms', body => 'hi'
 is($r->{status}, 401, 'no token: 401');
 is(KairosTest::json($r)->{error}, 'Not signed in', 'as a JSON error');
 is(comms({ client_id => $ann, type => 'sms', body => 'hi' }, token => 'x' x length $token)->{status}, 401, 'a wrong token: 401');
+{
+	my $phone = '+61400000999';
+	$k->post_json('/api/patient-auth/send-otp', { phone => $phone, channel => 'sms' });
+	my $c;
+	$k->wait_until(10, sub { ($c) = ($k->kairos('outbox', 'list', '--to', $phone))[1] =~ /^\s+(\d{6}) is your/m; $c });
+	my $p = KairosTest::json($k->post_json('/api/patient-auth/verify-otp', { phone => $phone, otp => $c }));
+	is(comms({ client_id => $ann, type => 'sms', body => 'hi' }, token => $p->{accessToken})->{status}, 403,
+		"a patient's token: 403");
+}
 
 $r = comms({ client_id => $ann, type => 'sms', body => 'Your appointment is confirmed.' });
 is($r->{status}, 202, 'a staff SMS is accepted: 202');
@@ -35,8 +45,8 @@ is($j->{status}, 'queued', 'queued');
 like($j->{id}, qr/^[0-9a-f-]{36}$/, 'with the message id');
 ok($k->wait_until(10, sub { $psql->("SELECT status FROM notifications WHERE id = '$j->{id}'") eq 'sent' }), 'and sent');
 is($psql->("SELECT recipient || ' ' || patient_id FROM notifications WHERE id = '$j->{id}'"), "+61400000111 $ann", "to the patient's mobile, linked to the patient");
-is($psql->("SELECT actor_kind || ' ' || host(ip) || ' ' || patient_id FROM audit_log WHERE subject_id = '$j->{id}'"), "staff 127.0.0.1 $ann",
-	'audited as a staff action, with the address it came from');
+is($psql->("SELECT actor_kind || ' ' || actor_id || ' ' || host(ip) || ' ' || patient_id FROM audit_log WHERE subject_id = '$j->{id}'"),
+	"staff $staff->{id} 127.0.0.1 $ann", 'audited as the staff member who sent it, with the address it came from');
 
 $r = comms({ client_id => $ann, type => 'email', subject => 'Your receipt', body => 'Thank you.' }, path => '/api/notifications');
 is($r->{status}, 202, 'POST /api/notifications does the same, here an email');

@@ -91,19 +91,45 @@ sub stack {
 }
 
 # Runs a kairos subcommand against this stack; returns (exit status, stdout and stderr).
+# With {stdin => TEXT} as the first argument, TEXT is its standard input.
 sub kairos {
 	my ($self, @args) = @_;
+	my $stdin = ref $args[0] eq 'HASH' ? (shift @args)->{stdin} : undef;
 	my %env = $self->stack_env;
 	local @ENV{ keys %env } = values %env;
 	my $pid = open(my $fh, '-|') // die "fork: $!";
 	if ($pid == 0) {
 		open STDERR, '>&', \*STDOUT;
+		if (defined $stdin) {
+			pipe(my $r, my $w) or POSIX::_exit(127);
+			if (fork == 0) { close $r; print {$w} $stdin; close $w; POSIX::_exit(0); }
+			close $w;
+			open STDIN, '<&', $r or POSIX::_exit(127);
+		}
 		exec "$SRC/t/lib/stack", 'kairos', $self->{dir}, @args or POSIX::_exit(127);
 	}
 	local $/;
 	my $out = <$fh> // '';
 	close $fh;
 	return ($? >> 8, $out);
+}
+
+# A staff account made the way an operator makes one (kairos user add), signed in through
+# POST /api/staff-auth/login. Returns {id, email, password, token (the access JWT), refresh}.
+my $staff_seq = 0;
+sub staff {
+	my ($self, %o) = @_;
+	my $email = $o{email} // sprintf('staff%d-%d@example.org', $$, ++$staff_seq);
+	my $password = $o{password} // 'correct horse battery staple';	# obviously a test one
+	my ($rc, $out) = $self->kairos({ stdin => "$password\n" }, 'user', 'add', '--role', $o{role} // 'admin',
+		'--email', $email, '--name', $o{name} // 'Sam Staff', '--password-stdin');
+	die "kairos user add failed: $out" if $rc != 0;
+	my ($id) = $out =~ /\(([0-9a-f-]{36})\)/;
+	my $r = $self->post_json('/api/staff-auth/login', { email => $email, password => $password });
+	die "staff login failed: $r->{status} $r->{content}" if $r->{status} != 200;
+	my $j = json($r);
+	return { id => $id, email => $email, password => $password, token => $j->{accessToken},
+		refresh => $j->{refreshToken} };
 }
 
 # Starts the Twilio stand-in (t/fakes/twilio) with obviously fake credentials. Returns

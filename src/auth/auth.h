@@ -1,0 +1,292 @@
+/* auth: who is calling, and what they may do (AUTH-1 … AUTH-7).
+ *
+ *   password.c  slow hashes (argon2id) for staff passwords and one-time codes
+ *   otp.c       one-time sign-in codes: issue, throttle, verify (AUTH-2)
+ *   jwt.c       access tokens: HS256 JWTs with a key id, via libjwt (AUTH-3)
+ *   session.c   sessions and their rotating refresh tokens; staff password sign-in (AUTH-4/5)
+ *   csrf.c      synchronizer tokens for forms (AUTH-6)
+ *   user_cli.c  `kairos user add`
+ *
+ * Everything that reads or writes tenant tables expects the caller's transaction to have the
+ * organisation set (db_begin_tenant), so row-level security applies (AUTH-7). */
+#ifndef KAIROS_AUTH_H
+#define KAIROS_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+#include "db/db.h"
+
+#define AUTH_UUID_SIZE            37	/* 36 characters and a NUL */
+
+#define AUTH_OTP_DIGITS           6
+#define AUTH_OTP_TTL_SECONDS      600	/* a code works for 10 minutes */
+#define AUTH_OTP_MAX_ATTEMPTS     5	/* wrong tries before a code is dead */
+#define AUTH_OTP_RESEND_SECONDS   60	/* between two codes for one number */
+#define AUTH_OTP_PER_PHONE_HOUR   5	/* codes per number per hour */
+#define AUTH_OTP_PER_IP_HOUR      20	/* codes per client address per hour */
+
+#define AUTH_ACCESS_TTL_SECONDS   900	/* access JWT: 15 minutes */
+#define AUTH_REFRESH_TTL_SECONDS  (7 * 24 * 3600)
+#define AUTH_REFRESH_TOKEN_BYTES  32	/* 256 random bits */
+#define AUTH_TOKEN_TEXT_SIZE      64	/* base64url of 32 bytes (43) and a NUL, rounded up */
+#define AUTH_JWT_MAX_BYTES        2048	/* a longer token is not one of ours */
+#define AUTH_JWT_CLOCK_SKEW       30	/* seconds of iat in the future we tolerate */
+#define AUTH_JWT_MAX_KEYS         8
+#define AUTH_JWT_MIN_KEY_BYTES    32
+#define AUTH_KID_MAX              32
+
+#define AUTH_PASSWORD_MIN         12	/* characters (bytes) a staff password needs */
+#define AUTH_PASSWORD_MAX         1024	/* longer input is refused before hashing */
+#define AUTH_HASH_MAX             160	/* an encoded argon2id hash fits */
+#define AUTH_STAFF_MAX_FAILURES   5	/* wrong passwords in a row before a lockout */
+#define AUTH_STAFF_LOCK_SECONDS   900
+#define AUTH_INVITE_TTL_SECONDS   (7 * 24 * 3600)
+#define AUTH_SESSION_SEEN_SECONDS 60	/* last_seen_at is written at most this often */
+
+/* Roles as bits, so a route can allow several. */
+enum auth_role {
+	AUTH_ROLE_PATIENT      = 1 << 0,
+	AUTH_ROLE_PRACTITIONER = 1 << 1,
+	AUTH_ROLE_RECEPTIONIST = 1 << 2,
+	AUTH_ROLE_ADMIN        = 1 << 3,
+};
+#define AUTH_ROLES_STAFF (AUTH_ROLE_PRACTITIONER | AUTH_ROLE_RECEPTIONIST | AUTH_ROLE_ADMIN)
+
+/* "patient", "admin", ... → the role, or 0. */
+unsigned    auth_role_parse(const char *name);
+const char *auth_role_name(unsigned role);	/* "" for anything but one role bit */
+
+/* The caller of a request, once its token checked out. role 0: anonymous. */
+struct auth_principal {
+	unsigned role;
+	char     user_id[AUTH_UUID_SIZE];
+	char     org_id[AUTH_UUID_SIZE];
+	char     session_id[AUTH_UUID_SIZE];
+	long     expires_at;	/* of the access token, seconds since the epoch */
+};
+
+/* ---- password.c ---- */
+
+/* argon2id, OWASP's first recommended setting (docs/security.md says why). */
+#define AUTH_ARGON2_T_COST        2
+#define AUTH_ARGON2_M_COST_KIB    19456
+#define AUTH_ARGON2_PARALLELISM   1
+#define AUTH_ARGON2_SALT_BYTES    16
+#define AUTH_ARGON2_HASH_BYTES    32
+
+/* Writes the encoded argon2id hash of secret[0..n) into out. 0, or -1. */
+int  auth_hash(const char *secret, size_t n, char out[AUTH_HASH_MAX]);
+/* Whether secret matches the encoded hash (argon2's comparison is constant-time). A NULL
+ * or malformed hash costs the same work as a real one and is false, so "no such account"
+ * takes as long as "wrong password". */
+bool auth_hash_verify(const char *encoded, const char *secret, size_t n);
+
+/* ---- jwt.c ---- */
+
+struct auth_jwt_key {
+	char          kid[AUTH_KID_MAX + 1];
+	unsigned char key[64];
+	size_t        len;
+};
+
+/* KAIROS_JWT_KEYS: "kid:base64key[,kid:base64key…]", the first signs, all verify. */
+struct auth_keyring {
+	struct auth_jwt_key keys[AUTH_JWT_MAX_KEYS];
+	size_t              count;
+};
+
+/* 0, or -1 with the reason in err (no secret ever copied into it). */
+int  auth_keyring_parse(const char *spec, struct auth_keyring *ring, struct buf *err);
+/* Signs an access token for p (role, user, org, session) valid from now for
+ * AUTH_ACCESS_TTL_SECONDS; writes it to out (owned by the caller). 0, or -1. */
+int  auth_jwt_issue(const struct auth_keyring *ring, const struct auth_principal *p, long now,
+	struct buf *out);
+/* Checks a token: header {"alg":"HS256","kid":known}, signature, exp > now, iat not in the
+ * future, every claim present and well-formed. Fills p. 0; -2 when the token is ours and
+ * intact but expired (p is filled, so a page can renew it); -1 otherwise. *why is a short
+ * text for logs and the 401 answer (never the token). */
+int  auth_jwt_verify(const struct auth_keyring *ring, const char *token, long now,
+	struct auth_principal *p, const char **why);
+
+/* ---- csrf.c ---- */
+
+#define AUTH_CSRF_SIZE 44	/* base64url of a SHA-256 HMAC (43) and a NUL */
+
+/* The form token bound to `binding` (a session id, or an anonymous visitor's cookie). */
+void auth_csrf_token(const struct auth_keyring *ring, const char *binding,
+	char out[AUTH_CSRF_SIZE]);
+/* Whether `given` is the token for binding, compared in constant time. */
+bool auth_csrf_ok(const struct auth_keyring *ring, const char *binding, const char *given);
+
+/* ---- tokens (session.c) ---- */
+
+#define AUTH_TOKEN_HASH_SIZE 67	/* backslash, x, 64 hex digits and a NUL */
+
+/* A new refresh or invitation token: 256 random bits as base64url text. 0, or -1. */
+int  auth_token_new(char text[AUTH_TOKEN_TEXT_SIZE]);
+/* SHA-256 of a token as a bytea literal in hex form, for SQL parameters. */
+void auth_token_hash_hex(const char *text, char out[AUTH_TOKEN_HASH_SIZE]);
+
+/* ---- otp.c ---- */
+
+enum auth_otp_result {
+	AUTH_OTP_OK,		/* the code was right; *user set, *is_new when just created */
+	AUTH_OTP_WRONG,		/* wrong code; *remaining tries left (0: now dead) */
+	AUTH_OTP_EXPIRED,	/* no live code: never sent, expired, used or dead */
+	AUTH_OTP_THROTTLED,	/* asked too often; *retry_after seconds */
+	AUTH_OTP_ERROR,		/* database (db->error) */
+};
+
+struct auth_otp_request {
+	const char *org_id, *phone, *channel, *email;	/* email: for the email channel */
+	const char *ip;					/* the client's address, or NULL */
+	const char *signup_json;	/* {"name","email","dateOfBirth"} from sign-up, or NULL */
+};
+
+/* Issues a code for req->phone unless throttled: stores its hash and writes the code into
+ * code and its row's id into id (to be sent by the caller in the same transaction). */
+enum auth_otp_result auth_otp_issue(struct db *db, const struct auth_otp_request *req,
+	char code[AUTH_OTP_DIGITS + 1], char id[AUTH_UUID_SIZE], int *retry_after);
+/* Whether an emailed code for phone may go to email: only to the address of the number's
+ * own account, so nobody can have another person's code sent to them, and a new number must
+ * prove itself by SMS or WhatsApp. DB_OK with *ok, or an error. */
+int  auth_otp_email_allowed(struct db *db, const char *org_id, const char *phone,
+	const char *email, bool *ok);
+
+struct auth_otp_outcome {
+	char user_id[AUTH_UUID_SIZE];
+	bool is_new;		/* this sign-in created the account */
+	int  remaining;		/* tries left after a wrong code */
+};
+
+/* Checks code against the newest live code of phone; a right code is spent, and the
+ * patient account is found or created. Wrong tries are counted (the caller must commit
+ * them even though it answers 401). */
+enum auth_otp_result auth_otp_verify(struct db *db, const char *org_id, const char *phone,
+	const char *code, struct auth_otp_outcome *out);
+
+/* ---- session.c ---- */
+
+struct auth_session_start {
+	const char *org_id, *user_id, *user_agent, *ip;
+	unsigned    role;
+};
+
+/* The token pair handed to a client. */
+struct auth_tokens {
+	struct buf access;			/* the JWT; buf_free it */
+	char       refresh[AUTH_TOKEN_TEXT_SIZE];
+	char       session_id[AUTH_UUID_SIZE];
+};
+
+/* Creates a session with its first refresh token and an access token. DB_OK or an error. */
+int  auth_session_start(struct db *db, const struct auth_keyring *ring,
+	const struct auth_session_start *s, long now, struct auth_tokens *out);
+
+enum auth_refresh_result {
+	AUTH_REFRESH_OK,
+	AUTH_REFRESH_INVALID,	/* unknown, expired, or its session is revoked */
+	AUTH_REFRESH_REUSED,	/* already spent: the whole session is now revoked */
+	AUTH_REFRESH_ERROR,
+};
+
+/* Spends a refresh token and issues the next pair (same session). A spent token presented
+ * again revokes the session (the caller commits that and answers 401). */
+enum auth_refresh_result auth_session_refresh(struct db *db, const struct auth_keyring *ring,
+	const char *token, const char *ip, long now, struct auth_tokens *out,
+	struct auth_principal *who);
+
+/* Whether session_id is live (not revoked, not expired); touches last_seen_at at most every
+ * AUTH_SESSION_SEEN_SECONDS. DB_OK with *live, or an error. */
+int  auth_session_check(struct db *db, const char *session_id, bool *live);
+
+/* Revokes a session of user_id ("logout", "revoked") or all of them ("revoked_all",
+ * except keep_id when not NULL). *count gets how many. DB_OK or an error. */
+int  auth_session_revoke(struct db *db, const char *user_id, const char *session_id,
+	const char *reason, int *count);
+int  auth_session_revoke_all(struct db *db, const char *user_id, const char *keep_id,
+	int *count);
+/* Revokes the session a refresh token belongs to (logout by token). */
+int  auth_session_revoke_by_token(struct db *db, const char *token, struct auth_principal *who,
+	bool *found);
+
+enum auth_login_result {
+	AUTH_LOGIN_OK,
+	AUTH_LOGIN_BAD,		/* unknown email or wrong password: one answer for both */
+	AUTH_LOGIN_LOCKED,	/* too many failures; *retry_after seconds */
+	AUTH_LOGIN_ERROR,
+};
+
+/* Staff sign-in by email and password, with failure counting and lockout. Fills who
+ * (role, user, org) on success. */
+enum auth_login_result auth_staff_login(struct db *db, const char *org_id, const char *email,
+	const char *password, size_t password_len, struct auth_principal *who, int *retry_after);
+
+/* Releases the buffers of t. */
+void auth_tokens_free(struct auth_tokens *t);
+
+/* ---- user.c ---- */
+
+#define AUTH_EMAIL_SIZE 255
+#define AUTH_NAME_SIZE  801	/* 200 characters of UTF-8 */
+
+/* A person's details as pages and the API show them; "" for what is unknown. */
+struct auth_user {
+	char     id[AUTH_UUID_SIZE];
+	unsigned role;
+	char     name[AUTH_NAME_SIZE];
+	char     email[AUTH_EMAIL_SIZE];
+	char     phone[17];
+	char     date_of_birth[11];	/* YYYY-MM-DD */
+};
+
+/* The user id in the current organisation. DB_OK (u filled), DB_FAILED when there is none. */
+int  auth_user_get(struct db *db, const char *id, struct auth_user *u);
+/* Sets a patient's name and email (AUTH-2: asked after the first sign-in). *taken when the
+ * email belongs to someone else in the clinic (nothing changed then). */
+int  auth_user_set_details(struct db *db, const char *id, const char *name, const char *email,
+	bool *taken);
+
+/* One signed-in device for the sessions page. */
+struct auth_session_row {
+	char id[AUTH_UUID_SIZE];
+	char user_agent[501];
+	char ip[64];
+	char created_at[32], last_seen_at[32];	/* ISO 8601, UTC */
+};
+
+/* The live sessions of user_id, newest first, at most max. Returns how many (≥ 0), or a
+ * negative db_result. */
+int  auth_sessions_list(struct db *db, const char *user_id, struct auth_session_row *rows,
+	int max);
+
+/* Staff invitations (AUTH-5). */
+struct auth_invite {
+	char email[AUTH_EMAIL_SIZE];
+	char name[AUTH_NAME_SIZE];
+	unsigned role;
+};
+/* Stores an invitation and writes its one-time token (to be put in the emailed link). *taken
+ * when the email already has an account. */
+int  auth_invite_create(struct db *db, const char *org_id, const char *invited_by,
+	const struct auth_invite *inv, char token[AUTH_TOKEN_TEXT_SIZE], bool *taken);
+/* The open invitation a token stands for. DB_OK and *found. */
+int  auth_invite_find(struct db *db, const char *token, struct auth_invite *inv, bool *found);
+/* Accepts it: creates the staff account with the password's hash and spends the token.
+ * user_id gets the new account's id; *found false when the token is unknown, used or old. */
+int  auth_invite_accept(struct db *db, const char *org_id, const char *token,
+	const char *password, size_t password_len, char user_id[AUTH_UUID_SIZE], bool *found);
+
+#define AUTH_STAFF_LIST_MAX 200
+/* The organisation's staff for the admin page: at most max, by name. */
+int  auth_staff_list(struct db *db, struct auth_user *rows, int max);
+
+/* ---- user_cli.c ---- */
+
+/* `kairos user add --role ROLE --email E [--name N] [--org SLUG] --password-stdin`. */
+int  auth_user_main(int argc, char **argv, struct db *db);
+
+#endif

@@ -1,0 +1,324 @@
+/* session.c: sessions and their refresh tokens (AUTH-3, AUTH-4), and staff password
+ * sign-in with lockout (AUTH-5).
+ *
+ * A session is one signed-in device. Its refresh tokens are stored as SHA-256 hashes and
+ * rotate on every use; the tokens of a session form one family, so presenting a spent token
+ * (a stolen copy racing the real client, or the other way round) revokes the session and
+ * every token in it. */
+#include "auth/auth.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct db_stmt auth_stmt_session_new = DB_STMT("auth_session_new", 5,
+	"INSERT INTO sessions (org_id, user_id, user_agent, ip, expires_at)"
+	" VALUES ($1, $2, left($3, 500), $4::inet, now() + make_interval(secs => $5)) RETURNING id");
+
+static struct db_stmt auth_stmt_refresh_new = DB_STMT("auth_refresh_new", 4,
+	"INSERT INTO refresh_tokens (token_hash, org_id, session_id, expires_at)"
+	" VALUES ($1::bytea, $2, $3, now() + make_interval(secs => $4))");
+
+static struct db_stmt auth_stmt_user_login = DB_STMT("auth_user_login", 1,
+	"UPDATE users SET last_login_at = now() WHERE id = $1");
+
+/* The token, its session and user, locked so two refreshes with one token serialise. */
+static struct db_stmt auth_stmt_refresh_find = DB_STMT("auth_refresh_find", 1,
+	"SELECT r.session_id, r.used_at IS NOT NULL,"
+	" r.expires_at > now() AND s.revoked_at IS NULL AND s.expires_at > now()"
+	"   AND u.disabled_at IS NULL,"
+	" s.user_id, s.org_id, u.role"
+	" FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id"
+	" JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1::bytea FOR UPDATE OF r, s");
+
+static struct db_stmt auth_stmt_refresh_spend = DB_STMT("auth_refresh_spend", 1,
+	"UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1::bytea");
+
+static struct db_stmt auth_stmt_session_slide = DB_STMT("auth_session_slide", 3,
+	"UPDATE sessions SET last_seen_at = now(), ip = coalesce($2::inet, ip),"
+	" expires_at = now() + make_interval(secs => $3) WHERE id = $1");
+
+static struct db_stmt auth_stmt_session_revoke_id = DB_STMT("auth_session_revoke_id", 2,
+	"UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
+	" WHERE id = $1 AND revoked_at IS NULL");
+
+static struct db_stmt auth_stmt_session_revoke = DB_STMT("auth_session_revoke", 3,
+	"UPDATE sessions SET revoked_at = now(), revoked_reason = $3"
+	" WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL");
+
+static struct db_stmt auth_stmt_session_revoke_all = DB_STMT("auth_session_revoke_all", 2,
+	"UPDATE sessions SET revoked_at = now(), revoked_reason = 'revoked_all'"
+	" WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)");
+
+/* Live or not, and last_seen_at touched when it is older than $2 seconds: one round trip. */
+static struct db_stmt auth_stmt_session_check = DB_STMT("auth_session_check", 2,
+	"WITH s AS (SELECT id, revoked_at IS NULL AND expires_at > now() AS live,"
+	"                  last_seen_at FROM sessions WHERE id = $1),"
+	" t AS (UPDATE sessions SET last_seen_at = now() FROM s WHERE sessions.id = s.id AND s.live"
+	"       AND s.last_seen_at < now() - make_interval(secs => $2) RETURNING 1)"
+	" SELECT live FROM s");
+
+static struct db_stmt auth_stmt_staff_find = DB_STMT("auth_staff_find", 2,
+	"SELECT id, role, password_hash, coalesce(ceil(extract(epoch FROM locked_until - now())), 0)::int"
+	" FROM users WHERE org_id = $1 AND email = $2::citext AND role <> 'patient'"
+	" AND disabled_at IS NULL FOR UPDATE");
+
+/* A wrong password: counted, and the account locked once the count reaches $2. */
+static struct db_stmt auth_stmt_staff_failed = DB_STMT("auth_staff_failed", 3,
+	"UPDATE users SET"
+	" failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,"
+	" locked_until = CASE WHEN failed_logins + 1 >= $2"
+	"                     THEN now() + make_interval(secs => $3) ELSE locked_until END"
+	" WHERE id = $1 RETURNING locked_until > now()");
+
+static struct db_stmt auth_stmt_staff_ok = DB_STMT("auth_staff_ok", 1,
+	"UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1");
+
+void
+auth_tokens_free(struct auth_tokens *t)
+{
+	buf_free(&t->access);
+}
+
+static int
+auth_exec(struct db *db, struct db_stmt *stmt, const char *const *params)
+{
+	PGresult *res = NULL;
+	int rc = db_query(db, stmt, params, &res);
+
+	PQclear(res);
+	return rc;
+}
+
+/* A fresh refresh token for session_id and an access token for who. */
+static int
+auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct auth_principal *who,
+    long now, struct auth_tokens *out)
+{
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16];
+
+	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
+	if (auth_token_new(out->refresh) < 0) {
+		snprintf(db->error, sizeof db->error, "no randomness for a token");
+		return DB_FAILED;
+	}
+	auth_token_hash_hex(out->refresh, hash);
+	{
+		const char *p[] = { hash, who->org_id, who->session_id, ttl };
+		int rc = auth_exec(db, &auth_stmt_refresh_new, p);
+
+		if (rc != DB_OK)
+			return rc;
+	}
+	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
+	if (auth_jwt_issue(ring, who, now, &out->access) < 0) {
+		snprintf(db->error, sizeof db->error, "cannot sign an access token");
+		return DB_FAILED;
+	}
+	return DB_OK;
+}
+
+int
+auth_session_start(struct db *db, const struct auth_keyring *ring,
+    const struct auth_session_start *s, long now, struct auth_tokens *out)
+{
+	struct auth_principal who = { .role = s->role };
+	char ttl[16];
+	int rc;
+
+	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
+	snprintf(who.user_id, sizeof who.user_id, "%s", s->user_id);
+	snprintf(who.org_id, sizeof who.org_id, "%s", s->org_id);
+	{
+		const char *p[] = { s->org_id, s->user_id, s->user_agent ? s->user_agent : "",
+			s->ip, ttl };
+
+		if ((rc = db_query_value(db, &auth_stmt_session_new, p, who.session_id,
+		    sizeof who.session_id)) != DB_OK)
+			return rc;
+	}
+	{
+		const char *p[] = { s->user_id };
+
+		if ((rc = auth_exec(db, &auth_stmt_user_login, p)) != DB_OK)
+			return rc;
+	}
+	return auth_tokens_issue(db, ring, &who, now, out);
+}
+
+enum auth_refresh_result
+auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char *token,
+    const char *ip, long now, struct auth_tokens *out, struct auth_principal *who)
+{
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16];
+	PGresult *res = NULL;
+	bool used, fresh;
+
+	memset(who, 0, sizeof *who);
+	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
+		return AUTH_REFRESH_INVALID;
+	auth_token_hash_hex(token, hash);
+	{
+		const char *p[] = { hash };
+
+		if (db_query(db, &auth_stmt_refresh_find, p, &res) != DB_OK)
+			return AUTH_REFRESH_ERROR;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return AUTH_REFRESH_INVALID;
+	}
+	snprintf(who->session_id, sizeof who->session_id, "%s", PQgetvalue(res, 0, 0));
+	used = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	fresh = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+	snprintf(who->user_id, sizeof who->user_id, "%s", PQgetvalue(res, 0, 3));
+	snprintf(who->org_id, sizeof who->org_id, "%s", PQgetvalue(res, 0, 4));
+	who->role = auth_role_parse(PQgetvalue(res, 0, 5));
+	PQclear(res);
+	if (used) {
+		const char *p[] = { who->session_id, "refresh_reuse" };
+
+		return auth_exec(db, &auth_stmt_session_revoke_id, p) == DB_OK ?
+		    AUTH_REFRESH_REUSED : AUTH_REFRESH_ERROR;
+	}
+	if (!fresh)
+		return AUTH_REFRESH_INVALID;
+	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
+	{
+		const char *spend[] = { hash };
+		const char *slide[] = { who->session_id, ip, ttl };
+
+		if (auth_exec(db, &auth_stmt_refresh_spend, spend) != DB_OK ||
+		    auth_exec(db, &auth_stmt_session_slide, slide) != DB_OK ||
+		    auth_tokens_issue(db, ring, who, now, out) != DB_OK)
+			return AUTH_REFRESH_ERROR;
+	}
+	return AUTH_REFRESH_OK;
+}
+
+int
+auth_session_check(struct db *db, const char *session_id, bool *live)
+{
+	char seen[16];
+	const char *p[] = { session_id, seen };
+	PGresult *res = NULL;
+	int rc;
+
+	snprintf(seen, sizeof seen, "%d", AUTH_SESSION_SEEN_SECONDS);
+	rc = db_query(db, &auth_stmt_session_check, p, &res);
+	*live = rc == DB_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+auth_session_revoke(struct db *db, const char *user_id, const char *session_id,
+    const char *reason, int *count)
+{
+	const char *p[] = { user_id, session_id, reason };
+	PGresult *res = NULL;
+	int rc = db_query(db, &auth_stmt_session_revoke, p, &res);
+
+	*count = rc == DB_OK ? atoi(PQcmdTuples(res)) : 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+auth_session_revoke_all(struct db *db, const char *user_id, const char *keep_id, int *count)
+{
+	const char *p[] = { user_id, keep_id };
+	PGresult *res = NULL;
+	int rc = db_query(db, &auth_stmt_session_revoke_all, p, &res);
+
+	*count = rc == DB_OK ? atoi(PQcmdTuples(res)) : 0;
+	PQclear(res);
+	return rc;
+}
+
+int
+auth_session_revoke_by_token(struct db *db, const char *token, struct auth_principal *who,
+    bool *found)
+{
+	char hash[AUTH_TOKEN_HASH_SIZE];
+	PGresult *res = NULL;
+	int rc;
+
+	*found = false;
+	memset(who, 0, sizeof *who);
+	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
+		return DB_OK;
+	auth_token_hash_hex(token, hash);
+	{
+		const char *p[] = { hash };
+
+		if ((rc = db_query(db, &auth_stmt_refresh_find, p, &res)) != DB_OK)
+			return rc;
+	}
+	if (PQntuples(res) == 1) {
+		*found = true;
+		snprintf(who->session_id, sizeof who->session_id, "%s", PQgetvalue(res, 0, 0));
+		snprintf(who->user_id, sizeof who->user_id, "%s", PQgetvalue(res, 0, 3));
+		snprintf(who->org_id, sizeof who->org_id, "%s", PQgetvalue(res, 0, 4));
+		who->role = auth_role_parse(PQgetvalue(res, 0, 5));
+	}
+	PQclear(res);
+	if (*found) {
+		const char *p[] = { who->session_id, "logout" };
+
+		rc = auth_exec(db, &auth_stmt_session_revoke_id, p);
+	}
+	return rc;
+}
+
+enum auth_login_result
+auth_staff_login(struct db *db, const char *org_id, const char *email, const char *password,
+    size_t password_len, struct auth_principal *who, int *retry_after)
+{
+	const char *p[] = { org_id, email };
+	PGresult *res = NULL;
+	char max[16], lock[16], *hash;
+	int locked_for;
+	bool right;
+
+	memset(who, 0, sizeof *who);
+	*retry_after = 0;
+	if (db_query(db, &auth_stmt_staff_find, p, &res) != DB_OK)
+		return AUTH_LOGIN_ERROR;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		auth_hash_verify(NULL, password, password_len);	/* the same work as a real check */
+		return AUTH_LOGIN_BAD;
+	}
+	snprintf(who->user_id, sizeof who->user_id, "%s", PQgetvalue(res, 0, 0));
+	snprintf(who->org_id, sizeof who->org_id, "%s", org_id);
+	who->role = auth_role_parse(PQgetvalue(res, 0, 1));
+	hash = PQgetisnull(res, 0, 2) ? NULL : xstrdup(PQgetvalue(res, 0, 2));
+	locked_for = atoi(PQgetvalue(res, 0, 3));
+	PQclear(res);
+	if (locked_for > 0) {
+		free(hash);
+		*retry_after = locked_for;
+		return AUTH_LOGIN_LOCKED;
+	}
+	right = auth_hash_verify(hash, password, password_len);
+	free(hash);
+	if (right) {
+		const char *q[] = { who->user_id };
+
+		return auth_exec(db, &auth_stmt_staff_ok, q) == DB_OK ? AUTH_LOGIN_OK : AUTH_LOGIN_ERROR;
+	}
+	snprintf(max, sizeof max, "%d", AUTH_STAFF_MAX_FAILURES);
+	snprintf(lock, sizeof lock, "%d", AUTH_STAFF_LOCK_SECONDS);
+	{
+		const char *q[] = { who->user_id, max, lock };
+		char now_locked[8];
+
+		if (db_query_value(db, &auth_stmt_staff_failed, q, now_locked, sizeof now_locked) != DB_OK)
+			return AUTH_LOGIN_ERROR;
+		if (strcmp(now_locked, "t") == 0) {
+			*retry_after = AUTH_STAFF_LOCK_SECONDS;
+			return AUTH_LOGIN_LOCKED;
+		}
+	}
+	return AUTH_LOGIN_BAD;
+}

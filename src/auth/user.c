@@ -1,0 +1,228 @@
+/* user.c: people's accounts as pages show them, sessions for the "where you're signed in"
+ * page, and staff invitations (AUTH-4, AUTH-5). Every statement runs inside the caller's
+ * tenant transaction, so row-level security limits it to one organisation. */
+#include "auth/auth.h"
+
+#include <string.h>
+
+static struct db_stmt auth_stmt_user_get = DB_STMT("auth_user_get", 1,
+	"SELECT id, role, coalesce(name, ''), coalesce(email::text, ''), coalesce(phone, ''),"
+	" coalesce(to_char(date_of_birth, 'YYYY-MM-DD'), '') FROM users WHERE id = $1");
+
+static struct db_stmt auth_stmt_user_email_taken = DB_STMT("auth_user_email_taken", 2,
+	"SELECT 1 FROM users WHERE email = $2::citext AND id <> $1");
+
+static struct db_stmt auth_stmt_user_set_details = DB_STMT("auth_user_set_details", 3,
+	"UPDATE users SET name = $2, email = $3, updated_at = now() WHERE id = $1");
+
+static struct db_stmt auth_stmt_sessions_list = DB_STMT("auth_sessions_list", 2,
+	"SELECT id, coalesce(user_agent, ''), coalesce(host(ip), ''),"
+	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	" to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	" FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()"
+	" ORDER BY last_seen_at DESC LIMIT $2");
+
+static struct db_stmt auth_stmt_invite_new = DB_STMT("auth_invite_new", 7,
+	"INSERT INTO staff_invites (token_hash, org_id, email, name, role, invited_by, expires_at)"
+	" SELECT $1::bytea, $2, $3, $4, $5, $6, now() + make_interval(secs => $7)"
+	" WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = $3::citext) RETURNING 1");
+
+static struct db_stmt auth_stmt_invite_find = DB_STMT("auth_invite_find", 1,
+	"SELECT email, name, role FROM staff_invites WHERE token_hash = $1::bytea"
+	" AND accepted_at IS NULL AND expires_at > now() FOR UPDATE");
+
+static struct db_stmt auth_stmt_invite_spend = DB_STMT("auth_invite_spend", 1,
+	"UPDATE staff_invites SET accepted_at = now() WHERE token_hash = $1::bytea");
+
+static struct db_stmt auth_stmt_staff_new = DB_STMT("auth_staff_new", 5,
+	"INSERT INTO users (org_id, role, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)"
+	" ON CONFLICT DO NOTHING RETURNING id");
+
+static struct db_stmt auth_stmt_staff_list = DB_STMT("auth_staff_list", 1,
+	"SELECT id, role, coalesce(name, ''), coalesce(email::text, '') FROM users"
+	" WHERE role <> 'patient' AND disabled_at IS NULL ORDER BY name, email LIMIT $1");
+
+static void
+auth_copy(char *out, size_t size, PGresult *res, int row, int col)
+{
+	snprintf(out, size, "%s", PQgetvalue(res, row, col));
+}
+
+int
+auth_user_get(struct db *db, const char *id, struct auth_user *u)
+{
+	const char *p[] = { id };
+	PGresult *res = NULL;
+	int rc = db_query(db, &auth_stmt_user_get, p, &res);
+
+	memset(u, 0, sizeof *u);
+	if (rc == DB_OK && PQntuples(res) == 1) {
+		auth_copy(u->id, sizeof u->id, res, 0, 0);
+		u->role = auth_role_parse(PQgetvalue(res, 0, 1));
+		auth_copy(u->name, sizeof u->name, res, 0, 2);
+		auth_copy(u->email, sizeof u->email, res, 0, 3);
+		auth_copy(u->phone, sizeof u->phone, res, 0, 4);
+		auth_copy(u->date_of_birth, sizeof u->date_of_birth, res, 0, 5);
+	} else if (rc == DB_OK) {
+		snprintf(db->error, sizeof db->error, "no such user");
+		rc = DB_FAILED;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+auth_user_set_details(struct db *db, const char *id, const char *name, const char *email,
+    bool *taken)
+{
+	const char *p[] = { id, email };
+	const char *q[] = { id, name, email };
+	PGresult *res = NULL;
+	int rc = db_query(db, &auth_stmt_user_email_taken, p, &res);
+
+	*taken = rc == DB_OK && PQntuples(res) > 0;
+	PQclear(res);
+	if (rc != DB_OK || *taken)
+		return rc;
+	res = NULL;
+	rc = db_query(db, &auth_stmt_user_set_details, q, &res);
+	PQclear(res);
+	return rc;
+}
+
+int
+auth_sessions_list(struct db *db, const char *user_id, struct auth_session_row *rows, int max)
+{
+	char limit[16];
+	const char *p[] = { user_id, limit };
+	PGresult *res = NULL;
+	int rc, n;
+
+	snprintf(limit, sizeof limit, "%d", max);
+	if ((rc = db_query(db, &auth_stmt_sessions_list, p, &res)) != DB_OK)
+		return rc;
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		auth_copy(rows[i].id, sizeof rows[i].id, res, i, 0);
+		auth_copy(rows[i].user_agent, sizeof rows[i].user_agent, res, i, 1);
+		auth_copy(rows[i].ip, sizeof rows[i].ip, res, i, 2);
+		auth_copy(rows[i].created_at, sizeof rows[i].created_at, res, i, 3);
+		auth_copy(rows[i].last_seen_at, sizeof rows[i].last_seen_at, res, i, 4);
+	}
+	PQclear(res);
+	return n;
+}
+
+int
+auth_invite_create(struct db *db, const char *org_id, const char *invited_by,
+    const struct auth_invite *inv, char token[AUTH_TOKEN_TEXT_SIZE], bool *taken)
+{
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16];
+	PGresult *res = NULL;
+	int rc;
+
+	*taken = false;
+	if (auth_token_new(token) < 0) {
+		snprintf(db->error, sizeof db->error, "no randomness for a token");
+		return DB_FAILED;
+	}
+	auth_token_hash_hex(token, hash);
+	snprintf(ttl, sizeof ttl, "%d", AUTH_INVITE_TTL_SECONDS);
+	{
+		const char *p[] = { hash, org_id, inv->email, inv->name, auth_role_name(inv->role),
+			invited_by, ttl };
+
+		if ((rc = db_query(db, &auth_stmt_invite_new, p, &res)) != DB_OK)
+			return rc;
+	}
+	*taken = PQntuples(res) == 0;
+	PQclear(res);
+	return DB_OK;
+}
+
+int
+auth_invite_find(struct db *db, const char *token, struct auth_invite *inv, bool *found)
+{
+	char hash[AUTH_TOKEN_HASH_SIZE];
+	const char *p[] = { hash };
+	PGresult *res = NULL;
+	int rc;
+
+	memset(inv, 0, sizeof *inv);
+	*found = false;
+	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
+		return DB_OK;
+	auth_token_hash_hex(token, hash);
+	if ((rc = db_query(db, &auth_stmt_invite_find, p, &res)) != DB_OK)
+		return rc;
+	if (PQntuples(res) == 1) {
+		*found = true;
+		auth_copy(inv->email, sizeof inv->email, res, 0, 0);
+		auth_copy(inv->name, sizeof inv->name, res, 0, 1);
+		inv->role = auth_role_parse(PQgetvalue(res, 0, 2));
+	}
+	PQclear(res);
+	return DB_OK;
+}
+
+int
+auth_invite_accept(struct db *db, const char *org_id, const char *token, const char *password,
+    size_t password_len, char user_id[AUTH_UUID_SIZE], bool *found)
+{
+	char hash[AUTH_TOKEN_HASH_SIZE], pw[AUTH_HASH_MAX];
+	struct auth_invite inv;
+	PGresult *res = NULL;
+	int rc;
+
+	if ((rc = auth_invite_find(db, token, &inv, found)) != DB_OK || !*found)
+		return rc;
+	if (auth_hash(password, password_len, pw) < 0) {
+		snprintf(db->error, sizeof db->error, "cannot hash the password");
+		return DB_FAILED;
+	}
+	auth_token_hash_hex(token, hash);
+	{
+		const char *p[] = { org_id, auth_role_name(inv.role), inv.email, inv.name, pw };
+
+		if ((rc = db_query(db, &auth_stmt_staff_new, p, &res)) != DB_OK)
+			return rc;
+	}
+	if (PQntuples(res) != 1) {
+		*found = false;	/* the email got an account meanwhile */
+		PQclear(res);
+		return DB_OK;
+	}
+	auth_copy(user_id, AUTH_UUID_SIZE, res, 0, 0);
+	PQclear(res);
+	{
+		const char *p[] = { hash };
+
+		res = NULL;
+		rc = db_query(db, &auth_stmt_invite_spend, p, &res);
+		PQclear(res);
+	}
+	return rc;
+}
+
+int
+auth_staff_list(struct db *db, struct auth_user *rows, int max)
+{
+	char limit[16];
+	const char *p[] = { limit };
+	PGresult *res = NULL;
+	int rc, n;
+
+	snprintf(limit, sizeof limit, "%d", max);
+	if ((rc = db_query(db, &auth_stmt_staff_list, p, &res)) != DB_OK)
+		return rc;
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		memset(&rows[i], 0, sizeof rows[i]);
+		auth_copy(rows[i].id, sizeof rows[i].id, res, i, 0);
+		rows[i].role = auth_role_parse(PQgetvalue(res, i, 1));
+		auth_copy(rows[i].name, sizeof rows[i].name, res, i, 2);
+		auth_copy(rows[i].email, sizeof rows[i].email, res, i, 3);
+	}
+	PQclear(res);
+	return n;
+}

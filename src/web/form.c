@@ -1,0 +1,114 @@
+/* form.c: HTML form models for the design system's partials (templates/partials/): each
+ * field carries every key its partial reads, the value the person typed, and its error; the
+ * form carries the error summary (GOV.UK pattern). A page then renders
+ * {{#form.fields.NAME}}{{>partials/field}}{{/form.fields.NAME}}. */
+#include "web/web.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+
+void
+web_form_init(struct web_form *f)
+{
+	f->model = json_object_new_object();
+	f->fields = json_object_new_object();
+	f->errors = json_object_new_array();
+	json_object_object_add(f->model, "fields", f->fields);
+	json_object_object_add(f->model, "errors", f->errors);
+	json_object_object_add(f->model, "invalid", json_object_new_boolean(0));
+}
+
+void
+web_form_set(struct json_object *field, const char *key, const char *value)
+{
+	json_object_object_add(field, key, json_object_new_string(value ? value : ""));
+}
+
+struct json_object *
+web_form_field(struct web_form *f, const char *name, const char *label, const char *value)
+{
+	static const char *const blank[] = { "type", "hint", "error", "autocomplete", "inputmode",
+		"width", "spellcheck", "legend" };
+	struct json_object *field = json_object_new_object();
+
+	for (size_t i = 0; i < sizeof blank / sizeof *blank; i++)
+		web_form_set(field, blank[i], "");
+	web_form_set(field, "id", name);
+	web_form_set(field, "name", name);
+	web_form_set(field, "label", label);
+	web_form_set(field, "value", value);
+	json_object_object_add(field, "required", json_object_new_boolean(1));
+	json_object_object_add(field, "optional", json_object_new_boolean(0));
+	json_object_object_add(field, "inline", json_object_new_boolean(0));
+	json_object_object_add(f->fields, name, field);
+	return field;
+}
+
+void
+web_form_option(struct json_object *field, const char *value, const char *label, bool checked)
+{
+	struct json_object *options, *o = json_object_new_object();
+
+	if (!json_object_object_get_ex(field, "options", &options)) {
+		options = json_object_new_array();
+		json_object_object_add(field, "options", options);
+	}
+	web_form_set(o, "value", value);
+	web_form_set(o, "label", label);
+	web_form_set(o, "description", "");
+	json_object_object_add(o, "checked", json_object_new_boolean(checked));
+	json_object_array_add(options, o);
+}
+
+void
+web_form_error(struct web_form *f, const char *name, const char *message)
+{
+	struct json_object *field, *e, *options, *first;
+	const char *anchor = name;
+	char id[128];
+
+	if (message == NULL || !json_object_object_get_ex(f->fields, name, &field))
+		return;
+	web_form_set(field, "error", message);
+	/* radios and checkboxes: the summary links to the first option */
+	if (json_object_object_get_ex(field, "options", &options) &&
+	    (first = json_object_array_get_idx(options, 0)) != NULL) {
+		struct json_object *v;
+
+		json_object_object_get_ex(first, "value", &v);
+		snprintf(id, sizeof id, "%s-%s", name, json_object_get_string(v));
+		anchor = id;
+	}
+	e = json_object_new_object();
+	web_form_set(e, "id", anchor);
+	web_form_set(e, "message", message);
+	json_object_array_add(f->errors, e);
+	json_object_object_add(f->model, "invalid", json_object_new_boolean(1));
+}
+
+bool
+web_form_invalid(const struct web_form *f)
+{
+	return json_object_array_length(f->errors) > 0;
+}
+
+const char *
+web_form_value(const struct request *req, const char *name)
+{
+	const char *v = http_param(&req->form, name);
+
+	return v != NULL ? v : "";
+}
+
+struct json_object *
+web_page_model(struct web_app *app, struct request *req, struct response *resp,
+    struct web_form *f)
+{
+	struct json_object *model = json_object_new_object();
+
+	web_csrf(app, req, resp);
+	if (f != NULL)
+		json_object_object_add(model, "form", f->model);
+	return model;
+}
