@@ -192,15 +192,16 @@ smtp_read_cb(char *p, size_t size, size_t n, void *ctx)
 	return take;
 }
 
-/* Keeps the server's last reply line ("550 5.1.1 <x@y>: Recipient address rejected"). Only
- * what the server says is kept: what we send includes the AUTH exchange. */
+/* Keeps the server's last error reply ("550 5.1.1 <x@y>: Recipient address rejected"): a
+ * 4xx or 5xx line, not the "221 Bye" to the QUIT that follows it. Only what the server says
+ * is kept: what we send includes the AUTH exchange. */
 static int
 smtp_debug_cb(CURL *c, curl_infotype type, char *data, size_t size, void *ctx)
 {
 	char *last = ctx;
 
 	(void)c;
-	if (type == CURLINFO_HEADER_IN) {
+	if (type == CURLINFO_HEADER_IN && size > 0 && (data[0] == '4' || data[0] == '5')) {
 		while (size > 0 && (data[size - 1] == '\n' || data[size - 1] == '\r'))
 			size--;
 		if (size >= SMTP_MAX_REPLY)
@@ -232,18 +233,23 @@ smtp_curl_setup(CURL *c, const struct notify_smtp *s, char *last_reply, char *er
 	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);	/* for the debug callback; it prints nothing */
 }
 
-/* Why a transfer failed, in words an operator can act on, into out. */
+/* Why a transfer failed, in words an operator can act on, into out: "smtp 550: <the
+ * server's reply>", or "smtp: <what went wrong>" (without "smtp" unless tagged). */
 static void
 smtp_failure(const struct notify_smtp *s, CURLcode cc, long code, const char *last_reply,
-    const char *errbuf, char *out, size_t size)
+    const char *errbuf, bool tagged, char *out, size_t size)
 {
+	char tag[32] = "";
+
+	if (tagged)
+		snprintf(tag, sizeof tag, code >= 400 && *last_reply ? "smtp %ld: " : "smtp: ", code);
 	if (cc == CURLE_USE_SSL_FAILED)
-		snprintf(out, size, "smtp: the server does not offer STARTTLS, which is required%s",
+		snprintf(out, size, "%sthe server does not offer STARTTLS, which is required%s", tag,
 		    s->allow_plaintext ? "" : " (KAIROS_SMTP_ALLOW_PLAINTEXT is for local test servers only)");
 	else if (code >= 400 && *last_reply != '\0')
-		snprintf(out, size, "smtp %ld: %s", code, last_reply);
+		snprintf(out, size, "%s%s", tag, last_reply);
 	else
-		snprintf(out, size, "smtp: %s", *errbuf ? errbuf : curl_easy_strerror(cc));
+		snprintf(out, size, "%s%s", tag, *errbuf ? errbuf : curl_easy_strerror(cc));
 }
 
 static int
@@ -299,7 +305,7 @@ smtp_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	} else {
 		r->outcome = code >= 500 && code < 600 && cc != CURLE_USE_SSL_FAILED ? NOTIFY_REJECTED
 		    : NOTIFY_RETRY;
-		smtp_failure(s, cc, code, last_reply, errbuf, r->error, sizeof r->error);
+		smtp_failure(s, cc, code, last_reply, errbuf, true, r->error, sizeof r->error);
 	}
 	curl_easy_cleanup(c);
 	curl_slist_free_all(rcpt);
@@ -341,7 +347,7 @@ smtp_check(const struct notify_provider *p, char *msg, size_t size)
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_cleanup(c);
 	if (cc != CURLE_OK) {
-		smtp_failure(s, cc, code, last_reply, errbuf, why, sizeof why);
+		smtp_failure(s, cc, code, last_reply, errbuf, false, why, sizeof why);
 		snprintf(msg, size, "%s: %s", url, why);
 		return false;
 	}

@@ -114,7 +114,8 @@ web_json_str(struct json_object *o, const char *key)
 
 /* Queues a notification the way a feature will: in a transaction with its event, which
  * commits, or rolls back when {"rollback": true} (the message must then not exist).
- * Body: {"event","channel","to","body","subject"?,"rollback"?}. */
+ * Body: {"event","channel","to","body","subject"?,"html"?,"rollback"?}, or "template" and
+ * "model" instead of body, subject and html. */
 void
 web_debug_notify(struct web_app *app, struct request *req, struct response *resp)
 {
@@ -154,8 +155,10 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 		}
 		json_object_put(model);
 	}
-	if (web_json_str(req->json, "template") == NULL)
+	if (web_json_str(req->json, "template") == NULL) {
 		m.subject = web_json_str(req->json, "subject");
+		m.body_html = web_json_str(req->json, "html");
+	}
 	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
 	if (web_org_id(app, org) != DB_OK || db_exec_simple(&app->db, "BEGIN") != DB_OK) {
 		web_unavailable(app, req, resp);
