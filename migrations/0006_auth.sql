@@ -103,6 +103,7 @@ REVOKE ALL ON FUNCTION kairos_notification_org(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION kairos_notification_org(text, text), kairos_org() TO kairos_app;
 GRANT USAGE ON SCHEMA public TO kairos_app;
 GRANT SELECT ON organisations, organisation_domains, schema_migrations TO kairos_app;
+GRANT SELECT, INSERT, DELETE ON webhook_requests TO kairos_app;	-- 0005's replay guard
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO kairos_app;
 
 -- Every table with an org_id is tenant-owned: the app role may read and write it, and a

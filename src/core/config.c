@@ -85,6 +85,33 @@ static const struct config_key config_keys[] = {
 	  "Sender: an E.164 number, or a Messaging Service SID (MG...)." },
 	{ "KAIROS_TWILIO_BAA", CONFIG_BOOL, F(twilio_baa), "false", 0, 0, NULL, false,
 	  "true only with a signed business associate agreement; until then messages through Twilio use the PHI-free templates." },
+	{ "KAIROS_EMAIL_PROVIDER", CONFIG_ENUM, F(email_provider), "outbox", 0, 0, "outbox|sendgrid|smtp",
+	  false,
+	  "Who sends email. outbox: stored and shown by `kairos outbox list`, never sent (development); sendgrid: SendGrid's v3 Mail Send API; smtp: any SMTP server (STARTTLS required)." },
+	{ "KAIROS_EMAIL_FROM", CONFIG_STRING, F(email_from), "", 0, 0, NULL, false,
+	  "Sender address of every email (e.g. clinic@example.com). Required with KAIROS_EMAIL_PROVIDER=sendgrid or smtp." },
+	{ "KAIROS_EMAIL_FROM_NAME", CONFIG_STRING, F(email_from_name), "Kairos", 0, 0, NULL, false,
+	  "Sender display name of every email." },
+	{ "KAIROS_SENDGRID_BASE_URL", CONFIG_STRING, F(sendgrid_base_url), "https://api.sendgrid.com", 0, 0,
+	  NULL, false,
+	  "SendGrid API base URL (https://api.eu.sendgrid.com for EU regional subusers; tests point it at t/fakes/sendgrid)." },
+	{ "KAIROS_SENDGRID_API_KEY", CONFIG_STRING, F(sendgrid_api_key), "", 0, 0, NULL, true,
+	  "SendGrid API key (SG....) with the mail.send scope. Required with KAIROS_EMAIL_PROVIDER=sendgrid." },
+	{ "KAIROS_SENDGRID_BAA", CONFIG_BOOL, F(sendgrid_baa), "false", 0, 0, NULL, false,
+	  "true only with a signed business associate agreement with SendGrid; until then email through SendGrid uses the PHI-free templates." },
+	{ "KAIROS_SENDGRID_WEBHOOK_PUBLIC_KEY", CONFIG_STRING, F(sendgrid_webhook_public_key), "", 0, 0,
+	  NULL, false,
+	  "Verification key of SendGrid's signed Event Webhook (base64 DER, as SendGrid shows it). Empty: /webhooks/sendgrid/events answers 404." },
+	{ "KAIROS_SMTP_URL", CONFIG_STRING, F(smtp_url), "", 0, 0, NULL, false,
+	  "SMTP server: smtp://host:587 (STARTTLS, required) or smtps://host:465 (TLS from the start). Required with KAIROS_EMAIL_PROVIDER=smtp." },
+	{ "KAIROS_SMTP_USERNAME", CONFIG_STRING, F(smtp_username), "", 0, 0, NULL, false,
+	  "SMTP login; empty: no AUTH." },
+	{ "KAIROS_SMTP_PASSWORD", CONFIG_STRING, F(smtp_password), "", 0, 0, NULL, true,
+	  "SMTP password." },
+	{ "KAIROS_SMTP_ALLOW_PLAINTEXT", CONFIG_BOOL, F(smtp_allow_plaintext), "false", 0, 0, NULL, false,
+	  "true lets smtp:// go without STARTTLS: only for a local development or test server. Refused in production unless the server is on the loopback interface (a local relay)." },
+	{ "KAIROS_SMTP_BAA", CONFIG_BOOL, F(smtp_baa), "false", 0, 0, NULL, false,
+	  "true only with a business associate agreement covering the SMTP service; until then email through it uses the PHI-free templates." },
 	{ "KAIROS_PROVIDER_TIMEOUT_MS", CONFIG_INT, F(provider_timeout_ms), "10000", 100, 120000,
 	  NULL, false, "Timeout of one call to a messaging provider, in milliseconds." },
 	{ "KAIROS_NOTIFY_BACKOFF_SECONDS", CONFIG_INT, F(notify_backoff_seconds), "5", 1, 3600,
@@ -263,6 +290,109 @@ config_read_file(struct config *cfg, const char *path, bool *from_file, struct b
 	return problems;
 }
 
+/* Fields that must be set when a provider is chosen; each missing one is a problem. */
+struct config_need {
+	const char *name;
+	size_t      off;
+};
+
+static int
+config_require(const struct config *cfg, const struct config_need *need, size_t n,
+    const char *because, struct buf *errors)
+{
+	int problems = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = *(char *const *)((const char *)cfg + need[i].off);
+
+		if (v == NULL || *v == '\0') {
+			buf_printf(errors, "%s: required with %s\n", need[i].name, because);
+			problems++;
+		}
+	}
+	return problems;
+}
+
+/* Whether the host of an smtp(s):// URL is this machine's loopback interface. */
+static bool
+config_url_loopback(const char *url)
+{
+	const char *h = strstr(url, "://"), *at, *end;
+	size_t n;
+
+	if (h == NULL)
+		return false;
+	h += 3;
+	end = h + strcspn(h, "/?#");
+	if ((at = memchr(h, '@', (size_t)(end - h))) != NULL)
+		h = at + 1;	/* user:password@ */
+	if (*h == '[')
+		return strncmp(h, "[::1]", 5) == 0;
+	n = strcspn(h, ":/?#");
+	return (n == 9 && strncmp(h, "localhost", 9) == 0) ||
+	    (strncmp(h, "127.", 4) == 0 && strspn(h, "0123456789.") == n);
+}
+
+/* An address that cannot smuggle a header or an SMTP command: one @, no space, no
+ * control characters, no angle brackets. (The provider validates the rest.) */
+static bool
+config_plain_address(const char *s)
+{
+	const char *at = strchr(s, '@');
+
+	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || *s == '<' || *s == '>' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* KAIROS_EMAIL_PROVIDER and the keys it needs. */
+static int
+config_check_email(const struct config *cfg, struct buf *errors)
+{
+	static const struct config_need sendgrid[] = {
+		{ "KAIROS_SENDGRID_API_KEY", F(sendgrid_api_key) },
+		{ "KAIROS_EMAIL_FROM", F(email_from) },
+	};
+	static const struct config_need smtp[] = {
+		{ "KAIROS_SMTP_URL", F(smtp_url) },
+		{ "KAIROS_EMAIL_FROM", F(email_from) },
+	};
+	int problems = 0;
+
+	if (cfg->email_provider == NULL)
+		return 0;
+	if (strcmp(cfg->email_provider, "sendgrid") == 0)
+		problems += config_require(cfg, sendgrid, 2, "KAIROS_EMAIL_PROVIDER=sendgrid", errors);
+	if (strcmp(cfg->email_provider, "smtp") == 0) {
+		problems += config_require(cfg, smtp, 2, "KAIROS_EMAIL_PROVIDER=smtp", errors);
+		if (*cfg->smtp_url != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
+		    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
+			buf_printf(errors, "KAIROS_SMTP_URL: \"%s\" must start with smtp:// or smtps://\n",
+			    cfg->smtp_url);
+			problems++;
+		}
+		/* A production server may hand mail to a relay on the same machine in the clear;
+		 * across a network, patient mail goes encrypted or not at all. */
+		if (cfg->smtp_allow_plaintext && cfg->env != NULL && strcmp(cfg->env, "production") == 0 &&
+		    strncmp(cfg->smtp_url, "smtp://", 7) == 0 && !config_url_loopback(cfg->smtp_url)) {
+			buf_printf(errors, "KAIROS_SMTP_ALLOW_PLAINTEXT: not allowed in production for a server other than localhost/127.0.0.1/[::1]\n");
+			problems++;
+		}
+	}
+	if (cfg->email_from != NULL && *cfg->email_from != '\0' && !config_plain_address(cfg->email_from)) {
+		buf_printf(errors, "KAIROS_EMAIL_FROM: \"%s\" is not an email address\n", cfg->email_from);
+		problems++;
+	}
+	if (cfg->email_from_name != NULL && strpbrk(cfg->email_from_name, "\r\n") != NULL) {
+		buf_printf(errors, "KAIROS_EMAIL_FROM_NAME: must be one line\n");
+		problems++;
+	}
+	return problems;
+}
+
 int
 config_load(struct config *cfg, const char *file, struct buf *errors)
 {
@@ -320,22 +450,16 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 		problems++;
 	}
 	if (cfg->sms_provider != NULL && strcmp(cfg->sms_provider, "twilio") == 0) {
-		static const struct { const char *name; size_t off; } need[] = {
+		static const struct config_need need[] = {
 			{ "KAIROS_TWILIO_ACCOUNT_SID", F(twilio_account_sid) },
 			{ "KAIROS_TWILIO_AUTH_TOKEN", F(twilio_auth_token) },
 			{ "KAIROS_TWILIO_FROM", F(twilio_from) },
 		};
 
-		for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
-			const char *v = *(char **)((char *)cfg + need[i].off);
-
-			if (v == NULL || *v == '\0') {
-				buf_printf(errors, "%s: required with KAIROS_SMS_PROVIDER=twilio\n",
-				    need[i].name);
-				problems++;
-			}
-		}
+		problems += config_require(cfg, need, sizeof need / sizeof *need,
+		    "KAIROS_SMS_PROVIDER=twilio", errors);
 	}
+	problems += config_check_email(cfg, errors);
 	if (cfg->debug_routes && cfg->env != NULL && strcmp(cfg->env, "production") == 0) {
 		buf_printf(errors, "KAIROS_DEBUG_ROUTES: not allowed when KAIROS_ENV=production\n");
 		problems++;

@@ -37,6 +37,18 @@ struct config {
 	char *twilio_auth_token;	/* KAIROS_TWILIO_AUTH_TOKEN (secret) */
 	char *twilio_from;	/* KAIROS_TWILIO_FROM: E.164 sender or MG... service sid */
 	bool  twilio_baa;	/* KAIROS_TWILIO_BAA: a business associate agreement is signed */
+	char *email_provider;	/* KAIROS_EMAIL_PROVIDER: outbox | sendgrid | smtp */
+	char *email_from;	/* KAIROS_EMAIL_FROM: the sender address */
+	char *email_from_name;	/* KAIROS_EMAIL_FROM_NAME: the sender's display name */
+	char *sendgrid_base_url;	/* KAIROS_SENDGRID_BASE_URL */
+	char *sendgrid_api_key;	/* KAIROS_SENDGRID_API_KEY (secret) */
+	bool  sendgrid_baa;	/* KAIROS_SENDGRID_BAA */
+	char *sendgrid_webhook_public_key;	/* KAIROS_SENDGRID_WEBHOOK_PUBLIC_KEY: base64 DER SPKI */
+	char *smtp_url;		/* KAIROS_SMTP_URL: smtp://host:port or smtps://host:port */
+	char *smtp_username;	/* KAIROS_SMTP_USERNAME */
+	char *smtp_password;	/* KAIROS_SMTP_PASSWORD (secret) */
+	bool  smtp_allow_plaintext;	/* KAIROS_SMTP_ALLOW_PLAINTEXT: no STARTTLS (dev/test) */
+	bool  smtp_baa;		/* KAIROS_SMTP_BAA */
 	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */

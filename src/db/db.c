@@ -183,19 +183,32 @@ static struct db_stmt db_stmt_set_org = DB_STMT("db_set_org", 1,
 	"SELECT set_config('kairos.org_id', $1, true)");
 
 int
-db_begin_tenant(struct db *db, const char *org_id)
+db_set_tenant(struct db *db, const char *org_id)
 {
 	const char *p[] = { org_id };
 	PGresult *res = NULL;
+	int rc = db_query(db, &db_stmt_set_org, p, &res);
+
+	PQclear(res);
+	return rc;
+}
+
+int
+db_begin_tenant(struct db *db, const char *org_id)
+{
 	int rc;
 
 	if ((rc = db_exec_simple(db, "BEGIN")) != DB_OK)
 		return rc;
-	rc = db_query(db, &db_stmt_set_org, p, &res);
-	PQclear(res);
-	if (rc != DB_OK)
+	if ((rc = db_set_tenant(db, org_id)) != DB_OK)
 		db_rollback(db);
 	return rc;
+}
+
+bool
+db_in_transaction(const struct db *db)
+{
+	return db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE;
 }
 
 int
@@ -213,6 +226,6 @@ db_commit(struct db *db)
 void
 db_rollback(struct db *db)
 {
-	if (db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)
+	if (db_in_transaction(db))
 		db_exec_simple(db, "ROLLBACK");
 }

@@ -61,6 +61,9 @@ int  db_exec_simple(struct db *db, const char *sql);
 /* Opens a transaction for organisation org_id (a uuid): row-level security then shows and
  * accepts only that organisation's rows (AUTH-7) until db_commit or db_rollback. */
 int  db_begin_tenant(struct db *db, const char *org_id);
+/* Switches the open transaction to organisation org_id (until it ends or the next switch). */
+int  db_set_tenant(struct db *db, const char *org_id);
+bool db_in_transaction(const struct db *db);
 int  db_commit(struct db *db);
 /* Rolls back; a no-op when no transaction is open (also after a lost connection). */
 void db_rollback(struct db *db);

@@ -93,6 +93,58 @@ bool notify_twilio_signature_ok(const char *auth_token, const char *url,
 /* p->check reads the account resource after checking the SID's shape. */
 void notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings);
 
+/* SendGrid's v3 Mail Send API (sendgrid.c). Strings are borrowed and must outlive the
+ * provider. The provider id of a sent message is SendGrid's X-Message-Id. */
+struct notify_sendgrid {
+	const char *base_url, *api_key, *from, *from_name;
+	const char *webhook_public_key;	/* base64 DER SPKI, or "": checked by p->check */
+	long        timeout_ms;
+};
+
+/* p->check: key shape (SG.), then GET /v3/scopes (any key may read its own scopes) and
+ * whether mail.send is among them; and that the webhook key, when set, is a P-256 key. */
+void notify_sendgrid_init(struct notify_provider *p, const struct notify_sendgrid *settings);
+
+/* Signed Event Webhook requests older (or further in the future) than this are refused, so a
+ * captured request cannot be replayed later; within it, notify_webhook_once() catches a
+ * replay. SendGrid signs each POST when it makes it. */
+#define NOTIFY_SENDGRID_WEBHOOK_MAX_AGE 300	/* seconds */
+
+/* Whether signature (base64 DER ECDSA, X-Twilio-Email-Event-Webhook-Signature) is
+ * public_key's (base64 DER SubjectPublicKeyInfo, a P-256 key) over timestamp
+ * (X-Twilio-Email-Event-Webhook-Timestamp) followed by the raw body, with SHA-256. Any
+ * malformed input is false. The timestamp's age is not checked here. */
+bool notify_sendgrid_signature_ok(const char *public_key, const char *timestamp,
+	const char *body, size_t body_len, const char *signature);
+/* Whether timestamp (decimal Unix seconds) is within NOTIFY_SENDGRID_WEBHOOK_MAX_AGE of now. */
+bool notify_sendgrid_timestamp_fresh(const char *timestamp, long long now);
+/* Whether public_key decodes to a P-256 public key; false with the reason in why. */
+bool notify_sendgrid_public_key_ok(const char *public_key, char *why, size_t size);
+
+/* Email over SMTP with libcurl (smtp.c). Strings are borrowed and must outlive the provider.
+ * smtp:// requires STARTTLS unless allow_plaintext; smtps:// is TLS from the start. The
+ * provider id of a sent message is the Message-ID we give it (without angle brackets). */
+struct notify_smtp {
+	const char *url, *username, *password, *from, *from_name;
+	bool        allow_plaintext;
+	long        timeout_ms;
+};
+
+#define NOTIFY_SMTP_MAX_LINE 76	/* characters of a base64 body line and of an encoded word */
+
+/* p->check connects, reads the greeting, says EHLO, STARTTLS and AUTH as configured, and
+ * hangs up: no mail is sent. */
+void notify_smtp_init(struct notify_provider *p, const struct notify_smtp *settings);
+
+/* Builds the RFC 5322 message for m into out (owned by the caller): Date (date, e.g.
+ * "Sat, 21 Nov 2026 07:00:00 +0000"), Message-ID <message_id>, From (from_name and from),
+ * To, Subject (RFC 2047 encoded when not ASCII), MIME-Version, and a text/plain body, or
+ * multipart/alternative text + html, UTF-8 in base64; boundary must not occur in the bodies
+ * (a random one cannot). CRLF line ends. 0, or -1 when a header value has a line break
+ * or a control character (nothing is sent then). */
+int  notify_smtp_message(const struct notify_outgoing *m, const char *from, const char *from_name,
+	const char *date, const char *message_id, const char *boundary, struct buf *out);
+
 /* The provider of each channel as configured, with the settings they borrow. Init needs
  * no network; cfg must outlive the setup. Free with notify_setup_free(). */
 struct notify_setup {
@@ -100,6 +152,10 @@ struct notify_setup {
 	struct notify_provider twilio_provider;
 	struct notify_twilio   twilio;
 	struct buf             twilio_callback;
+	struct notify_provider sendgrid_provider;
+	struct notify_sendgrid sendgrid;
+	struct notify_provider smtp_provider;
+	struct notify_smtp     smtp;
 };
 
 void notify_setup_init(struct notify_setup *s, const struct config *cfg);
@@ -144,9 +200,21 @@ enum notify_status_change { NOTIFY_STATUS_UPDATED, NOTIFY_STATUS_UNKNOWN, NOTIFY
  * sent / delivered / failed; a report never moves a message backwards, so replays and
  * out-of-order reports are STALE and change nothing. error_code may be NULL or "".
  * Returns DB_OK with *change set, or a database error. -2 (DB_FAILED) also for a
- * provider_status we do not know, with *change untouched. */
+ * provider_status we do not know, with *change untouched. The message's organisation is
+ * found first and set for the update (row-level security); inside an open transaction (a
+ * batch of reports) the work joins it, otherwise it gets a transaction of its own. */
 int  notify_delivery_report(struct db *db, const char *provider, const char *provider_id,
 	const char *provider_status, const char *error_code, enum notify_status_change *change);
+
+/* Whether notify_delivery_report knows provider's word (before touching the database). */
+bool notify_report_word_known(const char *provider, const char *word);
+
+/* Records that a signed webhook request (its signed bytes' SHA-256 as hex, 65 bytes with
+ * the NUL) was processed, inside the caller's open transaction; older records than
+ * max_age_seconds are dropped on the way. *fresh is false when it was already recorded:
+ * a replay. Returns DB_OK or a database error. */
+int  notify_webhook_once(struct db *db, const char *provider, const char *digest,
+	long max_age_seconds, bool *fresh);
 
 /* `kairos doctor`: one ✓/✗ line per configured integration (a harmless real request
  * each) on out. 0 when all pass, 1 otherwise. */

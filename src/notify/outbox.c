@@ -202,15 +202,33 @@ const struct notify_provider notify_provider_outbox = {
 	.name = "outbox", .send = notify_outbox_send,
 };
 
-/* Provider words → our status and its rank; a report may only raise the rank. */
+/* Each provider's words → our status and its rank; a report may only raise the rank. */
 static const struct {
-	const char *word, *status;
+	const char *provider, *word, *status;
 	int         rank;
 } notify_report_map[] = {
-	{ "queued", "sent", 1 }, { "accepted", "sent", 1 }, { "sending", "sent", 1 },
-	{ "sent", "sent", 1 }, { "delivered", "delivered", 2 }, { "read", "delivered", 2 },
-	{ "undelivered", "failed", 2 }, { "failed", "failed", 2 },
+	{ "twilio", "queued", "sent", 1 }, { "twilio", "accepted", "sent", 1 },
+	{ "twilio", "sending", "sent", 1 }, { "twilio", "sent", "sent", 1 },
+	{ "twilio", "delivered", "delivered", 2 }, { "twilio", "read", "delivered", 2 },
+	{ "twilio", "undelivered", "failed", 2 }, { "twilio", "failed", "failed", 2 },
+	/* SendGrid's delivery events: processed (accepted for sending) and deferred (the
+	 * receiving server said try later; SendGrid keeps trying) leave it sent; bounce and
+	 * dropped (suppressed, invalid) are final failures. Engagement events (open, click,
+	 * spamreport, unsubscribe…) are not delivery status: the webhook ignores them. */
+	{ "sendgrid", "processed", "sent", 1 }, { "sendgrid", "deferred", "sent", 1 },
+	{ "sendgrid", "delivered", "delivered", 2 }, { "sendgrid", "bounce", "failed", 2 },
+	{ "sendgrid", "dropped", "failed", 2 },
 };
+
+bool
+notify_report_word_known(const char *provider, const char *word)
+{
+	for (size_t i = 0; i < sizeof notify_report_map / sizeof *notify_report_map; i++)
+		if (strcmp(notify_report_map[i].provider, provider) == 0 &&
+		    strcmp(notify_report_map[i].word, word) == 0)
+			return true;
+	return false;
+}
 
 static struct db_stmt notify_stmt_report = DB_STMT("notify_report", 5,
 	"UPDATE notifications SET status = $3,"
@@ -234,12 +252,14 @@ notify_delivery_report(struct db *db, const char *provider, const char *provider
     const char *provider_status, const char *error_code, enum notify_status_change *change)
 {
 	char rank[4], org[40];
+	bool own;
 	const char *params[5];
 	PGresult *res = NULL;
 	size_t i, n = sizeof notify_report_map / sizeof *notify_report_map;
 	int rc;
 
-	for (i = 0; i < n && strcmp(notify_report_map[i].word, provider_status) != 0; i++)
+	for (i = 0; i < n && (strcmp(notify_report_map[i].provider, provider) != 0 ||
+	    strcmp(notify_report_map[i].word, provider_status) != 0); i++)
 		;
 	if (i == n)
 		return DB_FAILED;
@@ -255,7 +275,9 @@ notify_delivery_report(struct db *db, const char *provider, const char *provider
 		*change = NOTIFY_STATUS_UNKNOWN;
 		return DB_OK;
 	}
-	if ((rc = db_begin_tenant(db, org)) != DB_OK)
+	/* a batch of reports shares its caller's transaction; a single one gets its own */
+	own = !db_in_transaction(db);
+	if ((rc = own ? db_begin_tenant(db, org) : db_set_tenant(db, org)) != DB_OK)
 		return rc;
 	if ((rc = db_query(db, &notify_stmt_report, params, &res)) != DB_OK)
 		goto fail;
@@ -268,8 +290,41 @@ notify_delivery_report(struct db *db, const char *provider, const char *provider
 		*change = PQntuples(res) > 0 ? NOTIFY_STATUS_STALE : NOTIFY_STATUS_UNKNOWN;
 		PQclear(res);
 	}
-	return db_commit(db);
+	return own ? db_commit(db) : DB_OK;
 fail:
-	db_rollback(db);
+	if (own)
+		db_rollback(db);
 	return rc;
+}
+
+/* The replay guard of signed webhooks (0005). Old digests go first: a request that old is
+ * refused by its timestamp before it gets here. */
+static struct db_stmt notify_stmt_webhook_purge = DB_STMT("notify_webhook_purge", 2,
+	"DELETE FROM webhook_requests WHERE provider = $1"
+	" AND received_at < now() - make_interval(secs => $2)");
+
+static struct db_stmt notify_stmt_webhook_once = DB_STMT("notify_webhook_once", 2,
+	"INSERT INTO webhook_requests (provider, digest) VALUES ($1, $2)"
+	" ON CONFLICT DO NOTHING RETURNING 1");
+
+int
+notify_webhook_once(struct db *db, const char *provider, const char *digest,
+    long max_age_seconds, bool *fresh)
+{
+	char age[24];
+	const char *purge[2] = { provider, age }, *once[2] = { provider, digest };
+	PGresult *res = NULL;
+	int rc;
+
+	/* twice the window: a clock step on our side must not let a replay through */
+	snprintf(age, sizeof age, "%ld", max_age_seconds * 2);
+	if ((rc = db_query(db, &notify_stmt_webhook_purge, purge, &res)) != DB_OK)
+		return rc;
+	PQclear(res);
+	res = NULL;
+	if ((rc = db_query(db, &notify_stmt_webhook_once, once, &res)) != DB_OK)
+		return rc;
+	*fresh = PQntuples(res) == 1;
+	PQclear(res);
+	return DB_OK;
 }

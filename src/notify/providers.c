@@ -13,8 +13,9 @@ notify_provider_name(const struct config *cfg, enum notify_channel channel)
 	switch (channel) {
 	case NOTIFY_SMS:
 		return cfg->sms_provider;
-	case NOTIFY_WHATSAPP:
 	case NOTIFY_EMAIL:
+		return cfg->email_provider;
+	case NOTIFY_WHATSAPP:
 		break;
 	}
 	return "outbox";
@@ -27,6 +28,10 @@ notify_channel_baa(const struct config *cfg, enum notify_channel channel)
 
 	if (strcmp(name, "twilio") == 0)
 		return cfg->twilio_baa;
+	if (strcmp(name, "sendgrid") == 0)
+		return cfg->sendgrid_baa;
+	if (strcmp(name, "smtp") == 0)
+		return cfg->smtp_baa;
 	/* the development outbox sends nothing anywhere: it shows the full text */
 	return true;
 }
@@ -48,6 +53,18 @@ notify_setup_init(struct notify_setup *s, const struct config *cfg)
 				cfg->provider_timeout_ms };
 			notify_twilio_init(&s->twilio_provider, &s->twilio);
 			s->channel[ch] = &s->twilio_provider;
+		} else if (strcmp(name, "sendgrid") == 0) {
+			s->sendgrid = (struct notify_sendgrid){ cfg->sendgrid_base_url, cfg->sendgrid_api_key,
+				cfg->email_from, cfg->email_from_name, cfg->sendgrid_webhook_public_key,
+				cfg->provider_timeout_ms };
+			notify_sendgrid_init(&s->sendgrid_provider, &s->sendgrid);
+			s->channel[ch] = &s->sendgrid_provider;
+		} else if (strcmp(name, "smtp") == 0) {
+			s->smtp = (struct notify_smtp){ cfg->smtp_url, cfg->smtp_username, cfg->smtp_password,
+				cfg->email_from, cfg->email_from_name, cfg->smtp_allow_plaintext,
+				cfg->provider_timeout_ms };
+			notify_smtp_init(&s->smtp_provider, &s->smtp);
+			s->channel[ch] = &s->smtp_provider;
 		}
 	}
 }

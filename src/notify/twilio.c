@@ -4,6 +4,7 @@
  *   Basic AccountSid:AuthToken; form To, From (or MessagingServiceSid), Body
  *   201 {"sid": "SM…", "status": "queued", …}; errors {"code", "message", "status"} */
 #include "notify/notify.h"
+#include "notify/http_client.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -14,39 +15,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-/* An answer bigger than this is not Twilio's. */
-#define TWILIO_MAX_RESPONSE (64 * 1024)
-
-struct twilio_reply {
-	struct buf body;
-	int        retry_after;
-	bool       too_big;
-};
-
-static size_t
-twilio_body_cb(char *p, size_t size, size_t n, void *ctx)
-{
-	struct twilio_reply *r = ctx;
-
-	if (r->body.len + size * n > TWILIO_MAX_RESPONSE) {
-		r->too_big = true;
-		return 0;	/* aborts the transfer */
-	}
-	buf_append(&r->body, p, size * n);
-	return size * n;
-}
-
-static size_t
-twilio_header_cb(char *p, size_t size, size_t n, void *ctx)
-{
-	struct twilio_reply *r = ctx;
-	size_t len = size * n;
-
-	if (len > 12 && strncasecmp(p, "Retry-After:", 12) == 0)
-		r->retry_after = atoi(p + 12);
-	return len;
-}
 
 /* Appends key=value, URL-encoded, to a form body. */
 static void
@@ -74,20 +42,15 @@ twilio_error_text(struct notify_result *r, long status, const struct buf *body)
 	json_object_put(o);
 }
 
-/* What every call to Twilio shares: the URL, Basic AccountSid:AuthToken, a timeout, no
- * signals, http(s) only. */
+/* What every call to Twilio shares: notify_http_setup, and Basic AccountSid:AuthToken. */
 static void
-twilio_curl_setup(CURL *c, const struct notify_twilio *t, const char *url)
+twilio_curl_setup(CURL *c, const struct notify_twilio *t, const char *url,
+    struct notify_http_reply *reply)
 {
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	notify_http_setup(c, url, t->timeout_ms, reply);
 	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
 	curl_easy_setopt(c, CURLOPT_USERNAME, t->account_sid);
 	curl_easy_setopt(c, CURLOPT_PASSWORD, t->auth_token);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t->timeout_ms);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "kairos");
 }
 
 static int
@@ -95,12 +58,13 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
 {
 	const struct notify_twilio *t = p->ctx;
-	struct twilio_reply reply = { BUF_INIT, 0, false };
+	struct notify_http_reply reply;
 	struct buf url = BUF_INIT, form = BUF_INIT;
 	long status = 0;
 	CURLcode cc;
 	CURL *c;
 
+	notify_http_reply_init(&reply);
 	if ((c = curl_easy_init()) == NULL) {
 		r->outcome = NOTIFY_RETRY;
 		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
@@ -114,13 +78,9 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	if (t->status_callback != NULL && *t->status_callback != '\0')
 		twilio_form_add(c, &form, "StatusCallback", t->status_callback);
 
-	twilio_curl_setup(c, t, url.data);
+	twilio_curl_setup(c, t, url.data, &reply);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.data);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)form.len);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, twilio_body_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, twilio_header_cb);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply);
 
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -147,7 +107,7 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 		twilio_error_text(r, status, &reply.body);
 	}
 	curl_easy_cleanup(c);
-	buf_free(&reply.body);
+	notify_http_reply_free(&reply);
 	buf_free(&url);
 	buf_free(&form);
 	return r->outcome == NOTIFY_SENT ? 0 : -1;
@@ -211,7 +171,7 @@ static bool
 twilio_check(const struct notify_provider *p, char *msg, size_t size)
 {
 	const struct notify_twilio *t = p->ctx;
-	struct twilio_reply reply = { BUF_INIT, 0, false };
+	struct notify_http_reply reply;
 	struct buf url = BUF_INIT;
 	long status = 0;
 	CURLcode cc;
@@ -221,19 +181,18 @@ twilio_check(const struct notify_provider *p, char *msg, size_t size)
 		snprintf(msg, size, "KAIROS_TWILIO_ACCOUNT_SID is not AC followed by 32 hex digits");
 		return false;
 	}
+	notify_http_reply_init(&reply);
 	if ((c = curl_easy_init()) == NULL) {
 		snprintf(msg, size, "cannot start an HTTP client");
 		return false;
 	}
 	buf_printf(&url, "%s/2010-04-01/Accounts/%s.json", t->base_url, t->account_sid);
-	twilio_curl_setup(c, t, url.data);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, twilio_body_cb);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply);
+	twilio_curl_setup(c, t, url.data, &reply);
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(c);
 	buf_free(&url);
-	buf_free(&reply.body);
+	notify_http_reply_free(&reply);
 	if (cc != CURLE_OK)
 		snprintf(msg, size, "%s unreachable: %s", t->base_url, curl_easy_strerror(cc));
 	else if (status == 401 || status == 403)

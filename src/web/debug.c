@@ -115,7 +115,8 @@ debug_str(struct json_object *o, const char *key)
 
 /* Queues a notification the way a feature will: in a transaction with its event, which
  * commits, or rolls back when {"rollback": true} (the message must then not exist).
- * Body: {"event","channel","to","body","subject"?,"rollback"?}. */
+ * Body: {"event","channel","to","body","subject"?,"html"?,"rollback"?}, or "template" and
+ * "model" instead of body, subject and html. */
 void
 web_debug_notify(struct web_app *app, struct request *req, struct response *resp)
 {
@@ -153,8 +154,10 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 		}
 		json_object_put(model);
 	}
-	if (debug_str(req->json, "template") == NULL)
+	if (debug_str(req->json, "template") == NULL) {
 		m.subject = debug_str(req->json, "subject");
+		m.body_html = debug_str(req->json, "html");
+	}
 	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
 	if (web_tx(app) != DB_OK) {
 		web_unavailable(app, req, resp);

@@ -59,6 +59,7 @@ const struct web_route web_routes[] = {
 
 	/* Providers: each handler verifies the provider's signature before anything else. */
 	ROUTE(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
+	ROUTE(POST, "/webhooks/sendgrid/events", web_webhook_sendgrid_events, WEBHOOK, JSON),
 
 	/* Development and test only (never when KAIROS_ENV=production). */
 	DEV_ROUTE(GET, "/_styleguide",   web_styleguide,    HTML),

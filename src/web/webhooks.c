@@ -4,8 +4,10 @@
 #include "notify/notify.h"
 
 #include <string.h>
+#include <time.h>
 
 #include <json-c/json.h>
+#include <openssl/evp.h>
 
 /* POST /webhooks/twilio/status — Twilio's message status callback (NOTE-3). */
 void
@@ -61,4 +63,203 @@ web_webhook_twilio_status(struct web_app *app, struct request *req, struct respo
 		web_error(app, req, resp, 409, "Already recorded", NULL);
 		break;
 	}
+}
+
+/* A bounce's reason can be a paragraph; the message keeps its start. */
+#define SENDGRID_MAX_REASON 300
+/* X-Message-Id is 22 characters; a longer id before the dot is none we gave out. */
+#define SENDGRID_MAX_MESSAGE_ID 128
+
+/* hex SHA-256 of timestamp + body: what SendGrid signed, the replay guard's key. */
+static void
+webhook_digest(const char *timestamp, const char *body, size_t len, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	out[0] = '\0';
+	if (ctx == NULL)
+		return;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, timestamp, strlen(timestamp)) == 1 &&
+	    EVP_DigestUpdate(ctx, body, len) == 1 && EVP_DigestFinal_ex(ctx, md, &n) == 1)
+		for (unsigned int i = 0; i < n && i < 32; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* The string member key of event o, or NULL. */
+static const char *
+webhook_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Every element must be an object with a string "event" (and sg_message_id, when present,
+ * a string). On the first that is not, details names it and the batch is refused whole. */
+static bool
+webhook_sendgrid_valid(struct json_object *events, struct json_object *details)
+{
+	char key[32];
+
+	if (!json_object_is_type(events, json_type_array)) {
+		json_object_object_add(details, "body", json_object_new_string("must be a JSON array of events"));
+		return false;
+	}
+	for (size_t i = 0; i < json_object_array_length(events); i++) {
+		struct json_object *e = json_object_array_get_idx(events, i), *v;
+		const char *why = NULL;
+
+		if (!json_object_is_type(e, json_type_object))
+			why = "must be an object";
+		else if (webhook_str(e, "event") == NULL)
+			why = "event must be a string";
+		else if (json_object_object_get_ex(e, "sg_message_id", &v) &&
+		    !json_object_is_type(v, json_type_string))
+			why = "sg_message_id must be a string";
+		if (why != NULL) {
+			snprintf(key, sizeof key, "[%zu]", i);
+			json_object_object_add(details, key, json_object_new_string(why));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Our provider id from sg_message_id: SendGrid's X-Message-Id, then ".filter…" added by
+ * the server that handled it. Into out; false when there is no id before the dot. */
+static bool
+webhook_sendgrid_id(const char *sg_message_id, char *out, size_t size)
+{
+	size_t n = strcspn(sg_message_id, ".");
+
+	if (n == 0 || n >= size)
+		return false;
+	memcpy(out, sg_message_id, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* The start of reason, cut at a character boundary, into out. */
+static void
+webhook_reason(const char *reason, char *out, size_t size)
+{
+	size_t n = strlen(reason);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)reason[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, reason, n);
+	out[n] = '\0';
+}
+
+/* POST /webhooks/sendgrid/events — SendGrid's signed Event Webhook (NOTE-3): a JSON array
+ * of events, ECDSA-signed over timestamp + raw body.
+ *
+ * Refused whole, changing nothing: a bad or missing signature (403), a timestamp outside
+ * NOTIFY_SENDGRID_WEBHOOK_MAX_AGE (403), a body that is not an array of events (400), the
+ * same signed request a second time (409). Otherwise each event is applied on its own
+ * terms, all in one transaction (a database failure rolls the batch back and answers 503,
+ * so SendGrid sends it again): delivery events move their message forwards; an event for
+ * a message we do not know, a replayed or out-of-order one, and engagement events (open,
+ * click…) change nothing. The answer is 200 with what happened to how many, because a 4xx
+ * would make SendGrid retry events that can never apply. */
+void
+web_webhook_sendgrid_events(struct web_app *app, struct request *req, struct response *resp)
+{
+	const char *sig = http_header(req, "X-Twilio-Email-Event-Webhook-Signature"),
+	    *ts = http_header(req, "X-Twilio-Email-Event-Webhook-Timestamp");
+	int counts[4] = { 0 };	/* updated, unchanged, unknown, ignored */
+	struct json_object *details, *out;
+	char digest[65];
+	bool fresh = false;
+	int rc = DB_OK;
+
+	if (web_read_body(app, req, resp) < 0)
+		return;
+	if (strcmp(app->cfg.email_provider, "sendgrid") != 0 ||
+	    *app->cfg.sendgrid_webhook_public_key == '\0') {
+		web_error(app, req, resp, 404, "SendGrid event webhook is not configured", NULL);
+		return;
+	}
+	if (!notify_sendgrid_signature_ok(app->cfg.sendgrid_webhook_public_key, ts,
+	    req->body ? req->body : "", req->body_len, sig)) {
+		log_warn("webhook refused", "sendgrid events from %s: bad signature", req->client_addr);
+		web_error(app, req, resp, 403, "Invalid signature", NULL);
+		return;
+	}
+	if (!notify_sendgrid_timestamp_fresh(ts, (long long)time(NULL))) {
+		log_warn("webhook refused", "sendgrid events from %s: timestamp %s outside %d s",
+		    req->client_addr, ts, NOTIFY_SENDGRID_WEBHOOK_MAX_AGE);
+		web_error(app, req, resp, 403, "Stale timestamp", NULL);
+		return;
+	}
+	details = json_object_new_object();
+	if (req->json == NULL || !webhook_sendgrid_valid(req->json, details)) {
+		if (json_object_object_length(details) == 0)
+			json_object_object_add(details, "body", json_object_new_string("must be a JSON array of events"));
+		http_response_error_json(resp, 400, "Invalid request", details);
+		return;
+	}
+	json_object_put(details);
+
+	webhook_digest(ts, req->body, req->body_len, digest);
+	if ((rc = db_exec_simple(&app->db, "BEGIN")) == DB_OK)
+		rc = notify_webhook_once(&app->db, "sendgrid", digest, NOTIFY_SENDGRID_WEBHOOK_MAX_AGE,
+		    &fresh);
+	if (rc == DB_OK && !fresh) {
+		db_exec_simple(&app->db, "ROLLBACK");
+		log_warn("webhook refused", "sendgrid events from %s: a replay", req->client_addr);
+		web_error(app, req, resp, 409, "Already received", NULL);
+		return;
+	}
+	for (size_t i = 0; rc == DB_OK && i < json_object_array_length(req->json); i++) {
+		struct json_object *e = json_object_array_get_idx(req->json, i);
+		const char *word = webhook_str(e, "event"), *sgid = webhook_str(e, "sg_message_id"),
+		    *reason = webhook_str(e, "reason");
+		enum notify_status_change change = NOTIFY_STATUS_UNKNOWN;
+		char id[SENDGRID_MAX_MESSAGE_ID], why[SENDGRID_MAX_REASON];
+
+		if (sgid == NULL || !webhook_sendgrid_id(sgid, id, sizeof id) ||
+		    !notify_report_word_known("sendgrid", word)) {
+			counts[3]++;
+			continue;
+		}
+		webhook_reason(reason ? reason : "", why, sizeof why);
+		rc = notify_delivery_report(&app->db, "sendgrid", id, word, why, &change);
+		if (rc != DB_OK)
+			break;
+		if (change == NOTIFY_STATUS_UPDATED)
+			counts[0]++;
+		else if (change == NOTIFY_STATUS_STALE) {
+			counts[1]++;
+			log_info("webhook ignored", "sendgrid %s for %s: replay or out of order", word, id);
+		} else {
+			counts[2]++;
+			log_warn("webhook event skipped", "sendgrid %s for unknown message %s", word, id);
+		}
+	}
+	if (rc == DB_OK)
+		rc = db_exec_simple(&app->db, "COMMIT");
+	if (rc != DB_OK) {
+		log_error("sendgrid events not recorded", "%s", app->db.error);
+		db_exec_simple(&app->db, "ROLLBACK");
+		web_unavailable(app, req, resp);	/* SendGrid retries on 5xx */
+		return;
+	}
+	out = json_object_new_object();
+	json_object_object_add(out, "ok", json_object_new_boolean(1));
+	json_object_object_add(out, "updated", json_object_new_int(counts[0]));
+	json_object_object_add(out, "unchanged", json_object_new_int(counts[1]));
+	json_object_object_add(out, "unknown", json_object_new_int(counts[2]));
+	json_object_object_add(out, "ignored", json_object_new_int(counts[3]));
+	http_response_json(resp, 200, out);
+	json_object_put(out);
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env perl
 # The BAA gate (NOTE-5): the same event, sent through Twilio without and then with a business
-# associate agreement; the words that reach the provider are PHI-free without one.
+# associate agreement; the words that reach the provider are PHI-free without one. Then the
+# same for email through SendGrid and through SMTP, each gated by its own flag (the other
+# providers' flags set the other way, so a gate reading the wrong flag shows).
 use strict;
 use warnings;
 use FindBin;
@@ -44,4 +46,46 @@ for my $baa (qw(false true)) {
 	$k->finish;
 }
 KairosTest::stop_fake($tw);
+
+my $sg = KairosTest::start_sendgrid_fake();
+my $smtp = KairosTest::start_smtp_server();
+my %email = (%event, channel => 'email', to => 'ann@example.org');
+my %received = (
+	sendgrid => sub {
+		open my $f, '<', "$sg->{dir}/requests.jsonl" or return;
+		my $b = (map { decode_json($_)->{body} } <$f>)[-1] // {};
+		return ($b->{subject}, $b->{content}[0]{value});
+	},
+	smtp => sub {
+		my $j = (KairosTest::smtp_messages($smtp)->[-1] // {})->{json} // {};
+		return ($j->{headers}{Subject}, $j->{parts}[0]{text});
+	},
+);
+for my $provider (qw(sendgrid smtp)) {
+	for my $baa (qw(false true)) {
+		my $flag = $provider eq 'sendgrid' ? 'KAIROS_SENDGRID_BAA' : 'KAIROS_SMTP_BAA';
+		my $other = $baa eq 'true' ? 'false' : 'true';
+		my $k = KairosTest->start(workers => 1, env => { %{ ($provider eq 'sendgrid' ? $sg : $smtp)->{env} },
+			KAIROS_TWILIO_BAA => $other, KAIROS_SENDGRID_BAA => $other, KAIROS_SMTP_BAA => $other, $flag => $baa });
+		my $r = $k->post_json('/_debug/notify', { %email, event => "mail:$provider:$baa" });
+		is($r->{status}, 200, "$provider, BAA $baa: the email confirmation is queued from its templates");
+		my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
+		ok($k->wait_until(10, sub { $psql->("SELECT status FROM notifications WHERE event_key = 'mail:$provider:$baa'") eq 'sent' }),
+			"$provider, BAA $baa: it is sent");
+		my ($subject, $text) = $received{$provider}->();
+		$text =~ s/\n\z// if defined $text;	# an email body keeps its template's final newline
+		if ($baa eq 'false') {
+			is($subject, 'Your booking is confirmed', "$provider without a BAA: the PHI-free subject");
+			is($text, "Hello,\n\nYour booking is confirmed. Sign in to see the details.", 'and text');
+			unlike("$subject $text", qr/Priya|Ann|KX7|March/, 'no practitioner, patient, time or reference');
+		} else {
+			is($subject, 'Your appointment with Dr Priya Natarajan is confirmed', "$provider with a BAA: the full subject");
+			like($text, qr/^Hi Ann,\n\nYour appointment with Dr Priya Natarajan at .* on Tue 12 March, 9:30 am is confirmed\.\nYour booking reference is KX7-42Q\.$/,
+				'and the full text');
+		}
+		$k->finish;
+	}
+}
+KairosTest::stop_fake($sg);
+KairosTest::stop_fake($smtp);
 done_testing;

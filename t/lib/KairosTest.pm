@@ -152,6 +152,80 @@ sub start_twilio_fake {
 	return $f;
 }
 
+# Starts the SendGrid stand-in (t/fakes/sendgrid) with an obviously fake API key and a
+# throwaway P-256 key pair made here with openssl (never committed). webhook => URL makes it
+# post signed delivery events there. Returns {pid, dir, port, key, pem, public_key, env}
+# where env points the email provider at it; sendgrid_sign() signs like it; stop_fake()
+# ends it.
+sub start_sendgrid_fake {
+	my (%o) = @_;
+	my $dir = File::Temp::tempdir('kairos-sendgrid-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+	my $f = { dir => $dir, key => 'SG.test_key_not_a_secret.' . ('x' x 43), pem => "$dir/webhook-key.pem" };
+	system("openssl ecparam -name prime256v1 -genkey -noout -out '$f->{pem}' 2>/dev/null") == 0
+		or die 'openssl could not make a P-256 key';
+	chomp($f->{public_key} = `openssl ec -in '$f->{pem}' -pubout -outform DER 2>/dev/null | base64 -w0`);
+	$f->{pid} = fork // die "fork: $!";
+	if (!$f->{pid}) {
+		exec "$SRC/t/fakes/sendgrid", '--dir', $dir, '--api-key', $f->{key}, '--private-key', $f->{pem},
+			$o{webhook} ? ('--webhook', $o{webhook}) : () or POSIX::_exit(127);
+	}
+	for (1 .. 200) { last if -s "$dir/port"; sleep 0.05 }
+	open my $pf, '<', "$dir/port" or die 'the SendGrid stand-in did not start';
+	chomp($f->{port} = <$pf>);
+	$f->{env} = { KAIROS_EMAIL_PROVIDER => 'sendgrid', KAIROS_SENDGRID_BASE_URL => "http://127.0.0.1:$f->{port}",
+		KAIROS_SENDGRID_API_KEY => $f->{key}, KAIROS_SENDGRID_WEBHOOK_PUBLIC_KEY => $f->{public_key},
+		KAIROS_EMAIL_FROM => 'clinic@example.org', KAIROS_EMAIL_FROM_NAME => 'Kairos Clinic' };
+	return $f;
+}
+
+# base64 DER ECDSA-SHA256 over timestamp . body with the stand-in's key (SendGrid's way).
+sub sendgrid_sign {
+	my ($f, $ts, $body) = @_;
+	my ($fh, $file) = File::Temp::tempfile(DIR => $f->{dir}, UNLINK => 1);
+	binmode $fh;
+	print {$fh} $ts . $body;
+	close $fh;
+	my $sig = `openssl dgst -sha256 -sign '$f->{pem}' -binary '$file' | base64 -w0`;
+	unlink $file;
+	return $sig;
+}
+
+# Starts a real SMTP server (t/fakes/smtp-server: Debian's python3-aiosmtpd) on a free
+# loopback port (or port => N, dir => DIR: a restart of one). Returns {pid, dir, port, env} where env points the email provider at it
+# (plain text allowed: it offers no STARTTLS); messages() reads what it accepted;
+# stop_fake() ends it.
+sub start_smtp_server {
+	my (%o) = @_;
+	my $dir = $o{dir} // File::Temp::tempdir('kairos-smtp-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+	my $f = { dir => $dir, port => $o{port} // free_port() };
+	unlink "$dir/ready";
+	$f->{pid} = fork // die "fork: $!";
+	if (!$f->{pid}) {
+		exec '/usr/bin/python3', "$SRC/t/fakes/smtp-server", '--dir', $dir, '--port', $f->{port}
+			or POSIX::_exit(127);
+	}
+	for (1 .. 200) { last if -s "$dir/ready"; sleep 0.05 }
+	-s "$dir/ready" or die 'the SMTP server did not start (is python3-aiosmtpd installed? ./dev deps)';
+	$f->{env} = { KAIROS_EMAIL_PROVIDER => 'smtp', KAIROS_SMTP_URL => "smtp://127.0.0.1:$f->{port}",
+		KAIROS_SMTP_ALLOW_PLAINTEXT => 'true', KAIROS_EMAIL_FROM => 'clinic@example.org',
+		KAIROS_EMAIL_FROM_NAME => 'Kairos Clinic' };
+	return $f;
+}
+
+# What the SMTP server accepted, oldest first: each {json => the decoded record, raw => bytes}.
+sub smtp_messages {
+	my ($f) = @_;
+	my @out;
+	for my $file (sort glob "$f->{dir}/messages/*.json") {
+		open my $fh, '<', $file or next;
+		my $text = do { local $/; <$fh> };
+		(my $eml = $file) =~ s/\.json$/.eml/;
+		open my $eh, '<:raw', $eml or next;
+		push @out, { json => JSON::PP->new->utf8->decode($text), raw => do { local $/; <$eh> } };
+	}
+	return \@out;
+}
+
 sub stop_fake { my ($f) = @_; kill 'TERM', $f->{pid}; waitpid $f->{pid}, 0; }
 
 # Starts `kairos ARGS` in the background with exactly this stack's KAIROS_* settings (as

@@ -119,6 +119,55 @@ main(void)
 	ok(n >= 1 && strstr(errors.data, "/nonexistent/kairos.env: No such file"),
 	    "a missing config file is an error, not silence");
 	config_free(&cfg);
+
+	/* Email: what each provider needs, and plain SMTP only to this machine in production. */
+	{
+		static const struct {
+			const char *env, *want;	/* KEY=value lines; the message expected, or NULL */
+			const char *name;
+		} cases[] = {
+			{ "KAIROS_EMAIL_PROVIDER=sendgrid", "KAIROS_SENDGRID_API_KEY: required with KAIROS_EMAIL_PROVIDER=sendgrid",
+			  "sendgrid needs an API key" },
+			{ "KAIROS_EMAIL_PROVIDER=sendgrid", "KAIROS_EMAIL_FROM: required with KAIROS_EMAIL_PROVIDER=sendgrid",
+			  "and a sender" },
+			{ "KAIROS_EMAIL_PROVIDER=smtp", "KAIROS_SMTP_URL: required with KAIROS_EMAIL_PROVIDER=smtp",
+			  "smtp needs a server" },
+			{ "KAIROS_EMAIL_PROVIDER=smtp\nKAIROS_EMAIL_FROM=a@example.org\nKAIROS_SMTP_URL=http://x",
+			  "must start with smtp:// or smtps://", "an SMTP URL that is not one is refused" },
+			{ "KAIROS_EMAIL_FROM=a@example.org> NOTIFY=NEVER", "is not an email address",
+			  "a sender that could extend an SMTP command is refused" },
+			{ "KAIROS_EMAIL_PROVIDER=smtp\nKAIROS_EMAIL_FROM=a@example.org\nKAIROS_SMTP_URL=smtp://mail.example.org\nKAIROS_SMTP_ALLOW_PLAINTEXT=true\nKAIROS_ENV=production",
+			  "KAIROS_SMTP_ALLOW_PLAINTEXT: not allowed in production", "plain SMTP across the network in production is refused" },
+			{ "KAIROS_EMAIL_PROVIDER=smtp\nKAIROS_EMAIL_FROM=a@example.org\nKAIROS_SMTP_URL=smtp://127.evil.example:25\nKAIROS_SMTP_ALLOW_PLAINTEXT=true\nKAIROS_ENV=production",
+			  "KAIROS_SMTP_ALLOW_PLAINTEXT: not allowed in production", "a host name starting 127. is not loopback" },
+			{ "KAIROS_EMAIL_PROVIDER=smtp\nKAIROS_EMAIL_FROM=a@example.org\nKAIROS_SMTP_URL=smtp://localhost.evil.example\nKAIROS_SMTP_ALLOW_PLAINTEXT=true\nKAIROS_ENV=production",
+			  "KAIROS_SMTP_ALLOW_PLAINTEXT: not allowed in production", "nor one starting localhost." },
+			{ "KAIROS_EMAIL_PROVIDER=smtp\nKAIROS_EMAIL_FROM=a@example.org\nKAIROS_SMTP_URL=smtp://user@127.0.0.1:25\nKAIROS_SMTP_ALLOW_PLAINTEXT=true\nKAIROS_ENV=production",
+			  NULL, "plain SMTP to 127.0.0.1 in production is allowed (a local relay)" },
+			{ "KAIROS_EMAIL_PROVIDER=smtp\nKAIROS_EMAIL_FROM=a@example.org\nKAIROS_SMTP_URL=smtp://[::1]:25\nKAIROS_SMTP_ALLOW_PLAINTEXT=true\nKAIROS_ENV=production",
+			  NULL, "so is [::1]" },
+			{ "KAIROS_EMAIL_PROVIDER=smtp\nKAIROS_EMAIL_FROM=a@example.org\nKAIROS_SMTP_URL=smtp://mail.example.org:587",
+			  NULL, "STARTTLS to any host is fine" },
+		};
+
+		for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+			char text[512];
+
+			buf_reset(&errors);
+			snprintf(text, sizeof text, "%s\n", cases[i].env);
+			strcpy(tmpfile_path, "/tmp/kairos-test-config-XXXXXX");
+			write_file(text);
+			n = config_load(&cfg, tmpfile_path, &errors);
+			if (cases[i].want == NULL)
+				ok(n == 0, "%s", cases[i].name);
+			else
+				ok(n > 0 && strstr(buf_cstr(&errors), cases[i].want) != NULL, "%s", cases[i].name);
+			if (!(cases[i].want == NULL ? n == 0 : strstr(buf_cstr(&errors), cases[i].want) != NULL))
+				diag("errors: %s", buf_cstr(&errors));
+			config_free(&cfg);
+			unlink(tmpfile_path);
+		}
+	}
 	buf_free(&errors);
 	return tap_done();
 }

@@ -1,0 +1,371 @@
+/* sendgrid.c: email through SendGrid's v3 Mail Send API, and the signed Event Webhook's
+ * signature (../shared/spec/wire-formats.md, "SendGrid").
+ *
+ *   POST {base}/v3/mail/send, Bearer API key, JSON
+ *   {"personalizations":[{"to":[{"email":…}]}],"from":{"email":…,"name":…},"subject":…,
+ *    "content":[{"type":"text/plain","value":…},{"type":"text/html","value":…}]}
+ *   202, no body; the message's id is the X-Message-Id header. Errors:
+ *   {"errors":[{"message":…,"field":…,"help":…}]} */
+#include "notify/notify.h"
+#include "notify/http_client.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+/* A verification key is a 91-byte DER SPKI; signatures are ≤ 72 bytes of DER. Anything much
+ * longer in the headers or the config is not SendGrid's, and is refused before decoding. */
+#define SENDGRID_MAX_KEY_B64        512
+#define SENDGRID_MAX_SIGNATURE_B64  256
+#define SENDGRID_MAX_TIMESTAMP      19	/* digits of a 64-bit number of seconds */
+/* How much of SendGrid's error text a dead letter keeps, of NOTIFY_MAX_ERROR. */
+#define SENDGRID_ERROR_PREFIX       32
+/* The key's length, "SG." + 22 + "." + 43 characters today; a shorter one is a paste error. */
+#define SENDGRID_MIN_KEY_LEN        20
+
+/* Base64 (whitespace ignored) into out (at most size bytes); the length, or -1 when it is
+ * not base64 or does not fit. */
+static int
+sendgrid_base64(const char *in, size_t max_in, unsigned char *out, size_t size)
+{
+	size_t n = strlen(in);
+	EVP_ENCODE_CTX *ctx;
+	int len = 0, fin = 0, rc;
+
+	/* decoding yields at most 3/4 of the input, so an input this short cannot overflow */
+	if (n == 0 || n > max_in || n / 4 * 3 + 3 > size)
+		return -1;
+	if ((ctx = EVP_ENCODE_CTX_new()) == NULL)
+		return -1;
+	EVP_DecodeInit(ctx);
+	rc = EVP_DecodeUpdate(ctx, out, &len, (const unsigned char *)in, (int)n);
+	if (rc >= 0 && EVP_DecodeFinal(ctx, out + len, &fin) == 1)
+		len += fin;
+	else
+		len = -1;
+	EVP_ENCODE_CTX_free(ctx);
+	return len;
+}
+
+/* The P-256 public key in public_key (base64 DER SPKI), or NULL with why. Free with
+ * EVP_PKEY_free. */
+static EVP_PKEY *
+sendgrid_public_key(const char *public_key, char *why, size_t size)
+{
+	unsigned char der[SENDGRID_MAX_KEY_B64];
+	const unsigned char *p = der;
+	char group[64];
+	EVP_PKEY *k;
+	int n;
+
+	if (public_key == NULL || (n = sendgrid_base64(public_key, SENDGRID_MAX_KEY_B64, der,
+	    sizeof der)) <= 0) {
+		snprintf(why, size, "not base64 of a key");
+		return NULL;
+	}
+	if ((k = d2i_PUBKEY(NULL, &p, n)) == NULL || p != der + n) {
+		snprintf(why, size, "not a DER SubjectPublicKeyInfo");
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	if (!EVP_PKEY_is_a(k, "EC") || EVP_PKEY_get_group_name(k, group, sizeof group, NULL) != 1 ||
+	    strcmp(group, "prime256v1") != 0) {
+		snprintf(why, size, "not an ECDSA P-256 key");
+		EVP_PKEY_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+bool
+notify_sendgrid_public_key_ok(const char *public_key, char *why, size_t size)
+{
+	EVP_PKEY *k = sendgrid_public_key(public_key, why, size);
+
+	EVP_PKEY_free(k);
+	return k != NULL;
+}
+
+static bool
+sendgrid_digits(const char *s, size_t max)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return n > 0 && n <= max && s[n] == '\0';
+}
+
+bool
+notify_sendgrid_signature_ok(const char *public_key, const char *timestamp, const char *body,
+    size_t body_len, const char *signature)
+{
+	unsigned char sig[SENDGRID_MAX_SIGNATURE_B64];
+	char why[64];
+	EVP_MD_CTX *md = NULL;
+	EVP_PKEY *k = NULL;
+	bool good = false;
+	int n;
+
+	if (timestamp == NULL || signature == NULL || body == NULL ||
+	    !sendgrid_digits(timestamp, SENDGRID_MAX_TIMESTAMP))
+		return false;
+	if ((n = sendgrid_base64(signature, SENDGRID_MAX_SIGNATURE_B64, sig, sizeof sig)) <= 0)
+		return false;
+	if ((k = sendgrid_public_key(public_key, why, sizeof why)) == NULL)
+		return false;
+	if ((md = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
+	    EVP_DigestVerifyUpdate(md, timestamp, strlen(timestamp)) == 1 &&
+	    EVP_DigestVerifyUpdate(md, body, body_len) == 1)
+		good = EVP_DigestVerifyFinal(md, sig, (size_t)n) == 1;
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(k);
+	return good;
+}
+
+bool
+notify_sendgrid_timestamp_fresh(const char *timestamp, long long now)
+{
+	long long t;
+
+	if (timestamp == NULL || !sendgrid_digits(timestamp, SENDGRID_MAX_TIMESTAMP))
+		return false;
+	errno = 0;
+	t = strtoll(timestamp, NULL, 10);
+	if (errno != 0)
+		return false;
+	return t >= now - NOTIFY_SENDGRID_WEBHOOK_MAX_AGE && t <= now + NOTIFY_SENDGRID_WEBHOOK_MAX_AGE;
+}
+
+/* "sendgrid 400: message (field f); message …" from SendGrid's {"errors":[…]}. */
+static void
+sendgrid_error_text(struct notify_result *r, long status, const struct buf *body)
+{
+	struct json_object *o = json_tokener_parse(buf_cstr(body)), *errors, *e, *v;
+	struct buf text = BUF_INIT;
+	size_t n = 0;
+
+	buf_printf(&text, "sendgrid %ld", status);
+	if (o != NULL && json_object_object_get_ex(o, "errors", &errors) &&
+	    json_object_is_type(errors, json_type_array))
+		n = json_object_array_length(errors);
+	for (size_t i = 0; i < n; i++) {
+		e = json_object_array_get_idx(errors, i);
+		if (!json_object_object_get_ex(e, "message", &v) || !json_object_is_type(v, json_type_string))
+			continue;
+		buf_printf(&text, "%s %s", i == 0 ? ":" : ";", json_object_get_string(v));
+		if (json_object_object_get_ex(e, "field", &v) && json_object_is_type(v, json_type_string))
+			buf_printf(&text, " (field %s)", json_object_get_string(v));
+		if (text.len > sizeof r->error - SENDGRID_ERROR_PREFIX)
+			break;
+	}
+	snprintf(r->error, sizeof r->error, "%s", buf_cstr(&text));
+	buf_free(&text);
+	json_object_put(o);
+}
+
+static struct json_object *
+sendgrid_part(const char *type, const char *value)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "type", json_object_new_string(type));
+	json_object_object_add(o, "value", json_object_new_string(value));
+	return o;
+}
+
+/* The Mail Send body for m. Owned by the caller (json_object_put). */
+static struct json_object *
+sendgrid_body(const struct notify_sendgrid *s, const struct notify_outgoing *m)
+{
+	struct json_object *body = json_object_new_object(), *pers = json_object_new_array(),
+	    *p = json_object_new_object(), *to = json_object_new_array(),
+	    *addr = json_object_new_object(), *from = json_object_new_object(),
+	    *content = json_object_new_array();
+
+	json_object_object_add(addr, "email", json_object_new_string(m->recipient));
+	json_object_array_add(to, addr);
+	json_object_object_add(p, "to", to);
+	json_object_array_add(pers, p);
+	json_object_object_add(body, "personalizations", pers);
+	json_object_object_add(from, "email", json_object_new_string(s->from));
+	if (s->from_name != NULL && *s->from_name != '\0')
+		json_object_object_add(from, "name", json_object_new_string(s->from_name));
+	json_object_object_add(body, "from", from);
+	json_object_object_add(body, "subject", json_object_new_string(m->subject));
+	/* SendGrid wants text/plain first when both are given */
+	json_object_array_add(content, sendgrid_part("text/plain", m->body_text));
+	if (m->body_html != NULL && *m->body_html != '\0')
+		json_object_array_add(content, sendgrid_part("text/html", m->body_html));
+	json_object_object_add(body, "content", content);
+	return body;
+}
+
+/* Authorization: Bearer KEY (and more headers). Owned by the caller (curl_slist_free_all). */
+static struct curl_slist *
+sendgrid_headers(const struct notify_sendgrid *s, bool json)
+{
+	struct curl_slist *h = NULL;
+	struct buf auth = BUF_INIT;
+
+	buf_printf(&auth, "Authorization: Bearer %s", s->api_key);
+	h = curl_slist_append(h, auth.data);
+	if (json)
+		h = curl_slist_append(h, "Content-Type: application/json");
+	buf_free(&auth);
+	return h;
+}
+
+static int
+sendgrid_send(const struct notify_provider *p, const struct notify_outgoing *m,
+    struct notify_result *r)
+{
+	const struct notify_sendgrid *s = p->ctx;
+	struct notify_http_reply reply;
+	struct curl_slist *headers;
+	struct json_object *body;
+	struct buf url = BUF_INIT;
+	const char *json;
+	long status = 0;
+	CURLcode cc;
+	CURL *c;
+
+	notify_http_reply_init(&reply);
+	if ((c = curl_easy_init()) == NULL) {
+		r->outcome = NOTIFY_RETRY;
+		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
+		return -1;
+	}
+	buf_printf(&url, "%s/v3/mail/send", s->base_url);
+	body = sendgrid_body(s, m);
+	json = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	headers = sendgrid_headers(s, true);
+	notify_http_setup(c, url.data, s->timeout_ms, &reply);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
+
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK && !reply.too_big) {
+		/* no answer (refused, timeout, reset): the mail may or may not be with SendGrid */
+		r->outcome = NOTIFY_RETRY;
+		snprintf(r->error, sizeof r->error, "sendgrid: %s", curl_easy_strerror(cc));
+	} else if (status >= 200 && status < 300) {
+		/* Accepted: sending again would mail the patient twice, so even an answer without
+		 * its id counts as sent; delivery reports then cannot find it (logged). */
+		r->outcome = NOTIFY_SENT;
+		snprintf(r->provider_id, sizeof r->provider_id, "%s", reply.message_id);
+		if (reply.message_id[0] == '\0')
+			log_warn("sendgrid answer without X-Message-Id", "%s: HTTP %ld", m->id, status);
+	} else {
+		r->outcome = status == 429 || status >= 500 || reply.too_big ? NOTIFY_RETRY
+		    : NOTIFY_REJECTED;
+		r->retry_after = status == 429 ? reply.retry_after : 0;
+		sendgrid_error_text(r, status, &reply.body);
+	}
+	curl_easy_cleanup(c);
+	curl_slist_free_all(headers);
+	json_object_put(body);
+	notify_http_reply_free(&reply);
+	buf_free(&url);
+	return r->outcome == NOTIFY_SENT ? 0 : -1;
+}
+
+static bool
+sendgrid_key_shape(const char *key)
+{
+	if (strncmp(key, "SG.", 3) != 0 || strlen(key) < SENDGRID_MIN_KEY_LEN)
+		return false;
+	for (; *key; key++)
+		if (!isalnum((unsigned char)*key) && *key != '.' && *key != '_' && *key != '-')
+			return false;
+	return true;
+}
+
+/* Whether {"scopes":[…]} lists scope. */
+static bool
+sendgrid_has_scope(const struct buf *body, const char *scope)
+{
+	struct json_object *o = json_tokener_parse(buf_cstr(body)), *scopes;
+	bool found = false;
+
+	if (o != NULL && json_object_object_get_ex(o, "scopes", &scopes) &&
+	    json_object_is_type(scopes, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(scopes) && !found; i++) {
+			const char *v = json_object_get_string(json_object_array_get_idx(scopes, i));
+
+			found = v != NULL && strcmp(v, scope) == 0;
+		}
+	json_object_put(o);
+	return found;
+}
+
+/* A harmless real request: the key reads its own scopes (allowed to every key), which also
+ * tells whether it may send mail. */
+static bool
+sendgrid_check(const struct notify_provider *p, char *msg, size_t size)
+{
+	const struct notify_sendgrid *s = p->ctx;
+	struct notify_http_reply reply;
+	struct curl_slist *headers;
+	struct buf url = BUF_INIT;
+	long status = 0;
+	bool good = false;
+	char why[64];
+	CURLcode cc;
+	CURL *c;
+
+	if (!sendgrid_key_shape(s->api_key)) {
+		snprintf(msg, size, "KAIROS_SENDGRID_API_KEY does not look like a SendGrid API key (SG.…)");
+		return false;
+	}
+	if (*s->webhook_public_key != '\0' &&
+	    !notify_sendgrid_public_key_ok(s->webhook_public_key, why, sizeof why)) {
+		snprintf(msg, size, "KAIROS_SENDGRID_WEBHOOK_PUBLIC_KEY is %s", why);
+		return false;
+	}
+	notify_http_reply_init(&reply);
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(msg, size, "cannot start an HTTP client");
+		return false;
+	}
+	buf_printf(&url, "%s/v3/scopes", s->base_url);
+	headers = sendgrid_headers(s, false);
+	notify_http_setup(c, url.data, s->timeout_ms, &reply);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (cc != CURLE_OK)
+		snprintf(msg, size, "%s unreachable: %s", s->base_url, curl_easy_strerror(cc));
+	else if (status == 401 || status == 403)
+		snprintf(msg, size, "API key refused (HTTP %ld)", status);
+	else if (status != 200)
+		snprintf(msg, size, "unexpected HTTP %ld from /v3/scopes", status);
+	else if (!sendgrid_has_scope(&reply.body, "mail.send"))
+		snprintf(msg, size, "API key accepted but lacks the mail.send scope");
+	else {
+		snprintf(msg, size, "API key accepted, mail.send allowed; event webhook %s",
+		    *s->webhook_public_key != '\0' ? "key loaded" : "not configured");
+		good = true;
+	}
+	curl_easy_cleanup(c);
+	curl_slist_free_all(headers);
+	notify_http_reply_free(&reply);
+	buf_free(&url);
+	return good;
+}
+
+void
+notify_sendgrid_init(struct notify_provider *p, const struct notify_sendgrid *settings)
+{
+	p->name = "sendgrid";
+	p->send = sendgrid_send;
+	p->check = sendgrid_check;
+	p->ctx = settings;
+}
