@@ -35,6 +35,22 @@ struct config {
 	char *twilio_auth_token;	/* KAIROS_TWILIO_AUTH_TOKEN (secret) */
 	char *twilio_from;	/* KAIROS_TWILIO_FROM: E.164 sender or MG... service sid */
 	bool  twilio_baa;	/* KAIROS_TWILIO_BAA: a business associate agreement is signed */
+	char *whatsapp_provider;	/* KAIROS_WHATSAPP_PROVIDER: outbox | twilio | meta | gallabox */
+	char *whatsapp_templates;	/* KAIROS_WHATSAPP_TEMPLATES: kairos-name=provider-id,... */
+	char *twilio_whatsapp_from;	/* KAIROS_TWILIO_WHATSAPP_FROM: whatsapp:+E164 or MG... */
+	char *meta_base_url;	/* KAIROS_META_WHATSAPP_BASE_URL */
+	char *meta_api_version;	/* KAIROS_META_WHATSAPP_API_VERSION: "21.0" (v{N} in URLs) */
+	char *meta_phone_number_id;	/* KAIROS_META_WHATSAPP_PHONE_NUMBER_ID */
+	char *meta_access_token;	/* KAIROS_META_WHATSAPP_ACCESS_TOKEN (secret) */
+	char *meta_app_secret;	/* KAIROS_META_WHATSAPP_APP_SECRET (secret): webhook signatures */
+	char *meta_verify_token;	/* KAIROS_META_WHATSAPP_VERIFY_TOKEN (secret): webhook handshake */
+	char *meta_language;	/* KAIROS_META_WHATSAPP_LANGUAGE: template language code */
+	bool  meta_baa;		/* KAIROS_META_WHATSAPP_BAA */
+	char *gallabox_base_url;	/* KAIROS_GALLABOX_BASE_URL */
+	char *gallabox_api_key;	/* KAIROS_GALLABOX_API_KEY */
+	char *gallabox_api_secret;	/* KAIROS_GALLABOX_API_SECRET (secret) */
+	char *gallabox_channel_id;	/* KAIROS_GALLABOX_CHANNEL_ID */
+	bool  gallabox_baa;	/* KAIROS_GALLABOX_BAA */
 	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */

@@ -28,10 +28,11 @@ notify_channel_name(enum notify_channel c)
 }
 
 /* The NOTIFY is delivered only if the transaction commits, like the row itself. */
-static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 9,
+static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 11,
 	"WITH ins AS ("
 	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
-	"  body_html, patient_id, requested_ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+	"  body_html, patient_id, requested_ip, template_name, template_vars)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb)"
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
 
@@ -42,7 +43,8 @@ static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
 	"  AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())"
 	"  ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
 	" RETURNING id, channel, recipient, coalesce(subject, ''), body_text,"
-	"  coalesce(body_html, ''), attempts, max_attempts");
+	"  coalesce(body_html, ''), attempts, max_attempts, coalesce(template_name, ''),"
+	"  coalesce(template_vars::text, '')");
 
 /* Guarded by leased_by: a runner whose lease ran out (and was taken over) records nothing.
  * The communications row and the audit entry are written in the same statement, so a sent
@@ -83,8 +85,9 @@ notify_find(struct db *db, const char *org_id, const char *event_key, char id[37
 int
 notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 {
-	const char *params[9] = { m->org_id, m->event_key, notify_channel_name(m->channel),
-		m->recipient, m->subject, m->body_text, m->body_html, m->patient_id, m->requested_ip };
+	const char *params[11] = { m->org_id, m->event_key, notify_channel_name(m->channel),
+		m->recipient, m->subject, m->body_text, m->body_html, m->patient_id, m->requested_ip,
+		m->template_name, m->template_vars };
 	PGresult *res = NULL;
 	int rc = db_query(db, &notify_stmt_enqueue, params, &res);
 
@@ -159,7 +162,7 @@ notify_run_due(struct db *db, const char *runner,
 		struct notify_outgoing m = {
 			PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
 			PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-			atoi(PQgetvalue(res, i, 6)),
+			atoi(PQgetvalue(res, i, 6)), PQgetvalue(res, i, 8), PQgetvalue(res, i, 9),
 		};
 		const struct notify_provider *provider = &notify_provider_outbox;
 		enum notify_channel ch;
@@ -200,7 +203,10 @@ const struct notify_provider notify_provider_outbox = {
 	.name = "outbox", .send = notify_outbox_send,
 };
 
-/* Provider words → our status and its rank; a report may only raise the rank. */
+/* Provider words → our status and its rank; a report may only raise the rank. Twilio's
+ * words, and Meta's (sent, delivered, read, failed). "read" is delivered (we keep no
+ * separate read state: a read receipt depends on the patient's settings), so a "read" after
+ * "delivered" is stale and changes nothing. */
 static const struct {
 	const char *word, *status;
 	int         rank;
@@ -221,6 +227,15 @@ static struct db_stmt notify_stmt_report = DB_STMT("notify_report", 5,
 
 static struct db_stmt notify_stmt_known = DB_STMT("notify_known", 2,
 	"SELECT 1 FROM notifications WHERE provider = $1 AND provider_message_id = $2");
+
+bool
+notify_report_word_known(const char *provider_status)
+{
+	for (size_t i = 0; i < sizeof notify_report_map / sizeof *notify_report_map; i++)
+		if (strcmp(notify_report_map[i].word, provider_status) == 0)
+			return true;
+	return false;
+}
 
 int
 notify_delivery_report(struct db *db, const char *provider, const char *provider_id,

@@ -70,6 +70,8 @@ void web_debug_leak(struct web_app *, struct request *, struct response *);
 void web_styleguide(struct web_app *, struct request *, struct response *);
 void web_debug_notify(struct web_app *, struct request *, struct response *);
 void web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
+void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct response *);
+void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 void web_staff_comms(struct web_app *, struct request *, struct response *);
 
 /* The organisation of the request, as a UUID into out (37 bytes). DB_OK or an error. */
