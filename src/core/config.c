@@ -112,6 +112,39 @@ static const struct config_key config_keys[] = {
 	  "true lets smtp:// go without STARTTLS: only for a local development or test server. Refused in production unless the server is on the loopback interface (a local relay)." },
 	{ "KAIROS_SMTP_BAA", CONFIG_BOOL, F(smtp_baa), "false", 0, 0, NULL, false,
 	  "true only with a business associate agreement covering the SMTP service; until then email through it uses the PHI-free templates." },
+	{ "KAIROS_WHATSAPP_PROVIDER", CONFIG_ENUM, F(whatsapp_provider), "outbox", 0, 0,
+	  "outbox|twilio|meta|gallabox", false,
+	  "Who sends WhatsApp messages. outbox: stored and shown by `kairos outbox list`, never sent (development). twilio uses the KAIROS_TWILIO_* account." },
+	{ "KAIROS_WHATSAPP_TEMPLATES", CONFIG_STRING, F(whatsapp_templates), "", 0, 0, NULL, false,
+	  "Provider template of each Kairos WhatsApp template, as NAME=ID pairs separated by commas (e.g. otp=HX0123...,appointment-confirmed.phi-free=appt_generic). Unlisted: Meta and Gallabox use NAME with - and . as _; Twilio needs a ContentSid (HX...) for every template it sends." },
+	{ "KAIROS_TWILIO_WHATSAPP_FROM", CONFIG_STRING, F(twilio_whatsapp_from), "", 0, 0, NULL, false,
+	  "WhatsApp sender through Twilio: whatsapp:+E164 (or a Messaging Service SID, MG...). Required with KAIROS_WHATSAPP_PROVIDER=twilio." },
+	{ "KAIROS_META_WHATSAPP_BASE_URL", CONFIG_STRING, F(meta_base_url), "https://graph.facebook.com",
+	  0, 0, NULL, false, "Meta Graph API base URL (tests point it at t/fakes/meta_whatsapp)." },
+	{ "KAIROS_META_WHATSAPP_API_VERSION", CONFIG_STRING, F(meta_api_version), "21.0", 0, 0, NULL, false,
+	  "Graph API version used in URLs as v{N} (e.g. 21.0)." },
+	{ "KAIROS_META_WHATSAPP_PHONE_NUMBER_ID", CONFIG_STRING, F(meta_phone_number_id), "", 0, 0, NULL, false,
+	  "The WhatsApp Business phone number ID (digits) messages are sent from. Required with KAIROS_WHATSAPP_PROVIDER=meta." },
+	{ "KAIROS_META_WHATSAPP_ACCESS_TOKEN", CONFIG_STRING, F(meta_access_token), "", 0, 0, NULL, true,
+	  "A system user access token with whatsapp_business_messaging. Required with KAIROS_WHATSAPP_PROVIDER=meta." },
+	{ "KAIROS_META_WHATSAPP_APP_SECRET", CONFIG_STRING, F(meta_app_secret), "", 0, 0, NULL, true,
+	  "The Meta app secret: webhooks are verified with X-Hub-Signature-256 against it. Required with KAIROS_WHATSAPP_PROVIDER=meta." },
+	{ "KAIROS_META_WHATSAPP_VERIFY_TOKEN", CONFIG_STRING, F(meta_verify_token), "", 0, 0, NULL, true,
+	  "The token entered in Meta's webhook settings, echoed in the subscription handshake. Required with KAIROS_WHATSAPP_PROVIDER=meta." },
+	{ "KAIROS_META_WHATSAPP_LANGUAGE", CONFIG_STRING, F(meta_language), "en_US", 0, 0, NULL, false,
+	  "Language code of the approved templates (Meta's template language, e.g. en_US, en_GB)." },
+	{ "KAIROS_META_WHATSAPP_BAA", CONFIG_BOOL, F(meta_baa), "false", 0, 0, NULL, false,
+	  "true only with a signed business associate agreement with Meta; until then WhatsApp messages use the PHI-free templates." },
+	{ "KAIROS_GALLABOX_BASE_URL", CONFIG_STRING, F(gallabox_base_url), "https://server.gallabox.com/devapi",
+	  0, 0, NULL, false, "Gallabox developer API base URL (tests point it at t/fakes/gallabox)." },
+	{ "KAIROS_GALLABOX_API_KEY", CONFIG_STRING, F(gallabox_api_key), "", 0, 0, NULL, false,
+	  "Gallabox API key. Required with KAIROS_WHATSAPP_PROVIDER=gallabox." },
+	{ "KAIROS_GALLABOX_API_SECRET", CONFIG_STRING, F(gallabox_api_secret), "", 0, 0, NULL, true,
+	  "Gallabox API secret. Required with KAIROS_WHATSAPP_PROVIDER=gallabox." },
+	{ "KAIROS_GALLABOX_CHANNEL_ID", CONFIG_STRING, F(gallabox_channel_id), "", 0, 0, NULL, false,
+	  "The Gallabox WhatsApp channel messages go out on. Required with KAIROS_WHATSAPP_PROVIDER=gallabox." },
+	{ "KAIROS_GALLABOX_BAA", CONFIG_BOOL, F(gallabox_baa), "false", 0, 0, NULL, false,
+	  "true only with a signed business associate agreement with Gallabox; until then WhatsApp messages use the PHI-free templates." },
 	{ "KAIROS_PROVIDER_TIMEOUT_MS", CONFIG_INT, F(provider_timeout_ms), "10000", 100, 120000,
 	  NULL, false, "Timeout of one call to a messaging provider, in milliseconds." },
 	{ "KAIROS_NOTIFY_BACKOFF_SECONDS", CONFIG_INT, F(notify_backoff_seconds), "5", 1, 3600,
@@ -290,25 +323,100 @@ config_read_file(struct config *cfg, const char *path, bool *from_file, struct b
 	return problems;
 }
 
-/* Fields that must be set when a provider is chosen; each missing one is a problem. */
-struct config_need {
-	const char *name;
-	size_t      off;
+/* Keys a provider cannot work without, checked when a channel is set to that provider. */
+static const struct config_need {
+	const char *provider_key, *provider, *name;
+	size_t      provider_off, off;
+} config_needs[] = {
+	{ "KAIROS_SMS_PROVIDER", "twilio", "KAIROS_TWILIO_ACCOUNT_SID", F(sms_provider), F(twilio_account_sid) },
+	{ "KAIROS_SMS_PROVIDER", "twilio", "KAIROS_TWILIO_AUTH_TOKEN", F(sms_provider), F(twilio_auth_token) },
+	{ "KAIROS_SMS_PROVIDER", "twilio", "KAIROS_TWILIO_FROM", F(sms_provider), F(twilio_from) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "twilio", "KAIROS_TWILIO_ACCOUNT_SID", F(whatsapp_provider), F(twilio_account_sid) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "twilio", "KAIROS_TWILIO_AUTH_TOKEN", F(whatsapp_provider), F(twilio_auth_token) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "twilio", "KAIROS_TWILIO_WHATSAPP_FROM", F(whatsapp_provider), F(twilio_whatsapp_from) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "meta", "KAIROS_META_WHATSAPP_PHONE_NUMBER_ID", F(whatsapp_provider), F(meta_phone_number_id) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "meta", "KAIROS_META_WHATSAPP_ACCESS_TOKEN", F(whatsapp_provider), F(meta_access_token) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "meta", "KAIROS_META_WHATSAPP_APP_SECRET", F(whatsapp_provider), F(meta_app_secret) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "meta", "KAIROS_META_WHATSAPP_VERIFY_TOKEN", F(whatsapp_provider), F(meta_verify_token) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "gallabox", "KAIROS_GALLABOX_API_KEY", F(whatsapp_provider), F(gallabox_api_key) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "gallabox", "KAIROS_GALLABOX_API_SECRET", F(whatsapp_provider), F(gallabox_api_secret) },
+	{ "KAIROS_WHATSAPP_PROVIDER", "gallabox", "KAIROS_GALLABOX_CHANNEL_ID", F(whatsapp_provider), F(gallabox_channel_id) },
+	{ "KAIROS_EMAIL_PROVIDER", "sendgrid", "KAIROS_SENDGRID_API_KEY", F(email_provider), F(sendgrid_api_key) },
+	{ "KAIROS_EMAIL_PROVIDER", "sendgrid", "KAIROS_EMAIL_FROM", F(email_provider), F(email_from) },
+	{ "KAIROS_EMAIL_PROVIDER", "smtp", "KAIROS_SMTP_URL", F(email_provider), F(smtp_url) },
+	{ "KAIROS_EMAIL_PROVIDER", "smtp", "KAIROS_EMAIL_FROM", F(email_provider), F(email_from) },
 };
 
+#define CONFIG_FIELD(cfg, off) (*(char *const *)((const char *)(cfg) + (off)))
+
+/* Whether s is NAME=ID[,NAME=ID...]: names of a-z 0-9 - . and ids of A-Z a-z 0-9 _ - . */
+static bool
+config_template_map_ok(const char *s)
+{
+	const char *p = s;
+
+	if (*p == '\0')
+		return true;
+	for (;;) {
+		size_t name = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-."), id;
+
+		if (name == 0 || p[name] != '=')
+			return false;
+		p += name + 1;
+		id = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.");
+		if (id == 0)
+			return false;
+		p += id;
+		if (*p == '\0')
+			return true;
+		if (*p++ != ',')
+			return false;
+	}
+}
+
 static int
-config_require(const struct config *cfg, const struct config_need *need, size_t n,
-    const char *because, struct buf *errors)
+config_check_providers(const struct config *cfg, struct buf *errors)
 {
 	int problems = 0;
+	const char *v;
 
-	for (size_t i = 0; i < n; i++) {
-		const char *v = *(char *const *)((const char *)cfg + need[i].off);
+	for (size_t i = 0; i < sizeof config_needs / sizeof *config_needs; i++) {
+		const struct config_need *n = &config_needs[i];
+		const char *chosen = CONFIG_FIELD(cfg, n->provider_off);
 
+		if (chosen == NULL || strcmp(chosen, n->provider) != 0)
+			continue;
+		v = CONFIG_FIELD(cfg, n->off);
 		if (v == NULL || *v == '\0') {
-			buf_printf(errors, "%s: required with %s\n", need[i].name, because);
+			buf_printf(errors, "%s: required with %s=%s\n", n->name, n->provider_key,
+			    n->provider);
 			problems++;
 		}
+	}
+	v = cfg->twilio_whatsapp_from;
+	if (v != NULL && *v != '\0' && strncmp(v, "MG", 2) != 0 && (strncmp(v, "whatsapp:+", 10) != 0 ||
+	    strspn(v + 10, "0123456789") != strlen(v + 10) || strlen(v + 10) < 7 || strlen(v + 10) > 15)) {
+		buf_printf(errors, "KAIROS_TWILIO_WHATSAPP_FROM: \"%s\" is not whatsapp:+E164 or MG...\n", v);
+		problems++;
+	}
+	v = cfg->meta_phone_number_id;
+	if (v != NULL && *v != '\0' && strspn(v, "0123456789") != strlen(v)) {
+		buf_printf(errors, "KAIROS_META_WHATSAPP_PHONE_NUMBER_ID: \"%s\" is not all digits\n", v);
+		problems++;
+	}
+	v = cfg->meta_api_version;
+	if (v != NULL && (*v == '\0' || strspn(v, "0123456789.") != strlen(v) || *v == '.')) {
+		buf_printf(errors, "KAIROS_META_WHATSAPP_API_VERSION: \"%s\" is not a version like 21.0\n", v);
+		problems++;
+	}
+	v = cfg->meta_language;
+	if (v != NULL && (*v == '\0' || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") != strlen(v))) {
+		buf_printf(errors, "KAIROS_META_WHATSAPP_LANGUAGE: \"%s\" is not a language code like en_US\n", v);
+		problems++;
+	}
+	if (cfg->whatsapp_templates != NULL && !config_template_map_ok(cfg->whatsapp_templates)) {
+		buf_printf(errors, "KAIROS_WHATSAPP_TEMPLATES: expected NAME=ID pairs separated by commas\n");
+		problems++;
 	}
 	return problems;
 }
@@ -352,22 +460,11 @@ config_plain_address(const char *s)
 static int
 config_check_email(const struct config *cfg, struct buf *errors)
 {
-	static const struct config_need sendgrid[] = {
-		{ "KAIROS_SENDGRID_API_KEY", F(sendgrid_api_key) },
-		{ "KAIROS_EMAIL_FROM", F(email_from) },
-	};
-	static const struct config_need smtp[] = {
-		{ "KAIROS_SMTP_URL", F(smtp_url) },
-		{ "KAIROS_EMAIL_FROM", F(email_from) },
-	};
 	int problems = 0;
 
 	if (cfg->email_provider == NULL)
 		return 0;
-	if (strcmp(cfg->email_provider, "sendgrid") == 0)
-		problems += config_require(cfg, sendgrid, 2, "KAIROS_EMAIL_PROVIDER=sendgrid", errors);
 	if (strcmp(cfg->email_provider, "smtp") == 0) {
-		problems += config_require(cfg, smtp, 2, "KAIROS_EMAIL_PROVIDER=smtp", errors);
 		if (*cfg->smtp_url != '\0' && strncmp(cfg->smtp_url, "smtp://", 7) != 0 &&
 		    strncmp(cfg->smtp_url, "smtps://", 8) != 0) {
 			buf_printf(errors, "KAIROS_SMTP_URL: \"%s\" must start with smtp:// or smtps://\n",
@@ -449,16 +546,7 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 		    cfg->public_url);
 		problems++;
 	}
-	if (cfg->sms_provider != NULL && strcmp(cfg->sms_provider, "twilio") == 0) {
-		static const struct config_need need[] = {
-			{ "KAIROS_TWILIO_ACCOUNT_SID", F(twilio_account_sid) },
-			{ "KAIROS_TWILIO_AUTH_TOKEN", F(twilio_auth_token) },
-			{ "KAIROS_TWILIO_FROM", F(twilio_from) },
-		};
-
-		problems += config_require(cfg, need, sizeof need / sizeof *need,
-		    "KAIROS_SMS_PROVIDER=twilio", errors);
-	}
+	problems += config_check_providers(cfg, errors);
 	problems += config_check_email(cfg, errors);
 	if (cfg->debug_routes && cfg->env != NULL && strcmp(cfg->env, "production") == 0) {
 		buf_printf(errors, "KAIROS_DEBUG_ROUTES: not allowed when KAIROS_ENV=production\n");

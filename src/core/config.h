@@ -49,6 +49,22 @@ struct config {
 	char *smtp_password;	/* KAIROS_SMTP_PASSWORD (secret) */
 	bool  smtp_allow_plaintext;	/* KAIROS_SMTP_ALLOW_PLAINTEXT: no STARTTLS (dev/test) */
 	bool  smtp_baa;		/* KAIROS_SMTP_BAA */
+	char *whatsapp_provider;	/* KAIROS_WHATSAPP_PROVIDER: outbox | twilio | meta | gallabox */
+	char *whatsapp_templates;	/* KAIROS_WHATSAPP_TEMPLATES: kairos-name=provider-id,... */
+	char *twilio_whatsapp_from;	/* KAIROS_TWILIO_WHATSAPP_FROM: whatsapp:+E164 or MG... */
+	char *meta_base_url;	/* KAIROS_META_WHATSAPP_BASE_URL */
+	char *meta_api_version;	/* KAIROS_META_WHATSAPP_API_VERSION: "21.0" (v{N} in URLs) */
+	char *meta_phone_number_id;	/* KAIROS_META_WHATSAPP_PHONE_NUMBER_ID */
+	char *meta_access_token;	/* KAIROS_META_WHATSAPP_ACCESS_TOKEN (secret) */
+	char *meta_app_secret;	/* KAIROS_META_WHATSAPP_APP_SECRET (secret): webhook signatures */
+	char *meta_verify_token;	/* KAIROS_META_WHATSAPP_VERIFY_TOKEN (secret): webhook handshake */
+	char *meta_language;	/* KAIROS_META_WHATSAPP_LANGUAGE: template language code */
+	bool  meta_baa;		/* KAIROS_META_WHATSAPP_BAA */
+	char *gallabox_base_url;	/* KAIROS_GALLABOX_BASE_URL */
+	char *gallabox_api_key;	/* KAIROS_GALLABOX_API_KEY */
+	char *gallabox_api_secret;	/* KAIROS_GALLABOX_API_SECRET (secret) */
+	char *gallabox_channel_id;	/* KAIROS_GALLABOX_CHANNEL_ID */
+	bool  gallabox_baa;	/* KAIROS_GALLABOX_BAA */
 	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */

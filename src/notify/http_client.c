@@ -60,6 +60,7 @@ notify_http_header_cb(char *p, size_t size, size_t n, void *ctx)
 	size_t len = size * n;
 	char v[32];
 
+	/* Retry-After in seconds; an HTTP date is rare from APIs, and then our backoff applies */
 	if (notify_http_header_value(p, len, "Retry-After", v, sizeof v))
 		r->retry_after = atoi(v);
 	else
@@ -80,4 +81,48 @@ notify_http_setup(CURL *c, const char *url, long timeout_ms, struct notify_http_
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, reply);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, notify_http_header_cb);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, reply);
+}
+
+int
+notify_http_call(const struct notify_http_request *req, struct notify_http_reply *r)
+{
+	struct curl_slist *headers = NULL;
+	CURLcode cc;
+	CURL *c;
+
+	notify_http_reply_init(r);
+	if ((c = curl_easy_init()) == NULL) {
+		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
+		return -1;
+	}
+	for (size_t i = 0; i < NOTIFY_HTTP_MAX_HEADERS && req->headers[i] != NULL; i++)
+		headers = curl_slist_append(headers, req->headers[i]);
+	notify_http_setup(c, req->url, req->timeout_ms, r);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	if (strcmp(req->method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)req->body_len);
+	}
+	cc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(headers);
+	if (cc != CURLE_OK) {
+		snprintf(r->error, sizeof r->error, "%s", r->too_big ? "answer too large"
+		    : curl_easy_strerror(cc));
+		if (!r->too_big)
+			r->status = 0;	/* no complete answer: the request may or may not have landed */
+		return -1;
+	}
+	return 0;
+}
+
+enum notify_outcome
+notify_http_outcome(long status, bool too_big)
+{
+	if (status >= 200 && status < 300 && !too_big)
+		return NOTIFY_SENT;
+	if (status == 0 || status == 429 || status >= 500 || too_big)
+		return NOTIFY_RETRY;
+	return NOTIFY_REJECTED;
 }

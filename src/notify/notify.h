@@ -36,6 +36,12 @@ struct notify_message {
 	const char          *patient_id;	/* uuid of the patient it concerns, or NULL */
 	const char          *requested_ip;	/* address of a person who caused it, or NULL */
 	const char          *requested_by;	/* uuid of the staff member who sent it, or NULL */
+	/* WhatsApp only (NULL otherwise): the Kairos template, with its variant
+	 * ("appointment-confirmed" or "appointment-confirmed.phi-free"), and its variables as
+	 * a JSON array [{"name","value"}, ...] in the order of the provider's {{1}}, {{2}}, ...;
+	 * an entry with "button": "url" is also the parameter of the template's URL button. */
+	const char          *template_name;
+	const char          *template_vars;
 };
 
 /* A provider's answer to one send. */
@@ -56,6 +62,7 @@ struct notify_result {
 struct notify_outgoing {
 	const char *id, *channel, *recipient, *subject, *body_text, *body_html;
 	int         attempts;
+	const char *template_name, *template_vars;	/* "" unless a WhatsApp template */
 };
 
 struct notify_provider {
@@ -73,11 +80,14 @@ struct notify_provider {
 
 extern const struct notify_provider notify_provider_outbox;
 
-/* Twilio's Messages API (twilio.c). Strings are borrowed and must outlive the provider. */
+/* Twilio's Messages API (twilio.c). Strings are borrowed and must outlive the provider.
+ * One client serves SMS and WhatsApp: for the whatsapp channel, To and From carry the
+ * whatsapp: prefix and a template goes as ContentSid + ContentVariables. */
 struct notify_twilio {
 	const char *base_url, *account_sid, *auth_token, *from;
 	const char *status_callback;	/* our /webhooks/twilio/status URL, or NULL */
 	long        timeout_ms;
+	const char *templates;	/* KAIROS_WHATSAPP_TEMPLATES: NAME=ContentSid,... (whatsapp) */
 };
 
 #define NOTIFY_TWILIO_SIGNATURE_SIZE 29	/* base64 of a SHA-1 HMAC, and a NUL */
@@ -144,18 +154,66 @@ void notify_smtp_init(struct notify_provider *p, const struct notify_smtp *setti
  * or a control character (nothing is sent then). */
 int  notify_smtp_message(const struct notify_outgoing *m, const char *from, const char *from_name,
 	const char *date, const char *message_id, const char *boundary, struct buf *out);
+/* WhatsApp templates (whatsapp.c). A Kairos template NAME has a body text in
+ * templates/whatsapp/NAME.mustache and NAME.phi-free.mustache, and a row in the catalogue
+ * saying which model values are its variables. */
+#define NOTIFY_WA_MAX_VARS      10	/* variables of one template */
+#define NOTIFY_WA_MAX_VAR_BYTES 1000	/* one variable; Meta caps a template body at 1024 */
+#define NOTIFY_WA_MAX_ID        128	/* a provider's template id or name */
+
+/* The provider's template for the Kairos template `name` (with its variant suffix): the
+ * NAME=ID pair in map (KAIROS_WHATSAPP_TEMPLATES), else, when derive is true, name with
+ * '-' and '.' turned into '_'. Into out; 0, or -1 when neither applies. */
+int  notify_whatsapp_template_id(const char *map, const char *name, bool derive,
+	char out[NOTIFY_WA_MAX_ID]);
+/* The variables (template_vars JSON) as a parsed array, or NULL when missing or malformed.
+ * The caller puts the result (json_object_put). */
+struct json_object *notify_whatsapp_vars(const char *json);
+/* Whether a variable's value is one Meta accepts: 1..NOTIFY_WA_MAX_VAR_BYTES bytes, no
+ * newline or tab, no more than 4 spaces in a row (Meta refuses those with #132018). */
+bool notify_whatsapp_var_ok(const char *value);
+/* Kairos template names the catalogue knows, NULL-terminated (for `kairos doctor`). */
+extern const char *const notify_whatsapp_names[];
+
+/* Meta's WhatsApp Cloud API (meta_whatsapp.c). Strings borrowed, like notify_twilio. */
+struct notify_meta {
+	const char *base_url, *api_version, *phone_number_id, *access_token, *language;
+	const char *templates;	/* KAIROS_WHATSAPP_TEMPLATES */
+	long        timeout_ms;
+};
+#define NOTIFY_META_SIGNATURE_SIZE 72	/* "sha256=" + 64 hex digits + NUL */
+
+void notify_meta_init(struct notify_provider *p, const struct notify_meta *settings);
+/* X-Hub-Signature-256 of a webhook body: "sha256=" + lowercase hex HMAC-SHA256(app secret,
+ * raw body), into out. */
+void notify_meta_signature(const char *app_secret, const char *body, size_t len,
+	char out[NOTIFY_META_SIGNATURE_SIZE]);
+/* Whether `given` is the right X-Hub-Signature-256 (hex in either case), in constant time. */
+bool notify_meta_signature_ok(const char *app_secret, const char *body, size_t len,
+	const char *given);
+
+/* Gallabox's developer API (gallabox.c). Strings borrowed, like notify_twilio. */
+struct notify_gallabox {
+	const char *base_url, *api_key, *api_secret, *channel_id;
+	const char *templates;	/* KAIROS_WHATSAPP_TEMPLATES */
+	long        timeout_ms;
+};
+void notify_gallabox_init(struct notify_provider *p, const struct notify_gallabox *settings);
 
 /* The provider of each channel as configured, with the settings they borrow. Init needs
  * no network; cfg must outlive the setup. Free with notify_setup_free(). */
 struct notify_setup {
 	const struct notify_provider *channel[NOTIFY_CHANNELS];	/* never NULL after init */
-	struct notify_provider twilio_provider;
-	struct notify_twilio   twilio;
+	struct notify_provider twilio_provider, twilio_whatsapp_provider;
+	struct notify_twilio   twilio, twilio_whatsapp;
 	struct buf             twilio_callback;
 	struct notify_provider sendgrid_provider;
 	struct notify_sendgrid sendgrid;
 	struct notify_provider smtp_provider;
 	struct notify_smtp     smtp;
+	struct notify_provider meta_provider, gallabox_provider;
+	struct notify_meta     meta;
+	struct notify_gallabox gallabox;
 };
 
 void notify_setup_init(struct notify_setup *s, const struct config *cfg);
@@ -165,15 +223,18 @@ void notify_setup_free(struct notify_setup *s);
 int  notify_channel_parse(const char *name, enum notify_channel *out);
 const char *notify_channel_name(enum notify_channel c);
 
-/* Renders message template `name` for channel into m's subject and body: sms/NAME, or
- * email/NAME.subject and email/NAME.text (email/NAME.html when it exists). Without a BAA
- * for the channel's provider, the NAME.phi-free variants are used instead (NOTE-5); a
- * template without one is refused rather than sent with health details. Strings go into
- * the buffers (owned by the caller) and m points at them. 0, or -1 with err set. */
+/* Renders message template `name` for channel into m's subject and body: sms/NAME,
+ * whatsapp/NAME (plus its variables, from the catalogue in whatsapp.c, into `vars` as
+ * m->template_vars and the variant's name as m->template_name), or email/NAME.subject and
+ * email/NAME.text (email/NAME.html when it exists). Without a BAA for the channel's
+ * provider, the NAME.phi-free variants are used instead (NOTE-5); a template without one
+ * is refused rather than sent with health details. Strings go into the buffers (owned by
+ * the caller; vars may be NULL for other channels; for whatsapp, html receives the
+ * variant's name) and m points at them. 0, or -1 with err set. */
 struct view_registry;
 int  notify_render(const struct view_registry *views, const char *name, bool baa,
 	struct json_object *model, struct notify_message *m, struct buf *subject,
-	struct buf *text, struct buf *html, struct buf *err);
+	struct buf *text, struct buf *html, struct buf *vars, struct buf *err);
 /* Whether the provider configured for channel has a business associate agreement. */
 bool notify_channel_baa(const struct config *cfg, enum notify_channel channel);
 
@@ -196,8 +257,8 @@ int  notify_run_due(struct db *db, const char *runner,
 /* What a delivery callback did to its message. */
 enum notify_status_change { NOTIFY_STATUS_UPDATED, NOTIFY_STATUS_UNKNOWN, NOTIFY_STATUS_STALE };
 
-/* Applies a provider's delivery report: provider_status is the provider's word, mapped to
- * sent / delivered / failed; a report never moves a message backwards, so replays and
+/* Applies a provider's delivery report: provider_status is the provider's word (Twilio's
+ * or Meta's), mapped to sent / delivered / failed ("read" counts as delivered); a report never moves a message backwards, so replays and
  * out-of-order reports are STALE and change nothing. error_code may be NULL or "".
  * Returns DB_OK with *change set, or a database error. -2 (DB_FAILED) also for a
  * provider_status we do not know, with *change untouched. The message's organisation is

@@ -28,11 +28,11 @@ notify_channel_name(enum notify_channel c)
 }
 
 /* The NOTIFY is delivered only if the transaction commits, like the row itself. */
-static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 10,
+static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 12,
 	"WITH ins AS ("
 	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
-	"  body_html, patient_id, requested_ip, requested_by)"
-	"  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)"
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
 
@@ -43,7 +43,8 @@ static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
 	"  AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())"
 	"  ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
 	" RETURNING id, channel, recipient, coalesce(subject, ''), body_text,"
-	"  coalesce(body_html, ''), attempts, max_attempts");
+	"  coalesce(body_html, ''), attempts, max_attempts, coalesce(template_name, ''),"
+	"  coalesce(template_vars::text, '')");
 
 /* Guarded by leased_by: a runner whose lease ran out (and was taken over) records nothing.
  * The communications row and the audit entry are written in the same statement, so a sent
@@ -84,9 +85,9 @@ notify_find(struct db *db, const char *org_id, const char *event_key, char id[37
 int
 notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 {
-	const char *params[10] = { m->org_id, m->event_key, notify_channel_name(m->channel),
+	const char *params[12] = { m->org_id, m->event_key, notify_channel_name(m->channel),
 		m->recipient, m->subject, m->body_text, m->body_html, m->patient_id, m->requested_ip,
-		m->requested_by };
+		m->requested_by, m->template_name, m->template_vars };
 	PGresult *res = NULL;
 	int rc = db_query(db, &notify_stmt_enqueue, params, &res);
 
@@ -161,7 +162,7 @@ notify_run_due(struct db *db, const char *runner,
 		struct notify_outgoing m = {
 			PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
 			PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-			atoi(PQgetvalue(res, i, 6)),
+			atoi(PQgetvalue(res, i, 6)), PQgetvalue(res, i, 8), PQgetvalue(res, i, 9),
 		};
 		const struct notify_provider *provider = &notify_provider_outbox;
 		enum notify_channel ch;
@@ -202,7 +203,9 @@ const struct notify_provider notify_provider_outbox = {
 	.name = "outbox", .send = notify_outbox_send,
 };
 
-/* Each provider's words → our status and its rank; a report may only raise the rank. */
+/* Each provider's words → our status and its rank; a report may only raise the rank. Meta's
+ * "read" is delivered (we keep no separate read state: a read receipt depends on the
+ * patient's settings), so a "read" after "delivered" is stale and changes nothing. */
 static const struct {
 	const char *provider, *word, *status;
 	int         rank;
@@ -218,6 +221,8 @@ static const struct {
 	{ "sendgrid", "processed", "sent", 1 }, { "sendgrid", "deferred", "sent", 1 },
 	{ "sendgrid", "delivered", "delivered", 2 }, { "sendgrid", "bounce", "failed", 2 },
 	{ "sendgrid", "dropped", "failed", 2 },
+	{ "meta", "sent", "sent", 1 }, { "meta", "delivered", "delivered", 2 },
+	{ "meta", "read", "delivered", 2 }, { "meta", "failed", "failed", 2 },
 };
 
 bool

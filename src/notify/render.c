@@ -1,5 +1,6 @@
 /* render.c: message text from templates, with the BAA gate (NOTE-5). */
 #include "notify/notify.h"
+#include "notify/whatsapp.h"
 #include "view/view.h"
 
 #include <string.h>
@@ -29,11 +30,30 @@ notify_trim(struct buf *b)
 int
 notify_render(const struct view_registry *views, const char *name, bool baa,
     struct json_object *model, struct notify_message *m, struct buf *subject, struct buf *text,
-    struct buf *html, struct buf *err)
+    struct buf *html, struct buf *vars, struct buf *err)
 {
 	const char *variant = baa ? "" : ".phi-free";
 	char tpl[VIEW_MAX_NAME + 1];
 
+	m->template_name = m->template_vars = NULL;
+	if (m->channel == NOTIFY_WHATSAPP) {
+		/* A template the provider approved, with variables; the text is what the patient
+		 * will read, kept for their history. html holds the variant's name. */
+		buf_printf(html, "%s%s", name, variant);
+		snprintf(tpl, sizeof tpl, "whatsapp/%s", html->data);
+		if (vars == NULL || notify_render_one(views, tpl, model, text, err) < 0 ||
+		    notify_whatsapp_render_vars(html->data, model, vars, err) < 0) {
+			if (vars == NULL)
+				buf_printf(err, "whatsapp needs a buffer for the variables");
+			return -1;
+		}
+		notify_trim(text);
+		m->body_text = text->data;
+		m->subject = m->body_html = NULL;
+		m->template_name = html->data;
+		m->template_vars = vars->data;
+		return 0;
+	}
 	if (m->channel != NOTIFY_EMAIL) {
 		snprintf(tpl, sizeof tpl, "sms/%s%s", name, variant);
 		if (notify_render_one(views, tpl, model, text, err) < 0)

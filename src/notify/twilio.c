@@ -1,7 +1,11 @@
-/* twilio.c: SMS through Twilio's Messages API (../shared/spec/wire-formats.md, "Twilio").
+/* twilio.c: SMS and WhatsApp through Twilio's Messages API (../shared/spec/wire-formats.md,
+ * "Twilio").
  *
  *   POST {base}/2010-04-01/Accounts/{AccountSid}/Messages.json
  *   Basic AccountSid:AuthToken; form To, From (or MessagingServiceSid), Body
+ *   WhatsApp: To whatsapp:+E164, From whatsapp:+E164; a template (needed outside the
+ *   24-hour window, so always used) goes as ContentSid + ContentVariables {"1": …} instead
+ *   of Body
  *   201 {"sid": "SM…", "status": "queued", …}; errors {"code", "message", "status"} */
 #include "notify/notify.h"
 #include "notify/http_client.h"
@@ -53,6 +57,52 @@ twilio_curl_setup(CURL *c, const struct notify_twilio *t, const char *url,
 	curl_easy_setopt(c, CURLOPT_PASSWORD, t->auth_token);
 }
 
+/* To, From and the template of a WhatsApp message. A template without a ContentSid in
+ * KAIROS_WHATSAPP_TEMPLATES is refused: Twilio has no name for it, and a free-form Body
+ * fails outside the 24-hour window. -1 with r set (rejected) when it cannot be built. */
+static int
+twilio_whatsapp_form(CURL *c, const struct notify_twilio *t, const struct notify_outgoing *m,
+    struct buf *form, struct notify_result *r)
+{
+	char content_sid[NOTIFY_WA_MAX_ID];
+	struct json_object *vars, *cv;
+	struct buf to = BUF_INIT;
+
+	if (*m->template_name == '\0' ||
+	    notify_whatsapp_template_id(t->templates, m->template_name, false, content_sid) < 0) {
+		r->outcome = NOTIFY_REJECTED;
+		snprintf(r->error, sizeof r->error, "twilio: no ContentSid for whatsapp template "
+		    "\"%s\" in KAIROS_WHATSAPP_TEMPLATES", m->template_name);
+		return -1;
+	}
+	if ((vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
+		r->outcome = NOTIFY_REJECTED;
+		snprintf(r->error, sizeof r->error, "twilio: malformed template variables");
+		return -1;
+	}
+	/* ContentVariables are positional: {"1": first, "2": second, ...} */
+	cv = json_object_new_object();
+	for (size_t i = 0; i < json_object_array_length(vars); i++) {
+		struct json_object *v = NULL;
+		char key[24];
+
+		snprintf(key, sizeof key, "%zu", i + 1);
+		json_object_object_get_ex(json_object_array_get_idx(vars, i), "value", &v);
+		json_object_object_add(cv, key, json_object_new_string(v ? json_object_get_string(v) : ""));
+	}
+	buf_printf(&to, "whatsapp:%s", m->recipient);
+	twilio_form_add(c, form, "To", to.data);
+	twilio_form_add(c, form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid" : "From",
+	    t->from);
+	twilio_form_add(c, form, "ContentSid", content_sid);
+	twilio_form_add(c, form, "ContentVariables",
+	    json_object_to_json_string_ext(cv, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(cv);
+	json_object_put(vars);
+	buf_free(&to);
+	return 0;
+}
+
 static int
 twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
@@ -71,10 +121,19 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 		return -1;
 	}
 	buf_printf(&url, "%s/2010-04-01/Accounts/%s/Messages.json", t->base_url, t->account_sid);
-	twilio_form_add(c, &form, "To", m->recipient);
-	twilio_form_add(c, &form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid" : "From",
-	    t->from);
-	twilio_form_add(c, &form, "Body", m->body_text);
+	if (strcmp(m->channel, "whatsapp") == 0) {
+		if (twilio_whatsapp_form(c, t, m, &form, r) < 0) {
+			curl_easy_cleanup(c);
+			buf_free(&url);
+			buf_free(&form);
+			return -1;
+		}
+	} else {
+		twilio_form_add(c, &form, "To", m->recipient);
+		twilio_form_add(c, &form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid"
+		    : "From", t->from);
+		twilio_form_add(c, &form, "Body", m->body_text);
+	}
 	if (t->status_callback != NULL && *t->status_callback != '\0')
 		twilio_form_add(c, &form, "StatusCallback", t->status_callback);
 

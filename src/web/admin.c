@@ -288,7 +288,8 @@ static int
 web_invite_send(struct web_app *app, struct request *req, const struct auth_invite *inv,
     const char *token)
 {
-	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, err = BUF_INIT, link = BUF_INIT;
+	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, vars = BUF_INIT, err = BUF_INIT,
+	    link = BUF_INIT;
 	struct json_object *model = json_object_new_object(), *site = json_object_new_object();
 	struct notify_message m = { 0 };
 	const char *host = http_env(req, "HTTP_HOST");
@@ -313,7 +314,7 @@ web_invite_send(struct web_app *app, struct request *req, const struct auth_invi
 	m.requested_by = app->rq.who.user_id;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
 	if (notify_render(app->views, "staff-invite", notify_channel_baa(&app->cfg, NOTIFY_EMAIL), model,
-	    &m, &subject, &text, &html, &err) < 0)
+	    &m, &subject, &text, &html, &vars, &err) < 0)
 		log_error("invitation not rendered", "%s", buf_cstr(&err));
 	else
 		rc = notify_enqueue(&app->db, &m, NULL);
@@ -321,6 +322,7 @@ web_invite_send(struct web_app *app, struct request *req, const struct auth_invi
 	buf_free(&subject);
 	buf_free(&text);
 	buf_free(&html);
+	buf_free(&vars);
 	buf_free(&err);
 	buf_free(&link);
 	return rc;

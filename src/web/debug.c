@@ -123,6 +123,7 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 	struct notify_message m = { 0 };
 	struct json_object *rb, *out;
 	struct buf subject_b = BUF_INIT, text_b = BUF_INIT, html_b = BUF_INIT, render_err = BUF_INIT;
+	struct buf vars_b = BUF_INIT;
 	bool created = false, rollback;
 	const char *channel;
 
@@ -147,7 +148,7 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 		json_object_object_add(model, "site", site);
 		if (notify_render(app->views, debug_str(req->json, "template"),
 		    notify_channel_baa(&app->cfg, m.channel), model, &m, &subject_b, &text_b,
-		    &html_b, &render_err) < 0) {
+		    &html_b, &vars_b, &render_err) < 0) {
 			json_object_put(model);
 			web_error(app, req, resp, 400, buf_cstr(&render_err), "template");
 			goto done;
@@ -182,5 +183,6 @@ done:
 	buf_free(&subject_b);
 	buf_free(&text_b);
 	buf_free(&html_b);
+	buf_free(&vars_b);
 	buf_free(&render_err);
 }

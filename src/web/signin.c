@@ -13,7 +13,7 @@ static int
 web_otp_queue(struct web_app *app, struct request *req, const struct web_otp_ask *ask,
     const char *code, const char *otp_id)
 {
-	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, err = BUF_INIT;
+	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, vars = BUF_INIT, err = BUF_INIT;
 	struct json_object *model = json_object_new_object(), *site = json_object_new_object();
 	struct notify_message m = { 0 };
 	char event[64];
@@ -30,8 +30,8 @@ web_otp_queue(struct web_app *app, struct request *req, const struct web_otp_ask
 	m.event_key = event;
 	m.recipient = m.channel == NOTIFY_EMAIL ? ask->email : ask->phone;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
-	if (notify_render(app->views, "sign-in-code", notify_channel_baa(&app->cfg, m.channel), model,
-	    &m, &subject, &text, &html, &err) < 0)
+	if (notify_render(app->views, "otp", notify_channel_baa(&app->cfg, m.channel), model,
+	    &m, &subject, &text, &html, &vars, &err) < 0)
 		log_error("sign-in code not rendered", "%s", buf_cstr(&err));
 	else
 		rc = notify_enqueue(&app->db, &m, NULL);
@@ -39,6 +39,7 @@ web_otp_queue(struct web_app *app, struct request *req, const struct web_otp_ask
 	buf_free(&subject);
 	buf_free(&text);
 	buf_free(&html);
+	buf_free(&vars);
 	buf_free(&err);
 	return rc;
 }

@@ -161,6 +161,8 @@ void web_styleguide(struct web_app *, struct request *, struct response *);
 void web_debug_notify(struct web_app *, struct request *, struct response *);
 void web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
 void web_webhook_sendgrid_events(struct web_app *, struct request *, struct response *);
+void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct response *);
+void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 void web_staff_comms(struct web_app *, struct request *, struct response *);
 void web_signin_form(struct web_app *, struct request *, struct response *);
 void web_signin_send(struct web_app *, struct request *, struct response *);

@@ -7,9 +7,14 @@
 #include <time.h>
 
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-/* POST /webhooks/twilio/status — Twilio's message status callback (NOTE-3). */
+/* Meta's hub.challenge is a number; anything else long or strange is not echoed. */
+#define WA_CHALLENGE_MAX 128
+
+/* POST /webhooks/twilio/status — Twilio's message status callback (NOTE-3), for SMS and
+ * WhatsApp alike: both are messages of the one account, recorded under provider "twilio". */
 void
 web_webhook_twilio_status(struct web_app *app, struct request *req, struct response *resp)
 {
@@ -20,7 +25,8 @@ web_webhook_twilio_status(struct web_app *app, struct request *req, struct respo
 
 	if (web_read_body(app, req, resp) < 0)
 		return;
-	if (strcmp(app->cfg.sms_provider, "twilio") != 0) {
+	if (strcmp(app->cfg.sms_provider, "twilio") != 0 &&
+	    strcmp(app->cfg.whatsapp_provider, "twilio") != 0) {
 		web_error(app, req, resp, 404, "Twilio is not configured", NULL);
 		return;
 	}
@@ -215,7 +221,7 @@ web_webhook_sendgrid_events(struct web_app *app, struct request *req, struct res
 		rc = notify_webhook_once(&app->db, "sendgrid", digest, NOTIFY_SENDGRID_WEBHOOK_MAX_AGE,
 		    &fresh);
 	if (rc == DB_OK && !fresh) {
-		db_exec_simple(&app->db, "ROLLBACK");
+		db_rollback(&app->db);
 		log_warn("webhook refused", "sendgrid events from %s: a replay", req->client_addr);
 		web_error(app, req, resp, 409, "Already received", NULL);
 		return;
@@ -247,10 +253,10 @@ web_webhook_sendgrid_events(struct web_app *app, struct request *req, struct res
 		}
 	}
 	if (rc == DB_OK)
-		rc = db_exec_simple(&app->db, "COMMIT");
+		rc = db_commit(&app->db);
 	if (rc != DB_OK) {
 		log_error("sendgrid events not recorded", "%s", app->db.error);
-		db_exec_simple(&app->db, "ROLLBACK");
+		db_rollback(&app->db);
 		web_unavailable(app, req, resp);	/* SendGrid retries on 5xx */
 		return;
 	}
@@ -262,4 +268,209 @@ web_webhook_sendgrid_events(struct web_app *app, struct request *req, struct res
 	json_object_object_add(out, "ignored", json_object_new_int(counts[3]));
 	http_response_json(resp, 200, out);
 	json_object_put(out);
+}
+
+/* GET /webhooks/whatsapp — Meta's subscription handshake: hub.mode=subscribe and our verify
+ * token (compared in constant time) → the hub.challenge echoed as text/plain. */
+void
+web_webhook_whatsapp_verify(struct web_app *app, struct request *req, struct response *resp)
+{
+	const char *mode = http_param(&req->query, "hub.mode");
+	const char *token = http_param(&req->query, "hub.verify_token");
+	const char *challenge = http_param(&req->query, "hub.challenge");
+	const char *want = app->cfg.meta_verify_token;
+	size_t n = strlen(want);
+
+	if (strcmp(app->cfg.whatsapp_provider, "meta") != 0 || n == 0) {
+		web_error(app, req, resp, 404, "WhatsApp webhooks are not configured", NULL);
+		return;
+	}
+	if (mode == NULL || strcmp(mode, "subscribe") != 0 || token == NULL ||
+	    strlen(token) != n || CRYPTO_memcmp(token, want, n) != 0) {
+		log_warn("webhook refused", "whatsapp handshake from %s: wrong mode or verify token",
+		    req->client_addr);
+		web_error(app, req, resp, 403, "Invalid verify token", NULL);
+		return;
+	}
+	if (challenge == NULL || *challenge == '\0' || strlen(challenge) > WA_CHALLENGE_MAX ||
+	    strspn(challenge, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.") !=
+	    strlen(challenge)) {
+		web_error(app, req, resp, 400, "hub.challenge is required (letters and digits)", "hub.challenge");
+		return;
+	}
+	log_info("whatsapp webhook verified", "handshake from %s", req->client_addr);
+	http_response_set(resp, 200, "text/plain", challenge, strlen(challenge));
+}
+
+/* A string member of o, or NULL. */
+static const char *
+wa_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* An array member of o, or NULL when absent; *bad when present and not an array. */
+static struct json_object *
+wa_array(struct json_object *o, const char *key, bool *bad)
+{
+	struct json_object *v;
+
+	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	if (!json_object_is_type(v, json_type_array)) {
+		*bad = true;
+		return NULL;
+	}
+	return v;
+}
+
+/* The statuses of a webhook body, checked for shape before anything is applied:
+ * entry[].changes[].value.statuses[], each {id, status} strings. NULL (why set) when the
+ * shape is wrong; otherwise a new array of the status objects (borrowed from body). */
+static struct json_object *
+wa_statuses(struct json_object *body, const char **why)
+{
+	struct json_object *out = json_object_new_array(), *entries;
+	bool bad = false;
+
+	if (!json_object_is_type(body, json_type_object) ||
+	    (entries = wa_array(body, "entry", &bad)) == NULL) {
+		*why = "expected an object with an entry array";
+		goto fail;
+	}
+	for (size_t i = 0; i < json_object_array_length(entries); i++) {
+		struct json_object *changes = wa_array(json_object_array_get_idx(entries, i), "changes", &bad);
+
+		for (size_t j = 0; changes != NULL && j < json_object_array_length(changes); j++) {
+			struct json_object *change = json_object_array_get_idx(changes, j), *value = NULL;
+			struct json_object *statuses;
+
+			if (!json_object_is_type(change, json_type_object) ||
+			    !json_object_object_get_ex(change, "value", &value))
+				continue;	/* other fields of other kinds: not ours */
+			statuses = wa_array(value, "statuses", &bad);
+			for (size_t k = 0; statuses != NULL && k < json_object_array_length(statuses); k++) {
+				struct json_object *st = json_object_array_get_idx(statuses, k);
+
+				if (wa_str(st, "id") == NULL || wa_str(st, "status") == NULL) {
+					*why = "each status needs id and status strings";
+					goto fail;
+				}
+				json_object_array_add(out, json_object_get(st));
+			}
+		}
+	}
+	if (bad) {
+		*why = "entry, changes and statuses must be arrays";
+		goto fail;
+	}
+	return out;
+fail:
+	json_object_put(out);
+	return NULL;
+}
+
+/* The first error code of a failed status (errors[0].code), into out. */
+static void
+wa_error_code(struct json_object *st, char *out, size_t size)
+{
+	struct json_object *errors, *code;
+	bool bad = false;
+
+	*out = '\0';
+	if ((errors = wa_array(st, "errors", &bad)) != NULL && json_object_array_length(errors) > 0 &&
+	    json_object_object_get_ex(json_object_array_get_idx(errors, 0), "code", &code))
+		snprintf(out, size, "%s", json_object_get_string(code));
+}
+
+/* POST /webhooks/whatsapp — Meta's message status webhooks (NOTE-3).
+ *
+ * The signature (X-Hub-Signature-256 over the raw body, with the app secret) is checked
+ * before the body is parsed. All statuses of one delivery are applied in one transaction.
+ * Unknown messages, replays and out-of-order or unknown statuses are logged and change
+ * nothing, and the answer is still 200: Meta retries a delivery that is not 2xx for days,
+ * and a delivery may carry several statuses, so refusing one would replay them all. */
+void
+web_webhook_whatsapp(struct web_app *app, struct request *req, struct response *resp)
+{
+	const char *sig = http_header(req, "X-Hub-Signature-256"), *why = NULL;
+	struct json_object *body = NULL, *statuses = NULL, *out;
+	const char *content_type = req->content_type;
+	int updated = 0, ignored = 0, rc = DB_OK;
+
+	/* Read the bytes only: nothing is parsed before the signature over them is checked. */
+	req->content_type = "";
+	rc = web_read_body(app, req, resp);
+	req->content_type = content_type;
+	if (rc < 0)
+		return;
+	if (strcmp(app->cfg.whatsapp_provider, "meta") != 0) {
+		web_error(app, req, resp, 404, "WhatsApp webhooks are not configured", NULL);
+		return;
+	}
+	if (!notify_meta_signature_ok(app->cfg.meta_app_secret, req->body, req->body_len, sig)) {
+		log_warn("webhook refused", "whatsapp status from %s: bad signature", req->client_addr);
+		web_error(app, req, resp, 403, "Invalid signature", NULL);
+		return;
+	}
+	if (http_json_check(req->body, req->body_len, HTTP_JSON_MAX_DEPTH, &why) < 0 ||
+	    (body = json_tokener_parse(req->body)) == NULL ||
+	    (statuses = wa_statuses(body, &why)) == NULL) {
+		struct json_object *details = json_object_new_object();
+
+		log_warn("webhook refused", "whatsapp status from %s: %s", req->client_addr,
+		    why ? why : "malformed JSON");
+		json_object_object_add(details, "body", json_object_new_string(why ? why : "Malformed JSON"));
+		http_response_error_json(resp, 400, "Invalid request", details);
+		json_object_put(body);
+		return;
+	}
+	if (json_object_array_length(statuses) > 0 && db_exec_simple(&app->db, "BEGIN") != DB_OK) {
+		web_unavailable(app, req, resp);
+		goto done;
+	}
+	for (size_t i = 0; i < json_object_array_length(statuses) && rc == DB_OK; i++) {
+		struct json_object *st = json_object_array_get_idx(statuses, i);
+		const char *id = wa_str(st, "id"), *word = wa_str(st, "status");
+		enum notify_status_change change = NOTIFY_STATUS_UNKNOWN;
+		char code[32];
+
+		if (!notify_report_word_known("meta", word)) {
+			log_info("webhook ignored", "whatsapp status \"%.32s\" for %.128s: not a delivery state", word, id);
+			ignored++;
+			continue;
+		}
+		wa_error_code(st, code, sizeof code);
+		if ((rc = notify_delivery_report(&app->db, "meta", id, word, code, &change)) != DB_OK)
+			break;
+		if (change == NOTIFY_STATUS_UPDATED)
+			updated++;
+		else {
+			log_info("webhook ignored", "whatsapp status %s for %.128s: %s", word, id,
+			    change == NOTIFY_STATUS_UNKNOWN ? "unknown message" : "replay or out of order");
+			ignored++;
+		}
+	}
+	if (json_object_array_length(statuses) > 0) {
+		if (rc != DB_OK || db_commit(&app->db) != DB_OK) {
+			log_error("whatsapp statuses not recorded", "%s", app->db.error);
+			db_rollback(&app->db);
+			web_unavailable(app, req, resp);	/* Meta delivers it again later */
+			goto done;
+		}
+	}
+	out = json_object_new_object();
+	json_object_object_add(out, "ok", json_object_new_boolean(1));
+	json_object_object_add(out, "updated", json_object_new_int(updated));
+	json_object_object_add(out, "ignored", json_object_new_int(ignored));
+	http_response_json(resp, 200, out);
+	json_object_put(out);
+done:
+	json_object_put(statuses);
+	json_object_put(body);
 }

@@ -35,6 +35,30 @@ like($out, qr/^KAIROS_DATABASE_URL=\*{8}$/m, 'with secrets masked');
 unlike($out, qr/hunter2/, 'the password never appears');
 like($out, qr/^KAIROS_SOCKET_MODE=0660$/m, 'octal shown as octal');
 
+# Each WhatsApp provider names what it cannot work without, and odd values are caught.
+my %db = (KAIROS_DATABASE_URL => 'host=/x dbname=y');
+for ([meta => qw(KAIROS_META_WHATSAPP_PHONE_NUMBER_ID KAIROS_META_WHATSAPP_ACCESS_TOKEN KAIROS_META_WHATSAPP_APP_SECRET KAIROS_META_WHATSAPP_VERIFY_TOKEN)],
+	[gallabox => qw(KAIROS_GALLABOX_API_KEY KAIROS_GALLABOX_API_SECRET KAIROS_GALLABOX_CHANNEL_ID)],
+	[twilio => qw(KAIROS_TWILIO_ACCOUNT_SID KAIROS_TWILIO_AUTH_TOKEN KAIROS_TWILIO_WHATSAPP_FROM)]) {
+	my ($provider, @need) = @$_;
+	($rc, $out) = run_env({ %db, KAIROS_WHATSAPP_PROVIDER => $provider }, 'config');
+	is($rc, 1, "KAIROS_WHATSAPP_PROVIDER=$provider without its settings is refused");
+	like($out, qr/\Q$_\E: required with KAIROS_WHATSAPP_PROVIDER=$provider/, "naming $_") for @need;
+}
+($rc, $out) = run_env({ %db, KAIROS_WHATSAPP_PROVIDER => 'telegram' }, 'config');
+like($out, qr/KAIROS_WHATSAPP_PROVIDER \(environment\): "telegram" is not one of outbox\|twilio\|meta\|gallabox/, 'an unknown WhatsApp provider');
+($rc, $out) = run_env({ %db, KAIROS_TWILIO_WHATSAPP_FROM => '+61400000888', KAIROS_META_WHATSAPP_PHONE_NUMBER_ID => 'abc',
+	KAIROS_WHATSAPP_TEMPLATES => 'otp=HX1,bad name=x', KAIROS_META_WHATSAPP_API_VERSION => 'latest' }, 'config');
+like($out, qr/KAIROS_TWILIO_WHATSAPP_FROM: "\+61400000888" is not whatsapp:\+E164/, 'a WhatsApp sender without whatsapp:');
+like($out, qr/KAIROS_META_WHATSAPP_PHONE_NUMBER_ID: "abc" is not all digits/, 'a phone number id that is not one');
+like($out, qr/KAIROS_WHATSAPP_TEMPLATES: expected NAME=ID pairs/, 'a malformed template map');
+like($out, qr/KAIROS_META_WHATSAPP_API_VERSION: "latest" is not a version/, 'an API version that is not one');
+($rc, $out) = run_env({ %db, KAIROS_WHATSAPP_PROVIDER => 'meta', KAIROS_META_WHATSAPP_PHONE_NUMBER_ID => '1065',
+	KAIROS_META_WHATSAPP_ACCESS_TOKEN => 'tok-secret-1', KAIROS_META_WHATSAPP_APP_SECRET => 'app-secret-2',
+	KAIROS_META_WHATSAPP_VERIFY_TOKEN => 'verify-secret-3', KAIROS_GALLABOX_API_SECRET => 'gb-secret-4' }, 'config');
+is($rc, 0, 'a complete Meta configuration is accepted');
+unlike($out, qr/secret-\d/, 'and its token, app secret, verify token (and Gallabox\'s secret) are masked');
+
 ($rc, $out) = run_env({}, 'config', '--example');
 is($rc, 0, 'kairos config --example works without any configuration');
 my @keys = $out =~ /^#?(KAIROS_[A-Z_]+)=/mg;

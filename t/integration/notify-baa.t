@@ -3,6 +3,9 @@
 # associate agreement; the words that reach the provider are PHI-free without one. Then the
 # same for email through SendGrid and through SMTP, each gated by its own flag (the other
 # providers' flags set the other way, so a gate reading the wrong flag shows).
+# The BAA gate (NOTE-5): the same event, sent through Twilio (SMS) and Meta (WhatsApp) without
+# and then with a business associate agreement; the words that reach the provider are
+# PHI-free without one, and so are a WhatsApp template's variables.
 use strict;
 use warnings;
 use FindBin;
@@ -12,6 +15,7 @@ use JSON::PP;
 use Test::More;
 
 my $tw = KairosTest::start_twilio_fake();
+my $meta = KairosTest::start_meta_fake();
 my %event = (channel => 'sms', to => '+61400000321', template => 'appointment-confirmed',
 	model => { patient => { firstName => 'Ann' }, practitioner => { name => 'Dr Priya Natarajan' },
 		when => 'Tue 12 March, 9:30 am', reference => 'KX7-42Q' });
@@ -22,7 +26,8 @@ my $received = sub {
 };
 
 for my $baa (qw(false true)) {
-	my $k = KairosTest->start(workers => 1, env => { %{ $tw->{env} }, KAIROS_TWILIO_BAA => $baa });
+	my $k = KairosTest->start(workers => 1, env => { %{ $tw->{env} }, KAIROS_TWILIO_BAA => $baa,
+		%{ $meta->{env} }, KAIROS_META_WHATSAPP_BAA => $baa });
 	my $before = -s "$tw->{dir}/requests.jsonl" // 0;
 	my $r = $k->post_json('/_debug/notify', { %event, event => "confirmed:$baa" });
 	is($r->{status}, 200, "BAA $baa: the confirmation is queued from its template");
@@ -34,6 +39,25 @@ for my $baa (qw(false true)) {
 	} else {
 		is($body, 'Hi Ann, your appointment with Dr Priya Natarajan at Kairos on Tue 12 March, 9:30 am is confirmed. Ref KX7-42Q.',
 			'with a BAA: the full confirmation');
+	}
+	my $wa_before = -s "$meta->{dir}/requests.jsonl" // 0;
+	$r = $k->post_json('/_debug/notify', { %event, channel => 'whatsapp', event => "wa:$baa" });
+	is($r->{status}, 200, "BAA $baa: a WhatsApp confirmation is queued from its template");
+	ok($k->wait_until(10, sub { (-s "$meta->{dir}/requests.jsonl" // 0) > $wa_before }), "BAA $baa: it reaches Meta");
+	open my $mf, '<', "$meta->{dir}/requests.jsonl" or die;
+	my $tpl = decode_json((<$mf>)[-1])->{message}{template};
+	my @values = map { $_->{text} } @{ $tpl->{components}[0]{parameters} };
+	my $wa_text = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "SELECT body_text FROM notifications WHERE event_key = 'wa:$baa'"`;
+	chomp $wa_text;
+	if ($baa eq 'false') {
+		is($tpl->{name}, 'appointment_confirmed_phi_free', 'without a BAA: the PHI-free template');
+		is_deeply(\@values, ['Kairos'], 'whose only variable is the clinic');
+		is($wa_text, 'Your booking with Kairos is confirmed. Sign in to see the details.', 'and its words in the history');
+	} else {
+		is($tpl->{name}, 'appointment_confirmed', 'with a BAA: the full template');
+		is_deeply(\@values, ['Ann', 'Dr Priya Natarajan', 'Kairos', 'Tue 12 March, 9:30 am', 'KX7-42Q'], 'with every variable');
+		is($wa_text, 'Hi Ann, your appointment with Dr Priya Natarajan at Kairos on Tue 12 March, 9:30 am is confirmed. Ref KX7-42Q.',
+			'and the full words in the history');
 	}
 	my $email = $k->post_json('/_debug/notify', { %event, channel => 'email', to => 'ann@example.org', event => "mail:$baa" });
 	is($email->{status}, 200, 'an email confirmation is queued from its templates');
@@ -88,4 +112,5 @@ for my $provider (qw(sendgrid smtp)) {
 }
 KairosTest::stop_fake($sg);
 KairosTest::stop_fake($smtp);
+KairosTest::stop_fake($meta);
 done_testing;

@@ -132,6 +132,31 @@ sub staff {
 		refresh => $j->{refreshToken} };
 }
 
+# The newest sign-in code sent to phone (or an email address), read the way an operator would
+# (kairos outbox list); waits for the job runner to handle it. undef if none comes.
+sub latest_code {
+	my ($self, $to, $after) = @_;
+	my $code;
+	$self->wait_until(10, sub {
+		my (undef, $out) = $self->kairos('outbox', 'list', '--to', $to, '--limit', '1');
+		($code) = $out =~ /^\s+(\d{6}) is your/m;
+		defined $code && (!defined $after || $code ne $after);
+	});
+	return $code;
+}
+
+# A patient signed in through the JSON API (send-otp, then verify-otp with the code from the
+# outbox). Returns the verify-otp answer ({accessToken, refreshToken, patient, ...}).
+sub patient {
+	my ($self, $phone) = @_;
+	my $r = $self->post_json('/api/patient-auth/send-otp', { phone => $phone, channel => 'sms' });
+	die "send-otp: $r->{status} $r->{content}" if $r->{status} != 200;
+	my $code = $self->latest_code($phone) // die "no code reached the outbox for $phone";
+	$r = $self->post_json('/api/patient-auth/verify-otp', { phone => $phone, otp => $code });
+	die "verify-otp: $r->{status} $r->{content}" if $r->{status} != 200;
+	return json($r);
+}
+
 # Starts the Twilio stand-in (t/fakes/twilio) with obviously fake credentials. Returns
 # {pid, dir, port, sid, token, env} where env is the KAIROS_* settings that point the SMS
 # provider at it; stop_fake() ends it.
@@ -227,6 +252,46 @@ sub smtp_messages {
 }
 
 sub stop_fake { my ($f) = @_; kill 'TERM', $f->{pid}; waitpid $f->{pid}, 0; }
+
+# Starts t/fakes/NAME with ARGS (--dir is added) and waits for its port; returns {pid, dir, port}.
+sub start_fake {
+	my ($name, @args) = @_;
+	my $dir = File::Temp::tempdir("kairos-$name-XXXXXX", TMPDIR => 1, CLEANUP => 1);
+	my $f = { dir => $dir };
+	$f->{pid} = fork // die "fork: $!";
+	if (!$f->{pid}) {
+		exec "$SRC/t/fakes/$name", '--dir', $dir, @args or POSIX::_exit(127);
+	}
+	for (1 .. 200) { last if -s "$dir/port"; sleep 0.05 }
+	open my $pf, '<', "$dir/port" or die "the $name stand-in did not start";
+	chomp($f->{port} = <$pf>);
+	return $f;
+}
+
+# The Meta WhatsApp Cloud API stand-in, posting its signed status webhooks to webhook_url
+# (our /webhooks/whatsapp); env points KAIROS_WHATSAPP_PROVIDER=meta at it. Fake credentials.
+sub start_meta_fake {
+	my (%o) = @_;
+	my %c = (pnid => '106540352242922', token => 'test-meta-token-not-a-secret',
+		app_secret => 'test-meta-app-secret', verify_token => 'test-verify-token');
+	my $f = start_fake('meta_whatsapp', '--phone-number-id', $c{pnid}, '--token', $c{token},
+		'--app-secret', $c{app_secret}, $o{webhook_url} ? ('--webhook-url', $o{webhook_url}) : ());
+	%$f = (%$f, %c);
+	$f->{env} = { KAIROS_WHATSAPP_PROVIDER => 'meta', KAIROS_META_WHATSAPP_BASE_URL => "http://127.0.0.1:$f->{port}",
+		KAIROS_META_WHATSAPP_PHONE_NUMBER_ID => $c{pnid}, KAIROS_META_WHATSAPP_ACCESS_TOKEN => $c{token},
+		KAIROS_META_WHATSAPP_APP_SECRET => $c{app_secret}, KAIROS_META_WHATSAPP_VERIFY_TOKEN => $c{verify_token} };
+	return $f;
+}
+
+# The Gallabox stand-in; env points KAIROS_WHATSAPP_PROVIDER=gallabox at it. Fake credentials.
+sub start_gallabox_fake {
+	my %c = (key => 'test-gallabox-key', secret => 'test-gallabox-secret-not-a-secret', channel => '64f0c0ffee0000000000beef');
+	my $f = start_fake('gallabox', '--api-key', $c{key}, '--api-secret', $c{secret}, '--channel-id', $c{channel});
+	%$f = (%$f, %c);
+	$f->{env} = { KAIROS_WHATSAPP_PROVIDER => 'gallabox', KAIROS_GALLABOX_BASE_URL => "http://127.0.0.1:$f->{port}/devapi",
+		KAIROS_GALLABOX_API_KEY => $c{key}, KAIROS_GALLABOX_API_SECRET => $c{secret}, KAIROS_GALLABOX_CHANNEL_ID => $c{channel} };
+	return $f;
+}
 
 # Starts `kairos ARGS` in the background with exactly this stack's KAIROS_* settings (as
 # t/lib/stack gives them), output appended to log/LOGNAME; returns its pid (kairos itself).

@@ -31,8 +31,8 @@ lines_ok(const char *s)
 int
 main(void)
 {
-	struct notify_outgoing m = { "id-1", "email", "ann@example.org", "Your appointment",
-		"Hello Ann", NULL, 1 };
+	struct notify_outgoing m = { .id = "id-1", .channel = "email", .recipient = "ann@example.org",
+		.subject = "Your appointment", .body_text = "Hello Ann", .attempts = 1 };
 	struct buf out = BUF_INIT;
 
 	ok(build(&m, "Kairos Clinic", &out) == 0, "a text message builds");

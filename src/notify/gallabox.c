@@ -1,0 +1,173 @@
+/* gallabox.c: WhatsApp through Gallabox's developer API (../shared/spec/wire-formats.md,
+ * "Gallabox").
+ *
+ *   POST {base}/messages/whatsapp (base ends in /devapi), headers apiKey, apiSecret
+ *   {"channelId","channelType":"whatsapp","recipient":{"name","phone"},
+ *    "whatsapp":{"type":"template","template":{"templateName","bodyValues":{NAME: value}}}}
+ *
+ * The request is as third-party integrations show it (3p); the answer's shape is not
+ * documented, so it is read tolerantly: any 2xx is accepted, and the message id is taken
+ * from "id" (or "messageId") when there is one. recipient.phone is the E.164 number
+ * without its "+", as Gallabox's examples write it. recipient.name is the number too: a
+ * patient's name with a clinic's number is health information, and Gallabox only uses it
+ * to label the contact. */
+#include "notify/notify.h"
+#include "notify/http_client.h"
+
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+
+/* r->error from Gallabox's error answer ({"message": …} as far as seen), tolerant. */
+static void
+gallabox_error(struct notify_result *r, long status, const struct buf *body)
+{
+	struct json_object *o = json_tokener_parse(buf_cstr(body)), *msg;
+
+	if (o != NULL && (json_object_object_get_ex(o, "message", &msg) ||
+	    json_object_object_get_ex(o, "error", &msg)) && json_object_is_type(msg, json_type_string))
+		snprintf(r->error, sizeof r->error, "gallabox %ld: %s", status, json_object_get_string(msg));
+	else
+		snprintf(r->error, sizeof r->error, "gallabox %ld", status);
+	json_object_put(o);
+}
+
+/* apiKey and apiSecret headers into key and secret (owned by the caller: wipe and free). */
+static void
+gallabox_auth(const struct notify_gallabox *g, struct buf *key, struct buf *secret)
+{
+	buf_printf(key, "apiKey: %s", g->api_key);
+	buf_printf(secret, "apiSecret: %s", g->api_secret);
+}
+
+static void
+gallabox_auth_free(struct buf *key, struct buf *secret)
+{
+	OPENSSL_cleanse(secret->data, secret->len);
+	buf_free(secret);
+	buf_free(key);
+}
+
+static int
+gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
+    struct notify_result *r)
+{
+	const struct notify_gallabox *g = p->ctx;
+	struct json_object *vars, *msg, *recipient, *wa, *tpl, *values;
+	struct buf url = BUF_INIT, key = BUF_INIT, secret = BUF_INIT;
+	struct notify_http_reply reply;
+	char name[NOTIFY_WA_MAX_ID];
+	const char *phone = m->recipient[0] == '+' ? m->recipient + 1 : m->recipient, *body;
+
+	if (*m->template_name == '\0' || (vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
+		r->outcome = NOTIFY_REJECTED;
+		snprintf(r->error, sizeof r->error, "gallabox: a WhatsApp message needs a template");
+		return -1;
+	}
+	notify_whatsapp_template_id(g->templates, m->template_name, true, name);
+	values = json_object_new_object();
+	for (size_t i = 0; i < json_object_array_length(vars); i++) {
+		struct json_object *e = json_object_array_get_idx(vars, i), *k = NULL, *v = NULL;
+
+		if (json_object_object_get_ex(e, "name", &k) && json_object_object_get_ex(e, "value", &v))
+			json_object_object_add(values, json_object_get_string(k),
+			    json_object_new_string(json_object_get_string(v)));
+	}
+	tpl = json_object_new_object();
+	json_object_object_add(tpl, "templateName", json_object_new_string(name));
+	json_object_object_add(tpl, "bodyValues", values);
+	wa = json_object_new_object();
+	json_object_object_add(wa, "type", json_object_new_string("template"));
+	json_object_object_add(wa, "template", tpl);
+	recipient = json_object_new_object();
+	json_object_object_add(recipient, "name", json_object_new_string(phone));
+	json_object_object_add(recipient, "phone", json_object_new_string(phone));
+	msg = json_object_new_object();
+	json_object_object_add(msg, "channelId", json_object_new_string(g->channel_id));
+	json_object_object_add(msg, "channelType", json_object_new_string("whatsapp"));
+	json_object_object_add(msg, "recipient", recipient);
+	json_object_object_add(msg, "whatsapp", wa);
+	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	buf_printf(&url, "%s/messages/whatsapp", g->base_url);
+	gallabox_auth(g, &key, &secret);
+	{
+		struct notify_http_request req = { "POST", url.data,
+			{ key.data, secret.data, "Content-Type: application/json", NULL }, body,
+			strlen(body), g->timeout_ms };
+
+		if (notify_http_call(&req, &reply) < 0 && reply.status == 0) {
+			r->outcome = NOTIFY_RETRY;
+			snprintf(r->error, sizeof r->error, "gallabox: %s", reply.error);
+		} else if ((r->outcome = notify_http_outcome(reply.status, reply.too_big)) == NOTIFY_SENT) {
+			struct json_object *o = json_tokener_parse(buf_cstr(&reply.body)), *id;
+
+			if (o != NULL && (json_object_object_get_ex(o, "id", &id) ||
+			    json_object_object_get_ex(o, "messageId", &id)) &&
+			    json_object_is_type(id, json_type_string))
+				snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(id));
+			else {
+				/* accepted: retrying could send it twice */
+				log_warn("gallabox answer without a message id", "%s", m->id);
+				snprintf(r->provider_id, sizeof r->provider_id, "gallabox-%s", m->id);
+			}
+			json_object_put(o);
+		} else {
+			gallabox_error(r, reply.status, &reply.body);
+			r->retry_after = reply.status == 429 ? reply.retry_after : 0;
+		}
+	}
+	notify_http_reply_free(&reply);
+	gallabox_auth_free(&key, &secret);
+	json_object_put(msg);
+	json_object_put(vars);
+	buf_free(&url);
+	return r->outcome == NOTIFY_SENT ? 0 : -1;
+}
+
+/* Gallabox documents no read-only endpoint for the developer API keys, so the check posts
+ * an empty object to the messages resource: the credentials are checked first (401/403 when
+ * refused), and a request without channel, recipient or template cannot send anything —
+ * it is refused as invalid (4xx), which here means "credentials accepted". */
+static bool
+gallabox_check(const struct notify_provider *p, char *msg, size_t size)
+{
+	const struct notify_gallabox *g = p->ctx;
+	struct buf url = BUF_INIT, key = BUF_INIT, secret = BUF_INIT;
+	struct notify_http_reply reply;
+	bool good = false;
+
+	buf_printf(&url, "%s/messages/whatsapp", g->base_url);
+	gallabox_auth(g, &key, &secret);
+	{
+		struct notify_http_request req = { "POST", url.data,
+			{ key.data, secret.data, "Content-Type: application/json", NULL }, "{}", 2,
+			g->timeout_ms };
+
+		notify_http_call(&req, &reply);
+	}
+	if (reply.status == 0)
+		snprintf(msg, size, "%s unreachable: %s", g->base_url, reply.error);
+	else if (reply.status == 401 || reply.status == 403)
+		snprintf(msg, size, "credentials refused (HTTP %ld)", reply.status);
+	else if (reply.status == 400 || reply.status == 422) {
+		snprintf(msg, size, "reachable, credentials accepted (an empty message was refused as invalid, HTTP %ld)",
+		    reply.status);
+		good = true;
+	} else
+		snprintf(msg, size, "unexpected HTTP %ld to an empty message", reply.status);
+	notify_http_reply_free(&reply);
+	gallabox_auth_free(&key, &secret);
+	buf_free(&url);
+	return good;
+}
+
+void
+notify_gallabox_init(struct notify_provider *p, const struct notify_gallabox *settings)
+{
+	p->name = "gallabox";
+	p->send = gallabox_send;
+	p->check = gallabox_check;
+	p->ctx = settings;
+}

@@ -1,0 +1,267 @@
+/* meta_whatsapp.c: WhatsApp through Meta's Cloud API (../shared/spec/wire-formats.md, "Meta
+ * WhatsApp Cloud API").
+ *
+ *   POST {base}/v{N}/{PHONE_NUMBER_ID}/messages, Authorization: Bearer {token}
+ *   {"messaging_product":"whatsapp","to":"+E164","type":"template","template":{"name",
+ *    "language":{"code"},"components":[{"type":"body","parameters":[{"type":"text",
+ *    "text":…},…]},{"type":"button","sub_type":"url","index":"0","parameters":[…]}]}}
+ *   200 {"messaging_product":"whatsapp","contacts":[…],"messages":[{"id":"wamid.…"}]}
+ *   errors: Graph API {"error":{"message","type","code","error_subcode","fbtrace_id"}}
+ *
+ * Delivery reports come back signed to /webhooks/whatsapp (web/webhooks.c). */
+#include "notify/notify.h"
+#include "notify/http_client.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#define META_HMAC_HEX     64	/* hex digits of a SHA-256 HMAC */
+#define META_SIG_PREFIX   "sha256="
+
+/* Graph API error codes that mean "not now" rather than "never", whatever the HTTP status
+ * (Meta's Cloud API error-code reference): 2 temporary downtime, 4 application rate limit,
+ * 80007 WhatsApp Business Account rate limit, 130429 throughput limit, 131000 something
+ * went wrong, 131016 service unavailable, 131056 too many messages to one recipient. */
+static const long meta_retry_codes[] = { 2, 4, 80007, 130429, 131000, 131016, 131056 };
+
+/* "21.0" or "v21.0" → "v21.0" in URLs */
+static const char *
+meta_version(const struct notify_meta *t)
+{
+	return t->api_version[0] == 'v' ? t->api_version + 1 : t->api_version;
+}
+
+/* The template object of a message: name, language, and the variables as body parameters
+ * (and a URL button's parameter where the catalogue says so). Owned by the caller. */
+static struct json_object *
+meta_template(const struct notify_meta *t, const char *name, struct json_object *vars)
+{
+	struct json_object *tpl = json_object_new_object(), *lang = json_object_new_object();
+	struct json_object *components = json_object_new_array(), *body_params = json_object_new_array();
+	struct json_object *button = NULL;
+
+	json_object_object_add(tpl, "name", json_object_new_string(name));
+	json_object_object_add(lang, "code", json_object_new_string(t->language));
+	json_object_object_add(tpl, "language", lang);
+	for (size_t i = 0; i < json_object_array_length(vars); i++) {
+		struct json_object *e = json_object_array_get_idx(vars, i), *v = NULL, *b = NULL, *p;
+		const char *value;
+
+		json_object_object_get_ex(e, "value", &v);
+		value = v ? json_object_get_string(v) : "";
+		p = json_object_new_object();
+		json_object_object_add(p, "type", json_object_new_string("text"));
+		json_object_object_add(p, "text", json_object_new_string(value));
+		json_object_array_add(body_params, p);
+		if (button == NULL && json_object_object_get_ex(e, "button", &b) &&
+		    strcmp(json_object_get_string(b), "url") == 0) {
+			struct json_object *bp = json_object_new_array(), *q = json_object_new_object();
+
+			json_object_object_add(q, "type", json_object_new_string("text"));
+			json_object_object_add(q, "text", json_object_new_string(value));
+			json_object_array_add(bp, q);
+			button = json_object_new_object();
+			json_object_object_add(button, "type", json_object_new_string("button"));
+			json_object_object_add(button, "sub_type", json_object_new_string("url"));
+			json_object_object_add(button, "index", json_object_new_string("0"));
+			json_object_object_add(button, "parameters", bp);
+		}
+	}
+	if (json_object_array_length(body_params) > 0) {
+		struct json_object *body = json_object_new_object();
+
+		json_object_object_add(body, "type", json_object_new_string("body"));
+		json_object_object_add(body, "parameters", body_params);
+		json_object_array_add(components, body);
+	} else
+		json_object_put(body_params);
+	if (button != NULL)
+		json_object_array_add(components, button);
+	if (json_object_array_length(components) > 0)
+		json_object_object_add(tpl, "components", components);
+	else
+		json_object_put(components);
+	return tpl;
+}
+
+/* r->error from a Graph API error answer; returns its code (0 when there is none). */
+static long
+meta_error(struct notify_result *r, long status, const struct buf *body)
+{
+	struct json_object *o = json_tokener_parse(buf_cstr(body)), *err, *msg, *code;
+	long n = 0;
+
+	if (o != NULL && json_object_object_get_ex(o, "error", &err) &&
+	    json_object_object_get_ex(err, "message", &msg)) {
+		if (json_object_object_get_ex(err, "code", &code))
+			n = (long)json_object_get_int64(code);
+		snprintf(r->error, sizeof r->error, "meta %ld: %s (code %ld)", status,
+		    json_object_get_string(msg), n);
+	} else
+		snprintf(r->error, sizeof r->error, "meta %ld", status);
+	json_object_put(o);
+	return n;
+}
+
+static int
+meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
+    struct notify_result *r)
+{
+	const struct notify_meta *t = p->ctx;
+	struct notify_http_reply reply;
+	struct buf url = BUF_INIT, auth = BUF_INIT;
+	struct json_object *vars, *msg;
+	char name[NOTIFY_WA_MAX_ID];
+	const char *body;
+
+	if (*m->template_name == '\0' || (vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
+		/* business-initiated messages must be approved templates; the table ensures it */
+		r->outcome = NOTIFY_REJECTED;
+		snprintf(r->error, sizeof r->error, "meta: a WhatsApp message needs a template");
+		return -1;
+	}
+	notify_whatsapp_template_id(t->templates, m->template_name, true, name);
+	msg = json_object_new_object();
+	json_object_object_add(msg, "messaging_product", json_object_new_string("whatsapp"));
+	json_object_object_add(msg, "to", json_object_new_string(m->recipient));
+	json_object_object_add(msg, "type", json_object_new_string("template"));
+	json_object_object_add(msg, "template", meta_template(t, name, vars));
+	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+
+	buf_printf(&url, "%s/v%s/%s/messages", t->base_url, meta_version(t), t->phone_number_id);
+	buf_printf(&auth, "Authorization: Bearer %s", t->access_token);
+	{
+		struct notify_http_request req = { "POST", url.data,
+			{ auth.data, "Content-Type: application/json", NULL }, body, strlen(body),
+			t->timeout_ms };
+
+		if (notify_http_call(&req, &reply) < 0 && reply.status == 0) {
+			r->outcome = NOTIFY_RETRY;
+			snprintf(r->error, sizeof r->error, "meta: %s", reply.error);
+		} else if ((r->outcome = notify_http_outcome(reply.status, reply.too_big)) == NOTIFY_SENT) {
+			struct json_object *o = json_tokener_parse(buf_cstr(&reply.body)), *msgs, *id;
+
+			if (o != NULL && json_object_object_get_ex(o, "messages", &msgs) &&
+			    json_object_is_type(msgs, json_type_array) &&
+			    json_object_array_length(msgs) > 0 &&
+			    json_object_object_get_ex(json_object_array_get_idx(msgs, 0), "id", &id) &&
+			    json_object_is_type(id, json_type_string))
+				snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(id));
+			else {
+				/* accepted without an id: retrying could send it twice, so record it
+				 * as sent; only its delivery reports will not find it */
+				log_warn("meta answer without a message id", "%s", m->id);
+				snprintf(r->provider_id, sizeof r->provider_id, "meta-%s", m->id);
+			}
+			json_object_put(o);
+		} else {
+			long code = meta_error(r, reply.status, &reply.body);
+
+			for (size_t i = 0; i < sizeof meta_retry_codes / sizeof *meta_retry_codes; i++)
+				if (code == meta_retry_codes[i])
+					r->outcome = NOTIFY_RETRY;
+			r->retry_after = reply.status == 429 ? reply.retry_after : 0;
+		}
+	}
+	notify_http_reply_free(&reply);
+	json_object_put(msg);
+	json_object_put(vars);
+	/* the header held the token: wipe it before the memory is reused */
+	OPENSSL_cleanse(auth.data, auth.len);
+	buf_free(&auth);
+	buf_free(&url);
+	return r->outcome == NOTIFY_SENT ? 0 : -1;
+}
+
+/* A harmless real request: read the phone number's own node with the token. */
+static bool
+meta_check(const struct notify_provider *p, char *msg, size_t size)
+{
+	const struct notify_meta *t = p->ctx;
+	struct notify_http_reply reply;
+	struct buf url = BUF_INIT, auth = BUF_INIT;
+	struct notify_result err = { 0 };
+	bool good = false;
+
+	buf_printf(&url, "%s/v%s/%s?fields=display_phone_number,verified_name", t->base_url,
+	    meta_version(t), t->phone_number_id);
+	buf_printf(&auth, "Authorization: Bearer %s", t->access_token);
+	{
+		struct notify_http_request req = { "GET", url.data, { auth.data, NULL }, NULL, 0,
+			t->timeout_ms };
+
+		notify_http_call(&req, &reply);
+	}
+	if (reply.status == 0)
+		snprintf(msg, size, "%s unreachable: %s", t->base_url, reply.error);
+	else if (reply.status == 200) {
+		struct json_object *o = json_tokener_parse(buf_cstr(&reply.body)), *num;
+
+		snprintf(msg, size, "phone number %s reachable, token accepted",
+		    o && json_object_object_get_ex(o, "display_phone_number", &num)
+		    ? json_object_get_string(num) : t->phone_number_id);
+		json_object_put(o);
+		good = true;
+	} else {
+		long code = meta_error(&err, reply.status, &reply.body);
+
+		if (reply.status == 401 || code == 190)
+			snprintf(msg, size, "access token refused (HTTP %ld, code %ld)", reply.status, code);
+		else
+			snprintf(msg, size, "unexpected HTTP %ld from the phone number (code %ld)",
+			    reply.status, code);
+	}
+	notify_http_reply_free(&reply);
+	OPENSSL_cleanse(auth.data, auth.len);
+	buf_free(&auth);
+	buf_free(&url);
+	return good;
+}
+
+void
+notify_meta_signature(const char *app_secret, const char *body, size_t len,
+    char out[NOTIFY_META_SIGNATURE_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+	char *o = out + strlen(META_SIG_PREFIX);
+
+	HMAC(EVP_sha256(), app_secret, (int)strlen(app_secret), (const unsigned char *)body, len,
+	    mac, &maclen);
+	memcpy(out, META_SIG_PREFIX, strlen(META_SIG_PREFIX));
+	for (unsigned i = 0; i < maclen && i < META_HMAC_HEX / 2; i++) {
+		*o++ = hex[mac[i] >> 4];
+		*o++ = hex[mac[i] & 15];
+	}
+	*o = '\0';
+}
+
+bool
+notify_meta_signature_ok(const char *app_secret, const char *body, size_t len,
+    const char *given)
+{
+	char want[NOTIFY_META_SIGNATURE_SIZE], low[NOTIFY_META_SIGNATURE_SIZE];
+
+	if (given == NULL || strlen(given) != NOTIFY_META_SIGNATURE_SIZE - 1 ||
+	    app_secret == NULL || *app_secret == '\0')
+		return false;
+	for (size_t i = 0; i < NOTIFY_META_SIGNATURE_SIZE; i++)
+		low[i] = (char)tolower((unsigned char)given[i]);
+	notify_meta_signature(app_secret, body, len, want);
+	return CRYPTO_memcmp(want, low, NOTIFY_META_SIGNATURE_SIZE - 1) == 0;
+}
+
+void
+notify_meta_init(struct notify_provider *p, const struct notify_meta *settings)
+{
+	p->name = "meta";
+	p->send = meta_send;
+	p->check = meta_check;
+	p->ctx = settings;
+}
