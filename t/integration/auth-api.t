@@ -73,7 +73,7 @@ $psql->("INSERT INTO otp_codes (org_id, phone, channel, code_hash, expires_at, c
 $r = $post->('/api/patient-auth/send-otp', { phone => '+61400000006' });
 is($r->{status}, 429, 'the 21st code from one address within the hour: 429');
 $psql->("DELETE FROM otp_codes WHERE code_hash = 'x'");
-is($psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.otp_throttled'"), 3, 'each throttled request is audited');
+is($psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.otp_throttled'"), 4, 'each throttled request is audited');
 
 # ---- verify-otp ----
 is_deeply($j->($post->('/api/patient-auth/verify-otp', { phone => '+61400000002', otp => '12ab' }))->{details},
@@ -114,7 +114,7 @@ is($again->{patient}{id}, $ann->{patient}{id}, 'the same account');
 is($psql->("SELECT consumed_at IS NOT NULL FROM otp_codes WHERE phone = '+61400000009' ORDER BY created_at LIMIT 1"), 't', 'a used code is spent');
 
 # ---- the access token ----
-my $me = sub { $k->get('/api/patient-auth/me', headers => { Authorization => $_[0] }) };
+my $me = sub { $k->get('/api/patient-auth/me', headers => { defined $_[0] ? (Authorization => $_[0]) : () }) };
 $r = $me->("Bearer $ann->{accessToken}");
 is($r->{status}, 200, 'me with the bearer token: 200');
 is($j->($r)->{patient}{id}, $ann->{patient}{id}, 'and it is me');
@@ -210,7 +210,8 @@ is($refresh->($staff->{refresh}, '/api/patient-auth/refresh-token')->{status}, 4
 $r = $refresh->($staff->{refresh}, '/api/staff-auth/refresh-token');
 is($r->{status}, 200, 'staff refresh: 200');
 is($post->('/api/staff-auth/logout', { refreshToken => $j->($r)->{refreshToken} })->{status}, 200, 'staff logout: 200');
-is($k->get('/api/patient-auth/me', headers => { Authorization => "Bearer $staff->{token}" })->{status}, 403, "a staff token on a patient route: 403");
+is($me->("Bearer $staff->{token}")->{status}, 401, "the access token of a logged-out staff session: 401");
+is($me->('Bearer ' . $k->staff(role => 'practitioner')->{token})->{status}, 403, 'a live staff token on a patient route: 403');
 my ($urc, $uout) = $k->kairos({ stdin => "short\n" }, 'user', 'add', '--role', 'admin', '--email', 'x@example.org', '--password-stdin');
 is($urc, 2, 'kairos user add refuses a short password');
 ($urc, $uout) = $k->kairos({ stdin => "a long staff password\n" }, 'user', 'add', '--role', 'admin', '--email', 'sam@example.org', '--password-stdin');
