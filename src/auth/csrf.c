@@ -20,10 +20,13 @@ auth_b64url(const unsigned char *in, size_t n, char *out, size_t size)
 	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	size_t o = 0;
 
-	for (size_t i = 0; i < n && o + 4 < size; i += 3) {
+	for (size_t i = 0; i < n; i += 3) {
+		size_t chars = n - i >= 3 ? 4 : n - i + 1;	/* no padding: 2 or 3 for a short tail */
 		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
 		    (i + 2 < n ? in[i + 2] : 0);
 
+		if (o + chars >= size)
+			break;	/* out is too small: truncated, always terminated */
 		out[o++] = a[v >> 18 & 63];
 		out[o++] = a[v >> 12 & 63];
 		if (i + 1 < n)

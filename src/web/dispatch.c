@@ -125,9 +125,10 @@ web_identify(struct web_app *app, struct request *req, const char **why)
 	return rc == -2 ? WEB_CALLER_EXPIRED : WEB_CALLER_OK;
 }
 
-/* scheme://host of this request, which an Origin header must equal. */
+/* Whether an Origin header, when there is one, is this request's own scheme://host[:port]
+ * or KAIROS_PUBLIC_URL. */
 static bool
-web_origin_ok(const struct request *req)
+web_origin_ok(const struct web_app *app, const struct request *req)
 {
 	const char *origin = http_header(req, "Origin"), *host = http_env(req, "HTTP_HOST");
 	const char *scheme = req->tls ? "https://" : "http://";
@@ -135,6 +136,8 @@ web_origin_ok(const struct request *req)
 
 	if (origin == NULL)
 		return true;	/* not a browser, or a same-origin GET; the token still applies */
+	if (strcmp(origin, app->cfg.public_url) == 0)
+		return true;
 	return host != NULL && strncmp(origin, scheme, n) == 0 && strcmp(origin + n, host) == 0;
 }
 
@@ -341,7 +344,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 	if (!web_authorise(app, req, resp, r, caller, why))
 		goto out;
 	if (web_method_unsafe(req->method) && !r->no_csrf) {
-		if (!web_origin_ok(req)) {
+		if (!web_origin_ok(app, req)) {
 			log_warn("request refused", "cross-origin %s %s", req->method_name, req->path);
 			web_error(app, req, resp, 403, "Cross-site request refused", NULL);
 			goto out;
