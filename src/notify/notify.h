@@ -21,6 +21,8 @@
 #define NOTIFY_CLAIM_BATCH     50	/* rows one claim takes */
 #define NOTIFY_MAX_ERROR       1000	/* bytes of provider error kept */
 #define NOTIFY_LIST_MAX        1000	/* rows `kairos outbox list` prints at most */
+/* What a sensitive message's body becomes once a real provider has accepted it (0007). */
+#define NOTIFY_REDACTED        "(removed after sending: it held a one-time secret)"
 
 enum notify_channel { NOTIFY_SMS, NOTIFY_WHATSAPP, NOTIFY_EMAIL };
 
@@ -36,6 +38,7 @@ struct notify_message {
 	const char          *patient_id;	/* uuid of the patient it concerns, or NULL */
 	const char          *requested_ip;	/* address of a person who caused it, or NULL */
 	const char          *requested_by;	/* uuid of the staff member who sent it, or NULL */
+	bool                 sensitive;	/* carries a secret: text removed once a provider has it */
 	/* WhatsApp only (NULL otherwise): the Kairos template, with its variant
 	 * ("appointment-confirmed" or "appointment-confirmed.phi-free"), and its variables as
 	 * a JSON array [{"name","value"}, ...] in the order of the provider's {{1}}, {{2}}, ...;

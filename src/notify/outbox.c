@@ -28,11 +28,11 @@ notify_channel_name(enum notify_channel c)
 }
 
 /* The NOTIFY is delivered only if the transaction commits, like the row itself. */
-static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 12,
+static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 13,
 	"WITH ins AS ("
 	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
-	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb)"
+	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars, sensitive)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13)"
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
 
@@ -52,7 +52,12 @@ static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
 static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
 	"WITH sent AS ("
 	" UPDATE notifications SET status = 'sent', provider = $3, provider_message_id = $4,"
-	"  sent_at = now(), lease_until = NULL, last_error = NULL, updated_at = now()"
+	"  sent_at = now(), lease_until = NULL, last_error = NULL, updated_at = now(),"
+	"  body_text = CASE WHEN sensitive AND $3 <> 'outbox' THEN '" NOTIFY_REDACTED "'"
+	"   ELSE body_text END,"
+	"  body_html = CASE WHEN sensitive AND $3 <> 'outbox' THEN NULL ELSE body_html END,"
+	"  template_vars = CASE WHEN sensitive AND $3 <> 'outbox' AND template_vars IS NOT NULL"
+	"   THEN '[]'::jsonb ELSE template_vars END"
 	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'"
 	" RETURNING id, org_id, patient_id, requested_by, requested_ip, channel, recipient, subject),"
 	" comm AS (INSERT INTO communications (org_id, notification_id, patient_id, channel,"
@@ -85,9 +90,9 @@ notify_find(struct db *db, const char *org_id, const char *event_key, char id[37
 int
 notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 {
-	const char *params[12] = { m->org_id, m->event_key, notify_channel_name(m->channel),
+	const char *params[13] = { m->org_id, m->event_key, notify_channel_name(m->channel),
 		m->recipient, m->subject, m->body_text, m->body_html, m->patient_id, m->requested_ip,
-		m->requested_by, m->template_name, m->template_vars };
+		m->requested_by, m->template_name, m->template_vars, m->sensitive ? "true" : "false" };
 	PGresult *res = NULL;
 	int rc = db_query(db, &notify_stmt_enqueue, params, &res);
 

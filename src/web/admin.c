@@ -313,6 +313,7 @@ web_invite_send(struct web_app *app, struct request *req, const struct auth_invi
 	m.recipient = inv->email;
 	m.requested_by = app->rq.who.user_id;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
+	m.sensitive = true;
 	if (notify_render(app->views, "staff-invite", notify_channel_baa(&app->cfg, NOTIFY_EMAIL), model,
 	    &m, &subject, &text, &html, &vars, &err) < 0)
 		log_error("invitation not rendered", "%s", buf_cstr(&err));

@@ -30,6 +30,7 @@ web_otp_queue(struct web_app *app, struct request *req, const struct web_otp_ask
 	m.event_key = event;
 	m.recipient = m.channel == NOTIFY_EMAIL ? ask->email : ask->phone;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
+	m.sensitive = true;
 	if (notify_render(app->views, "otp", notify_channel_baa(&app->cfg, m.channel), model,
 	    &m, &subject, &text, &html, &vars, &err) < 0)
 		log_error("sign-in code not rendered", "%s", buf_cstr(&err));
