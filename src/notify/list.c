@@ -28,24 +28,64 @@ static struct db_stmt notify_stmt_retry_dead = DB_STMT("notify_retry_dead", 1,
 	" WHERE id::text = $1 AND status = 'dead'"
 	" RETURNING id, pg_notify('kairos_jobs', 'notify')");
 
-static int
-notify_retry_main(const char *id, struct db *db)
+static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 1,
+	"SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), channel,"
+	" recipient, attempts, coalesce(last_error, ''), event_key"
+	" FROM notifications WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT $1");
+
+int
+notify_retry_dead(struct db *db, const char *id, bool *found)
 {
 	const char *params[1] = { id };
 	PGresult *res = NULL;
-	int rc;
+	int rc = db_query(db, &notify_stmt_retry_dead, params, &res);
 
-	if (db_query(db, &notify_stmt_retry_dead, params, &res) != DB_OK) {
+	*found = rc == DB_OK && PQntuples(res) == 1;
+	PQclear(res);
+	return rc;
+}
+
+int
+notify_dead_letters(struct db *db, struct notify_dead *rows, int max)
+{
+	char limit[16];
+	const char *params[1] = { limit };
+	PGresult *res = NULL;
+	int rc, n;
+
+	snprintf(limit, sizeof limit, "%d", max);
+	if ((rc = db_query(db, &notify_stmt_dead, params, &res)) != DB_OK)
+		return rc;
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		struct notify_dead *d = &rows[i];
+
+		snprintf(d->id, sizeof d->id, "%s", PQgetvalue(res, i, 0));
+		snprintf(d->when, sizeof d->when, "%s", PQgetvalue(res, i, 1));
+		snprintf(d->channel, sizeof d->channel, "%s", PQgetvalue(res, i, 2));
+		snprintf(d->recipient, sizeof d->recipient, "%s", PQgetvalue(res, i, 3));
+		d->attempts = atoi(PQgetvalue(res, i, 4));
+		snprintf(d->error, sizeof d->error, "%s", PQgetvalue(res, i, 5));
+		snprintf(d->event_key, sizeof d->event_key, "%s", PQgetvalue(res, i, 6));
+	}
+	PQclear(res);
+	return n;
+}
+
+static int
+notify_retry_main(const char *id, struct db *db)
+{
+	bool found = false;
+
+	if (notify_retry_dead(db, id, &found) != DB_OK) {
 		fprintf(stderr, "kairos outbox: %s\n", db->error);
 		return 1;
 	}
-	rc = PQntuples(res) == 1 ? 0 : 1;
-	if (rc == 0)
+	if (found)
 		printf("queued %s again\n", id);
 	else
 		fprintf(stderr, "kairos outbox: no dead letter %s\n", id);
-	PQclear(res);
-	return rc;
+	return found ? 0 : 1;
 }
 
 static int

@@ -284,6 +284,23 @@ int  notify_webhook_once(struct db *db, const char *provider, const char *digest
  * each) on out. 0 when all pass, 1 otherwise. */
 int  notify_doctor(const struct config *cfg, struct db *db, FILE *out);
 
+/* A dead letter as the admin page shows it (never the body). */
+struct notify_dead {
+	char id[37];
+	char when[32];		/* of the last attempt, "YYYY-MM-DD HH:MM UTC" */
+	char channel[16];
+	char recipient[256];
+	int  attempts;
+	char error[NOTIFY_MAX_ERROR];
+	char event_key[201];
+};
+
+/* The newest dead letters (of the organisation row-level security allows), at most max.
+ * Returns how many, or a negative db_result. */
+int  notify_dead_letters(struct db *db, struct notify_dead *rows, int max);
+/* Puts dead letter id back in the queue with fresh attempts. DB_OK with *found. */
+int  notify_retry_dead(struct db *db, const char *id, bool *found);
+
 /* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]` and
  * `kairos outbox retry ID`. */
 int  notify_outbox_main(int argc, char **argv, struct db *db);

@@ -369,3 +369,68 @@ web_admin_invite(struct web_app *app, struct request *req, struct response *resp
 	}
 	http_response_redirect(resp, 303, "/admin/staff?invited=1");
 }
+
+/* ---- dead letters (NOTE-2: visible to admins with the reason, and a retry) ---- */
+
+#define WEB_DEAD_SHOWN 100	/* dead letters listed at most */
+
+void
+web_admin_messages(struct web_app *app, struct request *req, struct response *resp)
+{
+	static struct notify_dead rows[WEB_DEAD_SHOWN];
+	struct json_object *model, *list;
+	const char *done = http_param(&req->query, "retried");
+	int n;
+
+	if (web_tx(app) != DB_OK || (n = notify_dead_letters(&app->db, rows, WEB_DEAD_SHOWN)) < 0) {
+		web_unavailable(app, req, resp);
+		return;
+	}
+	model = web_page_model(app, req, resp, NULL);
+	list = json_object_new_array();
+	for (int i = 0; i < n; i++) {
+		struct json_object *d = json_object_new_object();
+		char attempts[16];
+
+		snprintf(attempts, sizeof attempts, "%d", rows[i].attempts);
+		web_form_set(d, "id", rows[i].id);
+		web_form_set(d, "when", rows[i].when);
+		web_form_set(d, "channel", rows[i].channel);
+		web_form_set(d, "recipient", rows[i].recipient);
+		web_form_set(d, "attempts", attempts);
+		web_form_set(d, "error", rows[i].error);
+		web_form_set(d, "event", rows[i].event_key);
+		json_object_array_add(list, d);
+	}
+	json_object_object_add(model, "dead", list);
+	json_object_object_add(model, "none", json_object_new_boolean(n == 0));
+	if (done != NULL) {
+		struct json_object *flash = json_object_new_object();
+
+		web_form_set(flash, "kind", "success");
+		web_form_set(flash, "message", "The message is queued again.");
+		json_object_object_add(model, "flash", flash);
+	}
+	web_page(app, req, resp, 200, "pages/admin-messages", model);
+}
+
+void
+web_admin_message_retry(struct web_app *app, struct request *req, struct response *resp)
+{
+	const char *id = http_param(&req->route, "id");
+	bool found = false;
+
+	if (web_tx(app) != DB_OK || notify_retry_dead(&app->db, id, &found) != DB_OK) {
+		web_unavailable(app, req, resp);
+		return;
+	}
+	if (!found) {	/* not dead (any more), or another clinic's: the same answer */
+		web_error(app, req, resp, 404, "That message is not waiting for a retry.", NULL);
+		return;
+	}
+	if (web_audit(app, req, "notification.retried", "notification", id, NULL) != DB_OK) {
+		web_unavailable(app, req, resp);
+		return;
+	}
+	http_response_redirect(resp, 303, "/admin/messages?retried=1");
+}

@@ -42,6 +42,8 @@ const struct web_route web_routes[] = {
 	ROUTE(GET,  "/admin",                  web_admin_home,         STAFF,     HTML),
 	ROUTE(GET,  "/admin/staff",            web_admin_staff,        ADMIN,     HTML),
 	ROUTE(POST, "/admin/staff",            web_admin_invite,       ADMIN,     HTML),
+	ROUTE(GET,  "/admin/messages",         web_admin_messages,     ADMIN,     HTML),
+	ROUTE(POST, "/admin/messages/:id/retry", web_admin_message_retry, ADMIN,  HTML),
 
 	/* The sign-in JSON API (AUTH-8, patient-api.md). */
 	ROUTE(POST, "/api/patient-auth/send-otp",      web_api_send_otp,    PUBLIC,  JSON),

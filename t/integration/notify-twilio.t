@@ -111,6 +111,32 @@ send_sms('bad-number', '+123', 'hello');
 ok($k->wait_until(10, sub { $row->('bad-number')->[0] eq 'dead' }), 'a number Twilio refuses is a dead letter');
 like($row->('bad-number')->[4], qr/code 21211/, 'with code 21211');
 
+# The admin page of dead letters (NOTE-2): the reason, a retry, one clinic only, admins only.
+{
+	my $admin = $k->staff(role => 'admin');
+	my $page = sub { $k->request($_[0] // 'GET', $_[1] // '/admin/messages', headers => { Authorization => "Bearer " . ($_[2] // $admin->{token}) }) };
+	my $r = $page->();
+	is($r->{status}, 200, 'admins see the messages that could not be sent');
+	like($r->{content}, qr/sms to \+123.*?twilio 400: .*?code 21211/s, 'with the recipient and the reason');
+	unlike($r->{content}, qr/>hello</, 'but not the text');
+	my $bad_id = $psql->("SELECT id FROM notifications WHERE event_key = 'bad-number'");
+	like($r->{content}, qr{action="/admin/messages/$bad_id/retry"}, 'and a retry button');
+	my $other = $psql->("WITH o AS (INSERT INTO organisations (slug, name) VALUES ('elsewhere', 'Elsewhere') RETURNING id)"
+		. " INSERT INTO notifications (org_id, event_key, channel, recipient, body_text, status) SELECT id, 'theirs', 'sms', '+61499999999', 'x', 'dead' FROM o RETURNING id");
+	($other) = $other =~ /([0-9a-f-]{36})/;
+	unlike($r->{content}, qr/61499999999/, "another clinic's dead letters are not shown");
+	is($page->('POST', "/admin/messages/$other/retry")->{status}, 404, "... nor can they be retried from here");
+	is($psql->("SELECT status FROM notifications WHERE id = '$other'"), 'dead', '... it stays dead');
+	is($page->('GET', '/admin/messages', $k->staff(role => 'receptionist')->{token})->{status}, 403, 'a receptionist: 403');
+	my $tries = sub { scalar grep { ($_->{params}{To} // '') eq '+123' } @{ $requests->() } };
+	my $before = $tries->();
+	is($page->('POST', "/admin/messages/$bad_id/retry")->{status}, 303, 'retry: 303');
+	ok($k->wait_until(10, sub { $tries->() > $before }), 'the message is sent to Twilio again');
+	is($psql->("SELECT actor_id FROM audit_log WHERE action = 'notification.retried' AND subject_id = '$bad_id'"), $admin->{id}, 'the retry is audited as the admin');
+	my $sent_id = $psql->("SELECT id FROM notifications WHERE event_key = 'ok'");
+	is($page->('POST', "/admin/messages/$sent_id/retry")->{status}, 404, 'a message that was sent cannot be "retried"');
+}
+
 $k->post_json('/_debug/notify', { event => 'mail', channel => 'email', to => 'ann@example.org', subject => 'Hi', body => 'hello' });
 ok($k->wait_until(10, sub { $row->('mail')->[0] eq 'sent' }), 'email still goes through its own provider');
 is($row->('mail')->[2], 'outbox', '(the outbox, until an email provider is configured)');
