@@ -1,6 +1,8 @@
 /* health.c: /healthz (the process answers) and /readyz (it can do real work) — OPS-3. */
 #include "web/web.h"
 
+#include <string.h>
+
 #include <json-c/json.h>
 
 void
@@ -12,15 +14,32 @@ web_health_live(struct web_app *app, struct request *req, struct response *resp)
 	http_response_header(resp, "Cache-Control", "no-store");
 }
 
+/* Row-level security holds only for a role that is no superuser, cannot bypass it and owns
+ * no table (migrations/0006_auth.sql); a deployment that serves as the owner is not safe. */
+static struct db_stmt web_stmt_role_unsafe = DB_STMT("web_role_unsafe", 0,
+	"SELECT rolsuper OR rolbypassrls OR EXISTS (SELECT 1 FROM pg_tables"
+	"  WHERE schemaname = 'public' AND tableowner = current_user)"
+	" FROM pg_roles WHERE rolname = current_user");
+
 void
 web_health_ready(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct buf reason = BUF_INIT;
 	struct json_object *obj = json_object_new_object();
+	char unsafe[8] = "";
 	int rc;
 
 	(void)req;
 	rc = db_migrations_current(&app->db, &app->migrations, &reason);
+	if (rc == 0 && db_query_value(&app->db, &web_stmt_role_unsafe, NULL, unsafe, sizeof unsafe) == DB_OK &&
+	    strcmp(unsafe, "t") == 0) {
+		if (strcmp(app->cfg.env, "production") == 0) {
+			buf_puts(&reason, "KAIROS_DATABASE_URL's role owns tables or bypasses row-level security");
+			rc = 1;
+		} else
+			json_object_object_add(obj, "warning", json_object_new_string(
+			    "the database role owns tables or bypasses row-level security (refused in production)"));
+	}
 	if (rc == 0)
 		json_object_object_add(obj, "status", json_object_new_string("ready"));
 	else {

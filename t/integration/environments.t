@@ -23,10 +23,24 @@ is($k->get('/_styleguide')->{status}, 404, 'production: no /_styleguide');
 is($k->get('/_debug/sleep?ms=1')->{status}, 404, 'production: no debug routes');
 is($k->post_json('/_debug/echo', {})->{status}, 404, 'not even by POST');
 is($k->get('/healthz')->{status}, 200, 'while the real routes answer');
+is($k->get('/readyz')->{status}, 200, 'ready, serving as kairos_web (no owner, no bypass of row-level security)');
+# served as the tables' owner, row-level security would not apply: production refuses
+$k->{env}{KAIROS_DATABASE_URL} = "host=${\ $k->dir}/run dbname=kairos user=kairos";
+$k->stack('serve-stop', $k->dir);
+$k->stack('serve-start', $k->dir);
+my $r = $k->get('/readyz');
+is($r->{status}, 503, "production served as the tables' owner: /readyz 503");
+like($r->{content}, qr/owns tables or bypasses row-level security/, 'saying why');
 $k->finish;
 
 $k = KairosTest->start(workers => 1, env => { KAIROS_ENV => 'development', KAIROS_DEBUG_ROUTES => 'false' });
 is($k->get('/_styleguide')->{status}, 200, 'development: /_styleguide is there');
 is($k->get('/_debug/sleep?ms=1')->{status}, 404, 'but debug routes need KAIROS_DEBUG_ROUTES');
+$k->{env}{KAIROS_DATABASE_URL} = "host=${\ $k->dir}/run dbname=kairos user=kairos";
+$k->stack('serve-stop', $k->dir);
+$k->stack('serve-start', $k->dir);
+my $ready = KairosTest::json($k->get('/readyz'));
+is($ready->{status}, 'ready', 'development as the owner: still ready');
+like($ready->{warning}, qr/refused in production/, 'with a warning');
 $k->finish;
 done_testing;
