@@ -199,9 +199,10 @@ enum auth_refresh_result auth_session_refresh(struct db *db, const struct auth_k
 	const char *token, const char *ip, long now, struct auth_tokens *out,
 	struct auth_principal *who);
 
-/* Whether session_id is live (not revoked, not expired); touches last_seen_at at most every
- * AUTH_SESSION_SEEN_SECONDS. DB_OK with *live, or an error. */
-int  auth_session_check(struct db *db, const char *session_id, bool *live);
+/* Whether session_id is live (not revoked, not expired, its account not disabled) and the
+ * account's role now (a role changed since the token was issued counts at once); touches
+ * last_seen_at at most every AUTH_SESSION_SEEN_SECONDS. DB_OK with *live and *role. */
+int  auth_session_check(struct db *db, const char *session_id, bool *live, unsigned *role);
 
 /* Revokes a session of user_id ("logout", "revoked") or all of them ("revoked_all",
  * except keep_id when not NULL). *count gets how many. DB_OK or an error. */
@@ -283,6 +284,14 @@ int  auth_invite_accept(struct db *db, const char *org_id, const char *token,
 #define AUTH_STAFF_LIST_MAX 200
 /* The organisation's staff for the admin page: at most max, by name. */
 int  auth_staff_list(struct db *db, struct auth_user *rows, int max);
+
+enum auth_role_change { AUTH_ROLE_CHANGED, AUTH_ROLE_UNCHANGED, AUTH_ROLE_NO_SUCH_STAFF,
+	AUTH_ROLE_LAST_ADMIN };
+/* Gives staff member id the role `role` (one staff role bit); *was gets the old one. An
+ * organisation keeps at least one admin. Serialised per organisation (a lock), so two
+ * admins demoting each other at once cannot leave none. DB_OK with *change, or an error. */
+int  auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsigned role,
+	unsigned *was, enum auth_role_change *change);
 
 /* ---- user_cli.c ---- */
 

@@ -49,13 +49,15 @@ static struct db_stmt auth_stmt_session_revoke_all = DB_STMT("auth_session_revok
 	"UPDATE sessions SET revoked_at = now(), revoked_reason = 'revoked_all'"
 	" WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)");
 
-/* Live or not, and last_seen_at touched when it is older than $2 seconds: one round trip. */
+/* Live or not (with the account's current role, which may have changed since the token was
+ * issued), and last_seen_at touched when older than $2 seconds: one round trip. */
 static struct db_stmt auth_stmt_session_check = DB_STMT("auth_session_check", 2,
-	"WITH s AS (SELECT id, revoked_at IS NULL AND expires_at > now() AS live,"
-	"                  last_seen_at FROM sessions WHERE id = $1),"
+	"WITH s AS (SELECT s.id, s.revoked_at IS NULL AND s.expires_at > now()"
+	"                  AND u.disabled_at IS NULL AS live, s.last_seen_at, u.role"
+	"           FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1),"
 	" t AS (UPDATE sessions SET last_seen_at = now() FROM s WHERE sessions.id = s.id AND s.live"
 	"       AND s.last_seen_at < now() - make_interval(secs => $2) RETURNING 1)"
-	" SELECT live FROM s");
+	" SELECT live, role FROM s");
 
 static struct db_stmt auth_stmt_staff_find = DB_STMT("auth_staff_find", 2,
 	"SELECT id, role, password_hash, coalesce(ceil(extract(epoch FROM locked_until - now())), 0)::int"
@@ -196,7 +198,7 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 }
 
 int
-auth_session_check(struct db *db, const char *session_id, bool *live)
+auth_session_check(struct db *db, const char *session_id, bool *live, unsigned *role)
 {
 	char seen[16];
 	const char *p[] = { session_id, seen };
@@ -206,6 +208,7 @@ auth_session_check(struct db *db, const char *session_id, bool *live)
 	snprintf(seen, sizeof seen, "%d", AUTH_SESSION_SEEN_SECONDS);
 	rc = db_query(db, &auth_stmt_session_check, p, &res);
 	*live = rc == DB_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+	*role = *live ? auth_role_parse(PQgetvalue(res, 0, 1)) : 0;
 	PQclear(res);
 	return rc;
 }

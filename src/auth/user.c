@@ -3,6 +3,7 @@
  * tenant transaction, so row-level security limits it to one organisation. */
 #include "auth/auth.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static struct db_stmt auth_stmt_user_get = DB_STMT("auth_user_get", 1,
@@ -41,6 +42,16 @@ static struct db_stmt auth_stmt_staff_new = DB_STMT("auth_staff_new", 5,
 static struct db_stmt auth_stmt_staff_list = DB_STMT("auth_staff_list", 1,
 	"SELECT id, role, coalesce(name, ''), coalesce(email::text, '') FROM users"
 	" WHERE role <> 'patient' AND disabled_at IS NULL ORDER BY name, email LIMIT $1");
+
+static struct db_stmt auth_stmt_role_lock = DB_STMT("auth_role_lock", 1,
+	"SELECT pg_advisory_xact_lock(hashtextextended('roles:' || $1, 0))");
+
+static struct db_stmt auth_stmt_role_get = DB_STMT("auth_role_get", 1,
+	"SELECT role, (SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL)"
+	" FROM users WHERE id::text = $1 AND role <> 'patient' AND disabled_at IS NULL FOR UPDATE");
+
+static struct db_stmt auth_stmt_role_set = DB_STMT("auth_role_set", 2,
+	"UPDATE users SET role = $2, updated_at = now() WHERE id::text = $1");
 
 static void
 auth_copy(char *out, size_t size, PGresult *res, int row, int col)
@@ -225,4 +236,52 @@ auth_staff_list(struct db *db, struct auth_user *rows, int max)
 	}
 	PQclear(res);
 	return n;
+}
+
+int
+auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsigned role,
+    unsigned *was, enum auth_role_change *change)
+{
+	PGresult *res = NULL;
+	int rc, admins;
+
+	*was = 0;
+	{
+		const char *p[] = { org_id };
+
+		if ((rc = db_query(db, &auth_stmt_role_lock, p, &res)) != DB_OK)
+			return rc;
+		PQclear(res);
+	}
+	{
+		const char *p[] = { id };
+
+		if ((rc = db_query(db, &auth_stmt_role_get, p, &res)) != DB_OK)
+			return rc;
+	}
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		*change = AUTH_ROLE_NO_SUCH_STAFF;
+		return DB_OK;
+	}
+	*was = auth_role_parse(PQgetvalue(res, 0, 0));
+	admins = atoi(PQgetvalue(res, 0, 1));
+	PQclear(res);
+	if (*was == role) {
+		*change = AUTH_ROLE_UNCHANGED;
+		return DB_OK;
+	}
+	if (*was == AUTH_ROLE_ADMIN && admins <= 1) {
+		*change = AUTH_ROLE_LAST_ADMIN;
+		return DB_OK;
+	}
+	{
+		const char *p[] = { id, auth_role_name(role) };
+
+		res = NULL;
+		rc = db_query(db, &auth_stmt_role_set, p, &res);
+		PQclear(res);
+	}
+	*change = AUTH_ROLE_CHANGED;
+	return rc;
 }

@@ -257,18 +257,31 @@ web_admin_staff_render(struct web_app *app, struct request *req, struct response
 	for (int i = 0; i < n; i++) {
 		struct json_object *s = json_object_new_object();
 
+		web_form_set(s, "id", rows[i].id);
 		web_form_set(s, "name", rows[i].name);
 		web_form_set(s, "email", rows[i].email);
 		web_form_set(s, "role", auth_role_name(rows[i].role));
+		json_object_object_add(s, "isAdmin", json_object_new_boolean(rows[i].role == AUTH_ROLE_ADMIN));
+		json_object_object_add(s, "isPractitioner",
+		    json_object_new_boolean(rows[i].role == AUTH_ROLE_PRACTITIONER));
+		json_object_object_add(s, "isReceptionist",
+		    json_object_new_boolean(rows[i].role == AUTH_ROLE_RECEPTIONIST));
 		json_object_array_add(list, s);
 	}
 	json_object_object_add(model, "staff", list);
-	if (http_param(&req->query, "invited") != NULL) {
-		struct json_object *flash = json_object_new_object();
+	{
+		static const struct { const char *param, *message; } done[] = {
+			{ "invited", "Invitation sent." }, { "role", "Role changed." },
+		};
 
-		web_form_set(flash, "kind", "success");
-		web_form_set(flash, "message", "Invitation sent.");
-		json_object_object_add(model, "flash", flash);
+		for (size_t i = 0; i < sizeof done / sizeof *done; i++)
+			if (http_param(&req->query, done[i].param) != NULL) {
+				struct json_object *flash = json_object_new_object();
+
+				web_form_set(flash, "kind", "success");
+				web_form_set(flash, "message", done[i].message);
+				json_object_object_add(model, "flash", flash);
+			}
 	}
 	web_page(app, req, resp, status, "pages/admin-staff", model);
 }
@@ -368,6 +381,45 @@ web_admin_invite(struct web_app *app, struct request *req, struct response *resp
 		return;
 	}
 	http_response_redirect(resp, 303, "/admin/staff?invited=1");
+}
+
+/* POST /admin/staff/:id/role — another role for a staff member; the last admin stays one. */
+void
+web_admin_set_role(struct web_app *app, struct request *req, struct response *resp)
+{
+	unsigned role = auth_role_parse(web_form_value(req, "role")), was = 0;
+	const char *id = http_param(&req->route, "id");
+	enum auth_role_change change;
+	char details[80];
+
+	if ((role & AUTH_ROLES_STAFF) == 0) {
+		web_error(app, req, resp, 400, "Choose practitioner, receptionist or administrator.", "role");
+		return;
+	}
+	if (web_tx(app) != DB_OK ||
+	    auth_staff_set_role(&app->db, app->rq.org_id, id, role, &was, &change) != DB_OK) {
+		web_unavailable(app, req, resp);
+		return;
+	}
+	switch (change) {
+	case AUTH_ROLE_NO_SUCH_STAFF:
+		web_error(app, req, resp, 404, "There is no such staff member.", NULL);
+		return;
+	case AUTH_ROLE_LAST_ADMIN:
+		web_error(app, req, resp, 409, "The clinic needs at least one administrator. Make someone else an administrator first.", NULL);
+		return;
+	case AUTH_ROLE_UNCHANGED:
+		break;
+	case AUTH_ROLE_CHANGED:
+		snprintf(details, sizeof details, "{\"from\":\"%s\",\"to\":\"%s\"}", auth_role_name(was),
+		    auth_role_name(role));
+		if (web_audit(app, req, "auth.role_changed", "user", id, details) != DB_OK) {
+			web_unavailable(app, req, resp);
+			return;
+		}
+		break;
+	}
+	http_response_redirect(resp, 303, "/admin/staff?role=1");
 }
 
 /* ---- dead letters (NOTE-2: visible to admins with the reason, and a retry) ---- */

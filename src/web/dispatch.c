@@ -233,7 +233,7 @@ static bool
 web_authorise(struct web_app *app, struct request *req, struct response *resp,
     const struct web_route *r, enum web_caller caller, const char *why)
 {
-	unsigned roles = r->access & WEB_SIGNED_IN;
+	unsigned roles = r->access & WEB_SIGNED_IN, now_role = 0;
 	bool live = false;
 
 	if (roles == 0)
@@ -242,7 +242,7 @@ web_authorise(struct web_app *app, struct request *req, struct response *resp,
 		int rc = web_tx(app);
 
 		if (rc == DB_OK)
-			rc = auth_session_check(&app->db, app->rq.who.session_id, &live);
+			rc = auth_session_check(&app->db, app->rq.who.session_id, &live, &now_role);
 		if (rc != DB_OK) {
 			web_unavailable(app, req, resp);
 			return false;
@@ -251,7 +251,8 @@ web_authorise(struct web_app *app, struct request *req, struct response *resp,
 			caller = WEB_CALLER_INVALID;
 			app->rq.signed_in = false;
 			why = "session ended";
-		}
+		} else
+			app->rq.who.role = now_role;	/* the account's role now, not the token's */
 	}
 	if (caller == WEB_CALLER_OK) {
 		if ((app->rq.who.role & roles) != 0)

@@ -42,6 +42,7 @@ const struct web_route web_routes[] = {
 	ROUTE(GET,  "/admin",                  web_admin_home,         STAFF,     HTML),
 	ROUTE(GET,  "/admin/staff",            web_admin_staff,        ADMIN,     HTML),
 	ROUTE(POST, "/admin/staff",            web_admin_invite,       ADMIN,     HTML),
+	ROUTE(POST, "/admin/staff/:id/role",   web_admin_set_role,     ADMIN,     HTML),
 	ROUTE(GET,  "/admin/messages",         web_admin_messages,     ADMIN,     HTML),
 	ROUTE(POST, "/admin/messages/:id/retry", web_admin_message_retry, ADMIN,  HTML),
 

@@ -185,6 +185,7 @@ void web_invite_accept(struct web_app *, struct request *, struct response *);
 void web_admin_home(struct web_app *, struct request *, struct response *);
 void web_admin_staff(struct web_app *, struct request *, struct response *);
 void web_admin_invite(struct web_app *, struct request *, struct response *);
+void web_admin_set_role(struct web_app *, struct request *, struct response *);
 void web_admin_messages(struct web_app *, struct request *, struct response *);
 void web_admin_message_retry(struct web_app *, struct request *, struct response *);
 void web_api_send_otp(struct web_app *, struct request *, struct response *);

@@ -229,6 +229,28 @@ is(Browser->new($k)->get($mail)->{status}, 404, 'the link works once');
 is($psql->("SELECT role FROM users WHERE email = 'priya\@example.org'"), 'practitioner', 'the account has the invited role');
 is($psql->("SELECT count(*) FROM audit_log WHERE action IN ('auth.staff_invited', 'auth.invite_accepted')"), 2, 'invitation and acceptance audited');
 is($s->get('/account')->{status}, 403, "a patient page for staff: 403");
+
+# roles change, audited; the clinic keeps an administrator
+my $priya = $psql->("SELECT id FROM users WHERE email = 'priya\@example.org'");
+$r = $s->get('/admin/staff');
+like($r->{content}, qr{action="/admin/staff/$priya/role"}, 'each staff member has a role form');
+$r = $s->post("/admin/staff/$priya/role", { _csrf => $s->csrf($r), role => 'receptionist' });
+is($r->{headers}{location}, '/admin/staff?role=1', 'change a role: 303');
+is($psql->("SELECT role FROM users WHERE id = '$priya'"), 'receptionist', 'changed');
+is($psql->("SELECT details->>'from' || ' ' || (details->>'to') || ' ' || actor_id FROM audit_log WHERE action = 'auth.role_changed' ORDER BY id LIMIT 1"),
+	"practitioner receptionist $admin->{id}", 'audited: from, to, and by whom');
+is($p->get('/admin')->{status}, 200, "the receptionist still opens the staff home");
+$r = $s->post("/admin/staff/$priya/role", { _csrf => $s->csrf($s->get('/admin/staff')), role => 'admin' });
+is($p->get('/admin/staff')->{status}, 200, 'made an administrator, her open session gets the admin page at once');
+$r = $s->post("/admin/staff/$priya/role", { _csrf => $s->csrf($s->get('/admin/staff')), role => 'receptionist' });
+is($p->get('/admin/staff')->{status}, 403, '... and loses it at once when demoted (the token still says admin)');
+is($s->post("/admin/staff/$priya/role", { _csrf => $s->csrf($s->get('/admin/staff')), role => 'owner' })->{status}, 400, 'an unknown role: 400');
+is($s->post("/admin/staff/$admin->{id}/role", { _csrf => $s->csrf($s->get('/admin/staff')), role => 'practitioner' })->{status}, 409,
+	'the last administrator cannot step down: 409');
+is($s->post("/admin/staff/00000000-0000-0000-0000-000000000000/role", { _csrf => $s->csrf($s->get('/admin/staff')), role => 'admin' })->{status}, 404,
+	'an unknown staff member: 404');
+is($p->post("/admin/staff/$priya/role", { _csrf => $p->csrf($p->get('/admin')), role => 'admin' })->{status}, 403, 'a receptionist cannot change roles: 403');
+is($psql->("SELECT role FROM users WHERE id = '$priya'"), 'receptionist', 'not even their own');
 is(Browser->new($k)->get('/account')->{headers}{location}, '/signin?next=/account', 'patient pages send strangers to /signin');
 
 $k->finish;
