@@ -44,14 +44,9 @@ web_details_fields(struct web_form *f, const char *name, const char *email)
 {
 	struct json_object *field;
 
-	field = web_form_field(f, "name", "Full name", name);
-	web_form_set(field, "autocomplete", "name");
-	web_form_set(field, "spellcheck", "false");
-	field = web_form_field(f, "email", "Email address", email);
-	web_form_set(field, "type", "email");
-	web_form_set(field, "autocomplete", "email");
-	web_form_set(field, "spellcheck", "false");
-	web_form_set(field, "hint", "We send booking confirmations here");
+	web_name_email_fields(f, name, email);
+	if (json_object_object_get_ex(f->fields, "email", &field))
+		web_form_set(field, "hint", "We send booking confirmations here");
 }
 
 void
@@ -131,14 +126,9 @@ web_sessions(struct web_app *app, struct request *req, struct response *resp)
 	}
 	json_object_object_add(model, "sessions", list);
 	json_object_object_add(model, "others", json_object_new_boolean(n > 1));
-	if (done != NULL) {
-		struct json_object *flash = json_object_new_object();
-
-		web_form_set(flash, "kind", "success");
-		web_form_set(flash, "message", strcmp(done, "all") == 0 ?
+	if (done != NULL)
+		web_flash(model, "success", strcmp(done, "all") == 0 ?
 		    "You are signed out everywhere else." : "That device is signed out.");
-		json_object_object_add(model, "flash", flash);
-	}
 	web_page(app, req, resp, 200, "pages/sessions", model);
 }
 

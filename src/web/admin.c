@@ -27,10 +27,7 @@ static void
 web_staff_signin_render(struct web_app *app, struct request *req, struct response *resp,
     int status, struct web_form *f, const char *next)
 {
-	struct json_object *model = web_page_model(app, req, resp, f);
-
-	json_object_object_add(model, "next", json_object_new_string(next));
-	web_page(app, req, resp, status, "pages/staff-signin", model);
+	web_form_page(app, req, resp, status, f, next, "pages/staff-signin");
 }
 
 void
@@ -275,13 +272,8 @@ web_admin_staff_render(struct web_app *app, struct request *req, struct response
 		};
 
 		for (size_t i = 0; i < sizeof done / sizeof *done; i++)
-			if (http_param(&req->query, done[i].param) != NULL) {
-				struct json_object *flash = json_object_new_object();
-
-				web_form_set(flash, "kind", "success");
-				web_form_set(flash, "message", done[i].message);
-				json_object_object_add(model, "flash", flash);
-			}
+			if (http_param(&req->query, done[i].param) != NULL)
+				web_flash(model, "success", done[i].message);
 	}
 	web_page(app, req, resp, status, "pages/admin-staff", model);
 }
@@ -296,18 +288,18 @@ web_admin_staff(struct web_app *app, struct request *req, struct response *resp)
 	web_admin_staff_render(app, req, resp, 200, &f);
 }
 
-/* The invitation email, queued with the invitation. */
+/* The invitation email, queued with the invitation; the link is a secret, so the text goes
+ * once a provider has it. */
 static int
 web_invite_send(struct web_app *app, struct request *req, const struct auth_invite *inv,
     const char *token)
 {
-	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, vars = BUF_INIT, err = BUF_INIT,
-	    link = BUF_INIT;
-	struct json_object *model = json_object_new_object(), *site = json_object_new_object();
+	struct json_object *model = json_object_new_object();
 	struct notify_message m = { 0 };
 	const char *host = http_env(req, "HTTP_HOST");
 	char event[80], hash[AUTH_TOKEN_HASH_SIZE];
-	int rc = DB_FAILED;
+	struct buf link = BUF_INIT;
+	int rc;
 
 	/* the clinic's own address, as the admin reached it */
 	buf_printf(&link, "%s%s/staff/invite/%s", req->tls ? "https://" : "http://",
@@ -316,28 +308,15 @@ web_invite_send(struct web_app *app, struct request *req, const struct auth_invi
 	json_object_object_add(model, "role", json_object_new_string(auth_role_name(inv->role)));
 	json_object_object_add(model, "link", json_object_new_string(link.data));
 	json_object_object_add(model, "days", json_object_new_int(AUTH_INVITE_TTL_SECONDS / 86400));
-	json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
-	json_object_object_add(model, "site", site);
 	auth_token_hash_hex(token, hash);
 	snprintf(event, sizeof event, "invite:%s", hash + 2);	/* never the token itself */
-	m.org_id = app->rq.org_id;
 	m.event_key = event;
 	m.channel = NOTIFY_EMAIL;
 	m.recipient = inv->email;
 	m.requested_by = app->rq.who.user_id;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
 	m.sensitive = true;
-	if (notify_render(app->views, "staff-invite", notify_channel_baa(&app->cfg, NOTIFY_EMAIL), model,
-	    &m, &subject, &text, &html, &vars, &err) < 0)
-		log_error("invitation not rendered", "%s", buf_cstr(&err));
-	else
-		rc = notify_enqueue(&app->db, &m, NULL);
-	json_object_put(model);
-	buf_free(&subject);
-	buf_free(&text);
-	buf_free(&html);
-	buf_free(&vars);
-	buf_free(&err);
+	rc = web_queue_message(app, "staff-invite", model, &m);
 	buf_free(&link);
 	return rc;
 }
@@ -456,13 +435,8 @@ web_admin_messages(struct web_app *app, struct request *req, struct response *re
 	}
 	json_object_object_add(model, "dead", list);
 	json_object_object_add(model, "none", json_object_new_boolean(n == 0));
-	if (done != NULL) {
-		struct json_object *flash = json_object_new_object();
-
-		web_form_set(flash, "kind", "success");
-		web_form_set(flash, "message", "The message is queued again.");
-		json_object_object_add(model, "flash", flash);
-	}
+	if (done != NULL)
+		web_flash(model, "success", "The message is queued again.");
 	web_page(app, req, resp, 200, "pages/admin-messages", model);
 }
 

@@ -51,10 +51,7 @@ static void
 web_signin_render(struct web_app *app, struct request *req, struct response *resp, int status,
     struct web_form *f, const char *next)
 {
-	struct json_object *model = web_page_model(app, req, resp, f);
-
-	json_object_object_add(model, "next", json_object_new_string(next));
-	web_page(app, req, resp, status, "pages/signin", model);
+	web_form_page(app, req, resp, status, f, next, "pages/signin");
 }
 
 static void
@@ -241,10 +238,7 @@ static void
 web_signup_render(struct web_app *app, struct request *req, struct response *resp, int status,
     struct web_form *f, const char *next)
 {
-	struct json_object *model = web_page_model(app, req, resp, f);
-
-	json_object_object_add(model, "next", json_object_new_string(next));
-	web_page(app, req, resp, status, "pages/signup", model);
+	web_form_page(app, req, resp, status, f, next, "pages/signup");
 }
 
 static void
@@ -252,13 +246,7 @@ web_signup_fields(struct web_form *f, const struct request *req)
 {
 	struct json_object *field, *consent;
 
-	field = web_form_field(f, "name", "Full name", web_form_value(req, "name"));
-	web_form_set(field, "autocomplete", "name");
-	web_form_set(field, "spellcheck", "false");
-	field = web_form_field(f, "email", "Email address", web_form_value(req, "email"));
-	web_form_set(field, "type", "email");
-	web_form_set(field, "autocomplete", "email");
-	web_form_set(field, "spellcheck", "false");
+	web_name_email_fields(f, web_form_value(req, "name"), web_form_value(req, "email"));
 	web_phone_field(f, web_form_value(req, "phone"));
 	field = web_form_field(f, "dateOfBirth", "Date of birth", web_form_value(req, "dateOfBirth"));
 	web_form_set(field, "type", "date");

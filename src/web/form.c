@@ -112,3 +112,37 @@ web_page_model(struct web_app *app, struct request *req, struct response *resp,
 		json_object_object_add(model, "form", f->model);
 	return model;
 }
+
+void
+web_flash(struct json_object *model, const char *kind, const char *message)
+{
+	struct json_object *flash = json_object_new_object();
+
+	web_form_set(flash, "kind", kind);
+	web_form_set(flash, "message", message);
+	json_object_object_add(model, "flash", flash);
+}
+
+void
+web_name_email_fields(struct web_form *f, const char *name, const char *email)
+{
+	struct json_object *field;
+
+	field = web_form_field(f, "name", "Full name", name);
+	web_form_set(field, "autocomplete", "name");
+	web_form_set(field, "spellcheck", "false");
+	field = web_form_field(f, "email", "Email address", email);
+	web_form_set(field, "type", "email");
+	web_form_set(field, "autocomplete", "email");
+	web_form_set(field, "spellcheck", "false");
+}
+
+void
+web_form_page(struct web_app *app, struct request *req, struct response *resp, int status,
+    struct web_form *f, const char *next, const char *page)
+{
+	struct json_object *model = web_page_model(app, req, resp, f);
+
+	json_object_object_add(model, "next", json_object_new_string(next));
+	web_page(app, req, resp, status, page, model);
+}

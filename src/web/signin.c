@@ -8,41 +8,26 @@
 
 #include <json-c/json.h>
 
-/* The code's message, queued in the request's transaction. */
+/* The code's message, queued in the request's transaction; it holds a secret, so its text
+ * goes once a provider has it. */
 static int
 web_otp_queue(struct web_app *app, struct request *req, const struct web_otp_ask *ask,
     const char *code, const char *otp_id)
 {
-	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, vars = BUF_INIT, err = BUF_INIT;
-	struct json_object *model = json_object_new_object(), *site = json_object_new_object();
+	struct json_object *model = json_object_new_object();
 	struct notify_message m = { 0 };
 	char event[64];
-	int rc = DB_FAILED;
 
 	if (notify_channel_parse(ask->channel, &m.channel) < 0)
 		m.channel = NOTIFY_SMS;
 	json_object_object_add(model, "code", json_object_new_string(code));
 	json_object_object_add(model, "minutes", json_object_new_int(AUTH_OTP_TTL_SECONDS / 60));
-	json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
-	json_object_object_add(model, "site", site);
 	snprintf(event, sizeof event, "otp:%s", otp_id);
-	m.org_id = app->rq.org_id;
 	m.event_key = event;
 	m.recipient = m.channel == NOTIFY_EMAIL ? ask->email : ask->phone;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
 	m.sensitive = true;
-	if (notify_render(app->views, "otp", notify_channel_baa(&app->cfg, m.channel), model,
-	    &m, &subject, &text, &html, &vars, &err) < 0)
-		log_error("sign-in code not rendered", "%s", buf_cstr(&err));
-	else
-		rc = notify_enqueue(&app->db, &m, NULL);
-	json_object_put(model);
-	buf_free(&subject);
-	buf_free(&text);
-	buf_free(&html);
-	buf_free(&vars);
-	buf_free(&err);
-	return rc;
+	return web_queue_message(app, "otp", model, &m);
 }
 
 enum auth_otp_result

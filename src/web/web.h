@@ -130,6 +130,23 @@ const char *web_form_value(const struct request *req, const char *name);
 struct json_object *web_page_model(struct web_app *app, struct request *req,
 	struct response *resp, struct web_form *f);
 
+/* A flash message {kind, message} on the page model (the layout shows it). */
+void web_flash(struct json_object *model, const char *kind, const char *message);
+/* The "Full name" and "Email address" fields several forms ask for. */
+void web_name_email_fields(struct web_form *f, const char *name, const char *email);
+/* Renders page with the form (consumed) and the hidden `next` path. */
+void web_form_page(struct web_app *app, struct request *req, struct response *resp, int status,
+	struct web_form *f, const char *next, const char *page);
+
+/* ---- message.c ---- */
+
+struct notify_message;
+/* Renders message template `name` for m->channel over model (consumed; site.name is added)
+ * through the BAA gate, and queues m in the request's transaction (m->org_id is set). The
+ * caller fills channel, recipient, event key and the rest. DB_OK or an error. */
+int  web_queue_message(struct web_app *app, const char *name, struct json_object *model,
+	struct notify_message *m);
+
 /* ---- sign-in shared by pages and the API (signin.c) ---- */
 
 struct web_otp_ask {
