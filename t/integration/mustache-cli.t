@@ -54,7 +54,7 @@ srand(42);
 my $crashes = 0;
 for my $i (1 .. 150) {
 	my $tpl = join '', map { chr(int rand 256) } 1 .. int(rand 200);
-	$tpl .= (qw({{ }} {{# {{/ {{^ {{> {{< {{$ {{= =}} {{{ }}} {{&))[rand 13] x int(rand 4) for 1 .. 5;
+	$tpl .= ('{{', '}}', '{{#', '{{/', '{{^', '{{>', '{{<', '{{$', '{{=', '=}}', '{{{', '}}}', '{{&')[rand 13] x int(rand 4) for 1 .. 5;
 	my $p = put("fuzz$i.mustache", $tpl);
 	my (undef, undef, undef, $raw) = run(join('', map { chr(int rand 256) } 1 .. int(rand 60)), "$p");
 	my (undef, undef, undef, $raw2) = run('{"a":[{"b":1}],"c":"<"}', "$p");
