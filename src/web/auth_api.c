@@ -60,17 +60,63 @@ web_person_json(struct web_app *app, const char *user_id)
 	return p;
 }
 
-/* POST /api/patient-auth/send-otp {"phone","channel","email"?} */
+/* The sign-up part of send-otp (AUTH-1): {"name","email","dateOfBirth","consent":true}, each
+ * checked as the sign-up page checks it; problems go into details as "signup.FIELD". The
+ * canonical JSON to store goes into out (owned by the caller). */
+static void
+web_api_signup(struct json_object *signup, struct json_object *details, struct buf *out)
+{
+	struct json_object *inner = json_object_new_object(), *consent = NULL, *clean;
+	const char *name, *email, *dob;
+
+	if (!json_object_is_type(signup, json_type_object)) {
+		web_detail(details, "signup", "must be an object");
+		json_object_put(inner);
+		return;
+	}
+	name = web_json_str(signup, "name", inner);
+	email = web_json_str(signup, "email", inner);
+	dob = web_json_str(signup, "dateOfBirth", inner);
+	web_detail(inner, "name", valid_text(name, VALID_NAME_MAX, "Enter your full name"));
+	web_detail(inner, "email", valid_email(email));
+	web_detail(inner, "dateOfBirth", valid_birth_date(dob));
+	if (!json_object_object_get_ex(signup, "consent", &consent) ||
+	    !json_object_is_type(consent, json_type_boolean) || !json_object_get_boolean(consent))
+		web_detail(inner, "consent", "must be true: the terms and the privacy policy are agreed to");
+	json_object_object_foreach(inner, key, val) {
+		char field[64];
+
+		snprintf(field, sizeof field, "signup.%s", key);
+		web_detail(details, field, json_object_get_string(val));
+	}
+	if (json_object_object_length(inner) == 0) {
+		clean = json_object_new_object();
+		json_object_object_add(clean, "name", json_object_new_string(name));
+		json_object_object_add(clean, "email", json_object_new_string(email));
+		json_object_object_add(clean, "dateOfBirth", json_object_new_string(dob));
+		json_object_object_add(clean, "consent", json_object_new_boolean(1));
+		buf_puts(out, json_object_to_json_string_ext(clean, JSON_C_TO_STRING_PLAIN));
+		json_object_put(clean);
+	}
+	json_object_put(inner);
+}
+
+/* POST /api/patient-auth/send-otp {"phone","channel","email"?,"signup"?} */
 void
 web_api_send_otp(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct json_object *body, *details, *out;
+	struct json_object *body, *details, *out, *signup;
 	struct web_otp_ask ask = { NULL, NULL, NULL, NULL };
+	struct buf signup_json = BUF_INIT;
 	int retry_after;
 
 	if ((body = web_json_body(app, req, resp)) == NULL)
 		return;
 	details = json_object_new_object();
+	if (json_object_object_get_ex(body, "signup", &signup) && signup != NULL) {
+		web_api_signup(signup, details, &signup_json);
+		ask.signup_json = signup_json.len ? signup_json.data : NULL;
+	}
 	ask.phone = web_json_str(body, "phone", details);
 	ask.channel = web_json_str(body, "channel", details);
 	ask.email = web_json_str(body, "email", details);
@@ -82,19 +128,24 @@ web_api_send_otp(struct web_app *app, struct request *req, struct response *resp
 		web_detail(details, "channel", "must be sms, whatsapp or email");
 	if (strcmp(ask.channel, "email") == 0)
 		web_detail(details, "email", valid_email(ask.email));
-	if (web_invalid(resp, details))
+	if (web_invalid(resp, details)) {
+		buf_free(&signup_json);
 		return;
+	}
 	switch (web_otp_send(app, req, &ask, &retry_after)) {
 	case AUTH_OTP_OK:
 		break;
 	case AUTH_OTP_THROTTLED:
 		web_too_many(resp, retry_after);
+		buf_free(&signup_json);
 		return;
 	default:
 		log_error("sign-in code not sent", "%s", app->db.error);
 		web_unavailable(app, req, resp);
+		buf_free(&signup_json);
 		return;
 	}
+	buf_free(&signup_json);
 	out = json_object_new_object();
 	json_object_object_add(out, "success", json_object_new_boolean(1));
 	json_object_object_add(out, "expiresInSeconds", json_object_new_int(AUTH_OTP_TTL_SECONDS));

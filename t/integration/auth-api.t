@@ -113,6 +113,20 @@ ok(!$again->{isNewUser}, 'the second sign-in: not new');
 is($again->{patient}{id}, $ann->{patient}{id}, 'the same account');
 is($psql->("SELECT consumed_at IS NOT NULL FROM otp_codes WHERE phone = '+61400000009' ORDER BY created_at LIMIT 1"), 't', 'a used code is spent');
 
+# sign-up through the API (AUTH-1): details checked, applied when the new number verifies
+$r = $post->('/api/patient-auth/send-otp', { phone => '+61400000030', signup => { name => '', email => 'x', dateOfBirth => '2999-01-01', consent => JSON::PP::false } });
+is_deeply($j->($r)->{details}, { 'signup.name' => 'Enter your full name', 'signup.email' => 'Enter an email address like name@example.com',
+	'signup.dateOfBirth' => 'Your date of birth must be in the past',
+	'signup.consent' => 'must be true: the terms and the privacy policy are agreed to' }, 'bad sign-up details: 400, each named');
+is($j->($post->('/api/patient-auth/send-otp', { phone => '+61400000030', signup => 'me' }))->{details}{signup}, 'must be an object', 'signup must be an object');
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone = '+61400000030'"), 0, 'no code for a refused sign-up');
+$r = $post->('/api/patient-auth/send-otp', { phone => '+61400000030', signup => { name => 'Noor Api', email => 'noor@example.org', dateOfBirth => '1985-07-01', consent => JSON::PP::true } });
+is($r->{content}, $known->{content}, 'a good sign-up: the same answer as any send-otp');
+$code = $k->latest_code('+61400000030');
+$r = $post->('/api/patient-auth/verify-otp', { phone => '+61400000030', otp => $code });
+is_deeply([@{ $j->($r)->{patient} }{qw(name email dateOfBirth)}], ['Noor Api', 'noor@example.org', '1985-07-01'], 'the account has the sign-up details');
+ok($j->($r)->{isNewUser}, 'and is new');
+
 # ---- the access token ----
 my $me = sub { $k->get('/api/patient-auth/me', headers => { defined $_[0] ? (Authorization => $_[0]) : () }) };
 $r = $me->("Bearer $ann->{accessToken}");
@@ -218,7 +232,7 @@ is($urc, 2, 'kairos user add refuses a short password');
 is($urc, 1, '... and an email that already has an account');
 
 # ---- audit and logs ----
-is($psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.signin' AND actor_kind = 'patient' AND ip = '127.0.0.1'"), 2, 'patient sign-ins audited with the address');
+is($psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.signin' AND actor_kind = 'patient' AND ip = '127.0.0.1'"), 3, 'patient sign-ins audited with the address');
 is($psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.signout'"), 2, 'sign-outs audited');
 is($psql->("SELECT count(*) FROM audit_log WHERE details::text ~ '[0-9]{6}' AND action LIKE 'auth.otp%'"), 0, 'no code in the audit log');
 my $logs = $k->slurp('log/kairos.log') . $k->slurp('log/jobs.log') . $k->slurp('nginx/error.log');
