@@ -39,7 +39,6 @@ like($out, qr/^TASK\s+SCHEDULE\s+NEXT RUN \(UTC\)\s+LAST START \(UTC\)\s+LAST EN
 
 # The interval: the runner sleeps until test-tick is due, not until its next 5 s tick.
 my $r0 = $runs->('test-tick');
-my $t0 = time;
 sleep 4;
 my $ticks = $runs->('test-tick') - $r0;
 cmp_ok($ticks, '>=', 3, "test-tick ran $ticks times in 4 s: on its 1 s interval");

@@ -1,8 +1,9 @@
 /* schedule: when a scheduled task is next due (jobs/schedule.c) — intervals that keep their
- * phase and skip what a stopped runner missed, and daily wall-clock times in Australia/Sydney
- * and Europe/London across both DST changes of 2026 (a time in the spring-forward gap runs
- * once at the end of the gap; a time that happens twice on the fall-back day runs once, at the
- * first). Claiming, leases and several runners: t/integration/schedule.t. */
+ * phase and skip what a stopped runner missed, and daily wall-clock times across both DST
+ * changes of 2026 in Australia/Sydney, Europe/London and America/New_York (west of UTC): a
+ * time in the spring-forward gap runs once at the end of the gap; a time that happens twice
+ * on the fall-back day runs once, at the first. Claiming, leases and several runners:
+ * t/integration/schedule.t. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -162,6 +163,28 @@ test_london(void)
 	    utc(2026, 3, 27, 12, 0), 0, nine, 3);
 }
 
+/* West of UTC the offsets are negative; the same rules hold. */
+static void
+test_new_york(void)
+{
+	struct schedule at0230 = { .kind = SCHEDULE_DAILY, .hour = 2, .minute = 30,
+		.zone = "America/New_York" };
+	/* 8 March 2026: 02:00 EST (-5) jumps to 03:00 EDT (-4); 1 November: 02:00 EDT back to 01:00 EST */
+	const time_t spring[] = {
+		utc(2026, 3, 7, 7, 30), utc(2026, 3, 8, 7, 0), utc(2026, 3, 9, 6, 30),
+	};
+	struct schedule at0130 = { .kind = SCHEDULE_DAILY, .hour = 1, .minute = 30,
+		.zone = "America/New_York" };
+	const time_t fall[] = {
+		utc(2026, 10, 31, 5, 30), utc(2026, 11, 1, 5, 30), utc(2026, 11, 2, 6, 30),
+	};
+
+	check_runs("New York 02:30 over the spring-forward day", &at0230, utc(2026, 3, 7, 0, 0), 0,
+	    spring, 3);
+	check_runs("New York 01:30 over the fall-back day", &at0130, utc(2026, 10, 31, 0, 0), 0,
+	    fall, 3);
+}
+
 static void
 test_zones_and_tz(void)
 {
@@ -232,6 +255,7 @@ main(void)
 	test_interval();
 	test_sydney();
 	test_london();
+	test_new_york();
 	test_zones_and_tz();
 	test_table();
 	return tap_done();
