@@ -7,11 +7,10 @@
 
 #include <curl/curl.h>
 
-#include <stdbool.h>
-
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -84,6 +83,9 @@ jobs_main(int argc, char **argv, const char *config_file)
 	}
 	if (log_level_parse(cfg.log_level, &level) == 0)
 		log_set_level(level);
+	gethostname(host, sizeof host - 1);
+	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
+	schedule_runner_init(&sched, cfg.schedule_test_tasks, runner);	/* logs what it leaves out */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -93,18 +95,8 @@ jobs_main(int argc, char **argv, const char *config_file)
 	/* every clinic's messages: the owner's connection, which row-level security does not narrow */
 	db_init(&db, config_admin_database_url(&cfg), (int)cfg.db_connect_timeout,
 	    cfg.statement_timeout_ms);
-	gethostname(host, sizeof host - 1);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	notify_setup_init(&providers, &cfg);
-	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
-	if (schedule_runner_init(&sched, cfg.schedule_test_tasks, runner) < 0) {
-		config_free(&cfg);
-		notify_setup_free(&providers);
-		curl_global_cleanup();
-		db_close(&db);
-		close(sfd);
-		return 1;
-	}
 	log_info("started", "tick every %d s, %zu scheduled tasks", JOBS_TICK_SECONDS, sched.ntasks);
 
 	for (;;) {

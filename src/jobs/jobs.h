@@ -102,7 +102,8 @@ struct schedule_runner {
 	unsigned long               synced_on;	/* connection generation the rows were written on */
 };
 
-/* 0, or -1 (logged) when a declared task is invalid (bad name, zone or lease). */
+/* Takes this build's tasks. Returns how many were left out (each logged as an error): a
+ * bad name, lease or schedule, or a zone this host's tzdata lacks; the rest still run. */
 int  schedule_runner_init(struct schedule_runner *r, bool test_tasks, const char *runner);
 /* Registers missing tasks (once per connection), then claims and runs due tasks, each at
  * most once per call. Returns milliseconds until the next task may be due (0: call again

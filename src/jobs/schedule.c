@@ -44,10 +44,17 @@
  * here from offsets: the instant wanted is the first one whose wall-clock time reaches the
  * target. */
 
+static const char *
+schedule_zoneinfo_dir(void)
+{
+	const char *dir = getenv("TZDIR");
+
+	return dir && *dir ? dir : SCHEDULE_ZONEINFO_DIR;
+}
+
 int
 schedule_zone_check(const char *zone)
 {
-	const char *dir = getenv("TZDIR");
 	char path[PATH_MAX];
 	struct stat st;
 	size_t n = zone ? strlen(zone) : 0;
@@ -57,7 +64,7 @@ schedule_zone_check(const char *zone)
 	for (size_t i = 0; i < n; i++)
 		if (!isalnum((unsigned char)zone[i]) && strchr("/_+-", zone[i]) == NULL)
 			return -1;
-	if (snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : SCHEDULE_ZONEINFO_DIR, zone) >=
+	if (snprintf(path, sizeof path, "%s/%s", schedule_zoneinfo_dir(), zone) >=
 	    (int)sizeof path)
 		return -1;
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0 ? 0 : -1;
@@ -441,37 +448,55 @@ schedule_register(struct db *db, const struct schedule_task *const *tasks, size_
 	return DB_OK;
 }
 
+/* A declared task that cannot run here: a bad name or lease (a programming error the unit
+ * test catches), or a zone this host's tzdata lacks. */
+static bool
+schedule_task_valid(const struct schedule_task *t)
+{
+	const struct schedule *s = &t->when;
+	size_t len = strlen(t->name);
+
+	if (len < 1 || len > SCHEDULE_NAME_MAX || !islower((unsigned char)t->name[0]) ||
+	    t->lease_seconds < 1)
+		return false;
+	for (size_t j = 0; j < len; j++)
+		if (!islower((unsigned char)t->name[j]) && !isdigit((unsigned char)t->name[j]) &&
+		    t->name[j] != '-')
+			return false;
+	if (s->kind == SCHEDULE_EVERY)
+		return s->seconds >= 1;
+	if (s->kind == SCHEDULE_DAILY)
+		return s->hour >= 0 && s->hour <= 23 && s->minute >= 0 && s->minute <= 59 &&
+		    schedule_zone_check(s->zone) == 0;
+	return true;
+}
+
 int
 schedule_runner_init(struct schedule_runner *r, bool test_tasks, const char *runner)
 {
+	const struct schedule_task *all[SCHEDULE_MAX_TASKS];
 	struct buf names = BUF_INIT, leases = BUF_INIT;
-	int rc = 0;
+	size_t n = schedule_tasks(test_tasks, all, SCHEDULE_MAX_TASKS);
+	int left_out = 0;
 
 	memset(r, 0, sizeof *r);
 	snprintf(r->runner, sizeof r->runner, "%s", runner);
-	r->ntasks = schedule_tasks(test_tasks, r->tasks, SCHEDULE_MAX_TASKS);
 	buf_putc(&names, '{');
 	buf_putc(&leases, '{');
-	for (size_t i = 0; i < r->ntasks; i++) {
-		const struct schedule_task *t = r->tasks[i];
-		const struct schedule *s = &t->when;
-		size_t len = strlen(t->name);
-		bool name_ok = len >= 1 && len <= SCHEDULE_NAME_MAX && islower((unsigned char)t->name[0]);
+	for (size_t i = 0; i < n; i++) {
+		const struct schedule_task *t = all[i];
 
-		for (size_t j = 0; j < len; j++)
-			if (!islower((unsigned char)t->name[j]) && !isdigit((unsigned char)t->name[j]) &&
-			    t->name[j] != '-')
-				name_ok = false;
-		if (!name_ok || t->lease_seconds < 1 || (s->kind == SCHEDULE_EVERY && s->seconds < 1) ||
-		    (s->kind == SCHEDULE_DAILY && (s->hour < 0 || s->hour > 23 || s->minute < 0 ||
-		    s->minute > 59 || schedule_zone_check(s->zone) < 0))) {
-			log_error("scheduled task invalid", "%s: check its name, lease and schedule"
-			    " (is the zone installed?)", t->name);
-			rc = -1;
+		/* one task that cannot run must not stop the others, nor the notifications */
+		if (!schedule_task_valid(t)) {
+			log_error("scheduled task left out", "%s: bad name, lease or schedule, or its"
+			    " time zone is not installed (in %s)", t->name, schedule_zoneinfo_dir());
+			left_out++;
+			continue;
 		}
 		/* names are [a-z0-9-]: nothing in them needs quoting in an array literal */
-		buf_printf(&names, "%s%s", i ? "," : "", t->name);
-		buf_printf(&leases, "%s%d", i ? "," : "", t->lease_seconds);
+		buf_printf(&names, "%s%s", r->ntasks ? "," : "", t->name);
+		buf_printf(&leases, "%s%d", r->ntasks ? "," : "", t->lease_seconds);
+		r->tasks[r->ntasks++] = t;
 	}
 	buf_putc(&names, '}');
 	buf_putc(&leases, '}');
@@ -479,7 +504,7 @@ schedule_runner_init(struct schedule_runner *r, bool test_tasks, const char *run
 	snprintf(r->leases, sizeof r->leases, "%s", buf_cstr(&leases));
 	buf_free(&names);
 	buf_free(&leases);
-	return rc;
+	return left_out;
 }
 
 static const struct schedule_task *

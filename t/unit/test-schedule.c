@@ -247,6 +247,12 @@ test_table(void)
 	ok(schedule_runner_init(&r, true, "host:1") == 0, "every declared task is valid (name, lease, zone)");
 	ok(strncmp(r.names, "{otp-purge,", 11) == 0 && r.leases[0] == '{',
 	    "the runner's names and leases as array literals: %s %s", r.names, r.leases);
+
+	/* a host without tzdata: the daily tasks are left out, the others still run */
+	setenv("TZDIR", "/nonexistent", 1);
+	is_int(schedule_runner_init(&r, false, "host:1"), 2, "without the zone files, two daily tasks are left out");
+	ok(strcmp(r.names, "{otp-purge}") == 0 && r.ntasks == 1, "and the interval task still runs: %s", r.names);
+	unsetenv("TZDIR");
 }
 
 int
