@@ -6,6 +6,7 @@
  *   session.c   sessions and their rotating refresh tokens; staff password sign-in (AUTH-4/5)
  *   csrf.c      synchronizer tokens for forms (AUTH-6)
  *   user_cli.c  `kairos user add`
+ *   purge.c     how long spent codes, ended sessions and old invitations are kept
  *
  * Everything that reads or writes tenant tables expects the caller's transaction to have the
  * organisation set (db_begin_tenant), so row-level security applies (AUTH-7). */
@@ -292,6 +293,27 @@ enum auth_role_change { AUTH_ROLE_CHANGED, AUTH_ROLE_UNCHANGED, AUTH_ROLE_NO_SUC
  * admins demoting each other at once cannot leave none. DB_OK with *change, or an error. */
 int  auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsigned role,
 	unsigned *was, enum auth_role_change *change);
+
+/* ---- purge.c: retention, run by `kairos jobs` (jobs/schedule.c) as the tables' owner ---- */
+
+/* A sign-in code is worth nothing after AUTH_OTP_TTL_SECONDS; the throttle looks back one
+ * hour. A day more keeps a trail for an operator looking into abuse of one number. */
+#define AUTH_OTP_KEEP_SECONDS     (24 * 3600)
+/* A session revoked or expired this long ago (and its refresh tokens) is deleted: long
+ * enough to look into a stolen token, short enough not to keep every device forever. */
+#define AUTH_SESSION_KEEP_SECONDS (30 * 24 * 3600)
+/* An invitation expired this long ago (accepted or not) is deleted: its token is dead, and
+ * it holds the name and email of someone who may never have joined. */
+#define AUTH_INVITE_KEEP_SECONDS  (30 * 24 * 3600)
+/* Rows deleted per statement, so one run never holds many locks or meets the statement
+ * timeout on a large backlog; a run repeats batches until one comes back short. */
+#define AUTH_PURGE_BATCH          5000
+
+/* Each deletes what its retention allows, in every organisation, and adds the counts to
+ * *removed (codes; invitations) or *sessions and *tokens. DB_OK or the db_result. */
+int  auth_purge_otp_codes(struct db *db, long *removed);
+int  auth_purge_sessions(struct db *db, long *sessions, long *tokens);
+int  auth_purge_invites(struct db *db, long *removed);
 
 /* ---- user_cli.c ---- */
 

@@ -152,6 +152,8 @@ static const struct config_key config_keys[] = {
 	  "Delay before the first retry of a failed send; doubled per attempt (capped at 1 h), with jitter." },
 	{ "KAIROS_NOTIFY_LEASE_SECONDS", CONFIG_INT, F(notify_lease_seconds), "60", 1, 3600, NULL, false,
 	  "How long a job runner holds messages it claimed; a runner that dies frees them after this. Keep it above KAIROS_PROVIDER_TIMEOUT_MS." },
+	{ "KAIROS_SCHEDULE_TEST_TASKS", CONFIG_BOOL, F(schedule_test_tasks), "false", 0, 0, NULL, false,
+	  "Adds the test suite's scheduled tasks to `kairos jobs` (test-tick every second; test-slow and test-fail on demand). Never in production." },
 };
 
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -550,6 +552,10 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 	problems += config_check_email(cfg, errors);
 	if (cfg->debug_routes && cfg->env != NULL && strcmp(cfg->env, "production") == 0) {
 		buf_printf(errors, "KAIROS_DEBUG_ROUTES: not allowed when KAIROS_ENV=production\n");
+		problems++;
+	}
+	if (cfg->schedule_test_tasks && cfg->env != NULL && strcmp(cfg->env, "production") == 0) {
+		buf_printf(errors, "KAIROS_SCHEDULE_TEST_TASKS: not allowed when KAIROS_ENV=production\n");
 		problems++;
 	}
 	return problems;

@@ -68,6 +68,7 @@ struct config {
 	long  provider_timeout_ms;	/* KAIROS_PROVIDER_TIMEOUT_MS */
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */
+	bool  schedule_test_tasks;	/* KAIROS_SCHEDULE_TEST_TASKS: test-only tasks; refused in production */
 };
 
 /* Loads defaults, then `file` (NULL: KAIROS_CONFIG if set), then the environment.

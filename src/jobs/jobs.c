@@ -1,4 +1,5 @@
-/* jobs.c: the runner's loop: connect, LISTEN, wait for a notification, a tick or a signal. */
+/* jobs.c: the runner's loop: connect, LISTEN, wait for a notification, a tick, the next
+ * scheduled task or a signal; and the operator's `kairos jobs --list | --run-now NAME`. */
 #include "jobs/jobs.h"
 #include "core/core.h"
 #include "db/db.h"
@@ -9,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -27,9 +29,31 @@ jobs_run_notifications(struct db *db, const char *runner,
 		log_warn("notifications not run", "%s", db->error);
 }
 
+/* --list and --run-now: one statement each, as the tables' owner like the runner. */
+static int
+jobs_operator(const struct config *cfg, const char *run_now)
+{
+	struct db db;
+	int rc;
+
+	db_init(&db, config_admin_database_url(cfg), (int)cfg->db_connect_timeout, 0);
+	if (db_connect(&db) != DB_OK) {
+		fprintf(stderr, "kairos jobs: cannot connect to the database: %s\n", db.error);
+		db_close(&db);
+		return 1;
+	}
+	rc = run_now ? schedule_run_now(&db, cfg->schedule_test_tasks, run_now, stdout, stderr) :
+	    schedule_list(&db, cfg->schedule_test_tasks, stdout);
+	db_close(&db);
+	return rc;
+}
+
 int
 jobs_main(int argc, char **argv, const char *config_file)
 {
+	struct schedule_runner sched;
+	const char *run_now = NULL;
+	bool list = false;
 	char runner[300], host[256] = "localhost";
 	struct notify_setup providers;
 	unsigned long listening_on = 0;
@@ -40,16 +64,28 @@ jobs_main(int argc, char **argv, const char *config_file)
 	sigset_t set;
 	int sfd;
 
-	(void)argv;
-	if (argc > 1) {
-		fprintf(stderr, "usage: kairos jobs\n");
+	if (argc == 2 && strcmp(argv[1], "--list") == 0)
+		list = true;
+	else if (argc == 3 && strcmp(argv[1], "--run-now") == 0)
+		run_now = argv[2];
+	else if (argc > 1) {
+		fprintf(stderr, "usage: kairos jobs [--list | --run-now TASK]\n");
 		return 2;
 	}
 	log_set_role("jobs");
 	if (config_load_logged(&cfg, config_file) < 0)
 		return 1;
+	if (list || run_now) {
+		int rc = jobs_operator(&cfg, run_now);
+
+		config_free(&cfg);
+		return rc;
+	}
 	if (log_level_parse(cfg.log_level, &level) == 0)
 		log_set_level(level);
+	gethostname(host, sizeof host - 1);
+	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
+	schedule_runner_init(&sched, cfg.schedule_test_tasks, runner);	/* logs what it leaves out */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -59,15 +95,14 @@ jobs_main(int argc, char **argv, const char *config_file)
 	/* every clinic's messages: the owner's connection, which row-level security does not narrow */
 	db_init(&db, config_admin_database_url(&cfg), (int)cfg.db_connect_timeout,
 	    cfg.statement_timeout_ms);
-	gethostname(host, sizeof host - 1);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	notify_setup_init(&providers, &cfg);
-	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
-	log_info("started", "tick every %d s", JOBS_TICK_SECONDS);
+	log_info("started", "tick every %d s, %zu scheduled tasks", JOBS_TICK_SECONDS, sched.ntasks);
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1 } };
 		int timeout = JOBS_TICK_SECONDS * 1000;
+		long due_ms;
 
 		if (db_connect(&db) != DB_OK) {
 			backoff_ms = backoff_ms ? backoff_ms * 2 : 250;
@@ -84,6 +119,10 @@ jobs_main(int argc, char **argv, const char *config_file)
 			/* work first: rows may have been queued while we were away */
 			jobs_run_notifications(&db, runner, providers.channel, cfg.notify_backoff_seconds,
 			    cfg.notify_lease_seconds);
+			/* then the scheduled tasks; wake again when the next one is due, if sooner */
+			due_ms = schedule_run_due(&sched, &db);
+			if (due_ms >= 0 && due_ms < timeout)
+				timeout = (int)due_ms;
 			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
 			pfd[1].events = POLLIN;
 		}

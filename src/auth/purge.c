@@ -1,0 +1,79 @@
+/* purge.c: retention of the auth tables. Each statement deletes one batch and answers how
+ * many rows went (and, for sessions, how many refresh tokens their ON DELETE CASCADE took:
+ * the outer SELECT still sees them, the cascade runs at the end of the statement). */
+#include "auth/auth.h"
+
+#include <stdlib.h>
+
+static struct db_stmt auth_stmt_purge_otp = DB_STMT("auth_purge_otp", 2,
+	"WITH d AS (DELETE FROM otp_codes WHERE id IN (SELECT id FROM otp_codes"
+	"  WHERE created_at < now() - make_interval(secs => $1) LIMIT $2) RETURNING 1)"
+	" SELECT count(*), 0 FROM d");
+
+static struct db_stmt auth_stmt_purge_sessions = DB_STMT("auth_purge_sessions", 2,
+	"WITH s AS (DELETE FROM sessions WHERE id IN (SELECT id FROM sessions"
+	"  WHERE revoked_at < now() - make_interval(secs => $1)"
+	"     OR expires_at < now() - make_interval(secs => $1) LIMIT $2) RETURNING id)"
+	" SELECT (SELECT count(*) FROM s),"
+	"  (SELECT count(*) FROM refresh_tokens WHERE session_id IN (SELECT id FROM s))");
+
+static struct db_stmt auth_stmt_purge_invites = DB_STMT("auth_purge_invites", 2,
+	"WITH d AS (DELETE FROM staff_invites WHERE token_hash IN (SELECT token_hash"
+	"  FROM staff_invites WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)"
+	"  RETURNING 1)"
+	" SELECT count(*), 0 FROM d");
+
+/* Batches of stmt until one removes fewer than a full batch; counts add up in n[0], n[1]. */
+static int
+auth_purge(struct db *db, struct db_stmt *stmt, long keep_seconds, long n[2])
+{
+	char keep[24], batch[24];
+	const char *p[] = { keep, batch };
+	long got;
+
+	snprintf(keep, sizeof keep, "%ld", keep_seconds);
+	snprintf(batch, sizeof batch, "%d", AUTH_PURGE_BATCH);
+	do {
+		PGresult *res = NULL;
+		int rc = db_query(db, stmt, p, &res);
+
+		if (rc != DB_OK)
+			return rc;
+		got = atol(PQgetvalue(res, 0, 0));
+		n[0] += got;
+		n[1] += atol(PQgetvalue(res, 0, 1));
+		PQclear(res);
+	} while (got == AUTH_PURGE_BATCH);
+	return DB_OK;
+}
+
+int
+auth_purge_otp_codes(struct db *db, long *removed)
+{
+	long n[2] = { 0, 0 };
+	int rc = auth_purge(db, &auth_stmt_purge_otp, AUTH_OTP_KEEP_SECONDS, n);
+
+	*removed += n[0];
+	return rc;
+}
+
+int
+auth_purge_sessions(struct db *db, long *sessions, long *tokens)
+{
+	long n[2] = { 0, 0 };
+	int rc = auth_purge(db, &auth_stmt_purge_sessions, AUTH_SESSION_KEEP_SECONDS, n);
+
+	*sessions += n[0];
+	*tokens += n[1];
+	return rc;
+}
+
+int
+auth_purge_invites(struct db *db, long *removed)
+{
+	long n[2] = { 0, 0 };
+	int rc = auth_purge(db, &auth_stmt_purge_invites, AUTH_INVITE_KEEP_SECONDS, n);
+
+	*removed += n[0];
+	return rc;
+}
