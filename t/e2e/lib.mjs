@@ -286,6 +286,13 @@ export async function auditHere(page, { js, screenshotDir = null, name = 'page',
 	const out = [];
 	for (const viewport of viewports) {
 		await page.setViewportSize({ width: viewport.width, height: viewport.height });
+		// the renderer lays the page out again a little later: a screenshot taken at once can
+		// have the old height (a blank band under the footer). Polled from here, as a page
+		// without JavaScript runs no timers of its own.
+		for (let i = 0; i < 40 && await page.evaluate(() => window.innerWidth) !== viewport.width; i++) {
+			await page.waitForTimeout(50);
+		}
+		await page.waitForTimeout(150);
 		let screenshot = null;
 		if (screenshotDir) {
 			screenshot = path.join(screenshotDir, `${name}-${viewport.name}-${js ? 'js' : 'nojs'}.png`);
