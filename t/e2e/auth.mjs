@@ -171,6 +171,8 @@ async function patient(browser, { js, phone, channel, userAgent }) {
 		const devices = await page.locator('.session__device').allInnerTexts();
 		check(mode, 'lists one device: this browser, marked "This device"', devices.length === 1 &&
 			devices[0].includes(ua) && devices[0].includes('This device'), { devices, ua });
+		const when = await text(page, '.session .small');
+		check(mode, 'with when it was last active, for people', /^Last active \d{1,2} [A-Z][a-z]{2} \d{4}, \d{1,2}:\d{2} [ap]m from 127\.0\.0\.1\. Signed in /.test(when), when);
 		await audit(page, js, 'sessions');
 
 		status = await submit(page, '.site-header button:has-text("Sign out")');
