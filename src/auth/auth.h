@@ -257,7 +257,7 @@ struct auth_session_row {
 	char id[AUTH_UUID_SIZE];
 	char user_agent[501];
 	char ip[64];
-	char created_at[32], last_seen_at[32];	/* ISO 8601, UTC */
+	char created_at[32], last_seen_at[32];	/* for people, in the clinic's time zone */
 };
 
 /* The live sessions of user_id, newest first, at most max. Returns how many (≥ 0), or a

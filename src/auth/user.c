@@ -16,12 +16,15 @@ static struct db_stmt auth_stmt_user_email_taken = DB_STMT("auth_user_email_take
 static struct db_stmt auth_stmt_user_set_details = DB_STMT("auth_user_set_details", 3,
 	"UPDATE users SET name = $2, email = $3, updated_at = now() WHERE id = $1");
 
+/* Times as the patient reads them ("21 Nov 2026, 6:54 pm"), in the clinic's time zone: the
+ * page shows them to people, not to programs. */
 static struct db_stmt auth_stmt_sessions_list = DB_STMT("auth_sessions_list", 2,
-	"SELECT id, coalesce(user_agent, ''), coalesce(host(ip), ''),"
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	" to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-	" FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now()"
-	" ORDER BY last_seen_at DESC LIMIT $2");
+	"SELECT s.id, coalesce(s.user_agent, ''), coalesce(host(s.ip), ''),"
+	" to_char(s.created_at AT TIME ZONE o.timezone, 'FMDD Mon YYYY, FMHH12:MI am'),"
+	" to_char(s.last_seen_at AT TIME ZONE o.timezone, 'FMDD Mon YYYY, FMHH12:MI am')"
+	" FROM sessions s JOIN organisations o ON o.id = s.org_id"
+	" WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
+	" ORDER BY s.last_seen_at DESC LIMIT $2");
 
 static struct db_stmt auth_stmt_invite_new = DB_STMT("auth_invite_new", 7,
 	"INSERT INTO staff_invites (token_hash, org_id, email, name, role, invited_by, expires_at)"

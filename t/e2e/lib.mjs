@@ -32,25 +32,34 @@ export async function launch() {
 	return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-// A fresh context (no shared cookies or cache) and page. Console errors, page errors and
-// failed requests are collected on page.kairos for the caller to report.
-export async function openPage(browser, { width, height, js }) {
+// A fresh context (no shared cookies or cache) and page, optionally with its own
+// User-Agent. Console errors, page errors and failed subresource requests are collected on
+// page.kairos for the caller to report.
+export async function openPage(browser, { width, height, js, userAgent }) {
 	const context = await browser.newContext({
 		viewport: { width, height },
 		javaScriptEnabled: js,
 		reducedMotion: 'reduce',
+		...(userAgent ? { userAgent } : {}),
 	});
 	const page = await context.newPage();
 	page.kairos = { consoleErrors: [], pageErrors: [], failedRequests: [] };
 	page.on('console', (m) => {
-		if (m.type() === 'error') page.kairos.consoleErrors.push(m.text());
+		// Chromium logs a document's own 4xx as "Failed to load resource" against its URL
+		if (m.type() !== 'error' || (/^Failed to load resource/.test(m.text()) &&
+			m.location().url === page.url())) return;
+		page.kairos.consoleErrors.push(m.text());
 	});
 	page.on('pageerror', (e) => page.kairos.pageErrors.push(String(e)));
 	page.on('requestfailed', (r) => {
 		page.kairos.failedRequests.push(`${r.url()} ${r.failure()?.errorText ?? ''}`.trim());
 	});
+	// a page's own 4xx (a form shown again with its errors: 401, 422) is its answer, not a
+	// failed subresource
 	page.on('response', (r) => {
-		if (r.status() >= 400) page.kairos.failedRequests.push(`${r.url()} ${r.status()}`);
+		if (r.status() >= 400 && !r.request().isNavigationRequest()) {
+			page.kairos.failedRequests.push(`${r.url()} ${r.status()}`);
+		}
 	});
 	return { context, page };
 }
@@ -266,4 +275,35 @@ export async function auditPage(browser, url, { viewport, js, screenshotDir = nu
 	} finally {
 		await context.close();
 	}
+}
+
+// The page as it is now (after a form post, say), at every width: for each viewport, a
+// full-page screenshot `${name}-${viewport}-${js|nojs}.png`, the overflow, and axe's
+// violations. The viewport is resized in place, so the page is not loaded again (a form
+// answer could not be). Console errors the CSP raises against axe's <script> are dropped:
+// they are axe's, not the page's (see injectAxe). Leaves the page at the last viewport.
+export async function auditHere(page, { js, screenshotDir = null, name = 'page', viewports = VIEWPORTS }) {
+	const out = [];
+	for (const viewport of viewports) {
+		await page.setViewportSize({ width: viewport.width, height: viewport.height });
+		// the renderer lays the page out again a little later: a screenshot taken at once can
+		// have the old height (a blank band under the footer). Polled from here, as a page
+		// without JavaScript runs no timers of its own.
+		for (let i = 0; i < 40 && await page.evaluate(() => window.innerWidth) !== viewport.width; i++) {
+			await page.waitForTimeout(50);
+		}
+		await page.waitForTimeout(150);
+		let screenshot = null;
+		if (screenshotDir) {
+			screenshot = path.join(screenshotDir, `${name}-${viewport.name}-${js ? 'js' : 'nojs'}.png`);
+			await page.screenshot({ path: screenshot, fullPage: true });
+		}
+		const overflow = await horizontalOverflow(page);
+		const before = page.kairos.consoleErrors.length;
+		await injectAxe(page);
+		page.kairos.consoleErrors.length = before;
+		const violations = await runAxe(page, { js });
+		out.push({ name, viewport: viewport.name, js, screenshot, overflow, violations });
+	}
+	return out;
 }
