@@ -71,7 +71,7 @@ struct auth_principal {
 
 /* ---- password.c ---- */
 
-/* argon2id, OWASP's first recommended setting (docs/security.md says why). */
+/* argon2id at one of OWASP's recommended settings, m=19 MiB, t=2 (docs/security.md says why). */
 #define AUTH_ARGON2_T_COST        2
 #define AUTH_ARGON2_M_COST_KIB    19456
 #define AUTH_ARGON2_PARALLELISM   1

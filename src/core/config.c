@@ -44,7 +44,7 @@ static const struct config_key config_keys[] = {
 	{ "KAIROS_DATABASE_URL", CONFIG_STRING, F(database_url), NULL, 0, 0, NULL, true,
 	  "libpq connection string or URI of the PostgreSQL database." },
 	{ "KAIROS_ADMIN_DATABASE_URL", CONFIG_STRING, F(admin_database_url), "", 0, 0, NULL, true,
-	  "Connection of the tables' owner, for migrate, seed, jobs (all clinics' messages) and operator commands; empty: KAIROS_DATABASE_URL. `kairos serve` must use a role that owns no table (docs/security.md)." },
+	  "Connection of the tables' owner, for migrate, seed, jobs (all clinics' messages) and operator commands; empty: KAIROS_DATABASE_URL. `kairos serve` must use a role that owns no table (docs/auth.md)." },
 	{ "KAIROS_JWT_KEYS", CONFIG_STRING, F(jwt_keys), "", 0, 0, NULL, true,
 	  "Access-token keys, kid:base64key[,kid:base64key...], each 32-64 random bytes; the first signs, all verify (rotation). Required by `kairos serve`." },
 	{ "KAIROS_SOCKET", CONFIG_STRING, F(socket_path), "/run/kairos/kairos.sock", 0, 0, NULL, false,

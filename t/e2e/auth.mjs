@@ -212,7 +212,12 @@ async function staff(browser, { js }) {
 		await submit(page, 'main a[href="/admin/staff"]');
 		const list = await text(page, '.session-list');
 		check(mode, 'the staff page lists the staff member', list && list.includes(env('STAFF_EMAIL')), list);
+		const roleForm = await page.locator('form.role-form select').count();
+		check(mode, 'each staff member has a role choice', roleForm >= 1, String(roleForm));
 		await audit(page, js, 'admin-staff');
+		await page.goto(`${BASE_URL}/admin/messages`);
+		check(mode, 'the dead-letter page opens', /could not be sent/.test(await text(page, 'h1')), await text(page, 'h1'));
+		await audit(page, js, 'admin-messages');
 		status = await submit(page, '.site-header button:has-text("Sign out")');
 		check(mode, 'staff sign out', status === 200 && pathOf(page) === '/', `${status} ${pathOf(page)}`);
 	} finally {

@@ -46,15 +46,15 @@ $res //= {};
 for my $c (@{ $res->{checks} // [] }) {
 	ok($c->{ok}, "$c->{mode}: $c->{what}") or diag explain $c->{got};
 }
-# 99 checks when every step of the four flows ran: 52 with JavaScript (five of them only
-# there: focus on the summary after each of four error pages, and the summary link) and 47
+# 103 checks when every step of the four flows ran: 54 with JavaScript (five of them only
+# there: focus on the summary after each of four error pages, and the summary link) and 49
 # without. Fewer means a flow stopped early.
-is(scalar @{ $res->{checks} // [] }, 99, 'every step of the four flows ran');
+is(scalar @{ $res->{checks} // [] }, 103, 'every step of the four flows ran');
 
 my @audits = @{ $res->{audits} // [] };
 my %pages = map { $_->{name} => 1 } @audits;
 is_deeply([sort keys %pages], [sort map { "auth-$_" } qw(signup signup-errors signin-code signin-code-error
-	account account-details sessions signin staff-signin staff-signin-error admin admin-staff)],
+	account account-details sessions signin staff-signin staff-signin-error admin admin-staff admin-messages)],
 	'every page was audited');
 is(scalar @audits, 4 * keys %pages, 'each at 360 and 1280 px, with and without JavaScript');
 my @violations = map { my $a = $_; map { { page => "$a->{name}-$a->{viewport}-" . ($a->{js} ? 'js' : 'nojs'), %$_ } } @{ $a->{violations} } } @audits;
