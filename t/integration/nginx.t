@@ -65,6 +65,8 @@ $k = KairosTest->start(workers => 1);
 my @codes = map { $k->post_json('/api/patient-auth/send-otp', {})->{status} } 1 .. 6;
 is_deeply([@codes[3 .. 5]], [429, 429, 429], "sign-in beyond rate and burst gets 429 (@codes)");
 ok(!grep({ $_ == 429 } @codes[0 .. 2]), 'while the first requests within the burst pass through');
+is($k->post_json('/signin', {})->{status}, 429, 'the sign-in page shares the limit');
+isnt($k->get('/api/patient-auth/me')->{status}, 429, 'signed-in calls like /me are not held to it');
 like($k->slurp('nginx/error.log'), qr/limiting requests/, 'nginx logs the limiting');
 $k->finish;
 done_testing;
