@@ -147,6 +147,9 @@ struct auth_otp_request {
 	const char *signup_json;	/* {"name","email","dateOfBirth"} from sign-up, or NULL */
 };
 
+/* Whether s has the shape of a code: exactly AUTH_OTP_DIGITS digits. */
+bool auth_otp_shape_ok(const char *s);
+
 /* Issues a code for req->phone unless throttled: stores its hash and writes the code into
  * code and its row's id into id (to be sent by the caller in the same transaction). */
 enum auth_otp_result auth_otp_issue(struct db *db, const struct auth_otp_request *req,

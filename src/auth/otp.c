@@ -80,6 +80,12 @@ auth_otp_code(char code[AUTH_OTP_DIGITS + 1])
 	return 0;
 }
 
+bool
+auth_otp_shape_ok(const char *s)
+{
+	return s != NULL && strlen(s) == AUTH_OTP_DIGITS && strspn(s, "0123456789") == AUTH_OTP_DIGITS;
+}
+
 static int
 auth_otp_lock(struct db *db, const char *org_id, const char *phone)
 {
@@ -188,8 +194,7 @@ auth_otp_verify(struct db *db, const char *org_id, const char *phone, const char
 		return AUTH_OTP_EXPIRED;
 	}
 	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
-	right = strlen(code) == AUTH_OTP_DIGITS && strspn(code, "0123456789") == AUTH_OTP_DIGITS &&
-	    auth_hash_verify(PQgetvalue(res, 0, 1), code, AUTH_OTP_DIGITS);
+	right = auth_otp_shape_ok(code) && auth_hash_verify(PQgetvalue(res, 0, 1), code, AUTH_OTP_DIGITS);
 	PQclear(res);
 	if (!right) {
 		const char *p[] = { id };

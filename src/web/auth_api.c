@@ -169,7 +169,7 @@ web_api_verify_otp(struct web_app *app, struct request *req, struct response *re
 	phone = web_json_str(body, "phone", details);
 	otp = web_json_str(body, "otp", details);
 	web_detail(details, "phone", valid_phone(phone));
-	if (otp == NULL || strlen(otp) != AUTH_OTP_DIGITS || strspn(otp, "0123456789") != AUTH_OTP_DIGITS)
+	if (!auth_otp_shape_ok(otp))
 		web_detail(details, "otp", "must be the 6 digits of the code");
 	if (web_invalid(resp, details))
 		return;

@@ -190,7 +190,7 @@ web_signin_code_check(struct web_app *app, struct request *req, struct response 
 	}
 	web_form_init(&f);
 	web_code_fields(&f, code);
-	if (strlen(code) != AUTH_OTP_DIGITS || strspn(code, "0123456789") != AUTH_OTP_DIGITS) {
+	if (!auth_otp_shape_ok(code)) {
 		web_form_error(&f, "code", "Enter the 6 digits of the code we sent you");
 		web_code_render(app, req, resp, WEB_STATUS_FORM_INVALID, &f, next);
 		return;
