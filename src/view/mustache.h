@@ -97,7 +97,10 @@ struct mustache_template;
  * (which renders as nothing, as the spec asks). `name` is `len` bytes followed by a NUL;
  * for a dynamic name it comes from the data and may contain anything, NUL bytes, "/" and
  * ".." included, so a resolver that maps names to files must validate it. The returned
- * template stays owned by the resolver and must outlive the render call. */
+ * template stays owned by the resolver and must outlive the render call. A render may
+ * ask once for each partial tag of a template and reuse the answer (a partial in a loop
+ * is looked up once), so a resolver answers the same name the same way for the length
+ * of a render. */
 typedef const struct mustache_template *(*mustache_lookup_fn)(void *ctx,
 	const char *name, size_t len);
 
