@@ -1155,12 +1155,13 @@ rerror(struct rstate *rs, const struct mustache_template *t, const struct mnode 
 	return -1;
 }
 
+/* Whether v, of type type, opens a section. */
 static bool
-truthy(struct json_object *v)
+truthy(struct json_object *v, enum json_type type)
 {
 	double d;
 
-	switch (json_object_get_type(v)) {
+	switch (type) {
 	case json_type_boolean:
 		return json_object_get_boolean(v);
 	case json_type_int:
@@ -1323,9 +1324,17 @@ format_uint(char *end, uint64_t u)
 	return end;
 }
 
+/* What scalar_text() found: no scalar, a string, or a number or boolean, whose text
+ * never holds a byte that HTML escaping replaces. */
+enum scalar {
+	SCALAR_NONE,
+	SCALAR_STRING,
+	SCALAR_PLAIN
+};
+
 /* The text a scalar interpolates as, in num (at least 32 bytes) or in the value;
  * NUL-terminated either way, as a partial name given to the resolver must be. */
-static bool
+static enum scalar
 scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_t *n)
 {
 	char *end = num + size - 1, *p;
@@ -1335,7 +1344,7 @@ scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_
 	case json_type_string:
 		*s = json_object_get_string(v);
 		*n = (size_t)json_object_get_string_len(v);
-		return true;
+		return SCALAR_STRING;
 	case json_type_int:
 		*end = '\0';
 		i = json_object_get_int64(v);
@@ -1348,17 +1357,17 @@ scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_
 			p = format_uint(end, (uint64_t)i);
 		*s = p;
 		*n = (size_t)(end - p);
-		return true;
+		return SCALAR_PLAIN;
 	case json_type_double:
 		*n = format_double(num, size, json_object_get_double(v));
 		*s = num;
-		return true;
+		return SCALAR_PLAIN;
 	case json_type_boolean:
 		*s = json_object_get_boolean(v) ? "true" : "false";
 		*n = strlen(*s);
-		return true;
+		return SCALAR_PLAIN;
 	default:
-		return false;
+		return SCALAR_NONE;
 	}
 }
 
@@ -1422,9 +1431,15 @@ out_put(struct buf *b, const char *s, size_t n)
 static inline void
 out_html(struct buf *b, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
 	size_t i;
 
-	for (i = 0; i < n && buf_html_special[(unsigned char)s[i]] == 0; i++)
+	/* four bytes a step: most values are clean, and the test per byte is short */
+	for (i = 0; i + 4 <= n; i += 4)
+		if (buf_html_special[u[i]] | buf_html_special[u[i + 1]] |
+		    buf_html_special[u[i + 2]] | buf_html_special[u[i + 3]])
+			break;
+	for (; i < n && buf_html_special[u[i]] == 0; i++)
 		;
 	out_put(b, s, i);
 	if (i < n)
@@ -1486,16 +1501,22 @@ render_value(struct rstate *rs, struct json_object *v, bool escape)
 	char num[64];
 	const char *s;
 	size_t n;
+	enum scalar k;
 
 	if (v == NULL)
 		return 0;
-	if (!scalar_text(v, num, sizeof num, &s, &n)) {
+	/* Strings, most values, without the call: scalar_text() is too big to inline. */
+	if (json_object_get_type(v) == json_type_string) {
+		s = json_object_get_string(v);
+		n = (size_t)json_object_get_string_len(v);
+		k = SCALAR_STRING;
+	} else if ((k = scalar_text(v, num, sizeof num, &s, &n)) == SCALAR_NONE) {
 		s = json_object_to_json_string_length(v,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 		if (s == NULL)
 			return 0;
 	}
-	if (escape)
+	if (escape && k != SCALAR_PLAIN)
 		out_html(rs->out, s, n);
 	else
 		out_put(rs->out, s, n);
@@ -1505,16 +1526,17 @@ render_value(struct rstate *rs, struct json_object *v, bool escape)
 static int render_nodes(struct rstate *, const struct mustache_template *, uint32_t,
 	uint32_t, int);
 
+/* lt is v's table, NULL when v is not an object. */
 static int
 push_ctx(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
-	struct json_object *v)
+	struct json_object *v, struct lh_table *lt)
 {
 	if (rs->depth >= MUSTACHE_MAX_RENDER_DEPTH)
 		return rerror(rs, t, n, "sections and partials nested deeper than %d "
 		    "levels", MUSTACHE_MAX_RENDER_DEPTH);
 	rs->depth++;
 	rs->ctx[rs->nctx].v = v;
-	rs->ctx[rs->nctx++].lt = json_object_get_object(v);
+	rs->ctx[rs->nctx++].lt = lt;
 	return 0;
 }
 
@@ -1522,19 +1544,21 @@ static int
 render_section(struct rstate *rs, const struct mustache_template *t, uint32_t i)
 {
 	const struct mnode *n = &t->nodes[i];
-	struct json_object *v = resolve(rs, t, n);
+	struct json_object *v = resolve(rs, t, n), *item;
+	enum json_type type = json_object_get_type(v);
 	size_t k, len;
 	int r = 0;
 
 	if (n->type == M_INVERTED)
-		return truthy(v) ? 0 : render_nodes(rs, t, i + 1, n->next, -1);
-	if (json_object_is_type(v, json_type_array)) {
+		return truthy(v, type) ? 0 : render_nodes(rs, t, i + 1, n->next, -1);
+	if (type == json_type_array) {
 		len = json_object_array_length(v);
 		for (k = 0; k < len && r == 0; k++) {
 			if (++rs->steps > MUSTACHE_MAX_RENDER_STEPS)
 				return rerror(rs, t, n, "render took more than %lu steps",
 				    (unsigned long)MUSTACHE_MAX_RENDER_STEPS);
-			if (push_ctx(rs, t, n, json_object_array_get_idx(v, k)) < 0)
+			item = json_object_array_get_idx(v, k);
+			if (push_ctx(rs, t, n, item, json_object_get_object(item)) < 0)
 				return -1;
 			r = render_nodes(rs, t, i + 1, n->next, -1);
 			rs->nctx--;
@@ -1542,9 +1566,11 @@ render_section(struct rstate *rs, const struct mustache_template *t, uint32_t i)
 		}
 		return r;
 	}
-	if (!truthy(v))
+	if (!truthy(v, type))
 		return 0;
-	if (push_ctx(rs, t, n, v) < 0)
+	/* only an object has a table: no call for the booleans most sections test */
+	if (push_ctx(rs, t, n, v, type == json_type_object ? json_object_get_object(v) :
+	    NULL) < 0)
 		return -1;
 	r = render_nodes(rs, t, i + 1, n->next, -1);
 	rs->nctx--;
@@ -1604,7 +1630,8 @@ render_partial(struct rstate *rs, const struct mustache_template *t, uint32_t i,
 	if (n->flags & MF_DYNAMIC) {
 		struct json_object *v = resolve(rs, t, n);
 
-		if (v == NULL || !scalar_text(v, num, sizeof num, &name, &len))
+		if (v == NULL ||
+		    scalar_text(v, num, sizeof num, &name, &len) == SCALAR_NONE)
 			return 0;
 	}
 	if ((pt = find_partial(rs, n, name, len)) == NULL)
