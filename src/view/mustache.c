@@ -7,14 +7,16 @@
  *      whitespace and newline from the neighbouring text;
  *   3. build: emit nodes in pre-order into one array (each node knows the index of its
  *      next sibling, so a section's children are the nodes up to that index), copying
- *      text, names and indentation into one string pool.
+ *      text, names and indentation into one string pool, splitting dotted names into
+ *      parts hashed the way json-c hashes keys.
  *
  * Indentation of standalone partials is applied at render time, because a compiled
  * partial is shared by every place that includes it: each node remembers whether it
- * begins a source line, and the renderer keeps a stack of indentation strings to write
- * there. Standalone blocks ({{$name}}) are re-indented the way the inheritance spec
- * asks: their common leading whitespace is stripped at compile time and the indentation
- * of the block at the place it is expanded is written back at render time. */
+ * begins a source line, a text node where the lines inside it begin, and the renderer
+ * keeps a stack of indentation strings to write there. Standalone blocks ({{$name}})
+ * are re-indented the way the inheritance spec asks: their common leading whitespace
+ * is stripped at compile time and the indentation of the block at the place it is
+ * expanded is written back at render time. */
 #include "view/mustache.h"
 
 #include "core/buf.h"
@@ -27,6 +29,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1012,6 +1015,21 @@ probe_agrees(void)
 	return same && lt != NULL;
 }
 
+/* probe_agrees(), asked once per process: json-c's table code does not change while
+ * it runs, and the check costs more than compiling a small template. */
+static bool
+own_probe_ok(void)
+{
+	static atomic_int verdict;	/* 0 not asked yet, 1 agrees, 2 disagrees */
+	int v = atomic_load_explicit(&verdict, memory_order_relaxed);
+
+	if (v == 0) {
+		v = probe_agrees() ? 1 : 2;
+		atomic_store_explicit(&verdict, v, memory_order_relaxed);
+	}
+	return v == 1;
+}
+
 /* json-c hashes keys with one process-wide function and seed, so the hash of every
  * name part can be taken once, here, from a throwaway object's table. */
 static void
@@ -1027,7 +1045,7 @@ hash_parts(struct mustache_template *t, uint32_t nparts)
 			t->parts[i].hash = lh_get_hash(lt, t->pool + t->parts[i].off);
 	}
 	json_object_put(probe);
-	t->own_probe = probe_agrees();
+	t->own_probe = own_probe_ok();
 }
 
 struct mustache_template *
@@ -1388,13 +1406,14 @@ over_limit(struct rstate *rs, const struct mustache_template *t, const struct mn
 static inline void
 copy_short(char *d, const char *s, size_t n)
 {
-	char a[SHORT_COPY / 2], z[SHORT_COPY / 2];
+	enum { HALF = SHORT_COPY / 2 };
+	char a[HALF], z[HALF];
 
-	if (n >= 16) {
-		memcpy(a, s, 16);
-		memcpy(z, s + n - 16, 16);
-		memcpy(d, a, 16);
-		memcpy(d + n - 16, z, 16);
+	if (n >= HALF) {
+		memcpy(a, s, HALF);
+		memcpy(z, s + n - HALF, HALF);
+		memcpy(d, a, HALF);
+		memcpy(d + n - HALF, z, HALF);
 	} else if (n >= 8) {
 		memcpy(a, s, 8);
 		memcpy(z, s + n - 8, 8);

@@ -8,8 +8,8 @@
  *
  * Partials ({{>name}}) and parents ({{<name}}...{{/name}}) are resolved at render time
  * through a callback that returns an already compiled template, so a registry can compile
- * every file once at start-up and share them. Dynamic names ({{>*field}}) take the name
- * from the data at render time.
+ * every file once at start-up and share them; a render asks once per tag. Dynamic names
+ * ({{>*field}}) take the name from the data at render time, and are asked each time.
  *
  * Semantics worth knowing (the spec leaves them to the implementation):
  *   - Falsey for sections and inverted sections: a missing name, null, false, 0, 0.0,
