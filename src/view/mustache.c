@@ -1137,6 +1137,7 @@ struct frame {
 struct rstate {
 	struct buf			*out;
 	size_t				 out_start;
+	size_t				 out_max;	/* out_start + the output limit */
 	mustache_lookup_fn		 lookup;
 	void				*lookup_ctx;
 	struct mustache_error		*err;
@@ -1392,7 +1393,7 @@ scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_
 static int
 over_limit(struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
 {
-	if (rs->out->len - rs->out_start > MUSTACHE_MAX_OUTPUT_SIZE)
+	if (rs->out->len > rs->out_max)
 		return rerror(rs, t, n, "output larger than %lu bytes",
 		    (unsigned long)MUSTACHE_MAX_OUTPUT_SIZE);
 	return 0;
@@ -1473,7 +1474,7 @@ put_indent_slow(struct rstate *rs)
 	unsigned i;
 
 	for (i = rs->ind_base; i < rs->nind; i++) {
-		if (rs->out->len - rs->out_start > MUSTACHE_MAX_OUTPUT_SIZE)
+		if (rs->out->len > rs->out_max)
 			return;
 		out_put(rs->out, rs->ind[i].p, rs->ind[i].n);
 	}
@@ -1737,12 +1738,18 @@ static int
 render_nodes(struct rstate *rs, const struct mustache_template *t, uint32_t first,
 	uint32_t end, int first_bol)
 {
+	const struct mnode *n;
 	uint32_t i;
+	bool bol;
 	int r = 0;
 
-	for (i = first; i < end; i = t->nodes[i].next) {
-		const struct mnode *n = &t->nodes[i];
-		bool bol = (i == first && first_bol >= 0) ? first_bol : (n->flags & MF_BOL);
+	for (i = first; i < end; i = n->next) {
+		n = &t->nodes[i];
+		bol = n->flags & MF_BOL;
+		if (first_bol >= 0) {
+			bol = first_bol;
+			first_bol = -1;
+		}
 
 		if (++rs->steps > MUSTACHE_MAX_RENDER_STEPS)
 			return rerror(rs, t, n, "render took more than %lu steps",
@@ -1791,6 +1798,7 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	}
 	rs.out = out;
 	rs.out_start = out->len;
+	rs.out_max = out->len + MUSTACHE_MAX_OUTPUT_SIZE;
 	rs.lookup = lookup;
 	rs.lookup_ctx = lookup_ctx;
 	rs.err = err;
