@@ -82,28 +82,36 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* What buf_append_html() writes for each byte it escapes (buf_html_special: its length). */
+static const char *const html_entity[256] = {
+	['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+const unsigned char buf_html_special[256] = {
+	['&'] = 5, ['<'] = 4, ['>'] = 4, ['"'] = 6, ['\''] = 5,
+};
+
 void
 buf_append_html(struct buf *b, const char *s, size_t n)
 {
-	size_t i, run = 0;
+	size_t i = 0, run, k;
 
 	buf_reserve(b, n);
-	for (i = 0; i < n; i++) {
-		const char *rep;
-
-		switch (s[i]) {
-		case '&':  rep = "&amp;"; break;
-		case '<':  rep = "&lt;"; break;
-		case '>':  rep = "&gt;"; break;
-		case '"':  rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default:   continue;
-		}
-		buf_append(b, s + run, i - run);
-		buf_puts(b, rep);
-		run = i + 1;
+	while (i < n) {
+		/* Most text has little or nothing to escape: one copy per clean run. */
+		for (run = i; i < n && buf_html_special[(unsigned char)s[i]] == 0; i++)
+			;
+		memcpy(b->data + b->len, s + run, i - run);
+		b->len += i - run;
+		if (i == n)
+			break;
+		k = buf_html_special[(unsigned char)s[i]];
+		/* room for the entity and the rest of s, so a clean run needs no check */
+		buf_reserve(b, k + (n - i - 1));
+		memcpy(b->data + b->len, html_entity[(unsigned char)s[i]], k);
+		b->len += k;
+		i++;
 	}
-	buf_append(b, s + run, n - run);
+	b->data[b->len] = '\0';
 }
 
 void

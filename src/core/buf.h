@@ -29,6 +29,9 @@ void  buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 
 /* HTML-escapes & < > " ' (the apostrophe too, so single-quoted attributes are safe). */
 void  buf_append_html(struct buf *b, const char *s, size_t n);
+/* For each byte, the length of the entity buf_append_html() replaces it with, 0 for the
+ * bytes it copies: for callers that copy the clean text before the first one themselves. */
+extern const unsigned char buf_html_special[256];
 /* Appends s as a JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
 void  buf_append_json_string(struct buf *b, const char *s, size_t n);
 

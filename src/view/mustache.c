@@ -7,14 +7,16 @@
  *      whitespace and newline from the neighbouring text;
  *   3. build: emit nodes in pre-order into one array (each node knows the index of its
  *      next sibling, so a section's children are the nodes up to that index), copying
- *      text, names and indentation into one string pool.
+ *      text, names and indentation into one string pool, splitting dotted names into
+ *      parts hashed the way json-c hashes keys.
  *
  * Indentation of standalone partials is applied at render time, because a compiled
  * partial is shared by every place that includes it: each node remembers whether it
- * begins a source line, and the renderer keeps a stack of indentation strings to write
- * there. Standalone blocks ({{$name}}) are re-indented the way the inheritance spec
- * asks: their common leading whitespace is stripped at compile time and the indentation
- * of the block at the place it is expanded is written back at render time. */
+ * begins a source line, a text node where the lines inside it begin, and the renderer
+ * keeps a stack of indentation strings to write there. Standalone blocks ({{$name}})
+ * are re-indented the way the inheritance spec asks: their common leading whitespace
+ * is stripped at compile time and the indentation of the block at the place it is
+ * expanded is written back at render time. */
 #include "view/mustache.h"
 
 #include "core/buf.h"
@@ -27,6 +29,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,7 +51,6 @@ enum {
 #define MF_BOL		0x01	/* begins a source line: indentation goes before it */
 #define MF_STANDALONE	0x02	/* partial, parent or block alone on its line: indent it */
 #define MF_DYNAMIC	0x04	/* partial or parent name comes from the data */
-#define MF_LINES	0x08	/* text with a line inside it that indentation precedes */
 
 struct mnode {
 	uint8_t		type;
@@ -57,7 +59,16 @@ struct mnode {
 	uint32_t	line, col;	/* of the tag, for render errors */
 	uint32_t	off, len;	/* text, or static partial/parent/block name, in pool */
 	uint32_t	ioff, ilen;	/* indentation in pool, when MF_STANDALONE */
-	uint32_t	part, nparts;	/* dotted name: parts[part..]; nparts 0 is "." */
+	union {
+		struct {	/* names: parts[part..]; nparts 0 is "." */
+			uint32_t	part, nparts;
+		};
+		struct {	/* text: the lines inside it that indentation precedes
+				 * start at offsets brks[brk..], so a render need not
+				 * search for them */
+			uint32_t	brk, nbrk;
+		};
+	};
 };
 
 /* One part of a dotted name, hashed the way json-c hashes object keys, so a lookup
@@ -73,7 +84,9 @@ struct mustache_template {
 	uint32_t	 nnodes;
 	char		*pool;		/* every string is followed by a NUL */
 	struct mpart	*parts;
+	uint32_t	*brks;
 	lh_hash_fn	*hash_fn;	/* json-c's key hash when the hashes were taken */
+	bool		 own_probe;	/* probe_table() finds what json-c finds */
 };
 
 /* ---- errors ---------------------------------------------------------------------- */
@@ -196,6 +209,8 @@ struct cstate {
 	struct buf		 pool;
 	struct mpart		*parts;
 	uint32_t		 nparts, capparts;
+	uint32_t		*brks;
+	uint32_t		 nbrks, capbrks;
 
 	uint32_t		 bol_at;	/* a node starting here begins a line */
 	uint32_t		 lc_pos, lc_line, lc_col;	/* line/column cursor */
@@ -211,6 +226,13 @@ static bool
 is_hs(char c)
 {
 	return c == ' ' || c == '\t';
+}
+
+/* Does s (before e) start a line with no text, which indentation does not precede? */
+static bool
+empty_line(const char *s, const char *e)
+{
+	return s == e || s[0] == '\n' || (s[0] == '\r' && s + 1 < e && s[1] == '\n');
 }
 
 /* Advances the cursor to pos; positions come in source order, so the whole build
@@ -773,13 +795,17 @@ emit_text(struct cstate *cs, uint32_t a, uint32_t b, struct ws s)
 		cs->nodes[n].off = off;
 		cs->nodes[n].len = len;
 		cs->nodes[n].flags = bol ? MF_BOL : 0;
-		/* Most text holds no line that indentation would have to go before. */
+		cs->nodes[n].brk = cs->nbrks;
 		for (nl = txt; (nl = memchr(nl, '\n', len - (size_t)(nl - txt))) != NULL; nl++)
-			if (nl + 1 < txt + len && nl[1] != '\n' &&
-			    !(nl[1] == '\r' && nl + 2 < txt + len && nl[2] == '\n')) {
-				cs->nodes[n].flags |= MF_LINES;
-				break;
+			if (!empty_line(nl + 1, txt + len)) {
+				if (cs->nbrks == cs->capbrks) {
+					cs->capbrks = cs->capbrks ? cs->capbrks * 2 : 32;
+					cs->brks = xrealloc(cs->brks,
+					    cs->capbrks * sizeof *cs->brks);
+				}
+				cs->brks[cs->nbrks++] = (uint32_t)(nl + 1 - txt);
 			}
+		cs->nodes[n].nbrk = cs->nbrks - cs->nodes[n].brk;
 		buf_putc(&cs->pool, '\0');
 	}
 }
@@ -951,6 +977,59 @@ build(struct cstate *cs, uint32_t from, uint32_t to, struct ws s, bool in_parent
 	}
 }
 
+/* Keys of the table probe_agrees() checks: enough for collisions and a resize. */
+#define PROBE_CHECK_KEYS	100
+
+static bool probe_table(const struct lh_table *, const char *, unsigned long,
+	struct json_object **);
+
+/* probe_table() relies on how json-c lays out and probes its tables, which linkhash.h
+ * declares but calls internal: before trusting it, check that it agrees with json-c on
+ * a table that has grown, has collisions and has deleted slots. */
+static bool
+probe_agrees(void)
+{
+	struct json_object *o = json_object_new_object(), *want, *got;
+	struct lh_table *lt;
+	char key[32];
+	bool same = true;
+	int i;
+
+	for (i = 0; i < PROBE_CHECK_KEYS; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		json_object_object_add(o, key, json_object_new_int(i));
+	}
+	for (i = 0; i < PROBE_CHECK_KEYS; i += 3) {
+		snprintf(key, sizeof key, "k%d", i);
+		json_object_object_del(o, key);
+	}
+	lt = json_object_get_object(o);
+	for (i = 0; same && lt != NULL && i < 2 * PROBE_CHECK_KEYS; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		want = got = NULL;
+		same = json_object_object_get_ex(o, key, &want) ==
+		    probe_table(lt, key, lh_get_hash(lt, key), &got) &&
+		    want == got;
+	}
+	json_object_put(o);
+	return same && lt != NULL;
+}
+
+/* probe_agrees(), asked once per process: json-c's table code does not change while
+ * it runs, and the check costs more than compiling a small template. */
+static bool
+own_probe_ok(void)
+{
+	static atomic_int verdict;	/* 0 not asked yet, 1 agrees, 2 disagrees */
+	int v = atomic_load_explicit(&verdict, memory_order_relaxed);
+
+	if (v == 0) {
+		v = probe_agrees() ? 1 : 2;
+		atomic_store_explicit(&verdict, v, memory_order_relaxed);
+	}
+	return v == 1;
+}
+
 /* json-c hashes keys with one process-wide function and seed, so the hash of every
  * name part can be taken once, here, from a throwaway object's table. */
 static void
@@ -966,6 +1045,7 @@ hash_parts(struct mustache_template *t, uint32_t nparts)
 			t->parts[i].hash = lh_get_hash(lt, t->pool + t->parts[i].off);
 	}
 	json_object_put(probe);
+	t->own_probe = own_probe_ok();
 }
 
 struct mustache_template *
@@ -1005,6 +1085,7 @@ mustache_compile(const char *name, const char *src, size_t len, struct mustache_
 	t->nnodes = cs.nnodes;
 	t->pool = buf_detach(&cs.pool);
 	t->parts = cs.parts;
+	t->brks = cs.brks;
 	hash_parts(t, cs.nparts);
 	return t;
 }
@@ -1018,6 +1099,7 @@ mustache_free(struct mustache_template *t)
 	free(t->nodes);
 	free(t->pool);
 	free(t->parts);
+	free(t->brks);
 	free(t);
 }
 
@@ -1032,6 +1114,10 @@ mustache_name(const struct mustache_template *t)
 /* Bytes of indentation kept flattened for one-copy line starts. */
 #define FLAT_INDENT	256
 
+/* Static partial and parent tags whose template a render remembers (a power of two):
+ * a partial in a loop asks the resolver once, not once per item. */
+#define PARTIAL_CACHE	16
+
 /* The block overrides of one parent tag being expanded; the chain is the dynamic
  * scope in which blocks look for overrides, the outermost winning. */
 struct ovr {
@@ -1040,9 +1126,18 @@ struct ovr {
 	const struct ovr		*outer;
 };
 
+/* A context of the stack, with its table when it is an object: most names are found
+ * in the innermost context, and asking json-c for the table once per context rather
+ * than once per name saves a call per lookup. */
+struct frame {
+	struct json_object		*v;
+	struct lh_table			*lt;
+};
+
 struct rstate {
 	struct buf			*out;
 	size_t				 out_start;
+	size_t				 out_max;	/* out_start + the output limit */
 	mustache_lookup_fn		 lookup;
 	void				*lookup_ctx;
 	struct mustache_error		*err;
@@ -1050,7 +1145,11 @@ struct rstate {
 	unsigned long			 steps;
 	unsigned			 depth, pdepth;
 	unsigned			 nctx, nind, ind_base;
-	struct json_object		*ctx[MUSTACHE_MAX_RENDER_DEPTH + 1];
+	struct frame			 ctx[MUSTACHE_MAX_RENDER_DEPTH + 1];
+	struct {
+		const struct mnode		*tag;	/* NULL: empty slot */
+		const struct mustache_template	*t;	/* NULL: no such partial */
+	}				 partials[PARTIAL_CACHE];
 	/* The indentation stack, as strings and, while it fits, also flattened into one
 	 * string (segment i starting at at[i]) so a line costs one copy. */
 	struct ws			 ind[MUSTACHE_MAX_RENDER_DEPTH];
@@ -1075,12 +1174,13 @@ rerror(struct rstate *rs, const struct mustache_template *t, const struct mnode 
 	return -1;
 }
 
+/* Whether v, of type type, opens a section. */
 static bool
-truthy(struct json_object *v)
+truthy(struct json_object *v, enum json_type type)
 {
 	double d;
 
-	switch (json_object_get_type(v)) {
+	switch (type) {
 	case json_type_boolean:
 		return json_object_get_boolean(v);
 	case json_type_int:
@@ -1099,20 +1199,52 @@ truthy(struct json_object *v)
 	}
 }
 
-/* One key of one object, by its precomputed hash; an object whose table hashes
- * differently (json_global_set_string_hash() called since the compile) is searched
- * the ordinary way. */
-static bool
-get_key(const struct mustache_template *t, const struct mpart *p, struct json_object *o,
+/* json-c's own probe, lh_table_lookup_entry_w_hash(), costs a 64-bit division and two
+ * calls per slot, one indirect; lookups were a third of the render time. This is the
+ * same open addressing with linear probing, inlined: the remainder is a mask for the
+ * power-of-two sizes json-c's object tables have, and strcmp() runs only for a slot
+ * whose key starts with the right byte. */
+static inline bool
+probe_table(const struct lh_table *lt, const char *key, unsigned long hash,
 	struct json_object **v)
 {
-	struct lh_table *lt;
+	unsigned long size = (unsigned long)lt->size, n, tries;
+	const struct lh_entry *e;
+	const char *k;
+
+	if (size == 0)
+		return false;
+	n = (size & (size - 1)) == 0 ? hash & (size - 1) : hash % size;
+	for (tries = 0; tries < size; tries++) {
+		e = &lt->table[n];
+		k = lh_entry_k(e);
+		if (k == LH_EMPTY)
+			return false;
+		if (k != LH_FREED && k[0] == key[0] && strcmp(k + 1, key + 1) == 0) {
+			*v = (struct json_object *)lh_entry_v(e);
+			return true;
+		}
+		if (++n == size)
+			n = 0;
+	}
+	return false;
+}
+
+/* One key of one object's table (NULL when the value is not an object), by its
+ * precomputed hash; a table that hashes differently (json_global_set_string_hash()
+ * called since the compile) is searched the ordinary way. */
+static inline bool
+get_key(const struct mustache_template *t, const struct mpart *p, struct lh_table *lt,
+	struct json_object **v)
+{
 	struct lh_entry *e;
 
-	if ((lt = json_object_get_object(o)) == NULL)	/* not an object */
+	if (lt == NULL)
 		return false;
 	if (lt->hash_fn != t->hash_fn)
-		return json_object_object_get_ex(o, t->pool + p->off, v);
+		return lh_table_lookup_ex(lt, t->pool + p->off, (void **)v);
+	if (t->own_probe)
+		return probe_table(lt, t->pool + p->off, p->hash, v);
 	if ((e = lh_table_lookup_entry_w_hash(lt, t->pool + p->off, p->hash)) == NULL)
 		return false;
 	*v = (struct json_object *)lh_entry_v(e);
@@ -1121,7 +1253,7 @@ get_key(const struct mustache_template *t, const struct mpart *p, struct json_ob
 
 /* Walks the context stack for the first part, then descends for the rest: a dotted
  * name never falls back to outer contexts once its first part is found. */
-static struct json_object *
+static inline struct json_object *
 resolve(const struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
 {
 	const struct mpart *parts;
@@ -1129,13 +1261,13 @@ resolve(const struct rstate *rs, const struct mustache_template *t, const struct
 	unsigned i, k;
 
 	if (n->nparts == 0)
-		return rs->ctx[rs->nctx - 1];
+		return rs->ctx[rs->nctx - 1].v;
 	parts = t->parts + n->part;	/* parts is NULL in a template without names */
 	for (i = rs->nctx; i-- > 0;) {
-		if (!get_key(t, &parts[0], rs->ctx[i], &v))
+		if (!get_key(t, &parts[0], rs->ctx[i].lt, &v))
 			continue;
 		for (k = 1; k < n->nparts; k++)
-			if (!get_key(t, &parts[k], v, &v))
+			if (!get_key(t, &parts[k], json_object_get_object(v), &v))
 				return NULL;
 		return v;
 	}
@@ -1211,9 +1343,17 @@ format_uint(char *end, uint64_t u)
 	return end;
 }
 
+/* What scalar_text() found: no scalar, a string, or a number or boolean, whose text
+ * never holds a byte that HTML escaping replaces. */
+enum scalar {
+	SCALAR_NONE,
+	SCALAR_STRING,
+	SCALAR_PLAIN
+};
+
 /* The text a scalar interpolates as, in num (at least 32 bytes) or in the value;
  * NUL-terminated either way, as a partial name given to the resolver must be. */
-static bool
+static enum scalar
 scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_t *n)
 {
 	char *end = num + size - 1, *p;
@@ -1223,7 +1363,7 @@ scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_
 	case json_type_string:
 		*s = json_object_get_string(v);
 		*n = (size_t)json_object_get_string_len(v);
-		return true;
+		return SCALAR_STRING;
 	case json_type_int:
 		*end = '\0';
 		i = json_object_get_int64(v);
@@ -1236,27 +1376,60 @@ scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_
 			p = format_uint(end, (uint64_t)i);
 		*s = p;
 		*n = (size_t)(end - p);
-		return true;
+		return SCALAR_PLAIN;
 	case json_type_double:
 		*n = format_double(num, size, json_object_get_double(v));
 		*s = num;
-		return true;
+		return SCALAR_PLAIN;
 	case json_type_boolean:
 		*s = json_object_get_boolean(v) ? "true" : "false";
 		*n = strlen(*s);
-		return true;
+		return SCALAR_PLAIN;
 	default:
-		return false;
+		return SCALAR_NONE;
 	}
 }
 
 static int
 over_limit(struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
 {
-	if (rs->out->len - rs->out_start > MUSTACHE_MAX_OUTPUT_SIZE)
+	if (rs->out->len > rs->out_max)
 		return rerror(rs, t, n, "output larger than %lu bytes",
 		    (unsigned long)MUSTACHE_MAX_OUTPUT_SIZE);
 	return 0;
+}
+
+/* Copies n bytes as two overlapping fixed-size copies, which compile to a few moves:
+ * a page is made of over a thousand pieces, most shorter than SHORT_COPY bytes, and a
+ * call to memcpy() costs more than such a piece. */
+#define SHORT_COPY	32
+
+static inline void
+copy_short(char *d, const char *s, size_t n)
+{
+	enum { HALF = SHORT_COPY / 2 };
+	char a[HALF], z[HALF];
+
+	if (n >= HALF) {
+		memcpy(a, s, HALF);
+		memcpy(z, s + n - HALF, HALF);
+		memcpy(d, a, HALF);
+		memcpy(d + n - HALF, z, HALF);
+	} else if (n >= 8) {
+		memcpy(a, s, 8);
+		memcpy(z, s + n - 8, 8);
+		memcpy(d, a, 8);
+		memcpy(d + n - 8, z, 8);
+	} else if (n >= 4) {
+		memcpy(a, s, 4);
+		memcpy(z, s + n - 4, 4);
+		memcpy(d, a, 4);
+		memcpy(d + n - 4, z, 4);
+	} else if (n > 0) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
 }
 
 /* Appends without terminating: the output is NUL-terminated once, when the render
@@ -1266,112 +1439,124 @@ out_put(struct buf *b, const char *s, size_t n)
 {
 	if (b->cap - b->len <= n)
 		buf_reserve(b, n);
-	memcpy(b->data + b->len, s, n);
+	if (n <= SHORT_COPY)
+		copy_short(b->data + b->len, s, n);
+	else
+		memcpy(b->data + b->len, s, n);
 	b->len += n;
+}
+
+/* Most values have nothing to escape: their clean start is copied here, in line, and
+ * only the rest, if any, goes to buf_append_html(). */
+static inline void
+out_html(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	/* four bytes a step: most values are clean, and the test per byte is short */
+	for (i = 0; i + 4 <= n; i += 4)
+		if (buf_html_special[u[i]] | buf_html_special[u[i + 1]] |
+		    buf_html_special[u[i + 2]] | buf_html_special[u[i + 3]])
+			break;
+	for (; i < n && buf_html_special[u[i]] == 0; i++)
+		;
+	out_put(b, s, i);
+	if (i < n)
+		buf_append_html(b, s + i, n - i);
 }
 
 /* Checks the output limit per string: hundreds of nested indentations copied from
  * large templates could otherwise overshoot it by far before the next node's check. */
 static void
-put_indent(struct rstate *rs)
+put_indent_slow(struct rstate *rs)
 {
 	unsigned i;
 
-	if (rs->at[rs->nind] <= FLAT_INDENT) {
-		out_put(rs->out, rs->flat + rs->at[rs->ind_base],
-		    rs->at[rs->nind] - rs->at[rs->ind_base]);
-		return;
-	}
 	for (i = rs->ind_base; i < rs->nind; i++) {
-		if (rs->out->len - rs->out_start > MUSTACHE_MAX_OUTPUT_SIZE)
+		if (rs->out->len > rs->out_max)
 			return;
 		out_put(rs->out, rs->ind[i].p, rs->ind[i].n);
 	}
 }
 
-static bool
-empty_line(const char *s, const char *e)
+static inline void
+put_indent(struct rstate *rs)
 {
-	return s[0] == '\n' || (s[0] == '\r' && s + 1 < e && s[1] == '\n');
+	if (rs->at[rs->nind] <= FLAT_INDENT)
+		out_put(rs->out, rs->flat + rs->at[rs->ind_base],
+		    rs->at[rs->nind] - rs->at[rs->ind_base]);
+	else
+		put_indent_slow(rs);
 }
 
 static int
 render_text(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
 	bool bol)
 {
-	const char *s = t->pool + n->off, *e = s + n->len, *nl;
+	const char *s = t->pool + n->off;
+	uint32_t k, at = 0, to;
 
 	if (rs->nind == rs->ind_base) {
 		out_put(rs->out, s, n->len);
 		return 0;
 	}
-	if (bol && !empty_line(s, e))
+	if (bol && !empty_line(s, s + n->len))
 		put_indent(rs);
-	if (!(n->flags & MF_LINES)) {
-		out_put(rs->out, s, n->len);
-		return 0;
+	for (k = 0; k < n->nbrk; k++) {
+		to = t->brks[n->brk + k];
+		out_put(rs->out, s + at, to - at);
+		at = to;
+		if (over_limit(rs, t, n) < 0)
+			return -1;
+		put_indent(rs);
 	}
-	while (s < e) {
-		if ((nl = memchr(s, '\n', (size_t)(e - s))) == NULL) {
-			out_put(rs->out, s, (size_t)(e - s));
-			break;
-		}
-		out_put(rs->out, s, (size_t)(nl + 1 - s));
-		s = nl + 1;
-		if (s < e && !empty_line(s, e)) {
-			if (over_limit(rs, t, n) < 0)
-				return -1;
-			put_indent(rs);
-		}
-	}
+	out_put(rs->out, s + at, n->len - at);
 	return 0;
 }
-
-/* The bytes buf_append_html() replaces; test-mustache checks the two agree. */
-static const bool html_special[256] = {
-	['&'] = true, ['<'] = true, ['>'] = true, ['"'] = true, ['\''] = true
-};
 
 static int
 render_value(struct rstate *rs, struct json_object *v, bool escape)
 {
 	char num[64];
 	const char *s;
-	size_t n, i;
+	size_t n;
+	enum scalar k;
 
 	if (v == NULL)
 		return 0;
-	if (!scalar_text(v, num, sizeof num, &s, &n)) {
+	/* Strings, most values, without the call: scalar_text() is too big to inline. */
+	if (json_object_get_type(v) == json_type_string) {
+		s = json_object_get_string(v);
+		n = (size_t)json_object_get_string_len(v);
+		k = SCALAR_STRING;
+	} else if ((k = scalar_text(v, num, sizeof num, &s, &n)) == SCALAR_NONE) {
 		s = json_object_to_json_string_length(v,
 		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 		if (s == NULL)
 			return 0;
 	}
-	/* Most values need no escaping: copy their clean prefix at memcpy speed and
-	 * leave the rest, if any, to buf_append_html(). */
-	for (i = 0; escape && i < n && !html_special[(unsigned char)s[i]]; i++)
-		;
-	if (!escape || i == n)
+	if (escape && k != SCALAR_PLAIN)
+		out_html(rs->out, s, n);
+	else
 		out_put(rs->out, s, n);
-	else {
-		out_put(rs->out, s, i);
-		buf_append_html(rs->out, s + i, n - i);
-	}
 	return 0;
 }
 
 static int render_nodes(struct rstate *, const struct mustache_template *, uint32_t,
 	uint32_t, int);
 
+/* lt is v's table, NULL when v is not an object. */
 static int
 push_ctx(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
-	struct json_object *v)
+	struct json_object *v, struct lh_table *lt)
 {
 	if (rs->depth >= MUSTACHE_MAX_RENDER_DEPTH)
 		return rerror(rs, t, n, "sections and partials nested deeper than %d "
 		    "levels", MUSTACHE_MAX_RENDER_DEPTH);
 	rs->depth++;
-	rs->ctx[rs->nctx++] = v;
+	rs->ctx[rs->nctx].v = v;
+	rs->ctx[rs->nctx++].lt = lt;
 	return 0;
 }
 
@@ -1379,19 +1564,21 @@ static int
 render_section(struct rstate *rs, const struct mustache_template *t, uint32_t i)
 {
 	const struct mnode *n = &t->nodes[i];
-	struct json_object *v = resolve(rs, t, n);
+	struct json_object *v = resolve(rs, t, n), *item;
+	enum json_type type = json_object_get_type(v);
 	size_t k, len;
 	int r = 0;
 
 	if (n->type == M_INVERTED)
-		return truthy(v) ? 0 : render_nodes(rs, t, i + 1, n->next, -1);
-	if (json_object_is_type(v, json_type_array)) {
+		return truthy(v, type) ? 0 : render_nodes(rs, t, i + 1, n->next, -1);
+	if (type == json_type_array) {
 		len = json_object_array_length(v);
 		for (k = 0; k < len && r == 0; k++) {
 			if (++rs->steps > MUSTACHE_MAX_RENDER_STEPS)
 				return rerror(rs, t, n, "render took more than %lu steps",
 				    (unsigned long)MUSTACHE_MAX_RENDER_STEPS);
-			if (push_ctx(rs, t, n, json_object_array_get_idx(v, k)) < 0)
+			item = json_object_array_get_idx(v, k);
+			if (push_ctx(rs, t, n, item, json_object_get_object(item)) < 0)
 				return -1;
 			r = render_nodes(rs, t, i + 1, n->next, -1);
 			rs->nctx--;
@@ -1399,9 +1586,11 @@ render_section(struct rstate *rs, const struct mustache_template *t, uint32_t i)
 		}
 		return r;
 	}
-	if (!truthy(v))
+	if (!truthy(v, type))
 		return 0;
-	if (push_ctx(rs, t, n, v) < 0)
+	/* only an object has a table: no call for the booleans most sections test */
+	if (push_ctx(rs, t, n, v, type == json_type_object ? json_object_get_object(v) :
+	    NULL) < 0)
 		return -1;
 	r = render_nodes(rs, t, i + 1, n->next, -1);
 	rs->nctx--;
@@ -1425,6 +1614,24 @@ push_indent(struct rstate *rs, const struct mustache_template *t, const struct m
 	return 1;
 }
 
+static const struct mustache_template *
+find_partial(struct rstate *rs, const struct mnode *n, const char *name, size_t len)
+{
+	size_t slot = ((uintptr_t)n / sizeof *n) & (PARTIAL_CACHE - 1);
+	const struct mustache_template *pt;
+
+	if (rs->lookup == NULL)
+		return NULL;
+	if (n->flags & MF_DYNAMIC)
+		return rs->lookup(rs->lookup_ctx, name, len);
+	if (rs->partials[slot].tag == n)
+		return rs->partials[slot].t;
+	pt = rs->lookup(rs->lookup_ctx, name, len);
+	rs->partials[slot].tag = n;
+	rs->partials[slot].t = pt;
+	return pt;
+}
+
 /* {{>name}} and {{<name}}: renders another template in the current context. */
 static int
 render_partial(struct rstate *rs, const struct mustache_template *t, uint32_t i, bool bol)
@@ -1443,10 +1650,11 @@ render_partial(struct rstate *rs, const struct mustache_template *t, uint32_t i,
 	if (n->flags & MF_DYNAMIC) {
 		struct json_object *v = resolve(rs, t, n);
 
-		if (v == NULL || !scalar_text(v, num, sizeof num, &name, &len))
+		if (v == NULL ||
+		    scalar_text(v, num, sizeof num, &name, &len) == SCALAR_NONE)
 			return 0;
 	}
-	if (rs->lookup == NULL || (pt = rs->lookup(rs->lookup_ctx, name, len)) == NULL)
+	if ((pt = find_partial(rs, n, name, len)) == NULL)
 		return 0;
 	if (rs->pdepth >= MUSTACHE_MAX_PARTIAL_DEPTH)
 		return rerror(rs, t, n, "partials nested deeper than %d levels, at '%s' "
@@ -1530,12 +1738,18 @@ static int
 render_nodes(struct rstate *rs, const struct mustache_template *t, uint32_t first,
 	uint32_t end, int first_bol)
 {
+	const struct mnode *n;
 	uint32_t i;
+	bool bol;
 	int r = 0;
 
-	for (i = first; i < end; i = t->nodes[i].next) {
-		const struct mnode *n = &t->nodes[i];
-		bool bol = (i == first && first_bol >= 0) ? first_bol : (n->flags & MF_BOL);
+	for (i = first; i < end; i = n->next) {
+		n = &t->nodes[i];
+		bol = n->flags & MF_BOL;
+		if (first_bol >= 0) {
+			bol = first_bol;
+			first_bol = -1;
+		}
 
 		if (++rs->steps > MUSTACHE_MAX_RENDER_STEPS)
 			return rerror(rs, t, n, "render took more than %lu steps",
@@ -1584,6 +1798,7 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	}
 	rs.out = out;
 	rs.out_start = out->len;
+	rs.out_max = out->len + MUSTACHE_MAX_OUTPUT_SIZE;
 	rs.lookup = lookup;
 	rs.lookup_ctx = lookup_ctx;
 	rs.err = err;
@@ -1592,7 +1807,9 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	rs.depth = rs.pdepth = 0;
 	rs.nind = rs.ind_base = 0;
 	rs.at[0] = 0;
-	rs.ctx[0] = data;
+	memset(rs.partials, 0, sizeof rs.partials);
+	rs.ctx[0].v = data;
+	rs.ctx[0].lt = json_object_get_object(data);
 	rs.nctx = 1;
 	r = render_nodes(&rs, t, 0, t->nnodes, -1);
 	if (r < 0)

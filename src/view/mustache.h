@@ -8,8 +8,8 @@
  *
  * Partials ({{>name}}) and parents ({{<name}}...{{/name}}) are resolved at render time
  * through a callback that returns an already compiled template, so a registry can compile
- * every file once at start-up and share them. Dynamic names ({{>*field}}) take the name
- * from the data at render time.
+ * every file once at start-up and share them; a render asks once per tag. Dynamic names
+ * ({{>*field}}) take the name from the data at render time, and are asked each time.
  *
  * Semantics worth knowing (the spec leaves them to the implementation):
  *   - Falsey for sections and inverted sections: a missing name, null, false, 0, 0.0,
@@ -97,7 +97,10 @@ struct mustache_template;
  * (which renders as nothing, as the spec asks). `name` is `len` bytes followed by a NUL;
  * for a dynamic name it comes from the data and may contain anything, NUL bytes, "/" and
  * ".." included, so a resolver that maps names to files must validate it. The returned
- * template stays owned by the resolver and must outlive the render call. */
+ * template stays owned by the resolver and must outlive the render call. A render may
+ * ask once for each partial tag of a template and reuse the answer (a partial in a loop
+ * is looked up once), so a resolver answers the same name the same way for the length
+ * of a render. */
 typedef const struct mustache_template *(*mustache_lookup_fn)(void *ctx,
 	const char *name, size_t len);
 

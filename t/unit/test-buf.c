@@ -37,6 +37,16 @@ test_html_escape(void)
 	is_str(b.data, "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;",
 	    "all five HTML specials are escaped, the apostrophe too");
 	buf_free(&b);
+
+	/* Specials only, so every entity needs room the first reservation did not make. */
+	buf_append_html(&b, "", 0);
+	is_str(b.data, "", "escaping nothing leaves an empty, terminated string");
+	buf_append_html(&b, "\"\"''<<>>&&", 10);
+	buf_append_html(&b, "a\0<", 3);
+	ok(b.len == 54 && memcmp(b.data,
+	    "&quot;&quot;&#39;&#39;&lt;&lt;&gt;&gt;&amp;&amp;a\0&lt;", 55) == 0,
+	    "adjacent specials, and a NUL byte copied as it is");
+	buf_free(&b);
 }
 
 static void

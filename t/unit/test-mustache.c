@@ -15,6 +15,7 @@
 /* Named partials for one test: NULL-terminated pairs of name and source. */
 struct partials {
 	size_t				 n;
+	int				 asked;	/* by counting_lookup() */
 	const char			*names[8];
 	struct mustache_template	*tmpl[8];
 };
@@ -469,6 +470,137 @@ test_dynamic(void)
 	free_partials(&ps);
 }
 
+/* The renderer probes json-c's tables itself and keeps each context's table: names
+ * must resolve exactly as json-c would find them, in every context. */
+static void
+test_lookups(void)
+{
+	struct json_object *data, *big;
+	struct mustache_template *t;
+	struct mustache_error err;
+	struct buf out = BUF_INIT, want = BUF_INIT, src = BUF_INIT;
+	char key[32];
+	int i;
+
+	check("{{a}}{{#o}}{{a}}{{/o}}{{a}}", "{\"a\":1,\"o\":{\"a\":2}}", NULL, "121",
+	    "a name in an inner context shadows an outer one only inside it");
+	check("{{#list}}{{a}},{{/list}}", "{\"a\":\"outer\",\"list\":[{\"a\":1},{},"
+	    "{\"b\":2},7,\"s\",null,[],{\"a\":false}]}", NULL,
+	    "1,outer,outer,outer,outer,outer,outer,false,",
+	    "the same tag over items of different shapes, objects or not");
+	check("{{#list}}{{#a}}{{b}}{{/a}}|{{/list}}", "{\"b\":\"root\",\"list\":["
+	    "{\"a\":{\"b\":1}},{\"a\":{\"c\":2}},{\"a\":true,\"b\":3}]}", NULL,
+	    "1|root|3|", "a name falls back through contexts that lack it");
+	check("{{a.b.c}}|{{#x}}{{a.b.c}}{{/x}}", "{\"a\":{\"b\":{\"c\":1}},\"x\":"
+	    "{\"a\":{\"z\":1}}}", NULL, "1|",
+	    "a dotted name whose middle part is missing does not fall back outward");
+	check("{{a.b}}|{{a.b.c}}", "{\"a\":{\"b\":\"s\"}}", NULL, "s|",
+	    "a dotted name through a string renders nothing");
+	check("{{p}}{{pq}}{{pqr}}{{q}}", "{\"pqr\":3,\"pq\":2,\"p\":1}", NULL, "123",
+	    "keys that are prefixes of each other");
+
+	/* A table that has grown and has deleted slots, probed for every key. */
+	big = json_object_new_object();
+	for (i = 0; i < 300; i++) {
+		snprintf(key, sizeof key, "key%d", i);
+		json_object_object_add(big, key, json_object_new_int(i));
+	}
+	for (i = 0; i < 300; i += 2) {
+		snprintf(key, sizeof key, "key%d", i);
+		json_object_object_del(big, key);
+	}
+	for (i = 0; i < 310; i++) {
+		buf_printf(&src, "{{key%d}},", i);
+		if (i % 2 == 1 && i < 300)
+			buf_printf(&want, "%d", i);
+		buf_putc(&want, ',');
+	}
+	t = mustache_compile("t", src.data, src.len, &err);
+	mustache_render(t, big, NULL, NULL, &out, &err);
+	is_str(buf_cstr(&out), buf_cstr(&want),
+	    "every key of a grown table with deleted slots, and misses");
+
+	/* Objects built after json-c's key hash changed are searched json-c's way. */
+	json_global_set_string_hash(JSON_C_STR_HASH_PERLLIKE);
+	data = json_tokener_parse("{\"key7\":\"seven\",\"key9\":9}");
+	buf_reset(&out);
+	mustache_render(t, data, NULL, NULL, &out, &err);
+	ok(strncmp(buf_cstr(&out), ",,,,,,,seven,,9,", 16) == 0,
+	    "lookups in tables hashed after the compile with another function");
+	json_object_put(data);
+	json_global_set_string_hash(JSON_C_STR_HASH_DFLT);
+
+	mustache_free(t);
+	json_object_put(big);
+	buf_free(&out);
+	buf_free(&want);
+	buf_free(&src);
+}
+
+static const struct mustache_template *
+counting_lookup(void *ctx, const char *name, size_t len)
+{
+	struct partials *ps = ctx;
+
+	ps->asked++;
+	return lookup(ps, name, len);
+}
+
+/* A render asks the resolver once per static partial tag and remembers the answer. */
+static void
+test_partial_cache(void)
+{
+	struct partials ps = { 0 };
+	struct mustache_template *t;
+	struct mustache_error err;
+	struct json_object *data;
+	struct buf out = BUF_INIT, src = BUF_INIT, want = BUF_INIT, loop = BUF_INIT;
+	static const char looped[] = "{{#list}}{{>a}}{{>missing}}{{>*.}}{{/list}}";
+	int i;
+
+	add_partial(&ps, "a", "A{{.}}");
+	add_partial(&ps, "b", "B{{.}}");
+	add_partial(&ps, "x", "X");
+	t = mustache_compile("t", looped, sizeof looped - 1, &err);
+	data = json_tokener_parse("{\"list\":[\"a\",\"b\",\"x\",\"a\"]}");
+	mustache_render(t, data, counting_lookup, &ps, &out, &err);
+	is_str(buf_cstr(&out), "AaAaAbBbAxXAaAa", "partials in a loop");
+	ok(ps.asked == 2 + 4, "static tags asked once per render, dynamic per item "
+	    "(asked %d times)", ps.asked);
+	mustache_free(t);
+	json_object_put(data);
+
+	free_partials(&ps);
+
+	/* More tags than the cache has slots, so tags share slots, at two depths. */
+	add_partial(&ps, "a", "A");
+	add_partial(&ps, "b", "B");
+	add_partial(&ps, "x", "X");
+	for (i = 0; i < 3 * 100; i++) {
+		const char *name = i % 3 == 0 ? "a" : i % 3 == 1 ? "b" : "x";
+
+		if (i == 100)
+			buf_puts(&src, "{{#list}}");
+		buf_printf(&src, "{{>%s}}", name);
+		buf_putc(i < 100 ? &want : &loop, (char)(name[0] - 'a' + 'A'));
+	}
+	buf_append(&want, loop.data, loop.len);
+	buf_append(&want, loop.data, loop.len);
+	buf_puts(&src, "{{/list}}");
+	t = mustache_compile("t", src.data, src.len, &err);
+	data = json_tokener_parse("{\"list\":[1,2]}");
+	buf_reset(&out);
+	mustache_render(t, data, lookup, &ps, &out, &err);
+	is_str(buf_cstr(&out), buf_cstr(&want), "more partial tags than cache slots");
+	mustache_free(t);
+	json_object_put(data);
+	free_partials(&ps);
+	buf_free(&out);
+	buf_free(&src);
+	buf_free(&want);
+	buf_free(&loop);
+}
+
 static void
 test_indentation(void)
 {
@@ -513,6 +645,8 @@ main(void)
 	test_bytes();
 	test_values();
 	test_dynamic();
+	test_lookups();
+	test_partial_cache();
 	test_indentation();
 	return tap_done();
 }
