@@ -16,12 +16,11 @@
 
 /* Sends every due notification, batch after batch, until none is left. */
 static void
-jobs_run_notifications(struct db *db, const char *runner,
-    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff, long lease)
+jobs_run_notifications(struct db *db, struct notify_runner *runner)
 {
 	int n;
 
-	while ((n = notify_run_due(db, runner, providers, backoff, lease)) == NOTIFY_CLAIM_BATCH)
+	while ((n = notify_run_due(db, runner)) == NOTIFY_CLAIM_BATCH)
 		;
 	if (n < 0)
 		log_warn("notifications not run", "%s", db->error);
@@ -32,6 +31,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 {
 	char runner[300], host[256] = "localhost";
 	struct notify_setup providers;
+	struct notify_runner *sender;
 	unsigned long listening_on = 0;
 	long backoff_ms = 0;
 	struct config cfg;
@@ -63,7 +63,17 @@ jobs_main(int argc, char **argv, const char *config_file)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	notify_setup_init(&providers, &cfg);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
-	log_info("started", "tick every %d s", JOBS_TICK_SECONDS);
+	/* after sigprocmask: the send threads inherit the blocked signals */
+	if ((sender = notify_runner_new(&cfg, runner, providers.channel)) == NULL) {
+		notify_setup_free(&providers);
+		curl_global_cleanup();
+		db_close(&db);
+		config_free(&cfg);
+		close(sfd);
+		return 1;
+	}
+	log_info("started", "tick every %d s, %ld sends at once", JOBS_TICK_SECONDS,
+	    cfg.notify_concurrency);
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1 } };
@@ -82,8 +92,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_run_notifications(&db, runner, providers.channel, cfg.notify_backoff_seconds,
-			    cfg.notify_lease_seconds);
+			jobs_run_notifications(&db, sender);
 			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
 			pfd[1].events = POLLIN;
 		}
@@ -111,6 +120,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 		}
 	}
 	log_info("stopped", "%s", "signal received");
+	notify_runner_free(sender);	/* before the providers and libcurl it uses go */
 	db_close(&db);
 	config_free(&cfg);
 	curl_global_cleanup();
