@@ -249,6 +249,37 @@ bool notify_channel_baa(const struct config *cfg, enum notify_channel channel);
  * with db->error set. Validation of recipient and lengths is the caller's (and the
  * table's CHECKs as the last line). */
 int  notify_enqueue(struct db *db, const struct notify_message *m, bool *created);
+/* Queues n messages in one statement, inside the caller's open transaction: m is the
+ * template (its recipient, patient_id and event_key are ignored), and message i goes to
+ * recipients[i] about patient_ids[i] (uuids) under event_keys[i]. Strings are borrowed.
+ * Returns DB_OK with *created set to how many were new (an event already queued is
+ * skipped, as in notify_enqueue); a database error otherwise, with db->error set. */
+int  notify_enqueue_many(struct db *db, const struct notify_message *m,
+	const char *const *recipients, const char *const *patient_ids,
+	const char *const *event_keys, size_t n, long *created);
+/* Bulk sends (campaign.c, migration 0009). */
+#define NOTIFY_CAMPAIGN_MAX_NAME 200	/* characters of a campaign's name (the table's CHECK) */
+
+struct notify_campaign {
+	bool found;	/* false: no such campaign (find) */
+	bool created;	/* notify_campaign_create made it (false: the key's earlier one) */
+	char id[37];
+	long queued, skipped;
+};
+
+/* The campaign created under idempotency_key in the caller's tenant transaction, into c
+ * (c->found false when there is none). DB_OK or a database error. */
+int  notify_campaign_find(struct db *db, const char *idempotency_key, struct notify_campaign *c);
+/* Records a campaign named `name` of message m (organisation, channel, subject,
+ * requested_by) whose text, as staff wrote it, is body, with its counts, inside the caller's
+ * open transaction; c gets its id and c->created. When idempotency_key (may be NULL) already
+ * names a campaign, c is that one instead and c->created is false: the caller queues
+ * nothing then. Queue the messages with notify_enqueue_many under
+ * "campaign:<id>:<patient>". DB_OK or an error. */
+int  notify_campaign_create(struct db *db, const char *name, const char *body,
+	const struct notify_message *m, const char *idempotency_key, long queued, long skipped,
+	struct notify_campaign *c);
+
 /* The id of the message queued for event_key (after notify_enqueue), into id (37 bytes). */
 int  notify_find(struct db *db, const char *org_id, const char *event_key, char id[37]);
 

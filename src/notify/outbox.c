@@ -37,6 +37,17 @@ static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 13,
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
 
+/* notify_enqueue for many recipients of one message (campaigns): one row per array element. */
+static struct db_stmt notify_stmt_enqueue_many = DB_STMT("notify_enqueue_many", 13,
+	"WITH ins AS ("
+	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
+	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars, sensitive)"
+	" SELECT $1, v.event_key, $3, v.recipient, $5, $6, $7, v.patient_id, $9, $10, $11,"
+	"  $12::jsonb, $13"
+	" FROM unnest($2::text[], $4::text[], $8::uuid[]) AS v(event_key, recipient, patient_id)"
+	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING 1)"
+	" SELECT (SELECT count(*) FROM ins), pg_notify('kairos_jobs', 'notify')");
+
 static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
 	"UPDATE notifications SET lease_until = now() + make_interval(secs => $2),"
 	" leased_by = $1, attempts = attempts + 1, updated_at = now()"
@@ -101,6 +112,20 @@ notify_find(struct db *db, const char *org_id, const char *event_key, char id[37
 	return db_query_value(db, &notify_stmt_find, params, id, 37);
 }
 
+/* Appends value to a PostgreSQL array literal being built in out ("{" first): quoted, with
+ * " and \\ escaped, so any provider message id survives intact. */
+static void
+notify_array_add(struct buf *out, const char *value)
+{
+	buf_puts(out, out->len ? ",\"" : "{\"");
+	for (const char *p = value; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '"');
+}
+
 int
 notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 {
@@ -113,6 +138,36 @@ notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 	if (rc == DB_OK && created != NULL)
 		*created = PQntuples(res) == 1;
 	PQclear(res);
+	return rc;
+}
+
+int
+notify_enqueue_many(struct db *db, const struct notify_message *m, const char *const *recipients,
+    const char *const *patient_ids, const char *const *event_keys, size_t n, long *created)
+{
+	struct buf keys = BUF_INIT, to = BUF_INIT, patients = BUF_INIT;
+	char count[24] = "0";
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		notify_array_add(&keys, event_keys[i]);
+		notify_array_add(&to, recipients[i]);
+		notify_array_add(&patients, patient_ids[i]);
+	}
+	buf_puts(&keys, n ? "}" : "{}");
+	buf_puts(&to, n ? "}" : "{}");
+	buf_puts(&patients, n ? "}" : "{}");
+	{
+		const char *params[13] = { m->org_id, keys.data, notify_channel_name(m->channel),
+			to.data, m->subject, m->body_text, m->body_html, patients.data, m->requested_ip,
+			m->requested_by, m->template_name, m->template_vars, m->sensitive ? "true" : "false" };
+
+		rc = db_query_value(db, &notify_stmt_enqueue_many, params, count, sizeof count);
+	}
+	*created = atol(count);
+	buf_free(&keys);
+	buf_free(&to);
+	buf_free(&patients);
 	return rc;
 }
 
@@ -131,20 +186,6 @@ notify_backoff_seconds(long base, int attempts, int retry_after)
 	if (retry_after > delay)
 		delay = retry_after;
 	return delay;
-}
-
-/* Appends value to a PostgreSQL array literal being built in out ("{" first): quoted, with
- * " and \\ escaped, so any provider message id survives intact. */
-static void
-notify_array_add(struct buf *out, const char *value)
-{
-	buf_puts(out, out->len ? ",\"" : "{\"");
-	for (const char *p = value; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, *p);
-	}
-	buf_putc(out, '"');
 }
 
 /* A failed send: back to the queue after its backoff, or a dead letter. */
