@@ -14,13 +14,23 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-/* Sends every due notification, batch after batch, until none is left. */
+/* Whether a signal is waiting on sfd (not read: the main loop does that). */
+static bool
+jobs_signalled(int sfd)
+{
+	struct pollfd p = { .fd = sfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Sends every due notification, batch after batch, until none is left or a signal comes:
+ * SIGTERM then waits for one batch, not for the whole queue to drain. */
 static void
-jobs_run_notifications(struct db *db, struct notify_runner *runner)
+jobs_run_notifications(struct db *db, struct notify_runner *runner, int sfd)
 {
 	int n;
 
-	while ((n = notify_run_due(db, runner)) == NOTIFY_CLAIM_BATCH)
+	while ((n = notify_run_due(db, runner)) == NOTIFY_CLAIM_BATCH && !jobs_signalled(sfd))
 		;
 	if (n < 0)
 		log_warn("notifications not run", "%s", db->error);
@@ -92,7 +102,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_run_notifications(&db, sender);
+			jobs_run_notifications(&db, sender, sfd);
 			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
 			pfd[1].events = POLLIN;
 		}

@@ -105,7 +105,7 @@ notify_send_thread(void *arg)
 		long long start, deadline, now;
 		int i;
 
-		while (!r->stopping && (r->next >= r->njobs || r->unrecorded >= r->nthreads))
+		while (!r->stopping && (r->next >= r->njobs || r->unrecorded >= r->concurrency))
 			pthread_cond_wait(&r->work, &r->mu);
 		if (r->stopping)
 			break;
@@ -186,6 +186,7 @@ notify_runner_new(const struct config *cfg, const char *name,
 	memcpy(r->providers, providers, sizeof r->providers);
 	r->backoff_seconds = cfg->notify_backoff_seconds;
 	r->lease_seconds = cfg->notify_lease_seconds;
+	r->concurrency = (int)cfg->notify_concurrency;
 	for (int ch = 0; ch < NOTIFY_CHANNELS; ch++) {
 		const char *p = providers[ch] != NULL ? providers[ch]->name : "outbox";
 		long rate = config_rate_limit(cfg, p);

@@ -38,7 +38,8 @@ struct notify_runner {
 	char                          name[NOTIFY_RUNNER_NAME_MAX];
 	const struct notify_provider *providers[NOTIFY_CHANNELS];
 	long                          backoff_seconds, lease_seconds;
-	int                           nthreads;
+	int                           concurrency;	/* KAIROS_NOTIFY_CONCURRENCY */
+	int                           nthreads;	/* started: the runner thread's alone */
 	pthread_t                    *threads;
 
 	pthread_mutex_t               mu;
@@ -48,7 +49,7 @@ struct notify_runner {
 	int                           njobs, next;	/* next: the first job no thread has taken */
 	int                           done[NOTIFY_CLAIM_BATCH], ndone;	/* finished, in order */
 	/* Jobs taken and not yet recorded: sending, or sent and waiting for the runner thread.
-	 * Threads take no new job while it is nthreads, so at any moment at most
+	 * Threads take no new job while it is `concurrency`, so at any moment at most
 	 * KAIROS_NOTIFY_CONCURRENCY messages may have reached a provider without their outcome
 	 * being recorded: what a SIGKILL can turn into duplicates. */
 	int                           unrecorded;
