@@ -154,6 +154,10 @@ static const struct config_key config_keys[] = {
 	  "How long a job runner holds messages it claimed; a runner that dies frees them after this. Keep it above KAIROS_PROVIDER_TIMEOUT_MS." },
 	{ "KAIROS_SCHEDULE_TEST_TASKS", CONFIG_BOOL, F(schedule_test_tasks), "false", 0, 0, NULL, false,
 	  "Adds the test suite's scheduled tasks to `kairos jobs` (test-tick every second; test-slow and test-fail on demand). Never in production." },
+	{ "KAIROS_NOTIFY_CONCURRENCY", CONFIG_INT, F(notify_concurrency), "16", 1, 256, NULL, false,
+	  "Sends one job runner has in flight at once (threads, each keeping its provider connection alive). A provider answers in 100-500 ms, so one at a time caps a runner at a few messages a second. Keep 2 x KAIROS_PROVIDER_TIMEOUT_MS below KAIROS_NOTIFY_LEASE_SECONDS: no send starts after half the lease." },
+	{ "KAIROS_PROVIDER_RATE_LIMITS", CONFIG_STRING, F(provider_rate_limits), "", 0, 0, NULL, false,
+	  "Most messages per second each job runner hands to a provider, as NAME=N pairs separated by commas (e.g. twilio=50,sendgrid=600,meta=80,gallabox=20,smtp=10); names: twilio (SMS and WhatsApp), sendgrid, smtp, meta, gallabox. Unlisted or empty: unlimited. The limit is per runner: with several runners, divide the provider's limit by their number (docs/operations.md)." },
 };
 
 #define CONFIG_NKEYS (sizeof config_keys / sizeof config_keys[0])
@@ -376,6 +380,69 @@ config_template_map_ok(const char *s)
 	}
 }
 
+/* Providers KAIROS_PROVIDER_RATE_LIMITS may name (notify/providers.c's names). */
+static const char *const config_rate_providers[] = { "twilio", "sendgrid", "smtp", "meta", "gallabox" };
+
+/* Walks NAME=N[,NAME=N...]: for each pair, its name (len bytes) and rate. 0 when the whole
+ * text is well formed (names known, each once; rates 1..CONFIG_RATE_LIMIT_MAX), else -1
+ * with the reason in errors. *rate gets the rate of `want` (0 when unlisted). */
+static int
+config_rate_walk(const char *s, const char *want, long *rate, struct buf *errors)
+{
+	bool seen[sizeof config_rate_providers / sizeof *config_rate_providers] = { false };
+	const char *p = s;
+
+	*rate = 0;
+	while (*p != '\0') {
+		size_t name = strspn(p, "abcdefghijklmnopqrstuvwxyz"), i;
+		char *end;
+		long n;
+
+		for (i = 0; i < sizeof config_rate_providers / sizeof *config_rate_providers; i++)
+			if (strlen(config_rate_providers[i]) == name &&
+			    strncmp(config_rate_providers[i], p, name) == 0)
+				break;
+		if (i == sizeof config_rate_providers / sizeof *config_rate_providers || p[name] != '=') {
+			buf_printf(errors, "KAIROS_PROVIDER_RATE_LIMITS: expected NAME=N pairs separated by commas, NAME one of twilio, sendgrid, smtp, meta, gallabox\n");
+			return -1;
+		}
+		if (seen[i]) {
+			buf_printf(errors, "KAIROS_PROVIDER_RATE_LIMITS: %s is named twice\n", config_rate_providers[i]);
+			return -1;
+		}
+		seen[i] = true;
+		errno = 0;
+		n = (p[name + 1] >= '0' && p[name + 1] <= '9') ? strtol(p + name + 1, &end, 10) : -1;
+		if (n < 1 || n > CONFIG_RATE_LIMIT_MAX || errno != 0 || (*end != '\0' && *end != ',')) {
+			buf_printf(errors, "KAIROS_PROVIDER_RATE_LIMITS: the rate of %s must be a whole number of messages per second, 1..%d\n",
+			    config_rate_providers[i], CONFIG_RATE_LIMIT_MAX);
+			return -1;
+		}
+		if (want != NULL && strcmp(want, config_rate_providers[i]) == 0)
+			*rate = n;
+		p = *end == ',' ? end + 1 : end;
+		if (*end == ',' && *p == '\0') {
+			buf_printf(errors, "KAIROS_PROVIDER_RATE_LIMITS: a trailing comma\n");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+long
+config_rate_limit(const struct config *cfg, const char *provider)
+{
+	struct buf errors = BUF_INIT;
+	long rate = 0;
+
+	/* config_load has checked the text: a failure here cannot happen, and means no limit */
+	if (cfg->provider_rate_limits == NULL ||
+	    config_rate_walk(cfg->provider_rate_limits, provider, &rate, &errors) < 0)
+		rate = 0;
+	buf_free(&errors);
+	return rate;
+}
+
 static int
 config_check_providers(const struct config *cfg, struct buf *errors)
 {
@@ -415,6 +482,12 @@ config_check_providers(const struct config *cfg, struct buf *errors)
 	if (v != NULL && (*v == '\0' || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") != strlen(v))) {
 		buf_printf(errors, "KAIROS_META_WHATSAPP_LANGUAGE: \"%s\" is not a language code like en_US\n", v);
 		problems++;
+	}
+	if (cfg->provider_rate_limits != NULL) {
+		long ignored;
+
+		if (config_rate_walk(cfg->provider_rate_limits, NULL, &ignored, errors) < 0)
+			problems++;
 	}
 	if (cfg->whatsapp_templates != NULL && !config_template_map_ok(cfg->whatsapp_templates)) {
 		buf_printf(errors, "KAIROS_WHATSAPP_TEMPLATES: expected NAME=ID pairs separated by commas\n");

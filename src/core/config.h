@@ -69,7 +69,13 @@ struct config {
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */
 	bool  schedule_test_tasks;	/* KAIROS_SCHEDULE_TEST_TASKS: test-only tasks; refused in production */
+	long  notify_concurrency;	/* KAIROS_NOTIFY_CONCURRENCY: sends in flight per runner */
+	char *provider_rate_limits;	/* KAIROS_PROVIDER_RATE_LIMITS: twilio=50,sendgrid=600,... */
 };
+
+/* Highest rate KAIROS_PROVIDER_RATE_LIMITS may give one provider (messages per second):
+ * beyond any provider's documented limit, and still a whole number of microseconds apart. */
+#define CONFIG_RATE_LIMIT_MAX 100000
 
 /* Loads defaults, then `file` (NULL: KAIROS_CONFIG if set), then the environment.
  * Returns the number of problems found; each is one line appended to `errors`.
@@ -79,6 +85,10 @@ void config_free(struct config *cfg);
 /* config_load for long-running processes: each problem becomes one "configuration
  * invalid" log line. 0, or -1 (cfg then freed). */
 int  config_load_logged(struct config *cfg, const char *file);
+
+/* The rate KAIROS_PROVIDER_RATE_LIMITS gives provider (by name: twilio, sendgrid, smtp,
+ * meta, gallabox), in messages per second per runner; 0 when it gives none (unlimited). */
+long config_rate_limit(const struct config *cfg, const char *provider);
 
 /* The owner's connection (KAIROS_ADMIN_DATABASE_URL, else KAIROS_DATABASE_URL). Borrowed. */
 const char *config_admin_database_url(const struct config *cfg);

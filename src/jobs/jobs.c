@@ -16,14 +16,23 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-/* Sends every due notification, batch after batch, until none is left. */
+/* Whether a signal is waiting on sfd (not read: the main loop does that). */
+static bool
+jobs_signalled(int sfd)
+{
+	struct pollfd p = { .fd = sfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+/* Sends every due notification, batch after batch, until none is left or a signal comes:
+ * SIGTERM then waits for one batch, not for the whole queue to drain. */
 static void
-jobs_run_notifications(struct db *db, const char *runner,
-    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff, long lease)
+jobs_run_notifications(struct db *db, struct notify_runner *runner, int sfd)
 {
 	int n;
 
-	while ((n = notify_run_due(db, runner, providers, backoff, lease)) == NOTIFY_CLAIM_BATCH)
+	while ((n = notify_run_due(db, runner)) == NOTIFY_CLAIM_BATCH && !jobs_signalled(sfd))
 		;
 	if (n < 0)
 		log_warn("notifications not run", "%s", db->error);
@@ -56,6 +65,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	bool list = false;
 	char runner[300], host[256] = "localhost";
 	struct notify_setup providers;
+	struct notify_runner *sender;
 	unsigned long listening_on = 0;
 	long backoff_ms = 0;
 	struct config cfg;
@@ -97,7 +107,17 @@ jobs_main(int argc, char **argv, const char *config_file)
 	    cfg.statement_timeout_ms);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	notify_setup_init(&providers, &cfg);
-	log_info("started", "tick every %d s, %zu scheduled tasks", JOBS_TICK_SECONDS, sched.ntasks);
+	/* after sigprocmask: the send threads inherit the blocked signals */
+	if ((sender = notify_runner_new(&cfg, runner, providers.channel)) == NULL) {
+		notify_setup_free(&providers);
+		curl_global_cleanup();
+		db_close(&db);
+		config_free(&cfg);
+		close(sfd);
+		return 1;
+	}
+	log_info("started", "tick every %d s, %zu scheduled tasks, %ld sends at once",
+	    JOBS_TICK_SECONDS, sched.ntasks, cfg.notify_concurrency);
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1 } };
@@ -117,8 +137,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_run_notifications(&db, runner, providers.channel, cfg.notify_backoff_seconds,
-			    cfg.notify_lease_seconds);
+			jobs_run_notifications(&db, sender, sfd);
 			/* then the scheduled tasks; wake again when the next one is due, if sooner */
 			due_ms = schedule_run_due(&sched, &db);
 			if (due_ms >= 0 && due_ms < timeout)
@@ -150,10 +169,11 @@ jobs_main(int argc, char **argv, const char *config_file)
 		}
 	}
 	log_info("stopped", "%s", "signal received");
+	notify_runner_free(sender);	/* before the providers and libcurl it uses go */
 	db_close(&db);
 	config_free(&cfg);
-	curl_global_cleanup();
 	notify_setup_free(&providers);
+	curl_global_cleanup();
 	close(sfd);
 	return 0;
 }

@@ -68,6 +68,27 @@ notify_http_header_cb(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
+/* Thread-local: each send thread has its own handle (and so its own connection cache). */
+static _Thread_local CURL *notify_http_tls;
+
+CURL *
+notify_http_handle(void)
+{
+	if (notify_http_tls == NULL)
+		notify_http_tls = curl_easy_init();
+	else
+		curl_easy_reset(notify_http_tls);
+	return notify_http_tls;
+}
+
+void
+notify_http_thread_end(void)
+{
+	if (notify_http_tls != NULL)
+		curl_easy_cleanup(notify_http_tls);
+	notify_http_tls = NULL;
+}
+
 void
 notify_http_setup(CURL *c, const char *url, long timeout_ms, struct notify_http_reply *reply)
 {
@@ -91,7 +112,7 @@ notify_http_call(const struct notify_http_request *req, struct notify_http_reply
 	CURL *c;
 
 	notify_http_reply_init(r);
-	if ((c = curl_easy_init()) == NULL) {
+	if ((c = notify_http_handle()) == NULL) {
 		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
 		return -1;
 	}
@@ -105,8 +126,7 @@ notify_http_call(const struct notify_http_request *req, struct notify_http_reply
 	}
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(headers);
+	curl_slist_free_all(headers);	/* the handle stays with the thread (notify_http_handle) */
 	if (cc != CURLE_OK) {
 		snprintf(r->error, sizeof r->error, "%s", r->too_big ? "answer too large"
 		    : curl_easy_strerror(cc));

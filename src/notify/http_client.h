@@ -47,6 +47,15 @@ struct notify_http_reply {
 void notify_http_reply_init(struct notify_http_reply *r);
 void notify_http_reply_free(struct notify_http_reply *r);
 
+/* The calling thread's libcurl handle, reset to defaults: a provider's send takes it instead
+ * of making its own, so the connections it opened (to Twilio, SendGrid, Meta, Gallabox, all
+ * of which keep them alive) are reused by the next send on the same thread rather than a
+ * TCP and TLS handshake per message. curl_easy_reset keeps live connections, the TLS
+ * session and the DNS cache. Owned by the thread: never clean it up; a thread that ends
+ * calls notify_http_thread_end(). NULL when libcurl cannot make one. One handle per thread,
+ * so no handle is ever used by two threads at once (libcurl's rule). */
+CURL *notify_http_handle(void);
+
 /* What every provider call shares: url, timeouts, no signals (we run in workers and the job
  * runner), http(s) only, our User-Agent, and the body and header callbacks writing into
  * reply (which must outlive the transfer). */

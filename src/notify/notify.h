@@ -18,7 +18,10 @@
 #include "db/db.h"
 #include "http/http.h"
 
-#define NOTIFY_CLAIM_BATCH     50	/* rows one claim takes */
+/* Rows one claim takes: enough to keep KAIROS_NOTIFY_CONCURRENCY threads busy for several
+ * rounds (each batch ends with a tail where threads wait for its slowest send), few enough
+ * that a runner killed mid-batch strands little behind its lease. */
+#define NOTIFY_CLAIM_BATCH     200
 #define NOTIFY_MAX_ERROR       1000	/* bytes of provider error kept */
 #define NOTIFY_LIST_MAX        1000	/* rows `kairos outbox list` prints at most */
 /* What a sensitive message's body becomes once a real provider has accepted it (0007). */
@@ -246,16 +249,61 @@ bool notify_channel_baa(const struct config *cfg, enum notify_channel channel);
  * with db->error set. Validation of recipient and lengths is the caller's (and the
  * table's CHECKs as the last line). */
 int  notify_enqueue(struct db *db, const struct notify_message *m, bool *created);
+/* Queues n messages in one statement, inside the caller's open transaction: m is the
+ * template (its recipient, patient_id and event_key are ignored), and message i goes to
+ * recipients[i] about patient_ids[i] (uuids) under event_keys[i]. Strings are borrowed.
+ * Returns DB_OK with *created set to how many were new (an event already queued is
+ * skipped, as in notify_enqueue); a database error otherwise, with db->error set. */
+int  notify_enqueue_many(struct db *db, const struct notify_message *m,
+	const char *const *recipients, const char *const *patient_ids,
+	const char *const *event_keys, size_t n, long *created);
+/* Bulk sends (campaign.c, migration 0009). */
+#define NOTIFY_CAMPAIGN_MAX_NAME 200	/* characters of a campaign's name (the table's CHECK) */
+
+struct notify_campaign {
+	bool found;	/* false: no such campaign (find) */
+	bool created;	/* notify_campaign_create made it (false: the key's earlier one) */
+	char id[37];
+	long queued, skipped;
+};
+
+/* The campaign created under idempotency_key in the caller's tenant transaction, into c
+ * (c->found false when there is none). DB_OK or a database error. */
+int  notify_campaign_find(struct db *db, const char *idempotency_key, struct notify_campaign *c);
+/* Records a campaign named `name` of message m (organisation, channel, subject,
+ * requested_by) whose text, as staff wrote it, is body, with its counts, inside the caller's
+ * open transaction; c gets its id and c->created. When idempotency_key (may be NULL) already
+ * names a campaign, c is that one instead and c->created is false: the caller queues
+ * nothing then. Queue the messages with notify_enqueue_many under
+ * "campaign:<id>:<patient>". DB_OK or an error. */
+int  notify_campaign_create(struct db *db, const char *name, const char *body,
+	const struct notify_message *m, const char *idempotency_key, long queued, long skipped,
+	struct notify_campaign *c);
+
 /* The id of the message queued for event_key (after notify_enqueue), into id (37 bytes). */
 int  notify_find(struct db *db, const char *org_id, const char *event_key, char id[37]);
 
-/* Claims up to NOTIFY_CLAIM_BATCH due messages as `runner`, sends each through the provider
- * of its channel, and records the outcome; a failed send is retried after backoff_seconds ×
- * 2^(attempt-1) (capped, ±50 % jitter), or the provider's Retry-After if longer. Returns
- * how many were handled (0: nothing due), or a negative db_result. */
-int  notify_run_due(struct db *db, const char *runner,
-	const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds,
-	long lease_seconds);
+/* The job runner's sending machinery (runner.c): cfg->notify_concurrency send threads, each
+ * keeping its provider connections alive, and a token bucket per provider that
+ * KAIROS_PROVIDER_RATE_LIMITS limits (per runner). name is the runner's lease holder
+ * ("host:pid"); providers (one per channel) are borrowed and must outlive the runner. Start
+ * it after blocking the signals the caller handles: the threads inherit the mask. NULL
+ * (logged) when the threads cannot start. Free with notify_runner_free(), which waits for
+ * the threads to end. */
+struct notify_runner;
+struct notify_runner *notify_runner_new(const struct config *cfg, const char *name,
+	const struct notify_provider *const providers[NOTIFY_CHANNELS]);
+void notify_runner_free(struct notify_runner *r);
+
+/* Claims up to NOTIFY_CLAIM_BATCH due messages for r under a lease of
+ * KAIROS_NOTIFY_LEASE_SECONDS, sends them through their channels' providers on r's threads,
+ * at most KAIROS_NOTIFY_CONCURRENCY at once and within the rate limits, and records each
+ * outcome as it comes (on db, in this thread); a failed send is retried after
+ * backoff × 2^(attempt-1) (capped, ±50 % jitter), or the provider's Retry-After if longer.
+ * No send starts after half the lease: the claimed messages not started by then are handed
+ * back at once, their attempt not counted. Returns how many were claimed (0: nothing due),
+ * or a negative db_result. */
+int  notify_run_due(struct db *db, struct notify_runner *r);
 
 /* What a delivery callback did to its message. */
 enum notify_status_change { NOTIFY_STATUS_UPDATED, NOTIFY_STATUS_UNKNOWN, NOTIFY_STATUS_STALE };
@@ -279,6 +327,11 @@ bool notify_report_word_known(const char *provider, const char *word);
  * a replay. Returns DB_OK or a database error. */
 int  notify_webhook_once(struct db *db, const char *provider, const char *digest,
 	long max_age_seconds, bool *fresh);
+
+/* Frees the calling thread's pooled libcurl handle (http_client.c), closing its kept-alive
+ * connections. Every thread that sent or checked through a provider calls it before it ends:
+ * the runner's send threads, and a process's main thread when it is done with providers. */
+void notify_http_thread_end(void);
 
 /* `kairos doctor`: one ✓/✗ line per configured integration (a harmless real request
  * each) on out. 0 when all pass, 1 otherwise. */

@@ -1,5 +1,6 @@
 /* outbox.c: enqueue in the caller's transaction; claim, send and record in the runner. */
 #include "notify/notify.h"
+#include "notify/runner.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,17 @@ static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 13,
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
 
+/* notify_enqueue for many recipients of one message (campaigns): one row per array element. */
+static struct db_stmt notify_stmt_enqueue_many = DB_STMT("notify_enqueue_many", 13,
+	"WITH ins AS ("
+	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
+	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars, sensitive)"
+	" SELECT $1, v.event_key, $3, v.recipient, $5, $6, $7, v.patient_id, $9, $10, $11,"
+	"  $12::jsonb, $13"
+	" FROM unnest($2::text[], $4::text[], $8::uuid[]) AS v(event_key, recipient, patient_id)"
+	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING 1)"
+	" SELECT (SELECT count(*) FROM ins), pg_notify('kairos_jobs', 'notify')");
+
 static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
 	"UPDATE notifications SET lease_until = now() + make_interval(secs => $2),"
 	" leased_by = $1, attempts = attempts + 1, updated_at = now()"
@@ -48,18 +60,23 @@ static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
 
 /* Guarded by leased_by: a runner whose lease ran out (and was taken over) records nothing.
  * The communications row and the audit entry are written in the same statement, so a sent
- * message always has both; neither holds the body. */
+ * message always has both; neither holds the body. Takes every message sent since the
+ * runner last recorded: ids, providers and provider message ids as three arrays of one
+ * length, so a busy runner writes one statement for many sends. */
 static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
-	"WITH sent AS ("
-	" UPDATE notifications SET status = 'sent', provider = $3, provider_message_id = $4,"
-	"  sent_at = now(), lease_until = NULL, last_error = NULL, updated_at = now(),"
-	"  body_text = CASE WHEN sensitive AND $3 <> 'outbox' THEN '" NOTIFY_REDACTED "'"
-	"   ELSE body_text END,"
-	"  body_html = CASE WHEN sensitive AND $3 <> 'outbox' THEN NULL ELSE body_html END,"
-	"  template_vars = CASE WHEN sensitive AND $3 <> 'outbox' AND template_vars IS NOT NULL"
-	"   THEN '[]'::jsonb ELSE template_vars END"
-	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'"
-	" RETURNING id, org_id, patient_id, requested_by, requested_ip, channel, recipient, subject),"
+	"WITH v AS (SELECT * FROM unnest($1::uuid[], $3::text[], $4::text[]) AS v(id, provider, pmid)),"
+	" sent AS ("
+	" UPDATE notifications n SET status = 'sent', provider = v.provider,"
+	"  provider_message_id = v.pmid, sent_at = now(), lease_until = NULL, last_error = NULL,"
+	"  updated_at = now(),"
+	"  body_text = CASE WHEN n.sensitive AND v.provider <> 'outbox' THEN '" NOTIFY_REDACTED "'"
+	"   ELSE n.body_text END,"
+	"  body_html = CASE WHEN n.sensitive AND v.provider <> 'outbox' THEN NULL ELSE n.body_html END,"
+	"  template_vars = CASE WHEN n.sensitive AND v.provider <> 'outbox' AND n.template_vars IS NOT NULL"
+	"   THEN '[]'::jsonb ELSE n.template_vars END"
+	" FROM v WHERE n.id = v.id AND n.leased_by = $2 AND n.status = 'queued'"
+	" RETURNING n.id, n.org_id, n.patient_id, n.requested_by, n.requested_ip, n.channel,"
+	"  n.recipient, n.subject, v.provider, v.pmid),"
 	" comm AS (INSERT INTO communications (org_id, notification_id, patient_id, channel,"
 	"  recipient, subject) SELECT org_id, id, patient_id, channel, recipient, subject FROM sent)"
 	" INSERT INTO audit_log (org_id, actor_id, actor_kind, action, subject_type, subject_id,"
@@ -67,7 +84,7 @@ static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
 	" SELECT org_id, requested_by,"
 	"  CASE WHEN requested_by IS NULL AND requested_ip IS NULL THEN 'system' ELSE 'staff' END,"
 	"  'notification.sent', 'notification', id::text, patient_id, requested_ip,"
-	"  jsonb_build_object('channel', channel, 'provider', $3::text, 'providerMessageId', $4::text)"
+	"  jsonb_build_object('channel', channel, 'provider', provider, 'providerMessageId', pmid)"
 	" FROM sent");
 
 static struct db_stmt notify_stmt_retry = DB_STMT("notify_retry", 5,
@@ -75,6 +92,14 @@ static struct db_stmt notify_stmt_retry = DB_STMT("notify_retry", 5,
 	" next_attempt_at = now() + make_interval(secs => $3), last_error = $4,"
 	" lease_until = NULL, updated_at = now()"
 	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
+
+/* Claimed messages whose send never started (the lease's first half ran out, or the rate
+ * limit could not fit them in it): back to the queue at once, the claim's attempt undone.
+ * Safe: no provider has seen them. */
+static struct db_stmt notify_stmt_release = DB_STMT("notify_release", 2,
+	"UPDATE notifications SET lease_until = NULL, attempts = greatest(attempts - 1, 0),"
+	" updated_at = now()"
+	" WHERE id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'queued'");
 
 static struct db_stmt notify_stmt_find = DB_STMT("notify_find", 2,
 	"SELECT id FROM notifications WHERE org_id = $1 AND event_key = $2");
@@ -85,6 +110,20 @@ notify_find(struct db *db, const char *org_id, const char *event_key, char id[37
 	const char *params[2] = { org_id, event_key };
 
 	return db_query_value(db, &notify_stmt_find, params, id, 37);
+}
+
+/* Appends value to a PostgreSQL array literal being built in out ("{" first): quoted, with
+ * " and \\ escaped, so any provider message id survives intact. */
+static void
+notify_array_add(struct buf *out, const char *value)
+{
+	buf_puts(out, out->len ? ",\"" : "{\"");
+	for (const char *p = value; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *p);
+	}
+	buf_putc(out, '"');
 }
 
 int
@@ -99,6 +138,36 @@ notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 	if (rc == DB_OK && created != NULL)
 		*created = PQntuples(res) == 1;
 	PQclear(res);
+	return rc;
+}
+
+int
+notify_enqueue_many(struct db *db, const struct notify_message *m, const char *const *recipients,
+    const char *const *patient_ids, const char *const *event_keys, size_t n, long *created)
+{
+	struct buf keys = BUF_INIT, to = BUF_INIT, patients = BUF_INIT;
+	char count[24] = "0";
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		notify_array_add(&keys, event_keys[i]);
+		notify_array_add(&to, recipients[i]);
+		notify_array_add(&patients, patient_ids[i]);
+	}
+	buf_puts(&keys, n ? "}" : "{}");
+	buf_puts(&to, n ? "}" : "{}");
+	buf_puts(&patients, n ? "}" : "{}");
+	{
+		const char *params[13] = { m->org_id, keys.data, notify_channel_name(m->channel),
+			to.data, m->subject, m->body_text, m->body_html, patients.data, m->requested_ip,
+			m->requested_by, m->template_name, m->template_vars, m->sensitive ? "true" : "false" };
+
+		rc = db_query_value(db, &notify_stmt_enqueue_many, params, count, sizeof count);
+	}
+	*created = atol(count);
+	buf_free(&keys);
+	buf_free(&to);
+	buf_free(&patients);
 	return rc;
 }
 
@@ -119,75 +188,123 @@ notify_backoff_seconds(long base, int attempts, int retry_after)
 	return delay;
 }
 
+/* A failed send: back to the queue after its backoff, or a dead letter. */
 static void
-notify_record(struct db *db, const char *runner, const struct notify_outgoing *m, int max_attempts,
-    const struct notify_provider *provider, const struct notify_result *r, long backoff)
+notify_record_failure(struct db *db, const char *runner, const struct notify_job *job, long backoff)
 {
-	PGresult *res = NULL;
+	const struct notify_outgoing *m = &job->m;
+	const struct notify_result *r = &job->r;
+	bool dead = r->outcome == NOTIFY_REJECTED || m->attempts >= job->max_attempts;
 	char secs[32];
-	int rc;
+	const char *params[5] = { m->id, runner, secs, r->error, dead ? "true" : "false" };
+	PGresult *res = NULL;
 
-	if (r->outcome == NOTIFY_SENT) {
-		const char *params[4] = { m->id, runner, provider->name, r->provider_id };
-
-		rc = db_query(db, &notify_stmt_sent, params, &res);
-	} else {
-		bool dead = r->outcome == NOTIFY_REJECTED || m->attempts >= max_attempts;
-		const char *params[5] = { m->id, runner, secs, r->error, dead ? "true" : "false" };
-
-		snprintf(secs, sizeof secs, "%ld", notify_backoff_seconds(backoff, m->attempts,
-		    r->retry_after));
-		rc = db_query(db, &notify_stmt_retry, params, &res);
-		log_warn(dead ? "notification dead" : "notification retry", "%s attempt %d: %s",
-		    m->id, m->attempts, r->error);
-	}
-	if (rc != DB_OK)
+	snprintf(secs, sizeof secs, "%ld", notify_backoff_seconds(backoff, m->attempts, r->retry_after));
+	if (db_query(db, &notify_stmt_retry, params, &res) != DB_OK)
 		log_error("notification outcome not recorded", "%s: %s", m->id, db->error);
 	PQclear(res);
+	log_warn(dead ? "notification dead" : "notification retry", "%s attempt %d: %s",
+	    m->id, m->attempts, r->error);
+}
+
+/* What notify_run_due's record callback needs. */
+struct notify_batch {
+	struct db            *db;
+	struct notify_runner *runner;
+	struct buf            unstarted;	/* array literal of ids: for notify_stmt_release */
+	int                   nunstarted;
+};
+
+/* Called on the runner's thread with the jobs finished since its last call (runner.c): the
+ * sent ones recorded in one statement, failures one by one, the unstarted kept for release. */
+static void
+notify_batch_done(void *ctx, struct notify_job **finished, int k)
+{
+	struct notify_batch *b = ctx;
+	struct buf ids = BUF_INIT, providers = BUF_INIT, pmids = BUF_INIT;
+	int sent = 0;
+
+	for (int i = 0; i < k; i++) {
+		const struct notify_job *job = finished[i];
+
+		if (!job->started) {
+			notify_array_add(&b->unstarted, job->m.id);
+			b->nunstarted++;
+		} else if (job->r.outcome == NOTIFY_SENT) {
+			notify_array_add(&ids, job->m.id);
+			notify_array_add(&providers, job->provider->name);
+			notify_array_add(&pmids, job->r.provider_id);
+			sent++;
+		} else
+			notify_record_failure(b->db, b->runner->name, job, b->runner->backoff_seconds);
+	}
+	if (sent > 0) {
+		const char *params[4] = { NULL, b->runner->name, NULL, NULL };
+		PGresult *res = NULL;
+
+		buf_putc(&ids, '}');
+		buf_putc(&providers, '}');
+		buf_putc(&pmids, '}');
+		params[0] = ids.data;
+		params[2] = providers.data;
+		params[3] = pmids.data;
+		if (db_query(b->db, &notify_stmt_sent, params, &res) != DB_OK)
+			log_error("notification outcome not recorded", "%d sent messages: %s", sent,
+			    b->db->error);
+		PQclear(res);
+	}
+	buf_free(&ids);
+	buf_free(&providers);
+	buf_free(&pmids);
 }
 
 int
-notify_run_due(struct db *db, const char *runner,
-    const struct notify_provider *const providers[NOTIFY_CHANNELS], long backoff_seconds,
-    long lease_seconds)
+notify_run_due(struct db *db, struct notify_runner *r)
 {
 	char lease[16], batch[16];
-	const char *params[3] = { runner, lease, batch };
-	long long claimed_ms;
+	const char *params[3] = { r->name, lease, batch };
+	struct notify_job jobs[NOTIFY_CLAIM_BATCH];
+	struct notify_batch b = { db, r, BUF_INIT, 0 };
+	long long deadline;
 	PGresult *res = NULL;
 	int rc, n;
 
-	snprintf(lease, sizeof lease, "%ld", lease_seconds);
+	snprintf(lease, sizeof lease, "%ld", r->lease_seconds);
 	snprintf(batch, sizeof batch, "%d", NOTIFY_CLAIM_BATCH);
 	if ((rc = db_query(db, &notify_stmt_claim, params, &res)) != DB_OK)
 		return rc;
+	/* Past half the lease another runner may soon take these rows; a send started then
+	 * could go out twice. The deadline is taken after the claim returned, so it errs early. */
+	deadline = notify_runner_now_us() + r->lease_seconds * 1000000LL / 2;
 	n = PQntuples(res);
-	claimed_ms = http_now_us() / 1000;
 	for (int i = 0; i < n; i++) {
-		struct notify_outgoing m = {
-			PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-			PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-			atoi(PQgetvalue(res, i, 6)), PQgetvalue(res, i, 8), PQgetvalue(res, i, 9),
-		};
-		const struct notify_provider *provider = &notify_provider_outbox;
 		enum notify_channel ch;
-		struct notify_result r;
 
-		/* Past half the lease another runner may soon take these rows; sending them now
-		 * could send them twice. Leave the rest to come back when the lease ends. */
-		if (http_now_us() / 1000 - claimed_ms > lease_seconds * 1000 / 2) {
-			log_warn("claim expiring", "%d of %d claimed messages left for later", n - i, n);
-			break;
-		}
-
-		if (notify_channel_parse(m.channel, &ch) == 0 && providers[ch] != NULL)
-			provider = providers[ch];
-		memset(&r, 0, sizeof r);
-		if (provider->send(provider, &m, &r) < 0 && r.error[0] == '\0')
-			snprintf(r.error, sizeof r.error, "provider %s failed", provider->name);
-		notify_record(db, runner, &m, atoi(PQgetvalue(res, i, 7)), provider, &r,
-		    backoff_seconds);
+		jobs[i] = (struct notify_job){
+			.m = { PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+				PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
+				atoi(PQgetvalue(res, i, 6)), PQgetvalue(res, i, 8), PQgetvalue(res, i, 9) },
+			.provider = &notify_provider_outbox,
+			.max_attempts = atoi(PQgetvalue(res, i, 7)),
+		};
+		if (notify_channel_parse(jobs[i].m.channel, &ch) == 0 && r->providers[ch] != NULL)
+			jobs[i].provider = r->providers[ch];
 	}
+	if (n > 0)
+		notify_runner_batch(r, jobs, n, deadline, notify_batch_done, &b);
+	if (b.nunstarted > 0) {
+		const char *release[2] = { NULL, r->name };
+		PGresult *rel = NULL;
+
+		buf_putc(&b.unstarted, '}');
+		release[0] = b.unstarted.data;
+		log_warn("claim expiring", "%d of %d claimed messages handed back unsent", b.nunstarted, n);
+		if (db_query(db, &notify_stmt_release, release, &rel) != DB_OK)
+			log_error("claimed messages not handed back", "they return when the lease ends: %s",
+			    db->error);
+		PQclear(rel);
+	}
+	buf_free(&b.unstarted);
 	PQclear(res);
 	return n;
 }

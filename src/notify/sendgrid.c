@@ -236,7 +236,7 @@ sendgrid_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	CURL *c;
 
 	notify_http_reply_init(&reply);
-	if ((c = curl_easy_init()) == NULL) {
+	if ((c = notify_http_handle()) == NULL) {
 		r->outcome = NOTIFY_RETRY;
 		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
 		return -1;
@@ -269,8 +269,7 @@ sendgrid_send(const struct notify_provider *p, const struct notify_outgoing *m,
 		r->retry_after = status == 429 ? reply.retry_after : 0;
 		sendgrid_error_text(r, status, &reply.body);
 	}
-	curl_easy_cleanup(c);
-	curl_slist_free_all(headers);
+	curl_slist_free_all(headers);	/* the handle stays with the thread */
 	json_object_put(body);
 	notify_http_reply_free(&reply);
 	buf_free(&url);

@@ -115,7 +115,7 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	CURL *c;
 
 	notify_http_reply_init(&reply);
-	if ((c = curl_easy_init()) == NULL) {
+	if ((c = notify_http_handle()) == NULL) {
 		r->outcome = NOTIFY_RETRY;
 		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
 		return -1;
@@ -123,7 +123,6 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	buf_printf(&url, "%s/2010-04-01/Accounts/%s/Messages.json", t->base_url, t->account_sid);
 	if (strcmp(m->channel, "whatsapp") == 0) {
 		if (twilio_whatsapp_form(c, t, m, &form, r) < 0) {
-			curl_easy_cleanup(c);
 			buf_free(&url);
 			buf_free(&form);
 			return -1;
@@ -165,8 +164,7 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 		r->retry_after = status == 429 ? reply.retry_after : 0;
 		twilio_error_text(r, status, &reply.body);
 	}
-	curl_easy_cleanup(c);
-	notify_http_reply_free(&reply);
+	notify_http_reply_free(&reply);	/* the handle stays with the thread */
 	buf_free(&url);
 	buf_free(&form);
 	return r->outcome == NOTIFY_SENT ? 0 : -1;

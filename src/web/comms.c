@@ -28,8 +28,8 @@ static struct db_stmt web_stmt_patient_contact = DB_STMT("web_patient_contact", 
 	"SELECT coalesce(phone, ''), coalesce(email::text, '') FROM users"
 	" WHERE id = $1 AND org_id = $2 AND role = 'patient' AND disabled_at IS NULL");
 
-static bool
-comms_uuid(const char *s)
+bool
+web_uuid_ok(const char *s)
 {
 	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
 
@@ -42,51 +42,114 @@ comms_uuid(const char *s)
 }
 
 void
+web_comms_read(struct json_object *json, bool whatsapp_ok, struct web_comms *c,
+    struct json_object *details)
+{
+	size_t max;
+
+	memset(c, 0, sizeof *c);
+	c->type = web_json_str(json, "type", details);
+	c->subject = web_json_str(json, "subject", details);
+	c->body = web_json_str(json, "body", details);
+	if (c->type == NULL || notify_channel_parse(c->type, &c->channel) < 0 ||
+	    (!whatsapp_ok && c->channel == NOTIFY_WHATSAPP)) {
+		web_detail(details, "type", whatsapp_ok ? "must be sms, email or whatsapp"
+		    : "must be sms or email");
+		c->type = NULL;
+	}
+	if (c->type != NULL && c->channel == NOTIFY_WHATSAPP) {
+		if (c->body == NULL || !notify_whatsapp_var_ok(c->body))
+			web_detail(details, "body",
+			    "is required for whatsapp, at most 1000 characters, on one line (no tabs or 5 spaces in a row)");
+	} else {
+		max = c->type != NULL && c->channel == NOTIFY_EMAIL ? COMMS_MAX_EMAIL : COMMS_MAX_SMS;
+		if (c->body == NULL || *c->body == '\0' || strlen(c->body) > max)
+			web_detail(details, "body", max == COMMS_MAX_SMS
+			    ? "is required, at most 1600 characters" : "is required, at most 20000 characters");
+	}
+	if (c->type != NULL && c->channel == NOTIFY_EMAIL && (c->subject == NULL ||
+	    *c->subject == '\0' || strlen(c->subject) > COMMS_MAX_SUBJECT))
+		web_detail(details, "subject", "is required for email, at most 200 characters");
+}
+
+const char *
+web_idempotency_key(const struct request *req, struct json_object *details)
+{
+	const char *idem = http_header(req, "Idempotency-Key");
+
+	if (idem != NULL && (strlen(idem) == 0 || strlen(idem) > COMMS_MAX_IDEMPOTENCY ||
+	    strspn(idem, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(idem)))
+		web_detail(details, "Idempotency-Key", "1-100 of A-Z a-z 0-9 - _ .");
+	return idem;
+}
+
+void
+web_comms_text_init(struct web_comms_text *t)
+{
+	t->text = (struct buf)BUF_INIT;
+	t->name = (struct buf)BUF_INIT;
+	t->vars = (struct buf)BUF_INIT;
+}
+
+void
+web_comms_text_free(struct web_comms_text *t)
+{
+	buf_free(&t->text);
+	buf_free(&t->name);
+	buf_free(&t->vars);
+}
+
+int
+web_comms_message(struct web_app *app, const struct request *req, const struct web_comms *c,
+    struct notify_message *m, struct web_comms_text *t)
+{
+	m->org_id = app->rq.org_id;
+	m->requested_by = app->rq.who.user_id;
+	m->requested_ip = *req->client_addr ? req->client_addr : NULL;
+	m->channel = c->channel;
+	m->subject = c->channel == NOTIFY_EMAIL ? c->subject : NULL;
+	m->body_text = c->body;
+	if (c->channel == NOTIFY_WHATSAPP) {
+		struct json_object *model = json_object_new_object(), *site = json_object_new_object();
+		struct buf none = BUF_INIT, err = BUF_INIT;
+		int rc;
+
+		json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
+		json_object_object_add(model, "site", site);
+		json_object_object_add(model, "body", json_object_new_string(c->body));
+		rc = notify_render(app->views, COMMS_WHATSAPP_TEMPLATE,
+		    notify_channel_baa(&app->cfg, NOTIFY_WHATSAPP), model, m, &none, &t->text, &t->name,
+		    &t->vars, &err);
+		json_object_put(model);
+		buf_free(&none);
+		if (rc < 0)
+			log_error("staff whatsapp not rendered", "%s", buf_cstr(&err));
+		buf_free(&err);
+		return rc;
+	}
+	return 0;
+}
+
+void
 web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct json_object *details, *out;
 	struct notify_message m = { 0 };
-	struct buf text = BUF_INIT, name = BUF_INIT, vars = BUF_INIT, render_err = BUF_INIT;
+	struct web_comms_text t;
+	struct web_comms c;
 	bool whatsapp_ok = strcmp(req->path, "/api/notifications") == 0;
-	const char *client, *type, *subject, *body, *idem = http_header(req, "Idempotency-Key");
+	const char *client, *idem;
 	char id[37], event[COMMS_MAX_IDEMPOTENCY + 16];
 	PGresult *res = NULL;
-	size_t max;
 
 	if (web_json_body(app, req, resp) == NULL)
 		return;
 	details = json_object_new_object();
 	client = web_json_str(req->json, "client_id", details);
-	type = web_json_str(req->json, "type", details);
-	subject = web_json_str(req->json, "subject", details);
-	body = web_json_str(req->json, "body", details);
-	if (!comms_uuid(client) && !json_object_object_get_ex(details, "client_id", NULL))
-		json_object_object_add(details, "client_id", json_object_new_string("must be a patient id (a UUID)"));
-	if (type == NULL || (strcmp(type, "sms") != 0 && strcmp(type, "email") != 0 &&
-	    (!whatsapp_ok || strcmp(type, "whatsapp") != 0))) {
-		if (!json_object_object_get_ex(details, "type", NULL))
-			json_object_object_add(details, "type", json_object_new_string(whatsapp_ok
-			    ? "must be sms, email or whatsapp" : "must be sms or email"));
-		type = NULL;
-	}
-	if (type != NULL && strcmp(type, "whatsapp") == 0) {
-		if ((body == NULL || !notify_whatsapp_var_ok(body)) &&
-		    !json_object_object_get_ex(details, "body", NULL))
-			json_object_object_add(details, "body", json_object_new_string(
-			    "is required for whatsapp, at most 1000 characters, on one line (no tabs or 5 spaces in a row)"));
-	} else {
-		max = type != NULL && strcmp(type, "email") == 0 ? COMMS_MAX_EMAIL : COMMS_MAX_SMS;
-		if ((body == NULL || *body == '\0' || strlen(body) > max) &&
-		    !json_object_object_get_ex(details, "body", NULL))
-			json_object_object_add(details, "body", json_object_new_string(max == COMMS_MAX_SMS
-			    ? "is required, at most 1600 characters" : "is required, at most 20000 characters"));
-	}
-	if (type != NULL && strcmp(type, "email") == 0 && (subject == NULL || *subject == '\0' ||
-	    strlen(subject) > COMMS_MAX_SUBJECT) && !json_object_object_get_ex(details, "subject", NULL))
-		json_object_object_add(details, "subject", json_object_new_string("is required for email, at most 200 characters"));
-	if (idem != NULL && (strlen(idem) == 0 || strlen(idem) > COMMS_MAX_IDEMPOTENCY ||
-	    strspn(idem, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != strlen(idem)))
-		json_object_object_add(details, "Idempotency-Key", json_object_new_string("1-100 of A-Z a-z 0-9 - _ ."));
+	if (!web_uuid_ok(client))
+		web_detail(details, "client_id", "must be a patient id (a UUID)");
+	web_comms_read(req->json, whatsapp_ok, &c, details);
+	idem = web_idempotency_key(req, details);
 	if (web_invalid(resp, details))
 		return;
 	if (web_tx(app) != DB_OK) {
@@ -106,9 +169,9 @@ web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 		web_error(app, req, resp, 404, "Not found", NULL);	/* also another clinic's patient */
 		return;
 	}
-	m.recipient = PQgetvalue(res, 0, strcmp(type, "email") != 0 ? 0 : 1);
+	m.recipient = PQgetvalue(res, 0, c.channel != NOTIFY_EMAIL ? 0 : 1);
 	if (*m.recipient == '\0') {
-		web_error(app, req, resp, 409, strcmp(type, "email") != 0
+		web_error(app, req, resp, 409, c.channel != NOTIFY_EMAIL
 		    ? "The patient has no mobile number" : "The patient has no email address", NULL);
 		PQclear(res);
 		return;
@@ -121,50 +184,25 @@ web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 		rand_hex(rnd, 16);
 		snprintf(event, sizeof event, "comms:%s", rnd);
 	}
-	m.org_id = app->rq.org_id;
-	m.requested_by = app->rq.who.user_id;
+	web_comms_text_init(&t);
 	m.event_key = event;
-	notify_channel_parse(type, &m.channel);
-	m.subject = m.channel == NOTIFY_EMAIL ? subject : NULL;
-	m.body_text = body;
-	if (m.channel == NOTIFY_WHATSAPP) {
-		struct json_object *model = json_object_new_object(), *site = json_object_new_object();
-		struct buf none = BUF_INIT;
-		int rrc;
-
-		json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
-		json_object_object_add(model, "site", site);
-		json_object_object_add(model, "body", json_object_new_string(body));
-		rrc = notify_render(app->views, COMMS_WHATSAPP_TEMPLATE,
-		    notify_channel_baa(&app->cfg, NOTIFY_WHATSAPP), model, &m, &none, &text, &name,
-		    &vars, &render_err);
-		json_object_put(model);
-		buf_free(&none);
-		if (rrc < 0) {
-			log_error("staff whatsapp not rendered", "%s", buf_cstr(&render_err));
-			web_error(app, req, resp, 500, "Internal error", NULL);
-			PQclear(res);
-			goto done;
-		}
-	}
 	m.patient_id = client;
-	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
+	if (web_comms_message(app, req, &c, &m, &t) < 0) {
+		web_error(app, req, resp, 500, "Internal error", NULL);
+		goto done;
+	}
 	if (notify_enqueue(&app->db, &m, NULL) != DB_OK ||
 	    notify_find(&app->db, app->rq.org_id, event, id) != DB_OK) {
 		log_error("staff message not queued", "%s", app->db.error);
-		PQclear(res);
 		web_unavailable(app, req, resp);
 		goto done;
 	}
-	PQclear(res);
 	out = json_object_new_object();
 	json_object_object_add(out, "id", json_object_new_string(id));
 	json_object_object_add(out, "status", json_object_new_string("queued"));
 	http_response_json(resp, 202, out);
 	json_object_put(out);
 done:
-	buf_free(&text);
-	buf_free(&name);
-	buf_free(&vars);
-	buf_free(&render_err);
+	PQclear(res);
+	web_comms_text_free(&t);
 }

@@ -59,6 +59,8 @@ const struct web_route web_routes[] = {
 	/* Staff messaging (NOTE-7). */
 	ROUTE(POST, "/comms",                  web_staff_comms, STAFF, JSON),
 	ROUTE(POST, "/api/notifications",      web_staff_comms, STAFF, JSON),
+	/* Bulk sends (NOTE-1): clinic admins only. */
+	ROUTE(POST, "/api/campaigns",          web_campaigns_create, ADMIN, JSON),
 
 	/* Providers: each handler verifies the provider's signature before anything else. */
 	ROUTE(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),

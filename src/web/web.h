@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "notify/notify.h"
 #include "view/view.h"
 
 #define WEB_TENANT_CACHE        32	/* hosts a worker remembers */
@@ -105,6 +106,39 @@ void web_detail(struct json_object *details, const char *field, const char *mess
  * Consumes details either way. */
 bool web_invalid(struct response *resp, struct json_object *details);
 
+/* ---- comms.c: what staff messages (/comms) and campaigns (/api/campaigns) share ---- */
+
+/* A staff message's content, read from a JSON body: "type", "subject", "body". Strings are
+ * borrowed from the body. */
+struct web_comms {
+	const char          *type;	/* NULL when missing or wrong */
+	enum notify_channel  channel;
+	const char          *subject, *body;
+};
+/* Rendered text a notify_message points into (WhatsApp): owned, freed by
+ * web_comms_text_free. */
+struct web_comms_text {
+	struct buf text, name, vars;
+};
+
+/* Whether s is a UUID in its text form (any case). */
+bool web_uuid_ok(const char *s);
+/* Reads type (sms|email, or whatsapp when whatsapp_ok), subject (email: required, ≤ 200) and
+ * body (sms ≤ 1600, email ≤ 20000, whatsapp: a template variable) into c, each problem named
+ * in details. */
+void web_comms_read(struct json_object *json, bool whatsapp_ok, struct web_comms *c,
+	struct json_object *details);
+/* The request's Idempotency-Key (borrowed), or NULL; a malformed one is named in details. */
+const char *web_idempotency_key(const struct request *req, struct json_object *details);
+void web_comms_text_init(struct web_comms_text *t);
+void web_comms_text_free(struct web_comms_text *t);
+/* Fills m for content c sent by the request's staff member: organisation, sender and their
+ * address, channel, subject and body; WhatsApp through the approved staff-message template,
+ * its PHI-free variant without a BAA (NOTE-5), rendered into t. The recipient, patient and
+ * event key are the caller's. 0, or -1 when the template failed (logged). */
+int  web_comms_message(struct web_app *app, const struct request *req, const struct web_comms *c,
+	struct notify_message *m, struct web_comms_text *t);
+
 /* ---- form.c: HTML form models ---- */
 
 struct web_form {
@@ -181,6 +215,7 @@ void web_webhook_sendgrid_events(struct web_app *, struct request *, struct resp
 void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct response *);
 void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 void web_staff_comms(struct web_app *, struct request *, struct response *);
+void web_campaigns_create(struct web_app *, struct request *, struct response *);
 void web_signin_form(struct web_app *, struct request *, struct response *);
 void web_signin_send(struct web_app *, struct request *, struct response *);
 void web_signin_code_form(struct web_app *, struct request *, struct response *);

@@ -458,10 +458,11 @@ sub log_problems {
 	my @problems;
 	my $nginx = $self->slurp('nginx/error.log');
 	push @problems, "nginx: $1" while $nginx =~ /^(.*\[(?:alert|emerg)\].*)$/mg;
-	for my $log (qw(log/kairos.log log/jobs.log log/migrate.log)) {
+	# every kairos log: the stack's and those of processes a test spawned (spawn_kairos)
+	for my $log (map { s{^\Q$self->{dir}\E/}{}r } glob "$self->{dir}/log/*.log") {
 		my $text = $self->slurp($log);
 		push @problems, "$log: $1"
-			while $text =~ /^(.*(?:AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:).*)$/mg;
+			while $text =~ /^(.*(?:AddressSanitizer|LeakSanitizer|ThreadSanitizer|UndefinedBehaviorSanitizer|runtime error:).*)$/mg;
 	}
 	return @problems;
 }

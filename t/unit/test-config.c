@@ -168,6 +168,41 @@ main(void)
 			unlink(tmpfile_path);
 		}
 	}
+	{
+		/* KAIROS_PROVIDER_RATE_LIMITS: NAME=N pairs; config_rate_limit reads one back */
+		static const struct {
+			const char *value, *want, *name;
+		} cases[] = {
+			{ "", NULL, "no rate limits: allowed" },
+			{ "twilio=50,sendgrid=600,meta=80,gallabox=20,smtp=10", NULL, "every provider named once" },
+			{ "twilio=fast", "the rate of twilio must be a whole number", "a rate that is no number" },
+			{ "twilio=0", "the rate of twilio must be a whole number", "a rate of 0 (empty means unlimited)" },
+			{ "twilio=100001", "1..100000", "a rate over the maximum" },
+			{ "twilio=-5", "the rate of twilio must be a whole number", "a negative rate" },
+			{ "twilio=5,twilio=6", "twilio is named twice", "a provider named twice" },
+			{ "pigeon=5", "NAME one of twilio, sendgrid, smtp, meta, gallabox", "an unknown provider" },
+			{ "twilio=5,", "a trailing comma", "a trailing comma" },
+			{ "twilio = 5", "expected NAME=N pairs", "spaces" },
+		};
+
+		for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+			buf_reset(&errors);
+			setenv("KAIROS_PROVIDER_RATE_LIMITS", cases[i].value, 1);
+			n = config_load(&cfg, NULL, &errors);
+			if (cases[i].want == NULL)
+				ok(n == 0, "%s", cases[i].name);
+			else
+				ok(n == 1 && strstr(buf_cstr(&errors), cases[i].want) != NULL, "%s", cases[i].name);
+			config_free(&cfg);
+		}
+		setenv("KAIROS_PROVIDER_RATE_LIMITS", "twilio=50,sendgrid=600", 1);
+		n = config_load(&cfg, NULL, &errors);
+		is_int(config_rate_limit(&cfg, "sendgrid"), 600, "config_rate_limit reads a provider's rate");
+		is_int(config_rate_limit(&cfg, "meta"), 0, "and 0 (unlimited) for one not listed");
+		is_int(cfg.notify_concurrency, 16, "KAIROS_NOTIFY_CONCURRENCY defaults to 16");
+		config_free(&cfg);
+		unsetenv("KAIROS_PROVIDER_RATE_LIMITS");
+	}
 	buf_free(&errors);
 	return tap_done();
 }
