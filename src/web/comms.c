@@ -21,7 +21,7 @@
 #define COMMS_MAX_EMAIL      20000
 #define COMMS_MAX_SUBJECT    200
 #define COMMS_MAX_IDEMPOTENCY 100
-#define COMMS_WHATSAPP_TEMPLATE "staff-message"	/* templates/whatsapp/, notify/whatsapp.c */
+#define COMMS_TEMPLATE "staff-message"	/* templates/{sms,email,whatsapp}/, notify/whatsapp.c */
 
 /* The users table will belong to auth/ (issue 5); until then the lookup lives here. */
 static struct db_stmt web_stmt_patient_contact = DB_STMT("web_patient_contact", 2,
@@ -86,6 +86,7 @@ web_idempotency_key(const struct request *req, struct json_object *details)
 void
 web_comms_text_init(struct web_comms_text *t)
 {
+	t->subject = (struct buf)BUF_INIT;
 	t->text = (struct buf)BUF_INIT;
 	t->name = (struct buf)BUF_INIT;
 	t->vars = (struct buf)BUF_INIT;
@@ -94,6 +95,7 @@ web_comms_text_init(struct web_comms_text *t)
 void
 web_comms_text_free(struct web_comms_text *t)
 {
+	buf_free(&t->subject);
 	buf_free(&t->text);
 	buf_free(&t->name);
 	buf_free(&t->vars);
@@ -109,25 +111,25 @@ web_comms_message(struct web_app *app, const struct request *req, const struct w
 	m->channel = c->channel;
 	m->subject = c->channel == NOTIFY_EMAIL ? c->subject : NULL;
 	m->body_text = c->body;
-	if (c->channel == NOTIFY_WHATSAPP) {
+	{
+		/* every channel goes through the staff-message templates: without a BAA the
+		 * PHI-free variant replaces the staff member's words (NOTE-5) */
 		struct json_object *model = json_object_new_object(), *site = json_object_new_object();
-		struct buf none = BUF_INIT, err = BUF_INIT;
+		struct buf err = BUF_INIT;
 		int rc;
 
 		json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
 		json_object_object_add(model, "site", site);
 		json_object_object_add(model, "body", json_object_new_string(c->body));
-		rc = notify_render(app->views, COMMS_WHATSAPP_TEMPLATE,
-		    notify_channel_baa(&app->cfg, NOTIFY_WHATSAPP), model, m, &none, &t->text, &t->name,
-		    &t->vars, &err);
+		json_object_object_add(model, "subject", json_object_new_string(c->subject ? c->subject : ""));
+		rc = notify_render(app->views, COMMS_TEMPLATE, notify_channel_baa(&app->cfg, c->channel),
+		    model, m, &t->subject, &t->text, &t->name, &t->vars, &err);
 		json_object_put(model);
-		buf_free(&none);
 		if (rc < 0)
-			log_error("staff whatsapp not rendered", "%s", buf_cstr(&err));
+			log_error("staff message not rendered", "%s", buf_cstr(&err));
 		buf_free(&err);
 		return rc;
 	}
-	return 0;
 }
 
 void

@@ -118,7 +118,7 @@ struct web_comms {
 /* Rendered text a notify_message points into (WhatsApp): owned, freed by
  * web_comms_text_free. */
 struct web_comms_text {
-	struct buf text, name, vars;
+	struct buf subject, text, name, vars;
 };
 
 /* Whether s is a UUID in its text form (any case). */

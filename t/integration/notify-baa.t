@@ -1,11 +1,10 @@
 #!/usr/bin/env perl
-# The BAA gate (NOTE-5): the same event, sent through Twilio without and then with a business
-# associate agreement; the words that reach the provider are PHI-free without one. Then the
-# same for email through SendGrid and through SMTP, each gated by its own flag (the other
-# providers' flags set the other way, so a gate reading the wrong flag shows).
 # The BAA gate (NOTE-5): the same event, sent through Twilio (SMS) and Meta (WhatsApp) without
 # and then with a business associate agreement; the words that reach the provider are
-# PHI-free without one, and so are a WhatsApp template's variables.
+# PHI-free without one, and so are a WhatsApp template's variables and a staff member's own
+# words (POST /comms). Then the same for email through SendGrid and through SMTP, each gated
+# by its own flag (the other providers' flags set the other way, so a gate reading the wrong
+# flag shows).
 use strict;
 use warnings;
 use FindBin;
@@ -64,6 +63,21 @@ for my $baa (qw(false true)) {
 	my ($rc, $out) = $k->kairos('outbox', 'list', '--to', 'ann@example.org', '--json');
 	my $m = (decode_json($out) // [])->[0] // {};
 	is($m->{subject}, 'Your appointment with Dr Priya Natarajan is confirmed', "email through the development outbox (nothing leaves) keeps the full subject");
+	# a staff member's own words (POST /comms) pass the same gate
+	my $staff = $k->staff(role => 'receptionist');
+	my $ann = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "INSERT INTO users (org_id, role, name, phone) SELECT id, 'patient', 'Ann', '+61400000777' FROM organisations WHERE is_default RETURNING id"`;
+	($ann) = $ann =~ /([0-9a-f-]{36})/;
+	$before = -s "$tw->{dir}/requests.jsonl" // 0;
+	$r = $k->post_json('/comms', { client_id => $ann, type => 'sms', body => 'Your results from Dr Priya are in' },
+		headers => { Authorization => "Bearer $staff->{token}" });
+	is($r->{status}, 202, "BAA $baa: a staff SMS is queued");
+	ok($k->wait_until(10, sub { (-s "$tw->{dir}/requests.jsonl" // 0) > $before }), "BAA $baa: it reaches Twilio");
+	if ($baa eq 'false') {
+		is($received->(), 'You have a new message from your clinic. For your privacy it is not sent by text: please call the clinic to hear it.',
+			"without a BAA the staff member's words stay home");
+	} else {
+		is($received->(), 'Your results from Dr Priya are in', "with a BAA the staff member's words go out");
+	}
 	$r = $k->post_json('/_debug/notify', { %event, template => 'no-such-message', event => "x:$baa" });
 	is($r->{status}, 400, 'an unknown message template is refused');
 	like(KairosTest::json($r)->{details}{template}, qr/no such template/, 'naming it');
