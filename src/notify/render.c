@@ -77,6 +77,7 @@ notify_render(const struct view_registry *views, const char *name, bool baa,
 		m->body_html = html->data;
 	}
 	notify_trim(subject);
+	notify_trim(text);	/* the file's last newline is not the message's */
 	m->subject = subject->data;
 	m->body_text = text->data;
 	return 0;

@@ -19,7 +19,8 @@ my $public = "http://127.0.0.1:$kport";
 my $sg = KairosTest::start_sendgrid_fake(webhook => "$public/webhooks/sendgrid/events");
 my $k = KairosTest->start(workers => 1, port => $kport, env => {
 	%{ $sg->{env} }, KAIROS_PUBLIC_URL => $public, KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
-	KAIROS_PROVIDER_TIMEOUT_MS => 1500 });
+	KAIROS_PROVIDER_TIMEOUT_MS => 1500,
+	KAIROS_SENDGRID_BAA => 'true' });	# staff words go out only under a BAA (notify-baa.t has the other case)
 my $token = $k->staff(role => 'receptionist')->{token};
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
 my $row_where = sub { my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,''), extract(epoch from next_attempt_at - now())::int, updated_at FROM notifications WHERE $_[0]"); \@f };

@@ -36,7 +36,8 @@ my $messages = sub { KairosTest::smtp_messages($smtp) };
 }
 
 my $k = KairosTest->start(workers => 1, env => { %{ $smtp->{env} }, KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
-	KAIROS_PROVIDER_TIMEOUT_MS => 1500 });
+	KAIROS_PROVIDER_TIMEOUT_MS => 1500,
+	KAIROS_SMTP_BAA => 'true' });	# staff words go out only under a BAA (notify-baa.t has the other case)
 my $token = $k->staff(role => 'receptionist')->{token};
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
 my $row = sub { my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,''), id FROM notifications WHERE event_key = '$_[0]'"); \@f };
