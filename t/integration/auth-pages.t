@@ -23,7 +23,7 @@ package Browser {
 		my %h = (%{ $o{headers} // {} });
 		my $c = $s->cookie_header;
 		$h{Cookie} = $c if $c ne '';
-		my $content;
+		my $content = $o{content_raw};
 		if ($o{form}) {
 			$content = join '&', map { my $v = $o{form}{$_}; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; "$_=$v" } sort keys %{ $o{form} };
 			$h{'Content-Type'} = 'application/x-www-form-urlencoded';
@@ -229,6 +229,18 @@ is(Browser->new($k)->get($mail)->{status}, 404, 'the link works once');
 is($psql->("SELECT role FROM users WHERE email = 'priya\@example.org'"), 'practitioner', 'the account has the invited role');
 is($psql->("SELECT count(*) FROM audit_log WHERE action IN ('auth.staff_invited', 'auth.invite_accepted')"), 2, 'invitation and acceptance audited');
 is($s->get('/account')->{status}, 403, "a patient page for staff: 403");
+
+# a JSON call carried by the session cookie needs the CSRF token too (a bearer call does not)
+{
+	my $zoe = $psql->("SELECT id FROM users WHERE phone = '+61400000010'");
+	my $body = qq({"client_id":"$zoe","type":"sms","body":"Hello"});
+	my %json = ('Content-Type' => 'application/json');
+	my $r = $s->request('POST', '/comms', headers => \%json, content_raw => $body);
+	is($r->{status}, 403, 'a cookie-carried JSON POST without X-CSRF-Token: 403');
+	my $tok = $s->csrf($s->get('/admin/staff'));
+	$r = $s->request('POST', '/comms', headers => { %json, 'X-CSRF-Token' => $tok }, content_raw => $body);
+	is($r->{status}, 202, 'with the page\'s token in X-CSRF-Token: 202');
+}
 
 # roles change, audited; the clinic keeps an administrator
 my $priya = $psql->("SELECT id FROM users WHERE email = 'priya\@example.org'");
