@@ -306,7 +306,12 @@ void notify_runner_free(struct notify_runner *r);
 int  notify_run_due(struct db *db, struct notify_runner *r);
 
 /* What a delivery callback did to its message. */
-enum notify_status_change { NOTIFY_STATUS_UPDATED, NOTIFY_STATUS_UNKNOWN, NOTIFY_STATUS_STALE };
+/* CONFIRMED: a progress report ("queued", "sent", SendGrid's "processed") about a message
+ * that is already sent — nothing to change, and nothing wrong with it either. STALE: a
+ * report the message has moved past, or a repeat of its final state: a replay or out of
+ * order. */
+enum notify_status_change { NOTIFY_STATUS_UPDATED, NOTIFY_STATUS_UNKNOWN, NOTIFY_STATUS_STALE,
+	NOTIFY_STATUS_CONFIRMED };
 
 /* Applies a provider's delivery report: provider_status is the provider's word (Twilio's
  * or Meta's), mapped to sent / delivered / failed ("read" counts as delivered); a report never moves a message backwards, so replays and

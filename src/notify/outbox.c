@@ -367,7 +367,7 @@ static struct db_stmt notify_stmt_report = DB_STMT("notify_report", 5,
 	" RETURNING id");
 
 static struct db_stmt notify_stmt_known = DB_STMT("notify_known", 2,
-	"SELECT 1 FROM notifications WHERE provider = $1 AND provider_message_id = $2");
+	"SELECT status FROM notifications WHERE provider = $1 AND provider_message_id = $2");
 
 /* A report names the provider's message id, not the organisation: this definer function
  * (0006_auth.sql) finds it, and the update then runs inside that organisation. */
@@ -414,7 +414,12 @@ notify_delivery_report(struct db *db, const char *provider, const char *provider
 		/* nothing raised: either a replay, or the row is gone since the lookup */
 		if ((rc = db_query(db, &notify_stmt_known, params, &res)) != DB_OK)
 			goto fail;
-		*change = PQntuples(res) > 0 ? NOTIFY_STATUS_STALE : NOTIFY_STATUS_UNKNOWN;
+		if (PQntuples(res) == 0)
+			*change = NOTIFY_STATUS_UNKNOWN;
+		else if (notify_report_map[i].rank == 1 && strcmp(PQgetvalue(res, 0, 0), "sent") == 0)
+			*change = NOTIFY_STATUS_CONFIRMED;	/* "processed" for a message we sent */
+		else
+			*change = NOTIFY_STATUS_STALE;
 		PQclear(res);
 	}
 	return own ? db_commit(db) : DB_OK;

@@ -58,6 +58,7 @@ web_webhook_twilio_status(struct web_app *app, struct request *req, struct respo
 	}
 	switch (change) {
 	case NOTIFY_STATUS_UPDATED:
+	case NOTIFY_STATUS_CONFIRMED:
 		http_response_set(resp, 200, "application/json", "{\"ok\":true}", 11);
 		break;
 	case NOTIFY_STATUS_UNKNOWN:
@@ -69,6 +70,42 @@ web_webhook_twilio_status(struct web_app *app, struct request *req, struct respo
 		web_error(app, req, resp, 409, "Already recorded", NULL);
 		break;
 	}
+}
+
+/* The answer to a batch of delivery reports (SendGrid events, Meta statuses). When some
+ * report changed or confirmed a message: 200 with the counts ("updated" counts both). When none did, the batch is answered like a
+ * single report would be (as Twilio's is): an unknown message 404, a replay or an
+ * out-of-order report 409 — logged, nothing changed. Words that are not delivery states
+ * (opens, clicks) alone: 200. */
+static void
+webhook_batch_answer(struct response *resp, const char *provider, int updated, int unchanged,
+    int unknown, int ignored)
+{
+	struct json_object *out = json_object_new_object(), *counts = json_object_new_object();
+	int status = 200;
+
+	json_object_object_add(counts, "updated", json_object_new_int(updated));
+	json_object_object_add(counts, "unchanged", json_object_new_int(unchanged));
+	json_object_object_add(counts, "unknown", json_object_new_int(unknown));
+	json_object_object_add(counts, "ignored", json_object_new_int(ignored));
+	if (updated == 0 && unknown > 0)
+		status = 404;
+	else if (updated == 0 && unchanged > 0)
+		status = 409;
+	if (status == 200) {
+		json_object_object_add(out, "ok", json_object_new_boolean(1));
+		json_object_object_foreach(counts, k, v)
+			json_object_object_add(out, k, json_object_get(v));
+		json_object_put(counts);
+	} else {
+		log_warn("webhook refused", "%s: %s", provider, status == 404 ?
+		    "only unknown messages" : "only replays or out-of-order reports");
+		json_object_object_add(out, "error", json_object_new_string(status == 404 ?
+		    "Unknown message" : "Already recorded"));
+		json_object_object_add(out, "details", counts);
+	}
+	http_response_json(resp, status, out);
+	json_object_put(out);
 }
 
 /* A bounce's reason can be a paragraph; the message keeps its start. */
@@ -183,7 +220,7 @@ web_webhook_sendgrid_events(struct web_app *app, struct request *req, struct res
 	const char *sig = http_header(req, "X-Twilio-Email-Event-Webhook-Signature"),
 	    *ts = http_header(req, "X-Twilio-Email-Event-Webhook-Timestamp");
 	int counts[4] = { 0 };	/* updated, unchanged, unknown, ignored */
-	struct json_object *details, *out;
+	struct json_object *details;
 	char digest[65];
 	bool fresh = false;
 	int rc = DB_OK;
@@ -242,7 +279,7 @@ web_webhook_sendgrid_events(struct web_app *app, struct request *req, struct res
 		rc = notify_delivery_report(&app->db, "sendgrid", id, word, why, &change);
 		if (rc != DB_OK)
 			break;
-		if (change == NOTIFY_STATUS_UPDATED)
+		if (change == NOTIFY_STATUS_UPDATED || change == NOTIFY_STATUS_CONFIRMED)
 			counts[0]++;
 		else if (change == NOTIFY_STATUS_STALE) {
 			counts[1]++;
@@ -260,14 +297,7 @@ web_webhook_sendgrid_events(struct web_app *app, struct request *req, struct res
 		web_unavailable(app, req, resp);	/* SendGrid retries on 5xx */
 		return;
 	}
-	out = json_object_new_object();
-	json_object_object_add(out, "ok", json_object_new_boolean(1));
-	json_object_object_add(out, "updated", json_object_new_int(counts[0]));
-	json_object_object_add(out, "unchanged", json_object_new_int(counts[1]));
-	json_object_object_add(out, "unknown", json_object_new_int(counts[2]));
-	json_object_object_add(out, "ignored", json_object_new_int(counts[3]));
-	http_response_json(resp, 200, out);
-	json_object_put(out);
+	webhook_batch_answer(resp, "sendgrid", counts[0], counts[1], counts[2], counts[3]);
 }
 
 /* GET /webhooks/whatsapp — Meta's subscription handshake: hub.mode=subscribe and our verify
@@ -399,9 +429,9 @@ void
 web_webhook_whatsapp(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *sig = http_header(req, "X-Hub-Signature-256"), *why = NULL;
-	struct json_object *body = NULL, *statuses = NULL, *out;
+	struct json_object *body = NULL, *statuses = NULL;
 	const char *content_type = req->content_type;
-	int updated = 0, ignored = 0, rc = DB_OK;
+	int updated = 0, unchanged = 0, unknown = 0, ignored = 0, rc = DB_OK;
 
 	/* Read the bytes only: nothing is parsed before the signature over them is checked. */
 	req->content_type = "";
@@ -448,12 +478,15 @@ web_webhook_whatsapp(struct web_app *app, struct request *req, struct response *
 		wa_error_code(st, code, sizeof code);
 		if ((rc = notify_delivery_report(&app->db, "meta", id, word, code, &change)) != DB_OK)
 			break;
-		if (change == NOTIFY_STATUS_UPDATED)
+		if (change == NOTIFY_STATUS_UPDATED || change == NOTIFY_STATUS_CONFIRMED)
 			updated++;
 		else {
 			log_info("webhook ignored", "whatsapp status %s for %.128s: %s", word, id,
 			    change == NOTIFY_STATUS_UNKNOWN ? "unknown message" : "replay or out of order");
-			ignored++;
+			if (change == NOTIFY_STATUS_UNKNOWN)
+				unknown++;
+			else
+				unchanged++;
 		}
 	}
 	if (json_object_array_length(statuses) > 0) {
@@ -464,12 +497,7 @@ web_webhook_whatsapp(struct web_app *app, struct request *req, struct response *
 			goto done;
 		}
 	}
-	out = json_object_new_object();
-	json_object_object_add(out, "ok", json_object_new_boolean(1));
-	json_object_object_add(out, "updated", json_object_new_int(updated));
-	json_object_object_add(out, "ignored", json_object_new_int(ignored));
-	http_response_json(resp, 200, out);
-	json_object_put(out);
+	webhook_batch_answer(resp, "whatsapp", updated, unchanged, unknown, ignored);
 done:
 	json_object_put(statuses);
 	json_object_put(body);

@@ -102,16 +102,17 @@ my $delivered = batch({ email => 'ann@example.org', event => 'delivered', sg_mes
 my $ts = time;
 my $sig = KairosTest::sendgrid_sign($sg, $ts, $delivered);
 $r = hook($delivered, ts => $ts, signature => $sig);
-is($r->{status}, 200, 'a second, genuine delivered report for it: 200');
-is(KairosTest::json($r)->{unchanged}, 1, 'counted as unchanged (already delivered)');
+is($r->{status}, 409, 'a second, genuine delivered report for it, alone in its batch: 409');
+is(KairosTest::json($r)->{details}{unchanged}, 1, 'counted as unchanged (already delivered)');
 $r = hook($delivered, ts => $ts, signature => $sig);
 is($r->{status}, 409, 'the same signed request again (a replay within the window): 409');
 is(KairosTest::json($r)->{error}, 'Already received', 'as a JSON error');
 is($by_id->()->[6], $before, 'neither changed the message');
 
 $r = hook(batch({ event => 'delivered', sg_message_id => 'NoSuchMessage0000000000.filterdrecv-1', email => 'x@example.org' }));
-is($r->{status}, 200, 'an event for a message we never sent is skipped, the batch accepted');
-is(KairosTest::json($r)->{unknown}, 1, 'and reported as unknown');
+is($r->{status}, 404, 'an event for a message we never sent, alone in its batch: 404');
+is_deeply(KairosTest::json($r), { error => 'Unknown message', details => { updated => 0, unchanged => 0, unknown => 1, ignored => 0 } },
+	'with the counts');
 like($k->slurp('log/kairos.log'), qr/"msg":"webhook event skipped","detail":"sendgrid delivered for unknown message NoSuchMessage0000000000"/, 'and logged');
 
 $r = hook(batch({ event => 'open', sg_message_id => "$msgid.x", email => 'ann@example.org' }, { event => 'click', sg_message_id => "$msgid.x", url => 'https://example.org' }));

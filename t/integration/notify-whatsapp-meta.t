@@ -2,8 +2,8 @@
 # WhatsApp through Meta's Cloud API, against the stand-in t/fakes/meta_whatsapp: the exact
 # template request (path, Bearer token, body and URL-button parameters), Meta's message id
 # recorded, retries on 5xx, 429 (Retry-After), Meta's throttling codes and timeouts, no retry
-# on other 4xx; the /webhooks/whatsapp handshake and signed status webhooks (forged, replayed,
-# unknown, malformed and out-of-order ones change nothing); staff WhatsApp through
+# on other 4xx; the /webhooks/whatsapp handshake and signed status webhooks (forged 403,
+# replayed and out-of-order 409, unknown 404, malformed 400: each changes nothing); staff WhatsApp through
 # POST /api/notifications; kairos doctor.
 use strict;
 use warnings;
@@ -79,13 +79,14 @@ is(hook($failed, secret => 'another-app-secret')->{status}, 403, 'signed with an
 is(hook($failed, signature => hmac_sha256_hex($failed, $meta->{app_secret}))->{status}, 403, 'the hex without sha256=: 403');
 is($k->request('POST', '/webhooks/whatsapp', content => $failed, headers => { 'Content-Type' => 'application/json' })->{status}, 403, 'no signature: 403');
 $r = hook(status_body({ id => $wamid, status => 'delivered' }));
-is($r->{status}, 200, 'a replayed delivered status: 200 (Meta would retry anything else for days)');
-is_deeply(KairosTest::json($r), { ok => JSON::PP::true, updated => 0, ignored => 1 }, 'ignored');
-is(hook(status_body({ id => $wamid, status => 'read' }))->{status}, 200, '"read" after delivered: counted as delivered, so ignored');
-is(hook(status_body({ id => $wamid, status => 'sent' }))->{status}, 200, 'an out-of-order sent: ignored');
+is($r->{status}, 409, 'a replayed delivered status: 409, nothing changed');
+is_deeply(KairosTest::json($r), { error => 'Already recorded', details => { updated => 0, unchanged => 1, unknown => 0, ignored => 0 } }, 'with the counts');
+is(hook(status_body({ id => $wamid, status => 'read' }))->{status}, 409, '"read" after delivered: counted as delivered, so 409');
+is(hook(status_body({ id => $wamid, status => 'sent' }))->{status}, 409, 'an out-of-order sent: 409');
 $r = hook(status_body({ id => 'wamid.UNKNOWN', status => 'delivered' }));
-is_deeply(KairosTest::json($r), { ok => JSON::PP::true, updated => 0, ignored => 1 }, 'a status for a message we never sent: 200, ignored');
-is(hook(status_body({ id => $wamid, status => 'deleted' }))->{status}, 200, 'a status word we do not know: ignored');
+is($r->{status}, 404, 'a status for a message we never sent: 404');
+is_deeply(KairosTest::json($r)->{details}, { updated => 0, unchanged => 0, unknown => 1, ignored => 0 }, 'counted as unknown');
+is(hook(status_body({ id => $wamid, status => 'deleted' }))->{status}, 200, 'a status word we do not know (not a delivery state): 200, ignored');
 $r = hook('{"entry": [');
 is($r->{status}, 400, 'malformed JSON (signed): 400');
 is_deeply(KairosTest::json($r), { error => 'Invalid request', details => { body => 'Malformed JSON' } }, 'as {"error","details"}');
@@ -107,7 +108,8 @@ ok($k->wait_until(10, sub { $row->('otp-2')->[0] eq 'delivered' }), 'a second me
 $psql->("UPDATE notifications SET status = 'sent' WHERE event_key = 'otp-2'");
 $r = hook(status_body({ id => $row->('otp-2')->[3], status => 'failed', errors => [{ code => 131026, title => 'Message undeliverable' }] },
 	{ id => 'wamid.UNKNOWN2', status => 'read' }));
-is_deeply(KairosTest::json($r), { ok => JSON::PP::true, updated => 1, ignored => 1 }, 'a delivery with two statuses: the known one applied, the unknown ignored');
+is_deeply(KairosTest::json($r), { ok => JSON::PP::true, updated => 1, unchanged => 0, unknown => 1, ignored => 0 },
+	'a delivery with two statuses: the known one applied, the unknown counted (200: something changed)');
 is($row->('otp-2')->[0], 'failed', 'failed');
 is($row->('otp-2')->[4], 'meta error 131026', "keeping Meta's error code");
 
