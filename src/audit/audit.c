@@ -11,9 +11,6 @@ audit_record(struct db *db, const struct audit_entry *e)
 {
 	const char *p[] = { e->org_id, e->actor_kind, e->actor_id, e->action, e->subject_type,
 		e->subject_id, e->patient_id, e->ip, e->request_id, e->details_json };
-	PGresult *res = NULL;
-	int rc = db_query(db, &audit_stmt_insert, p, &res);
 
-	PQclear(res);
-	return rc;
+	return db_exec(db, &audit_stmt_insert, p, NULL);
 }

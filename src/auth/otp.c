@@ -90,11 +90,8 @@ static int
 auth_otp_lock(struct db *db, const char *org_id, const char *phone)
 {
 	const char *p[] = { org_id, phone };
-	PGresult *res = NULL;
-	int rc = db_query(db, &auth_stmt_otp_lock, p, &res);
 
-	PQclear(res);
-	return rc;
+	return db_exec(db, &auth_stmt_otp_lock, p, NULL);
 }
 
 int

@@ -81,16 +81,6 @@ auth_tokens_free(struct auth_tokens *t)
 	buf_free(&t->access);
 }
 
-static int
-auth_exec(struct db *db, struct db_stmt *stmt, const char *const *params)
-{
-	PGresult *res = NULL;
-	int rc = db_query(db, stmt, params, &res);
-
-	PQclear(res);
-	return rc;
-}
-
 /* A fresh refresh token for session_id and an access token for who. */
 static int
 auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct auth_principal *who,
@@ -106,7 +96,7 @@ auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct a
 	auth_token_hash_hex(out->refresh, hash);
 	{
 		const char *p[] = { hash, who->org_id, who->session_id, ttl };
-		int rc = auth_exec(db, &auth_stmt_refresh_new, p);
+		int rc = db_exec(db, &auth_stmt_refresh_new, p, NULL);
 
 		if (rc != DB_OK)
 			return rc;
@@ -141,7 +131,7 @@ auth_session_start(struct db *db, const struct auth_keyring *ring,
 	{
 		const char *p[] = { s->user_id };
 
-		if ((rc = auth_exec(db, &auth_stmt_user_login, p)) != DB_OK)
+		if ((rc = db_exec(db, &auth_stmt_user_login, p, NULL)) != DB_OK)
 			return rc;
 	}
 	return auth_tokens_issue(db, ring, &who, now, out);
@@ -179,7 +169,7 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 	if (used) {
 		const char *p[] = { who->session_id, "refresh_reuse" };
 
-		return auth_exec(db, &auth_stmt_session_revoke_id, p) == DB_OK ?
+		return db_exec(db, &auth_stmt_session_revoke_id, p, NULL) == DB_OK ?
 		    AUTH_REFRESH_REUSED : AUTH_REFRESH_ERROR;
 	}
 	if (!fresh)
@@ -189,8 +179,8 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 		const char *spend[] = { hash };
 		const char *slide[] = { who->session_id, ip, ttl };
 
-		if (auth_exec(db, &auth_stmt_refresh_spend, spend) != DB_OK ||
-		    auth_exec(db, &auth_stmt_session_slide, slide) != DB_OK ||
+		if (db_exec(db, &auth_stmt_refresh_spend, spend, NULL) != DB_OK ||
+		    db_exec(db, &auth_stmt_session_slide, slide, NULL) != DB_OK ||
 		    auth_tokens_issue(db, ring, who, now, out) != DB_OK)
 			return AUTH_REFRESH_ERROR;
 	}
@@ -218,11 +208,10 @@ auth_session_revoke(struct db *db, const char *user_id, const char *session_id,
     const char *reason, int *count)
 {
 	const char *p[] = { user_id, session_id, reason };
-	PGresult *res = NULL;
-	int rc = db_query(db, &auth_stmt_session_revoke, p, &res);
+	long n = 0;
+	int rc = db_exec(db, &auth_stmt_session_revoke, p, &n);
 
-	*count = rc == DB_OK ? atoi(PQcmdTuples(res)) : 0;
-	PQclear(res);
+	*count = (int)n;
 	return rc;
 }
 
@@ -230,11 +219,10 @@ int
 auth_session_revoke_all(struct db *db, const char *user_id, const char *keep_id, int *count)
 {
 	const char *p[] = { user_id, keep_id };
-	PGresult *res = NULL;
-	int rc = db_query(db, &auth_stmt_session_revoke_all, p, &res);
+	long n = 0;
+	int rc = db_exec(db, &auth_stmt_session_revoke_all, p, &n);
 
-	*count = rc == DB_OK ? atoi(PQcmdTuples(res)) : 0;
-	PQclear(res);
+	*count = (int)n;
 	return rc;
 }
 
@@ -268,7 +256,7 @@ auth_session_revoke_by_token(struct db *db, const char *token, struct auth_princ
 	if (*found) {
 		const char *p[] = { who->session_id, "logout" };
 
-		rc = auth_exec(db, &auth_stmt_session_revoke_id, p);
+		rc = db_exec(db, &auth_stmt_session_revoke_id, p, NULL);
 	}
 	return rc;
 }
@@ -308,7 +296,7 @@ auth_staff_login(struct db *db, const char *org_id, const char *email, const cha
 	if (right) {
 		const char *q[] = { who->user_id };
 
-		return auth_exec(db, &auth_stmt_staff_ok, q) == DB_OK ? AUTH_LOGIN_OK : AUTH_LOGIN_ERROR;
+		return db_exec(db, &auth_stmt_staff_ok, q, NULL) == DB_OK ? AUTH_LOGIN_OK : AUTH_LOGIN_ERROR;
 	}
 	snprintf(max, sizeof max, "%d", AUTH_STAFF_MAX_FAILURES);
 	snprintf(lock, sizeof lock, "%d", AUTH_STAFF_LOCK_SECONDS);

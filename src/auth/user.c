@@ -98,10 +98,7 @@ auth_user_set_details(struct db *db, const char *id, const char *name, const cha
 	PQclear(res);
 	if (rc != DB_OK || *taken)
 		return rc;
-	res = NULL;
-	rc = db_query(db, &auth_stmt_user_set_details, q, &res);
-	PQclear(res);
-	return rc;
+	return db_exec(db, &auth_stmt_user_set_details, q, NULL);
 }
 
 int
@@ -211,11 +208,8 @@ auth_invite_accept(struct db *db, const char *org_id, const char *token, const c
 	{
 		const char *p[] = { hash };
 
-		res = NULL;
-		rc = db_query(db, &auth_stmt_invite_spend, p, &res);
-		PQclear(res);
+		return db_exec(db, &auth_stmt_invite_spend, p, NULL);
 	}
-	return rc;
 }
 
 int
@@ -252,9 +246,8 @@ auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsigned 
 	{
 		const char *p[] = { org_id };
 
-		if ((rc = db_query(db, &auth_stmt_role_lock, p, &res)) != DB_OK)
+		if ((rc = db_exec(db, &auth_stmt_role_lock, p, NULL)) != DB_OK)
 			return rc;
-		PQclear(res);
 	}
 	{
 		const char *p[] = { id };
@@ -281,10 +274,7 @@ auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsigned 
 	{
 		const char *p[] = { id, auth_role_name(role) };
 
-		res = NULL;
-		rc = db_query(db, &auth_stmt_role_set, p, &res);
-		PQclear(res);
+		*change = AUTH_ROLE_CHANGED;
+		return db_exec(db, &auth_stmt_role_set, p, NULL);
 	}
-	*change = AUTH_ROLE_CHANGED;
-	return rc;
 }

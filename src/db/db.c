@@ -142,6 +142,18 @@ db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PGresul
 }
 
 int
+db_exec(struct db *db, struct db_stmt *stmt, const char *const *params, long *changed)
+{
+	PGresult *res = NULL;
+	int rc = db_query(db, stmt, params, &res);
+
+	if (changed != NULL)
+		*changed = rc == DB_OK ? atol(PQcmdTuples(res)) : 0;
+	PQclear(res);
+	return rc;
+}
+
+int
 db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, char *out,
     size_t size)
 {
@@ -186,11 +198,8 @@ int
 db_set_tenant(struct db *db, const char *org_id)
 {
 	const char *p[] = { org_id };
-	PGresult *res = NULL;
-	int rc = db_query(db, &db_stmt_set_org, p, &res);
 
-	PQclear(res);
-	return rc;
+	return db_exec(db, &db_stmt_set_org, p, NULL);
 }
 
 int

@@ -51,6 +51,9 @@ int  db_connect(struct db *db);
 /* Runs a prepared statement with text parameters. On DB_OK *res is a result the caller
  * owns (PQclear it); on failure *res is NULL. A broken connection is dropped. */
 int  db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PGresult **res);
+/* Runs a statement whose rows are not wanted. *changed (may be NULL) gets how many rows it
+ * inserted, updated or deleted. DB_OK or an error. */
+int  db_exec(struct db *db, struct db_stmt *stmt, const char *const *params, long *changed);
 /* Runs a statement expected to return exactly one row and copies its first column into out
  * (truncated to size). DB_OK; DB_FAILED when there is no such row (or more than one). */
 int  db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, char *out,
