@@ -76,6 +76,17 @@ web_views_free(struct web_app *app)
 	app->assets = NULL;
 }
 
+/* Whether a nav entry is the current section: its own page or one below it ("/account" for
+ * "/account/sessions"); "/" only for itself. */
+static bool
+web_nav_current(const char *path, const char *href)
+{
+	size_t n = strlen(href);
+
+	return strcmp(path, href) == 0 ||
+	    (n > 1 && strncmp(path, href, n) == 0 && path[n] == '/');
+}
+
 static struct json_object *
 web_site(struct web_app *app, struct request *req)
 {
@@ -96,8 +107,8 @@ web_site(struct web_app *app, struct request *req)
 
 		json_object_object_add(item, "href", json_object_new_string(web_nav[i].href));
 		json_object_object_add(item, "label", json_object_new_string(web_nav[i].label));
-		json_object_object_add(item, "current",
-		    json_object_new_boolean(strcmp(req->path, web_nav[i].href) == 0));
+		json_object_object_add(item, "current", json_object_new_boolean(
+		    web_nav_current(req->path, web_nav[i].href)));
 		json_object_array_add(nav, item);
 	}
 	json_object_object_add(site, "nav", nav);

@@ -94,6 +94,8 @@ like($r->{content}, qr/Zoë Example/, 'shows the name');
 like($r->{content}, qr{action="/signout"}, 'and a sign-out button');
 $r = $b->get('/account/sessions');
 like($r->{content}, qr/This device/, "the sessions page marks this device");
+like($r->{content}, qr{href="/account" aria-current="page"}, '"Your account" is the current section of its sub-pages');
+unlike($r->{content}, qr{href="/" aria-current}, '... and Home is not');
 
 # CSRF on a cookie-authenticated form
 $r = $b->post('/account/details', { name => 'Mallory', email => 'm@example.org' });
