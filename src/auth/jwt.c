@@ -74,20 +74,6 @@ auth_b64_decode(const char *s, size_t n, unsigned char *out, size_t cap)
 	return got;
 }
 
-static bool
-auth_uuid_ok(const char *s)
-{
-	if (s == NULL || strlen(s) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-
-		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	}
-	return true;
-}
-
 int
 auth_keyring_parse(const char *spec, struct auth_keyring *ring, struct buf *err)
 {
@@ -232,7 +218,7 @@ auth_jwt_verify(const struct auth_keyring *ring, const char *token, long now,
 	sid = jwt_get_grant(jwt, "sid");
 	role = jwt_get_grant(jwt, "role");
 	jti = jwt_get_grant(jwt, "jti");
-	if (errno != 0 || !auth_uuid_ok(sub) || !auth_uuid_ok(org) || !auth_uuid_ok(sid) ||
+	if (errno != 0 || !valid_uuid(sub) || !valid_uuid(org) || !valid_uuid(sid) ||
 	    jti == NULL || auth_role_parse(role) == 0)
 		*why = "token claims incomplete";
 	else if (iat > now + AUTH_JWT_CLOCK_SKEW || iat > exp)

@@ -2,6 +2,7 @@
 #include "core/valid.h"
 #include "core/utf8.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -87,4 +88,17 @@ valid_text(const char *s, size_t max, const char *what_empty)
 	if (chars > max)
 		return "That is too long";
 	return NULL;
+}
+
+bool
+valid_uuid(const char *s)
+{
+	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+
+	if (s == NULL || strlen(s) != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
 }

@@ -139,7 +139,7 @@ web_sessions_revoke(struct web_app *app, struct request *req, struct response *r
 	bool current = strcmp(id, app->rq.who.session_id) == 0;
 	int n = 0;
 
-	if (strlen(id) != 36) {
+	if (!valid_uuid(id)) {
 		web_error(app, req, resp, 404, "We couldn't find that page.", NULL);
 		return;
 	}

@@ -78,7 +78,7 @@ campaign_ids(struct json_object *body, struct json_object *details, char (**out)
 		struct json_object *v = json_object_array_get_idx(list, i);
 		const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 
-		if (!web_uuid_ok(s)) {
+		if (!valid_uuid(s)) {
 			web_detail(details, "clientIds", "must be an array of patient ids (UUIDs)");
 			free(ids);
 			return -1;

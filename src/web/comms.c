@@ -12,7 +12,6 @@
 #include "web/web.h"
 #include "notify/notify.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -27,19 +26,6 @@
 static struct db_stmt web_stmt_patient_contact = DB_STMT("web_patient_contact", 2,
 	"SELECT coalesce(phone, ''), coalesce(email::text, '') FROM users"
 	" WHERE id = $1 AND org_id = $2 AND role = 'patient' AND disabled_at IS NULL");
-
-bool
-web_uuid_ok(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-
-	if (s == NULL || strlen(s) != sizeof shape - 1)
-		return false;
-	for (size_t i = 0; shape[i]; i++)
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
 
 void
 web_comms_read(struct json_object *json, bool whatsapp_ok, struct web_comms *c,
@@ -148,7 +134,7 @@ web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 		return;
 	details = json_object_new_object();
 	client = web_json_str(req->json, "client_id", details);
-	if (!web_uuid_ok(client))
+	if (!valid_uuid(client))
 		web_detail(details, "client_id", "must be a patient id (a UUID)");
 	web_comms_read(req->json, whatsapp_ok, &c, details);
 	idem = web_idempotency_key(req, details);

@@ -121,8 +121,6 @@ struct web_comms_text {
 	struct buf subject, text, name, vars;
 };
 
-/* Whether s is a UUID in its text form (any case). */
-bool web_uuid_ok(const char *s);
 /* Reads type (sms|email, or whatsapp when whatsapp_ok), subject (email: required, ≤ 200) and
  * body (sms ≤ 1600, email ≤ 20000, whatsapp: a template variable) into c, each problem named
  * in details. */

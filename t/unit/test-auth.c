@@ -196,6 +196,12 @@ main(void)
 		strcat(name, "é");
 		ok(valid_text(name, VALID_NAME_MAX, "x") != NULL, "201 do not");
 	}
+	ok(valid_uuid("0f8fad5b-d9cb-469f-a165-70867728950e") && valid_uuid("0F8FAD5B-D9CB-469F-A165-70867728950E"),
+	    "UUIDs, either case");
+	ok(!valid_uuid(NULL) && !valid_uuid("") && !valid_uuid("0f8fad5bd9cb469fa16570867728950e") &&
+	    !valid_uuid("0f8fad5b-d9cb-469f-a165-70867728950") && !valid_uuid("0f8fad5b-d9cb-469f-a165-70867728950g") &&
+	    !valid_uuid("0f8fad5b-d9cb-469f-a165-70867728950e'") && !valid_uuid("0f8fad5b+d9cb-469f-a165-70867728950e"),
+	    "not UUIDs: missing, no dashes, short, a non-hex digit, trailing junk, a wrong separator");
 	ok(valid_text("  ", 10, "empty") != NULL && strcmp(valid_text("", 10, "empty"), "empty") == 0, "blank is empty");
 	ok(valid_text("a\tb", 10, "x") != NULL && valid_text("a\x7f", 10, "x") != NULL &&
 	    valid_text("\xc0\xaf", 10, "x") != NULL, "controls and overlong UTF-8 refused");
