@@ -97,6 +97,7 @@ struct auth_jwt_key {
 struct auth_keyring {
 	struct auth_jwt_key keys[AUTH_JWT_MAX_KEYS];
 	size_t              count;
+	unsigned char       csrf_key[32];	/* derived from keys[0] once, at parse (csrf.c) */
 };
 
 /* 0, or -1 with the reason in err (no secret ever copied into it). */
@@ -115,6 +116,9 @@ int  auth_jwt_verify(const struct auth_keyring *ring, const char *token, long no
 /* ---- csrf.c ---- */
 
 #define AUTH_CSRF_SIZE 44	/* base64url of a SHA-256 HMAC (43) and a NUL */
+
+/* Derives ring->csrf_key from the signing key (auth_keyring_parse calls it). */
+void auth_csrf_derive(struct auth_keyring *ring);
 
 /* The form token bound to `binding` (a session id, or an anonymous visitor's cookie). */
 void auth_csrf_token(const struct auth_keyring *ring, const char *binding,

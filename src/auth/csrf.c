@@ -38,16 +38,23 @@ auth_b64url(const unsigned char *in, size_t n, char *out, size_t size)
 }
 
 void
-auth_csrf_token(const struct auth_keyring *ring, const char *binding, char out[AUTH_CSRF_SIZE])
+auth_csrf_derive(struct auth_keyring *ring)
 {
-	unsigned char key[32], mac[32];
 	unsigned len = 0;
 
 	HMAC(EVP_sha256(), ring->keys[0].key, (int)ring->keys[0].len,
-	    (const unsigned char *)auth_csrf_label, sizeof auth_csrf_label - 1, key, &len);
-	HMAC(EVP_sha256(), key, sizeof key, (const unsigned char *)binding, strlen(binding), mac, &len);
+	    (const unsigned char *)auth_csrf_label, sizeof auth_csrf_label - 1, ring->csrf_key, &len);
+}
+
+void
+auth_csrf_token(const struct auth_keyring *ring, const char *binding, char out[AUTH_CSRF_SIZE])
+{
+	unsigned char mac[32];
+	unsigned len = 0;
+
+	HMAC(EVP_sha256(), ring->csrf_key, sizeof ring->csrf_key, (const unsigned char *)binding,
+	    strlen(binding), mac, &len);
 	auth_b64url(mac, sizeof mac, out, AUTH_CSRF_SIZE);
-	OPENSSL_cleanse(key, sizeof key);
 }
 
 bool

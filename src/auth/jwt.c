@@ -119,6 +119,7 @@ auth_keyring_parse(const char *spec, struct auth_keyring *ring, struct buf *err)
 		buf_puts(err, "no key");
 		return -1;
 	}
+	auth_csrf_derive(ring);
 	return 0;
 }
 
