@@ -38,14 +38,14 @@ web_staff_signin_form(struct web_app *app, struct request *req, struct response 
 	web_form_init(&f);
 	web_staff_signin_fields(&f, "");
 	web_staff_signin_render(app, req, resp, 200, &f,
-	    web_next(req, http_param(&req->query, "next"), "/admin"));
+	    web_next(http_param(&req->query, "next"), "/admin"));
 }
 
 void
 web_staff_signin_post(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *email = web_form_value(req, "email"), *password = web_form_value(req, "password");
-	const char *next = web_next(req, http_param(&req->form, "next"), "/admin");
+	const char *next = web_next(http_param(&req->form, "next"), "/admin");
 	struct auth_tokens t = { BUF_INIT, "", "" };
 	struct web_form f;
 	char msg[160];
@@ -66,7 +66,7 @@ web_staff_signin_post(struct web_app *app, struct request *req, struct response 
 	switch (web_staff_signin(app, req, email, password, &t, &retry_after)) {
 	case AUTH_LOGIN_OK:
 		json_object_put(f.model);
-		web_session_cookies(app, req, resp, &t);
+		web_session_cookies(req, resp, &t);
 		http_response_redirect(resp, 303, next);
 		break;
 	case AUTH_LOGIN_BAD:
@@ -200,7 +200,7 @@ web_invite_accept(struct web_app *app, struct request *req, struct response *res
 		auth_tokens_free(&t);
 		return;
 	}
-	web_session_cookies(app, req, resp, &t);
+	web_session_cookies(req, resp, &t);
 	http_response_redirect(resp, 303, "/admin");
 	auth_tokens_free(&t);
 }

@@ -78,7 +78,7 @@ web_signin_form(struct web_app *app, struct request *req, struct response *resp)
 	web_form_init(&f);
 	web_signin_fields(&f, req);
 	web_signin_render(app, req, resp, 200, &f,
-	    web_next(req, http_param(&req->query, "next"), "/account"));
+	    web_next(http_param(&req->query, "next"), "/account"));
 }
 
 /* Sends the code and moves on to the code form; or the form again with why not. */
@@ -116,7 +116,7 @@ web_signin_send(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_otp_ask ask = { web_form_value(req, "phone"), web_form_value(req, "channel"),
 		web_form_value(req, "email"), NULL };
-	const char *next = web_next(req, http_param(&req->form, "next"), "/account");
+	const char *next = web_next(http_param(&req->form, "next"), "/account");
 	struct web_form f;
 
 	web_form_init(&f);
@@ -160,7 +160,7 @@ web_code_fields(struct web_form *f, const char *value)
 void
 web_signin_code_form(struct web_app *app, struct request *req, struct response *resp)
 {
-	const char *next = web_next(req, http_param(&req->query, "next"), "/account");
+	const char *next = web_next(http_param(&req->query, "next"), "/account");
 	const char *phone = http_param(&req->cookies, WEB_COOKIE_PHONE);
 	struct web_form f;
 
@@ -176,7 +176,7 @@ web_signin_code_form(struct web_app *app, struct request *req, struct response *
 void
 web_signin_code_check(struct web_app *app, struct request *req, struct response *resp)
 {
-	const char *next = web_next(req, http_param(&req->form, "next"), "/account");
+	const char *next = web_next(http_param(&req->form, "next"), "/account");
 	const char *phone = http_param(&req->cookies, WEB_COOKIE_PHONE);
 	const char *code = web_form_value(req, "code");
 	struct auth_tokens t = { BUF_INIT, "", "" };
@@ -218,7 +218,7 @@ web_signin_code_check(struct web_app *app, struct request *req, struct response 
 		return;
 	}
 	json_object_put(f.model);
-	web_session_cookies(app, req, resp, &t);
+	web_session_cookies(req, resp, &t);
 	http_response_cookie(resp, req, WEB_COOKIE_PHONE, "", "/signin", 0);
 	{
 		struct auth_user u;
@@ -268,7 +268,7 @@ web_signup_form(struct web_app *app, struct request *req, struct response *resp)
 	web_form_init(&f);
 	web_signup_fields(&f, req);
 	web_signup_render(app, req, resp, 200, &f,
-	    web_next(req, http_param(&req->query, "next"), "/account"));
+	    web_next(http_param(&req->query, "next"), "/account"));
 }
 
 void
@@ -276,7 +276,7 @@ web_signup_send(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *name = web_form_value(req, "name"), *email = web_form_value(req, "email");
 	const char *dob = web_form_value(req, "dateOfBirth");
-	const char *next = web_next(req, http_param(&req->form, "next"), "/account");
+	const char *next = web_next(http_param(&req->form, "next"), "/account");
 	struct web_otp_ask ask = { web_form_value(req, "phone"), web_form_value(req, "channel"),
 		NULL, NULL };
 	struct json_object *signup;
@@ -330,7 +330,7 @@ web_signout(struct web_app *app, struct request *req, struct response *resp)
 void
 web_auth_refresh(struct web_app *app, struct request *req, struct response *resp)
 {
-	const char *next = web_next(req, http_param(&req->query, "next"), "/");
+	const char *next = web_next(http_param(&req->query, "next"), "/");
 	bool post = req->method == HTTP_POST;
 	struct auth_tokens t = { BUF_INIT, "", "" };
 	enum auth_refresh_result r;
@@ -343,7 +343,7 @@ web_auth_refresh(struct web_app *app, struct request *req, struct response *resp
 	r = auth_session_refresh(&app->db, &app->keys, http_param(&req->cookies, WEB_COOKIE_REFRESH),
 	    *req->client_addr ? req->client_addr : NULL, (long)time(NULL), &t, &app->rq.who);
 	if (r == AUTH_REFRESH_OK) {
-		web_session_cookies(app, req, resp, &t);
+		web_session_cookies(req, resp, &t);
 		http_response_redirect(resp, post ? 307 : 303, next);
 		auth_tokens_free(&t);
 		return;

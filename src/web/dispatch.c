@@ -184,10 +184,8 @@ web_csrf(struct web_app *app, struct request *req, struct response *resp)
 }
 
 void
-web_session_cookies(struct web_app *app, struct request *req, struct response *resp,
-    const struct auth_tokens *t)
+web_session_cookies(struct request *req, struct response *resp, const struct auth_tokens *t)
 {
-	(void)app;
 	/* the access cookie outlives its token, so an expired token can still say who to renew */
 	http_response_cookie(resp, req, WEB_COOKIE_ACCESS, t->access.data, "/", AUTH_REFRESH_TTL_SECONDS);
 	http_response_cookie(resp, req, WEB_COOKIE_REFRESH, t->refresh, WEB_REFRESH_PATH,
@@ -202,9 +200,8 @@ web_session_cookies_clear(struct request *req, struct response *resp)
 }
 
 const char *
-web_next(const struct request *req, const char *next, const char *fallback)
+web_next(const char *next, const char *fallback)
 {
-	(void)req;
 	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
 	    strlen(next) > 2000 || strpbrk(next, "\r\n\t") != NULL)
 		return fallback;

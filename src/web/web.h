@@ -264,12 +264,11 @@ int  web_audit(struct web_app *app, const struct request *req, const char *actio
  * visitor gets a random visitor cookie to bind it to. Owned by app->rq. */
 const char *web_csrf(struct web_app *app, struct request *req, struct response *resp);
 /* The session cookies after a sign-in or refresh, and their removal. */
-void web_session_cookies(struct web_app *app, struct request *req, struct response *resp,
-	const struct auth_tokens *t);
+void web_session_cookies(struct request *req, struct response *resp, const struct auth_tokens *t);
 void web_session_cookies_clear(struct request *req, struct response *resp);
 /* A local path to go back to after sign-in: next when it is one of ours ("/…", not "//…"),
- * else fallback. Borrowed from req or static. */
-const char *web_next(const struct request *req, const char *next, const char *fallback);
+ * else fallback. Returns one of the two. */
+const char *web_next(const char *next, const char *fallback);
 
 /* Redirects to where?next=NEXT (next percent-encoded). */
 void web_redirect_next(struct response *resp, int status, const char *where, const char *next);
