@@ -14,29 +14,6 @@
 
 static const char auth_csrf_label[] = "kairos csrf v1";
 
-static void
-auth_b64url(const unsigned char *in, size_t n, char *out, size_t size)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		size_t chars = n - i >= 3 ? 4 : n - i + 1;	/* no padding: 2 or 3 for a short tail */
-		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
-		    (i + 2 < n ? in[i + 2] : 0);
-
-		if (o + chars >= size)
-			break;	/* out is too small: truncated, always terminated */
-		out[o++] = a[v >> 18 & 63];
-		out[o++] = a[v >> 12 & 63];
-		if (i + 1 < n)
-			out[o++] = a[v >> 6 & 63];
-		if (i + 2 < n)
-			out[o++] = a[v & 63];
-	}
-	out[o] = '\0';
-}
-
 void
 auth_csrf_derive(struct auth_keyring *ring)
 {
@@ -54,7 +31,7 @@ auth_csrf_token(const struct auth_keyring *ring, const char *binding, char out[A
 
 	HMAC(EVP_sha256(), ring->csrf_key, sizeof ring->csrf_key, (const unsigned char *)binding,
 	    strlen(binding), mac, &len);
-	auth_b64url(mac, sizeof mac, out, AUTH_CSRF_SIZE);
+	b64url_encode(mac, sizeof mac, out, AUTH_CSRF_SIZE);
 }
 
 bool
@@ -78,7 +55,7 @@ auth_token_new(char text[AUTH_TOKEN_TEXT_SIZE])
 
 	if (rand_bytes(raw, sizeof raw) < 0)
 		return -1;
-	auth_b64url(raw, sizeof raw, text, AUTH_TOKEN_TEXT_SIZE);
+	b64url_encode(raw, sizeof raw, text, AUTH_TOKEN_TEXT_SIZE);
 	OPENSSL_cleanse(raw, sizeof raw);
 	return 0;
 }

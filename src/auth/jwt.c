@@ -45,35 +45,6 @@ auth_role_name(unsigned role)
 	}
 }
 
-/* Standard base64 or base64url text → bytes. Returns the length, or -1. */
-static int
-auth_b64_decode(const char *s, size_t n, unsigned char *out, size_t cap)
-{
-	char tmp[512];
-	size_t len = 0;
-	int got;
-
-	if (n + 4 > sizeof tmp || (n + 3) / 4 * 3 > cap + 2)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		tmp[len++] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
-	while (len % 4 != 0)
-		tmp[len++] = '=';
-	tmp[len] = '\0';
-	{
-		unsigned char dec[sizeof tmp];
-
-		if ((got = EVP_DecodeBlock(dec, (const unsigned char *)tmp, (int)len)) < 0)
-			return -1;
-		for (size_t i = len; i > 0 && tmp[i - 1] == '='; i--)
-			got--;
-		if (got < 0 || (size_t)got > cap)
-			return -1;
-		memcpy(out, dec, (size_t)got);
-	}
-	return got;
-}
-
 int
 auth_keyring_parse(const char *spec, struct auth_keyring *ring, struct buf *err)
 {
@@ -100,7 +71,7 @@ auth_keyring_parse(const char *spec, struct auth_keyring *ring, struct buf *err)
 			return -1;
 		}
 		memcpy(k->kid, p, kidlen);
-		len = auth_b64_decode(colon + 1, n - kidlen - 1, k->key, sizeof k->key);
+		len = b64_decode(colon + 1, n - kidlen - 1, k->key, sizeof k->key);
 		if (len < AUTH_JWT_MIN_KEY_BYTES) {
 			buf_printf(err, "key %s: not base64 of %d to %zu bytes", k->kid,
 			    AUTH_JWT_MIN_KEY_BYTES, sizeof k->key);
@@ -165,7 +136,7 @@ auth_jwt_header_key(const struct auth_keyring *ring, const char *token, const ch
 	int n;
 
 	*why = "malformed token";
-	if (dot == NULL || (n = auth_b64_decode(token, (size_t)(dot - token), raw,
+	if (dot == NULL || (n = b64_decode(token, (size_t)(dot - token), raw,
 	    AUTH_JWT_HEADER_MAX)) <= 0)
 		return NULL;
 	raw[n] = '\0';

@@ -29,30 +29,6 @@
 /* The key's length, "SG." + 22 + "." + 43 characters today; a shorter one is a paste error. */
 #define SENDGRID_MIN_KEY_LEN        20
 
-/* Base64 (whitespace ignored) into out (at most size bytes); the length, or -1 when it is
- * not base64 or does not fit. */
-static int
-sendgrid_base64(const char *in, size_t max_in, unsigned char *out, size_t size)
-{
-	size_t n = strlen(in);
-	EVP_ENCODE_CTX *ctx;
-	int len = 0, fin = 0, rc;
-
-	/* decoding yields at most 3/4 of the input, so an input this short cannot overflow */
-	if (n == 0 || n > max_in || n / 4 * 3 + 3 > size)
-		return -1;
-	if ((ctx = EVP_ENCODE_CTX_new()) == NULL)
-		return -1;
-	EVP_DecodeInit(ctx);
-	rc = EVP_DecodeUpdate(ctx, out, &len, (const unsigned char *)in, (int)n);
-	if (rc >= 0 && EVP_DecodeFinal(ctx, out + len, &fin) == 1)
-		len += fin;
-	else
-		len = -1;
-	EVP_ENCODE_CTX_free(ctx);
-	return len;
-}
-
 /* The P-256 public key in public_key (base64 DER SPKI), or NULL with why. Free with
  * EVP_PKEY_free. */
 static EVP_PKEY *
@@ -64,8 +40,8 @@ sendgrid_public_key(const char *public_key, char *why, size_t size)
 	EVP_PKEY *k;
 	int n;
 
-	if (public_key == NULL || (n = sendgrid_base64(public_key, SENDGRID_MAX_KEY_B64, der,
-	    sizeof der)) <= 0) {
+	if (public_key == NULL || strlen(public_key) > SENDGRID_MAX_KEY_B64 ||
+	    (n = b64_decode(public_key, strlen(public_key), der, sizeof der)) <= 0) {
 		snprintf(why, size, "not base64 of a key");
 		return NULL;
 	}
@@ -114,7 +90,8 @@ notify_sendgrid_signature_ok(const char *public_key, const char *timestamp, cons
 	if (timestamp == NULL || signature == NULL || body == NULL ||
 	    !sendgrid_digits(timestamp, SENDGRID_MAX_TIMESTAMP))
 		return false;
-	if ((n = sendgrid_base64(signature, SENDGRID_MAX_SIGNATURE_B64, sig, sizeof sig)) <= 0)
+	if (strlen(signature) > SENDGRID_MAX_SIGNATURE_B64 ||
+	    (n = b64_decode(signature, strlen(signature), sig, sizeof sig)) <= 0)
 		return false;
 	if ((k = sendgrid_public_key(public_key, why, sizeof why)) == NULL)
 		return false;

@@ -56,6 +56,28 @@ main(void)
 	long now = (long)time(NULL);
 	const char *k1 = "0123456789abcdef0123456789abcdef";
 
+	/* base64 (RFC 4648 section 10 vectors) */
+	{
+		unsigned char out[16];
+		char enc[16];
+
+		ok(b64_decode("Zm9vYmFy", 8, out, sizeof out) == 6 && memcmp(out, "foobar", 6) == 0, "base64: foobar");
+		ok(b64_decode("Zm9vYg==", 8, out, sizeof out) == 4 && memcmp(out, "foob", 4) == 0, "padded");
+		ok(b64_decode("Zm9vYg", 6, out, sizeof out) == 4 && memcmp(out, "foob", 4) == 0, "unpadded");
+		ok(b64_decode("Zm9v\nYmFy", 9, out, sizeof out) == 6, "a line break ignored");
+		ok(b64_decode("-_8", 3, out, sizeof out) == 2 && out[0] == 0xfb && out[1] == 0xff, "the url-safe alphabet");
+		ok(b64_decode("Zm9v=YmFy", 9, out, sizeof out) < 0 && b64_decode("Z", 1, out, sizeof out) < 0 &&
+		    b64_decode("Zm9v!", 5, out, sizeof out) < 0 && b64_decode("", 0, out, sizeof out) < 0,
+		    "refused: data after padding, a lone character, a foreign character, nothing");
+		ok(b64_decode("Zm9vYmFy", 8, out, 5) < 0, "refused: more than fits");
+		b64url_encode((const unsigned char *)"foobar", 6, enc, sizeof enc);
+		is_str(enc, "Zm9vYmFy", "encoded");
+		b64url_encode((const unsigned char *)"foob", 4, enc, sizeof enc);
+		is_str(enc, "Zm9vYg", "encoded without padding");
+		b64url_encode((const unsigned char *)"foobar", 6, enc, 8);
+		is_str(enc, "Zm9v", "a group that does not fit is left out, the rest terminated");
+	}
+
 	/* key rings */
 	ok(auth_keyring_parse(K1 "," K2, &ring, &err) == 0 && ring.count == 2, "two keys parse");
 	ok(strcmp(ring.keys[0].kid, "k1") == 0 && ring.keys[0].len == 32 &&
