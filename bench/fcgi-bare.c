@@ -2,11 +2,18 @@
  * forked into N processes on one unix socket — what nginx + FastCGI can do on this machine
  * before any application work. bench/run puts it behind the same nginx as Kairos.
  *
- *   fcgi-bare SOCKET WORKERS */
+ * Given a libpq connection string as well, each worker holds one connection and every
+ * request runs the statement Kairos's `/` runs (one prepared query by primary key) and
+ * answers with its result: the transport plus one PostgreSQL round trip and nothing else,
+ * the most any page with one query can reach here.
+ *
+ *   fcgi-bare SOCKET WORKERS [CONNINFO] */
 #include <fcgiapp.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,14 +21,57 @@
 
 static const char reply[] = "Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n";
 
+/* Connects and prepares; the organisation is the first one, as on the bench stack. */
+static PGconn *
+bare_db(const char *conninfo, char *org, size_t orgsz)
+{
+	PGconn *db = PQconnectdb(conninfo);
+	PGresult *res;
+
+	if (PQstatus(db) != CONNECTION_OK) {
+		fprintf(stderr, "fcgi-bare: %s", PQerrorMessage(db));
+		exit(1);
+	}
+	res = PQexec(db, "SELECT id FROM organisations ORDER BY created_at LIMIT 1");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		fprintf(stderr, "fcgi-bare: no organisation: %s", PQerrorMessage(db));
+		exit(1);
+	}
+	snprintf(org, orgsz, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	res = PQprepare(db, "org", "SELECT name, timezone FROM organisations WHERE id = $1", 1, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "fcgi-bare: prepare: %s", PQerrorMessage(db));
+		exit(1);
+	}
+	PQclear(res);
+	return db;
+}
+
+static void
+bare_query_reply(PGconn *db, const char *org, FCGX_Stream *out)
+{
+	const char *p[] = { org };
+	PGresult *res = PQexecPrepared(db, "org", 1, p, NULL, NULL, 0);
+
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+		FCGX_FPrintF(out, "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n%s %s\n",
+		    PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+	else
+		FCGX_FPrintF(out, "Status: 503 Service Unavailable\r\n\r\n");
+	PQclear(res);
+}
+
 int
 main(int argc, char **argv)
 {
 	FCGX_Request req;
+	char org[64];
+	PGconn *db = NULL;
 	int fd, workers;
 
-	if (argc != 3 || (workers = atoi(argv[2])) < 1) {
-		fprintf(stderr, "usage: fcgi-bare SOCKET WORKERS\n");
+	if (argc < 3 || argc > 4 || (workers = atoi(argv[2])) < 1) {
+		fprintf(stderr, "usage: fcgi-bare SOCKET WORKERS [CONNINFO]\n");
 		return 2;
 	}
 	FCGX_Init();
@@ -34,9 +84,14 @@ main(int argc, char **argv)
 	for (int i = 0; i < workers; i++)
 		if (fork() == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);	/* go when the master goes */
+			if (argc == 4)
+				db = bare_db(argv[3], org, sizeof org);
 			FCGX_InitRequest(&req, fd, 0);
 			while (FCGX_Accept_r(&req) >= 0) {
-				FCGX_PutStr(reply, sizeof reply - 1, req.out);
+				if (db != NULL)
+					bare_query_reply(db, org, req.out);
+				else
+					FCGX_PutStr(reply, sizeof reply - 1, req.out);
 				/* the same plain close as Kairos (src/http/fcgi.c), not the
 				 * lingering one: the transport limit must be the best transport */
 				FCGX_Detach(&req);
