@@ -5,9 +5,11 @@
  * Given a libpq connection string as well, each worker holds one connection and every
  * request runs the statement Kairos's `/` runs (one prepared query by primary key) and
  * answers with its result: the transport plus one PostgreSQL round trip and nothing else,
- * the most any page with one query can reach here.
+ * the most any page with one query can reach here. Given a body size too, the answer is
+ * padded to that many bytes and each request writes a log line of Kairos's size to stderr:
+ * everything `/` must do (query, page, log line) with no application code at all.
  *
- *   fcgi-bare SOCKET WORKERS [CONNINFO] */
+ *   fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES]] */
 #include <fcgiapp.h>
 #include <libpq-fe.h>
 #include <signal.h>
@@ -20,6 +22,12 @@
 #include <unistd.h>
 
 static const char reply[] = "Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n";
+
+#define BARE_MAX_BODY	(1024 * 1024)
+#define BARE_LOG_LINE	168	/* bytes in one of Kairos's request log lines for `/` */
+
+static char *pad;	/* BODY_BYTES of filler, or NULL */
+static size_t padlen;
 
 /* Connects and prepares; the organisation is the first one, as on the bench stack. */
 static PGconn *
@@ -54,10 +62,19 @@ bare_query_reply(PGconn *db, const char *org, FCGX_Stream *out)
 	const char *p[] = { org };
 	PGresult *res = PQexecPrepared(db, "org", 1, p, NULL, NULL, 0);
 
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		FCGX_FPrintF(out, "Status: 200 OK\r\nContent-Type: text/plain\r\n\r\n%s %s\n",
-		    PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-	else
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+		const char *name = PQgetvalue(res, 0, 0), *zone = PQgetvalue(res, 0, 1);
+
+		/* framed as Kairos frames its pages, with a length, so nginx need not chunk */
+		FCGX_FPrintF(out, "Status: 200 OK\r\nContent-Type: text/plain\r\n"
+		    "Content-Length: %zu\r\n\r\n%s %s\n", strlen(name) + strlen(zone) + 2 + padlen,
+		    name, zone);
+		if (pad != NULL) {
+			FCGX_PutStr(pad, (int)padlen, out);
+			if (write(2, pad, BARE_LOG_LINE) < 0)
+				_exit(1);
+		}
+	} else
 		FCGX_FPrintF(out, "Status: 503 Service Unavailable\r\n\r\n");
 	PQclear(res);
 }
@@ -70,9 +87,22 @@ main(int argc, char **argv)
 	PGconn *db = NULL;
 	int fd, workers;
 
-	if (argc < 3 || argc > 4 || (workers = atoi(argv[2])) < 1) {
-		fprintf(stderr, "usage: fcgi-bare SOCKET WORKERS [CONNINFO]\n");
+	if (argc < 3 || argc > 5 || (workers = atoi(argv[2])) < 1) {
+		fprintf(stderr, "usage: fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES]]\n");
 		return 2;
+	}
+	if (argc == 5) {
+		long n = atol(argv[4]);
+
+		if (n < BARE_LOG_LINE || n > BARE_MAX_BODY) {
+			fprintf(stderr, "fcgi-bare: BODY_BYTES must be %d to %d\n", BARE_LOG_LINE,
+			    BARE_MAX_BODY);
+			return 2;
+		}
+		padlen = (size_t)n;
+		pad = malloc(padlen);
+		memset(pad, 'x', padlen);
+		pad[BARE_LOG_LINE - 1] = '\n';	/* the log line is the first BARE_LOG_LINE bytes */
 	}
 	FCGX_Init();
 	unlink(argv[1]);
@@ -84,7 +114,7 @@ main(int argc, char **argv)
 	for (int i = 0; i < workers; i++)
 		if (fork() == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);	/* go when the master goes */
-			if (argc == 4)
+			if (argc >= 4)
 				db = bare_db(argv[3], org, sizeof org);
 			FCGX_InitRequest(&req, fd, 0);
 			while (FCGX_Accept_r(&req) >= 0) {
