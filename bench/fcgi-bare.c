@@ -65,12 +65,20 @@ bare_query_reply(PGconn *db, const char *org, FCGX_Stream *out)
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		const char *name = PQgetvalue(res, 0, 0), *zone = PQgetvalue(res, 0, 1);
 
-		/* framed as Kairos frames its pages, with a length, so nginx need not chunk */
-		FCGX_FPrintF(out, "Status: 200 OK\r\nContent-Type: text/plain\r\n"
-		    "Content-Length: %zu\r\n\r\n%s %s\n", strlen(name) + strlen(zone) + 2 + padlen,
-		    name, zone);
+		char head[512];
+		int n;
+
+		/* framed as Kairos frames its pages, with a length, so nginx need not chunk
+		 * (snprintf: FCGX_FPrintF knows no %zu) */
+		size_t line = strlen(name) + strlen(zone) + 2, fill = padlen > line ? padlen - line : 0;
+
+		n = snprintf(head, sizeof head, "Status: 200 OK\r\nContent-Type: text/plain\r\n"
+		    "Content-Length: %zu\r\n\r\n%s %s\n", line + fill, name, zone);
+		if (n < 0 || (size_t)n >= sizeof head)
+			n = 0;
+		FCGX_PutStr(head, n, out);
 		if (pad != NULL) {
-			FCGX_PutStr(pad, (int)padlen, out);
+			FCGX_PutStr(pad, (int)fill, out);
 			if (write(2, pad, BARE_LOG_LINE) < 0)
 				_exit(1);
 		}
