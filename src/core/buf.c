@@ -52,6 +52,20 @@ buf_putc(struct buf *b, char c)
 }
 
 void
+buf_append_int(struct buf *b, long long v)
+{
+	char digits[24], *end = digits + sizeof digits, *p = end;	/* 20 digits and a sign */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	buf_append(b, p, (size_t)(end - p));
+}
+
+void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list ap2;

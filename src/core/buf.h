@@ -27,6 +27,10 @@ void  buf_printf(struct buf *b, const char *fmt, ...)
 void  buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/* Appends v in decimal (a minus sign first when negative): for hot paths, where printf's
+ * parsing of its format costs more than the digits. */
+void  buf_append_int(struct buf *b, long long v);
+
 /* HTML-escapes & < > " ' (the apostrophe too, so single-quoted attributes are safe). */
 void  buf_append_html(struct buf *b, const char *s, size_t n);
 /* For each byte, the length of the entity buf_append_html() replaces it with, 0 for the

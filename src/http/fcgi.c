@@ -77,23 +77,30 @@ http_fcgi_read(void *ctx, char *p, size_t n)
 
 static long http_fcgi_pid;	/* this worker's, set when it starts serving */
 
+/* The request's log line, built in line (the worker's wire buffer, already sent). */
 static void
-http_fcgi_log(const struct request *req, const struct response *resp)
+http_fcgi_log(const struct request *req, const struct response *resp, struct buf *line)
 {
-	struct buf line = BUF_INIT;
 	char ts[LOG_TIME_SIZE];
 
 	log_time_now(ts);
-	buf_printf(&line, "{\"ts\":\"%s\",\"level\":\"info\",\"msg\":\"request\",\"id\":", ts);
-	buf_append_json_string(&line, req->request_id, strlen(req->request_id));
-	buf_puts(&line, ",\"method\":");
-	buf_append_json_string(&line, req->method_name, strlen(req->method_name));
-	buf_puts(&line, ",\"path\":");
-	buf_append_json_string(&line, req->path, strlen(req->path));
-	buf_printf(&line, ",\"status\":%d,\"us\":%lld,\"pid\":%ld}", resp->status,
-	    http_now_us() - req->start_us, http_fcgi_pid);
-	log_raw_line(line.data, line.len);
-	buf_free(&line);
+	buf_reset(line);
+	buf_puts(line, "{\"ts\":\"");
+	buf_puts(line, ts);
+	buf_puts(line, "\",\"level\":\"info\",\"msg\":\"request\",\"id\":");
+	buf_append_json_string(line, req->request_id, strlen(req->request_id));
+	buf_puts(line, ",\"method\":");
+	buf_append_json_string(line, req->method_name, strlen(req->method_name));
+	buf_puts(line, ",\"path\":");
+	buf_append_json_string(line, req->path, strlen(req->path));
+	buf_puts(line, ",\"status\":");
+	buf_append_int(line, resp->status);
+	buf_puts(line, ",\"us\":");
+	buf_append_int(line, http_now_us() - req->start_us);
+	buf_puts(line, ",\"pid\":");
+	buf_append_int(line, http_fcgi_pid);
+	buf_putc(line, '}');
+	log_raw_line(line->data, line->len);
 }
 
 static void
@@ -109,7 +116,7 @@ http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *
 	buf_reset(wire);
 	http_response_serialise(&resp, &req, wire);
 	FCGX_PutStr(wire->data, (int)wire->len, fr->out);
-	http_fcgi_log(&req, &resp);
+	http_fcgi_log(&req, &resp, wire);
 	http_response_free(&resp);
 	http_request_free(&req);
 }

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "core/core.h"
@@ -26,6 +27,8 @@ struct json_object;
 #define HTTP_MAX_ROUTE_PARAMS    8	/* :captures in one pattern */
 #define HTTP_MAX_RESPONSE_HEADERS 24
 #define HTTP_COOKIE_MAX           4096	/* one Set-Cookie line */
+#define HTTP_ENV_INDEX_SLOTS      256	/* hash slots over the FastCGI params (a power of 2) */
+#define HTTP_ENV_INDEX_MAX        160	/* params indexed; with more, lookups scan them all */
 
 enum http_method {
 	HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS,
@@ -74,6 +77,8 @@ struct request {
 	bool                tls;
 	char                request_id[HTTP_REQUEST_ID_MAX + 1];
 	char *const        *env;		/* the params, borrowed from the transport */
+	unsigned char       env_index[HTTP_ENV_INDEX_SLOTS];	/* name hash → param + 1 */
+	bool                env_indexed;	/* else http_env scans env */
 	long long           start_us;	/* monotonic clock at arrival */
 	ssize_t           (*body_read)(void *ctx, char *p, size_t n);
 	void               *body_ctx;

@@ -41,16 +41,67 @@ http_method_name(enum http_method m)
 	return m < HTTP_METHOD_OTHER ? http_method_names[m] : "OTHER";
 }
 
+_Static_assert((HTTP_ENV_INDEX_SLOTS & (HTTP_ENV_INDEX_SLOTS - 1)) == 0, "a power of 2");
+_Static_assert(HTTP_ENV_INDEX_MAX < HTTP_ENV_INDEX_SLOTS && HTTP_ENV_INDEX_MAX < 256,
+    "a free slot always ends a probe, and a param's number fits a byte");
+
+/* FNV-1a over a param's name. */
+static unsigned
+http_env_hash(const char *name, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h & (HTTP_ENV_INDEX_SLOTS - 1);
+}
+
+/* A request looks up a dozen params among some thirty: hashing each name once beats
+ * comparing against all of them per lookup. A name sent twice keeps its first value, as a
+ * scan would: the first is inserted first, so it comes first in its probe sequence. */
+static void
+http_env_index(struct request *req)
+{
+	size_t count = 0;
+
+	for (char *const *e = req->env; e != NULL && *e != NULL; e++)
+		if (++count > HTTP_ENV_INDEX_MAX)
+			return;	/* http_env scans instead */
+	for (size_t i = 0; i < count; i++) {
+		const char *e = req->env[i];
+		size_t n = strcspn(e, "=");
+		unsigned h;
+
+		if (e[n] != '=')
+			continue;	/* no value: never found by name anyway */
+		h = http_env_hash(e, n);
+		while (req->env_index[h] != 0)
+			h = (h + 1) & (HTTP_ENV_INDEX_SLOTS - 1);
+		req->env_index[h] = (unsigned char)(i + 1);
+	}
+	req->env_indexed = true;
+}
+
 const char *
 http_env(const struct request *req, const char *name)
 {
 	size_t n = strlen(name);
+	const char *e;
 
 	if (req->env == NULL)
 		return NULL;
-	for (char *const *e = req->env; *e != NULL; e++)
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
-			return *e + n + 1;
+	if (!req->env_indexed) {
+		for (char *const *p = req->env; *p != NULL; p++)
+			if (strncmp(*p, name, n) == 0 && (*p)[n] == '=')
+				return *p + n + 1;
+		return NULL;
+	}
+	for (unsigned h = http_env_hash(name, n); req->env_index[h] != 0;
+	    h = (h + 1) & (HTTP_ENV_INDEX_SLOTS - 1)) {
+		e = req->env[req->env_index[h] - 1];
+		if (strncmp(e, name, n) == 0 && e[n] == '=')
+			return e + n + 1;
+	}
 	return NULL;
 }
 
@@ -287,6 +338,7 @@ http_request_init(struct request *req, char *const *env, http_body_reader read, 
 {
 	memset(req, 0, sizeof *req);
 	req->env = env;
+	http_env_index(req);
 	req->body_read = read;
 	req->body_ctx = read_ctx;
 	if (http_request_parse(req, &req->error) == 0)

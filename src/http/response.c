@@ -177,10 +177,17 @@ http_header_out(struct buf *out, const char *name, const char *value)
 void
 http_response_serialise(const struct response *resp, const struct request *req, struct buf *out)
 {
-	buf_printf(out, "Status: %d %s\r\n", resp->status, http_status_text(resp->status));
+	/* appends, not printf: this runs for every answer */
+	buf_puts(out, "Status: ");
+	buf_append_int(out, resp->status);
+	buf_putc(out, ' ');
+	buf_puts(out, http_status_text(resp->status));
+	buf_puts(out, "\r\n");
 	if (resp->status != 204 && resp->status != 304)
 		http_header_out(out, "Content-Type", resp->content_type);
-	buf_printf(out, "Content-Length: %zu\r\n", resp->body.len);
+	buf_puts(out, "Content-Length: ");
+	buf_append_int(out, (long long)resp->body.len);
+	buf_puts(out, "\r\n");
 	for (size_t i = 0; i < sizeof http_security_headers / sizeof *http_security_headers; i++)
 		http_header_out(out, http_security_headers[i].name, http_security_headers[i].value);
 	if (req->tls)

@@ -21,9 +21,9 @@ web_home(struct web_app *app, struct request *req, struct response *resp)
 	}
 	model = json_object_new_object();
 	org = json_object_new_object();
-	json_object_object_add(org, "name", json_object_new_string(PQgetvalue(res, 0, 0)));
-	json_object_object_add(org, "timezone", json_object_new_string(PQgetvalue(res, 0, 1)));
-	json_object_object_add(model, "organisation", org);
+	web_model_put(org, "name", json_object_new_string(PQgetvalue(res, 0, 0)));
+	web_model_put(org, "timezone", json_object_new_string(PQgetvalue(res, 0, 1)));
+	web_model_put(model, "organisation", org);
 	PQclear(res);
 	web_page(app, req, resp, 200, "pages/home", model);
 }

@@ -8,6 +8,10 @@
 
 #include <json-c/json.h>
 
+/* Bytes a page's body starts with: most pages are 3 to 12 KB, so they are rendered without
+ * growing the buffer again and again. */
+#define WEB_PAGE_RESERVE 16384
+
 /* The stylesheet, script and logo every page links, by source path under static/. */
 static const struct {
 	const char *key, *path;
@@ -72,8 +76,18 @@ web_views_free(struct web_app *app)
 {
 	view_registry_free(app->views);
 	json_object_put(app->assets);
+	for (size_t i = 0; i < app->nnav; i++)
+		json_object_put(app->nav[i].items);
 	app->views = NULL;
 	app->assets = NULL;
+	app->nnav = 0;
+}
+
+void
+web_model_put(struct json_object *o, const char *key, struct json_object *v)
+{
+	json_object_object_add_ex(o, key, v,
+	    JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
 }
 
 /* Whether a nav entry is the current section: its own page or one below it ("/account" for
@@ -87,45 +101,63 @@ web_nav_current(const char *path, const char *href)
 	    (n > 1 && strncmp(path, href, n) == 0 && path[n] == '/');
 }
 
+_Static_assert(sizeof web_nav / sizeof *web_nav <= 32, "a nav entry's current bit fits");
+
+/* The nav entries viewer sees on path, each {href, label, current}: a reference the caller
+ * owns, to a list this worker shares between pages. */
 static struct json_object *
-web_site(struct web_app *app, struct request *req)
+web_nav_items(struct web_app *app, const char *path, unsigned viewer)
 {
-	struct json_object *site = json_object_new_object(), *nav = json_object_new_array();
-	time_t now = time(NULL);
-	struct tm tm;
+	struct json_object *items;
+	unsigned current = 0;
 
-	gmtime_r(&now, &tm);
-	unsigned viewer = app->rq.signed_in ? app->rq.who.role : WEB_NAV_ANONYMOUS;
-
-	json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
+	for (size_t i = 0; i < sizeof web_nav / sizeof *web_nav; i++)
+		if ((web_nav[i].shown_to & viewer) != 0 && web_nav_current(path, web_nav[i].href))
+			current |= 1u << i;
+	for (size_t i = 0; i < app->nnav; i++)
+		if (app->nav[i].viewer == viewer && app->nav[i].current == current)
+			return json_object_get(app->nav[i].items);
+	items = json_object_new_array();
 	for (size_t i = 0; i < sizeof web_nav / sizeof *web_nav; i++) {
 		struct json_object *item;
 
 		if ((web_nav[i].shown_to & viewer) == 0)
 			continue;
 		item = json_object_new_object();
-
-		json_object_object_add(item, "href", json_object_new_string(web_nav[i].href));
-		json_object_object_add(item, "label", json_object_new_string(web_nav[i].label));
-		json_object_object_add(item, "current", json_object_new_boolean(
-		    web_nav_current(req->path, web_nav[i].href)));
-		json_object_array_add(nav, item);
+		web_model_put(item, "href", json_object_new_string(web_nav[i].href));
+		web_model_put(item, "label", json_object_new_string(web_nav[i].label));
+		web_model_put(item, "current", json_object_new_boolean((current >> i) & 1u));
+		json_object_array_add(items, item);
 	}
-	json_object_object_add(site, "nav", nav);
-	json_object_object_add(site, "assets", json_object_get(app->assets));
-	json_object_object_add(site, "year", json_object_new_int(tm.tm_year + 1900));
-	json_object_object_add(site, "requestId", json_object_new_string(req->request_id));
+	if (app->nnav < WEB_NAV_CACHE)	/* full: later combinations are built each time */
+		app->nav[app->nnav++] = (struct web_nav_list){ viewer, current, json_object_get(items) };
+	return items;
+}
+
+static struct json_object *
+web_site(struct web_app *app, struct request *req)
+{
+	struct json_object *site = json_object_new_object();
+	unsigned viewer = app->rq.signed_in ? app->rq.who.role : WEB_NAV_ANONYMOUS;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	web_model_put(site, "name", json_object_new_string(app->rq.org_name));
+	web_model_put(site, "nav", web_nav_items(app, req->path, viewer));
+	web_model_put(site, "assets", json_object_get(app->assets));
+	web_model_put(site, "year", json_object_new_int(tm.tm_year + 1900));
+	web_model_put(site, "requestId", json_object_new_string(req->request_id));
 	if (app->rq.signed_in) {
 		struct json_object *user = json_object_new_object();
 
-		json_object_object_add(user, "role",
-		    json_object_new_string(auth_role_name(app->rq.who.role)));
-		json_object_object_add(site, "user", user);
+		web_model_put(user, "role", json_object_new_string(auth_role_name(app->rq.who.role)));
+		web_model_put(site, "user", user);
 		/* the sign-out button in the layout is a form */
 		web_csrf(app, req, NULL);
 	}
 	if (app->rq.csrf[0] != '\0')
-		json_object_object_add(site, "csrf", json_object_new_string(app->rq.csrf));
+		web_model_put(site, "csrf", json_object_new_string(app->rq.csrf));
 	return site;
 }
 
@@ -141,8 +173,9 @@ web_page(struct web_app *app, struct request *req, struct response *resp, int st
 		http_response_error_html(resp, 500, "Something went wrong on our side.");
 		return;
 	}
-	json_object_object_add(model, "site", web_site(app, req));
+	json_object_object_add_ex(model, "site", web_site(app, req), JSON_C_OBJECT_ADD_CONSTANT_KEY);
 	buf_reset(&resp->body);
+	buf_reserve(&resp->body, WEB_PAGE_RESERVE);
 	if (view_render(app->views, page, model, &resp->body, &err) < 0) {
 		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
 		http_response_error_html(resp, 500, "Something went wrong on our side.");

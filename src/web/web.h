@@ -37,6 +37,15 @@ struct web_request_state {
 	char                  csrf[AUTH_CSRF_SIZE];	/* the form token, once asked for */
 };
 
+/* A page's navigation depends only on who looks and which entries are current, so a worker
+ * builds each such list once and every page shares it (render.c). */
+#define WEB_NAV_CACHE 32
+struct web_nav_list {
+	unsigned            viewer;		/* roles, or render.c's WEB_NAV_ANONYMOUS */
+	unsigned            current;	/* bit i: entry i is the current section */
+	struct json_object *items;		/* owned */
+};
+
 /* One worker's state, alive from its start to its exit. */
 struct web_app {
 	struct config        cfg;		/* owned */
@@ -44,6 +53,8 @@ struct web_app {
 	struct db_migrations migrations;	/* the files of this build, for /readyz */
 	struct view_registry *views;		/* every template, compiled at start */
 	struct json_object   *assets;		/* {css, js, logo}: fingerprinted URLs */
+	struct web_nav_list   nav[WEB_NAV_CACHE];
+	size_t                nnav;
 	struct auth_keyring  keys;		/* KAIROS_JWT_KEYS */
 	struct web_tenant    tenants[WEB_TENANT_CACHE];
 	struct web_request_state rq;
@@ -91,6 +102,9 @@ void web_unavailable(struct web_app *app, struct request *req, struct response *
 void web_page(struct web_app *app, struct request *req, struct response *resp, int status,
 	const char *page, struct json_object *model);
 /* Loads templates and the asset manifest for a worker. 0, or -1 with the reason in err. */
+/* Adds v (owned by o from now on) to o under key, a string literal that o does not have
+ * yet: json-c neither copies the key nor looks for an old value. For models built fresh. */
+void web_model_put(struct json_object *o, const char *key, struct json_object *v);
 int  web_views_load(struct web_app *app, struct buf *err);
 void web_views_free(struct web_app *app);
 

@@ -1,7 +1,10 @@
-/* buf, arena and utf8: the byte-level building blocks. */
+/* buf, arena, utf8 and log timestamps: the byte-level building blocks. */
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "tap.h"
@@ -25,6 +28,52 @@ test_append_and_printf(void)
 	ok(memcmp(b.data + 3996, "0999", 4) == 0 && b.data[4000] == '\0',
 	    "grown contents are intact and terminated");
 	buf_free(&b);
+}
+
+static void
+test_append_int(void)
+{
+	static const long long values[] = { 0, 7, -1, 10, -10, 1234567890123LL, LLONG_MAX,
+	    LLONG_MIN };
+	struct buf b = BUF_INIT;
+	char want[32];
+
+	for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+		buf_reset(&b);
+		buf_putc(&b, '[');
+		buf_append_int(&b, values[i]);
+		buf_putc(&b, ']');
+		snprintf(want, sizeof want, "[%lld]", values[i]);
+		is_str(b.data, want, "buf_append_int(%lld) reads as printf's %%lld", values[i]);
+	}
+	buf_free(&b);
+}
+
+/* The cached second must not go stale: two stamps straddling a second boundary differ in
+ * the seconds, and each matches the clock's own second. */
+static void
+test_log_time(void)
+{
+	char a[LOG_TIME_SIZE], b[LOG_TIME_SIZE], want[LOG_TIME_SIZE];
+	struct timespec ts;
+	struct tm tm;
+	time_t first;
+
+	log_time_now(a);
+	is_int((long long)strlen(a), 27, "a log timestamp is 27 characters (%s)", a);
+	ok(a[4] == '-' && a[10] == 'T' && a[19] == '.' && a[26] == 'Z' &&
+	    strspn(a + 20, "0123456789") == 6, "it reads YYYY-MM-DDTHH:MM:SS.uuuuuuZ");
+	first = time(NULL);
+	do {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		log_time_now(b);
+	} while (ts.tv_sec == first);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* the stamp was taken after ts, so it is ts's second or (rarely) the next one */
+	ok(strncmp(b, want, 19) == 0 || ts.tv_nsec > 999000000L,
+	    "after the second turns, the stamp has the new second (%s, clock %s)", b, want);
+	ok(strncmp(a, b, 19) != 0, "and differs from the one before");
 }
 
 static void
@@ -136,6 +185,8 @@ int
 main(void)
 {
 	test_append_and_printf();
+	test_append_int();
+	test_log_time();
 	test_html_escape();
 	test_json_string();
 	test_detach();

@@ -1,4 +1,5 @@
 /* http request parsing: path, query, form, cookies, JSON body, limits, request id. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,48 @@ test_cookies_headers(void)
 	ok(req.tls, "HTTPS=on means TLS");
 	is_str(req.content_type, "application/json", "content type is lowercased, params dropped");
 	is_str(http_header(&req, "x-request-id"), "abc-123", "header lookup ignores case");
+	http_request_free(&req);
+}
+
+/* Params are found through a hash index, or by a scan past HTTP_ENV_INDEX_MAX of them;
+ * both must answer as a scan of the params in order would. */
+static void
+test_env_lookup(void)
+{
+	char *env[] = { "HTTP_X_DUP=first", "NOVALUE", "HTTP_HOST=clinic.example",
+		"HTTP_X_DUP=second", "EMPTY=", "HTTP_HOSTX=no", NULL };
+	char *many[HTTP_ENV_INDEX_MAX + 3];
+	char names[HTTP_ENV_INDEX_MAX + 2][32];
+	struct http_error err;
+	struct request req;
+	bool all = true;
+
+	ok(make(&req, env, NULL, &err) == 0 && req.env_indexed, "a few params are indexed");
+	is_str(http_env(&req, "HTTP_HOST"), "clinic.example", "a param is found by its name");
+	is_str(http_env(&req, "HTTP_X_DUP"), "first", "a name sent twice gives its first value");
+	ok(http_env(&req, "HTTP_HOS") == NULL, "a prefix of a name is not the name");
+	ok(http_env(&req, "NOVALUE") == NULL, "an entry without '=' has no value");
+	is_str(http_env(&req, "EMPTY"), "", "an empty value is found");
+	ok(http_env(&req, "ABSENT") == NULL, "an absent name is NULL");
+	http_request_free(&req);
+
+	for (size_t i = 0; i < HTTP_ENV_INDEX_MAX + 2; i++) {
+		snprintf(names[i], sizeof names[i], "HTTP_X_%zu=%zu", i, i);
+		many[i] = names[i];
+	}
+	many[HTTP_ENV_INDEX_MAX + 2] = NULL;
+	ok(make(&req, many, NULL, &err) == 0 && !req.env_indexed,
+	    "past %d params, lookups scan", HTTP_ENV_INDEX_MAX);
+	for (size_t i = 0; i < HTTP_ENV_INDEX_MAX + 2 && all; i++) {
+		char name[32], value[32];
+		const char *got;
+
+		snprintf(name, sizeof name, "HTTP_X_%zu", i);
+		snprintf(value, sizeof value, "%zu", i);
+		got = http_env(&req, name);
+		all = got != NULL && strcmp(got, value) == 0;
+	}
+	ok(all, "and still find every one of them");
 	http_request_free(&req);
 }
 
@@ -368,6 +411,7 @@ main(void)
 	test_query();
 	test_query_limits();
 	test_cookies_headers();
+	test_env_lookup();
 	test_request_id();
 	test_bodies();
 	test_json_check();
