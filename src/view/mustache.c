@@ -1308,15 +1308,15 @@ get_key_probe(const struct mustache_template *t, const struct mpart *p,
 /* One key of one object's table. The items of an array are mostly built alike, so a
  * key tends to sit in the same slot of each item's table: the slot where this name part
  * was last found is tried first, and a hit costs one key compare and no probe. Keys are
- * unique in a table, so any slot that holds the key is the one json-c would find. */
+ * unique in a table, so any slot that holds the key is the one json-c would find. When
+ * json-c's table layout is not trusted (own_probe_ok()), every hint is out of range. */
 static HOT bool
 get_key(struct rstate *rs, const struct mustache_template *t, const struct mpart *p,
 	const struct lh_table *lt, struct json_object **v)
 {
 	uint32_t *hint = &rs->hints[((uintptr_t)p / sizeof *p) & (KEY_HINTS - 1)];
 
-	if (*hint < (unsigned long)lt->size && lt->hash_fn == t->hash_fn &&
-	    key_is(&lt->table[*hint], p->key)) {
+	if (*hint < (unsigned long)lt->size && key_is(&lt->table[*hint], p->key)) {
 		*v = (struct json_object *)lh_entry_v(&lt->table[*hint]);
 		return true;
 	}
@@ -1814,8 +1814,10 @@ push_indent(struct rstate *rs, const struct mustache_template *t, const struct m
 static void
 pop_indent(struct rstate *rs, int pushed)
 {
-	rs->nind -= (unsigned)pushed;
-	set_ind(rs);
+	if (pushed) {
+		rs->nind -= (unsigned)pushed;
+		set_ind(rs);
+	}
 }
 
 static const struct mustache_template *
@@ -1957,26 +1959,20 @@ render_node(struct rstate *rs, const struct mustache_template *t, uint32_t i, bo
 {
 	const struct mnode *n = &t->nodes[i];
 
-	switch (n->type) {
-	case M_TEXT:
+	/* tests in the order of the enum: most nodes are text or values, and a jump
+	 * table costs more than the tests that find them */
+	if (n->type == M_TEXT)
 		return render_text(rs, t, n, bol);
-	case M_VAR:
-	case M_RAW:
-		if (bol && put_indent(rs, t, n) < 0)
-			return -1;
+	/* partials and blocks place their own indentation */
+	if (bol && n->type < M_PARTIAL && put_indent(rs, t, n) < 0)
+		return -1;
+	if (n->type <= M_RAW)
 		return render_value(rs, t, n, resolve(rs, t, n));
-	case M_SECTION:
-	case M_INVERTED:
-		if (bol && put_indent(rs, t, n) < 0)
-			return -1;
+	if (n->type <= M_INVERTED)
 		return render_section(rs, t, i);
-	case M_PARTIAL:
-	case M_PARENT:
+	if (n->type <= M_PARENT)
 		return render_partial(rs, t, i, bol);
-	case M_BLOCK:
-		return render_block(rs, t, i, bol);
-	}
-	return 0;
+	return render_block(rs, t, i, bol);
 }
 
 /* Renders the sibling nodes [first, end), whose steps the caller has taken. */
@@ -2018,7 +2014,7 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	rs.at[0] = 0;
 	set_ind(&rs);
 	memset(rs.partials, 0, sizeof rs.partials);
-	memset(rs.hints, 0, sizeof rs.hints);
+	memset(rs.hints, own_probe_ok() ? 0 : 0xff, sizeof rs.hints);
 	rs.ctx[0].v = data;
 	rs.ctx[0].lt = json_object_get_object(data);
 	rs.nctx = 1;
