@@ -1233,9 +1233,9 @@ truthy(struct json_object *v, enum json_type type)
 {
 	double d;
 
-	switch (type) {
-	case json_type_boolean:
+	if (type == json_type_boolean)	/* what most sections test: no jump table */
 		return json_object_get_boolean(v);
+	switch (type) {
 	case json_type_int:
 		return json_object_get_int64(v) != 0;
 	case json_type_double:
@@ -1315,8 +1315,12 @@ get_key(struct rstate *rs, const struct mustache_template *t, const struct mpart
 	const struct lh_table *lt, struct json_object **v)
 {
 	uint32_t *hint = &rs->hints[((uintptr_t)p / sizeof *p) & (KEY_HINTS - 1)];
+	const char *k;
 
-	if (*hint < (unsigned long)lt->size && key_is(&lt->table[*hint], p->key)) {
+	/* as key_is(), less the first-byte test: a hinted slot mostly holds the key */
+	if (*hint < (unsigned long)lt->size &&
+	    (uintptr_t)(k = lh_entry_k(&lt->table[*hint])) < (uintptr_t)LH_FREED &&
+	    strcmp(k, p->key) == 0) {
 		*v = (struct json_object *)lh_entry_v(&lt->table[*hint]);
 		return true;
 	}
@@ -1753,7 +1757,7 @@ push_ctx(struct rstate *rs, const struct mustache_template *t, const struct mnod
 }
 
 /* A section's content in the context v (lt: its table, or NULL). */
-static int
+static HOT int
 render_in(struct rstate *rs, const struct mustache_template *t, uint32_t i,
 	struct json_object *v, struct lh_table *lt)
 {
