@@ -1505,12 +1505,14 @@ out_grow(struct rstate *rs, const struct mustache_template *t, const struct mnod
 }
 
 /* Makes room for `need` more bytes of output, or fails (at node n) when they would
- * take it past the limit: one comparison checks both. */
+ * take it past the limit: one comparison checks both. It is strict so that even an
+ * empty piece allocates an output that has none yet (lim is then its length), and
+ * every copy has a buffer to point into. */
 static HOT int
 out_room(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
 	size_t need)
 {
-	if (need <= rs->lim - rs->out->len)
+	if (need < rs->lim - rs->out->len)
 		return 0;
 	return out_grow(rs, t, n, need);
 }
