@@ -1949,18 +1949,17 @@ render_block(struct rstate *rs, const struct mustache_template *t, uint32_t i, b
 		    "levels", MUSTACHE_MAX_RENDER_DEPTH);
 	if (take_steps(rs, t, n, nkids) < 0)
 		return -1;
+	if (n->flags & MF_STANDALONE)	/* the content starts a line */
+		bol = true;
+	else if (bol && put_indent(rs, t, n) < 0)	/* even for no content */
+		return -1;
+	else	/* the content continues the line the tag is on */
+		bol = false;
 	if (first == end)
 		return 0;
 	rs->depth++;
-	if (n->flags & MF_STANDALONE) {
-		/* The content starts a line and takes this block's indentation. */
+	if (n->flags & MF_STANDALONE)	/* and takes this block's indentation */
 		pushed = push_indent(rs, t, n);
-		bol = true;
-	} else if (bol && put_indent(rs, t, n) < 0) {
-		rs->depth--;
-		return -1;
-	} else	/* the content continues the line the tag is on */
-		bol = false;
 	r = render_node(rs, ct, first, bol);
 	if (r == 0)
 		r = render_nodes(rs, ct, ct->nodes[first].next, end);
