@@ -1804,8 +1804,10 @@ render_section(struct rstate *rs, const struct mustache_template *t, uint32_t i)
 		}
 		return r;
 	}
-	if (!truthy(v, type) || take_steps(rs, t, n, n->nkids) < 0)
-		return rs->steps > MUSTACHE_MAX_RENDER_STEPS ? -1 : 0;
+	if (!truthy(v, type))
+		return 0;
+	if (take_steps(rs, t, n, n->nkids) < 0)
+		return -1;
 	/* only an object has a table: no call for the booleans most sections test */
 	return render_in(rs, t, i, v, type == json_type_object ?
 	    json_object_get_object(v) : NULL);
