@@ -104,11 +104,35 @@ const unsigned char buf_html_special[256] = {
 	['&'] = 5, ['<'] = 4, ['>'] = 4, ['"'] = 6, ['\''] = 5,
 };
 
+/* The longest entity buf_append_html() writes (&quot;), and the longest text it
+ * escapes with one reservation for the worst case: values are short and their
+ * entities few, and a reservation per entity costs more than the entity. */
+#define HTML_ENTITY_MAX	6
+#define HTML_SHORT	256
+
 void
 buf_append_html(struct buf *b, const char *s, size_t n)
 {
 	size_t i = 0, run, k;
+	char *d;
 
+	if (n <= HTML_SHORT) {
+		buf_reserve(b, n * HTML_ENTITY_MAX);
+		d = b->data + b->len;
+		for (i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if ((k = buf_html_special[c]) == 0)
+				*d++ = (char)c;
+			else {
+				memcpy(d, html_entity[c], k);
+				d += k;
+			}
+		}
+		b->len = (size_t)(d - b->data);
+		b->data[b->len] = '\0';
+		return;
+	}
 	buf_reserve(b, n);
 	while (i < n) {
 		/* Most text has little or nothing to escape: one copy per clean run. */

@@ -51,6 +51,7 @@ enum {
 #define MF_BOL		0x01	/* begins a source line: indentation goes before it */
 #define MF_STANDALONE	0x02	/* partial, parent or block alone on its line: indent it */
 #define MF_DYNAMIC	0x04	/* partial or parent name comes from the data */
+#define MF_BLANK	0x08	/* text whose first line is empty: never indented */
 
 struct mnode {
 	uint8_t		type;
@@ -59,6 +60,8 @@ struct mnode {
 	uint32_t	line, col;	/* of the tag, for render errors */
 	uint32_t	off, len;	/* text, or static partial/parent/block name, in pool */
 	uint32_t	ioff, ilen;	/* indentation in pool, when MF_STANDALONE */
+	uint32_t	nkids;		/* sections and blocks: nodes at the top level of
+					 * their content, the render steps it costs */
 	union {
 		struct {	/* names: parts[part..]; nparts 0 is "." */
 			uint32_t	part, nparts;
@@ -71,11 +74,20 @@ struct mnode {
 	};
 };
 
+/* Text from the pool and the flattened indentation is copied in whole blocks of
+ * OUT_PAD bytes, which may read and write up to OUT_PAD - 1 bytes past a piece: the pool
+ * and the indentation carry that much padding, and the output that much spare room. A
+ * piece then costs one or two block copies instead of a chain of length tests. */
+#define OUT_PAD		16
+
 /* One part of a dotted name, hashed the way json-c hashes object keys, so a lookup
  * skips straight to probing the object's table. */
 struct mpart {
 	unsigned long	hash;
-	uint32_t	off;		/* the NUL-terminated key in pool */
+	union {
+		uint32_t	 off;	/* the NUL-terminated key in pool, while compiling */
+		const char	*key;	/* pool + off, once the pool is final */
+	};
 };
 
 struct mustache_template {
@@ -85,8 +97,10 @@ struct mustache_template {
 	char		*pool;		/* every string is followed by a NUL */
 	struct mpart	*parts;
 	uint32_t	*brks;
-	lh_hash_fn	*hash_fn;	/* json-c's key hash when the hashes were taken */
-	bool		 own_probe;	/* probe_table() finds what json-c finds */
+	uint32_t	 nroot;		/* nodes at the top level */
+	/* json-c's key hash when the hashes were taken, or NULL when probe_table() cannot
+	 * be trusted: a table that hashes otherwise is searched the ordinary way */
+	lh_hash_fn	*hash_fn;
 };
 
 /* ---- errors ---------------------------------------------------------------------- */
@@ -794,7 +808,8 @@ emit_text(struct cstate *cs, uint32_t a, uint32_t b, struct ws s)
 
 		cs->nodes[n].off = off;
 		cs->nodes[n].len = len;
-		cs->nodes[n].flags = bol ? MF_BOL : 0;
+		cs->nodes[n].flags = (bol ? MF_BOL : 0) |
+		    (empty_line(txt, txt + len) ? MF_BLANK : 0);
 		cs->nodes[n].brk = cs->nbrks;
 		for (nl = txt; (nl = memchr(nl, '\n', len - (size_t)(nl - txt))) != NULL; nl++)
 			if (!empty_line(nl + 1, txt + len)) {
@@ -888,6 +903,18 @@ scan_lines(struct cstate *cs, uint32_t from, uint32_t to, bool in_parent, struct
 	}
 }
 
+/* The nodes at the top level of [first, end): what rendering them costs in render
+ * steps. */
+static uint32_t
+count_kids(const struct cstate *cs, uint32_t first, uint32_t end)
+{
+	uint32_t i, k = 0;
+
+	for (i = first; i < end; i = cs->nodes[i].next)
+		k++;
+	return k;
+}
+
 /* Emits tokens [from, to) as nodes. s is the whitespace the innermost standalone
  * block strips from each line; in_parent says we are directly inside a parent tag,
  * where only blocks count. */
@@ -927,6 +954,7 @@ build(struct cstate *cs, uint32_t from, uint32_t to, struct ws s, bool in_parent
 			add_dotted(cs, k, t);
 			build(cs, i + 1, t->match, s, false);
 			cs->nodes[k].next = cs->nnodes;
+			cs->nodes[k].nkids = count_kids(cs, k + 1, cs->nnodes);
 			i = t->match;
 			break;
 		case T_PARTIAL:
@@ -969,6 +997,7 @@ build(struct cstate *cs, uint32_t from, uint32_t to, struct ws s, bool in_parent
 				build(cs, i + 1, t->match, s, false);
 			}
 			cs->nodes[k].next = cs->nnodes;
+			cs->nodes[k].nkids = count_kids(cs, k + 1, cs->nnodes);
 			i = t->match;
 			break;
 		default:	/* comments, set-delimiter and closing tags leave no node */
@@ -980,8 +1009,7 @@ build(struct cstate *cs, uint32_t from, uint32_t to, struct ws s, bool in_parent
 /* Keys of the table probe_agrees() checks: enough for collisions and a resize. */
 #define PROBE_CHECK_KEYS	100
 
-static bool probe_table(const struct lh_table *, const char *, unsigned long,
-	struct json_object **);
+static long probe_table(const struct lh_table *, const char *, unsigned long);
 
 /* probe_table() relies on how json-c lays out and probes its tables, which linkhash.h
  * declares but calls internal: before trusting it, check that it agrees with json-c on
@@ -993,6 +1021,7 @@ probe_agrees(void)
 	struct lh_table *lt;
 	char key[32];
 	bool same = true;
+	long slot;
 	int i;
 
 	for (i = 0; i < PROBE_CHECK_KEYS; i++) {
@@ -1006,9 +1035,10 @@ probe_agrees(void)
 	lt = json_object_get_object(o);
 	for (i = 0; same && lt != NULL && i < 2 * PROBE_CHECK_KEYS; i++) {
 		snprintf(key, sizeof key, "k%d", i);
-		want = got = NULL;
-		same = json_object_object_get_ex(o, key, &want) ==
-		    probe_table(lt, key, lh_get_hash(lt, key), &got) &&
+		slot = probe_table(lt, key, lh_get_hash(lt, key));
+		want = NULL;
+		got = slot < 0 ? NULL : (struct json_object *)lh_entry_v(&lt->table[slot]);
+		same = json_object_object_get_ex(o, key, &want) == (slot >= 0) &&
 		    want == got;
 	}
 	json_object_put(o);
@@ -1039,13 +1069,14 @@ hash_parts(struct mustache_template *t, uint32_t nparts)
 	struct lh_table *lt = json_object_get_object(probe);
 	uint32_t i;
 
-	if (lt != NULL) {
-		t->hash_fn = lt->hash_fn;
-		for (i = 0; i < nparts; i++)
-			t->parts[i].hash = lh_get_hash(lt, t->pool + t->parts[i].off);
+	for (i = 0; i < nparts; i++) {
+		t->parts[i].key = t->pool + t->parts[i].off;	/* off is read first */
+		if (lt != NULL)
+			t->parts[i].hash = lh_get_hash(lt, t->parts[i].key);
 	}
+	if (lt != NULL && own_probe_ok())
+		t->hash_fn = lt->hash_fn;
 	json_object_put(probe);
-	t->own_probe = own_probe_ok();
 }
 
 struct mustache_template *
@@ -1078,6 +1109,10 @@ mustache_compile(const char *name, const char *src, size_t len, struct mustache_
 	standalone(&cs);
 	build(&cs, 0, cs.ntoks, none, false);
 	free(cs.toks);
+	/* rendering copies text in whole blocks that may read past the last string */
+	buf_reserve(&cs.pool, OUT_PAD);
+	memset(cs.pool.data + cs.pool.len, 0, OUT_PAD);
+	cs.pool.len += OUT_PAD;
 
 	t = xcalloc(1, sizeof *t);
 	t->name = xstrdup(name);
@@ -1086,6 +1121,7 @@ mustache_compile(const char *name, const char *src, size_t len, struct mustache_
 	t->pool = buf_detach(&cs.pool);
 	t->parts = cs.parts;
 	t->brks = cs.brks;
+	t->nroot = count_kids(&cs, 0, cs.nnodes);
 	hash_parts(t, cs.nparts);
 	return t;
 }
@@ -1111,12 +1147,21 @@ mustache_name(const struct mustache_template *t)
 
 /* ---- rendering ------------------------------------------------------------------- */
 
+/* The helpers of the node loop are small and hot: they go in line whatever the
+ * compiler's size heuristics say (a call costs more than most nodes), and their rare
+ * slow paths stay out of line. */
+#define HOT	inline __attribute__((always_inline))
+#define COLD	__attribute__((noinline, cold))
+
 /* Bytes of indentation kept flattened for one-copy line starts. */
 #define FLAT_INDENT	256
 
 /* Static partial and parent tags whose template a render remembers (a power of two):
  * a partial in a loop asks the resolver once, not once per item. */
 #define PARTIAL_CACHE	16
+
+/* Name parts whose table slot a render remembers (a power of two; see get_key()). */
+#define KEY_HINTS	128
 
 /* The block overrides of one parent tag being expanded; the chain is the dynamic
  * scope in which blocks look for overrides, the outermost winning. */
@@ -1138,6 +1183,9 @@ struct rstate {
 	struct buf			*out;
 	size_t				 out_start;
 	size_t				 out_max;	/* out_start + the output limit */
+	/* out->len may grow to lim with no check: the allocation has OUT_PAD bytes and
+	 * a NUL to spare past it, and it is at most out_max */
+	size_t				 lim;
 	mustache_lookup_fn		 lookup;
 	void				*lookup_ctx;
 	struct mustache_error		*err;
@@ -1145,7 +1193,12 @@ struct rstate {
 	unsigned long			 steps;
 	unsigned			 depth, pdepth;
 	unsigned			 nctx, nind, ind_base;
+	/* What a line start gets: indentation segments [ind_base, nind), flattened at
+	 * ind_flat unless they are too long (NULL), ind_len bytes in all (0: none). */
+	const char			*ind_flat;
+	size_t				 ind_len;
 	struct frame			 ctx[MUSTACHE_MAX_RENDER_DEPTH + 1];
+	uint32_t			 hints[KEY_HINTS];	/* see get_key() */
 	struct {
 		const struct mnode		*tag;	/* NULL: empty slot */
 		const struct mustache_template	*t;	/* NULL: no such partial */
@@ -1154,7 +1207,7 @@ struct rstate {
 	 * string (segment i starting at at[i]) so a line costs one copy. */
 	struct ws			 ind[MUSTACHE_MAX_RENDER_DEPTH];
 	size_t				 at[MUSTACHE_MAX_RENDER_DEPTH + 1];
-	char				 flat[FLAT_INDENT];
+	char				 flat[FLAT_INDENT + OUT_PAD];
 };
 
 static int rerror(struct rstate *, const struct mustache_template *,
@@ -1175,14 +1228,14 @@ rerror(struct rstate *rs, const struct mustache_template *t, const struct mnode 
 }
 
 /* Whether v, of type type, opens a section. */
-static bool
+static inline bool
 truthy(struct json_object *v, enum json_type type)
 {
 	double d;
 
-	switch (type) {
-	case json_type_boolean:
+	if (type == json_type_boolean)	/* what most sections test: no jump table */
 		return json_object_get_boolean(v);
+	switch (type) {
 	case json_type_int:
 		return json_object_get_int64(v) != 0;
 	case json_type_double:
@@ -1199,75 +1252,101 @@ truthy(struct json_object *v, enum json_type type)
 	}
 }
 
+/* Is e's key `key`? The two sentinels, LH_EMPTY and LH_FREED, are the two highest
+ * addresses, so one comparison rules both out, and strcmp() runs only for a key that
+ * starts with the right byte. */
+static HOT bool
+key_is(const struct lh_entry *e, const char *key)
+{
+	const char *k = lh_entry_k(e);
+
+	return (uintptr_t)k < (uintptr_t)LH_FREED && k[0] == key[0] &&
+	    strcmp(k + 1, key + 1) == 0;
+}
+
 /* json-c's own probe, lh_table_lookup_entry_w_hash(), costs a 64-bit division and two
  * calls per slot, one indirect; lookups were a third of the render time. This is the
- * same open addressing with linear probing, inlined: the remainder is a mask for the
- * power-of-two sizes json-c's object tables have, and strcmp() runs only for a slot
- * whose key starts with the right byte. */
-static inline bool
-probe_table(const struct lh_table *lt, const char *key, unsigned long hash,
-	struct json_object **v)
+ * same open addressing with linear probing: the remainder is a mask for the
+ * power-of-two sizes json-c's object tables have. Returns the slot, or -1. */
+static long
+probe_table(const struct lh_table *lt, const char *key, unsigned long hash)
 {
 	unsigned long size = (unsigned long)lt->size, n, tries;
 	const struct lh_entry *e;
-	const char *k;
 
 	if (size == 0)
-		return false;
+		return -1;
 	n = (size & (size - 1)) == 0 ? hash & (size - 1) : hash % size;
 	for (tries = 0; tries < size; tries++) {
 		e = &lt->table[n];
-		k = lh_entry_k(e);
-		if (k == LH_EMPTY)
-			return false;
-		if (k != LH_FREED && k[0] == key[0] && strcmp(k + 1, key + 1) == 0) {
-			*v = (struct json_object *)lh_entry_v(e);
-			return true;
-		}
+		if (lh_entry_k(e) == LH_EMPTY)
+			return -1;
+		if (key_is(e, key))
+			return (long)n;
 		if (++n == size)
 			n = 0;
 	}
-	return false;
+	return -1;
 }
 
-/* One key of one object's table (NULL when the value is not an object), by its
- * precomputed hash; a table that hashes differently (json_global_set_string_hash()
- * called since the compile) is searched the ordinary way. */
-static inline bool
-get_key(const struct mustache_template *t, const struct mpart *p, struct lh_table *lt,
-	struct json_object **v)
+/* A key not in the slot its hint names: the probe, and the hint for next time. */
+static bool
+get_key_probe(const struct mustache_template *t, const struct mpart *p,
+	const struct lh_table *lt, uint32_t *hint, struct json_object **v)
 {
-	struct lh_entry *e;
+	long slot;
 
-	if (lt == NULL)
-		return false;
 	if (lt->hash_fn != t->hash_fn)
-		return lh_table_lookup_ex(lt, t->pool + p->off, (void **)v);
-	if (t->own_probe)
-		return probe_table(lt, t->pool + p->off, p->hash, v);
-	if ((e = lh_table_lookup_entry_w_hash(lt, t->pool + p->off, p->hash)) == NULL)
+		return lh_table_lookup_ex((struct lh_table *)lt, p->key, (void **)v);
+	if ((slot = probe_table(lt, p->key, p->hash)) < 0)
 		return false;
-	*v = (struct json_object *)lh_entry_v(e);
+	*hint = (uint32_t)slot;
+	*v = (struct json_object *)lh_entry_v(&lt->table[slot]);
 	return true;
+}
+
+/* One key of one object's table. The items of an array are mostly built alike, so a
+ * key tends to sit in the same slot of each item's table: the slot where this name part
+ * was last found is tried first, and a hit costs one key compare and no probe. Keys are
+ * unique in a table, so any slot that holds the key is the one json-c would find. When
+ * json-c's table layout is not trusted (own_probe_ok()), every hint is out of range. */
+static HOT bool
+get_key(struct rstate *rs, const struct mustache_template *t, const struct mpart *p,
+	const struct lh_table *lt, struct json_object **v)
+{
+	uint32_t *hint = &rs->hints[((uintptr_t)p / sizeof *p) & (KEY_HINTS - 1)];
+	const char *k;
+
+	/* as key_is(), less the first-byte test: a hinted slot mostly holds the key */
+	if (*hint < (unsigned long)lt->size &&
+	    (uintptr_t)(k = lh_entry_k(&lt->table[*hint])) < (uintptr_t)LH_FREED &&
+	    strcmp(k, p->key) == 0) {
+		*v = (struct json_object *)lh_entry_v(&lt->table[*hint]);
+		return true;
+	}
+	return get_key_probe(t, p, lt, hint, v);
 }
 
 /* Walks the context stack for the first part, then descends for the rest: a dotted
  * name never falls back to outer contexts once its first part is found. */
-static inline struct json_object *
-resolve(const struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
+static HOT struct json_object *
+resolve(struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
 {
 	const struct mpart *parts;
+	const struct frame *f;
 	struct json_object *v;
-	unsigned i, k;
+	const struct lh_table *lt;
+	uint32_t k;
 
 	if (n->nparts == 0)
 		return rs->ctx[rs->nctx - 1].v;
 	parts = t->parts + n->part;	/* parts is NULL in a template without names */
-	for (i = rs->nctx; i-- > 0;) {
-		if (!get_key(t, &parts[0], rs->ctx[i].lt, &v))
+	for (f = rs->ctx + rs->nctx; f-- > rs->ctx;) {
+		if (f->lt == NULL || !get_key(rs, t, &parts[0], f->lt, &v))
 			continue;
 		for (k = 1; k < n->nparts; k++)
-			if (!get_key(t, &parts[k], json_object_get_object(v), &v))
+			if ((lt = json_object_get_object(v)) == NULL ||
+			    !get_key(rs, t, &parts[k], lt, &v))
 				return NULL;
 		return v;
 	}
@@ -1333,13 +1412,24 @@ format_double(char *dst, size_t size, double d)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-/* Decimal digits of u, ending at end; printf costs several times more. */
+/* Decimal digits of u, ending at end; printf costs several times more. Two digits a
+ * step: ids and amounts have a few digits, and each step is a multiply and a shift. */
 static char *
 format_uint(char *end, uint64_t u)
 {
-	do
-		*--end = (char)('0' + u % 10);
-	while ((u /= 10) > 0);
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+	char *e = end;
+
+	while (u >= 10) {
+		end -= 2;
+		memcpy(end, pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u > 0 || end == e)	/* a last odd digit, or the only one */
+		*--end = (char)('0' + u);
 	return end;
 }
 
@@ -1390,21 +1480,62 @@ scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_
 	}
 }
 
-static int
-over_limit(struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
+/* The output limit and the spare room past out->len, after anything that grew out. */
+static void
+set_lim(struct rstate *rs)
 {
-	if (rs->out->len > rs->out_max)
+	const struct buf *b = rs->out;
+	size_t room = b->cap > OUT_PAD ? b->cap - OUT_PAD - 1 : 0;
+
+	rs->lim = room < rs->out_max ? room : rs->out_max;
+	if (rs->lim < b->len)
+		rs->lim = b->len;
+}
+
+static COLD int
+out_grow(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	size_t need)
+{
+	if (need > rs->out_max - rs->out->len)
 		return rerror(rs, t, n, "output larger than %lu bytes",
 		    (unsigned long)MUSTACHE_MAX_OUTPUT_SIZE);
+	buf_reserve(rs->out, need + OUT_PAD);
+	set_lim(rs);
 	return 0;
+}
+
+/* Makes room for `need` more bytes of output, or fails (at node n) when they would
+ * take it past the limit: one comparison checks both. It is strict so that even an
+ * empty piece allocates an output that has none yet (lim is then its length), and
+ * every copy has a buffer to point into. */
+static HOT int
+out_room(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	size_t need)
+{
+	if (need < rs->lim - rs->out->len)
+		return 0;
+	return out_grow(rs, t, n, need);
+}
+
+/* Copies n bytes of the pool or the flattened indentation to d, where out_room() has
+ * made room, in whole OUT_PAD-byte blocks (see OUT_PAD); returns the end of the copy. */
+static HOT char *
+put_padded(char *d, const char *s, size_t n)
+{
+	size_t k = 0;
+
+	do
+		memcpy(d + k, s + k, OUT_PAD);
+	while ((k += OUT_PAD) < n);
+	return d + n;
 }
 
 /* Copies n bytes as two overlapping fixed-size copies, which compile to a few moves:
  * a page is made of over a thousand pieces, most shorter than SHORT_COPY bytes, and a
- * call to memcpy() costs more than such a piece. */
+ * call to memcpy() costs more than such a piece. For data, which has no padding. */
 #define SHORT_COPY	32
 
-static inline void
+static HOT void
 copy_short(char *d, const char *s, size_t n)
 {
 	enum { HALF = SHORT_COPY / 2 };
@@ -1434,117 +1565,184 @@ copy_short(char *d, const char *s, size_t n)
 
 /* Appends without terminating: the output is NUL-terminated once, when the render
  * ends, which saves a store and a call per piece of a page made of small pieces. */
-static inline void
-out_put(struct buf *b, const char *s, size_t n)
+static HOT int
+out_put(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	const char *s, size_t len)
 {
-	if (b->cap - b->len <= n)
-		buf_reserve(b, n);
-	if (n <= SHORT_COPY)
-		copy_short(b->data + b->len, s, n);
+	struct buf *b = rs->out;
+
+	if (out_room(rs, t, n, len) < 0)
+		return -1;
+	if (len <= SHORT_COPY)
+		copy_short(b->data + b->len, s, len);
 	else
-		memcpy(b->data + b->len, s, n);
-	b->len += n;
+		memcpy(b->data + b->len, s, len);
+	b->len += len;
+	return 0;
 }
 
 /* Most values have nothing to escape: their clean start is copied here, in line, and
  * only the rest, if any, goes to buf_append_html(). */
-static inline void
-out_html(struct buf *b, const char *s, size_t n)
+static HOT int
+out_html(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i;
 
 	/* four bytes a step: most values are clean, and the test per byte is short */
-	for (i = 0; i + 4 <= n; i += 4)
+	for (i = 0; i + 4 <= len; i += 4)
 		if (buf_html_special[u[i]] | buf_html_special[u[i + 1]] |
 		    buf_html_special[u[i + 2]] | buf_html_special[u[i + 3]])
 			break;
-	for (; i < n && buf_html_special[u[i]] == 0; i++)
+	for (; i < len && buf_html_special[u[i]] == 0; i++)
 		;
-	out_put(b, s, i);
-	if (i < n)
-		buf_append_html(b, s + i, n - i);
+	if (out_put(rs, t, n, s, i) < 0)
+		return -1;
+	if (i == len)
+		return 0;
+	buf_append_html(rs->out, s + i, len - i);
+	if (rs->out->len > rs->out_max)
+		return rerror(rs, t, n, "output larger than %lu bytes",
+		    (unsigned long)MUSTACHE_MAX_OUTPUT_SIZE);
+	set_lim(rs);
+	return 0;
 }
 
-/* Checks the output limit per string: hundreds of nested indentations copied from
- * large templates could otherwise overshoot it by far before the next node's check. */
-static void
-put_indent_slow(struct rstate *rs)
+/* Indentation too long to keep flat, a segment at a time: hundreds of nested
+ * indentations copied from large templates are checked against the output limit
+ * piece by piece. */
+static COLD int
+put_indent_deep(struct rstate *rs, const struct mustache_template *t,
+	const struct mnode *n)
 {
 	unsigned i;
 
-	for (i = rs->ind_base; i < rs->nind; i++) {
-		if (rs->out->len > rs->out_max)
-			return;
-		out_put(rs->out, rs->ind[i].p, rs->ind[i].n);
-	}
+	for (i = rs->ind_base; i < rs->nind; i++)
+		if (out_put(rs, t, n, rs->ind[i].p, rs->ind[i].n) < 0)
+			return -1;
+	return 0;
 }
 
-static inline void
-put_indent(struct rstate *rs)
+static HOT int
+put_indent(struct rstate *rs, const struct mustache_template *t, const struct mnode *n)
 {
-	if (rs->at[rs->nind] <= FLAT_INDENT)
-		out_put(rs->out, rs->flat + rs->at[rs->ind_base],
-		    rs->at[rs->nind] - rs->at[rs->ind_base]);
-	else
-		put_indent_slow(rs);
+	struct buf *b = rs->out;
+
+	if (rs->ind_len == 0)
+		return 0;
+	if (rs->ind_flat == NULL)
+		return put_indent_deep(rs, t, n);
+	if (out_room(rs, t, n, rs->ind_len) < 0)
+		return -1;
+	b->len = (size_t)(put_padded(b->data + b->len, rs->ind_flat, rs->ind_len) - b->data);
+	return 0;
 }
 
-static int
-render_text(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
-	bool bol)
+/* After a change to the indentation stack or its base. */
+static void
+set_ind(struct rstate *rs)
+{
+	rs->ind_len = rs->at[rs->nind] - rs->at[rs->ind_base];
+	rs->ind_flat = rs->at[rs->nind] <= FLAT_INDENT ? rs->flat + rs->at[rs->ind_base] : NULL;
+}
+
+/* Text under indentation that is not flat, a line at a time. */
+static COLD int
+render_text_deep(struct rstate *rs, const struct mustache_template *t,
+	const struct mnode *n, bool bol)
 {
 	const char *s = t->pool + n->off;
 	uint32_t k, at = 0, to;
 
-	if (rs->nind == rs->ind_base) {
-		out_put(rs->out, s, n->len);
-		return 0;
-	}
-	if (bol && !empty_line(s, s + n->len))
-		put_indent(rs);
+	if (bol && put_indent_deep(rs, t, n) < 0)
+		return -1;
 	for (k = 0; k < n->nbrk; k++) {
 		to = t->brks[n->brk + k];
-		out_put(rs->out, s + at, to - at);
-		at = to;
-		if (over_limit(rs, t, n) < 0)
+		if (out_put(rs, t, n, s + at, to - at) < 0 || put_indent_deep(rs, t, n) < 0)
 			return -1;
-		put_indent(rs);
+		at = to;
 	}
-	out_put(rs->out, s + at, n->len - at);
+	return out_put(rs, t, n, s + at, n->len - at);
+}
+
+/* Text, with the indentation before each line it starts (the first too when bol): the
+ * room for all of it is made at once, and the pieces are block copies. */
+static HOT int
+render_text(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	bool bol)
+{
+	const char *s = t->pool + n->off, *ind = rs->ind_flat;
+	size_t ind_n = rs->ind_len;
+	struct buf *b = rs->out;
+	uint32_t k, at = 0, to;
+	char *d;
+
+	if (ind_n == 0) {
+		if (out_room(rs, t, n, n->len) < 0)
+			return -1;
+		b->len = (size_t)(put_padded(b->data + b->len, s, n->len) - b->data);
+		return 0;
+	}
+	bol = bol && !(n->flags & MF_BLANK);
+	if (ind == NULL)
+		return render_text_deep(rs, t, n, bol);
+	if (out_room(rs, t, n, n->len + (n->nbrk + (size_t)bol) * ind_n) < 0)
+		return -1;
+	d = b->data + b->len;
+	if (bol)
+		d = put_padded(d, ind, ind_n);
+	for (k = 0; k < n->nbrk; k++) {
+		to = t->brks[n->brk + k];
+		d = put_padded(d, s + at, to - at);
+		d = put_padded(d, ind, ind_n);
+		at = to;
+	}
+	d = put_padded(d, s + at, n->len - at);
+	b->len = (size_t)(d - b->data);
 	return 0;
 }
 
-static int
-render_value(struct rstate *rs, struct json_object *v, bool escape)
+static HOT int
+render_value(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	struct json_object *v)
 {
 	char num[64];
 	const char *s;
-	size_t n;
+	size_t len;
 	enum scalar k;
 
 	if (v == NULL)
 		return 0;
-	/* Strings, most values, without the call: scalar_text() is too big to inline. */
-	if (json_object_get_type(v) == json_type_string) {
+	/* Strings, most values, in two calls, not scalar_text()'s three: the length is 0
+	 * for every other type. */
+	if ((len = (size_t)json_object_get_string_len(v)) > 0) {
 		s = json_object_get_string(v);
-		n = (size_t)json_object_get_string_len(v);
 		k = SCALAR_STRING;
-	} else if ((k = scalar_text(v, num, sizeof num, &s, &n)) == SCALAR_NONE) {
+	} else if ((k = scalar_text(v, num, sizeof num, &s, &len)) == SCALAR_NONE) {
 		s = json_object_to_json_string_length(v,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 		if (s == NULL)
 			return 0;
 	}
-	if (escape && k != SCALAR_PLAIN)
-		out_html(rs->out, s, n);
-	else
-		out_put(rs->out, s, n);
+	if (n->type == M_VAR && k != SCALAR_PLAIN)
+		return out_html(rs, t, n, s, len);
+	return out_put(rs, t, n, s, len);
+}
+
+/* Every node list rendered counts its nodes as steps, here, before it renders them. */
+static HOT int
+take_steps(struct rstate *rs, const struct mustache_template *t, const struct mnode *n,
+	uint32_t count)
+{
+	if ((rs->steps += count) > MUSTACHE_MAX_RENDER_STEPS)
+		return rerror(rs, t, n, "render took more than %lu steps",
+		    (unsigned long)MUSTACHE_MAX_RENDER_STEPS);
 	return 0;
 }
 
 static int render_nodes(struct rstate *, const struct mustache_template *, uint32_t,
-	uint32_t, int);
+	uint32_t);
 
 /* lt is v's table, NULL when v is not an object. */
 static int
@@ -1560,42 +1758,59 @@ push_ctx(struct rstate *rs, const struct mustache_template *t, const struct mnod
 	return 0;
 }
 
+/* A section's content in the context v (lt: its table, or NULL). */
+static HOT int
+render_in(struct rstate *rs, const struct mustache_template *t, uint32_t i,
+	struct json_object *v, struct lh_table *lt)
+{
+	const struct mnode *n = &t->nodes[i];
+	int r;
+
+	if (push_ctx(rs, t, n, v, lt) < 0)
+		return -1;
+	r = render_nodes(rs, t, i + 1, n->next);
+	rs->nctx--;
+	rs->depth--;
+	return r;
+}
+
 static int
 render_section(struct rstate *rs, const struct mustache_template *t, uint32_t i)
 {
 	const struct mnode *n = &t->nodes[i];
-	struct json_object *v = resolve(rs, t, n), *item;
+	struct json_object *v = resolve(rs, t, n);
 	enum json_type type = json_object_get_type(v);
+	struct array_list *a;
 	size_t k, len;
 	int r = 0;
 
-	if (n->type == M_INVERTED)
-		return truthy(v, type) ? 0 : render_nodes(rs, t, i + 1, n->next, -1);
+	if (n->type == M_INVERTED) {
+		if (truthy(v, type))
+			return 0;
+		if (take_steps(rs, t, n, n->nkids) < 0)
+			return -1;
+		return render_nodes(rs, t, i + 1, n->next);
+	}
 	if (type == json_type_array) {
-		len = json_object_array_length(v);
+		/* the array's own list: a call per item saved */
+		a = json_object_get_array(v);
+		len = a->length;
 		for (k = 0; k < len && r == 0; k++) {
-			if (++rs->steps > MUSTACHE_MAX_RENDER_STEPS)
-				return rerror(rs, t, n, "render took more than %lu steps",
-				    (unsigned long)MUSTACHE_MAX_RENDER_STEPS);
-			item = json_object_array_get_idx(v, k);
-			if (push_ctx(rs, t, n, item, json_object_get_object(item)) < 0)
+			/* an item is a step too, so an empty section still counts */
+			if (take_steps(rs, t, n, 1 + n->nkids) < 0)
 				return -1;
-			r = render_nodes(rs, t, i + 1, n->next, -1);
-			rs->nctx--;
-			rs->depth--;
+			r = render_in(rs, t, i, a->array[k],
+			    json_object_get_object(a->array[k]));
 		}
 		return r;
 	}
 	if (!truthy(v, type))
 		return 0;
-	/* only an object has a table: no call for the booleans most sections test */
-	if (push_ctx(rs, t, n, v, type == json_type_object ? json_object_get_object(v) :
-	    NULL) < 0)
+	if (take_steps(rs, t, n, n->nkids) < 0)
 		return -1;
-	r = render_nodes(rs, t, i + 1, n->next, -1);
-	rs->nctx--;
-	rs->depth--;
-	return r;
+	/* only an object has a table: no call for the booleans most sections test */
+	return render_in(rs, t, i, v, type == json_type_object ?
+	    json_object_get_object(v) : NULL);
 }
 
 static int
@@ -1611,7 +1826,17 @@ push_indent(struct rstate *rs, const struct mustache_template *t, const struct m
 		memcpy(rs->flat + at, t->pool + n->ioff, n->ilen);
 	rs->nind++;
 	rs->at[rs->nind] = at + n->ilen;
+	set_ind(rs);
 	return 1;
+}
+
+static void
+pop_indent(struct rstate *rs, int pushed)
+{
+	if (pushed) {
+		rs->nind -= (unsigned)pushed;
+		set_ind(rs);
+	}
 }
 
 static const struct mustache_template *
@@ -1645,8 +1870,8 @@ render_partial(struct rstate *rs, const struct mustache_template *t, uint32_t i,
 	unsigned saved;
 	int r, pushed;
 
-	if (!(n->flags & MF_STANDALONE) && bol)
-		put_indent(rs);
+	if (!(n->flags & MF_STANDALONE) && bol && put_indent(rs, t, n) < 0)
+		return -1;
 	if (n->flags & MF_DYNAMIC) {
 		struct json_object *v = resolve(rs, t, n);
 
@@ -1663,6 +1888,8 @@ render_partial(struct rstate *rs, const struct mustache_template *t, uint32_t i,
 	if (rs->depth >= MUSTACHE_MAX_RENDER_DEPTH)
 		return rerror(rs, t, n, "sections and partials nested deeper than %d "
 		    "levels", MUSTACHE_MAX_RENDER_DEPTH);
+	if (take_steps(rs, t, n, pt->nroot) < 0)
+		return -1;
 	rs->pdepth++;
 	rs->depth++;
 	if (n->type == M_PARENT) {
@@ -1674,14 +1901,16 @@ render_partial(struct rstate *rs, const struct mustache_template *t, uint32_t i,
 	}
 	if (n->flags & MF_STANDALONE) {
 		pushed = push_indent(rs, t, n);
-		r = render_nodes(rs, pt, 0, pt->nnodes, -1);
-		rs->nind -= (unsigned)pushed;
+		r = render_nodes(rs, pt, 0, pt->nnodes);
+		pop_indent(rs, pushed);
 	} else {
 		/* An inline partial's lines are not indented, as the spec's reference does. */
 		saved = rs->ind_base;
 		rs->ind_base = rs->nind;
-		r = render_nodes(rs, pt, 0, pt->nnodes, -1);
+		set_ind(rs);
+		r = render_nodes(rs, pt, 0, pt->nnodes);
 		rs->ind_base = saved;
+		set_ind(rs);
 	}
 	if (n->type == M_PARENT)
 		rs->ovr = o.outer;
@@ -1690,15 +1919,18 @@ render_partial(struct rstate *rs, const struct mustache_template *t, uint32_t i,
 	return r;
 }
 
+static HOT int render_node(struct rstate *, const struct mustache_template *,
+	uint32_t, bool);
+
 /* {{$name}}: the outermost override in scope, else the block's own content. */
 static int
 render_block(struct rstate *rs, const struct mustache_template *t, uint32_t i, bool bol)
 {
 	const struct mnode *n = &t->nodes[i];
 	const struct mustache_template *ct = t;
-	uint32_t first = i + 1, end = n->next, k;
+	uint32_t first = i + 1, end = n->next, nkids = n->nkids, k;
 	const struct ovr *o;
-	int r, pushed;
+	int r, pushed = 0;
 
 	for (o = rs->ovr; o != NULL; o = o->outer) {
 		for (k = o->first; k < o->end; k = o->t->nodes[k].next) {
@@ -1709,6 +1941,7 @@ render_block(struct rstate *rs, const struct mustache_template *t, uint32_t i, b
 				ct = o->t;
 				first = k + 1;
 				end = b->next;
+				nkids = b->nkids;
 				break;
 			}
 		}
@@ -1716,71 +1949,60 @@ render_block(struct rstate *rs, const struct mustache_template *t, uint32_t i, b
 	if (rs->depth >= MUSTACHE_MAX_RENDER_DEPTH)
 		return rerror(rs, t, n, "sections and partials nested deeper than %d "
 		    "levels", MUSTACHE_MAX_RENDER_DEPTH);
+	if (take_steps(rs, t, n, nkids) < 0)
+		return -1;
+	if (n->flags & MF_STANDALONE)	/* the content starts a line */
+		bol = true;
+	else if (bol && put_indent(rs, t, n) < 0)	/* even for no content */
+		return -1;
+	else	/* the content continues the line the tag is on */
+		bol = false;
+	if (first == end)
+		return 0;
 	rs->depth++;
-	if (n->flags & MF_STANDALONE) {
-		/* The content starts a line and takes this block's indentation. */
+	if (n->flags & MF_STANDALONE)	/* and takes this block's indentation */
 		pushed = push_indent(rs, t, n);
-		r = render_nodes(rs, ct, first, end, 1);
-		rs->nind -= (unsigned)pushed;
-	} else {
-		/* The content continues the line the tag is on. */
-		if (bol)
-			put_indent(rs);
-		r = render_nodes(rs, ct, first, end, 0);
-	}
+	r = render_node(rs, ct, first, bol);
+	if (r == 0)
+		r = render_nodes(rs, ct, ct->nodes[first].next, end);
+	pop_indent(rs, pushed);
 	rs->depth--;
 	return r;
 }
 
-/* Renders the sibling nodes [first, end). first_bol, unless -1, overrides whether the
- * first node begins a line: block content is placed where the block is expanded. */
+/* One node; bol says whether it begins a line. In line in the loop below: the call
+ * would cost more than most nodes. */
+static HOT int
+render_node(struct rstate *rs, const struct mustache_template *t, uint32_t i, bool bol)
+{
+	const struct mnode *n = &t->nodes[i];
+
+	/* tests in the order of the enum: most nodes are text or values, and a jump
+	 * table costs more than the tests that find them */
+	if (n->type == M_TEXT)
+		return render_text(rs, t, n, bol);
+	/* partials and blocks place their own indentation */
+	if (bol && n->type < M_PARTIAL && put_indent(rs, t, n) < 0)
+		return -1;
+	if (n->type <= M_RAW)
+		return render_value(rs, t, n, resolve(rs, t, n));
+	if (n->type <= M_INVERTED)
+		return render_section(rs, t, i);
+	if (n->type <= M_PARENT)
+		return render_partial(rs, t, i, bol);
+	return render_block(rs, t, i, bol);
+}
+
+/* Renders the sibling nodes [first, end), whose steps the caller has taken. */
 static int
 render_nodes(struct rstate *rs, const struct mustache_template *t, uint32_t first,
-	uint32_t end, int first_bol)
+	uint32_t end)
 {
-	const struct mnode *n;
 	uint32_t i;
-	bool bol;
-	int r = 0;
 
-	for (i = first; i < end; i = n->next) {
-		n = &t->nodes[i];
-		bol = n->flags & MF_BOL;
-		if (first_bol >= 0) {
-			bol = first_bol;
-			first_bol = -1;
-		}
-
-		if (++rs->steps > MUSTACHE_MAX_RENDER_STEPS)
-			return rerror(rs, t, n, "render took more than %lu steps",
-			    (unsigned long)MUSTACHE_MAX_RENDER_STEPS);
-		switch (n->type) {
-		case M_TEXT:
-			r = render_text(rs, t, n, bol);
-			break;
-		case M_VAR:
-		case M_RAW:
-			if (bol)
-				put_indent(rs);
-			r = render_value(rs, resolve(rs, t, n), n->type == M_VAR);
-			break;
-		case M_SECTION:
-		case M_INVERTED:
-			if (bol)
-				put_indent(rs);
-			r = render_section(rs, t, i);
-			break;
-		case M_PARTIAL:
-		case M_PARENT:
-			r = render_partial(rs, t, i, bol);
-			break;
-		case M_BLOCK:
-			r = render_block(rs, t, i, bol);
-			break;
-		}
-		if (r < 0 || over_limit(rs, t, n) < 0)
+	for (i = first; i < end; i = t->nodes[i].next)
+		if (render_node(rs, t, i, t->nodes[i].flags & MF_BOL) < 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -1790,7 +2012,7 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	struct mustache_error *err)
 {
 	struct rstate rs;
-	int r;
+	int r = 0;
 
 	if (t == NULL) {
 		set_error(err, "<template>", 0, 0, "no template to render");
@@ -1799,6 +2021,7 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	rs.out = out;
 	rs.out_start = out->len;
 	rs.out_max = out->len + MUSTACHE_MAX_OUTPUT_SIZE;
+	set_lim(&rs);
 	rs.lookup = lookup;
 	rs.lookup_ctx = lookup_ctx;
 	rs.err = err;
@@ -1807,11 +2030,16 @@ mustache_render(const struct mustache_template *t, struct json_object *data,
 	rs.depth = rs.pdepth = 0;
 	rs.nind = rs.ind_base = 0;
 	rs.at[0] = 0;
+	set_ind(&rs);
 	memset(rs.partials, 0, sizeof rs.partials);
+	memset(rs.hints, own_probe_ok() ? 0 : 0xff, sizeof rs.hints);
 	rs.ctx[0].v = data;
 	rs.ctx[0].lt = json_object_get_object(data);
 	rs.nctx = 1;
-	r = render_nodes(&rs, t, 0, t->nnodes, -1);
+	if (t->nnodes > 0 && take_steps(&rs, t, &t->nodes[0], t->nroot) < 0)
+		r = -1;
+	if (r == 0)
+		r = render_nodes(&rs, t, 0, t->nnodes);
 	if (r < 0)
 		out->len = rs.out_start;
 	if (out->data != NULL)

@@ -630,6 +630,9 @@ test_indentation(void)
 	    "inline partial is not indented");
 	check("  {{>row}}", "\"a\nb\"", &ps, "  <tr>\n    <td>a\nb</td>\n  </tr>\n",
 	    "data is not re-indented");
+	add_partial(&ps, "empty-block", "<p>\n{{$b}}{{/b}}x\n{{$b}}{{/b}}\n</p>\n");
+	check("  {{>empty-block}}", "{}", &ps, "  <p>\n  x\n\n  </p>\n",
+	    "an empty inline block at a line start still writes the indentation");
 	free_partials(&ps);
 }
 
