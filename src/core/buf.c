@@ -51,15 +51,33 @@ buf_putc(struct buf *b, char c)
 	b->data[b->len] = '\0';
 }
 
+/* Two digits a step: ids and amounts have a few digits, and each step is one division
+ * that the compiler turns into a multiply and a shift. */
+char *
+buf_format_uint(char *end, unsigned long long u)
+{
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	    "8081828384858687888990919293949596979899";
+	char *e = end;
+
+	while (u >= 10) {
+		end -= 2;
+		memcpy(end, pairs + 2 * (u % 100), 2);
+		u /= 100;
+	}
+	if (u > 0 || end == e)	/* a last odd digit, or the only one */
+		*--end = (char)('0' + u);
+	return end;
+}
+
 void
 buf_append_int(struct buf *b, long long v)
 {
-	char digits[24], *end = digits + sizeof digits, *p = end;	/* 20 digits and a sign */
-	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char digits[BUF_UINT_DIGITS + 1], *end = digits + sizeof digits, *p;
 
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
+	p = buf_format_uint(end, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v);
 	if (v < 0)
 		*--p = '-';
 	buf_append(b, p, (size_t)(end - p));

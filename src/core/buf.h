@@ -30,6 +30,10 @@ void  buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 /* Appends v in decimal (a minus sign first when negative): for hot paths, where printf's
  * parsing of its format costs more than the digits. */
 void  buf_append_int(struct buf *b, long long v);
+/* Writes u's decimal digits so that they end just before end, and returns where they
+ * start (at most BUF_UINT_DIGITS bytes before end). Nothing is terminated. */
+#define BUF_UINT_DIGITS 20
+char *buf_format_uint(char *end, unsigned long long u);
 
 /* HTML-escapes & < > " ' (the apostrophe too, so single-quoted attributes are safe). */
 void  buf_append_html(struct buf *b, const char *s, size_t n);

@@ -1412,27 +1412,6 @@ format_double(char *dst, size_t size, double d)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-/* Decimal digits of u, ending at end; printf costs several times more. Two digits a
- * step: ids and amounts have a few digits, and each step is a multiply and a shift. */
-static char *
-format_uint(char *end, uint64_t u)
-{
-	static const char pairs[] =
-	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	    "8081828384858687888990919293949596979899";
-	char *e = end;
-
-	while (u >= 10) {
-		end -= 2;
-		memcpy(end, pairs + 2 * (u % 100), 2);
-		u /= 100;
-	}
-	if (u > 0 || end == e)	/* a last odd digit, or the only one */
-		*--end = (char)('0' + u);
-	return end;
-}
-
 /* What scalar_text() found: no scalar, a string, or a number or boolean, whose text
  * never holds a byte that HTML escaping replaces. */
 enum scalar {
@@ -1458,12 +1437,12 @@ scalar_text(struct json_object *v, char *num, size_t size, const char **s, size_
 		*end = '\0';
 		i = json_object_get_int64(v);
 		if (i == INT64_MAX)	/* json-c saturates; it may hold a larger uint64 */
-			p = format_uint(end, json_object_get_uint64(v));
+			p = buf_format_uint(end, json_object_get_uint64(v));
 		else if (i < 0) {
-			p = format_uint(end, (uint64_t)0 - (uint64_t)i);
+			p = buf_format_uint(end, (uint64_t)0 - (uint64_t)i);
 			*--p = '-';
 		} else
-			p = format_uint(end, (uint64_t)i);
+			p = buf_format_uint(end, (uint64_t)i);
 		*s = p;
 		*n = (size_t)(end - p);
 		return SCALAR_PLAIN;

@@ -86,8 +86,9 @@ web_views_free(struct web_app *app)
 void
 web_model_put(struct json_object *o, const char *key, struct json_object *v)
 {
-	json_object_object_add_ex(o, key, v,
-	    JSON_C_OBJECT_ADD_KEY_IS_NEW | JSON_C_OBJECT_ADD_CONSTANT_KEY);
+	/* not JSON_C_OBJECT_ADD_KEY_IS_NEW: a key added twice by mistake must replace, not
+	 * sit in the table twice (the template engine's slot hints could find either) */
+	json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_CONSTANT_KEY);
 }
 
 /* Whether a nav entry is the current section: its own page or one below it ("/account" for
