@@ -14,6 +14,7 @@
 
 #include "view/mustache.h"
 #include "core/buf.h"
+#include "mustache-data.h"
 
 #include <json-c/json.h>
 
@@ -21,8 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define ROWS	50
 
 static const char *const names[] = { "layout", "nav", "footer", "row", "page" };
 #define NTEMPLATES	(sizeof names / sizeof names[0])
@@ -67,86 +66,6 @@ load(const char *dir, const char *name)
 	return t;
 }
 
-static void
-add_str(struct json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v));
-}
-
-/* A day of a busy clinic, deterministic so runs compare. */
-static struct json_object *
-make_data(void)
-{
-	static const char *const patients[] = { "Ava O'Brien", "Noah Smith",
-	    "Mia <Chen>", "Liam & Co", "Zoë Müller", "Oliver \"Ollie\" Brown" };
-	static const char *const staff[] = { "Dr Patel", "Dr Nguyen", "Sam Physio" };
-	static const char *const services[] = { "Initial consult", "Review",
-	    "Physiotherapy (45 min)", "Telehealth" };
-	static const char *const statuses[] = { "confirmed", "pending", "arrived" };
-	struct json_object *d = json_object_new_object(), *o, *a, *row, *p;
-	char s[64];
-	int i, confirmed = 0;
-
-	add_str(d, "locale", "en-AU");
-	add_str(d, "asset_version", "20240601");
-	add_str(d, "version", "1.0.0");
-	add_str(d, "day", "Monday 3 June 2024");
-	o = json_object_new_object();
-	add_str(o, "name", "Harbour Health & Physio");
-	add_str(o, "address", "12 Quay St, Sydney NSW 2000");
-	add_str(o, "phone", "+61 2 9000 0000");
-	json_object_object_add(d, "clinic", o);
-	o = json_object_new_object();
-	add_str(o, "name", "Jo Admin");
-	add_str(o, "role", "reception");
-	add_str(o, "csrf", "q8Jf0a9d-3kfo2-XY");
-	json_object_object_add(d, "user", o);
-	a = json_object_new_array();
-	for (i = 0; i < 5; i++) {
-		static const char *const labels[] = { "Run sheet", "Calendar", "Patients",
-		    "Payments", "Settings" };
-
-		o = json_object_new_object();
-		add_str(o, "label", labels[i]);
-		snprintf(s, sizeof s, "/dashboard/%d", i);
-		add_str(o, "href", s);
-		json_object_object_add(o, "active", json_object_new_boolean(i == 0));
-		json_object_array_add(a, o);
-	}
-	json_object_object_add(d, "nav", a);
-	o = json_object_new_object();
-	add_str(o, "kind", "info");
-	add_str(o, "message", "Reminders for tomorrow were sent.");
-	json_object_object_add(d, "flash", o);
-
-	a = json_object_new_array();
-	for (i = 0; i < ROWS; i++) {
-		row = json_object_new_object();
-		add_str(row, "status", statuses[i % 3]);
-		confirmed += i % 3 == 0;
-		json_object_object_add(row, "late", json_object_new_boolean(i % 7 == 3));
-		snprintf(s, sizeof s, "%02d:%02d", 8 + i / 6, (i % 6) * 10);
-		add_str(row, "start", s);
-		snprintf(s, sizeof s, "%02d:%02d", 8 + i / 6, (i % 6) * 10 + 9);
-		add_str(row, "end", s);
-		p = json_object_new_object();
-		json_object_object_add(p, "id", json_object_new_int(1000 + i));
-		add_str(p, "name", patients[i % 6]);
-		json_object_object_add(p, "new", json_object_new_boolean(i % 5 == 0));
-		json_object_object_add(row, "patient", p);
-		add_str(row, "practitioner", staff[i % 3]);
-		add_str(row, "service", services[i % 4]);
-		json_object_object_add(row, "price", json_object_new_double(85.5 + i % 4 * 20));
-		json_object_object_add(row, "paid", json_object_new_boolean(i % 2));
-		add_str(row, "notes", i % 4 == 1 ? "Bring referral & x-rays" : "");
-		json_object_array_add(a, row);
-	}
-	json_object_object_add(d, "rows", a);
-	json_object_object_add(d, "count", json_object_new_int(ROWS));
-	json_object_object_add(d, "confirmed", json_object_new_int(confirmed));
-	return d;
-}
-
 static double
 now(void)
 {
@@ -174,7 +93,7 @@ main(int argc, char **argv)
 	for (i = 0; i < NTEMPLATES; i++)
 		templates[i] = load(dir, names[i]);
 	page = lookup(NULL, "page", 4);
-	data = make_data();
+	data = mustache_bench_data();
 	if (getenv("MUSTACHE_BENCH_PRINT") != NULL) {
 		if (mustache_render(page, data, lookup, NULL, &out, &err) == 0)
 			fwrite(out.data, 1, out.len, stdout);

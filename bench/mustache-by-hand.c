@@ -1,0 +1,228 @@
+/* mustache-by-hand: bench/mustache's run-sheet page written out by hand in C, over the same
+ * json-c data and with the same escaping, and no template engine: the yardstick for
+ * mustache-bench. Each name is looked up as straightforward C would (json-c's own table
+ * lookup), with its hash computed once at start as a compiled template has it; text is
+ * copied with buf_append and values escaped with buf_append_html, as the engine does.
+ *
+ * Usage: mustache-by-hand [SECONDS]  (default 3)
+ * Prints: renders_per_sec=<n> bytes=<output size>; MUSTACHE_BENCH_PRINT=1 prints one
+ * render first, which must be byte for byte the engine's. */
+#if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
+#define _POSIX_C_SOURCE 200809L	/* clock_gettime */
+#endif
+
+#include "core/buf.h"
+#include "mustache-data.h"
+
+#include <json-c/json.h>
+#include <json-c/linkhash.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define KEYS(X) X(locale) X(day) X(clinic) X(name) X(asset_version) X(nav) X(active) \
+	X(href) X(label) X(user) X(role) X(csrf) X(flash) X(kind) X(message) X(count) \
+	X(confirmed) X(rows) X(patient) X(status) X(late) X(start) X(id) X(service) \
+	X(practitioner) X(paid) X(price) X(address) X(phone) X(version)
+#define KEY_ENUM(k) K_##k,
+#define KEY_NAME(k) #k,
+enum key { KEYS(KEY_ENUM) NKEYS };
+static const char *const key_names[NKEYS] = { KEYS(KEY_NAME) };
+static unsigned long key_hash[NKEYS];
+
+#define LIT(b, s) buf_append(b, s, sizeof s - 1)
+
+static struct json_object *
+get(struct json_object *o, enum key k)
+{
+	struct lh_table *t = json_object_get_object(o);
+	struct lh_entry *e;
+
+	if (t == NULL)
+		return NULL;
+	e = lh_table_lookup_entry_w_hash(t, key_names[k], key_hash[k]);
+	return e != NULL ? (struct json_object *)lh_entry_v(e) : NULL;
+}
+
+/* The values of this page: strings, integers and prices with at most one decimal. */
+static void
+put(struct buf *b, struct json_object *o, enum key k)
+{
+	struct json_object *v = get(o, k);
+	long long tenths;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		buf_append_html(b, json_object_get_string(v), (size_t)json_object_get_string_len(v));
+		break;
+	case json_type_int:
+		buf_append_int(b, json_object_get_int64(v));
+		break;
+	case json_type_double:
+		tenths = (long long)(json_object_get_double(v) * 10);
+		buf_append_int(b, tenths / 10);
+		if (tenths % 10 != 0) {
+			buf_putc(b, '.');
+			buf_putc(b, (char)('0' + tenths % 10));
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static bool
+truthy(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return false;
+	case json_type_boolean:
+		return json_object_get_boolean(v);
+	case json_type_array:
+		return json_object_array_length(v) > 0;
+	case json_type_string:
+		return json_object_get_string_len(v) > 0;
+	default:
+		return true;
+	}
+}
+
+static void
+render(struct buf *b, struct json_object *d)
+{
+	struct json_object *clinic = get(d, K_clinic), *nav = get(d, K_nav), *rows = get(d, K_rows);
+	struct json_object *user = get(d, K_user), *flash = get(d, K_flash);
+
+	LIT(b, "<!doctype html>\n<html lang=\"");
+	put(b, d, K_locale);
+	LIT(b, "\">\n  <head>\n    <meta charset=\"utf-8\">\n    <meta name=\"viewport\" "
+	    "content=\"width=device-width, initial-scale=1\">\n    <title>Run sheet &middot; ");
+	put(b, d, K_day);
+	LIT(b, " &middot; ");
+	put(b, clinic, K_name);
+	LIT(b, "</title>\n    <link rel=\"stylesheet\" href=\"/static/app.css?v=");
+	put(b, d, K_asset_version);
+	LIT(b, "\">\n\n  </head>\n  <body class=\"page runsheet\">\n    <nav class=\"top\">\n"
+	    "      <a class=\"brand\" href=\"/\">");
+	put(b, clinic, K_name);
+	LIT(b, "</a>\n      <ul>\n");
+	for (size_t i = 0; i < json_object_array_length(nav); i++) {
+		struct json_object *item = json_object_array_get_idx(nav, i);
+
+		LIT(b, "        <li");
+		if (truthy(get(item, K_active)))
+			LIT(b, " class=\"active\"");
+		LIT(b, "><a href=\"");
+		put(b, item, K_href);
+		LIT(b, "\">");
+		put(b, item, K_label);
+		LIT(b, "</a></li>\n");
+	}
+	LIT(b, "      </ul>\n");
+	if (truthy(user)) {
+		LIT(b, "      <span class=\"user\">");
+		put(b, user, K_name);
+		LIT(b, " (");
+		put(b, user, K_role);
+		LIT(b, ")</span>\n      <form method=\"post\" action=\"/logout\"><input type=\"hidden\" "
+		    "name=\"csrf\" value=\"");
+		put(b, user, K_csrf);
+		LIT(b, "\"><button>Sign out</button></form>\n");
+	}
+	LIT(b, "    </nav>\n    <main id=\"content\">\n");
+	if (truthy(flash)) {
+		LIT(b, "      <div class=\"flash flash-");
+		put(b, flash, K_kind);
+		LIT(b, "\" role=\"status\">");
+		put(b, flash, K_message);
+		LIT(b, "</div>\n");
+	}
+	LIT(b, "      <h1>Run sheet for ");
+	put(b, d, K_day);
+	LIT(b, "</h1>\n      <p class=\"summary\">");
+	put(b, d, K_count);
+	LIT(b, " appointments, ");
+	put(b, d, K_confirmed);
+	LIT(b, " confirmed.</p>\n      <table class=\"runsheet\">\n      <thead>\n        <tr><th>"
+	    "Time</th><th>Patient</th><th>Service</th><th>Due</th></tr>\n      </thead>\n"
+	    "      <tbody>\n");
+	for (size_t i = 0; i < json_object_array_length(rows); i++) {
+		struct json_object *row = json_object_array_get_idx(rows, i);
+		struct json_object *patient = get(row, K_patient);
+
+		LIT(b, "      <tr class=\"");
+		put(b, row, K_status);
+		if (truthy(get(row, K_late)))
+			LIT(b, " late");
+		LIT(b, "\">\n        <td>");
+		put(b, row, K_start);
+		LIT(b, "</td>\n        <td><a href=\"/patients/");
+		put(b, patient, K_id);
+		LIT(b, "\">");
+		put(b, patient, K_name);
+		LIT(b, "</a></td>\n        <td>");
+		put(b, row, K_service);
+		LIT(b, " &middot; ");
+		put(b, row, K_practitioner);
+		LIT(b, "</td>\n        <td>");
+		if (truthy(get(row, K_paid)))
+			LIT(b, "Paid");
+		else
+			put(b, row, K_price);
+		LIT(b, "</td>\n      </tr>\n");
+	}
+	LIT(b, "      </tbody>\n      </table>\n    </main>\n    <footer>\n      <p>");
+	put(b, clinic, K_name);
+	LIT(b, " &middot; ");
+	put(b, clinic, K_address);
+	LIT(b, " &middot; ");
+	put(b, clinic, K_phone);
+	LIT(b, "</p>\n      <p class=\"small\">Rendered by Kairos ");
+	put(b, d, K_version);
+	LIT(b, "</p>\n    </footer>\n  </body>\n</html>\n");
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int
+main(int argc, char **argv)
+{
+	double seconds = argc > 1 ? atof(argv[1]) : 3, start, elapsed;
+	struct json_object *data = mustache_bench_data();
+	struct lh_table *t = json_object_get_object(data);
+	struct buf out = BUF_INIT;
+	unsigned long renders = 0;
+
+	if (seconds <= 0)
+		seconds = 3;
+	for (size_t k = 0; k < NKEYS; k++)
+		key_hash[k] = t->hash_fn(key_names[k]);
+	if (getenv("MUSTACHE_BENCH_PRINT") != NULL) {
+		render(&out, data);
+		fwrite(out.data, 1, out.len, stdout);
+	}
+	start = now();
+	do {
+		for (int i = 0; i < 256; i++) {
+			buf_reset(&out);
+			render(&out, data);
+		}
+		renders += 256;
+		elapsed = now() - start;
+	} while (elapsed < seconds);
+	printf("renders_per_sec=%.0f bytes=%zu\n", (double)renders / elapsed, out.len);
+	buf_free(&out);
+	json_object_put(data);
+	return 0;
+}
