@@ -14,14 +14,13 @@
 
 #include "view/mustache.h"
 #include "core/buf.h"
-#include "mustache-data.h"
+#include "mustache-common.h"
 
 #include <json-c/json.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char *const names[] = { "layout", "nav", "footer", "row", "page" };
 #define NTEMPLATES	(sizeof names / sizeof names[0])
@@ -66,59 +65,34 @@ load(const char *dir, const char *name)
 	return t;
 }
 
-static double
-now(void)
+static int
+render_page(void *ctx, struct json_object *data, struct buf *out)
 {
-	struct timespec ts;
+	const struct mustache_template *page = ctx;
+	struct mustache_error err;
+	char msg[600];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	if (mustache_render(page, data, lookup, NULL, out, &err) == 0)
+		return 0;
+	fprintf(stderr, "%s\n", mustache_error_string(&err, msg, sizeof msg));
+	return -1;
 }
 
 int
 main(int argc, char **argv)
 {
-	double seconds = argc > 1 ? atof(argv[1]) : 3, start, elapsed;
+	double seconds = argc > 1 ? atof(argv[1]) : 3;
 	const char *dir = argc > 2 ? argv[2] : "bench/mustache";
-	const struct mustache_template *page;
 	struct json_object *data;
-	struct mustache_error err;
-	struct buf out = BUF_INIT;
-	unsigned long renders = 0;
-	size_t i, bytes = 0;
-	char msg[600];
+	size_t i;
+	int rc;
 
-	if (seconds <= 0)
-		seconds = 3;
 	for (i = 0; i < NTEMPLATES; i++)
 		templates[i] = load(dir, names[i]);
-	page = lookup(NULL, "page", 4);
 	data = mustache_bench_data();
-	if (getenv("MUSTACHE_BENCH_PRINT") != NULL) {
-		if (mustache_render(page, data, lookup, NULL, &out, &err) == 0)
-			fwrite(out.data, 1, out.len, stdout);
-		buf_reset(&out);
-	}
-
-	start = now();
-	do {
-		for (i = 0; i < 256; i++) {
-			buf_reset(&out);
-			if (mustache_render(page, data, lookup, NULL, &out, &err) < 0) {
-				fprintf(stderr, "%s\n", mustache_error_string(&err, msg,
-				    sizeof msg));
-				return 1;
-			}
-		}
-		renders += 256;
-		elapsed = now() - start;
-	} while (elapsed < seconds);
-	bytes = out.len;
-
-	printf("renders_per_sec=%.0f bytes=%zu\n", (double)renders / elapsed, bytes);
-	buf_free(&out);
+	rc = mustache_bench_run(seconds, render_page, (void *)lookup(NULL, "page", 4), data);
 	json_object_put(data);
 	for (i = 0; i < NTEMPLATES; i++)
 		mustache_free(templates[i]);
-	return 0;
+	return rc;
 }

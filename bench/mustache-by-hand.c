@@ -12,7 +12,7 @@
 #endif
 
 #include "core/buf.h"
-#include "mustache-data.h"
+#include "mustache-common.h"
 
 #include <json-c/json.h>
 #include <json-c/linkhash.h>
@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define KEYS(X) X(locale) X(day) X(clinic) X(name) X(asset_version) X(nav) X(active) \
 	X(href) X(label) X(user) X(role) X(csrf) X(flash) X(kind) X(message) X(count) \
@@ -186,43 +185,24 @@ render(struct buf *b, struct json_object *d)
 	LIT(b, "</p>\n    </footer>\n  </body>\n</html>\n");
 }
 
-static double
-now(void)
+static int
+render_page(void *ctx, struct json_object *data, struct buf *out)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	(void)ctx;
+	render(out, data);
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	double seconds = argc > 1 ? atof(argv[1]) : 3, start, elapsed;
 	struct json_object *data = mustache_bench_data();
 	struct lh_table *t = json_object_get_object(data);
-	struct buf out = BUF_INIT;
-	unsigned long renders = 0;
+	int rc;
 
-	if (seconds <= 0)
-		seconds = 3;
 	for (size_t k = 0; k < NKEYS; k++)
 		key_hash[k] = t->hash_fn(key_names[k]);
-	if (getenv("MUSTACHE_BENCH_PRINT") != NULL) {
-		render(&out, data);
-		fwrite(out.data, 1, out.len, stdout);
-	}
-	start = now();
-	do {
-		for (int i = 0; i < 256; i++) {
-			buf_reset(&out);
-			render(&out, data);
-		}
-		renders += 256;
-		elapsed = now() - start;
-	} while (elapsed < seconds);
-	printf("renders_per_sec=%.0f bytes=%zu\n", (double)renders / elapsed, out.len);
-	buf_free(&out);
+	rc = mustache_bench_run(argc > 1 ? atof(argv[1]) : 3, render_page, NULL, data);
 	json_object_put(data);
-	return 0;
+	return rc;
 }

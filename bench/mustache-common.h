@@ -1,12 +1,16 @@
-/* The data of bench/mustache's run-sheet page: a day of a busy clinic, built with json-c as
- * a handler would (each object copies its keys), deterministic so runs compare. Shared by
- * mustache-bench.c and mustache-by-hand.c; the caller owns the value (json_object_put). */
-#ifndef KAIROS_BENCH_MUSTACHE_DATA_H
-#define KAIROS_BENCH_MUSTACHE_DATA_H
+/* What mustache-bench.c and mustache-by-hand.c share: the data of bench/mustache's run-sheet
+ * page, and the loop that times a renderer over it, so the two figures compare like with
+ * like. */
+#ifndef KAIROS_BENCH_MUSTACHE_COMMON_H
+#define KAIROS_BENCH_MUSTACHE_COMMON_H
+
+#include "core/buf.h"
 
 #include <json-c/json.h>
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 #define ROWS	50
 
@@ -16,6 +20,8 @@ add_str(struct json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, json_object_new_string(v));
 }
 
+/* A day of a busy clinic, built with json-c as a handler would (each object copies its
+ * keys), deterministic so runs compare. The caller owns it (json_object_put). */
 static struct json_object *
 mustache_bench_data(void)
 {
@@ -87,6 +93,51 @@ mustache_bench_data(void)
 	json_object_object_add(d, "count", json_object_new_int(ROWS));
 	json_object_object_add(d, "confirmed", json_object_new_int(confirmed));
 	return d;
+}
+
+/* Renders data once into out (appending); 0, or -1 after saying why on stderr. */
+typedef int (*mustache_bench_render)(void *ctx, struct json_object *data, struct buf *out);
+
+static double
+mustache_bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Prints one render first when MUSTACHE_BENCH_PRINT is set, then renders for `seconds`
+ * (3 when not positive) and prints "renders_per_sec=<n> bytes=<size>". 0, or 1 when a
+ * render failed. */
+static int
+mustache_bench_run(double seconds, mustache_bench_render render, void *ctx,
+    struct json_object *data)
+{
+	struct buf out = BUF_INIT;
+	unsigned long renders = 0;
+	double start, elapsed;
+
+	if (seconds <= 0)
+		seconds = 3;
+	if (getenv("MUSTACHE_BENCH_PRINT") != NULL) {
+		if (render(ctx, data, &out) < 0)
+			return 1;
+		fwrite(out.data, 1, out.len, stdout);
+	}
+	start = mustache_bench_now();
+	do {
+		for (int i = 0; i < 256; i++) {
+			buf_reset(&out);
+			if (render(ctx, data, &out) < 0)
+				return 1;
+		}
+		renders += 256;
+		elapsed = mustache_bench_now() - start;
+	} while (elapsed < seconds);
+	printf("renders_per_sec=%.0f bytes=%zu\n", (double)renders / elapsed, out.len);
+	buf_free(&out);
+	return 0;
 }
 
 #endif
