@@ -174,7 +174,7 @@ web_page(struct web_app *app, struct request *req, struct response *resp, int st
 		http_response_error_html(resp, 500, "Something went wrong on our side.");
 		return;
 	}
-	json_object_object_add_ex(model, "site", web_site(app, req), JSON_C_OBJECT_ADD_CONSTANT_KEY);
+	web_model_put(model, "site", web_site(app, req));
 	buf_reset(&resp->body);
 	buf_reserve(&resp->body, WEB_PAGE_RESERVE);
 	if (view_render(app->views, page, model, &resp->body, &err) < 0) {
