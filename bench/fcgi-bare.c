@@ -6,10 +6,12 @@
  * request runs the statement Kairos's `/` runs (one prepared query by primary key) and
  * answers with its result: the transport plus one PostgreSQL round trip and nothing else,
  * the most any page with one query can reach here. Given a body size too, the answer is
- * padded to that many bytes and each request writes a log line of Kairos's size to stderr:
- * everything `/` must do (query, page, log line) with no application code at all.
+ * padded to that many bytes and each request writes a log line of Kairos's size to stderr;
+ * given a file of header lines as well (what Kairos sent for `/`), they are sent in place
+ * of the Content-Type: everything `/` must do (query, headers, page, log line) with no
+ * application code at all.
  *
- *   fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES]] */
+ *   fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE]]] */
 #include <fcgiapp.h>
 #include <libpq-fe.h>
 #include <signal.h>
@@ -23,11 +25,41 @@
 
 static const char reply[] = "Status: 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n";
 
-#define BARE_MAX_BODY	(1024 * 1024)
-#define BARE_LOG_LINE	168	/* bytes in one of Kairos's request log lines for `/` */
+#define BARE_MAX_BODY		(1024 * 1024)
+#define BARE_MAX_HEADERS	8192
+#define BARE_LOG_LINE		168	/* bytes in one of Kairos's request log lines for `/` */
 
 static char *pad;	/* BODY_BYTES of filler, or NULL */
 static size_t padlen;
+static char headers[BARE_MAX_HEADERS] = "Content-Type: text/plain\r\n";	/* CRLF lines */
+static size_t headers_len = 26;
+
+/* Reads header lines from path, each sent as it is with CRLF; 0, or -1 when it can't. */
+static int
+bare_headers(const char *path)
+{
+	char line[BARE_MAX_HEADERS];
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return -1;
+	headers_len = 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		size_t n = strcspn(line, "\r\n");
+
+		if (n == 0)
+			continue;
+		if (headers_len + n + 2 >= sizeof headers) {
+			fclose(f);
+			return -1;
+		}
+		memcpy(headers + headers_len, line, n);
+		memcpy(headers + headers_len + n, "\r\n", 2);
+		headers_len += n + 2;
+	}
+	fclose(f);
+	return 0;
+}
 
 /* Connects and prepares; the organisation is the first one, as on the bench stack. */
 static PGconn *
@@ -64,19 +96,17 @@ bare_query_reply(PGconn *db, const char *org, FCGX_Stream *out)
 
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
 		const char *name = PQgetvalue(res, 0, 0), *zone = PQgetvalue(res, 0, 1);
-
-		char head[512];
+		size_t line = strlen(name) + strlen(zone) + 2, fill = padlen > line ? padlen - line : 0;
+		char length[64];
 		int n;
 
 		/* framed as Kairos frames its pages, with a length, so nginx need not chunk
 		 * (snprintf: FCGX_FPrintF knows no %zu) */
-		size_t line = strlen(name) + strlen(zone) + 2, fill = padlen > line ? padlen - line : 0;
-
-		n = snprintf(head, sizeof head, "Status: 200 OK\r\nContent-Type: text/plain\r\n"
-		    "Content-Length: %zu\r\n\r\n%s %s\n", line + fill, name, zone);
-		if (n < 0 || (size_t)n >= sizeof head)
-			n = 0;
-		FCGX_PutStr(head, n, out);
+		n = snprintf(length, sizeof length, "Content-Length: %zu\r\n\r\n", line + fill);
+		FCGX_PutS("Status: 200 OK\r\n", out);
+		FCGX_PutStr(headers, (int)headers_len, out);
+		FCGX_PutStr(length, n, out);
+		FCGX_FPrintF(out, "%s %s\n", name, zone);
 		if (pad != NULL) {
 			FCGX_PutStr(pad, (int)fill, out);
 			if (write(2, pad, BARE_LOG_LINE) < 0)
@@ -95,11 +125,15 @@ main(int argc, char **argv)
 	PGconn *db = NULL;
 	int fd, workers;
 
-	if (argc < 3 || argc > 5 || (workers = atoi(argv[2])) < 1) {
-		fprintf(stderr, "usage: fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES]]\n");
+	if (argc < 3 || argc > 6 || (workers = atoi(argv[2])) < 1) {
+		fprintf(stderr, "usage: fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE]]]\n");
 		return 2;
 	}
-	if (argc == 5) {
+	if (argc == 6 && bare_headers(argv[5]) < 0) {
+		fprintf(stderr, "fcgi-bare: can't use header lines from %s\n", argv[5]);
+		return 2;
+	}
+	if (argc >= 5) {
 		long n = atol(argv[4]);
 
 		if (n < BARE_LOG_LINE || n > BARE_MAX_BODY) {
