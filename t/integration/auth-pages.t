@@ -97,6 +97,14 @@ like($r->{content}, qr/This device/, "the sessions page marks this device");
 like($r->{content}, qr{href="/account" aria-current="page"}, '"Your account" is the current section of its sub-pages');
 unlike($r->{content}, qr{href="/" aria-current}, '... and Home is not');
 
+# A worker builds each viewer's navigation once and shares it between pages: a visitor's and
+# a patient's pages, taken in turns so each worker serves both more than once, keep their own.
+my $nav = sub { join ' ', $_[0]->get('/')->{content} =~ m{class="site-nav__link" href="([^"]+)"}g };
+my $visitor = Browser->new($k);
+my @seen = map { [$nav->($visitor), $nav->($b)] } 1 .. 4;
+is_deeply([grep { $_->[0] ne '/ /book /signin' } @seen], [], "a visitor's nav is Home, Book, Sign in, every time");
+is_deeply([grep { $_->[1] ne '/ /book /account' } @seen], [], "a patient's nav is Home, Book, Your account, every time");
+
 # CSRF on a cookie-authenticated form
 $r = $b->post('/account/details', { name => 'Mallory', email => 'm@example.org' });
 is($r->{status}, 403, 'no CSRF token: 403');
@@ -204,6 +212,7 @@ $r = $s->post('/staff/signin', { _csrf => $s->csrf($r), email => 'boss@example.o
 is($r->{headers}{location}, '/admin/staff', 'signed in, to where they were going');
 $r = $s->get('/admin/staff');
 is($r->{status}, 200, 'the staff page');
+is($nav->($s), '/ /admin', "an admin's nav is Home and Admin, not a visitor's or a patient's");
 $r = $s->post('/admin/staff', { _csrf => $s->csrf($r), name => '', email => 'x', role => 'owner' });
 is($r->{status}, 422, 'a bad invitation: 422');
 like($r->{content}, qr/Choose a role/, 'an unknown role is refused');
