@@ -15,17 +15,11 @@ use JSON::PP;
 use Test::More;
 
 my $src = KairosTest::src();
-my ($node) = grep { -x "$_/node" } split /:/, $ENV{PATH};
-my @missing = grep { !-e $_->[0] } (["/usr/bin/chromium", 'chromium'],
-	["$src/t/e2e/node_modules/playwright-core", 'npm packages in t/e2e'],
-	[$node ? "$node/node" : '/nonexistent/node', 'node']);
-plan skip_all => 'not installed: ' . join(', ', map { $_->[1] } @missing) . ' (./dev test installs them)' if @missing;
+my $shots = KairosTest::browser_or_skip();
 
 my $k = KairosTest->start(workers => 2);
 my $staff = $k->staff(role => 'admin', email => 'e2e-admin@example.org', name => 'Ada Admin',
 	password => "e2e-$$-" . time);	# a throwaway, made for this run
-my $shots = ($ENV{KTEST_BUILDDIR} // "$src/build") . '/e2e-screenshots';
-system('mkdir', '-p', $shots);
 
 my $json;
 {

@@ -27,6 +27,20 @@ my @LIVE;	# stacks to tear down if the test dies
 sub src { $SRC }
 sub bin { "$BUILD/src/kairos" }
 
+# For the browser tests: skips the whole file, saying what is missing, unless Chromium, node
+# and the npm packages of t/e2e are there; else returns the folder for screenshots (made).
+sub browser_or_skip {
+	my ($node) = grep { -x "$_/node" } split /:/, $ENV{PATH};
+	my @missing = grep { !-e $_->[0] } (["/usr/bin/chromium", 'chromium'],
+		["$SRC/t/e2e/node_modules/playwright-core", 'npm packages in t/e2e'],
+		[$node ? "$node/node" : '/nonexistent/node', 'node']);
+	plan skip_all => 'not installed: ' . join(', ', map { $_->[1] } @missing) .
+		' (./dev test installs them)' if @missing;
+	my $shots = "$BUILD/e2e-screenshots";
+	system('mkdir', '-p', $shots);
+	return $shots;
+}
+
 sub free_port {
 	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1,
 		ReuseAddr => 1) or die "no free port: $!";
