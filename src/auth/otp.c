@@ -154,7 +154,7 @@ auth_otp_patient(struct db *db, const char *org_id, const char *phone, const cha
 	if (PQntuples(res) == 1) {
 		/* a staff member's or disabled account's number cannot sign in as a patient */
 		r = strcmp(PQgetvalue(res, 0, 1), "t") == 0 ? AUTH_OTP_OK : AUTH_OTP_EXPIRED;
-		snprintf(out->user_id, sizeof out->user_id, "%s", PQgetvalue(res, 0, 0));
+		db_copy(out->user_id, sizeof out->user_id, res, 0, 0);
 		PQclear(res);
 		return r;
 	}
@@ -190,7 +190,7 @@ auth_otp_verify(struct db *db, const char *org_id, const char *phone, const char
 		PQclear(res);
 		return AUTH_OTP_EXPIRED;
 	}
-	snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+	db_copy(id, sizeof id, res, 0, 0);
 	right = auth_otp_shape_ok(code) && auth_hash_verify(PQgetvalue(res, 0, 1), code, AUTH_OTP_DIGITS);
 	PQclear(res);
 	if (!right) {

@@ -159,11 +159,11 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 		PQclear(res);
 		return AUTH_REFRESH_INVALID;
 	}
-	snprintf(who->session_id, sizeof who->session_id, "%s", PQgetvalue(res, 0, 0));
+	db_copy(who->session_id, sizeof who->session_id, res, 0, 0);
 	used = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	fresh = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-	snprintf(who->user_id, sizeof who->user_id, "%s", PQgetvalue(res, 0, 3));
-	snprintf(who->org_id, sizeof who->org_id, "%s", PQgetvalue(res, 0, 4));
+	db_copy(who->user_id, sizeof who->user_id, res, 0, 3);
+	db_copy(who->org_id, sizeof who->org_id, res, 0, 4);
 	who->role = auth_role_parse(PQgetvalue(res, 0, 5));
 	PQclear(res);
 	if (used) {
@@ -247,9 +247,9 @@ auth_session_revoke_by_token(struct db *db, const char *token, struct auth_princ
 	}
 	if (PQntuples(res) == 1) {
 		*found = true;
-		snprintf(who->session_id, sizeof who->session_id, "%s", PQgetvalue(res, 0, 0));
-		snprintf(who->user_id, sizeof who->user_id, "%s", PQgetvalue(res, 0, 3));
-		snprintf(who->org_id, sizeof who->org_id, "%s", PQgetvalue(res, 0, 4));
+		db_copy(who->session_id, sizeof who->session_id, res, 0, 0);
+		db_copy(who->user_id, sizeof who->user_id, res, 0, 3);
+		db_copy(who->org_id, sizeof who->org_id, res, 0, 4);
 		who->role = auth_role_parse(PQgetvalue(res, 0, 5));
 	}
 	PQclear(res);
@@ -280,7 +280,7 @@ auth_staff_login(struct db *db, const char *org_id, const char *email, const cha
 		auth_hash_verify(NULL, password, password_len);	/* the same work as a real check */
 		return AUTH_LOGIN_BAD;
 	}
-	snprintf(who->user_id, sizeof who->user_id, "%s", PQgetvalue(res, 0, 0));
+	db_copy(who->user_id, sizeof who->user_id, res, 0, 0);
 	snprintf(who->org_id, sizeof who->org_id, "%s", org_id);
 	who->role = auth_role_parse(PQgetvalue(res, 0, 1));
 	hash = PQgetisnull(res, 0, 2) ? NULL : xstrdup(PQgetvalue(res, 0, 2));

@@ -56,12 +56,6 @@ static struct db_stmt auth_stmt_role_get = DB_STMT("auth_role_get", 1,
 static struct db_stmt auth_stmt_role_set = DB_STMT("auth_role_set", 2,
 	"UPDATE users SET role = $2, updated_at = now() WHERE id::text = $1");
 
-static void
-auth_copy(char *out, size_t size, PGresult *res, int row, int col)
-{
-	snprintf(out, size, "%s", PQgetvalue(res, row, col));
-}
-
 int
 auth_user_get(struct db *db, const char *id, struct auth_user *u)
 {
@@ -71,12 +65,12 @@ auth_user_get(struct db *db, const char *id, struct auth_user *u)
 
 	memset(u, 0, sizeof *u);
 	if (rc == DB_OK && PQntuples(res) == 1) {
-		auth_copy(u->id, sizeof u->id, res, 0, 0);
+		db_copy(u->id, sizeof u->id, res, 0, 0);
 		u->role = auth_role_parse(PQgetvalue(res, 0, 1));
-		auth_copy(u->name, sizeof u->name, res, 0, 2);
-		auth_copy(u->email, sizeof u->email, res, 0, 3);
-		auth_copy(u->phone, sizeof u->phone, res, 0, 4);
-		auth_copy(u->date_of_birth, sizeof u->date_of_birth, res, 0, 5);
+		db_copy(u->name, sizeof u->name, res, 0, 2);
+		db_copy(u->email, sizeof u->email, res, 0, 3);
+		db_copy(u->phone, sizeof u->phone, res, 0, 4);
+		db_copy(u->date_of_birth, sizeof u->date_of_birth, res, 0, 5);
 	} else if (rc == DB_OK) {
 		snprintf(db->error, sizeof db->error, "no such user");
 		rc = DB_FAILED;
@@ -114,11 +108,11 @@ auth_sessions_list(struct db *db, const char *user_id, struct auth_session_row *
 		return rc;
 	n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
-		auth_copy(rows[i].id, sizeof rows[i].id, res, i, 0);
-		auth_copy(rows[i].user_agent, sizeof rows[i].user_agent, res, i, 1);
-		auth_copy(rows[i].ip, sizeof rows[i].ip, res, i, 2);
-		auth_copy(rows[i].created_at, sizeof rows[i].created_at, res, i, 3);
-		auth_copy(rows[i].last_seen_at, sizeof rows[i].last_seen_at, res, i, 4);
+		db_copy(rows[i].id, sizeof rows[i].id, res, i, 0);
+		db_copy(rows[i].user_agent, sizeof rows[i].user_agent, res, i, 1);
+		db_copy(rows[i].ip, sizeof rows[i].ip, res, i, 2);
+		db_copy(rows[i].created_at, sizeof rows[i].created_at, res, i, 3);
+		db_copy(rows[i].last_seen_at, sizeof rows[i].last_seen_at, res, i, 4);
 	}
 	PQclear(res);
 	return n;
@@ -168,8 +162,8 @@ auth_invite_find(struct db *db, const char *token, struct auth_invite *inv, bool
 		return rc;
 	if (PQntuples(res) == 1) {
 		*found = true;
-		auth_copy(inv->email, sizeof inv->email, res, 0, 0);
-		auth_copy(inv->name, sizeof inv->name, res, 0, 1);
+		db_copy(inv->email, sizeof inv->email, res, 0, 0);
+		db_copy(inv->name, sizeof inv->name, res, 0, 1);
 		inv->role = auth_role_parse(PQgetvalue(res, 0, 2));
 	}
 	PQclear(res);
@@ -203,7 +197,7 @@ auth_invite_accept(struct db *db, const char *org_id, const char *token, const c
 		PQclear(res);
 		return DB_OK;
 	}
-	auth_copy(user_id, AUTH_UUID_SIZE, res, 0, 0);
+	db_copy(user_id, AUTH_UUID_SIZE, res, 0, 0);
 	PQclear(res);
 	{
 		const char *p[] = { hash };
@@ -226,10 +220,10 @@ auth_staff_list(struct db *db, struct auth_user *rows, int max)
 	n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
 		memset(&rows[i], 0, sizeof rows[i]);
-		auth_copy(rows[i].id, sizeof rows[i].id, res, i, 0);
+		db_copy(rows[i].id, sizeof rows[i].id, res, i, 0);
 		rows[i].role = auth_role_parse(PQgetvalue(res, i, 1));
-		auth_copy(rows[i].name, sizeof rows[i].name, res, i, 2);
-		auth_copy(rows[i].email, sizeof rows[i].email, res, i, 3);
+		db_copy(rows[i].name, sizeof rows[i].name, res, i, 2);
+		db_copy(rows[i].email, sizeof rows[i].email, res, i, 3);
 	}
 	PQclear(res);
 	return n;

@@ -110,7 +110,7 @@ auth_user_main(int argc, char **argv, struct db *db)
 			fprintf(stderr, "kairos user: %s already has an account\n", email);
 			return 1;
 		}
-		snprintf(id, sizeof id, "%s", PQgetvalue(res, 0, 0));
+		db_copy(id, sizeof id, res, 0, 0);
 		PQclear(res);
 	}
 	{

@@ -153,6 +153,12 @@ db_exec(struct db *db, struct db_stmt *stmt, const char *const *params, long *ch
 	return rc;
 }
 
+void
+db_copy(char *out, size_t size, const PGresult *res, int row, int col)
+{
+	snprintf(out, size, "%s", PQgetvalue(res, row, col));
+}
+
 int
 db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, char *out,
     size_t size)
@@ -161,7 +167,7 @@ db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, c
 	int rc = db_query(db, stmt, params, &res);
 
 	if (rc == DB_OK && PQntuples(res) == 1)
-		snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+		db_copy(out, size, res, 0, 0);
 	else if (rc == DB_OK) {
 		snprintf(db->error, sizeof db->error, "%s: %d rows, expected one", stmt->name,
 		    PQntuples(res));

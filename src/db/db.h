@@ -54,6 +54,9 @@ int  db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PG
 /* Runs a statement whose rows are not wanted. *changed (may be NULL) gets how many rows it
  * inserted, updated or deleted. DB_OK or an error. */
 int  db_exec(struct db *db, struct db_stmt *stmt, const char *const *params, long *changed);
+/* Copies the text of field (row, col) of res into out: at most size - 1 bytes, always
+ * terminated, as every fixed-size field of a row struct is filled. */
+void db_copy(char *out, size_t size, const PGresult *res, int row, int col);
 /* Runs a statement expected to return exactly one row and copies its first column into out
  * (truncated to size). DB_OK; DB_FAILED when there is no such row (or more than one). */
 int  db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, char *out,

@@ -28,7 +28,7 @@ notify_campaign_find(struct db *db, const char *idempotency_key, struct notify_c
 		return rc;
 	if (PQntuples(res) == 1) {
 		c->found = true;
-		snprintf(c->id, sizeof c->id, "%s", PQgetvalue(res, 0, 0));
+		db_copy(c->id, sizeof c->id, res, 0, 0);
 		c->queued = atol(PQgetvalue(res, 0, 1));
 		c->skipped = atol(PQgetvalue(res, 0, 2));
 	}
@@ -53,7 +53,7 @@ notify_campaign_create(struct db *db, const char *name, const char *body,
 		return rc;
 	c->created = c->found = PQntuples(res) == 1;	/* false: the key's campaign exists */
 	if (c->created) {
-		snprintf(c->id, sizeof c->id, "%s", PQgetvalue(res, 0, 0));
+		db_copy(c->id, sizeof c->id, res, 0, 0);
 		c->queued = queued;
 		c->skipped = skipped;
 	}

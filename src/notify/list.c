@@ -60,13 +60,13 @@ notify_dead_letters(struct db *db, struct notify_dead *rows, int max)
 	for (int i = 0; i < n; i++) {
 		struct notify_dead *d = &rows[i];
 
-		snprintf(d->id, sizeof d->id, "%s", PQgetvalue(res, i, 0));
-		snprintf(d->when, sizeof d->when, "%s", PQgetvalue(res, i, 1));
-		snprintf(d->channel, sizeof d->channel, "%s", PQgetvalue(res, i, 2));
-		snprintf(d->recipient, sizeof d->recipient, "%s", PQgetvalue(res, i, 3));
+		db_copy(d->id, sizeof d->id, res, i, 0);
+		db_copy(d->when, sizeof d->when, res, i, 1);
+		db_copy(d->channel, sizeof d->channel, res, i, 2);
+		db_copy(d->recipient, sizeof d->recipient, res, i, 3);
 		d->attempts = atoi(PQgetvalue(res, i, 4));
-		snprintf(d->error, sizeof d->error, "%s", PQgetvalue(res, i, 5));
-		snprintf(d->event_key, sizeof d->event_key, "%s", PQgetvalue(res, i, 6));
+		db_copy(d->error, sizeof d->error, res, i, 5);
+		db_copy(d->event_key, sizeof d->event_key, res, i, 6);
 	}
 	PQclear(res);
 	return n;

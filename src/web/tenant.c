@@ -64,8 +64,8 @@ web_tenant_resolve(struct web_app *app, struct request *req)
 		return DB_FAILED;
 	}
 	snprintf(slot->host, sizeof slot->host, "%s", host);
-	snprintf(slot->org_id, sizeof slot->org_id, "%s", PQgetvalue(res, 0, 0));
-	snprintf(slot->org_name, sizeof slot->org_name, "%s", PQgetvalue(res, 0, 1));
+	db_copy(slot->org_id, sizeof slot->org_id, res, 0, 0);
+	db_copy(slot->org_name, sizeof slot->org_name, res, 0, 1);
 	slot->fetched_us = now;
 	PQclear(res);
 	memcpy(app->rq.org_id, slot->org_id, sizeof slot->org_id);
