@@ -31,8 +31,9 @@ static const char reply[] = "Status: 200 OK\r\nContent-Type: text/plain\r\nConte
 
 static char *pad;	/* BODY_BYTES of filler, or NULL */
 static size_t padlen;
-static char headers[BARE_MAX_HEADERS] = "Content-Type: text/plain\r\n";	/* CRLF lines */
-static size_t headers_len = 26;
+#define BARE_DEFAULT_HEADERS	"Content-Type: text/plain\r\n"
+static char headers[BARE_MAX_HEADERS] = BARE_DEFAULT_HEADERS;	/* CRLF lines */
+static size_t headers_len = sizeof BARE_DEFAULT_HEADERS - 1;
 
 /* Reads header lines from path, each sent as it is with CRLF; 0, or -1 when it can't. */
 static int
