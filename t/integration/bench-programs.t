@@ -1,7 +1,8 @@
 #!/usr/bin/env perl
 # The C programs of bench/ build with the warnings the project builds with, and the
-# mustache yardstick (bench/mustache-by-hand.c) makes the very page the engine makes, so a
-# change to either shows here and not only when someone runs bench/run.
+# mustache yardsticks (bench/mustache-by-hand.c, with and without the slot hints) make the
+# very page the engine makes, so a change to either shows here and not only when someone
+# runs bench/run.
 use strict;
 use warnings;
 use FindBin;
@@ -32,6 +33,8 @@ sub page {	# one render, printed before the figures line
 
 build('mustache-bench', @core, "$src/src/view/mustache.c", "$src/bench/mustache-bench.c", pkg('json-c'));
 build('mustache-by-hand', @core, "$src/bench/mustache-by-hand.c", pkg('json-c'));
+build('mustache-by-hand-hinted', '-DBY_HAND_SLOT_HINTS', @core, "$src/bench/mustache-by-hand.c",
+	pkg('json-c'));
 build('fcgi-bare', "$src/bench/fcgi-bare.c", pkg('fcgi', 'libpq'));
 
 my ($rc, $engine, $figures) = page("$d/mustache-bench", '0.01', 'bench/mustache');
@@ -42,6 +45,10 @@ is($rc2, 0, 'mustache-by-hand runs');
 ok(defined $engine && length $engine > 10000, 'the engine renders the run-sheet page (over 10 KB)');
 ok(defined $by_hand && defined $engine && $by_hand eq $engine,
 	'the page written by hand is byte for byte the engine\'s page');
+my ($rc3, $hinted) = page("$d/mustache-by-hand-hinted", '0.01');
+is($rc3, 0, 'mustache-by-hand-hinted runs');
+ok(defined $hinted && defined $engine && $hinted eq $engine,
+	'so is the page written by hand with the slot hints');
 my ($bytes) = ($figures // '') =~ /bytes=(\d+)/;
 is($bytes, length($engine // ''), 'the size it reports is the size of the page');
 
