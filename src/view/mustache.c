@@ -82,8 +82,12 @@ struct mnode {
 
 /* One part of a dotted name, hashed the way json-c hashes object keys, so a lookup
  * skips straight to probing the object's table. */
+/* Name parts whose table slot a render remembers (a power of two; see get_key()). */
+#define KEY_HINTS	128
+
 struct mpart {
 	unsigned long	hash;
+	uint32_t	hint;	/* its slot in a render's hints (see get_key()) */
 	union {
 		uint32_t	 off;	/* the NUL-terminated key in pool, while compiling */
 		const char	*key;	/* pool + off, once the pool is final */
@@ -1069,8 +1073,12 @@ hash_parts(struct mustache_template *t, uint32_t nparts)
 	struct lh_table *lt = json_object_get_object(probe);
 	uint32_t i;
 
+	static atomic_uint next_hint;
+
 	for (i = 0; i < nparts; i++) {
 		t->parts[i].key = t->pool + t->parts[i].off;	/* off is read first */
+		t->parts[i].hint = atomic_fetch_add_explicit(&next_hint, 1,
+		    memory_order_relaxed) & (KEY_HINTS - 1);
 		if (lt != NULL)
 			t->parts[i].hash = lh_get_hash(lt, t->parts[i].key);
 	}
@@ -1160,8 +1168,6 @@ mustache_name(const struct mustache_template *t)
  * a partial in a loop asks the resolver once, not once per item. */
 #define PARTIAL_CACHE	16
 
-/* Name parts whose table slot a render remembers (a power of two; see get_key()). */
-#define KEY_HINTS	128
 
 /* The block overrides of one parent tag being expanded; the chain is the dynamic
  * scope in which blocks look for overrides, the outermost winning. */
@@ -1314,7 +1320,7 @@ static HOT bool
 get_key(struct rstate *rs, const struct mustache_template *t, const struct mpart *p,
 	const struct lh_table *lt, struct json_object **v)
 {
-	uint32_t *hint = &rs->hints[((uintptr_t)p / sizeof *p) & (KEY_HINTS - 1)];
+	uint32_t *hint = &rs->hints[p->hint];
 	const char *k;
 
 	/* as key_is(), less the first-byte test: a hinted slot mostly holds the key */
