@@ -1,7 +1,7 @@
 /* mustache-by-hand: bench/mustache's run-sheet page written out by hand in C for speed,
  * over the same json-c data and with the same escaping, and no template engine: the
- * yardstick for mustache-bench, and the most a renderer of this page over json-c can be
- * expected to do on the machine it runs on.
+ * yardstick for mustache-bench, as fast as C written for this one page runs on the
+ * machine at hand.
  *
  * Each name is looked up through json-c's public table API with its hash computed once
  * at start, as a compiled template has it; text is copied into room made by one test,

@@ -80,11 +80,11 @@ struct mnode {
  * piece then costs one or two block copies instead of a chain of length tests. */
 #define OUT_PAD		16
 
-/* One part of a dotted name, hashed the way json-c hashes object keys, so a lookup
- * skips straight to probing the object's table. */
 /* Name parts whose table slot a render remembers (a power of two; see get_key()). */
 #define KEY_HINTS	128
 
+/* One part of a dotted name, hashed the way json-c hashes object keys, so a lookup
+ * skips straight to probing the object's table. */
 struct mpart {
 	unsigned long	hash;
 	uint32_t	hint;	/* its slot in a render's hints (see get_key()) */
@@ -1071,9 +1071,11 @@ hash_parts(struct mustache_template *t, uint32_t nparts)
 {
 	struct json_object *probe = json_object_new_object();
 	struct lh_table *lt = json_object_get_object(probe);
-	uint32_t i;
-
+	/* hint slots are dealt out in turn, process-wide, so no two parts share one
+	 * until KEY_HINTS parts have been compiled, and a render finds its slot with
+	 * one load rather than a hash of the part's address */
 	static atomic_uint next_hint;
+	uint32_t i;
 
 	for (i = 0; i < nparts; i++) {
 		t->parts[i].key = t->pool + t->parts[i].off;	/* off is read first */
@@ -1167,7 +1169,6 @@ mustache_name(const struct mustache_template *t)
 /* Static partial and parent tags whose template a render remembers (a power of two):
  * a partial in a loop asks the resolver once, not once per item. */
 #define PARTIAL_CACHE	16
-
 
 /* The block overrides of one parent tag being expanded; the chain is the dynamic
  * scope in which blocks look for overrides, the outermost winning. */
