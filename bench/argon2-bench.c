@@ -7,26 +7,17 @@
  *   argon2-bench hash           the encoded hash of the line on standard input (without its
  *                               newline), which the bench stores as many numbers' code */
 #include "auth/auth.h"
+#include "bench-clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Calls of one step in `seconds`, per second. */
 static double
 rate(double seconds, int (*step)(char *), char *hash)
 {
-	double t0 = now(), t;
+	double t0 = bench_now(), t;
 	long n = 0;
 
 	do {
@@ -35,7 +26,7 @@ rate(double seconds, int (*step)(char *), char *hash)
 			exit(1);
 		}
 		n++;
-	} while ((t = now() - t0) < seconds);
+	} while ((t = bench_now() - t0) < seconds);
 	return (double)n / t;
 }
 

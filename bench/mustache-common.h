@@ -5,12 +5,12 @@
 #define KAIROS_BENCH_MUSTACHE_COMMON_H
 
 #include "core/buf.h"
+#include "bench-clock.h"
 
 #include <json-c/json.h>
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #define ROWS	50
 
@@ -98,15 +98,6 @@ mustache_bench_data(void)
 /* Renders data once into out (appending); 0, or -1 after saying why on stderr. */
 typedef int (*mustache_bench_render)(void *ctx, struct json_object *data, struct buf *out);
 
-static double
-mustache_bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Prints one render first when MUSTACHE_BENCH_PRINT is set, then renders for `seconds`
  * (3 when not positive) and prints "renders_per_sec=<n> bytes=<size>". 0, or 1 when a
  * render failed. */
@@ -125,7 +116,7 @@ mustache_bench_run(double seconds, mustache_bench_render render, void *ctx,
 			return 1;
 		fwrite(out.data, 1, out.len, stdout);
 	}
-	start = mustache_bench_now();
+	start = bench_now();
 	do {
 		for (int i = 0; i < 256; i++) {
 			buf_reset(&out);
@@ -133,7 +124,7 @@ mustache_bench_run(double seconds, mustache_bench_render render, void *ctx,
 				return 1;
 		}
 		renders += 256;
-		elapsed = mustache_bench_now() - start;
+		elapsed = bench_now() - start;
 	} while (elapsed < seconds);
 	printf("renders_per_sec=%.0f bytes=%zu\n", (double)renders / elapsed, out.len);
 	buf_free(&out);
