@@ -101,11 +101,11 @@ void web_unavailable(struct web_app *app, struct request *req, struct response *
  * the response body with status. Consumes model. On a template failure: 500, logged. */
 void web_page(struct web_app *app, struct request *req, struct response *resp, int status,
 	const char *page, struct json_object *model);
-/* Loads templates and the asset manifest for a worker. 0, or -1 with the reason in err. */
 /* Adds v (owned by o from now on) to o under key, a string literal, which json-c then
  * does not copy (nor free); an old value under key is replaced, as json_object_object_add
  * does. */
 void web_model_put(struct json_object *o, const char *key, struct json_object *v);
+/* Loads templates and the asset manifest for a worker. 0, or -1 with the reason in err. */
 int  web_views_load(struct web_app *app, struct buf *err);
 void web_views_free(struct web_app *app);
 

@@ -73,10 +73,10 @@ web_webhook_twilio_status(struct web_app *app, struct request *req, struct respo
 }
 
 /* The answer to a batch of delivery reports (SendGrid events, Meta statuses). When some
- * report changed or confirmed a message: 200 with the counts ("updated" counts both). When none did, the batch is answered like a
- * single report would be (as Twilio's is): an unknown message 404, a replay or an
- * out-of-order report 409 — logged, nothing changed. Words that are not delivery states
- * (opens, clicks) alone: 200. */
+ * report changed or confirmed a message: 200 with the counts ("updated" counts both).
+ * When none did, the batch is answered like a single report would be (as Twilio's is):
+ * an unknown message 404, a replay or an out-of-order report 409 — logged, nothing
+ * changed. Words that are not delivery states (opens, clicks) alone: 200. */
 static void
 webhook_batch_answer(struct response *resp, const char *provider, int updated, int unchanged,
     int unknown, int ignored)
