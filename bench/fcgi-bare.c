@@ -143,7 +143,10 @@ main(int argc, char **argv)
 			return 2;
 		}
 		padlen = (size_t)n;
-		pad = malloc(padlen);
+		if ((pad = malloc(padlen)) == NULL) {
+			perror("fcgi-bare");
+			return 1;
+		}
 		memset(pad, 'x', padlen);
 		pad[BARE_LOG_LINE - 1] = '\n';	/* the log line is the first BARE_LOG_LINE bytes */
 	}
