@@ -63,7 +63,10 @@ test_log_time(void)
 	is_int((long long)strlen(a), 27, "a log timestamp is 27 characters (%s)", a);
 	ok(a[4] == '-' && a[10] == 'T' && a[19] == '.' && a[26] == 'Z' &&
 	    strspn(a + 20, "0123456789") == 6, "it reads YYYY-MM-DDTHH:MM:SS.uuuuuuZ");
-	first = time(NULL);
+	/* Not time(NULL): it reads the coarse clock, which can lag gettimeofday's by a tick,
+	 * and then `first` is the second before a's and the loop stops inside a's second. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	first = ts.tv_sec;
 	do {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		log_time_now(b);
