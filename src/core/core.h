@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/base64.h"
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/file.h"
 #include "core/log.h"

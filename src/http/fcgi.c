@@ -96,7 +96,7 @@ http_fcgi_log(const struct request *req, const struct response *resp, struct buf
 	buf_puts(line, ",\"status\":");
 	buf_append_int(line, resp->status);
 	buf_puts(line, ",\"us\":");
-	buf_append_int(line, http_now_us() - req->start_us);
+	buf_append_int(line, clock_mono_us() - req->start_us);
 	buf_puts(line, ",\"pid\":");
 	buf_append_int(line, http_fcgi_pid);
 	buf_putc(line, '}');

@@ -186,7 +186,6 @@ enum http_match http_router_match(const void *routes, size_t n, size_t stride,
 const char *http_method_name(enum http_method m);
 
 /* ---- time ---- */
-long long http_now_us(void);	/* CLOCK_MONOTONIC, microseconds */
 
 
 /* ---- FastCGI transport (fcgi.c) ---- */

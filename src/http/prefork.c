@@ -57,7 +57,7 @@ static int prefork_ready_fd = -1;
 static long long
 prefork_now_ms(void)
 {
-	return http_now_us() / 1000;
+	return clock_mono_us() / 1000;
 }
 
 void

@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
@@ -25,15 +24,6 @@ http_fail(struct http_error *err, int status, const char *message, const char *f
 	err->status = status;
 	err->message = message;
 	err->field = field;
-}
-
-long long
-http_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 const char *
@@ -356,7 +346,7 @@ http_request_parse(struct request *req, struct http_error *err)
 	size_t plen, dlen;
 	char *decoded;
 
-	req->start_us = http_now_us();
+	req->start_us = clock_mono_us();
 	req->path = "/";
 	req->query_string = "";
 	req->content_type = "";

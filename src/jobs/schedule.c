@@ -3,7 +3,6 @@
  * under a lease so that with several runners each due run happens once. */
 #include "jobs/jobs.h"
 #include "auth/auth.h"
-#include "http/http.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -523,13 +522,13 @@ schedule_run_one(struct schedule_runner *r, struct db *db, const struct schedule
 {
 	struct buf done = BUF_INIT, error = BUF_INIT;
 	char at[32];
-	long long t0 = http_now_us();
+	long long t0 = clock_mono_us();
 	double secs;
 	time_t next;
 	int ok;
 
 	ok = t->run(db, &done, &error) == 0;
-	secs = (double)(http_now_us() - t0) / 1e6;
+	secs = (double)(clock_mono_us() - t0) / 1e6;
 	if (ok)
 		log_info("task finished", "%s due %s by %s: %s (%.3f s)", t->name, due_text, r->runner,
 		    buf_cstr(&done), secs);

@@ -275,7 +275,7 @@ notify_run_due(struct db *db, struct notify_runner *r)
 		return rc;
 	/* Past half the lease another runner may soon take these rows; a send started then
 	 * could go out twice. The deadline is taken after the claim returned, so it errs early. */
-	deadline = notify_runner_now_us() + r->lease_seconds * 1000000LL / 2;
+	deadline = clock_mono_us() + r->lease_seconds * 1000000LL / 2;
 	n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
 		enum notify_channel ch;

@@ -42,21 +42,12 @@
  * refuse. */
 #define NOTIFY_RATE_BURST 1.0
 
-long long
-notify_runner_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 notify_sleep_until(long long when_us)
 {
 	long long now;
 
-	while ((now = notify_runner_now_us()) < when_us) {
+	while ((now = clock_mono_us()) < when_us) {
 		struct timespec ts = { (time_t)((when_us - now) / 1000000),
 			(long)((when_us - now) % 1000000) * 1000 };
 
@@ -113,7 +104,7 @@ notify_send_thread(void *arg)
 		r->unrecorded++;
 		job = &r->jobs[i];
 		deadline = r->deadline_us;
-		now = notify_runner_now_us();
+		now = clock_mono_us();
 		b = notify_bucket_of(r, job->provider->name);
 		start = now > deadline ? -1 : b != NULL ? notify_bucket_take(b, now, deadline) : now;
 		pthread_mutex_unlock(&r->mu);
@@ -121,7 +112,7 @@ notify_send_thread(void *arg)
 		if (start >= 0) {
 			notify_sleep_until(start);
 			/* checked again after the wait: no send starts past the deadline */
-			if (notify_runner_now_us() <= deadline) {
+			if (clock_mono_us() <= deadline) {
 				job->started = true;
 				memset(&job->r, 0, sizeof job->r);
 				if (job->provider->send(job->provider, &job->m, &job->r) < 0 &&
@@ -180,7 +171,7 @@ notify_runner_new(const struct config *cfg, const char *name,
     const struct notify_provider *const providers[NOTIFY_CHANNELS])
 {
 	struct notify_runner *r = xcalloc(1, sizeof *r);
-	long long now = notify_runner_now_us();
+	long long now = clock_mono_us();
 
 	snprintf(r->name, sizeof r->name, "%s", name);
 	memcpy(r->providers, providers, sizeof r->providers);

@@ -62,13 +62,10 @@ struct notify_runner {
 /* Hands jobs[0..n) (n <= NOTIFY_CLAIM_BATCH) to the send threads and calls
  * done(ctx, finished, k) on the calling thread with the jobs finished since the last call
  * (k >= 1, in the order they finished; the array is borrowed for the call); a job whose send
- * would have started after deadline_us (monotonic, notify_runner_now_us) finishes with
+ * would have started after deadline_us (monotonic, clock_mono_us) finishes with
  * started false. Returns when every job has been through done. */
 void notify_runner_batch(struct notify_runner *r, struct notify_job *jobs, int n,
 	long long deadline_us, void (*done)(void *ctx, struct notify_job **finished, int k),
 	void *ctx);
-
-/* Microseconds on the monotonic clock. */
-long long notify_runner_now_us(void);
 
 #endif

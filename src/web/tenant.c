@@ -34,7 +34,7 @@ int
 web_tenant_resolve(struct web_app *app, struct request *req)
 {
 	struct web_tenant *slot = &app->tenants[0];
-	long long now = http_now_us();
+	long long now = clock_mono_us();
 	char host[WEB_HOST_MAX + 1];
 	PGresult *res = NULL;
 	int rc;
