@@ -41,7 +41,9 @@ like($out, qr/^TASK\s+SCHEDULE\s+NEXT RUN \(UTC\)\s+LAST START \(UTC\)\s+LAST EN
 my $r0 = $runs->('test-tick');
 sleep 4;
 my $ticks = $runs->('test-tick') - $r0;
-cmp_ok($ticks, '>=', 3, "test-tick ran $ticks times in 4 s: on its 1 s interval");
+# Expected 4; on the 5 s tick it would be 0 or 1. At least 2 tells the two apart and leaves a
+# busy machine room to stall a runner for a second.
+cmp_ok($ticks, '>=', 2, "test-tick ran $ticks times in 4 s: on its 1 s interval");
 cmp_ok($ticks, '<=', 5, 'and not more often');
 is($psql->("SELECT extract(epoch FROM next_run_at) = floor(extract(epoch FROM next_run_at)) FROM scheduled_tasks WHERE name = 'test-tick'"),
 	't', 'due times stay on whole seconds: computed from the schedule, not from when a run ended');
