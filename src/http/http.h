@@ -185,9 +185,6 @@ enum http_match http_router_match(const void *routes, size_t n, size_t stride,
 	struct request *req, size_t *index, struct buf *allow);
 const char *http_method_name(enum http_method m);
 
-/* ---- time ---- */
-
-
 /* ---- FastCGI transport (fcgi.c) ---- */
 
 /* Fills resp for req. Called for every request, also one http_request_init refused
