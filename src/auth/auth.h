@@ -31,6 +31,12 @@
 
 #define AUTH_ACCESS_TTL_SECONDS   900	/* access JWT: 15 minutes */
 #define AUTH_REFRESH_TTL_SECONDS  (7 * 24 * 3600)
+/* A spent refresh token presented again this soon after its first use gets the pair that use
+ * got, instead of counting as reuse: two tabs (or a browser restoring many) renewing with one
+ * cookie at the same moment. Later, or once that successor has itself been spent, it is
+ * reuse and revokes the session. Kept short: a thief racing the real client inside the
+ * window gets the same successor as the client, no more. */
+#define AUTH_REFRESH_GRACE_SECONDS 10
 #define AUTH_REFRESH_TOKEN_BYTES  32	/* 256 random bits */
 #define AUTH_TOKEN_TEXT_SIZE      64	/* base64url of 32 bytes (43) and a NUL, rounded up */
 #define AUTH_JWT_MAX_BYTES        2048	/* a longer token is not one of ours */
@@ -106,6 +112,12 @@ int  auth_keyring_parse(const char *spec, struct auth_keyring *ring, struct buf 
  * AUTH_ACCESS_TTL_SECONDS; writes it to out (owned by the caller). 0, or -1. */
 int  auth_jwt_issue(const struct auth_keyring *ring, const struct auth_principal *p, long now,
 	struct buf *out);
+#define AUTH_JTI_SIZE 33	/* 128 bits as hex and a NUL */
+/* The same with the given jti (AUTH_JTI_SIZE - 1 hex digits). The token depends only on the
+ * key, p, now and jti, so the same arguments sign the same token again (the refresh grace
+ * window, session.c, relies on it). */
+int  auth_jwt_issue_jti(const struct auth_keyring *ring, const struct auth_principal *p,
+	long now, const char *jti, struct buf *out);
 /* Checks a token: header {"alg":"HS256","kid":known}, signature, exp > now, iat not in the
  * future, every claim present and well-formed. Fills p. 0; -2 when the token is ours and
  * intact but expired (p is filled, so a page can renew it); -1 otherwise. *why is a short
@@ -135,12 +147,26 @@ int  auth_token_new(char text[AUTH_TOKEN_TEXT_SIZE]);
 /* SHA-256 of a token as a bytea literal in hex form, for SQL parameters. */
 void auth_token_hash_hex(const char *text, char out[AUTH_TOKEN_HASH_SIZE]);
 
+/* A refresh token's successor, sealed for the database: XOR with a pad derived (SHA-512 with
+ * a label) from the spent token's text, which the database never holds, so only whoever
+ * presents that token again can open it (session.c, AUTH_REFRESH_GRACE_SECONDS). A pad is
+ * used once: a token is spent, and so seals, once. The seal is a bytea literal in hex form;
+ * unsealing takes the hex digits without the leading \x. 0, or -1. */
+#define AUTH_SEALED_HEX_SIZE (2 + 2 * AUTH_TOKEN_TEXT_SIZE)
+int  auth_token_seal(const char *token, const char *successor, char out[AUTH_SEALED_HEX_SIZE]);
+int  auth_token_unseal(const char *token, const char *sealed_hex,
+	char successor[AUTH_TOKEN_TEXT_SIZE]);
+/* The jti of the access token issued with a refresh token, derived from it (with another
+ * label), so the same pair can be signed again within the grace window. */
+void auth_token_jti(const char *refresh, char jti[AUTH_JTI_SIZE]);
+
 /* ---- otp.c ---- */
 
 enum auth_otp_result {
 	AUTH_OTP_OK,		/* the code was right; *user set, *is_new when just created */
-	AUTH_OTP_WRONG,		/* wrong code; *remaining tries left (0: now dead) */
-	AUTH_OTP_EXPIRED,	/* no live code: never sent, expired, used or dead */
+	AUTH_OTP_WRONG,		/* wrong code, or none pending (the same answer); *remaining tries
+				 * left in the number's window (0: dead until a new code) */
+	AUTH_OTP_EXPIRED,	/* a right code for a number that cannot sign in as a patient */
 	AUTH_OTP_THROTTLED,	/* asked too often; *retry_after seconds */
 	AUTH_OTP_ERROR,		/* database (db->error) */
 };
@@ -168,11 +194,13 @@ struct auth_otp_outcome {
 	char user_id[AUTH_UUID_SIZE];
 	bool is_new;		/* this sign-in created the account */
 	int  remaining;		/* tries left after a wrong code */
+	bool spent_now;		/* this wrong code used up the last try */
 };
 
 /* Checks code against the newest live code of phone; a right code is spent, and the
- * patient account is found or created. Wrong tries are counted (the caller must commit
- * them even though it answers 401). */
+ * patient account is found or created. Wrong tries are counted per number whether or not a
+ * code is pending, with the same work and writes either way (the caller must commit them
+ * even though it answers 401). */
 enum auth_otp_result auth_otp_verify(struct db *db, const char *org_id, const char *phone,
 	const char *code, struct auth_otp_outcome *out);
 
@@ -316,8 +344,14 @@ int  auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsi
  * timeout on a large backlog; a run repeats batches until one comes back short. */
 #define AUTH_PURGE_BATCH          5000
 
+/* Wrong-password counts (login_failures) untouched this long, and not locked, are deleted:
+ * they exist for unknown emails too, and "five in a row" need not reach back further. */
+#define AUTH_LOGIN_FAILURE_KEEP_SECONDS (24 * 3600)
+
 /* Each deletes what its retention allows, in every organisation, and adds the counts to
- * *removed (codes; invitations) or *sessions and *tokens. DB_OK or the db_result. */
+ * *removed (codes; invitations) or *sessions and *tokens. The hourly code purge also deletes
+ * old guess counts (otp_guesses) and wrong-password counts (login_failures), uncounted.
+ * DB_OK or the db_result. */
 int  auth_purge_otp_codes(struct db *db, long *removed);
 int  auth_purge_sessions(struct db *db, long *sessions, long *tokens);
 int  auth_purge_invites(struct db *db, long *removed);

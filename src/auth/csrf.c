@@ -6,6 +6,7 @@
  * keys rotates these too and no second secret needs configuring. */
 #include "auth/auth.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -74,4 +75,90 @@ auth_token_hash_hex(const char *text, char out[AUTH_TOKEN_HASH_SIZE])
 		out[3 + 2 * i] = hex[h[i] & 15];
 	}
 	out[66] = '\0';
+}
+
+/* ---- a spent refresh token's successor (session.c, the grace window) ---- */
+
+/* Labels keep the pad and the jti apart from each other and from the stored SHA-256. */
+#define AUTH_SEAL_LABEL "kairos refresh successor seal v1"
+#define AUTH_JTI_LABEL  "kairos access token id v1"
+
+/* SHA-512(label, NUL, text): 64 bytes nobody derives without text. */
+static void
+auth_token_derive(const char *label, const char *text, unsigned char out[64])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha512(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, label, strlen(label) + 1) != 1 ||
+	    EVP_DigestUpdate(ctx, text, strlen(text)) != 1 ||
+	    EVP_DigestFinal_ex(ctx, out, NULL) != 1)
+		abort();	/* SHA-512 does not fail but for want of memory */
+	EVP_MD_CTX_free(ctx);
+}
+
+int
+auth_token_seal(const char *token, const char *successor, char out[AUTH_SEALED_HEX_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char pad[64];
+	size_t n = strlen(successor);
+
+	if (n >= AUTH_TOKEN_TEXT_SIZE)
+		return -1;
+	auth_token_derive(AUTH_SEAL_LABEL, token, pad);
+	out[0] = '\\';
+	out[1] = 'x';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)successor[i] ^ pad[i];
+
+		out[2 + 2 * i] = hex[c >> 4];
+		out[3 + 2 * i] = hex[c & 15];
+	}
+	out[2 + 2 * n] = '\0';
+	OPENSSL_cleanse(pad, sizeof pad);
+	return 0;
+}
+
+static int
+auth_hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+int
+auth_token_unseal(const char *token, const char *sealed_hex, char successor[AUTH_TOKEN_TEXT_SIZE])
+{
+	unsigned char pad[64];
+	size_t n = strlen(sealed_hex) / 2;
+
+	if (strlen(sealed_hex) % 2 != 0 || n >= AUTH_TOKEN_TEXT_SIZE)
+		return -1;
+	auth_token_derive(AUTH_SEAL_LABEL, token, pad);
+	for (size_t i = 0; i < n; i++) {
+		int hi = auth_hex_digit(sealed_hex[2 * i]), lo = auth_hex_digit(sealed_hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0) {
+			OPENSSL_cleanse(pad, sizeof pad);
+			return -1;
+		}
+		successor[i] = (char)((hi << 4 | lo) ^ pad[i]);
+	}
+	successor[n] = '\0';
+	OPENSSL_cleanse(pad, sizeof pad);
+	return strlen(successor) == n ? 0 : -1;	/* a NUL inside: not a token of ours */
+}
+
+void
+auth_token_jti(const char *refresh, char jti[AUTH_JTI_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char h[64];
+
+	auth_token_derive(AUTH_JTI_LABEL, refresh, h);
+	for (int i = 0; i < (AUTH_JTI_SIZE - 1) / 2; i++) {
+		jti[2 * i] = hex[h[i] >> 4];
+		jti[2 * i + 1] = hex[h[i] & 15];
+	}
+	jti[AUTH_JTI_SIZE - 1] = '\0';
 }

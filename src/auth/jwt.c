@@ -98,13 +98,23 @@ int
 auth_jwt_issue(const struct auth_keyring *ring, const struct auth_principal *p, long now,
     struct buf *out)
 {
+	char jti[AUTH_JTI_SIZE];
+
+	if (rand_hex(jti, (AUTH_JTI_SIZE - 1) / 2) < 0)
+		return -1;
+	return auth_jwt_issue_jti(ring, p, now, jti, out);
+}
+
+int
+auth_jwt_issue_jti(const struct auth_keyring *ring, const struct auth_principal *p, long now,
+    const char *jti, struct buf *out)
+{
 	const struct auth_jwt_key *k = &ring->keys[0];
-	char jti[33];
 	jwt_t *jwt = NULL;
 	char *s = NULL;
 	int rc = -1;
 
-	if (ring->count == 0 || rand_hex(jti, 16) < 0 || jwt_new(&jwt) != 0)
+	if (ring->count == 0 || jwt_new(&jwt) != 0)
 		return -1;
 	if (jwt_add_header(jwt, "kid", k->kid) == 0 &&
 	    jwt_add_grant(jwt, "sub", p->user_id) == 0 &&

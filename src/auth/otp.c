@@ -38,15 +38,31 @@ static struct db_stmt auth_stmt_otp_email = DB_STMT("auth_otp_email", 3,
 	"SELECT 1 FROM users WHERE org_id = $1 AND phone = $2 AND role = 'patient'"
 	" AND disabled_at IS NULL AND email = $3::citext");
 
-/* The newest code of a number, locked; live says whether it may still be tried. */
-static struct db_stmt auth_stmt_otp_newest = DB_STMT("auth_otp_newest", 3,
-	"SELECT id, code_hash, attempts,"
-	" expires_at > now() AND consumed_at IS NULL AND attempts < $3 AS live"
-	" FROM otp_codes WHERE org_id = $1 AND phone = $2"
-	" ORDER BY created_at DESC LIMIT 1 FOR UPDATE");
+/* One row for every number, with a code or without: the newest code (id and hash, NULL
+ * for none), whether it is unexpired and unspent, and the wrong tries counted in the
+ * number's current window (otp_guesses, 0010). The per-number lock is already held. */
+static struct db_stmt auth_stmt_otp_state = DB_STMT("auth_otp_state", 2,
+	"SELECT c.id, c.code_hash, coalesce(c.expires_at > now() AND c.consumed_at IS NULL, false),"
+	" coalesce(g.attempts, 0)"
+	" FROM (SELECT 1) one"
+	" LEFT JOIN LATERAL (SELECT id, code_hash, expires_at, consumed_at FROM otp_codes"
+	"   WHERE org_id = $1 AND phone = $2 ORDER BY created_at DESC LIMIT 1) c ON true"
+	" LEFT JOIN otp_guesses g ON g.org_id = $1 AND g.phone = $2 AND g.window_until > now()");
 
-static struct db_stmt auth_stmt_otp_wrong = DB_STMT("auth_otp_wrong", 1,
-	"UPDATE otp_codes SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts");
+/* A wrong try, counted for the number whether or not it has a code: in the current window,
+ * or in a new one of $3 seconds (a code's life) when the last has run out. */
+static struct db_stmt auth_stmt_otp_wrong = DB_STMT("auth_otp_wrong", 3,
+	"INSERT INTO otp_guesses AS g (org_id, phone, attempts, window_until)"
+	" VALUES ($1, $2, 1, now() + make_interval(secs => $3))"
+	" ON CONFLICT (org_id, phone) DO UPDATE SET"
+	"  attempts = CASE WHEN g.window_until > now() THEN g.attempts + 1 ELSE 1 END,"
+	"  window_until = CASE WHEN g.window_until > now() THEN g.window_until"
+	"                      ELSE excluded.window_until END"
+	" RETURNING attempts");
+
+/* A new code starts a new count. */
+static struct db_stmt auth_stmt_otp_reset = DB_STMT("auth_otp_reset", 2,
+	"DELETE FROM otp_guesses WHERE org_id = $1 AND phone = $2");
 
 static struct db_stmt auth_stmt_otp_spend = DB_STMT("auth_otp_spend", 1,
 	"UPDATE otp_codes SET consumed_at = now() WHERE id = $1 RETURNING signup");
@@ -134,7 +150,10 @@ auth_otp_issue(struct db *db, const struct auth_otp_request *req, char code[AUTH
 	{
 		const char *p[] = { req->org_id, req->phone, req->channel, hash, req->signup_json,
 			req->ip, ttl };
-		if (db_query_value(db, &auth_stmt_otp_insert, p, id, AUTH_UUID_SIZE) != DB_OK)
+		const char *q[] = { req->org_id, req->phone };
+
+		if (db_query_value(db, &auth_stmt_otp_insert, p, id, AUTH_UUID_SIZE) != DB_OK ||
+		    db_exec(db, &auth_stmt_otp_reset, q, NULL) != DB_OK)
 			return AUTH_OTP_ERROR;
 	}
 	return AUTH_OTP_OK;
@@ -165,48 +184,49 @@ auth_otp_patient(struct db *db, const char *org_id, const char *phone, const cha
 	return AUTH_OTP_OK;
 }
 
+/* Whether the number has a code pending must not show in the answer, its body or its time
+ * (issue 11): every try takes the same lock, reads the same row, runs one argon2id check
+ * (against a dummy hash of equal cost when there is no code) and, unless it signs in, counts
+ * one wrong try in otp_guesses, so a number without a code counts 4, 3, 2, 1, 0 as one with
+ * a code does. A code is dead once its number's window holds AUTH_OTP_MAX_ATTEMPTS wrong
+ * tries; a new code empties the window (auth_otp_issue). */
 enum auth_otp_result
 auth_otp_verify(struct db *db, const char *org_id, const char *phone, const char *code,
     struct auth_otp_outcome *out)
 {
-	char max[16], id[AUTH_UUID_SIZE], attempts[16];
+	char ttl[16], id[AUTH_UUID_SIZE], attempts[16];
+	const char *p[] = { org_id, phone, ttl };
+	const char *guess = auth_otp_shape_ok(code) ? code : "";
 	enum auth_otp_result r;
 	PGresult *res = NULL;
 	bool live, right;
 	char *signup;
+	int tried;
 
 	memset(out, 0, sizeof *out);
-	snprintf(max, sizeof max, "%d", AUTH_OTP_MAX_ATTEMPTS);
-	if (auth_otp_lock(db, org_id, phone) != DB_OK)
+	snprintf(ttl, sizeof ttl, "%d", AUTH_OTP_TTL_SECONDS);
+	if (auth_otp_lock(db, org_id, phone) != DB_OK ||
+	    db_query(db, &auth_stmt_otp_state, p, &res) != DB_OK)
 		return AUTH_OTP_ERROR;
-	{
-		const char *p[] = { org_id, phone, max };
-
-		if (db_query(db, &auth_stmt_otp_newest, p, &res) != DB_OK)
-			return AUTH_OTP_ERROR;
-	}
-	live = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-	if (!live) {
-		PQclear(res);
-		return AUTH_OTP_EXPIRED;
-	}
 	db_copy(id, sizeof id, res, 0, 0);
-	right = auth_otp_shape_ok(code) && auth_hash_verify(PQgetvalue(res, 0, 1), code, AUTH_OTP_DIGITS);
+	tried = atoi(PQgetvalue(res, 0, 3));
+	live = strcmp(PQgetvalue(res, 0, 2), "t") == 0 && tried < AUTH_OTP_MAX_ATTEMPTS;
+	right = auth_hash_verify(PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1), guess,
+	    strlen(guess)) && *guess != '\0' && live;
 	PQclear(res);
 	if (!right) {
-		const char *p[] = { id };
-
 		if (db_query_value(db, &auth_stmt_otp_wrong, p, attempts, sizeof attempts) != DB_OK)
 			return AUTH_OTP_ERROR;
 		out->remaining = AUTH_OTP_MAX_ATTEMPTS - atoi(attempts);
+		out->spent_now = out->remaining == 0;
 		if (out->remaining < 0)
 			out->remaining = 0;
 		return AUTH_OTP_WRONG;
 	}
 	{
-		const char *p[] = { id };
+		const char *q[] = { id };
 
-		if (db_query(db, &auth_stmt_otp_spend, p, &res) != DB_OK)
+		if (db_query(db, &auth_stmt_otp_spend, q, &res) != DB_OK)
 			return AUTH_OTP_ERROR;
 	}
 	signup = PQgetisnull(res, 0, 0) ? NULL : xstrdup(PQgetvalue(res, 0, 0));

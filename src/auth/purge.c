@@ -10,6 +10,22 @@ static struct db_stmt auth_stmt_purge_otp = DB_STMT("auth_purge_otp", 2,
 	"  WHERE created_at < now() - make_interval(secs => $1) LIMIT $2) RETURNING 1)"
 	" SELECT count(*), 0 FROM d");
 
+/* A guess count whose window ended that long ago (0010): nothing reads it any more. */
+static struct db_stmt auth_stmt_purge_guesses = DB_STMT("auth_purge_guesses", 2,
+	"WITH d AS (DELETE FROM otp_guesses WHERE (org_id, phone) IN (SELECT org_id, phone"
+	"  FROM otp_guesses WHERE window_until < now() - make_interval(secs => $1) LIMIT $2)"
+	"  RETURNING 1)"
+	" SELECT count(*), 0 FROM d");
+
+/* A count of wrong passwords untouched that long and not locked (0010): forgotten, as a right
+ * password would. Unknown emails make these rows too, so they must not pile up. */
+static struct db_stmt auth_stmt_purge_failures = DB_STMT("auth_purge_failures", 2,
+	"WITH d AS (DELETE FROM login_failures WHERE (org_id, email) IN (SELECT org_id, email"
+	"  FROM login_failures WHERE updated_at < now() - make_interval(secs => $1)"
+	"   AND (locked_until IS NULL OR locked_until < now()) LIMIT $2)"
+	"  RETURNING 1)"
+	" SELECT count(*), 0 FROM d");
+
 static struct db_stmt auth_stmt_purge_sessions = DB_STMT("auth_purge_sessions", 2,
 	"WITH s AS (DELETE FROM sessions WHERE id IN (SELECT id FROM sessions"
 	"  WHERE revoked_at < now() - make_interval(secs => $1)"
@@ -52,6 +68,13 @@ auth_purge_otp_codes(struct db *db, long *removed)
 {
 	long n[2] = { 0, 0 };
 	int rc = auth_purge(db, &auth_stmt_purge_otp, AUTH_OTP_KEEP_SECONDS, n);
+
+	long other[2] = { 0, 0 };	/* the counts go along uncounted: the log speaks of codes */
+
+	if (rc == DB_OK)
+		rc = auth_purge(db, &auth_stmt_purge_guesses, AUTH_OTP_KEEP_SECONDS, other);
+	if (rc == DB_OK)
+		rc = auth_purge(db, &auth_stmt_purge_failures, AUTH_LOGIN_FAILURE_KEEP_SECONDS, other);
 
 	*removed += n[0];
 	return rc;

@@ -21,7 +21,26 @@ static struct db_stmt auth_stmt_refresh_new = DB_STMT("auth_refresh_new", 4,
 static struct db_stmt auth_stmt_user_login = DB_STMT("auth_user_login", 1,
 	"UPDATE users SET last_login_at = now() WHERE id = $1");
 
-/* The token, its session and user, locked so two refreshes with one token serialise. */
+/* The token, its session and user, locked so two refreshes with one token serialise: the
+ * second waits for the first to commit, then reads the row as the first left it. in_grace:
+ * spent within the last $2 seconds with a sealed successor. */
+static struct db_stmt auth_stmt_refresh_take = DB_STMT("auth_refresh_take", 2,
+	"SELECT r.session_id, r.used_at IS NOT NULL,"
+	" r.expires_at > now() AND s.revoked_at IS NULL AND s.expires_at > now()"
+	"   AND u.disabled_at IS NULL,"
+	" s.user_id, s.org_id, u.role,"
+	" r.used_at > now() - make_interval(secs => $2) AND r.successor_sealed IS NOT NULL,"
+	" encode(r.successor_sealed, 'hex'), r.successor_iat, encode(r.successor_hash, 'hex')"
+	" FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id"
+	" JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1::bytea FOR UPDATE OF r, s");
+
+/* Whether a successor is still unspent and unexpired. A statement of its own, after the lock
+ * above: its snapshot then sees the successor the first refresh committed. */
+static struct db_stmt auth_stmt_refresh_unspent = DB_STMT("auth_refresh_unspent", 1,
+	"SELECT 1 FROM refresh_tokens WHERE token_hash = $1::bytea AND used_at IS NULL"
+	" AND expires_at > now()");
+
+/* The token and its session (logout by token). */
 static struct db_stmt auth_stmt_refresh_find = DB_STMT("auth_refresh_find", 1,
 	"SELECT r.session_id, r.used_at IS NOT NULL,"
 	" r.expires_at > now() AND s.revoked_at IS NULL AND s.expires_at > now()"
@@ -30,8 +49,10 @@ static struct db_stmt auth_stmt_refresh_find = DB_STMT("auth_refresh_find", 1,
 	" FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id"
 	" JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1::bytea FOR UPDATE OF r, s");
 
-static struct db_stmt auth_stmt_refresh_spend = DB_STMT("auth_refresh_spend", 1,
-	"UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1::bytea");
+/* Spent, remembering its successor for the grace window. */
+static struct db_stmt auth_stmt_refresh_spend = DB_STMT("auth_refresh_spend", 4,
+	"UPDATE refresh_tokens SET used_at = now(), successor_hash = $2::bytea,"
+	" successor_sealed = $3::bytea, successor_iat = $4 WHERE token_hash = $1::bytea");
 
 static struct db_stmt auth_stmt_session_slide = DB_STMT("auth_session_slide", 3,
 	"UPDATE sessions SET last_seen_at = now(), ip = coalesce($2::inet, ip),"
@@ -59,21 +80,41 @@ static struct db_stmt auth_stmt_session_check = DB_STMT("auth_session_check", 2,
 	"       AND s.last_seen_at < now() - make_interval(secs => $2) RETURNING 1)"
 	" SELECT live, role FROM s");
 
+/* Failures are counted per (organisation, email) whether or not the email has an account
+ * (login_failures, 0010), so an unknown email counts, locks and answers like a real one.
+ * The key is the email as typed, cut to what the column holds (no account has a longer
+ * one); citext compares it case-blind, and the lock below lowers it the same way. */
+
+/* Serialises sign-ins for one (organisation, email): parallel wrong passwords can neither
+ * overshoot the count nor race a lock. */
+static struct db_stmt auth_stmt_login_lock = DB_STMT("auth_login_lock", 2,
+	"SELECT pg_advisory_xact_lock(hashtextextended('login:' || $1 || ':' || lower(left($2, 254)), 0))");
+
+/* One row whatever the email: the account if any (id, role, hash: NULL for none) and the
+ * seconds its email is still locked for. */
 static struct db_stmt auth_stmt_staff_find = DB_STMT("auth_staff_find", 2,
-	"SELECT id, role, password_hash, coalesce(ceil(extract(epoch FROM locked_until - now())), 0)::int"
-	" FROM users WHERE org_id = $1 AND email = $2::citext AND role <> 'patient'"
-	" AND disabled_at IS NULL FOR UPDATE");
+	"SELECT u.id, u.role, u.password_hash,"
+	" greatest(0, coalesce(ceil(extract(epoch FROM f.locked_until - now())), 0))::int"
+	" FROM (SELECT 1) one"
+	" LEFT JOIN users u ON u.org_id = $1 AND u.email = $2::citext AND u.role <> 'patient'"
+	"  AND u.disabled_at IS NULL"
+	" LEFT JOIN login_failures f ON f.org_id = $1 AND f.email = left($2, 254)::citext");
 
-/* A wrong password: counted, and the account locked once the count reaches $2. */
-static struct db_stmt auth_stmt_staff_failed = DB_STMT("auth_staff_failed", 3,
-	"UPDATE users SET"
-	" failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END,"
-	" locked_until = CASE WHEN failed_logins + 1 >= $2"
-	"                     THEN now() + make_interval(secs => $3) ELSE locked_until END"
-	" WHERE id = $1 RETURNING locked_until > now()");
+/* A wrong password: counted, and the email locked for $4 seconds once the count reaches $3
+ * (the count then starts again). Answers whether it is now locked. */
+static struct db_stmt auth_stmt_staff_failed = DB_STMT("auth_staff_failed", 4,
+	"INSERT INTO login_failures AS f (org_id, email, failures, locked_until)"
+	" VALUES ($1, left($2, 254), CASE WHEN 1 >= $3::int THEN 0 ELSE 1 END,"
+	"         CASE WHEN 1 >= $3::int THEN now() + make_interval(secs => $4) END)"
+	" ON CONFLICT (org_id, email) DO UPDATE SET"
+	"  failures = CASE WHEN f.failures + 1 >= $3::int THEN 0 ELSE f.failures + 1 END,"
+	"  locked_until = CASE WHEN f.failures + 1 >= $3::int"
+	"                      THEN now() + make_interval(secs => $4) ELSE f.locked_until END,"
+	"  updated_at = now()"
+	" RETURNING coalesce(locked_until > now(), false)");
 
-static struct db_stmt auth_stmt_staff_ok = DB_STMT("auth_staff_ok", 1,
-	"UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1");
+static struct db_stmt auth_stmt_staff_ok = DB_STMT("auth_staff_ok", 2,
+	"DELETE FROM login_failures WHERE org_id = $1 AND email = left($2, 254)::citext");
 
 void
 auth_tokens_free(struct auth_tokens *t)
@@ -81,12 +122,13 @@ auth_tokens_free(struct auth_tokens *t)
 	buf_free(&t->access);
 }
 
-/* A fresh refresh token for session_id and an access token for who. */
+/* A fresh refresh token for session_id and an access token for who, issued at now, whose
+ * jti derives from the refresh token (so auth_session_replay can sign it again). */
 static int
 auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct auth_principal *who,
     long now, struct auth_tokens *out)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16];
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], jti[AUTH_JTI_SIZE];
 
 	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
 	if (auth_token_new(out->refresh) < 0) {
@@ -102,7 +144,8 @@ auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct a
 			return rc;
 	}
 	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
-	if (auth_jwt_issue(ring, who, now, &out->access) < 0) {
+	auth_token_jti(out->refresh, jti);
+	if (auth_jwt_issue_jti(ring, who, now, jti, &out->access) < 0) {
 		snprintf(db->error, sizeof db->error, "cannot sign an access token");
 		return DB_FAILED;
 	}
@@ -137,22 +180,64 @@ auth_session_start(struct db *db, const struct auth_keyring *ring,
 	return auth_tokens_issue(db, ring, &who, now, out);
 }
 
+/* The pair a spent token's first use got, again: its successor unsealed with the token's
+ * text, checked against the stored hash, still unspent; the access token signed again with
+ * the same claims, issue time and jti, so it is the same token. AUTH_REFRESH_OK with out
+ * filled, AUTH_REFRESH_REUSED when there is nothing to give back (the caller revokes). */
+static enum auth_refresh_result
+auth_session_replay(struct db *db, const struct auth_keyring *ring, const char *token,
+    const char *sealed_hex, long iat, const char *successor_hash_hex,
+    const struct auth_principal *who, struct auth_tokens *out)
+{
+	char hash[AUTH_TOKEN_HASH_SIZE], jti[AUTH_JTI_SIZE];
+	PGresult *res = NULL;
+	bool unspent;
+
+	if (auth_token_unseal(token, sealed_hex, out->refresh) < 0)
+		return AUTH_REFRESH_REUSED;
+	auth_token_hash_hex(out->refresh, hash);
+	if (strcmp(hash + 2, successor_hash_hex) != 0)	/* not what was sealed: reuse */
+		return AUTH_REFRESH_REUSED;
+	{
+		const char *p[] = { hash };
+
+		if (db_query(db, &auth_stmt_refresh_unspent, p, &res) != DB_OK)
+			return AUTH_REFRESH_ERROR;
+	}
+	unspent = PQntuples(res) == 1;
+	PQclear(res);
+	if (!unspent)
+		return AUTH_REFRESH_REUSED;
+	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
+	auth_token_jti(out->refresh, jti);
+	if (auth_jwt_issue_jti(ring, who, iat, jti, &out->access) < 0) {
+		snprintf(db->error, sizeof db->error, "cannot sign an access token");
+		return AUTH_REFRESH_ERROR;
+	}
+	return AUTH_REFRESH_OK;
+}
+
 enum auth_refresh_result
 auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char *token,
     const char *ip, long now, struct auth_tokens *out, struct auth_principal *who)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16];
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], grace[16], iat[24];
+	char sealed[AUTH_SEALED_HEX_SIZE], next_hash[AUTH_TOKEN_HASH_SIZE];
+	char *sealed_hex = NULL, *successor_hex = NULL;
+	enum auth_refresh_result r = AUTH_REFRESH_REUSED;
 	PGresult *res = NULL;
-	bool used, fresh;
+	bool used, fresh, in_grace;
+	long successor_iat;
 
 	memset(who, 0, sizeof *who);
 	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
 		return AUTH_REFRESH_INVALID;
 	auth_token_hash_hex(token, hash);
+	snprintf(grace, sizeof grace, "%d", AUTH_REFRESH_GRACE_SECONDS);
 	{
-		const char *p[] = { hash };
+		const char *p[] = { hash, grace };
 
-		if (db_query(db, &auth_stmt_refresh_find, p, &res) != DB_OK)
+		if (db_query(db, &auth_stmt_refresh_take, p, &res) != DB_OK)
 			return AUTH_REFRESH_ERROR;
 	}
 	if (PQntuples(res) != 1) {
@@ -165,23 +250,47 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 	db_copy(who->user_id, sizeof who->user_id, res, 0, 3);
 	db_copy(who->org_id, sizeof who->org_id, res, 0, 4);
 	who->role = auth_role_parse(PQgetvalue(res, 0, 5));
+	in_grace = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
+	if (in_grace) {
+		sealed_hex = xstrdup(PQgetvalue(res, 0, 7));
+		successor_iat = atol(PQgetvalue(res, 0, 8));
+		successor_hex = xstrdup(PQgetvalue(res, 0, 9));
+	}
 	PQclear(res);
 	if (used) {
-		const char *p[] = { who->session_id, "refresh_reuse" };
+		/* within the window and the session live: the same pair again (two tabs at once) */
+		if (in_grace && fresh)
+			r = auth_session_replay(db, ring, token, sealed_hex, successor_iat, successor_hex,
+			    who, out);
+		free(sealed_hex);
+		free(successor_hex);
+		if (r != AUTH_REFRESH_REUSED)
+			return r;
+		{
+			const char *p[] = { who->session_id, "refresh_reuse" };
 
-		return db_exec(db, &auth_stmt_session_revoke_id, p, NULL) == DB_OK ?
-		    AUTH_REFRESH_REUSED : AUTH_REFRESH_ERROR;
+			return db_exec(db, &auth_stmt_session_revoke_id, p, NULL) == DB_OK ?
+			    AUTH_REFRESH_REUSED : AUTH_REFRESH_ERROR;
+		}
 	}
 	if (!fresh)
 		return AUTH_REFRESH_INVALID;
 	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
+	snprintf(iat, sizeof iat, "%ld", now);
 	{
-		const char *spend[] = { hash };
 		const char *slide[] = { who->session_id, ip, ttl };
 
-		if (db_exec(db, &auth_stmt_refresh_spend, spend, NULL) != DB_OK ||
-		    db_exec(db, &auth_stmt_session_slide, slide, NULL) != DB_OK ||
+		if (db_exec(db, &auth_stmt_session_slide, slide, NULL) != DB_OK ||
 		    auth_tokens_issue(db, ring, who, now, out) != DB_OK)
+			return AUTH_REFRESH_ERROR;
+	}
+	if (auth_token_seal(token, out->refresh, sealed) < 0)
+		return AUTH_REFRESH_ERROR;
+	auth_token_hash_hex(out->refresh, next_hash);
+	{
+		const char *spend[] = { hash, next_hash, sealed, iat };
+
+		if (db_exec(db, &auth_stmt_refresh_spend, spend, NULL) != DB_OK)
 			return AUTH_REFRESH_ERROR;
 	}
 	return AUTH_REFRESH_OK;
@@ -267,49 +376,50 @@ auth_staff_login(struct db *db, const char *org_id, const char *email, const cha
 {
 	const char *p[] = { org_id, email };
 	PGresult *res = NULL;
-	char max[16], lock[16], *hash;
+	char max[16], lock[16], now_locked[8], *hash;
 	int locked_for;
 	bool right;
 
 	memset(who, 0, sizeof *who);
 	*retry_after = 0;
-	if (db_query(db, &auth_stmt_staff_find, p, &res) != DB_OK)
+	if (db_exec(db, &auth_stmt_login_lock, p, NULL) != DB_OK ||
+	    db_query(db, &auth_stmt_staff_find, p, &res) != DB_OK)
 		return AUTH_LOGIN_ERROR;
-	if (PQntuples(res) != 1) {
+	if (PQntuples(res) != 1) {	/* (SELECT 1) gives one row; two would be two accounts */
 		PQclear(res);
-		auth_hash_verify(NULL, password, password_len);	/* the same work as a real check */
-		return AUTH_LOGIN_BAD;
+		snprintf(db->error, sizeof db->error, "staff sign-in: not one row for an email");
+		return AUTH_LOGIN_ERROR;
 	}
-	db_copy(who->user_id, sizeof who->user_id, res, 0, 0);
-	snprintf(who->org_id, sizeof who->org_id, "%s", org_id);
-	who->role = auth_role_parse(PQgetvalue(res, 0, 1));
+	if (!PQgetisnull(res, 0, 0)) {
+		db_copy(who->user_id, sizeof who->user_id, res, 0, 0);
+		snprintf(who->org_id, sizeof who->org_id, "%s", org_id);
+		who->role = auth_role_parse(PQgetvalue(res, 0, 1));
+	}
 	hash = PQgetisnull(res, 0, 2) ? NULL : xstrdup(PQgetvalue(res, 0, 2));
 	locked_for = atoi(PQgetvalue(res, 0, 3));
 	PQclear(res);
+	/* The hash is checked first, always (a dummy of the same cost when there is no account
+	 * or no password), so known, unknown, locked and unlocked all cost one verification. */
+	right = auth_hash_verify(hash, password, password_len) && who->user_id[0] != '\0';
+	free(hash);
 	if (locked_for > 0) {
-		free(hash);
+		/* locked: even the right password waits, so the lock cannot be probed either */
 		*retry_after = locked_for;
 		return AUTH_LOGIN_LOCKED;
 	}
-	right = auth_hash_verify(hash, password, password_len);
-	free(hash);
-	if (right) {
-		const char *q[] = { who->user_id };
-
-		return db_exec(db, &auth_stmt_staff_ok, q, NULL) == DB_OK ? AUTH_LOGIN_OK : AUTH_LOGIN_ERROR;
-	}
+	if (right)
+		return db_exec(db, &auth_stmt_staff_ok, p, NULL) == DB_OK ? AUTH_LOGIN_OK : AUTH_LOGIN_ERROR;
 	snprintf(max, sizeof max, "%d", AUTH_STAFF_MAX_FAILURES);
 	snprintf(lock, sizeof lock, "%d", AUTH_STAFF_LOCK_SECONDS);
 	{
-		const char *q[] = { who->user_id, max, lock };
-		char now_locked[8];
+		const char *q[] = { org_id, email, max, lock };
 
 		if (db_query_value(db, &auth_stmt_staff_failed, q, now_locked, sizeof now_locked) != DB_OK)
 			return AUTH_LOGIN_ERROR;
-		if (strcmp(now_locked, "t") == 0) {
-			*retry_after = AUTH_STAFF_LOCK_SECONDS;
-			return AUTH_LOGIN_LOCKED;
-		}
+	}
+	if (strcmp(now_locked, "t") == 0) {
+		*retry_after = AUTH_STAFF_LOCK_SECONDS;
+		return AUTH_LOGIN_LOCKED;
 	}
 	return AUTH_LOGIN_BAD;
 }

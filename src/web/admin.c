@@ -78,6 +78,9 @@ web_staff_signin_post(struct web_app *app, struct request *req, struct response 
 		    (retry_after + 59) / 60);
 		web_form_error(&f, "email", msg);
 		web_staff_signin_render(app, req, resp, 429, &f, next);
+		/* as the API's 429 says it (patient-api.md), for a known email or not alike */
+		snprintf(msg, sizeof msg, "%d", retry_after);
+		http_response_header(resp, "Retry-After", msg);
 		break;
 	case AUTH_LOGIN_ERROR:
 		json_object_put(f.model);

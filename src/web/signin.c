@@ -78,7 +78,7 @@ web_otp_signin(struct web_app *app, struct request *req, const char *phone, cons
 		web_tx_keep(app);	/* the counted try must survive the 401 */
 		snprintf(details, sizeof details, "{\"attemptsRemaining\":%d}",
 		    res == AUTH_OTP_WRONG ? outcome->remaining : 0);
-		if (web_audit(app, req, res == AUTH_OTP_WRONG && outcome->remaining == 0 ?
+		if (web_audit(app, req, res == AUTH_OTP_WRONG && outcome->spent_now ?
 		    "auth.otp_locked" : "auth.otp_failed", NULL, NULL, details) != DB_OK)
 			return AUTH_OTP_ERROR;
 		return res;

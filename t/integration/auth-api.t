@@ -218,7 +218,7 @@ is($post->('/api/staff-auth/login', { email => 'sam@example.org', password => 'a
 	'even the right password is refused while locked');
 is($psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.signin_failed'") . ' ' .
 	$psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.locked'"), '5 2', 'failures and lockouts audited');
-$psql->("UPDATE users SET locked_until = now() - interval '1 second' WHERE email = 'sam\@example.org'");
+$psql->("UPDATE login_failures SET locked_until = now() - interval '1 second' WHERE email = 'sam\@example.org'");
 is($post->('/api/staff-auth/login', { email => 'sam@example.org', password => 'a long staff password' })->{status}, 200, 'after the lockout: 200');
 is($refresh->($staff->{refresh}, '/api/patient-auth/refresh-token')->{status}, 401, "a staff refresh token at the patient endpoint: 401");
 $r = $refresh->($staff->{refresh}, '/api/staff-auth/refresh-token');
