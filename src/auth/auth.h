@@ -230,7 +230,9 @@ enum auth_refresh_result {
 };
 
 /* Spends a refresh token and issues the next pair (same session). A spent token presented
- * again revokes the session (the caller commits that and answers 401). */
+ * again within AUTH_REFRESH_GRACE_SECONDS, while that pair is unspent, gets the same pair
+ * (AUTH_REFRESH_OK, nothing written); otherwise it revokes the session (AUTH_REFRESH_REUSED:
+ * the caller commits that and answers 401). */
 enum auth_refresh_result auth_session_refresh(struct db *db, const struct auth_keyring *ring,
 	const char *token, const char *ip, long now, struct auth_tokens *out,
 	struct auth_principal *who);
@@ -253,12 +255,15 @@ int  auth_session_revoke_by_token(struct db *db, const char *token, struct auth_
 enum auth_login_result {
 	AUTH_LOGIN_OK,
 	AUTH_LOGIN_BAD,		/* unknown email or wrong password: one answer for both */
-	AUTH_LOGIN_LOCKED,	/* too many failures; *retry_after seconds */
+	AUTH_LOGIN_LOCKED,	/* too many failures for this email, known or not, even with the
+				 * right password; *retry_after seconds */
 	AUTH_LOGIN_ERROR,
 };
 
-/* Staff sign-in by email and password, with failure counting and lockout. Fills who
- * (role, user, org) on success. */
+/* Staff sign-in by email and password, with failure counting and lockout per (organisation,
+ * email) whether or not the email has an account, and one argon2id verification in every
+ * case, so the answer and its time tell neither. Fills who (role, user, org) when the email
+ * has an account. Writes (the count, or its reset) must be committed with any answer. */
 enum auth_login_result auth_staff_login(struct db *db, const char *org_id, const char *email,
 	const char *password, size_t password_len, struct auth_principal *who, int *retry_after);
 

@@ -4,7 +4,10 @@
  * A session is one signed-in device. Its refresh tokens are stored as SHA-256 hashes and
  * rotate on every use; the tokens of a session form one family, so presenting a spent token
  * (a stolen copy racing the real client, or the other way round) revokes the session and
- * every token in it. */
+ * every token in it, except within AUTH_REFRESH_GRACE_SECONDS of its first use while the
+ * pair that use got is unspent: then it gets that pair again (two tabs renewing at once).
+ * To give the same refresh token back without storing it, the spent row keeps it sealed
+ * with a pad only the spent token's text derives (auth_token_seal). */
 #include "auth/auth.h"
 
 #include <stdlib.h>

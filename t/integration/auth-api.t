@@ -183,8 +183,10 @@ isnt($next->{refreshToken}, $ann->{refreshToken}, 'a new refresh token every tim
 is($psql->("SELECT encode(token_hash, 'hex') FROM refresh_tokens WHERE used_at IS NULL AND session_id = '" . decode_json(MIME::Base64::decode_base64url((split /\./, $next->{accessToken})[1]))->{sid} . "'"),
 	Digest::SHA::sha256_hex($next->{refreshToken}), 'stored as its SHA-256 only');
 is($me->("Bearer $next->{accessToken}")->{status}, 200, 'the new access token works');
+# (within AUTH_REFRESH_GRACE_SECONDS it would get the same pair again: auth-hardening.t)
+$psql->("UPDATE refresh_tokens SET used_at = used_at - interval '11 seconds' WHERE used_at IS NOT NULL AND session_id = '$claims->{sid}'");
 $r = $refresh->($ann->{refreshToken});
-is($r->{status}, 401, 'the spent token presented again: 401');
+is($r->{status}, 401, 'the spent token presented again after the grace window: 401');
 is($refresh->($next->{refreshToken})->{status}, 401, '... and its successor is revoked with it');
 is($me->("Bearer $next->{accessToken}")->{status}, 401, '... and so is the access token of that session');
 is($psql->("SELECT revoked_reason FROM sessions WHERE id = '$claims->{sid}'"), 'refresh_reuse', 'the session is marked');

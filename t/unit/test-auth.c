@@ -176,6 +176,29 @@ main(void)
 	auth_token_hash_hex("abc", hex);
 	is_str(hex, "\\xba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "stored as SHA-256 (FIPS 180-2 vector for \"abc\")");
 
+	/* a spent token's successor, sealed for the grace window; the jti derived from it */
+	{
+		char sealed[AUTH_SEALED_HEX_SIZE], back[AUTH_TOKEN_TEXT_SIZE], j1[AUTH_JTI_SIZE], j2[AUTH_JTI_SIZE];
+		struct buf a = BUF_INIT, b = BUF_INIT;
+
+		ok(auth_token_seal(t1, t2, sealed) == 0 && strncmp(sealed, "\\x", 2) == 0 &&
+		    strlen(sealed) == 2 + 2 * strlen(t2) && strstr(sealed, t2) == NULL,
+		    "a successor sealed: hex of its length, not its text");
+		ok(auth_token_unseal(t1, sealed + 2, back) == 0 && strcmp(back, t2) == 0,
+		    "the spent token's text opens it");
+		ok(auth_token_unseal(t2, sealed + 2, back) < 0 || strcmp(back, t2) != 0,
+		    "another token's does not");
+		ok(auth_token_unseal(t1, "zz", back) < 0 && auth_token_unseal(t1, "abc", back) < 0,
+		    "a malformed seal: refused");
+		auth_token_jti(t1, j1);
+		auth_token_jti(t2, j2);
+		ok(strlen(j1) == AUTH_JTI_SIZE - 1 && strcmp(j1, j2) != 0, "a jti per refresh token");
+		ok(auth_jwt_issue_jti(&ring, &p, now, j1, &a) == 0 && auth_jwt_issue_jti(&ring, &p, now, j1, &b) == 0 &&
+		    strcmp(a.data, b.data) == 0, "the same claims, time and jti sign the same access token");
+		buf_free(&a);
+		buf_free(&b);
+	}
+
 	/* argon2id */
 	ok(auth_hash("correct horse", 13, hash) == 0 && strncmp(hash, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0,
 	    "argon2id with the documented cost");
