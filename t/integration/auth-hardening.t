@@ -30,7 +30,7 @@ my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[
 my $post = sub { my ($path, $body, %h) = @_; $k->post_json($path, $body, headers => \%h) };
 my $j = \&KairosTest::json;
 
-use constant { SAMPLES => 15, ROUNDS => 3, TOLERANCE => 0.20 };
+use constant { SAMPLES => 21, ROUNDS => 3, TOLERANCE => 0.20 };
 
 # Whether two pages are the same; if not, says where they first differ (not the whole page).
 sub same_page {
