@@ -73,6 +73,14 @@ $psql->("INSERT INTO staff_invites (token_hash, org_id, email, name, role, creat
 	. " (sha256('i2'), '$org', 'taken\@example.org', 'Taken', 'admin', now() - interval '38 days', now() - interval '31 days', now() - interval '37 days'),"
 	. " (sha256('i3'), '$org', 'recent\@example.org', 'Recent', 'admin', now() - interval '36 days', now() - interval '29 days', NULL),"
 	. " (sha256('i4'), '$org', 'open\@example.org', 'Open', 'admin', now(), now() + interval '7 days', NULL)");
+# guess counts and wrong-password counts (0010) go with the hourly code purge
+$psql->("INSERT INTO otp_guesses (org_id, phone, attempts, window_until) VALUES"
+	. " ('$org', '+61400000201', 3, now() - interval '25 hours'), ('$org', '+61400000202', 3, now() - interval '23 hours'),"
+	. " ('$org', '+61400000203', 1, now() + interval '5 minutes')");
+$psql->("INSERT INTO login_failures (org_id, email, failures, locked_until, updated_at) VALUES"
+	. " ('$org', 'quiet\@example.org', 2, NULL, now() - interval '25 hours'),"
+	. " ('$org', 'recent\@example.org', 2, NULL, now() - interval '23 hours'),"
+	. " ('$org', 'locked\@example.org', 0, now() + interval '5 minutes', now() - interval '25 hours')");
 
 my %before = map { $_ => $runs->($_) } qw(otp-purge session-purge invite-purge);
 for my $task (qw(otp-purge session-purge invite-purge)) {
@@ -83,6 +91,10 @@ for my $task (qw(otp-purge session-purge invite-purge)) {
 ok($k->wait_until(15, sub { !grep { $runs->($_) == $before{$_} } keys %before }), 'the runners run all three at once');
 is($psql->("SELECT string_agg(phone, ' ' ORDER BY phone) FROM otp_codes WHERE phone LIKE '+614000001%'"),
 	'+61400000102 +61400000103', 'otp-purge: the code older than a day is gone, younger ones kept');
+is($psql->("SELECT string_agg(phone, ' ' ORDER BY phone) FROM otp_guesses"), '+61400000202 +61400000203',
+	'... and guess counts whose window ended over a day ago');
+is($psql->("SELECT string_agg(email::text, ' ' ORDER BY email) FROM login_failures"), 'locked@example.org recent@example.org',
+	'... and wrong-password counts quiet for a day, unless locked');
 is($psql->("SELECT count(*) FROM sessions WHERE id IN ('$session{revoked31}', '$session{expired31}')"), 0,
 	'session-purge: sessions revoked or expired over 30 days ago are gone');
 is($psql->("SELECT count(*) FROM sessions WHERE id IN ('$session{revoked29}', '$session{expired29}', '$session{live}')"), 3,
