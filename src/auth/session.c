@@ -230,7 +230,7 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 	enum auth_refresh_result r = AUTH_REFRESH_REUSED;
 	PGresult *res = NULL;
 	bool used, fresh, in_grace;
-	long successor_iat;
+	long successor_iat = 0;
 
 	memset(who, 0, sizeof *who);
 	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
