@@ -125,6 +125,15 @@ db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PGresul
 	int rc;
 
 	*out = NULL;
+	if (db->before != NULL) {
+		int (*before)(struct db *, void *) = db->before;
+
+		db->before = NULL;	/* its own statements run as they are */
+		rc = before(db, db->before_ctx);
+		db->before = before;
+		if (rc != DB_OK)
+			return rc;
+	}
 	if ((rc = db_connect(db)) != DB_OK)
 		return rc;
 	if ((rc = db_prepare(db, stmt)) != DB_OK)

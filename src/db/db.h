@@ -40,6 +40,11 @@ struct db {
 	unsigned long generation;	/* bumped on every new connection */
 	char          sqlstate[6];	/* of the last failure, "" if none */
 	char          error[DB_ERROR_SIZE];	/* for logs, never for users */
+	/* Called before each statement while set (not for the statements it runs itself): opens
+	 * what the caller's statements must run in, e.g. web/'s tenant transaction on first
+	 * use. A result other than DB_OK fails the statement with that result. */
+	int         (*before)(struct db *db, void *ctx);
+	void         *before_ctx;
 };
 
 void db_init(struct db *db, const char *conninfo, int connect_timeout, long statement_timeout_ms);

@@ -80,7 +80,11 @@ struct input_field {
 	input_check_fn           check;
 	const char              *missing;	/* the message when required and absent, or NULL
 						 * for "Enter <label, lower-cased>" */
-	const char              *autocomplete;	/* for the page's input, or NULL */
+	/* How a page shows it (web/form.c); the reader ignores these. */
+	const char              *autocomplete;	/* the input's autocomplete, or NULL */
+	const char              *width;		/* "short" | "medium": a narrower box, or NULL */
+	const char *const       *choice_labels;	/* ENUM: what each choice reads as, or NULL */
+	const char              *legend;	/* ENUM, BOOL: the group's legend, or NULL */
 };
 
 /* An array's items: `count` structs of the element spec's size, in the arena. */

@@ -59,9 +59,27 @@ web_tx(struct web_app *app)
 
 	if (app->rq.in_tx)
 		return DB_OK;
-	if ((rc = db_begin_tenant(&app->db, app->rq.org_id)) == DB_OK)
+	if ((rc = db_begin_tenant(&app->db, app->rq.org_id)) == DB_OK) {
 		app->rq.in_tx = true;
+		app->rq.tx_generation = app->db.generation;
+	}
 	return rc;
+}
+
+int
+web_db_first_use(struct db *db, void *ctx)
+{
+	struct web_app *app = ctx;
+
+	if (app->rq.tx_closed) {
+		snprintf(db->error, sizeof db->error, "a statement after the request's transaction ended");
+		return DB_FAILED;
+	}
+	if (app->rq.org_id[0] == '\0')
+		return DB_OK;	/* before the tenant is known (its lookup), or routes without one */
+	if (!app->rq.in_tx)
+		return web_tx(app);
+	return db->conn != NULL && db->generation == app->rq.tx_generation ? DB_OK : DB_UNAVAILABLE;
 }
 
 void
@@ -282,6 +300,7 @@ web_authorise(struct web_app *app, struct request *req, struct response *resp,
 static void
 web_tx_finish(struct web_app *app, struct request *req, struct response *resp)
 {
+	app->rq.tx_closed = true;
 	if (!app->rq.in_tx)
 		return;
 	if (resp->status < 400 || app->rq.keep_tx) {

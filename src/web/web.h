@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "input/input.h"
 #include "notify/notify.h"
 #include "view/view.h"
 
@@ -33,6 +34,8 @@ struct web_request_state {
 	bool                  signed_in;	/* who is a live caller (role 0 otherwise) */
 	bool                  via_cookie;	/* who came from cookies: CSRF applies */
 	bool                  in_tx;		/* a tenant transaction is open */
+	unsigned long         tx_generation;	/* the connection it was opened on */
+	bool                  tx_closed;	/* committed or rolled back: no statement may follow */
 	bool                  keep_tx;		/* commit it even though the answer is an error */
 	char                  csrf[AUTH_CSRF_SIZE];	/* the form token, once asked for */
 };
@@ -70,6 +73,43 @@ struct web_app {
 #define WEB_WEBHOOK    (1u << 8)
 
 typedef void (*web_handler)(struct web_app *app, struct request *req, struct response *resp);
+
+/* ---- view.c: what a handler returns ----
+ *
+ * A handler returns a view; dispatch renders, serialises or redirects, frees the model, and
+ * commits or rolls back the request's transaction by the status (web_view_send). */
+enum web_view_kind {
+	WEB_VIEW_PAGE,		/* status, template `page` over `model`, through the layout */
+	WEB_VIEW_JSON,		/* status, `model` serialised */
+	WEB_VIEW_REDIRECT,	/* status (0: 303), `location` */
+	WEB_VIEW_ERROR,		/* status, `message` (`field`): the error page or {"error"} */
+	WEB_VIEW_INVALID,	/* 400 {"error","details"} from an input spec's errors (JSON) */
+	WEB_VIEW_DB_FAILED,	/* the database failed: logged, 503 with Retry-After */
+	WEB_VIEW_SENT,		/* the handler wrote resp itself (raw bodies, debug routes) */
+};
+
+struct web_view {
+	enum web_view_kind          kind;
+	int                         status;
+	const char                 *page, *location, *message, *field;	/* borrowed */
+	struct json_object         *model;	/* owned by the view until it is sent */
+	const struct input_errors  *errors;	/* borrowed (the request's arena) */
+};
+
+/* Constructors; each takes ownership of model. Strings must outlive the request (literals
+ * or the request's arena). */
+struct web_view web_view_page(int status, const char *page, struct json_object *model);
+struct web_view web_view_json(int status, struct json_object *model);
+struct web_view web_view_redirect(int status, const char *location);
+struct web_view web_view_error(int status, const char *message, const char *field);
+struct web_view web_view_invalid(const struct input_errors *errors);
+struct web_view web_view_db_failed(void);
+struct web_view web_view_sent(void);
+/* Answers v into resp and frees its model. */
+void web_view_send(struct web_app *app, struct request *req, struct response *resp,
+	struct web_view *v);
+/* {path: message} of every error; a new object owned by the caller. */
+struct json_object *web_details(const struct input_errors *e);
 
 struct web_route {
 	struct http_route route;	/* first: the router reads it */
@@ -181,6 +221,17 @@ struct json_object *web_page_model(struct web_app *app, struct request *req,
 void web_flash(struct json_object *model, const char *kind, const char *message);
 /* The "Full name" and "Email address" fields several forms ask for. */
 void web_name_email_fields(struct web_form *f, const char *name, const char *email);
+/* Fills f from spec: every field with its label, hint, input type and autocomplete; the
+ * values the person typed (from `typed`, never a password's); each error by its field and
+ * in the summary, in the spec's order. typed may be NULL (a blank form). */
+void web_form_from(struct web_form *f, const struct input_spec *spec,
+	const struct http_params *typed, const struct input_errors *e);
+/* Reads the request's input through spec into out (zeroed by the caller, who may pre-set
+ * defaults): the JSON body on JSON routes, the form body on pages; national phone numbers
+ * in the clinic's region. Errors go to e (the request's arena). Returns how many. */
+size_t web_input(struct web_app *app, struct request *req, const struct input_spec *spec,
+	void *out, struct input_errors *e);
+
 /* Renders page with the form (consumed) and the hidden `next` path. */
 void web_form_page(struct web_app *app, struct request *req, struct response *resp, int status,
 	struct web_form *f, const char *next, const char *page);
@@ -263,6 +314,12 @@ void web_api_staff_login(struct web_app *, struct request *, struct response *);
 /* The organisation of the request, from its Host (tenant.c): fills app->rq.org_id. DB_OK
  * or an error. */
 int  web_tenant_resolve(struct web_app *app, struct request *req);
+
+/* Installed as the worker's db "before" hook: the first statement of a request that has a
+ * tenant opens its transaction (web_tx), so handlers never open it themselves; once open, a
+ * statement on a connection that was lost since fails (DB_UNAVAILABLE) rather than run
+ * outside the transaction its earlier writes were in. */
+int  web_db_first_use(struct db *db, void *app);
 
 /* Opens the request's tenant transaction unless it is open: row-level security then limits
  * every statement to app->rq.org_id. web_dispatch commits it after a success answer (< 400)
