@@ -462,7 +462,7 @@ input_json_value(const struct input_pass *p, const struct input_field *f, struct
 		if (n > max)
 			return input_msg(a, f, "may hold at most %zu items", max);
 		if (n < (size_t)f->min)
-			return input_msg(a, f, "must hold at least %lld items", f->min);
+			return input_msg(a, f, "must hold at least %lld item%s", f->min, f->min == 1 ? "" : "s");
 		arr->items = arena_calloc(a, n ? n : 1, f->of->size);
 		arr->count = n;
 		for (size_t i = 0; i < n; i++) {
@@ -587,7 +587,7 @@ input_form_fields(const struct input_pass *p, const struct input_spec *spec,
 			}
 			if (why == NULL && arr->count < (size_t)f->min)
 				why = f->min <= 1 ? input_missing(a, f)
-				    : input_msg(a, f, "must hold at least %lld items", f->min);
+				    : input_msg(a, f, "must hold at least %lld item%s", f->min, f->min == 1 ? "" : "s");
 			input_error_add(p->e, a, path, why);
 			continue;
 		}

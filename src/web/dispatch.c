@@ -314,6 +314,21 @@ web_tx_finish(struct web_app *app, struct request *req, struct response *resp)
 	app->rq.in_tx = false;
 }
 
+/* Calls the route's handler; a view it returns is sent here. */
+static void
+web_run(struct web_app *app, struct request *req, struct response *resp,
+    const struct web_route *r)
+{
+	struct web_view v;
+
+	if (r->view == NULL) {
+		r->handler(app, req, resp);
+		return;
+	}
+	v = r->view(app, req, resp);
+	web_view_send(app, req, resp, &v);
+}
+
 void
 web_dispatch(void *ctx, struct request *req, struct response *resp)
 {
@@ -348,7 +363,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		goto out;
 	}
 	if (r->access == WEB_WEBHOOK || r->handler == web_health_live || r->handler == web_health_ready) {
-		r->handler(app, req, resp);	/* no tenant, no caller: they stand alone */
+		web_run(app, req, resp, r);	/* no tenant, no caller: they stand alone */
 		goto out;
 	}
 	if (web_tenant_resolve(app, req) != DB_OK) {
@@ -375,7 +390,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 			goto out;
 		}
 	}
-	r->handler(app, req, resp);
+	web_run(app, req, resp, r);
 out:
 	web_tx_finish(app, req, resp);
 	buf_free(&allow);

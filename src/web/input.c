@@ -62,7 +62,8 @@ web_input(struct web_app *app, struct request *req, const struct input_spec *spe
 	/* a GET reads its query: filters and wizard steps keep their choices in the URL */
 	if (req->method == HTTP_GET || req->method == HTTP_HEAD)
 		return input_form(spec, &req->query, out, &ctx, e);
-	if (http_request_read_body(req, (size_t)app->cfg.max_body_bytes, &err) < 0) {
+	if (!req->body_done &&	/* dispatch reads it first for the CSRF check */
+	    http_request_read_body(req, (size_t)app->cfg.max_body_bytes, &err) < 0) {
 		input_error_add(e, &req->arena, err.field ? err.field : "body", err.message);
 		return e->count - before;
 	}

@@ -40,7 +40,7 @@ web_view_error(int status, const char *message, const char *field)
 struct web_view
 web_view_invalid(const struct input_errors *errors)
 {
-	return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = 400, .errors = errors };
+	return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = 400, .errors = *errors };
 }
 
 struct web_view
@@ -85,7 +85,8 @@ web_view_send(struct web_app *app, struct request *req, struct response *resp,
 		web_error(app, req, resp, v->status, v->message, v->field);
 		break;
 	case WEB_VIEW_INVALID:
-		http_response_error_json(resp, 400, "Invalid request", web_details(v->errors));
+		http_response_error_json(resp, v->status, v->message ? v->message : "Invalid request",
+		    web_details(&v->errors));
 		break;
 	case WEB_VIEW_DB_FAILED:
 		log_error("database failed", "%s", app->db.error);
