@@ -292,6 +292,18 @@ int  auth_user_get(struct db *db, const char *id, struct auth_user *u);
 int  auth_user_set_details(struct db *db, const char *id, const char *name, const char *email,
 	bool *taken);
 
+/* A patient's addresses for messages; "" for what they lack. */
+struct auth_contact {
+	char id[AUTH_UUID_SIZE];
+	char phone[17];
+	char email[AUTH_EMAIL_SIZE];
+};
+/* The live patients of org_id among ids[0..n) (ids that are no UUID are skipped), in no
+ * particular order, into *out: an array in a, one row each. Returns how many (≥ 0), or a
+ * negative db_result. */
+int  auth_patient_contacts(struct db *db, struct arena *a, const char *org_id,
+	const char *const *ids, size_t n, struct auth_contact **out);
+
 /* One signed-in device for the sessions page. */
 struct auth_session_row {
 	char id[AUTH_UUID_SIZE];

@@ -125,6 +125,15 @@ db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PGresul
 	int rc;
 
 	*out = NULL;
+	if (db->before != NULL && !stmt->shared) {
+		int (*before)(struct db *, void *) = db->before;
+
+		db->before = NULL;	/* its own statements run as they are */
+		rc = before(db, db->before_ctx);
+		db->before = before;
+		if (rc != DB_OK)
+			return rc;
+	}
 	if ((rc = db_connect(db)) != DB_OK)
 		return rc;
 	if ((rc = db_prepare(db, stmt)) != DB_OK)
@@ -243,4 +252,21 @@ db_rollback(struct db *db)
 {
 	if (db_in_transaction(db))
 		db_exec_simple(db, "ROLLBACK");
+}
+
+/* Row-level security holds only for a role that is no superuser, cannot bypass it and owns
+ * no table (migrations/0006_auth.sql); a deployment that serves as the owner is not safe. */
+static struct db_stmt db_stmt_role_unsafe = DB_STMT_SHARED("db_role_unsafe", 0,
+	"SELECT rolsuper OR rolbypassrls OR EXISTS (SELECT 1 FROM pg_tables"
+	"  WHERE schemaname = 'public' AND tableowner = current_user)"
+	" FROM pg_roles WHERE rolname = current_user");
+
+int
+db_role_unsafe(struct db *db, bool *unsafe)
+{
+	char v[8] = "";
+	int rc = db_query_value(db, &db_stmt_role_unsafe, NULL, v, sizeof v);
+
+	*unsafe = rc == DB_OK && strcmp(v, "t") == 0;
+	return rc;
 }

@@ -28,9 +28,13 @@ struct db_stmt {
 	const char   *sql;
 	int           nparams;
 	unsigned long prepared_on;	/* the connection generation it was prepared on */
+	bool          shared;		/* reads only tables every organisation shares (no
+					 * row-level security): it needs no tenant, so the
+					 * db's before hook is not run for it */
 };
 
-#define DB_STMT(name, nparams, sql) { (name), (sql), (nparams), 0 }
+#define DB_STMT(name, nparams, sql) { (name), (sql), (nparams), 0, false }
+#define DB_STMT_SHARED(name, nparams, sql) { (name), (sql), (nparams), 0, true }
 
 struct db {
 	PGconn       *conn;		/* NULL while disconnected */
@@ -40,6 +44,11 @@ struct db {
 	unsigned long generation;	/* bumped on every new connection */
 	char          sqlstate[6];	/* of the last failure, "" if none */
 	char          error[DB_ERROR_SIZE];	/* for logs, never for users */
+	/* Called before each statement while set (not for the statements it runs itself): opens
+	 * what the caller's statements must run in, e.g. web/'s tenant transaction on first
+	 * use. A result other than DB_OK fails the statement with that result. */
+	int         (*before)(struct db *db, void *ctx);
+	void         *before_ctx;
 };
 
 void db_init(struct db *db, const char *conninfo, int connect_timeout, long statement_timeout_ms);
@@ -73,6 +82,10 @@ bool db_in_transaction(const struct db *db);
 int  db_commit(struct db *db);
 /* Rolls back; a no-op when no transaction is open (also after a lost connection). */
 void db_rollback(struct db *db);
+
+/* Whether the connection's role would make row-level security moot: a superuser, a role
+ * that bypasses it, or the tables' owner. DB_OK with *unsafe. */
+int  db_role_unsafe(struct db *db, bool *unsafe);
 
 /* ---- migrations (migrate.c) ---- */
 

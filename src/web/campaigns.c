@@ -14,7 +14,6 @@
 #include "web/web.h"
 #include "notify/notify.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,196 +22,132 @@
 /* Recipients one request may name: 10,000 ids are about 400 KB of JSON, under
  * KAIROS_MAX_BODY_BYTES' default, and one statement's worth of rows. */
 #define CAMPAIGN_MAX_RECIPIENTS 10000
-#define CAMPAIGN_UUID_SIZE      37
 /* "campaign:" + uuid + ":" + uuid + NUL */
 #define CAMPAIGN_EVENT_SIZE     (9 + 36 + 1 + 36 + 1)
 
-/* The users table will belong to auth/ (issue 5); like comms.c's lookup, this one lives here
- * until then. */
-static struct db_stmt web_stmt_campaign_contacts = DB_STMT("web_campaign_contacts", 2,
-	"SELECT id::text, coalesce(phone, ''), coalesce(email::text, '') FROM users"
-	" WHERE id = ANY($1::uuid[]) AND org_id = $2 AND role = 'patient' AND disabled_at IS NULL");
+static const char *const campaign_types[] = { "sms", "email", "whatsapp", NULL };
+
+static const struct input_field campaign_id_fields[] = {
+	{ .name = "", .label = "Patients", .type = INPUT_UUID, .flags = INPUT_REQUIRED },
+};
+static const struct input_spec campaign_id_spec =
+	INPUT_SPEC("campaign id", campaign_id_fields, const char *, NULL);
+
+static const struct input_field campaign_fields[] = {
+	{ .name = "name", .label = "Campaign name", .type = INPUT_TEXT, .flags = INPUT_REQUIRED,
+	  .max = WEB_COMMS_MAX_NAME, .offset = offsetof(struct web_comms, name) },
+	WEB_COMMS_FIELDS(campaign_types),
+	{ .name = "clientIds", .label = "Patients", .type = INPUT_ARRAY, .flags = INPUT_REQUIRED,
+	  .min = 1, .max = CAMPAIGN_MAX_RECIPIENTS, .of = &campaign_id_spec,
+	  .offset = offsetof(struct web_comms, client_ids) },
+};
+static const struct input_spec campaign_spec =
+	INPUT_SPEC("campaign", campaign_fields, struct web_comms, web_comms_check);
 
 static int
 campaign_id_cmp(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The characters of a UTF-8 string (bytes that do not continue a sequence). */
-static size_t
-campaign_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-/* clientIds, checked, lowercased and without repeats, into *out (owned by the caller, free
- * it); their number, or -1 after naming the problem in details, or -2 when there are too
- * many (the caller answers 413). */
-static long
-campaign_ids(struct json_object *body, struct json_object *details, char (**out)[CAMPAIGN_UUID_SIZE])
-{
-	struct json_object *list;
-	char (*ids)[CAMPAIGN_UUID_SIZE];
-	size_t n, unique = 0;
-
-	*out = NULL;
-	if (!json_object_object_get_ex(body, "clientIds", &list) ||
-	    !json_object_is_type(list, json_type_array)) {
-		web_detail(details, "clientIds", "must be an array of patient ids (UUIDs)");
-		return -1;
-	}
-	n = json_object_array_length(list);
-	if (n > CAMPAIGN_MAX_RECIPIENTS)
-		return -2;
-	if (n == 0) {
-		web_detail(details, "clientIds", "must list at least one patient id");
-		return -1;
-	}
-	ids = xcalloc(n, sizeof *ids);
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *v = json_object_array_get_idx(list, i);
-		const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-
-		if (!valid_uuid(s)) {
-			web_detail(details, "clientIds", "must be an array of patient ids (UUIDs)");
-			free(ids);
-			return -1;
-		}
-		for (size_t k = 0; k < CAMPAIGN_UUID_SIZE; k++)
-			ids[i][k] = (char)tolower((unsigned char)s[k]);
-	}
-	qsort(ids, n, sizeof *ids, campaign_id_cmp);
-	for (size_t i = 0; i < n; i++)
-		if (unique == 0 || strcmp(ids[unique - 1], ids[i]) != 0)
-			memmove(ids[unique++], ids[i], CAMPAIGN_UUID_SIZE);
-	*out = ids;
-	return (long)unique;
-}
-
-static void
-campaign_answer(struct response *resp, const struct notify_campaign *c)
+static struct json_object *
+campaign_answer(const struct notify_campaign *c)
 {
 	struct json_object *out = json_object_new_object();
 
 	json_object_object_add(out, "id", json_object_new_string(c->id));
 	json_object_object_add(out, "queued", json_object_new_int64(c->queued));
 	json_object_object_add(out, "skipped", json_object_new_int64(c->skipped));
-	http_response_json(resp, 202, out);
-	json_object_put(out);
+	return out;
 }
 
-void
+/* Whether the body lists more ids than one request may (413, not a field error: the
+ * client must split the list, not fix it). */
+static bool
+campaign_too_many(const struct request *req)
+{
+	struct json_object *list;
+
+	return req->json != NULL && json_object_object_get_ex(req->json, "clientIds", &list) &&
+	    json_object_is_type(list, json_type_array) &&
+	    json_object_array_length(list) > CAMPAIGN_MAX_RECIPIENTS;
+}
+
+struct web_view
 web_campaigns_create(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct json_object *details;
+	struct input_errors e = { 0 };
 	struct notify_message m = { 0 };
 	struct notify_campaign camp = { 0 };
-	struct web_comms_text t;
-	struct web_comms c;
-	struct buf list = BUF_INIT, audit = BUF_INIT;
-	char (*ids)[CAMPAIGN_UUID_SIZE] = NULL, (*events)[CAMPAIGN_EVENT_SIZE] = NULL;
-	const char **to = NULL, **patients = NULL, **keys = NULL, *name, *idem;
-	PGresult *res = NULL;
-	long nids, queued = 0, created = 0;
+	struct web_comms c = { 0 };
+	struct auth_contact *found;
+	const char **ids, **to, **patients, **keys, *idem;
+	size_t nids = 0, queued = 0;
+	char audit[160];
+	long created = 0;
+	int n, rc;
 
-	web_comms_text_init(&t);
-	if (web_json_body(app, req, resp) == NULL)
-		goto done;
-	details = json_object_new_object();
-	name = web_json_str(req->json, "name", details);
-	if (name == NULL || *name == '\0' || campaign_chars(name) > NOTIFY_CAMPAIGN_MAX_NAME ||
-	    strpbrk(name, "\r\n") != NULL)
-		web_detail(details, "name", "is required, one line of at most 200 characters");
-	web_comms_read(req->json, true, &c, details);
-	idem = web_idempotency_key(req, details);
-	if ((nids = campaign_ids(req->json, details, &ids)) == -2) {
-		json_object_put(details);
-		details = json_object_new_object();
-		web_detail(details, "clientIds", "at most 10000 patient ids per request");
-		http_response_error_json(resp, 413, "Too many recipients", details);
-		goto done;
+	(void)resp;
+	web_input(app, req, &campaign_spec, &c, &e);
+	idem = web_idempotency_key(req, &e);
+	if (campaign_too_many(req)) {
+		struct input_errors too = { 0 };
+
+		input_error_add(&too, &req->arena, "clientIds", "at most 10000 patient ids per request");
+		return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = 413,
+			.message = "Too many recipients", .errors = too };
 	}
-	if (web_invalid(resp, details))
-		goto done;
-	if (web_tx(app) != DB_OK)
-		goto unavailable;
+	if (e.count)
+		return web_view_invalid(&e);
 	if (idem != NULL) {
 		if (notify_campaign_find(&app->db, idem, &camp) != DB_OK)
-			goto unavailable;
-		if (camp.found) {
-			campaign_answer(resp, &camp);	/* a retry: the first request's campaign */
-			goto done;
-		}
+			return web_view_db_failed();
+		if (camp.found)
+			return web_view_json(202, campaign_answer(&camp));	/* a retry */
 	}
 
+	/* an id listed twice gets one message */
+	ids = c.client_ids.items;
+	qsort(ids, c.client_ids.count, sizeof *ids, campaign_id_cmp);
+	for (size_t i = 0; i < c.client_ids.count; i++)
+		if (nids == 0 || strcmp(ids[nids - 1], ids[i]) != 0)
+			ids[nids++] = ids[i];
 	/* every listed id at once; the table keeps only this clinic's patients */
-	buf_putc(&list, '{');
-	for (long i = 0; i < nids; i++)
-		buf_printf(&list, "%s%s", i ? "," : "", ids[i]);
-	buf_putc(&list, '}');
-	{
-		const char *params[2] = { list.data, app->rq.org_id };
-
-		if (db_query(&app->db, &web_stmt_campaign_contacts, params, &res) != DB_OK)
-			goto unavailable;
-	}
-	to = xcalloc((size_t)PQntuples(res) + 1, sizeof *to);
-	patients = xcalloc((size_t)PQntuples(res) + 1, sizeof *patients);
-	for (int i = 0; i < PQntuples(res); i++) {
-		const char *contact = PQgetvalue(res, i, c.channel == NOTIFY_EMAIL ? 2 : 1);
+	if ((n = auth_patient_contacts(&app->db, &req->arena, app->rq.org_id, ids, nids, &found)) < 0)
+		return web_view_db_failed();
+	to = arena_calloc(&req->arena, (size_t)n + 1, sizeof *to);
+	patients = arena_calloc(&req->arena, (size_t)n + 1, sizeof *patients);
+	for (int i = 0; i < n; i++) {
+		const char *contact = c.channel == NOTIFY_EMAIL ? found[i].email : found[i].phone;
 
 		if (*contact == '\0')
 			continue;	/* no mobile number (sms, whatsapp) or email address: skipped */
 		to[queued] = contact;
-		patients[queued++] = PQgetvalue(res, i, 0);
+		patients[queued++] = found[i].id;
 	}
+	m.org_id = app->rq.org_id;
+	m.channel = c.channel;
+	m.subject = c.channel == NOTIFY_EMAIL ? c.subject : NULL;
+	m.requested_by = app->rq.who.user_id;
+	if (notify_campaign_create(&app->db, c.name, c.body, &m, idem, (long)queued,
+	    (long)(nids - queued), &camp) != DB_OK)
+		return web_view_db_failed();
+	if (!camp.created)	/* the same key, committed meanwhile */
+		return camp.found ? web_view_json(202, campaign_answer(&camp)) : web_view_db_failed();
+	keys = arena_calloc(&req->arena, queued + 1, sizeof *keys);
+	for (size_t i = 0; i < queued; i++) {
+		char *event = arena_alloc(&req->arena, CAMPAIGN_EVENT_SIZE);
 
-	if (web_comms_message(app, req, &c, &m, &t) < 0) {
-		web_error(app, req, resp, 500, "Internal error", NULL);
-		goto done;
+		snprintf(event, CAMPAIGN_EVENT_SIZE, "campaign:%s:%s", camp.id, patients[i]);
+		keys[i] = event;
 	}
-	if (notify_campaign_create(&app->db, name, c.body, &m, idem, queued, nids - queued, &camp) != DB_OK)
-		goto unavailable;
-	if (!camp.created) {
-		if (!camp.found)
-			goto unavailable;
-		campaign_answer(resp, &camp);	/* the same key, committed meanwhile */
-		goto done;
-	}
-	events = xcalloc((size_t)queued + 1, sizeof *events);
-	keys = xcalloc((size_t)queued + 1, sizeof *keys);
-	for (long i = 0; i < queued; i++) {
-		snprintf(events[i], sizeof events[i], "campaign:%s:%s", camp.id, patients[i]);
-		keys[i] = events[i];
-	}
-	if (queued > 0 && notify_enqueue_many(&app->db, &m, to, patients, keys, (size_t)queued,
-	    &created) != DB_OK) {
-		log_error("campaign not queued", "%s", app->db.error);
-		goto unavailable;
-	}
-	buf_printf(&audit, "{\"channel\":\"%s\",\"queued\":%ld,\"skipped\":%ld}",
+	if (queued > 0 && (rc = web_comms_queue(app, req, &c, &m, to, patients, keys, queued,
+	    &created)) != DB_OK)
+		return rc == -1 ? web_view_error(500, "Internal error", NULL) : web_view_db_failed();
+	snprintf(audit, sizeof audit, "{\"channel\":\"%s\",\"queued\":%zu,\"skipped\":%zu}",
 	    notify_channel_name(c.channel), queued, nids - queued);
-	if (web_audit(app, req, "campaign.created", "campaign", camp.id, audit.data) != DB_OK)
-		goto unavailable;
-	log_info("campaign queued", "%s: %ld messages, %ld skipped", camp.id, created, nids - queued);
-	campaign_answer(resp, &camp);
-	goto done;
-unavailable:
-	/* the transaction is rolled back (status >= 400): no campaign, no message */
-	web_unavailable(app, req, resp);
-done:
-	PQclear(res);
-	web_comms_text_free(&t);
-	buf_free(&list);
-	buf_free(&audit);
-	free(ids);
-	free(events);
-	free(keys);
-	free(to);
-	free(patients);
+	if (web_audit(app, req, "campaign.created", "campaign", camp.id, audit) != DB_OK)
+		return web_view_db_failed();
+	log_info("campaign queued", "%s: %ld messages, %zu skipped", camp.id, created, nids - queued);
+	return web_view_json(202, campaign_answer(&camp));
 }

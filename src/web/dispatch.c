@@ -59,9 +59,27 @@ web_tx(struct web_app *app)
 
 	if (app->rq.in_tx)
 		return DB_OK;
-	if ((rc = db_begin_tenant(&app->db, app->rq.org_id)) == DB_OK)
+	if ((rc = db_begin_tenant(&app->db, app->rq.org_id)) == DB_OK) {
 		app->rq.in_tx = true;
+		app->rq.tx_generation = app->db.generation;
+	}
 	return rc;
+}
+
+int
+web_db_first_use(struct db *db, void *ctx)
+{
+	struct web_app *app = ctx;
+
+	if (app->rq.tx_closed) {
+		snprintf(db->error, sizeof db->error, "a statement after the request's transaction ended");
+		return DB_FAILED;
+	}
+	if (app->rq.org_id[0] == '\0')
+		return DB_OK;	/* before the tenant is known (its lookup), or routes without one */
+	if (!app->rq.in_tx)
+		return web_tx(app);
+	return db->conn != NULL && db->generation == app->rq.tx_generation ? DB_OK : DB_UNAVAILABLE;
 }
 
 void
@@ -282,6 +300,7 @@ web_authorise(struct web_app *app, struct request *req, struct response *resp,
 static void
 web_tx_finish(struct web_app *app, struct request *req, struct response *resp)
 {
+	app->rq.tx_closed = true;
 	if (!app->rq.in_tx)
 		return;
 	if (resp->status < 400 || app->rq.keep_tx) {
@@ -293,6 +312,21 @@ web_tx_finish(struct web_app *app, struct request *req, struct response *resp)
 	} else
 		db_rollback(&app->db);
 	app->rq.in_tx = false;
+}
+
+/* Calls the route's handler; a view it returns is sent here. */
+static void
+web_run(struct web_app *app, struct request *req, struct response *resp,
+    const struct web_route *r)
+{
+	struct web_view v;
+
+	if (r->view == NULL) {
+		r->handler(app, req, resp);
+		return;
+	}
+	v = r->view(app, req, resp);
+	web_view_send(app, req, resp, &v);
 }
 
 void
@@ -329,7 +363,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		goto out;
 	}
 	if (r->access == WEB_WEBHOOK || r->handler == web_health_live || r->handler == web_health_ready) {
-		r->handler(app, req, resp);	/* no tenant, no caller: they stand alone */
+		web_run(app, req, resp, r);	/* no tenant, no caller: they stand alone */
 		goto out;
 	}
 	if (web_tenant_resolve(app, req) != DB_OK) {
@@ -356,7 +390,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 			goto out;
 		}
 	}
-	r->handler(app, req, resp);
+	web_run(app, req, resp, r);
 out:
 	web_tx_finish(app, req, resp);
 	buf_free(&allow);

@@ -146,3 +146,83 @@ web_form_page(struct web_app *app, struct request *req, struct response *resp, i
 	json_object_object_add(model, "next", json_object_new_string(next));
 	web_page(app, req, resp, status, page, model);
 }
+
+/* The input type, autocomplete and spellcheck a page gives a field of type t. */
+static void
+web_form_type(struct json_object *field, enum input_type t)
+{
+	static const struct { enum input_type t; const char *type, *autocomplete, *inputmode; } m[] = {
+		{ INPUT_EMAIL, "email", "email", NULL },
+		{ INPUT_PHONE, "tel", "tel", NULL },
+		{ INPUT_PASSWORD, "password", "current-password", NULL },
+		{ INPUT_DATE, "date", NULL, NULL },
+		{ INPUT_BIRTH_DATE, "date", "bday", NULL },
+		{ INPUT_INT, "text", NULL, "numeric" },
+		{ INPUT_MONEY, "text", NULL, "decimal" },
+	};
+
+	for (size_t i = 0; i < sizeof m / sizeof *m; i++)
+		if (m[i].t == t) {
+			web_form_set(field, "type", m[i].type);
+			if (m[i].autocomplete)
+				web_form_set(field, "autocomplete", m[i].autocomplete);
+			if (m[i].inputmode)
+				web_form_set(field, "inputmode", m[i].inputmode);
+		}
+	if (t == INPUT_EMAIL || t == INPUT_PASSWORD)
+		web_form_set(field, "spellcheck", "false");
+}
+
+/* The fields of spec under prefix ("emergencyContact." for a nested object's). */
+static void
+web_form_fields(struct web_form *f, const struct input_spec *spec, const char *prefix,
+    const struct http_params *typed)
+{
+	for (size_t i = 0; i < spec->nfields; i++) {
+		const struct input_field *in = &spec->fields[i];
+		char name[INPUT_PATH_MAX];
+		const char *value;
+		struct json_object *field;
+
+		snprintf(name, sizeof name, "%s%s", prefix, in->name);
+		if (in->type == INPUT_OBJECT) {
+			char nested[INPUT_PATH_MAX + 1];
+
+			snprintf(nested, sizeof nested, "%s.", name);
+			web_form_fields(f, in->of, nested, typed);
+			continue;
+		}
+		value = typed != NULL && in->type != INPUT_PASSWORD ? http_param(typed, name) : NULL;
+		field = web_form_field(f, name, in->label ? in->label : "", value ? value : "");
+		web_form_type(field, in->type);
+		if (in->hint)
+			web_form_set(field, "hint", in->hint);
+		if (in->autocomplete)
+			web_form_set(field, "autocomplete", in->autocomplete);
+		if (in->width)
+			web_form_set(field, "width", in->width);
+		if (in->legend)
+			web_form_set(field, "legend", in->legend);
+		if (!(in->flags & INPUT_REQUIRED)) {
+			json_object_object_add(field, "required", json_object_new_boolean(0));
+			json_object_object_add(field, "optional", json_object_new_boolean(1));
+		}
+		if (in->type == INPUT_ENUM)
+			for (size_t k = 0; in->choices[k] != NULL; k++)
+				web_form_option(field, in->choices[k], in->choice_labels ?
+				    in->choice_labels[k] : in->choices[k],
+				    value != NULL && strcmp(value, in->choices[k]) == 0);
+		else if (in->type == INPUT_BOOL)
+			web_form_option(field, "yes", in->label ? in->label : "", value != NULL);
+	}
+}
+
+void
+web_form_from(struct web_form *f, const struct input_spec *spec, const struct http_params *typed,
+    const struct input_errors *e)
+{
+	web_form_fields(f, spec, "", typed);
+	if (e != NULL)
+		for (size_t i = 0; i < e->count; i++)
+			web_form_error(f, e->items[i].path, e->items[i].message);
+}

@@ -14,25 +14,18 @@ web_health_live(struct web_app *app, struct request *req, struct response *resp)
 	http_response_header(resp, "Cache-Control", "no-store");
 }
 
-/* Row-level security holds only for a role that is no superuser, cannot bypass it and owns
- * no table (migrations/0006_auth.sql); a deployment that serves as the owner is not safe. */
-static struct db_stmt web_stmt_role_unsafe = DB_STMT("web_role_unsafe", 0,
-	"SELECT rolsuper OR rolbypassrls OR EXISTS (SELECT 1 FROM pg_tables"
-	"  WHERE schemaname = 'public' AND tableowner = current_user)"
-	" FROM pg_roles WHERE rolname = current_user");
-
 void
 web_health_ready(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct buf reason = BUF_INIT;
 	struct json_object *obj = json_object_new_object();
-	char unsafe[8] = "";
+	bool unsafe = false;
 	int rc;
 
 	(void)req;
 	rc = db_migrations_current(&app->db, &app->migrations, &reason);
-	if (rc == 0 && db_query_value(&app->db, &web_stmt_role_unsafe, NULL, unsafe, sizeof unsafe) == DB_OK &&
-	    strcmp(unsafe, "t") == 0) {
+	/* row-level security holds only for a role that cannot bypass it (0006) */
+	if (rc == 0 && db_role_unsafe(&app->db, &unsafe) == DB_OK && unsafe) {
 		if (strcmp(app->cfg.env, "production") == 0) {
 			buf_puts(&reason, "KAIROS_DATABASE_URL's role owns tables or bypasses row-level security");
 			rc = 1;

@@ -50,3 +50,24 @@ web_invalid(struct response *resp, struct json_object *details)
 	http_response_error_json(resp, 400, "Invalid request", details);
 	return true;
 }
+
+size_t
+web_input(struct web_app *app, struct request *req, const struct input_spec *spec, void *out,
+    struct input_errors *e)
+{
+	struct input_ctx ctx = { &req->arena, NULL };
+	struct http_error err = { 0, NULL, NULL };
+	size_t before = e->count;
+
+	/* a GET reads its query: filters and wizard steps keep their choices in the URL */
+	if (req->method == HTTP_GET || req->method == HTTP_HEAD)
+		return input_form(spec, &req->query, out, &ctx, e);
+	if (!req->body_done &&	/* dispatch reads it first for the CSRF check */
+	    http_request_read_body(req, (size_t)app->cfg.max_body_bytes, &err) < 0) {
+		input_error_add(e, &req->arena, err.field ? err.field : "body", err.message);
+		return e->count - before;
+	}
+	if (req->kind == HTTP_KIND_JSON)
+		return input_json(spec, req->json, out, &ctx, e);
+	return input_form(spec, &req->form, out, &ctx, e);
+}

@@ -2,15 +2,23 @@
 #include "web/web.h"
 
 /* access: PUBLIC, WEBHOOK, or who may call it (PATIENT, STAFF, ADMIN, SIGNED_IN: web.h) */
-#define ROUTE(m, pattern, fn, access, kind) \
-	{ { HTTP_##m, pattern }, fn, WEB_##access, HTTP_KIND_##kind, false, false, false }
+#define ROUTE(m, pattern, fn, access_, kind_) \
+	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_##access_, \
+	  .kind = HTTP_KIND_##kind_ }
+/* A handler that returns a view (web.h). */
+#define VIEW(m, pattern, fn, access_, kind_) \
+	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_##access_, \
+	  .kind = HTTP_KIND_##kind_ }
 /* An unsafe method without the CSRF check: it only renews the caller's own cookies. */
 #define RENEW_ROUTE(m, pattern, fn) \
-	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_HTML, false, false, true }
-#define DEV_ROUTE(m, pattern, fn, kind) \
-	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, false, true, false }
-#define DEBUG_ROUTE(m, pattern, fn, kind) \
-	{ { HTTP_##m, pattern }, fn, WEB_PUBLIC, HTTP_KIND_##kind, true, false, true }
+	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_PUBLIC, \
+	  .kind = HTTP_KIND_HTML, .no_csrf = true }
+#define DEV_ROUTE(m, pattern, fn, kind_) \
+	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_PUBLIC, \
+	  .kind = HTTP_KIND_##kind_, .dev_only = true }
+#define DEBUG_ROUTE(m, pattern, fn, kind_) \
+	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_PUBLIC, \
+	  .kind = HTTP_KIND_##kind_, .debug_only = true, .no_csrf = true }
 
 const struct web_route web_routes[] = {
 	ROUTE(GET,  "/",                 web_home,          PUBLIC, HTML),
@@ -57,10 +65,10 @@ const struct web_route web_routes[] = {
 	ROUTE(POST, "/api/staff-auth/logout",          web_api_logout,      PUBLIC,  JSON),
 
 	/* Staff messaging (NOTE-7). */
-	ROUTE(POST, "/comms",                  web_staff_comms, STAFF, JSON),
-	ROUTE(POST, "/api/notifications",      web_staff_comms, STAFF, JSON),
+	VIEW(POST,  "/comms",                  web_staff_comms, STAFF, JSON),
+	VIEW(POST,  "/api/notifications",      web_staff_comms, STAFF, JSON),
 	/* Bulk sends (NOTE-1): clinic admins only. */
-	ROUTE(POST, "/api/campaigns",          web_campaigns_create, ADMIN, JSON),
+	VIEW(POST,  "/api/campaigns",          web_campaigns_create, ADMIN, JSON),
 
 	/* Providers: each handler verifies the provider's signature before anything else. */
 	ROUTE(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),

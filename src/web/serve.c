@@ -95,6 +95,8 @@ serve_worker_main(void *ctx, int listen_fd, int stop_fd)
 	}
 	db_init(&app.db, app.cfg.database_url, (int)app.cfg.db_connect_timeout,
 	    app.cfg.statement_timeout_ms);
+	app.db.before = web_db_first_use;
+	app.db.before_ctx = &app;
 	http_prefork_ready();
 	rc = http_fcgi_serve(listen_fd, stop_fd, web_dispatch, &app) == 0 ? 0 : 1;
 	db_close(&app.db);

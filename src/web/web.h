@@ -5,34 +5,38 @@
 #ifndef KAIROS_WEB_H
 #define KAIROS_WEB_H
 
+#include <stddef.h>
+
 #include "auth/auth.h"
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "input/input.h"
 #include "notify/notify.h"
+#include "org/org.h"
 #include "view/view.h"
 
 #define WEB_TENANT_CACHE        32	/* hosts a worker remembers */
 #define WEB_TENANT_TTL_SECONDS  30	/* how long a host → organisation answer is trusted */
-#define WEB_HOST_MAX            255
-#define WEB_ORG_NAME_MAX        800	/* bytes: organisations.name holds 200 characters */
 
 /* A host's organisation, as a worker last looked it up. */
 struct web_tenant {
-	char      host[WEB_HOST_MAX + 1];
-	char      org_id[AUTH_UUID_SIZE];
-	char      org_name[WEB_ORG_NAME_MAX + 1];
-	long long fetched_us;	/* monotonic; 0: empty slot */
+	char       host[ORG_HOST_MAX + 1];
+	struct org org;
+	long long  fetched_us;	/* monotonic; 0: empty slot */
 };
 
 /* What dispatch learnt about the request in flight; reset for each one. */
 struct web_request_state {
 	char                  org_id[AUTH_UUID_SIZE];	/* the tenant, from the Host */
-	const char           *org_name;	/* its name, for the layout; borrowed from tenants[] */
+	const struct org     *org;		/* the tenant's name and zone; borrowed from tenants[] */
+	const char           *org_name;	/* org->name, or "Kairos" before the tenant is known */
 	struct auth_principal who;		/* the token's, also an expired one's */
 	bool                  signed_in;	/* who is a live caller (role 0 otherwise) */
 	bool                  via_cookie;	/* who came from cookies: CSRF applies */
 	bool                  in_tx;		/* a tenant transaction is open */
+	unsigned long         tx_generation;	/* the connection it was opened on */
+	bool                  tx_closed;	/* committed or rolled back: no statement may follow */
 	bool                  keep_tx;		/* commit it even though the answer is an error */
 	char                  csrf[AUTH_CSRF_SIZE];	/* the form token, once asked for */
 };
@@ -71,9 +75,53 @@ struct web_app {
 
 typedef void (*web_handler)(struct web_app *app, struct request *req, struct response *resp);
 
+/* ---- view.c: what a handler returns ----
+ *
+ * A handler returns a view; dispatch renders, serialises or redirects, frees the model, and
+ * commits or rolls back the request's transaction by the status (web_view_send). */
+enum web_view_kind {
+	WEB_VIEW_PAGE,		/* status, template `page` over `model`, through the layout */
+	WEB_VIEW_JSON,		/* status, `model` serialised */
+	WEB_VIEW_REDIRECT,	/* status (0: 303), `location` */
+	WEB_VIEW_ERROR,		/* status, `message` (`field`): the error page or {"error"} */
+	WEB_VIEW_INVALID,	/* 400 {"error","details"} from an input spec's errors (JSON) */
+	WEB_VIEW_DB_FAILED,	/* the database failed: logged, 503 with Retry-After */
+	WEB_VIEW_SENT,		/* the handler wrote resp itself (raw bodies, debug routes) */
+};
+
+struct web_view {
+	enum web_view_kind          kind;
+	int                         status;
+	const char                 *page, *location, *message, *field;	/* borrowed */
+	struct json_object         *model;	/* owned by the view until it is sent */
+	struct input_errors         errors;	/* a copy; its items live in the request's arena */
+};
+
+/* Constructors; each takes ownership of model. Strings must outlive the request (literals
+ * or the request's arena); web_view_invalid copies *errors (its items must be arena-owned,
+ * as input_error_add makes them). */
+struct web_view web_view_page(int status, const char *page, struct json_object *model);
+struct web_view web_view_json(int status, struct json_object *model);
+struct web_view web_view_redirect(int status, const char *location);
+struct web_view web_view_error(int status, const char *message, const char *field);
+struct web_view web_view_invalid(const struct input_errors *errors);
+struct web_view web_view_db_failed(void);
+struct web_view web_view_sent(void);
+/* Answers v into resp and frees its model. */
+void web_view_send(struct web_app *app, struct request *req, struct response *resp,
+	struct web_view *v);
+/* {path: message} of every error; a new object owned by the caller. */
+struct json_object *web_details(const struct input_errors *e);
+
+/* A handler that returns a view (view.c): what every handler becomes. resp is there for
+ * what a view does not carry: cookies and extra headers. */
+typedef struct web_view (*web_view_handler)(struct web_app *app, struct request *req,
+	struct response *resp);
+
 struct web_route {
 	struct http_route route;	/* first: the router reads it */
-	web_handler       handler;
+	web_handler       handler;	/* writes its own answer (being replaced by view) */
+	web_view_handler  view;		/* returns its answer; used when set */
 	unsigned          access;	/* WEB_* above */
 	enum http_kind    kind;
 	bool              debug_only;	/* only with KAIROS_DEBUG_ROUTES */
@@ -123,34 +171,44 @@ bool web_invalid(struct response *resp, struct json_object *details);
 
 /* ---- comms.c: what staff messages (/comms) and campaigns (/api/campaigns) share ---- */
 
-/* A staff message's content, read from a JSON body: "type", "subject", "body". Strings are
- * borrowed from the body. */
+#define WEB_COMMS_MAX_SMS     1600	/* Twilio's limit for one message */
+#define WEB_COMMS_MAX_EMAIL   20000
+#define WEB_COMMS_MAX_SUBJECT 200
+#define WEB_COMMS_MAX_NAME    200	/* a campaign's name */
+
+/* A staff message's input: POST /comms, /api/notifications and /api/campaigns read into it
+ * through their specs. Strings are borrowed from the request. */
 struct web_comms {
-	const char          *type;	/* NULL when missing or wrong */
-	enum notify_channel  channel;
-	const char          *subject, *body;
-};
-/* Rendered text a notify_message points into (WhatsApp): owned, freed by
- * web_comms_text_free. */
-struct web_comms_text {
-	struct buf subject, text, name, vars;
+	const char          *client_id;	/* /comms, /api/notifications */
+	const char          *name;		/* /api/campaigns */
+	struct input_array   client_ids;	/* /api/campaigns: const char * each */
+	const char          *type, *subject, *body;
+	enum notify_channel  channel;		/* from type, set by the specs' check */
 };
 
-/* Reads type (sms|email, or whatsapp when whatsapp_ok), subject (email: required, ≤ 200) and
- * body (sms ≤ 1600, email ≤ 20000, whatsapp: a template variable) into c, each problem named
- * in details. */
-void web_comms_read(struct json_object *json, bool whatsapp_ok, struct web_comms *c,
-	struct json_object *details);
-/* The request's Idempotency-Key (borrowed), or NULL; a malformed one is named in details. */
-const char *web_idempotency_key(const struct request *req, struct json_object *details);
-void web_comms_text_init(struct web_comms_text *t);
-void web_comms_text_free(struct web_comms_text *t);
-/* Fills m for content c sent by the request's staff member: organisation, sender and their
- * address, channel, subject and body; WhatsApp through the approved staff-message template,
- * its PHI-free variant without a BAA (NOTE-5), rendered into t. The recipient, patient and
- * event key are the caller's. 0, or -1 when the template failed (logged). */
-int  web_comms_message(struct web_app *app, const struct request *req, const struct web_comms *c,
-	struct notify_message *m, struct web_comms_text *t);
+/* The type, subject and body rows every staff-message spec has, over the types allowed. */
+#define WEB_COMMS_FIELDS(types) \
+	{ .name = "type", .label = "Channel", .type = INPUT_ENUM, .flags = INPUT_REQUIRED, \
+	  .choices = (types), .offset = offsetof(struct web_comms, type) }, \
+	{ .name = "subject", .label = "Subject", .type = INPUT_TEXT, \
+	  .max = WEB_COMMS_MAX_SUBJECT, .offset = offsetof(struct web_comms, subject) }, \
+	{ .name = "body", .label = "Message", .type = INPUT_LONGTEXT, .flags = INPUT_REQUIRED, \
+	  .max = WEB_COMMS_MAX_EMAIL, .offset = offsetof(struct web_comms, body) }
+
+/* The specs' check across fields: the channel's own limits (an SMS's length, an email's
+ * subject, WhatsApp's one-line template variable); sets channel. */
+void web_comms_check(const void *comms, struct arena *a, struct input_errors *e);
+/* The request's Idempotency-Key (borrowed), or NULL; a malformed one is an error in e. */
+const char *web_idempotency_key(struct request *req, struct input_errors *e);
+/* Renders content c, sent by the request's staff member, as message m (organisation,
+ * sender, channel, subject, body; WhatsApp through the approved staff-message template, its
+ * PHI-free variant without a BAA: NOTE-5) and queues it for the recipients: one message for
+ * m->recipient (n 0), or one per recipients[i] with patient_ids[i] and event_keys[i]
+ * (campaigns). *created: how many new rows. DB_OK, a db_result, or -1 when the template
+ * failed (logged). */
+int  web_comms_queue(struct web_app *app, const struct request *req, const struct web_comms *c,
+	struct notify_message *m, const char *const *recipients, const char *const *patient_ids,
+	const char *const *event_keys, size_t n, long *created);
 
 /* ---- form.c: HTML form models ---- */
 
@@ -181,6 +239,17 @@ struct json_object *web_page_model(struct web_app *app, struct request *req,
 void web_flash(struct json_object *model, const char *kind, const char *message);
 /* The "Full name" and "Email address" fields several forms ask for. */
 void web_name_email_fields(struct web_form *f, const char *name, const char *email);
+/* Fills f from spec: every field with its label, hint, input type and autocomplete; the
+ * values the person typed (from `typed`, never a password's); each error by its field and
+ * in the summary, in the spec's order. typed may be NULL (a blank form). */
+void web_form_from(struct web_form *f, const struct input_spec *spec,
+	const struct http_params *typed, const struct input_errors *e);
+/* Reads the request's input through spec into out (zeroed by the caller, who may pre-set
+ * defaults): the JSON body on JSON routes, the form body on pages; national phone numbers
+ * in the clinic's region. Errors go to e (the request's arena). Returns how many. */
+size_t web_input(struct web_app *app, struct request *req, const struct input_spec *spec,
+	void *out, struct input_errors *e);
+
 /* Renders page with the form (consumed) and the hidden `next` path. */
 void web_form_page(struct web_app *app, struct request *req, struct response *resp, int status,
 	struct web_form *f, const char *next, const char *page);
@@ -227,8 +296,8 @@ void web_webhook_twilio_status(struct web_app *, struct request *, struct respon
 void web_webhook_sendgrid_events(struct web_app *, struct request *, struct response *);
 void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct response *);
 void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
-void web_staff_comms(struct web_app *, struct request *, struct response *);
-void web_campaigns_create(struct web_app *, struct request *, struct response *);
+struct web_view web_staff_comms(struct web_app *, struct request *, struct response *);
+struct web_view web_campaigns_create(struct web_app *, struct request *, struct response *);
 void web_signin_form(struct web_app *, struct request *, struct response *);
 void web_signin_send(struct web_app *, struct request *, struct response *);
 void web_signin_code_form(struct web_app *, struct request *, struct response *);
@@ -263,6 +332,12 @@ void web_api_staff_login(struct web_app *, struct request *, struct response *);
 /* The organisation of the request, from its Host (tenant.c): fills app->rq.org_id. DB_OK
  * or an error. */
 int  web_tenant_resolve(struct web_app *app, struct request *req);
+
+/* Installed as the worker's db "before" hook: the first statement of a request that has a
+ * tenant opens its transaction (web_tx), so handlers never open it themselves; once open, a
+ * statement on a connection that was lost since fails (DB_UNAVAILABLE) rather than run
+ * outside the transaction its earlier writes were in. */
+int  web_db_first_use(struct db *db, void *app);
 
 /* Opens the request's tenant transaction unless it is open: row-level security then limits
  * every statement to app->rq.org_id. web_dispatch commits it after a success answer (< 400)

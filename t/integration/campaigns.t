@@ -83,15 +83,15 @@ is($psql->("SELECT body FROM campaigns WHERE id = '$j->{id}'"), 'Clinic closed F
 my $before = $count->('campaigns') . '/' . $count->('notifications');
 $r = campaign({ name => 5, type => 'fax', body => [], clientIds => 'everyone' });
 is($r->{status}, 400, 'wrong types: 400');
-is_deeply(KairosTest::json($r), { error => 'Invalid request', details => { name => 'must be a string', type => 'must be sms, email or whatsapp',
-	body => 'must be a string', clientIds => 'must be an array of patient ids (UUIDs)' } }, 'every bad field named');
-is_deeply(KairosTest::json(campaign({ %sms, clientIds => [$ann, 7] }))->{details}, { clientIds => 'must be an array of patient ids (UUIDs)' }, 'a number among the ids');
-is_deeply(KairosTest::json(campaign({ %sms, clientIds => [$ann, "$ann'--"] }))->{details}, { clientIds => 'must be an array of patient ids (UUIDs)' }, 'an id that is no UUID');
-is_deeply(KairosTest::json(campaign({ %sms, clientIds => [] }))->{details}, { clientIds => 'must list at least one patient id' }, 'an empty list');
-is_deeply(KairosTest::json(campaign({ %sms, name => '', clientIds => [$ann] }))->{details}, { name => 'is required, one line of at most 200 characters' }, 'an empty name');
-is_deeply(KairosTest::json(campaign({ %sms, name => 'x' x 201, clientIds => [$ann] }))->{details}, { name => 'is required, one line of at most 200 characters' }, 'a name over 200 characters');
-is_deeply(KairosTest::json(campaign({ %sms, body => 'x' x 1601, clientIds => [$ann] }))->{details}, { body => 'is required, at most 1600 characters' }, 'an SMS over 1600 characters');
-is_deeply(KairosTest::json(campaign({ %sms, type => 'email', clientIds => [$ann] }))->{details}, { subject => 'is required for email, at most 200 characters' }, 'email without a subject');
+is_deeply(KairosTest::json($r), { error => 'Invalid request', details => { name => 'Campaign name must be text', type => 'Channel must be one of: sms, email, whatsapp',
+	body => 'Message must be text', clientIds => 'Patients must be a list' } }, 'every bad field named');
+is_deeply(KairosTest::json(campaign({ %sms, clientIds => [$ann, 7] }))->{details}, { 'clientIds.1' => 'Patients must be text' }, 'a number among the ids');
+is_deeply(KairosTest::json(campaign({ %sms, clientIds => [$ann, "$ann'--"] }))->{details}, { 'clientIds.1' => 'Patients must be an id (a UUID)' }, 'an id that is no UUID');
+is_deeply(KairosTest::json(campaign({ %sms, clientIds => [] }))->{details}, { clientIds => 'Patients must hold at least 1 item' }, 'an empty list');
+is_deeply(KairosTest::json(campaign({ %sms, name => '', clientIds => [$ann] }))->{details}, { name => 'Enter campaign name' }, 'an empty name');
+is_deeply(KairosTest::json(campaign({ %sms, name => 'x' x 201, clientIds => [$ann] }))->{details}, { name => 'Campaign name must be 200 characters or fewer' }, 'a name over 200 characters');
+is_deeply(KairosTest::json(campaign({ %sms, body => 'x' x 1601, clientIds => [$ann] }))->{details}, { body => 'Message must be 1600 characters or fewer for a text message' }, 'an SMS over 1600 characters');
+is_deeply(KairosTest::json(campaign({ %sms, type => 'email', clientIds => [$ann] }))->{details}, { subject => 'Enter a subject for an email' }, 'email without a subject');
 is(campaign('[1,2]')->{status}, 400, 'a body that is not an object: 400');
 $r = campaign({ %sms, clientIds => [map { sprintf '00000000-0000-4000-8000-%012d', $_ } 1 .. 10_001] });
 is($r->{status}, 413, '10,001 ids: 413');

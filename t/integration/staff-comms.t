@@ -51,14 +51,18 @@ is($psql->("SELECT channel || ' ' || recipient || ' ' || subject FROM notificati
 
 $r = comms({ client_id => 'not-a-uuid', type => 'fax', body => '' });
 is($r->{status}, 400, 'bad fields: 400');
-is_deeply(KairosTest::json($r)->{details}, { client_id => 'must be a patient id (a UUID)', type => 'must be sms or email',
-	body => 'is required, at most 1600 characters' }, 'every bad field named at once');
+is_deeply(KairosTest::json($r)->{details}, { client_id => 'Patient must be an id (a UUID)', type => 'Channel must be one of: sms, email',
+	body => 'Enter message' }, 'every bad field named at once');
 $r = comms({ client_id => $ann, type => 'email', body => 'x' });
-is_deeply(KairosTest::json($r)->{details}, { subject => 'is required for email, at most 200 characters' }, 'email needs a subject');
+is_deeply(KairosTest::json($r)->{details}, { subject => 'Enter a subject for an email' }, 'email needs a subject');
 $r = comms({ client_id => $ann, type => 'sms', body => 'x' x 1601 });
-is(KairosTest::json($r)->{details}{body}, 'is required, at most 1600 characters', 'an SMS over 1600 characters is refused');
+is(KairosTest::json($r)->{details}{body}, 'Message must be 1600 characters or fewer for a text message', 'an SMS over 1600 characters is refused');
 $r = comms({ client_id => [1], type => 'sms', body => 7 });
-is_deeply(KairosTest::json($r)->{details}, { client_id => 'must be a string', body => 'must be a string' }, 'wrong types are named');
+is_deeply(KairosTest::json($r)->{details}, { client_id => 'Patient must be text', body => 'Message must be text' }, 'wrong types are named');
+$r = comms({ client_id => $ann, type => 'sms', body => "Hi\x{0}there" });
+is_deeply(KairosTest::json($r)->{details}, { body => 'Message must not contain a NUL character' }, 'a NUL in the message is refused, not cut');
+$r = comms({ client_id => $ann, type => 'sms', body => 'x', extra => 1 });
+is_deeply(KairosTest::json($r)->{details}, { extra => 'is not a field of this request' }, 'an unknown member is refused');
 is(comms('[1,2]')->{status}, 400, 'a body that is not an object: 400');
 is(comms({ client_id => $ann, type => 'sms', body => 'x' }, headers => { 'Idempotency-Key' => 'bad key!' })->{status}, 400, 'a malformed Idempotency-Key: 400');
 

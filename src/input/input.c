@@ -1,0 +1,625 @@
+/* input.c: one reader for forms and JSON bodies over an input spec (input.h). */
+#include "input/input.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#define INPUT_ERRORS_FIRST 8	/* error slots allocated at the first error */
+
+/* One reading pass: what it reads with and what collects its errors. */
+struct input_pass {
+	const struct input_ctx *ctx;
+	struct input_errors    *e;
+};
+
+/* An array's element field as its own field: the element's type and limits, under the
+ * array's label when the element has none (messages name what the person sees). */
+static struct input_field
+input_element(const struct input_field *array)
+{
+	struct input_field ef = array->of->fields[0];
+
+	if (ef.label == NULL)
+		ef.label = array->label;
+	return ef;
+}
+
+/* ---- errors ---- */
+
+void
+input_error_add(struct input_errors *e, struct arena *a, const char *path, const char *message)
+{
+	if (message == NULL || input_error_at(e, path) != NULL)
+		return;
+	if (e->count == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : INPUT_ERRORS_FIRST;
+		struct input_error *items = arena_alloc(a, cap * sizeof *items);
+
+		if (e->count)
+			memcpy(items, e->items, e->count * sizeof *items);
+		e->items = items;
+		e->cap = cap;
+	}
+	e->items[e->count].path = path;
+	e->items[e->count].message = message;
+	e->count++;
+}
+
+const char *
+input_error_at(const struct input_errors *e, const char *path)
+{
+	for (size_t i = 0; i < e->count; i++)
+		if (strcmp(e->items[i].path, path) == 0)
+			return e->items[i].message;
+	return NULL;
+}
+
+const struct input_field *
+input_field_find(const struct input_spec *spec, const char *name)
+{
+	for (size_t i = 0; i < spec->nfields; i++)
+		if (strcmp(spec->fields[i].name, name) == 0)
+			return &spec->fields[i];
+	return NULL;
+}
+
+/* "emergencyContact" + "phone" → "emergencyContact.phone" (arena-owned); a top-level
+ * field's path is its own name. */
+static const char *
+input_path(struct arena *a, const char *prefix, const char *name)
+{
+	char *p;
+	size_t n;
+
+	if (prefix == NULL || *prefix == '\0')
+		return name;
+	if (*name == '\0')
+		return prefix;
+	n = strlen(prefix) + 1 + strlen(name) + 1;
+	p = arena_alloc(a, n);
+	snprintf(p, n, "%s.%s", prefix, name);
+	return p;
+}
+
+static const char *
+input_index_path(struct arena *a, const char *prefix, size_t i)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%zu", i);
+	return input_path(a, prefix, arena_strdup(a, num));
+}
+
+/* A message made of the field's label and a tail: "Full name" + " is too long". */
+static const char *
+input_msg(struct arena *a, const struct input_field *f, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static const char *
+input_msg(struct arena *a, const struct input_field *f, const char *fmt, ...)
+{
+	char tail[256], *out;
+	const char *label = f->label ? f->label : f->name;
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tail, sizeof tail, fmt, ap);
+	va_end(ap);
+	n = strlen(label) + strlen(tail) + 2;
+	out = arena_alloc(a, n);
+	snprintf(out, n, "%s %s", label, tail);
+	return out;
+}
+
+static const char *
+input_missing(struct arena *a, const struct input_field *f)
+{
+	const char *label = f->label ? f->label : f->name;
+	const char *verb = f->type == INPUT_ENUM || f->type == INPUT_BOOL ? "Choose" : "Enter";
+	size_t n;
+	char *out;
+
+	if (f->missing != NULL)
+		return f->missing;
+	n = strlen(verb) + strlen(label) + 2;
+	out = arena_alloc(a, n);
+	snprintf(out, n, "%s %s", verb, label);
+	for (char *p = out + strlen(verb) + 1; *p; p++)	/* "Enter full name" */
+		*p = (char)tolower((unsigned char)*p);
+	return out;
+}
+
+/* ---- text ---- */
+
+/* The rules every text value obeys (input.h); *s and *n are trimmed for one-line types.
+ * NULL when fine. A value that is blank after trimming comes back with *n 0. */
+static const char *
+input_text_check(struct arena *a, const struct input_field *f, const char **s, size_t *n)
+{
+	bool multiline = f->type == INPUT_LONGTEXT, raw = f->type == INPUT_PASSWORD;
+	size_t chars = 0;
+	long long max = f->max, min = f->min;
+
+	if (memchr(*s, '\0', *n) != NULL)
+		return input_msg(a, f, "must not contain a NUL character");
+	if (!utf8_valid(*s, *n))
+		return input_msg(a, f, "must be valid UTF-8 text");
+	if (!multiline && !raw) {
+		while (*n > 0 && (**s == ' ' || **s == '\t'))
+			(*s)++, (*n)--;
+		while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+			(*n)--;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		unsigned char c = (unsigned char)(*s)[i];
+
+		if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7f)
+			return input_msg(a, f, "must not contain control characters");
+		if ((c & 0xc0) != 0x80)
+			chars++;
+	}
+	if (raw) {
+		chars = *n;	/* a password's limits are bytes: what the hash is fed */
+		if (max == 0)
+			max = INPUT_PASSWORD_MAX;
+	}
+	if (max == 0)
+		max = multiline ? INPUT_LONGTEXT_MAX : INPUT_TEXT_MAX_DEFAULT;
+	if (chars > (size_t)max)
+		return input_msg(a, f, raw ? "must be %lld bytes or fewer" : "must be %lld characters or fewer", max);
+	if (*n > 0 && chars < (size_t)min)
+		return input_msg(a, f, "must be at least %lld characters", min);
+	return NULL;
+}
+
+static const char *
+input_email_check(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n), *dot = NULL;
+
+	if (n > INPUT_EMAIL_MAX || at == NULL || at == s || memchr(at + 1, '@', n - (size_t)(at - s) - 1))
+		return "Enter an email address like name@example.com";
+	for (const char *p = at + 1; p < s + n; p++)
+		if (*p == '.')
+			dot = p;
+	if (dot == NULL || dot == at + 1 || dot == s + n - 1)
+		return "Enter an email address like name@example.com";
+	for (size_t i = 0; i < n; i++)
+		if (strchr(" \t<>()[],;:\\\"", s[i]) != NULL)
+			return "Enter an email address like name@example.com";
+	return NULL;
+}
+
+/* YYYY-MM-DD of a day that exists; *y, *m, *d get it. */
+static bool
+input_date_parse(const char *s, size_t n, int *y, int *m, int *d)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap;
+
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return false;
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*d = atoi(s + 8);
+	leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+	return *y >= 1 && *m >= 1 && *m <= 12 && *d >= 1 &&
+	    *d <= days[*m - 1] + (*m == 2 && leap);
+}
+
+static const char *
+input_birth_date_check(struct arena *a, const struct input_field *f, int y, int m, int d)
+{
+	long long today = (long long)time(NULL) / 86400;
+	struct tm now;
+	time_t t = (time_t)(today * 86400);
+
+	gmtime_r(&t, &now);
+	if (y < 1900)
+		return input_msg(a, f, "must be after 1900");
+	if (y > now.tm_year + 1900 || (y == now.tm_year + 1900 && (m - 1 > now.tm_mon ||
+	    (m - 1 == now.tm_mon && d >= now.tm_mday))))
+		return input_msg(a, f, "must be in the past");
+	return NULL;
+}
+
+/* A zone name this host's tz database knows: letters, digits and "/_+-", no "..", and a
+ * file under the zone directory. */
+static bool
+input_zone_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 64 || s[0] == '/' || strstr(s, "..") != NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && strchr("/_+-", s[i]) == NULL)
+			return false;
+	{
+		char file[128];
+
+		snprintf(file, sizeof file, "/usr/share/zoneinfo/%s", s);
+		return access(file, R_OK) == 0;
+	}
+}
+
+/* A whole number in text, with an optional sign; false on junk or overflow. */
+static bool
+input_int_parse(const char *s, size_t n, long long *out)
+{
+	char buf[32], *end;
+
+	if (n == 0 || n >= sizeof buf)
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (!isdigit((unsigned char)buf[buf[0] == '-' || buf[0] == '+']))
+		return false;
+	errno = 0;
+	*out = strtoll(buf, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/* "120", "120.5", "120.50" → 12050 minor units (INPUT_MONEY_DECIMALS digits at most). */
+static bool
+input_money_parse(const char *s, size_t n, long long *out)
+{
+	const char *dot = memchr(s, '.', n);
+	size_t whole = dot ? (size_t)(dot - s) : n, frac = dot ? n - whole - 1 : 0;
+	long long units, cents = 0, scale = 1;
+
+	for (int i = 0; i < INPUT_MONEY_DECIMALS; i++)
+		scale *= 10;
+	if (whole == 0 || frac > INPUT_MONEY_DECIMALS || (dot && frac == 0) ||
+	    !input_int_parse(s, whole, &units) || units < 0 || units > LLONG_MAX / scale - 1)
+		return false;
+	for (size_t i = 0; i < frac; i++) {
+		if (!isdigit((unsigned char)dot[1 + i]))
+			return false;
+		cents = cents * 10 + (dot[1 + i] - '0');
+	}
+	for (size_t i = frac; i < INPUT_MONEY_DECIMALS; i++)
+		cents *= 10;
+	*out = units * scale + cents;
+	return true;
+}
+
+static const char *
+input_range_check(struct arena *a, const struct input_field *f, long long v)
+{
+	long long min = f->min, max = f->max;
+
+	if (min == 0 && max == 0)
+		max = LLONG_MAX;
+	if (v < min || v > max)
+		return f->type == INPUT_MONEY
+		    ? input_msg(a, f, "must be from %lld to %lld (in cents)", min, max)
+		    : input_msg(a, f, "must be a whole number from %lld to %lld", min, max);
+	return NULL;
+}
+
+/* ---- one value ---- */
+
+/* A value given as text (every form value; JSON strings): checks it and stores it at dst.
+ * NULL when fine, *blank when it held nothing but blanks. */
+static const char *
+input_text_value(const struct input_pass *p, const struct input_field *f, const char *s,
+    size_t n, void *dst, bool *blank)
+{
+	struct arena *a = p->ctx->arena;
+	const char *why;
+	int y, m, d;
+
+	*blank = false;
+	if ((why = input_text_check(a, f, &s, &n)) != NULL)
+		return why;
+	if (n == 0) {
+		*blank = true;
+		return NULL;
+	}
+	switch (f->type) {
+	case INPUT_TEXT:
+	case INPUT_LONGTEXT:
+	case INPUT_PASSWORD:
+		break;
+	case INPUT_EMAIL:
+		if ((why = input_email_check(s, n)) != NULL)
+			return why;
+		break;
+	case INPUT_PHONE: {
+		char e164[INPUT_PHONE_SIZE], *typed = arena_strndup(a, s, n);
+
+		if ((why = valid_phone(typed)) != NULL)
+			return why;
+		snprintf(e164, sizeof e164, "%s", typed);
+		*(const char **)dst = arena_strdup(a, e164);
+		return NULL;
+	}
+	case INPUT_DATE:
+	case INPUT_BIRTH_DATE:
+		if (!input_date_parse(s, n, &y, &m, &d))
+			return input_msg(a, f, "must be a real date, like 2026-03-27");
+		if (f->type == INPUT_BIRTH_DATE && (why = input_birth_date_check(a, f, y, m, d)) != NULL)
+			return why;
+		break;
+	case INPUT_ZONE:
+		if (!input_zone_ok(arena_strndup(a, s, n), n))
+			return input_msg(a, f, "must be a time zone like Australia/Sydney");
+		break;
+	case INPUT_ENUM:
+		for (const char *const *c = f->choices; *c != NULL; c++)
+			if (strlen(*c) == n && memcmp(*c, s, n) == 0) {
+				*(const char **)dst = *c;
+				return NULL;
+			}
+		{
+			struct buf list = BUF_INIT;
+			const char *msg;
+
+			for (const char *const *c = f->choices; *c != NULL; c++)
+				buf_printf(&list, "%s%s", c == f->choices ? "" : ", ", *c);
+			msg = input_msg(a, f, "must be one of: %s", buf_cstr(&list));
+			buf_free(&list);
+			return msg;
+		}
+	case INPUT_UUID: {
+		char *id = arena_strndup(a, s, n);
+
+		if (!valid_uuid(id))
+			return input_msg(a, f, "must be an id (a UUID)");
+		for (char *q = id; *q; q++)
+			*q = (char)tolower((unsigned char)*q);
+		*(const char **)dst = id;
+		return NULL;
+	}
+	case INPUT_INT:
+	case INPUT_MONEY: {
+		long long v;
+
+		if (f->type == INPUT_INT ? !input_int_parse(s, n, &v) : !input_money_parse(s, n, &v))
+			return f->type == INPUT_INT ? input_msg(a, f, "must be a whole number")
+			    : input_msg(a, f, "must be an amount like 120.50");
+		if ((why = input_range_check(a, f, v)) != NULL)
+			return why;
+		*(long long *)dst = v;
+		return NULL;
+	}
+	case INPUT_BOOL:	/* a form checkbox: sent means ticked */
+		*(bool *)dst = !(n == 5 && memcmp(s, "false", 5) == 0) && !(n == 1 && *s == '0');
+		return NULL;
+	case INPUT_OBJECT:
+	case INPUT_ARRAY:
+		return input_msg(a, f, "must be a group of fields");
+	}
+	*(const char **)dst = arena_strndup(a, s, n);
+	return NULL;
+}
+
+static void input_json_fields(const struct input_pass *p, const struct input_spec *spec,
+	struct json_object *obj, void *out, const char *prefix, int depth);
+
+/* A JSON value of field f (never NULL or null) into dst. NULL when fine, else the message;
+ * *blank for a string of blanks. Nested objects and arrays report their own errors. */
+static const char *
+input_json_value(const struct input_pass *p, const struct input_field *f, struct json_object *v,
+    void *dst, const char *path, int depth, bool *blank)
+{
+	struct arena *a = p->ctx->arena;
+	const char *why;
+
+	*blank = false;
+	switch (f->type) {
+	case INPUT_INT:
+	case INPUT_MONEY: {
+		long long n;
+
+		if (!json_object_is_type(v, json_type_int))
+			return f->type == INPUT_INT ? input_msg(a, f, "must be a whole number")
+			    : input_msg(a, f, "must be a whole number of cents");
+		errno = 0;
+		n = (long long)json_object_get_int64(v);
+		if (errno != 0)	/* json-c clamps beyond int64 and says so in errno */
+			return input_msg(a, f, "is out of range");
+		if ((why = input_range_check(a, f, n)) != NULL)
+			return why;
+		*(long long *)dst = n;
+		return NULL;
+	}
+	case INPUT_BOOL:
+		if (!json_object_is_type(v, json_type_boolean))
+			return input_msg(a, f, "must be true or false");
+		*(bool *)dst = json_object_get_boolean(v);
+		return NULL;
+	case INPUT_OBJECT:
+		if (!json_object_is_type(v, json_type_object))
+			return input_msg(a, f, "must be an object");
+		if (depth >= INPUT_DEPTH_MAX)
+			return input_msg(a, f, "is nested too deeply");
+		input_json_fields(p, f->of, v, dst, path, depth + 1);
+		return NULL;
+	case INPUT_ARRAY: {
+		struct input_array *arr = dst;
+		size_t n, max = f->max > 0 ? (size_t)f->max : INPUT_ARRAY_MAX_DEFAULT;
+		bool scalar = f->of->nfields == 1 && f->of->fields[0].name[0] == '\0';
+
+		if (!json_object_is_type(v, json_type_array))
+			return input_msg(a, f, "must be a list");
+		if (depth >= INPUT_DEPTH_MAX)
+			return input_msg(a, f, "is nested too deeply");
+		n = json_object_array_length(v);
+		if (n > max)
+			return input_msg(a, f, "may hold at most %zu items", max);
+		if (n < (size_t)f->min)
+			return input_msg(a, f, "must hold at least %lld item%s", f->min, f->min == 1 ? "" : "s");
+		arr->items = arena_calloc(a, n ? n : 1, f->of->size);
+		arr->count = n;
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *item = json_object_array_get_idx(v, i);
+			char *slot = (char *)arr->items + i * f->of->size;
+			const char *ipath = input_index_path(a, path, i);
+
+			if (scalar) {
+				struct input_field ef = input_element(f);
+				bool empty = true;
+
+				why = item == NULL ? NULL
+				    : input_json_value(p, &ef, item, slot + ef.offset, ipath, depth + 1, &empty);
+				if (why == NULL && empty)
+					why = input_missing(a, &ef);
+				input_error_add(p->e, a, ipath, why);
+			} else if (item == NULL || !json_object_is_type(item, json_type_object))
+				input_error_add(p->e, a, ipath, input_msg(a, f, "must hold objects"));
+			else
+				input_json_fields(p, f->of, item, slot, ipath, depth + 1);
+		}
+		return NULL;
+	}
+	default:
+		if (!json_object_is_type(v, json_type_string))
+			return input_msg(a, f, "must be text");
+		return input_text_value(p, f, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v), dst, blank);
+	}
+}
+
+static void
+input_json_fields(const struct input_pass *p, const struct input_spec *spec,
+    struct json_object *obj, void *out, const char *prefix, int depth)
+{
+	struct arena *a = p->ctx->arena;
+	size_t before = p->e->count;
+
+	for (size_t i = 0; i < spec->nfields; i++) {
+		const struct input_field *f = &spec->fields[i];
+		const char *path = input_path(a, prefix, f->name), *why = NULL;
+		struct json_object *v = NULL;
+		bool blank = false;
+
+		if (json_object_object_get_ex(obj, f->name, &v) && v != NULL)
+			why = input_json_value(p, f, v, (char *)out + f->offset, path, depth, &blank);
+		if (why == NULL && (v == NULL || blank) && (f->flags & INPUT_REQUIRED))
+			why = input_missing(a, f);
+		else if (why == NULL && v != NULL && !blank && f->check != NULL)
+			why = f->check((char *)out + f->offset, out);
+		input_error_add(p->e, a, path, why);
+	}
+	json_object_object_foreach(obj, key, val) {
+		(void)val;
+		if (input_field_find(spec, key) == NULL)
+			input_error_add(p->e, a, input_path(a, prefix, arena_strdup(a, key)),
+			    "is not a field of this request");
+	}
+	if (spec->check != NULL && p->e->count == before)
+		spec->check(out, a, p->e);
+}
+
+size_t
+input_json(const struct input_spec *spec, struct json_object *body, void *out,
+    const struct input_ctx *ctx, struct input_errors *e)
+{
+	struct input_pass p = { ctx, e };
+	size_t before = e->count;
+
+	if (body == NULL || !json_object_is_type(body, json_type_object)) {
+		input_error_add(e, ctx->arena, "body", "must be a JSON object");
+		return e->count - before;
+	}
+	input_json_fields(&p, spec, body, out, "", 0);
+	return e->count - before;
+}
+
+/* ---- forms ---- */
+
+static void
+input_form_fields(const struct input_pass *p, const struct input_spec *spec,
+    const struct http_params *form, void *out, const char *prefix, int depth)
+{
+	struct arena *a = p->ctx->arena;
+	size_t before = p->e->count;
+
+	for (size_t i = 0; i < spec->nfields; i++) {
+		const struct input_field *f = &spec->fields[i];
+		const char *path = input_path(a, prefix, f->name), *why = NULL;
+		char *dst = (char *)out + f->offset;
+		bool blank = true, seen = false;
+
+		if (f->type == INPUT_OBJECT) {
+			if (depth < INPUT_DEPTH_MAX)
+				input_form_fields(p, f->of, form, dst, path, depth + 1);
+			continue;
+		}
+		if (f->type == INPUT_ARRAY) {
+			/* a form's list: the same name repeated, one scalar each (checkboxes) */
+			struct input_array *arr = (struct input_array *)dst;
+			struct input_field ef = input_element(f);
+			size_t n = 0, max = f->max > 0 ? (size_t)f->max : INPUT_ARRAY_MAX_DEFAULT;
+
+			for (size_t k = 0; k < form->count; k++)
+				n += strcmp(form->items[k].name, path) == 0;
+			if (f->of->nfields != 1 || ef.name[0] != '\0' || n > max) {
+				input_error_add(p->e, a, path, n > max ?
+				    input_msg(a, f, "may hold at most %zu items", max) : NULL);
+				continue;
+			}
+			arr->items = arena_calloc(a, n ? n : 1, f->of->size);
+			for (size_t k = 0; k < form->count && why == NULL; k++) {
+				bool empty;
+
+				if (strcmp(form->items[k].name, path) != 0)
+					continue;
+				why = input_text_value(p, &ef, form->items[k].value,
+				    form->items[k].value_len,
+				    (char *)arr->items + arr->count * f->of->size + ef.offset, &empty);
+				if (why == NULL && !empty)
+					arr->count++;
+			}
+			if (why == NULL && arr->count < (size_t)f->min)
+				why = f->min <= 1 ? input_missing(a, f)
+				    : input_msg(a, f, "must hold at least %lld item%s", f->min, f->min == 1 ? "" : "s");
+			input_error_add(p->e, a, path, why);
+			continue;
+		}
+		for (size_t k = 0; k < form->count; k++)
+			if (strcmp(form->items[k].name, path) == 0) {
+				if (seen) {
+					why = input_msg(a, f, "was sent twice");
+					break;
+				}
+				seen = true;
+				why = input_text_value(p, f, form->items[k].value,
+				    form->items[k].value_len, dst, &blank);
+			}
+		if (f->type == INPUT_BOOL && !seen)
+			*(bool *)dst = false;
+		else if (why == NULL && blank && (f->flags & INPUT_REQUIRED))
+			why = input_missing(a, f);
+		else if (why == NULL && !blank && f->check != NULL)
+			why = f->check(dst, out);
+		input_error_add(p->e, a, path, why);
+	}
+	if (spec->check != NULL && p->e->count == before)
+		spec->check(out, a, p->e);
+}
+
+size_t
+input_form(const struct input_spec *spec, const struct http_params *form, void *out,
+    const struct input_ctx *ctx, struct input_errors *e)
+{
+	struct input_pass p = { ctx, e };
+	size_t before = e->count;
+
+	input_form_fields(&p, spec, form, out, "", 0);
+	return e->count - before;
+}

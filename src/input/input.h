@@ -1,0 +1,147 @@
+/* input: what one form or JSON body may hold, declared once as a table (an input spec), and
+ * one reader that fills a typed struct from either kind of body, naming every problem by
+ * its field (ARCHITECTURE.md, "One request, end to end", step 4).
+ *
+ * A spec is a static table of fields: name, label, hint, type, required or not, limits and
+ * an optional check. input_json() reads a json-c object, input_form() an urlencoded form;
+ * both write the same struct and the same errors, so a page and its API twin share one spec
+ * and one domain call. The errors carry dotted paths ("emergencyContact.phone", "items.2")
+ * and one message each, in words a patient can act on; web/ puts them beside the fields and
+ * in the summary of a page, or in `details` of a JSON answer.
+ *
+ * Rules every text value obeys, whatever its type: valid UTF-8; no NUL (a value holding one
+ * is refused, never cut short) and no other control character (a LONGTEXT may hold newlines
+ * and tabs); at most `max` characters. One-line values are trimmed of surrounding blanks.
+ *
+ * Unknown JSON members are refused ("is not a field of this request"): a client that
+ * misspells a field learns it at once instead of seeing its data silently dropped. Unknown
+ * form fields are ignored, since browsers send buttons, the CSRF token and `next`. */
+#ifndef KAIROS_INPUT_H
+#define KAIROS_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/core.h"
+#include "http/http.h"
+
+struct json_object;
+
+#define INPUT_TEXT_MAX_DEFAULT  200	/* characters, when a text field names no max */
+#define INPUT_LONGTEXT_MAX      20000	/* characters a LONGTEXT may ever hold */
+#define INPUT_PASSWORD_MAX      1024	/* bytes: refused before any hashing */
+#define INPUT_ARRAY_MAX_DEFAULT 100	/* items, when an array names no max */
+#define INPUT_DEPTH_MAX         4	/* nested objects and arrays in one spec */
+#define INPUT_PATH_MAX          160	/* bytes of a dotted path */
+#define INPUT_MONEY_DECIMALS    2	/* digits after the point a form may type ("120.50") */
+#define INPUT_EMAIL_MAX         254	/* RFC 5321's path limit less the brackets */
+#define INPUT_PHONE_SIZE        17	/* "+" and 15 digits (E.164) and a NUL */
+
+enum input_type {
+	INPUT_TEXT,		/* const char *: one line, trimmed */
+	INPUT_LONGTEXT,		/* const char *: may hold newlines and tabs, not trimmed */
+	INPUT_PASSWORD,		/* const char *: bytes as sent, never trimmed, never echoed back */
+	INPUT_EMAIL,		/* const char *: trimmed; one @, a dot in the domain */
+	INPUT_PHONE,		/* const char *: E.164, from international or the clinic's format */
+	INPUT_DATE,		/* const char *: YYYY-MM-DD of a day that exists */
+	INPUT_BIRTH_DATE,	/* const char *: a DATE after 1900 and before today */
+	INPUT_ZONE,		/* const char *: an IANA time zone this host knows */
+	INPUT_ENUM,		/* const char *: one of `choices` (the table's own pointer) */
+	INPUT_INT,		/* long long: a whole number in [min, max] */
+	INPUT_MONEY,		/* long long: minor units (cents), in [min, max] */
+	INPUT_UUID,		/* const char *: 36 characters, lower-cased */
+	INPUT_BOOL,		/* bool: JSON true/false; a form's checkbox is true when sent */
+	INPUT_OBJECT,		/* a struct of the nested spec, at offset */
+	INPUT_ARRAY,		/* struct input_array of the nested spec's element */
+};
+
+enum input_flag {
+	INPUT_REQUIRED = 1 << 0,	/* absent, null or blank is an error */
+};
+
+struct input_spec;
+
+/* A field's own check, after its type's: a message for the person, or NULL when fine.
+ * value points at the field in the struct being filled; whole at the struct. */
+typedef const char *(*input_check_fn)(const void *value, const void *whole);
+
+struct input_field {
+	const char              *name;		/* JSON member and form field name */
+	const char              *label;		/* "Mobile number": the page's label */
+	const char              *hint;		/* shown under the label, or NULL */
+	enum input_type          type;
+	unsigned                 flags;		/* enum input_flag */
+	long long                min, max;	/* TEXT/LONGTEXT/PASSWORD: characters (bytes for
+						 * PASSWORD); INT/MONEY: values; ARRAY: items.
+						 * 0 and 0: the type's default */
+	const char *const       *choices;	/* ENUM: NULL-terminated */
+	size_t                   offset;	/* where the value goes in the struct */
+	const struct input_spec *of;		/* OBJECT: its spec; ARRAY: an element's */
+	input_check_fn           check;
+	const char              *missing;	/* the message when required and absent, or NULL
+						 * for "Enter <label, lower-cased>" */
+	/* How a page shows it (web/form.c); the reader ignores these. */
+	const char              *autocomplete;	/* the input's autocomplete, or NULL */
+	const char              *width;		/* "short" | "medium": a narrower box, or NULL */
+	const char *const       *choice_labels;	/* ENUM: what each choice reads as, or NULL */
+	const char              *legend;	/* ENUM, BOOL: the group's legend, or NULL */
+};
+
+/* An array's items: `count` structs of the element spec's size, in the arena. */
+struct input_array {
+	void   *items;
+	size_t  count;
+};
+
+struct input_error {
+	const char *path;	/* "phone", "emergencyContact.phone", "items.2.name" */
+	const char *message;
+};
+
+/* Errors in the order their fields are declared; at most one per path. Arena-owned. */
+struct input_errors {
+	struct input_error *items;
+	size_t              count, cap;
+};
+
+/* A whole-body check, after every field read without error: adds its own errors (for
+ * rules across fields, "subject is required for email"). */
+typedef void (*input_spec_check_fn)(const void *whole, struct arena *a, struct input_errors *e);
+
+struct input_spec {
+	const char               *name;		/* for logs: "signup" */
+	const struct input_field *fields;
+	size_t                    nfields;
+	size_t                    size;		/* sizeof the struct it fills */
+	input_spec_check_fn       check;
+};
+
+#define INPUT_SPEC(name_, fields_, type_, check_) \
+	{ name_, fields_, sizeof fields_ / sizeof fields_[0], sizeof(type_), check_ }
+
+/* What the reader needs beyond the body. */
+struct input_ctx {
+	struct arena *arena;	/* every string and array written goes here */
+	const char   *region;	/* ISO 3166-1 alpha-2 for national phone formats, or NULL */
+};
+
+/* Fill out (a zeroed struct of spec->size bytes, which the caller may pre-set with
+ * defaults) from a JSON object, or from form fields. Errors are appended to e. Returns the
+ * number of errors added (0: out is complete and valid). Strings written into out are
+ * arena-owned or borrowed from body/form, which must outlive out. */
+size_t input_json(const struct input_spec *spec, struct json_object *body, void *out,
+	const struct input_ctx *ctx, struct input_errors *e);
+size_t input_form(const struct input_spec *spec, const struct http_params *form, void *out,
+	const struct input_ctx *ctx, struct input_errors *e);
+
+/* Adds message at path unless path already has one. path and message must outlive e (use
+ * literals or arena strings). */
+void   input_error_add(struct input_errors *e, struct arena *a, const char *path,
+	const char *message);
+/* The message at path, or NULL. */
+const char *input_error_at(const struct input_errors *e, const char *path);
+
+/* The field of spec called name, or NULL. */
+const struct input_field *input_field_find(const struct input_spec *spec, const char *name);
+
+#endif

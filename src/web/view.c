@@ -1,0 +1,101 @@
+/* view.c: what a handler returns, and how dispatch turns it into the answer (web.h).
+ *
+ * A handler decides; it does not write bytes. It returns a page (template and model), a
+ * JSON model, a redirect, an error, the errors of its input spec, or "the database
+ * failed". web_view_send renders, serialises and frees, in one place, so every database
+ * failure gets the same 503 and every model is freed whatever path the handler took. */
+#include "web/web.h"
+
+#include <json-c/json.h>
+
+#define WEB_DB_FAILED_MESSAGE "The service is temporarily unavailable. Please try again in a moment."
+#define WEB_DB_RETRY_AFTER    "1"	/* seconds: a worker reconnects on its next request */
+
+struct web_view
+web_view_page(int status, const char *page, struct json_object *model)
+{
+	return (struct web_view){ .kind = WEB_VIEW_PAGE, .status = status, .page = page,
+		.model = model };
+}
+
+struct web_view
+web_view_json(int status, struct json_object *model)
+{
+	return (struct web_view){ .kind = WEB_VIEW_JSON, .status = status, .model = model };
+}
+
+struct web_view
+web_view_redirect(int status, const char *location)
+{
+	return (struct web_view){ .kind = WEB_VIEW_REDIRECT, .status = status, .location = location };
+}
+
+struct web_view
+web_view_error(int status, const char *message, const char *field)
+{
+	return (struct web_view){ .kind = WEB_VIEW_ERROR, .status = status, .message = message,
+		.field = field };
+}
+
+struct web_view
+web_view_invalid(const struct input_errors *errors)
+{
+	return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = 400, .errors = *errors };
+}
+
+struct web_view
+web_view_db_failed(void)
+{
+	return (struct web_view){ .kind = WEB_VIEW_DB_FAILED, .status = 503 };
+}
+
+struct web_view
+web_view_sent(void)
+{
+	return (struct web_view){ .kind = WEB_VIEW_SENT };
+}
+
+struct json_object *
+web_details(const struct input_errors *e)
+{
+	struct json_object *details = json_object_new_object();
+
+	for (size_t i = 0; i < e->count; i++)
+		json_object_object_add(details, e->items[i].path,
+		    json_object_new_string(e->items[i].message));
+	return details;
+}
+
+void
+web_view_send(struct web_app *app, struct request *req, struct response *resp,
+    struct web_view *v)
+{
+	switch (v->kind) {
+	case WEB_VIEW_PAGE:
+		web_page(app, req, resp, v->status, v->page, v->model);	/* consumes the model */
+		v->model = NULL;
+		break;
+	case WEB_VIEW_JSON:
+		http_response_json(resp, v->status, v->model);
+		break;
+	case WEB_VIEW_REDIRECT:
+		http_response_redirect(resp, v->status ? v->status : 303, v->location);
+		break;
+	case WEB_VIEW_ERROR:
+		web_error(app, req, resp, v->status, v->message, v->field);
+		break;
+	case WEB_VIEW_INVALID:
+		http_response_error_json(resp, v->status, v->message ? v->message : "Invalid request",
+		    web_details(&v->errors));
+		break;
+	case WEB_VIEW_DB_FAILED:
+		log_error("database failed", "%s", app->db.error);
+		web_error(app, req, resp, 503, WEB_DB_FAILED_MESSAGE, NULL);
+		http_response_header(resp, "Retry-After", WEB_DB_RETRY_AFTER);
+		break;
+	case WEB_VIEW_SENT:
+		break;
+	}
+	json_object_put(v->model);
+	v->model = NULL;
+}

@@ -1,0 +1,281 @@
+/* input: one spec read from JSON and from a form gives the same struct and the same errors;
+ * every type refuses what it must (NUL, bad UTF-8, oversize, wrong JSON types, blanks),
+ * nested fields are named by dotted paths, and unknown JSON members are refused. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "input/input.h"
+#include "tap.h"
+
+struct contact {
+	const char *name, *phone;
+};
+
+struct person {
+	const char        *name, *email, *phone, *dob, *channel, *id, *zone, *bio, *password;
+	long long          age, fee;
+	bool               consent;
+	struct contact     emergency;
+	struct input_array tags;	/* const char * each */
+	struct input_array contacts;	/* struct contact each */
+};
+
+static const char *const channels[] = { "sms", "email", "whatsapp", NULL };
+
+static const char *
+not_bob(const void *value, const void *whole)
+{
+	(void)whole;
+	return strcmp(*(const char *const *)value, "Bob") == 0 ? "Bob may not book" : NULL;
+}
+
+static const struct input_field contact_fields[] = {
+	{ .name = "name", .label = "Contact's name", .type = INPUT_TEXT, .flags = INPUT_REQUIRED,
+	  .max = 20, .offset = offsetof(struct contact, name) },
+	{ .name = "phone", .label = "Contact's phone", .type = INPUT_PHONE, .flags = INPUT_REQUIRED,
+	  .offset = offsetof(struct contact, phone) },
+};
+static const struct input_spec contact_spec = INPUT_SPEC("contact", contact_fields, struct contact, NULL);
+
+static const struct input_field tag_fields[] = {
+	{ .name = "", .type = INPUT_ENUM, .choices = channels, .offset = 0 },
+};
+static const struct input_spec tag_spec = INPUT_SPEC("tag", tag_fields, const char *, NULL);
+
+static void
+person_check(const void *whole, struct arena *a, struct input_errors *e)
+{
+	const struct person *p = whole;
+
+	if (p->channel != NULL && strcmp(p->channel, "email") == 0 && p->email == NULL)
+		input_error_add(e, a, "email", "Enter an email address to be sent email");
+}
+
+static const struct input_field person_fields[] = {
+	{ .name = "name", .label = "Full name", .type = INPUT_TEXT, .flags = INPUT_REQUIRED,
+	  .max = 10, .offset = offsetof(struct person, name), .check = not_bob },
+	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL,
+	  .offset = offsetof(struct person, email) },
+	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE,
+	  .offset = offsetof(struct person, phone) },
+	{ .name = "dateOfBirth", .label = "Date of birth", .type = INPUT_BIRTH_DATE,
+	  .offset = offsetof(struct person, dob) },
+	{ .name = "channel", .label = "Channel", .type = INPUT_ENUM, .choices = channels,
+	  .offset = offsetof(struct person, channel) },
+	{ .name = "id", .label = "Practitioner", .type = INPUT_UUID,
+	  .offset = offsetof(struct person, id) },
+	{ .name = "tz", .label = "Time zone", .type = INPUT_ZONE,
+	  .offset = offsetof(struct person, zone) },
+	{ .name = "bio", .label = "Bio", .type = INPUT_LONGTEXT, .max = 30,
+	  .offset = offsetof(struct person, bio) },
+	{ .name = "password", .label = "Password", .type = INPUT_PASSWORD, .min = 12,
+	  .offset = offsetof(struct person, password) },
+	{ .name = "age", .label = "Age", .type = INPUT_INT, .min = 0, .max = 130,
+	  .offset = offsetof(struct person, age) },
+	{ .name = "fee", .label = "Fee", .type = INPUT_MONEY, .min = 0, .max = 100000000,
+	  .offset = offsetof(struct person, fee) },
+	{ .name = "consent", .label = "Consent", .type = INPUT_BOOL,
+	  .offset = offsetof(struct person, consent) },
+	{ .name = "emergencyContact", .label = "Emergency contact", .type = INPUT_OBJECT,
+	  .offset = offsetof(struct person, emergency), .of = &contact_spec },
+	{ .name = "tags", .label = "Channels", .type = INPUT_ARRAY, .max = 3,
+	  .offset = offsetof(struct person, tags), .of = &tag_spec },
+	{ .name = "contacts", .label = "Contacts", .type = INPUT_ARRAY, .max = 2,
+	  .offset = offsetof(struct person, contacts), .of = &contact_spec },
+};
+static const struct input_spec person_spec = INPUT_SPEC("person", person_fields, struct person,
+	person_check);
+
+static struct arena arena = ARENA_INIT;
+#define KEPT_MAX 128
+static struct json_object *kept[KEPT_MAX];	/* bodies whose strings p may point into */
+static size_t nkept;
+
+/* Reads text as a JSON body; returns the errors (arena-owned), p filled. */
+static struct input_errors
+from_json(const char *text, struct person *p)
+{
+	struct input_ctx ctx = { &arena, "AU" };
+	struct input_errors e = { 0 };
+	struct json_object *o = json_tokener_parse(text);
+
+	memset(p, 0, sizeof *p);
+	if (o == NULL) {
+		diag("test JSON does not parse: %s", text);
+		return e;
+	}
+	input_json(&person_spec, o, p, &ctx, &e);
+	/* strings may point into o: keep it for the test's life, as a request keeps its body */
+	if (nkept < KEPT_MAX)
+		kept[nkept++] = o;
+	else
+		json_object_put(o);
+	return e;
+}
+
+/* Reads an urlencoded body as a form. */
+static struct input_errors
+from_form(const char *body, struct person *p)
+{
+	struct input_ctx ctx = { &arena, "AU" };
+	struct input_errors e = { 0 };
+	struct http_params form = { 0 };
+	struct http_error err;
+
+	memset(p, 0, sizeof *p);
+	if (http_parse_urlencoded(&arena, body, strlen(body), &form, &err) < 0) {
+		diag("test form does not parse: %s", body);
+		return e;
+	}
+	input_form(&person_spec, &form, p, &ctx, &e);
+	return e;
+}
+
+static const char *
+at(const struct input_errors *e, const char *path)
+{
+	return input_error_at(e, path);
+}
+
+int
+main(void)
+{
+	struct person p;
+	struct input_errors e;
+
+	/* a whole valid body, both ways */
+	e = from_json("{\"name\":\"  Ana Ruiz \",\"email\":\"ana@example.org\","
+	    "\"phone\":\"+61412345678\",\"dateOfBirth\":\"1990-03-27\",\"channel\":\"email\","
+	    "\"id\":\"6F1B0E2C-1D0A-4C1E-9E2B-0A1B2C3D4E5F\",\"tz\":\"Australia/Lord_Howe\","
+	    "\"bio\":\"line one\\nline two\",\"password\":\" twelve chars \",\"age\":36,"
+	    "\"fee\":12050,\"consent\":true,"
+	    "\"emergencyContact\":{\"name\":\"Luis\",\"phone\":\"+61412345679\"},"
+	    "\"tags\":[\"sms\",\"email\"],\"contacts\":[{\"name\":\"A\",\"phone\":\"+61412345670\"}]}", &p);
+	is_int((long long)e.count, 0, "a valid JSON body has no errors");
+	is_str(p.name, "Ana Ruiz", "one-line text is trimmed");
+	is_str(p.bio, "line one\nline two", "long text keeps its newline");
+	is_str(p.password, " twelve chars ", "a password is kept byte for byte");
+	is_str(p.id, "6f1b0e2c-1d0a-4c1e-9e2b-0a1b2c3d4e5f", "a UUID is lower-cased");
+	ok(p.channel == channels[1], "an enum points at the spec's own choice");
+	is_int(p.age, 36, "an integer");
+	is_int(p.fee, 12050, "money in minor units");
+	ok(p.consent, "a boolean");
+	is_str(p.emergency.phone, "+61412345679", "a nested object is filled in place");
+	is_int((long long)p.tags.count, 2, "an array of scalars");
+	is_str(((const char **)p.tags.items)[1], "email", "its items in order");
+	is_int((long long)p.contacts.count, 1, "an array of objects");
+	is_str(((struct contact *)p.contacts.items)[0].name, "A", "its fields filled");
+
+	e = from_form("name=Ana+Ruiz&email=ana%40example.org&phone=%2B61412345678&"
+	    "dateOfBirth=1990-03-27&channel=email&age=36&fee=120.5&consent=on&"
+	    "emergencyContact.name=Luis&emergencyContact.phone=%2B61412345679&tags=sms&tags=email&"
+	    "_csrf=x&next=%2F", &p);
+	is_int((long long)e.count, 0, "the same as a form has no errors (unknown form fields ignored)");
+	is_int(p.fee, 12050, "a form's 120.5 is 12050 minor units");
+	ok(p.consent, "a ticked checkbox is true");
+	is_str(p.emergency.name, "Luis", "dotted form names fill the nested object");
+	is_int((long long)p.tags.count, 2, "repeated form names fill a list");
+
+	/* NUL: refused, never cut short (issue 11, item 5) */
+	e = from_json("{\"name\":\"Ana\\u0000Bob\"}", &p);
+	is_str(at(&e, "name"), "Full name must not contain a NUL character", "JSON: a NUL in text is refused");
+	ok(p.name == NULL, "and nothing is stored");
+	e = from_form("name=Ana%00Bob", &p);
+	is_str(at(&e, "name"), "Full name must not contain a NUL character", "form: %%00 in text is refused");
+	e = from_json("{\"name\":\"Ana\",\"emergencyContact\":{\"name\":\"x\\u0000\",\"phone\":\"+61412345679\"}}", &p);
+	is_str(at(&e, "emergencyContact.name"), "Contact's name must not contain a NUL character",
+	    "a NUL in a nested field is named by its dotted path");
+	e = from_json("{\"name\":\"Ana\",\"password\":\"twelve chars\\u0000!!\"}", &p);
+	ok(at(&e, "password") != NULL, "a NUL in a password is refused too");
+
+	/* other control characters and bad UTF-8 */
+	e = from_form("name=Ana%0ABob&bio=ok%0Afine", &p);
+	is_str(at(&e, "name"), "Full name must not contain control characters", "a newline in one-line text");
+	ok(at(&e, "bio") == NULL, "but long text may hold one");
+	e = from_json("{\"name\":\"Ana\xc3\x28\"}", &p);
+	is_str(at(&e, "name"), "Full name must be valid UTF-8 text", "bad UTF-8 in JSON text");
+	e = from_json("{\"name\":\"Ana\",\"bio\":\"\xed\xa0\x80\"}", &p);
+	is_str(at(&e, "bio"), "Bio must be valid UTF-8 text", "a UTF-16 surrogate in UTF-8 is not UTF-8");
+
+	/* missing, blank, oversized, too short */
+	e = from_json("{}", &p);
+	is_str(at(&e, "name"), "Enter full name", "a required field that is absent");
+	e = from_json("{\"name\":null}", &p);
+	is_str(at(&e, "name"), "Enter full name", "null counts as absent");
+	e = from_form("name=+++", &p);
+	is_str(at(&e, "name"), "Enter full name", "blanks count as absent");
+	e = from_json("{\"name\":\"Ñandú Ñandú\"}", &p);
+	is_str(at(&e, "name"), "Full name must be 10 characters or fewer", "length is counted in characters");
+	e = from_json("{\"name\":\"Ñandú Ñan\"}", &p);
+	ok(at(&e, "name") == NULL, "10 characters of 2-byte letters pass");
+	e = from_json("{\"name\":\"Ana\",\"password\":\"short\"}", &p);
+	is_str(at(&e, "password"), "Password must be at least 12 characters", "a minimum length");
+
+	/* wrong JSON types */
+	e = from_json("{\"name\":42,\"age\":\"36\",\"fee\":1.5,\"consent\":\"yes\","
+	    "\"emergencyContact\":\"x\",\"tags\":\"sms\"}", &p);
+	is_str(at(&e, "name"), "Full name must be text", "a number where text goes");
+	is_str(at(&e, "age"), "Age must be a whole number", "a string where an integer goes");
+	is_str(at(&e, "fee"), "Fee must be a whole number of cents", "a fraction where cents go");
+	is_str(at(&e, "consent"), "Consent must be true or false", "a string where a boolean goes");
+	is_str(at(&e, "emergencyContact"), "Emergency contact must be an object", "a string where an object goes");
+	is_str(at(&e, "tags"), "Channels must be a list", "a string where a list goes");
+	e = from_json("[1,2]", &p);
+	is_str(at(&e, "body"), "must be a JSON object", "a body that is not an object");
+	e = from_json("{\"name\":\"Ana\",\"age\":99999999999999999999}", &p);
+	ok(at(&e, "age") != NULL, "an integer beyond 64 bits is refused: %s", at(&e, "age"));
+
+	/* values */
+	e = from_json("{\"name\":\"Ana\",\"email\":\"ana@\",\"channel\":\"fax\",\"id\":\"1234\","
+	    "\"tz\":\"Mars/Olympus\",\"dateOfBirth\":\"2001-02-29\",\"age\":131,\"phone\":\"0412\"}", &p);
+	is_str(at(&e, "email"), "Enter an email address like name@example.com", "an email without a domain");
+	is_str(at(&e, "channel"), "Channel must be one of: sms, email, whatsapp", "an unknown choice");
+	is_str(at(&e, "id"), "Practitioner must be an id (a UUID)", "an id that is not a UUID");
+	is_str(at(&e, "tz"), "Time zone must be a time zone like Australia/Sydney", "an unknown zone");
+	is_str(at(&e, "dateOfBirth"), "Date of birth must be a real date, like 2026-03-27",
+	    "29 February of a common year");
+	is_str(at(&e, "age"), "Age must be a whole number from 0 to 130", "an integer out of range");
+	ok(at(&e, "phone") != NULL, "a number too short to be one");
+	e = from_json("{\"name\":\"Ana\",\"tz\":\"../../etc/passwd\"}", &p);
+	ok(at(&e, "tz") != NULL, "a zone name cannot climb out of the zone directory");
+	e = from_json("{\"name\":\"Ana\",\"dateOfBirth\":\"2999-01-01\"}", &p);
+	is_str(at(&e, "dateOfBirth"), "Date of birth must be in the past", "a birth date in the future");
+	e = from_form("name=Ana&fee=12.345", &p);
+	is_str(at(&e, "fee"), "Fee must be an amount like 120.50", "three decimals of money");
+	e = from_form("name=Ana&fee=-1", &p);
+	ok(at(&e, "fee") != NULL, "a negative amount");
+
+	/* nested and arrays: dotted paths */
+	e = from_json("{\"name\":\"Ana\",\"emergencyContact\":{\"name\":\"Luis\"},"
+	    "\"tags\":[\"sms\",\"fax\"],\"contacts\":[{\"name\":\"A\",\"phone\":\"+61412345670\"},"
+	    "{\"phone\":\"+61412345671\"}]}", &p);
+	is_str(at(&e, "emergencyContact.phone"), "Enter contact's phone", "a missing nested field");
+	is_str(at(&e, "tags.1"), "Channels must be one of: sms, email, whatsapp", "a bad list item by index");
+	is_str(at(&e, "contacts.1.name"), "Enter contact's name", "a field of a list's object");
+	e = from_json("{\"name\":\"Ana\",\"tags\":[\"sms\",\"sms\",\"sms\",\"sms\"]}", &p);
+	is_str(at(&e, "tags"), "Channels may hold at most 3 items", "too many items");
+
+	/* unknown members, checks */
+	e = from_json("{\"name\":\"Ana\",\"nmae\":\"x\",\"emergencyContact\":{\"name\":\"L\","
+	    "\"phone\":\"+61412345679\",\"extra\":1}}", &p);
+	is_str(at(&e, "nmae"), "is not a field of this request", "an unknown JSON member is refused");
+	is_str(at(&e, "emergencyContact.extra"), "is not a field of this request", "also when nested");
+	e = from_json("{\"name\":\"Bob\"}", &p);
+	is_str(at(&e, "name"), "Bob may not book", "a field's own check");
+	e = from_json("{\"name\":\"Ana\",\"channel\":\"email\"}", &p);
+	is_str(at(&e, "email"), "Enter an email address to be sent email", "the spec's check across fields");
+	e = from_json("{\"name\":\"Bob\",\"channel\":\"email\"}", &p);
+	ok(at(&e, "email") == NULL, "which runs only when every field read cleanly");
+	e = from_form("name=Ana&name=Bob", &p);
+	is_str(at(&e, "name"), "Full name was sent twice", "a form field sent twice");
+	e = from_form("name=Ana", &p);
+	ok(!p.consent, "an unticked checkbox is false");
+
+	for (size_t i = 0; i < nkept; i++)
+		json_object_put(kept[i]);
+	arena_free(&arena);
+	return tap_done();
+}
