@@ -39,7 +39,8 @@ jobs_payload_int(const struct jobs_job *job, const char *name, long def)
 }
 
 /* Records its start (the crash test counts starts per job, and compares each start with the
- * lease of the one before, both on the database's clock), then sleeps payload.ms. */
+ * lease of the one before, both on the database's clock), then sleeps payload.ms — only on
+ * the first payload.slow_attempts attempts when that is given, JOBS_TEST_SLEEP_MS after. */
 static enum jobs_outcome
 jobs_test_sleep(struct db *db, const struct jobs_job *job, struct jobs_result *r)
 {
@@ -48,7 +49,8 @@ jobs_test_sleep(struct db *db, const struct jobs_job *job, struct jobs_result *r
 
 	(void)db;
 	(void)r;
-	if (ms < 0 || ms > JOBS_TEST_SLEEP_MAX_MS)
+	if (ms < 0 || ms > JOBS_TEST_SLEEP_MAX_MS ||
+	    job->attempt > jobs_payload_int(job, "slow_attempts", JOBS_ATTEMPTS_LIMIT))
 		ms = JOBS_TEST_SLEEP_MS;
 	left = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
 	log_info("test job started", "%s attempt %d by %s claimed %.6f lease until %.6f", job->id,
