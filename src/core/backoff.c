@@ -29,3 +29,9 @@ backoff_seconds(long base, long max, int attempt, long retry_after)
 	rand_bytes(&r, 1);
 	return backoff_seconds_with(base, max, attempt, retry_after, r);
 }
+
+bool
+backoff_gives_up(int attempt, int max_attempts, bool permanent)
+{
+	return permanent || attempt >= max_attempts;
+}

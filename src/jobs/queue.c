@@ -179,7 +179,8 @@ jobs_record(struct jobs_runner *r, struct db *db, const struct jobs_kind *k,
 {
 	char secs[32] = "0";
 	long changed = 0, delay = 0;
-	bool dead = outcome == JOBS_FAILED || (outcome == JOBS_RETRY && job->attempt >= k->max_attempts);
+	bool dead = outcome != JOBS_DONE &&
+	    backoff_gives_up(job->attempt, k->max_attempts, outcome == JOBS_FAILED);
 	int rc;
 
 	if (outcome == JOBS_DONE) {

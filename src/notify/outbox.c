@@ -178,7 +178,7 @@ notify_record_failure(struct db *db, const char *runner, const struct notify_job
 {
 	const struct notify_outgoing *m = &job->m;
 	const struct notify_result *r = &job->r;
-	bool dead = r->outcome == NOTIFY_REJECTED || m->attempts >= job->max_attempts;
+	bool dead = backoff_gives_up(m->attempts, job->max_attempts, r->outcome == NOTIFY_REJECTED);
 	char secs[32];
 	const char *params[5] = { m->id, runner, secs, r->error, dead ? "true" : "false" };
 	PGresult *res = NULL;

@@ -59,6 +59,10 @@ main(void)
 		ok(low && high, "and is jittered: both ends of the range turn up");
 	}
 
+	ok(!backoff_gives_up(1, 4, false), "attempt 1 of 4 that may be retried: retried");
+	ok(backoff_gives_up(4, 4, false), "attempt 4 of 4: a dead letter");
+	ok(backoff_gives_up(1, 4, true), "a permanent failure: a dead letter at once");
+
 	/* a kind's rules */
 	{
 		struct jobs_kind k = { "pms.writeback", noop, 8, 60, 5, 3600, false, "x" };
