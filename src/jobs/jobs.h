@@ -63,6 +63,7 @@ int jobs_main(int argc, char **argv, const char *config_file);
 #define JOBS_RUN_BATCH       50	/* jobs one wake runs before the outbox and schedules get a turn */
 #define JOBS_DEAD_LIST_MAX   1000	/* dead letters `kairos jobs --dead` prints at most */
 #define JOBS_UUID_SIZE       37
+#define JOBS_RUNNER_NAME_MAX 300	/* "host:pid", the table's CHECK on leased_by */
 
 /* A claimed job, as its handler sees it. Strings are borrowed from the claim's result, which
  * lives until the handler returns. */
@@ -134,7 +135,7 @@ struct jobs_runner {
 	const struct jobs_kind *kinds[JOBS_MAX_KINDS];
 	size_t                  nkinds;
 	struct buf              names, leases;	/* array literals for the claim: "{a,b}", "{60,300}" */
-	char                    runner[300];	/* host:pid, recorded as leased_by */
+	char                    runner[JOBS_RUNNER_NAME_MAX];	/* host:pid, recorded as leased_by */
 };
 
 /* Takes this build's kinds. Returns how many were left out (each logged as an error: a bad
