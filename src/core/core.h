@@ -3,6 +3,7 @@
 #define KAIROS_CORE_H
 
 #include "core/arena.h"
+#include "core/backoff.h"
 #include "core/base64.h"
 #include "core/buf.h"
 #include "core/clock.h"

@@ -1,5 +1,6 @@
 /* jobs.c: the runner's loop: connect, LISTEN, wait for a notification, a tick, the next
- * scheduled task or a signal; and the operator's `kairos jobs --list | --run-now NAME`. */
+ * queued job or scheduled task, or a signal; and the operator's `kairos jobs --list |
+ * --run-now NAME | --enqueue KIND PAYLOAD | --dead | --retry ID`. */
 #include "jobs/jobs.h"
 #include "core/core.h"
 #include "db/db.h"
@@ -9,6 +10,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,10 +40,103 @@ jobs_run_notifications(struct db *db, struct notify_runner *runner, int sfd)
 		log_warn("notifications not run", "%s", db->error);
 }
 
-/* --list and --run-now: one statement each, as the tables' owner like the runner. */
-static int
-jobs_operator(const struct config *cfg, const char *run_now)
+/* Runs due jobs of the registered kinds, one after another, until none is due, a signal
+ * comes (SIGTERM waits for the job running, not for the queue to drain) or JOBS_RUN_BATCH ran,
+ * so the outbox and schedules get their turn. Returns whether jobs may still be due. */
+static bool
+jobs_run_queue(struct db *db, struct jobs_runner *q, int sfd)
 {
+	int n = 0, rc;
+
+	while ((rc = jobs_run_one(q, db)) == 1 && ++n < JOBS_RUN_BATCH && !jobs_signalled(sfd))
+		;
+	return rc == 1 && n >= JOBS_RUN_BATCH;
+}
+
+/* The operator's --enqueue KIND PAYLOAD [--key KEY] [--org ID]: queues a job of
+ * a kind of this build (a system job unless --org). 0, 1 for a database failure, 2 for bad
+ * arguments. */
+static int
+jobs_enqueue_cli(struct db *db, bool test_kinds, int argc, char **argv)
+{
+	const char *key = NULL, *org = NULL;
+	char id[JOBS_UUID_SIZE] = "";
+	bool created = false;
+	int rc;
+
+	if (argc % 2 != 0) {
+		fprintf(stderr, "kairos jobs: --enqueue KIND PAYLOAD [--key KEY] [--org ID]\n");
+		return 2;
+	}
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--key") == 0)
+			key = argv[i + 1];
+		else if (strcmp(argv[i], "--org") == 0)
+			org = argv[i + 1];
+		else {
+			fprintf(stderr, "kairos jobs: unknown option %s\n", argv[i]);
+			return 2;
+		}
+	}
+	if (jobs_kind_find(argv[0], test_kinds) == NULL) {
+		fprintf(stderr, "kairos jobs: no job kind %s in this build\n", argv[0]);
+		return 2;
+	}
+	rc = jobs_enqueue(db, org, argv[0], argv[1], key, NULL, &created, id);
+	if (rc != DB_OK) {
+		fprintf(stderr, "kairos jobs: %s\n", db->error);
+		return 1;
+	}
+	if (created)
+		printf("queued %s\n", id);
+	else
+		printf("already queued (the same dedupe key)\n");
+	return 0;
+}
+
+/* --dead: every dead job (system ones too: this is the owner's connection). */
+static int
+jobs_dead_cli(struct db *db)
+{
+	static struct jobs_dead rows[JOBS_DEAD_LIST_MAX];
+	int n = jobs_dead_letters(db, rows, JOBS_DEAD_LIST_MAX);
+
+	if (n < 0) {
+		fprintf(stderr, "kairos jobs: %s\n", db->error);
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		printf("%s  %s  %s  org %s  key %s  %d attempts  %s\n", rows[i].id, rows[i].when,
+		    rows[i].kind, *rows[i].org_id ? rows[i].org_id : "-",
+		    *rows[i].dedupe_key ? rows[i].dedupe_key : "-", rows[i].attempts, rows[i].error);
+	if (n == 0)
+		printf("(no dead jobs)\n");
+	return 0;
+}
+
+/* --retry ID: a dead job back to the queue. */
+static int
+jobs_retry_cli(struct db *db, const char *id)
+{
+	bool found = false;
+
+	if (jobs_retry_dead(db, id, &found) != DB_OK) {
+		fprintf(stderr, "kairos jobs: %s\n", db->error);
+		return 1;
+	}
+	if (found)
+		printf("queued %s again\n", id);
+	else
+		fprintf(stderr, "kairos jobs: no dead job %s\n", id);
+	return found ? 0 : 1;
+}
+
+/* The operator's commands: one statement each, as the tables' owner like the runner. argv
+ * starts at the command's option ("--list"). */
+static int
+jobs_operator(const struct config *cfg, int argc, char **argv)
+{
+	bool test = cfg->schedule_test_tasks;
 	struct db db;
 	int rc;
 
@@ -51,8 +146,21 @@ jobs_operator(const struct config *cfg, const char *run_now)
 		db_close(&db);
 		return 1;
 	}
-	rc = run_now ? schedule_run_now(&db, cfg->schedule_test_tasks, run_now, stdout, stderr) :
-	    schedule_list(&db, cfg->schedule_test_tasks, stdout);
+	if (strcmp(argv[0], "--run-now") == 0)
+		rc = schedule_run_now(&db, test, argv[1], stdout, stderr);
+	else if (strcmp(argv[0], "--enqueue") == 0)
+		rc = jobs_enqueue_cli(&db, test, argc - 1, argv + 1);
+	else if (strcmp(argv[0], "--dead") == 0)
+		rc = jobs_dead_cli(&db);
+	else if (strcmp(argv[0], "--retry") == 0)
+		rc = jobs_retry_cli(&db, argv[1]);
+	else {
+		rc = schedule_list(&db, test, stdout);
+		if (rc == 0) {
+			printf("\n");
+			rc = jobs_queue_list(&db, test, stdout);
+		}
+	}
 	db_close(&db);
 	return rc;
 }
@@ -61,8 +169,8 @@ int
 jobs_main(int argc, char **argv, const char *config_file)
 {
 	struct schedule_runner sched;
-	const char *run_now = NULL;
-	bool list = false;
+	struct jobs_runner queue;
+	bool operator = true;
 	char runner[300], host[256] = "localhost";
 	struct notify_setup providers;
 	struct notify_runner *sender;
@@ -74,19 +182,22 @@ jobs_main(int argc, char **argv, const char *config_file)
 	sigset_t set;
 	int sfd;
 
-	if (argc == 2 && strcmp(argv[1], "--list") == 0)
-		list = true;
-	else if (argc == 3 && strcmp(argv[1], "--run-now") == 0)
-		run_now = argv[2];
-	else if (argc > 1) {
-		fprintf(stderr, "usage: kairos jobs [--list | --run-now TASK]\n");
+	if (argc == 1)
+		operator = false;
+	else if (!((argc == 2 && strcmp(argv[1], "--list") == 0) ||
+	    (argc == 2 && strcmp(argv[1], "--dead") == 0) ||
+	    (argc == 3 && strcmp(argv[1], "--run-now") == 0) ||
+	    (argc == 3 && strcmp(argv[1], "--retry") == 0) ||
+	    (argc >= 4 && strcmp(argv[1], "--enqueue") == 0))) {
+		fprintf(stderr, "usage: kairos jobs [--list | --run-now TASK | --dead | --retry JOB_ID |\n"
+		    "                    --enqueue KIND PAYLOAD_JSON [--key DEDUPE_KEY] [--org ORG_ID]]\n");
 		return 2;
 	}
 	log_set_role("jobs");
 	if (config_load_logged(&cfg, config_file) < 0)
 		return 1;
-	if (list || run_now) {
-		int rc = jobs_operator(&cfg, run_now);
+	if (operator) {
+		int rc = jobs_operator(&cfg, argc - 1, argv + 1);
 
 		config_free(&cfg);
 		return rc;
@@ -96,6 +207,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	gethostname(host, sizeof host - 1);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	schedule_runner_init(&sched, cfg.schedule_test_tasks, runner);	/* logs what it leaves out */
+	jobs_runner_init(&queue, cfg.schedule_test_tasks, runner);	/* so does this */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -113,11 +225,12 @@ jobs_main(int argc, char **argv, const char *config_file)
 		curl_global_cleanup();
 		db_close(&db);
 		config_free(&cfg);
+		jobs_runner_free(&queue);
 		close(sfd);
 		return 1;
 	}
-	log_info("started", "tick every %d s, %zu scheduled tasks, %ld sends at once",
-	    JOBS_TICK_SECONDS, sched.ntasks, cfg.notify_concurrency);
+	log_info("started", "tick every %d s, %zu scheduled tasks, %zu job kinds, %ld sends at once",
+	    JOBS_TICK_SECONDS, sched.ntasks, queue.nkinds, cfg.notify_concurrency);
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1 } };
@@ -138,8 +251,14 @@ jobs_main(int argc, char **argv, const char *config_file)
 			}
 			/* work first: rows may have been queued while we were away */
 			jobs_run_notifications(&db, sender, sfd);
-			/* then the scheduled tasks; wake again when the next one is due, if sooner */
+			/* then the queued jobs; a full batch means more are due: look again at once */
+			if (jobs_run_queue(&db, &queue, sfd))
+				timeout = 0;
+			/* then the scheduled tasks; wake again when the next task or job is due, if sooner */
 			due_ms = schedule_run_due(&sched, &db);
+			if (due_ms >= 0 && due_ms < timeout)
+				timeout = (int)due_ms;
+			due_ms = jobs_next_due_ms(&queue, &db);
 			if (due_ms >= 0 && due_ms < timeout)
 				timeout = (int)due_ms;
 			pfd[1].fd = db.conn ? PQsocket(db.conn) : -1;
@@ -174,6 +293,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	config_free(&cfg);
 	notify_setup_free(&providers);
 	curl_global_cleanup();
+	jobs_runner_free(&queue);
 	close(sfd);
 	return 0;
 }

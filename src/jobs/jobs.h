@@ -1,9 +1,14 @@
-/* jobs: `kairos jobs`, the background runner (outbox sends, scheduled tasks; reminders,
- * syncs and hold expiry later).
+/* jobs: the durable job queue (queue.c, kinds.c), `kairos jobs`, the background runner
+ * (jobs.c), and scheduled tasks (schedule.c).
  *
- * It keeps a database connection, LISTENs on the "kairos_jobs" channel and wakes on a
- * notification, a timer tick or the next scheduled task's due time; each wake sends the due
- * notifications (notify/) and runs the due scheduled tasks (schedule.c). */
+ * The runner keeps a database connection, LISTENs on the "kairos_jobs" channel and wakes on
+ * a notification, a timer tick, the next queued job's or scheduled task's due time; each
+ * wake sends the due notifications (notify/), runs the due jobs of every registered kind,
+ * and runs the due scheduled tasks.
+ *
+ * Layering: a domain module enqueues with jobs_enqueue (the queue's half of this header,
+ * which needs only db/ and core/); the runner's half (kinds.c) names the modules' handlers.
+ * A module never calls the runner. */
 #ifndef KAIROS_JOBS_H
 #define KAIROS_JOBS_H
 
@@ -19,8 +24,150 @@
 #define JOBS_TICK_SECONDS     5
 #define JOBS_RECONNECT_MAX_MS 30000
 
-/* argv[0] is "jobs"; `kairos jobs [--list | --run-now NAME]`. Returns the exit status. */
+/* argv[0] is "jobs"; `kairos jobs [--list | --run-now NAME | --enqueue KIND PAYLOAD [--key KEY]
+ * [--org ID] [--in SECONDS] | --dead | --retry ID]`. Returns the exit status. */
 int jobs_main(int argc, char **argv, const char *config_file);
+
+/* ---- the job queue (queue.c; the kinds of this build: kinds.c) ----
+ *
+ * A job is a row of `jobs` (0014): a kind, a JSON payload, an optional dedupe key, the
+ * organisation it is for (NULL: a system job), when it may run, and how often it has been
+ * tried. A module enqueues it in its own transaction (so the job exists if and only if the
+ * work that asked for it committed) and registers its kind in kinds.c: a handler and its
+ * rules — attempts, lease, backoff.
+ *
+ * The runner claims one due job at a time (FOR UPDATE SKIP LOCKED, so runners never wait
+ * for each other) and sets a lease of the kind's lease_seconds; the claim counts an attempt.
+ * It then calls the handler and records the outcome, guarded by leased_by: a runner whose
+ * lease ran out and was taken over records nothing. A runner killed mid-job leaves the row
+ * queued and leased; another runner claims it once the lease has run out, not before. So a
+ * job runs at least once and, when runners die, at most once per lease that ran out: a
+ * handler must be idempotent (use the job id or dedupe key as the other side's idempotency
+ * key), and a kind's lease must be well above its longest run.
+ *
+ * Outcomes: JOBS_DONE; JOBS_RETRY (again after backoff_seconds(backoff, backoff_max,
+ * attempt, retry_after) — core/backoff.h, the one notify uses too — or a dead letter once
+ * max_attempts are spent); JOBS_FAILED (retrying cannot help: a dead letter at once). A dead
+ * letter keeps its reason (last_error); an admin puts it back with jobs_retry_dead (the
+ * admin page of dead messages and jobs, or `kairos jobs --retry ID`). A claim that finds the
+ * attempts already spent (the runner died on the last one) makes the job dead without
+ * running it again. */
+
+#define JOBS_KIND_MAX        63	/* characters of a kind: the table's CHECK */
+#define JOBS_DEDUPE_MAX      200	/* characters of a dedupe key: the table's CHECK */
+#define JOBS_PAYLOAD_MAX     65536	/* bytes of a payload's JSON text: the table's CHECK */
+#define JOBS_ERROR_MAX       1000	/* bytes of a dead letter's reason kept */
+#define JOBS_ATTEMPTS_LIMIT  100	/* a kind's max_attempts: 1..this */
+#define JOBS_LEASE_MAX       3600	/* a kind's lease_seconds: 1..this */
+#define JOBS_MAX_KINDS       64	/* kinds in one build */
+#define JOBS_RUN_BATCH       50	/* jobs one wake runs before the outbox and schedules get a turn */
+#define JOBS_DEAD_LIST_MAX   1000	/* dead letters `kairos jobs --dead` prints at most */
+#define JOBS_UUID_SIZE       37
+#define JOBS_RUNNER_NAME_MAX 300	/* "host:pid", the table's CHECK on leased_by */
+
+/* A claimed job, as its handler sees it. Strings are borrowed from the claim's result, which
+ * lives until the handler returns. */
+struct jobs_job {
+	const char *id;
+	const char *org_id;	/* "" for a system job */
+	const char *kind;
+	const char *payload;	/* JSON text, "{}" when none was given */
+	const char *dedupe_key;	/* "" when none */
+	int         attempt;	/* 1 on the first run */
+	const char *runner;	/* this runner: host:pid */
+	double      claimed_at;	/* database clock, seconds since the epoch */
+	double      lease_until;	/* the same clock: the handler should be done well before */
+};
+
+enum jobs_outcome {
+	JOBS_DONE,		/* finished: never run again */
+	JOBS_RETRY,		/* failed for now (network, 5xx, 429, a lock): again after backoff */
+	JOBS_FAILED,		/* failed for good (refused, invalid payload): a dead letter now */
+};
+
+/* What a handler tells the runner beyond its outcome. error: why it failed (kept, cut to
+ * JOBS_ERROR_MAX bytes, as the dead letter's reason; never a secret or a patient's data).
+ * retry_after: seconds the other side asked us to wait (429), 0 if nothing. */
+struct jobs_result {
+	struct buf error;
+	long       retry_after;
+};
+
+/* A handler. db is the runner's connection, the tables' owner's (row-level security does
+ * not narrow it: a handler of an organisation's job filters by job->org_id itself); no
+ * transaction is open, and the handler must not leave one open. It must be idempotent. */
+typedef enum jobs_outcome (*jobs_fn)(struct db *db, const struct jobs_job *job,
+	struct jobs_result *r);
+
+struct jobs_kind {
+	const char *name;		/* [a-z][a-z0-9.-]*: "<module>.<what>", "pms.writeback" */
+	jobs_fn     run;
+	int         max_attempts;	/* runs before a retried job is dead: 1..JOBS_ATTEMPTS_LIMIT */
+	int         lease_seconds;	/* well above the longest run: 1..JOBS_LEASE_MAX */
+	long        backoff_seconds;	/* the first retry's delay (≥ 1) */
+	long        backoff_max_seconds;	/* the longest (≥ backoff_seconds) */
+	bool        test_only;	/* only with KAIROS_SCHEDULE_TEST_TASKS (never production) */
+	const char *about;	/* what it does, for admins: "Send a booking to the PMS" */
+};
+
+/* The kinds of this build (kinds.c), test-only ones included when test_kinds; a static
+ * table. Returns how many were put in out (at most max). */
+size_t jobs_kinds(bool test_kinds, const struct jobs_kind **out, size_t max);
+/* The kind named name (test-only ones included when test_kinds), or NULL. Static. */
+const struct jobs_kind *jobs_kind_find(const char *name, bool test_kinds);
+/* 0 when k's name and rules are within the limits above; -1 with the reason in why. */
+int  jobs_kind_check(const struct jobs_kind *k, struct buf *why);
+
+/* Queues a job, in the caller's transaction when one is open (then it exists only if that
+ * commits, and the runners are woken only then). org_id: the organisation it is for, or NULL
+ * for a system job (only the tables' owner may queue those: a request's role sees only its
+ * organisation's jobs). payload: JSON text, or NULL for {}. dedupe_key: NULL, or a key that
+ * makes a second job of the same organisation, kind and key a no-op (even after the first
+ * finished). run_at: NULL for now, or a timestamptz text ("2026-12-03T10:00:00Z"). The kind is
+ * not checked against this build (a newer runner may know it). *created (may be NULL) tells
+ * whether a row was added; id (may be NULL, JOBS_UUID_SIZE bytes) gets its id when it was.
+ * DB_OK or an error (a bad kind, key or payload is refused by the table: DB_FAILED). */
+int  jobs_enqueue(struct db *db, const char *org_id, const char *kind, const char *payload,
+	const char *dedupe_key, const char *run_at, bool *created, char *id);
+
+/* One runner's view of the queue: the kinds it runs and its identity. */
+struct jobs_runner {
+	const struct jobs_kind *kinds[JOBS_MAX_KINDS];
+	size_t                  nkinds;
+	struct buf              names, leases;	/* array literals for the claim: "{a,b}", "{60,300}" */
+	char                    runner[JOBS_RUNNER_NAME_MAX];	/* host:pid, recorded as leased_by */
+};
+
+/* Takes this build's kinds. Returns how many were left out (each logged as an error: a bad
+ * name or rule, or a name taken twice); the rest still run. jobs_runner_free frees it. */
+int  jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner);
+void jobs_runner_free(struct jobs_runner *r);
+/* Claims one due job of r's kinds and runs it to its outcome. 1 when a job was claimed
+ * (call again: more may be due), 0 when none is due, -1 when the database failed (logged). */
+int  jobs_run_one(struct jobs_runner *r, struct db *db);
+/* Milliseconds until the next job of r's kinds may be due (0: now), or -1 when none is queued
+ * or the database failed. */
+long jobs_next_due_ms(struct jobs_runner *r, struct db *db);
+
+/* A dead letter as admins see it (never the payload: it may hold a patient's data). */
+struct jobs_dead {
+	char id[JOBS_UUID_SIZE];
+	char org_id[JOBS_UUID_SIZE];	/* "" for a system job */
+	char kind[JOBS_KIND_MAX + 1];
+	char dedupe_key[JOBS_DEDUPE_MAX * 4 + 1];	/* "" when none; UTF-8 */
+	char when[32];	/* "2026-12-03 04:10 UTC": when it died */
+	int  attempts;
+	char error[JOBS_ERROR_MAX + 1];
+};
+
+/* The newest dead letters the connection may see (a request: its organisation's, by row-level
+ * security; the owner: all), at most max. Returns how many, or a negative DB_ error. */
+int  jobs_dead_letters(struct db *db, struct jobs_dead *rows, int max);
+/* Puts dead letter id back in the queue, due now with fresh attempts, and wakes the runners
+ * (on commit). DB_OK with *found false when there is no such dead job (or another clinic's). */
+int  jobs_retry_dead(struct db *db, const char *id, bool *found);
+/* `kairos jobs --list`'s queue part: jobs per kind and status, and what is due. */
+int  jobs_queue_list(struct db *db, bool test_kinds, FILE *out);
 
 /* ---- scheduled tasks (schedule.c) ----
  *

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Retry delays are capped here; ±50 % jitter keeps runners from retrying a recovering
- * provider in the same second. */
+/* Retry delays are capped here; the delay itself is the code base's one backoff
+ * (core/backoff.h, which the job queue uses too): doubling, then ±50 % jitter so runners do
+ * not retry a recovering provider in the same second. */
 #define NOTIFY_BACKOFF_MAX_SECONDS  3600
 
 static const char *const notify_channel_names[] = { "sms", "whatsapp", "email" };
@@ -171,35 +172,18 @@ notify_enqueue_many(struct db *db, const struct notify_message *m, const char *c
 	return rc;
 }
 
-static long
-notify_backoff_seconds(long base, int attempts, int retry_after)
-{
-	long delay = base;
-	unsigned char r = 128;
-
-	for (int i = 1; i < attempts && delay < NOTIFY_BACKOFF_MAX_SECONDS; i++)
-		delay *= 2;
-	if (delay > NOTIFY_BACKOFF_MAX_SECONDS)
-		delay = NOTIFY_BACKOFF_MAX_SECONDS;
-	rand_bytes(&r, 1);
-	delay = delay / 2 + (delay * r) / 255;	/* 50 % .. 150 % */
-	if (retry_after > delay)
-		delay = retry_after;
-	return delay;
-}
-
 /* A failed send: back to the queue after its backoff, or a dead letter. */
 static void
 notify_record_failure(struct db *db, const char *runner, const struct notify_job *job, long backoff)
 {
 	const struct notify_outgoing *m = &job->m;
 	const struct notify_result *r = &job->r;
-	bool dead = r->outcome == NOTIFY_REJECTED || m->attempts >= job->max_attempts;
+	bool dead = backoff_gives_up(m->attempts, job->max_attempts, r->outcome == NOTIFY_REJECTED);
 	char secs[32];
 	const char *params[5] = { m->id, runner, secs, r->error, dead ? "true" : "false" };
 	PGresult *res = NULL;
 
-	snprintf(secs, sizeof secs, "%ld", notify_backoff_seconds(backoff, m->attempts, r->retry_after));
+	snprintf(secs, sizeof secs, "%ld", backoff_seconds(backoff, NOTIFY_BACKOFF_MAX_SECONDS, m->attempts, r->retry_after));
 	if (db_query(db, &notify_stmt_retry, params, &res) != DB_OK)
 		log_error("notification outcome not recorded", "%s: %s", m->id, db->error);
 	PQclear(res);

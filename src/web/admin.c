@@ -1,6 +1,7 @@
 /* admin.c: staff sign-in, invitations and the admin home (AUTH-5). The first admin comes from
  * `kairos user add`; admins invite everyone else with a one-time link sent by email. */
 #include "web/web.h"
+#include "jobs/jobs.h"
 #include "notify/notify.h"
 
 #include <string.h>
@@ -404,19 +405,26 @@ web_admin_set_role(struct web_app *app, struct request *req, struct response *re
 	http_response_redirect(resp, 303, "/admin/staff?role=1");
 }
 
-/* ---- dead letters (NOTE-2: visible to admins with the reason, and a retry) ---- */
+/* ---- dead letters (NOTE-2: visible to admins with the reason, and a retry) ----
+ *
+ * One page for everything that could not be done: the outbox's dead messages and the job
+ * queue's dead jobs of every kind (jobs.h), each with its reason and a retry button (a plain
+ * form POST with the CSRF token: no script needed). A request's connection sees only its
+ * organisation's rows (row-level security); system jobs, which belong to none, are the
+ * operator's (`kairos jobs --dead`, `--retry`). /admin/jobs is the same page. */
 
-#define WEB_DEAD_SHOWN 100	/* dead letters listed at most */
+#define WEB_DEAD_SHOWN 100	/* dead letters of each sort listed at most */
 
 void
 web_admin_messages(struct web_app *app, struct request *req, struct response *resp)
 {
 	static struct notify_dead rows[WEB_DEAD_SHOWN];
-	struct json_object *model, *list;
-	const char *done = http_param(&req->query, "retried");
-	int n;
+	static struct jobs_dead jobs[WEB_DEAD_SHOWN];
+	struct json_object *model, *list, *jlist;
+	int n, nj;
 
-	if (web_tx(app) != DB_OK || (n = notify_dead_letters(&app->db, rows, WEB_DEAD_SHOWN)) < 0) {
+	if (web_tx(app) != DB_OK || (n = notify_dead_letters(&app->db, rows, WEB_DEAD_SHOWN)) < 0 ||
+	    (nj = jobs_dead_letters(&app->db, jobs, WEB_DEAD_SHOWN)) < 0) {
 		web_unavailable(app, req, resp);
 		return;
 	}
@@ -436,10 +444,30 @@ web_admin_messages(struct web_app *app, struct request *req, struct response *re
 		web_form_set(d, "event", rows[i].event_key);
 		json_object_array_add(list, d);
 	}
+	jlist = json_object_new_array();
+	for (int i = 0; i < nj; i++) {
+		const struct jobs_kind *k = jobs_kind_find(jobs[i].kind, app->cfg.schedule_test_tasks);
+		struct json_object *d = json_object_new_object();
+		char attempts[16];
+
+		snprintf(attempts, sizeof attempts, "%d", jobs[i].attempts);
+		web_form_set(d, "id", jobs[i].id);
+		web_form_set(d, "when", jobs[i].when);
+		web_form_set(d, "kind", jobs[i].kind);
+		web_form_set(d, "about", k != NULL ? k->about : jobs[i].kind);
+		web_form_set(d, "key", jobs[i].dedupe_key);
+		web_form_set(d, "attempts", attempts);
+		web_form_set(d, "error", jobs[i].error);
+		json_object_array_add(jlist, d);
+	}
 	json_object_object_add(model, "dead", list);
+	json_object_object_add(model, "deadJobs", jlist);
 	json_object_object_add(model, "none", json_object_new_boolean(n == 0));
-	if (done != NULL)
+	json_object_object_add(model, "noJobs", json_object_new_boolean(nj == 0));
+	if (http_param(&req->query, "retried") != NULL)
 		web_flash(model, "success", "The message is queued again.");
+	if (http_param(&req->query, "job") != NULL)
+		web_flash(model, "success", "The job is queued again.");
 	web_page(app, req, resp, 200, "pages/admin-messages", model);
 }
 
@@ -462,4 +490,26 @@ web_admin_message_retry(struct web_app *app, struct request *req, struct respons
 		return;
 	}
 	http_response_redirect(resp, 303, "/admin/messages?retried=1");
+}
+
+/* POST /admin/jobs/:id/retry — a dead job back to the queue, due now, with fresh attempts. */
+void
+web_admin_job_retry(struct web_app *app, struct request *req, struct response *resp)
+{
+	const char *id = http_param(&req->route, "id");
+	bool found = false;
+
+	if (web_tx(app) != DB_OK || jobs_retry_dead(&app->db, id, &found) != DB_OK) {
+		web_unavailable(app, req, resp);
+		return;
+	}
+	if (!found) {	/* not dead (any more), another clinic's or a system job: the same answer */
+		web_error(app, req, resp, 404, "That job is not waiting for a retry.", NULL);
+		return;
+	}
+	if (web_audit(app, req, "job.retried", "job", id, NULL) != DB_OK) {
+		web_unavailable(app, req, resp);
+		return;
+	}
+	http_response_redirect(resp, 303, "/admin/messages?job=1");
 }

@@ -53,6 +53,9 @@ const struct web_route web_routes[] = {
 	ROUTE(POST, "/admin/staff/:id/role",   web_admin_set_role,     ADMIN,     HTML),
 	ROUTE(GET,  "/admin/messages",         web_admin_messages,     ADMIN,     HTML),
 	ROUTE(POST, "/admin/messages/:id/retry", web_admin_message_retry, ADMIN,  HTML),
+	/* dead jobs are listed on the same page as dead messages; /admin/jobs is its other name */
+	ROUTE(GET,  "/admin/jobs",             web_admin_messages,     ADMIN,     HTML),
+	ROUTE(POST, "/admin/jobs/:id/retry",   web_admin_job_retry,    ADMIN,     HTML),
 
 	/* The sign-in JSON API (AUTH-8, patient-api.md). */
 	ROUTE(POST, "/api/patient-auth/send-otp",      web_api_send_otp,    PUBLIC,  JSON),

@@ -322,6 +322,7 @@ void web_admin_invite(struct web_app *, struct request *, struct response *);
 void web_admin_set_role(struct web_app *, struct request *, struct response *);
 void web_admin_messages(struct web_app *, struct request *, struct response *);
 void web_admin_message_retry(struct web_app *, struct request *, struct response *);
+void web_admin_job_retry(struct web_app *, struct request *, struct response *);
 void web_api_send_otp(struct web_app *, struct request *, struct response *);
 void web_api_verify_otp(struct web_app *, struct request *, struct response *);
 void web_api_refresh(struct web_app *, struct request *, struct response *);

@@ -1,0 +1,355 @@
+/* queue.c: the durable job queue (jobs.h, 0014): enqueue in the caller's transaction; claim,
+ * run and record in the runner; dead letters and their retry. */
+#include "jobs/jobs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The NOTIFY is delivered only if the transaction commits, like the row itself. A second job
+ * with the same organisation, kind and dedupe key hits jobs_dedupe and adds nothing. */
+static struct db_stmt jobs_stmt_enqueue = DB_STMT("jobs_enqueue", 5,
+	"WITH ins AS ("
+	" INSERT INTO jobs (org_id, kind, payload, dedupe_key, run_at)"
+	" VALUES ($1::uuid, $2, coalesce($3::jsonb, '{}'::jsonb), $4,"
+	"  coalesce($5::timestamptz, now()))"
+	" ON CONFLICT DO NOTHING RETURNING id)"
+	" SELECT id, pg_notify('kairos_jobs', 'job') FROM ins");
+
+/* The earliest due job of our kinds that no live lease holds, leased and its attempt counted
+ * in the same statement: a second runner skips the locked row, and after this commits sees
+ * the lease. $2 and $3 are our kinds and their leases, in step. now() is returned so a
+ * handler (and a test) can compare the claim with an earlier lease on one clock. */
+static struct db_stmt jobs_stmt_claim = DB_STMT("jobs_claim", 3,
+	"WITH k AS (SELECT * FROM unnest($2::text[], $3::int[]) AS k(kind, lease)),"
+	" c AS (SELECT j.id, k.lease FROM jobs j JOIN k ON k.kind = j.kind"
+	"  WHERE j.status = 'queued' AND j.run_at <= now()"
+	"  AND (j.lease_until IS NULL OR j.lease_until < now())"
+	"  ORDER BY j.run_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED)"
+	" UPDATE jobs j SET attempts = j.attempts + 1, leased_by = $1,"
+	"  lease_until = now() + make_interval(secs => c.lease), updated_at = now()"
+	" FROM c WHERE j.id = c.id"
+	" RETURNING j.id, coalesce(j.org_id::text, ''), j.kind, j.payload::text,"
+	"  coalesce(j.dedupe_key, ''), j.attempts, extract(epoch FROM now())::float8,"
+	"  extract(epoch FROM j.lease_until)::float8");
+
+/* Guarded by leased_by: a runner whose lease ran out and was taken over records nothing. */
+static struct db_stmt jobs_stmt_done = DB_STMT("jobs_done", 2,
+	"UPDATE jobs SET status = 'done', lease_until = NULL, last_error = NULL,"
+	" finished_at = now(), updated_at = now()"
+	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
+
+/* A failure: queued again after $3 seconds, or dead ($5) with its reason. */
+static struct db_stmt jobs_stmt_failed = DB_STMT("jobs_failed", 5,
+	"UPDATE jobs SET status = CASE WHEN $5::boolean THEN 'dead' ELSE 'queued' END,"
+	" run_at = CASE WHEN $5::boolean THEN run_at ELSE now() + make_interval(secs => $3) END,"
+	" last_error = $4, lease_until = NULL,"
+	" finished_at = CASE WHEN $5::boolean THEN now() END, updated_at = now()"
+	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
+
+/* Milliseconds until the first of our kinds is due or its lease ends (≤ 0: now); "" when
+ * none is queued. */
+static struct db_stmt jobs_stmt_wait = DB_STMT("jobs_wait", 1,
+	"SELECT coalesce(ceil(extract(epoch FROM"
+	"  min(greatest(run_at, lease_until)) - now()) * 1000)::bigint::text, '')"
+	" FROM jobs WHERE status = 'queued' AND kind = ANY($1::text[])");
+
+static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 1,
+	"SELECT id, coalesce(org_id::text, ''), kind, coalesce(dedupe_key, ''),"
+	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), attempts,"
+	" coalesce(last_error, '')"
+	" FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT $1");
+
+/* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
+ * until the next outcome replaces it. id as text, so a malformed one is "not found". */
+static struct db_stmt jobs_stmt_retry_dead = DB_STMT("jobs_retry_dead", 1,
+	"UPDATE jobs SET status = 'queued', attempts = 0, run_at = now(), lease_until = NULL,"
+	" leased_by = NULL, finished_at = NULL, updated_at = now()"
+	" WHERE id::text = $1 AND status = 'dead'"
+	" RETURNING id, pg_notify('kairos_jobs', 'job')");
+
+static struct db_stmt jobs_stmt_counts = DB_STMT("jobs_counts", 0,
+	"SELECT kind, count(*) FILTER (WHERE status = 'queued' AND run_at <= now()"
+	"  AND (lease_until IS NULL OR lease_until < now())),"
+	" count(*) FILTER (WHERE status = 'queued' AND run_at > now()),"
+	" count(*) FILTER (WHERE status = 'queued' AND lease_until > now()),"
+	" count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'dead')"
+	" FROM jobs GROUP BY kind ORDER BY kind");
+
+int
+jobs_enqueue(struct db *db, const char *org_id, const char *kind, const char *payload,
+    const char *dedupe_key, const char *run_at, bool *created, char *id)
+{
+	const char *params[5] = { org_id, kind, payload, dedupe_key, run_at };
+	PGresult *res = NULL;
+	int rc = db_query(db, &jobs_stmt_enqueue, params, &res);
+
+	if (created != NULL)
+		*created = rc == DB_OK && PQntuples(res) == 1;
+	if (id != NULL) {
+		*id = '\0';
+		if (rc == DB_OK && PQntuples(res) == 1)
+			db_copy(id, JOBS_UUID_SIZE, res, 0, 0);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* ---- the runner ---- */
+
+/* Appends value to a PostgreSQL array literal being built in out ("{" first). Kind names
+ * and numbers need no quoting (the kind check allows [a-z0-9.-] only). */
+static void
+jobs_array_add(struct buf *out, const char *value)
+{
+	buf_putc(out, out->len ? ',' : '{');
+	buf_puts(out, value);
+}
+
+int
+jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner)
+{
+	const struct jobs_kind *all[JOBS_MAX_KINDS];
+	size_t n = jobs_kinds(test_kinds, all, JOBS_MAX_KINDS);
+	struct buf why = BUF_INIT;
+	int left_out = 0;
+
+	memset(r, 0, sizeof *r);
+	snprintf(r->runner, sizeof r->runner, "%s", runner);
+	for (size_t i = 0; i < n; i++) {
+		char lease[16];
+		bool taken = false;
+
+		for (size_t j = 0; j < r->nkinds; j++)
+			taken = taken || strcmp(r->kinds[j]->name, all[i]->name) == 0;
+		buf_reset(&why);
+		if (taken)
+			buf_puts(&why, "the name is registered twice");
+		if (taken || jobs_kind_check(all[i], &why) < 0) {
+			log_error("job kind left out", "%s: %s", all[i]->name ? all[i]->name : "(no name)",
+			    buf_cstr(&why));
+			left_out++;
+			continue;
+		}
+		r->kinds[r->nkinds++] = all[i];
+		snprintf(lease, sizeof lease, "%d", all[i]->lease_seconds);
+		jobs_array_add(&r->names, all[i]->name);
+		jobs_array_add(&r->leases, lease);
+	}
+	buf_puts(&r->names, r->nkinds ? "}" : "{}");
+	buf_puts(&r->leases, r->nkinds ? "}" : "{}");
+	buf_free(&why);
+	return left_out;
+}
+
+void
+jobs_runner_free(struct jobs_runner *r)
+{
+	buf_free(&r->names);
+	buf_free(&r->leases);
+}
+
+static const struct jobs_kind *
+jobs_runner_kind(const struct jobs_runner *r, const char *name)
+{
+	for (size_t i = 0; i < r->nkinds; i++)
+		if (strcmp(r->kinds[i]->name, name) == 0)
+			return r->kinds[i];
+	return NULL;
+}
+
+/* Cuts error to JOBS_ERROR_MAX bytes without splitting a UTF-8 character (the column's
+ * CHECK counts characters; bytes are the stricter bound). */
+static void
+jobs_error_cut(struct buf *error)
+{
+	size_t n = error->len;
+
+	if (n <= JOBS_ERROR_MAX)
+		return;
+	n = JOBS_ERROR_MAX;
+	while (n > 0 && ((unsigned char)error->data[n] & 0xC0) == 0x80)
+		n--;
+	buf_truncate(error, n);
+}
+
+/* Records the outcome of job, guarded by its lease. Logs it; -1 when the database failed. */
+static int
+jobs_record(struct jobs_runner *r, struct db *db, const struct jobs_kind *k,
+    const struct jobs_job *job, enum jobs_outcome outcome, struct jobs_result *res, long ms)
+{
+	char secs[32] = "0";
+	long changed = 0, delay = 0;
+	bool dead = outcome != JOBS_DONE &&
+	    backoff_gives_up(job->attempt, k->max_attempts, outcome == JOBS_FAILED);
+	int rc;
+
+	if (outcome == JOBS_DONE) {
+		const char *params[2] = { job->id, r->runner };
+
+		rc = db_exec(db, &jobs_stmt_done, params, &changed);
+	} else {
+		const char *params[5] = { job->id, r->runner, secs, NULL, dead ? "true" : "false" };
+
+		if (res->error.len == 0)
+			buf_puts(&res->error, "failed, giving no reason");
+		jobs_error_cut(&res->error);
+		params[3] = buf_cstr(&res->error);
+		if (!dead) {
+			delay = backoff_seconds(k->backoff_seconds, k->backoff_max_seconds, job->attempt,
+			    res->retry_after);
+			snprintf(secs, sizeof secs, "%ld", delay);
+		}
+		rc = db_exec(db, &jobs_stmt_failed, params, &changed);
+	}
+	if (rc != DB_OK) {
+		log_error("job outcome not recorded", "%s %s: it runs again when the lease ends: %s",
+		    job->kind, job->id, db->error);
+		return -1;
+	}
+	if (changed == 0) {
+		/* our lease ran out and another runner took the job: its outcome counts */
+		log_warn("job outcome not recorded", "%s %s attempt %d by %s: the lease ran out and"
+		    " another runner has it", job->kind, job->id, job->attempt, r->runner);
+		return 0;
+	}
+	if (outcome == JOBS_DONE)
+		log_info("job done", "%s %s attempt %d by %s in %ld ms", job->kind, job->id,
+		    job->attempt, r->runner, ms);
+	else if (dead)
+		log_warn("job dead", "%s %s attempt %d by %s: %s", job->kind, job->id, job->attempt,
+		    r->runner, buf_cstr(&res->error));
+	else
+		log_warn("job retry", "%s %s attempt %d by %s: again in %ld s: %s", job->kind, job->id,
+		    job->attempt, r->runner, delay, buf_cstr(&res->error));
+	return 0;
+}
+
+int
+jobs_run_one(struct jobs_runner *r, struct db *db)
+{
+	const char *params[3] = { r->runner, buf_cstr(&r->names), buf_cstr(&r->leases) };
+	struct jobs_result result = { BUF_INIT, 0 };
+	enum jobs_outcome outcome;
+	const struct jobs_kind *k;
+	struct jobs_job job;
+	PGresult *res = NULL;
+	long long t0;
+	int rc;
+
+	if (r->nkinds == 0)
+		return 0;
+	if (db_query(db, &jobs_stmt_claim, params, &res) != DB_OK) {
+		log_warn("jobs not run", "%s", db->error);
+		return -1;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		return 0;
+	}
+	job = (struct jobs_job){ PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
+		PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), atoi(PQgetvalue(res, 0, 5)), r->runner,
+		strtod(PQgetvalue(res, 0, 6), NULL), strtod(PQgetvalue(res, 0, 7), NULL) };
+	k = jobs_runner_kind(r, job.kind);	/* the claim takes only our kinds */
+	t0 = clock_mono_us();
+	if (job.attempt > k->max_attempts) {
+		/* the runner of the last attempt died (or overran its lease) before recording it:
+		 * running it once more would exceed max_attempts */
+		buf_printf(&result.error, "attempt %d of %d did not finish within its %d s lease"
+		    " (its runner stopped or overran)", job.attempt - 1, k->max_attempts,
+		    k->lease_seconds);
+		outcome = JOBS_FAILED;
+	} else {
+		log_debug("job started", "%s %s attempt %d by %s", job.kind, job.id, job.attempt,
+		    r->runner);
+		outcome = k->run(db, &job, &result);
+		if (db_in_transaction(db)) {
+			db_rollback(db);
+			buf_reset(&result.error);
+			buf_puts(&result.error, "the handler left a transaction open; it was rolled back");
+			outcome = JOBS_RETRY;
+		}
+	}
+	rc = jobs_record(r, db, k, &job, outcome, &result, (long)((clock_mono_us() - t0) / 1000));
+	buf_free(&result.error);
+	PQclear(res);
+	return rc < 0 ? -1 : 1;
+}
+
+long
+jobs_next_due_ms(struct jobs_runner *r, struct db *db)
+{
+	const char *params[1] = { buf_cstr(&r->names) };
+	char v[32];
+
+	if (r->nkinds == 0 || db_query_value(db, &jobs_stmt_wait, params, v, sizeof v) != DB_OK ||
+	    *v == '\0')
+		return -1;
+	return atol(v) > 0 ? atol(v) : 0;
+}
+
+/* ---- dead letters and the operator's view ---- */
+
+int
+jobs_dead_letters(struct db *db, struct jobs_dead *rows, int max)
+{
+	char limit[16];
+	const char *params[1] = { limit };
+	PGresult *res = NULL;
+	int rc, n;
+
+	snprintf(limit, sizeof limit, "%d", max);
+	if ((rc = db_query(db, &jobs_stmt_dead, params, &res)) != DB_OK)
+		return rc;
+	n = PQntuples(res);
+	for (int i = 0; i < n; i++) {
+		struct jobs_dead *d = &rows[i];
+
+		db_copy(d->id, sizeof d->id, res, i, 0);
+		db_copy(d->org_id, sizeof d->org_id, res, i, 1);
+		db_copy(d->kind, sizeof d->kind, res, i, 2);
+		db_copy(d->dedupe_key, sizeof d->dedupe_key, res, i, 3);
+		db_copy(d->when, sizeof d->when, res, i, 4);
+		d->attempts = atoi(PQgetvalue(res, i, 5));
+		db_copy(d->error, sizeof d->error, res, i, 6);
+	}
+	PQclear(res);
+	return n;
+}
+
+int
+jobs_retry_dead(struct db *db, const char *id, bool *found)
+{
+	const char *params[1] = { id };
+	PGresult *res = NULL;
+	int rc = db_query(db, &jobs_stmt_retry_dead, params, &res);
+
+	*found = rc == DB_OK && PQntuples(res) == 1;
+	PQclear(res);
+	return rc;
+}
+
+int
+jobs_queue_list(struct db *db, bool test_kinds, FILE *out)
+{
+	PGresult *res = NULL;
+	int n;
+
+	if (db_query(db, &jobs_stmt_counts, NULL, &res) != DB_OK) {
+		fprintf(stderr, "kairos jobs: %s\n", db->error);
+		return 1;
+	}
+	n = PQntuples(res);
+	fprintf(out, "%-32s %8s %8s %8s %8s %8s\n", "KIND", "DUE", "LATER", "RUNNING", "DONE", "DEAD");
+	for (int i = 0; i < n; i++) {
+		const char *kind = PQgetvalue(res, i, 0);
+
+		fprintf(out, "%-32s %8s %8s %8s %8s %8s%s\n", kind, PQgetvalue(res, i, 1),
+		    PQgetvalue(res, i, 2), PQgetvalue(res, i, 3), PQgetvalue(res, i, 4),
+		    PQgetvalue(res, i, 5),
+		    jobs_kind_find(kind, test_kinds) ? "" : "  (not a kind of this build)");
+	}
+	if (n == 0)
+		fprintf(out, "(no jobs)\n");
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,108 @@
+/* jobs: the one backoff with jitter (core/backoff, used by the job queue and notify's
+ * outbox) and the rules a job kind must keep (jobs_kind_check, and the kinds of this build).
+ * Claiming, leases, retries, dead letters and runners killed mid-job: t/integration/jobs.t
+ * and jobs-crash.t. */
+#include <string.h>
+
+#include "core/core.h"
+#include "jobs/jobs.h"
+#include "tap.h"
+
+static enum jobs_outcome
+noop(struct db *db, const struct jobs_job *job, struct jobs_result *r)
+{
+	(void)db;
+	(void)job;
+	(void)r;
+	return JOBS_DONE;
+}
+
+/* jobs_kind_check's verdict on k, with why's text for the test's name. */
+static int
+check(const struct jobs_kind *k, char why[200])
+{
+	struct buf b = BUF_INIT;
+	int rc = jobs_kind_check(k, &b);
+
+	snprintf(why, 200, "%s", buf_cstr(&b));
+	buf_free(&b);
+	return rc;
+}
+
+int
+main(void)
+{
+	char why[200];
+
+	/* base × 2^(attempt-1), capped, then 50 %..150 % of it by the random byte */
+	is_int(backoff_seconds_with(5, 3600, 1, 0, 0), 2, "attempt 1, shortest: half of 5 s (2 s)");
+	is_int(backoff_seconds_with(5, 3600, 1, 0, 255), 7, "attempt 1, longest: 150 %% of 5 s (7 s)");
+	is_int(backoff_seconds_with(5, 3600, 4, 0, 0), 20, "attempt 4, shortest: half of 40 s");
+	is_int(backoff_seconds_with(5, 3600, 4, 0, 255), 60, "attempt 4, longest: 150 %% of 40 s");
+	is_int(backoff_seconds_with(5, 3600, 30, 0, 0), 1800, "attempt 30: capped at 3600 s, then jittered (shortest)");
+	is_int(backoff_seconds_with(5, 3600, 30, 0, 255), 5400, "... and longest");
+	is_int(backoff_seconds_with(5, 3600, 1000000, 0, 255), 5400, "a huge attempt count does not overflow");
+	is_int(backoff_seconds_with(1, 2, 1, 0, 0), 1, "never less than 1 s");
+	is_int(backoff_seconds_with(5, 3600, 1, 120, 255), 120, "a longer Retry-After wins");
+	is_int(backoff_seconds_with(5, 3600, 4, 30, 255), 60, "a shorter one does not");
+	{
+		bool low = false, high = false, inside = true;
+
+		for (int i = 0; i < 2000; i++) {
+			long d = backoff_seconds(100, 3600, 1, 0);
+
+			inside = inside && d >= 50 && d <= 150;
+			low = low || d < 75;
+			high = high || d > 125;
+		}
+		ok(inside, "backoff_seconds stays within 50 %%..150 %% of the delay over 2000 draws");
+		ok(low && high, "and is jittered: both ends of the range turn up");
+	}
+
+	ok(!backoff_gives_up(1, 4, false), "attempt 1 of 4 that may be retried: retried");
+	ok(backoff_gives_up(4, 4, false), "attempt 4 of 4: a dead letter");
+	ok(backoff_gives_up(1, 4, true), "a permanent failure: a dead letter at once");
+
+	/* a kind's rules */
+	{
+		struct jobs_kind k = { "pms.writeback", noop, 8, 60, 5, 3600, false, "x" };
+
+		is_int(check(&k, why), 0, "a good kind passes");
+		k.name = "PMS.writeback";
+		ok(check(&k, why) < 0 && strstr(why, "[a-z0-9.-]") != NULL, "an upper-case name does not: %s", why);
+		k.name = "pms writeback";
+		ok(check(&k, why) < 0, "nor one with a space");
+		k.name = "pms.writeback";
+		k.max_attempts = 0;
+		ok(check(&k, why) < 0 && strstr(why, "max_attempts") != NULL, "nor 0 attempts: %s", why);
+		k.max_attempts = JOBS_ATTEMPTS_LIMIT + 1;
+		ok(check(&k, why) < 0, "nor more than JOBS_ATTEMPTS_LIMIT");
+		k.max_attempts = 8;
+		k.lease_seconds = 0;
+		ok(check(&k, why) < 0 && strstr(why, "lease") != NULL, "nor no lease: %s", why);
+		k.lease_seconds = 60;
+		k.backoff_max_seconds = 1;
+		ok(check(&k, why) < 0 && strstr(why, "backoff") != NULL, "nor a cap below the first delay: %s", why);
+		k.backoff_max_seconds = 3600;
+		k.run = NULL;
+		ok(check(&k, why) < 0, "nor no handler");
+	}
+
+	/* this build's kinds: every one within the rules; the test kinds only when asked for */
+	{
+		const struct jobs_kind *kinds[JOBS_MAX_KINDS];
+		size_t all = jobs_kinds(true, kinds, JOBS_MAX_KINDS), prod;
+		bool good = true;
+
+		for (size_t i = 0; i < all; i++)
+			good = good && check(kinds[i], why) == 0;
+		ok(good, "every kind of this build keeps the rules");
+		prod = jobs_kinds(false, kinds, JOBS_MAX_KINDS);
+		for (size_t i = 0; i < prod; i++)
+			good = good && strncmp(kinds[i]->name, "test.", 5) != 0;
+		ok(good, "no test kind without the test flag (%zu of %zu kinds)", prod, all);
+		ok(jobs_kind_find("test.sleep", true) != NULL, "test.sleep with the flag");
+		ok(jobs_kind_find("test.sleep", false) == NULL, "and not without it");
+	}
+	return tap_done();
+}
