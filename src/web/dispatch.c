@@ -225,6 +225,33 @@ web_redirect_next(struct response *resp, int status, const char *where, const ch
 	buf_free(&url);
 }
 
+/* Answers a request whose path is not canonical (http_path_normalise: "/signin/",
+ * "//signin", "/./signin", "/signin%2F") with 308 to the canonical spelling, query kept.
+ * Such a path never reaches a handler: nginx matches its locations on its own
+ * normalisation ($uri), which keeps a trailing slash, so "/signin/" misses the rate-limited
+ * "^/signin$" that "/signin" hits. A redirect rather than a refusal: a browser or client
+ * that followed a sloppy link still gets there, and 308 keeps the method and body, so the
+ * retry is one more request to the canonical path, through nginx's limits like any other.
+ * The target is built from the normalised path, which starts with one "/" and never has
+ * "//", so it cannot name another host. */
+static void
+web_redirect_canonical(struct request *req, struct response *resp)
+{
+	struct buf url = BUF_INIT;
+
+	for (const char *p = req->path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/-_.~", *p) != NULL)
+			buf_putc(&url, *p);
+		else
+			buf_printf(&url, "%%%02X", (unsigned char)*p);
+	}
+	if (*req->query_string != '\0')
+		buf_printf(&url, "?%s", req->query_string);
+	http_response_redirect(resp, 308, url.data);
+	buf_free(&url);
+}
+
 /* Decides whether the caller may use route r; answers (and returns false) when not. */
 static bool
 web_authorise(struct web_app *app, struct request *req, struct response *resp,
@@ -310,6 +337,10 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 	if (req->error.status != 0) {
 		web_error(app, req, resp, req->error.status, req->error.message, req->error.field);
 		return;
+	}
+	if (!req->path_canonical) {
+		web_redirect_canonical(req, resp);
+		goto out;
 	}
 	switch (http_router_match(web_routes, web_nroutes, sizeof *web_routes, req, &i, &allow)) {
 	case HTTP_MATCH_NOT_FOUND:

@@ -80,10 +80,17 @@ struct web_route {
 	bool              dev_only;	/* only when KAIROS_ENV is not production */
 	bool              no_csrf;	/* an unsafe method that changes nothing of the caller's
 					 * but their own cookies (/auth/refresh) */
+	bool              signin;	/* a sign-in step: nginx rate-limits its path (routes.c) */
 };
 
 extern const struct web_route web_routes[];
 extern const size_t web_nroutes;
+
+/* Appends to out the nginx location regex matching exactly the paths of the sign-in routes
+ * (route.signin), the one nginx/kairos.conf.in limits: "^(/signin|...)$". */
+void web_routes_signin_regex(struct buf *out);
+/* `kairos routes [--nginx-auth-location]`: the route table, or the regex above. */
+int  web_routes_main(int argc, char **argv);
 
 /* The http_handler of every worker: route, check access, call the handler. */
 void web_dispatch(void *app, struct request *req, struct response *resp);
