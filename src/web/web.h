@@ -32,6 +32,8 @@ struct web_request_state {
 	struct auth_principal who;		/* the token's, also an expired one's */
 	bool                  signed_in;	/* who is a live caller (role 0 otherwise) */
 	bool                  via_cookie;	/* who came from cookies: CSRF applies */
+	bool                  via_bearer;	/* who came from a bearer token that verified
+						 * (expired or not): the one CSRF exemption */
 	bool                  in_tx;		/* a tenant transaction is open */
 	bool                  keep_tx;		/* commit it even though the answer is an error */
 	char                  csrf[AUTH_CSRF_SIZE];	/* the form token, once asked for */
