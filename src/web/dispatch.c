@@ -141,6 +141,8 @@ web_identify(struct web_app *app, struct request *req, const char **why)
 		*why = bearer_why;
 		return auth != NULL ? WEB_CALLER_INVALID : WEB_CALLER_NONE;
 	}
+	if (bearer_why != NULL)
+		log_info("Authorization ignored", "%s; the access cookie decides", bearer_why);
 	app->rq.via_cookie = true;
 	return web_token_check(app, token, why);
 }
