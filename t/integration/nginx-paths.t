@@ -66,6 +66,8 @@ sub variants {
 		"$p%2E", "$p/x/..", "$p/x/%2e%2e", "$p?x=1", "$p/?x=1", "$p%3F", "$p%23", "$p%09",
 		"$p%c0%af", "$p\\", "$p%5C", "$p/%2F", "$p%2F?x=1");
 	push @v, $p =~ s/-/%2D/r, $p =~ s/-/%2d/r if $p =~ /-/;
+	# a raw fragment, and the absolute form of the request target
+	push @v, "$p#x", "$p/#x", "http://127.0.0.1$p", "http://127.0.0.1$p/", "http://127.0.0.1/$p";
 	return @v;
 }
 
