@@ -35,6 +35,8 @@ usage(FILE *out)
 	    "                     create a staff account (the first admin)\n"
 	    "  mustache [--partials DIR] TEMPLATE [DATA.json]\n"
 	    "                     render a template to standard output (for template authors)\n"
+	    "  routes [--nginx-auth-location]\n"
+	    "                     the route table, or nginx's regex of the sign-in paths\n"
 	    "  version            print the version\n"
 	    "\n"
 	    "Configuration comes from KAIROS_* environment variables and the optional FILE;\n"
@@ -184,6 +186,8 @@ main(int argc, char **argv)
 		return cmd_config(argc, argv, config_file);
 	if (strcmp(argv[0], "mustache") == 0)
 		return mustache_cli_main(argc, argv);
+	if (strcmp(argv[0], "routes") == 0)
+		return web_routes_main(argc, argv);
 	if (strcmp(argv[0], "version") == 0) {
 		puts(PACKAGE_STRING);
 		return 0;

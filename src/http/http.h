@@ -62,6 +62,8 @@ struct request {
 	enum http_method    method;
 	const char         *method_name;	/* as sent */
 	const char         *path;		/* percent-decoded, normalised, never has ".." */
+	bool                path_canonical;	/* the decoded path was already `path`: nginx's
+						 * $uri is then this same string (docs/security.md) */
 	const char         *raw_uri;	/* REQUEST_URI as sent */
 	const char         *query_string;
 	struct http_params  query;
@@ -122,7 +124,10 @@ int  http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct http
  * surrogate escapes, nested at most max_depth deep. 0, or -1 with *why a client message. */
 int  http_json_check(const char *s, size_t n, unsigned max_depth, const char **why);
 /* Normalises a decoded path: "//" collapsed, "." removed, trailing "/" dropped (except "/").
- * Returns NULL if it is not absolute or has a ".." segment. */
+ * Returns NULL if it is not absolute or has a ".." segment. This is the one definition of
+ * a canonical path: a decoded path is canonical when it is its own normal form, and only
+ * canonical paths are routed (the rest are redirected; web/dispatch.c), because only for
+ * those is nginx's $uri, on which its rate-limited locations match, the same string. */
 char *http_path_normalise(struct arena *a, const char *path, size_t n);
 
 /* ---- responses ---- */

@@ -396,6 +396,7 @@ http_request_parse(struct request *req, struct http_error *err)
 		http_fail(err, 400, "Invalid path", NULL);
 		return -1;
 	}
+	req->path_canonical = strlen(req->path) == dlen && memcmp(req->path, decoded, dlen) == 0;
 	req->kind = http_request_kind_guess(req);
 
 	v = http_env(req, "QUERY_STRING");

@@ -111,26 +111,13 @@ web_audit(struct web_app *app, const struct request *req, const char *action,
 	return rc == DB_OK ? audit_record(&app->db, &e) : rc;
 }
 
-/* The caller, from `Authorization: Bearer` or else the access cookie. The token must be
- * for this request's organisation. On EXPIRED and OK app->rq.who is filled. */
+/* Verifies an access token for this request's organisation; fills app->rq.who on OK and
+ * EXPIRED, clears it on INVALID. */
 static enum web_caller
-web_identify(struct web_app *app, struct request *req, const char **why)
+web_token_check(struct web_app *app, const char *token, const char **why)
 {
-	const char *auth = http_header(req, "Authorization"), *token;
-	int rc;
+	int rc = auth_jwt_verify(&app->keys, token, (long)time(NULL), &app->rq.who, why);
 
-	*why = NULL;
-	if (auth != NULL) {
-		if (strncmp(auth, "Bearer ", 7) != 0) {
-			*why = "Authorization must be a Bearer token";
-			return WEB_CALLER_INVALID;
-		}
-		token = auth + 7;
-	} else if ((token = http_param(&req->cookies, WEB_COOKIE_ACCESS)) != NULL && *token != '\0')
-		app->rq.via_cookie = true;
-	else
-		return WEB_CALLER_NONE;
-	rc = auth_jwt_verify(&app->keys, token, (long)time(NULL), &app->rq.who, why);
 	if (rc == -1) {
 		memset(&app->rq.who, 0, sizeof app->rq.who);
 		return WEB_CALLER_INVALID;
@@ -141,6 +128,41 @@ web_identify(struct web_app *app, struct request *req, const char **why)
 		return WEB_CALLER_INVALID;
 	}
 	return rc == -2 ? WEB_CALLER_EXPIRED : WEB_CALLER_OK;
+}
+
+/* The caller, from `Authorization: Bearer` or else the access cookie. The token must be
+ * for this request's organisation. On EXPIRED and OK app->rq.who is filled.
+ *
+ * An Authorization header that does not verify (not Bearer, forged, another clinic's) is
+ * no credential at all: the request is judged on its cookies as if the header were absent,
+ * so it gets the CSRF check its cookies call for. Only a bearer token that verified sets
+ * via_bearer, the one thing that exempts a request from CSRF (issue 11, item 6). */
+static enum web_caller
+web_identify(struct web_app *app, struct request *req, const char **why)
+{
+	const char *auth = http_header(req, "Authorization"), *token;
+	const char *bearer_why = NULL;
+	enum web_caller caller;
+
+	*why = NULL;
+	if (auth != NULL) {
+		if (strncmp(auth, "Bearer ", 7) != 0)
+			bearer_why = "Authorization must be a Bearer token";
+		else if ((caller = web_token_check(app, auth + 7, &bearer_why)) != WEB_CALLER_INVALID) {
+			app->rq.via_bearer = true;
+			*why = bearer_why;
+			return caller;
+		}
+	}
+	token = http_param(&req->cookies, WEB_COOKIE_ACCESS);
+	if (token == NULL || *token == '\0') {
+		*why = bearer_why;
+		return auth != NULL ? WEB_CALLER_INVALID : WEB_CALLER_NONE;
+	}
+	if (bearer_why != NULL)
+		log_info("Authorization ignored", "%s; the access cookie decides", bearer_why);
+	app->rq.via_cookie = true;
+	return web_token_check(app, token, why);
 }
 
 /* Whether an Origin header, when there is one, is this request's own scheme://host[:port]
@@ -161,13 +183,13 @@ web_origin_ok(const struct web_app *app, const struct request *req)
 
 /* Whether an unsafe request carries the CSRF token its credentials call for. */
 static bool
-web_csrf_ok(struct web_app *app, struct request *req, enum web_caller caller)
+web_csrf_ok(struct web_app *app, struct request *req)
 {
 	const char *given, *binding;
 
-	if (caller != WEB_CALLER_NONE && !app->rq.via_cookie)
-		return true;	/* a bearer token is not sent by browsers on their own */
-	if (caller == WEB_CALLER_NONE && req->kind == HTTP_KIND_JSON)
+	if (app->rq.via_bearer)
+		return true;	/* a bearer token that verified: browsers do not send one on their own */
+	if (!app->rq.via_cookie && req->kind == HTTP_KIND_JSON)
 		return true;	/* no ambient credentials to abuse */
 	given = http_header(req, "X-CSRF-Token");
 	if (given == NULL)
@@ -240,6 +262,33 @@ web_redirect_next(struct response *resp, int status, const char *where, const ch
 			buf_printf(&url, "%%%02X", (unsigned char)*p);
 	}
 	http_response_redirect(resp, status, url.data);
+	buf_free(&url);
+}
+
+/* Answers a request whose path is not canonical (http_path_normalise: "/signin/",
+ * "//signin", "/./signin", "/signin%2F") with 308 to the canonical spelling, query kept.
+ * Such a path never reaches a handler: nginx matches its locations on its own
+ * normalisation ($uri), which keeps a trailing slash, so "/signin/" misses the rate-limited
+ * "^/signin$" that "/signin" hits. A redirect rather than a refusal: a browser or client
+ * that followed a sloppy link still gets there, and 308 keeps the method and body, so the
+ * retry is one more request to the canonical path, through nginx's limits like any other.
+ * The target is built from the normalised path, which starts with one "/" and never has
+ * "//", so it cannot name another host. */
+static void
+web_redirect_canonical(struct request *req, struct response *resp)
+{
+	struct buf url = BUF_INIT;
+
+	for (const char *p = req->path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("/-_.~", *p) != NULL)
+			buf_putc(&url, *p);
+		else
+			buf_printf(&url, "%%%02X", (unsigned char)*p);
+	}
+	if (*req->query_string != '\0')
+		buf_printf(&url, "?%s", req->query_string);
+	http_response_redirect(resp, 308, url.data);
 	buf_free(&url);
 }
 
@@ -345,6 +394,10 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		web_error(app, req, resp, req->error.status, req->error.message, req->error.field);
 		return;
 	}
+	if (!req->path_canonical) {
+		web_redirect_canonical(req, resp);
+		goto out;
+	}
 	switch (http_router_match(web_routes, web_nroutes, sizeof *web_routes, req, &i, &allow)) {
 	case HTTP_MATCH_NOT_FOUND:
 		web_error(app, req, resp, 404, "We couldn't find that page.", NULL);
@@ -383,7 +436,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		}
 		if (web_read_body(app, req, resp) < 0)
 			goto out;
-		if (!web_csrf_ok(app, req, caller)) {
+		if (!web_csrf_ok(app, req)) {
 			log_warn("request refused", "missing or wrong CSRF token on %s", req->path);
 			web_error(app, req, resp, 403, req->kind == HTTP_KIND_JSON ? "Invalid CSRF token" :
 			    "This form has expired. Go back, reload the page and try again.", NULL);

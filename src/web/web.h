@@ -34,6 +34,8 @@ struct web_request_state {
 	struct auth_principal who;		/* the token's, also an expired one's */
 	bool                  signed_in;	/* who is a live caller (role 0 otherwise) */
 	bool                  via_cookie;	/* who came from cookies: CSRF applies */
+	bool                  via_bearer;	/* who came from a bearer token that verified
+						 * (expired or not): the one CSRF exemption */
 	bool                  in_tx;		/* a tenant transaction is open */
 	unsigned long         tx_generation;	/* the connection it was opened on */
 	bool                  tx_closed;	/* committed or rolled back: no statement may follow */
@@ -128,10 +130,17 @@ struct web_route {
 	bool              dev_only;	/* only when KAIROS_ENV is not production */
 	bool              no_csrf;	/* an unsafe method that changes nothing of the caller's
 					 * but their own cookies (/auth/refresh) */
+	bool              signin;	/* a sign-in step: nginx rate-limits its path (routes.c) */
 };
 
 extern const struct web_route web_routes[];
 extern const size_t web_nroutes;
+
+/* Appends to out the nginx location regex matching exactly the paths of the sign-in routes
+ * (route.signin), the one nginx/kairos.conf.in limits: "^(/signin|...)$". */
+void web_routes_signin_regex(struct buf *out);
+/* `kairos routes [--nginx-auth-location]`: the route table, or the regex above. */
+int  web_routes_main(int argc, char **argv);
 
 /* The http_handler of every worker: route, check access, call the handler. */
 void web_dispatch(void *app, struct request *req, struct response *resp);

@@ -25,6 +25,10 @@ unlike($site, qr/127\.0\.0\.1/, 'with no loopback listener');
 unlike($site, qr/\@[A-Z_]+\@/, 'and no placeholder left');
 like($site, qr/limit_req zone=kairos_auth/, 'sign-in is rate limited');
 like($site, qr/limit_req zone=kairos_webhooks/, 'webhooks are rate limited');
+like($site, qr{location /webhooks/ \{\s*access_log /var/log/nginx/access\.log kairos_no_query;},
+	'and logged to the access log without their query string (a verify token rides in it)');
+like($site, qr{log_format kairos_no_query [^;]*"\$request_method \$uri \$server_protocol"},
+	'whose line has the path ($uri) where the request line would be');
 my $fcgi = do { local $/; open my $f, '<', "$tmp/prod/kairos-fastcgi.conf" or die; <$f> };
 like($fcgi, qr/fastcgi_param HTTP_X_REQUEST_ID \$kairos_request_id;/, 'the request id is passed to kairos');
 like($fcgi, qr/fastcgi_param REMOTE_ADDR\s+\$remote_addr;/, 'and the client address');

@@ -6,8 +6,8 @@ package KairosTest;
 #   my $r = $k->get('/healthz');          # HTTP::Tiny response hash
 #   $k->finish;                           # teardown + log checks as TAP assertions
 #
-# Teardown fails the test if nginx logged [alert] or [emerg], or any kairos process
-# printed a sanitizer report.
+# Teardown fails the test if nginx logged [alert] or [emerg], any kairos process printed a
+# sanitizer report, or any log of the stack holds one of its secrets (secret_leaks).
 use strict;
 use warnings;
 use Cwd qw(abs_path);
@@ -135,6 +135,7 @@ sub staff {
 	my ($self, %o) = @_;
 	my $email = $o{email} // sprintf('staff%d-%d@example.org', $$, ++$staff_seq);
 	my $password = $o{password} // 'correct horse battery staple';	# obviously a test one
+	$self->secret("the password of $email", $password);
 	my ($rc, $out) = $self->kairos({ stdin => "$password\n" }, 'user', 'add', '--role', $o{role} // 'admin',
 		'--email', $email, '--name', $o{name} // 'Sam Staff', '--password-stdin');
 	die "kairos user add failed: $out" if $rc != 0;
@@ -156,6 +157,7 @@ sub latest_code {
 		($code) = $out =~ /^\s+(\d{6}) is your/m;
 		defined $code && (!defined $after || $code ne $after);
 	});
+	push @{ $self->{codes} }, $code if defined $code;
 	return $code;
 }
 
@@ -466,10 +468,71 @@ sub failures {
 
 sub total { my ($c) = @_; my $n = 0; $n += $_ for values %$c; $n }
 
-# Problems found in the logs: nginx alerts and sanitizer reports.
+# Registers a secret (a label for reports, the value) that no log of this stack may hold.
+sub secret {
+	my ($self, $label, $value) = @_;
+	push @{ $self->{secrets} }, [$label, $value] if defined $value && length $value;
+}
+
+# Settings that are secrets: tokens, keys, passwords (a public key or an id is not one).
+my $SECRET_SETTING = qr/(?:TOKEN|SECRET|PASSWORD|API_KEY|JWT_KEYS|PRIVATE)/;
+# Shorter strings would match by chance; every secret the harness sets is longer.
+my $SECRET_MIN_LENGTH = 8;
+
+# Every secret this stack was given: its JWT keys, the secret KAIROS_* settings (provider
+# tokens, API keys, webhook secrets, Meta's verify token), staff passwords (staff()), and
+# whatever a test registered with secret(). [label, value] pairs.
+sub secrets {
+	my ($self) = @_;
+	my @s = @{ $self->{secrets} // [] };
+	for my $line (split /\n/, $self->slurp('jwt.keys')) {
+		my ($kid, $key) = split /:/, $line, 2;
+		push @s, ["KAIROS_JWT_KEYS key $kid", $key] if defined $key;
+	}
+	for my $name (sort keys %{ $self->{env} }) {
+		next if $name !~ /^KAIROS_/ || $name !~ $SECRET_SETTING || $name =~ /PUBLIC/;
+		push @s, [$name, $self->{env}{$name}];
+	}
+	return grep { length $_->[1] >= $SECRET_MIN_LENGTH } @s;
+}
+
+# A value as it may be spelled in a log: as is, percent-encoded (a query or form value,
+# '+' or %20 for a space), and JSON-escaped.
+sub secret_spellings {
+	my ($v) = @_;
+	my $pct = $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ger;
+	my %forms = map { $_ => 1 } ($v, $pct, $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02x', ord $1)/ger,
+		$pct =~ s/%20/+/gr, $v =~ s/([\/"\\])/\\$1/gr);
+	return keys %forms;
+}
+
+# Secrets found in the stack's logs: every file under log/ (kairos serve and jobs, processes
+# a test spawned, PostgreSQL) and nginx/ (access and error logs). Sign-in codes the harness
+# read (latest_code) count too, but a six-digit number alone is in every log line (the
+# microseconds, pids, byte counts), so a code counts where it would leak: as a quoted JSON
+# string, a query or form value, or the message text.
+sub secret_leaks {
+	my ($self) = @_;
+	my @secrets = $self->secrets;
+	my @leaks;
+	for my $log (map { s{^\Q$self->{dir}\E/}{}r } glob("$self->{dir}/log/*.log"), glob("$self->{dir}/nginx/*.log")) {
+		my $text = $self->slurp($log);
+		for my $s (@secrets) {
+			my ($form) = grep { index($text, $_) >= 0 } secret_spellings($s->[1]);
+			push @leaks, "$log holds a secret: $s->[0]" if defined $form;
+		}
+		for my $code (@{ $self->{codes} // [] }) {
+			push @leaks, "$log holds the sign-in code $code"
+				if $text =~ /"\Q$code\E"|=\Q$code\E(?![0-9])|\Q$code\E is your/;
+		}
+	}
+	return @leaks;
+}
+
+# Problems found in the logs: nginx alerts, sanitizer reports and secrets.
 sub log_problems {
 	my ($self) = @_;
-	my @problems;
+	my @problems = $self->secret_leaks;
 	my $nginx = $self->slurp('nginx/error.log');
 	push @problems, "nginx: $1" while $nginx =~ /^(.*\[(?:alert|emerg)\].*)$/mg;
 	# every kairos log: the stack's and those of processes a test spawned (spawn_kairos)
@@ -492,7 +555,7 @@ sub finish {
 	my ($self) = @_;
 	$self->teardown;
 	my @problems = $self->log_problems;
-	ok(!@problems, 'teardown: no nginx alerts and no sanitizer reports')
+	ok(!@problems, 'teardown: no nginx alerts, no sanitizer reports and no secrets in the logs')
 		or diag join "\n", @problems;
 	system('rm', '-rf', $self->{dir}) if !@problems && !$ENV{KTEST_KEEP};
 	diag "kept $self->{dir}" if @problems || $ENV{KTEST_KEEP};

@@ -38,21 +38,29 @@ test_path(void)
 	static const struct {
 		const char *uri, *path;
 		int status;
+		bool canonical;	/* already its own normal form: routed, not redirected */
 	} cases[] = {
-		{ "/", "/", 0 },
-		{ "/a/b", "/a/b", 0 },
-		{ "//a///b/", "/a/b", 0 },
-		{ "/a/./b", "/a/b", 0 },
-		{ "/caf%C3%A9?x=1", "/caf\xc3\xa9", 0 },
-		{ "/a%20b", "/a b", 0 },
-		{ "/a/../b", NULL, 400 },
-		{ "/a/%2e%2e/b", NULL, 400 },
-		{ "/a%00b", NULL, 400 },
-		{ "/a%0ab", NULL, 400 },
-		{ "/a%zz", NULL, 400 },
-		{ "/a%4", NULL, 400 },
-		{ "/%ff", NULL, 400 },
-		{ "relative", NULL, 400 },
+		{ "/", "/", 0, true },
+		{ "/a/b", "/a/b", 0, true },
+		{ "//a///b/", "/a/b", 0, false },
+		{ "/a/./b", "/a/b", 0, false },
+		{ "/a/b/", "/a/b", 0, false },
+		{ "/a/b/.", "/a/b", 0, false },
+		{ "/a/b%2F", "/a/b", 0, false },
+		{ "/a%2F%2Fb", "/a/b", 0, false },
+		{ "/a/%2e/b", "/a/b", 0, false },
+		{ "/a%2Fb", "/a/b", 0, true },	/* nginx's $uri decodes %2F too: "/a/b" */
+		{ "/%61/b", "/a/b", 0, true },
+		{ "/caf%C3%A9?x=1", "/caf\xc3\xa9", 0, true },
+		{ "/a%20b", "/a b", 0, true },
+		{ "/a/../b", NULL, 400, false },
+		{ "/a/%2e%2e/b", NULL, 400, false },
+		{ "/a%00b", NULL, 400, false },
+		{ "/a%0ab", NULL, 400, false },
+		{ "/a%zz", NULL, 400, false },
+		{ "/a%4", NULL, 400, false },
+		{ "/%ff", NULL, 400, false },
+		{ "relative", NULL, 400, false },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -65,8 +73,9 @@ test_path(void)
 		snprintf(uri, sizeof uri, "REQUEST_URI=%s", cases[i].uri);
 		rc = make(&req, env, NULL, &err);
 		if (cases[i].path != NULL)
-			ok(rc == 0 && strcmp(req.path, cases[i].path) == 0, "path %s -> %s",
-			    cases[i].uri, cases[i].path);
+			ok(rc == 0 && strcmp(req.path, cases[i].path) == 0 &&
+			    req.path_canonical == cases[i].canonical, "path %s -> %s, %scanonical",
+			    cases[i].uri, cases[i].path, cases[i].canonical ? "" : "not ");
 		else
 			ok(rc < 0 && err.status == cases[i].status, "path %s refused with %d",
 			    cases[i].uri, cases[i].status);
