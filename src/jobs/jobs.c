@@ -93,6 +93,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	}
 	if (log_level_parse(cfg.log_level, &level) == 0)
 		log_set_level(level);
+	config_start_test_clock(&cfg, false);
 	gethostname(host, sizeof host - 1);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	schedule_runner_init(&sched, cfg.schedule_test_tasks, runner);	/* logs what it leaves out */

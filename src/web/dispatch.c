@@ -112,7 +112,7 @@ web_identify(struct web_app *app, struct request *req, const char **why)
 		app->rq.via_cookie = true;
 	else
 		return WEB_CALLER_NONE;
-	rc = auth_jwt_verify(&app->keys, token, (long)time(NULL), &app->rq.who, why);
+	rc = auth_jwt_verify(&app->keys, token, (long)clock_now(), &app->rq.who, why);
 	if (rc == -1) {
 		memset(&app->rq.who, 0, sizeof app->rq.who);
 		return WEB_CALLER_INVALID;
