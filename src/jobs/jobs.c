@@ -85,6 +85,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	log_set_role("jobs");
 	if (config_load_logged(&cfg, config_file) < 0)
 		return 1;
+	config_start_test_clock(&cfg, false);	/* --list and --run-now read it too */
 	if (list || run_now) {
 		int rc = jobs_operator(&cfg, run_now);
 
@@ -93,7 +94,6 @@ jobs_main(int argc, char **argv, const char *config_file)
 	}
 	if (log_level_parse(cfg.log_level, &level) == 0)
 		log_set_level(level);
-	config_start_test_clock(&cfg, false);
 	gethostname(host, sizeof host - 1);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	schedule_runner_init(&sched, cfg.schedule_test_tasks, runner);	/* logs what it leaves out */

@@ -218,6 +218,7 @@ web_debug_clock(struct web_app *app, struct request *req, struct response *resp)
 	}
 	out = json_object_new_object();
 	json_object_object_add(out, "now", json_object_new_int64(clock_now()));
+	json_object_object_add(out, "pid", json_object_new_int64((int64_t)getpid()));
 	http_response_json(resp, 200, out);
 	json_object_put(out);
 }
