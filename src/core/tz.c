@@ -789,6 +789,13 @@ tz_valid(const char *name)
 	return tz_load(name, &z) == TZ_OK;
 }
 
+size_t
+tz_zone_bytes(const struct tz_zone *z)
+{
+	return sizeof *z + (z->ntrans ? z->ntrans : 1) * (sizeof *z->times + 1) +
+	    z->ntypes * sizeof *z->types + z->nchars;
+}
+
 const char *
 tz_name(const struct tz_zone *z)
 {

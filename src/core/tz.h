@@ -9,6 +9,7 @@
 #define KAIROS_CORE_TZ_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Longest zone name accepted; the longest IANA name is ~32 characters. */
@@ -80,6 +81,8 @@ bool        tz_valid(const char *name);
 const char *tz_name(const struct tz_zone *z);
 /* The directory zones are read from. */
 const char *tz_dir(void);
+/* Bytes the zone holds (for the figures in docs/time.md). */
+size_t      tz_zone_bytes(const struct tz_zone *z);
 /* What tz_error means, for a message ("unknown time zone"); a static string. */
 const char *tz_strerror(enum tz_error e);
 
