@@ -51,7 +51,10 @@ main(void)
 		if (strcmp(f[1], last) != 0) {
 			UChar zone[ICU_ZONE_MAX];
 
-			bad_zones += bad_local + bad_utc > bad_before;	/* zones come in runs */
+			if (bad_local + bad_utc > bad_before) {	/* zones come in runs */
+				bad_zones++;
+				fprintf(stderr, "tz-icu: %s disagrees with PostgreSQL\n", last);
+			}
 			bad_before = bad_local + bad_utc;
 			snprintf(last, sizeof last, "%s", f[1]);
 			u_uastrcpy(zone, last);
