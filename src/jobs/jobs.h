@@ -29,7 +29,7 @@ int jobs_main(int argc, char **argv, const char *config_file);
  * it, then records the outcome and the next due time, computed from the schedule and the
  * due time (so an interval keeps its phase, and a runner that was down for a day runs a
  * missed task once). A runner killed mid-run leaves the task due; another takes it when the
- * lease ends. Times are the database's clock, in whole seconds since the epoch. */
+ * lease ends. Times are the wall clock (core/clock), in whole seconds since the epoch. */
 
 enum schedule_kind {
 	SCHEDULE_EVERY,		/* every `seconds`, first at once */

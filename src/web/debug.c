@@ -204,7 +204,7 @@ web_debug_clock(struct web_app *app, struct request *req, struct response *resp)
 	if (at != NULL && clock_parse_utc(at, &s) == 0) {
 		clock_start_at_for_test(s * 1000000LL);
 	} else if (adv != NULL && (s = strtoll(adv, &end, 10), *adv && *end == '\0') &&
-	    llabs(s) <= WEB_DEBUG_CLOCK_ADVANCE_MAX) {
+	    s >= -WEB_DEBUG_CLOCK_ADVANCE_MAX && s <= WEB_DEBUG_CLOCK_ADVANCE_MAX) {
 		clock_advance_for_test(s * 1000000LL);
 	} else if (real != NULL && strcmp(real, "1") == 0) {
 		clock_reset_for_test();

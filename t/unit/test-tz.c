@@ -2,11 +2,15 @@
  * (30-minute DST), Australia/Adelaide (+9:30/+10:30), Asia/Kathmandu (+5:45),
  * Pacific/Chatham (+12:45/+13:45), America/New_York, Australia/Melbourne, Europe/London —
  * in the transition table and past it (the POSIX footer, 2039), both gap/overlap rules,
- * midnight in a gap (America/Santiago), names refused, and two threads converting at once.
+ * midnight in a gap (America/Santiago), names refused, files that are not zones (built here
+ * byte by byte), footers with odd rules, and two threads converting at once.
  * The million-pair comparison with PostgreSQL: t/integration/tz-postgres.t. */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/tz.h"
 #include "tap.h"
@@ -291,9 +295,162 @@ test_threads(void)
 	    "two threads in two zones at once agree with one thread");
 }
 
+/* ---- zone files made here: a directory that links the system's zones and adds these ---- */
+
+static char zdir[] = "/tmp/kairos-tz-XXXXXX";
+
+static void
+put32(unsigned char **p, uint32_t v)
+{
+	(*p)[0] = (unsigned char)(v >> 24);
+	(*p)[1] = (unsigned char)(v >> 16);
+	(*p)[2] = (unsigned char)(v >> 8);
+	(*p)[3] = (unsigned char)v;
+	*p += 4;
+}
+
+/* A TZif v2 file: an empty v1 block, then `ntrans` transitions to types given as
+ * (utoff, isdst) with abbreviation "ZZZ", `leap` leap-second records, and the footer.
+ * `cut` bytes are cut off the end. */
+static void
+write_zone(const char *name, int ntrans, const int64_t *times, const uint8_t *idx, int ntypes,
+    const int32_t *utoff, int leap, const char *footer, size_t cut)
+{
+	unsigned char buf[4096], *p = buf;
+	char path[512];
+	FILE *f;
+
+	memcpy(p, "TZif2", 5);
+	memset(p + 5, 0, 15);
+	p += 20;
+	put32(&p, 0); put32(&p, 0); put32(&p, 0); put32(&p, 0); put32(&p, 1); put32(&p, 4);
+	memset(p, 0, 6 + 4);	/* v1: one type, "ZZZ" */
+	memcpy(p + 6, "ZZZ", 4);
+	p += 10;
+	memcpy(p, "TZif2", 5);
+	memset(p + 5, 0, 15);
+	p += 20;
+	put32(&p, 0); put32(&p, 0); put32(&p, (uint32_t)leap); put32(&p, (uint32_t)ntrans);
+	put32(&p, (uint32_t)ntypes); put32(&p, 4);
+	for (int i = 0; i < ntrans; i++) {
+		put32(&p, (uint32_t)((uint64_t)times[i] >> 32));
+		put32(&p, (uint32_t)times[i]);
+	}
+	for (int i = 0; i < ntrans; i++)
+		*p++ = idx[i];
+	for (int i = 0; i < ntypes; i++) {
+		put32(&p, (uint32_t)utoff[i]);
+		*p++ = 0;
+		*p++ = 0;
+	}
+	memcpy(p, "ZZZ", 4);
+	p += 4;
+	for (int i = 0; i < leap; i++) {
+		memset(p, 0, 12);
+		p += 12;
+	}
+	p += (size_t)snprintf((char *)p, 256, "\n%s\n", footer);
+	snprintf(path, sizeof path, "%s/%s", zdir, name);
+	if ((f = fopen(path, "wb")) != NULL) {
+		fwrite(buf, 1, (size_t)(p - buf) - cut, f);
+		fclose(f);
+	}
+}
+
+/* Before any zone loads: TZDIR is read at the first load. */
+static void
+make_zone_dir(void)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[512];
+	int64_t t[2] = { 0, 100 };
+	uint8_t idx[2] = { 1, 0 };
+	int32_t off[2] = { 3600, 7200 };
+
+	if (mkdtemp(zdir) == NULL || (d = opendir("/usr/share/zoneinfo")) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char target[512];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", zdir, e->d_name);
+		snprintf(target, sizeof target, "/usr/share/zoneinfo/%s", e->d_name);
+		if (symlink(target, path) < 0)
+			continue;
+	}
+	closedir(d);
+	setenv("TZDIR", zdir, 1);
+	write_zone("Test-Ok", 2, t, idx, 2, off, 0, "", 0);
+	write_zone("Test-Truncated", 2, t, idx, 2, off, 0, "", 12);
+	write_zone("Test-Leap", 2, t, idx, 2, off, 2, "", 0);
+	write_zone("Test-Footer", 2, t, idx, 2, off, 0, "XYZ-1ABC,M13.1.0,M4.1.0", 0);
+	write_zone("Test-Unsorted", 2, (int64_t[]){ 100, 0 }, idx, 2, off, 0, "", 0);
+	write_zone("Test-Badtype", 2, t, (uint8_t[]){ 1, 2 }, 2, off, 0, "", 0);
+	write_zone("Test-Offset", 1, t, idx, 2, (int32_t[]){ 0, 30 * 3600 }, 0, "", 0);
+	/* no transitions, a footer for all time: DST all year, then negative rule times */
+	write_zone("Test-AllYearDst", 0, NULL, NULL, 1, off, 0, "XST-1XDT,0/0,J365/25", 0);
+	write_zone("Test-Negative", 0, NULL, NULL, 1, off, 0, "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", 0);
+}
+
+static void
+remove_zone_dir(void)
+{
+	DIR *d = opendir(zdir);
+	struct dirent *e;
+	char path[512];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "%s/%s", zdir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(zdir);
+}
+
+static void
+test_made_zones(void)
+{
+	const struct tz_zone *z;
+	struct tz_local l;
+
+	is_str(tz_dir(), zdir, "zones come from $TZDIR");
+	ok(tz_load("Test-Ok", &z) == TZ_OK && tz_utc_to_local(z, -5, &l) == TZ_OK &&
+	    l.offset == 3600 && tz_utc_to_local(z, 50, &l) == TZ_OK && l.offset == 7200 &&
+	    tz_utc_to_local(z, 100, &l) == TZ_OK && l.offset == 3600,
+	    "a made zone: type 0 before the first transition, then the table");
+	is_int(tz_load("Test-Truncated", &z), TZ_EMALFORMED, "a truncated file");
+	is_int(tz_load("Test-Leap", &z), TZ_EMALFORMED, "leap-second records (right/ by another name)");
+	is_int(tz_load("Test-Footer", &z), TZ_EMALFORMED, "a footer with month 13");
+	is_int(tz_load("Test-Unsorted", &z), TZ_EMALFORMED, "transitions out of order");
+	is_int(tz_load("Test-Badtype", &z), TZ_EMALFORMED, "a transition to a type that is not there");
+	is_int(tz_load("Test-Offset", &z), TZ_EMALFORMED, "an offset of 30 hours");
+	ok(tz_load("Test-AllYearDst", &z) == TZ_OK &&
+	    tz_utc_to_local(z, utc(2030, 12, 31, 22, 59), &l) == TZ_OK && l.is_dst &&
+	    tz_utc_to_local(z, utc(2030, 12, 31, 23, 0), &l) == TZ_OK && l.is_dst &&
+	    tz_utc_to_local(z, utc(2031, 6, 1, 0, 0), &l) == TZ_OK && l.is_dst && l.offset == 7200,
+	    "a footer with DST all year stays DST across new year");
+	/* <-03>3<-02>,M3.5.0/-2,M10.5.0/-1: DST from 22:00 on the Saturday before the last
+	 * Sunday of March (-03), to 23:00 on the Saturday before the last Sunday of October (-02):
+	 * in 2030, 31 March and 27 October at 01:00Z */
+	ok(tz_load("Test-Negative", &z) == TZ_OK &&
+	    tz_utc_to_local(z, utc(2030, 3, 31, 0, 59), &l) == TZ_OK && l.offset == -3 * 3600 &&
+	    tz_utc_to_local(z, utc(2030, 3, 31, 1, 0), &l) == TZ_OK && l.offset == -2 * 3600 &&
+	    tz_utc_to_local(z, utc(2030, 10, 27, 0, 59), &l) == TZ_OK && l.offset == -2 * 3600 &&
+	    tz_utc_to_local(z, utc(2030, 10, 27, 1, 0), &l) == TZ_OK && l.offset == -3 * 3600,
+	    "rule times before midnight (-2 and -1 hours) in the footer");
+}
+
 int
 main(void)
 {
+	make_zone_dir();
+	test_made_zones();
 	test_named_zones();
 	test_days();
 	test_refusals();
@@ -302,5 +459,6 @@ main(void)
 	test_round_trip("Pacific/Chatham");
 	test_round_trip("Europe/Dublin");	/* negative DST in the table: winter is "dst" */
 	test_threads();
+	remove_zone_dir();
 	return tap_done();
 }
