@@ -1,4 +1,5 @@
 #include "core/config.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
 
@@ -154,6 +155,8 @@ static const struct config_key config_keys[] = {
 	  "How long a job runner holds messages it claimed; a runner that dies frees them after this. Keep it above KAIROS_PROVIDER_TIMEOUT_MS." },
 	{ "KAIROS_SCHEDULE_TEST_TASKS", CONFIG_BOOL, F(schedule_test_tasks), "false", 0, 0, NULL, false,
 	  "Adds the test suite's scheduled tasks to `kairos jobs` (test-tick every second; test-slow and test-fail on demand). Never in production." },
+	{ "KAIROS_TEST_CLOCK", CONFIG_STRING, F(test_clock), "", 0, 0, NULL, false,
+	  "Starts the wall clock of `kairos serve` and `kairos jobs` at this UTC instant (2026-10-04T01:30:00Z, or epoch seconds); it runs on from there, and POST /_debug/clock moves it in every worker. Empty: the real clock. For tests; never in production." },
 	{ "KAIROS_NOTIFY_CONCURRENCY", CONFIG_INT, F(notify_concurrency), "16", 1, 256, NULL, false,
 	  "Sends one job runner has in flight at once (threads, each keeping its provider connection alive). A provider answers in 100-500 ms, so one at a time caps a runner at a few messages a second. Keep 2 x KAIROS_PROVIDER_TIMEOUT_MS below KAIROS_NOTIFY_LEASE_SECONDS: no send starts after half the lease." },
 	{ "KAIROS_PROVIDER_RATE_LIMITS", CONFIG_STRING, F(provider_rate_limits), "", 0, 0, NULL, false,
@@ -627,11 +630,39 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 		buf_printf(errors, "KAIROS_DEBUG_ROUTES: not allowed when KAIROS_ENV=production\n");
 		problems++;
 	}
+	if (cfg->test_clock != NULL && *cfg->test_clock) {
+		long long at;
+
+		if (cfg->env != NULL && strcmp(cfg->env, "production") == 0) {
+			buf_printf(errors, "KAIROS_TEST_CLOCK: not allowed when KAIROS_ENV=production\n");
+			problems++;
+		} else if (clock_parse_utc(cfg->test_clock, &at) < 0) {
+			buf_printf(errors, "KAIROS_TEST_CLOCK: \"%s\" is not a UTC time like 2026-10-04T01:30:00Z\n",
+			    cfg->test_clock);
+			problems++;
+		}
+	}
 	if (cfg->schedule_test_tasks && cfg->env != NULL && strcmp(cfg->env, "production") == 0) {
 		buf_printf(errors, "KAIROS_SCHEDULE_TEST_TASKS: not allowed when KAIROS_ENV=production\n");
 		problems++;
 	}
 	return problems;
+}
+
+void
+config_start_test_clock(const struct config *cfg, bool share)
+{
+	long long at;
+
+	if (cfg->env != NULL && strcmp(cfg->env, "production") == 0)
+		return;	/* config_load refused both already: belt and braces */
+	if (share && (cfg->debug_routes || (cfg->test_clock && *cfg->test_clock)) &&
+	    clock_share_for_test() < 0)
+		log_warn("test clock not shared", "mmap failed: /_debug/clock moves one worker only");
+	if (cfg->test_clock && *cfg->test_clock && clock_parse_utc(cfg->test_clock, &at) == 0) {
+		clock_start_at_for_test(at * 1000000LL);
+		log_info("test clock", "the wall clock starts at %s", cfg->test_clock);
+	}
 }
 
 void

@@ -69,6 +69,7 @@ struct config {
 	long  notify_backoff_seconds;	/* KAIROS_NOTIFY_BACKOFF_SECONDS: first retry delay */
 	long  notify_lease_seconds;	/* KAIROS_NOTIFY_LEASE_SECONDS */
 	bool  schedule_test_tasks;	/* KAIROS_SCHEDULE_TEST_TASKS: test-only tasks; refused in production */
+	char *test_clock;	/* KAIROS_TEST_CLOCK: wall clock start for tests; refused in production */
 	long  notify_concurrency;	/* KAIROS_NOTIFY_CONCURRENCY: sends in flight per runner */
 	char *provider_rate_limits;	/* KAIROS_PROVIDER_RATE_LIMITS: twilio=50,sendgrid=600,... */
 };
@@ -85,6 +86,10 @@ void config_free(struct config *cfg);
 /* config_load for long-running processes: each problem becomes one "configuration
  * invalid" log line. 0, or -1 (cfg then freed). */
 int  config_load_logged(struct config *cfg, const char *file);
+/* Tests only: starts the wall clock at KAIROS_TEST_CLOCK when set (config refuses it in
+ * production), and with `share` (a serve master, before forking) shares the clock with the
+ * workers when it or the debug routes are on, so /_debug/clock moves it in all of them. */
+void config_start_test_clock(const struct config *cfg, bool share);
 
 /* The rate KAIROS_PROVIDER_RATE_LIMITS gives provider (by name: twilio, sendgrid, smtp,
  * meta, gallabox), in messages per second per runner; 0 when it gives none (unlimited). */

@@ -56,6 +56,8 @@ log_time_now(char out[LOG_TIME_SIZE])
 	struct tm tm;
 	long us;
 
+	/* the real clock, not clock_now(): a log line records when it really happened, test
+	 * clock or not */
 	gettimeofday(&tv, NULL);
 	if (tv.tv_sec != log_second) {
 		gmtime_r(&tv.tv_sec, &tm);

@@ -1,5 +1,6 @@
 /* valid.c: see valid.h. */
 #include "core/valid.h"
+#include "core/clock.h"
 #include "core/utf8.h"
 
 #include <ctype.h>
@@ -44,7 +45,7 @@ valid_birth_date(const char *s)
 {
 	struct tm tm = { 0 }, now_tm;
 	int y, m, d, used = 0;
-	time_t now = time(NULL), t;
+	time_t now = (time_t)clock_now(), t;
 
 	if (s == NULL || *s == '\0')
 		return "Enter your date of birth";

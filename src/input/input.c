@@ -1,5 +1,6 @@
 /* input.c: one reader for forms and JSON bodies over an input spec (input.h). */
 #include "input/input.h"
+#include "core/tz.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -224,7 +224,7 @@ input_date_parse(const char *s, size_t n, int *y, int *m, int *d)
 static const char *
 input_birth_date_check(struct arena *a, const struct input_field *f, int y, int m, int d)
 {
-	long long today = (long long)time(NULL) / 86400;
+	long long today = clock_now() / TZ_DAY_SECONDS;
 	struct tm now;
 	time_t t = (time_t)(today * 86400);
 
@@ -237,22 +237,12 @@ input_birth_date_check(struct arena *a, const struct input_field *f, int y, int 
 	return NULL;
 }
 
-/* A zone name this host's tz database knows: letters, digits and "/_+-", no "..", and a
- * file under the zone directory. */
+/* A zone name this host's tz database knows (core/tz refuses names that could climb out of
+ * the zone directory). */
 static bool
 input_zone_ok(const char *s, size_t n)
 {
-	if (n == 0 || n > 64 || s[0] == '/' || strstr(s, "..") != NULL)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && strchr("/_+-", s[i]) == NULL)
-			return false;
-	{
-		char file[128];
-
-		snprintf(file, sizeof file, "/usr/share/zoneinfo/%s", s);
-		return access(file, R_OK) == 0;
-	}
+	return n <= TZ_NAME_MAX && tz_valid(s);
 }
 
 /* A whole number in text, with an optional sign; false on junk or overflow. */

@@ -196,6 +196,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	log_set_role("jobs");
 	if (config_load_logged(&cfg, config_file) < 0)
 		return 1;
+	config_start_test_clock(&cfg, false);	/* the operator commands read it too */
 	if (operator) {
 		int rc = jobs_operator(&cfg, argc - 1, argv + 1);
 

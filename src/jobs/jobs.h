@@ -176,7 +176,7 @@ int  jobs_queue_list(struct db *db, bool test_kinds, FILE *out);
  * it, then records the outcome and the next due time, computed from the schedule and the
  * due time (so an interval keeps its phase, and a runner that was down for a day runs a
  * missed task once). A runner killed mid-run leaves the task due; another takes it when the
- * lease ends. Times are the database's clock, in whole seconds since the epoch. */
+ * lease ends. Times are the wall clock (core/clock), in whole seconds since the epoch. */
 
 enum schedule_kind {
 	SCHEDULE_EVERY,		/* every `seconds`, first at once */
@@ -198,9 +198,6 @@ struct schedule {
 #define SCHEDULE_MAX_TASKS      32
 /* Longest span searched for a daily time's next valid instant; a zone never skips more. */
 #define SCHEDULE_DAILY_SEARCH_DAYS 3
-/* Where IANA zone files live (TZDIR overrides), to refuse an unknown zone: the C library
- * would silently read it as UTC. */
-#define SCHEDULE_ZONEINFO_DIR   "/usr/share/zoneinfo"
 
 /* What a task did goes to `done` (one phrase for the log, "removed 3 sign-in codes"); why
  * it failed to `error`. 0 or -1. The runner's connection is the tables' owner's. */
@@ -229,11 +226,11 @@ int    schedule_first(const struct schedule *s, time_t now, time_t *out);
 int    schedule_next(const struct schedule *s, time_t due, time_t now, time_t *out);
 /* The first instant strictly after `after` whose wall-clock time in zone is hour:minute on
  * some day (or the first instant after that time's gap). 0, or -1 for an unknown zone.
- * Uses TZ and tzset(), restored before it returns: not for threaded callers. */
+ * Thread-safe (core/tz). */
 int    schedule_daily_next(int hour, int minute, const char *zone, time_t after, time_t *out);
 /* "every 3600 s", "daily at 03:30 Australia/Sydney", "manual". */
 void   schedule_format(const struct schedule *s, char out[SCHEDULE_TEXT_SIZE]);
-/* 0 when the zone names a readable IANA zone file. */
+/* 0 when the zone names an installed IANA zone (tz_valid). */
 int    schedule_zone_check(const char *zone);
 
 /* The tasks of this build (test-only ones included when test_tasks); a static table. */

@@ -6,17 +6,15 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
+
+#include "core/tz.h"
 
 /* When `schedule_run_due` finds a task due that it could not claim (another runner is
  * claiming it this very moment), it looks again after this long rather than spinning. */
 #define SCHEDULE_MIN_WAIT_MS         50
-#define SCHEDULE_ZONE_MAX            64	/* longest IANA name is ~32 characters */
 #define SCHEDULE_DAY_SECONDS         86400L
 
 /* Housekeeping is global, not per clinic: it runs in the quiet hours of the default
@@ -37,138 +35,39 @@
 
 /* ---- time zones ----
  *
- * The C library converts an instant to a zone's wall-clock time unambiguously
- * (localtime_r); the way back is ambiguous (a fall-back hour happens twice) or impossible
- * (a spring-forward hour does not exist), and mktime() guesses. So the way back is solved
- * here from offsets: the instant wanted is the first one whose wall-clock time reaches the
- * target. */
-
-static const char *
-schedule_zoneinfo_dir(void)
-{
-	const char *dir = getenv("TZDIR");
-
-	return dir && *dir ? dir : SCHEDULE_ZONEINFO_DIR;
-}
+ * core/tz does the zone arithmetic (thread-safe, no TZ/tzset()); its TZ_RULE_FIRST is the
+ * rule a daily time wants: a time in a spring-forward gap runs at the end of the gap, one
+ * that happens twice runs at the first. */
 
 int
 schedule_zone_check(const char *zone)
 {
-	char path[PATH_MAX];
-	struct stat st;
-	size_t n = zone ? strlen(zone) : 0;
-
-	if (n == 0 || n > SCHEDULE_ZONE_MAX || zone[0] == '/' || strstr(zone, "..") != NULL)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)zone[i]) && strchr("/_+-", zone[i]) == NULL)
-			return -1;
-	if (snprintf(path, sizeof path, "%s/%s", schedule_zoneinfo_dir(), zone) >=
-	    (int)sizeof path)
-		return -1;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, R_OK) == 0 ? 0 : -1;
-}
-
-/* TZ is process-wide: set for one computation, then put back as it was. */
-struct schedule_tz {
-	char *saved;	/* owned; NULL when TZ was unset */
-};
-
-static void
-schedule_tz_enter(struct schedule_tz *z, const char *zone)
-{
-	const char *old = getenv("TZ");
-
-	z->saved = old ? xstrdup(old) : NULL;
-	setenv("TZ", zone, 1);
-	tzset();
-}
-
-static void
-schedule_tz_leave(struct schedule_tz *z)
-{
-	if (z->saved) {
-		setenv("TZ", z->saved, 1);
-		free(z->saved);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
-}
-
-/* Seconds the zone (set by schedule_tz_enter) is ahead of UTC at instant t. */
-static long
-schedule_offset(time_t t)
-{
-	struct tm tm;
-
-	return localtime_r(&t, &tm) ? tm.tm_gmtoff : 0;
-}
-
-/* The first instant whose wall-clock time is at or past `wall` (a wall-clock time written as
- * if it were UTC). One transition at most lies within a day of it (true of every zone), so
- * the offsets a day before and a day after are the only ones in play: each gives a candidate
- * instant, valid if the zone has that offset there. Two valid: the time happens twice (fall
- * back), take the first. None: it falls in a gap (spring forward), and the answer is the
- * transition, found by bisection between the two candidates. -1 if the zone is stranger. */
-static time_t
-schedule_wall_to_instant(time_t wall)
-{
-	long before = schedule_offset(wall - SCHEDULE_DAY_SECONDS);
-	long after = schedule_offset(wall + SCHEDULE_DAY_SECONDS);
-	long offs[2] = { before, after };
-	time_t best = -1, lo, hi;
-
-	for (int i = 0; i < 2; i++) {
-		time_t t = wall - offs[i];
-
-		if (schedule_offset(t) == offs[i] && (best == -1 || t < best))
-			best = t;
-	}
-	if (best != -1)
-		return best;
-	/* a gap: the clock jumped from before to after, somewhere in (wall - after, wall - before] */
-	lo = wall - after;
-	hi = wall - before;
-	if (lo >= hi)
-		return -1;
-	while (hi - lo > 1) {
-		time_t mid = lo + (hi - lo) / 2;
-
-		if (schedule_offset(mid) == before)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return hi;
+	return tz_valid(zone) ? 0 : -1;
 }
 
 int
 schedule_daily_next(int hour, int minute, const char *zone, time_t after, time_t *out)
 {
-	struct schedule_tz z;
-	struct tm today;
-	int rc = -1;
+	const struct tz_zone *z;
+	struct tz_local today;
+	int64_t day0;
 
-	if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || schedule_zone_check(zone) < 0)
+	if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || tz_load(zone, &z) != TZ_OK ||
+	    tz_utc_to_local(z, (tz_instant)after, &today) != TZ_OK)
 		return -1;
-	schedule_tz_enter(&z, zone);
-	if (localtime_r(&after, &today) != NULL) {
-		/* from the day before: a time in a gap can move past midnight */
-		for (int d = -1; d <= SCHEDULE_DAILY_SEARCH_DAYS; d++) {
-			struct tm w = { .tm_year = today.tm_year, .tm_mon = today.tm_mon,
-				.tm_mday = today.tm_mday + d, .tm_hour = hour, .tm_min = minute };
-			time_t t = schedule_wall_to_instant(timegm(&w));
+	day0 = tz_days_from_civil(today.civil.year, today.civil.month, today.civil.day);
+	/* from the day before: a time in a gap can move past midnight */
+	for (int d = -1; d <= SCHEDULE_DAILY_SEARCH_DAYS; d++) {
+		struct tz_civil w = { .hour = hour, .minute = minute };
+		tz_instant t;
 
-			if (t != -1 && t > after) {
-				*out = t;
-				rc = 0;
-				break;
-			}
+		tz_civil_from_days(day0 + d, &w.year, &w.month, &w.day);
+		if (tz_local_to_utc(z, &w, TZ_RULE_FIRST, &t, NULL) == TZ_OK && t > (tz_instant)after) {
+			*out = (time_t)t;
+			return 0;
 		}
 	}
-	schedule_tz_leave(&z);
-	return rc;
+	return -1;
 }
 
 int
@@ -337,9 +236,9 @@ schedule_find(bool test_tasks, const char *name)
 
 /* ---- state in scheduled_tasks (0008) ---- */
 
-/* The database's clock: every due time is computed from it, never from this host's. */
-static struct db_stmt sched_stmt_now = DB_STMT("sched_now", 0,
-	"SELECT floor(extract(epoch FROM now()))::bigint");
+/* The wall clock (core/clock), not the database's now(): due times, claims and leases all
+ * read one clock, which a test can set. Passed as microseconds since the epoch. */
+#define SCHED_NOW(n) "(timestamptz 'epoch' + $" #n "::bigint * interval '1 microsecond')"
 
 /* A task seen for the first time gets its first due time; one whose schedule changed in
  * the code gets a new one. $3 = '' is never (a manual task). */
@@ -354,24 +253,24 @@ static struct db_stmt sched_stmt_register = DB_STMT("sched_register", 3,
 /* The earliest due task among ours that no live lease holds, leased in the same statement:
  * a second runner skips the locked row, and after this commits sees the lease. $1 and $2
  * are our names and their leases, in step. */
-static struct db_stmt sched_stmt_claim = DB_STMT("sched_claim", 3,
-	"UPDATE scheduled_tasks t SET lease_until = now() + make_interval(secs => k.lease),"
-	" leased_by = $3, last_started_at = now()"
+static struct db_stmt sched_stmt_claim = DB_STMT("sched_claim", 4,
+	"UPDATE scheduled_tasks t SET lease_until = " SCHED_NOW(4) " + make_interval(secs => k.lease),"
+	" leased_by = $3, last_started_at = " SCHED_NOW(4)
 	" FROM unnest($1::text[], $2::int[]) AS k(name, lease)"
 	" WHERE t.name = k.name AND t.name = (SELECT name FROM scheduled_tasks"
-	"  WHERE name = ANY($1::text[]) AND next_run_at <= now()"
-	"  AND (lease_until IS NULL OR lease_until < now())"
+	"  WHERE name = ANY($1::text[]) AND next_run_at <= " SCHED_NOW(4)
+	"  AND (lease_until IS NULL OR lease_until < " SCHED_NOW(4) ")"
 	"  ORDER BY next_run_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
 	" RETURNING t.name, floor(extract(epoch FROM t.next_run_at))::bigint,"
-	"  floor(extract(epoch FROM now()))::bigint,"
+	"  floor($4::bigint / 1000000.0)::bigint,"
 	"  to_char(t.next_run_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
 
 /* Guarded by leased_by: a runner whose lease ran out (and was taken over) records nothing.
  * An operator's --run-now during the run (next_run_at moved past the start) is kept. */
-static struct db_stmt sched_stmt_record = DB_STMT("sched_record", 4,
+static struct db_stmt sched_stmt_record = DB_STMT("sched_record", 5,
 	"UPDATE scheduled_tasks SET next_run_at = CASE"
 	"  WHEN next_run_at > last_started_at THEN least(next_run_at, n.at) ELSE n.at END,"
-	" last_finished_at = now(), last_error = nullif(left($4, 1000), ''), runs = runs + 1,"
+	" last_finished_at = " SCHED_NOW(5) ", last_error = nullif(left($4, 1000), ''), runs = runs + 1,"
 	" lease_until = NULL, leased_by = NULL"
 	" FROM (SELECT CASE WHEN $3 = '' THEN 'infinity'::timestamptz"
 	"  ELSE to_timestamp($3::bigint) END AS at) n"
@@ -379,36 +278,33 @@ static struct db_stmt sched_stmt_record = DB_STMT("sched_record", 4,
 
 /* Milliseconds until the first of ours is due or its lease ends (negative: overdue); ""
  * when none of ours has a due time. */
-static struct db_stmt sched_stmt_wait = DB_STMT("sched_wait", 1,
+static struct db_stmt sched_stmt_wait = DB_STMT("sched_wait", 2,
 	"SELECT coalesce(ceil(extract(epoch FROM"
-	"  min(greatest(next_run_at, lease_until)) - now()) * 1000)::bigint::text, '')"
+	"  min(greatest(next_run_at, lease_until)) - " SCHED_NOW(2) ") * 1000)::bigint::text, '')"
 	" FROM scheduled_tasks WHERE name = ANY($1::text[]) AND isfinite(next_run_at)");
 
-static struct db_stmt sched_stmt_run_now = DB_STMT("sched_run_now", 1,
-	"WITH u AS (UPDATE scheduled_tasks SET next_run_at = now() WHERE name = $1"
-	" RETURNING coalesce(leased_by, '') AS by, coalesce(lease_until > now(), false) AS busy)"
+static struct db_stmt sched_stmt_run_now = DB_STMT("sched_run_now", 2,
+	"WITH u AS (UPDATE scheduled_tasks SET next_run_at = " SCHED_NOW(2) " WHERE name = $1"
+	" RETURNING coalesce(leased_by, '') AS by, coalesce(lease_until > " SCHED_NOW(2)
+	", false) AS busy)"
 	" SELECT by, busy, pg_notify('kairos_jobs', 'schedule') FROM u");
 
 #define SCHED_TIME(col) \
 	"coalesce(to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '-')"
 
-static struct db_stmt sched_stmt_list = DB_STMT("sched_list", 0,
+static struct db_stmt sched_stmt_list = DB_STMT("sched_list", 1,
 	"SELECT name, schedule,"
 	" CASE WHEN isfinite(next_run_at) THEN " SCHED_TIME("next_run_at") " ELSE 'never' END,"
 	" " SCHED_TIME("last_started_at") ", " SCHED_TIME("last_finished_at") ", runs,"
-	" coalesce(leased_by, ''), coalesce(lease_until > now(), false), "
+	" coalesce(leased_by, ''), coalesce(lease_until > " SCHED_NOW(1) ", false), "
 	SCHED_TIME("lease_until") ", coalesce(last_error, '')"
 	" FROM scheduled_tasks ORDER BY name");
 
-static int
-schedule_db_now(struct db *db, time_t *now)
+/* The wall clock now, as the SCHED_NOW parameter. */
+static void
+schedule_now_param(char out[32])
 {
-	char v[32];
-	int rc = db_query_value(db, &sched_stmt_now, NULL, v, sizeof v);
-
-	if (rc == DB_OK)
-		*now = (time_t)strtoll(v, NULL, 10);
-	return rc;
+	snprintf(out, 32, "%lld", clock_now_us());
 }
 
 /* "" for never, else the epoch seconds. */
@@ -424,11 +320,9 @@ schedule_time_param(time_t t, char out[32])
 static int
 schedule_register(struct db *db, const struct schedule_task *const *tasks, size_t n)
 {
-	time_t now, first;
+	time_t now = (time_t)clock_now(), first;
 	int rc;
 
-	if ((rc = schedule_db_now(db, &now)) != DB_OK)
-		return rc;
 	for (size_t i = 0; i < n; i++) {
 		char text[SCHEDULE_TEXT_SIZE], at[32];
 		const char *p[] = { tasks[i]->name, text, at };
@@ -488,7 +382,7 @@ schedule_runner_init(struct schedule_runner *r, bool test_tasks, const char *run
 		/* one task that cannot run must not stop the others, nor the notifications */
 		if (!schedule_task_valid(t)) {
 			log_error("scheduled task left out", "%s: bad name, lease or schedule, or its"
-			    " time zone is not installed (in %s)", t->name, schedule_zoneinfo_dir());
+			    " time zone is not installed (in %s)", t->name, tz_dir());
 			left_out++;
 			continue;
 		}
@@ -521,7 +415,7 @@ schedule_run_one(struct schedule_runner *r, struct db *db, const struct schedule
     time_t due, time_t now, const char *due_text)
 {
 	struct buf done = BUF_INIT, error = BUF_INIT;
-	char at[32];
+	char at[32], clock[32];
 	long long t0 = clock_mono_us();
 	double secs;
 	time_t next;
@@ -538,8 +432,9 @@ schedule_run_one(struct schedule_runner *r, struct db *db, const struct schedule
 	if (schedule_next(&t->when, due, now, &next) < 0)	/* checked at start: not expected */
 		next = now + SCHEDULE_DAY_SECONDS;
 	schedule_time_param(next, at);
+	schedule_now_param(clock);
 	{
-		const char *p[] = { t->name, r->runner, at, ok ? "" : buf_cstr(&error) };
+		const char *p[] = { t->name, r->runner, at, ok ? "" : buf_cstr(&error), clock };
 		PGresult *res = NULL;
 
 		if (db_query(db, &sched_stmt_record, p, &res) != DB_OK)
@@ -556,10 +451,10 @@ schedule_run_one(struct schedule_runner *r, struct db *db, const struct schedule
 long
 schedule_run_due(struct schedule_runner *r, struct db *db)
 {
-	const char *claim[] = { r->names, r->leases, r->runner };
-	const char *names[] = { r->names };
+	char wait[32], clock[32];
+	const char *claim[] = { r->names, r->leases, r->runner, clock };
+	const char *names[] = { r->names, clock };
 	bool capped = true;
-	char wait[32];
 	long ms;
 
 	if (r->ntasks == 0)
@@ -576,6 +471,7 @@ schedule_run_due(struct schedule_runner *r, struct db *db)
 		const struct schedule_task *t;
 		PGresult *res = NULL;
 
+		schedule_now_param(clock);
 		if (db_query(db, &sched_stmt_claim, claim, &res) != DB_OK) {
 			log_warn("scheduled tasks not claimed", "%s", db->error);
 			return -1;
@@ -593,6 +489,7 @@ schedule_run_due(struct schedule_runner *r, struct db *db)
 	}
 	if (capped)
 		return 0;
+	schedule_now_param(clock);
 	if (db_query_value(db, &sched_stmt_wait, names, wait, sizeof wait) != DB_OK) {
 		log_warn("scheduled tasks not read", "%s", db->error);
 		return -1;
@@ -609,9 +506,11 @@ int
 schedule_run_now(struct db *db, bool test_tasks, const char *name, FILE *out, FILE *err)
 {
 	const struct schedule_task *t = schedule_find(test_tasks, name);
-	const char *p[] = { name };
+	char clock[32];
+	const char *p[] = { name, clock };
 	PGresult *res = NULL;
 
+	schedule_now_param(clock);
 	if (t == NULL) {
 		fprintf(err, "kairos jobs: no task named \"%s\" (kairos jobs --list shows them)\n", name);
 		return 2;
@@ -654,10 +553,12 @@ schedule_list(struct db *db, bool test_tasks, FILE *out)
 	const struct schedule_task *tasks[SCHEDULE_MAX_TASKS];
 	size_t n = schedule_tasks(test_tasks, tasks, SCHEDULE_MAX_TASKS);
 	PGresult *res = NULL;
-	char status[1200];
+	char status[1200], clock[32];
+	const char *p[] = { clock };
 	int rows;
 
-	if (db_query(db, &sched_stmt_list, NULL, &res) != DB_OK) {
+	schedule_now_param(clock);
+	if (db_query(db, &sched_stmt_list, p, &res) != DB_OK) {
 		fprintf(stderr, "kairos jobs: %s\n", db->error);
 		return 1;
 	}

@@ -168,7 +168,7 @@ smtp_date(char *out, size_t size)
 	static const char *const day[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
 		"Sep", "Oct", "Nov", "Dec" };
-	time_t now = time(NULL);
+	time_t now = (time_t)clock_now();
 	struct tm tm;
 
 	gmtime_r(&now, &tm);

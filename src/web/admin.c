@@ -189,7 +189,7 @@ web_invite_accept(struct web_app *app, struct request *req, struct response *res
 		struct auth_session_start s = { app->rq.org_id, user_id, http_header(req, "User-Agent"),
 			*req->client_addr ? req->client_addr : NULL, inv.role };
 
-		if (auth_session_start(&app->db, &app->keys, &s, (long)time(NULL), &t) != DB_OK) {
+		if (auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), &t) != DB_OK) {
 			web_unavailable(app, req, resp);
 			auth_tokens_free(&t);
 			return;

@@ -233,7 +233,7 @@ web_api_refresh(struct web_app *app, struct request *req, struct response *resp)
 		return;
 	}
 	r = auth_session_refresh(&app->db, &app->keys, token,
-	    *req->client_addr ? req->client_addr : NULL, (long)time(NULL), &t, &app->rq.who);
+	    *req->client_addr ? req->client_addr : NULL, (long)clock_now(), &t, &app->rq.who);
 	if (r == AUTH_REFRESH_OK && !web_role_fits(req, app->rq.who.role))
 		r = AUTH_REFRESH_INVALID;	/* rolled back with the 401: the token stays unspent */
 	switch (r) {

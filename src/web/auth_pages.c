@@ -341,7 +341,7 @@ web_auth_refresh(struct web_app *app, struct request *req, struct response *resp
 		return;
 	}
 	r = auth_session_refresh(&app->db, &app->keys, http_param(&req->cookies, WEB_COOKIE_REFRESH),
-	    *req->client_addr ? req->client_addr : NULL, (long)time(NULL), &t, &app->rq.who);
+	    *req->client_addr ? req->client_addr : NULL, (long)clock_now(), &t, &app->rq.who);
 	if (r == AUTH_REFRESH_OK) {
 		web_session_cookies(req, resp, &t);
 		http_response_redirect(resp, post ? 307 : 303, next);

@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "core/clock.h"
 #include "notify/notify.h"
 
 /* Long enough for drain tests, short enough that a stray request cannot pin a worker. */
@@ -185,4 +186,39 @@ done:
 	buf_free(&html_b);
 	buf_free(&vars_b);
 	buf_free(&render_err);
+}
+
+/* The furthest one call moves the clock: a century, well past anything a test wants. */
+#define WEB_DEBUG_CLOCK_ADVANCE_MAX (100LL * 366 * 86400)
+
+void
+web_debug_clock(struct web_app *app, struct request *req, struct response *resp)
+{
+	const char *at = http_param(&req->query, "at"), *adv = http_param(&req->query, "advance");
+	const char *real = http_param(&req->query, "real");
+	struct json_object *out;
+	long long s = 0;
+	char *end = NULL;
+
+	(void)app;
+	if (at != NULL && clock_parse_utc(at, &s) == 0) {
+		clock_start_at_for_test(s * 1000000LL);
+	} else if (adv != NULL && (s = strtoll(adv, &end, 10), *adv && *end == '\0') &&
+	    s >= -WEB_DEBUG_CLOCK_ADVANCE_MAX && s <= WEB_DEBUG_CLOCK_ADVANCE_MAX) {
+		clock_advance_for_test(s * 1000000LL);
+	} else if (real != NULL && strcmp(real, "1") == 0) {
+		clock_reset_for_test();
+	} else {
+		struct json_object *d = json_object_new_object();
+
+		json_object_object_add(d, "at", json_object_new_string(
+		    "at=2026-10-04T01:30:00Z, advance=SECONDS or real=1"));
+		http_response_error_json(resp, 400, "Invalid request", d);
+		return;
+	}
+	out = json_object_new_object();
+	json_object_object_add(out, "now", json_object_new_int64(clock_now()));
+	json_object_object_add(out, "pid", json_object_new_int64((int64_t)getpid()));
+	http_response_json(resp, 200, out);
+	json_object_put(out);
 }

@@ -116,7 +116,7 @@ web_audit(struct web_app *app, const struct request *req, const char *action,
 static enum web_caller
 web_token_check(struct web_app *app, const char *token, const char **why)
 {
-	int rc = auth_jwt_verify(&app->keys, token, (long)time(NULL), &app->rq.who, why);
+	int rc = auth_jwt_verify(&app->keys, token, (long)clock_now(), &app->rq.who, why);
 
 	if (rc == -1) {
 		memset(&app->rq.who, 0, sizeof app->rq.who);

@@ -140,7 +140,7 @@ web_site(struct web_app *app, struct request *req)
 {
 	struct json_object *site = json_object_new_object();
 	unsigned viewer = app->rq.signed_in ? app->rq.who.role : WEB_NAV_ANONYMOUS;
-	time_t now = time(NULL);
+	time_t now = (time_t)clock_now();
 	struct tm tm;
 
 	gmtime_r(&now, &tm);

@@ -97,6 +97,7 @@ const struct web_route web_routes[] = {
 	DEBUG_ROUTE(POST, "/_debug/crash",      web_debug_crash, JSON),
 	DEBUG_ROUTE(POST, "/_debug/leak",       web_debug_leak,  JSON),
 	DEBUG_ROUTE(POST, "/_debug/notify",     web_debug_notify, JSON),
+	DEBUG_ROUTE(POST, "/_debug/clock",      web_debug_clock, JSON),
 };
 
 const size_t web_nroutes = sizeof web_routes / sizeof web_routes[0];

@@ -130,6 +130,7 @@ web_serve_main(int argc, char **argv, const char *config_file)
 		return 1;
 	}
 	serve_apply_log_level(&m.cfg);
+	config_start_test_clock(&m.cfg, true);	/* before the workers fork: they share it */
 	pf = (struct http_prefork){
 		.listen_fd = http_fcgi_listen(m.cfg.socket_path, (unsigned)m.cfg.socket_mode),
 		.worker_main = serve_worker_main,

@@ -90,7 +90,7 @@ web_otp_signin(struct web_app *app, struct request *req, const char *phone, cons
 			http_header(req, "User-Agent"), *req->client_addr ? req->client_addr : NULL,
 			AUTH_ROLE_PATIENT };
 
-		if (auth_session_start(&app->db, &app->keys, &s, (long)time(NULL), out) != DB_OK)
+		if (auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), out) != DB_OK)
 			return AUTH_OTP_ERROR;
 	}
 	/* from here on the request acts as the patient who just signed in */
@@ -132,7 +132,7 @@ web_staff_signin(struct web_app *app, struct request *req, const char *email, co
 		struct auth_session_start s = { app->rq.org_id, who.user_id, http_header(req, "User-Agent"),
 			*req->client_addr ? req->client_addr : NULL, who.role };
 
-		if (auth_session_start(&app->db, &app->keys, &s, (long)time(NULL), out) != DB_OK)
+		if (auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), out) != DB_OK)
 			return AUTH_LOGIN_ERROR;
 	}
 	app->rq.who = who;

@@ -301,6 +301,10 @@ void web_debug_crash(struct web_app *, struct request *, struct response *);
 void web_debug_leak(struct web_app *, struct request *, struct response *);
 void web_styleguide(struct web_app *, struct request *, struct response *);
 void web_debug_notify(struct web_app *, struct request *, struct response *);
+/* ?at=2026-10-04T01:30:00Z (or epoch seconds) starts the wall clock there, ?advance=N
+ * moves it N seconds, ?real=1 puts it back; in every worker (core/clock). Replies
+ * {"now": epoch seconds, "pid": the worker's}. */
+void web_debug_clock(struct web_app *, struct request *, struct response *);
 void web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
 void web_webhook_sendgrid_events(struct web_app *, struct request *, struct response *);
 void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct response *);

@@ -238,7 +238,7 @@ web_webhook_sendgrid_events(struct web_app *app, struct request *req, struct res
 		web_error(app, req, resp, 403, "Invalid signature", NULL);
 		return;
 	}
-	if (!notify_sendgrid_timestamp_fresh(ts, (long long)time(NULL))) {
+	if (!notify_sendgrid_timestamp_fresh(ts, clock_now())) {
 		log_warn("webhook refused", "sendgrid events from %s: timestamp %s outside %d s",
 		    req->client_addr, ts, NOTIFY_SENDGRID_WEBHOOK_MAX_AGE);
 		web_error(app, req, resp, 403, "Stale timestamp", NULL);

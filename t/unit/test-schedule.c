@@ -1,12 +1,15 @@
 /* schedule: when a scheduled task is next due (jobs/schedule.c) — intervals that keep their
  * phase and skip what a stopped runner missed, and daily wall-clock times across both DST
- * changes of 2026 in Australia/Sydney, Europe/London and America/New_York (west of UTC): a
+ * changes of 2026 in Australia/Sydney, Australia/Lord_Howe (30 minutes), Europe/London and
+ * America/New_York (west of UTC): a
  * time in the spring-forward gap runs once at the end of the gap; a time that happens twice
  * on the fall-back day runs once, at the first. Claiming, leases and several runners:
  * t/integration/schedule.t. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "jobs/jobs.h"
 #include "tap.h"
@@ -86,6 +89,35 @@ test_interval(void)
 	    "a runner down for a day: the missed task runs once, then on its old phase");
 	ok(schedule_next(&hourly, due, due - 10, &out) == 0 && out == due + 3600,
 	    "a clock behind the due time still moves on");
+}
+
+/* Lord Howe moves its clocks by 30 minutes: the gap and the overlap are half an hour. */
+static void
+test_lord_howe(void)
+{
+	struct schedule at0215 = { .kind = SCHEDULE_DAILY, .hour = 2, .minute = 15,
+		.zone = "Australia/Lord_Howe" };
+	struct schedule at0145 = { .kind = SCHEDULE_DAILY, .hour = 1, .minute = 45,
+		.zone = "Australia/Lord_Howe" };
+	/* 4 October 2026: 02:00 +1030 jumps to 02:30 +11; 02:15 does not exist */
+	const time_t spring[] = {
+		utc(2026, 10, 2, 15, 45),	/* 3 October 02:15 +1030 */
+		utc(2026, 10, 3, 15, 30),	/* 4 October: at 02:30 +11, where the gap ends */
+		utc(2026, 10, 4, 15, 15),	/* 5 October 02:15 +11 */
+	};
+	/* 5 April 2026: 02:00 +11 falls back to 01:30 +1030; 01:45 happens twice */
+	const time_t fall[] = {
+		utc(2026, 4, 3, 14, 45),	/* 4 April 01:45 +11 */
+		utc(2026, 4, 4, 14, 45),	/* 5 April, the first 01:45 (+11) */
+		utc(2026, 4, 5, 15, 15),	/* 6 April 01:45 +1030; never 4 April 15:15 UTC */
+	};
+
+	check_runs("Lord Howe 02:15 over the spring-forward day", &at0215, utc(2026, 10, 2, 0, 0), 0,
+	    spring, 3);
+	check_runs("Lord Howe 01:45 over the fall-back day", &at0145, utc(2026, 4, 3, 0, 0), 0,
+	    fall, 3);
+	check_runs("Lord Howe 01:45 fall-back, a run claimed 31 minutes late", &at0145,
+	    utc(2026, 4, 3, 0, 0), 31 * 60, fall, 3);
 }
 
 static void
@@ -202,16 +234,39 @@ test_zones_and_tz(void)
 	ok(schedule_daily_next(24, 0, "UTC", t, &out) < 0 && schedule_daily_next(3, 60, "UTC", t,
 	    &out) < 0, "hours and minutes out of range are refused");
 
+	/* core/tz never reads or sets TZ: the C library's own zone is left alone */
 	setenv("TZ", "Asia/Tokyo", 1);
 	tzset();
-	schedule_daily_next(3, 0, "Europe/London", t, &out);
+	ok(schedule_daily_next(3, 0, "Europe/London", t, &out) == 0 && out == utc(2026, 6, 1, 2, 0),
+	    "03:00 in London, while the process's TZ is Tokyo's, is 02:00Z");
 	localtime_r(&t, &tm);
 	ok(getenv("TZ") && strcmp(getenv("TZ"), "Asia/Tokyo") == 0 && tm.tm_gmtoff == 9 * 3600,
-	    "the process's TZ is put back afterwards");
+	    "and TZ is untouched");
 	unsetenv("TZ");
 	tzset();
-	schedule_daily_next(3, 0, "Europe/London", t, &out);
-	ok(getenv("TZ") == NULL, "and left unset when it was unset");
+}
+
+/* A host without tzdata: the daily tasks are left out, the others still run. Zones load
+ * once per process from the directory read at the first load, so this runs in a child
+ * before any zone is loaded. */
+static void
+test_no_tzdata(void)
+{
+	pid_t pid;
+	int status = 0;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		struct schedule_runner r;
+		int left_out;
+
+		setenv("TZDIR", "/nonexistent", 1);
+		left_out = schedule_runner_init(&r, false, "host:1");
+		_exit(left_out == 2 && strcmp(r.names, "{otp-purge}") == 0 && r.ntasks == 1 ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "without the zone files, two daily tasks are left out and the interval task still runs");
 }
 
 static void
@@ -248,17 +303,14 @@ test_table(void)
 	ok(strncmp(r.names, "{otp-purge,", 11) == 0 && r.leases[0] == '{',
 	    "the runner's names and leases as array literals: %s %s", r.names, r.leases);
 
-	/* a host without tzdata: the daily tasks are left out, the others still run */
-	setenv("TZDIR", "/nonexistent", 1);
-	is_int(schedule_runner_init(&r, false, "host:1"), 2, "without the zone files, two daily tasks are left out");
-	ok(strcmp(r.names, "{otp-purge}") == 0 && r.ntasks == 1, "and the interval task still runs: %s", r.names);
-	unsetenv("TZDIR");
 }
 
 int
 main(void)
 {
+	test_no_tzdata();
 	test_interval();
+	test_lord_howe();
 	test_sydney();
 	test_london();
 	test_new_york();
