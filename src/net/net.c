@@ -638,6 +638,10 @@ net_request(const struct net_client *c, const struct net_request *req,
 	buf_reset(&resp->headers);
 	resp->status = 0;
 	deadline = t0 + budget * NET_US_PER_MS;
+	if (c->origin[0] == '\0') {
+		net_err_set(err, NET_BAD_REQUEST, 0, "the client's base URL was refused at set-up");
+		goto out;
+	}
 	if (!net_method_ok(req->method) || req->path == NULL ||
 	    (req->path[0] != '\0' && req->path[0] != '/') || net_has_ctl(req->path, false)) {
 		net_err_set(err, NET_BAD_REQUEST, 0, "bad method or path");
