@@ -20,6 +20,8 @@
  * (budget_ms): a wait that would not fit is not waited, and the last error is returned
  * with retry_after_s set, for a durable queue (notify's outbox) to schedule the next try.
  * Redirects are never followed: an API that answers 3xx is misconfigured (NET_REDIRECT).
+ * One re-send is libcurl's own: a kept-alive connection the server closed before any byte
+ * of an answer (an idle timeout racing our reuse) gets the request again on a new one.
  *
  * Rate limit: a token bucket per host (scheme://host:port) per process, shared by every
  * client of that host in the process; a call waits for a token before each attempt, and
