@@ -25,8 +25,6 @@
 /* An answer bigger than this is no provider's answer: the call fails (NET_TOO_LARGE) and
  * the send is retried by the outbox. */
 #define NOTIFY_NET_MAX_RESPONSE (64 * 1024)
-/* Room for a provider's message id taken from a header (X-Message-Id: 22 characters). */
-#define NOTIFY_NET_MAX_ID 128
 
 /* Sets up a provider's client c: base URL, KAIROS_PROVIDER_TIMEOUT_MS as both the attempt's
  * time and the call's budget, NOTIFY_NET_ATTEMPTS, no rate limit (above), and the given
