@@ -286,7 +286,7 @@ net_header_cb(char *p, size_t size, size_t n, void *ctx)
 /* ---- the pieces of a call ---- */
 
 /* The calling thread's handle: connections, TLS sessions and DNS answers it keeps survive
- * curl_easy_reset, so every call on the thread reuses them. */
+ * the curl_easy_reset each attempt starts with, so every call on the thread reuses them. */
 static _Thread_local CURL *net_tls_handle;
 
 static CURL *
@@ -294,8 +294,6 @@ net_handle(void)
 {
 	if (net_tls_handle == NULL)
 		net_tls_handle = curl_easy_init();
-	else
-		curl_easy_reset(net_tls_handle);
 	return net_tls_handle;
 }
 
