@@ -67,7 +67,7 @@ notify_doctor(const struct config *cfg, struct db *db, FILE *out)
 	if (strcmp(cfg->whatsapp_provider, "twilio") == 0 && !notify_doctor_twilio_templates(cfg, out))
 		ok = false;
 	notify_setup_free(&setup);
-	notify_http_thread_end();	/* Meta's and Gallabox's checks used this thread's handle */
+	net_thread_end();	/* the checks used this thread's handle (net/) */
 	curl_global_cleanup();
 	return ok ? 0 : 1;
 }

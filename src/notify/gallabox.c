@@ -12,7 +12,7 @@
  * patient's name with a clinic's number is health information, and Gallabox only uses it
  * to label the contact. */
 #include "notify/notify.h"
-#include "notify/http_client.h"
+#include "notify/provider_net.h"
 
 #include <string.h>
 
@@ -55,8 +55,9 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 {
 	const struct notify_gallabox *g = p->ctx;
 	struct json_object *vars, *msg, *recipient, *wa, *tpl, *values;
-	struct buf url = BUF_INIT, key = BUF_INIT, secret = BUF_INIT;
-	struct notify_http_reply reply;
+	struct buf key = BUF_INIT, secret = BUF_INIT;
+	struct net_response resp;
+	struct net_err err;
 	char name[NOTIFY_WA_MAX_ID];
 	const char *phone = m->recipient[0] == '+' ? m->recipient + 1 : m->recipient, *body;
 
@@ -90,19 +91,19 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	json_object_object_add(msg, "whatsapp", wa);
 	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
-	buf_printf(&url, "%s/messages/whatsapp", g->base_url);
 	gallabox_auth(g, &key, &secret);
+	net_response_init(&resp);
 	{
-		struct notify_http_request req = { "POST", url.data,
-			{ key.data, secret.data, "Content-Type: application/json", NULL }, body,
-			strlen(body), g->timeout_ms };
+		/* a message created twice reaches the patient twice: provider_net.h */
+		struct net_request req = { .method = "POST", .path = "/messages/whatsapp",
+			.headers = { key.data, secret.data, NULL }, .content_type = "application/json",
+			.body = body, .body_len = strlen(body), .retry = NET_RETRY_UNSENT,
+			.request_id = m->id };
 
-		if (notify_http_call(&req, &reply) < 0 && reply.status == 0) {
-			r->outcome = NOTIFY_RETRY;
-			snprintf(r->error, sizeof r->error, "gallabox: %s", reply.error);
-		} else if ((r->outcome = notify_http_outcome(reply.status, reply.too_big)) == NOTIFY_SENT) {
-			struct json_object *o = json_tokener_parse(buf_cstr(&reply.body)), *id;
+		if (net_request(&g->net, &req, &resp, &err) == 0) {
+			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *id;
 
+			r->outcome = NOTIFY_SENT;
 			if (o != NULL && (json_object_object_get_ex(o, "id", &id) ||
 			    json_object_object_get_ex(o, "messageId", &id)) &&
 			    json_object_is_type(id, json_type_string))
@@ -113,16 +114,13 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 				snprintf(r->provider_id, sizeof r->provider_id, "gallabox-%s", m->id);
 			}
 			json_object_put(o);
-		} else {
-			gallabox_error(r, reply.status, &reply.body);
-			r->retry_after = reply.status == 429 ? reply.retry_after : 0;
-		}
+		} else if (notify_net_failed("gallabox", &err, resp.status, r))
+			gallabox_error(r, resp.status, &resp.body);
 	}
-	notify_http_reply_free(&reply);
+	net_response_free(&resp);
 	gallabox_auth_free(&key, &secret);
 	json_object_put(msg);
 	json_object_put(vars);
-	buf_free(&url);
 	return r->outcome == NOTIFY_SENT ? 0 : -1;
 }
 
@@ -134,32 +132,33 @@ static bool
 gallabox_check(const struct notify_provider *p, char *msg, size_t size)
 {
 	const struct notify_gallabox *g = p->ctx;
-	struct buf url = BUF_INIT, key = BUF_INIT, secret = BUF_INIT;
-	struct notify_http_reply reply;
+	struct buf key = BUF_INIT, secret = BUF_INIT;
+	struct net_response resp;
+	struct net_err err;
 	bool good = false;
 
-	buf_printf(&url, "%s/messages/whatsapp", g->base_url);
 	gallabox_auth(g, &key, &secret);
+	net_response_init(&resp);
 	{
-		struct notify_http_request req = { "POST", url.data,
-			{ key.data, secret.data, "Content-Type: application/json", NULL }, "{}", 2,
-			g->timeout_ms };
+		/* creates nothing (an empty message is invalid), so safe to retry like a read */
+		struct net_request req = { .method = "POST", .path = "/messages/whatsapp",
+			.headers = { key.data, secret.data, NULL }, .content_type = "application/json",
+			.body = "{}", .body_len = 2, .retry = NET_RETRY_ANY, .request_id = "doctor" };
 
-		notify_http_call(&req, &reply);
+		net_request(&g->net, &req, &resp, &err);
 	}
-	if (reply.status == 0)
-		snprintf(msg, size, "%s unreachable: %s", g->base_url, reply.error);
-	else if (reply.status == 401 || reply.status == 403)
-		snprintf(msg, size, "credentials refused (HTTP %ld)", reply.status);
-	else if (reply.status == 400 || reply.status == 422) {
+	if (err.status == 0 && err.code != NET_OK)
+		snprintf(msg, size, "%s unreachable: %s", g->base_url, err.message);
+	else if (err.status == 401 || err.status == 403)
+		snprintf(msg, size, "credentials refused (HTTP %ld)", err.status);
+	else if (err.status == 400 || err.status == 422) {
 		snprintf(msg, size, "reachable, credentials accepted (an empty message was refused as invalid, HTTP %ld)",
-		    reply.status);
+		    err.status);
 		good = true;
 	} else
-		snprintf(msg, size, "unexpected HTTP %ld to an empty message", reply.status);
-	notify_http_reply_free(&reply);
+		snprintf(msg, size, "unexpected HTTP %ld to an empty message", err.status);
+	net_response_free(&resp);
 	gallabox_auth_free(&key, &secret);
-	buf_free(&url);
 	return good;
 }
 

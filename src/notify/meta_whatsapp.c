@@ -10,7 +10,7 @@
  *
  * Delivery reports come back signed to /webhooks/whatsapp (web/webhooks.c). */
 #include "notify/notify.h"
-#include "notify/http_client.h"
+#include "notify/provider_net.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -113,8 +113,9 @@ meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
 {
 	const struct notify_meta *t = p->ctx;
-	struct notify_http_reply reply;
-	struct buf url = BUF_INIT, auth = BUF_INIT;
+	struct net_response resp;
+	struct net_err err;
+	struct buf path = BUF_INIT;
 	struct json_object *vars, *msg;
 	char name[NOTIFY_WA_MAX_ID];
 	const char *body;
@@ -133,19 +134,18 @@ meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	json_object_object_add(msg, "template", meta_template(t, name, vars));
 	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
-	buf_printf(&url, "%s/v%s/%s/messages", t->base_url, meta_version(t), t->phone_number_id);
-	buf_printf(&auth, "Authorization: Bearer %s", t->access_token);
+	buf_printf(&path, "/v%s/%s/messages", meta_version(t), t->phone_number_id);
+	net_response_init(&resp);
 	{
-		struct notify_http_request req = { "POST", url.data,
-			{ auth.data, "Content-Type: application/json", NULL }, body, strlen(body),
-			t->timeout_ms };
+		/* a message created twice reaches the patient twice: provider_net.h */
+		struct net_request req = { .method = "POST", .path = path.data,
+			.content_type = "application/json", .body = body, .body_len = strlen(body),
+			.retry = NET_RETRY_UNSENT, .request_id = m->id };
 
-		if (notify_http_call(&req, &reply) < 0 && reply.status == 0) {
-			r->outcome = NOTIFY_RETRY;
-			snprintf(r->error, sizeof r->error, "meta: %s", reply.error);
-		} else if ((r->outcome = notify_http_outcome(reply.status, reply.too_big)) == NOTIFY_SENT) {
-			struct json_object *o = json_tokener_parse(buf_cstr(&reply.body)), *msgs, *id;
+		if (net_request(&t->net, &req, &resp, &err) == 0) {
+			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *msgs, *id;
 
+			r->outcome = NOTIFY_SENT;
 			if (o != NULL && json_object_object_get_ex(o, "messages", &msgs) &&
 			    json_object_is_type(msgs, json_type_array) &&
 			    json_object_array_length(msgs) > 0 &&
@@ -159,22 +159,18 @@ meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
 				snprintf(r->provider_id, sizeof r->provider_id, "meta-%s", m->id);
 			}
 			json_object_put(o);
-		} else {
-			long code = meta_error(r, reply.status, &reply.body);
+		} else if (notify_net_failed("meta", &err, resp.status, r)) {
+			long code = meta_error(r, resp.status, &resp.body);
 
 			for (size_t i = 0; i < sizeof meta_retry_codes / sizeof *meta_retry_codes; i++)
 				if (code == meta_retry_codes[i])
 					r->outcome = NOTIFY_RETRY;
-			r->retry_after = reply.status == 429 ? reply.retry_after : 0;
 		}
 	}
-	notify_http_reply_free(&reply);
+	net_response_free(&resp);
 	json_object_put(msg);
 	json_object_put(vars);
-	/* the header held the token: wipe it before the memory is reused */
-	OPENSSL_cleanse(auth.data, auth.len);
-	buf_free(&auth);
-	buf_free(&url);
+	buf_free(&path);
 	return r->outcome == NOTIFY_SENT ? 0 : -1;
 }
 
@@ -183,24 +179,24 @@ static bool
 meta_check(const struct notify_provider *p, char *msg, size_t size)
 {
 	const struct notify_meta *t = p->ctx;
-	struct notify_http_reply reply;
-	struct buf url = BUF_INIT, auth = BUF_INIT;
-	struct notify_result err = { 0 };
+	struct net_response resp;
+	struct net_err err;
+	struct buf path = BUF_INIT;
+	struct notify_result why = { 0 };
 	bool good = false;
 
-	buf_printf(&url, "%s/v%s/%s?fields=display_phone_number,verified_name", t->base_url,
-	    meta_version(t), t->phone_number_id);
-	buf_printf(&auth, "Authorization: Bearer %s", t->access_token);
+	buf_printf(&path, "/v%s/%s?fields=display_phone_number,verified_name", meta_version(t),
+	    t->phone_number_id);
+	net_response_init(&resp);
 	{
-		struct notify_http_request req = { "GET", url.data, { auth.data, NULL }, NULL, 0,
-			t->timeout_ms };
+		struct net_request req = { .method = "GET", .path = path.data, .request_id = "doctor" };
 
-		notify_http_call(&req, &reply);
+		net_request(&t->net, &req, &resp, &err);
 	}
-	if (reply.status == 0)
-		snprintf(msg, size, "%s unreachable: %s", t->base_url, reply.error);
-	else if (reply.status == 200) {
-		struct json_object *o = json_tokener_parse(buf_cstr(&reply.body)), *num;
+	if (err.status == 0 && err.code != NET_OK)
+		snprintf(msg, size, "%s unreachable: %s", t->base_url, err.message);
+	else if (err.status == 200) {
+		struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *num;
 
 		snprintf(msg, size, "phone number %s reachable, token accepted",
 		    o && json_object_object_get_ex(o, "display_phone_number", &num)
@@ -208,18 +204,16 @@ meta_check(const struct notify_provider *p, char *msg, size_t size)
 		json_object_put(o);
 		good = true;
 	} else {
-		long code = meta_error(&err, reply.status, &reply.body);
+		long code = meta_error(&why, err.status, &resp.body);
 
-		if (reply.status == 401 || code == 190)
-			snprintf(msg, size, "access token refused (HTTP %ld, code %ld)", reply.status, code);
+		if (err.status == 401 || code == 190)
+			snprintf(msg, size, "access token refused (HTTP %ld, code %ld)", err.status, code);
 		else
 			snprintf(msg, size, "unexpected HTTP %ld from the phone number (code %ld)",
-			    reply.status, code);
+			    err.status, code);
 	}
-	notify_http_reply_free(&reply);
-	OPENSSL_cleanse(auth.data, auth.len);
-	buf_free(&auth);
-	buf_free(&url);
+	net_response_free(&resp);
+	buf_free(&path);
 	return good;
 }
 

@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "net/net.h"
 
 /* Rows one claim takes: enough to keep KAIROS_NOTIFY_CONCURRENCY threads busy for several
  * rounds (each batch ends with a tail where threads wait for its slowest send), few enough
@@ -94,6 +95,7 @@ struct notify_twilio {
 	const char *status_callback;	/* our /webhooks/twilio/status URL, or NULL */
 	long        timeout_ms;
 	const char *templates;	/* KAIROS_WHATSAPP_TEMPLATES: NAME=ContentSid,... (whatsapp) */
+	struct net_client net;	/* base_url's client, Basic auth: set up by notify_setup_init */
 };
 
 #define NOTIFY_TWILIO_SIGNATURE_SIZE 29	/* base64 of a SHA-1 HMAC, and a NUL */
@@ -115,6 +117,7 @@ struct notify_sendgrid {
 	const char *base_url, *api_key, *from, *from_name;
 	const char *webhook_public_key;	/* base64 DER SPKI, or "": checked by p->check */
 	long        timeout_ms;
+	struct net_client net;	/* base_url's client, Bearer api_key: set up by notify_setup_init */
 };
 
 /* p->check: key shape (SG.), then GET /v3/scopes (any key may read its own scopes) and
@@ -186,6 +189,7 @@ struct notify_meta {
 	const char *base_url, *api_version, *phone_number_id, *access_token, *language;
 	const char *templates;	/* KAIROS_WHATSAPP_TEMPLATES */
 	long        timeout_ms;
+	struct net_client net;	/* base_url's client, Bearer access_token: notify_setup_init */
 };
 #define NOTIFY_META_SIGNATURE_SIZE 72	/* "sha256=" + 64 hex digits + NUL */
 
@@ -203,6 +207,7 @@ struct notify_gallabox {
 	const char *base_url, *api_key, *api_secret, *channel_id;
 	const char *templates;	/* KAIROS_WHATSAPP_TEMPLATES */
 	long        timeout_ms;
+	struct net_client net;	/* base_url's client (the keys go as headers): notify_setup_init */
 };
 void notify_gallabox_init(struct notify_provider *p, const struct notify_gallabox *settings);
 
@@ -332,11 +337,6 @@ bool notify_report_word_known(const char *provider, const char *word);
  * a replay. Returns DB_OK or a database error. */
 int  notify_webhook_once(struct db *db, const char *provider, const char *digest,
 	long max_age_seconds, bool *fresh);
-
-/* Frees the calling thread's pooled libcurl handle (http_client.c), closing its kept-alive
- * connections. Every thread that sent or checked through a provider calls it before it ends:
- * the runner's send threads, and a process's main thread when it is done with providers. */
-void notify_http_thread_end(void);
 
 /* `kairos doctor`: one ✓/✗ line per configured integration (a harmless real request
  * each) on out. 0 when all pass, 1 otherwise. */

@@ -3,8 +3,46 @@
  * jobs (sending), doctor (checking) and the renderer (the BAA gate, NOTE-5) all ask here, so
  * a provider is wired in one place: its settings, its check and its BAA flag. */
 #include "notify/notify.h"
+#include "notify/provider_net.h"
 
 #include <string.h>
+
+void
+notify_net_client(struct net_client *c, const char *name, const char *base_url,
+    long timeout_ms, enum net_auth auth, const char *user, const char *secret)
+{
+	char why[NET_MAX_ERROR];
+
+	*c = (struct net_client){
+		.name = name,
+		.base_url = base_url,
+		.timeout_ms = timeout_ms,
+		.budget_ms = timeout_ms,	/* the lease rule allows a send this long (runner.c) */
+		.max_attempts = NOTIFY_NET_ATTEMPTS,
+		.max_response = NOTIFY_NET_MAX_RESPONSE,
+		.auth = auth,
+		.username = auth == NET_AUTH_BASIC ? user : NULL,
+		.password = auth == NET_AUTH_BASIC ? secret : NULL,
+		.token = auth == NET_AUTH_BEARER ? secret : NULL,
+	};
+	if (net_client_init(c, why, sizeof why) < 0)
+		log_error("provider not usable", "%s", why);
+}
+
+bool
+notify_net_failed(const char *name, const struct net_err *err, long status,
+    struct notify_result *r)
+{
+	r->outcome = net_error_transient(err->code) || err->code == NET_TOO_LARGE ||
+	    err->code == NET_THROTTLED || err->code == NET_INTERNAL || err->code == NET_BAD_REQUEST
+	    ? NOTIFY_RETRY : NOTIFY_REJECTED;
+	r->retry_after = err->code == NET_RATE_LIMITED ? err->retry_after_s : 0;
+	if (status != 0)
+		return true;
+	/* no answer: the message may or may not exist at the provider (err->maybe_sent) */
+	snprintf(r->error, sizeof r->error, "%s: %s", name, err->message);
+	return false;
+}
 
 /* The provider configured for a channel, by name ("outbox" when nothing else is). */
 static const char *
@@ -53,7 +91,9 @@ notify_setup_twilio(struct notify_setup *s, const struct config *cfg, enum notif
 		buf_printf(&s->twilio_callback, "%s/webhooks/twilio/status", cfg->public_url);
 	*t = (struct notify_twilio){ cfg->twilio_base_url, cfg->twilio_account_sid,
 		cfg->twilio_auth_token, wa ? cfg->twilio_whatsapp_from : cfg->twilio_from,
-		s->twilio_callback.data, cfg->provider_timeout_ms, cfg->whatsapp_templates };
+		s->twilio_callback.data, cfg->provider_timeout_ms, cfg->whatsapp_templates, { 0 } };
+	notify_net_client(&t->net, "twilio", t->base_url, t->timeout_ms, NET_AUTH_BASIC,
+	    t->account_sid, t->auth_token);
 	notify_twilio_init(p, t);
 	return p;
 }
@@ -72,7 +112,9 @@ notify_setup_init(struct notify_setup *s, const struct config *cfg)
 		else if (strcmp(name, "sendgrid") == 0) {
 			s->sendgrid = (struct notify_sendgrid){ cfg->sendgrid_base_url, cfg->sendgrid_api_key,
 				cfg->email_from, cfg->email_from_name, cfg->sendgrid_webhook_public_key,
-				cfg->provider_timeout_ms };
+				cfg->provider_timeout_ms, { 0 } };
+			notify_net_client(&s->sendgrid.net, "sendgrid", s->sendgrid.base_url,
+			    s->sendgrid.timeout_ms, NET_AUTH_BEARER, NULL, s->sendgrid.api_key);
 			notify_sendgrid_init(&s->sendgrid_provider, &s->sendgrid);
 			s->channel[ch] = &s->sendgrid_provider;
 		} else if (strcmp(name, "smtp") == 0) {
@@ -84,13 +126,18 @@ notify_setup_init(struct notify_setup *s, const struct config *cfg)
 		} else if (strcmp(name, "meta") == 0) {
 			s->meta = (struct notify_meta){ cfg->meta_base_url, cfg->meta_api_version,
 				cfg->meta_phone_number_id, cfg->meta_access_token, cfg->meta_language,
-				cfg->whatsapp_templates, cfg->provider_timeout_ms };
+				cfg->whatsapp_templates, cfg->provider_timeout_ms, { 0 } };
+			notify_net_client(&s->meta.net, "meta", s->meta.base_url, s->meta.timeout_ms,
+			    NET_AUTH_BEARER, NULL, s->meta.access_token);
 			notify_meta_init(&s->meta_provider, &s->meta);
 			s->channel[ch] = &s->meta_provider;
 		} else if (strcmp(name, "gallabox") == 0) {
 			s->gallabox = (struct notify_gallabox){ cfg->gallabox_base_url,
 				cfg->gallabox_api_key, cfg->gallabox_api_secret, cfg->gallabox_channel_id,
-				cfg->whatsapp_templates, cfg->provider_timeout_ms };
+				cfg->whatsapp_templates, cfg->provider_timeout_ms, { 0 } };
+			/* Gallabox's keys are its own headers (apiKey, apiSecret): gallabox.c adds them */
+			notify_net_client(&s->gallabox.net, "gallabox", s->gallabox.base_url,
+			    s->gallabox.timeout_ms, NET_AUTH_NONE, NULL, NULL);
 			notify_gallabox_init(&s->gallabox_provider, &s->gallabox);
 			s->channel[ch] = &s->gallabox_provider;
 		}

@@ -10,7 +10,7 @@
  * provider (Twilio, SendGrid, SMTP, Meta, Gallabox) is a straight-line blocking function
  * with its own request and answer handling; the multi interface would split each into a
  * set-up half and a completion half. With threads they stay as they are, and each thread
- * keeps its own curl handle (notify_http_handle) and with it its kept-alive connections.
+ * keeps its own curl handle (net/: one per thread) and with it its kept-alive connections.
  *
  * What the send threads share, and why that is safe without further care:
  *   - struct notify_runner's batch state and token buckets: only under r->mu (runner.h).
@@ -20,7 +20,7 @@
  *   - logging (core/log.c): settings fixed before the threads start; each line is built in
  *     the caller's own buffer and written with one write(2).
  *   - libcurl: curl_global_init ran before the threads; one easy handle per thread, with
- *     CURLOPT_NOSIGNAL (http_client.c); OpenSSL >= 1.1 locks for itself.
+ *     CURLOPT_NOSIGNAL (net/net.c); OpenSSL >= 1.1 locks for itself.
  *   - json-c objects the providers build and parse: each thread's own.
  *   - rand_bytes / rand_hex (smtp Message-IDs): getrandom(2), no state.
  * Signals stay blocked in the threads: jobs.c blocks them before starting the runner, and
@@ -127,7 +127,7 @@ notify_send_thread(void *arg)
 		pthread_cond_signal(&r->finished);
 	}
 	pthread_mutex_unlock(&r->mu);
-	notify_http_thread_end();
+	net_thread_end();
 	return NULL;
 }
 

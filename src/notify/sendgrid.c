@@ -7,14 +7,13 @@
  *   202, no body; the message's id is the X-Message-Id header. Errors:
  *   {"errors":[{"message":…,"field":…,"help":…}]} */
 #include "notify/notify.h"
-#include "notify/http_client.h"
+#include "notify/provider_net.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -183,73 +182,35 @@ sendgrid_body(const struct notify_sendgrid *s, const struct notify_outgoing *m)
 	return body;
 }
 
-/* Authorization: Bearer KEY (and more headers). Owned by the caller (curl_slist_free_all). */
-static struct curl_slist *
-sendgrid_headers(const struct notify_sendgrid *s, bool json)
-{
-	struct curl_slist *h = NULL;
-	struct buf auth = BUF_INIT;
-
-	buf_printf(&auth, "Authorization: Bearer %s", s->api_key);
-	h = curl_slist_append(h, auth.data);
-	if (json)
-		h = curl_slist_append(h, "Content-Type: application/json");
-	buf_free(&auth);
-	return h;
-}
-
 static int
 sendgrid_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
 {
 	const struct notify_sendgrid *s = p->ctx;
-	struct notify_http_reply reply;
-	struct curl_slist *headers;
-	struct json_object *body;
-	struct buf url = BUF_INIT;
-	const char *json;
-	long status = 0;
-	CURLcode cc;
-	CURL *c;
+	struct net_response resp;
+	struct net_err err;
+	struct json_object *body = sendgrid_body(s, m);
+	const char *json = json_object_to_json_string_ext(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	/* a mail sent twice reaches the patient twice: provider_net.h */
+	struct net_request req = { .method = "POST", .path = "/v3/mail/send",
+		.content_type = "application/json", .body = json, .body_len = strlen(json),
+		.retry = NET_RETRY_UNSENT, .request_id = m->id };
 
-	notify_http_reply_init(&reply);
-	if ((c = notify_http_handle()) == NULL) {
-		r->outcome = NOTIFY_RETRY;
-		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
-		return -1;
-	}
-	buf_printf(&url, "%s/v3/mail/send", s->base_url);
-	body = sendgrid_body(s, m);
-	json = json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	headers = sendgrid_headers(s, true);
-	notify_http_setup(c, url.data, s->timeout_ms, &reply);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(json));
-
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK && !reply.too_big) {
-		/* no answer (refused, timeout, reset): the mail may or may not be with SendGrid */
-		r->outcome = NOTIFY_RETRY;
-		snprintf(r->error, sizeof r->error, "sendgrid: %s", curl_easy_strerror(cc));
-	} else if (status >= 200 && status < 300) {
-		/* Accepted: sending again would mail the patient twice, so even an answer without
-		 * its id counts as sent; delivery reports then cannot find it (logged). */
+	net_response_init(&resp);
+	/* Accepted (even with an answer too long to read): sending again would mail the
+	 * patient twice, so even an answer without its id counts as sent; delivery reports
+	 * then cannot find it (logged). */
+	if (net_request(&s->net, &req, &resp, &err) == 0 ||
+	    (err.code == NET_TOO_LARGE && resp.status >= 200 && resp.status < 300)) {
 		r->outcome = NOTIFY_SENT;
-		snprintf(r->provider_id, sizeof r->provider_id, "%s", reply.message_id);
-		if (reply.message_id[0] == '\0')
-			log_warn("sendgrid answer without X-Message-Id", "%s: HTTP %ld", m->id, status);
-	} else {
-		r->outcome = status == 429 || status >= 500 || reply.too_big ? NOTIFY_RETRY
-		    : NOTIFY_REJECTED;
-		r->retry_after = status == 429 ? reply.retry_after : 0;
-		sendgrid_error_text(r, status, &reply.body);
-	}
-	curl_slist_free_all(headers);	/* the handle stays with the thread */
+		net_response_header(&resp, "X-Message-Id", r->provider_id, sizeof r->provider_id);
+		if (r->provider_id[0] == '\0')
+			log_warn("sendgrid answer without X-Message-Id", "%s: HTTP %ld", m->id, resp.status);
+	} else if (notify_net_failed("sendgrid", &err, resp.status, r))
+		sendgrid_error_text(r, resp.status, &resp.body);
 	json_object_put(body);
-	notify_http_reply_free(&reply);
-	buf_free(&url);
+	net_response_free(&resp);
 	return r->outcome == NOTIFY_SENT ? 0 : -1;
 }
 
@@ -288,14 +249,11 @@ static bool
 sendgrid_check(const struct notify_provider *p, char *msg, size_t size)
 {
 	const struct notify_sendgrid *s = p->ctx;
-	struct notify_http_reply reply;
-	struct curl_slist *headers;
-	struct buf url = BUF_INIT;
-	long status = 0;
+	struct net_request req = { .method = "GET", .path = "/v3/scopes", .request_id = "doctor" };
+	struct net_response resp;
+	struct net_err err;
 	bool good = false;
 	char why[64];
-	CURLcode cc;
-	CURL *c;
 
 	if (!sendgrid_key_shape(s->api_key)) {
 		snprintf(msg, size, "KAIROS_SENDGRID_API_KEY does not look like a SendGrid API key (SG.…)");
@@ -306,34 +264,22 @@ sendgrid_check(const struct notify_provider *p, char *msg, size_t size)
 		snprintf(msg, size, "KAIROS_SENDGRID_WEBHOOK_PUBLIC_KEY is %s", why);
 		return false;
 	}
-	notify_http_reply_init(&reply);
-	if ((c = curl_easy_init()) == NULL) {
-		snprintf(msg, size, "cannot start an HTTP client");
-		return false;
-	}
-	buf_printf(&url, "%s/v3/scopes", s->base_url);
-	headers = sendgrid_headers(s, false);
-	notify_http_setup(c, url.data, s->timeout_ms, &reply);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK)
-		snprintf(msg, size, "%s unreachable: %s", s->base_url, curl_easy_strerror(cc));
-	else if (status == 401 || status == 403)
-		snprintf(msg, size, "API key refused (HTTP %ld)", status);
-	else if (status != 200)
-		snprintf(msg, size, "unexpected HTTP %ld from /v3/scopes", status);
-	else if (!sendgrid_has_scope(&reply.body, "mail.send"))
+	net_response_init(&resp);
+	net_request(&s->net, &req, &resp, &err);
+	if (err.status == 0 && err.code != NET_OK)
+		snprintf(msg, size, "%s unreachable: %s", s->base_url, err.message);
+	else if (err.status == 401 || err.status == 403)
+		snprintf(msg, size, "API key refused (HTTP %ld)", err.status);
+	else if (err.status != 200)
+		snprintf(msg, size, "unexpected HTTP %ld from /v3/scopes", err.status);
+	else if (!sendgrid_has_scope(&resp.body, "mail.send"))
 		snprintf(msg, size, "API key accepted but lacks the mail.send scope");
 	else {
 		snprintf(msg, size, "API key accepted, mail.send allowed; event webhook %s",
 		    *s->webhook_public_key != '\0' ? "key loaded" : "not configured");
 		good = true;
 	}
-	curl_easy_cleanup(c);
-	curl_slist_free_all(headers);
-	notify_http_reply_free(&reply);
-	buf_free(&url);
+	net_response_free(&resp);
 	return good;
 }
 

@@ -8,29 +8,16 @@
  *   of Body
  *   201 {"sid": "SM…", "status": "queued", …}; errors {"code", "message", "status"} */
 #include "notify/notify.h"
-#include "notify/http_client.h"
+#include "notify/provider_net.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-
-/* Appends key=value, URL-encoded, to a form body. */
-static void
-twilio_form_add(CURL *c, struct buf *form, const char *key, const char *value)
-{
-	char *enc = curl_easy_escape(c, value, 0);
-
-	if (form->len)
-		buf_putc(form, '&');
-	buf_printf(form, "%s=%s", key, enc ? enc : "");
-	curl_free(enc);
-}
 
 static void
 twilio_error_text(struct notify_result *r, long status, const struct buf *body)
@@ -46,22 +33,11 @@ twilio_error_text(struct notify_result *r, long status, const struct buf *body)
 	json_object_put(o);
 }
 
-/* What every call to Twilio shares: notify_http_setup, and Basic AccountSid:AuthToken. */
-static void
-twilio_curl_setup(CURL *c, const struct notify_twilio *t, const char *url,
-    struct notify_http_reply *reply)
-{
-	notify_http_setup(c, url, t->timeout_ms, reply);
-	curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(c, CURLOPT_USERNAME, t->account_sid);
-	curl_easy_setopt(c, CURLOPT_PASSWORD, t->auth_token);
-}
-
 /* To, From and the template of a WhatsApp message. A template without a ContentSid in
  * KAIROS_WHATSAPP_TEMPLATES is refused: Twilio has no name for it, and a free-form Body
  * fails outside the 24-hour window. -1 with r set (rejected) when it cannot be built. */
 static int
-twilio_whatsapp_form(CURL *c, const struct notify_twilio *t, const struct notify_outgoing *m,
+twilio_whatsapp_form(const struct notify_twilio *t, const struct notify_outgoing *m,
     struct buf *form, struct notify_result *r)
 {
 	char content_sid[NOTIFY_WA_MAX_ID];
@@ -91,11 +67,11 @@ twilio_whatsapp_form(CURL *c, const struct notify_twilio *t, const struct notify
 		json_object_object_add(cv, key, json_object_new_string(v ? json_object_get_string(v) : ""));
 	}
 	buf_printf(&to, "whatsapp:%s", m->recipient);
-	twilio_form_add(c, form, "To", to.data);
-	twilio_form_add(c, form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid" : "From",
+	net_form_add(form, "To", to.data);
+	net_form_add(form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid" : "From",
 	    t->from);
-	twilio_form_add(c, form, "ContentSid", content_sid);
-	twilio_form_add(c, form, "ContentVariables",
+	net_form_add(form, "ContentSid", content_sid);
+	net_form_add(form, "ContentVariables",
 	    json_object_to_json_string_ext(cv, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(cv);
 	json_object_put(vars);
@@ -108,64 +84,52 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
 {
 	const struct notify_twilio *t = p->ctx;
-	struct notify_http_reply reply;
-	struct buf url = BUF_INIT, form = BUF_INIT;
-	long status = 0;
-	CURLcode cc;
-	CURL *c;
+	struct net_response resp;
+	struct net_err err;
+	struct buf path = BUF_INIT, form = BUF_INIT;
 
-	notify_http_reply_init(&reply);
-	if ((c = notify_http_handle()) == NULL) {
-		r->outcome = NOTIFY_RETRY;
-		snprintf(r->error, sizeof r->error, "curl_easy_init failed");
-		return -1;
-	}
-	buf_printf(&url, "%s/2010-04-01/Accounts/%s/Messages.json", t->base_url, t->account_sid);
+	buf_printf(&path, "/2010-04-01/Accounts/%s/Messages.json", t->account_sid);
 	if (strcmp(m->channel, "whatsapp") == 0) {
-		if (twilio_whatsapp_form(c, t, m, &form, r) < 0) {
-			buf_free(&url);
+		if (twilio_whatsapp_form(t, m, &form, r) < 0) {
+			buf_free(&path);
 			buf_free(&form);
 			return -1;
 		}
 	} else {
-		twilio_form_add(c, &form, "To", m->recipient);
-		twilio_form_add(c, &form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid"
+		net_form_add(&form, "To", m->recipient);
+		net_form_add(&form, strncmp(t->from, "MG", 2) == 0 ? "MessagingServiceSid"
 		    : "From", t->from);
-		twilio_form_add(c, &form, "Body", m->body_text);
+		net_form_add(&form, "Body", m->body_text);
 	}
 	if (t->status_callback != NULL && *t->status_callback != '\0')
-		twilio_form_add(c, &form, "StatusCallback", t->status_callback);
+		net_form_add(&form, "StatusCallback", t->status_callback);
 
-	twilio_curl_setup(c, t, url.data, &reply);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.data);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)form.len);
+	net_response_init(&resp);
+	{
+		/* a message created twice reaches the patient twice: provider_net.h */
+		struct net_request req = { .method = "POST", .path = path.data,
+			.content_type = "application/x-www-form-urlencoded", .body = form.data,
+			.body_len = form.len, .retry = NET_RETRY_UNSENT, .request_id = m->id };
 
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK && !reply.too_big) {
-		/* no answer (refused, timeout, reset): the message may or may not exist at Twilio */
-		r->outcome = NOTIFY_RETRY;
-		snprintf(r->error, sizeof r->error, "twilio: %s", curl_easy_strerror(cc));
-	} else if (status >= 200 && status < 300) {
-		struct json_object *o = json_tokener_parse(buf_cstr(&reply.body)), *sid;
+		if (net_request(&t->net, &req, &resp, &err) == 0) {
+			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *sid;
 
-		if (o != NULL && json_object_object_get_ex(o, "sid", &sid) &&
-		    json_object_is_type(sid, json_type_string)) {
-			r->outcome = NOTIFY_SENT;
-			snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(sid));
-		} else {
-			r->outcome = NOTIFY_RETRY;
-			snprintf(r->error, sizeof r->error, "twilio %ld: answer without a sid", status);
-		}
-		json_object_put(o);
-	} else {
-		r->outcome = status == 429 || status >= 500 || reply.too_big ? NOTIFY_RETRY
-		    : NOTIFY_REJECTED;
-		r->retry_after = status == 429 ? reply.retry_after : 0;
-		twilio_error_text(r, status, &reply.body);
+			if (o != NULL && json_object_object_get_ex(o, "sid", &sid) &&
+			    json_object_is_type(sid, json_type_string)) {
+				r->outcome = NOTIFY_SENT;
+				snprintf(r->provider_id, sizeof r->provider_id, "%s",
+				    json_object_get_string(sid));
+			} else {
+				r->outcome = NOTIFY_RETRY;
+				snprintf(r->error, sizeof r->error, "twilio %ld: answer without a sid",
+				    resp.status);
+			}
+			json_object_put(o);
+		} else if (notify_net_failed("twilio", &err, resp.status, r))
+			twilio_error_text(r, resp.status, &resp.body);
 	}
-	notify_http_reply_free(&reply);	/* the handle stays with the thread */
-	buf_free(&url);
+	net_response_free(&resp);
+	buf_free(&path);
 	buf_free(&form);
 	return r->outcome == NOTIFY_SENT ? 0 : -1;
 }
@@ -228,34 +192,30 @@ static bool
 twilio_check(const struct notify_provider *p, char *msg, size_t size)
 {
 	const struct notify_twilio *t = p->ctx;
-	struct notify_http_reply reply;
-	struct buf url = BUF_INIT;
-	long status = 0;
-	CURLcode cc;
-	CURL *c;
+	struct net_response resp;
+	struct net_err err;
+	struct buf path = BUF_INIT;
 
 	if (strncmp(t->account_sid, "AC", 2) != 0 || !twilio_hex(t->account_sid + 2, 32)) {
 		snprintf(msg, size, "KAIROS_TWILIO_ACCOUNT_SID is not AC followed by 32 hex digits");
 		return false;
 	}
-	notify_http_reply_init(&reply);
-	if ((c = curl_easy_init()) == NULL) {
-		snprintf(msg, size, "cannot start an HTTP client");
-		return false;
+	buf_printf(&path, "/2010-04-01/Accounts/%s.json", t->account_sid);
+	net_response_init(&resp);
+	{
+		struct net_request req = { .method = "GET", .path = path.data,
+			.request_id = "doctor" };
+
+		net_request(&t->net, &req, &resp, &err);
 	}
-	buf_printf(&url, "%s/2010-04-01/Accounts/%s.json", t->base_url, t->account_sid);
-	twilio_curl_setup(c, t, url.data, &reply);
-	cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	buf_free(&url);
-	notify_http_reply_free(&reply);
-	if (cc != CURLE_OK)
-		snprintf(msg, size, "%s unreachable: %s", t->base_url, curl_easy_strerror(cc));
-	else if (status == 401 || status == 403)
-		snprintf(msg, size, "credentials refused (HTTP %ld)", status);
-	else if (status != 200)
-		snprintf(msg, size, "unexpected HTTP %ld from the account resource", status);
+	net_response_free(&resp);
+	buf_free(&path);
+	if (err.status == 0 && err.code != NET_OK)
+		snprintf(msg, size, "%s unreachable: %s", t->base_url, err.message);
+	else if (err.status == 401 || err.status == 403)
+		snprintf(msg, size, "credentials refused (HTTP %ld)", err.status);
+	else if (err.status != 200)
+		snprintf(msg, size, "unexpected HTTP %ld from the account resource", err.status);
 	else {
 		snprintf(msg, size, "account %.6s… reachable, credentials accepted", t->account_sid);
 		return true;

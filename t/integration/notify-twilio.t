@@ -39,6 +39,19 @@ is_deeply($req->{params}, { To => '+61400000001', From => '+61400000999', Body =
 is($row->('ok')->[2], 'twilio', 'the row names the provider');
 is($row->('ok')->[3], $req->{response}{sid}, "and records Twilio's message sid");
 
+# The client's log line (src/net, docs/net.md): the notification's id, method, host and path,
+# and neither the credentials nor the message.
+{
+	my $id = $psql->("SELECT id FROM notifications WHERE event_key = 'ok'");
+	my ($line) = grep { /"msg":"net call"/ && /\Q$id\E/ } split /\n/, $k->slurp('log/jobs.log');
+	ok($line, 'the send is logged with the notification id');
+	like($line // '', qr{twilio POST http://127\.0\.0\.1:\d+/2010-04-01/Accounts/\Q$sid\E/Messages\.json: ok, status 201, 1 attempt},
+		'with method, host, path, status and attempts');
+	my $log = $k->slurp('log/kairos.log') . $k->slurp('log/jobs.log');
+	unlike($log, qr/\Q$token\E/, 'the auth token is in no log line');
+	unlike($log, qr/482913/, 'nor the message body');
+}
+
 ok($k->wait_until(10, sub { $row->('ok')->[0] eq 'delivered' }),
 	"Twilio's signed status callbacks (sent, then delivered) mark it delivered");
 

@@ -1,0 +1,44 @@
+/* provider_net.h: private to notify/ — how notify's HTTP providers (twilio.c, sendgrid.c,
+ * meta_whatsapp.c, gallabox.c) call out through net/ (net/net.h), and read the outcome.
+ *
+ * How the client's retries and the outbox's compose (the rule; docs/net.md says it too):
+ * the outbox is the retry loop for sends. It is durable, its backoff runs in minutes, and
+ * a message may be retried there only because each attempt is recorded. So a send asks the
+ * client for NET_RETRY_UNSENT: one more attempt only when the request surely never reached
+ * the provider (DNS, connect, TLS), and never after it may have (a timeout mid-exchange,
+ * 5xx, 429), because a message created twice reaches the patient twice. Every attempt and
+ * wait fits in the call's budget, KAIROS_PROVIDER_TIMEOUT_MS, which the lease rule already
+ * allows a send (runner.c), so the client never makes a job wait longer than it did
+ * before. 429 and 5xx go back to the outbox, with the provider's Retry-After.
+ *
+ * The per-provider rate limit stays the runner's (KAIROS_PROVIDER_RATE_LIMITS): it knows
+ * the claim's lease deadline and hands back unsent what would start after it, so the
+ * providers' clients set no rate of their own (a second bucket would only add waits). */
+#ifndef KAIROS_NOTIFY_PROVIDER_NET_H
+#define KAIROS_NOTIFY_PROVIDER_NET_H
+
+#include "net/net.h"
+#include "notify/notify.h"
+
+/* Attempts per send: the first, and one more when it surely never arrived. */
+#define NOTIFY_NET_ATTEMPTS 2
+/* An answer bigger than this is no provider's answer: the call fails (NET_TOO_LARGE) and
+ * the send is retried by the outbox. */
+#define NOTIFY_NET_MAX_RESPONSE (64 * 1024)
+
+/* Sets up a provider's client c: base URL, KAIROS_PROVIDER_TIMEOUT_MS as both the attempt's
+ * time and the call's budget, NOTIFY_NET_ATTEMPTS, no rate limit (above), and the given
+ * authentication (user and secret: Basic's pair, or secret alone as the Bearer token).
+ * Strings are borrowed. A bad base URL is logged, and every call then fails at once
+ * (NET_BAD_REQUEST), which the outbox retries until the setting is fixed. */
+void notify_net_client(struct net_client *c, const char *name, const char *base_url,
+	long timeout_ms, enum net_auth auth, const char *user, const char *secret);
+
+/* After a send's net_request failed: r->outcome (retry for what may pass: network errors,
+ * 429, 5xx, an oversized answer; rejected for the rest), r->retry_after from a 429, and,
+ * when no HTTP answer came, r->error "name: why". Returns whether an HTTP answer came,
+ * for the provider to read its reason from the body. */
+bool notify_net_failed(const char *name, const struct net_err *err, long status,
+	struct notify_result *r);
+
+#endif
