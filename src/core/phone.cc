@@ -124,6 +124,33 @@ phone_parse(const char *s, size_t n, const char *region, char out[PHONE_E164_SIZ
 	}
 }
 
+extern "C" int
+phone_example(const char *region, char national[PHONE_EXAMPLE_SIZE],
+    char international[PHONE_EXAMPLE_SIZE])
+{
+	national[0] = international[0] = '\0';
+	if (!phone_region_shape(region))
+		return -1;
+	try {
+		const PhoneNumberUtil *u = phone_util();
+		PhoneNumber number;
+		std::string nat, intl;
+
+		if (!u->GetExampleNumberForType(region, PhoneNumberUtil::MOBILE, &number))
+			return -1;
+		u->Format(number, PhoneNumberUtil::NATIONAL, &nat);
+		u->Format(number, PhoneNumberUtil::INTERNATIONAL, &intl);
+		if (nat.size() >= PHONE_EXAMPLE_SIZE || intl.size() >= PHONE_EXAMPLE_SIZE)
+			return -1;
+		std::memcpy(national, nat.c_str(), nat.size() + 1);
+		std::memcpy(international, intl.c_str(), intl.size() + 1);
+		return 0;
+	} catch (...) {
+		national[0] = international[0] = '\0';
+		return -1;
+	}
+}
+
 extern "C" const char *
 phone_message(enum phone_result r)
 {
@@ -137,9 +164,9 @@ phone_message(enum phone_result r)
 	case PHONE_BAD_CHARACTER:
 		return "Enter the number with digits only (spaces, dashes and brackets are fine)";
 	case PHONE_NOT_A_NUMBER:
-		return "Enter a phone number, like 0412 345 678 or +61 412 345 678";
+		return "Enter a phone number: its digits, and the country code if it is from abroad";
 	case PHONE_NO_COUNTRY:
-		return "Enter the number with its country code, like +61 412 345 678";
+		return "Enter the number with its country code, starting with +";
 	case PHONE_INVALID:
 		return "That is not a number in use: check the digits and the country code";
 	case PHONE_ERROR:

@@ -51,6 +51,13 @@ bool phone_region_known(const char *region);
 enum phone_result phone_parse(const char *s, size_t n, const char *region,
 	char out[PHONE_E164_SIZE]);
 
+/* A mobile number of region as its people write it (national, "0412 345 678") and with
+ * its country code (international, "+61 412 345 678"), for hints by phone fields. Each is
+ * written into a buffer of PHONE_EXAMPLE_SIZE. 0, or -1 (both "") for an unknown region. */
+#define PHONE_EXAMPLE_SIZE 32
+int phone_example(const char *region, char national[PHONE_EXAMPLE_SIZE],
+	char international[PHONE_EXAMPLE_SIZE]);
+
 /* The message to show by a phone field for r (NULL for PHONE_OK). Static strings. */
 const char *phone_message(enum phone_result r);
 

@@ -76,7 +76,7 @@ campaign_ids(struct json_object *body, struct json_object *details, char (**out)
 	ids = xcalloc(n, sizeof *ids);
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *v = json_object_array_get_idx(list, i);
-		const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+		const char *s = http_json_text(v);	/* a NUL-cut id would pass as a UUID */
 
 		if (!valid_uuid(s)) {
 			web_detail(details, "clientIds", "must be an array of patient ids (UUIDs)");

@@ -37,7 +37,12 @@ web_json_str(struct json_object *body, const char *key, struct json_object *deta
 		web_detail(details, key, "must be a string");
 		return NULL;
 	}
-	return json_object_get_string(v);
+	/* refused, not cut: "960583\u0000" must not read as the code 960583 */
+	if (http_json_text(v) == NULL) {
+		web_detail(details, key, WEB_JSON_NUL_MESSAGE);
+		return NULL;
+	}
+	return http_json_text(v);
 }
 
 bool

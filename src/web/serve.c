@@ -128,6 +128,12 @@ web_serve_main(int argc, char **argv, const char *config_file)
 		return 1;
 	}
 	serve_apply_log_level(&m.cfg);
+	/* libphonenumber's metadata, loaded here once: every worker forked after shares it */
+	if (phone_init() < 0) {
+		log_error("phone numbers unavailable", "libphonenumber failed to load its metadata");
+		config_free(&m.cfg);
+		return 1;
+	}
 	pf = (struct http_prefork){
 		.listen_fd = http_fcgi_listen(m.cfg.socket_path, (unsigned)m.cfg.socket_mode),
 		.worker_main = serve_worker_main,

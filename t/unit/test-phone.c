@@ -136,6 +136,18 @@ main(void)
 	}
 	REFUSED("0412 345 678", "au", PHONE_ERROR, "a region not in shape is the caller's mistake");
 
+	/* examples for hints, from the library's metadata */
+	{
+		char nat[PHONE_EXAMPLE_SIZE], intl[PHONE_EXAMPLE_SIZE];
+
+		ok(phone_example("AU", nat, intl) == 0, "an Australian example");
+		is_str(nat, "0412 345 678", "national");
+		is_str(intl, "+61 412 345 678", "international");
+		ok(phone_example("IN", nat, intl) == 0 && phone_parse(nat, strlen(nat), "IN", out) == PHONE_OK,
+		    "an Indian example (%s) reads back", nat);
+		ok(phone_example("XX", nat, intl) == -1 && *nat == '\0' && *intl == '\0', "none for XX");
+	}
+
 	/* the messages by the field */
 	ok(phone_message(PHONE_OK) == NULL, "no message for a good number");
 	for (int r = PHONE_EMPTY; r <= PHONE_ERROR; r++)
