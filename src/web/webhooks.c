@@ -161,13 +161,18 @@ webhook_sendgrid_valid(struct json_object *events, struct json_object *details)
 
 		if (!json_object_is_type(e, json_type_object))
 			why = "must be an object";
-		else if (webhook_str(e, "event") == NULL)
-			why = "event must be a string without NUL characters";
+		else if (!json_object_object_get_ex(e, "event", &v) || !json_object_is_type(v, json_type_string))
+			why = "event must be a string";
+		else if (http_json_text(v) == NULL)
+			why = "event must not contain a NUL character";
+		else if (json_object_object_get_ex(e, "sg_message_id", &v) &&
+		    !json_object_is_type(v, json_type_string))
+			why = "sg_message_id must be a string";
 		else if (json_object_object_get_ex(e, "sg_message_id", &v) && http_json_text(v) == NULL)
-			why = "sg_message_id must be a string without NUL characters";
-		else if (json_object_object_get_ex(e, "reason", &v) && !json_object_is_type(v, json_type_null) &&
+			why = "sg_message_id must not contain a NUL character";
+		else if (json_object_object_get_ex(e, "reason", &v) && json_object_is_type(v, json_type_string) &&
 		    http_json_text(v) == NULL)
-			why = "reason must be a string without NUL characters";
+			why = "reason must not contain a NUL character";	/* not cut into another reason */
 		if (why != NULL) {
 			snprintf(key, sizeof key, "[%zu]", i);
 			json_object_object_add(details, key, json_object_new_string(why));
