@@ -22,7 +22,7 @@ function request()
 	if nextn >= count then
 		error("bench: out of numbers with a code; prepare more (AUTH_BENCH_NUMBERS)")
 	end
-	local phone = string.format("%s%08d", prefix, first + nextn)
+	local phone = string.format("%s%07d", prefix, first + nextn)
 	nextn = nextn + stride
 	return wrk.format(nil, nil, nil,
 		string.format('{"phone":"%s","otp":"%s"}', phone, code))

@@ -155,10 +155,11 @@ auth_jwt_header_key(const struct auth_keyring *ring, const char *token, const ch
 		*why = "malformed token";
 		return NULL;
 	}
-	if (!json_object_object_get_ex(h, "alg", &alg) || !json_object_is_type(alg, json_type_string) ||
+	/* http_json_text: "HS256\u0000..." or a kid with a NUL inside is no match, not a cut one */
+	if (!json_object_object_get_ex(h, "alg", &alg) || http_json_text(alg) == NULL ||
 	    strcmp(json_object_get_string(alg), "HS256") != 0)
 		*why = "token algorithm not accepted";
-	else if (!json_object_object_get_ex(h, "kid", &kid) || !json_object_is_type(kid, json_type_string))
+	else if (!json_object_object_get_ex(h, "kid", &kid) || http_json_text(kid) == NULL)
 		*why = "token has no key id";
 	else {
 		*why = "token signed with an unknown key";

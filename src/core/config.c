@@ -2,6 +2,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/phone.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -74,6 +75,8 @@ static const struct config_key config_keys[] = {
 	  "Port nginx listens on in ./dev and the tests (kairos itself speaks FastCGI only)." },
 	{ "KAIROS_PUBLIC_URL", CONFIG_STRING, F(public_url), "http://127.0.0.1:8080", 0, 0, NULL, false,
 	  "Base URL patients and providers reach Kairos at (no trailing slash). Webhook signatures are checked against it, never against the Host header." },
+	{ "KAIROS_DEFAULT_REGION", CONFIG_STRING, F(default_region), "AU", 0, 0, NULL, false,
+	  "The clinic's country (ISO 3166-1 alpha-2, e.g. AU, NZ, IN, GB, US): a phone number typed without a country code (0412 345 678) is read as this country's. Numbers are stored in E.164 either way." },
 	{ "KAIROS_SMS_PROVIDER", CONFIG_ENUM, F(sms_provider), "outbox", 0, 0, "outbox|twilio", false,
 	  "Who sends SMS. outbox: stored and shown by `kairos outbox list`, never sent (development)." },
 	{ "KAIROS_TWILIO_BASE_URL", CONFIG_STRING, F(twilio_base_url), "https://api.twilio.com", 0, 0,
@@ -622,6 +625,11 @@ config_load(struct config *cfg, const char *file, struct buf *errors)
 	    cfg->public_url[strlen(cfg->public_url) - 1] == '/')) {
 		buf_printf(errors, "KAIROS_PUBLIC_URL: \"%s\" must be an http(s) URL without a trailing slash\n",
 		    cfg->public_url);
+		problems++;
+	}
+	if (cfg->default_region != NULL && !phone_region_known(cfg->default_region)) {
+		buf_printf(errors, "KAIROS_DEFAULT_REGION: \"%s\" is not a country code like AU, NZ, IN, GB or US\n",
+		    cfg->default_region);
 		problems++;
 	}
 	problems += config_check_providers(cfg, errors);

@@ -31,6 +31,7 @@ struct config {
 	bool  debug_routes;	/* KAIROS_DEBUG_ROUTES: test-only routes; refused in production */
 	long  port;		/* KAIROS_PORT: nginx's port in ./dev and tests; unused by kairos */
 	char *public_url;	/* KAIROS_PUBLIC_URL: how browsers and providers reach us */
+	char *default_region;	/* KAIROS_DEFAULT_REGION: the country national phone numbers are read in */
 	char *sms_provider;	/* KAIROS_SMS_PROVIDER: outbox | twilio */
 	char *twilio_base_url;	/* KAIROS_TWILIO_BASE_URL */
 	char *twilio_account_sid;	/* KAIROS_TWILIO_ACCOUNT_SID */

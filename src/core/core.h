@@ -1,4 +1,5 @@
-/* core: the leaf utilities every other module uses (no dependencies beyond libc). */
+/* core: the leaf utilities every other module uses (no dependencies beyond libc, and
+ * libphonenumber behind core/phone.h). */
 #ifndef KAIROS_CORE_H
 #define KAIROS_CORE_H
 
@@ -11,6 +12,7 @@
 #include "core/file.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/phone.h"
 #include "core/rand.h"
 #include "core/str.h"
 #include "core/utf8.h"

@@ -10,18 +10,6 @@
 #include <time.h>
 
 const char *
-valid_phone(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0)
-		return "Enter a mobile number";
-	if (s[0] != '+' || n < 8 || n > 16 || s[1] == '0' || strspn(s + 1, "0123456789") != n - 1)
-		return "Enter the number in international format, like +61412345678";
-	return NULL;
-}
-
-const char *
 valid_email(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;

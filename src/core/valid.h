@@ -1,5 +1,6 @@
-/* valid: the shapes of people's details, checked once for pages and the JSON API alike. Each
- * returns NULL when the value is acceptable, else a message to show by the field. */
+/* valid: the shapes of people's details, checked once for pages and the JSON API alike (phone
+ * numbers: core/phone.h). Each returns NULL when the value is acceptable, else a message to
+ * show by the field. */
 #ifndef KAIROS_CORE_VALID_H
 #define KAIROS_CORE_VALID_H
 
@@ -9,8 +10,6 @@
 #define VALID_NAME_MAX   200	/* characters of a person's name (users.name) */
 #define VALID_EMAIL_MAX  254	/* RFC 5321's path limit */
 
-/* E.164: "+", a country code not starting with 0, 7 to 15 digits in all. */
-const char *valid_phone(const char *s);
 /* addr-spec shape: one "@", a dotted domain, no spaces or controls, valid UTF-8. */
 const char *valid_email(const char *s);
 /* A real calendar date YYYY-MM-DD from 1900-01-01 up to yesterday. */

@@ -109,7 +109,11 @@ const char *http_env(const struct request *req, const char *name);
 /* A request header by its HTTP name ("X-Request-Id"), or NULL. */
 const char *http_header(const struct request *req, const char *name);
 /* The first value for name, or NULL. */
+/* The value of the first parameter named name, or NULL. A value with a NUL inside (%00)
+ * reads as absent: as a C string it would be cut at the NUL. http_param_has_nul tells such
+ * a value from a missing one, so a form can say what is wrong with it. */
 const char *http_param(const struct http_params *params, const char *name);
+bool        http_param_has_nul(const struct http_params *params, const char *name);
 /* Whether the client prefers JSON (Accept or an /api/ path) — for errors before routing. */
 enum http_kind http_request_kind_guess(const struct request *req);
 
@@ -120,6 +124,11 @@ char *http_percent_decode(struct arena *a, const char *s, size_t n, bool plus_is
 /* Parses application/x-www-form-urlencoded text into params allocated from a. */
 int  http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct http_params *out,
 	struct http_error *err);
+/* v's text when v is a JSON string holding no NUL character; NULL for any other value and
+ * for a string with a \u0000 inside, which as a C string would be cut at the NUL (and the
+ * cut value checked and used). Every JSON string a handler reads as text goes through it.
+ * Borrowed from v. */
+const char *http_json_text(struct json_object *v);
 /* Checks that s[0..n) is exactly one RFC 8259 JSON text, valid UTF-8, without unpaired
  * surrogate escapes, nested at most max_depth deep. 0, or -1 with *why a client message. */
 int  http_json_check(const char *s, size_t n, unsigned max_depth, const char **why);

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <json-c/json.h>
+
 struct jc {
 	const char *p, *end;
 	unsigned    depth, max_depth;
@@ -54,8 +56,10 @@ jc_hex4(struct jc *c, unsigned *out)
 	return 0;
 }
 
+/* A string; a member name (key) may not hold \u0000: json-c keeps names as C strings, so
+ * "otp\u0000x" would arrive as a second "otp". */
 static int
-jc_string(struct jc *c)
+jc_string(struct jc *c, bool key)
 {
 	c->p++;	/* opening quote */
 	while (c->p < c->end) {
@@ -79,6 +83,8 @@ jc_string(struct jc *c)
 			case 'u':
 				if (jc_hex4(c, &u) < 0)
 					return -1;
+				if (u == 0 && key)
+					return jc_fail(c, "NUL character in a JSON member name");
 				if (u >= 0xdc00 && u <= 0xdfff)
 					return jc_fail(c, "Malformed JSON");
 				if (u >= 0xd800 && u <= 0xdbff) {
@@ -166,7 +172,7 @@ jc_container(struct jc *c, char close, bool keyed)
 	}
 	for (;;) {
 		if (keyed) {
-			if (c->p == c->end || *c->p != '"' || jc_string(c) < 0)
+			if (c->p == c->end || *c->p != '"' || jc_string(c, true) < 0)
 				return jc_fail(c, "Malformed JSON");
 			jc_ws(c);
 			if (c->p == c->end || *c->p++ != ':')
@@ -198,7 +204,7 @@ jc_value(struct jc *c)
 	switch (*c->p) {
 	case '{': return jc_container(c, '}', true);
 	case '[': return jc_container(c, ']', false);
-	case '"': return jc_string(c);
+	case '"': return jc_string(c, false);
 	case 't': return jc_literal(c, "true");
 	case 'f': return jc_literal(c, "false");
 	case 'n': return jc_literal(c, "null");
@@ -223,4 +229,18 @@ http_json_check(const char *s, size_t n, unsigned max_depth, const char **why)
 	}
 	*why = c.why;
 	return -1;
+}
+
+const char *
+http_json_text(struct json_object *v)
+{
+	const char *s;
+
+	if (v == NULL || !json_object_is_type(v, json_type_string))
+		return NULL;
+	s = json_object_get_string(v);
+	/* json-c keeps the length: a shorter C string means a \u0000 inside */
+	if (strlen(s) != (size_t)json_object_get_string_len(v))
+		return NULL;
+	return s;
 }

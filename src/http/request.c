@@ -113,13 +113,29 @@ http_header(const struct request *req, const char *name)
 	return http_env(req, key);
 }
 
-const char *
-http_param(const struct http_params *params, const char *name)
+static const struct http_param *
+http_param_find(const struct http_params *params, const char *name)
 {
 	for (size_t i = 0; i < params->count; i++)
 		if (strcmp(params->items[i].name, name) == 0)
-			return params->items[i].value;
+			return &params->items[i];
 	return NULL;
+}
+
+bool
+http_param_has_nul(const struct http_params *params, const char *name)
+{
+	const struct http_param *p = http_param_find(params, name);
+
+	return p != NULL && memchr(p->value, '\0', p->value_len) != NULL;
+}
+
+const char *
+http_param(const struct http_params *params, const char *name)
+{
+	const struct http_param *p = http_param_find(params, name);
+
+	return p == NULL || memchr(p->value, '\0', p->value_len) != NULL ? NULL : p->value;
 }
 
 static int

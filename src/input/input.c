@@ -1,5 +1,6 @@
 /* input.c: one reader for forms and JSON bodies over an input spec (input.h). */
 #include "input/input.h"
+#include "core/phone.h"
 #include "core/tz.h"
 
 #include <ctype.h>
@@ -329,11 +330,11 @@ input_text_value(const struct input_pass *p, const struct input_field *f, const 
 			return why;
 		break;
 	case INPUT_PHONE: {
-		char e164[INPUT_PHONE_SIZE], *typed = arena_strndup(a, s, n);
+		char e164[PHONE_E164_SIZE];
+		enum phone_result r = phone_parse(s, n, p->ctx->region, e164);
 
-		if ((why = valid_phone(typed)) != NULL)
-			return why;
-		snprintf(e164, sizeof e164, "%s", typed);
+		if (r != PHONE_OK)
+			return phone_message(r);
 		*(const char **)dst = arena_strdup(a, e164);
 		return NULL;
 	}

@@ -35,7 +35,6 @@ struct json_object;
 #define INPUT_PATH_MAX          160	/* bytes of a dotted path */
 #define INPUT_MONEY_DECIMALS    2	/* digits after the point a form may type ("120.50") */
 #define INPUT_EMAIL_MAX         254	/* RFC 5321's path limit less the brackets */
-#define INPUT_PHONE_SIZE        17	/* "+" and 15 digits (E.164) and a NUL */
 
 enum input_type {
 	INPUT_TEXT,		/* const char *: one line, trimmed */

@@ -59,7 +59,7 @@ web_account_details(struct web_app *app, struct request *req, struct response *r
 		web_unavailable(app, req, resp);
 		return;
 	}
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_details_fields(&f, u.name, u.email);
 	web_details_render(app, req, resp, 200, &f);
 }
@@ -71,7 +71,7 @@ web_account_details_save(struct web_app *app, struct request *req, struct respon
 	struct web_form f;
 	bool taken = false;
 
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_details_fields(&f, name, email);
 	web_form_error(&f, "name", valid_text(name, VALID_NAME_MAX, "Enter your full name"));
 	web_form_error(&f, "email", valid_email(email));

@@ -36,7 +36,7 @@ web_staff_signin_form(struct web_app *app, struct request *req, struct response 
 {
 	struct web_form f;
 
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_staff_signin_fields(&f, "");
 	web_staff_signin_render(app, req, resp, 200, &f,
 	    web_next(http_param(&req->query, "next"), "/admin"));
@@ -52,7 +52,7 @@ web_staff_signin_post(struct web_app *app, struct request *req, struct response 
 	char msg[160];
 	int retry_after;
 
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_staff_signin_fields(&f, email);
 	if (*email == '\0')
 		web_form_error(&f, "email", "Enter your email address");
@@ -146,7 +146,7 @@ web_invite_form(struct web_app *app, struct request *req, struct response *resp)
 
 	if (!web_invite_open(app, req, resp, &inv))
 		return;
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_invite_fields(&f);
 	web_invite_render(app, req, resp, 200, &f, &inv);
 }
@@ -163,7 +163,7 @@ web_invite_accept(struct web_app *app, struct request *req, struct response *res
 
 	if (!web_invite_open(app, req, resp, &inv))
 		return;
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_invite_fields(&f);
 	if (strlen(password) < AUTH_PASSWORD_MIN)
 		web_form_error(&f, "password", "Use at least 12 characters");
@@ -287,7 +287,7 @@ web_admin_staff(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_form f;
 
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_invite_form_fields(&f, req);
 	web_admin_staff_render(app, req, resp, 200, &f);
 }
@@ -334,7 +334,7 @@ web_admin_invite(struct web_app *app, struct request *req, struct response *resp
 	struct web_form f;
 	bool taken = false;
 
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_invite_form_fields(&f, req);
 	web_form_error(&f, "name", valid_text(name, VALID_NAME_MAX, "Enter their full name"));
 	web_form_error(&f, "email", valid_email(email));

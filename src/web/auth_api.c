@@ -108,6 +108,7 @@ web_api_send_otp(struct web_app *app, struct request *req, struct response *resp
 	struct json_object *body, *details, *out, *signup;
 	struct web_otp_ask ask = { NULL, NULL, NULL, NULL };
 	struct buf signup_json = BUF_INIT;
+	char phone[PHONE_E164_SIZE];
 	int retry_after;
 
 	if ((body = web_json_body(app, req, resp)) == NULL)
@@ -120,7 +121,9 @@ web_api_send_otp(struct web_app *app, struct request *req, struct response *resp
 	ask.phone = web_json_str(body, "phone", details);
 	ask.channel = web_json_str(body, "channel", details);
 	ask.email = web_json_str(body, "email", details);
-	web_detail(details, "phone", valid_phone(ask.phone));
+	/* one number, one form: the code, its throttle and the account go by the E.164 form */
+	web_detail(details, "phone", phone_check(ask.phone, app->cfg.default_region, phone));
+	ask.phone = phone;
 	if (ask.channel == NULL)
 		ask.channel = "sms";
 	if (strcmp(ask.channel, "sms") != 0 && strcmp(ask.channel, "whatsapp") != 0 &&
@@ -161,14 +164,15 @@ web_api_verify_otp(struct web_app *app, struct request *req, struct response *re
 	struct auth_tokens t = { BUF_INIT, "", "" };
 	struct auth_otp_outcome outcome;
 	struct json_object *body, *details, *out, *patient;
-	const char *phone, *otp;
+	const char *typed, *otp;
+	char phone[PHONE_E164_SIZE];
 
 	if ((body = web_json_body(app, req, resp)) == NULL)
 		return;
 	details = json_object_new_object();
-	phone = web_json_str(body, "phone", details);
+	typed = web_json_str(body, "phone", details);
 	otp = web_json_str(body, "otp", details);
-	web_detail(details, "phone", valid_phone(phone));
+	web_detail(details, "phone", phone_check(typed, app->cfg.default_region, phone));
 	if (!auth_otp_shape_ok(otp))
 		web_detail(details, "otp", "must be the 6 digits of the code");
 	if (web_invalid(resp, details))

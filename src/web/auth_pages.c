@@ -35,15 +35,35 @@ web_channel_ok(const char *c, bool with_email)
 	    (with_email && strcmp(c, "email") == 0);
 }
 
+/* The phone field: people type the number as they know it, so the hint shows the clinic's
+ * country's own format beside the international one (both from libphonenumber). */
 static void
-web_phone_field(struct web_form *f, const char *value)
+web_phone_field(struct web_form *f, const char *value, const char *region)
 {
 	struct json_object *phone = web_form_field(f, "phone", "Mobile number", value);
+	char national[PHONE_EXAMPLE_SIZE], international[PHONE_EXAMPLE_SIZE], hint[160];
 
 	web_form_set(phone, "type", "tel");
 	web_form_set(phone, "autocomplete", "tel");
-	web_form_set(phone, "hint", "In international format, like +61412345678");
+	if (phone_example(region, national, international) == 0)
+		snprintf(hint, sizeof hint, "For example %s, or with the country code: %s", national,
+		    international);
+	else
+		snprintf(hint, sizeof hint, "With the country code, starting with +");
+	web_form_set(phone, "hint", hint);
 	web_form_set(phone, "width", "medium");
+}
+
+/* The number a code went to, from its cookie: only ever the E.164 form we set. */
+static const char *
+web_code_phone(const struct request *req)
+{
+	const char *phone = http_param(&req->cookies, WEB_COOKIE_PHONE);
+	char e164[PHONE_E164_SIZE];
+
+	if (phone == NULL || phone_check(phone, NULL, e164) != NULL || strcmp(phone, e164) != 0)
+		return NULL;
+	return phone;
 }
 
 /* The sign-in form, empty or with what was sent. */
@@ -55,11 +75,11 @@ web_signin_render(struct web_app *app, struct request *req, struct response *res
 }
 
 static void
-web_signin_fields(struct web_form *f, const struct request *req)
+web_signin_fields(struct web_form *f, const struct request *req, const char *region)
 {
 	struct json_object *email;
 
-	web_phone_field(f, web_form_value(req, "phone"));
+	web_phone_field(f, web_form_value(req, "phone"), region);
 	web_channel_field(f, web_form_value(req, "channel"), true);
 	email = web_form_field(f, "email", "Email address", web_form_value(req, "email"));
 	web_form_set(email, "type", "email");
@@ -75,8 +95,8 @@ web_signin_form(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_form f;
 
-	web_form_init(&f);
-	web_signin_fields(&f, req);
+	web_form_init(&f, req);
+	web_signin_fields(&f, req, app->cfg.default_region);
 	web_signin_render(app, req, resp, 200, &f,
 	    web_next(http_param(&req->query, "next"), "/account"));
 }
@@ -117,11 +137,13 @@ web_signin_send(struct web_app *app, struct request *req, struct response *resp)
 	struct web_otp_ask ask = { web_form_value(req, "phone"), web_form_value(req, "channel"),
 		web_form_value(req, "email"), NULL };
 	const char *next = web_next(http_param(&req->form, "next"), "/account");
+	char phone[PHONE_E164_SIZE];
 	struct web_form f;
 
-	web_form_init(&f);
-	web_signin_fields(&f, req);
-	web_form_error(&f, "phone", valid_phone(ask.phone));
+	web_form_init(&f, req);
+	web_signin_fields(&f, req, app->cfg.default_region);
+	web_form_error(&f, "phone", phone_check(ask.phone, app->cfg.default_region, phone));
+	ask.phone = phone;
 	if (!web_channel_ok(ask.channel, true))
 		web_form_error(&f, "channel", "Choose how we should send your code");
 	else if (strcmp(ask.channel, "email") == 0)
@@ -161,14 +183,13 @@ void
 web_signin_code_form(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *next = web_next(http_param(&req->query, "next"), "/account");
-	const char *phone = http_param(&req->cookies, WEB_COOKIE_PHONE);
 	struct web_form f;
 
-	if (phone == NULL || valid_phone(phone) != NULL) {
+	if (web_code_phone(req) == NULL) {
 		http_response_redirect(resp, 303, "/signin");
 		return;
 	}
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_code_fields(&f, "");
 	web_code_render(app, req, resp, 200, &f, next);
 }
@@ -177,18 +198,18 @@ void
 web_signin_code_check(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *next = web_next(http_param(&req->form, "next"), "/account");
-	const char *phone = http_param(&req->cookies, WEB_COOKIE_PHONE);
+	const char *phone = web_code_phone(req);
 	const char *code = web_form_value(req, "code");
 	struct auth_tokens t = { BUF_INIT, "", "" };
 	struct auth_otp_outcome outcome;
 	struct web_form f;
 	char msg[160];
 
-	if (phone == NULL || valid_phone(phone) != NULL) {
+	if (phone == NULL) {
 		http_response_redirect(resp, 303, "/signin");
 		return;
 	}
-	web_form_init(&f);
+	web_form_init(&f, req);
 	web_code_fields(&f, code);
 	if (!auth_otp_shape_ok(code)) {
 		web_form_error(&f, "code", "Enter the 6 digits of the code we sent you");
@@ -242,12 +263,12 @@ web_signup_render(struct web_app *app, struct request *req, struct response *res
 }
 
 static void
-web_signup_fields(struct web_form *f, const struct request *req)
+web_signup_fields(struct web_form *f, const struct request *req, const char *region)
 {
 	struct json_object *field, *consent;
 
 	web_name_email_fields(f, web_form_value(req, "name"), web_form_value(req, "email"));
-	web_phone_field(f, web_form_value(req, "phone"));
+	web_phone_field(f, web_form_value(req, "phone"), region);
 	field = web_form_field(f, "dateOfBirth", "Date of birth", web_form_value(req, "dateOfBirth"));
 	web_form_set(field, "type", "date");
 	web_form_set(field, "autocomplete", "bday");
@@ -265,8 +286,8 @@ web_signup_form(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_form f;
 
-	web_form_init(&f);
-	web_signup_fields(&f, req);
+	web_form_init(&f, req);
+	web_signup_fields(&f, req, app->cfg.default_region);
 	web_signup_render(app, req, resp, 200, &f,
 	    web_next(http_param(&req->query, "next"), "/account"));
 }
@@ -280,13 +301,15 @@ web_signup_send(struct web_app *app, struct request *req, struct response *resp)
 	struct web_otp_ask ask = { web_form_value(req, "phone"), web_form_value(req, "channel"),
 		NULL, NULL };
 	struct json_object *signup;
+	char phone[PHONE_E164_SIZE];
 	struct web_form f;
 
-	web_form_init(&f);
-	web_signup_fields(&f, req);
+	web_form_init(&f, req);
+	web_signup_fields(&f, req, app->cfg.default_region);
 	web_form_error(&f, "name", valid_text(name, VALID_NAME_MAX, "Enter your full name"));
 	web_form_error(&f, "email", valid_email(email));
-	web_form_error(&f, "phone", valid_phone(ask.phone));
+	web_form_error(&f, "phone", phone_check(ask.phone, app->cfg.default_region, phone));
+	ask.phone = phone;
 	web_form_error(&f, "dateOfBirth", valid_birth_date(dob));
 	if (!web_channel_ok(ask.channel, false))
 		web_form_error(&f, "channel", "Choose how we should send your code");

@@ -109,9 +109,9 @@ debug_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!json_object_object_get_ex(o, key, &v))
 		return NULL;
-	return json_object_get_string(v);
+	return http_json_text(v);
 }
 
 /* Queues a notification the way a feature will: in a transaction with its event, which

@@ -9,8 +9,9 @@
 #include <json-c/json.h>
 
 void
-web_form_init(struct web_form *f)
+web_form_init(struct web_form *f, const struct request *req)
 {
+	f->req = req;
 	f->model = json_object_new_object();
 	f->fields = json_object_new_object();
 	f->errors = json_object_new_array();
@@ -42,6 +43,8 @@ web_form_field(struct web_form *f, const char *name, const char *label, const ch
 	json_object_object_add(field, "optional", json_object_new_boolean(0));
 	json_object_object_add(field, "inline", json_object_new_boolean(0));
 	json_object_object_add(f->fields, name, field);
+	if (f->req != NULL && http_param_has_nul(&f->req->form, name))
+		web_form_error(f, name, WEB_FORM_NUL_MESSAGE);
 	return field;
 }
 
@@ -68,7 +71,8 @@ web_form_error(struct web_form *f, const char *name, const char *message)
 	const char *anchor = name;
 	char id[128];
 
-	if (message == NULL || !json_object_object_get_ex(f->fields, name, &field))
+	if (message == NULL || !json_object_object_get_ex(f->fields, name, &field) ||
+	    *json_object_get_string(json_object_object_get(field, "error")) != '\0')
 		return;
 	web_form_set(field, "error", message);
 	/* radios and checkboxes: the summary links to the first option */

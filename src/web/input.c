@@ -37,7 +37,12 @@ web_json_str(struct json_object *body, const char *key, struct json_object *deta
 		web_detail(details, key, "must be a string");
 		return NULL;
 	}
-	return json_object_get_string(v);
+	/* refused, not cut: "960583\u0000" must not read as the code 960583 */
+	if (http_json_text(v) == NULL) {
+		web_detail(details, key, WEB_JSON_NUL_MESSAGE);
+		return NULL;
+	}
+	return http_json_text(v);
 }
 
 bool
@@ -55,7 +60,7 @@ size_t
 web_input(struct web_app *app, struct request *req, const struct input_spec *spec, void *out,
     struct input_errors *e)
 {
-	struct input_ctx ctx = { &req->arena, NULL };
+	struct input_ctx ctx = { &req->arena, app->cfg.default_region };
 	struct http_error err = { 0, NULL, NULL };
 	size_t before = e->count;
 

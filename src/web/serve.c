@@ -131,6 +131,12 @@ web_serve_main(int argc, char **argv, const char *config_file)
 	}
 	serve_apply_log_level(&m.cfg);
 	config_start_test_clock(&m.cfg, true);	/* before the workers fork: they share it */
+	/* libphonenumber's metadata, loaded here once: every worker forked after shares it */
+	if (phone_init() < 0) {
+		log_error("phone numbers unavailable", "libphonenumber failed to load its metadata");
+		config_free(&m.cfg);
+		return 1;
+	}
 	pf = (struct http_prefork){
 		.listen_fd = http_fcgi_listen(m.cfg.socket_path, (unsigned)m.cfg.socket_mode),
 		.worker_main = serve_worker_main,

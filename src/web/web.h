@@ -172,6 +172,11 @@ void web_views_free(struct web_app *app);
 struct json_object *web_json_body(struct web_app *app, struct request *req, struct response *resp);
 /* A string member, or NULL when absent or null; a non-string adds "must be a string". */
 const char *web_json_str(struct json_object *body, const char *key, struct json_object *details);
+/* The JSON field's message for a string with a NUL inside (\u0000). */
+#define WEB_JSON_NUL_MESSAGE "must not contain a NUL character (\\u0000)"
+/* The form field's message for a value with a NUL inside (%00). */
+#define WEB_FORM_NUL_MESSAGE "This contains a NUL character, which is not allowed"
+
 /* Adds message for field unless the field already has one (or message is NULL). */
 void web_detail(struct json_object *details, const char *field, const char *message);
 /* With any details: answers 400 {"error":"Invalid request","details"} and returns true.
@@ -225,20 +230,25 @@ struct web_form {
 	struct json_object *model;	/* {fields, errors, invalid}; owned until given to a page */
 	struct json_object *fields;	/* borrowed from model */
 	struct json_object *errors;	/* borrowed from model */
+	const struct request *req;	/* borrowed: the request whose body fills the form */
 };
 
-void web_form_init(struct web_form *f);
-/* A field with every key its partial reads (blank), the typed value kept. Borrowed from f. */
+/* A form for req's body: each field made of it is checked for a NUL in its value. */
+void web_form_init(struct web_form *f, const struct request *req);
+/* A field with every key its partial reads (blank), the typed value kept. A value of req's
+ * body with a NUL inside (%00) gets its error here, before any check of the handler's: the
+ * handler sees "" for it (web_form_value), never the part before the NUL. Borrowed from f. */
 struct json_object *web_form_field(struct web_form *f, const char *name, const char *label,
 	const char *value);
 void web_form_set(struct json_object *field, const char *key, const char *value);
 /* A radio or checkbox option of field. */
 void web_form_option(struct json_object *field, const char *value, const char *label,
 	bool checked);
-/* Puts message by the field and in the summary; NULL message: nothing. */
+/* Puts message by the field and in the summary; NULL message, or a field that has its
+ * error already: nothing (the first problem found is the one shown). */
 void web_form_error(struct web_form *f, const char *name, const char *message);
 bool web_form_invalid(const struct web_form *f);
-/* A form body value, "" when absent. Borrowed from req. */
+/* A form body value, "" when absent or holding a NUL (http_param). Borrowed from req. */
 const char *web_form_value(const struct request *req, const char *name);
 /* A page model with the form (consumed) and the CSRF token made ready for site.csrf. */
 struct json_object *web_page_model(struct web_app *app, struct request *req,

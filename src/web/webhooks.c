@@ -132,15 +132,16 @@ webhook_digest(const char *timestamp, const char *body, size_t len, char out[65]
 	EVP_MD_CTX_free(ctx);
 }
 
-/* The string member key of event o, or NULL. */
+/* The string member key of event o, or NULL (also for a string with a NUL inside: a
+ * provider's value is refused like anyone's, never cut). */
 static const char *
 webhook_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+	if (!json_object_object_get_ex(o, key, &v))
 		return NULL;
-	return json_object_get_string(v);
+	return http_json_text(v);
 }
 
 /* Every element must be an object with a string "event" (and sg_message_id, when present,
@@ -160,11 +161,18 @@ webhook_sendgrid_valid(struct json_object *events, struct json_object *details)
 
 		if (!json_object_is_type(e, json_type_object))
 			why = "must be an object";
-		else if (webhook_str(e, "event") == NULL)
+		else if (!json_object_object_get_ex(e, "event", &v) || !json_object_is_type(v, json_type_string))
 			why = "event must be a string";
+		else if (http_json_text(v) == NULL)
+			why = "event must not contain a NUL character";
 		else if (json_object_object_get_ex(e, "sg_message_id", &v) &&
 		    !json_object_is_type(v, json_type_string))
 			why = "sg_message_id must be a string";
+		else if (json_object_object_get_ex(e, "sg_message_id", &v) && http_json_text(v) == NULL)
+			why = "sg_message_id must not contain a NUL character";
+		else if (json_object_object_get_ex(e, "reason", &v) && json_object_is_type(v, json_type_string) &&
+		    http_json_text(v) == NULL)
+			why = "reason must not contain a NUL character";	/* not cut into another reason */
 		if (why != NULL) {
 			snprintf(key, sizeof key, "[%zu]", i);
 			json_object_object_add(details, key, json_object_new_string(why));
@@ -332,16 +340,15 @@ web_webhook_whatsapp_verify(struct web_app *app, struct request *req, struct res
 	http_response_set(resp, 200, "text/plain", challenge, strlen(challenge));
 }
 
-/* A string member of o, or NULL. */
+/* A string member of o, or NULL (also for a string with a NUL inside). */
 static const char *
 wa_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
-	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
+	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
 		return NULL;
-	return json_object_get_string(v);
+	return http_json_text(v);
 }
 
 /* An array member of o, or NULL when absent; *bad when present and not an array. */
@@ -414,8 +421,9 @@ wa_error_code(struct json_object *st, char *out, size_t size)
 
 	*out = '\0';
 	if ((errors = wa_array(st, "errors", &bad)) != NULL && json_object_array_length(errors) > 0 &&
-	    json_object_object_get_ex(json_object_array_get_idx(errors, 0), "code", &code))
-		snprintf(out, size, "%s", json_object_get_string(code));
+	    json_object_object_get_ex(json_object_array_get_idx(errors, 0), "code", &code) &&
+	    (!json_object_is_type(code, json_type_string) || http_json_text(code) != NULL))
+		snprintf(out, size, "%s", json_object_get_string(code));	/* a code with a NUL: none */
 }
 
 /* POST /webhooks/whatsapp — Meta's message status webhooks (NOTE-3).

@@ -18,9 +18,9 @@ my $post = sub { my ($path, $body, %h) = @_; $k->post_json($path, $body, headers
 my $j = \&KairosTest::json;
 
 # ---- send-otp: input checks ----
-my $r = $post->('/api/patient-auth/send-otp', { phone => '0412 345 678', channel => 'fax' });
+my $r = $post->('/api/patient-auth/send-otp', { phone => '0412 345', channel => 'fax' });
 is($r->{status}, 400, 'a malformed number and channel: 400');
-is_deeply($j->($r)->{details}, { phone => 'Enter the number in international format, like +61412345678',
+is_deeply($j->($r)->{details}, { phone => 'That is not a number in use: check the digits and the country code',
 	channel => 'must be sms, whatsapp or email' }, 'each field named');
 is_deeply($j->($post->('/api/patient-auth/send-otp', { phone => '+61400000001', channel => 'email' }))->{details},
 	{ email => 'Enter an email address' }, 'the email channel needs an email');

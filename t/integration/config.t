@@ -45,6 +45,13 @@ for ([meta => qw(KAIROS_META_WHATSAPP_PHONE_NUMBER_ID KAIROS_META_WHATSAPP_ACCES
 	is($rc, 1, "KAIROS_WHATSAPP_PROVIDER=$provider without its settings is refused");
 	like($out, qr/\Q$_\E: required with KAIROS_WHATSAPP_PROVIDER=$provider/, "naming $_") for @need;
 }
+for my $region ('XX', 'au', 'AUS', '') {
+	($rc, $out) = run_env({ %db, KAIROS_DEFAULT_REGION => $region }, 'config');
+	is($rc, 1, "KAIROS_DEFAULT_REGION=\"$region\" is refused");
+	like($out, qr/KAIROS_DEFAULT_REGION: "\Q$region\E" is not a country code like AU, NZ, IN, GB or US/, '... saying so');
+}
+($rc, $out) = run_env({ %db, KAIROS_DEFAULT_REGION => 'NZ' }, 'config');
+like($out, qr/^KAIROS_DEFAULT_REGION=NZ$/m, 'KAIROS_DEFAULT_REGION=NZ is a clinic country');
 ($rc, $out) = run_env({ %db, KAIROS_WHATSAPP_PROVIDER => 'telegram' }, 'config');
 like($out, qr/KAIROS_WHATSAPP_PROVIDER \(environment\): "telegram" is not one of outbox\|twilio\|meta\|gallabox/, 'an unknown WhatsApp provider');
 ($rc, $out) = run_env({ %db, KAIROS_TWILIO_WHATSAPP_FROM => '+61400000888', KAIROS_META_WHATSAPP_PHONE_NUMBER_ID => 'abc',

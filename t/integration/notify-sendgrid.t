@@ -134,6 +134,15 @@ $r = hook(batch($html_bounce, { event => 5, sg_message_id => "$msgid.x" }));
 is($r->{status}, 400, 'a batch with one bad event is refused whole: 400');
 is_deeply(KairosTest::json($r)->{details}, { '[1]' => 'event must be a string' }, 'naming the event');
 is($row->('html')->[0], 'sent', 'the good event before it was not applied');
+# a provider's value is refused like anyone's, never cut at a NUL (issue 11, item 5)
+$r = hook(batch({ event => 'bounce', sg_message_id => "$html_id\0.x", reason => 'mailbox full' }));
+is($r->{status}, 400, 'an sg_message_id with a NUL inside (\\u0000), correctly signed: 400');
+is_deeply(KairosTest::json($r)->{details}, { '[0]' => 'sg_message_id must not contain a NUL character' }, 'saying so');
+$r = hook(batch({ event => "bounce\0", sg_message_id => "$html_id.x" }));
+is_deeply(KairosTest::json($r)->{details}, { '[0]' => 'event must not contain a NUL character' }, 'an event word with a NUL: 400, saying so');
+$r = hook(batch({ event => 'bounce', sg_message_id => "$html_id.x", reason => "mailbox full\0<hidden>" }));
+is_deeply(KairosTest::json($r)->{details}, { '[0]' => 'reason must not contain a NUL character' }, 'a reason with a NUL: 400, saying so');
+is($row->('html')->[0], 'sent', 'none of them was applied');
 $r = hook(batch($html_bounce, { event => 'delivered', sg_message_id => "$msgid.y" }, { event => 'processed', sg_message_id => 'Unknown000.z' }));
 is_deeply([@{ KairosTest::json($r) // {} }{qw(updated unchanged unknown ignored)}], [1, 1, 1, 0], 'a mixed batch: each event on its own terms');
 is($row->('html')->[0], 'failed', 'the bounce applied');

@@ -98,6 +98,11 @@ is($r->{status}, 400, 'entry that is not an array: 400');
 $r = hook(status_body({ id => $wamid, status => 'failed' }, { status => 'delivered' }));
 is($r->{status}, 400, 'one status without an id: 400 for the whole delivery');
 is_deeply(KairosTest::json($r)->{details}, { body => 'each status needs id and status strings' }, 'naming the problem');
+# a provider's value is refused, never cut at a NUL (issue 11, item 5)
+$r = hook(status_body({ id => "$wamid\0x", status => 'failed', errors => [{ code => 131026 }] }));
+is($r->{status}, 400, 'a status id with a NUL inside (\\u0000), signed: 400, not read as the id before it');
+$r = hook(status_body({ id => $wamid, status => "failed\0" }));
+is_deeply(KairosTest::json($r)->{details}, { body => 'each status needs id and status strings' }, 'a status word with a NUL: 400 too');
 is($state->(), $before, 'none of them changed any message');
 like($k->slurp('log/kairos.log'), qr/"msg":"webhook refused","detail":"whatsapp status from 127\.0\.0\.1: bad signature"/, 'refusals are logged');
 like($k->slurp('log/kairos.log'), qr/"msg":"webhook ignored","detail":"whatsapp status delivered for wamid\.UNKNOWN: unknown message"/, 'unknown messages are logged');

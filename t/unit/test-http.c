@@ -348,6 +348,45 @@ test_json_check(void)
 	buf_free(&deep);
 }
 
+/* Input is refused, not truncated (issue 11, item 5): a NUL inside a JSON string or a form
+ * value never reaches a handler as the part before it. */
+static void
+test_nul(void)
+{
+	static const char body[] = "{\"otp\":\"960583\\u0000\",\"name\":\"Ann\"}";
+	struct json_object *o, *v;
+	struct http_params form;
+	struct arena a = { 0 };
+	const char *why = NULL;
+
+	ok(http_json_check(body, sizeof body - 1, 32, &why) == 0, "a \\u0000 inside a string value is JSON");
+	o = json_tokener_parse(body);
+	ok(o != NULL && json_object_object_get_ex(o, "otp", &v), "json-c reads it");
+	ok(http_json_text(v) == NULL, "http_json_text: a string with a NUL inside is no text (not \"960583\")");
+	ok(json_object_object_get_ex(o, "name", &v) && http_json_text(v) != NULL &&
+	    strcmp(http_json_text(v), "Ann") == 0, "http_json_text: an ordinary string is");
+	ok(http_json_text(NULL) == NULL && http_json_text(json_object_object_get(o, "missing")) == NULL,
+	    "http_json_text: no value is no text");
+	json_object_put(o);
+	o = json_object_new_int(7);
+	ok(http_json_text(o) == NULL, "http_json_text: a number is no text");
+	json_object_put(o);
+	why = NULL;
+	ok(http_json_check("{\"otp\\u0000x\":\"1\"}", 18, 32, &why) < 0 && why != NULL &&
+	    strcmp(why, "NUL character in a JSON member name") == 0,
+	    "json_check refuses a NUL in a member name (json-c would read \"otp\")");
+
+	ok(http_parse_urlencoded(&a, "code=960583%00&phone=0412+345+678&x=%00", 39, &form, NULL) == 0,
+	    "a %%00 in a form value parses");
+	ok(http_param(&form, "code") == NULL && http_param_has_nul(&form, "code"),
+	    "http_param: a value with a NUL reads as absent, and http_param_has_nul says why");
+	ok(http_param(&form, "phone") != NULL && strcmp(http_param(&form, "phone"), "0412 345 678") == 0 &&
+	    !http_param_has_nul(&form, "phone"), "the other values are as sent");
+	ok(http_param(&form, "x") == NULL && http_param_has_nul(&form, "x"), "a lone %%00 too");
+	ok(http_param(&form, "none") == NULL && !http_param_has_nul(&form, "none"), "a missing one has no NUL");
+	arena_free(&a);
+}
+
 static void
 test_short_body(void)
 {
@@ -424,6 +463,7 @@ main(void)
 	test_request_id();
 	test_bodies();
 	test_json_check();
+	test_nul();
 	test_short_body();
 	test_response();
 	return tap_done();

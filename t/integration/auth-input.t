@@ -1,0 +1,197 @@
+#!/usr/bin/env perl
+# Sign-in input is refused, not truncated (issue 11, item 5), and phone numbers are read as
+# people type them into one E.164 form (issue 12): a NUL inside a JSON string or a form value
+# is a field error, never the part before it; +610400000001, +61400000001 and 0400 000 001
+# are one number, with one throttle bucket and one account; a number not valid for its
+# country is refused. Pages and the JSON API alike.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use KairosTest;
+use HTTP::Tiny;
+use Test::More;
+
+my $k = KairosTest->start(workers => 2);
+my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
+my $post = sub { my ($path, $body, %h) = @_; $k->post_json($path, $body, headers => \%h) };
+my $j = \&KairosTest::json;
+my $nul_json = 'must not contain a NUL character (\u0000)';
+my $nul_form = 'This contains a NUL character, which is not allowed';
+
+# A browser without JavaScript: a cookie jar, no automatic redirects, form posts with every
+# value percent-encoded (a NUL goes as %00).
+package Browser {
+	sub new { my ($c, $k) = @_; bless { k => $k, jar => {}, http => HTTP::Tiny->new(max_redirect => 0, timeout => 30) }, $c }
+	sub request {
+		my ($s, $method, $path, $form) = @_;
+		my %h;
+		my $c = join '; ', map { "$_=$s->{jar}{$_}" } grep { $s->{jar}{$_} ne '' } sort keys %{ $s->{jar} };
+		$h{Cookie} = $c if $c ne '';
+		my $content;
+		if ($form) {
+			$content = join '&', map { my $v = $form->{$_}; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; "$_=$v" } sort keys %$form;
+			$h{'Content-Type'} = 'application/x-www-form-urlencoded';
+		}
+		my $r = $s->{http}->request($method, $s->{k}->url($path), { headers => \%h, defined $content ? (content => $content) : () });
+		my $sc = $r->{headers}{'set-cookie'} // [];
+		for my $line (ref $sc ? @$sc : ($sc)) {
+			my ($name, $value) = $line =~ /^([^=]+)=([^;]*)/;
+			$s->{jar}{$name} = $line =~ /Max-Age=0\b/ ? '' : $value;
+		}
+		return $r;
+	}
+	sub get { $_[0]->request('GET', $_[1]) }
+	sub post { $_[0]->request('POST', $_[1], $_[2]) }
+	sub csrf { my ($s, $path) = @_; my ($t) = $s->get($path)->{content} =~ /name="_csrf" value="([^"]+)"/; $t }
+}
+package main;
+
+# The error message by a field of a page (templates/partials/field: id="FIELD-error").
+sub field_error {
+	my ($html, $field) = @_;
+	my ($m) = $html =~ m{id="\Q$field\E-error"[^>]*>(?:\s*<span[^>]*>[^<]*</span>)?\s*([^<]+?)\s*<};
+	return $m // '';
+}
+
+# ---- JSON: a NUL inside a string is a field error, never the part before it ----
+my $r = $post->('/api/patient-auth/send-otp', { phone => '+61400000301', channel => 'sms' });
+is($r->{status}, 200, 'a code for +61400000301');
+my $code = $k->latest_code('+61400000301');
+like($code, qr/^\d{6}$/, '... reaches the outbox');
+$r = $post->('/api/patient-auth/verify-otp', { phone => '+61400000301', otp => "$code\0" });
+is($r->{status}, 400, 'the live code and a NUL ("\\u0000") does not sign in: 400');
+is_deeply($j->($r)->{details}, { otp => $nul_json }, '... with details.otp');
+ok(!exists $j->($r)->{accessToken}, '... and no token');
+is($psql->("SELECT count(*) FROM users WHERE phone = '+61400000301'"), 0, '... and no account');
+is($psql->("SELECT attempts FROM otp_codes WHERE phone = '+61400000301'"), 0, '... nor a wrong try counted against the code');
+is($post->('/api/patient-auth/verify-otp', { phone => '+61400000301', otp => $code })->{status}, 200,
+	'the same code without the NUL still signs in');
+
+$r = $post->('/api/patient-auth/send-otp', { phone => "+61400000302\0", channel => 'sms' });
+is($r->{status}, 400, 'a NUL after a phone number: 400');
+is_deeply($j->($r)->{details}, { phone => $nul_json }, '... details.phone');
+$r = $post->('/api/patient-auth/send-otp', { phone => "+61400000303", channel => "sms\0whatsapp" });
+is_deeply($j->($r)->{details}, { channel => $nul_json }, 'a NUL in the channel: details.channel');
+$r = $post->('/api/patient-auth/send-otp', { phone => '+61400000304', channel => 'email', email => "ann\@example.org\0x" });
+is_deeply($j->($r)->{details}, { email => $nul_json }, 'a NUL in the email: details.email');
+$r = $post->('/api/patient-auth/send-otp', { phone => '+61400000305', channel => 'sms',
+	signup => { name => "Ann\0<b>x</b>", email => "ann5\@example.org\0", dateOfBirth => '1990-01-01', consent => JSON::PP::true } });
+is($r->{status}, 400, 'a NUL in the sign-up name and email: 400');
+is_deeply($j->($r)->{details}, { 'signup.name' => $nul_json, 'signup.email' => $nul_json }, '... each named');
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone = '+61400000305'"), 0, '... and nothing stored');
+
+$r = $post->('/api/patient-auth/verify-otp', '{"phone":"+61400000301","otp\u0000":"123456"}');
+is($r->{status}, 400, 'a NUL in a member name: 400');
+is_deeply($j->($r)->{details}, { body => 'NUL character in a JSON member name' }, '... said so');
+
+my $staff = $k->staff(role => 'admin');
+$r = $post->('/api/staff-auth/login', { email => $staff->{email}, password => "$staff->{password}\0anything" });
+is($r->{status}, 400, 'a staff password and a NUL does not sign in: 400');
+is_deeply($j->($r)->{details}, { password => $nul_json }, '... details.password');
+$r = $post->('/api/staff-auth/login', { email => "$staff->{email}\0", password => $staff->{password} });
+is_deeply($j->($r)->{details}, { email => $nul_json }, 'a NUL in the staff email: details.email');
+
+# ---- phones: one number, one form ----
+$r = $post->('/api/patient-auth/send-otp', { phone => '+61400000310', channel => 'sms' });
+is($r->{status}, 200, 'a code for +61400000310');
+for my $same ('+610400000310', '0400 000 310', '(04) 0000-0310', '+61 (0)400 000 310') {
+	$r = $post->('/api/patient-auth/send-otp', { phone => $same, channel => 'sms' });
+	is($r->{status}, 429, "'$same' is the same number: its resend limit applies (429)");
+}
+is($psql->("SELECT string_agg(DISTINCT phone, ',') FROM otp_codes WHERE phone LIKE '%400000310'"), '+61400000310',
+	'every code row has the E.164 form');
+$code = $k->latest_code('+61400000310');
+$r = $post->('/api/patient-auth/verify-otp', { phone => '+610400000310', otp => $code });
+is($r->{status}, 200, 'the code verifies for +610400000310');
+is($j->($r)->{patient}{phone}, '+61400000310', '... the account of +61400000310');
+is($psql->("SELECT count(*) FROM users WHERE phone LIKE '%400000310'"), 1, 'one account');
+
+$r = $post->('/api/patient-auth/send-otp', { phone => '0400 000 311', channel => 'sms' });
+is($r->{status}, 200, 'a national number (the default region, AU): 200');
+ok($k->latest_code('+61400000311'), '... the code goes to its E.164 form');
+
+for my $bad (['+6140000000', 'That is not a number in use: check the digits and the country code', 'an Australian mobile a digit short'],
+	['+614000000011', 'That is not a number in use: check the digits and the country code', 'a digit long'],
+	['0400 000 31', 'That is not a number in use: check the digits and the country code', 'a national number a digit short'],
+	['+999 400 000 312', 'That is not a number in use: check the digits and the country code', 'no such country code'],
+	['0400 000 312 ext 5', 'Enter the number with digits only (spaces, dashes and brackets are fine)', 'an extension'],
+	['0400000312x', 'Enter the number with digits only (spaces, dashes and brackets are fine)', 'a trailing letter'],
+	["\x{ff10}400000312", 'Enter the number with digits only (spaces, dashes and brackets are fine)', 'a full-width digit'],
+	['+61' . ('4' x 60), 'That is too long for a phone number', 'very long']) {
+	$r = $post->('/api/patient-auth/send-otp', { phone => $bad->[0], channel => 'sms' });
+	is($r->{status}, 400, "$bad->[2]: 400");
+	is($j->($r)->{details}{phone}, $bad->[1], '... said so');
+}
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone NOT IN ('+61400000301', '+61400000310', '+61400000311')"), 0,
+	'no refused number got a code');
+
+# ---- pages: the form again, the message by the field ----
+my $b = Browser->new($k);
+my $csrf = $b->csrf('/signin');
+like($b->get('/signin')->{content}, qr/For example 0412 345 678, or with the country code: \+61 412 345 678/,
+	'the phone hint shows the national format of the clinic country');
+$r = $b->post('/signin', { _csrf => $csrf, phone => "0400 000 320\0", channel => 'sms', email => '' });
+is($r->{status}, 422, '/signin: a NUL in the phone: the form again (422)');
+is(field_error($r->{content}, 'phone'), $nul_form, '... the message by the phone field');
+$r = $b->post('/signin', { _csrf => $csrf, phone => '0400 000 320', channel => "sms\0", email => '' });
+is($r->{status}, 422, '/signin: a NUL in the channel: 422');
+is(field_error($r->{content}, 'channel'), $nul_form, '... by the channel field');
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone = '+61400000320'"), 0, '... and no code sent');
+$r = $b->post('/signin', { _csrf => $csrf, phone => '(04) 0000 0320', channel => 'sms', email => '' });
+is($r->{status}, 303, '/signin: a national number with brackets: on to the code');
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone = '+61400000320'"), 1, '... the code went to +61400000320');
+$code = $k->latest_code('+61400000320');
+$csrf = $b->csrf('/signin/code');
+$r = $b->post('/signin/code', { _csrf => $csrf, code => "$code\0" });
+is($r->{status}, 422, '/signin/code: the live code and a NUL: the form again (422), not signed in');
+is(field_error($r->{content}, 'code'), $nul_form, '... the message by the code field');
+ok(!$b->{jar}{kairos_at}, '... and no session cookie');
+$r = $b->post('/signin/code', { _csrf => $csrf, code => $code });
+is($r->{status}, 303, 'the code itself then signs in');
+is($psql->("SELECT count(*) FROM users WHERE phone = '+61400000320'"), 1, '... as +61400000320');
+
+$b = Browser->new($k);
+$csrf = $b->csrf('/signup');
+$r = $b->post('/signup', { _csrf => $csrf, name => "Ann\0Other", email => "ann.nul\@example.org", phone => '+610400000321',
+	dateOfBirth => '1990-01-01', channel => 'sms', consent => 'yes' });
+is($r->{status}, 422, '/signup: a NUL in the name: 422');
+is(field_error($r->{content}, 'name'), $nul_form, '... by the name field');
+$r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Other', email => "ann.nul\@example.org\0", phone => '+610400000321',
+	dateOfBirth => '1990-01-01', channel => 'sms', consent => 'yes' });
+is(field_error($r->{content}, 'email'), $nul_form, '/signup: a NUL in the email, by the email field');
+$r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Other', email => 'ann.nul@example.org', phone => '0400 0',
+	dateOfBirth => '1990-01-01', channel => 'sms', consent => 'yes' });
+is(field_error($r->{content}, 'phone'), 'That is not a number in use: check the digits and the country code',
+	'/signup: a number not valid in its country, by the phone field');
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone LIKE '%400000321'"), 0, '... and no code sent for any');
+$r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Other', email => 'ann.nul@example.org', phone => '+610400000321',
+	dateOfBirth => '1990-01-01', channel => 'sms', consent => 'yes' });
+is($r->{status}, 303, '/signup with +610400000321: on to the code');
+is($psql->("SELECT string_agg(phone, ',') FROM otp_codes WHERE phone LIKE '%400000321'"), '+61400000321', '... sent to +61400000321');
+
+$b = Browser->new($k);
+$csrf = $b->csrf('/staff/signin');
+$r = $b->post('/staff/signin', { _csrf => $csrf, email => $staff->{email}, password => "$staff->{password}\0x" });
+is($r->{status}, 422, '/staff/signin: the password and a NUL does not sign in (422)');
+is(field_error($r->{content}, 'password'), $nul_form, '... the message by the password field');
+$r = $b->post('/staff/signin', { _csrf => "$csrf\0", email => $staff->{email}, password => $staff->{password} });
+is($r->{status}, 403, '/staff/signin: a NUL after the CSRF token is no token (403)');
+$r = $b->post('/staff/signin', { _csrf => $csrf, email => $staff->{email}, password => $staff->{password} });
+is($r->{status}, 303, 'the password itself signs in');
+
+$k->finish;
+
+# ---- another clinic country: national numbers are read as its own ----
+my $in = KairosTest->start(workers => 1, env => { KAIROS_DEFAULT_REGION => 'IN' });
+$r = $in->post_json('/api/patient-auth/send-otp', { phone => '98765 43210', channel => 'sms' });
+is($r->{status}, 200, 'KAIROS_DEFAULT_REGION=IN: 98765 43210 is accepted');
+ok($in->latest_code('+919876543210'), '... as +919876543210');
+$r = $in->post_json('/api/patient-auth/send-otp', { phone => '0412 345 678', channel => 'sms' });
+is($r->{status}, 400, '... and an Australian national number is not an Indian one');
+$r = $in->post_json('/api/patient-auth/send-otp', { phone => '+61 412 345 678', channel => 'sms' });
+is($r->{status}, 200, '... though with its country code it is');
+like(Browser->new($in)->get('/signin')->{content}, qr/For example 081234 56789, or with the country code: \+91 81234 56789/,
+	'... and the hint shows an Indian number');
+$in->finish;
+done_testing;
