@@ -1,0 +1,273 @@
+/* load.c: what the slot engine needs for one service over a range, from migration 0015's
+ * tables, in four prepared statements whatever the range or the number of practitioners:
+ * the service, its practitioners, their rules, and their busy and leave ranges. No per-day
+ * and no per-practitioner queries: the later statements take the practitioners as one
+ * uuid[] and unnest it WITH ORDINALITY, so rows come back grouped in the practitioners'
+ * order and each practitioner's appointments are a range scan of the exclusion
+ * constraint's GiST index (docs/booking.md shows the plan). */
+#include "booking/booking.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+/* The longest range one load may cover: an availability answer (BOOKING_RANGE_MAX_DAYS)
+ * or a "next available" look-ahead of a quarter. */
+#define BOOKING_LOAD_MAX_DAYS   92
+/* Appointments and leave are read this many days either side of the range: enough for
+ * every zone's offset, the longest buffer and the longest session (all far under a day
+ * each), so a session near the range's edge still sees what it could overlap. */
+#define BOOKING_LOAD_MARGIN_DAYS 2
+/* "1970-01-01" plus terminator; and an int64 in decimal */
+#define BOOKING_DATE_SIZE       16
+#define BOOKING_INT_SIZE        24
+
+static struct db_stmt booking_stmt_service = DB_STMT("booking_load_service", 1,
+	"SELECT duration_minutes, coalesce(slot_interval_minutes, 0) FROM services"
+	" WHERE id = $1::uuid AND active");
+
+/* the service's active practitioners, or just one of them, in the order lists show them */
+static struct db_stmt booking_stmt_practitioners = DB_STMT("booking_load_practitioners", 2,
+	"SELECT p.id, p.buffer_before_minutes, p.buffer_after_minutes, p.min_notice_minutes,"
+	" p.max_advance_days"
+	" FROM practitioners p"
+	" JOIN practitioner_services ps ON ps.practitioner_id = p.id AND ps.service_id = $1::uuid"
+	" WHERE p.active AND ($2::uuid IS NULL OR p.id = $2::uuid)"
+	" ORDER BY p.sort_order, p.name, p.id");
+
+/* their weekly rules valid on some date of the range, for session types the service offers
+ * (telehealth only for practitioners who offer it), at active locations */
+static struct db_stmt booking_stmt_rules = DB_STMT("booking_load_rules", 4,
+	"SELECT u.n, r.weekday, (extract(epoch FROM r.start_time) / 60)::int,"
+	" (extract(epoch FROM r.end_time) / 60)::int,"
+	" r.valid_from - date '1970-01-01', r.valid_until - date '1970-01-01',"
+	" coalesce(l.timezone, p.timezone), coalesce(r.location_id::text, ''), r.session_type"
+	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u (id, n)"
+	" JOIN practitioners p ON p.id = u.id"
+	" JOIN availability_rules r ON r.practitioner_id = u.id"
+	" JOIN services s ON s.id = $2::uuid"
+	" LEFT JOIN locations l ON l.id = r.location_id"
+	" WHERE r.session_type = ANY (s.session_types)"
+	" AND (r.session_type = 'in_person' OR p.telehealth)"
+	" AND (l.id IS NULL OR l.active)"
+	" AND (r.valid_from IS NULL OR r.valid_from <= $4::date)"
+	" AND (r.valid_until IS NULL OR r.valid_until >= $3::date)"
+	" ORDER BY u.n, r.weekday, r.start_time");
+
+/* busy ('b': the blocked range of every appointment but cancelled ones, a hold only while
+ * it lasts) and leave ('l') overlapping [$2, $3) seconds since the epoch, $4 = now */
+static struct db_stmt booking_stmt_ranges = DB_STMT("booking_load_ranges", 4,
+	"SELECT u.n, 'b', extract(epoch FROM a.blocked_from)::bigint,"
+	" extract(epoch FROM a.blocked_until)::bigint"
+	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u (id, n)"
+	" JOIN appointments a ON a.practitioner_id = u.id"
+	" AND tstzrange(a.blocked_from, a.blocked_until) &&"
+	"     tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint))"
+	" AND a.status <> 'cancelled'"
+	" WHERE a.status <> 'held' OR a.hold_expires_at > to_timestamp($4::bigint)"
+	" UNION ALL"
+	" SELECT u.n, 'l', extract(epoch FROM v.starts_at)::bigint, extract(epoch FROM v.ends_at)::bigint"
+	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u (id, n)"
+	" JOIN practitioner_leave v ON v.practitioner_id = u.id"
+	" AND tstzrange(v.starts_at, v.ends_at) &&"
+	"     tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint))"
+	" ORDER BY 1, 2");
+
+void
+booking_data_free(struct booking_data *d)
+{
+	free(d->practitioners);
+	free(d->rules);
+	free(d->ranges);
+	memset(d, 0, sizeof *d);
+}
+
+static void
+booking_date_text(int64_t day, char out[BOOKING_DATE_SIZE])
+{
+	int y, m, d;
+
+	tz_civil_from_days(day, &y, &m, &d);
+	snprintf(out, BOOKING_DATE_SIZE, "%04d-%02d-%02d", y, m, d);
+}
+
+static int64_t
+booking_int(const PGresult *res, int row, int col)
+{
+	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+/* "{id,id,…}" of the loaded practitioners: the uuid[] the later statements unnest. Caller
+ * frees. */
+static char *
+booking_id_array(const struct booking_data *d)
+{
+	size_t i, len = 3 + d->count * BOOKING_ID_SIZE;
+	char *s = malloc(len), *p;
+
+	if (s == NULL)
+		return NULL;
+	p = s;
+	*p++ = '{';
+	for (i = 0; i < d->count; i++) {
+		if (i > 0)
+			*p++ = ',';
+		memcpy(p, d->practitioners[i].id, strlen(d->practitioners[i].id));
+		p += strlen(d->practitioners[i].id);
+	}
+	*p++ = '}';
+	*p = '\0';
+	return s;
+}
+
+static int
+booking_load_rules(struct db *db, struct booking_data *d, const char *ids, const char *service_id,
+    int64_t from_day, int64_t to_day)
+{
+	char from[BOOKING_DATE_SIZE], to[BOOKING_DATE_SIZE];
+	const char *p[] = { ids, service_id, from, to };
+	PGresult *res;
+	int i, n, rc = BOOKING_OK;
+
+	booking_date_text(from_day, from);
+	booking_date_text(to_day, to);
+	if (db_query(db, &booking_stmt_rules, p, &res) != DB_OK)
+		return BOOKING_EDB;
+	n = PQntuples(res);
+	if (n > 0 && (d->rules = calloc((size_t)n, sizeof *d->rules)) == NULL) {
+		PQclear(res);
+		return BOOKING_ENOMEM;
+	}
+	for (i = 0; i < n && rc == BOOKING_OK; i++) {
+		struct booking_rule *r = &d->rules[i];
+		int64_t who = booking_int(res, i, 0) - 1;
+		struct booking_practitioner *pr;
+
+		if (who < 0 || (size_t)who >= d->count) {
+			rc = BOOKING_EDATA;
+			break;
+		}
+		pr = &d->practitioners[who];
+		r->weekday = (int)booking_int(res, i, 1);
+		r->start_minute = (int)booking_int(res, i, 2);
+		r->end_minute = (int)booking_int(res, i, 3);
+		r->valid_from = PQgetisnull(res, i, 4) ? BOOKING_DAY_NONE : booking_int(res, i, 4);
+		r->valid_until = PQgetisnull(res, i, 5) ? BOOKING_DAY_NONE : booking_int(res, i, 5);
+		if (tz_load(PQgetvalue(res, i, 6), &r->zone) != TZ_OK)
+			rc = BOOKING_EZONE;
+		db_copy(r->location_id, sizeof r->location_id, res, i, 7);
+		r->session_type = booking_session_type_parse(PQgetvalue(res, i, 8)) == BOOKING_TELEHEALTH
+		    ? BOOKING_TELEHEALTH : BOOKING_IN_PERSON;
+		if (r->start_minute < 0 || r->start_minute >= r->end_minute ||
+		    r->end_minute > BOOKING_DAY_MINUTES || r->weekday < 0 || r->weekday > 6)
+			rc = BOOKING_EDATA;
+		/* rows come grouped by practitioner (ORDER BY u.n) */
+		if (pr->nrules == 0)
+			pr->rules = r;
+		pr->nrules++;
+	}
+	d->nrules = (size_t)n;
+	PQclear(res);
+	return rc;
+}
+
+static int
+booking_load_ranges(struct db *db, struct booking_data *d, const char *ids, int64_t from_day,
+    int64_t to_day, tz_instant now)
+{
+	char from[BOOKING_INT_SIZE], to[BOOKING_INT_SIZE], at[BOOKING_INT_SIZE];
+	const char *p[] = { ids, from, to, at };
+	PGresult *res;
+	int i, n;
+
+	snprintf(from, sizeof from, "%" PRId64, (from_day - BOOKING_LOAD_MARGIN_DAYS) * TZ_DAY_SECONDS);
+	snprintf(to, sizeof to, "%" PRId64, (to_day + 1 + BOOKING_LOAD_MARGIN_DAYS) * TZ_DAY_SECONDS);
+	snprintf(at, sizeof at, "%" PRId64, (int64_t)now);
+	if (db_query(db, &booking_stmt_ranges, p, &res) != DB_OK)
+		return BOOKING_EDB;
+	n = PQntuples(res);
+	if (n > 0 && (d->ranges = calloc((size_t)n, sizeof *d->ranges)) == NULL) {
+		PQclear(res);
+		return BOOKING_ENOMEM;
+	}
+	/* rows come by practitioner, busy before leave: each list is one run */
+	for (i = 0; i < n; i++) {
+		int64_t who = booking_int(res, i, 0) - 1;
+		bool busy = PQgetvalue(res, i, 1)[0] == 'b';
+		struct booking_practitioner *pr;
+		struct booking_range *r = &d->ranges[i];
+
+		if (who < 0 || (size_t)who >= d->count) {
+			PQclear(res);
+			return BOOKING_EDATA;
+		}
+		pr = &d->practitioners[who];
+		r->start = booking_int(res, i, 2);
+		r->end = booking_int(res, i, 3);
+		if (busy) {
+			if (pr->nbusy++ == 0)
+				pr->busy = r;
+		} else if (pr->nleave++ == 0)
+			pr->leave = r;
+	}
+	d->nranges = (size_t)n;
+	PQclear(res);
+	return BOOKING_OK;
+}
+
+int
+booking_load(struct db *db, const char *service_id, const char *practitioner_id,
+    int64_t from_day, int64_t to_day, tz_instant now, struct booking_data *out)
+{
+	const char *p[] = { service_id, practitioner_id };
+	PGresult *res;
+	char *ids;
+	int i, n, rc;
+
+	memset(out, 0, sizeof *out);
+	if (from_day > to_day || to_day - from_day + 1 > BOOKING_LOAD_MAX_DAYS)
+		return BOOKING_ERANGE;
+	if (db_query(db, &booking_stmt_service, p, &res) != DB_OK)
+		return BOOKING_EDB;
+	if (PQntuples(res) != 1) {	/* no such service: nobody offers it */
+		PQclear(res);
+		return BOOKING_OK;
+	}
+	out->duration_s = (int)booking_int(res, 0, 0) * 60;
+	out->step_s = (int)booking_int(res, 0, 1) * 60;
+	PQclear(res);
+
+	if (db_query(db, &booking_stmt_practitioners, p, &res) != DB_OK)
+		return BOOKING_EDB;
+	n = PQntuples(res);
+	if (n > 0 && (out->practitioners = calloc((size_t)n, sizeof *out->practitioners)) == NULL) {
+		PQclear(res);
+		return BOOKING_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct booking_practitioner *pr = &out->practitioners[i];
+
+		db_copy(pr->id, sizeof pr->id, res, i, 0);
+		pr->buffer_before_s = (int)booking_int(res, i, 1) * 60;
+		pr->buffer_after_s = (int)booking_int(res, i, 2) * 60;
+		pr->min_notice_s = (int)booking_int(res, i, 3) * 60;
+		pr->max_advance_days = (int)booking_int(res, i, 4);
+	}
+	out->count = (size_t)n;
+	PQclear(res);
+	if (n == 0)
+		return BOOKING_OK;
+
+	if ((ids = booking_id_array(out)) == NULL)
+		return BOOKING_ENOMEM;
+	rc = booking_load_rules(db, out, ids, service_id, from_day, to_day);
+	if (rc == BOOKING_OK)
+		rc = booking_load_ranges(db, out, ids, from_day, to_day, now);
+	free(ids);
+	if (rc != BOOKING_OK)
+		booking_data_free(out);
+	return rc;
+}
