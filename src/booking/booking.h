@@ -143,7 +143,8 @@ void booking_slots_free(struct booking_slots *s);
 
 /* The earliest slot of ps[0..n) for q's duration, step, filters and now, looking no more
  * than within_days days past now's UTC date (q's from_day, to_day and merge_any are
- * ignored). BOOKING_OK with *found telling whether there was one (then *out is it), or an
+ * ignored). The practitioners' busy and leave ranges must cover that look-ahead (load
+ * now's UTC date - 1 to + within_days + 1): a range not loaded looks free. BOOKING_OK with *found telling whether there was one (then *out is it), or an
  * error of booking_slots. */
 int  booking_next_available(const struct booking_query *q, const struct booking_practitioner *ps,
 	size_t n, int within_days, bool *found, struct booking_slot *out);
