@@ -31,13 +31,12 @@ struct db;
 #define BOOKING_SLOTS_MAX        100000
 /* Wall-clock minutes in a day; a rule may end at 24:00 (1440). */
 #define BOOKING_DAY_MINUTES      1440
-/* No offset in use is further east than +14:00 or west than -12:00: a local date d starts
- * no earlier than d 00:00Z - 14 h and ends no later than d+1 00:00Z + 12 h. */
+/* No offset in use is further east than +14:00: a local date d starts no earlier than
+ * d 00:00Z - 14 h. */
 #define BOOKING_ZONE_EAST_MAX_S  (14 * 3600)
-#define BOOKING_ZONE_WEST_MAX_S  (12 * 3600)
-/* Longest buffer (migration 0015's checks): how far before and after a range the loader
- * reads appointments whose buffers may reach into it. */
-#define BOOKING_BUFFER_MAX_S     (240 * 60)
+/* The longest blocked range (session plus buffers) migration 0015 accepts, so the loader
+ * can bound its index scan from below. A literal: it is pasted into SQL. */
+#define BOOKING_BLOCKED_MAX_S    86400
 /* booking_next_available looks this many days at a time, up to its caller's limit. */
 #define BOOKING_NEXT_CHUNK_DAYS  7
 /* "2026-12-01T09:00:00+11:00" plus its terminator. */

@@ -3,8 +3,8 @@
  * the service, its practitioners, their rules, and their busy and leave ranges. No per-day
  * and no per-practitioner queries: the later statements take the practitioners as one
  * uuid[] and unnest it WITH ORDINALITY, so rows come back grouped in the practitioners'
- * order and each practitioner's appointments are a range scan of the exclusion
- * constraint's GiST index (docs/booking.md shows the plan). */
+ * order and each practitioner's appointments are one btree range scan (appointments_busy;
+ * docs/booking.md shows the plan). */
 #include "booking/booking.h"
 
 #include <inttypes.h>
@@ -24,6 +24,8 @@
 /* "1970-01-01" plus terminator; and an int64 in decimal */
 #define BOOKING_DATE_SIZE       16
 #define BOOKING_INT_SIZE        24
+#define BOOKING_STR_(x)         #x
+#define BOOKING_STR(x)          BOOKING_STR_(x)
 
 static struct db_stmt booking_stmt_service = DB_STMT("booking_load_service", 1,
 	"SELECT duration_minutes, coalesce(slot_interval_minutes, 0) FROM services"
@@ -58,22 +60,25 @@ static struct db_stmt booking_stmt_rules = DB_STMT("booking_load_rules", 4,
 	" ORDER BY u.n, r.weekday, r.start_time");
 
 /* busy ('b': the blocked range of every appointment but cancelled ones, a hold only while
- * it lasts) and leave ('l') overlapping [$2, $3) seconds since the epoch, $4 = now */
+ * it lasts) and leave ('l') overlapping [$2, $3) seconds since the epoch, $4 = now. Written
+ * with < and > rather than tstzrange && so that, under row-level security, they are index
+ * conditions (migration 0015, appointments_busy): a blocked range is at most a day long, so
+ * blocked_from >= $2 - 1 day bounds the scan from below. */
 static struct db_stmt booking_stmt_ranges = DB_STMT("booking_load_ranges", 4,
 	"SELECT u.n, 'b', extract(epoch FROM a.blocked_from)::bigint,"
 	" extract(epoch FROM a.blocked_until)::bigint"
 	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u (id, n)"
 	" JOIN appointments a ON a.practitioner_id = u.id"
-	" AND tstzrange(a.blocked_from, a.blocked_until) &&"
-	"     tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint))"
+	" AND a.blocked_from >= to_timestamp($2::bigint - " BOOKING_STR(BOOKING_BLOCKED_MAX_S) ")"
+	" AND a.blocked_from < to_timestamp($3::bigint)"
+	" AND a.blocked_until > to_timestamp($2::bigint)"
 	" AND a.status <> 'cancelled'"
 	" WHERE a.status <> 'held' OR a.hold_expires_at > to_timestamp($4::bigint)"
 	" UNION ALL"
 	" SELECT u.n, 'l', extract(epoch FROM v.starts_at)::bigint, extract(epoch FROM v.ends_at)::bigint"
 	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u (id, n)"
 	" JOIN practitioner_leave v ON v.practitioner_id = u.id"
-	" AND tstzrange(v.starts_at, v.ends_at) &&"
-	"     tstzrange(to_timestamp($2::bigint), to_timestamp($3::bigint))"
+	" AND v.ends_at > to_timestamp($2::bigint) AND v.starts_at < to_timestamp($3::bigint)"
 	" ORDER BY 1, 2");
 
 void

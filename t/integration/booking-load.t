@@ -122,18 +122,45 @@ $psql->("INSERT INTO appointments (org_id, practitioner_id, service_id, location
 is($psql->("SELECT count(*) FROM appointments"), 100004, '100,000 more appointments');
 $psql->("ANALYZE");
 my $ids = $psql->("SELECT '{' || string_agg(id::text, ',') || '}' FROM (SELECT id FROM practitioners WHERE name LIKE 'Bulk %' ORDER BY name LIMIT 8) x");
-my $plan = $psql->("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
-	SELECT u.n, 'b', extract(epoch FROM a.blocked_from)::bigint, extract(epoch FROM a.blocked_until)::bigint
-	FROM unnest('$ids'::uuid[]) WITH ORDINALITY AS u (id, n)
-	JOIN appointments a ON a.practitioner_id = u.id
-	AND tstzrange(a.blocked_from, a.blocked_until) && tstzrange(to_timestamp(1781000000), to_timestamp(1781000000 + 14 * 86400))
-	AND a.status <> 'cancelled'
-	WHERE a.status <> 'held' OR a.hold_expires_at > to_timestamp(1781000000)");
-diag($plan);
-like($plan, qr/(Index (Only )?Scan using|Bitmap Index Scan on) appointments_no_double_booking/,
-	"the loader's busy ranges: the exclusion constraint's GiST index");
-like($plan, qr/Nested Loop/, '... range-scanned once per practitioner (a nested loop over the ids)');
-unlike($plan, qr/Seq Scan on appointments/, '... never a sequential scan of appointments');
+# as the loader runs it: the web role under row-level security, a prepared statement, both
+# its first (custom) plans and the generic plan PostgreSQL may switch to
+my $file = "$dir/explain.sql";
+open my $o, '>', $file or die;
+print {$o} "BEGIN;\nSELECT set_config('kairos.org_id', '$org', true) \\g /dev/null\n",
+	"PREPARE q AS " . booking_stmt('booking_load_ranges') . ";\n";
+for my $mode (qw(force_custom_plan force_generic_plan)) {
+	print {$o} "SET plan_cache_mode = $mode;\n",
+		"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE q ('$ids', 1781000000, 1781000000 + 14 * 86400, 1781000000);\n";
+}
+print {$o} "ROLLBACK;\n";
+close $o;
+my $plans = `psql -q -h $dir/run -U kairos_web -d kairos -tA -f $file 2>&1`;
+my @plan = split /(?=^Sort)/m, $plans;
+is(scalar @plan, 2, 'two plans') or diag($plans);
+for my $i (0, 1) {
+	my $plan = $plan[$i] // '';
+	my $kind = $i ? 'generic' : 'custom';
+	diag("$kind plan:\n$plan");
+	like($plan, qr/(Index (Only )?Scan using|Bitmap Index Scan on) appointments_busy/, "$kind plan: busy ranges from the appointments_busy index");
+	like($plan, qr/Index Cond: \(\(practitioner_id = u\.id\) AND \(blocked_from >= .*\) AND \(blocked_from < /,
+		'... a range scan per practitioner: practitioner and both bounds of blocked_from');
+	like($plan, qr/loops=8\)/, '... once for each of the 8 practitioners');
+	unlike($plan, qr/Seq Scan on appointments/, '... never a sequential scan of appointments');
+}
 
 $k->finish;
 done_testing;
+
+# The text of a prepared statement of src/booking/load.c, as the program sends it.
+sub booking_stmt {
+	my ($name) = @_;
+	open my $src, '<', KairosTest->src . '/src/booking/load.c' or die;
+	my $c = do { local $/; <$src> };
+	my ($body) = $c =~ /DB_STMT\("$name", \d+,\n(.*?)\);\n/s or die "no $name";
+	open my $h, '<', KairosTest->src . '/src/booking/booking.h' or die;
+	my ($max) = do { local $/; <$h> } =~ /#define BOOKING_BLOCKED_MAX_S\s+(\d+)/;
+	$body =~ s/BOOKING_STR\(BOOKING_BLOCKED_MAX_S\)/"$max"/g;
+	my $sql = join '', $body =~ /"((?:[^"\\]|\\.)*)"/g;
+	$sql =~ s/\\"/"/g;
+	$sql;
+}
