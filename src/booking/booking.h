@@ -37,6 +37,9 @@ struct db;
 /* The longest blocked range (session plus buffers) migration 0015 accepts, so the loader
  * can bound its index scan from below. A literal: it is pasted into SQL. */
 #define BOOKING_BLOCKED_MAX_S    86400
+/* The longest range one load may cover: an availability answer (BOOKING_RANGE_MAX_DAYS)
+ * or a "next available" look-ahead of a quarter. */
+#define BOOKING_LOAD_MAX_DAYS    92
 /* booking_next_available looks this many days at a time, up to its caller's limit. */
 #define BOOKING_NEXT_CHUNK_DAYS  7
 /* "2026-12-01T09:00:00+11:00" plus its terminator. */
@@ -176,12 +179,31 @@ struct booking_data {
 /* Loads service service_id's active practitioners (all, or just practitioner_id when not
  * NULL) with their rules, leave and busy ranges (appointments in every status but
  * cancelled, holds only while unexpired at `now`) for local dates from_day..to_day: four
- * prepared statements, whatever the range (limited to BOOKING_RANGE_MAX_DAYS + the next-
- * available look-ahead by the caller). *out is the caller's: booking_data_free. BOOKING_OK,
- * BOOKING_ERANGE, BOOKING_EDB, BOOKING_EZONE, BOOKING_EDATA or BOOKING_ENOMEM; a service
- * that does not exist loads as no practitioners. */
+ * prepared statements, whatever the range (at most BOOKING_LOAD_MAX_DAYS). *out is the
+ * caller's: booking_data_free. BOOKING_OK, BOOKING_ERANGE, BOOKING_EDB, BOOKING_EZONE,
+ * BOOKING_EDATA or BOOKING_ENOMEM; a service or practitioner that does not exist (or whose
+ * id is no UUID) loads as no practitioners. */
 int  booking_load(struct db *db, const char *service_id, const char *practitioner_id,
 	int64_t from_day, int64_t to_day, tz_instant now, struct booking_data *out);
 void booking_data_free(struct booking_data *d);
+
+/* One practitioner's next available slot (the psychologist list's nextAvailable). */
+struct booking_next {
+	char                      id[BOOKING_ID_SIZE];
+	bool                      found;
+	tz_instant                start, end;
+	char                      location_id[BOOKING_ID_SIZE];	/* "" for telehealth */
+	enum booking_session_type session_type;
+};
+
+/* For each active practitioner of service_id (in list order), the earliest slot from now
+ * within within_days days (session_type and location_id filter as in booking_query;
+ * location_id may be NULL). Reads everyone's next few days first, then the whole look-ahead
+ * for only those with nothing in them: eight statements at most. *out (caller frees) has
+ * *count entries. BOOKING_OK or an error of booking_load (BOOKING_ERANGE past
+ * BOOKING_LOAD_MAX_DAYS). */
+int  booking_load_next(struct db *db, const char *service_id, tz_instant now, int within_days,
+	enum booking_session_type session_type, const char *location_id, struct booking_next **out,
+	size_t *count);
 
 #endif

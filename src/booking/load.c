@@ -14,13 +14,14 @@
 
 #include "db/db.h"
 
-/* The longest range one load may cover: an availability answer (BOOKING_RANGE_MAX_DAYS)
- * or a "next available" look-ahead of a quarter. */
-#define BOOKING_LOAD_MAX_DAYS   92
 /* Appointments and leave are read this many days either side of the range: enough for
  * every zone's offset, the longest buffer and the longest session (all far under a day
  * each), so a session near the range's edge still sees what it could overlap. */
 #define BOOKING_LOAD_MARGIN_DAYS 2
+/* booking_load_next's first pass reads everyone's next two days (and today): at a busy
+ * clinic most practitioners have a free slot in them, and only the rest are read again
+ * for the whole look-ahead. */
+#define BOOKING_NEXT_FIRST_DAYS 2
 /* "1970-01-01" plus terminator; and an int64 in decimal */
 #define BOOKING_DATE_SIZE       16
 #define BOOKING_INT_SIZE        24
@@ -31,13 +32,13 @@ static struct db_stmt booking_stmt_service = DB_STMT("booking_load_service", 1,
 	"SELECT duration_minutes, coalesce(slot_interval_minutes, 0) FROM services"
 	" WHERE id = $1::uuid AND active");
 
-/* the service's active practitioners, or just one of them, in the order lists show them */
+/* the service's active practitioners, or those of them named, in the order lists show them */
 static struct db_stmt booking_stmt_practitioners = DB_STMT("booking_load_practitioners", 2,
 	"SELECT p.id, p.buffer_before_minutes, p.buffer_after_minutes, p.min_notice_minutes,"
 	" p.max_advance_days"
 	" FROM practitioners p"
 	" JOIN practitioner_services ps ON ps.practitioner_id = p.id AND ps.service_id = $1::uuid"
-	" WHERE p.active AND ($2::uuid IS NULL OR p.id = $2::uuid)"
+	" WHERE p.active AND ($2::uuid[] IS NULL OR p.id = ANY ($2::uuid[]))"
 	" ORDER BY p.sort_order, p.name, p.id");
 
 /* their weekly rules valid on some date of the range, for session types the service offers
@@ -223,11 +224,29 @@ booking_load_ranges(struct db *db, struct booking_data *d, const char *ids, int6
 	return BOOKING_OK;
 }
 
-int
-booking_load(struct db *db, const char *service_id, const char *practitioner_id,
-    int64_t from_day, int64_t to_day, tz_instant now, struct booking_data *out)
+/* A UUID's text form: 36 characters of hex digits and four dashes where they belong. So an
+ * id pasted into an array literal ("{…}") is one element and nothing else. */
+static bool
+booking_uuid_valid(const char *s)
 {
-	const char *p[] = { service_id, practitioner_id };
+	size_t i;
+
+	for (i = 0; i < BOOKING_ID_SIZE - 1; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? s[i] != '-' : !((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		    (s[i] >= 'A' && s[i] <= 'F')))
+			return false;
+	}
+	return s[i] == '\0';
+}
+
+/* booking_load for the practitioners of the uuid[] literal `only` (NULL: all of them). */
+static int
+booking_load_some(struct db *db, const char *service_id, const char *only, int64_t from_day,
+    int64_t to_day, tz_instant now, struct booking_data *out)
+{
+	const char *p[] = { service_id, only };
 	PGresult *res;
 	char *ids;
 	int i, n, rc;
@@ -235,6 +254,8 @@ booking_load(struct db *db, const char *service_id, const char *practitioner_id,
 	memset(out, 0, sizeof *out);
 	if (from_day > to_day || to_day - from_day + 1 > BOOKING_LOAD_MAX_DAYS)
 		return BOOKING_ERANGE;
+	if (!booking_uuid_valid(service_id))
+		return BOOKING_OK;	/* no such service */
 	if (db_query(db, &booking_stmt_service, p, &res) != DB_OK)
 		return BOOKING_EDB;
 	if (PQntuples(res) != 1) {	/* no such service: nobody offers it */
@@ -274,5 +295,116 @@ booking_load(struct db *db, const char *service_id, const char *practitioner_id,
 	free(ids);
 	if (rc != BOOKING_OK)
 		booking_data_free(out);
+	return rc;
+}
+
+int
+booking_load(struct db *db, const char *service_id, const char *practitioner_id,
+    int64_t from_day, int64_t to_day, tz_instant now, struct booking_data *out)
+{
+	char one[BOOKING_ID_SIZE + 2];
+
+	if (practitioner_id == NULL)
+		return booking_load_some(db, service_id, NULL, from_day, to_day, now, out);
+	memset(out, 0, sizeof *out);
+	if (!booking_uuid_valid(practitioner_id))
+		return BOOKING_OK;	/* nobody by that id */
+	snprintf(one, sizeof one, "{%s}", practitioner_id);
+	return booking_load_some(db, service_id, one, from_day, to_day, now, out);
+}
+
+/* Fills next[] for the practitioners of d found in it, looking through local date `limit`
+ * (booking_next_available's look-ahead ends there), and clears *missing of those found. */
+static int
+booking_next_pass(const struct booking_data *d, int64_t today, int64_t limit, tz_instant now,
+    enum booking_session_type session_type, const char *location_id, struct booking_next *next,
+    size_t count)
+{
+	struct booking_query q = {
+		.duration_s = d->duration_s, .step_s = d->step_s, .now = now,
+		.session_type = session_type, .location_id = location_id,
+	};
+	size_t i, j;
+
+	for (i = 0; i < d->count; i++) {
+		struct booking_slot slot;
+		bool found = false;
+		int rc;
+
+		for (j = 0; j < count && strcmp(next[j].id, d->practitioners[i].id) != 0; j++)
+			;
+		if (j == count)
+			continue;
+		rc = booking_next_available(&q, &d->practitioners[i], 1, (int)(limit - today - 1), &found, &slot);
+		if (rc != BOOKING_OK)
+			return rc;
+		if (found) {
+			next[j].found = true;
+			next[j].start = slot.start;
+			next[j].end = slot.end;
+			snprintf(next[j].location_id, sizeof next[j].location_id, "%s", slot.location_id);
+			next[j].session_type = slot.session_type;
+		}
+	}
+	return BOOKING_OK;
+}
+
+int
+booking_load_next(struct db *db, const char *service_id, tz_instant now, int within_days,
+    enum booking_session_type session_type, const char *location_id, struct booking_next **out,
+    size_t *count)
+{
+	int64_t today = now / TZ_DAY_SECONDS - (now % TZ_DAY_SECONDS < 0);
+	int64_t first_limit = today + BOOKING_NEXT_FIRST_DAYS, limit = today + within_days + 1;
+	struct booking_data d;
+	struct booking_next *next;
+	size_t i, missing = 0;
+	char *ids, *p;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (within_days < 0 || limit - (today - 1) + 1 > BOOKING_LOAD_MAX_DAYS)
+		return BOOKING_ERANGE;
+	if (first_limit > limit)
+		first_limit = limit;
+	/* first pass: everyone, a few days — a practitioner with a slot soon is done here */
+	if ((rc = booking_load_some(db, service_id, NULL, today - 1, first_limit, now, &d)) != BOOKING_OK)
+		return rc;
+	if (d.count == 0) {
+		booking_data_free(&d);
+		return BOOKING_OK;
+	}
+	if ((next = calloc(d.count, sizeof *next)) == NULL) {
+		booking_data_free(&d);
+		return BOOKING_ENOMEM;
+	}
+	for (i = 0; i < d.count; i++)
+		memcpy(next[i].id, d.practitioners[i].id, BOOKING_ID_SIZE);
+	*count = d.count;
+	*out = next;
+	rc = booking_next_pass(&d, today, first_limit, now, session_type, location_id, next, *count);
+	booking_data_free(&d);
+	if (rc != BOOKING_OK || first_limit == limit)
+		return rc;
+
+	/* second pass: only those with nothing yet, over the whole look-ahead */
+	for (i = 0; i < *count; i++)
+		missing += !next[i].found;
+	if (missing == 0)
+		return BOOKING_OK;
+	if ((ids = p = malloc(3 + missing * BOOKING_ID_SIZE)) == NULL)
+		return BOOKING_ENOMEM;
+	*p++ = '{';
+	for (i = 0; i < *count; i++)
+		if (!next[i].found)
+			p += sprintf(p, "%s%s", p - ids > 1 ? "," : "", next[i].id);
+	*p++ = '}';
+	*p = '\0';
+	rc = booking_load_some(db, service_id, ids, today - 1, limit, now, &d);
+	free(ids);
+	if (rc == BOOKING_OK)
+		rc = booking_next_pass(&d, today, limit, now, session_type, location_id, next, *count);
+	booking_data_free(&d);
 	return rc;
 }

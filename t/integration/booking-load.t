@@ -110,6 +110,18 @@ like($run->($org, $ada), qr/^2026-12-01T11:00/, 'the expired hold frees its time
 $psql->("UPDATE appointments SET hold_expires_at = to_timestamp($now) + interval '1 minute' WHERE starts_at = '2026-12-01 11:00+11'");
 like($run->($org, $ada), qr/^2026-12-01T12:00/, '... and a hold that has not expired at now does not');
 
+# next available past booking_load_next's first pass (now and the two days after): on
+# Wednesday 2 December at noon, Bo's next is the Tuesday after
+{
+	my $wed = $psql->("SELECT extract(epoch FROM timestamptz '2026-12-02 12:00+11')::bigint");
+	my $out = `$helper '$conn' $org $svc - 2026-12-02 2026-12-09 $wed Australia/Sydney 2>&1`;
+	$out =~ s/\Q$ada\E/ada/g;
+	$out =~ s/\Q$bo\E/bo/g;
+	my @next = $out =~ /^(next .*)$/mg;
+	is(join("\n", @next), "next ada 2026-12-02T21:00:00+11:00\nnext bo 2026-12-08T09:00:00+11:00",
+		"next available on Wednesday noon: Ada's telehealth that evening, Bo's Tuesday a week on (a second pass)");
+}
+
 is($run->($other, '-'), '', "another clinic sees none of it (row-level security)");
 like(`$helper '$conn' $org $svc - 2026-12-01 2027-03-31 $now UTC 2>&1`, qr/range/, 'a load longer than the maximum is refused');
 

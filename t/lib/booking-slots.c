@@ -6,8 +6,8 @@
  * Opens a tenant transaction for ORG, loads SERVICE's practitioners (or one) for local dates
  * FROM..TO (YYYY-MM-DD) with NOW (seconds since the epoch) as the clock, and prints one line
  * per slot: "start end practitioner location-or-- session-type", times in PATIENT-ZONE, then
- * "next <id> <time>|none" for each practitioner (booking_next_available within 14 days, on
- * a second load covering that look-ahead). `any`
+ * "next <id> <time>|none" for each practitioner (or the one asked for) by booking_load_next
+ * within 14 days. `any`
  * merges practitioners. With `bench N` it loads and computes N times instead and prints the
  * median and worst microseconds of a load, of the engine, and of next-available for all. */
 #include <stdio.h>
@@ -51,19 +51,6 @@ report(const char *what, long long *us, int n)
 	    us[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], us[n - 1], n);
 }
 
-/* What booking_next_available reads: the busy time and leave of now's date (in any zone)
- * to the end of its look-ahead. */
-static int
-load_next(struct db *db, const char *service, const char *pr, tz_instant now, struct booking_data *d)
-{
-	int64_t today = now / TZ_DAY_SECONDS;
-	int rc = booking_load(db, service, pr, today - 1, today + SLOTS_NEXT_DAYS + 1, now, d);
-
-	if (rc != BOOKING_OK)
-		fprintf(stderr, "booking-slots: load: %s %s\n", booking_strerror(rc), db->error);
-	return rc;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -103,13 +90,11 @@ main(int argc, char **argv)
 		long long *load = calloc((size_t)bench, sizeof *load);
 		long long *eng = calloc((size_t)bench, sizeof *eng);
 		long long *next = calloc((size_t)bench, sizeof *next);
-		size_t slots = 0, npr = 0;
+		size_t slots = 0, npr = 0, nnx;
+		struct booking_next *nx;
 
 		for (int i = 0; i < bench && load && eng && next; i++) {
 			long long t0 = clock_mono_us(), t1, t2;
-			struct booking_slot one;
-			bool found;
-
 			if ((rc = booking_load(&db, argv[3], pr, q.from_day, q.to_day, q.now, &d)) != BOOKING_OK) {
 				fprintf(stderr, "booking-slots: load: %s %s\n", booking_strerror(rc), db.error);
 				return 1;
@@ -127,17 +112,16 @@ main(int argc, char **argv)
 			load[i] = t1 - t0;
 			eng[i] = t2 - t1;
 			t2 = clock_mono_us();
-			if (load_next(&db, argv[3], pr, q.now, &d) != BOOKING_OK)
+			if (booking_load_next(&db, argv[3], q.now, SLOTS_NEXT_DAYS, BOOKING_SESSION_ANY, NULL,
+			    &nx, &nnx) != BOOKING_OK)
 				return 1;
-			for (size_t k = 0; k < d.count; k++)
-				booking_next_available(&q, &d.practitioners[k], 1, SLOTS_NEXT_DAYS, &found, &one);
 			next[i] = clock_mono_us() - t2;
-			booking_data_free(&d);
+			free(nx);
 		}
 		printf("%zu practitioners, %zu slots\n", npr, slots);
 		report("availability: load (4 statements)", load, bench);
 		report("availability: engine", eng, bench);
-		report("list: load 16 days + next available of each practitioner", next, bench);
+		report("list: booking_load_next, every practitioner of the service", next, bench);
 		free(load);
 		free(eng);
 		free(next);
@@ -173,18 +157,25 @@ main(int argc, char **argv)
 	}
 	booking_slots_free(&s);
 	booking_data_free(&d);
-	if (load_next(&db, argv[3], pr, q.now, &d) != BOOKING_OK)
-		return 1;
-	for (size_t i = 0; i < d.count; i++) {
-		struct booking_slot one;
-		bool found;
-		char a[BOOKING_TIME_SIZE] = "none";
+	{
+		struct booking_next *nx;
+		size_t nnx;
 
-		if (booking_next_available(&q, &d.practitioners[i], 1, SLOTS_NEXT_DAYS, &found, &one) == BOOKING_OK && found)
-			booking_format_time(pz, one.start, a);
-		printf("next %s %s\n", d.practitioners[i].id, a);
+		if ((rc = booking_load_next(&db, argv[3], q.now, SLOTS_NEXT_DAYS, BOOKING_SESSION_ANY, NULL,
+		    &nx, &nnx)) != BOOKING_OK) {
+			fprintf(stderr, "booking-slots: next: %s %s\n", booking_strerror(rc), db.error);
+			return 1;
+		}
+		for (size_t i = 0; i < nnx; i++) {
+			char a[BOOKING_TIME_SIZE] = "none";
+
+			if (nx[i].found)
+				booking_format_time(pz, nx[i].start, a);
+			if (pr == NULL || strcmp(pr, nx[i].id) == 0)
+				printf("next %s %s\n", nx[i].id, a);
+		}
+		free(nx);
 	}
-	booking_data_free(&d);
 	db_rollback(&db);
 	db_close(&db);
 	return 0;
