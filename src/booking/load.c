@@ -313,12 +313,14 @@ booking_load(struct db *db, const char *service_id, const char *practitioner_id,
 	return booking_load_some(db, service_id, one, from_day, to_day, now, out);
 }
 
-/* Fills next[] for the practitioners of d found in it, looking through local date `limit`
- * (booking_next_available's look-ahead ends there), and clears *missing of those found. */
+/* Fills next[] for the practitioners of d, looking through local date `limit`
+ * (booking_next_available's look-ahead ends there). Unless this is the final pass, a slot is
+ * kept only when no later date could hold an earlier one (a date after `limit` in a zone
+ * further east can start before a slot late on `limit`): the rest wait for the next pass. */
 static int
-booking_next_pass(const struct booking_data *d, int64_t today, int64_t limit, tz_instant now,
-    enum booking_session_type session_type, const char *location_id, struct booking_next *next,
-    size_t count)
+booking_next_pass(const struct booking_data *d, int64_t today, int64_t limit, bool final,
+    tz_instant now, enum booking_session_type session_type, const char *location_id,
+    struct booking_next *next, size_t count)
 {
 	struct booking_query q = {
 		.duration_s = d->duration_s, .step_s = d->step_s, .now = now,
@@ -338,7 +340,7 @@ booking_next_pass(const struct booking_data *d, int64_t today, int64_t limit, tz
 		rc = booking_next_available(&q, &d->practitioners[i], 1, (int)(limit - today - 1), &found, &slot);
 		if (rc != BOOKING_OK)
 			return rc;
-		if (found) {
+		if (found && (final || slot.start < (limit + 1) * TZ_DAY_SECONDS - BOOKING_ZONE_EAST_MAX_S)) {
 			next[j].found = true;
 			next[j].start = slot.start;
 			next[j].end = slot.end;
@@ -383,7 +385,8 @@ booking_load_next(struct db *db, const char *service_id, tz_instant now, int wit
 		memcpy(next[i].id, d.practitioners[i].id, BOOKING_ID_SIZE);
 	*count = d.count;
 	*out = next;
-	rc = booking_next_pass(&d, today, first_limit, now, session_type, location_id, next, *count);
+	rc = booking_next_pass(&d, today, first_limit, first_limit == limit, now, session_type,
+	    location_id, next, *count);
 	booking_data_free(&d);
 	if (rc != BOOKING_OK || first_limit == limit)
 		return rc;
@@ -404,7 +407,8 @@ booking_load_next(struct db *db, const char *service_id, tz_instant now, int wit
 	rc = booking_load_some(db, service_id, ids, today - 1, limit, now, &d);
 	free(ids);
 	if (rc == BOOKING_OK)
-		rc = booking_next_pass(&d, today, limit, now, session_type, location_id, next, *count);
+		rc = booking_next_pass(&d, today, limit, true, now, session_type, location_id, next,
+		    *count);
 	booking_data_free(&d);
 	return rc;
 }

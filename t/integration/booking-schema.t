@@ -11,7 +11,7 @@ use lib "$FindBin::Bin/../lib";
 use KairosTest;
 use Test::More;
 
-my $k = KairosTest->start(workers => 1);
+my $k = KairosTest->start(workers => 1, seed => 1);
 my $dir = $k->dir;
 # as the owner: every row, no RLS
 my $psql = sub { my $v = `psql -q -h $dir/run -U kairos -d kairos -v ON_ERROR_STOP=1 -tAc "$_[0]" 2>&1`; chomp $v; $v };
@@ -25,6 +25,19 @@ my $as_web = sub {
 my $id = sub { my ($v) = $_[0] =~ /([0-9a-f]{8}-[0-9a-f-]{27})/; $v // die "no id in: $_[0]" };
 
 my $a = $psql->("SELECT id FROM organisations WHERE is_default");
+
+# ---- the demo data (migrations/seed/0015_demo_booking.sql) loads, and loads again unchanged ----
+my $demo = "SELECT (SELECT count(*) FROM locations) || ' ' || (SELECT count(*) FROM services) || ' ' ||
+	(SELECT count(*) FROM practitioners) || ' ' || (SELECT count(*) FROM availability_rules) || ' ' || (SELECT count(*) FROM price_rules)";
+is($psql->($demo), '2 3 3 16 8', 'demo data: 2 centres, 3 services, 3 psychologists, 16 rules, 8 prices');
+my ($seed_rc) = $k->kairos('seed');
+is($seed_rc, 0, 'seeding again succeeds');
+is($psql->($demo), '2 3 3 16 8', '... and adds nothing');
+is($psql->("SELECT fee_minor || ' ' || rebate_minor || ' ' || gap_minor || ' ' || currency FROM price_rules
+	WHERE funding = 'medicare' AND service_id = 'd0150000-0000-4000-8000-000000000102'"), '22000 14550 7450 AUD',
+	"the demo's Medicare price: fee, rebate and gap in cents");
+$psql->("DELETE FROM price_rules; DELETE FROM availability_rules; DELETE FROM practitioner_services;
+	DELETE FROM practitioner_locations; DELETE FROM practitioners; DELETE FROM services; DELETE FROM locations");
 my $b = $id->($psql->("INSERT INTO organisations (slug, name) VALUES ('beacon', 'Beacon') RETURNING id"));
 
 # one location, service and practitioner (10 minutes' buffer after each session) per clinic
