@@ -14,6 +14,7 @@
 /* 1970-01-01 was a Thursday (tz_weekday's 4). */
 #define BOOKING_EPOCH_WEEKDAY 4
 #define BOOKING_MINUTE_S      60
+#define BOOKING_HOUR_S        3600
 
 static int64_t
 booking_floor_div(int64_t a, int64_t b)
@@ -159,9 +160,9 @@ booking_wall(const struct tz_zone *z, int64_t day, int second_of_day, tz_instant
 		second_of_day %= TZ_DAY_SECONDS;
 	}
 	tz_civil_from_days(day, &c.year, &c.month, &c.day);
-	c.hour = second_of_day / 3600;
-	c.minute = second_of_day / 60 % 60;
-	c.second = second_of_day % 60;
+	c.hour = second_of_day / BOOKING_HOUR_S;
+	c.minute = second_of_day / BOOKING_MINUTE_S % 60;
+	c.second = second_of_day % BOOKING_MINUTE_S;
 	return tz_local_to_utc(z, &c, TZ_RULE_FIRST, out, kind) == TZ_OK ? 0 : -1;
 }
 
@@ -363,7 +364,7 @@ booking_format_time(const struct tz_zone *z, tz_instant t, char out[BOOKING_TIME
 	/* the compiler cannot know the fields' ranges, so a roomy buffer, then the fixed one */
 	n = snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d",
 	    l.civil.year, l.civil.month, l.civil.day, l.civil.hour, l.civil.minute, l.civil.second,
-	    sign, off / 3600, off / 60 % 60);
+	    sign, off / BOOKING_HOUR_S, off / BOOKING_MINUTE_S % 60);
 	if (n < 0 || n >= BOOKING_TIME_SIZE)
 		return -1;
 	memcpy(out, tmp, (size_t)n + 1);
