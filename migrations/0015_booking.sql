@@ -9,6 +9,9 @@
 -- organisation: foreign-key checks bypass row-level security, and an appointment naming
 -- another clinic's practitioner would otherwise block that practitioner's time.
 
+-- So booking rows can name a user of their own organisation only (see above).
+CREATE UNIQUE INDEX users_org_id ON users (org_id, id);
+
 -- A centre patients visit. Telehealth is a kind of session, not a place. Its zone is the
 -- one its wall-clock hours are in (the app checks the name with core/tz before saving).
 CREATE TABLE locations (
@@ -53,7 +56,7 @@ CREATE TABLE services (
 CREATE TABLE practitioners (
 	id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
 	org_id                uuid NOT NULL REFERENCES organisations (id),
-	user_id               uuid REFERENCES users (id),	-- their staff account, if any
+	user_id               uuid,	-- their staff account, if any
 	name                  text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
 	title                 text CHECK (length(title) <= 200),	-- "Clinical Psychologist"
 	photo_url             text CHECK (length(photo_url) <= 1000),
@@ -72,7 +75,8 @@ CREATE TABLE practitioners (
 	sort_order            integer NOT NULL DEFAULT 0,
 	active                boolean NOT NULL DEFAULT true,
 	created_at            timestamptz NOT NULL DEFAULT now(),
-	UNIQUE (org_id, id)
+	UNIQUE (org_id, id),
+	FOREIGN KEY (org_id, user_id) REFERENCES users (org_id, id)
 );
 CREATE INDEX practitioners_specialties ON practitioners USING gin (specialties);
 CREATE INDEX practitioners_languages ON practitioners USING gin (languages);
@@ -221,7 +225,7 @@ CREATE TABLE appointments (
 	FOREIGN KEY (org_id, practitioner_id) REFERENCES practitioners (org_id, id),
 	FOREIGN KEY (org_id, service_id) REFERENCES services (org_id, id),
 	FOREIGN KEY (org_id, location_id) REFERENCES locations (org_id, id),
-	FOREIGN KEY (patient_id) REFERENCES users (id),
+	FOREIGN KEY (org_id, patient_id) REFERENCES users (org_id, id),
 	-- BOOK-8: no two appointments that hold time (every status but cancelled) overlap for
 	-- one practitioner, buffers included.
 	CONSTRAINT appointments_no_double_booking EXCLUDE USING gist (

@@ -152,7 +152,7 @@ is(scalar @plan, 2, 'two plans') or diag($plans);
 for my $i (0, 1) {
 	my $plan = $plan[$i] // '';
 	my $kind = $i ? 'generic' : 'custom';
-	diag("$kind plan:\n$plan");
+	note("$kind plan:\n$plan");
 	like($plan, qr/(Index (Only )?Scan using|Bitmap Index Scan on) appointments_busy/, "$kind plan: busy ranges from the appointments_busy index");
 	like($plan, qr/Index Cond: \(\(practitioner_id = u\.id\) AND \(blocked_from >= .*\) AND \(blocked_from < /,
 		'... a range scan per practitioner: practitioner and both bounds of blocked_from');

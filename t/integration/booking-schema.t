@@ -119,6 +119,10 @@ like($book->('2026-12-03 09:00+11', '2026-12-03 09:50+11', '2026-12-03 10:00+11'
 like($book->('2026-12-03 09:30+11', '2026-12-03 10:20+11', '2026-12-03 10:20+11', patient => $pat, pr => $p2),
 	qr/appointments_no_patient_overlap/, '... and cannot book 09:30 with another practitioner');
 
+my $other_patient = $id->($psql->("INSERT INTO users (org_id, role, name) VALUES ('$b', 'patient', 'Bea') RETURNING id"));
+like($book->('2026-12-04 09:00+11', '2026-12-04 09:50+11', '2026-12-04 10:00+11', patient => $other_patient),
+	qr/foreign key/, "an appointment cannot name another clinic's patient");
+
 # ---- checks ----
 like($psql->("INSERT INTO price_rules (org_id, service_id, funding, fee_minor, rebate_minor, currency)
 	VALUES ('$A{org}', '$A{svc}', 'medicare', 22000, 14500, 'AUD') RETURNING gap_minor"), qr/^7500$/,
