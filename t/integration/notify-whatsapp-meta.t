@@ -180,9 +180,9 @@ my ($staff_req) = grep { ($_->{message}{to} // '') eq '+61400000111' } @{ $reque
 unlike(encode_json($staff_req), qr/results|Priya/, "the staff member's words never reach Meta without a BAA");
 $r = staff('/comms', { client_id => $ann, type => 'whatsapp', body => 'x' });
 is($r->{status}, 400, 'POST /comms stays sms|email (NOTE-7)');
-is(KairosTest::json($r)->{details}{type}, 'must be sms or email', 'saying so');
+is(KairosTest::json($r)->{details}{type}, 'Channel must be one of: sms, email', 'saying so');
 $r = staff('/api/notifications', { client_id => $ann, type => 'whatsapp', body => "two\nlines" });
-like(KairosTest::json($r)->{details}{body}, qr/on one line/, 'a WhatsApp body Meta would refuse is refused at once');
+like(KairosTest::json($r)->{details}{body}, qr/one line of at most 1000 characters/, 'a WhatsApp body Meta would refuse is refused at once');
 
 unlike($k->slurp('log/jobs.log') . $k->slurp('log/kairos.log'), qr/\Q$meta->{token}\E|\Q$meta->{app_secret}\E/, 'neither the token nor the app secret reaches the logs');
 
