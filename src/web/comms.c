@@ -93,7 +93,7 @@ web_comms_queue(struct web_app *app, const struct request *req, const struct web
 	m->body_text = c->body;
 	/* every channel goes through the staff-message templates: without a BAA the PHI-free
 	 * variant replaces the staff member's words (NOTE-5) */
-	json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
+	json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
 	json_object_object_add(model, "site", site);
 	json_object_object_add(model, "body", json_object_new_string(c->body));
 	json_object_object_add(model, "subject", json_object_new_string(c->subject ? c->subject : ""));

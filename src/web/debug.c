@@ -145,7 +145,7 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 		json_object_object_get_ex(req->json, "model", &model);
 		model = model ? json_object_get(model) : json_object_new_object();
 		site = json_object_new_object();
-		json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
+		json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
 		json_object_object_add(model, "site", site);
 		if (notify_render(app->views, debug_str(req->json, "template"),
 		    notify_channel_baa(&app->cfg, m.channel), model, &m, &subject_b, &text_b,

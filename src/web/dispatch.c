@@ -389,7 +389,6 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 	size_t i = 0;
 
 	memset(&app->rq, 0, sizeof app->rq);
-	app->rq.org_name = "Kairos";
 	if (req->error.status != 0) {
 		web_error(app, req, resp, req->error.status, req->error.message, req->error.field);
 		return;

@@ -14,7 +14,7 @@ web_queue_message(struct web_app *app, const char *name, struct json_object *mod
 	struct json_object *site = json_object_new_object();
 	int rc = DB_FAILED;
 
-	json_object_object_add(site, "name", json_object_new_string(app->rq.org_name));
+	json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
 	json_object_object_add(model, "site", site);
 	m->org_id = app->rq.org_id;
 	if (notify_render(app->views, name, notify_channel_baa(&app->cfg, m->channel), model, m,

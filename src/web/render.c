@@ -144,7 +144,7 @@ web_site(struct web_app *app, struct request *req)
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
-	web_model_put(site, "name", json_object_new_string(app->rq.org_name));
+	web_model_put(site, "name", json_object_new_string(web_org_name(app)));
 	web_model_put(site, "nav", web_nav_items(app, req->path, viewer));
 	web_model_put(site, "assets", json_object_get(app->assets));
 	web_model_put(site, "year", json_object_new_int(tm.tm_year + 1900));

@@ -30,7 +30,6 @@ web_tenant_use(struct web_app *app, const struct web_tenant *slot)
 {
 	memcpy(app->rq.org_id, slot->org.id, sizeof slot->org.id);
 	app->rq.org = &slot->org;
-	app->rq.org_name = slot->org.name;
 }
 
 int
@@ -60,4 +59,10 @@ web_tenant_resolve(struct web_app *app, struct request *req)
 	slot->fetched_us = now;
 	web_tenant_use(app, slot);
 	return DB_OK;
+}
+
+const char *
+web_org_name(const struct web_app *app)
+{
+	return app->rq.org != NULL ? app->rq.org->name : "Kairos";
 }

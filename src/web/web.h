@@ -30,7 +30,6 @@ struct web_tenant {
 struct web_request_state {
 	char                  org_id[AUTH_UUID_SIZE];	/* the tenant, from the Host */
 	const struct org     *org;		/* the tenant's name and zone; borrowed from tenants[] */
-	const char           *org_name;	/* org->name, or "Kairos" before the tenant is known */
 	struct auth_principal who;		/* the token's, also an expired one's */
 	bool                  signed_in;	/* who is a live caller (role 0 otherwise) */
 	bool                  via_cookie;	/* who came from cookies: CSRF applies */
@@ -362,6 +361,10 @@ int  web_tenant_resolve(struct web_app *app, struct request *req);
  * statement on a connection that was lost since fails (DB_UNAVAILABLE) rather than run
  * outside the transaction its earlier writes were in. */
 int  web_db_first_use(struct db *db, void *app);
+
+/* The clinic's name for pages and messages: the tenant's, or "Kairos" before it is known
+ * (errors answered before the Host was looked up). Borrowed. */
+const char *web_org_name(const struct web_app *app);
 
 /* Opens the request's tenant transaction unless it is open: row-level security then limits
  * every statement to app->rq.org_id. web_dispatch commits it after a success answer (< 400)
