@@ -80,10 +80,10 @@ const struct web_route web_routes[] = {
 	VIEW(POST,  "/api/campaigns",          web_campaigns_create, ADMIN, JSON),
 
 	/* Providers: each handler verifies the provider's signature before anything else. */
-	ROUTE(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
-	ROUTE(POST, "/webhooks/sendgrid/events", web_webhook_sendgrid_events, WEBHOOK, JSON),
-	ROUTE(GET,  "/webhooks/whatsapp",      web_webhook_whatsapp_verify, WEBHOOK, JSON),
-	ROUTE(POST, "/webhooks/whatsapp",      web_webhook_whatsapp, WEBHOOK, JSON),
+	VIEW(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
+	VIEW(POST, "/webhooks/sendgrid/events", web_webhook_sendgrid_events, WEBHOOK, JSON),
+	VIEW(GET,  "/webhooks/whatsapp",      web_webhook_whatsapp_verify, WEBHOOK, JSON),
+	VIEW(POST, "/webhooks/whatsapp",      web_webhook_whatsapp, WEBHOOK, JSON),
 
 	/* Development and test only (never when KAIROS_ENV=production). */
 	DEV_ROUTE(GET, "/_styleguide",   web_styleguide,    HTML),
