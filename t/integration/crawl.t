@@ -7,7 +7,7 @@
 # retrying sends) skipped; a 422 counts only when it is the form again with its error
 # summary. It cannot pass by visiting nothing: each role must reach a minimum of pages. And
 # it must fail: a stack whose home page carries a planted dead link, a dead form target and
-# a malformed mailto: link is crawled too, and each must be reported.
+# malformed mailto: and tel: links is crawled too, and each must be reported.
 #
 # Pages other branches add (the booking wizard's /book…, /admin/services…) are crawled as
 # soon as they are linked. A link to a path in %PENDING whose route this build does not have
@@ -32,15 +32,18 @@ my $k = KairosTest->start(workers => 2, seed => 'demo');
 my (undef, $routes) = $k->kairos('routes');
 my %routed = map { $_ => 1 } $routes =~ m{^GET\s+(\S+)}mg;
 
+# Whether problem p is a 404 of a pending path this build has no route for.
+sub pending {
+	my ($p) = @_;
+	my ($path) = $p =~ m{^GET (/[^?\s:]*): 404 };
+	return defined $path && $PENDING{$path} && !$routed{$path};
+}
+
 sub check_role {
 	my ($role, $b) = @_;
 	my $r = KairosCrawl::crawl($b, start => '/', skip_form => $DESTRUCTIVE);
-	my (@todo, @fail);
-	for my $p (@{ $r->{problems} }) {
-		my ($path) = $p =~ m{^GET (/[^?\s:]*)};
-		if (defined $path && $PENDING{$path} && !$routed{$path} && $p =~ /: 404 /) { push @todo, $p }
-		else { push @fail, $p }
-	}
+	my @todo = grep { pending($_) } @{ $r->{problems} };
+	my @fail = grep { !pending($_) } @{ $r->{problems} };
 	is_deeply(\@fail, [], "$role: no link, asset or form target answers 4xx or 5xx");
 	TODO: {
 		local $TODO = join '; ', map { "$_ comes with $PENDING{$_}" } sort keys %PENDING;
@@ -74,7 +77,8 @@ my $share = KairosTest::share_copy();
 	open my $in, '<', $home or die "$home: $!";
 	my $t = do { local $/; <$in> };
 	close $in;
-	my $planted = '<p><a href="/no-such-page">A planted dead link</a> <a href="mailto:not an address">mail</a></p>'
+	my $planted = '<p><a href="/no-such-page">A planted dead link</a> <a href="mailto:not an address">mail</a>'
+		. ' <a href="tel:call-us">call</a> <a href="mailto:hello@clinic.example">fine</a> <a href="tel:+61255501200">fine</a></p>'
 		. '<form method="post" action="/no-such-form"><input type="hidden" name="x" value="1"><button>Go</button></form>';
 	$t =~ s/\{\{\$main\}\}/{{\$main}}$planted/ or die 'no main block in home.mustache';
 	open my $out, '>', $home or die;
@@ -87,6 +91,9 @@ my $all = join "\n", @{ $bad->{problems} };
 like($all, qr{^GET /no-such-page: 404 \(linked from /\)$}m, 'a planted dead link is reported, with the page that links it');
 like($all, qr{^POST /no-such-form: 404 \(the form on /, with its defaults\)$}m, 'a planted dead form target is reported');
 like($all, qr{^/: mailto link 'mailto:not an address' is not an address$}m, 'a malformed mailto: link is reported');
+like($all, qr{^/: tel link 'tel:call-us' is not a phone number$}m, 'a malformed tel: link too');
+unlike($all, qr{clinic\.example|61255501200}, 'but not well-formed ones');
+is(scalar(grep { !pending($_) } @{ $bad->{problems} }), 4, '... and nothing else');
 cmp_ok(scalar @{ $bad->{pages} }, '>=', $MIN_PAGES{visitor}, '... while the rest is crawled as before');
 $k2->finish;
 
