@@ -9,7 +9,6 @@ use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
 use KairosBrowser;
-use HTTP::Tiny;
 use Test::More;
 
 my $k = KairosTest->start(workers => 2);

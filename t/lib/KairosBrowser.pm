@@ -34,7 +34,8 @@ sub request {
 }
 sub get { my ($s, $p, %o) = @_; $s->request('GET', $p, %o) }
 sub post { my ($s, $p, $form, %o) = @_; $s->request('POST', $p, form => $form, %o) }
-sub csrf { my ($s, $r) = @_; my ($t) = $r->{content} =~ /name="_csrf" value="([^"]+)"/; $t }
+# The form token of a page: a response, or a path to GET first.
+sub csrf { my ($s, $r) = @_; $r = $s->get($r) unless ref $r; my ($t) = $r->{content} =~ /name="_csrf" value="([^"]+)"/; $t }
 sub cookie_line { $_[0]{jar}{$_[1]} ? $_[0]{jar}{$_[1]}{line} : '' }
 
 # Signs in through /staff/signin as $staff ({email, password} of KairosTest::staff). Dies
