@@ -86,13 +86,16 @@ site_blocks(const char *text)
 			len--;
 		if (len == 0)
 			in = NONE;
-		else if (strncmp(p, SITE_PAGE_HEADING, strlen(SITE_PAGE_HEADING)) == 0) {
+		/* a marker with nothing after it (its blank trimmed away) is plain text */
+		else if (len > strlen(SITE_PAGE_HEADING) &&
+		    strncmp(p, SITE_PAGE_HEADING, strlen(SITE_PAGE_HEADING)) == 0) {
 			size_t h = strlen(SITE_PAGE_HEADING);
 
 			json_object_object_add(site_block(blocks), "heading",
 			    json_object_new_string_len(p + h, (int)(len - h)));
 			in = NONE;
-		} else if (strncmp(p, SITE_PAGE_LIST, strlen(SITE_PAGE_LIST)) == 0) {
+		} else if (len > strlen(SITE_PAGE_LIST) &&
+		    strncmp(p, SITE_PAGE_LIST, strlen(SITE_PAGE_LIST)) == 0) {
 			size_t l = strlen(SITE_PAGE_LIST);
 
 			if (in != LIST)

@@ -107,13 +107,20 @@ like($page, qr{&lt;script&gt;alert\(&#39;x&#39;\)&lt;/script&gt; &lt;a href=&quo
 unlike($page, qr{<script>alert|<a href="javascript}, '... never as markup');
 like($v->get('/privacy')->{content}, qr/We collect only what we need/, 'the other pages keep the default');
 
+# as a browser sends a textarea (CRLF), with markers that have nothing after them
+$r = $a->post('/admin/pages/privacy', { _csrf => $csrf, body => "First line\r\nsecond line\r\n\r\n## \r\n- \r\n-\r\n\r\n\r\n- one\r\n- two\r\n" });
+is($r->{status}, 303, 'CRLF text with bare markers: saved');
+like($v->get('/privacy')->{content}, qr{<p>First line<br>second line</p>\s*<p>##<br>-<br>-</p>\s*<ul class="list"><li>one</li><li>two</li></ul>},
+	'... lines split at CRLF, bare "## " and "- " shown as text');
+
 # ---- another clinic ----
 like($beacon_get->('/contact'), qr/To book, change or cancel an appointment/, "Beacon's /contact shows the default text");
 unlike($beacon_get->('/contact'), qr/5550 1200/, "... not the other clinic's");
-is($psql->("SELECT count(*) FROM site_pages WHERE org_id = '$org'"), 1, "the text is the default clinic's row");
+is($psql->("SELECT count(*) FROM site_pages WHERE org_id = '$org'") . ' ' . $psql->("SELECT count(*) FROM site_pages"), '2 2',
+	"the two texts are the default clinic's rows");
 my $as_web = sub { my $o = shift; my $x = `psql -q -h $dir/run -U kairos_web -d kairos -tA -c "BEGIN; SELECT set_config('kairos.org_id', '$o', true); SELECT count(*) FROM site_pages; COMMIT;" 2>&1`; (split /\n/, $x)[-1] };
 is($as_web->($beacon), 0, "the web role in Beacon's transaction sees no row of it (row-level security)");
-is($as_web->($org), 1, '... and in its own, its row');
+is($as_web->($org), 2, '... and in its own, its rows');
 
 $k->finish;
 done_testing;

@@ -11,7 +11,8 @@ package KairosCrawl;
 #   more. A redirect is followed when it stays on the site. Any 4xx or 5xx is a problem.
 # - Assets (<link href>, <script src>, <img src>) must answer 200.
 # - mailto: and tel: links are checked for form only (an address, an E.164-like number);
-#   javascript: links are problems; links to other sites are not fetched (none exist now).
+#   javascript: links are problems; links to other sites are checked for form only (a
+#   host name), not fetched: the test runs offline.
 # - Forms: each distinct (method, action, field names) is submitted once, with its own
 #   defaults (hidden fields such as the CSRF token, values, checked options, selected
 #   options, textarea text), except the destructive ones skip_form matches (sign-out,
@@ -122,7 +123,11 @@ sub crawl {
 			} elsif ($kind eq 'tel') {
 				$problem->("$path: tel link '$href' is not a phone number") unless $v =~ /^\+?[0-9][0-9 ()-]{5,}$/;
 				$r{external}++;
-			} elsif ($kind eq 'external') { $r{external}++ }
+			} elsif ($kind eq 'external') {
+				$problem->("$path: link '$href' is not a well-formed web address")
+					unless $v =~ m{^(?:https?:)?//[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?(?:[/?#]\S*)?$}i;
+				$r{external}++;
+			}
 			elsif ($kind ne 'same') { $problem->("$path: link '$href' leads nowhere a browser can go ($kind)") }
 		}
 		# assets
