@@ -59,10 +59,10 @@ load_config(struct config *cfg, const char *file)
 	return problems > 0 ? -1 : 0;
 }
 
-/* `kairos seed`: the .sql files of migrations/seed/, the small fixed clinic the tests count on; with
- * --demo, then those of migrations/seed/demo/, the demo clinic of ./dev up built on it. The demo
- * dates its hours, leave and appointments from the settable clock (KAIROS_TEST_CLOCK), which
- * the SQL reads as kairos.seed_now. 0, or 1 with err set. */
+/* `kairos seed`: the .sql files of migrations/seed/, the small fixed clinic the tests count
+ * on; with --demo, then those of migrations/seed/demo/, the demo clinic of ./dev up built on
+ * it. The demo dates its leave and appointments from the settable clock (KAIROS_TEST_CLOCK),
+ * which the SQL reads as kairos.seed_now. 0, or 1 with err set. */
 static int
 cmd_seed(const struct config *cfg, struct db *db, bool demo, struct buf *err)
 {

@@ -33,7 +33,7 @@ my $beacon_get = sub {
 my $v = KairosBrowser->new($k);
 my $home = $v->get('/')->{content};
 my @footer = $home =~ m{<nav aria-label="Footer">(.*?)</nav>}s;
-is_deeply([($footer[0] // '') =~ /href="([^"]+)"/g], ['/contact', '/privacy', '/accessibility'], 'the footer links the three pages');
+is_deeply([($footer[0] // '') =~ /href="([^"]+)"/g], ['/book', '/contact', '/privacy', '/accessibility'], 'the footer links booking and the three pages');
 my %title = (contact => 'Contact the clinic', privacy => 'Privacy', accessibility => 'Accessibility');
 for my $slug (sort keys %title) {
 	my $r = $v->get("/$slug");
