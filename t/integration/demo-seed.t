@@ -27,12 +27,14 @@ my $now = $psql->("SELECT extract(epoch FROM timestamptz '$now_utc')::bigint");
 my $counts = "SELECT concat_ws(' ', (SELECT count(*) FROM locations), (SELECT count(DISTINCT timezone) FROM locations),
 	(SELECT count(*) FROM practitioners), (SELECT count(*) FROM services), (SELECT count(*) FROM price_rules),
 	(SELECT count(*) FROM availability_rules), (SELECT count(*) FROM practitioner_leave),
-	(SELECT count(*) FROM users WHERE role = 'patient'), (SELECT count(*) FROM appointments))";
+	(SELECT count(*) FROM users WHERE role = 'patient'), (SELECT count(*) FROM appointments),
+	(SELECT count(*) FROM site_pages))";
 my $first = $psql->($counts);
-my ($loc, $zones, $prac, $svc, $prices, $rules, $leave, $patients, $appts) = split ' ', $first;
+my ($loc, $zones, $prac, $svc, $prices, $rules, $leave, $patients, $appts, $pages) = split ' ', $first;
 is("$loc $zones $prac $svc", '3 2 8 6', '3 centres in 2 time zones, 8 psychologists, 6 services');
 is("$rules $leave $patients", '35 3 12', '35 weekly hours, 3 leave entries, 12 demo patients');
 is($prices, 16, '16 price rules');
+is($pages, 1, "the clinic's own contact page");
 cmp_ok($appts, '>=', 300, "a month and a half of appointments ($appts)");
 
 my ($rc, $out) = $k->kairos('seed', '--demo');
@@ -65,6 +67,12 @@ is($psql->("SELECT string_agg(funding || ':' || fee_minor || '-' || rebate_minor
 is($psql->("SELECT count(*) FROM services s WHERE NOT EXISTS (SELECT 1 FROM price_rules p WHERE p.service_id = s.id)
 	OR NOT EXISTS (SELECT 1 FROM practitioner_services ps WHERE ps.service_id = s.id)"), 0,
 	'every service has a price and someone who offers it');
+
+like($k->get('/contact')->{content}, qr{<h2>Parramatta</h2>\s*<p>Ground floor, 27 Macquarie Street, Parramatta NSW 2150<br>\(02\) 5550 1400},
+	'/contact shows the centres');
+$psql->("UPDATE site_pages SET body = 'Edited by the clinic'");
+$k->kairos('seed', '--demo');
+is($psql->("SELECT body FROM site_pages"), 'Edited by the clinic', "seeding again keeps an admin's text");
 
 # ---- dated from the clock ----
 is($psql->("SELECT count(*) FILTER (WHERE starts_at < '$now_utc') > 100 AND count(*) FILTER (WHERE starts_at >= '$now_utc') > 100

@@ -3,7 +3,8 @@
 -- command): 3 centres in 2 time zones (Sydney CBD and Parramatta in Australia/Sydney, which
 -- keeps daylight saving; Perth in Australia/Perth, which does not), 8 psychologists with
 -- photos (static/img/demo/), 6 services with prices (private, Medicare rebate and gap,
--- concession, a package), weekly hours, leave, demo patients, and a month of appointments.
+-- concession, a package), weekly hours, leave, demo patients, a month of appointments, and
+-- the clinic's contact page.
 --
 -- Everything is relative to the clock: `kairos seed` sets kairos.seed_now (epoch seconds,
 -- the settable clock's reading) before it runs this file, so the month is always "from
@@ -12,7 +13,8 @@
 -- NOTHING (which also skips a row the exclusion constraints would refuse). Run twice the same
 -- day it adds nothing; run on a later day it adds only the days that came into the window.
 -- Names, addresses, phone numbers (ACMA's ranges for fiction: 02 5550 xxxx, 0491 570 xxx)
--- and email addresses (example.com) are fictional.
+-- and email addresses (example.com, .example) are fictional; the contact page's emergency
+-- numbers (000, Lifeline 13 11 14) are the real Australian ones, as a clinic's would be.
 
 -- ---- the centres ----
 UPDATE locations SET name = 'Sydney CBD', address_line1 = 'Level 4, 118 Pitt Street', locality = 'Sydney',
@@ -259,4 +261,15 @@ FROM chosen ch
 WHERE get_byte(decode(h, 'hex'), 0) < CASE WHEN ch.starts_at < ch.now THEN 190 ELSE 100 END
   AND NOT EXISTS (SELECT 1 FROM practitioner_leave lv WHERE lv.practitioner_id = ch.practitioner_id
                   AND lv.starts_at < ch.starts_at + interval '50 minutes' AND lv.ends_at > ch.starts_at)
+ON CONFLICT DO NOTHING;
+
+-- ---- the clinic's contact page (migration 0018; admins edit it at /admin/pages, and a
+-- second run keeps their text) ----
+INSERT INTO site_pages (org_id, slug, body)
+SELECT o.id, 'contact', E'To book, change or cancel an appointment, use Book an appointment at the top of this page, or sign in to your account. For anything else, call us on (02) 5550 1200 or email hello@harbourside.example, Monday to Friday, 8:30 am to 6 pm (Sydney time). We reply within one business day.\n\n'
+	'## Sydney CBD\n\nLevel 4, 118 Pitt Street, Sydney NSW 2000\n(02) 5550 1200\n\n'
+	'## Parramatta\n\nGround floor, 27 Macquarie Street, Parramatta NSW 2150\n(02) 5550 1400\nStep-free entry from Macquarie Street.\n\n'
+	'## Perth\n\nSuite 2, 71 St Georges Terrace, Perth WA 6000\n(08) 5550 1300\n\n'
+	'## Not for emergencies\n\nThis service is not monitored around the clock. If you or someone else is in danger, call 000. For support any time, call Lifeline on 13 11 14.'
+FROM organisations o WHERE o.slug = 'default'
 ON CONFLICT DO NOTHING;
