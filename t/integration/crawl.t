@@ -4,7 +4,7 @@
 # patient and as a signed-in admin, follows every link, asset and form target, and fails on
 # any 4xx or 5xx. How forms are followed is written in KairosCrawl.pm: each is submitted once
 # with its own defaults and CSRF token, the destructive ones (sign-out, revoking sessions,
-# retrying sends) skipped; a 422 counts only when it is the form again with its error
+# retrying sends, deleting or cancelling: $DESTRUCTIVE) skipped; a 422 counts only when it is the form again with its error
 # summary. It cannot pass by visiting nothing: each role must reach a minimum of pages. And
 # it must fail: a stack whose home page carries a planted dead link, a dead form target and
 # malformed mailto: and tel: links is crawled too, and each must be reported.
@@ -26,7 +26,9 @@ use Test::More;
 my %MIN_PAGES = (visitor => 7, patient => 7, admin => 15);
 # Linked paths whose routes are another branch's work (path => who builds it).
 my %PENDING = ('/book' => 'the booking wizard (branch wizard)');
-my $DESTRUCTIVE = qr{^/signout$|/revoke(-all)?$|/retry$};
+# Form targets not submitted: they end the crawler's session, or undo, delete or send
+# something (later pages' delete and cancel buttons included).
+my $DESTRUCTIVE = qr{^/signout$|/(?:revoke|revoke-all|retry|delete|remove|cancel|archive|deactivate|disconnect)$};
 
 my $k = KairosTest->start(workers => 2, seed => 'demo');
 my (undef, $routes) = $k->kairos('routes');

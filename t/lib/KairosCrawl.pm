@@ -15,8 +15,9 @@ package KairosCrawl;
 #   host name), not fetched: the test runs offline.
 # - Forms: each distinct (method, action, field names) is submitted once, with its own
 #   defaults (hidden fields such as the CSRF token, values, checked options, selected
-#   options, textarea text), except the destructive ones skip_form matches (sign-out,
-#   revoking sessions, retrying sends). A 2xx or a redirect on the site passes; so does a
+#   options, textarea text), except the destructive ones skip_form matches (crawl.t's:
+#   sign-out, revoking sessions, retrying sends, deleting, cancelling). A GET form becomes
+#   a page to visit with its defaults as the query. A 2xx or a redirect on the site passes; so does a
 #   422 that is the form again with its error summary (the target exists and validated the
 #   empty defaults: the field errors themselves are each form's own tests' business),
 #   counted in `validation`. Anything else 4xx or 5xx is a problem.
