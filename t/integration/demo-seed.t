@@ -15,9 +15,9 @@ use Test::More;
 my $helper = ($ENV{KTEST_BUILDDIR} // KairosTest->src . '/build') . '/t/lib/booking-slots';
 plan skip_all => "$helper not built" unless -x $helper;
 
-# A fixed clock (a Tuesday, 10:00 in Sydney, daylight saving on), so the counts below are
-# the same on every run; the seed dates everything from it.
-my $now_utc = '2026-12-01T23:00:00Z';	# Wednesday 2 December, 10:00 AEDT, 07:00 AWST
+# A fixed clock (10:00 in Sydney, daylight saving on), so the counts below are the same on
+# every run; the seed dates everything from it, not from the real time (months away).
+my $now_utc = '2027-02-09T23:00:00Z';	# Wednesday 10 February 2027, 10:00 AEDT, 07:00 AWST
 my $k = KairosTest->start(workers => 1, seed => 'demo', env => { KAIROS_TEST_CLOCK => $now_utc });
 my $dir = $k->dir;
 my $psql = sub { my $v = `psql -q -h $dir/run -U kairos -d kairos -v ON_ERROR_STOP=1 -tAc "$_[0]" 2>&1`; chomp $v; $v };
@@ -84,6 +84,9 @@ is($psql->("SELECT string_agg(DISTINCT status, ' ' ORDER BY status) FROM appoint
 	'cancelled confirmed', 'future ones confirmed (a few cancelled)');
 is($psql->("SELECT count(*) FROM practitioner_leave WHERE starts_at > '$now_utc' AND starts_at < timestamptz '$now_utc' + interval '31 days'"),
 	3, 'the leave is within the coming month');
+is($psql->("SELECT (starts_at AT TIME ZONE 'Australia/Sydney')::date || ' ' || (ends_at AT TIME ZONE 'Australia/Sydney')::date
+	FROM practitioner_leave WHERE practitioner_id = 'd0150000-0000-4000-8000-000000000202'"), '2027-02-17 2027-02-20',
+	"Nick's leave: Wednesday to Friday of the clock's next week (ending Saturday 00:00)");
 is($psql->("SELECT count(*) FROM appointments a JOIN practitioner_leave l USING (practitioner_id)
 	WHERE a.status <> 'cancelled' AND a.starts_at < l.ends_at AND a.ends_at > l.starts_at"), 0, 'no appointment during leave');
 is($psql->("SELECT count(*) FROM appointments a JOIN availability_rules r USING (practitioner_id)
