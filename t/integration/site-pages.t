@@ -49,6 +49,10 @@ is($v->get('/admin/pages')->{status}, 303, 'a visitor is sent to sign in for /ad
 # ---- a patient may not edit them ----
 my $p = KairosBrowser->new($k)->signin_patient('+61400000031');
 is($p->get('/admin/pages')->{status}, 403, 'a patient: 403 on /admin/pages');
+my $reception = KairosBrowser->new($k)->signin_staff($k->staff(role => 'receptionist', name => 'Rae Reception'));
+is($reception->get('/admin/pages')->{status}, 403, 'a receptionist: 403 on /admin/pages');
+is($reception->get('/admin/pages/contact')->{status}, 403, '... and on the form');
+is($reception->post('/admin/pages/contact', { _csrf => $reception->csrf('/admin'), body => 'mine' })->{status}, 403, '... and the save');
 
 # ---- an admin edits the contact page ----
 my $admin = $k->staff(role => 'admin', name => 'Ada Admin');
@@ -81,6 +85,9 @@ is($r->{status}, 400, 'bad UTF-8: refused (400) before the handler, as every for
 $r = $a->request('POST', '/admin/pages/contact', content_raw => "_csrf=$csrf&body=a%00b", headers => { 'Content-Type' => 'application/x-www-form-urlencoded' });
 is($r->{status}, 422, 'a NUL: 422');
 like($r->{content}, qr/NUL character/, '... saying why');
+$r = $a->request('POST', '/admin/pages/contact', content_raw => '{"_csrf":"' . $csrf . '","body":"json"}', headers => { 'Content-Type' => 'application/json' });
+cmp_ok($r->{status}, '>=', 400, "a JSON body to the page's form: refused ($r->{status})");
+cmp_ok($r->{status}, '<', 500, '... not a server error');
 is($a->get('/admin/pages/nope')->{status}, 404, 'an unknown page: 404');
 is($a->post('/admin/pages/nope', { _csrf => $csrf, body => 'x' })->{status}, 404, '... and posting to it: 404');
 is($count_audit->(), 0, 'nothing refused was audited');
