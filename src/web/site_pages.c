@@ -70,6 +70,16 @@ site_line(struct json_object *b, const char *kind, const char *key, const char *
 	json_object_array_add(arr, line);
 }
 
+/* How long marker is when line p (len bytes, trailing blanks trimmed) starts with it and has
+ * text after it; else 0: a bare marker is plain text. */
+static size_t
+site_marker(const char *p, size_t len, const char *marker)
+{
+	size_t m = strlen(marker);
+
+	return len > m && strncmp(p, marker, m) == 0 ? m : 0;
+}
+
 /* The blocks of text: [{heading, list, items, para, lines}]: a heading (text), a list (its
  * items) or a paragraph (its lines). */
 static struct json_object *
@@ -80,27 +90,20 @@ site_blocks(const char *text)
 	enum { NONE, PARA, LIST } in = NONE;
 
 	while (*p) {
-		size_t n = strcspn(p, "\n"), len = n;
+		size_t n = strcspn(p, "\n"), len = n, m;
 
 		while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' ' || p[len - 1] == '\t'))
 			len--;
 		if (len == 0)
 			in = NONE;
-		/* a marker with nothing after it (its blank trimmed away) is plain text */
-		else if (len > strlen(SITE_PAGE_HEADING) &&
-		    strncmp(p, SITE_PAGE_HEADING, strlen(SITE_PAGE_HEADING)) == 0) {
-			size_t h = strlen(SITE_PAGE_HEADING);
-
+		else if ((m = site_marker(p, len, SITE_PAGE_HEADING)) > 0) {
 			json_object_object_add(site_block(blocks), "heading",
-			    json_object_new_string_len(p + h, (int)(len - h)));
+			    json_object_new_string_len(p + m, (int)(len - m)));
 			in = NONE;
-		} else if (len > strlen(SITE_PAGE_LIST) &&
-		    strncmp(p, SITE_PAGE_LIST, strlen(SITE_PAGE_LIST)) == 0) {
-			size_t l = strlen(SITE_PAGE_LIST);
-
+		} else if ((m = site_marker(p, len, SITE_PAGE_LIST)) > 0) {
 			if (in != LIST)
 				cur = site_block(blocks);
-			site_line(cur, "list", "items", p + l, len - l);
+			site_line(cur, "list", "items", p + m, len - m);
 			in = LIST;
 		} else {
 			if (in != PARA)
