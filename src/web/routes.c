@@ -62,6 +62,13 @@ const struct web_route web_routes[] = {
 	/* dead jobs are listed on the same page as dead messages; /admin/jobs is its other name */
 	ROUTE(GET,  "/admin/jobs",             web_admin_messages,     ADMIN,     HTML),
 	ROUTE(POST, "/admin/jobs/:id/retry",   web_admin_job_retry,    ADMIN,     HTML),
+	/* The pages the footer names (issue 13, item 9): their text is the clinic's. */
+	VIEW(GET,   "/admin/pages",            web_admin_site_pages,   ADMIN,     HTML),
+	VIEW(GET,   "/admin/pages/:slug",      web_admin_site_page_form, ADMIN,   HTML),
+	VIEW(POST,  "/admin/pages/:slug",      web_admin_site_page_save, ADMIN,   HTML),
+	VIEW(GET,   "/contact",                web_site_page,          PUBLIC,    HTML),
+	VIEW(GET,   "/privacy",                web_site_page,          PUBLIC,    HTML),
+	VIEW(GET,   "/accessibility",          web_site_page,          PUBLIC,    HTML),
 
 	/* The sign-in JSON API (AUTH-8, patient-api.md). */
 	SIGNIN_ROUTE(POST, "/api/patient-auth/send-otp",      web_api_send_otp,    JSON),

@@ -320,6 +320,10 @@ struct web_view web_webhook_whatsapp_verify(struct web_app *, struct request *, 
 struct web_view web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 struct web_view web_staff_comms(struct web_app *, struct request *, struct response *);
 struct web_view web_campaigns_create(struct web_app *, struct request *, struct response *);
+struct web_view web_site_page(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_site_pages(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_site_page_form(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_site_page_save(struct web_app *, struct request *, struct response *);
 void web_signin_form(struct web_app *, struct request *, struct response *);
 void web_signin_send(struct web_app *, struct request *, struct response *);
 void web_signin_code_form(struct web_app *, struct request *, struct response *);
