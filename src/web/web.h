@@ -320,6 +320,13 @@ void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct resp
 void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 struct web_view web_staff_comms(struct web_app *, struct request *, struct response *);
 struct web_view web_campaigns_create(struct web_app *, struct request *, struct response *);
+/* catalogue.c: the booking catalogue's admin pages (ADMIN-1) */
+struct web_view web_catalogue_list(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_new(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_edit(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_save(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_change(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_mine(struct web_app *, struct request *, struct response *);
 void web_signin_form(struct web_app *, struct request *, struct response *);
 void web_signin_send(struct web_app *, struct request *, struct response *);
 void web_signin_code_form(struct web_app *, struct request *, struct response *);
