@@ -14,7 +14,7 @@
 
 #include "db/db.h"
 
-#define BA_VALUES_MAX   16	/* values of the widest kind (practitioners) */
+#define BA_VALUES_MAX   18	/* values of the widest kind (practitioners) */
 #define BA_INT_SIZE     24	/* an int64 in decimal */
 #define BA_LIST_ITEM_MAX 100	/* characters of one specialty, concern or language */
 /* items of a comma- or line-separated list, as migration 0015 checks them */
@@ -104,7 +104,8 @@ static struct db_stmt ba_service_choices = DB_STMT("booking_admin_service_choice
 static const char *const ba_practitioner_names[] = { "name", "title", "photo_url", "bio",
 	"qualifications", "specialties", "languages", "gender", "telehealth", "timezone",
 	"buffer_before_minutes", "buffer_after_minutes", "min_notice_minutes", "max_advance_days",
-	"sort_order", "user_id", NULL };
+	"sort_order", "user_id", "location_ids", "service_ids", NULL };
+#define BA_PRACTITIONER_LOCATIONS 16	/* the index of location_ids above, then service_ids */
 
 static struct db_stmt ba_practitioner_save = DB_STMT("booking_admin_practitioner_save", 17,
 	"WITH v AS (SELECT $2::text AS name, $3::text AS title, $4::text AS photo_url,"
@@ -138,6 +139,10 @@ static struct db_stmt ba_practitioner_get = DB_STMT("booking_admin_practitioner_
 	" buffer_after_minutes::text AS buffer_after_minutes,"
 	" min_notice_minutes::text AS min_notice_minutes, max_advance_days::text AS max_advance_days,"
 	" sort_order::text AS sort_order, user_id::text AS user_id,"
+	" array_to_string(ARRAY(SELECT location_id FROM practitioner_locations x"
+	" WHERE x.practitioner_id = practitioners.id ORDER BY 1), ',') AS location_ids,"
+	" array_to_string(ARRAY(SELECT service_id FROM practitioner_services x"
+	" WHERE x.practitioner_id = practitioners.id ORDER BY 1), ',') AS service_ids,"
 	" CASE WHEN active THEN 'yes' ELSE 'no' END AS active"
 	" FROM practitioners WHERE id = $1::uuid");
 static struct db_stmt ba_practitioner_list = DB_STMT("booking_admin_practitioner_list", 1,
@@ -153,6 +158,19 @@ static struct db_stmt ba_practitioner_one = DB_STMT("booking_admin_practitioner_
 static struct db_stmt ba_practitioner_mine = DB_STMT("booking_admin_practitioner_mine", 1,
 	"SELECT id FROM practitioners WHERE user_id = $1::uuid ORDER BY active DESC, created_at, id"
 	" LIMIT 1");
+/* where they work and what they offer: exactly the ids given ($2, a uuid[]) */
+static struct db_stmt ba_practitioner_locations = DB_STMT("booking_admin_practitioner_locations", 2,
+	"WITH d AS (DELETE FROM practitioner_locations WHERE practitioner_id = $1::uuid"
+	" AND location_id <> ALL (coalesce($2::uuid[], '{}')))"
+	" INSERT INTO practitioner_locations (org_id, practitioner_id, location_id)"
+	" SELECT DISTINCT kairos_org(), $1::uuid, x FROM unnest(coalesce($2::uuid[], '{}')) x"
+	" ON CONFLICT DO NOTHING");
+static struct db_stmt ba_practitioner_services = DB_STMT("booking_admin_practitioner_services", 2,
+	"WITH d AS (DELETE FROM practitioner_services WHERE practitioner_id = $1::uuid"
+	" AND service_id <> ALL (coalesce($2::uuid[], '{}')))"
+	" INSERT INTO practitioner_services (org_id, practitioner_id, service_id)"
+	" SELECT DISTINCT kairos_org(), $1::uuid, x FROM unnest(coalesce($2::uuid[], '{}')) x"
+	" ON CONFLICT DO NOTHING");
 /* a staff account a practitioner's profile may be linked to: a practitioner's */
 static struct db_stmt ba_user_role = DB_STMT("booking_admin_user_role", 1,
 	"SELECT role FROM users WHERE id = $1::uuid");
@@ -307,6 +325,8 @@ static void ba_price_check(struct db *, struct arena *, const char *, const char
 	const char **, struct input_errors *);
 
 static const struct ba_refusal ba_refusals[] = {
+	{ "practitioner_locations", "location_ids", "Choose from the clinic's locations" },
+	{ "practitioner_services", "service_ids", "Choose from the clinic's services" },
 	{ "price_rules_one", "service_id",
 	  "There is already an active price for this service, location, session type and funding. Edit that one, or deactivate it first." },
 	{ "location_id_fkey", "location_id", "Choose one of the clinic's locations" },
@@ -731,6 +751,15 @@ booking_admin_save(struct db *db, struct arena *a, enum booking_admin_kind kind,
 	if ((found = PQntuples(res) == 1))
 		db_copy(out_id, BOOKING_ID_SIZE, res, 0, 0);
 	PQclear(res);
+	if (found && kind == BOOKING_ADMIN_PRACTITIONER) {
+		const char *l[] = { out_id, v[BA_PRACTITIONER_LOCATIONS] };
+		const char *sv[] = { out_id, v[BA_PRACTITIONER_LOCATIONS + 1] };
+
+		if (db_exec(db, &ba_practitioner_locations, l, NULL) != DB_OK ||
+		    db_exec(db, &ba_practitioner_services, sv, NULL) != DB_OK)
+			return ba_refused(db, a, k, e) && db_exec(db, &ba_rollback, NULL, NULL) == DB_OK ?
+			    BOOKING_ADMIN_INVALID : BOOKING_ADMIN_DB;
+	}
 	if (db_exec(db, &ba_release, NULL, NULL) != DB_OK)
 		return BOOKING_ADMIN_DB;
 	return found ? BOOKING_ADMIN_OK : BOOKING_ADMIN_NOT_FOUND;
@@ -745,6 +774,7 @@ booking_admin_get(struct db *db, struct arena *a, enum booking_admin_kind kind,
 	const char *p[] = { id, parent };
 	PGresult *res;
 	int rc = BOOKING_ADMIN_OK;
+	size_t cap = 0;
 
 	*n = 0;
 	if (kind == BOOKING_ADMIN_LEAVE && (z = ba_practitioner_zone(db, parent, &rc)) == NULL &&
@@ -756,17 +786,29 @@ booking_admin_get(struct db *db, struct arena *a, enum booking_admin_kind kind,
 		PQclear(res);
 		return BOOKING_ADMIN_NOT_FOUND;
 	}
-	*vals = arena_calloc(a, (size_t)PQnfields(res) + 1, sizeof **vals);
+	for (int c = 0; c < PQnfields(res); c++)	/* a list of ids is one value each */
+		for (const char *q = PQgetvalue(res, 0, c); *q; q++)
+			cap += *q == ',';
+	cap += (size_t)PQnfields(res);
+	*vals = arena_calloc(a, cap + 1, sizeof **vals);
 	for (int c = 0; c < PQnfields(res); c++) {
-		const char *value;
+		const char *name = arena_strdup(a, PQfname(res, c));
+		size_t len = strlen(name);
+		char *value, *save = NULL;
 
 		if (PQgetisnull(res, 0, c))
 			continue;
 		value = arena_strdup(a, PQgetvalue(res, 0, c));
-		if (kind == BOOKING_ADMIN_LEAVE && c < 2)	/* the instants, as wall times */
-			value = ba_local_text(a, z, value);
-		(*vals)[*n].name = arena_strdup(a, PQfname(res, c));
-		(*vals)[(*n)++].value = value;
+		if (len > 4 && strcmp(name + len - 4, "_ids") == 0) {
+			for (char *one = strtok_r(value, ",", &save); one; one = strtok_r(NULL, ",", &save)) {
+				(*vals)[*n].name = name;
+				(*vals)[(*n)++].value = one;
+			}
+			continue;
+		}
+		(*vals)[*n].name = name;
+		(*vals)[(*n)++].value = kind == BOOKING_ADMIN_LEAVE && c < 2 ?
+		    ba_local_text(a, z, value) : value;	/* the instants, as wall times */
 	}
 	PQclear(res);
 	return BOOKING_ADMIN_OK;

@@ -20,20 +20,22 @@
 
 #include <json-c/json.h>
 
-#define CAT_FIELDS_MAX   16	/* fields of the widest form (practitioners) */
+#define CAT_FIELDS_MAX   18	/* fields of the widest form (practitioners) */
 #define CAT_PATH_MAX     160	/* "/admin/practitioners/<uuid>/hours/<uuid>/delete" and a query */
 #define CAT_DETAILS_MAX  96	/* the audit entry's details */
 #define CAT_UNSET        LLONG_MIN	/* an optional number not given */
 
 /* What a form reads into: field i of a spec writes slot i of the array of its type. */
 struct cat_form {
-	const char *s[CAT_FIELDS_MAX];
-	long long   n[CAT_FIELDS_MAX];
-	bool        b[CAT_FIELDS_MAX];
+	const char        *s[CAT_FIELDS_MAX];
+	long long          n[CAT_FIELDS_MAX];
+	bool               b[CAT_FIELDS_MAX];
+	struct input_array a[CAT_FIELDS_MAX];	/* of const char * (ids) */
 };
 
 #define CAT_AT(i, t) ((t) == INPUT_INT || (t) == INPUT_MONEY ? offsetof(struct cat_form, n[i]) \
-	: (t) == INPUT_BOOL ? offsetof(struct cat_form, b[i]) : offsetof(struct cat_form, s[i]))
+	: (t) == INPUT_BOOL ? offsetof(struct cat_form, b[i]) \
+	: (t) == INPUT_ARRAY ? offsetof(struct cat_form, a[i]) : offsetof(struct cat_form, s[i]))
 /* Field i of a form: name, label, type, then any other members of struct input_field. */
 #define CAT_FIELD(i, name_, label_, type_, ...) \
 	{ .name = name_, .label = label_, .type = type_, .offset = CAT_AT(i, type_), __VA_ARGS__ }
@@ -85,6 +87,12 @@ static const struct input_field cat_service_fields[] = {
 		.width = "short", .hint = "Lower numbers are listed first"),
 };
 
+/* an element of a list of ids (checkboxes) */
+static const struct input_field cat_id_fields[] = {
+	{ .name = "", .type = INPUT_UUID },
+};
+static const struct input_spec cat_id_spec = INPUT_SPEC("id", cat_id_fields, const char *, NULL);
+
 static const struct input_field cat_practitioner_fields[] = {
 	CAT_FIELD(0, "name", "Name", INPUT_TEXT, .flags = INPUT_REQUIRED, .max = 200),
 	CAT_FIELD(1, "title", "Title", INPUT_TEXT, .max = 200, .hint = "Like Clinical Psychologist"),
@@ -114,6 +122,10 @@ static const struct input_field cat_practitioner_fields[] = {
 		.width = "short", .hint = "Lower numbers are listed first"),
 	CAT_FIELD(15, "user_id", "Staff account", INPUT_UUID,
 		.hint = "Their sign-in, so they can keep their own hours and leave"),
+	CAT_FIELD(16, "location_ids", "Locations", INPUT_ARRAY, .of = &cat_id_spec, .max = 1000,
+		.legend = "Where they work"),
+	CAT_FIELD(17, "service_ids", "Services", INPUT_ARRAY, .of = &cat_id_spec, .max = 1000,
+		.legend = "What they offer"),
 };
 
 static const struct input_field cat_hours_fields[] = {
@@ -334,30 +346,38 @@ web_catalogue_list(struct web_app *app, struct request *req, struct response *re
 	return web_view_page(200, "pages/admin-catalogue", model);
 }
 
-/* The choices of a field whose options come from the clinic's rows (locations, services,
- * practitioners' staff accounts) as a drop-down; NULL when the field has none. */
+/* Whether typed holds value under name (a list's checkboxes send the name once each). */
+static bool
+cat_typed_has(const struct http_params *typed, const char *name, const char *value)
+{
+	for (size_t i = 0; typed != NULL && i < typed->count; i++)
+		if (strcmp(typed->items[i].name, name) == 0 && strcmp(typed->items[i].value, value) == 0)
+			return true;
+	return false;
+}
+
+/* The options of a field whose choices are the clinic's own rows (locations, services,
+ * practitioners' staff accounts): a drop-down's for one id ("Choose one" or "None" first),
+ * checkboxes' for a list of ids. NULL when the field has none; *rc -1 when they could not be
+ * read. */
 static struct json_object *
-cat_select(struct web_app *app, struct request *req, const char *name, const char *value,
-    bool required, int *rc)
+cat_choices(struct web_app *app, struct request *req, const struct input_field *in,
+    const struct http_params *typed, int *rc)
 {
 	static struct auth_user staff[AUTH_STAFF_LIST_MAX];
-	struct json_object *options = json_object_new_array();
+	bool list = in->type == INPUT_ARRAY;
+	const char *value = typed ? http_param(typed, in->name) : NULL;
 	struct booking_admin_item *items = NULL;
+	struct json_object *options;
 	size_t n = 0;
 	int k;
 
-#define CAT_OPTION(v, l, sel) do { struct json_object *o_ = json_object_new_object(); \
-	web_form_set(o_, "value", (v)); web_form_set(o_, "label", (l)); \
-	json_object_object_add(o_, "selected", json_object_new_boolean(sel)); \
-	json_object_array_add(options, o_); } while (0)
-
 	*rc = 0;
-	value = value ? value : "";
-	if (strcmp(name, "location_id") == 0 || strcmp(name, "service_id") == 0) {
-		if (booking_admin_choices(&app->db, &req->arena, name[0] == 'l' ?
+	if (strncmp(in->name, "location_id", 11) == 0 || strncmp(in->name, "service_id", 10) == 0) {
+		if (booking_admin_choices(&app->db, &req->arena, in->name[0] == 'l' ?
 		    BOOKING_ADMIN_LOCATION : BOOKING_ADMIN_SERVICE, &items, &n) != BOOKING_ADMIN_OK)
 			*rc = -1;
-	} else if (strcmp(name, "user_id") == 0) {
+	} else if (strcmp(in->name, "user_id") == 0) {
 		if ((k = auth_staff_list(&app->db, staff, AUTH_STAFF_LIST_MAX)) < 0)
 			*rc = -1;
 		items = arena_calloc(&req->arena, (size_t)(k > 0 ? k : 0) + 1, sizeof *items);
@@ -365,18 +385,29 @@ cat_select(struct web_app *app, struct request *req, const char *name, const cha
 			if (staff[i].role == AUTH_ROLE_PRACTITIONER)
 				items[n++] = (struct booking_admin_item){ staff[i].id, staff[i].name,
 					staff[i].email, true };
-	} else {
-		json_object_put(options);
+	} else
 		return NULL;
-	}
-	CAT_OPTION("", required ? "Choose one" : "None", *value == '\0');
-	for (size_t i = 0; i < n; i++) {
-		char *label = arena_alloc(&req->arena, strlen(items[i].title) + 24);
+	options = json_object_new_array();
+	for (size_t i = list ? 1 : 0; i <= n; i++) {
+		struct json_object *o = json_object_new_object();
+		const char *id = i == 0 ? "" : items[i - 1].id, *label;
+		bool on = list ? cat_typed_has(typed, in->name, id) :
+		    strcmp(value ? value : "", id) == 0;
 
-		sprintf(label, "%s%s", items[i].title, items[i].active ? "" : " (inactive)");
-		CAT_OPTION(items[i].id, label, strcmp(value, items[i].id) == 0);
+		if (i == 0)
+			label = in->flags & INPUT_REQUIRED ? "Choose one" : "None";
+		else {
+			char *l = arena_alloc(&req->arena, strlen(items[i - 1].title) + 16);
+
+			sprintf(l, "%s%s", items[i - 1].title, items[i - 1].active ? "" : " (inactive)");
+			label = l;
+		}
+		web_form_set(o, "value", id);
+		web_form_set(o, "label", label);
+		web_form_set(o, "description", "");
+		json_object_object_add(o, list ? "checked" : "selected", json_object_new_boolean(on));
+		json_object_array_add(options, o);
 	}
-#undef CAT_OPTION
 	return options;
 }
 
@@ -401,10 +432,9 @@ cat_form_page(struct web_app *app, struct request *req, struct response *resp,
 		const char *kind = in->type == INPUT_LONGTEXT ? "isTextarea" : in->type == INPUT_ENUM ?
 		    "isRadios" : in->type == INPUT_BOOL ? "isCheckboxes" : "isField";
 
-		if ((opts = cat_select(app, req, in->name, typed ? http_param(typed, in->name) : NULL,
-		    in->flags & INPUT_REQUIRED, &rc)) != NULL) {
+		if ((opts = cat_choices(app, req, in, typed, &rc)) != NULL) {
 			json_object_object_add(field, "options", opts);
-			kind = "isSelect";
+			kind = in->type == INPUT_ARRAY ? "isCheckboxes" : "isSelect";
 		} else if (in->type == INPUT_ENUM && !(in->flags & INPUT_REQUIRED)) {
 			const char *v = typed ? http_param(typed, in->name) : NULL;
 
@@ -530,6 +560,16 @@ cat_values(struct arena *a, const struct input_spec *spec, const struct cat_form
 			v[i].value = s;
 		} else if (f->type == INPUT_BOOL)
 			v[i].value = in->b[i] ? "true" : "false";
+		else if (f->type == INPUT_ARRAY) {
+			const char *const *ids = in->a[i].items;
+			char *s = arena_alloc(a, in->a[i].count * BOOKING_ID_SIZE + 3), *w = s;
+
+			*w++ = '{';	/* a PostgreSQL array of the ids, checked as UUIDs */
+			for (size_t k = 0; k < in->a[i].count; k++)
+				w += sprintf(w, "%s%s", k ? "," : "", ids[k]);
+			strcpy(w, "}");
+			v[i].value = s;
+		}
 		else
 			v[i].value = in->s[i];
 	}

@@ -29,7 +29,8 @@ package Browser {
 		$h{Cookie} = $c if $c ne '';
 		my $content = $o{content_raw};
 		if ($o{form}) {
-			$content = join '&', map { "$_=" . enc($o{form}{$_}) } grep { defined $o{form}{$_} } sort keys %{ $o{form} };
+			my $f = $o{form};	# an array's values go as the name repeated (checkboxes)
+			$content = join '&', map { my $n = $_; map { "$n=" . enc($_) } ref $f->{$n} ? @{ $f->{$n} } : ($f->{$n}) } grep { defined $f->{$_} } sort keys %$f;
 			$h{'Content-Type'} = 'application/x-www-form-urlencoded';
 		}
 		$h{'Content-Type'} = 'application/x-www-form-urlencoded' if defined $o{content_raw};
@@ -198,12 +199,26 @@ $r = $a->post('/admin/practitioners', { %pr, user_id => 'nope' });
 is(field_errors($r->{content})->{user_id}, 'Staff account must be an id (a UUID)', 'a forged id that is no UUID');
 like($r->{content}, qr{<option value="$pat->{id}"}, "the form offers the clinic's practitioners' accounts");
 unlike($r->{content}, qr{<option value="$admin->{id}"}, "… not an admin's");
-$r = $a->post('/admin/practitioners', \%pr);
+$r = $a->post('/admin/practitioners', { %pr, location_ids => [$loc, $other_loc] });
+is($r->{status}, 422, "where they work: another clinic's location is refused, not a 500");
+is(field_errors($r->{content})->{location_ids}, "Choose from the clinic's locations", 'named by the checkboxes');
+like($r->{content}, qr{id="location_ids-$loc" name="location_ids" type="checkbox" value="$loc" checked}, 'the ticked one still ticked');
+is($psql->("SELECT count(*) FROM practitioners WHERE name = 'Dr Pat Lee'"), 0, 'and the practitioner was not saved either');
+$r = $a->post('/admin/practitioners', { %pr, service_ids => ['nope'] });
+is(field_errors($r->{content})->{service_ids}, 'Services must be an id (a UUID)', 'a forged service id that is no UUID');
+$r = $a->post('/admin/practitioners', { %pr, location_ids => [$loc, $loc2, $loc], service_ids => [$svc] });
 is($r->{status}, 303, 'a good practitioner: 303');
 my $pp = new_id('practitioners');
 is($psql->("SELECT qualifications::text || '|' || specialties::text || '|' || languages::text || '|' || telehealth || '|' || buffer_after_minutes || '|' || min_notice_minutes || '|' || user_id FROM practitioners WHERE id = '$pp'"),
 	"{\"BPsych (Hons)\",\"MPsych (Clinical)\"}|{anxiety,trauma}|{en,zh-Hant}|true|10|120|$pat->{id}", 'stored, with the defaults for what was left blank');
 ok(audit('booking.practitioner_created', $pp), 'audited');
+is($psql->("SELECT (SELECT count(*) FROM practitioner_locations WHERE practitioner_id = '$pp') || '|' || (SELECT string_agg(service_id::text, ',') FROM practitioner_services WHERE practitioner_id = '$pp')"),
+	"2|$svc", 'where they work (a location ticked twice counts once) and what they offer');
+$r = $a->get("/admin/practitioners/$pp");
+like($r->{content}, qr{id="location_ids-$loc2" name="location_ids" type="checkbox" value="$loc2" checked}, 'their edit form ticks their locations');
+like($r->{content}, qr{id="service_ids-$svc" name="service_ids" type="checkbox" value="$svc" checked}, '… and services');
+is($a->post("/admin/practitioners/$pp", { %pr, location_ids => [$loc], service_ids => [$svc] })->{status}, 303, 'one location unticked');
+is($psql->("SELECT string_agg(location_id::text, ',') FROM practitioner_locations WHERE practitioner_id = '$pp'"), $loc, 'it is gone, the other kept');
 $a->post('/admin/practitioners', { %pr, name => 'Dr Quinn Ray', user_id => $quinn->{id}, timezone => 'America/New_York' });
 my $qq = new_id('practitioners');
 $r = $a->get("/admin/practitioners/$pp");
