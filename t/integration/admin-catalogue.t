@@ -11,47 +11,23 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
-use HTTP::Tiny;
+use KairosBrowser;
 use Test::More;
 
 my $k = KairosTest->start(workers => 1);
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
 
-# A browser: a cookie jar, no automatic redirects, form posts (as auth-pages.t's).
-package Browser {
-	sub new { my ($c, $k) = @_; bless { k => $k, jar => {}, http => HTTP::Tiny->new(max_redirect => 0, timeout => 30) }, $c }
-	sub cookie_header { my $s = shift; join '; ', map { "$_=$s->{jar}{$_}{value}" } grep { $s->{jar}{$_}{value} ne '' } sort keys %{ $s->{jar} } }
-	sub enc { my $v = shift; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; $v }
-	sub request {
-		my ($s, $method, $path, %o) = @_;
-		my %h = (%{ $o{headers} // {} });
-		my $c = $s->cookie_header;
-		$h{Cookie} = $c if $c ne '';
-		my $content = $o{content_raw};
-		if ($o{form}) {
-			my $f = $o{form};	# an array's values go as the name repeated (checkboxes)
-			$content = join '&', map { my $n = $_; map { "$n=" . enc($_) } ref $f->{$n} ? @{ $f->{$n} } : ($f->{$n}) } grep { defined $f->{$_} } sort keys %$f;
-			$h{'Content-Type'} = 'application/x-www-form-urlencoded';
-		}
-		$h{'Content-Type'} = 'application/x-www-form-urlencoded' if defined $o{content_raw};
-		my $r = $s->{http}->request($method, $s->{k}->url($path), { headers => \%h, defined $content ? (content => $content) : () });
-		my $sc = $r->{headers}{'set-cookie'} // [];
-		for my $line (ref $sc ? @$sc : ($sc)) {
-			my ($name, $value) = $line =~ /^([^=]+)=([^;]*)/;
-			$s->{jar}{$name} = { value => $value, line => $line };
-			delete $s->{jar}{$name} if $line =~ /Max-Age=0\b/;
-		}
-		return $r;
-	}
-	sub get { my ($s, $p, %o) = @_; $s->request('GET', $p, %o) }
-	sub csrf { my ($s) = @_; $s->{csrf} //= do { my ($t) = $s->get('/admin')->{content} =~ /name="_csrf" value="([^"]+)"/; $t } }
-	sub post { my ($s, $p, $form, %o) = @_; $s->request('POST', $p, form => { _csrf => $s->csrf, %$form }, %o) }
+# A staff member's browser: KairosBrowser whose post sends the CSRF token of the admin pages.
+package StaffBrowser {
+	use parent -norequire, 'KairosBrowser';
+	sub token { my ($s) = @_; $s->{token} //= $s->csrf($s->get('/admin')) }
+	sub post { my ($s, $p, $form, %o) = @_; $s->SUPER::post($p, { _csrf => $s->token, %$form }, %o) }
 }
 
 sub signed_in {
 	my ($who) = @_;
-	my $b = Browser->new($k);
-	my ($csrf) = $b->get('/staff/signin')->{content} =~ /name="_csrf" value="([^"]+)"/;
+	my $b = StaffBrowser->new($k);
+	my $csrf = $b->csrf($b->get('/staff/signin'));
 	my $r = $b->request('POST', '/staff/signin', form => { _csrf => $csrf, email => $who->{email}, password => $who->{password}, next => '/admin' });
 	die "staff sign-in failed: $r->{status}" unless $r->{status} == 303;
 	return $b;
@@ -82,7 +58,7 @@ my $nobody = '00000000-0000-4000-8000-000000000000';
 
 # ---- who may open what ----
 {
-	my $anon = Browser->new($k);
+	my $anon = StaffBrowser->new($k);
 	my $r = $anon->get('/admin/locations');
 	is($r->{status}, 303, 'not signed in: sent to sign in');
 	like(location_of($r), qr{^/staff/signin\?next=/admin/locations}, 'to the staff sign-in');
@@ -114,9 +90,9 @@ is($r->{status}, 422, 'a bad zone and an oversized name: 422');
 is_deeply(field_errors($r->{content}), { timezone => 'Time zone must be a time zone like Australia/Sydney', name => 'Name must be 200 characters or fewer' }, 'both named');
 is(value_of($r->{content}, 'timezone'), 'Mars/Olympus_Mons', 'what was typed is kept');
 is(value_of($r->{content}, 'address_line1'), '12 Smith St', 'and so are the good fields');
-$r = $a->request('POST', '/admin/locations', content_raw => "_csrf=" . $a->csrf . "&name=%FF%FE&address_line1=1&locality=x&country=AU&timezone=UTC");
+$r = $a->request('POST', '/admin/locations', content_raw => "_csrf=" . $a->token . "&name=%FF%FE&address_line1=1&locality=x&country=AU&timezone=UTC");
 is($r->{status}, 400, 'bad UTF-8: 400, refused with the body before any handler (http-bodies.t)');
-$r = $a->request('POST', '/admin/locations', content_raw => "_csrf=" . $a->csrf . "&name=Ok%00Cut&address_line1=1&locality=x&country=AU&timezone=UTC");
+$r = $a->request('POST', '/admin/locations', content_raw => "_csrf=" . $a->token . "&name=Ok%00Cut&address_line1=1&locality=x&country=AU&timezone=UTC");
 is($r->{status}, 422, 'a NUL inside: 422, not cut short');
 $r = $a->post('/admin/locations', { %loc, country => 'A1' });
 is($r->{status}, 422, 'a country the table refuses: 422, not a 500');
