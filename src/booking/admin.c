@@ -575,6 +575,11 @@ ba_practitioner_check(struct db *db, struct arena *a, const char *parent, const 
 	const char *p = v[6];
 
 	(void)parent, (void)id;
+	/* shown as an <img> to patients: a page of ours or an https address, never javascript:
+	 * or a plain-http mixed-content one */
+	if (v[2] != NULL && strncmp(v[2], "https://", 8) != 0 &&
+	    (v[2][0] != '/' || v[2][1] == '/' || v[2][1] == '\\'))
+		input_error_add(e, a, "photo_url", "Photo address must start with https:// (or be one of the site's own, starting with /)");
 	ba_check_list(a, e, "qualifications", "Qualifications", v[4], '\n', BA_QUALIFICATIONS_MAX);
 	ba_check_list(a, e, "specialties", "Specialties", v[5], ',', BA_SPECIALTIES_MAX);
 	ba_check_list(a, e, "languages", "Languages", v[6], ',', BA_LANGUAGES_MAX);

@@ -156,7 +156,7 @@ is($psql->("SELECT session_types::text FROM services WHERE id = '$svc'"), '{in_p
 $a->post("/admin/services/$svc", \%svc);
 
 # ---- practitioners ----
-my %pr = (name => 'Dr Pat Lee', title => 'Clinical Psychologist', bio => 'Pat helps adults.', qualifications => "BPsych (Hons)\nMPsych (Clinical)",
+my %pr = (name => 'Dr Pat Lee', title => 'Clinical Psychologist', photo_url => 'https://example.org/pat.jpg', bio => 'Pat helps adults.', qualifications => "BPsych (Hons)\nMPsych (Clinical)",
 	specialties => 'anxiety, trauma', languages => 'en, zh-Hant', gender => 'female', telehealth => 'yes', timezone => 'Australia/Melbourne',
 	buffer_after_minutes => 10, user_id => $pat->{id});
 $r = $a->post('/admin/practitioners', { %pr, languages => 'english!!', timezone => 'Australia/Nowhere', buffer_before_minutes => 999, gender => 'robot', user_id => $admin->{id} });
@@ -166,6 +166,10 @@ is_deeply(field_errors($r->{content}), { timezone => 'Time zone must be a time z
 $r = $a->post('/admin/practitioners', { %pr, languages => 'en, english!!', specialties => join(',', 'x' x 101) });
 is_deeply(field_errors($r->{content}), { languages => 'Languages must be language tags like en, zh-Hant, pt-BR, separated by commas',
 	specialties => 'Specialties: each must be 100 characters or fewer' }, 'language tags, and the length of each specialty');
+for my $bad ('javascript:alert(1)', 'http://example.org/p.jpg', '//evil.example/p.jpg') {
+	$r = $a->post('/admin/practitioners', { %pr, photo_url => $bad });
+	is(field_errors($r->{content})->{photo_url}, "Photo address must start with https:// (or be one of the site's own, starting with /)", "a photo address $bad is refused");
+}
 $r = $a->post('/admin/practitioners', { %pr, user_id => $admin->{id} });
 is(field_errors($r->{content})->{user_id}, "Choose one of the clinic's practitioners' staff accounts", "an admin's account is no practitioner's");
 $r = $a->post('/admin/practitioners', { %pr, user_id => $other_user });
@@ -335,6 +339,8 @@ is(location_of($r), "/admin/practitioners/$pp/hours", '… which are theirs');
 is(location_of($p->get('/admin/leave')), "/admin/practitioners/$pp/leave", 'and /admin/leave');
 $r = $p->get($hours);
 is($r->{status}, 200, 'they see their hours');
+unlike($r->{content}, qr{href="/admin/practitioners/$pp"}, 'with no link to the profile they cannot open');
+like($r->{content}, qr{<a href="/admin">Back</a>}, 'their way back is their admin home');
 like($r->{content}, qr{Monday 08:00–16:00}, 'all of them');
 $r = $p->post($hours, { %h, weekday => 2 });
 is($r->{status}, 303, 'they add hours');
