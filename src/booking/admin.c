@@ -211,6 +211,10 @@ static struct db_stmt ba_hours_list = DB_STMT("booking_admin_hours_list", 2,
 	" ORDER BY r.weekday, r.start_time, r.id LIMIT " BA_LIMIT);
 static struct db_stmt ba_hours_delete = DB_STMT("booking_admin_hours_delete", 2,
 	"DELETE FROM availability_rules WHERE id = $1::uuid AND practitioner_id = $2::uuid");
+/* Two saves of one practitioner's hours at once would each miss the other's rule: the
+ * overlap check holds the practitioner's row until the transaction ends. */
+static struct db_stmt ba_hours_lock = DB_STMT("booking_admin_hours_lock", 1,
+	"SELECT 1 FROM practitioners WHERE id = $1::uuid FOR UPDATE");
 /* another of the practitioner's rules at the same place, session type and weekday whose
  * hours and dates overlap these */
 static struct db_stmt ba_hours_overlap = DB_STMT("booking_admin_hours_overlap", 9,
@@ -633,7 +637,8 @@ ba_hours_check(struct db *db, struct arena *a, const char *parent, const char *i
 		const char *q[] = { parent, id, v[0], v[1], v[2], v[3], v[4], v[5], v[6] };
 		PGresult *res;
 
-		if (db_query(db, &ba_hours_overlap, q, &res) != DB_OK) {
+		if (db_exec(db, &ba_hours_lock, q, NULL) != DB_OK ||
+		    db_query(db, &ba_hours_overlap, q, &res) != DB_OK) {
 			input_error_add(e, a, "start_time", "These hours could not be checked. Try again.");
 			return;
 		}

@@ -64,6 +64,7 @@ my $nobody = '00000000-0000-4000-8000-000000000000';
 	like(location_of($r), qr{^/staff/signin\?next=/admin/locations}, 'to the staff sign-in');
 	my $r2 = signed_in($rec)->get('/admin/locations');
 	is($r2->{status}, 404, 'a receptionist: 404');
+	is(signed_in($rec)->get('/admin/hours')->{status}, 404, 'a receptionist has no hours of their own: 404');
 	my $home = $a->get('/admin')->{content};
 	like($home, qr{href="/admin/locations"}, 'the admin home links to the locations');
 	like($home, qr{href="/admin/prices"}, '… and the prices');
