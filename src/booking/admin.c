@@ -214,7 +214,11 @@ static struct db_stmt ba_hours_delete = DB_STMT("booking_admin_hours_delete", 2,
 /* Two saves of one practitioner's hours at once would each miss the other's rule: the
  * overlap check holds the practitioner's row until the transaction ends. */
 static struct db_stmt ba_hours_lock = DB_STMT("booking_admin_hours_lock", 1,
-	"SELECT 1 FROM practitioners WHERE id = $1::uuid FOR UPDATE");
+	"SELECT telehealth::text FROM practitioners WHERE id = $1::uuid FOR UPDATE");
+/* whether service $1 is offered as session type $2 (no row: not this clinic's service,
+ * which the foreign key then refuses) */
+static struct db_stmt ba_price_offered = DB_STMT("booking_admin_price_offered", 2,
+	"SELECT ($2::text = ANY (session_types))::text FROM services WHERE id = $1::uuid");
 /* another of the practitioner's rules at the same place, session type and weekday whose
  * hours and dates overlap these */
 static struct db_stmt ba_hours_overlap = DB_STMT("booking_admin_hours_overlap", 9,
@@ -635,13 +639,17 @@ ba_hours_check(struct db *db, struct arena *a, const char *parent, const char *i
 		return;
 	{
 		const char *q[] = { parent, id, v[0], v[1], v[2], v[3], v[4], v[5], v[6] };
+		char telehealth[8] = "";
 		PGresult *res;
 
-		if (db_exec(db, &ba_hours_lock, q, NULL) != DB_OK ||
+		if (db_query_value(db, &ba_hours_lock, q, telehealth, sizeof telehealth) != DB_OK ||
 		    db_query(db, &ba_hours_overlap, q, &res) != DB_OK) {
 			input_error_add(e, a, "start_time", "These hours could not be checked. Try again.");
 			return;
 		}
+		/* the loader offers telehealth hours only of practitioners who offer telehealth */
+		if (strcmp(v[1], "telehealth") == 0 && strcmp(telehealth, "true") != 0)
+			input_error_add(e, a, "session_type", "They do not offer telehealth: tick it on their profile first");
 		if (PQntuples(res) > 0)
 			db_copy(found, sizeof found, res, 0, 0);
 		PQclear(res);
@@ -691,7 +699,15 @@ ba_price_check(struct db *db, struct arena *a, const char *parent, const char *i
 	bool rebate = insurer || strcmp(funding, "medicare") == 0;
 	long long fee = v[5] ? atoll(v[5]) : 0, reb = v[6] ? atoll(v[6]) : 0;
 
-	(void)db, (void)parent, (void)id;
+	(void)parent, (void)id;
+	if (v[0] != NULL && v[2] != NULL) {
+		const char *q[] = { v[0], v[2] };
+		char offered[8] = "";
+
+		if (db_query_value(db, &ba_price_offered, q, offered, sizeof offered) == DB_OK &&
+		    strcmp(offered, "false") == 0)
+			input_error_add(e, a, "session_type", "The service is not offered as this session type");
+	}
 	if (insurer && v[4] == NULL)
 		input_error_add(e, a, "insurer", "Enter the insurer's name");
 	else if (!insurer && v[4] != NULL)

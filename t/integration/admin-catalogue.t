@@ -362,6 +362,29 @@ is($p->post("/admin/services/$svc/deactivate", {})->{status}, 404, 'nor deactiva
 is($psql->("SELECT count(*) FROM availability_rules WHERE practitioner_id = '$qq'"), 0, "nothing was added to the other's");
 is(signed_in($quinn)->get($hours)->{status}, 404, "the other practitioner cannot see Pat's hours");
 
+# ---- what the booking engine needs to hold together ----
+$a->post('/admin/practitioners', { %pr, name => 'Dr No Screen', user_id => undef, telehealth => undef });
+my $nt = new_id('practitioners');
+$r = $a->post("/admin/practitioners/$nt/hours", { %h, session_type => 'telehealth', location_id => '' });
+is($r->{status}, 422, 'telehealth hours for a practitioner who offers none: 422');
+is(field_errors($r->{content})->{session_type}, 'They do not offer telehealth: tick it on their profile first', 'said by the session type');
+$a->post('/admin/services', { %svc, name => 'Couples', telehealth => undef });
+my $couples = new_id('services');
+$r = $a->post('/admin/prices', { %pc, service_id => $couples, session_type => 'telehealth' });
+is(field_errors($r->{content})->{session_type}, 'The service is not offered as this session type', 'a price for a session type the service does not offer');
+is($a->post('/admin/prices', { %pc, service_id => $couples, session_type => 'in_person' })->{status}, 303, 'one it does: fine');
+
+# ---- every form: bad UTF-8 and a NUL ----
+for my $form ('/admin/locations', '/admin/services', '/admin/practitioners', '/admin/prices', $hours, $leave) {
+	my $field = $form =~ /prices/ ? 'insurer' : $form =~ /hours/ ? 'start_time' : $form =~ /leave/ ? 'reason' : 'name';
+	my $before = $psql->("SELECT count(*) FROM audit_log");
+	is($a->request('POST', $form, content_raw => "_csrf=" . $a->token . "&$field=%C3%28")->{status}, 400, "$form: bad UTF-8 in $field: 400");
+	$r = $a->request('POST', $form, content_raw => "_csrf=" . $a->token . "&$field=a%00b");
+	is($r->{status}, 422, "$form: a NUL in $field: 422");
+	like(field_errors($r->{content})->{$field}, qr/NUL/, '… named by the field');
+	is($psql->("SELECT count(*) FROM audit_log"), $before, '… and nothing changed');
+}
+
 # ---- lists page by keyset ----
 $psql->("INSERT INTO locations (org_id, name, address_line1, locality, country, timezone) SELECT id, 'Bulk ' || lpad(g::text, 3, '0'), '1 St', 'Town', 'AU', 'UTC' FROM organisations, generate_series(1, 120) g WHERE is_default");
 my (@seen, $next) = ();
