@@ -435,15 +435,16 @@ booking_admin_practitioner_of(struct db *db, const char *user_id, char out[BOOKI
 
 /* ---- wall times ---- */
 
-/* "HH:MM" (00:00 … 24:00) as minutes since midnight, or -1. */
+/* "HH:MM" or "H:MM" (00:00 … 24:00) as minutes since midnight, or -1. */
 static int
 ba_minutes(const char *s)
 {
+	size_t n = s ? strlen(s) : 0;
 	int h, m;
 	char end;
 
-	if (s == NULL || strlen(s) != 5 || sscanf(s, "%2d:%2d%c", &h, &m, &end) != 2 ||
-	    s[2] != ':' || h < 0 || m < 0 || m > 59 || h * 60 + m > BOOKING_DAY_MINUTES)
+	if ((n != 4 && n != 5) || s[n - 3] != ':' || strspn(s, "0123456789:") != n ||
+	    sscanf(s, "%2d:%2d%c", &h, &m, &end) != 2 || m > 59 || h * 60 + m > BOOKING_DAY_MINUTES)
 		return -1;
 	return h * 60 + m;
 }
@@ -554,11 +555,13 @@ ba_service_check(struct db *db, struct arena *a, const char *parent, const char 
 	ba_check_list(a, e, "concerns", "Concerns", v[6], ',', BA_CONCERNS_MAX);
 }
 
-/* A BCP 47 tag's shape: "en", "zh-Hant", "pt-BR". */
+/* A BCP 47 tag's shape: "en", "zh-Hant", "pt-BR", "es-419": a language of letters, then
+ * subtags of 2 to 8 letters or digits. */
 static bool
 ba_language_ok(const char *s, size_t n)
 {
 	size_t part = 0;
+	bool first = true;
 
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
@@ -567,8 +570,9 @@ ba_language_ok(const char *s, size_t n)
 			if (part < 2 || part > 8)
 				return false;
 			part = 0;
+			first = false;
 		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9' && i > 3))
+		    (c >= '0' && c <= '9' && !first))
 			part++;
 		else
 			return false;

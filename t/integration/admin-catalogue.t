@@ -158,13 +158,13 @@ $a->post("/admin/services/$svc", \%svc);
 
 # ---- practitioners ----
 my %pr = (name => 'Dr Pat Lee', title => 'Clinical Psychologist', photo_url => 'https://example.org/pat.jpg', bio => 'Pat helps adults.', qualifications => "BPsych (Hons)\nMPsych (Clinical)",
-	specialties => 'anxiety, trauma', languages => 'en, zh-Hant', gender => 'female', telehealth => 'yes', timezone => 'Australia/Melbourne',
+	specialties => 'anxiety, trauma', languages => 'en, zh-Hant, es-419', gender => 'female', telehealth => 'yes', timezone => 'Australia/Melbourne',
 	buffer_after_minutes => 10, user_id => $pat->{id});
 $r = $a->post('/admin/practitioners', { %pr, languages => 'english!!', timezone => 'Australia/Nowhere', buffer_before_minutes => 999, gender => 'robot', user_id => $admin->{id} });
 is($r->{status}, 422, 'a bad practitioner: 422');
 is_deeply(field_errors($r->{content}), { timezone => 'Time zone must be a time zone like Australia/Sydney', buffer_before_minutes => 'Buffer before each session, minutes must be a whole number from 0 to 240',
 	gender => 'Gender must be one of: female, male, non_binary, other' }, 'each field named (the rules across fields are checked once the fields are good)');
-$r = $a->post('/admin/practitioners', { %pr, languages => 'en, english!!', specialties => join(',', 'x' x 101) });
+$r = $a->post('/admin/practitioners', { %pr, languages => 'en, 12, english!!', specialties => join(',', 'x' x 101) });
 is_deeply(field_errors($r->{content}), { languages => 'Languages must be language tags like en, zh-Hant, pt-BR, separated by commas',
 	specialties => 'Specialties: each must be 100 characters or fewer' }, 'language tags, and the length of each specialty');
 for my $bad ('javascript:alert(1)', 'http://example.org/p.jpg', '//evil.example/p.jpg') {
@@ -191,7 +191,7 @@ $r = $a->post('/admin/practitioners', { %pr, location_ids => [$loc, $loc2, $loc]
 is($r->{status}, 303, 'a good practitioner: 303');
 my $pp = new_id('practitioners');
 is($psql->("SELECT qualifications::text || '|' || specialties::text || '|' || languages::text || '|' || telehealth || '|' || buffer_after_minutes || '|' || min_notice_minutes || '|' || user_id FROM practitioners WHERE id = '$pp'"),
-	"{\"BPsych (Hons)\",\"MPsych (Clinical)\"}|{anxiety,trauma}|{en,zh-Hant}|true|10|120|$pat->{id}", 'stored, with the defaults for what was left blank');
+	"{\"BPsych (Hons)\",\"MPsych (Clinical)\"}|{anxiety,trauma}|{en,zh-Hant,es-419}|true|10|120|$pat->{id}", 'stored, with the defaults for what was left blank');
 ok(audit('booking.practitioner_created', $pp), 'audited');
 is($psql->("SELECT (SELECT count(*) FROM practitioner_locations WHERE practitioner_id = '$pp') || '|' || (SELECT string_agg(service_id::text, ',') FROM practitioner_services WHERE practitioner_id = '$pp')"),
 	"2|$svc", 'where they work (a location ticked twice counts once) and what they offer');
@@ -239,6 +239,8 @@ $r = $a->post($hours, { %h, start_time => '16:00', end_time => '18:00' });
 is($r->{status}, 422, 'overlapping hours: 422');
 is(field_errors($r->{content})->{start_time}, 'These hours overlap 09:00–17:00 on the same day, place and session type. Change one of them.', 'saying which');
 is($a->post($hours, { %h, start_time => '17:00', end_time => '24:00' })->{status}, 303, 'hours that only touch, to midnight: fine');
+$r = $a->post($hours, { %h, weekday => 6, start_time => '9:30', end_time => '1:-5' });
+is_deeply(field_errors($r->{content}), { end_time => 'End must be a time like 17:00 (24:00 for midnight)' }, 'H:MM is a time, 1:-5 is not');
 is($a->post($hours, { %h, start_time => '10:00', end_time => '12:00', location_id => $loc2 })->{status}, 303, 'the same time at another place: fine (the clinic decides)');
 is($a->post($hours, { %h, start_time => '10:00', end_time => '12:00', valid_from => '2030-01-01' })->{status}, 422, 'dated hours overlapping open-ended ones: refused too');
 is($a->post("$hours/$rule", { %h, start_time => '08:00', end_time => '16:00' })->{status}, 303, 'a rule does not overlap itself when edited');
