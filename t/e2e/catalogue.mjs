@@ -14,12 +14,8 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { launch, openPage, auditHere } from './lib.mjs';
+import { launch, openPage, auditHere, env, submit, text, pathOf } from './lib.mjs';
 
-const env = (k) => {
-	if (!process.env[k]) throw new Error(`${k} is not set`);
-	return process.env[k];
-};
 const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
 const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR || '.');
 
@@ -31,16 +27,6 @@ function check(mode, what, ok, got) {
 	return ok;
 }
 
-async function submit(page, selector) {
-	const [response] = await Promise.all([
-		page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }),
-		page.click(selector),
-	]);
-	return response ? response.status() : null;
-}
-
-const text = (page, sel) => page.locator(sel).first().innerText().catch(() => null);
-const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
 
 async function audit(page, js, name) {
 	audits.push(...await auditHere(page, { js, screenshotDir: SCREENSHOT_DIR, name: `catalogue-${name}` }));
