@@ -369,6 +369,13 @@ is($p->post('/admin/locations', \%loc)->{status}, 404, 'nor add a location');
 is($p->post("/admin/services/$svc/deactivate", {})->{status}, 404, 'nor deactivate a service');
 is($psql->("SELECT count(*) FROM availability_rules WHERE practitioner_id = '$qq'"), 0, "nothing was added to the other's");
 is(signed_in($quinn)->get($hours)->{status}, 404, "the other practitioner cannot see Pat's hours");
+is(location_of($a->get('/admin/hours')), '/admin/practitioners', "an admin's /admin/hours: the practitioners to choose from");
+{
+	my $una = $k->staff(role => 'practitioner', name => 'Una Unlinked');
+	my $r2 = signed_in($una)->get('/admin/hours');
+	is($r2->{status}, 404, 'a practitioner with no profile yet: 404');
+	like($r2->{content}, qr/not linked to a practitioner profile yet/, 'saying what to ask for');
+}
 
 # ---- what the booking engine needs to hold together ----
 $a->post('/admin/practitioners', { %pr, name => 'Dr No Screen', user_id => undef, telehealth => undef });
