@@ -427,8 +427,7 @@ cat_form_page(struct web_app *app, struct request *req, struct response *resp,
 	web_form_from(&f, spec, typed, e);
 	for (size_t i = 0; i < spec->nfields; i++) {
 		const struct input_field *in = &spec->fields[i];
-		struct json_object *field = json_object_object_get(f.fields, in->name), *opts;
-		struct json_object *item = json_object_new_object();
+		struct json_object *field = json_object_object_get(f.fields, in->name), *opts, *item;
 		const char *kind = in->type == INPUT_LONGTEXT ? "isTextarea" : in->type == INPUT_ENUM ?
 		    "isRadios" : in->type == INPUT_BOOL ? "isCheckboxes" : "isField";
 
@@ -445,6 +444,7 @@ cat_form_page(struct web_app *app, struct request *req, struct response *resp,
 			json_object_put(f.model);
 			return web_view_db_failed();
 		}
+		item = json_object_new_object();
 		json_object_object_add(item, kind, json_object_new_boolean(1));
 		json_object_object_add(item, "field", json_object_get(field));
 		json_object_array_add(order, item);
