@@ -494,36 +494,48 @@ web_catalogue_new(struct web_app *app, struct request *req, struct response *res
 	return cat_form_page(app, req, resp, &c, NULL, NULL, 200, true);
 }
 
+/* The stored values of c's row as form params in *stored, and whether it is active: 0, or
+ * the status of the answer (404, 503). */
+static int
+cat_stored(struct web_app *app, struct request *req, const struct cat_ctx *c,
+    struct http_params *stored, bool *active)
+{
+	struct booking_admin_value *vals;
+	size_t n;
+
+	switch (booking_admin_get(&app->db, &req->arena, c->page->kind, c->owner.id, c->id, &vals, &n)) {
+	case BOOKING_ADMIN_OK:
+		break;
+	case BOOKING_ADMIN_NOT_FOUND:
+		return 404;
+	default:
+		return 503;
+	}
+	*active = true;
+	stored->count = 0;
+	stored->items = arena_calloc(&req->arena, n + 1, sizeof *stored->items);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(vals[i].name, "active") == 0) {
+			*active = strcmp(vals[i].value, "yes") == 0;
+			continue;
+		}
+		stored->items[stored->count++] = (struct http_param){ vals[i].name, vals[i].value,
+			strlen(vals[i].value) };
+	}
+	return 0;
+}
+
 /* GET /admin/<kind>/:id: the form filled from the row. */
 struct web_view
 web_catalogue_edit(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct booking_admin_value *vals;
 	struct http_params stored = { 0 };
-	bool active = true;
 	struct cat_ctx c;
-	size_t n;
+	bool active;
 	int st;
 
-	if ((st = cat_open(app, req, &c)) != 0)
+	if ((st = cat_open(app, req, &c)) != 0 || (st = cat_stored(app, req, &c, &stored, &active)) != 0)
 		return cat_refused(st);
-	switch (booking_admin_get(&app->db, &req->arena, c.page->kind, c.owner.id, c.id, &vals, &n)) {
-	case BOOKING_ADMIN_OK:
-		break;
-	case BOOKING_ADMIN_NOT_FOUND:
-		return cat_refused(404);
-	default:
-		return web_view_db_failed();
-	}
-	stored.items = arena_calloc(&req->arena, n + 1, sizeof *stored.items);
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(vals[i].name, "active") == 0) {
-			active = strcmp(vals[i].value, "yes") == 0;
-			continue;
-		}
-		stored.items[stored.count++] = (struct http_param){ vals[i].name, vals[i].value,
-			strlen(vals[i].value) };
-	}
 	return cat_form_page(app, req, resp, &c, &stored, NULL, 200, active);
 }
 
@@ -609,6 +621,14 @@ web_catalogue_save(struct web_app *app, struct request *req, struct response *re
 		default:
 			return web_view_db_failed();
 		}
+	}
+	if (c.id != NULL) {	/* the edit form again: its row's deactivate or activate button */
+		struct http_params stored;
+		bool active;
+
+		if ((st = cat_stored(app, req, &c, &stored, &active)) != 0)
+			return cat_refused(st);
+		return cat_form_page(app, req, resp, &c, &req->form, &e, 422, active);
 	}
 	return cat_form_page(app, req, resp, &c, &req->form, &e, 422, true);
 }

@@ -335,6 +335,9 @@ is($psql->("SELECT active FROM price_rules WHERE id = '$price'"), 'f', 'still in
 is($a->post("/admin/services/$svc/deactivate", {})->{status}, 303, 'a service is deactivated, not deleted');
 is($psql->("SELECT active FROM services WHERE id = '$svc'"), 'f', 'inactive');
 like($a->get("/admin/services/$svc")->{content}, qr{>Activate<}, 'its page offers to activate it again');
+$r = $a->post("/admin/services/$svc", { %svc, duration_minutes => 0 });
+is($r->{status}, 422, 'a bad edit of an inactive service: 422');
+like($r->{content}, qr{action="/admin/services/$svc/activate"}, 'the form shown again still offers to activate it');
 is($a->post("/admin/services/$svc/activate", {})->{status}, 303, 'and it can be');
 is($psql->("SELECT active FROM services WHERE id = '$svc'"), 't', 'active again');
 ok(audit('booking.service_activated', $svc), 'audited');
