@@ -149,8 +149,10 @@ static const char *
 input_text_check(struct arena *a, const struct input_field *f, const char **s, size_t *n)
 {
 	bool multiline = f->type == INPUT_LONGTEXT, raw = f->type == INPUT_PASSWORD;
+	bool number = f->type == INPUT_INT || f->type == INPUT_MONEY;
 	size_t chars = 0;
-	long long max = f->max, min = f->min;
+	/* a number's min and max bound its value (input_range_check), not its digits */
+	long long max = number ? 0 : f->max, min = number ? 0 : f->min;
 
 	if (memchr(*s, '\0', *n) != NULL)
 		return input_msg(a, f, "must not contain a NUL character");

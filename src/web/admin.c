@@ -219,6 +219,8 @@ web_admin_home(struct web_app *app, struct request *req, struct response *resp)
 	web_form_set(model, "role", auth_role_name(app->rq.who.role));
 	json_object_object_add(model, "isAdmin",
 	    json_object_new_boolean(app->rq.who.role == AUTH_ROLE_ADMIN));
+	json_object_object_add(model, "isPractitioner",
+	    json_object_new_boolean(app->rq.who.role == AUTH_ROLE_PRACTITIONER));
 	web_page(app, req, resp, 200, "pages/admin", model);
 }
 

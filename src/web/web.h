@@ -324,6 +324,13 @@ struct web_view web_site_page(struct web_app *, struct request *, struct respons
 struct web_view web_admin_site_pages(struct web_app *, struct request *, struct response *);
 struct web_view web_admin_site_page_form(struct web_app *, struct request *, struct response *);
 struct web_view web_admin_site_page_save(struct web_app *, struct request *, struct response *);
+/* catalogue.c: the booking catalogue's admin pages (ADMIN-1) */
+struct web_view web_catalogue_list(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_new(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_edit(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_save(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_change(struct web_app *, struct request *, struct response *);
+struct web_view web_catalogue_mine(struct web_app *, struct request *, struct response *);
 void web_signin_form(struct web_app *, struct request *, struct response *);
 void web_signin_send(struct web_app *, struct request *, struct response *);
 void web_signin_code_form(struct web_app *, struct request *, struct response *);

@@ -23,12 +23,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { launch, openPage, auditHere } from './lib.mjs';
+import { launch, openPage, auditHere, env, submit, text, pathOf } from './lib.mjs';
 
-const env = (k) => {
-	if (!process.env[k]) throw new Error(`${k} is not set`);
-	return process.env[k];
-};
 const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
 const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR || '.');
 
@@ -54,17 +50,6 @@ async function latestCode(phone, after) {
 	throw new Error(`no code reached the outbox for ${phone}`);
 }
 
-// Clicks a submit button (or link) and waits for the page it leads to; returns its status.
-async function submit(page, selector) {
-	const [response] = await Promise.all([
-		page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }),
-		page.click(selector),
-	]);
-	return response ? response.status() : null;
-}
-
-const text = (page, sel) => page.locator(sel).first().innerText().catch(() => null);
-const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
 const focused = (page) => page.evaluate(() => {
 	const a = document.activeElement;
 	return a ? (a.id || a.getAttribute('data-error-summary') !== null && 'error-summary' ||

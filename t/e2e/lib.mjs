@@ -307,3 +307,23 @@ export async function auditHere(page, { js, screenshotDir = null, name = 'page',
 	}
 	return out;
 }
+
+// ---- what the flow scripts (auth.mjs, catalogue.mjs) share ----
+
+// The environment variable k; throws when it is not set.
+export const env = (k) => {
+	if (!process.env[k]) throw new Error(`${k} is not set`);
+	return process.env[k];
+};
+
+// Clicks a submit button (or link) and waits for the page it leads to; returns its status.
+export async function submit(page, selector) {
+	const [response] = await Promise.all([
+		page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }),
+		page.click(selector),
+	]);
+	return response ? response.status() : null;
+}
+
+export const text = (page, sel) => page.locator(sel).first().innerText().catch(() => null);
+export const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };

@@ -45,19 +45,8 @@ for my $c (@{ $res->{checks} // [] }) {
 # without. Fewer means a flow stopped early.
 is(scalar @{ $res->{checks} // [] }, 103, 'every step of the four flows ran');
 
-my @audits = @{ $res->{audits} // [] };
-my %pages = map { $_->{name} => 1 } @audits;
-is_deeply([sort keys %pages], [sort map { "auth-$_" } qw(signup signup-errors signin-code signin-code-error
-	account account-details sessions signin staff-signin staff-signin-error admin admin-staff admin-messages)],
-	'every page was audited');
-is(scalar @audits, 4 * keys %pages, 'each at 360 and 1280 px, with and without JavaScript');
-my @violations = map { my $a = $_; map { { page => "$a->{name}-$a->{viewport}-" . ($a->{js} ? 'js' : 'nojs'), %$_ } } @{ $a->{violations} } } @audits;
-is(scalar @violations, 0, 'axe-core: 0 violations on every page') or diag explain \@violations;
-my @overflow = grep { $_->{overflow}{scrollWidth} > $_->{overflow}{innerWidth} } @audits;
-is(scalar @overflow, 0, 'no horizontal overflow at either width')
-	or diag explain [map { { page => "$_->{name}-$_->{viewport}", %{ $_->{overflow} } } } @overflow];
-my @small = grep { (-s $_->{screenshot} // 0) < 10_000 } @audits;
-is(scalar @small, 0, scalar(@audits) . " screenshots saved in $shots") or diag explain [map { $_->{screenshot} } @small];
+KairosTest::audits_ok($res->{audits} // [], 'auth-', [qw(signup signup-errors signin-code signin-code-error
+	account account-details sessions signin staff-signin staff-signin-error admin admin-staff admin-messages)], $shots);
 
 my @noise = map { my $r = $_; map { "$r->{mode}: $_" } @{ $r->{consoleErrors} }, @{ $r->{pageErrors} }, @{ $r->{failedRequests} } }
 	@{ $res->{runs} // [] };

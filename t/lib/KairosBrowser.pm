@@ -5,12 +5,17 @@ package KairosBrowser;
 #   my $b = KairosBrowser->new($k);        # $k: a KairosTest stack
 #   my $r = $b->get('/signup');            # HTTP::Tiny response hash
 #   $b->post('/signup', { _csrf => $b->csrf($r), name => ... });
+#
+# A form value that is an array reference is sent as the name repeated (checkboxes); an
+# undefined one is not sent (an unticked box). content_raw => TEXT posts TEXT as the form
+# body as it is (bad UTF-8, a NUL), urlencoded unless headers name another type.
 use strict;
 use warnings;
 use HTTP::Tiny;
 
 sub new { my ($c, $k) = @_; bless { k => $k, jar => {}, http => HTTP::Tiny->new(max_redirect => 0, timeout => 30) }, $c }
 sub cookie_header { my $s = shift; join '; ', map { "$_=$s->{jar}{$_}{value}" } grep { $s->{jar}{$_}{value} ne '' } sort keys %{ $s->{jar} } }
+sub enc { my ($v) = @_; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; $v }
 
 # request(METHOD, PATH, form => {…} | content_raw => BYTES, headers => {…})
 sub request {
@@ -19,10 +24,11 @@ sub request {
 	my $c = $s->cookie_header;
 	$h{Cookie} = $c if $c ne '';
 	my $content = $o{content_raw};
-	if ($o{form}) {
-		$content = join '&', map { my $v = $o{form}{$_}; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; "$_=$v" } sort keys %{ $o{form} };
-		$h{'Content-Type'} = 'application/x-www-form-urlencoded';
+	if (my $f = $o{form}) {
+		$content = join '&', map { my $n = $_; map { "$n=" . enc($_) } ref $f->{$n} ? @{ $f->{$n} } : ($f->{$n}) }
+			grep { defined $f->{$_} } sort keys %$f;
 	}
+	$h{'Content-Type'} //= 'application/x-www-form-urlencoded' if defined $content;
 	my $r = $s->{http}->request($method, $s->{k}->url($path), { headers => \%h, defined $content ? (content => $content) : () });
 	my $sc = $r->{headers}{'set-cookie'} // [];
 	for my $line (ref $sc ? @$sc : ($sc)) {

@@ -41,6 +41,23 @@ sub browser_or_skip {
 	return $shots;
 }
 
+# The assertions on a browser run's page audits (t/e2e auditHere): every page of names
+# (each under prefix) audited at 360 and 1280 px with and without JavaScript, 0 axe-core
+# violations, no horizontal overflow, a screenshot of each in $shots.
+sub audits_ok {
+	my ($audits, $prefix, $names, $shots) = @_;
+	my %pages = map { $_->{name} => 1 } @$audits;
+	is_deeply([sort keys %pages], [sort map { "$prefix$_" } @$names], 'every page was audited');
+	is(scalar @$audits, 4 * keys %pages, 'each at 360 and 1280 px, with and without JavaScript');
+	my @violations = map { my $a = $_; map { { page => "$a->{name}-$a->{viewport}-" . ($a->{js} ? 'js' : 'nojs'), %$_ } } @{ $a->{violations} } } @$audits;
+	is(scalar @violations, 0, 'axe-core: 0 violations on every page') or diag explain \@violations;
+	my @overflow = grep { $_->{overflow}{scrollWidth} > $_->{overflow}{innerWidth} } @$audits;
+	is(scalar @overflow, 0, 'no horizontal overflow at either width')
+		or diag explain [map { { page => "$_->{name}-$_->{viewport}", %{ $_->{overflow} } } } @overflow];
+	my @small = grep { (-s $_->{screenshot} // 0) < 10_000 } @$audits;
+	is(scalar @small, 0, scalar(@$audits) . " screenshots saved in $shots") or diag explain [map { $_->{screenshot} } @small];
+}
+
 sub free_port {
 	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1,
 		ReuseAddr => 1) or die "no free port: $!";

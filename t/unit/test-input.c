@@ -273,6 +273,28 @@ main(void)
 	is_str(at(&e, "name"), "Full name was sent twice", "a form field sent twice");
 	e = from_form("name=Ana", &p);
 	ok(!p.consent, "an unticked checkbox is false");
+	{
+		/* a number's min and max are values, not its length in characters */
+		static const struct input_field n_fields[] = {
+			{ .name = "minutes", .label = "Minutes", .type = INPUT_INT, .min = 5, .max = 480,
+			  .offset = offsetof(struct person, age) },
+			{ .name = "fee", .label = "Fee", .type = INPUT_MONEY, .min = 500, .max = 900,
+			  .offset = offsetof(struct person, fee) },
+		};
+		static const struct input_spec n_spec = INPUT_SPEC("numbers", n_fields,
+			struct person, NULL);
+		struct input_ctx ctx = { &arena, "AU" };
+		struct http_params form = { 0 };
+		struct http_error err;
+
+		e = (struct input_errors){ 0 };
+		memset(&p, 0, sizeof p);
+		http_parse_urlencoded(&arena, "minutes=10&fee=6", 9 + 7, &form, &err);
+		input_form(&n_spec, &form, &p, &ctx, &e);
+		ok(e.count == 0 && p.age == 10 && p.fee == 600,
+		    "10 is a number from 5 to 480, \"6\" an amount from 5.00 to 9.00 (%s)",
+		    e.count ? e.items[0].message : "no error");
+	}
 
 	for (size_t i = 0; i < nkept; i++)
 		json_object_put(kept[i]);
