@@ -378,4 +378,7 @@ int  auth_purge_invites(struct db *db, long *removed);
 /* `kairos user add --role ROLE --email E [--name N] [--org SLUG] --password-stdin`. */
 int  auth_user_main(int argc, char **argv, struct db *db);
 
+/* auth's keys (src/auth/settings.c). */
+extern const struct config_table auth_settings;
+
 #endif

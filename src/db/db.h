@@ -119,4 +119,8 @@ int  db_migrations_current(struct db *db, const struct db_migrations *m, struct 
 /* Runs each *.sql file of dir in name order, each in one transaction (demo data). */
 int  db_run_sql_dir(struct db *db, const char *dir, FILE *out, struct buf *err);
 
+/* db's keys (src/db/settings.c), and its check for `kairos doctor`: can it connect? */
+extern const struct config_table db_settings;
+bool db_doctor(const struct config *cfg, struct db *db, FILE *out);
+
 #endif

@@ -75,6 +75,19 @@ my $example = do { local $/; <$fh> };
 for my $key (@keys) {
 	like($example, qr/^#?\Q$key\E=/m, ".env.example documents $key");
 }
+# Regenerate it with: kairos config --example > .env.example
+ok($example eq $out, '.env.example is exactly what kairos config --example writes from the modules\' tables');
+like($out, qr{^# ---- .* \(src/notify/settings\.c\) ----$}m, 'with a section per module, naming its table');
+
+($rc, $out) = run_env({}, 'config', '--secrets');
+is($rc, 0, 'kairos config --secrets works without any configuration');
+my @secret = split /\n/, $out;
+ok(scalar(grep { $_ eq 'KAIROS_TWILIO_AUTH_TOKEN' } @secret) && scalar(grep { $_ eq 'KAIROS_DATABASE_URL' } @secret),
+	'and names the secret keys (' . scalar(@secret) . ')');
+ok(!grep({ $_ eq 'KAIROS_SENDGRID_WEBHOOK_PUBLIC_KEY' || $_ eq 'KAIROS_TWILIO_ACCOUNT_SID' } @secret), 'but not a public key or an id');
+($rc, $out) = run_env({ %db, map { $_ => "value-of-$_" } @secret }, 'config');
+is(scalar(grep { $out =~ /^\Q$_\E=\*{8}$/m } @secret), scalar @secret, 'kairos config masks every one of them');
+unlike($out, qr/value-of-/, 'and prints none of their values');
 
 ($rc, $out) = run_env({}, 'nonsense');
 is($rc, 2, 'an unknown command exits 2');
