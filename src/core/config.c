@@ -1,3 +1,6 @@
+/* config.c: loads, validates and reports the keys of every module's table (their
+ * settings.c files; src/settings.c lists them). Nothing here names a module's key but
+ * KAIROS_CONFIG, which says where the file is, and KAIROS_ENV, which config_production reads. */
 #include "core/config.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -223,15 +226,16 @@ config_load_tables(struct config *cfg, const struct config_table *const *tables,
 	size_t i;
 
 	memset(cfg, 0, sizeof *cfg);
+	for (i = 0; tables[i] != NULL; i++)
+		if (i == CONFIG_TABLES_MAX) {
+			buf_printf(errors, "more than %d settings tables: raise CONFIG_TABLES_MAX\n",
+			    CONFIG_TABLES_MAX);
+			return 1;
+		}
 	cfg->tables = tables;
 	for (i = 0; tables[i] != NULL; i++) {
 		const struct config_table *t = tables[i];
 
-		if (i == CONFIG_TABLES_MAX) {
-			buf_printf(errors, "more than %d settings tables: raise CONFIG_TABLES_MAX\n",
-			    CONFIG_TABLES_MAX);
-			return problems + 1;
-		}
 		if (t->size > 0)
 			cfg->values[i] = xcalloc(1, t->size);
 		for (size_t j = 0; j < t->nkeys; j++)
