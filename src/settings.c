@@ -17,6 +17,7 @@ const struct config_table *const config_tables[] = {
 
 const struct kairos_doctor kairos_doctors[] = {
 	{ "db", db_doctor },
+	{ "auth", auth_doctor },
 	{ "notify", notify_doctor },
 	{ NULL, NULL },
 };
