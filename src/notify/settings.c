@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define F(field) offsetof(struct config, field)
-#define NOTIFY_FIELD(cfg, off) (*(char *const *)((const char *)(cfg) + (off)))
+#define NOTIFY_FIELD(values, off) (*(char *const *)((const char *)(values) + (off)))
 
 /* Keys a provider cannot work without, checked when a channel is set to that provider. */
 static const struct notify_need {
