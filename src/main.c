@@ -26,7 +26,8 @@ usage(FILE *out)
 	    "  jobs --run-now TASK\n"
 	    "                     make a scheduled task due now\n"
 	    "  migrate [--status] apply pending database migrations, or list their state\n"
-	    "  seed               load demo data (idempotent)\n"
+	    "  seed [--demo]      load the fixed sample clinic the tests use, or (--demo) the\n"
+	    "                     whole demo clinic with a month of appointments (idempotent)\n"
 	    "  config [--example | --secrets]\n"
 	    "                     print the effective configuration, a documented template\n"
 	    "                     (.env.example), or the names of the secret keys\n"
@@ -61,6 +62,30 @@ load_config(struct config *cfg, const char *file)
 	return problems > 0 ? -1 : 0;
 }
 
+/* `kairos seed`: the .sql files of migrations/seed/, the small fixed clinic the tests count
+ * on; with --demo, then those of migrations/seed/demo/, the demo clinic of ./dev up built on
+ * it. The demo dates its leave and appointments from the settable clock (KAIROS_TEST_CLOCK),
+ * which the SQL reads as kairos.seed_now. 0, or 1 with err set. */
+static int
+cmd_seed(const struct config *cfg, struct db *db, bool demo, struct buf *err)
+{
+	char dir[4096], set[64];
+
+	config_start_test_clock(cfg, false);
+	snprintf(set, sizeof set, "SET kairos.seed_now = '%lld'", clock_now());
+	if (db_exec_simple(db, set) != DB_OK) {
+		buf_printf(err, "%s", db->error);
+		return 1;
+	}
+	snprintf(dir, sizeof dir, "%s/migrations/seed", cfg->share_dir);
+	if (db_run_sql_dir(db, dir, stdout, err) != 0)
+		return 1;
+	if (!demo)
+		return 0;
+	snprintf(dir, sizeof dir, "%s/migrations/seed/demo", cfg->share_dir);
+	return db_run_sql_dir(db, dir, stdout, err) == 0 ? 0 : 1;
+}
+
 /* migrate, seed, outbox, user and doctor: short-lived operator commands, run as the tables'
  * owner (KAIROS_ADMIN_DATABASE_URL). */
 static int
@@ -70,7 +95,7 @@ cmd_database(int argc, char **argv, const char *config_file)
 	     doctor = strcmp(argv[0], "doctor") == 0;
 	struct db_migrations migrations = { NULL, 0 };
 	struct buf err = BUF_INIT;
-	bool status = false, seed = strcmp(argv[0], "seed") == 0;
+	bool status = false, seed = strcmp(argv[0], "seed") == 0, demo = false;
 	struct config cfg;
 	char dir[4096];
 	struct db db;
@@ -84,8 +109,10 @@ cmd_database(int argc, char **argv, const char *config_file)
 	}
 	else if (argc == 2 && !seed && strcmp(argv[1], "--status") == 0)
 		status = true;
+	else if (argc == 2 && seed && strcmp(argv[1], "--demo") == 0)
+		demo = true;
 	else if (argc > 1) {
-		fprintf(stderr, "usage: kairos %s\n", seed ? "seed" : "migrate [--status]");
+		fprintf(stderr, "usage: kairos %s\n", seed ? "seed [--demo]" : "migrate [--status]");
 		return 2;
 	}
 	if (load_config(&cfg, config_file) < 0)
@@ -108,8 +135,7 @@ cmd_database(int argc, char **argv, const char *config_file)
 		goto out;
 	}
 	if (seed) {
-		snprintf(dir, sizeof dir, "%s/migrations/seed", cfg.share_dir);
-		rc = db_run_sql_dir(&db, dir, stdout, &err) == 0 ? 0 : 1;
+		rc = cmd_seed(&cfg, &db, demo, &err);
 		goto out;
 	}
 	snprintf(dir, sizeof dir, "%s/migrations", cfg.share_dir);

@@ -108,6 +108,13 @@ struct jobs_kind {
 	long        backoff_max_seconds;	/* the longest (≥ backoff_seconds) */
 	bool        test_only;	/* only with KAIROS_SCHEDULE_TEST_TASKS (never production) */
 	const char *about;	/* what it does, for admins: "Send a booking to the PMS" */
+	/* Its module claims its jobs many at a time and runs them itself (jobs_claim below:
+	 * notify.send, a pool of send threads); run is NULL and jobs_run_one leaves it alone. */
+	bool        batched;
+	/* Its module lists and retries its dead letters with what they were about (notify's
+	 * dead messages: channel and recipient), so jobs_dead_letters and jobs_retry_dead
+	 * leave it out. */
+	bool        own_dead_letters;
 };
 
 /* The kinds of this build (kinds.c), test-only ones included when test_kinds; a static
@@ -134,7 +141,9 @@ int  jobs_enqueue(struct db *db, const char *org_id, const char *kind, const cha
 struct jobs_runner {
 	const struct jobs_kind *kinds[JOBS_MAX_KINDS];
 	size_t                  nkinds;
-	struct buf              names, leases;	/* array literals for the claim: "{a,b}", "{60,300}" */
+	/* array literals: the kinds jobs_run_one claims and their leases, "{a,b}", "{60,300}";
+	 * every kind of this build (batched ones too) for the next due time */
+	struct buf              names, leases, all;
 	char                    runner[JOBS_RUNNER_NAME_MAX];	/* host:pid, recorded as leased_by */
 };
 
@@ -149,6 +158,42 @@ int  jobs_run_one(struct jobs_runner *r, struct db *db);
  * or the database failed. */
 long jobs_next_due_ms(struct jobs_runner *r, struct db *db);
 
+/* ---- batched kinds: claimed and recorded by their module ----
+ *
+ * The same claim, lease guard, backoff and dead letters as jobs_run_one's, for a module that
+ * runs many jobs of its kind at once. k's rules may be the module's copy of the registered
+ * kind with settings applied (notify: KAIROS_NOTIFY_LEASE_SECONDS, _BACKOFF_SECONDS). */
+
+/* What jobs_record did. NOT_RECORDED: the lease ran out and another runner has the job. */
+enum jobs_recorded { JOBS_NOT_RECORDED, JOBS_RECORDED_DONE, JOBS_RECORDED_RETRY,
+	JOBS_RECORDED_DEAD };
+
+/* Claims up to max due jobs of kind k under k's lease for runner (attempts counted), oldest
+ * due first. *res (the caller PQclears it) has a row each; jobs_job_from reads row i. */
+int  jobs_claim(struct db *db, const struct jobs_kind *k, const char *runner, int max,
+	PGresult **res);
+/* Job row of a claim; its strings are borrowed from res. */
+void jobs_job_from(const PGresult *res, int row, const char *runner, struct jobs_job *job);
+/* Whether job's attempt is past k's max_attempts: its runner died on the last attempt (or
+ * overran the lease), so it must not run again: r->error says so, and the caller records
+ * JOBS_FAILED. */
+bool jobs_attempts_spent(const struct jobs_kind *k, const struct jobs_job *job,
+	struct jobs_result *r);
+/* Records job's outcome, guarded by its lease (res->error cut to JOBS_ERROR_MAX; a retry's
+ * delay from k's backoff), and logs it ("job done", "job retry", "job dead"; ms: how long it
+ * ran). *what (may be NULL) says what was recorded. 0, or -1 when the database failed
+ * (logged; the job runs again when its lease ends). Inside the caller's transaction when
+ * one is open, so the module's own record of the job can change with it. */
+int  jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job,
+	enum jobs_outcome outcome, struct jobs_result *res, long ms, enum jobs_recorded *what);
+/* Records jobs ids (an array literal of uuids, "{…}") done for runner, guarded by its lease,
+ * in one statement; recorded gets the array literal of those it recorded (the others' lease
+ * ran out and another runner has them). DB_OK or an error. */
+int  jobs_done_many(struct db *db, const char *runner, const char *ids, struct buf *recorded);
+/* Hands claimed jobs ids (an array literal) that never started back to the queue, due at
+ * once, their claim's attempt not counted. DB_OK or an error. */
+int  jobs_release(struct db *db, const char *runner, const char *ids);
+
 /* A dead letter as admins see it (never the payload: it may hold a patient's data). */
 struct jobs_dead {
 	char id[JOBS_UUID_SIZE];
@@ -161,11 +206,16 @@ struct jobs_dead {
 };
 
 /* The newest dead letters the connection may see (a request: its organisation's, by row-level
- * security; the owner: all), at most max. Returns how many, or a negative DB_ error. */
+ * security; the owner: all), at most max, except those of kinds with own_dead_letters.
+ * Returns how many, or a negative DB_ error. */
 int  jobs_dead_letters(struct db *db, struct jobs_dead *rows, int max);
 /* Puts dead letter id back in the queue, due now with fresh attempts, and wakes the runners
- * (on commit). DB_OK with *found false when there is no such dead job (or another clinic's). */
+ * (on commit). DB_OK with *found false when there is no such dead job (or another clinic's,
+ * or one of a kind with own_dead_letters). */
 int  jobs_retry_dead(struct db *db, const char *id, bool *found);
+/* jobs_retry_dead for a dead letter of kind only, own_dead_letters or not: for a module
+ * retrying its own dead letters (notify_retry_dead). */
+int  jobs_retry_dead_of(struct db *db, const char *kind, const char *id, bool *found);
 /* `kairos jobs --list`'s queue part: jobs per kind and status, and what is due. */
 int  jobs_queue_list(struct db *db, bool test_kinds, FILE *out);
 

@@ -5,6 +5,7 @@
  * use only what a job's payload and the database give it), add a row below with its rules,
  * and queue jobs of it with jobs_enqueue in the transaction that asks for the work. */
 #include "jobs/jobs.h"
+#include "notify/notify.h"
 
 #include <errno.h>
 #include <string.h>
@@ -84,15 +85,21 @@ jobs_test_permanent(struct db *db, const struct jobs_job *job, struct jobs_resul
 }
 
 static const struct jobs_kind jobs_table[] = {
+	/* a message in the outbox (the job's id is the message's): notify's send threads claim
+	 * these in batches; its lease and backoff are KAIROS_NOTIFY_LEASE_SECONDS and
+	 * KAIROS_NOTIFY_BACKOFF_SECONDS (notify_runner_new), and its dead letters are the dead
+	 * messages of /admin/messages and `kairos outbox` */
+	{ "notify.send", NULL, NOTIFY_MAX_ATTEMPTS, 60, 5, NOTIFY_BACKOFF_MAX_SECONDS, false,
+	  "Send a message (SMS, WhatsApp or email)", true, true },
 	{ "test.sleep", jobs_test_sleep, JOBS_TEST_SLEEP_ATTEMPTS, JOBS_TEST_SLEEP_LEASE_SECONDS,
 	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
-	  "Test only: sleeps payload.ms milliseconds" },
+	  "Test only: sleeps payload.ms milliseconds", false, false },
 	{ "test.fail", jobs_test_fail, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
 	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
-	  "Test only: fails payload.fail times, then succeeds" },
+	  "Test only: fails payload.fail times, then succeeds", false, false },
 	{ "test.permanent", jobs_test_permanent, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
 	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
-	  "Test only: fails for good" },
+	  "Test only: fails for good", false, false },
 };
 
 size_t
@@ -123,8 +130,8 @@ jobs_kind_check(const struct jobs_kind *k, struct buf *why)
 	if (len == 0 || len > JOBS_KIND_MAX || k->name[0] < 'a' || k->name[0] > 'z' ||
 	    strspn(k->name, "abcdefghijklmnopqrstuvwxyz0123456789.-") != len)
 		buf_printf(why, "a kind is 1..%d of [a-z0-9.-], starting with a letter", JOBS_KIND_MAX);
-	else if (k->run == NULL)
-		buf_puts(why, "no handler");
+	else if ((k->run == NULL) != k->batched)
+		buf_puts(why, k->batched ? "a batched kind's module runs it: no handler" : "no handler");
 	else if (k->max_attempts < 1 || k->max_attempts > JOBS_ATTEMPTS_LIMIT)
 		buf_printf(why, "max_attempts %d is not 1..%d", k->max_attempts, JOBS_ATTEMPTS_LIMIT);
 	else if (k->lease_seconds < 1 || k->lease_seconds > JOBS_LEASE_MAX)

@@ -1,6 +1,7 @@
 /* queue.c: the durable job queue (jobs.h, 0014): enqueue in the caller's transaction; claim,
  * run and record in the runner; dead letters and their retry. */
 #include "jobs/jobs.h"
+#include "core/valid.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,16 +16,17 @@ static struct db_stmt jobs_stmt_enqueue = DB_STMT("jobs_enqueue", 5,
 	" ON CONFLICT DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'job') FROM ins");
 
-/* The earliest due job of our kinds that no live lease holds, leased and its attempt counted
- * in the same statement: a second runner skips the locked row, and after this commits sees
- * the lease. $2 and $3 are our kinds and their leases, in step. now() is returned so a
- * handler (and a test) can compare the claim with an earlier lease on one clock. */
-static struct db_stmt jobs_stmt_claim = DB_STMT("jobs_claim", 3,
+/* The earliest $4 due jobs of our kinds that no live lease holds, leased and their attempt
+ * counted in the same statement: a second runner skips the locked rows, and after this
+ * commits sees the lease. $2 and $3 are our kinds and their leases, in step. now() is
+ * returned so a handler (and a test) can compare the claim with an earlier lease on one
+ * clock. */
+static struct db_stmt jobs_stmt_claim = DB_STMT("jobs_claim", 4,
 	"WITH k AS (SELECT * FROM unnest($2::text[], $3::int[]) AS k(kind, lease)),"
 	" c AS (SELECT j.id, k.lease FROM jobs j JOIN k ON k.kind = j.kind"
 	"  WHERE j.status = 'queued' AND j.run_at <= now()"
 	"  AND (j.lease_until IS NULL OR j.lease_until < now())"
-	"  ORDER BY j.run_at LIMIT 1 FOR UPDATE OF j SKIP LOCKED)"
+	"  ORDER BY j.run_at LIMIT $4 FOR UPDATE OF j SKIP LOCKED)"
 	" UPDATE jobs j SET attempts = j.attempts + 1, leased_by = $1,"
 	"  lease_until = now() + make_interval(secs => c.lease), updated_at = now()"
 	" FROM c WHERE j.id = c.id"
@@ -32,11 +34,19 @@ static struct db_stmt jobs_stmt_claim = DB_STMT("jobs_claim", 3,
 	"  coalesce(j.dedupe_key, ''), j.attempts, extract(epoch FROM now())::float8,"
 	"  extract(epoch FROM j.lease_until)::float8");
 
-/* Guarded by leased_by: a runner whose lease ran out and was taken over records nothing. */
+/* Guarded by leased_by: a runner whose lease ran out and was taken over records nothing.
+ * $1 is an array of ids: one job's, or a batched kind's many. */
 static struct db_stmt jobs_stmt_done = DB_STMT("jobs_done", 2,
-	"UPDATE jobs SET status = 'done', lease_until = NULL, last_error = NULL,"
-	" finished_at = now(), updated_at = now()"
-	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
+	"WITH d AS (UPDATE jobs SET status = 'done', lease_until = NULL, last_error = NULL,"
+	"  finished_at = now(), updated_at = now()"
+	"  WHERE id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'queued' RETURNING id)"
+	" SELECT coalesce(array_agg(id)::text, '{}') FROM d");
+
+/* Claimed jobs that never started: back at once, the claim's attempt undone. Safe: nothing
+ * of them ran. */
+static struct db_stmt jobs_stmt_release = DB_STMT("jobs_release", 2,
+	"UPDATE jobs SET lease_until = NULL, attempts = greatest(attempts - 1, 0), updated_at = now()"
+	" WHERE id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'queued'");
 
 /* A failure: queued again after $3 seconds, or dead ($5) with its reason. */
 static struct db_stmt jobs_stmt_failed = DB_STMT("jobs_failed", 5,
@@ -53,18 +63,21 @@ static struct db_stmt jobs_stmt_wait = DB_STMT("jobs_wait", 1,
 	"  min(greatest(run_at, lease_until)) - now()) * 1000)::bigint::text, '')"
 	" FROM jobs WHERE status = 'queued' AND kind = ANY($1::text[])");
 
-static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 1,
+/* $2: the kinds whose modules list their own dead letters (own_dead_letters). */
+static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 2,
 	"SELECT id, coalesce(org_id::text, ''), kind, coalesce(dedupe_key, ''),"
 	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), attempts,"
 	" coalesce(last_error, '')"
-	" FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT $1");
+	" FROM jobs WHERE status = 'dead' AND kind <> ALL($2::text[])"
+	" ORDER BY updated_at DESC, id LIMIT $1");
 
 /* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
- * until the next outcome replaces it. id as text, so a malformed one is "not found". */
-static struct db_stmt jobs_stmt_retry_dead = DB_STMT("jobs_retry_dead", 1,
+ * until the next outcome replaces it. $2: kinds left out, $3: the one kind wanted (or NULL). */
+static struct db_stmt jobs_stmt_retry_dead = DB_STMT("jobs_retry_dead", 3,
 	"UPDATE jobs SET status = 'queued', attempts = 0, run_at = now(), lease_until = NULL,"
 	" leased_by = NULL, finished_at = NULL, updated_at = now()"
-	" WHERE id::text = $1 AND status = 'dead'"
+	" WHERE id = $1::uuid AND status = 'dead' AND kind <> ALL($2::text[])"
+	" AND ($3::text IS NULL OR kind = $3)"
 	" RETURNING id, pg_notify('kairos_jobs', 'job')");
 
 static struct db_stmt jobs_stmt_counts = DB_STMT("jobs_counts", 0,
@@ -105,6 +118,12 @@ jobs_array_add(struct buf *out, const char *value)
 	buf_puts(out, value);
 }
 
+static void
+jobs_array_end(struct buf *out)
+{
+	buf_puts(out, out->len ? "}" : "{}");
+}
+
 int
 jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner)
 {
@@ -131,12 +150,16 @@ jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner)
 			continue;
 		}
 		r->kinds[r->nkinds++] = all[i];
+		jobs_array_add(&r->all, all[i]->name);
+		if (all[i]->batched)
+			continue;	/* its module claims it */
 		snprintf(lease, sizeof lease, "%d", all[i]->lease_seconds);
 		jobs_array_add(&r->names, all[i]->name);
 		jobs_array_add(&r->leases, lease);
 	}
-	buf_puts(&r->names, r->nkinds ? "}" : "{}");
-	buf_puts(&r->leases, r->nkinds ? "}" : "{}");
+	jobs_array_end(&r->names);
+	jobs_array_end(&r->leases);
+	jobs_array_end(&r->all);
 	buf_free(&why);
 	return left_out;
 }
@@ -146,6 +169,7 @@ jobs_runner_free(struct jobs_runner *r)
 {
 	buf_free(&r->names);
 	buf_free(&r->leases);
+	buf_free(&r->all);
 }
 
 static const struct jobs_kind *
@@ -172,10 +196,74 @@ jobs_error_cut(struct buf *error)
 	buf_truncate(error, n);
 }
 
-/* Records the outcome of job, guarded by its lease. Logs it; -1 when the database failed. */
-static int
-jobs_record(struct jobs_runner *r, struct db *db, const struct jobs_kind *k,
-    const struct jobs_job *job, enum jobs_outcome outcome, struct jobs_result *res, long ms)
+int
+jobs_claim(struct db *db, const struct jobs_kind *k, const char *runner, int max, PGresult **res)
+{
+	char lease[16], limit[16];
+	struct buf names = BUF_INIT, leases = BUF_INIT;
+	const char *params[4] = { runner, NULL, NULL, limit };
+	int rc;
+
+	snprintf(lease, sizeof lease, "%d", k->lease_seconds);
+	snprintf(limit, sizeof limit, "%d", max);
+	jobs_array_add(&names, k->name);
+	jobs_array_add(&leases, lease);
+	jobs_array_end(&names);
+	jobs_array_end(&leases);
+	params[1] = buf_cstr(&names);
+	params[2] = buf_cstr(&leases);
+	rc = db_query(db, &jobs_stmt_claim, params, res);
+	buf_free(&names);
+	buf_free(&leases);
+	return rc;
+}
+
+void
+jobs_job_from(const PGresult *res, int row, const char *runner, struct jobs_job *job)
+{
+	*job = (struct jobs_job){ PQgetvalue(res, row, 0), PQgetvalue(res, row, 1),
+		PQgetvalue(res, row, 2), PQgetvalue(res, row, 3), PQgetvalue(res, row, 4),
+		atoi(PQgetvalue(res, row, 5)), runner, strtod(PQgetvalue(res, row, 6), NULL),
+		strtod(PQgetvalue(res, row, 7), NULL) };
+}
+
+bool
+jobs_attempts_spent(const struct jobs_kind *k, const struct jobs_job *job, struct jobs_result *r)
+{
+	if (job->attempt <= k->max_attempts)
+		return false;
+	/* the runner of the last attempt died (or overran its lease) before recording it:
+	 * running it once more would exceed max_attempts */
+	buf_reset(&r->error);
+	buf_printf(&r->error, "attempt %d of %d did not finish within its %d s lease"
+	    " (its runner stopped or overran)", job->attempt - 1, k->max_attempts, k->lease_seconds);
+	return true;
+}
+
+int
+jobs_done_many(struct db *db, const char *runner, const char *ids, struct buf *recorded)
+{
+	const char *params[2] = { ids, runner };
+	PGresult *res = NULL;
+	int rc = db_query(db, &jobs_stmt_done, params, &res);
+
+	buf_reset(recorded);
+	buf_puts(recorded, rc == DB_OK && PQntuples(res) == 1 ? PQgetvalue(res, 0, 0) : "{}");
+	PQclear(res);
+	return rc;
+}
+
+int
+jobs_release(struct db *db, const char *runner, const char *ids)
+{
+	const char *params[2] = { ids, runner };
+
+	return db_exec(db, &jobs_stmt_release, params, NULL);
+}
+
+int
+jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job,
+    enum jobs_outcome outcome, struct jobs_result *res, long ms, enum jobs_recorded *what)
 {
 	char secs[32] = "0";
 	long changed = 0, delay = 0;
@@ -183,12 +271,19 @@ jobs_record(struct jobs_runner *r, struct db *db, const struct jobs_kind *k,
 	    backoff_gives_up(job->attempt, k->max_attempts, outcome == JOBS_FAILED);
 	int rc;
 
+	if (what != NULL)
+		*what = JOBS_NOT_RECORDED;
 	if (outcome == JOBS_DONE) {
-		const char *params[2] = { job->id, r->runner };
+		struct buf id = BUF_INIT, recorded = BUF_INIT;
 
-		rc = db_exec(db, &jobs_stmt_done, params, &changed);
+		jobs_array_add(&id, job->id);
+		jobs_array_end(&id);
+		rc = jobs_done_many(db, job->runner, buf_cstr(&id), &recorded);
+		changed = strcmp(buf_cstr(&recorded), "{}") != 0;
+		buf_free(&id);
+		buf_free(&recorded);
 	} else {
-		const char *params[5] = { job->id, r->runner, secs, NULL, dead ? "true" : "false" };
+		const char *params[5] = { job->id, job->runner, secs, NULL, dead ? "true" : "false" };
 
 		if (res->error.len == 0)
 			buf_puts(&res->error, "failed, giving no reason");
@@ -209,25 +304,28 @@ jobs_record(struct jobs_runner *r, struct db *db, const struct jobs_kind *k,
 	if (changed == 0) {
 		/* our lease ran out and another runner took the job: its outcome counts */
 		log_warn("job outcome not recorded", "%s %s attempt %d by %s: the lease ran out and"
-		    " another runner has it", job->kind, job->id, job->attempt, r->runner);
+		    " another runner has it", job->kind, job->id, job->attempt, job->runner);
 		return 0;
 	}
+	if (what != NULL)
+		*what = outcome == JOBS_DONE ? JOBS_RECORDED_DONE : dead ? JOBS_RECORDED_DEAD :
+		    JOBS_RECORDED_RETRY;
 	if (outcome == JOBS_DONE)
 		log_info("job done", "%s %s attempt %d by %s in %ld ms", job->kind, job->id,
-		    job->attempt, r->runner, ms);
+		    job->attempt, job->runner, ms);
 	else if (dead)
 		log_warn("job dead", "%s %s attempt %d by %s: %s", job->kind, job->id, job->attempt,
-		    r->runner, buf_cstr(&res->error));
+		    job->runner, buf_cstr(&res->error));
 	else
 		log_warn("job retry", "%s %s attempt %d by %s: again in %ld s: %s", job->kind, job->id,
-		    job->attempt, r->runner, delay, buf_cstr(&res->error));
+		    job->attempt, job->runner, delay, buf_cstr(&res->error));
 	return 0;
 }
 
 int
 jobs_run_one(struct jobs_runner *r, struct db *db)
 {
-	const char *params[3] = { r->runner, buf_cstr(&r->names), buf_cstr(&r->leases) };
+	const char *params[4] = { r->runner, buf_cstr(&r->names), buf_cstr(&r->leases), "1" };
 	struct jobs_result result = { BUF_INIT, 0 };
 	enum jobs_outcome outcome;
 	const struct jobs_kind *k;
@@ -236,7 +334,7 @@ jobs_run_one(struct jobs_runner *r, struct db *db)
 	long long t0;
 	int rc;
 
-	if (r->nkinds == 0)
+	if (strcmp(buf_cstr(&r->names), "{}") == 0)
 		return 0;
 	if (db_query(db, &jobs_stmt_claim, params, &res) != DB_OK) {
 		log_warn("jobs not run", "%s", db->error);
@@ -246,17 +344,10 @@ jobs_run_one(struct jobs_runner *r, struct db *db)
 		PQclear(res);
 		return 0;
 	}
-	job = (struct jobs_job){ PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
-		PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 4), atoi(PQgetvalue(res, 0, 5)), r->runner,
-		strtod(PQgetvalue(res, 0, 6), NULL), strtod(PQgetvalue(res, 0, 7), NULL) };
+	jobs_job_from(res, 0, r->runner, &job);
 	k = jobs_runner_kind(r, job.kind);	/* the claim takes only our kinds */
 	t0 = clock_mono_us();
-	if (job.attempt > k->max_attempts) {
-		/* the runner of the last attempt died (or overran its lease) before recording it:
-		 * running it once more would exceed max_attempts */
-		buf_printf(&result.error, "attempt %d of %d did not finish within its %d s lease"
-		    " (its runner stopped or overran)", job.attempt - 1, k->max_attempts,
-		    k->lease_seconds);
+	if (jobs_attempts_spent(k, &job, &result)) {
 		outcome = JOBS_FAILED;
 	} else {
 		log_debug("job started", "%s %s attempt %d by %s", job.kind, job.id, job.attempt,
@@ -269,7 +360,8 @@ jobs_run_one(struct jobs_runner *r, struct db *db)
 			outcome = JOBS_RETRY;
 		}
 	}
-	rc = jobs_record(r, db, k, &job, outcome, &result, (long)((clock_mono_us() - t0) / 1000));
+	rc = jobs_record(db, k, &job, outcome, &result, (long)((clock_mono_us() - t0) / 1000),
+	    NULL);
 	buf_free(&result.error);
 	PQclear(res);
 	return rc < 0 ? -1 : 1;
@@ -278,7 +370,7 @@ jobs_run_one(struct jobs_runner *r, struct db *db)
 long
 jobs_next_due_ms(struct jobs_runner *r, struct db *db)
 {
-	const char *params[1] = { buf_cstr(&r->names) };
+	const char *params[1] = { buf_cstr(&r->all) };
 	char v[32];
 
 	if (r->nkinds == 0 || db_query_value(db, &jobs_stmt_wait, params, v, sizeof v) != DB_OK ||
@@ -289,16 +381,34 @@ jobs_next_due_ms(struct jobs_runner *r, struct db *db)
 
 /* ---- dead letters and the operator's view ---- */
 
+/* The array literal of the kinds whose modules keep their own dead letters, into out. */
+static void
+jobs_own_dead_kinds(struct buf *out)
+{
+	const struct jobs_kind *all[JOBS_MAX_KINDS];
+	size_t n = jobs_kinds(true, all, JOBS_MAX_KINDS);
+
+	for (size_t i = 0; i < n; i++)
+		if (all[i]->own_dead_letters)
+			jobs_array_add(out, all[i]->name);
+	jobs_array_end(out);
+}
+
 int
 jobs_dead_letters(struct db *db, struct jobs_dead *rows, int max)
 {
 	char limit[16];
-	const char *params[1] = { limit };
+	struct buf skip = BUF_INIT;
+	const char *params[2] = { limit, NULL };
 	PGresult *res = NULL;
 	int rc, n;
 
 	snprintf(limit, sizeof limit, "%d", max);
-	if ((rc = db_query(db, &jobs_stmt_dead, params, &res)) != DB_OK)
+	jobs_own_dead_kinds(&skip);
+	params[1] = buf_cstr(&skip);
+	rc = db_query(db, &jobs_stmt_dead, params, &res);
+	buf_free(&skip);
+	if (rc != DB_OK)
 		return rc;
 	n = PQntuples(res);
 	for (int i = 0; i < n; i++) {
@@ -316,16 +426,40 @@ jobs_dead_letters(struct db *db, struct jobs_dead *rows, int max)
 	return n;
 }
 
+/* jobs_retry_dead's statement: kind NULL leaves out the kinds with own_dead_letters. */
+static int
+jobs_retry(struct db *db, const char *kind, const char *id, bool *found)
+{
+	struct buf skip = BUF_INIT;
+	const char *params[3] = { id, NULL, kind };
+	PGresult *res = NULL;
+	int rc = DB_OK;
+
+	*found = false;
+	if (id == NULL || !valid_uuid(id))
+		return DB_OK;	/* no such job */
+	if (kind == NULL)
+		jobs_own_dead_kinds(&skip);
+	else
+		jobs_array_end(&skip);
+	params[1] = buf_cstr(&skip);
+	rc = db_query(db, &jobs_stmt_retry_dead, params, &res);
+	*found = rc == DB_OK && PQntuples(res) == 1;
+	buf_free(&skip);
+	PQclear(res);
+	return rc;
+}
+
 int
 jobs_retry_dead(struct db *db, const char *id, bool *found)
 {
-	const char *params[1] = { id };
-	PGresult *res = NULL;
-	int rc = db_query(db, &jobs_stmt_retry_dead, params, &res);
+	return jobs_retry(db, NULL, id, found);
+}
 
-	*found = rc == DB_OK && PQntuples(res) == 1;
-	PQclear(res);
-	return rc;
+int
+jobs_retry_dead_of(struct db *db, const char *kind, const char *id, bool *found)
+{
+	return jobs_retry(db, kind, id, found);
 }
 
 int

@@ -1,6 +1,7 @@
 /* list.c: `kairos outbox list` — queued and sent messages, for operators and for tests that
  * need the text of a message (a one-time code) that was sent. */
 #include "notify/notify.h"
+#include "jobs/jobs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,39 +10,49 @@
 
 #define NOTIFY_LIST_DEFAULT 20
 
+/* A message's attempts are its job's (0016: the job has the message's id); a message sent
+ * before 0016, or inserted as sent, has none: 0. */
 static struct db_stmt notify_stmt_list = DB_STMT("notify_list", 3,
-	"SELECT id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
-	" channel, recipient, status, attempts, coalesce(provider, ''),"
-	" coalesce(provider_message_id, ''), coalesce(subject, ''), body_text,"
-	" coalesce(last_error, ''), event_key"
-	" FROM notifications WHERE ($1::text IS NULL OR recipient = $1)"
-	" AND ($2::text IS NULL OR status = $2)"
-	" ORDER BY created_at DESC, id LIMIT $3");
+	"SELECT n.id, to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	" n.channel, n.recipient, n.status, coalesce(j.attempts, 0), coalesce(n.provider, ''),"
+	" coalesce(n.provider_message_id, ''), coalesce(n.subject, ''), n.body_text,"
+	" coalesce(n.last_error, ''), n.event_key"
+	" FROM notifications n LEFT JOIN jobs j ON j.id = n.id"
+	" WHERE ($1::text IS NULL OR n.recipient = $1) AND ($2::text IS NULL OR n.status = $2)"
+	" ORDER BY n.created_at DESC, n.id LIMIT $3");
 
 static const char *const notify_statuses[] = { "queued", "sent", "delivered", "failed", "dead" };
 
-/* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
- * until the next outcome replaces it. */
-static struct db_stmt notify_stmt_retry_dead = DB_STMT("notify_retry_dead", 1,
-	"UPDATE notifications SET status = 'queued', attempts = 0, next_attempt_at = now(),"
-	" lease_until = NULL, updated_at = now()"
-	" WHERE id::text = $1 AND status = 'dead'"
-	" RETURNING id, pg_notify('kairos_jobs', 'notify')");
+/* The message follows its job back to the queue (jobs_retry_dead_of, in the same
+ * transaction); its last error stays until the next outcome replaces it. */
+static struct db_stmt notify_stmt_requeued = DB_STMT("notify_requeued", 1,
+	"UPDATE notifications SET status = 'queued', updated_at = now()"
+	" WHERE id = $1::uuid AND status = 'dead'");
 
+/* The dead letters are the dead jobs of the queue's, with what their messages were. */
 static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 1,
-	"SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), channel,"
-	" recipient, attempts, coalesce(last_error, ''), event_key"
-	" FROM notifications WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT $1");
+	"SELECT n.id, to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'),"
+	" n.channel, n.recipient, j.attempts, coalesce(n.last_error, ''), n.event_key"
+	" FROM jobs j JOIN notifications n ON n.id = j.id"
+	" WHERE j.status = 'dead' AND j.kind = '" NOTIFY_JOB_KIND "'"
+	" ORDER BY j.updated_at DESC, j.id LIMIT $1");
 
 int
 notify_retry_dead(struct db *db, const char *id, bool *found)
 {
 	const char *params[1] = { id };
-	PGresult *res = NULL;
-	int rc = db_query(db, &notify_stmt_retry_dead, params, &res);
+	bool own = !db_in_transaction(db);
+	int rc;
 
-	*found = rc == DB_OK && PQntuples(res) == 1;
-	PQclear(res);
+	*found = false;
+	if (own && (rc = db_exec_simple(db, "BEGIN")) != DB_OK)
+		return rc;
+	if ((rc = jobs_retry_dead_of(db, NOTIFY_JOB_KIND, id, found)) == DB_OK && *found)
+		rc = db_exec(db, &notify_stmt_requeued, params, NULL);
+	if (own && rc == DB_OK)
+		return db_commit(db);
+	if (own)
+		db_rollback(db);
 	return rc;
 }
 

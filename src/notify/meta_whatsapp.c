@@ -11,6 +11,7 @@
  * Delivery reports come back signed to /webhooks/whatsapp (web/webhooks.c). */
 #include "notify/notify.h"
 #include "notify/provider_net.h"
+#include "notify/webhook.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -258,4 +259,181 @@ notify_meta_init(struct notify_provider *p, const struct notify_meta *settings)
 	p->send = meta_send;
 	p->check = meta_check;
 	p->ctx = settings;
+}
+
+/* ---- webhooks (NOTE-3): the subscription handshake and message statuses ---- */
+
+/* Meta's hub.challenge is a number; anything else long or strange is not echoed. */
+#define META_CHALLENGE_MAX 128
+
+void
+notify_meta_handshake(const char *verify_token, const char *mode, const char *token,
+    const char *challenge, const char *client, struct notify_webhook *a)
+{
+	size_t n = strlen(verify_token);
+
+	if (mode == NULL || strcmp(mode, "subscribe") != 0 || token == NULL ||
+	    strlen(token) != n || CRYPTO_memcmp(token, verify_token, n) != 0) {
+		log_warn("webhook refused", "whatsapp handshake from %s: wrong mode or verify token",
+		    client);
+		notify_webhook_refuse(a, 403, "Invalid verify token", NULL);
+		return;
+	}
+	if (challenge == NULL || *challenge == '\0' || strlen(challenge) > META_CHALLENGE_MAX ||
+	    strspn(challenge, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.") !=
+	    strlen(challenge)) {
+		notify_webhook_refuse(a, 400, "hub.challenge is required (letters and digits)",
+		    "hub.challenge");
+		return;
+	}
+	log_info("whatsapp webhook verified", "handshake from %s", client);
+	*a = (struct notify_webhook){ .status = 200 };
+}
+
+/* An array member of o, or NULL when absent; *bad when present and not an array. */
+static struct json_object *
+meta_array(struct json_object *o, const char *key, bool *bad)
+{
+	struct json_object *v;
+
+	if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, key, &v))
+		return NULL;
+	if (!json_object_is_type(v, json_type_array)) {
+		*bad = true;
+		return NULL;
+	}
+	return v;
+}
+
+/* The statuses of a webhook body, checked for shape before anything is applied:
+ * entry[].changes[].value.statuses[], each {id, status} strings. NULL (why set) when the
+ * shape is wrong; otherwise a new array of the status objects (borrowed from body). */
+static struct json_object *
+meta_statuses(struct json_object *body, const char **why)
+{
+	struct json_object *out = json_object_new_array(), *entries;
+	bool bad = false;
+
+	if (!json_object_is_type(body, json_type_object) ||
+	    (entries = meta_array(body, "entry", &bad)) == NULL) {
+		*why = "expected an object with an entry array";
+		goto fail;
+	}
+	for (size_t i = 0; i < json_object_array_length(entries); i++) {
+		struct json_object *changes = meta_array(json_object_array_get_idx(entries, i),
+		    "changes", &bad);
+
+		for (size_t j = 0; changes != NULL && j < json_object_array_length(changes); j++) {
+			struct json_object *change = json_object_array_get_idx(changes, j), *value = NULL;
+			struct json_object *statuses;
+
+			if (!json_object_is_type(change, json_type_object) ||
+			    !json_object_object_get_ex(change, "value", &value))
+				continue;	/* other fields of other kinds: not ours */
+			statuses = meta_array(value, "statuses", &bad);
+			for (size_t k = 0; statuses != NULL && k < json_object_array_length(statuses); k++) {
+				struct json_object *st = json_object_array_get_idx(statuses, k);
+
+				if (notify_webhook_str(st, "id") == NULL ||
+				    notify_webhook_str(st, "status") == NULL) {
+					*why = "each status needs id and status strings";
+					goto fail;
+				}
+				json_object_array_add(out, json_object_get(st));
+			}
+		}
+	}
+	if (bad) {
+		*why = "entry, changes and statuses must be arrays";
+		goto fail;
+	}
+	return out;
+fail:
+	json_object_put(out);
+	return NULL;
+}
+
+/* The first error code of a failed status (errors[0].code), into out. */
+static void
+meta_error_code(struct json_object *st, char *out, size_t size)
+{
+	struct json_object *errors, *code;
+	bool bad = false;
+
+	*out = '\0';
+	if ((errors = meta_array(st, "errors", &bad)) != NULL && json_object_array_length(errors) > 0 &&
+	    json_object_object_get_ex(json_object_array_get_idx(errors, 0), "code", &code) &&
+	    (!json_object_is_type(code, json_type_string) || http_json_text(code) != NULL))
+		snprintf(out, size, "%s", json_object_get_string(code));	/* a code with a NUL: none */
+}
+
+/* Applies statuses in one transaction of their own; counts: updated, unchanged, unknown,
+ * ignored. DB_OK or the database's error (rolled back). */
+static int
+meta_apply(struct db *db, struct json_object *statuses, int counts[4])
+{
+	size_t n = json_object_array_length(statuses);
+	int rc = DB_OK;
+
+	if (n > 0 && (rc = db_exec_simple(db, "BEGIN")) != DB_OK)
+		return rc;
+	for (size_t i = 0; i < n && rc == DB_OK; i++) {
+		struct json_object *st = json_object_array_get_idx(statuses, i);
+		const char *id = notify_webhook_str(st, "id"), *word = notify_webhook_str(st, "status");
+		enum notify_status_change change = NOTIFY_STATUS_UNKNOWN;
+		char code[32];
+
+		if (!notify_report_word_known("meta", word)) {
+			log_info("webhook ignored", "whatsapp status \"%.32s\" for %.128s: not a delivery state", word, id);
+			counts[3]++;
+			continue;
+		}
+		meta_error_code(st, code, sizeof code);
+		if ((rc = notify_delivery_report(db, "meta", id, word, code, &change)) != DB_OK)
+			break;
+		if (change == NOTIFY_STATUS_UPDATED || change == NOTIFY_STATUS_CONFIRMED)
+			counts[0]++;
+		else {
+			log_info("webhook ignored", "whatsapp status %s for %.128s: %s", word, id,
+			    change == NOTIFY_STATUS_UNKNOWN ? "unknown message" : "replay or out of order");
+			counts[change == NOTIFY_STATUS_UNKNOWN ? 2 : 1]++;
+		}
+	}
+	if (n > 0 && (rc != DB_OK || (rc = db_commit(db)) != DB_OK))
+		db_rollback(db);
+	return rc;
+}
+
+void
+notify_meta_webhook(struct db *db, const char *app_secret, const char *body, size_t len,
+    const char *signature, const char *client, struct notify_webhook *a)
+{
+	struct json_object *parsed = NULL, *statuses = NULL;
+	int counts[4] = { 0 };	/* updated, unchanged, unknown, ignored */
+	const char *why = NULL;
+
+	if (!notify_meta_signature_ok(app_secret, body, len, signature)) {
+		log_warn("webhook refused", "whatsapp status from %s: bad signature", client);
+		notify_webhook_refuse(a, 403, "Invalid signature", NULL);
+		return;
+	}
+	if (http_json_check(body, len, HTTP_JSON_MAX_DEPTH, &why) < 0 ||
+	    (parsed = json_tokener_parse(body)) == NULL ||
+	    (statuses = meta_statuses(parsed, &why)) == NULL) {
+		struct json_object *details = json_object_new_object();
+
+		log_warn("webhook refused", "whatsapp status from %s: %s", client,
+		    why ? why : "malformed JSON");
+		json_object_object_add(details, "body", json_object_new_string(why ? why : "Malformed JSON"));
+		notify_webhook_invalid(a, details);
+		json_object_put(parsed);
+		return;
+	}
+	if (meta_apply(db, statuses, counts) != DB_OK) {
+		log_error("whatsapp statuses not recorded", "%s", db->error);
+		*a = (struct notify_webhook){ .status = 503, .db_failed = true };	/* Meta sends it again */
+	} else
+		notify_webhook_batch(a, "whatsapp", counts[0], counts[1], counts[2], counts[3]);
+	json_object_put(statuses);
+	json_object_put(parsed);
 }

@@ -2,8 +2,10 @@
  *
  * notify_enqueue() writes a row in the caller's open transaction: the message exists if and
  * only if the event that caused it commits, and the event key makes a second enqueue of the
- * same event a no-op. `kairos jobs` calls notify_run_due() to claim due rows (FOR UPDATE
- * SKIP LOCKED, under a lease), hand each to the channel's provider, and record the outcome.
+ * same event a no-op. Each queued message is a job of the general queue (jobs/, kind
+ * NOTIFY_JOB_KIND, with the message's id: 0016), which owns its claim, lease, attempts,
+ * backoff and dead letter; `kairos jobs` calls notify_run_due() to claim due ones in
+ * batches, hand each to the channel's provider, and record the outcome.
  *
  * Providers sit behind struct notify_provider; providers.c picks one per channel from the
  * configuration. "outbox" (development) stores the message for `kairos outbox list` and
@@ -24,6 +26,11 @@
  * that a runner killed mid-batch strands little behind its lease. */
 #define NOTIFY_CLAIM_BATCH     200
 #define NOTIFY_MAX_ERROR       1000	/* bytes of provider error kept */
+/* A message is a job of this kind (jobs/kinds.c) with the message's id: the queue owns its
+ * claim, lease, attempts, backoff and dead letter; the row in notifications is its record. */
+#define NOTIFY_JOB_KIND        "notify.send"
+#define NOTIFY_MAX_ATTEMPTS    8	/* sends before a failing message is a dead letter */
+#define NOTIFY_BACKOFF_MAX_SECONDS 3600	/* the longest wait between two attempts */
 #define NOTIFY_LIST_MAX        1000	/* rows `kairos outbox list` prints at most */
 /* What a sensitive message's body becomes once a real provider has accepted it (0007). */
 #define NOTIFY_REDACTED        "(removed after sending: it held a one-time secret)"
@@ -300,14 +307,15 @@ struct notify_runner *notify_runner_new(const struct config *cfg, const char *na
 	const struct notify_provider *const providers[NOTIFY_CHANNELS]);
 void notify_runner_free(struct notify_runner *r);
 
-/* Claims up to NOTIFY_CLAIM_BATCH due messages for r under a lease of
- * KAIROS_NOTIFY_LEASE_SECONDS, sends them through their channels' providers on r's threads,
+/* Claims up to NOTIFY_CLAIM_BATCH due messages' jobs for r (jobs_claim: under a lease of
+ * KAIROS_NOTIFY_LEASE_SECONDS), sends them through their channels' providers on r's threads,
  * at most KAIROS_NOTIFY_CONCURRENCY at once and within the rate limits, and records each
- * outcome as it comes (on db, in this thread); a failed send is retried after
- * backoff × 2^(attempt-1) (capped, ±50 % jitter), or the provider's Retry-After if longer.
- * No send starts after half the lease: the claimed messages not started by then are handed
- * back at once, their attempt not counted. Returns how many were claimed (0: nothing due),
- * or a negative db_result. */
+ * outcome as it comes (on db, in this thread), the job's and the message's in one
+ * transaction; a failed send is retried after the queue's backoff (KAIROS_NOTIFY_BACKOFF_SECONDS
+ * × 2^(attempt-1), capped, ±50 % jitter, or the provider's Retry-After if longer). No send
+ * starts after half the lease: the claimed messages not started by then are handed back at
+ * once, their attempt not counted. Returns how many were claimed (0: nothing due), or a
+ * negative db_result. */
 int  notify_run_due(struct db *db, struct notify_runner *r);
 
 /* What a delivery callback did to its message. */
@@ -332,11 +340,56 @@ int  notify_delivery_report(struct db *db, const char *provider, const char *pro
 bool notify_report_word_known(const char *provider, const char *word);
 
 /* Records that a signed webhook request (its signed bytes' SHA-256 as hex, 65 bytes with
- * the NUL) was processed, inside the caller's open transaction; older records than
- * max_age_seconds are dropped on the way. *fresh is false when it was already recorded:
- * a replay. Returns DB_OK or a database error. */
+ * the NUL) was processed at now (core/clock), inside the caller's open transaction; older
+ * records than max_age_seconds are dropped on the way. *fresh is false when it was already
+ * recorded: a replay. Returns DB_OK or a database error. */
 int  notify_webhook_once(struct db *db, const char *provider, const char *digest,
-	long max_age_seconds, bool *fresh);
+	long max_age_seconds, double now, bool *fresh);
+
+/* ---- webhooks (NOTE-3): providers telling us what happened to a message ----
+ *
+ * web/ reads a webhook's body and hands it here with the headers that sign it; the
+ * provider's file checks the signature on the raw bytes before anything is parsed (and
+ * the replay guard), reads the payload, applies its delivery reports inside the request —
+ * each is one guarded UPDATE, neither slow nor calling out, so none becomes a job — and
+ * says what to answer. Refusals are logged and change nothing. */
+struct notify_webhook {
+	int                 status;	/* the HTTP status to answer */
+	const char         *error;	/* status >= 400 without json: the message (static) */
+	const char         *field;	/* the field error is about, or NULL */
+	struct json_object *json;	/* the JSON body to answer, or NULL; owned by the caller */
+	bool                db_failed;	/* the database failed (logged): answer 503, and the
+					 * provider sends it again */
+};
+
+/* Twilio's message status callback, SMS and WhatsApp alike (recorded under "twilio"). url:
+ * the full URL Twilio called, as configured (never from the Host header); form: the posted
+ * fields; signature: X-Twilio-Signature; client: the caller's address, for the log. */
+void notify_twilio_status_webhook(struct db *db, const char *auth_token, const char *url,
+	const struct http_params *form, const char *signature, const char *client,
+	struct notify_webhook *a);
+/* SendGrid's signed Event Webhook: a JSON array of events (json: the body as parsed, NULL
+ * when it is not JSON), ECDSA-signed over timestamp + raw body. Refused whole, changing
+ * nothing: a bad or missing signature (403), a timestamp outside
+ * NOTIFY_SENDGRID_WEBHOOK_MAX_AGE of now (403), a body that is not an array of events
+ * (400), the same signed request a second time (409). Otherwise each event is applied on
+ * its own terms, all in one transaction (a database failure rolls the batch back); the
+ * answer is notify_webhook_batch's. */
+void notify_sendgrid_events_webhook(struct db *db, const char *public_key,
+	const char *timestamp, const char *signature, const char *body, size_t len,
+	struct json_object *json, double now, const char *client, struct notify_webhook *a);
+/* Meta's message status webhook: signature is X-Hub-Signature-256 over the raw body with
+ * the app secret, checked before the body is parsed. All statuses of one delivery are
+ * applied in one transaction. Unknown messages, replays and out-of-order or unknown
+ * statuses are logged and change nothing, and the answer is still 200 when the body was
+ * good: Meta retries a delivery that is not 2xx for days. */
+void notify_meta_webhook(struct db *db, const char *app_secret, const char *body, size_t len,
+	const char *signature, const char *client, struct notify_webhook *a);
+/* Meta's subscription handshake: hub.mode "subscribe" and our verify token (compared in
+ * constant time) → 200 with a->error NULL, and the challenge is the answer (text/plain);
+ * otherwise a refusal in a. */
+void notify_meta_handshake(const char *verify_token, const char *mode, const char *token,
+	const char *challenge, const char *client, struct notify_webhook *a);
 
 /* notify's checks for `kairos doctor` (src/settings.h): one ✓/✗ line per channel's
  * provider (a harmless real request each) on out. true when all pass; db is not used. */
@@ -353,10 +406,11 @@ struct notify_dead {
 	char event_key[201];
 };
 
-/* The newest dead letters (of the organisation row-level security allows), at most max.
- * Returns how many, or a negative db_result. */
+/* The newest dead letters (of the organisation row-level security allows), at most max:
+ * the dead notify.send jobs, with their messages. Returns how many, or a negative db_result. */
 int  notify_dead_letters(struct db *db, struct notify_dead *rows, int max);
-/* Puts dead letter id back in the queue with fresh attempts. DB_OK with *found. */
+/* Puts dead letter id back in the queue with fresh attempts (jobs_retry_dead_of), and the
+ * message's status with it, in the caller's transaction when one is open. DB_OK with *found. */
 int  notify_retry_dead(struct db *db, const char *id, bool *found);
 
 /* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]` and

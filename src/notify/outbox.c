@@ -5,11 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Retry delays are capped here; the delay itself is the code base's one backoff
- * (core/backoff.h, which the job queue uses too): doubling, then ±50 % jitter so runners do
- * not retry a recovering provider in the same second. */
-#define NOTIFY_BACKOFF_MAX_SECONDS  3600
-
 static const char *const notify_channel_names[] = { "sms", "whatsapp", "email" };
 
 int
@@ -49,33 +44,31 @@ static struct db_stmt notify_stmt_enqueue_many = DB_STMT("notify_enqueue_many", 
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING 1)"
 	" SELECT (SELECT count(*) FROM ins), pg_notify('kairos_jobs', 'notify')");
 
-static struct db_stmt notify_stmt_claim = DB_STMT("notify_claim", 3,
-	"UPDATE notifications SET lease_until = now() + make_interval(secs => $2),"
-	" leased_by = $1, attempts = attempts + 1, updated_at = now()"
-	" WHERE id IN (SELECT id FROM notifications WHERE status = 'queued'"
-	"  AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())"
-	"  ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED)"
-	" RETURNING id, channel, recipient, coalesce(subject, ''), body_text,"
-	"  coalesce(body_html, ''), attempts, max_attempts, coalesce(template_name, ''),"
-	"  coalesce(template_vars::text, '')");
+/* The messages of claimed jobs (a message's job has its id), in the claim's order; a job
+ * whose message is gone gets a row of blanks and false. */
+static struct db_stmt notify_stmt_messages = DB_STMT("notify_messages", 1,
+	"SELECT c.id, coalesce(n.channel, ''), coalesce(n.recipient, ''), coalesce(n.subject, ''),"
+	" coalesce(n.body_text, ''), coalesce(n.body_html, ''), coalesce(n.template_name, ''),"
+	" coalesce(n.template_vars::text, ''), n.id IS NOT NULL"
+	" FROM unnest($1::uuid[]) WITH ORDINALITY AS c(id, i)"
+	" LEFT JOIN notifications n ON n.id = c.id ORDER BY c.i");
 
-/* Guarded by leased_by: a runner whose lease ran out (and was taken over) records nothing.
- * The communications row and the audit entry are written in the same statement, so a sent
- * message always has both; neither holds the body. Takes every message sent since the
- * runner last recorded: ids, providers and provider message ids as three arrays of one
- * length, so a busy runner writes one statement for many sends. */
+/* Messages sent since the runner last recorded: ids, providers and provider message ids as
+ * three arrays of one length, so a busy runner writes one statement for many sends; $2 the
+ * ids whose jobs jobs_done_many recorded in the same transaction (the lease's guard). The
+ * communications row and the audit entry are written in the same statement, so a sent
+ * message always has both; neither holds the body. */
 static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
 	"WITH v AS (SELECT * FROM unnest($1::uuid[], $3::text[], $4::text[]) AS v(id, provider, pmid)),"
 	" sent AS ("
 	" UPDATE notifications n SET status = 'sent', provider = v.provider,"
-	"  provider_message_id = v.pmid, sent_at = now(), lease_until = NULL, last_error = NULL,"
-	"  updated_at = now(),"
+	"  provider_message_id = v.pmid, sent_at = now(), last_error = NULL, updated_at = now(),"
 	"  body_text = CASE WHEN n.sensitive AND v.provider <> 'outbox' THEN '" NOTIFY_REDACTED "'"
 	"   ELSE n.body_text END,"
 	"  body_html = CASE WHEN n.sensitive AND v.provider <> 'outbox' THEN NULL ELSE n.body_html END,"
 	"  template_vars = CASE WHEN n.sensitive AND v.provider <> 'outbox' AND n.template_vars IS NOT NULL"
 	"   THEN '[]'::jsonb ELSE n.template_vars END"
-	" FROM v WHERE n.id = v.id AND n.leased_by = $2 AND n.status = 'queued'"
+	" FROM v WHERE n.id = v.id AND v.id = ANY($2::uuid[])"
 	" RETURNING n.id, n.org_id, n.patient_id, n.requested_by, n.requested_ip, n.channel,"
 	"  n.recipient, n.subject, v.provider, v.pmid),"
 	" comm AS (INSERT INTO communications (org_id, notification_id, patient_id, channel,"
@@ -88,19 +81,12 @@ static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
 	"  jsonb_build_object('channel', channel, 'provider', provider, 'providerMessageId', pmid)"
 	" FROM sent");
 
-static struct db_stmt notify_stmt_retry = DB_STMT("notify_retry", 5,
-	"UPDATE notifications SET status = CASE WHEN $5::boolean THEN 'dead' ELSE 'queued' END,"
-	" next_attempt_at = now() + make_interval(secs => $3), last_error = $4,"
-	" lease_until = NULL, updated_at = now()"
-	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
-
-/* Claimed messages whose send never started (the lease's first half ran out, or the rate
- * limit could not fit them in it): back to the queue at once, the claim's attempt undone.
- * Safe: no provider has seen them. */
-static struct db_stmt notify_stmt_release = DB_STMT("notify_release", 2,
-	"UPDATE notifications SET lease_until = NULL, attempts = greatest(attempts - 1, 0),"
-	" updated_at = now()"
-	" WHERE id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'queued'");
+/* A failed send, recorded with its job (jobs_record, in the same transaction): the
+ * provider's reason, and dead ($3) when the job is. */
+static struct db_stmt notify_stmt_failed = DB_STMT("notify_failed", 3,
+	"UPDATE notifications SET last_error = $2, updated_at = now(),"
+	" status = CASE WHEN $3::boolean THEN 'dead' ELSE status END"
+	" WHERE id = $1");
 
 static struct db_stmt notify_stmt_find = DB_STMT("notify_find", 2,
 	"SELECT id FROM notifications WHERE org_id = $1 AND event_key = $2");
@@ -172,35 +158,67 @@ notify_enqueue_many(struct db *db, const struct notify_message *m, const char *c
 	return rc;
 }
 
-/* A failed send: back to the queue after its backoff, or a dead letter. */
+/* A failed send, or a job that must not run (again): the job's outcome (back to the queue
+ * after its backoff, or a dead letter) and the message's, in one transaction. */
 static void
-notify_record_failure(struct db *db, const char *runner, const struct notify_job *job, long backoff)
+notify_record_failure(struct db *db, const struct jobs_kind *k, const struct jobs_job *job,
+    const char *error, long retry_after, bool permanent)
 {
-	const struct notify_outgoing *m = &job->m;
-	const struct notify_result *r = &job->r;
-	bool dead = backoff_gives_up(m->attempts, job->max_attempts, r->outcome == NOTIFY_REJECTED);
-	char secs[32];
-	const char *params[5] = { m->id, runner, secs, r->error, dead ? "true" : "false" };
-	PGresult *res = NULL;
+	struct jobs_result res = { BUF_INIT, retry_after };
+	enum jobs_recorded what = JOBS_NOT_RECORDED;
 
-	snprintf(secs, sizeof secs, "%ld", backoff_seconds(backoff, NOTIFY_BACKOFF_MAX_SECONDS, m->attempts, r->retry_after));
-	if (db_query(db, &notify_stmt_retry, params, &res) != DB_OK)
-		log_error("notification outcome not recorded", "%s: %s", m->id, db->error);
-	PQclear(res);
-	log_warn(dead ? "notification dead" : "notification retry", "%s attempt %d: %s",
-	    m->id, m->attempts, r->error);
+	buf_puts(&res.error, error);
+	if (db_exec_simple(db, "BEGIN") != DB_OK ||
+	    jobs_record(db, k, job, permanent ? JOBS_FAILED : JOBS_RETRY, &res, 0, &what) < 0)
+		goto fail;
+	if (what != JOBS_NOT_RECORDED) {
+		const char *params[3] = { job->id, buf_cstr(&res.error),
+			what == JOBS_RECORDED_DEAD ? "true" : "false" };
+
+		if (db_exec(db, &notify_stmt_failed, params, NULL) != DB_OK)
+			goto fail;
+	}
+	if (db_commit(db) == DB_OK) {
+		buf_free(&res.error);
+		return;
+	}
+fail:
+	log_error("notification outcome not recorded", "%s: it is sent again when the lease ends: %s",
+	    job->id, db->error);
+	db_rollback(db);
+	buf_free(&res.error);
+}
+
+/* The sent messages' jobs done and their rows sent, in one transaction: only those whose
+ * lease this runner still holds. ids, providers, pmids: array literals, in step. */
+static void
+notify_record_sent(struct db *db, const char *runner, const char *ids, const char *providers,
+    const char *pmids, int sent)
+{
+	struct buf recorded = BUF_INIT;
+	const char *params[4] = { ids, NULL, providers, pmids };
+
+	if (db_exec_simple(db, "BEGIN") != DB_OK ||
+	    jobs_done_many(db, runner, ids, &recorded) != DB_OK ||
+	    (params[1] = buf_cstr(&recorded),
+	     db_exec(db, &notify_stmt_sent, params, NULL)) != DB_OK ||
+	    db_commit(db) != DB_OK) {
+		log_error("notification outcome not recorded", "%d sent messages: %s", sent, db->error);
+		db_rollback(db);
+	}
+	buf_free(&recorded);
 }
 
 /* What notify_run_due's record callback needs. */
 struct notify_batch {
 	struct db            *db;
 	struct notify_runner *runner;
-	struct buf            unstarted;	/* array literal of ids: for notify_stmt_release */
+	struct buf            unstarted;	/* array literal of ids: for jobs_release */
 	int                   nunstarted;
 };
 
 /* Called on the runner's thread with the jobs finished since its last call (runner.c): the
- * sent ones recorded in one statement, failures one by one, the unstarted kept for release. */
+ * sent ones recorded in one transaction, failures one by one, the unstarted kept for release. */
 static void
 notify_batch_done(void *ctx, struct notify_job **finished, int k)
 {
@@ -220,22 +238,14 @@ notify_batch_done(void *ctx, struct notify_job **finished, int k)
 			notify_array_add(&pmids, job->r.provider_id);
 			sent++;
 		} else
-			notify_record_failure(b->db, b->runner->name, job, b->runner->backoff_seconds);
+			notify_record_failure(b->db, &b->runner->kind, &job->job, job->r.error,
+			    job->r.retry_after, job->r.outcome == NOTIFY_REJECTED);
 	}
 	if (sent > 0) {
-		const char *params[4] = { NULL, b->runner->name, NULL, NULL };
-		PGresult *res = NULL;
-
 		buf_putc(&ids, '}');
 		buf_putc(&providers, '}');
 		buf_putc(&pmids, '}');
-		params[0] = ids.data;
-		params[2] = providers.data;
-		params[3] = pmids.data;
-		if (db_query(b->db, &notify_stmt_sent, params, &res) != DB_OK)
-			log_error("notification outcome not recorded", "%d sent messages: %s", sent,
-			    b->db->error);
-		PQclear(res);
+		notify_record_sent(b->db, b->runner->name, ids.data, providers.data, pmids.data, sent);
 	}
 	buf_free(&ids);
 	buf_free(&providers);
@@ -245,51 +255,72 @@ notify_batch_done(void *ctx, struct notify_job **finished, int k)
 int
 notify_run_due(struct db *db, struct notify_runner *r)
 {
-	char lease[16], batch[16];
-	const char *params[3] = { r->name, lease, batch };
 	struct notify_job jobs[NOTIFY_CLAIM_BATCH];
 	struct notify_batch b = { db, r, BUF_INIT, 0 };
+	struct buf ids = BUF_INIT;
+	const char *params[1];
+	PGresult *claim = NULL, *res = NULL;
 	long long deadline;
-	PGresult *res = NULL;
-	int rc, n;
+	int rc, n, k = 0;
 
-	snprintf(lease, sizeof lease, "%ld", r->lease_seconds);
-	snprintf(batch, sizeof batch, "%d", NOTIFY_CLAIM_BATCH);
-	if ((rc = db_query(db, &notify_stmt_claim, params, &res)) != DB_OK)
+	if ((rc = jobs_claim(db, &r->kind, r->name, NOTIFY_CLAIM_BATCH, &claim)) != DB_OK)
 		return rc;
-	/* Past half the lease another runner may soon take these rows; a send started then
+	/* Past half the lease another runner may soon take these jobs; a send started then
 	 * could go out twice. The deadline is taken after the claim returned, so it errs early. */
-	deadline = clock_mono_us() + r->lease_seconds * 1000000LL / 2;
-	n = PQntuples(res);
-	for (int i = 0; i < n; i++) {
-		enum notify_channel ch;
-
-		jobs[i] = (struct notify_job){
-			.m = { PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-				PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5),
-				atoi(PQgetvalue(res, i, 6)), PQgetvalue(res, i, 8), PQgetvalue(res, i, 9) },
-			.provider = &notify_provider_outbox,
-			.max_attempts = atoi(PQgetvalue(res, i, 7)),
-		};
-		if (notify_channel_parse(jobs[i].m.channel, &ch) == 0 && r->providers[ch] != NULL)
-			jobs[i].provider = r->providers[ch];
+	deadline = clock_mono_us() + r->kind.lease_seconds * 1000000LL / 2;
+	if ((n = PQntuples(claim)) == 0) {
+		PQclear(claim);
+		return 0;
 	}
-	if (n > 0)
-		notify_runner_batch(r, jobs, n, deadline, notify_batch_done, &b);
-	if (b.nunstarted > 0) {
-		const char *release[2] = { NULL, r->name };
-		PGresult *rel = NULL;
-
-		buf_putc(&b.unstarted, '}');
-		release[0] = b.unstarted.data;
-		log_warn("claim expiring", "%d of %d claimed messages handed back unsent", b.nunstarted, n);
-		if (db_query(db, &notify_stmt_release, release, &rel) != DB_OK)
+	for (int i = 0; i < n; i++)
+		notify_array_add(&ids, PQgetvalue(claim, i, 0));
+	buf_putc(&ids, '}');
+	params[0] = ids.data;
+	if ((rc = db_query(db, &notify_stmt_messages, params, &res)) != DB_OK) {
+		if (jobs_release(db, r->name, ids.data) != DB_OK)
 			log_error("claimed messages not handed back", "they return when the lease ends: %s",
 			    db->error);
-		PQclear(rel);
+		buf_free(&ids);
+		PQclear(claim);
+		return rc;
+	}
+	for (int i = 0; i < n; i++) {
+		struct notify_job *j = &jobs[k];
+		struct jobs_result why = { BUF_INIT, 0 };
+		enum notify_channel ch;
+
+		*j = (struct notify_job){
+			.m = { PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+				PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5), 0,
+				PQgetvalue(res, i, 6), PQgetvalue(res, i, 7) },
+			.provider = &notify_provider_outbox,
+		};
+		jobs_job_from(claim, i, r->name, &j->job);
+		j->m.attempts = j->job.attempt;
+		if (strcmp(PQgetvalue(res, i, 8), "t") != 0)
+			buf_puts(&why.error, "the message is gone");
+		if (why.error.len > 0 || jobs_attempts_spent(&r->kind, &j->job, &why)) {
+			notify_record_failure(db, &r->kind, &j->job, buf_cstr(&why.error), 0, true);
+			buf_free(&why.error);
+			continue;
+		}
+		if (notify_channel_parse(j->m.channel, &ch) == 0 && r->providers[ch] != NULL)
+			j->provider = r->providers[ch];
+		k++;
+	}
+	if (k > 0)
+		notify_runner_batch(r, jobs, k, deadline, notify_batch_done, &b);
+	if (b.nunstarted > 0) {
+		buf_putc(&b.unstarted, '}');
+		log_warn("claim expiring", "%d of %d claimed messages handed back unsent", b.nunstarted, n);
+		if (jobs_release(db, r->name, b.unstarted.data) != DB_OK)
+			log_error("claimed messages not handed back", "they return when the lease ends: %s",
+			    db->error);
 	}
 	buf_free(&b.unstarted);
+	buf_free(&ids);
 	PQclear(res);
+	PQclear(claim);
 	return n;
 }
 
@@ -411,36 +442,4 @@ fail:
 	if (own)
 		db_rollback(db);
 	return rc;
-}
-
-/* The replay guard of signed webhooks (0005). Old digests go first: a request that old is
- * refused by its timestamp before it gets here. */
-static struct db_stmt notify_stmt_webhook_purge = DB_STMT("notify_webhook_purge", 2,
-	"DELETE FROM webhook_requests WHERE provider = $1"
-	" AND received_at < now() - make_interval(secs => $2)");
-
-static struct db_stmt notify_stmt_webhook_once = DB_STMT("notify_webhook_once", 2,
-	"INSERT INTO webhook_requests (provider, digest) VALUES ($1, $2)"
-	" ON CONFLICT DO NOTHING RETURNING 1");
-
-int
-notify_webhook_once(struct db *db, const char *provider, const char *digest,
-    long max_age_seconds, bool *fresh)
-{
-	char age[24];
-	const char *purge[2] = { provider, age }, *once[2] = { provider, digest };
-	PGresult *res = NULL;
-	int rc;
-
-	/* twice the window: a clock step on our side must not let a replay through */
-	snprintf(age, sizeof age, "%ld", max_age_seconds * 2);
-	if ((rc = db_query(db, &notify_stmt_webhook_purge, purge, &res)) != DB_OK)
-		return rc;
-	PQclear(res);
-	res = NULL;
-	if ((rc = db_query(db, &notify_stmt_webhook_once, once, &res)) != DB_OK)
-		return rc;
-	*fresh = PQntuples(res) == 1;
-	PQclear(res);
-	return DB_OK;
 }

@@ -6,16 +6,17 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "jobs/jobs.h"
 #include "notify/notify.h"
 
 #define NOTIFY_RUNNER_NAME_MAX 300	/* "host:pid" */
 
-/* One claimed message on its way through a send thread. m's strings are borrowed from the
- * claim's result, which outlives the batch. */
+/* One claimed message on its way through a send thread. m's and job's strings are borrowed
+ * from the claim's results, which outlive the batch. */
 struct notify_job {
 	struct notify_outgoing         m;
+	struct jobs_job                job;	/* its job: the claim, attempt and lease */
 	const struct notify_provider  *provider;
-	int                            max_attempts;
 	bool                           started;	/* handed to provider->send: r holds its answer */
 	struct notify_result           r;
 };
@@ -37,7 +38,7 @@ struct notify_bucket {
 struct notify_runner {
 	char                          name[NOTIFY_RUNNER_NAME_MAX];
 	const struct notify_provider *providers[NOTIFY_CHANNELS];
-	long                          backoff_seconds, lease_seconds;
+	struct jobs_kind              kind;	/* notify.send, with this runner's lease and backoff */
 	int                           concurrency;	/* KAIROS_NOTIFY_CONCURRENCY */
 	int                           nthreads;	/* started: the runner thread's alone */
 	pthread_t                    *threads;

@@ -8,6 +8,7 @@
  *   {"errors":[{"message":…,"field":…,"help":…}]} */
 #include "notify/notify.h"
 #include "notify/provider_net.h"
+#include "notify/webhook.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -290,4 +291,189 @@ notify_sendgrid_init(struct notify_provider *p, const struct notify_sendgrid *se
 	p->send = sendgrid_send;
 	p->check = sendgrid_check;
 	p->ctx = settings;
+}
+
+/* ---- the signed Event Webhook (NOTE-3) ---- */
+
+/* A bounce's reason can be a paragraph; the message keeps its start. */
+#define SENDGRID_MAX_REASON 300
+/* X-Message-Id is 22 characters; a longer id before the dot is none we gave out. */
+#define SENDGRID_MAX_MESSAGE_ID 128
+#define SENDGRID_DIGEST_SIZE 65	/* hex SHA-256 and a NUL */
+
+/* hex SHA-256 of timestamp + body: what SendGrid signed, the replay guard's key. */
+static void
+sendgrid_digest(const char *timestamp, const char *body, size_t len,
+    char out[SENDGRID_DIGEST_SIZE])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	out[0] = '\0';
+	if (ctx == NULL)
+		return;
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, timestamp, strlen(timestamp)) == 1 &&
+	    EVP_DigestUpdate(ctx, body, len) == 1 && EVP_DigestFinal_ex(ctx, md, &n) == 1)
+		for (unsigned int i = 0; i < n && i < 32; i++)
+			snprintf(out + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(ctx);
+}
+
+/* Every element must be an object with a string "event" (and sg_message_id, when present,
+ * a string). On the first that is not, details names it and the batch is refused whole. */
+static bool
+sendgrid_events_valid(struct json_object *events, struct json_object *details)
+{
+	char key[32];
+
+	if (!json_object_is_type(events, json_type_array)) {
+		json_object_object_add(details, "body", json_object_new_string("must be a JSON array of events"));
+		return false;
+	}
+	for (size_t i = 0; i < json_object_array_length(events); i++) {
+		struct json_object *e = json_object_array_get_idx(events, i), *v;
+		const char *why = NULL;
+
+		if (!json_object_is_type(e, json_type_object))
+			why = "must be an object";
+		else if (!json_object_object_get_ex(e, "event", &v) || !json_object_is_type(v, json_type_string))
+			why = "event must be a string";
+		else if (http_json_text(v) == NULL)
+			why = "event must not contain a NUL character";
+		else if (json_object_object_get_ex(e, "sg_message_id", &v) &&
+		    !json_object_is_type(v, json_type_string))
+			why = "sg_message_id must be a string";
+		else if (json_object_object_get_ex(e, "sg_message_id", &v) && http_json_text(v) == NULL)
+			why = "sg_message_id must not contain a NUL character";
+		else if (json_object_object_get_ex(e, "reason", &v) && json_object_is_type(v, json_type_string) &&
+		    http_json_text(v) == NULL)
+			why = "reason must not contain a NUL character";	/* not cut into another reason */
+		if (why != NULL) {
+			snprintf(key, sizeof key, "[%zu]", i);
+			json_object_object_add(details, key, json_object_new_string(why));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Our provider id from sg_message_id: SendGrid's X-Message-Id, then ".filter…" added by
+ * the server that handled it. Into out; false when there is no id before the dot. */
+static bool
+sendgrid_message_id(const char *sg_message_id, char *out, size_t size)
+{
+	size_t n = strcspn(sg_message_id, ".");
+
+	if (n == 0 || n >= size)
+		return false;
+	memcpy(out, sg_message_id, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* The start of reason, cut at a character boundary, into out. */
+static void
+sendgrid_reason(const char *reason, char *out, size_t size)
+{
+	size_t n = strlen(reason);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)reason[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out, reason, n);
+	out[n] = '\0';
+}
+
+/* Applies each event of a checked batch in the caller's transaction; counts: updated,
+ * unchanged, unknown, ignored. DB_OK or the database's error. */
+static int
+sendgrid_apply(struct db *db, struct json_object *events, int counts[4])
+{
+	int rc = DB_OK;
+
+	for (size_t i = 0; rc == DB_OK && i < json_object_array_length(events); i++) {
+		struct json_object *e = json_object_array_get_idx(events, i);
+		const char *word = notify_webhook_str(e, "event"),
+		    *sgid = notify_webhook_str(e, "sg_message_id"),
+		    *reason = notify_webhook_str(e, "reason");
+		enum notify_status_change change = NOTIFY_STATUS_UNKNOWN;
+		char id[SENDGRID_MAX_MESSAGE_ID], why[SENDGRID_MAX_REASON];
+
+		if (sgid == NULL || !sendgrid_message_id(sgid, id, sizeof id) ||
+		    !notify_report_word_known("sendgrid", word)) {
+			counts[3]++;
+			continue;
+		}
+		sendgrid_reason(reason ? reason : "", why, sizeof why);
+		if ((rc = notify_delivery_report(db, "sendgrid", id, word, why, &change)) != DB_OK)
+			break;
+		if (change == NOTIFY_STATUS_UPDATED || change == NOTIFY_STATUS_CONFIRMED)
+			counts[0]++;
+		else if (change == NOTIFY_STATUS_STALE) {
+			counts[1]++;
+			log_info("webhook ignored", "sendgrid %s for %s: replay or out of order", word, id);
+		} else {
+			counts[2]++;
+			log_warn("webhook event skipped", "sendgrid %s for unknown message %s", word, id);
+		}
+	}
+	return rc;
+}
+
+void
+notify_sendgrid_events_webhook(struct db *db, const char *public_key, const char *timestamp,
+    const char *signature, const char *body, size_t len, struct json_object *json, double now,
+    const char *client, struct notify_webhook *a)
+{
+	int counts[4] = { 0 };	/* updated, unchanged, unknown, ignored */
+	struct json_object *details;
+	char digest[SENDGRID_DIGEST_SIZE];
+	bool fresh = false;
+	int rc;
+
+	if (!notify_sendgrid_signature_ok(public_key, timestamp, body ? body : "", len, signature)) {
+		log_warn("webhook refused", "sendgrid events from %s: bad signature", client);
+		notify_webhook_refuse(a, 403, "Invalid signature", NULL);
+		return;
+	}
+	if (!notify_sendgrid_timestamp_fresh(timestamp, (long long)now)) {
+		log_warn("webhook refused", "sendgrid events from %s: timestamp %s outside %d s",
+		    client, timestamp, NOTIFY_SENDGRID_WEBHOOK_MAX_AGE);
+		notify_webhook_refuse(a, 403, "Stale timestamp", NULL);
+		return;
+	}
+	details = json_object_new_object();
+	if (json == NULL || !sendgrid_events_valid(json, details)) {
+		if (json_object_object_length(details) == 0)
+			json_object_object_add(details, "body", json_object_new_string("must be a JSON array of events"));
+		notify_webhook_invalid(a, details);
+		return;
+	}
+	json_object_put(details);
+
+	sendgrid_digest(timestamp, body, len, digest);
+	if ((rc = db_exec_simple(db, "BEGIN")) == DB_OK)
+		rc = notify_webhook_once(db, "sendgrid", digest, NOTIFY_SENDGRID_WEBHOOK_MAX_AGE, now,
+		    &fresh);
+	if (rc == DB_OK && !fresh) {
+		db_rollback(db);
+		log_warn("webhook refused", "sendgrid events from %s: a replay", client);
+		notify_webhook_refuse(a, 409, "Already received", NULL);
+		return;
+	}
+	if (rc == DB_OK)
+		rc = sendgrid_apply(db, json, counts);
+	if (rc == DB_OK)
+		rc = db_commit(db);
+	if (rc != DB_OK) {
+		log_error("sendgrid events not recorded", "%s", db->error);
+		db_rollback(db);
+		*a = (struct notify_webhook){ .status = 503, .db_failed = true };	/* SendGrid retries */
+		return;
+	}
+	notify_webhook_batch(a, "sendgrid", counts[0], counts[1], counts[2], counts[3]);
 }

@@ -9,6 +9,7 @@
  *   201 {"sid": "SM…", "status": "queued", …}; errors {"code", "message", "status"} */
 #include "notify/notify.h"
 #include "notify/provider_net.h"
+#include "notify/webhook.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -230,4 +231,52 @@ notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settin
 	p->send = twilio_send;
 	p->check = twilio_check;
 	p->ctx = settings;
+}
+
+/* ---- the status callback (NOTE-3) ---- */
+
+void
+notify_twilio_status_webhook(struct db *db, const char *auth_token, const char *url,
+    const struct http_params *form, const char *signature, const char *client,
+    struct notify_webhook *a)
+{
+	const char *sid = http_param(form, "MessageSid"), *status = http_param(form, "MessageStatus");
+	enum notify_status_change change = NOTIFY_STATUS_UNKNOWN;
+	int rc;
+
+	if (!notify_twilio_signature_ok(auth_token, url, form, signature)) {
+		log_warn("webhook refused", "twilio status from %s: bad signature", client);
+		notify_webhook_refuse(a, 403, "Invalid signature", NULL);
+		return;
+	}
+	if (sid == NULL || *sid == '\0' || status == NULL || *status == '\0') {
+		notify_webhook_refuse(a, 400, "MessageSid and MessageStatus are required",
+		    sid == NULL || *sid == '\0' ? "MessageSid" : "MessageStatus");
+		return;
+	}
+	rc = notify_delivery_report(db, "twilio", sid, status, http_param(form, "ErrorCode"),
+	    &change);
+	if (rc == DB_UNAVAILABLE) {
+		*a = (struct notify_webhook){ .status = 503, .db_failed = true };	/* Twilio retries */
+		return;
+	}
+	if (rc != DB_OK) {
+		notify_webhook_refuse(a, 400, "Unknown MessageStatus", "MessageStatus");
+		return;
+	}
+	switch (change) {
+	case NOTIFY_STATUS_UPDATED:
+	case NOTIFY_STATUS_CONFIRMED:
+		*a = (struct notify_webhook){ .status = 200, .json = json_object_new_object() };
+		json_object_object_add(a->json, "ok", json_object_new_boolean(1));
+		break;
+	case NOTIFY_STATUS_UNKNOWN:
+		log_warn("webhook refused", "twilio status for unknown message %s", sid);
+		notify_webhook_refuse(a, 404, "Unknown message", NULL);
+		break;
+	case NOTIFY_STATUS_STALE:
+		log_info("webhook ignored", "twilio status %s for %s: replay or out of order", status, sid);
+		notify_webhook_refuse(a, 409, "Already recorded", NULL);
+		break;
+	}
 }

@@ -62,6 +62,13 @@ const struct web_route web_routes[] = {
 	/* dead jobs are listed on the same page as dead messages; /admin/jobs is its other name */
 	ROUTE(GET,  "/admin/jobs",             web_admin_messages,     ADMIN,     HTML),
 	ROUTE(POST, "/admin/jobs/:id/retry",   web_admin_job_retry,    ADMIN,     HTML),
+	/* The pages the footer names (issue 13, item 9): their text is the clinic's. */
+	VIEW(GET,   "/admin/pages",            web_admin_site_pages,   ADMIN,     HTML),
+	VIEW(GET,   "/admin/pages/:slug",      web_admin_site_page_form, ADMIN,   HTML),
+	VIEW(POST,  "/admin/pages/:slug",      web_admin_site_page_save, ADMIN,   HTML),
+	VIEW(GET,   "/contact",                web_site_page,          PUBLIC,    HTML),
+	VIEW(GET,   "/privacy",                web_site_page,          PUBLIC,    HTML),
+	VIEW(GET,   "/accessibility",          web_site_page,          PUBLIC,    HTML),
 
 	/* The sign-in JSON API (AUTH-8, patient-api.md). */
 	SIGNIN_ROUTE(POST, "/api/patient-auth/send-otp",      web_api_send_otp,    JSON),
@@ -80,10 +87,10 @@ const struct web_route web_routes[] = {
 	VIEW(POST,  "/api/campaigns",          web_campaigns_create, ADMIN, JSON),
 
 	/* Providers: each handler verifies the provider's signature before anything else. */
-	ROUTE(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
-	ROUTE(POST, "/webhooks/sendgrid/events", web_webhook_sendgrid_events, WEBHOOK, JSON),
-	ROUTE(GET,  "/webhooks/whatsapp",      web_webhook_whatsapp_verify, WEBHOOK, JSON),
-	ROUTE(POST, "/webhooks/whatsapp",      web_webhook_whatsapp, WEBHOOK, JSON),
+	VIEW(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
+	VIEW(POST, "/webhooks/sendgrid/events", web_webhook_sendgrid_events, WEBHOOK, JSON),
+	VIEW(GET,  "/webhooks/whatsapp",      web_webhook_whatsapp_verify, WEBHOOK, JSON),
+	VIEW(POST, "/webhooks/whatsapp",      web_webhook_whatsapp, WEBHOOK, JSON),
 
 	/* Development and test only (never when KAIROS_ENV=production). */
 	DEV_ROUTE(GET, "/_styleguide",   web_styleguide,    HTML),

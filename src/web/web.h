@@ -314,12 +314,16 @@ void web_debug_notify(struct web_app *, struct request *, struct response *);
  * moves it N seconds, ?real=1 puts it back; in every worker (core/clock). Replies
  * {"now": epoch seconds, "pid": the worker's}. */
 void web_debug_clock(struct web_app *, struct request *, struct response *);
-void web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
-void web_webhook_sendgrid_events(struct web_app *, struct request *, struct response *);
-void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct response *);
-void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
+struct web_view web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
+struct web_view web_webhook_sendgrid_events(struct web_app *, struct request *, struct response *);
+struct web_view web_webhook_whatsapp_verify(struct web_app *, struct request *, struct response *);
+struct web_view web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 struct web_view web_staff_comms(struct web_app *, struct request *, struct response *);
 struct web_view web_campaigns_create(struct web_app *, struct request *, struct response *);
+struct web_view web_site_page(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_site_pages(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_site_page_form(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_site_page_save(struct web_app *, struct request *, struct response *);
 void web_signin_form(struct web_app *, struct request *, struct response *);
 void web_signin_send(struct web_app *, struct request *, struct response *);
 void web_signin_code_form(struct web_app *, struct request *, struct response *);

@@ -9,7 +9,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
-use HTTP::Tiny;
+use KairosBrowser;
 use Test::More;
 
 my $k = KairosTest->start(workers => 2);
@@ -18,34 +18,6 @@ my $post = sub { my ($path, $body, %h) = @_; $k->post_json($path, $body, headers
 my $j = \&KairosTest::json;
 my $nul_json = 'must not contain a NUL character (\u0000)';
 my $nul_form = 'This contains a NUL character, which is not allowed';
-
-# A browser without JavaScript: a cookie jar, no automatic redirects, form posts with every
-# value percent-encoded (a NUL goes as %00).
-package Browser {
-	sub new { my ($c, $k) = @_; bless { k => $k, jar => {}, http => HTTP::Tiny->new(max_redirect => 0, timeout => 30) }, $c }
-	sub request {
-		my ($s, $method, $path, $form) = @_;
-		my %h;
-		my $c = join '; ', map { "$_=$s->{jar}{$_}" } grep { $s->{jar}{$_} ne '' } sort keys %{ $s->{jar} };
-		$h{Cookie} = $c if $c ne '';
-		my $content;
-		if ($form) {
-			$content = join '&', map { my $v = $form->{$_}; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; "$_=$v" } sort keys %$form;
-			$h{'Content-Type'} = 'application/x-www-form-urlencoded';
-		}
-		my $r = $s->{http}->request($method, $s->{k}->url($path), { headers => \%h, defined $content ? (content => $content) : () });
-		my $sc = $r->{headers}{'set-cookie'} // [];
-		for my $line (ref $sc ? @$sc : ($sc)) {
-			my ($name, $value) = $line =~ /^([^=]+)=([^;]*)/;
-			$s->{jar}{$name} = $line =~ /Max-Age=0\b/ ? '' : $value;
-		}
-		return $r;
-	}
-	sub get { $_[0]->request('GET', $_[1]) }
-	sub post { $_[0]->request('POST', $_[1], $_[2]) }
-	sub csrf { my ($s, $path) = @_; my ($t) = $s->get($path)->{content} =~ /name="_csrf" value="([^"]+)"/; $t }
-}
-package main;
 
 # The error message by a field of a page (templates/partials/field: id="FIELD-error").
 sub field_error {
@@ -127,7 +99,7 @@ is($psql->("SELECT count(*) FROM otp_codes WHERE phone NOT IN ('+61400000301', '
 	'no refused number got a code');
 
 # ---- pages: the form again, the message by the field ----
-my $b = Browser->new($k);
+my $b = KairosBrowser->new($k);
 my $csrf = $b->csrf('/signin');
 like($b->get('/signin')->{content}, qr/For example 0412 345 678, or with the country code: \+61 412 345 678/,
 	'the phone hint shows the national format of the clinic country');
@@ -151,7 +123,7 @@ $r = $b->post('/signin/code', { _csrf => $csrf, code => $code });
 is($r->{status}, 303, 'the code itself then signs in');
 is($psql->("SELECT count(*) FROM users WHERE phone = '+61400000320'"), 1, '... as +61400000320');
 
-$b = Browser->new($k);
+$b = KairosBrowser->new($k);
 $csrf = $b->csrf('/signup');
 $r = $b->post('/signup', { _csrf => $csrf, name => "Ann\0Other", email => "ann.nul\@example.org", phone => '+610400000321',
 	dateOfBirth => '1990-01-01', channel => 'sms', consent => 'yes' });
@@ -170,7 +142,7 @@ $r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Other', email => 'ann.nu
 is($r->{status}, 303, '/signup with +610400000321: on to the code');
 is($psql->("SELECT string_agg(phone, ',') FROM otp_codes WHERE phone LIKE '%400000321'"), '+61400000321', '... sent to +61400000321');
 
-$b = Browser->new($k);
+$b = KairosBrowser->new($k);
 $csrf = $b->csrf('/staff/signin');
 $r = $b->post('/staff/signin', { _csrf => $csrf, email => $staff->{email}, password => "$staff->{password}\0x" });
 is($r->{status}, 422, '/staff/signin: the password and a NUL does not sign in (422)');
@@ -191,7 +163,7 @@ $r = $in->post_json('/api/patient-auth/send-otp', { phone => '0412 345 678', cha
 is($r->{status}, 400, '... and an Australian national number is not an Indian one');
 $r = $in->post_json('/api/patient-auth/send-otp', { phone => '+61 412 345 678', channel => 'sms' });
 is($r->{status}, 200, '... though with its country code it is');
-like(Browser->new($in)->get('/signin')->{content}, qr/For example 081234 56789, or with the country code: \+91 81234 56789/,
+like(KairosBrowser->new($in)->get('/signin')->{content}, qr/For example 081234 56789, or with the country code: \+91 81234 56789/,
 	'... and the hint shows an Indian number');
 $in->finish;
 done_testing;

@@ -8,43 +8,14 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
-use HTTP::Tiny;
+use KairosBrowser;
 use Test::More;
 
 my $k = KairosTest->start(workers => 2);
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
 
-# A browser: a cookie jar, no automatic redirects, form posts.
-package Browser {
-	sub new { my ($c, $k) = @_; bless { k => $k, jar => {}, http => HTTP::Tiny->new(max_redirect => 0, timeout => 30) }, $c }
-	sub cookie_header { my $s = shift; join '; ', map { "$_=$s->{jar}{$_}{value}" } grep { $s->{jar}{$_}{value} ne '' } sort keys %{ $s->{jar} } }
-	sub request {
-		my ($s, $method, $path, %o) = @_;
-		my %h = (%{ $o{headers} // {} });
-		my $c = $s->cookie_header;
-		$h{Cookie} = $c if $c ne '';
-		my $content = $o{content_raw};
-		if ($o{form}) {
-			$content = join '&', map { my $v = $o{form}{$_}; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; "$_=$v" } sort keys %{ $o{form} };
-			$h{'Content-Type'} = 'application/x-www-form-urlencoded';
-		}
-		my $r = $s->{http}->request($method, $s->{k}->url($path), { headers => \%h, defined $content ? (content => $content) : () });
-		my $sc = $r->{headers}{'set-cookie'} // [];
-		for my $line (ref $sc ? @$sc : ($sc)) {
-			my ($name, $value) = $line =~ /^([^=]+)=([^;]*)/;
-			$s->{jar}{$name} = { value => $value, line => $line };
-			delete $s->{jar}{$name} if $line =~ /Max-Age=0\b/;
-		}
-		return $r;
-	}
-	sub get { my ($s, $p, %o) = @_; $s->request('GET', $p, %o) }
-	sub post { my ($s, $p, $form, %o) = @_; $s->request('POST', $p, form => $form, %o) }
-	sub csrf { my ($s, $r) = @_; my ($t) = $r->{content} =~ /name="_csrf" value="([^"]+)"/; $t }
-	sub cookie_line { $_[0]{jar}{$_[1]} ? $_[0]{jar}{$_[1]}{line} : '' }
-}
-
 # ---- sign-up: the form, its errors, and the code ----
-my $b = Browser->new($k);
+my $b = KairosBrowser->new($k);
 my $r = $b->get('/signup');
 is($r->{status}, 200, 'GET /signup');
 my $csrf = $b->csrf($r);
@@ -100,7 +71,7 @@ unlike($r->{content}, qr{href="/" aria-current}, '... and Home is not');
 # A worker builds each viewer's navigation once and shares it between pages: a visitor's and
 # a patient's pages, taken in turns so each worker serves both more than once, keep their own.
 my $nav = sub { join ' ', $_[0]->get('/')->{content} =~ m{class="site-nav__link" href="([^"]+)"}g };
-my $visitor = Browser->new($k);
+my $visitor = KairosBrowser->new($k);
 my @seen = map { [$nav->($visitor), $nav->($b)] } 1 .. 4;
 is_deeply([grep { $_->[0] ne '/ /book /signin' } @seen], [], "a visitor's nav is Home, Book, Sign in, every time");
 is_deeply([grep { $_->[1] ne '/ /book /account' } @seen], [], "a patient's nav is Home, Book, Your account, every time");
@@ -158,7 +129,7 @@ is($r->{status}, 303, 'the form goes through with the same CSRF token (bound to 
 is($psql->("SELECT name FROM users WHERE phone = '+61400000010'"), 'Zoë Renewed', 'saved');
 
 # ---- sessions: revoke one, revoke all ----
-my $b2 = Browser->new($k);	# the same person on a second device
+my $b2 = KairosBrowser->new($k);	# the same person on a second device
 $psql->("UPDATE otp_codes SET created_at = created_at - interval '2 minutes' WHERE phone = '+61400000010'");
 $r = $b2->get('/signin');
 $r = $b2->post('/signin', { _csrf => $b2->csrf($r), phone => '+61400000010', channel => 'sms' });
@@ -176,7 +147,7 @@ $r = $b->post("/account/sessions/$sid_b2/revoke", { _csrf => $b->csrf($r) });
 is($r->{status}, 303, 'revoke the other device: 303');
 is($b2->get('/account')->{status}, 303, 'the other device is signed out at once');
 is($psql->("SELECT revoked_reason FROM sessions WHERE id = '$sid_b2'"), 'revoked', 'recorded as revoked');
-my $b3 = Browser->new($k);
+my $b3 = KairosBrowser->new($k);
 $r = $b3->get('/signin');
 is($b3->post("/account/sessions/$sid_b2/revoke", { _csrf => $b3->csrf($r) })->{status}, 303, "someone else's revoke without a session: sent to sign in");
 is($psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.session_revoked'"), 1, 'audited once');
@@ -189,7 +160,7 @@ like($b->cookie_line('kairos_at') . $b->cookie_line('kairos_rt'), qr/^$/, 'both 
 is($psql->("SELECT count(*) FROM sessions WHERE user_id = (SELECT id FROM users WHERE phone = '+61400000010') AND revoked_at IS NULL"), 0, 'no live session left');
 
 # ---- CSRF and Origin on the anonymous forms ----
-my $c = Browser->new($k);
+my $c = KairosBrowser->new($k);
 $r = $c->get('/signin');
 is($c->post('/signin', { phone => '+61400000012', channel => 'sms' })->{status}, 403, 'sign-in without its token: 403');
 is($c->post('/signin', { _csrf => 'x' x 43, phone => '+61400000012', channel => 'sms' })->{status}, 403, 'with a wrong token: 403');
@@ -201,7 +172,7 @@ is($c->post('/signin', { _csrf => $c->csrf($r), phone => '+61400000012', channel
 
 # ---- staff: sign-in, roles, invitations ----
 my $admin = $k->staff(role => 'admin', email => 'boss@example.org', password => 'the boss password');
-my $s = Browser->new($k);
+my $s = KairosBrowser->new($k);
 is($s->get('/admin')->{headers}{location}, '/staff/signin?next=/admin', 'staff pages send strangers to the staff sign-in');
 $r = $s->get('/staff/signin?next=/admin/staff');
 $r = $s->post('/staff/signin', { _csrf => $s->csrf($r), email => 'boss@example.org', password => 'wrong password', next => '/admin/staff' });
@@ -224,7 +195,7 @@ ok($k->wait_until(10, sub { ($mail) = ($k->kairos('outbox', 'list', '--to', 'pri
 my ($invite_token) = $mail =~ m{([^/]+)$};
 unlike($psql->("SELECT event_key FROM notifications WHERE recipient = 'priya\@example.org'"), qr/\Q$invite_token\E/,
 	'the token is not the event key');
-my $p = Browser->new($k);
+my $p = KairosBrowser->new($k);
 $r = $p->get($mail);
 like($r->{content}, qr/Hello Priya Practitioner. You.re invited as practitioner/, 'the invitation page');
 $r = $p->post($mail, { _csrf => $p->csrf($r), password => 'short', confirm => 'short' });
@@ -236,7 +207,7 @@ is($r->{headers}{location}, '/admin', 'accepted: signed in');
 is($p->get('/admin')->{status}, 200, 'the practitioner sees the admin home');
 is($p->get('/admin/staff')->{status}, 403, 'but not the admin-only staff page: 403');
 like($p->get('/admin/staff')->{content}, qr/Your account can&#39;t open this page/, 'the 403 page says why');
-is(Browser->new($k)->get($mail)->{status}, 404, 'the link works once');
+is(KairosBrowser->new($k)->get($mail)->{status}, 404, 'the link works once');
 is($psql->("SELECT role FROM users WHERE email = 'priya\@example.org'"), 'practitioner', 'the account has the invited role');
 is($psql->("SELECT count(*) FROM audit_log WHERE action IN ('auth.staff_invited', 'auth.invite_accepted')"), 2, 'invitation and acceptance audited');
 is($s->get('/account')->{status}, 403, "a patient page for staff: 403");
@@ -274,7 +245,7 @@ is($s->post("/admin/staff/00000000-0000-0000-0000-000000000000/role", { _csrf =>
 	'an unknown staff member: 404');
 is($p->post("/admin/staff/$priya/role", { _csrf => $p->csrf($p->get('/admin')), role => 'admin' })->{status}, 403, 'a receptionist cannot change roles: 403');
 is($psql->("SELECT role FROM users WHERE id = '$priya'"), 'receptionist', 'not even their own');
-is(Browser->new($k)->get('/account')->{headers}{location}, '/signin?next=/account', 'patient pages send strangers to /signin');
+is(KairosBrowser->new($k)->get('/account')->{headers}{location}, '/signin?next=/account', 'patient pages send strangers to /signin');
 
 $k->finish;
 done_testing;

@@ -1,5 +1,5 @@
 #!/usr/bin/env perl
-# What each kind of deployment serves: demo data from `kairos seed` (what ./dev up loads,
+# What each kind of deployment serves: demo data from `kairos seed` (the fixed sample clinic;
 # safe to run again); /_styleguide only outside production; /_debug/* only with
 # KAIROS_DEBUG_ROUTES (which production refuses, t/integration/config.t).
 use strict;

@@ -12,36 +12,9 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
-use HTTP::Tiny;
+use KairosBrowser;
 use Test::More;
 use Time::HiRes qw(sleep time);
-
-package Browser {
-	sub new { my ($c, $k) = @_; bless { k => $k, jar => {}, http => HTTP::Tiny->new(max_redirect => 0, timeout => 30) }, $c }
-	sub cookie_header { my $s = shift; join '; ', map { "$_=$s->{jar}{$_}{value}" } grep { $s->{jar}{$_}{value} ne '' } sort keys %{ $s->{jar} } }
-	sub request {
-		my ($s, $method, $path, %o) = @_;
-		my %h = (%{ $o{headers} // {} });
-		my $c = $s->cookie_header;
-		$h{Cookie} = $c if $c ne '';
-		my $content;
-		if ($o{form}) {
-			$content = join '&', map { my $v = $o{form}{$_}; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; "$_=$v" } sort keys %{ $o{form} };
-			$h{'Content-Type'} = 'application/x-www-form-urlencoded';
-		}
-		my $r = $s->{http}->request($method, $s->{k}->url($path), { headers => \%h, defined $content ? (content => $content) : () });
-		my $sc = $r->{headers}{'set-cookie'} // [];
-		for my $line (ref $sc ? @$sc : ($sc)) {
-			my ($name, $value) = $line =~ /^([^=]+)=([^;]*)/;
-			$s->{jar}{$name} = { value => $value, line => $line };
-			delete $s->{jar}{$name} if $line =~ /Max-Age=0\b/;
-		}
-		return $r;
-	}
-	sub get { my ($s, $p, %o) = @_; $s->request('GET', $p, %o) }
-	sub post { my ($s, $p, $form, %o) = @_; $s->request('POST', $p, form => $form, %o) }
-	sub csrf { my ($s, $r) = @_; my ($t) = $r->{content} =~ /name="_csrf" value="([^"]+)"/; $t }
-}
 
 my $k = KairosTest->start(workers => 1, env => { KAIROS_SCHEDULE_TEST_TASKS => 'true' });
 my $dir = $k->dir;
@@ -160,7 +133,7 @@ is($bearer->('POST', "/admin/jobs/nonsense/retry")->{status}, 404, 'nor a job id
 is($psql->("SELECT status FROM jobs WHERE id = '$other'"), 'dead', "... it stays dead");
 
 # without script: a signed-in browser posts the form; without its token it is refused
-my $b = Browser->new($k);
+my $b = KairosBrowser->new($k);
 $r = $b->get('/staff/signin?next=/admin/messages');
 $r = $b->post('/staff/signin', { _csrf => $b->csrf($r), email => 'boss@example.org', password => 'the boss password', next => '/admin/messages' });
 is($r->{headers}{location}, '/admin/messages', 'an admin signs in with the form');

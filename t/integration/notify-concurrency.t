@@ -22,7 +22,7 @@ sub queue {
 	my ($prefix, $n) = @_;
 	$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text) SELECT o.id, '$prefix:' || g, 'sms', '+614' || lpad(g::text, 8, '0'), '$prefix ' || g FROM organisations o, generate_series(1, $n) g WHERE o.is_default; NOTIFY kairos_jobs");
 }
-my $status = sub { my ($prefix) = @_; $psql->("SELECT count(*) FILTER (WHERE status = 'sent') || ' ' || count(*) FILTER (WHERE status = 'queued' AND last_error IS NULL AND lease_until IS NOT NULL) FROM notifications WHERE event_key LIKE '$prefix:%'") };
+my $status = sub { my ($prefix) = @_; $psql->("SELECT count(*) FILTER (WHERE n.status = 'sent') || ' ' || count(*) FILTER (WHERE n.status = 'queued' AND n.last_error IS NULL AND j.lease_until IS NOT NULL) FROM notifications n JOIN jobs j ON j.id = n.id WHERE event_key LIKE '$prefix:%'") };
 # Runs one runner with these settings until done() is true (or 60 s); then stops it.
 sub with_runner {
 	my ($env, $done) = @_;
@@ -54,7 +54,7 @@ ok(with_runner({ KAIROS_NOTIFY_CONCURRENCY => 2, KAIROS_PROVIDER_TIMEOUT_MS => 1
 like($k->slurp('log/jobs-concurrency.log'), qr/"msg":"claim expiring","detail":"\d of 6 claimed messages handed back unsent"/,
 	'messages not started by half the lease were handed back');
 my $requests = sub { open my $f, '<', "$tw->{dir}/requests.jsonl" or die; [grep { $_->{params}{Body} =~ /^lease / } map { decode_json($_) } <$f>] };
-ok($k->wait_until(10, sub { @{ $requests->() } == $psql->("SELECT sum(attempts) FROM notifications WHERE event_key LIKE 'lease:%'") }),
+ok($k->wait_until(10, sub { @{ $requests->() } == $psql->("SELECT sum(j.attempts) FROM notifications n JOIN jobs j ON j.id = n.id WHERE event_key LIKE 'lease:%'") }),
 	'attempts counted = requests Twilio saw: a handed-back claim counts no attempt');
 is(scalar(grep { $_->{status} == 201 } @{ $requests->() }), 6, 'and Twilio accepted each message exactly once');
 

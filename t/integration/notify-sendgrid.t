@@ -23,7 +23,7 @@ my $k = KairosTest->start(workers => 1, port => $kport, env => {
 	KAIROS_SENDGRID_BAA => 'true' });	# staff words go out only under a BAA (notify-baa.t has the other case)
 my $token = $k->staff(role => 'receptionist')->{token};
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
-my $row_where = sub { my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,''), extract(epoch from next_attempt_at - now())::int, updated_at FROM notifications WHERE $_[0]"); \@f };
+my $row_where = sub { my @f = split /\|/, $psql->("SELECT n.status, coalesce(j.attempts, 0), coalesce(provider,''), coalesce(provider_message_id,''), coalesce(n.last_error,''), extract(epoch from j.run_at - now())::int, n.updated_at FROM notifications n LEFT JOIN jobs j ON j.id = n.id WHERE $_[0]"); \@f };
 my $row = sub { $row_where->("event_key = '$_[0]'") };
 my $requests = sub { open my $f, '<', "$sg->{dir}/requests.jsonl" or return []; [map { decode_json($_) } <$f>] };
 sub control { open my $o, '>', "$sg->{dir}/control" or die; print {$o} map { "$_\n" } @_; close $o }
@@ -36,7 +36,7 @@ my $r = $k->post_json('/comms', { client_id => $ann, type => 'email', subject =>
 	body => "Hi Ann,\nplease call us. 3 < 4 & \"quotes\"" }, headers => { Authorization => "Bearer $token" });
 is($r->{status}, 202, 'a staff email is queued through POST /comms');
 my $id = KairosTest::json($r)->{id};
-my $by_id = sub { $row_where->("id = '$id'") };
+my $by_id = sub { $row_where->("n.id = '$id'") };
 ok($k->wait_until(10, sub { $by_id->()->[0] ne 'queued' }), 'and sent through SendGrid');
 my $req = $requests->()->[-1];
 is($req->{path}, '/v3/mail/send', 'to /v3/mail/send');

@@ -40,7 +40,7 @@ my $k = KairosTest->start(workers => 1, env => { %{ $smtp->{env} }, KAIROS_NOTIF
 	KAIROS_SMTP_BAA => 'true' });	# staff words go out only under a BAA (notify-baa.t has the other case)
 my $token = $k->staff(role => 'receptionist')->{token};
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
-my $row = sub { my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,''), id FROM notifications WHERE event_key = '$_[0]'"); \@f };
+my $row = sub { my @f = split /\|/, $psql->("SELECT n.status, coalesce(j.attempts, 0), coalesce(provider,''), coalesce(provider_message_id,''), coalesce(n.last_error,''), n.id FROM notifications n LEFT JOIN jobs j ON j.id = n.id WHERE event_key = '$_[0]'"); \@f };
 sub control { open my $o, '>', "$smtp->{dir}/control" or die; print {$o} map { "$_\n" } @_; close $o }
 sub send_mail { my ($event, %m) = @_; $k->post_json('/_debug/notify', { event => $event, channel => 'email', to => 'ann@example.org', subject => 'Hello', body => 'hello', %m }) }
 

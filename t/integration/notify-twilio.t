@@ -22,7 +22,7 @@ my $k = KairosTest->start(workers => 1, port => $kport, env => {
 	%{ $tw->{env} }, KAIROS_PUBLIC_URL => $public, KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
 	KAIROS_PROVIDER_TIMEOUT_MS => 1500 });
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
-my $row = sub { my ($event) = @_; my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,''), extract(epoch from next_attempt_at - now())::int FROM notifications WHERE event_key = '$event'"); \@f };
+my $row = sub { my ($event) = @_; my @f = split /\|/, $psql->("SELECT n.status, coalesce(j.attempts, 0), coalesce(provider,''), coalesce(provider_message_id,''), coalesce(n.last_error,''), extract(epoch from j.run_at - now())::int FROM notifications n LEFT JOIN jobs j ON j.id = n.id WHERE event_key = '$event'"); \@f };
 my $requests = sub { open my $f, '<', "$fake/requests.jsonl" or return []; [map { decode_json($_) } <$f>] };
 sub control { open my $o, '>', "$fake/control" or die; print {$o} map { "$_\n" } @_; close $o }
 sub send_sms { my ($event, $to, $body) = @_; $k->post_json('/_debug/notify', { event => $event, channel => 'sms', to => $to, body => $body }) }

@@ -15,7 +15,7 @@ my $fake = $gb->{dir};
 my $k = KairosTest->start(workers => 1, env => { %{ $gb->{env} }, KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
 	KAIROS_GALLABOX_BAA => 'true', KAIROS_WHATSAPP_TEMPLATES => 'otp=login_code' });
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
-my $row = sub { my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,''), extract(epoch from next_attempt_at - now())::int FROM notifications WHERE event_key = '$_[0]'"); \@f };
+my $row = sub { my @f = split /\|/, $psql->("SELECT n.status, coalesce(j.attempts, 0), coalesce(provider,''), coalesce(provider_message_id,''), coalesce(n.last_error,''), extract(epoch from j.run_at - now())::int FROM notifications n LEFT JOIN jobs j ON j.id = n.id WHERE event_key = '$_[0]'"); \@f };
 my $requests = sub { open my $f, '<', "$fake/requests.jsonl" or return []; [map { decode_json($_) } <$f>] };
 sub control { open my $o, '>', "$fake/control" or die; print {$o} map { "$_\n" } @_; close $o }
 my %confirm = (channel => 'whatsapp', template => 'appointment-confirmed',
@@ -49,7 +49,7 @@ $r = $row->('flaky');
 is($r->[0], 'queued', 'stay queued');
 is($r->[4], 'gallabox 429: Rate limit exceeded', "with Gallabox's reason");
 cmp_ok($r->[5], '>=', 15, "the next attempt waits for Retry-After: 20 (in $r->[5] s)");
-$psql->("UPDATE notifications SET next_attempt_at = now() WHERE event_key = 'flaky'");
+$psql->("UPDATE jobs SET run_at = now() WHERE id = (SELECT id FROM notifications WHERE event_key = 'flaky')");
 $psql->("NOTIFY kairos_jobs, 'notify'");
 ok($k->wait_until(10, sub { $row->('flaky')->[0] eq 'sent' }), 'then sent');
 is($row->('flaky')->[1], 3, 'in the third attempt');

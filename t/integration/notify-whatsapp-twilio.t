@@ -21,7 +21,7 @@ my $k = KairosTest->start(workers => 1, port => $kport, env => {
 	KAIROS_TWILIO_WHATSAPP_FROM => 'whatsapp:+61400000888', KAIROS_NOTIFY_BACKOFF_SECONDS => 1,
 	KAIROS_WHATSAPP_TEMPLATES => "otp.phi-free=$otp_sid" });
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
-my $row = sub { my @f = split /\|/, $psql->("SELECT status, attempts, coalesce(provider,''), coalesce(provider_message_id,''), coalesce(last_error,'') FROM notifications WHERE event_key = '$_[0]'"); \@f };
+my $row = sub { my @f = split /\|/, $psql->("SELECT n.status, coalesce(j.attempts, 0), coalesce(provider,''), coalesce(provider_message_id,''), coalesce(n.last_error,'') FROM notifications n LEFT JOIN jobs j ON j.id = n.id WHERE event_key = '$_[0]'"); \@f };
 my $requests = sub { open my $f, '<', "$fake/requests.jsonl" or return []; [map { decode_json($_) } <$f>] };
 sub control { open my $o, '>', "$fake/control" or die; print {$o} map { "$_\n" } @_; close $o }
 

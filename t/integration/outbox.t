@@ -2,6 +2,7 @@
 # The notification outbox (NOTE-2, issue 4 in part): a message exists if and only if its
 # event's transaction commits; one event yields one message; `kairos jobs` sends due rows
 # (here through the development "outbox" provider); several runners never send one twice;
+# each message is a notify.send job of the general queue, whose dead letters notify lists;
 # `kairos outbox list` shows them.
 use strict;
 use warnings;
@@ -54,11 +55,37 @@ my @extra = map { $k->spawn_kairos('jobs-extra.log', 'jobs') } 1 .. 2;
 $psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text) SELECT o.id, 'bulk:' || g, 'email', 'p' || g || '\@example.org', 'Hello ' || g FROM organisations o, generate_series(1, 300) g WHERE o.is_default; NOTIFY kairos_jobs");
 ok($k->wait_until(30, sub { $psql->("SELECT count(*) FROM notifications WHERE event_key LIKE 'bulk:%' AND status = 'sent'") == 300 }),
 	'three runners send all 300 messages');
-is($psql->("SELECT sum(attempts) FROM notifications WHERE event_key LIKE 'bulk:%'"), 300, 'each in exactly one attempt: none claimed twice');
-my $runners = $psql->("SELECT count(DISTINCT leased_by) FROM notifications WHERE event_key LIKE 'bulk:%'");
+is($psql->("SELECT sum(j.attempts) FROM notifications n JOIN jobs j ON j.id = n.id WHERE event_key LIKE 'bulk:%'"), 300, 'each in exactly one attempt: none claimed twice');
+my $runners = $psql->("SELECT count(DISTINCT j.leased_by) FROM notifications n JOIN jobs j ON j.id = n.id WHERE event_key LIKE 'bulk:%'");
 diag "runners that took part: $runners";
 kill 'TERM', @extra;
 waitpid $_, 0 for @extra;
+
+# Sends are jobs of the general queue (0016): each message has its notify.send job, with the
+# message's id, which holds its attempts, lease and dead letter.
+is($psql->("SELECT count(*) FROM notifications n JOIN jobs j ON j.id = n.id AND j.kind = 'notify.send' AND j.status = 'done' WHERE event_key LIKE 'bulk:%'"),
+	300, 'each message is a notify.send job, done once it was sent');
+my ($jrc, $jout) = $k->kairos('jobs', '--list');
+like($jout, qr/^notify\.send\s+0\s+0\s+0\s+\d+\s+0\s*$/m, 'kairos jobs --list counts them with the other kinds');
+# A runner that died on a message's last attempt (8 of 8, its lease over): the queue makes it
+# a dead letter at the next claim instead of sending it a ninth time.
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text) SELECT id, 'lost-runner', 'sms', '+61400000009', 'x' FROM organisations WHERE is_default;"
+	. " UPDATE jobs SET attempts = 8, leased_by = 'gone:1', lease_until = now() - interval '1 second' WHERE id = (SELECT id FROM notifications WHERE event_key = 'lost-runner'); NOTIFY kairos_jobs");
+ok($k->wait_until(15, sub { $psql->("SELECT status FROM notifications WHERE event_key = 'lost-runner'") eq 'dead' }),
+	'a message whose runner died on its last attempt is a dead letter');
+like($psql->("SELECT last_error FROM notifications WHERE event_key = 'lost-runner'"), qr/^attempt 8 of 8 did not finish within its \d+ s lease/,
+	'saying why');
+is($psql->("SELECT count(*) FROM communications c JOIN notifications n ON n.id = c.notification_id WHERE n.event_key = 'lost-runner'"), 0,
+	'and it was not sent a ninth time');
+my $lost = $psql->("SELECT id FROM notifications WHERE event_key = 'lost-runner'");
+($jrc, $jout) = $k->kairos('jobs', '--dead');
+unlike($jout, qr/\Q$lost\E/, 'a dead message is not among the dead jobs (notify lists it, with its recipient)');
+($jrc) = $k->kairos('jobs', '--retry', $lost);
+is($jrc, 1, 'nor retried as one: that would leave the message dead');
+($jrc) = $k->kairos('outbox', 'retry', $lost);
+is($jrc, 0, 'kairos outbox retry puts it back');
+ok($k->wait_until(15, sub { $psql->("SELECT status FROM notifications WHERE event_key = 'lost-runner'") eq 'sent' }), 'and it is sent');
+is($psql->("SELECT attempts FROM jobs WHERE id = '$lost'"), 1, 'in one fresh attempt');
 
 my ($rc, $out) = outbox('--status', 'sent', '--limit', '5');
 is($rc, 0, 'outbox list with filters');

@@ -49,7 +49,7 @@ sub free_port {
 	return $port;
 }
 
-# start(workers => N, seed => 1, env => {KEY => value}, share_dir => DIR (default: the source
+# start(workers => N, seed => 1 (`kairos seed`) or seed => 'demo' (`kairos seed --demo`), env => {KEY => value}, share_dir => DIR (default: the source
 # tree), port => N (default: a free one))
 sub start {
 	my ($class, %o) = @_;
@@ -61,7 +61,7 @@ sub start {
 		}, finished => 0, owner => $$, share_dir => $o{share_dir},
 	}, $class;
 	push @LIVE, $self;
-	$self->stack('up', $dir, $o{seed} ? '--seed' : ()) == 0
+	$self->stack('up', $dir, !$o{seed} ? () : $o{seed} eq 'demo' ? '--demo' : '--seed') == 0
 		or BAIL_OUT("stack up failed in $dir: " . $self->slurp('log/kairos.log'));
 	$self->{http} = HTTP::Tiny->new(timeout => 30, max_redirect => 0);
 	return $self;

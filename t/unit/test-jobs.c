@@ -6,6 +6,7 @@
 
 #include "core/core.h"
 #include "jobs/jobs.h"
+#include "notify/notify.h"
 #include "tap.h"
 
 static enum jobs_outcome
@@ -65,7 +66,7 @@ main(void)
 
 	/* a kind's rules */
 	{
-		struct jobs_kind k = { "pms.writeback", noop, 8, 60, 5, 3600, false, "x" };
+		struct jobs_kind k = { "pms.writeback", noop, 8, 60, 5, 3600, false, "x", false, false };
 
 		is_int(check(&k, why), 0, "a good kind passes");
 		k.name = "PMS.writeback";
@@ -84,7 +85,12 @@ main(void)
 		k.backoff_max_seconds = 1;
 		ok(check(&k, why) < 0 && strstr(why, "backoff") != NULL, "nor a cap below the first delay: %s", why);
 		k.backoff_max_seconds = 3600;
+		k.batched = true;
+		ok(check(&k, why) < 0 && strstr(why, "batched") != NULL,
+		    "nor a handler for a kind its module runs in batches: %s", why);
 		k.run = NULL;
+		is_int(check(&k, why), 0, "a batched kind has none");
+		k.batched = false;
 		ok(check(&k, why) < 0, "nor no handler");
 	}
 
@@ -103,6 +109,9 @@ main(void)
 		ok(good, "no test kind without the test flag (%zu of %zu kinds)", prod, all);
 		ok(jobs_kind_find("test.sleep", true) != NULL, "test.sleep with the flag");
 		ok(jobs_kind_find("test.sleep", false) == NULL, "and not without it");
+		ok(jobs_kind_find(NOTIFY_JOB_KIND, false) != NULL &&
+		    jobs_kind_find(NOTIFY_JOB_KIND, false)->batched,
+		    "notify's sends are a kind of every build, run in batches by notify");
 	}
 	return tap_done();
 }

@@ -35,5 +35,19 @@ main(void)
 	    "a truncated signature fails");
 	ok(!notify_twilio_signature_ok("12345", url, &form, NULL), "a missing signature fails");
 	ok(!notify_twilio_signature_ok("12345", url, &form, ""), "an empty signature fails");
+
+	/* The status callback's reader refuses before it reads or touches the database (db
+	 * NULL): a forged request, then a signed one without the fields it needs. */
+	{
+		struct notify_webhook a;
+
+		notify_twilio_status_webhook(NULL, "12345", url, &form, "GvWf1cFY/Q7PnoempGyD5oXAezd=",
+		    "test", &a);
+		ok(a.status == 403 && a.json == NULL && strcmp(a.error, "Invalid signature") == 0,
+		    "status callback: a forged signature is 403");
+		notify_twilio_status_webhook(NULL, "12345", url, &form, sig, "test", &a);
+		ok(a.status == 400 && a.field != NULL && strcmp(a.field, "MessageSid") == 0,
+		    "signed, but without MessageSid: 400 naming it");
+	}
 	return tap_done();
 }

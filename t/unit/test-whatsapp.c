@@ -2,6 +2,8 @@
  * Kairos, the template id mapping, and the variable rules. */
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "notify/notify.h"
 #include "tap.h"
 
@@ -57,5 +59,32 @@ main(void)
 	ok(!notify_whatsapp_var_ok("a\ttab"), "nor a tab");
 	ok(!notify_whatsapp_var_ok("five     spaces"), "nor five spaces in a row");
 	ok(notify_whatsapp_var_ok("four    spaces"), "four are fine");
+
+	/* Meta's webhooks: the handshake, and refusals before the database (db NULL) */
+	{
+		struct notify_webhook a;
+		char hub[NOTIFY_META_SIGNATURE_SIZE];
+		const char *bad = "{\"entry\": 3}";
+
+		notify_meta_handshake("s3cret", "subscribe", "s3cret", "1158201444", "test", &a);
+		ok(a.status == 200, "handshake: the right mode and token");
+		notify_meta_handshake("s3cret", "subscribe", "s3cres", "1158201444", "test", &a);
+		is_int(a.status, 403, "a wrong token of the same length: 403");
+		notify_meta_handshake("s3cret", "unsubscribe", "s3cret", "1158201444", "test", &a);
+		is_int(a.status, 403, "another mode: 403");
+		notify_meta_handshake("s3cret", "subscribe", NULL, "1158201444", "test", &a);
+		is_int(a.status, 403, "no token: 403");
+		notify_meta_handshake("s3cret", "subscribe", "s3cret", "<script>", "test", &a);
+		ok(a.status == 400 && strcmp(a.field, "hub.challenge") == 0,
+		    "a challenge that is not letters and digits is not echoed: 400");
+		notify_meta_webhook(NULL, "app-secret", bad, strlen(bad), "sha256=00", "test", &a);
+		ok(a.status == 403 && a.json == NULL, "statuses: a forged signature is 403");
+		notify_meta_signature("app-secret", bad, strlen(bad), hub);
+		notify_meta_webhook(NULL, "app-secret", bad, strlen(bad), hub, "test", &a);
+		ok(a.status == 400 && a.json != NULL && strstr(json_object_to_json_string(a.json),
+		    "expected an object with an entry array") != NULL,
+		    "signed, but not entry[]: 400 saying why");
+		json_object_put(a.json);
+	}
 	return tap_done();
 }
