@@ -1,5 +1,6 @@
 /* main.c: `kairos [--config FILE] COMMAND [ARGS…]` — one binary, one subcommand per role. */
 #include "config.h"
+#include "settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,9 @@ usage(FILE *out)
 	    "  migrate [--status] apply pending database migrations, or list their state\n"
 	    "  seed [--demo]      load the fixed sample clinic the tests use, or (--demo) the\n"
 	    "                     whole demo clinic with a month of appointments (idempotent)\n"
-	    "  config [--example] print the effective configuration, or a documented template\n"
+	    "  config [--example | --secrets]\n"
+	    "                     print the effective configuration, a documented template\n"
+	    "                     (.env.example), or the names of the secret keys\n"
 	    "  doctor             check the database and every configured provider\n"
 	    "  outbox list [--to ADDRESS] [--status S] [--limit N] [--json]\n"
 	    "                     queued and sent messages (notifications outbox)\n"
@@ -115,8 +118,11 @@ cmd_database(int argc, char **argv, const char *config_file)
 	if (load_config(&cfg, config_file) < 0)
 		return 1;
 	db_init(&db, config_admin_database_url(&cfg), (int)cfg.db_connect_timeout, 0);
-	if (doctor) {
-		rc = notify_doctor(&cfg, &db, stdout);
+	if (doctor) {	/* every module's checks, each reporting, even after one fails */
+		rc = 0;
+		for (const struct kairos_doctor *d = kairos_doctors; d->module != NULL; d++)
+			if (!d->run(&cfg, &db, stdout))
+				rc = 1;
 		goto out;
 	}
 	if (db_connect(&db) != DB_OK) {
@@ -158,8 +164,12 @@ cmd_config(int argc, char **argv, const char *config_file)
 		config_print_example(stdout);
 		return 0;
 	}
+	if (argc == 2 && strcmp(argv[1], "--secrets") == 0) {
+		config_print_secrets(stdout);
+		return 0;
+	}
 	if (argc > 1) {
-		fprintf(stderr, "usage: kairos config [--example]\n");
+		fprintf(stderr, "usage: kairos config [--example | --secrets]\n");
 		return 2;
 	}
 	if (load_config(&cfg, config_file) < 0)

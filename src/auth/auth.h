@@ -378,4 +378,9 @@ int  auth_purge_invites(struct db *db, long *removed);
 /* `kairos user add --role ROLE --email E [--name N] [--org SLUG] --password-stdin`. */
 int  auth_user_main(int argc, char **argv, struct db *db);
 
+/* auth's keys (src/auth/settings.c), and its check for `kairos doctor`: do the access-token
+ * keys parse? */
+extern const struct config_table auth_settings;
+bool auth_doctor(const struct config *cfg, struct db *db, FILE *out);
+
 #endif

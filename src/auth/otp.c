@@ -15,23 +15,26 @@
 static struct db_stmt auth_stmt_otp_lock = DB_STMT("auth_otp_lock", 2,
 	"SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
 
-/* Seconds to wait before another code may be sent (0: now), from the three limits. */
-static struct db_stmt auth_stmt_otp_wait = DB_STMT("auth_otp_wait", 6,
+/* Seconds to wait before another code may be sent (0: now), from the three limits. The
+ * throttle counts codes by created_at, so a code's created_at is the wall clock's too. */
+static struct db_stmt auth_stmt_otp_wait = DB_STMT("auth_otp_wait", 7,
 	"SELECT greatest(0,"
-	" (SELECT ceil(extract(epoch FROM max(created_at) + make_interval(secs => $4) - now()))"
+	" (SELECT ceil(extract(epoch FROM max(created_at) + make_interval(secs => $4) - " DB_NOW(7) "))"
 	"    FROM otp_codes WHERE org_id = $1 AND phone = $2),"
-	" (SELECT ceil(extract(epoch FROM min(created_at) + interval '1 hour' - now()))"
+	" (SELECT ceil(extract(epoch FROM min(created_at) + interval '1 hour' - " DB_NOW(7) "))"
 	"    FROM (SELECT created_at FROM otp_codes WHERE org_id = $1 AND phone = $2"
-	"          AND created_at > now() - interval '1 hour' ORDER BY created_at DESC"
+	"          AND created_at > " DB_NOW(7) " - interval '1 hour' ORDER BY created_at DESC"
 	"          OFFSET $5 - 1) o),"
-	" (SELECT ceil(extract(epoch FROM min(created_at) + interval '1 hour' - now()))"
+	" (SELECT ceil(extract(epoch FROM min(created_at) + interval '1 hour' - " DB_NOW(7) "))"
 	"    FROM (SELECT created_at FROM otp_codes WHERE org_id = $1 AND requested_ip = $3::inet"
-	"          AND created_at > now() - interval '1 hour' ORDER BY created_at DESC"
+	"          AND created_at > " DB_NOW(7) " - interval '1 hour' ORDER BY created_at DESC"
 	"          OFFSET $6 - 1) i))::int");
 
-static struct db_stmt auth_stmt_otp_insert = DB_STMT("auth_otp_insert", 7,
-	"INSERT INTO otp_codes (org_id, phone, channel, code_hash, signup, requested_ip, expires_at)"
-	" VALUES ($1, $2, $3, $4, $5::jsonb, $6::inet, now() + make_interval(secs => $7))"
+static struct db_stmt auth_stmt_otp_insert = DB_STMT("auth_otp_insert", 8,
+	"INSERT INTO otp_codes (org_id, phone, channel, code_hash, signup, requested_ip, created_at,"
+	"  expires_at)"
+	" VALUES ($1, $2, $3, $4, $5::jsonb, $6::inet, " DB_NOW(8) ","
+	"  " DB_NOW(8) " + make_interval(secs => $7))"
 	" RETURNING id");
 
 static struct db_stmt auth_stmt_otp_email = DB_STMT("auth_otp_email", 3,
@@ -41,22 +44,22 @@ static struct db_stmt auth_stmt_otp_email = DB_STMT("auth_otp_email", 3,
 /* One row for every number, with a code or without: the newest code (id and hash, NULL
  * for none), whether it is unexpired and unspent, and the wrong tries counted in the
  * number's current window (otp_guesses, 0010). The per-number lock is already held. */
-static struct db_stmt auth_stmt_otp_state = DB_STMT("auth_otp_state", 2,
-	"SELECT c.id, c.code_hash, coalesce(c.expires_at > now() AND c.consumed_at IS NULL, false),"
+static struct db_stmt auth_stmt_otp_state = DB_STMT("auth_otp_state", 3,
+	"SELECT c.id, c.code_hash, coalesce(c.expires_at > " DB_NOW(3) " AND c.consumed_at IS NULL, false),"
 	" coalesce(g.attempts, 0)"
 	" FROM (SELECT 1) one"
 	" LEFT JOIN LATERAL (SELECT id, code_hash, expires_at, consumed_at FROM otp_codes"
 	"   WHERE org_id = $1 AND phone = $2 ORDER BY created_at DESC LIMIT 1) c ON true"
-	" LEFT JOIN otp_guesses g ON g.org_id = $1 AND g.phone = $2 AND g.window_until > now()");
+	" LEFT JOIN otp_guesses g ON g.org_id = $1 AND g.phone = $2 AND g.window_until > " DB_NOW(3));
 
 /* A wrong try, counted for the number whether or not it has a code: in the current window,
- * or in a new one of $3 seconds (a code's life) when the last has run out. */
-static struct db_stmt auth_stmt_otp_wrong = DB_STMT("auth_otp_wrong", 3,
+ * or in a new one of $4 seconds (a code's life) when the last has run out. */
+static struct db_stmt auth_stmt_otp_wrong = DB_STMT("auth_otp_wrong", 4,
 	"INSERT INTO otp_guesses AS g (org_id, phone, attempts, window_until)"
-	" VALUES ($1, $2, 1, now() + make_interval(secs => $3))"
+	" VALUES ($1, $2, 1, " DB_NOW(3) " + make_interval(secs => $4))"
 	" ON CONFLICT (org_id, phone) DO UPDATE SET"
-	"  attempts = CASE WHEN g.window_until > now() THEN g.attempts + 1 ELSE 1 END,"
-	"  window_until = CASE WHEN g.window_until > now() THEN g.window_until"
+	"  attempts = CASE WHEN g.window_until > " DB_NOW(3) " THEN g.attempts + 1 ELSE 1 END,"
+	"  window_until = CASE WHEN g.window_until > " DB_NOW(3) " THEN g.window_until"
 	"                      ELSE excluded.window_until END"
 	" RETURNING attempts");
 
@@ -64,8 +67,8 @@ static struct db_stmt auth_stmt_otp_wrong = DB_STMT("auth_otp_wrong", 3,
 static struct db_stmt auth_stmt_otp_reset = DB_STMT("auth_otp_reset", 2,
 	"DELETE FROM otp_guesses WHERE org_id = $1 AND phone = $2");
 
-static struct db_stmt auth_stmt_otp_spend = DB_STMT("auth_otp_spend", 1,
-	"UPDATE otp_codes SET consumed_at = now() WHERE id = $1 RETURNING signup");
+static struct db_stmt auth_stmt_otp_spend = DB_STMT("auth_otp_spend", 2,
+	"UPDATE otp_codes SET consumed_at = " DB_NOW(2) " WHERE id = $1 RETURNING signup");
 
 static struct db_stmt auth_stmt_patient_by_phone = DB_STMT("auth_patient_by_phone", 2,
 	"SELECT id, role = 'patient' AND disabled_at IS NULL FROM users"
@@ -73,12 +76,12 @@ static struct db_stmt auth_stmt_patient_by_phone = DB_STMT("auth_patient_by_phon
 
 /* A new patient from a verified number, with the sign-up details when there were any (an
  * email already used in the clinic is left off rather than failing the sign-in). */
-static struct db_stmt auth_stmt_patient_create = DB_STMT("auth_patient_create", 3,
+static struct db_stmt auth_stmt_patient_create = DB_STMT("auth_patient_create", 4,
 	"INSERT INTO users (org_id, role, phone, name, email, date_of_birth, consented_at)"
 	" SELECT $1, 'patient', $2, s->>'name',"
 	"  CASE WHEN EXISTS (SELECT 1 FROM users WHERE org_id = $1 AND email = (s->>'email')::citext)"
 	"       THEN NULL ELSE s->>'email' END,"
-	"  (s->>'dateOfBirth')::date, CASE WHEN (s->>'consent')::boolean THEN now() END"
+	"  (s->>'dateOfBirth')::date, CASE WHEN (s->>'consent')::boolean THEN " DB_NOW(4) " END"
 	" FROM (SELECT coalesce($3::jsonb, '{}'::jsonb) AS s) x RETURNING id");
 
 /* A uniformly random code: rejection sampling avoids the bias of a plain modulo. */
@@ -128,6 +131,7 @@ auth_otp_issue(struct db *db, const struct auth_otp_request *req, char code[AUTH
     char id[AUTH_UUID_SIZE], int *retry_after)
 {
 	char resend[16], per_phone[16], per_ip[16], ttl[16], wait[16], hash[AUTH_HASH_MAX];
+	char now[DB_NOW_SIZE];
 
 	snprintf(resend, sizeof resend, "%d", AUTH_OTP_RESEND_SECONDS);
 	snprintf(per_phone, sizeof per_phone, "%d", AUTH_OTP_PER_PHONE_HOUR);
@@ -136,7 +140,8 @@ auth_otp_issue(struct db *db, const struct auth_otp_request *req, char code[AUTH
 	if (auth_otp_lock(db, req->org_id, req->phone) != DB_OK)
 		return AUTH_OTP_ERROR;
 	{
-		const char *p[] = { req->org_id, req->phone, req->ip, resend, per_phone, per_ip };
+		const char *p[] = { req->org_id, req->phone, req->ip, resend, per_phone, per_ip,
+			db_now(now) };
 
 		if (db_query_value(db, &auth_stmt_otp_wait, p, wait, sizeof wait) != DB_OK)
 			return AUTH_OTP_ERROR;
@@ -149,7 +154,7 @@ auth_otp_issue(struct db *db, const struct auth_otp_request *req, char code[AUTH
 	}
 	{
 		const char *p[] = { req->org_id, req->phone, req->channel, hash, req->signup_json,
-			req->ip, ttl };
+			req->ip, ttl, db_now(now) };
 		const char *q[] = { req->org_id, req->phone };
 
 		if (db_query_value(db, &auth_stmt_otp_insert, p, id, AUTH_UUID_SIZE) != DB_OK ||
@@ -164,7 +169,8 @@ static enum auth_otp_result
 auth_otp_patient(struct db *db, const char *org_id, const char *phone, const char *signup,
     struct auth_otp_outcome *out)
 {
-	const char *p[] = { org_id, phone, signup };
+	char now[DB_NOW_SIZE];
+	const char *p[] = { org_id, phone, signup, db_now(now) };
 	PGresult *res = NULL;
 	enum auth_otp_result r = AUTH_OTP_ERROR;
 
@@ -194,8 +200,8 @@ enum auth_otp_result
 auth_otp_verify(struct db *db, const char *org_id, const char *phone, const char *code,
     struct auth_otp_outcome *out)
 {
-	char ttl[16], id[AUTH_UUID_SIZE], attempts[16];
-	const char *p[] = { org_id, phone, ttl };
+	char ttl[16], id[AUTH_UUID_SIZE], attempts[16], now[DB_NOW_SIZE];
+	const char *p[] = { org_id, phone, db_now(now), ttl };
 	const char *guess = auth_otp_shape_ok(code) ? code : "";
 	enum auth_otp_result r;
 	PGresult *res = NULL;
@@ -224,7 +230,7 @@ auth_otp_verify(struct db *db, const char *org_id, const char *phone, const char
 		return AUTH_OTP_WRONG;
 	}
 	{
-		const char *q[] = { id };
+		const char *q[] = { id, now };
 
 		if (db_query(db, &auth_stmt_otp_spend, q, &res) != DB_OK)
 			return AUTH_OTP_ERROR;

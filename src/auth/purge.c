@@ -5,46 +5,47 @@
 
 #include <stdlib.h>
 
-static struct db_stmt auth_stmt_purge_otp = DB_STMT("auth_purge_otp", 2,
+static struct db_stmt auth_stmt_purge_otp = DB_STMT("auth_purge_otp", 3,
 	"WITH d AS (DELETE FROM otp_codes WHERE id IN (SELECT id FROM otp_codes"
-	"  WHERE created_at < now() - make_interval(secs => $1) LIMIT $2) RETURNING 1)"
+	"  WHERE created_at < " DB_NOW(3) " - make_interval(secs => $1) LIMIT $2) RETURNING 1)"
 	" SELECT count(*), 0 FROM d");
 
 /* A guess count whose window ended that long ago (0010): nothing reads it any more. */
-static struct db_stmt auth_stmt_purge_guesses = DB_STMT("auth_purge_guesses", 2,
+static struct db_stmt auth_stmt_purge_guesses = DB_STMT("auth_purge_guesses", 3,
 	"WITH d AS (DELETE FROM otp_guesses WHERE (org_id, phone) IN (SELECT org_id, phone"
-	"  FROM otp_guesses WHERE window_until < now() - make_interval(secs => $1) LIMIT $2)"
+	"  FROM otp_guesses WHERE window_until < " DB_NOW(3) " - make_interval(secs => $1) LIMIT $2)"
 	"  RETURNING 1)"
 	" SELECT count(*), 0 FROM d");
 
 /* A count of wrong passwords untouched that long and not locked (0010): forgotten, as a right
  * password would. Unknown emails make these rows too, so they must not pile up. */
-static struct db_stmt auth_stmt_purge_failures = DB_STMT("auth_purge_failures", 2,
+static struct db_stmt auth_stmt_purge_failures = DB_STMT("auth_purge_failures", 3,
 	"WITH d AS (DELETE FROM login_failures WHERE (org_id, email) IN (SELECT org_id, email"
-	"  FROM login_failures WHERE updated_at < now() - make_interval(secs => $1)"
-	"   AND (locked_until IS NULL OR locked_until < now()) LIMIT $2)"
+	"  FROM login_failures WHERE updated_at < " DB_NOW(3) " - make_interval(secs => $1)"
+	"   AND (locked_until IS NULL OR locked_until < " DB_NOW(3) ") LIMIT $2)"
 	"  RETURNING 1)"
 	" SELECT count(*), 0 FROM d");
 
-static struct db_stmt auth_stmt_purge_sessions = DB_STMT("auth_purge_sessions", 2,
+static struct db_stmt auth_stmt_purge_sessions = DB_STMT("auth_purge_sessions", 3,
 	"WITH s AS (DELETE FROM sessions WHERE id IN (SELECT id FROM sessions"
-	"  WHERE revoked_at < now() - make_interval(secs => $1)"
-	"     OR expires_at < now() - make_interval(secs => $1) LIMIT $2) RETURNING id)"
+	"  WHERE revoked_at < " DB_NOW(3) " - make_interval(secs => $1)"
+	"     OR expires_at < " DB_NOW(3) " - make_interval(secs => $1) LIMIT $2) RETURNING id)"
 	" SELECT (SELECT count(*) FROM s),"
 	"  (SELECT count(*) FROM refresh_tokens WHERE session_id IN (SELECT id FROM s))");
 
-static struct db_stmt auth_stmt_purge_invites = DB_STMT("auth_purge_invites", 2,
+static struct db_stmt auth_stmt_purge_invites = DB_STMT("auth_purge_invites", 3,
 	"WITH d AS (DELETE FROM staff_invites WHERE token_hash IN (SELECT token_hash"
-	"  FROM staff_invites WHERE expires_at < now() - make_interval(secs => $1) LIMIT $2)"
+	"  FROM staff_invites WHERE expires_at < " DB_NOW(3) " - make_interval(secs => $1) LIMIT $2)"
 	"  RETURNING 1)"
 	" SELECT count(*), 0 FROM d");
 
-/* Batches of stmt until one removes fewer than a full batch; counts add up in n[0], n[1]. */
+/* Batches of stmt until one removes fewer than a full batch; counts add up in n[0], n[1].
+ * $1 is how long rows are kept, $2 the batch, $3 the wall clock (DB_NOW). */
 static int
 auth_purge(struct db *db, struct db_stmt *stmt, long keep_seconds, long n[2])
 {
-	char keep[24], batch[24];
-	const char *p[] = { keep, batch };
+	char keep[24], batch[24], now[DB_NOW_SIZE];
+	const char *p[] = { keep, batch, db_now(now) };
 	long got;
 
 	snprintf(keep, sizeof keep, "%ld", keep_seconds);

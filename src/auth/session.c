@@ -13,74 +13,78 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct db_stmt auth_stmt_session_new = DB_STMT("auth_session_new", 5,
-	"INSERT INTO sessions (org_id, user_id, user_agent, ip, expires_at)"
-	" VALUES ($1, $2, left($3, 500), $4::inet, now() + make_interval(secs => $5)) RETURNING id");
+/* Every time below is the wall clock (DB_NOW), never now(): a test that moves the clock
+ * expires sessions and tokens, and ends grace windows and lockouts, without sleeping. The
+ * times a later decision reads (last_seen_at) are written from it too. */
+static struct db_stmt auth_stmt_session_new = DB_STMT("auth_session_new", 6,
+	"INSERT INTO sessions (org_id, user_id, user_agent, ip, created_at, last_seen_at, expires_at)"
+	" VALUES ($1, $2, left($3, 500), $4::inet, " DB_NOW(6) ", " DB_NOW(6) ","
+	"  " DB_NOW(6) " + make_interval(secs => $5)) RETURNING id");
 
-static struct db_stmt auth_stmt_refresh_new = DB_STMT("auth_refresh_new", 4,
+static struct db_stmt auth_stmt_refresh_new = DB_STMT("auth_refresh_new", 5,
 	"INSERT INTO refresh_tokens (token_hash, org_id, session_id, expires_at)"
-	" VALUES ($1::bytea, $2, $3, now() + make_interval(secs => $4))");
+	" VALUES ($1::bytea, $2, $3, " DB_NOW(5) " + make_interval(secs => $4))");
 
-static struct db_stmt auth_stmt_user_login = DB_STMT("auth_user_login", 1,
-	"UPDATE users SET last_login_at = now() WHERE id = $1");
+static struct db_stmt auth_stmt_user_login = DB_STMT("auth_user_login", 2,
+	"UPDATE users SET last_login_at = " DB_NOW(2) " WHERE id = $1");
 
 /* The token, its session and user, locked so two refreshes with one token serialise: the
  * second waits for the first to commit, then reads the row as the first left it. in_grace:
  * spent within the last $2 seconds with a sealed successor. */
-static struct db_stmt auth_stmt_refresh_take = DB_STMT("auth_refresh_take", 2,
+static struct db_stmt auth_stmt_refresh_take = DB_STMT("auth_refresh_take", 3,
 	"SELECT r.session_id, r.used_at IS NOT NULL,"
-	" r.expires_at > now() AND s.revoked_at IS NULL AND s.expires_at > now()"
+	" r.expires_at > " DB_NOW(3) " AND s.revoked_at IS NULL AND s.expires_at > " DB_NOW(3)
 	"   AND u.disabled_at IS NULL,"
 	" s.user_id, s.org_id, u.role,"
-	" r.used_at > now() - make_interval(secs => $2) AND r.successor_sealed IS NOT NULL,"
+	" r.used_at > " DB_NOW(3) " - make_interval(secs => $2) AND r.successor_sealed IS NOT NULL,"
 	" encode(r.successor_sealed, 'hex'), r.successor_iat, encode(r.successor_hash, 'hex')"
 	" FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id"
 	" JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1::bytea FOR UPDATE OF r, s");
 
 /* Whether a successor is still unspent and unexpired. A statement of its own, after the lock
  * above: its snapshot then sees the successor the first refresh committed. */
-static struct db_stmt auth_stmt_refresh_unspent = DB_STMT("auth_refresh_unspent", 1,
+static struct db_stmt auth_stmt_refresh_unspent = DB_STMT("auth_refresh_unspent", 2,
 	"SELECT 1 FROM refresh_tokens WHERE token_hash = $1::bytea AND used_at IS NULL"
-	" AND expires_at > now()");
+	" AND expires_at > " DB_NOW(2));
 
 /* The token and its session (logout by token). */
-static struct db_stmt auth_stmt_refresh_find = DB_STMT("auth_refresh_find", 1,
+static struct db_stmt auth_stmt_refresh_find = DB_STMT("auth_refresh_find", 2,
 	"SELECT r.session_id, r.used_at IS NOT NULL,"
-	" r.expires_at > now() AND s.revoked_at IS NULL AND s.expires_at > now()"
+	" r.expires_at > " DB_NOW(2) " AND s.revoked_at IS NULL AND s.expires_at > " DB_NOW(2)
 	"   AND u.disabled_at IS NULL,"
 	" s.user_id, s.org_id, u.role"
 	" FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id"
 	" JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1::bytea FOR UPDATE OF r, s");
 
 /* Spent, remembering its successor for the grace window. */
-static struct db_stmt auth_stmt_refresh_spend = DB_STMT("auth_refresh_spend", 4,
-	"UPDATE refresh_tokens SET used_at = now(), successor_hash = $2::bytea,"
+static struct db_stmt auth_stmt_refresh_spend = DB_STMT("auth_refresh_spend", 5,
+	"UPDATE refresh_tokens SET used_at = " DB_NOW(5) ", successor_hash = $2::bytea,"
 	" successor_sealed = $3::bytea, successor_iat = $4 WHERE token_hash = $1::bytea");
 
-static struct db_stmt auth_stmt_session_slide = DB_STMT("auth_session_slide", 3,
-	"UPDATE sessions SET last_seen_at = now(), ip = coalesce($2::inet, ip),"
-	" expires_at = now() + make_interval(secs => $3) WHERE id = $1");
+static struct db_stmt auth_stmt_session_slide = DB_STMT("auth_session_slide", 4,
+	"UPDATE sessions SET last_seen_at = " DB_NOW(4) ", ip = coalesce($2::inet, ip),"
+	" expires_at = " DB_NOW(4) " + make_interval(secs => $3) WHERE id = $1");
 
-static struct db_stmt auth_stmt_session_revoke_id = DB_STMT("auth_session_revoke_id", 2,
-	"UPDATE sessions SET revoked_at = now(), revoked_reason = $2"
+static struct db_stmt auth_stmt_session_revoke_id = DB_STMT("auth_session_revoke_id", 3,
+	"UPDATE sessions SET revoked_at = " DB_NOW(3) ", revoked_reason = $2"
 	" WHERE id = $1 AND revoked_at IS NULL");
 
-static struct db_stmt auth_stmt_session_revoke = DB_STMT("auth_session_revoke", 3,
-	"UPDATE sessions SET revoked_at = now(), revoked_reason = $3"
+static struct db_stmt auth_stmt_session_revoke = DB_STMT("auth_session_revoke", 4,
+	"UPDATE sessions SET revoked_at = " DB_NOW(4) ", revoked_reason = $3"
 	" WHERE id = $2 AND user_id = $1 AND revoked_at IS NULL");
 
-static struct db_stmt auth_stmt_session_revoke_all = DB_STMT("auth_session_revoke_all", 2,
-	"UPDATE sessions SET revoked_at = now(), revoked_reason = 'revoked_all'"
+static struct db_stmt auth_stmt_session_revoke_all = DB_STMT("auth_session_revoke_all", 3,
+	"UPDATE sessions SET revoked_at = " DB_NOW(3) ", revoked_reason = 'revoked_all'"
 	" WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR id <> $2::uuid)");
 
 /* Live or not (with the account's current role, which may have changed since the token was
  * issued), and last_seen_at touched when older than $2 seconds: one round trip. */
-static struct db_stmt auth_stmt_session_check = DB_STMT("auth_session_check", 2,
-	"WITH s AS (SELECT s.id, s.revoked_at IS NULL AND s.expires_at > now()"
+static struct db_stmt auth_stmt_session_check = DB_STMT("auth_session_check", 3,
+	"WITH s AS (SELECT s.id, s.revoked_at IS NULL AND s.expires_at > " DB_NOW(3)
 	"                  AND u.disabled_at IS NULL AS live, s.last_seen_at, u.role"
 	"           FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1),"
-	" t AS (UPDATE sessions SET last_seen_at = now() FROM s WHERE sessions.id = s.id AND s.live"
-	"       AND s.last_seen_at < now() - make_interval(secs => $2) RETURNING 1)"
+	" t AS (UPDATE sessions SET last_seen_at = " DB_NOW(3) " FROM s WHERE sessions.id = s.id"
+	"       AND s.live AND s.last_seen_at < " DB_NOW(3) " - make_interval(secs => $2) RETURNING 1)"
 	" SELECT live, role FROM s");
 
 /* Failures are counted per (organisation, email) whether or not the email has an account
@@ -95,9 +99,9 @@ static struct db_stmt auth_stmt_login_lock = DB_STMT("auth_login_lock", 2,
 
 /* One row whatever the email: the account if any (id, role, hash: NULL for none) and the
  * seconds its email is still locked for. */
-static struct db_stmt auth_stmt_staff_find = DB_STMT("auth_staff_find", 2,
+static struct db_stmt auth_stmt_staff_find = DB_STMT("auth_staff_find", 3,
 	"SELECT u.id, u.role, u.password_hash,"
-	" greatest(0, coalesce(ceil(extract(epoch FROM f.locked_until - now())), 0))::int"
+	" greatest(0, coalesce(ceil(extract(epoch FROM f.locked_until - " DB_NOW(3) ")), 0))::int"
 	" FROM (SELECT 1) one"
 	" LEFT JOIN users u ON u.org_id = $1 AND u.email = $2::citext AND u.role <> 'patient'"
 	"  AND u.disabled_at IS NULL"
@@ -105,16 +109,17 @@ static struct db_stmt auth_stmt_staff_find = DB_STMT("auth_staff_find", 2,
 
 /* A wrong password: counted, and the email locked for $4 seconds once the count reaches $3
  * (the count then starts again). Answers whether it is now locked. */
-static struct db_stmt auth_stmt_staff_failed = DB_STMT("auth_staff_failed", 4,
-	"INSERT INTO login_failures AS f (org_id, email, failures, locked_until)"
+static struct db_stmt auth_stmt_staff_failed = DB_STMT("auth_staff_failed", 5,
+	"INSERT INTO login_failures AS f (org_id, email, failures, locked_until, updated_at)"
 	" VALUES ($1, left($2, 254), CASE WHEN 1 >= $3::int THEN 0 ELSE 1 END,"
-	"         CASE WHEN 1 >= $3::int THEN now() + make_interval(secs => $4) END)"
+	"         CASE WHEN 1 >= $3::int THEN " DB_NOW(5) " + make_interval(secs => $4) END,"
+	"         " DB_NOW(5) ")"
 	" ON CONFLICT (org_id, email) DO UPDATE SET"
 	"  failures = CASE WHEN f.failures + 1 >= $3::int THEN 0 ELSE f.failures + 1 END,"
 	"  locked_until = CASE WHEN f.failures + 1 >= $3::int"
-	"                      THEN now() + make_interval(secs => $4) ELSE f.locked_until END,"
-	"  updated_at = now()"
-	" RETURNING coalesce(locked_until > now(), false)");
+	"                      THEN " DB_NOW(5) " + make_interval(secs => $4) ELSE f.locked_until END,"
+	"  updated_at = " DB_NOW(5)
+	" RETURNING coalesce(locked_until > " DB_NOW(5) ", false)");
 
 static struct db_stmt auth_stmt_staff_ok = DB_STMT("auth_staff_ok", 2,
 	"DELETE FROM login_failures WHERE org_id = $1 AND email = left($2, 254)::citext");
@@ -131,7 +136,7 @@ static int
 auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct auth_principal *who,
     long now, struct auth_tokens *out)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], jti[AUTH_JTI_SIZE];
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], jti[AUTH_JTI_SIZE], clock[DB_NOW_SIZE];
 
 	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
 	if (auth_token_new(out->refresh) < 0) {
@@ -140,7 +145,7 @@ auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct a
 	}
 	auth_token_hash_hex(out->refresh, hash);
 	{
-		const char *p[] = { hash, who->org_id, who->session_id, ttl };
+		const char *p[] = { hash, who->org_id, who->session_id, ttl, db_now(clock) };
 		int rc = db_exec(db, &auth_stmt_refresh_new, p, NULL);
 
 		if (rc != DB_OK)
@@ -160,7 +165,7 @@ auth_session_start(struct db *db, const struct auth_keyring *ring,
     const struct auth_session_start *s, long now, struct auth_tokens *out)
 {
 	struct auth_principal who = { .role = s->role };
-	char ttl[16];
+	char ttl[16], clock[DB_NOW_SIZE];
 	int rc;
 
 	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
@@ -168,14 +173,14 @@ auth_session_start(struct db *db, const struct auth_keyring *ring,
 	snprintf(who.org_id, sizeof who.org_id, "%s", s->org_id);
 	{
 		const char *p[] = { s->org_id, s->user_id, s->user_agent ? s->user_agent : "",
-			s->ip, ttl };
+			s->ip, ttl, db_now(clock) };
 
 		if ((rc = db_query_value(db, &auth_stmt_session_new, p, who.session_id,
 		    sizeof who.session_id)) != DB_OK)
 			return rc;
 	}
 	{
-		const char *p[] = { s->user_id };
+		const char *p[] = { s->user_id, clock };
 
 		if ((rc = db_exec(db, &auth_stmt_user_login, p, NULL)) != DB_OK)
 			return rc;
@@ -192,7 +197,7 @@ auth_session_replay(struct db *db, const struct auth_keyring *ring, const char *
     const char *sealed_hex, long iat, const char *successor_hash_hex,
     const struct auth_principal *who, struct auth_tokens *out)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], jti[AUTH_JTI_SIZE];
+	char hash[AUTH_TOKEN_HASH_SIZE], jti[AUTH_JTI_SIZE], clock[DB_NOW_SIZE];
 	PGresult *res = NULL;
 	bool unspent;
 
@@ -202,7 +207,7 @@ auth_session_replay(struct db *db, const struct auth_keyring *ring, const char *
 	if (strcmp(hash + 2, successor_hash_hex) != 0)	/* not what was sealed: reuse */
 		return AUTH_REFRESH_REUSED;
 	{
-		const char *p[] = { hash };
+		const char *p[] = { hash, db_now(clock) };
 
 		if (db_query(db, &auth_stmt_refresh_unspent, p, &res) != DB_OK)
 			return AUTH_REFRESH_ERROR;
@@ -224,7 +229,7 @@ enum auth_refresh_result
 auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char *token,
     const char *ip, long now, struct auth_tokens *out, struct auth_principal *who)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], grace[16], iat[24];
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], grace[16], iat[24], clock[DB_NOW_SIZE];
 	char sealed[AUTH_SEALED_HEX_SIZE], next_hash[AUTH_TOKEN_HASH_SIZE];
 	char *sealed_hex = NULL, *successor_hex = NULL;
 	enum auth_refresh_result r = AUTH_REFRESH_REUSED;
@@ -238,7 +243,7 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 	auth_token_hash_hex(token, hash);
 	snprintf(grace, sizeof grace, "%d", AUTH_REFRESH_GRACE_SECONDS);
 	{
-		const char *p[] = { hash, grace };
+		const char *p[] = { hash, grace, db_now(clock) };
 
 		if (db_query(db, &auth_stmt_refresh_take, p, &res) != DB_OK)
 			return AUTH_REFRESH_ERROR;
@@ -270,7 +275,7 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 		if (r != AUTH_REFRESH_REUSED)
 			return r;
 		{
-			const char *p[] = { who->session_id, "refresh_reuse" };
+			const char *p[] = { who->session_id, "refresh_reuse", clock };
 
 			return db_exec(db, &auth_stmt_session_revoke_id, p, NULL) == DB_OK ?
 			    AUTH_REFRESH_REUSED : AUTH_REFRESH_ERROR;
@@ -281,7 +286,7 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
 	snprintf(iat, sizeof iat, "%ld", now);
 	{
-		const char *slide[] = { who->session_id, ip, ttl };
+		const char *slide[] = { who->session_id, ip, ttl, clock };
 
 		if (db_exec(db, &auth_stmt_session_slide, slide, NULL) != DB_OK ||
 		    auth_tokens_issue(db, ring, who, now, out) != DB_OK)
@@ -291,7 +296,7 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 		return AUTH_REFRESH_ERROR;
 	auth_token_hash_hex(out->refresh, next_hash);
 	{
-		const char *spend[] = { hash, next_hash, sealed, iat };
+		const char *spend[] = { hash, next_hash, sealed, iat, clock };
 
 		if (db_exec(db, &auth_stmt_refresh_spend, spend, NULL) != DB_OK)
 			return AUTH_REFRESH_ERROR;
@@ -302,8 +307,8 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 int
 auth_session_check(struct db *db, const char *session_id, bool *live, unsigned *role)
 {
-	char seen[16];
-	const char *p[] = { session_id, seen };
+	char seen[16], clock[DB_NOW_SIZE];
+	const char *p[] = { session_id, seen, db_now(clock) };
 	PGresult *res = NULL;
 	int rc;
 
@@ -319,7 +324,8 @@ int
 auth_session_revoke(struct db *db, const char *user_id, const char *session_id,
     const char *reason, int *count)
 {
-	const char *p[] = { user_id, session_id, reason };
+	char clock[DB_NOW_SIZE];
+	const char *p[] = { user_id, session_id, reason, db_now(clock) };
 	long n = 0;
 	int rc = db_exec(db, &auth_stmt_session_revoke, p, &n);
 
@@ -330,7 +336,8 @@ auth_session_revoke(struct db *db, const char *user_id, const char *session_id,
 int
 auth_session_revoke_all(struct db *db, const char *user_id, const char *keep_id, int *count)
 {
-	const char *p[] = { user_id, keep_id };
+	char clock[DB_NOW_SIZE];
+	const char *p[] = { user_id, keep_id, db_now(clock) };
 	long n = 0;
 	int rc = db_exec(db, &auth_stmt_session_revoke_all, p, &n);
 
@@ -342,7 +349,7 @@ int
 auth_session_revoke_by_token(struct db *db, const char *token, struct auth_principal *who,
     bool *found)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE];
+	char hash[AUTH_TOKEN_HASH_SIZE], clock[DB_NOW_SIZE];
 	PGresult *res = NULL;
 	int rc;
 
@@ -352,7 +359,7 @@ auth_session_revoke_by_token(struct db *db, const char *token, struct auth_princ
 		return DB_OK;
 	auth_token_hash_hex(token, hash);
 	{
-		const char *p[] = { hash };
+		const char *p[] = { hash, db_now(clock) };
 
 		if ((rc = db_query(db, &auth_stmt_refresh_find, p, &res)) != DB_OK)
 			return rc;
@@ -366,7 +373,7 @@ auth_session_revoke_by_token(struct db *db, const char *token, struct auth_princ
 	}
 	PQclear(res);
 	if (*found) {
-		const char *p[] = { who->session_id, "logout" };
+		const char *p[] = { who->session_id, "logout", clock };
 
 		rc = db_exec(db, &auth_stmt_session_revoke_id, p, NULL);
 	}
@@ -377,7 +384,8 @@ enum auth_login_result
 auth_staff_login(struct db *db, const char *org_id, const char *email, const char *password,
     size_t password_len, struct auth_principal *who, int *retry_after)
 {
-	const char *p[] = { org_id, email };
+	char clock[DB_NOW_SIZE];
+	const char *p[] = { org_id, email, db_now(clock) };
 	PGresult *res = NULL;
 	char max[16], lock[16], now_locked[8], *hash;
 	int locked_for;
@@ -415,7 +423,7 @@ auth_staff_login(struct db *db, const char *org_id, const char *email, const cha
 	snprintf(max, sizeof max, "%d", AUTH_STAFF_MAX_FAILURES);
 	snprintf(lock, sizeof lock, "%d", AUTH_STAFF_LOCK_SECONDS);
 	{
-		const char *q[] = { org_id, email, max, lock };
+		const char *q[] = { org_id, email, max, lock, clock };
 
 		if (db_query_value(db, &auth_stmt_staff_failed, q, now_locked, sizeof now_locked) != DB_OK)
 			return AUTH_LOGIN_ERROR;

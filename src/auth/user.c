@@ -13,30 +13,30 @@ static struct db_stmt auth_stmt_user_get = DB_STMT("auth_user_get", 1,
 static struct db_stmt auth_stmt_user_email_taken = DB_STMT("auth_user_email_taken", 2,
 	"SELECT 1 FROM users WHERE email = $2::citext AND id <> $1");
 
-static struct db_stmt auth_stmt_user_set_details = DB_STMT("auth_user_set_details", 3,
-	"UPDATE users SET name = $2, email = $3, updated_at = now() WHERE id = $1");
+static struct db_stmt auth_stmt_user_set_details = DB_STMT("auth_user_set_details", 4,
+	"UPDATE users SET name = $2, email = $3, updated_at = " DB_NOW(4) " WHERE id = $1");
 
 /* Times as the patient reads them ("21 Nov 2026, 6:54 pm"), in the clinic's time zone: the
  * page shows them to people, not to programs. */
-static struct db_stmt auth_stmt_sessions_list = DB_STMT("auth_sessions_list", 2,
+static struct db_stmt auth_stmt_sessions_list = DB_STMT("auth_sessions_list", 3,
 	"SELECT s.id, coalesce(s.user_agent, ''), coalesce(host(s.ip), ''),"
 	" to_char(s.created_at AT TIME ZONE o.timezone, 'FMDD Mon YYYY, FMHH12:MI am'),"
 	" to_char(s.last_seen_at AT TIME ZONE o.timezone, 'FMDD Mon YYYY, FMHH12:MI am')"
 	" FROM sessions s JOIN organisations o ON o.id = s.org_id"
-	" WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
+	" WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > " DB_NOW(3)
 	" ORDER BY s.last_seen_at DESC LIMIT $2");
 
-static struct db_stmt auth_stmt_invite_new = DB_STMT("auth_invite_new", 7,
+static struct db_stmt auth_stmt_invite_new = DB_STMT("auth_invite_new", 8,
 	"INSERT INTO staff_invites (token_hash, org_id, email, name, role, invited_by, expires_at)"
-	" SELECT $1::bytea, $2, $3, $4, $5, $6, now() + make_interval(secs => $7)"
+	" SELECT $1::bytea, $2, $3, $4, $5, $6, " DB_NOW(8) " + make_interval(secs => $7)"
 	" WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = $3::citext) RETURNING 1");
 
-static struct db_stmt auth_stmt_invite_find = DB_STMT("auth_invite_find", 1,
+static struct db_stmt auth_stmt_invite_find = DB_STMT("auth_invite_find", 2,
 	"SELECT email, name, role FROM staff_invites WHERE token_hash = $1::bytea"
-	" AND accepted_at IS NULL AND expires_at > now() FOR UPDATE");
+	" AND accepted_at IS NULL AND expires_at > " DB_NOW(2) " FOR UPDATE");
 
-static struct db_stmt auth_stmt_invite_spend = DB_STMT("auth_invite_spend", 1,
-	"UPDATE staff_invites SET accepted_at = now() WHERE token_hash = $1::bytea");
+static struct db_stmt auth_stmt_invite_spend = DB_STMT("auth_invite_spend", 2,
+	"UPDATE staff_invites SET accepted_at = " DB_NOW(2) " WHERE token_hash = $1::bytea");
 
 static struct db_stmt auth_stmt_staff_new = DB_STMT("auth_staff_new", 5,
 	"INSERT INTO users (org_id, role, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)"
@@ -59,8 +59,8 @@ static struct db_stmt auth_stmt_role_get = DB_STMT("auth_role_get", 1,
 	"SELECT role, (SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL)"
 	" FROM users WHERE id = $1::uuid AND role <> 'patient' AND disabled_at IS NULL FOR UPDATE");
 
-static struct db_stmt auth_stmt_role_set = DB_STMT("auth_role_set", 2,
-	"UPDATE users SET role = $2, updated_at = now() WHERE id = $1::uuid");
+static struct db_stmt auth_stmt_role_set = DB_STMT("auth_role_set", 3,
+	"UPDATE users SET role = $2, updated_at = " DB_NOW(3) " WHERE id = $1::uuid");
 
 int
 auth_user_get(struct db *db, const char *id, struct auth_user *u)
@@ -89,8 +89,9 @@ int
 auth_user_set_details(struct db *db, const char *id, const char *name, const char *email,
     bool *taken)
 {
+	char now[DB_NOW_SIZE];
 	const char *p[] = { id, email };
-	const char *q[] = { id, name, email };
+	const char *q[] = { id, name, email, db_now(now) };
 	PGresult *res = NULL;
 	int rc = db_query(db, &auth_stmt_user_email_taken, p, &res);
 
@@ -104,8 +105,8 @@ auth_user_set_details(struct db *db, const char *id, const char *name, const cha
 int
 auth_sessions_list(struct db *db, const char *user_id, struct auth_session_row *rows, int max)
 {
-	char limit[16];
-	const char *p[] = { user_id, limit };
+	char limit[16], now[DB_NOW_SIZE];
+	const char *p[] = { user_id, limit, db_now(now) };
 	PGresult *res = NULL;
 	int rc, n;
 
@@ -128,7 +129,7 @@ int
 auth_invite_create(struct db *db, const char *org_id, const char *invited_by,
     const struct auth_invite *inv, char token[AUTH_TOKEN_TEXT_SIZE], bool *taken)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16];
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], now[DB_NOW_SIZE];
 	PGresult *res = NULL;
 	int rc;
 
@@ -141,7 +142,7 @@ auth_invite_create(struct db *db, const char *org_id, const char *invited_by,
 	snprintf(ttl, sizeof ttl, "%d", AUTH_INVITE_TTL_SECONDS);
 	{
 		const char *p[] = { hash, org_id, inv->email, inv->name, auth_role_name(inv->role),
-			invited_by, ttl };
+			invited_by, ttl, db_now(now) };
 
 		if ((rc = db_query(db, &auth_stmt_invite_new, p, &res)) != DB_OK)
 			return rc;
@@ -154,8 +155,8 @@ auth_invite_create(struct db *db, const char *org_id, const char *invited_by,
 int
 auth_invite_find(struct db *db, const char *token, struct auth_invite *inv, bool *found)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE];
-	const char *p[] = { hash };
+	char hash[AUTH_TOKEN_HASH_SIZE], now[DB_NOW_SIZE];
+	const char *p[] = { hash, db_now(now) };
 	PGresult *res = NULL;
 	int rc;
 
@@ -180,7 +181,7 @@ int
 auth_invite_accept(struct db *db, const char *org_id, const char *token, const char *password,
     size_t password_len, char user_id[AUTH_UUID_SIZE], bool *found)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], pw[AUTH_HASH_MAX];
+	char hash[AUTH_TOKEN_HASH_SIZE], pw[AUTH_HASH_MAX], now[DB_NOW_SIZE];
 	struct auth_invite inv;
 	PGresult *res = NULL;
 	int rc;
@@ -206,7 +207,7 @@ auth_invite_accept(struct db *db, const char *org_id, const char *token, const c
 	db_copy(user_id, AUTH_UUID_SIZE, res, 0, 0);
 	PQclear(res);
 	{
-		const char *p[] = { hash };
+		const char *p[] = { hash, db_now(now) };
 
 		return db_exec(db, &auth_stmt_invite_spend, p, NULL);
 	}
@@ -276,7 +277,8 @@ auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsigned 
 		return DB_OK;
 	}
 	{
-		const char *p[] = { id, auth_role_name(role) };
+		char now[DB_NOW_SIZE];
+		const char *p[] = { id, auth_role_name(role), db_now(now) };
 
 		*change = AUTH_ROLE_CHANGED;
 		return db_exec(db, &auth_stmt_role_set, p, NULL);

@@ -168,6 +168,13 @@ db_copy(char *out, size_t size, const PGresult *res, int row, int col)
 	snprintf(out, size, "%s", PQgetvalue(res, row, col));
 }
 
+const char *
+db_now(char out[DB_NOW_SIZE])
+{
+	snprintf(out, DB_NOW_SIZE, "%lld", clock_now_us());
+	return out;
+}
+
 int
 db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, char *out,
     size_t size)

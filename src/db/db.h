@@ -36,6 +36,15 @@ struct db_stmt {
 #define DB_STMT(name, nparams, sql) { (name), (sql), (nparams), 0, false }
 #define DB_STMT_SHARED(name, nparams, sql) { (name), (sql), (nparams), 0, true }
 
+/* The settable wall clock (core/clock.h) in SQL, as a timestamptz: parameter $n holds
+ * db_now()'s text. A statement that decides by time (expiry, lockout, windows, due) uses it,
+ * never now(), so a test that moves the clock moves the decision too. */
+#define DB_NOW(n) "(timestamptz 'epoch' + $" #n "::bigint * interval '1 microsecond')"
+/* Room for DB_NOW's parameter: microseconds since the epoch, in decimal. */
+#define DB_NOW_SIZE 24
+/* The wall clock now (clock_now_us()) as DB_NOW's parameter text, in out. Returns out. */
+const char *db_now(char out[DB_NOW_SIZE]);
+
 struct db {
 	PGconn       *conn;		/* NULL while disconnected */
 	char         *conninfo;	/* owned */
@@ -118,5 +127,9 @@ int  db_migrate_status(struct db *db, const struct db_migrations *m, FILE *out, 
 int  db_migrations_current(struct db *db, const struct db_migrations *m, struct buf *reason);
 /* Runs each *.sql file of dir in name order, each in one transaction (demo data). */
 int  db_run_sql_dir(struct db *db, const char *dir, FILE *out, struct buf *err);
+
+/* db's keys (src/db/settings.c), and its check for `kairos doctor`: can it connect? */
+extern const struct config_table db_settings;
+bool db_doctor(const struct config *cfg, struct db *db, FILE *out);
 
 #endif

@@ -236,4 +236,7 @@ int  http_prefork_run(const struct http_prefork *pf);
 /* Called by a worker once it can serve: the master replaces old workers only then. */
 void http_prefork_ready(void);
 
+/* http's keys (src/http/settings.c). */
+extern const struct config_table http_settings;
+
 #endif

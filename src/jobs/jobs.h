@@ -310,4 +310,7 @@ int  schedule_list(struct db *db, bool test_tasks, FILE *out);
  * database failure, 2 for an unknown task (message on err). */
 int  schedule_run_now(struct db *db, bool test_tasks, const char *name, FILE *out, FILE *err);
 
+/* jobs' keys (src/jobs/settings.c). */
+extern const struct config_table jobs_settings;
+
 #endif

@@ -236,9 +236,8 @@ schedule_find(bool test_tasks, const char *name)
 
 /* ---- state in scheduled_tasks (0008) ---- */
 
-/* The wall clock (core/clock), not the database's now(): due times, claims and leases all
- * read one clock, which a test can set. Passed as microseconds since the epoch. */
-#define SCHED_NOW(n) "(timestamptz 'epoch' + $" #n "::bigint * interval '1 microsecond')"
+/* The wall clock (DB_NOW), not the database's now(): due times, claims and leases all read
+ * one clock, which a test can set. */
 
 /* A task seen for the first time gets its first due time; one whose schedule changed in
  * the code gets a new one. $3 = '' is never (a manual task). */
@@ -254,12 +253,12 @@ static struct db_stmt sched_stmt_register = DB_STMT("sched_register", 3,
  * a second runner skips the locked row, and after this commits sees the lease. $1 and $2
  * are our names and their leases, in step. */
 static struct db_stmt sched_stmt_claim = DB_STMT("sched_claim", 4,
-	"UPDATE scheduled_tasks t SET lease_until = " SCHED_NOW(4) " + make_interval(secs => k.lease),"
-	" leased_by = $3, last_started_at = " SCHED_NOW(4)
+	"UPDATE scheduled_tasks t SET lease_until = " DB_NOW(4) " + make_interval(secs => k.lease),"
+	" leased_by = $3, last_started_at = " DB_NOW(4)
 	" FROM unnest($1::text[], $2::int[]) AS k(name, lease)"
 	" WHERE t.name = k.name AND t.name = (SELECT name FROM scheduled_tasks"
-	"  WHERE name = ANY($1::text[]) AND next_run_at <= " SCHED_NOW(4)
-	"  AND (lease_until IS NULL OR lease_until < " SCHED_NOW(4) ")"
+	"  WHERE name = ANY($1::text[]) AND next_run_at <= " DB_NOW(4)
+	"  AND (lease_until IS NULL OR lease_until < " DB_NOW(4) ")"
 	"  ORDER BY next_run_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
 	" RETURNING t.name, floor(extract(epoch FROM t.next_run_at))::bigint,"
 	"  floor($4::bigint / 1000000.0)::bigint,"
@@ -270,7 +269,7 @@ static struct db_stmt sched_stmt_claim = DB_STMT("sched_claim", 4,
 static struct db_stmt sched_stmt_record = DB_STMT("sched_record", 5,
 	"UPDATE scheduled_tasks SET next_run_at = CASE"
 	"  WHEN next_run_at > last_started_at THEN least(next_run_at, n.at) ELSE n.at END,"
-	" last_finished_at = " SCHED_NOW(5) ", last_error = nullif(left($4, 1000), ''), runs = runs + 1,"
+	" last_finished_at = " DB_NOW(5) ", last_error = nullif(left($4, 1000), ''), runs = runs + 1,"
 	" lease_until = NULL, leased_by = NULL"
 	" FROM (SELECT CASE WHEN $3 = '' THEN 'infinity'::timestamptz"
 	"  ELSE to_timestamp($3::bigint) END AS at) n"
@@ -280,12 +279,12 @@ static struct db_stmt sched_stmt_record = DB_STMT("sched_record", 5,
  * when none of ours has a due time. */
 static struct db_stmt sched_stmt_wait = DB_STMT("sched_wait", 2,
 	"SELECT coalesce(ceil(extract(epoch FROM"
-	"  min(greatest(next_run_at, lease_until)) - " SCHED_NOW(2) ") * 1000)::bigint::text, '')"
+	"  min(greatest(next_run_at, lease_until)) - " DB_NOW(2) ") * 1000)::bigint::text, '')"
 	" FROM scheduled_tasks WHERE name = ANY($1::text[]) AND isfinite(next_run_at)");
 
 static struct db_stmt sched_stmt_run_now = DB_STMT("sched_run_now", 2,
-	"WITH u AS (UPDATE scheduled_tasks SET next_run_at = " SCHED_NOW(2) " WHERE name = $1"
-	" RETURNING coalesce(leased_by, '') AS by, coalesce(lease_until > " SCHED_NOW(2)
+	"WITH u AS (UPDATE scheduled_tasks SET next_run_at = " DB_NOW(2) " WHERE name = $1"
+	" RETURNING coalesce(leased_by, '') AS by, coalesce(lease_until > " DB_NOW(2)
 	", false) AS busy)"
 	" SELECT by, busy, pg_notify('kairos_jobs', 'schedule') FROM u");
 
@@ -296,16 +295,9 @@ static struct db_stmt sched_stmt_list = DB_STMT("sched_list", 1,
 	"SELECT name, schedule,"
 	" CASE WHEN isfinite(next_run_at) THEN " SCHED_TIME("next_run_at") " ELSE 'never' END,"
 	" " SCHED_TIME("last_started_at") ", " SCHED_TIME("last_finished_at") ", runs,"
-	" coalesce(leased_by, ''), coalesce(lease_until > " SCHED_NOW(1) ", false), "
+	" coalesce(leased_by, ''), coalesce(lease_until > " DB_NOW(1) ", false), "
 	SCHED_TIME("lease_until") ", coalesce(last_error, '')"
 	" FROM scheduled_tasks ORDER BY name");
-
-/* The wall clock now, as the SCHED_NOW parameter. */
-static void
-schedule_now_param(char out[32])
-{
-	snprintf(out, 32, "%lld", clock_now_us());
-}
 
 /* "" for never, else the epoch seconds. */
 static void
@@ -415,7 +407,7 @@ schedule_run_one(struct schedule_runner *r, struct db *db, const struct schedule
     time_t due, time_t now, const char *due_text)
 {
 	struct buf done = BUF_INIT, error = BUF_INIT;
-	char at[32], clock[32];
+	char at[32], clock[DB_NOW_SIZE];
 	long long t0 = clock_mono_us();
 	double secs;
 	time_t next;
@@ -432,7 +424,7 @@ schedule_run_one(struct schedule_runner *r, struct db *db, const struct schedule
 	if (schedule_next(&t->when, due, now, &next) < 0)	/* checked at start: not expected */
 		next = now + SCHEDULE_DAY_SECONDS;
 	schedule_time_param(next, at);
-	schedule_now_param(clock);
+	db_now(clock);
 	{
 		const char *p[] = { t->name, r->runner, at, ok ? "" : buf_cstr(&error), clock };
 		PGresult *res = NULL;
@@ -451,7 +443,7 @@ schedule_run_one(struct schedule_runner *r, struct db *db, const struct schedule
 long
 schedule_run_due(struct schedule_runner *r, struct db *db)
 {
-	char wait[32], clock[32];
+	char wait[32], clock[DB_NOW_SIZE];
 	const char *claim[] = { r->names, r->leases, r->runner, clock };
 	const char *names[] = { r->names, clock };
 	bool capped = true;
@@ -471,7 +463,7 @@ schedule_run_due(struct schedule_runner *r, struct db *db)
 		const struct schedule_task *t;
 		PGresult *res = NULL;
 
-		schedule_now_param(clock);
+		db_now(clock);
 		if (db_query(db, &sched_stmt_claim, claim, &res) != DB_OK) {
 			log_warn("scheduled tasks not claimed", "%s", db->error);
 			return -1;
@@ -489,7 +481,7 @@ schedule_run_due(struct schedule_runner *r, struct db *db)
 	}
 	if (capped)
 		return 0;
-	schedule_now_param(clock);
+	db_now(clock);
 	if (db_query_value(db, &sched_stmt_wait, names, wait, sizeof wait) != DB_OK) {
 		log_warn("scheduled tasks not read", "%s", db->error);
 		return -1;
@@ -506,11 +498,11 @@ int
 schedule_run_now(struct db *db, bool test_tasks, const char *name, FILE *out, FILE *err)
 {
 	const struct schedule_task *t = schedule_find(test_tasks, name);
-	char clock[32];
+	char clock[DB_NOW_SIZE];
 	const char *p[] = { name, clock };
 	PGresult *res = NULL;
 
-	schedule_now_param(clock);
+	db_now(clock);
 	if (t == NULL) {
 		fprintf(err, "kairos jobs: no task named \"%s\" (kairos jobs --list shows them)\n", name);
 		return 2;
@@ -553,11 +545,11 @@ schedule_list(struct db *db, bool test_tasks, FILE *out)
 	const struct schedule_task *tasks[SCHEDULE_MAX_TASKS];
 	size_t n = schedule_tasks(test_tasks, tasks, SCHEDULE_MAX_TASKS);
 	PGresult *res = NULL;
-	char status[1200], clock[32];
+	char status[1200], clock[DB_NOW_SIZE];
 	const char *p[] = { clock };
 	int rows;
 
-	schedule_now_param(clock);
+	db_now(clock);
 	if (db_query(db, &sched_stmt_list, p, &res) != DB_OK) {
 		fprintf(stderr, "kairos jobs: %s\n", db->error);
 		return 1;

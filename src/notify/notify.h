@@ -391,9 +391,9 @@ void notify_meta_webhook(struct db *db, const char *app_secret, const char *body
 void notify_meta_handshake(const char *verify_token, const char *mode, const char *token,
 	const char *challenge, const char *client, struct notify_webhook *a);
 
-/* `kairos doctor`: one ✓/✗ line per configured integration (a harmless real request
- * each) on out. 0 when all pass, 1 otherwise. */
-int  notify_doctor(const struct config *cfg, struct db *db, FILE *out);
+/* notify's checks for `kairos doctor` (src/settings.h): one ✓/✗ line per channel's
+ * provider (a harmless real request each) on out. true when all pass; db is not used. */
+bool notify_doctor(const struct config *cfg, struct db *db, FILE *out);
 
 /* A dead letter as the admin page shows it (never the body). */
 struct notify_dead {
@@ -416,5 +416,16 @@ int  notify_retry_dead(struct db *db, const char *id, bool *found);
 /* `kairos outbox list [--to ADDRESS] [--status S] [--limit N] [--json]` and
  * `kairos outbox retry ID`. */
 int  notify_outbox_main(int argc, char **argv, struct db *db);
+
+/* notify's keys and their rules (src/notify/settings.c). */
+extern const struct config_table notify_settings;
+
+/* Highest rate KAIROS_PROVIDER_RATE_LIMITS may give one provider (messages per second):
+ * beyond any provider's documented limit, and still a whole number of microseconds apart. */
+#define NOTIFY_RATE_LIMIT_MAX 100000
+
+/* The rate KAIROS_PROVIDER_RATE_LIMITS gives provider (by name: twilio, sendgrid, smtp,
+ * meta, gallabox), in messages per second per runner; 0 when it gives none (unlimited). */
+long notify_rate_limit(const struct config *cfg, const char *provider);
 
 #endif

@@ -181,7 +181,7 @@ notify_runner_new(const struct config *cfg, const char *name,
 	r->concurrency = (int)cfg->notify_concurrency;
 	for (int ch = 0; ch < NOTIFY_CHANNELS; ch++) {
 		const char *p = providers[ch] != NULL ? providers[ch]->name : "outbox";
-		long rate = config_rate_limit(cfg, p);
+		long rate = notify_rate_limit(cfg, p);
 
 		/* Twilio's SMS and WhatsApp providers share one bucket: one account, one limit */
 		if (rate <= 0 || notify_bucket_of(r, p) != NULL)

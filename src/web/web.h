@@ -411,4 +411,7 @@ void web_redirect_next(struct response *resp, int status, const char *where, con
 /* `kairos serve` (argv[0] is "serve"); returns the exit status. */
 int  web_serve_main(int argc, char **argv, const char *config_file);
 
+/* web's keys (src/web/settings.c). */
+extern const struct config_table web_settings;
+
 #endif

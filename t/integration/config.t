@@ -6,6 +6,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
+use MIME::Base64 ();
 use Test::More;
 
 my $bin = KairosTest::bin();
@@ -75,6 +76,40 @@ my $example = do { local $/; <$fh> };
 for my $key (@keys) {
 	like($example, qr/^#?\Q$key\E=/m, ".env.example documents $key");
 }
+# Regenerate it with: kairos config --example > .env.example
+ok($example eq $out, '.env.example is exactly what kairos config --example writes from the modules\' tables');
+like($out, qr{^# ---- .* \(src/notify/settings\.c\) ----$}m, 'with a section per module, naming its table');
+
+($rc, $out) = run_env({}, 'config', '--secrets');
+is($rc, 0, 'kairos config --secrets works without any configuration');
+my @secret = split /\n/, $out;
+ok(scalar(grep { $_ eq 'KAIROS_TWILIO_AUTH_TOKEN' } @secret) && scalar(grep { $_ eq 'KAIROS_DATABASE_URL' } @secret),
+	'and names the secret keys (' . scalar(@secret) . ')');
+ok(!grep({ $_ eq 'KAIROS_SENDGRID_WEBHOOK_PUBLIC_KEY' || $_ eq 'KAIROS_TWILIO_ACCOUNT_SID' } @secret), 'but not a public key or an id');
+my $jwt = MIME::Base64::encode_base64('s' x 32, '');	# the one with a shape of its own
+($rc, $out) = run_env({ %db, (map { $_ => "value-of-$_" } @secret), KAIROS_JWT_KEYS => "k1:$jwt" }, 'config');
+is(scalar(grep { $out =~ /^\Q$_\E=\*{8}$/m } @secret), scalar @secret, 'kairos config masks every one of them')
+	or diag $out;
+unlike($out, qr/value-of-|\Q$jwt\E/, 'and prints none of their values');
+
+# Each module checks its own keys, whichever command loads them (auth: the access-token keys).
+my $short = 'c2hvcnQtc2VjcmV0LWtleQ';	# 16 bytes: too short for a key
+($rc, $out) = run_env({ %db, KAIROS_JWT_KEYS => "k1:$short" }, 'config');
+is($rc, 1, 'KAIROS_JWT_KEYS that does not parse is refused by kairos config, not only by serve');
+like($out, qr/KAIROS_JWT_KEYS: key k1: not base64 of 32 to 64 bytes/, '... saying why');
+unlike($out, qr/\Q$short\E/, '... without the key');
+
+# kairos doctor asks every module (src/settings.c), each reporting even after one failed.
+($rc, $out) = run_env({ KAIROS_DATABASE_URL => 'host=/nonexistent dbname=x', KAIROS_DB_CONNECT_TIMEOUT => 1 }, 'doctor');
+is($rc, 1, 'kairos doctor fails when a module\'s check fails');
+like($out, qr/^✗ database: /m, 'db: cannot connect');
+like($out, qr/^✗ access-token keys: KAIROS_JWT_KEYS not set/m, 'auth: no access-token keys');
+like($out, qr/^✓ sms: outbox/m, 'notify: each channel\'s provider, though the checks before failed');
+my $good = 'k2:' . MIME::Base64::encode_base64('k' x 32, '') . ',k1:' . MIME::Base64::encode_base64('j' x 48, '');
+($rc, $out) = run_env({ KAIROS_DATABASE_URL => 'host=/nonexistent dbname=x', KAIROS_DB_CONNECT_TIMEOUT => 1,
+	KAIROS_JWT_KEYS => $good }, 'doctor');
+like($out, qr/^✓ access-token keys: 2, k2 signs$/m, 'auth: the keys parse, and which one signs');
+unlike($out, qr/a2tr|ampq/, 'never the keys themselves');
 
 ($rc, $out) = run_env({}, 'nonsense');
 is($rc, 2, 'an unknown command exits 2');

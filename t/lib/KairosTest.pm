@@ -491,8 +491,16 @@ sub secret {
 	push @{ $self->{secrets} }, [$label, $value] if defined $value && length $value;
 }
 
-# Settings that are secrets: tokens, keys, passwords (a public key or an id is not one).
-my $SECRET_SETTING = qr/(?:TOKEN|SECRET|PASSWORD|API_KEY|JWT_KEYS|PRIVATE)/;
+# The settings whose values are secret, as the modules' tables mark them (`kairos config
+# --secrets`): tokens, keys, passwords, connection strings; a public key or an id is not one.
+my %SECRET_SETTING;
+sub secret_settings {
+	return %SECRET_SETTING if %SECRET_SETTING;
+	my @names = split /\n/, `${\ bin()} config --secrets`;
+	die "kairos config --secrets failed\n" if $? != 0 || !@names;
+	%SECRET_SETTING = map { $_ => 1 } @names;
+	return %SECRET_SETTING;
+}
 # Shorter strings would match by chance; every secret the harness sets is longer.
 my $SECRET_MIN_LENGTH = 8;
 
@@ -506,8 +514,9 @@ sub secrets {
 		my ($kid, $key) = split /:/, $line, 2;
 		push @s, ["KAIROS_JWT_KEYS key $kid", $key] if defined $key;
 	}
+	my %secret = secret_settings();
 	for my $name (sort keys %{ $self->{env} }) {
-		next if $name !~ /^KAIROS_/ || $name !~ $SECRET_SETTING || $name =~ /PUBLIC/;
+		next if !$secret{$name};
 		push @s, [$name, $self->{env}{$name}];
 	}
 	return grep { length $_->[1] >= $SECRET_MIN_LENGTH } @s;

@@ -1,9 +1,12 @@
 /* config: defaults, file, environment precedence, and one message per bad key. */
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/core.h"
+#include "notify/notify.h"
 #include "tap.h"
 
 static char tmpfile_path[] = "/tmp/kairos-test-config-XXXXXX";
@@ -19,6 +22,48 @@ write_file(const char *text)
 }
 
 extern char **environ;
+
+/* A module that keeps its values in a struct of its own (struct config_table's size). */
+struct pets {
+	char *name;
+	long  legs;
+	bool  tame;
+};
+
+static int checks_run;
+
+static int
+pets_check_legs(const struct config *cfg, const struct config_key *k, const void *value,
+    struct buf *errors)
+{
+	checks_run++;
+	if (*(const long *)value % 2 == 0 || !config_production(cfg))
+		return 0;
+	buf_printf(errors, "%s: an odd number of legs in production\n", k->name);
+	return -1;
+}
+
+static int
+pets_check(const struct config *cfg, const void *values, struct buf *errors)
+{
+	const struct pets *p = values;
+
+	(void)cfg;
+	if (p->tame || strcmp(p->name, "rex") != 0)
+		return 0;
+	buf_printf(errors, "KAIROS_PET_TAME: rex must be tame\n");
+	return 1;
+}
+
+static const struct config_key pets_keys[] = {
+	{ "KAIROS_PET_NAME", CONFIG_STRING, offsetof(struct pets, name), "tom", 0, 0, NULL, true, NULL, "Name." },
+	{ "KAIROS_PET_LEGS", CONFIG_INT, offsetof(struct pets, legs), "4", 0, 100, NULL, false, pets_check_legs, "Legs." },
+	{ "KAIROS_PET_TAME", CONFIG_BOOL, offsetof(struct pets, tame), "true", 0, 0, NULL, false, NULL, "Tame." },
+};
+static const struct config_table pets_settings = {
+	"pets", "Pets", CONFIG_KEYS(pets_keys), sizeof(struct pets), pets_check,
+};
+static const struct config_table *const pets_tables[] = { &core_settings, &pets_settings, NULL };
 
 /* Removes every KAIROS_* variable, so the test sees only what it sets. */
 static void
@@ -169,7 +214,7 @@ main(void)
 		}
 	}
 	{
-		/* KAIROS_PROVIDER_RATE_LIMITS: NAME=N pairs; config_rate_limit reads one back */
+		/* KAIROS_PROVIDER_RATE_LIMITS: NAME=N pairs; notify_rate_limit reads one back */
 		static const struct {
 			const char *value, *want, *name;
 		} cases[] = {
@@ -197,11 +242,77 @@ main(void)
 		}
 		setenv("KAIROS_PROVIDER_RATE_LIMITS", "twilio=50,sendgrid=600", 1);
 		n = config_load(&cfg, NULL, &errors);
-		is_int(config_rate_limit(&cfg, "sendgrid"), 600, "config_rate_limit reads a provider's rate");
-		is_int(config_rate_limit(&cfg, "meta"), 0, "and 0 (unlimited) for one not listed");
+		is_int(notify_rate_limit(&cfg, "sendgrid"), 600, "notify_rate_limit reads a provider's rate");
+		is_int(notify_rate_limit(&cfg, "meta"), 0, "and 0 (unlimited) for one not listed");
 		is_int(cfg.notify_concurrency, 16, "KAIROS_NOTIFY_CONCURRENCY defaults to 16");
 		config_free(&cfg);
 		unsetenv("KAIROS_PROVIDER_RATE_LIMITS");
+	}
+
+	/* A table of one's own: its values in its own struct, its key checks and table check. */
+	{
+		const struct pets *p;
+		char *out = NULL;
+		size_t outlen = 0;
+		FILE *f;
+
+		clear_env();
+		buf_reset(&errors);
+		n = config_load_tables(&cfg, pets_tables, NULL, &errors);
+		p = config_values(&cfg, &pets_settings);
+		is_int(n, 0, "a table of one's own loads its defaults");
+		ok(p != NULL && p != (const void *)&cfg, "into a struct of its own");
+		is_str(p->name, "tom", "a string default");
+		is_int(p->legs, 4, "a number default");
+		ok(p->tame, "a boolean default");
+		is_int(checks_run, 1, "each key's check runs once per load");
+		ok(config_values(&cfg, &notify_settings) == NULL, "a table not loaded has no values");
+		f = open_memstream(&out, &outlen);
+		config_print(&cfg, f);
+		fclose(f);
+		ok(strstr(out, "KAIROS_PET_NAME=********\n") != NULL && strstr(out, "KAIROS_PET_LEGS=4\n") != NULL,
+		    "config_print reads its values, masking its secrets");
+		free(out);
+		config_free(&cfg);
+
+		buf_reset(&errors);
+		setenv("KAIROS_PET_NAME", "rex", 1);
+		setenv("KAIROS_PET_LEGS", "3", 1);
+		setenv("KAIROS_PET_TAME", "no", 1);
+		setenv("KAIROS_WORKERS", "2", 1);	/* http's: not in this list of tables */
+		n = config_load_tables(&cfg, pets_tables, NULL, &errors);
+		p = config_values(&cfg, &pets_settings);
+		is_int(n, 3, "a key check, a table check and an unknown key: three problems");
+		is_str(p->name, "rex", "the environment sets a value in the module's struct");
+		ok(strstr(buf_cstr(&errors), "KAIROS_PET_LEGS: an odd number of legs in production") != NULL, "the key's check reports");
+		ok(strstr(buf_cstr(&errors), "KAIROS_PET_TAME: rex must be tame") != NULL, "the table's check reports");
+		ok(strstr(buf_cstr(&errors), "KAIROS_WORKERS (environment): unknown key") != NULL,
+		    "a key of a table not listed is unknown");
+		config_free(&cfg);
+
+		buf_reset(&errors);
+		setenv("KAIROS_ENV", "test", 1);
+		unsetenv("KAIROS_WORKERS");
+		n = config_load_tables(&cfg, pets_tables, NULL, &errors);
+		is_int(n, 1, "a key check sees another table's value (KAIROS_ENV=test: odd legs allowed)");
+		config_free(&cfg);
+		clear_env();
+	}
+	{
+		/* Every key is declared by one module only. */
+		size_t keys = 0, dup = 0;
+
+		for (size_t i = 0; config_tables[i] != NULL; i++)
+			for (size_t j = 0; j < config_tables[i]->nkeys; j++) {
+				keys++;
+				for (size_t a = 0; config_tables[a] != NULL; a++)
+					for (size_t b = 0; b < config_tables[a]->nkeys; b++)
+						if ((a != i || b != j) && strcmp(config_tables[i]->keys[j].name,
+						    config_tables[a]->keys[b].name) == 0)
+							dup++;
+			}
+		is_int(dup, 0, "no key is declared by two modules");
+		ok(keys >= 59, "the tables declare every key (%zu)", keys);
 	}
 	buf_free(&errors);
 	return tap_done();
