@@ -132,6 +132,8 @@ struct catalogue_psychologists_query {
 	long long   available_within_days;	/* 0: any; else a slot within that many days */
 	const char *sort;		/* "soonest" | "rating"; NULL: the clinic's list order */
 	const char *tz;			/* the patient's zone for nextAvailable; NULL: the slot's own */
+	const char *session_type;	/* nextAvailable of this type only ("in_person" |
+					 * "telehealth"); NULL: either */
 };
 extern const struct input_spec catalogue_psychologists_spec;
 
