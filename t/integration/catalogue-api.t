@@ -19,6 +19,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
+use JSON::PP;
 use Test::More;
 
 # Monday 30 November 2026, 12:00 in Melbourne (AEDT, +11:00)
@@ -316,6 +317,21 @@ $bad->($get->('/api/availability', @week, practitionerId => $dee), { practitione
 $bad->($get->('/api/availability', @week[2 .. 7], serviceId => "$consult'--"), { serviceId => 'Service must be an id (a UUID)' },
 	'an id that is no UUID');
 
+# ---- tenancy by host: the other clinic sees its own catalogue, and our ids are unknown there ----
+$psql->("INSERT INTO organisation_domains (host, org_id) VALUES ('beacon.test', '$beacon')");
+my $as_beacon = sub {
+	open(my $fh, '-|', 'curl', '-s', '-H', 'Host: beacon.test', $k->url($_[0])) or die "curl: $!";
+	local $/;
+	my $body = <$fh>;
+	close $fh;
+	{ json => eval { JSON::PP::decode_json($body) } };
+};
+is($svcs->($as_beacon->('/api/services')), 'Beacon consult', "another clinic's host: its own services");
+is($who->($as_beacon->('/api/psychologists')), 'Dr Beacon', '... and practitioners');
+is_deeply($as_beacon->("/api/availability?serviceId=$consult&practitionerId=$ada&from=2026-12-01&to=2026-12-07&tz=UTC")->{json}{details},
+	{ serviceId => 'Service is not one this clinic offers', practitionerId => "Psychologist is not one of this clinic's" },
+	'... where our ids are unknown');
+
 # ---- hostile input ----
 $r = $k->get("/api/psychologists?q=%C3%28", headers => { 'X-Visit-Id' => $visit });
 is($r->{status}, 400, 'bad UTF-8: 400');
@@ -354,4 +370,5 @@ like($r->{headers}{'x-visit-id'}, qr/^[0-9a-f]{32}$/, 'a malformed X-Visit-Id is
 is($r->{headers}{'x-visit-id'} eq $fresh ? 1 : 0, 0, '... by a new one');
 is($k->get('/api/services', headers => { 'X-Visit-Id' => $fresh })->{headers}{'x-visit-id'}, undef, 'a valid one is not sent back');
 
+$k->finish;
 done_testing;
