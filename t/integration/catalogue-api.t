@@ -370,5 +370,29 @@ like($r->{headers}{'x-visit-id'}, qr/^[0-9a-f]{32}$/, 'a malformed X-Visit-Id is
 is($r->{headers}{'x-visit-id'} eq $fresh ? 1 : 0, 0, '... by a new one');
 is($k->get('/api/services', headers => { 'X-Visit-Id' => $fresh })->{headers}{'x-visit-id'}, undef, 'a valid one is not sent back');
 
+# ---- the profile (catalogue_psychologist, through t/lib/catalogue-profile) ----
+SKIP: {
+	my $helper = ($ENV{KTEST_BUILDDIR} // KairosTest->src . '/build') . '/t/lib/catalogue-profile';
+	skip "$helper not built", 7 unless -x $helper;
+	my $now = $psql->("SELECT extract(epoch FROM timestamptz '2026-11-30 12:00+11')::bigint");
+	my $profile = sub {
+		my ($o, $p, $s, $tz) = @_;
+		my $out = `$helper 'host=$dir/run user=kairos_web dbname=kairos' $o $p ${\ ($s // '-')} $now ${\ ($tz // 'Australia/Melbourne')} 2>&1`;
+		chomp $out;
+		$out =~ /^\{/ ? JSON::PP::decode_json($out) : $out;
+	};
+	my $pa = $profile->($org, $ada);
+	is($pa->{psychologist}{bio}, 'About Dr Ada Ng', 'profile: the bio');
+	is_deeply($pa->{psychologist}{qualifications}, ['MPsych'], '... qualifications');
+	is_deeply([map { $_->{start} } @{ $pa->{next}{slots} }], ['2026-12-01T09:00:00+11:00', '2026-12-01T11:00:00+11:00',
+		'2026-12-01T12:00:00+11:00', '2026-12-02T21:00:00+11:00', '2026-12-02T22:00:00+11:00', '2026-12-08T09:00:00+11:00'],
+		'... and her next six free times (her first service)');
+	is(scalar @{ $profile->($org, $bo, $couples)->{next}{slots} }, 2, "... of the service asked for (Bo's Couples, 80 minutes: 10:00 only, weekly)")
+		or diag explain $profile->($org, $bo, $couples);
+	is($profile->($org, $cy, $couples), 'invalid serviceId: Psychologist does not offer this service', '... one they offer');
+	is($profile->($org, $dee), 'not found', 'an inactive practitioner: not found');
+	is($profile->($beacon, $ada), 'not found', "another clinic's: not found");
+}
+
 $k->finish;
 done_testing;
