@@ -223,6 +223,18 @@ int  web_comms_queue(struct web_app *app, const struct request *req, const struc
 	struct notify_message *m, const char *const *recipients, const char *const *patient_ids,
 	const char *const *event_keys, size_t n, long *created);
 
+/* ---- funnel.c: the booking funnel's per-visit id (funnel/funnel.h, docs/booking.md) ---- */
+
+struct funnel_event;
+/* The request's visit id: a valid X-Visit-Id header (API clients), else the kairos_visit
+ * cookie (pages), else a new one, set as that cookie on an HTML route and sent back in the
+ * X-Visit-Id header on a JSON one. NULL only when no random bytes could be had. Arena-owned. */
+const char *web_visit_id(struct web_app *app, struct request *req, struct response *resp);
+/* Records ev for the request's organisation and visit (their fields in ev are filled here):
+ * one insert in the request's transaction. DB_OK, a db_result, or -1 without a visit id. */
+int  web_funnel(struct web_app *app, struct request *req, struct response *resp,
+	struct funnel_event *ev);
+
 /* ---- form.c: HTML form models ---- */
 
 struct web_form {
@@ -320,6 +332,10 @@ void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct resp
 void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 struct web_view web_staff_comms(struct web_app *, struct request *, struct response *);
 struct web_view web_campaigns_create(struct web_app *, struct request *, struct response *);
+/* catalogue_api.c: GET /api/services, /api/psychologists, /api/availability (patient-api.md) */
+struct web_view web_api_services(struct web_app *, struct request *, struct response *);
+struct web_view web_api_psychologists(struct web_app *, struct request *, struct response *);
+struct web_view web_api_availability(struct web_app *, struct request *, struct response *);
 void web_signin_form(struct web_app *, struct request *, struct response *);
 void web_signin_send(struct web_app *, struct request *, struct response *);
 void web_signin_code_form(struct web_app *, struct request *, struct response *);
