@@ -332,6 +332,13 @@ void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct resp
 void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 struct web_view web_staff_comms(struct web_app *, struct request *, struct response *);
 struct web_view web_campaigns_create(struct web_app *, struct request *, struct response *);
+/* book.c: the booking wizard's pages (GET /book, /book/psychologist, /book/psychologists/:id,
+ * /book/time, /book/summary) */
+struct web_view web_book_service(struct web_app *, struct request *, struct response *);
+struct web_view web_book_psychologist(struct web_app *, struct request *, struct response *);
+struct web_view web_book_profile(struct web_app *, struct request *, struct response *);
+struct web_view web_book_time(struct web_app *, struct request *, struct response *);
+struct web_view web_book_summary(struct web_app *, struct request *, struct response *);
 /* catalogue_api.c: GET /api/services, /api/psychologists, /api/availability (patient-api.md) */
 struct web_view web_api_services(struct web_app *, struct request *, struct response *);
 struct web_view web_api_psychologists(struct web_app *, struct request *, struct response *);
