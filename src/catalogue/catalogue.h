@@ -31,9 +31,10 @@ struct json_object;
 #define CATALOGUE_QUERY_MAX        100	/* characters of a name search */
 #define CATALOGUE_FILTER_MAX       100	/* characters of a concern, specialty or language */
 #define CATALOGUE_INSURER_MAX      100	/* characters, as price_rules.insurer allows */
-/* "Available within N days" and the look-ahead of nextAvailable: a quarter, the loader's
- * longest load (BOOKING_LOAD_MAX_DAYS). */
-#define CATALOGUE_NEXT_DAYS_MAX    BOOKING_LOAD_MAX_DAYS
+/* "Available within N days" and the look-ahead of nextAvailable: two months, inside the
+ * loader's longest load (BOOKING_LOAD_MAX_DAYS, which booking_load_next widens by a few
+ * days of margin). */
+#define CATALOGUE_NEXT_DAYS_MAX    60
 /* The profile page's next free times: this many, from the next this many days. */
 #define CATALOGUE_PROFILE_SLOTS    6
 #define CATALOGUE_PROFILE_DAYS     14
@@ -132,6 +133,8 @@ struct catalogue_psychologists_query {
 	long long   available_within_days;	/* 0: any; else a slot within that many days */
 	const char *sort;		/* "soonest" | "rating"; NULL: the clinic's list order */
 	const char *tz;			/* the patient's zone for nextAvailable; NULL: the slot's own */
+	const char *session_type;	/* nextAvailable of this type only ("in_person" |
+					 * "telehealth"); NULL: either */
 };
 extern const struct input_spec catalogue_psychologists_spec;
 

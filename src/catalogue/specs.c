@@ -82,6 +82,9 @@ static const struct input_field psychologists_fields[] = {
 	  .choice_labels = sort_labels, .offset = Q(catalogue_psychologists_query, sort) },
 	{ .name = "tz", .label = "Time zone", .type = INPUT_ZONE,
 	  .offset = Q(catalogue_psychologists_query, tz) },
+	{ .name = "sessionType", .label = "Session type", .type = INPUT_ENUM,
+	  .choices = session_types, .choice_labels = session_type_labels,
+	  .offset = Q(catalogue_psychologists_query, session_type) },
 };
 const struct input_spec catalogue_psychologists_spec = INPUT_SPEC("psychologists",
 	psychologists_fields, struct catalogue_psychologists_query, psychologists_check);
@@ -103,11 +106,11 @@ availability_check(const void *whole, struct arena *a, struct input_errors *e)
 	int64_t from = spec_day(q->from), to = spec_day(q->to);
 
 	if (to < from)
-		input_error_add(e, a, "to", "must be on or after the first date");
+		input_error_add(e, a, "to", "To must be on or after From");
 	else if (to - from + 1 > BOOKING_RANGE_MAX_DAYS) {
 		char *why = arena_alloc(a, 64);
 
-		snprintf(why, 64, "must be at most %d days from the first date, both included",
+		snprintf(why, 64, "To must be at most %d days from From, both included",
 		    BOOKING_RANGE_MAX_DAYS);
 		input_error_add(e, a, "to", why);
 	}

@@ -73,6 +73,11 @@ const struct web_route web_routes[] = {
 	ROUTE(POST, "/api/staff-auth/refresh-token",   web_api_refresh,     PUBLIC,  JSON),
 	ROUTE(POST, "/api/staff-auth/logout",          web_api_logout,      PUBLIC,  JSON),
 
+	/* The booking catalogue and availability (BOOK-1, BOOK-3, BOOK-6, BOOK-13). */
+	VIEW(GET,   "/api/services",           web_api_services,      PUBLIC, JSON),
+	VIEW(GET,   "/api/psychologists",      web_api_psychologists, PUBLIC, JSON),
+	VIEW(GET,   "/api/availability",       web_api_availability,  PUBLIC, JSON),
+
 	/* Staff messaging (NOTE-7). */
 	VIEW(POST,  "/comms",                  web_staff_comms, STAFF, JSON),
 	VIEW(POST,  "/api/notifications",      web_staff_comms, STAFF, JSON),

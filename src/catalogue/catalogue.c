@@ -1,0 +1,631 @@
+/* catalogue.c: the domain calls behind the booking wizard's steps and their JSON twins
+ * (catalogue.h). Each is a fixed number of prepared statements in the request's tenant
+ * transaction, whatever the number of services or practitioners: the list itself, one
+ * "are these ids ours" check, and for slots the loader's own statements (booking/load.c). */
+#include "catalogue/catalogue.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "core/log.h"
+#include "core/valid.h"
+#include "db/db.h"
+
+#define CATALOGUE_INT_SIZE 24	/* a long long in decimal */
+
+/* Which of the ids given are active rows of this clinic (row-level security hides every
+ * other clinic's, so another clinic's id is unknown like one that never existed), and
+ * whether the practitioner offers the service. NULL parameters count as 0. */
+static struct db_stmt catalogue_stmt_known = DB_STMT("catalogue_known", 3,
+	"SELECT (SELECT count(*) FROM services WHERE id = $1::uuid AND active),"
+	" (SELECT count(*) FROM locations WHERE id = $2::uuid AND active),"
+	" (SELECT count(*) FROM practitioners WHERE id = $3::uuid AND active),"
+	" (SELECT count(*) FROM practitioner_services WHERE service_id = $1::uuid"
+	"  AND practitioner_id = $3::uuid)");
+
+/* Active services, filtered: $1 a session type offered, $2 a centre where an active
+ * practitioner who offers it works, $3 a concern (case-insensitive). */
+static struct db_stmt catalogue_stmt_services = DB_STMT("catalogue_services", 3,
+	"SELECT s.id, s.name, s.description, s.duration_minutes,"
+	" 'in_person' = ANY (s.session_types), 'telehealth' = ANY (s.session_types),"
+	" to_json(s.concerns)"
+	" FROM services s"
+	" WHERE s.active"
+	" AND ($1::text IS NULL OR $1::text = ANY (s.session_types))"
+	" AND ($2::uuid IS NULL OR EXISTS (SELECT 1 FROM practitioner_services ps"
+	"  JOIN practitioners p ON p.id = ps.practitioner_id AND p.active"
+	"  JOIN practitioner_locations pl ON pl.practitioner_id = p.id AND pl.location_id = $2::uuid"
+	"  WHERE ps.service_id = s.id))"
+	" AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM unnest(s.concerns) c"
+	"  WHERE lower(c) = lower($3::text)))"
+	" ORDER BY s.sort_order, s.name, s.id");
+
+/* The active price rules of one funding (and insurer) for every active service: a handful
+ * of rows per service, picked from in C (price.c). */
+static struct db_stmt catalogue_stmt_prices = DB_STMT("catalogue_prices", 2,
+	"SELECT r.service_id, r.location_id, r.session_type, r.insurer, r.fee_minor,"
+	" r.rebate_minor, coalesce(r.package_sessions, 0), r.currency"
+	" FROM price_rules r JOIN services s ON s.id = r.service_id AND s.active"
+	" WHERE r.active AND r.funding = $1 AND ($2::text IS NULL OR r.insurer = $2::text)");
+
+/* Active practitioners, filtered ($1 service offered, $2 name part, $3 specialty, $4
+ * language, $5 gender, $6 centre, $7 telehealth only, $8 one id), in list order, with
+ * their active locations and the average and count of their approved reviews. */
+static struct db_stmt catalogue_stmt_practitioners = DB_STMT("catalogue_practitioners", 8,
+	"SELECT p.id, p.name, p.title, p.photo_url, p.bio, to_json(p.qualifications),"
+	" to_json(p.specialties), to_json(p.languages), p.gender, p.telehealth, p.timezone,"
+	" coalesce(rv.average, 0), coalesce(rv.n, 0),"
+	" (SELECT coalesce(json_agg(json_build_array(l.id, l.name, l.timezone)"
+	"   ORDER BY l.name, l.id), '[]')"
+	"  FROM practitioner_locations pl JOIN locations l ON l.id = pl.location_id AND l.active"
+	"  WHERE pl.practitioner_id = p.id)"
+	" FROM practitioners p"
+	" LEFT JOIN LATERAL (SELECT round(avg(r.rating), 2)::float8 AS average, count(*) AS n"
+	"  FROM reviews r WHERE r.practitioner_id = p.id AND r.status = 'approved') rv ON true"
+	" WHERE p.active"
+	" AND ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM practitioner_services ps"
+	"  WHERE ps.practitioner_id = p.id AND ps.service_id = $1::uuid))"
+	" AND ($2::text IS NULL OR strpos(lower(p.name), lower($2::text)) > 0)"
+	" AND ($3::text IS NULL OR EXISTS (SELECT 1 FROM unnest(p.specialties) x"
+	"  WHERE lower(x) = lower($3::text)))"
+	" AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM unnest(p.languages) x"
+	"  WHERE lower(x) = lower($4::text)))"
+	" AND ($5::text IS NULL OR p.gender = $5::text)"
+	" AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM practitioner_locations pl"
+	"  WHERE pl.practitioner_id = p.id AND pl.location_id = $6::uuid))"
+	" AND (NOT $7::bool OR p.telehealth)"
+	" AND ($8::uuid IS NULL OR p.id = $8::uuid)"
+	" ORDER BY p.sort_order, p.name, p.id");
+
+/* The first active service a practitioner offers, in list order (the profile's default). */
+static struct db_stmt catalogue_stmt_first_service = DB_STMT("catalogue_first_service", 1,
+	"SELECT s.id FROM practitioner_services ps JOIN services s ON s.id = ps.service_id"
+	" AND s.active WHERE ps.practitioner_id = $1::uuid"
+	" ORDER BY s.sort_order, s.name, s.id LIMIT 1");
+
+/* An id check's answer. */
+struct catalogue_known {
+	bool service, location, practitioner, offers;
+};
+
+static int
+catalogue_known(struct db *db, const char *service_id, const char *location_id,
+    const char *practitioner_id, struct catalogue_known *out)
+{
+	const char *p[] = { service_id, location_id, practitioner_id };
+	PGresult *res;
+
+	if (db_query(db, &catalogue_stmt_known, p, &res) != DB_OK)
+		return CATALOGUE_EDB;
+	out->service = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+	out->location = strcmp(PQgetvalue(res, 0, 1), "0") != 0;
+	out->practitioner = strcmp(PQgetvalue(res, 0, 2), "0") != 0;
+	out->offers = strcmp(PQgetvalue(res, 0, 3), "0") != 0;
+	PQclear(res);
+	return CATALOGUE_OK;
+}
+
+/* Adds the errors of ids that are no rows of this clinic: true when there were none. */
+static bool
+catalogue_ids_ok(const struct catalogue_known *k, struct arena *a, const char *service_id,
+    const char *location_id, const char *practitioner_id, struct input_errors *e)
+{
+	size_t before = e->count;
+
+	if (service_id != NULL && !k->service)
+		input_error_add(e, a, "serviceId", "Service is not one this clinic offers");
+	if (location_id != NULL && !k->location)
+		input_error_add(e, a, "locationId", "Location is not one of this clinic's");
+	if (practitioner_id != NULL && !k->practitioner)
+		input_error_add(e, a, "practitionerId", "Psychologist is not one of this clinic's");
+	else if (practitioner_id != NULL && service_id != NULL && k->service && !k->offers)
+		input_error_add(e, a, "practitionerId", "Psychologist does not offer this service");
+	return e->count == before;
+}
+
+static char *
+catalogue_text(struct arena *a, const PGresult *res, int row, int col)
+{
+	if (PQgetisnull(res, row, col))
+		return NULL;
+	return arena_strdup(a, PQgetvalue(res, row, col));
+}
+
+/* A JSON array of strings (to_json(text[])) into an arena array; *n its length. */
+static const char **
+catalogue_strings(struct arena *a, const char *json, size_t *n)
+{
+	struct json_object *arr = json_tokener_parse(json);
+	const char **out;
+	size_t len;
+
+	*n = 0;
+	if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		return NULL;
+	}
+	len = json_object_array_length(arr);
+	out = arena_calloc(a, len + 1, sizeof *out);
+	for (size_t i = 0; i < len; i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+
+		out[(*n)++] = arena_strdup(a, s != NULL ? s : "");
+	}
+	json_object_put(arr);
+	return out;
+}
+
+static enum booking_session_type
+catalogue_session_type(const char *s)
+{
+	int t = s != NULL ? booking_session_type_parse(s) : -1;
+
+	return t < 0 ? BOOKING_SESSION_ANY : (enum booking_session_type)t;
+}
+
+/* ---- services ---- */
+
+/* Prices every service of s[0..n) from the rules of funding (and insurer). */
+static int
+catalogue_price_services(struct db *db, struct arena *a, struct catalogue_service *s, size_t n,
+    const struct catalogue_services_query *q)
+{
+	const char *funding = q->funding != NULL ? q->funding : "private";
+	const char *p[] = { funding, q->insurer };
+	enum booking_session_type st = catalogue_session_type(q->session_type);
+	struct catalogue_price_rule *rules;
+	const char **service_of;
+	PGresult *res;
+	int nrules;
+
+	if (db_query(db, &catalogue_stmt_prices, p, &res) != DB_OK)
+		return CATALOGUE_EDB;
+	nrules = PQntuples(res);
+	rules = arena_calloc(a, (size_t)nrules + 1, sizeof *rules);
+	service_of = arena_calloc(a, (size_t)nrules + 1, sizeof *service_of);
+	for (int i = 0; i < nrules; i++) {
+		struct catalogue_price_rule *r = &rules[i];
+
+		service_of[i] = catalogue_text(a, res, i, 0);
+		r->location_id = catalogue_text(a, res, i, 1);
+		r->session_type = catalogue_session_type(PQgetvalue(res, i, 2));
+		r->funding = funding;
+		r->insurer = catalogue_text(a, res, i, 3);
+		r->fee = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+		r->rebate = strtoll(PQgetvalue(res, i, 5), NULL, 10);
+		r->package_sessions = atoi(PQgetvalue(res, i, 6));
+		r->currency = catalogue_text(a, res, i, 7);
+	}
+	PQclear(res);
+
+	for (size_t k = 0; k < n; k++) {
+		/* the rules of this service, then the most specific of them */
+		struct catalogue_price_rule *mine = arena_calloc(a, (size_t)nrules + 1, sizeof *mine);
+		size_t nmine = 0;
+		int best;
+
+		for (int i = 0; i < nrules; i++)
+			if (strcmp(service_of[i], s[k].id) == 0)
+				mine[nmine++] = rules[i];
+		best = catalogue_price_pick(mine, nmine, q->location_id, st, funding, q->insurer);
+		if (best >= 0) {
+			struct catalogue_price *pr = &s[k].price;
+			const struct catalogue_price_rule *r = &mine[best];
+
+			pr->found = true;
+			pr->funding = funding;
+			pr->insurer = r->insurer;
+			pr->package_sessions = r->package_sessions;
+			pr->fee.amount = r->fee;
+			pr->rebate.amount = r->rebate;
+			pr->gap.amount = r->fee - r->rebate;
+			snprintf(pr->fee.currency, CATALOGUE_CURRENCY_SIZE, "%s", r->currency);
+			memcpy(pr->rebate.currency, pr->fee.currency, CATALOGUE_CURRENCY_SIZE);
+			memcpy(pr->gap.currency, pr->fee.currency, CATALOGUE_CURRENCY_SIZE);
+		}
+	}
+	return CATALOGUE_OK;
+}
+
+int
+catalogue_services(struct db *db, struct arena *a, const struct catalogue_services_query *q,
+    struct catalogue_service **out, size_t *count, struct input_errors *e)
+{
+	const char *p[] = { q->session_type, q->location_id, q->concern };
+	struct catalogue_known known;
+	struct catalogue_service *s;
+	PGresult *res;
+	int n, rc;
+
+	*out = NULL;
+	*count = 0;
+	if (q->location_id != NULL) {
+		if ((rc = catalogue_known(db, NULL, q->location_id, NULL, &known)) != CATALOGUE_OK)
+			return rc;
+		if (!catalogue_ids_ok(&known, a, NULL, q->location_id, NULL, e))
+			return CATALOGUE_EINVALID;
+	}
+	if (db_query(db, &catalogue_stmt_services, p, &res) != DB_OK)
+		return CATALOGUE_EDB;
+	n = PQntuples(res);
+	s = arena_calloc(a, (size_t)n + 1, sizeof *s);
+	for (int i = 0; i < n; i++) {
+		db_copy(s[i].id, sizeof s[i].id, res, i, 0);
+		s[i].name = catalogue_text(a, res, i, 1);
+		s[i].description = catalogue_text(a, res, i, 2);
+		s[i].duration_minutes = atoi(PQgetvalue(res, i, 3));
+		s[i].in_person = PQgetvalue(res, i, 4)[0] == 't';
+		s[i].telehealth = PQgetvalue(res, i, 5)[0] == 't';
+		s[i].concerns = catalogue_strings(a, PQgetvalue(res, i, 6), &s[i].nconcerns);
+	}
+	PQclear(res);
+	if (n > 0 && (rc = catalogue_price_services(db, a, s, (size_t)n, q)) != CATALOGUE_OK)
+		return rc;
+	*out = s;
+	*count = (size_t)n;
+	return CATALOGUE_OK;
+}
+
+/* ---- psychologists ---- */
+
+static int
+catalogue_zone(const char *name, const struct tz_zone **z)
+{
+	return tz_load(name, z) == TZ_OK ? CATALOGUE_OK : CATALOGUE_EINTERNAL;
+}
+
+/* The practitioners of the list statement for the filters in p. *zones gets each one's own
+ * zone (telehealth from nowhere). */
+static int
+catalogue_read_practitioners(struct db *db, struct arena *a, const char *const p[8],
+    struct catalogue_psychologist **out, size_t *count, const char ***own_zone)
+{
+	struct catalogue_psychologist *ps;
+	PGresult *res;
+	int n;
+
+	if (db_query(db, &catalogue_stmt_practitioners, p, &res) != DB_OK)
+		return CATALOGUE_EDB;
+	n = PQntuples(res);
+	ps = arena_calloc(a, (size_t)n + 1, sizeof *ps);
+	*own_zone = arena_calloc(a, (size_t)n + 1, sizeof **own_zone);
+	for (int i = 0; i < n; i++) {
+		struct catalogue_psychologist *c = &ps[i];
+		struct json_object *locs;
+
+		db_copy(c->id, sizeof c->id, res, i, 0);
+		c->name = catalogue_text(a, res, i, 1);
+		c->title = catalogue_text(a, res, i, 2);
+		c->photo_url = catalogue_text(a, res, i, 3);
+		c->bio = catalogue_text(a, res, i, 4);
+		c->qualifications = catalogue_strings(a, PQgetvalue(res, i, 5), &c->nqualifications);
+		c->specialties = catalogue_strings(a, PQgetvalue(res, i, 6), &c->nspecialties);
+		c->languages = catalogue_strings(a, PQgetvalue(res, i, 7), &c->nlanguages);
+		c->gender = catalogue_text(a, res, i, 8);
+		c->telehealth = PQgetvalue(res, i, 9)[0] == 't';
+		(*own_zone)[i] = catalogue_text(a, res, i, 10);
+		c->rating_average = strtod(PQgetvalue(res, i, 11), NULL);
+		c->rating_count = strtol(PQgetvalue(res, i, 12), NULL, 10);
+		locs = json_tokener_parse(PQgetvalue(res, i, 13));
+		if (locs != NULL && json_object_is_type(locs, json_type_array)) {
+			size_t nl = json_object_array_length(locs);
+
+			c->locations = arena_calloc(a, nl + 1, sizeof *c->locations);
+			for (size_t k = 0; k < nl; k++) {
+				struct json_object *l = json_object_array_get_idx(locs, k);
+				struct catalogue_location *to = &c->locations[c->nlocations++];
+
+				snprintf(to->id, sizeof to->id, "%s",
+				    json_object_get_string(json_object_array_get_idx(l, 0)));
+				to->name = arena_strdup(a,
+				    json_object_get_string(json_object_array_get_idx(l, 1)));
+				to->timezone = arena_strdup(a,
+				    json_object_get_string(json_object_array_get_idx(l, 2)));
+			}
+		}
+		json_object_put(locs);
+	}
+	PQclear(res);
+	*out = ps;
+	*count = (size_t)n;
+	return CATALOGUE_OK;
+}
+
+/* The zone a practitioner's slot is shown in without a patient's zone: its location's (one
+ * of theirs), else their own. */
+static int
+catalogue_slot_zone(const struct catalogue_psychologist *c, const char *own_zone,
+    const char *location_id, const struct tz_zone **z)
+{
+	for (size_t k = 0; k < c->nlocations; k++)
+		if (strcmp(c->locations[k].id, location_id) == 0)
+			return catalogue_zone(c->locations[k].timezone, z);
+	return catalogue_zone(own_zone, z);
+}
+
+/* Fills has_next, next and next_zone of ps[0..n) for q's service, from now. */
+static int
+catalogue_read_next(struct db *db, const struct catalogue_psychologists_query *q, tz_instant now,
+    struct catalogue_psychologist *ps, size_t n, const char **own_zone)
+{
+	int within = q->available_within_days > 0 ? (int)q->available_within_days :
+	    CATALOGUE_NEXT_DAYS_MAX;
+	const struct tz_zone *patient = NULL;
+	struct booking_next *next = NULL;
+	size_t nnext = 0;
+	int rc;
+
+	if (q->tz != NULL && catalogue_zone(q->tz, &patient) != CATALOGUE_OK)
+		return CATALOGUE_EINTERNAL;
+	rc = booking_load_next(db, q->service_id, now, within, catalogue_session_type(q->session_type),
+	    q->location_id, &next, &nnext);
+	if (rc != BOOKING_OK) {
+		free(next);
+		if (rc == BOOKING_EDB)
+			return CATALOGUE_EDB;
+		log_error("catalogue next available failed", "service %s: %s", q->service_id,
+		    booking_strerror(rc));
+		return CATALOGUE_EINTERNAL;
+	}
+	/* next has every practitioner of the service, ps only those the filters kept */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = 0;
+
+		while (j < nnext && strcmp(next[j].id, ps[i].id) != 0)
+			j++;
+		if (j == nnext || !next[j].found)
+			continue;
+		ps[i].has_next = true;
+		ps[i].next = next[j];
+		if (patient != NULL)
+			ps[i].next_zone = patient;
+		else if ((rc = catalogue_slot_zone(&ps[i], own_zone[i], next[j].location_id,
+		    &ps[i].next_zone)) != CATALOGUE_OK) {
+			free(next);
+			return rc;
+		}
+	}
+	free(next);
+	return CATALOGUE_OK;
+}
+
+static int
+catalogue_by_soonest(const void *a, const void *b)
+{
+	const struct catalogue_psychologist *x = a, *y = b;
+
+	if (x->has_next != y->has_next)
+		return x->has_next ? -1 : 1;
+	if (x->has_next && x->next.start != y->next.start)
+		return x->next.start < y->next.start ? -1 : 1;
+	return 0;
+}
+
+static int
+catalogue_by_rating(const void *a, const void *b)
+{
+	const struct catalogue_psychologist *x = a, *y = b;
+
+	if (x->rating_average != y->rating_average)
+		return x->rating_average > y->rating_average ? -1 : 1;
+	if (x->rating_count != y->rating_count)
+		return x->rating_count > y->rating_count ? -1 : 1;
+	return 0;
+}
+
+/* A stable sort (insertion: a clinic lists tens of practitioners, and ties keep the
+ * clinic's order, which qsort does not promise). */
+static void
+catalogue_sort(struct catalogue_psychologist *ps, size_t n,
+    int (*cmp)(const void *, const void *))
+{
+	for (size_t i = 1; i < n; i++) {
+		struct catalogue_psychologist c = ps[i];
+		size_t j = i;
+
+		for (; j > 0 && cmp(&ps[j - 1], &c) > 0; j--)
+			ps[j] = ps[j - 1];
+		ps[j] = c;
+	}
+}
+
+int
+catalogue_psychologists(struct db *db, struct arena *a,
+    const struct catalogue_psychologists_query *q, tz_instant now,
+    struct catalogue_psychologist **out, size_t *count, struct input_errors *e)
+{
+	const char *p[8] = { q->service_id, q->q, q->specialty, q->language, q->gender,
+		q->location_id, q->telehealth ? "true" : "false", NULL };
+	struct catalogue_psychologist *ps;
+	struct catalogue_known known;
+	const char **own_zone;
+	size_t n, kept = 0;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if (q->service_id != NULL || q->location_id != NULL) {
+		if ((rc = catalogue_known(db, q->service_id, q->location_id, NULL, &known)) != CATALOGUE_OK)
+			return rc;
+		if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, NULL, e))
+			return CATALOGUE_EINVALID;
+	}
+	if ((rc = catalogue_read_practitioners(db, a, p, &ps, &n, &own_zone)) != CATALOGUE_OK)
+		return rc;
+	if (q->service_id != NULL && n > 0 &&
+	    (rc = catalogue_read_next(db, q, now, ps, n, own_zone)) != CATALOGUE_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (q->available_within_days <= 0 || ps[i].has_next)
+			ps[kept++] = ps[i];
+	if (q->sort != NULL && strcmp(q->sort, "soonest") == 0)
+		catalogue_sort(ps, kept, catalogue_by_soonest);
+	else if (q->sort != NULL && strcmp(q->sort, "rating") == 0)
+		catalogue_sort(ps, kept, catalogue_by_rating);
+	*out = ps;
+	*count = kept;
+	return CATALOGUE_OK;
+}
+
+/* ---- availability ---- */
+
+/* Days since 1970-01-01 of a YYYY-MM-DD the input spec has checked. */
+static int64_t
+catalogue_day(const char *date)
+{
+	int y = 0, m = 0, d = 0;
+
+	sscanf(date, "%4d-%2d-%2d", &y, &m, &d);
+	return tz_days_from_civil(y, m, d);
+}
+
+/* Slots of data for the query's filters over from..to, as catalogue_slots. */
+static int
+catalogue_slots_of(struct arena *a, const struct booking_data *data, int64_t from, int64_t to,
+    tz_instant now, enum booking_session_type st, const char *location_id, bool merge_any,
+    size_t limit, struct catalogue_slot **out, size_t *count)
+{
+	struct booking_query bq = { .duration_s = data->duration_s, .step_s = data->step_s,
+		.from_day = from, .to_day = to, .now = now, .session_type = st,
+		.location_id = location_id, .merge_any = merge_any };
+	struct booking_slots slots;
+	struct catalogue_slot *s;
+	size_t n;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	rc = booking_slots(&bq, data->practitioners, data->count, &slots);
+	if (rc != BOOKING_OK) {
+		booking_slots_free(&slots);
+		log_error("catalogue slots failed", "%s", booking_strerror(rc));
+		return CATALOGUE_EINTERNAL;
+	}
+	n = slots.count < limit ? slots.count : limit;
+	s = arena_calloc(a, n + 1, sizeof *s);
+	for (size_t i = 0; i < n; i++) {
+		const struct booking_slot *b = &slots.items[i];
+
+		s[i].start = b->start;
+		s[i].end = b->end;
+		snprintf(s[i].practitioner_id, sizeof s[i].practitioner_id, "%s",
+		    data->practitioners[b->practitioner].id);
+		snprintf(s[i].location_id, sizeof s[i].location_id, "%s",
+		    b->location_id != NULL ? b->location_id : "");
+		s[i].session_type = b->session_type;
+	}
+	booking_slots_free(&slots);
+	*out = s;
+	*count = n;
+	return CATALOGUE_OK;
+}
+
+static int
+catalogue_load_error(int rc)
+{
+	if (rc == BOOKING_EDB)
+		return CATALOGUE_EDB;
+	log_error("catalogue load failed", "%s", booking_strerror(rc));
+	return CATALOGUE_EINTERNAL;
+}
+
+int
+catalogue_availability(struct db *db, struct arena *a,
+    const struct catalogue_availability_query *q, tz_instant now,
+    const struct tz_zone **zone, struct catalogue_slot **out, size_t *count,
+    struct input_errors *e)
+{
+	struct booking_data data;
+	struct catalogue_known known;
+	int64_t from = catalogue_day(q->from), to = catalogue_day(q->to);
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	/* the spec read the zone already; a zone it accepted and tz cannot load is ours */
+	if (catalogue_zone(q->tz, zone) != CATALOGUE_OK) {
+		input_error_add(e, a, "tz", "Time zone must be a time zone like Australia/Sydney");
+		return CATALOGUE_EINVALID;
+	}
+	if ((rc = catalogue_known(db, q->service_id, q->location_id, q->practitioner_id, &known)) !=
+	    CATALOGUE_OK)
+		return rc;
+	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, q->practitioner_id, e))
+		return CATALOGUE_EINVALID;
+	rc = booking_load(db, q->service_id, q->practitioner_id, from, to, now, &data);
+	if (rc != BOOKING_OK) {
+		booking_data_free(&data);
+		return catalogue_load_error(rc);
+	}
+	rc = catalogue_slots_of(a, &data, from, to, now, catalogue_session_type(q->session_type),
+	    q->location_id, q->practitioner_id == NULL, BOOKING_SLOTS_MAX, out, count);
+	booking_data_free(&data);
+	return rc;
+}
+
+/* ---- the profile ---- */
+
+int
+catalogue_psychologist(struct db *db, struct arena *a, const char *id, const char *service_id,
+    tz_instant now, struct catalogue_psychologist *out, struct catalogue_slot **next,
+    size_t *nnext, struct input_errors *e)
+{
+	const char *p[8] = { NULL, NULL, NULL, NULL, NULL, NULL, "false", id };
+	struct catalogue_psychologist *ps;
+	struct catalogue_known known;
+	struct booking_data data;
+	char first[BOOKING_ID_SIZE];
+	const char **own_zone;
+	int64_t today = (now >= 0 ? now : now - (TZ_DAY_SECONDS - 1)) / TZ_DAY_SECONDS;
+	size_t n;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	*next = NULL;
+	*nnext = 0;
+	if (id == NULL || !valid_uuid(id))
+		return CATALOGUE_ENOTFOUND;
+	if ((rc = catalogue_read_practitioners(db, a, p, &ps, &n, &own_zone)) != CATALOGUE_OK)
+		return rc;
+	if (n != 1)
+		return CATALOGUE_ENOTFOUND;
+	*out = ps[0];
+	if (service_id != NULL) {
+		if ((rc = catalogue_known(db, service_id, NULL, id, &known)) != CATALOGUE_OK)
+			return rc;
+		if (!known.service || !known.offers) {
+			input_error_add(e, a, "serviceId", known.service ?
+			    "Psychologist does not offer this service" :
+			    "Service is not one this clinic offers");
+			return CATALOGUE_EINVALID;
+		}
+	} else {
+		const char *fp[] = { id };
+
+		PGresult *res;
+
+		if (db_query(db, &catalogue_stmt_first_service, fp, &res) != DB_OK)
+			return CATALOGUE_EDB;
+		rc = PQntuples(res);
+		if (rc == 1)
+			db_copy(first, sizeof first, res, 0, 0);
+		PQclear(res);
+		if (rc != 1)
+			return CATALOGUE_OK;	/* they offer nothing bookable: no free times */
+		service_id = first;
+	}
+	/* from yesterday in UTC: a zone east of UTC may already be on today's next date; the
+	 * engine drops every start before now plus notice */
+	rc = booking_load(db, service_id, id, today - 1, today + CATALOGUE_PROFILE_DAYS, now, &data);
+	if (rc != BOOKING_OK) {
+		booking_data_free(&data);
+		return catalogue_load_error(rc);
+	}
+	rc = catalogue_slots_of(a, &data, today - 1, today + CATALOGUE_PROFILE_DAYS, now,
+	    BOOKING_SESSION_ANY, NULL, false, CATALOGUE_PROFILE_SLOTS, next, nnext);
+	booking_data_free(&data);
+	return rc;
+}
