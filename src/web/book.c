@@ -393,21 +393,30 @@ book_enum_options(struct json_object *field, const struct input_spec *spec, cons
 }
 
 /* Every error of e on the form: by its field when the page shows one, else in the summary
- * pointing at the "start again" note (a choice of an earlier step). */
+ * pointing at the "start again" note (a choice of an earlier step, kept in the URL). */
 static void
 book_form_errors(struct web_form *f, const struct input_errors *e)
 {
 	for (size_t i = 0; i < e->count; i++) {
-		if (json_object_object_get_ex(f->fields, e->items[i].path, NULL)) {
+		struct json_object *field, *options, *err;
+		size_t n = json_object_array_length(f->errors);
+
+		if (json_object_object_get_ex(f->fields, e->items[i].path, &field)) {
 			web_form_error(f, e->items[i].path, e->items[i].message);
+			/* a select's summary link goes to the select, not to its first option as
+			 * a radio group's does */
+			if (json_object_array_length(f->errors) > n &&
+			    json_object_object_get_ex(field, "options", &options) &&
+			    json_object_object_get_ex(json_object_array_get_idx(options, 0), "selected", NULL))
+				book_put(json_object_array_get_idx(f->errors, n), "id", e->items[i].path);
 			continue;
 		}
-		struct json_object *err = json_object_new_object();
-
+		err = json_object_new_object();
 		book_put(err, "id", "start-again");
 		book_put(err, "message", e->items[i].message);
 		json_object_array_add(f->errors, err);
 		json_object_object_add(f->model, "invalid", json_object_new_boolean(1));
+		json_object_object_add(f->model, "stateInvalid", json_object_new_boolean(1));
 	}
 }
 
@@ -615,17 +624,23 @@ book_funnel(struct web_app *app, struct request *req, struct response *resp,
 	return web_funnel(app, req, resp, &ev);
 }
 
-/* The service q names, priced for q's session type, location and funding, or NULL (the
- * service is unknown, inactive, or offers none of what was chosen). */
+/* The service id, priced for q's session type, location and funding, in *out; an unknown
+ * centre (its error is in e already) prices it for no centre. CATALOGUE_EINVALID when the
+ * service is unknown, inactive, or offers none of what was chosen. */
 static int
 book_find_service(struct web_app *app, struct request *req, const struct catalogue_services_query *q,
     const char *id, const struct catalogue_service **out, struct input_errors *e)
 {
+	struct catalogue_services_query without = *q;
 	struct catalogue_service *s;
 	size_t n;
 	int rc = catalogue_services(&app->db, &req->arena, q, &s, &n, e);
 
 	*out = NULL;
+	if (rc == CATALOGUE_EINVALID && input_error_at(e, "locationId") != NULL) {
+		without.location_id = NULL;
+		rc = catalogue_services(&app->db, &req->arena, &without, &s, &n, e);
+	}
 	if (rc != CATALOGUE_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)

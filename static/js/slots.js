@@ -25,8 +25,12 @@
 	}
 	if (!grid || !grid.getAttribute('data-poll') || !window.fetch) return;
 
+	/* as the server writes data-slot; with "anyone" another psychologist may take a slot's
+	 * place, so the practitioner is left out */
+	var any = grid.hasAttribute('data-any');
+
 	function key(s) {
-		return [s.start, s.practitionerId, s.locationId || '', s.sessionType].join('|');
+		return [s.start, any ? '' : s.practitionerId, s.locationId || '', s.sessionType].join('|');
 	}
 
 	function refresh() {
