@@ -16,6 +16,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -706,23 +707,38 @@ book_location_name(const struct catalogue_psychologist *ps, size_t n, const char
 	return NULL;
 }
 
-/* The location filter's options: every centre someone works at. */
+static int
+book_location_cmp(const void *a, const void *b)
+{
+	const struct catalogue_location *x = *(const struct catalogue_location *const *)a;
+	const struct catalogue_location *y = *(const struct catalogue_location *const *)b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* The location filter's options: every centre someone works at, by name. */
 static void
-book_location_options(struct json_object *field, const struct catalogue_psychologist *ps,
-    size_t n, const char *chosen)
+book_location_options(struct arena *a, struct json_object *field,
+    const struct catalogue_psychologist *ps, size_t n, const char *chosen)
 {
 	struct book_set seen = { 0 };
-	struct arena tmp = ARENA_INIT;
+	const struct catalogue_location **list;
+	size_t total = 0, count = 0;
 
+	for (size_t i = 0; i < n; i++)
+		total += ps[i].nlocations;
+	list = arena_alloc(a, (total ? total : 1) * sizeof *list);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < ps[i].nlocations; k++) {
 			size_t before = seen.count;
 
-			book_set_add(&tmp, &seen, ps[i].locations[k].id);
+			book_set_add(a, &seen, ps[i].locations[k].id);
 			if (seen.count > before)
-				book_option(field, ps[i].locations[k].id, ps[i].locations[k].name, chosen);
+				list[count++] = &ps[i].locations[k];
 		}
-	arena_free(&tmp);
+	qsort(list, count, sizeof *list, book_location_cmp);
+	for (size_t i = 0; i < count; i++)
+		book_option(field, list[i]->id, list[i]->name, chosen);
 	book_select_done(field, chosen);
 }
 
@@ -760,7 +776,7 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 	web_form_init(&f, req);
 	field = book_select(&f, "sessionType", "Type of session", "In person or telehealth", q.session_type);
 	book_enum_options(field, &catalogue_services_spec, "sessionType", q.session_type);
-	field = book_select(&f, "concern", "What would you like help with?", "Anything", q.concern);
+	field = book_select(&f, "concern", "Help with", "Anything", q.concern);
 	for (size_t i = 0; i < nevery; i++)
 		for (size_t k = 0; k < every[i].nconcerns; k++)
 			book_set_add(&req->arena, &concerns, every[i].concerns[k]);
@@ -768,13 +784,11 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 		book_option(field, concerns.items[i], book_label(&req->arena, concerns.items[i]), q.concern);
 	book_select_done(field, q.concern);
 	field = book_select(&f, "locationId", "Centre", "Any centre", q.location_id);
-	book_location_options(field, ps, nps, q.location_id);
+	book_location_options(&req->arena, field, ps, nps, q.location_id);
 	field = book_select(&f, "funding", "How will you pay?", "Privately (no rebate)", q.funding);
 	book_enum_options(field, &catalogue_services_spec, "funding", q.funding);
-	field = web_form_field(&f, "insurer", "Your health insurer", q.insurer);
+	field = web_form_field(&f, "insurer", "Health insurer, if paying with insurance", q.insurer);
 	json_object_object_add(field, "required", json_object_new_boolean(0));
-	json_object_object_add(field, "optional", json_object_new_boolean(1));
-	book_put(field, "hint", "Only if you chose private health insurance");
 	book_form_errors(&f, &e);
 
 	model = web_page_model(app, req, resp, &f);
@@ -917,8 +931,6 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		return book_problem(app, req, resp, &e);
 	zone = book_zone(app, pq.tz);
 	pq.tz = tz_name(zone);
-	if ((rc = book_find_service(app, req, &sq, pq.service_id, &svc, &e)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
 	rc = catalogue_psychologists(&app->db, &req->arena, &pq, clock_now(), &ps, &n, &e);
 	if (rc == CATALOGUE_EINVALID && input_error_at(&e, "serviceId") == NULL) {
 		/* a filter the database refused (an unknown centre): list without it */
@@ -926,6 +938,9 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		rc = catalogue_psychologists(&app->db, &req->arena, &pq, clock_now(), &ps, &n, &e);
 	}
 	if (rc != CATALOGUE_OK)
+		return book_failed(app, req, resp, rc, &e);
+	sq.location_id = pq.location_id;
+	if ((rc = book_find_service(app, req, &sq, pq.service_id, &svc, &e)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
 	if ((rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
@@ -956,7 +971,7 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	field = book_select(&f, "gender", "Gender", "Any", pq.gender);
 	book_enum_options(field, &catalogue_psychologists_spec, "gender", pq.gender);
 	field = book_select(&f, "locationId", "Centre", "Any centre", pq.location_id);
-	book_location_options(field, everyone, neveryone, pq.location_id);
+	book_location_options(&req->arena, field, everyone, neveryone, pq.location_id);
 	snprintf(within, sizeof within, "%lld", pq.available_within_days);
 	field = book_select(&f, "availableWithinDays", "Available within", "Any time",
 	    pq.available_within_days ? within : NULL);
@@ -1170,8 +1185,8 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	book_read_step2(app, req, &sq, &pq, &e);
 	book_read(app, req, &catalogue_availability_spec, &aq, &e);
 	book_read(app, req, &book_time_spec, &tq, &e);
-	if (aq.service_id == NULL && input_error_at(&e, "serviceId") == NULL)
-		return web_view_redirect(303, "/book");
+	if (http_param(&req->query, "serviceId") == NULL || *http_param(&req->query, "serviceId") == '\0')
+		return web_view_redirect(303, "/book");	/* no service chosen yet: step 1 */
 	if (input_error_at(&e, "serviceId") != NULL || input_error_at(&e, "practitionerId") != NULL)
 		return book_problem(app, req, resp, &e);
 	zone = book_zone(app, aq.tz);
@@ -1185,11 +1200,11 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	if ((rc = book_find_service(app, req, &sq, aq.service_id, &svc, &e)) != CATALOGUE_OK ||
 	    (rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
+	/* the catalogue names a problem once per field: an unknown centre found by the service
+	 * lookup must not reach the next call, which would no longer see it as new */
+	if (input_error_at(&e, "locationId") != NULL)
+		aq.location_id = NULL;
 	any = aq.practitioner_id == NULL;
-	if (!any && (who = book_find_psychologist(everyone, neveryone, aq.practitioner_id)) == NULL) {
-		input_error_add(&e, &req->arena, "practitionerId", "That psychologist is not taking bookings. Choose another.");
-		return book_problem(app, req, resp, &e);
-	}
 	/* the shown days are the patient's; the clinic's dates around them hold their slots */
 	wide = aq;
 	wide.tz = tz_name(zone);
@@ -1205,6 +1220,10 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	}
 	if (rc != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
+	if (!any && (who = book_find_psychologist(everyone, neveryone, aq.practitioner_id)) == NULL) {
+		input_error_add(&e, &req->arena, "practitionerId", "Psychologist is not one of this clinic's");
+		return book_problem(app, req, resp, &e);
+	}
 	for (size_t i = 0; i < nslots; i++) {
 		int64_t d = book_local_day(zone, slots[i].start);
 
@@ -1476,7 +1495,8 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	book_put(choice, "psychologist", who->name);
 	book_put(choice, "when", book_when(&req->arena, zone, start, true));
 	book_put(choice, "zone", book_printf(&req->arena, "%s time", tz_name(zone)));
-	if (place_zone != NULL && strcmp(tz_name(place_zone), tz_name(zone)) != 0)
+	if (place_zone != NULL && strcmp(book_when(&req->arena, place_zone, start, false),
+	    book_when(&req->arena, zone, start, false)) != 0)
 		book_put(choice, "clinicTime", book_printf(&req->arena, "%s at the centre (%s)",
 		    book_when(&req->arena, place_zone, start, false), tz_name(place_zone)));
 	else
