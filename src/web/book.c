@@ -787,7 +787,7 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 	book_location_options(&req->arena, field, ps, nps, q.location_id);
 	field = book_select(&f, "funding", "How will you pay?", "Privately (no rebate)", q.funding);
 	book_enum_options(field, &catalogue_services_spec, "funding", q.funding);
-	field = web_form_field(&f, "insurer", "Health insurer, if paying with insurance", q.insurer);
+	field = web_form_field(&f, "insurer", "Health insurer (if any)", q.insurer);
 	json_object_object_add(field, "required", json_object_new_boolean(0));
 	book_form_errors(&f, &e);
 
@@ -1015,6 +1015,7 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	book_put(model, "clearHref", book_href(&req->arena, "/book/psychologist", &next, BN_END_STEP3));
 	book_put(model, "anyoneHref", book_href(&req->arena, "/book/time", &st, BN_END_STEP3));
 	book_put(model, "count", n == 1 ? "1 psychologist" : book_printf(&req->arena, "%zu psychologists", n));
+	book_put(model, "zone", tz_name(zone));
 	book_bool(model, "anyPsychologists", n > 0);
 	list = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
@@ -1325,11 +1326,8 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 		book_put(dm, "href", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
 		book_put(dm, "weekday", book_printf(&req->arena, "%.3s", book_weekdays[wd]));
 		book_put(dm, "date", book_printf(&req->arena, "%d %.3s", dd, book_months[m - 1]));
-		book_put(dm, "count", count == 0 ? "None" : count == 1 ? "1 time" :
+		book_put(dm, "count", count == 0 ? "No times" : count == 1 ? "1 time" :
 		    book_printf(&req->arena, "%zu times", count));
-		book_put(dm, "label", book_printf(&req->arena, "%s %d %s: %s", book_weekdays[wd], dd,
-		    book_months[m - 1], count == 0 ? "no free times" : count == 1 ? "1 free time" :
-		    book_printf(&req->arena, "%zu free times", count)));
 		book_bool(dm, "current", d == date);
 		book_bool(dm, "none", count == 0);
 		json_object_array_add(days, dm);

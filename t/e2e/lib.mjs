@@ -33,14 +33,15 @@ export async function launch() {
 }
 
 // A fresh context (no shared cookies or cache) and page, optionally with its own
-// User-Agent. Console errors, page errors and failed subresource requests are collected on
+// User-Agent and time zone (an IANA name: what Intl tells the page's scripts). Console errors, page errors and failed subresource requests are collected on
 // page.kairos for the caller to report.
-export async function openPage(browser, { width, height, js, userAgent }) {
+export async function openPage(browser, { width, height, js, userAgent, timezoneId }) {
 	const context = await browser.newContext({
 		viewport: { width, height },
 		javaScriptEnabled: js,
 		reducedMotion: 'reduce',
 		...(userAgent ? { userAgent } : {}),
+		...(timezoneId ? { timezoneId } : {}),
 	});
 	const page = await context.newPage();
 	page.kairos = { consoleErrors: [], pageErrors: [], failedRequests: [] };
