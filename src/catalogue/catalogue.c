@@ -3,6 +3,7 @@
  * transaction, whatever the number of services or practitioners: the list itself, one
  * "are these ids ours" check, and for slots the loader's own statements (booking/load.c). */
 #include "catalogue/catalogue.h"
+#include "catalogue/private.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -472,8 +473,7 @@ catalogue_psychologists(struct db *db, struct arena *a,
 
 /* ---- availability ---- */
 
-/* Days since 1970-01-01 of a YYYY-MM-DD the input spec has checked. */
-static int64_t
+int64_t
 catalogue_day(const char *date)
 {
 	int y = 0, m = 0, d = 0;

@@ -1,6 +1,7 @@
 /* specs.c: the three input specs of the catalogue, shared by the wizard's pages and the
  * JSON API (GET: web_input reads the query string). */
 #include "catalogue/catalogue.h"
+#include "catalogue/private.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -89,21 +90,11 @@ static const struct input_field psychologists_fields[] = {
 const struct input_spec catalogue_psychologists_spec = INPUT_SPEC("psychologists",
 	psychologists_fields, struct catalogue_psychologists_query, psychologists_check);
 
-/* Days since 1970-01-01 of a YYYY-MM-DD the reader has already checked. */
-static int64_t
-spec_day(const char *date)
-{
-	int y = 0, m = 0, d = 0;
-
-	sscanf(date, "%4d-%2d-%2d", &y, &m, &d);
-	return tz_days_from_civil(y, m, d);
-}
-
 static void
 availability_check(const void *whole, struct arena *a, struct input_errors *e)
 {
 	const struct catalogue_availability_query *q = whole;
-	int64_t from = spec_day(q->from), to = spec_day(q->to);
+	int64_t from = catalogue_day(q->from), to = catalogue_day(q->to);
 
 	if (to < from)
 		input_error_add(e, a, "to", "To must be on or after From");

@@ -1,0 +1,19 @@
+#!/usr/bin/env perl
+# bench/stmt.pl FILE NAME — the SQL of prepared statement NAME (a DB_STMT in the C source
+# FILE) as the program sends it, for EXPLAIN: the string literals joined, and the numeric
+# macros of booking.h that load.c pastes in replaced by their values.
+use strict;
+use warnings;
+use FindBin;
+
+my ($file, $name) = @ARGV;
+die "usage: bench/stmt.pl FILE NAME\n" unless defined $name;
+open my $src, '<', $file or die "$file: $!\n";
+my $c = do { local $/; <$src> };
+my ($body) = $c =~ /DB_STMT\("\Q$name\E", \d+,\n(.*?)\);\n/s or die "no statement $name in $file\n";
+open my $h, '<', "$FindBin::Bin/../src/booking/booking.h" or die;
+my %macro = do { local $/; <$h> } =~ /#define (BOOKING_\w+)\s+(\d+)\b/g;
+$body =~ s/BOOKING_STR\((\w+)\)/exists $macro{$1} ? "\"$macro{$1}\"" : die "unknown macro $1\n"/ge;
+my $sql = join '', $body =~ /"((?:[^"\\]|\\.)*)"/g;
+$sql =~ s/\\"/"/g;
+print "$sql\n";
