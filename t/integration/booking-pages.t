@@ -111,6 +111,8 @@ is_deeply($cards->($get->("/book?locationId=$perth")), ['Consult'], "... what so
 $r = $get->('/book?funding=medicare');
 like($text->($r->{main}), qr/Price with a Medicare rebate Fee \$220\.00 Medicare rebate −\$98\.50 You pay after the rebate \$121\.50/,
 	'funding=medicare: the fee, the rebate and the gap');
+like($text->($get->('/book?funding=concession')->{main}), qr/Consult .* Price on enquiry .* Couples .* Price on enquiry/,
+	'no rule for the funding: price on enquiry, never a price made up');
 my $choose = $link->($r, qr/^Choose Consult$/);
 is($named->($choose), '/book/psychologist?serviceId=consult&funding=medicare', "a service's link keeps the step's choices");
 
@@ -141,6 +143,9 @@ is_deeply($cards->($r), ['Cy Park', 'Dr Bo Tran', 'Dr Ada Ng'],
 	"who offers it, in the clinic's order (not the inactive one, not another clinic's)");
 like($text->($r->{main}), qr/Dr Ada Ng Psychologist ★ 4\.5 out of 5 \(2 reviews\) Next available Tue 1 Dec, 9:00 am Works with Anxiety, Trauma Languages English, Chinese Where Carlton and telehealth/,
 	"a card: rating average and count, next available in the clinic's zone, specialties, languages, where");
+like($r->{main}, qr{<img class="card__photo" src="/static/img/logo.svg" alt="" width="64" height="64">\s*<div class="card__heading">\s*<h3 class="card__title"><a href="[^"]*">Dr Ada Ng</a>},
+	"a card: the psychologist's photo");
+like($r->{main}, qr{<span class="card__initials" aria-hidden="true">BT</span>}, '... or initials without one');
 like($text->($r->{main}), qr/Dr Bo Tran Psychologist No reviews yet Next available Thu 3 Dec, 10:00 am/, '... no reviews yet');
 like($text->($r->{main}), qr/Cy Park .* Next available Tue 1 Dec, 12:00 pm/, "... Perth's 9:00 in Sydney time");
 is($hidden->($r)->{funding}, 'medicare', "the search form carries step 1's choices");

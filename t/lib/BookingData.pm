@@ -47,12 +47,14 @@ sub setup {
 			languages, gender, telehealth, timezone, buffer_after_minutes, sort_order, active)
 			VALUES ('$o', '$p{name}', 'Psychologist', 'All about $p{name}.', '{MPsych,MAPS}', '$p{spec}',
 			'$p{lang}', '$p{gender}', $p{tele}, '$p{tz}', $p{after}, $p{order}, ${\ ($p{active} // 'true')}) RETURNING id"));
-		$psql->("INSERT INTO practitioner_services (org_id, practitioner_id, service_id) VALUES ('$o', '$v', '$_')") for @{ $p{offers} };
+		$psql->("UPDATE practitioners SET photo_url = '$p{photo}' WHERE id = '$v'") if $p{photo};
+	$psql->("INSERT INTO practitioner_services (org_id, practitioner_id, service_id) VALUES ('$o', '$v', '$_')") for @{ $p{offers} };
 		$psql->("INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) VALUES ('$o', '$v', '$_')") for @{ $p{at} };
 		$v;
 	};
 	my $ada = $pr->($org, name => 'Dr Ada Ng', spec => '{anxiety,trauma}', lang => '{en,zh}', gender => 'female',
-		tele => 'true', tz => 'Australia/Perth', after => 10, order => 3, offers => [$consult], at => [$carlton]);
+		tele => 'true', tz => 'Australia/Perth', after => 10, order => 3, offers => [$consult], at => [$carlton],
+		photo => '/static/img/logo.svg');	# a file that exists, so a browser loads it
 	my $bo = $pr->($org, name => 'Dr Bo Tran', spec => '{depression}', lang => '{en}', gender => 'male',
 		tele => 'false', tz => 'Australia/Melbourne', after => 10, order => 2, offers => [$consult, $couples], at => [$carlton]);
 	my $cy = $pr->($org, name => 'Cy Park', spec => '{trauma}', lang => '{en,vi}', gender => 'non_binary',
