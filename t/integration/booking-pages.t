@@ -132,7 +132,7 @@ is($field_error->($get->('/book?concern=' . ('a' x 101)), 'concern'), 'Concern m
 like($field_error->($get->('/book?sessionType=in_person&sessionType=telehealth'), 'sessionType'), qr/twice/, 'a repeated parameter');
 is($get->('/book?concern=a%00b')->{status}, 400, 'a NUL: 400');
 is($get->('/book?concern=%C3%28')->{status}, 400, 'bad UTF-8: 400');
-is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit'"), 6, 'a refused step records no event');
+is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit'"), 7, 'seven pages, seven events; a refused step records none');
 
 # ---- step 2: /book/psychologist, reached by the service's link ----
 $r = $get->($choose);
