@@ -436,6 +436,24 @@ book_problem(struct web_app *app, struct request *req, struct response *resp,
 	return web_view_page(400, "pages/book-problem", model);
 }
 
+/* Every page after step 1 needs a service: with none chosen yet it is step 1's turn (303
+ * to /book); a bad one, or a problem at `also` (another choice the page cannot go without),
+ * is the problem page. true with *v set, or false to go on. */
+static bool
+book_without_service(struct web_app *app, struct request *req, struct response *resp,
+    const struct input_errors *e, const char *also, struct web_view *v)
+{
+	const char *raw = http_param(&req->query, "serviceId");
+
+	if (raw == NULL || *raw == '\0')
+		*v = web_view_redirect(303, "/book");
+	else if (input_error_at(e, "serviceId") != NULL || input_error_at(e, also) != NULL)
+		*v = book_problem(app, req, resp, e);
+	else
+		return false;
+	return true;
+}
+
 /* ---- money and time as a patient reads them ---- */
 
 static const char *
@@ -910,6 +928,7 @@ book_psychologist_model(struct arena *a, const struct catalogue_psychologist *p)
 struct web_view
 web_book_psychologist(struct web_app *app, struct request *req, struct response *resp)
 {
+	struct web_view v;
 	struct catalogue_services_query sq = { 0 };
 	struct catalogue_psychologists_query pq = { 0 };
 	struct input_errors e = { 0 };
@@ -925,10 +944,8 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	int rc;
 
 	book_read_step2(app, req, &sq, &pq, &e);
-	if (pq.service_id == NULL && input_error_at(&e, "serviceId") == NULL)
-		return web_view_redirect(303, "/book");	/* no service chosen yet: step 1 */
-	if (input_error_at(&e, "serviceId") != NULL)
-		return book_problem(app, req, resp, &e);
+	if (book_without_service(app, req, resp, &e, "serviceId", &v))
+		return v;
 	zone = book_zone(app, pq.tz);
 	pq.tz = tz_name(zone);
 	rc = catalogue_psychologists(&app->db, &req->arena, &pq, clock_now(), &ps, &n, &e);
@@ -1078,6 +1095,7 @@ book_slot_key(struct arena *a, const struct tz_zone *zone, const struct catalogu
 struct web_view
 web_book_profile(struct web_app *app, struct request *req, struct response *resp)
 {
+	struct web_view v;
 	struct catalogue_services_query sq = { 0 };
 	struct catalogue_psychologists_query pq = { 0 };
 	struct input_errors e = { 0 };
@@ -1092,10 +1110,8 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	int rc;
 
 	book_read_step2(app, req, &sq, &pq, &e);
-	if (pq.service_id == NULL && input_error_at(&e, "serviceId") == NULL)
-		return web_view_redirect(303, "/book");
-	if (input_error_at(&e, "serviceId") != NULL)
-		return book_problem(app, req, resp, &e);
+	if (book_without_service(app, req, resp, &e, "serviceId", &v))
+		return v;
 	zone = book_zone(app, pq.tz);
 	if ((rc = book_find_service(app, req, &sq, pq.service_id, &svc, &e)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
@@ -1159,6 +1175,7 @@ book_query_default(struct request *req, const char *name, const char *value)
 struct web_view
 web_book_time(struct web_app *app, struct request *req, struct response *resp)
 {
+	struct web_view v;
 	struct catalogue_services_query sq = { 0 };
 	struct catalogue_psychologists_query pq = { 0 };
 	struct catalogue_availability_query aq = { 0 }, wide;
@@ -1186,10 +1203,8 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	book_read_step2(app, req, &sq, &pq, &e);
 	book_read(app, req, &catalogue_availability_spec, &aq, &e);
 	book_read(app, req, &book_time_spec, &tq, &e);
-	if (http_param(&req->query, "serviceId") == NULL || *http_param(&req->query, "serviceId") == '\0')
-		return web_view_redirect(303, "/book");	/* no service chosen yet: step 1 */
-	if (input_error_at(&e, "serviceId") != NULL || input_error_at(&e, "practitionerId") != NULL)
-		return book_problem(app, req, resp, &e);
+	if (book_without_service(app, req, resp, &e, "practitionerId", &v))
+		return v;
 	zone = book_zone(app, aq.tz);
 	if (aq.from == NULL || aq.to == NULL) {	/* a bad range: the default one instead */
 		from = today;

@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { launch, openPage, auditHere } from './lib.mjs';
+import { launch, openPage, auditHere, submit, finish } from './lib.mjs';
 
 const env = (k) => {
 	if (!process.env[k]) throw new Error(`${k} is not set`);
@@ -52,15 +52,6 @@ async function latestCode(phone, after) {
 		await new Promise((r) => setTimeout(r, 200));
 	}
 	throw new Error(`no code reached the outbox for ${phone}`);
-}
-
-// Clicks a submit button (or link) and waits for the page it leads to; returns its status.
-async function submit(page, selector) {
-	const [response] = await Promise.all([
-		page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }),
-		page.click(selector),
-	]);
-	return response ? response.status() : null;
 }
 
 const text = (page, sel) => page.locator(sel).first().innerText().catch(() => null);
@@ -245,10 +236,6 @@ async function main() {
 	} finally {
 		await browser.close();
 	}
-	process.stdout.write(`${JSON.stringify({ checks, audits, runs }, null, 2)}\n`);
 }
 
-main().then(() => process.exit(0), (err) => {
-	process.stdout.write(`${JSON.stringify({ error: String(err && err.stack || err), checks })}\n`);
-	process.exit(1);
-});
+finish(main, { checks, audits, runs });

@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { launch, openPage, auditHere } from './lib.mjs';
+import { launch, openPage, auditHere, submit, finish } from './lib.mjs';
 
 const env = (k) => {
 	if (!process.env[k]) throw new Error(`${k} is not set`);
@@ -55,15 +55,6 @@ function takeTime(start) {
 			'${start}', timestamptz '${start}' + interval '60 minutes', '2026-11-30 06:00Z')`]);
 }
 
-// Follows a link or submits a form by clicking selector; returns the new page's status.
-async function go(page, selector) {
-	const [response] = await Promise.all([
-		page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }),
-		page.click(selector),
-	]);
-	return response ? response.status() : null;
-}
-
 // Back or Forward, then quiet: a page restored from history may still be fetching its
 // images when 'load' fires, and the next click would abort them (a failed request).
 async function history(page, way) {
@@ -93,7 +84,7 @@ async function patient(browser, { js, width, timezoneId }) {
 		await audit(page, js, 'service', width);
 		await page.selectOption('#sessionType', 'in_person');
 		await page.selectOption('#concern', 'anxiety');
-		let status = await go(page, 'form.filters button[type=submit]');
+		let status = await submit(page, 'form.filters button[type=submit]');
 		check(mode, 'filtered: 200', status === 200, status);
 		const q1 = query(page);
 		check(mode, 'the filters are in the URL', q1.sessionType === 'in_person' && q1.concern === 'anxiety', q1);
@@ -103,7 +94,7 @@ async function patient(browser, { js, width, timezoneId }) {
 		await audit(page, js, 'service-filtered', width);
 
 		// step 2: the psychologist
-		status = await go(page, 'main a.button:has-text("Choose")');
+		status = await submit(page, 'main a.button:has-text("Choose")');
 		check(mode, 'step 2: 200', status === 200 && pathOf(page) === '/book/psychologist', `${status} ${page.url()}`);
 		const q2 = query(page);
 		check(mode, "step 2's URL keeps step 1's choices", q2.serviceId === env('CONSULT_ID') &&
@@ -115,7 +106,7 @@ async function patient(browser, { js, width, timezoneId }) {
 		await page.selectOption('#specialty', 'anxiety');
 		await page.selectOption('#sort', 'rating');
 		await page.fill('#q', 'ng');
-		status = await go(page, 'form.filters button[type=submit]');
+		status = await submit(page, 'form.filters button[type=submit]');
 		const q3 = query(page);
 		check(mode, 'search and filters in the URL', status === 200 && q3.q === 'ng' && q3.specialty === 'anxiety' &&
 			q3.sort === 'rating' && q3.concern === 'anxiety', q3);
@@ -127,7 +118,7 @@ async function patient(browser, { js, width, timezoneId }) {
 		await audit(page, js, 'psychologist-filtered', width);
 
 		// the profile, and Back and Forward
-		status = await go(page, 'main a:has-text("Profile")');
+		status = await submit(page, 'main a:has-text("Profile")');
 		check(mode, 'the profile: 200', status === 200 && await text(page, 'h1') === 'Dr Ada Ng', `${status} ${await text(page, 'h1')}`);
 		const times = await text(page, '.next-times');
 		check(mode, 'the next free times', times && /Tue 1 Dec/.test(times), times);
@@ -140,7 +131,7 @@ async function patient(browser, { js, width, timezoneId }) {
 		check(mode, 'Forward: the profile again', await text(page, 'h1') === 'Dr Ada Ng', page.url());
 
 		// step 3: the day and the time, in the patient's zone
-		status = await go(page, 'main a:has-text("See all times")');
+		status = await submit(page, 'main a:has-text("See all times")');
 		if (js) {
 			// slots.js reads the browser's zone and asks for the page in it
 			await page.waitForURL(/[?&]tz=Australia%2FPerth/, { timeout: 10000 }).catch(() => {});
@@ -150,7 +141,7 @@ async function patient(browser, { js, width, timezoneId }) {
 				await page.inputValue('#tz') === 'Australia/Sydney', await page.inputValue('#tz'));
 			check(mode, "... and the clinic's times", (await slotTimes(page))[0] === '9:00 am', await slotTimes(page));
 			await page.fill('#tz', 'Australia/Perth');
-			status = await go(page, 'form.tz-form button[type=submit]');
+			status = await submit(page, 'form.tz-form button[type=submit]');
 			check(mode, 'the zone typed is in the URL', status === 200 && query(page).tz === 'Australia/Perth', page.url());
 		}
 		check(mode, 'step 3 of 6', await text(page, '.steps__count') === 'Step 3 of 6', await text(page, '.steps__count'));
@@ -193,7 +184,7 @@ async function patient(browser, { js, width, timezoneId }) {
 		check(mode, 'the other times stay', after.length === before.length - 1 && after[0] === before[0], { before, after });
 
 		// the slot, the summary and the way on
-		status = await go(page, 'main a.slot');
+		status = await submit(page, 'main a.slot');
 		check(mode, 'the summary: 200', status === 200 && pathOf(page) === '/book/summary', `${status} ${page.url()}`);
 		const summary = await text(page, 'main');
 		check(mode, 'the time in the patient\'s zone and at the centre', summary &&
@@ -206,7 +197,7 @@ async function patient(browser, { js, width, timezoneId }) {
 		await history(page, 'back');
 		check(mode, 'Back from the summary: the grid', pathOf(page) === '/book/time', page.url());
 		await history(page, 'forward');
-		status = await go(page, 'main a:has-text("Continue: sign in")');
+		status = await submit(page, 'main a:has-text("Continue: sign in")');
 		const next = await page.locator('input[name="next"]').first().getAttribute('value').catch(() => null);
 		check(mode, 'sign-in, with a next back to the summary', status === 200 && pathOf(page) === '/signin' &&
 			next === summaryUrl.replace(BASE_URL, ''), { status, next });
@@ -225,10 +216,6 @@ async function main() {
 	} finally {
 		await browser.close();
 	}
-	process.stdout.write(`${JSON.stringify({ checks, audits, runs }, null, 2)}\n`);
 }
 
-main().then(() => process.exit(0), (err) => {
-	process.stdout.write(`${JSON.stringify({ error: String(err && err.stack || err), checks })}\n`);
-	process.exit(1);
-});
+finish(main, { checks, audits, runs });

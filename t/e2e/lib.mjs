@@ -308,3 +308,26 @@ export async function auditHere(page, { js, screenshotDir = null, name = 'page',
 	}
 	return out;
 }
+
+// Clicks selector (a link or a submit button) and waits for the page it leads to; returns
+// that page's HTTP status.
+export async function submit(page, selector) {
+	const [response] = await Promise.all([
+		page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }),
+		page.click(selector),
+	]);
+	return response ? response.status() : null;
+}
+
+// Runs a flow script's main() and prints its ONE JSON object, {checks, audits, runs}, with
+// exit status 0 when the run itself worked (whatever it found: the Perl test decides), or
+// {error, checks} with 1 when it broke.
+export function finish(main, { checks, audits, runs }) {
+	main().then(() => {
+		process.stdout.write(`${JSON.stringify({ checks, audits, runs }, null, 2)}\n`);
+		process.exit(0);
+	}, (err) => {
+		process.stdout.write(`${JSON.stringify({ error: String(err && err.stack || err), checks })}\n`);
+		process.exit(1);
+	});
+}

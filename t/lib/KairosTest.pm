@@ -41,6 +41,45 @@ sub browser_or_skip {
 	return $shots;
 }
 
+# For the browser tests: runs `node SCRIPT` in t/e2e with %env added (bounded: a browser that
+# hangs fails the test, it does not stall the suite) and asserts on the ONE JSON object such
+# a script prints (t/e2e/lib.mjs, finish): the run completed; each of its checks passed and
+# there were `checks` of them (fewer: a flow stopped early); the audited pages are `pages`,
+# each at 360 and 1280 px with and without JavaScript, with 0 axe-core violations, no
+# horizontal overflow and a screenshot saved; no console errors, page errors or failed
+# requests. Returns the decoded object.
+sub browser_run {
+	my ($script, %o) = @_;
+	my $json;
+	{
+		local @ENV{ keys %{ $o{env} } } = values %{ $o{env} };
+		$json = `cd $SRC/t/e2e && timeout -k 10 300 node $script`;
+	}
+	my $res = eval { decode_json($json) };
+	ok($res && !$res->{error}, 'the browser run completed') or diag($res ? $res->{error} : $json // 'no output');
+	$res //= {};
+	for my $c (@{ $res->{checks} // [] }) {
+		ok($c->{ok}, "$c->{mode}: $c->{what}") or diag explain $c->{got};
+	}
+	is(scalar @{ $res->{checks} // [] }, $o{checks}, 'every step of the flows ran');
+	my @audits = @{ $res->{audits} // [] };
+	my %pages = map { $_->{name} => 1 } @audits;
+	is_deeply([sort keys %pages], [sort @{ $o{pages} }], 'every page was audited');
+	is(scalar @audits, 4 * keys %pages, 'each at 360 and 1280 px, with and without JavaScript');
+	my @violations = map { my $a = $_; map { { page => "$a->{name}-$a->{viewport}-" . ($a->{js} ? 'js' : 'nojs'), %$_ } }
+		@{ $a->{violations} } } @audits;
+	is(scalar @violations, 0, 'axe-core: 0 violations on every page') or diag explain \@violations;
+	my @overflow = grep { $_->{overflow}{scrollWidth} > $_->{overflow}{innerWidth} } @audits;
+	is(scalar @overflow, 0, 'no horizontal overflow at either width')
+		or diag explain [map { { page => "$_->{name}-$_->{viewport}", %{ $_->{overflow} } } } @overflow];
+	my @small = grep { (-s $_->{screenshot} // 0) < 10_000 } @audits;
+	is(scalar @small, 0, scalar(@audits) . ' screenshots saved') or diag explain [map { $_->{screenshot} } @small];
+	my @noise = map { my $r = $_; map { "$r->{mode}: $_" } @{ $r->{consoleErrors} }, @{ $r->{pageErrors} }, @{ $r->{failedRequests} } }
+		@{ $res->{runs} // [] };
+	is(scalar @noise, 0, 'no console errors, page errors or failed subresource requests') or diag explain \@noise;
+	return $res;
+}
+
 sub free_port {
 	my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1,
 		ReuseAddr => 1) or die "no free port: $!";
