@@ -23,23 +23,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { launch, openPage, auditHere, submit, finish } from './lib.mjs';
+import { launch, openPage, auditHere, submit, finish, env, findings } from './lib.mjs';
 
-const env = (k) => {
-	if (!process.env[k]) throw new Error(`${k} is not set`);
-	return process.env[k];
-};
 const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
 const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR || '.');
 
-const checks = [];
-const audits = [];
-const runs = [];
-
-function check(mode, what, ok, got) {
-	checks.push({ mode, what, ok: !!ok, got: ok ? undefined : got });
-	return ok;
-}
+const { checks, audits, runs, check } = findings();
 
 // The newest code sent to phone that is not `after`; waits for the job runner to send it.
 async function latestCode(phone, after) {

@@ -23,25 +23,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { launch, openPage, auditHere, submit, finish } from './lib.mjs';
+import { launch, openPage, auditHere, submit, finish, env, findings } from './lib.mjs';
 
-const env = (k) => {
-	if (!process.env[k]) throw new Error(`${k} is not set`);
-	return process.env[k];
-};
 const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
 const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR || '.');
 // slots.js asks again every 15 s; a taken time must be gone within two rounds
 const LIVE_TIMEOUT_MS = 40000;
 
-const checks = [];
-const audits = [];
-const runs = [];
-
-function check(mode, what, ok, got) {
-	checks.push({ mode, what, ok: !!ok, got: ok ? undefined : got });
-	return ok;
-}
+const { checks, audits, runs, check } = findings();
 
 // Ada's in-person session at Carlton at `start` held by someone else until well after the
 // app's clock: the time is no longer free.

@@ -331,3 +331,25 @@ export function finish(main, { checks, audits, runs }) {
 		process.exit(1);
 	});
 }
+
+// An environment variable a script cannot run without.
+export function env(k) {
+	if (!process.env[k]) throw new Error(`${k} is not set`);
+	return process.env[k];
+}
+
+// What a flow script collects for finish(): checks [{mode, what, ok, got}] (got only when
+// not ok), audits (auditHere's) and runs ({mode, consoleErrors, ...} of each page), and
+// check(mode, what, ok, got), which records one and returns ok.
+export function findings() {
+	const checks = [];
+	return {
+		checks,
+		audits: [],
+		runs: [],
+		check(mode, what, ok, got) {
+			checks.push({ mode, what, ok: !!ok, got: ok ? undefined : got });
+			return ok;
+		},
+	};
+}
