@@ -87,6 +87,23 @@ static struct db_stmt catalogue_stmt_first_service = DB_STMT("catalogue_first_se
 	" AND s.active WHERE ps.practitioner_id = $1::uuid"
 	" ORDER BY s.sort_order, s.name, s.id LIMIT 1");
 
+/* For the rest of the transaction, prepared statements use their generic plans. The
+ * loader's busy-range read takes every practitioner's id as one array; with constants in
+ * them (a custom plan) the planner, not knowing that the row-level-security filter
+ * calls current_setting() for every row, prefers a sequential scan of all appointments to
+ * one index scan per practitioner once a clinic has tens of practitioners and tens of
+ * thousands of appointments (56-72 ms against 4-5 ms for 50 and 96,000: bench/RESULTS.md,
+ * catalogue); and custom plans are planned again at every execution. */
+static struct db_stmt catalogue_stmt_generic = DB_STMT("catalogue_generic_plans", 0,
+	"SELECT set_config('plan_cache_mode', 'force_generic_plan', true)");
+
+static int
+catalogue_generic_plans(struct db *db)
+{
+	return db_exec(db, &catalogue_stmt_generic, NULL, NULL) == DB_OK ? CATALOGUE_OK :
+	    CATALOGUE_EDB;
+}
+
 /* An id check's answer. */
 struct catalogue_known {
 	bool service, location, practitioner, offers;
@@ -361,6 +378,8 @@ catalogue_read_next(struct db *db, const struct catalogue_psychologists_query *q
 
 	if (q->tz != NULL && catalogue_zone(q->tz, &patient) != CATALOGUE_OK)
 		return CATALOGUE_EINTERNAL;
+	if ((rc = catalogue_generic_plans(db)) != CATALOGUE_OK)
+		return rc;
 	rc = booking_load_next(db, q->service_id, now, within, catalogue_session_type(q->session_type),
 	    q->location_id, &next, &nnext);
 	if (rc != BOOKING_OK) {
@@ -555,6 +574,8 @@ catalogue_availability(struct db *db, struct arena *a,
 		return rc;
 	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, q->practitioner_id, e))
 		return CATALOGUE_EINVALID;
+	if ((rc = catalogue_generic_plans(db)) != CATALOGUE_OK)
+		return rc;
 	rc = booking_load(db, q->service_id, q->practitioner_id, from, to, now, &data);
 	if (rc != BOOKING_OK) {
 		booking_data_free(&data);
@@ -617,6 +638,8 @@ catalogue_psychologist(struct db *db, struct arena *a, const char *id, const cha
 			return CATALOGUE_OK;	/* they offer nothing bookable: no free times */
 		service_id = first;
 	}
+	if ((rc = catalogue_generic_plans(db)) != CATALOGUE_OK)
+		return rc;
 	/* from yesterday in UTC: a zone east of UTC may already be on today's next date; the
 	 * engine drops every start before now plus notice */
 	rc = booking_load(db, service_id, id, today - 1, today + CATALOGUE_PROFILE_DAYS, now, &data);

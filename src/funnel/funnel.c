@@ -51,6 +51,18 @@ funnel_visit_new(char out[FUNNEL_VISIT_SIZE])
 }
 
 int
+funnel_slot(struct funnel_event *e, const struct tz_zone *z, tz_instant t)
+{
+	struct tz_local l;
+
+	if (tz_utc_to_local(z, t, &l) != TZ_OK)
+		return -1;
+	e->slot_hour = l.civil.hour;
+	e->slot_weekday = tz_weekday(l.civil.year, l.civil.month, l.civil.day);
+	return 0;
+}
+
+int
 funnel_record(struct db *db, const struct funnel_event *e)
 {
 	char hour[FUNNEL_INT_SIZE], weekday[FUNNEL_INT_SIZE], now[FUNNEL_INT_SIZE];

@@ -15,6 +15,8 @@
 
 #include <stdbool.h>
 
+#include "core/tz.h"
+
 struct db;
 
 #define FUNNEL_VISIT_BYTES 16				/* 128 random bits */
@@ -38,7 +40,8 @@ enum funnel_step {
 
 /* One event. Ids are UUIDs of this clinic's rows or NULL; session_type is "in_person",
  * "telehealth" or NULL; slot_hour (0–23) and slot_weekday (0 Sunday … 6) are the chosen
- * slot's, in its location's zone, or -1. */
+ * slot's, in its location's zone, or -1 (0 is midnight and Sunday: start from FUNNEL_EVENT,
+ * never from a zeroed struct). */
 struct funnel_event {
 	const char      *org_id;
 	const char      *visit_id;
@@ -47,6 +50,14 @@ struct funnel_event {
 	const char      *session_type;
 	int              slot_hour, slot_weekday;
 };
+
+/* An event of step_ with nothing chosen yet: `struct funnel_event ev = FUNNEL_EVENT(FUNNEL_TIME);` */
+#define FUNNEL_EVENT(step_) \
+	((struct funnel_event){ .step = (step_), .slot_hour = -1, .slot_weekday = -1 })
+
+/* Sets e's slot_hour and slot_weekday from a chosen slot starting at t, as the clock reads in
+ * zone z (the slot's location's). 0, or -1 (e unchanged) when t is out of z's range. */
+int  funnel_slot(struct funnel_event *e, const struct tz_zone *z, tz_instant t);
 
 /* Inserts e (one statement, in the open transaction). DB_OK or a db_result. */
 int  funnel_record(struct db *db, const struct funnel_event *e);

@@ -31,10 +31,9 @@ catalogue_failed(int rc, const struct input_errors *e)
 /* Records the step; the answer fails with the database if the insert does. */
 static bool
 catalogue_funnel(struct web_app *app, struct request *req, struct response *resp,
-    struct funnel_event *ev)
+    struct funnel_event ev)
 {
-	ev->slot_hour = ev->slot_weekday = -1;
-	return web_funnel(app, req, resp, ev) == DB_OK;
+	return web_funnel(app, req, resp, &ev) == DB_OK;
 }
 
 struct web_view
@@ -42,6 +41,7 @@ web_api_services(struct web_app *app, struct request *req, struct response *resp
 {
 	struct catalogue_services_query q = { 0 };
 	struct input_errors e = { 0 };
+	struct funnel_event ev;
 	struct catalogue_service *s;
 	size_t n;
 	int rc;
@@ -50,8 +50,10 @@ web_api_services(struct web_app *app, struct request *req, struct response *resp
 		return web_view_invalid(&e);
 	if ((rc = catalogue_services(&app->db, &req->arena, &q, &s, &n, &e)) != CATALOGUE_OK)
 		return catalogue_failed(rc, &e);
-	if (!catalogue_funnel(app, req, resp, &(struct funnel_event){ .step = FUNNEL_SERVICE,
-	    .location_id = q.location_id, .session_type = q.session_type }))
+	ev = FUNNEL_EVENT(FUNNEL_SERVICE);
+	ev.location_id = q.location_id;
+	ev.session_type = q.session_type;
+	if (!catalogue_funnel(app, req, resp, ev))
 		return web_view_db_failed();
 	return web_view_json(200, catalogue_services_json(s, n));
 }
@@ -61,6 +63,7 @@ web_api_psychologists(struct web_app *app, struct request *req, struct response 
 {
 	struct catalogue_psychologists_query q = { 0 };
 	struct input_errors e = { 0 };
+	struct funnel_event ev;
 	struct catalogue_psychologist *p;
 	size_t n;
 	int rc;
@@ -70,9 +73,11 @@ web_api_psychologists(struct web_app *app, struct request *req, struct response 
 	rc = catalogue_psychologists(&app->db, &req->arena, &q, clock_now(), &p, &n, &e);
 	if (rc != CATALOGUE_OK)
 		return catalogue_failed(rc, &e);
-	if (!catalogue_funnel(app, req, resp, &(struct funnel_event){ .step = FUNNEL_PSYCHOLOGIST,
-	    .service_id = q.service_id, .location_id = q.location_id,
-	    .session_type = q.session_type }))
+	ev = FUNNEL_EVENT(FUNNEL_PSYCHOLOGIST);
+	ev.service_id = q.service_id;
+	ev.location_id = q.location_id;
+	ev.session_type = q.session_type;
+	if (!catalogue_funnel(app, req, resp, ev))
 		return web_view_db_failed();
 	return web_view_json(200, catalogue_psychologists_json(p, n));
 }
@@ -82,6 +87,7 @@ web_api_availability(struct web_app *app, struct request *req, struct response *
 {
 	struct catalogue_availability_query q = { 0 };
 	struct input_errors e = { 0 };
+	struct funnel_event ev;
 	const struct tz_zone *zone;
 	struct catalogue_slot *s;
 	size_t n;
@@ -92,9 +98,12 @@ web_api_availability(struct web_app *app, struct request *req, struct response *
 	rc = catalogue_availability(&app->db, &req->arena, &q, clock_now(), &zone, &s, &n, &e);
 	if (rc != CATALOGUE_OK)
 		return catalogue_failed(rc, &e);
-	if (!catalogue_funnel(app, req, resp, &(struct funnel_event){ .step = FUNNEL_TIME,
-	    .service_id = q.service_id, .practitioner_id = q.practitioner_id,
-	    .location_id = q.location_id, .session_type = q.session_type }))
+	ev = FUNNEL_EVENT(FUNNEL_TIME);
+	ev.service_id = q.service_id;
+	ev.practitioner_id = q.practitioner_id;
+	ev.location_id = q.location_id;
+	ev.session_type = q.session_type;
+	if (!catalogue_funnel(app, req, resp, ev))
 		return web_view_db_failed();
 	return web_view_json(200, catalogue_slots_json(zone, s, n));
 }
