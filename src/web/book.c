@@ -626,20 +626,14 @@ book_funnel(struct web_app *app, struct request *req, struct response *resp,
     enum funnel_step step, const struct book_state *st, const char *practitioner_id,
     const struct tz_zone *slot_zone, tz_instant slot)
 {
-	struct funnel_event ev = { .step = step, .slot_hour = -1, .slot_weekday = -1 };
+	struct funnel_event ev = FUNNEL_EVENT(step);
 
 	ev.service_id = st->v[BN_SERVICE];
 	ev.practitioner_id = practitioner_id;
 	ev.location_id = st->v[BN_LOCATION];
 	ev.session_type = st->v[BN_SESSION_TYPE];
-	if (slot_zone != NULL) {
-		struct tz_local l;
-
-		if (tz_utc_to_local(slot_zone, slot, &l) == TZ_OK) {
-			ev.slot_hour = l.civil.hour;
-			ev.slot_weekday = tz_weekday(l.civil.year, l.civil.month, l.civil.day);
-		}
-	}
+	if (slot_zone != NULL)
+		(void)funnel_slot(&ev, slot_zone, slot);	/* out of the zone's range: no hour */
 	return web_funnel(app, req, resp, &ev);
 }
 
