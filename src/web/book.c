@@ -11,10 +11,10 @@
  * problem list that leads back to /book), never as a 500. Each page records one funnel
  * event in its own transaction. */
 #include "web/web.h"
+#include "web/book.h"
 #include "catalogue/catalogue.h"
 #include "funnel/funnel.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +23,11 @@
 
 #define BOOK_STEPS        6	/* service, psychologist, time, details, payment, confirmation */
 #define BOOK_DAYS_SHOWN   14	/* the day picker's strip when the URL names no range */
-/* "Later days" stops where a practitioner's advance booking usually does: the longest
- * look-ahead the loader takes. */
+/* "Later days" stops at the catalogue's look-ahead for the next free time (two months). */
 #define BOOK_DAYS_AHEAD   CATALOGUE_NEXT_DAYS_MAX
 /* The slots asked for around the shown days: a patient's local date can be the clinic's
  * previous or next one (zones up to a day apart). */
 #define BOOK_DAY_MARGIN   1
-#define BOOK_TEXT_SIZE    96	/* a formatted date, time or amount */
 #define BOOK_NOON_MINUTES (12 * 60)
 #define BOOK_EVENING_MINUTES (17 * 60)
 
@@ -73,21 +71,38 @@ struct book_summary_query {
 
 static const char *const book_session_types[] = { "in_person", "telehealth", NULL };
 
-/* An RFC 3339 time with its offset, as GET /api/availability writes a slot's start. */
+/* An RFC 3339 time with its offset, exactly as GET /api/availability writes a slot's start
+ * ("2026-12-01T09:00:00+11:00"), as an instant. false for anything else. */
+static bool
+book_parse_start(const char *s, tz_instant *out)
+{
+	static const char shape[] = "dddd-dd-ddTdd:dd:dd+dd:dd";
+	struct tz_civil c;
+	int oh, om;
+
+	if (strlen(s) != sizeof shape - 1)
+		return false;
+	for (size_t i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') :
+		    shape[i] == '+' ? (s[i] != '+' && s[i] != '-') : s[i] != shape[i])
+			return false;
+	sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &c.year, &c.month, &c.day, &c.hour, &c.minute, &c.second);
+	sscanf(s + 20, "%2d:%2d", &oh, &om);
+	if (c.month < 1 || c.month > 12 || c.day < 1 || c.day > tz_days_in_month(c.year, c.month) ||
+	    c.hour > 23 || c.minute > 59 || c.second > 59 || oh > 14 || om > 59)
+		return false;
+	*out = tz_civil_to_seconds(&c) - (s[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	return true;
+}
+
 static const char *
 book_check_start(const void *value, const void *whole)
 {
-	const char *s = *(const char *const *)value;
-	int y, mo, d, h, mi, sec, oh, om, used = 0;
-	char sign;
+	tz_instant ignored;
 
 	(void)whole;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &sign,
-	    &oh, &om, &used) != 9 || s[used] != '\0' || (sign != '+' && sign != '-') ||
-	    mo < 1 || mo > 12 || d < 1 || d > tz_days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 59 || oh > 14 || om > 59)
-		return "Choose a time from the list";
-	return NULL;
+	return book_parse_start(*(const char *const *)value, &ignored) ? NULL :
+	    "Choose a time from the list";
 }
 
 static const struct input_field book_time_fields[] = {
@@ -118,31 +133,7 @@ static const struct input_field book_summary_fields[] = {
 static const struct input_spec book_summary_spec =
 	INPUT_SPEC("book-summary", book_summary_fields, struct book_summary_query, NULL);
 
-/* ---- small helpers ---- */
-
-static char *
-book_printf(struct arena *a, const char *fmt, ...)
-{
-	char tmp[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	return arena_strdup(a, tmp);
-}
-
-static void
-book_put(struct json_object *o, const char *key, const char *value)
-{
-	web_form_set(o, key, value);
-}
-
-static void
-book_bool(struct json_object *o, const char *key, bool v)
-{
-	json_object_object_add(o, key, json_object_new_boolean(v));
-}
+/* ---- reading the query, and the URL that keeps it ---- */
 
 /* Reads the query through spec, keeping the errors; a field with an error reads as absent
  * (NULL) so the page goes on without that filter. */
@@ -259,52 +250,6 @@ book_back(const char *href, const char *label)
 	book_put(b, "href", href);
 	book_put(b, "label", label);
 	return b;
-}
-
-/* A word for a code the clinic typed ("adhd" → "ADHD", "eating_disorders" → "Eating
- * disorders"; a language code → its English name). Arena-owned or static. */
-static const char *
-book_label(struct arena *a, const char *code)
-{
-	static const struct { const char *code, *label; } known[] = {
-		{ "adhd", "ADHD" }, { "ocd", "OCD" }, { "ptsd", "PTSD" }, { "asd", "Autism (ASD)" },
-		{ "lgbtiq", "LGBTIQA+" }, { "lgbtiqa", "LGBTIQA+" },
-		{ "ar", "Arabic" }, { "de", "German" }, { "el", "Greek" }, { "en", "English" },
-		{ "es", "Spanish" }, { "fr", "French" }, { "hi", "Hindi" }, { "it", "Italian" },
-		{ "ja", "Japanese" }, { "ko", "Korean" }, { "pa", "Punjabi" }, { "pt", "Portuguese" },
-		{ "ru", "Russian" }, { "ta", "Tamil" }, { "tl", "Tagalog" }, { "tr", "Turkish" },
-		{ "ur", "Urdu" }, { "vi", "Vietnamese" }, { "zh", "Chinese" }, { "yue", "Cantonese" },
-		{ "cmn", "Mandarin" }, { "auslan", "Auslan" },
-	};
-	char *out;
-
-	for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-		if (strcmp(code, known[i].code) == 0)
-			return known[i].label;
-	out = arena_strdup(a, code);
-	for (char *p = out; *p; p++)
-		if (*p == '_')
-			*p = ' ';
-	if (*out >= 'a' && *out <= 'z')
-		*out = (char)(*out - 'a' + 'A');
-	return out;
-}
-
-/* "Anxiety, Depression" from codes. */
-static const char *
-book_labels(struct arena *a, const char *const *codes, size_t n)
-{
-	struct buf b = BUF_INIT;
-	const char *out;
-
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			buf_puts(&b, ", ");
-		buf_puts(&b, book_label(a, codes[i]));
-	}
-	out = arena_strdup(a, buf_cstr(&b));
-	buf_free(&b);
-	return out;
 }
 
 /* A list of distinct strings, for filter options gathered from several rows. */
@@ -452,134 +397,6 @@ book_without_service(struct web_app *app, struct request *req, struct response *
 	else
 		return false;
 	return true;
-}
-
-/* ---- money and time as a patient reads them ---- */
-
-static const char *
-book_money(struct arena *a, const struct catalogue_money *m)
-{
-	static const struct { const char *code, *symbol; } symbols[] = {
-		{ "AUD", "$" }, { "NZD", "$" }, { "USD", "$" }, { "CAD", "$" }, { "GBP", "£" },
-		{ "EUR", "€" }, { "INR", "₹" },
-	};
-	const char *symbol = NULL;
-	long long v = m->amount < 0 ? -m->amount : m->amount;
-
-	for (size_t i = 0; i < sizeof symbols / sizeof *symbols; i++)
-		if (strcmp(m->currency, symbols[i].code) == 0)
-			symbol = symbols[i].symbol;
-	/* every currency these clinics use has two minor digits */
-	return symbol ? book_printf(a, "%s%s%lld.%02lld", m->amount < 0 ? "−" : "", symbol,
-	    v / 100, v % 100) : book_printf(a, "%s %s%lld.%02lld", m->currency,
-	    m->amount < 0 ? "−" : "", v / 100, v % 100);
-}
-
-static void
-book_price_row(struct arena *a, struct json_object *rows, const char *label,
-    const struct catalogue_money *m, bool main)
-{
-	struct json_object *r = json_object_new_object();
-
-	book_put(r, "label", label);
-	book_put(r, "amount", book_money(a, m));
-	book_bool(r, "main", main);
-	json_object_array_add(rows, r);
-}
-
-/* partials/price for p, or NULL when no price rule matched. */
-static struct json_object *
-book_price(struct arena *a, const struct catalogue_price *p)
-{
-	struct json_object *price, *rows;
-	bool package, rebate;
-
-	if (!p->found)
-		return NULL;
-	package = strcmp(p->funding, "package") == 0;
-	rebate = p->rebate.amount > 0;
-	price = json_object_new_object();
-	rows = json_object_new_array();
-	if (strcmp(p->funding, "medicare") == 0)
-		book_put(price, "caption", "Price with a Medicare rebate");
-	else if (strcmp(p->funding, "insurer") == 0)
-		book_put(price, "caption", book_printf(a, "Price with %s", p->insurer ? p->insurer :
-		    "your insurer"));
-	else if (strcmp(p->funding, "concession") == 0)
-		book_put(price, "caption", "Concession price");
-	else
-		book_put(price, "caption", "Price");
-	book_price_row(a, rows, package ? book_printf(a, "Package of %d sessions",
-	    p->package_sessions) : "Fee", &p->fee, !rebate);
-	if (rebate) {
-		struct catalogue_money back = p->rebate;
-
-		back.amount = -back.amount;
-		book_price_row(a, rows, strcmp(p->funding, "medicare") == 0 ? "Medicare rebate" :
-		    "Insurer rebate", &back, false);
-		book_price_row(a, rows, "You pay after the rebate", &p->gap, true);
-	}
-	json_object_object_add(price, "rows", rows);
-	return price;
-}
-
-static const char *const book_weekdays[] = { "Sunday", "Monday", "Tuesday", "Wednesday",
-	"Thursday", "Friday", "Saturday" };
-static const char *const book_months[] = { "January", "February", "March", "April", "May",
-	"June", "July", "August", "September", "October", "November", "December" };
-
-/* "9:00 am" */
-static const char *
-book_clock(struct arena *a, const struct tz_civil *c)
-{
-	return book_printf(a, "%d:%02d %s", c->hour % 12 ? c->hour % 12 : 12, c->minute,
-	    c->hour < 12 ? "am" : "pm");
-}
-
-/* t in z: "Tue 1 Dec, 9:00 am" (short), or "Tuesday 1 December 2026, 9:00 am". */
-static const char *
-book_when(struct arena *a, const struct tz_zone *z, tz_instant t, bool full)
-{
-	struct tz_local l;
-	int wd;
-
-	if (tz_utc_to_local(z, t, &l) != TZ_OK)
-		return "";
-	wd = tz_weekday(l.civil.year, l.civil.month, l.civil.day);
-	if (full)
-		return book_printf(a, "%s %d %s %d, %s", book_weekdays[wd], l.civil.day,
-		    book_months[l.civil.month - 1], l.civil.year, book_clock(a, &l.civil));
-	return book_printf(a, "%.3s %d %.3s, %s", book_weekdays[wd], l.civil.day,
-	    book_months[l.civil.month - 1], book_clock(a, &l.civil));
-}
-
-/* The local date of t in z, as days since 1970-01-01. */
-static int64_t
-book_local_day(const struct tz_zone *z, tz_instant t)
-{
-	struct tz_local l;
-
-	if (tz_utc_to_local(z, t, &l) != TZ_OK)
-		return 0;
-	return tz_days_from_civil(l.civil.year, l.civil.month, l.civil.day);
-}
-
-static const char *
-book_date(struct arena *a, int64_t day)
-{
-	int y, m, d;
-
-	tz_civil_from_days(day, &y, &m, &d);
-	return book_printf(a, "%04d-%02d-%02d", y, m, d);
-}
-
-static int64_t
-book_parse_date(const char *s)
-{
-	int y = 0, m = 0, d = 0;
-
-	sscanf(s, "%4d-%2d-%2d", &y, &m, &d);
-	return tz_days_from_civil(y, m, d);
 }
 
 /* The zone named (already checked by its spec), else the clinic's. */
@@ -1145,6 +962,162 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 
 /* ---- step 3: the day and the time ---- */
 
+/* What step 3 shows: the days from..to and the chosen one's times, all as dates and wall
+ * times in the patient's zone. */
+struct book_grid {
+	const struct book_state             *st;	/* the page's choices, tz, from and to set */
+	const struct tz_zone                *zone;	/* the patient's */
+	const struct catalogue_slot         *slots;
+	size_t                               nslots;
+	const struct catalogue_psychologist *everyone;	/* for names and centres */
+	size_t                               neveryone;
+	int64_t                              today, from, to, date;
+	bool                                 any;	/* "anyone available" */
+};
+
+static size_t
+book_grid_count(const struct book_grid *g, int64_t day)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->nslots; i++)
+		n += book_local_day(g->zone, g->slots[i].start) == day;
+	return n;
+}
+
+/* The strip's title and its earlier and later ranges (never before today, nor past the
+ * look-ahead). */
+static struct json_object *
+book_range_model(struct arena *a, const struct book_grid *g)
+{
+	struct json_object *range = json_object_new_object();
+	struct book_state next = *g->st;
+	int y1, m1, d1, y2, m2, d2;
+
+	tz_civil_from_days(g->from, &y1, &m1, &d1);
+	tz_civil_from_days(g->to, &y2, &m2, &d2);
+	book_put(range, "title", book_printf(a, "%d %s – %d %s %d", d1, book_months[m1 - 1], d2,
+	    book_months[m2 - 1], y2));
+	if (g->from > g->today) {
+		struct json_object *prev = json_object_new_object();
+		int64_t pf = g->from - BOOK_DAYS_SHOWN < g->today ? g->today : g->from - BOOK_DAYS_SHOWN;
+
+		next.v[BN_FROM] = book_date(a, pf);
+		next.v[BN_TO] = book_date(a, pf + BOOK_DAYS_SHOWN - 1);
+		book_put(prev, "href", book_href(a, "/book/time", &next, BN_END_STEP3));
+		json_object_object_add(range, "previous", prev);
+	} else
+		book_bool(range, "previous", false);
+	if (g->to < g->today + BOOK_DAYS_AHEAD) {
+		struct json_object *later = json_object_new_object();
+
+		next.v[BN_FROM] = book_date(a, g->to + 1);
+		next.v[BN_TO] = book_date(a, g->to + BOOK_DAYS_SHOWN);
+		book_put(later, "href", book_href(a, "/book/time", &next, BN_END_STEP3));
+		json_object_object_add(range, "next", later);
+	} else
+		book_bool(range, "next", false);
+	return range;
+}
+
+/* The day picker: each day a link, with its count of free times. */
+static struct json_object *
+book_days_model(struct arena *a, const struct book_grid *g)
+{
+	struct json_object *days = json_object_new_array();
+	struct book_state next = *g->st;
+
+	for (int64_t d = g->from; d <= g->to; d++) {
+		struct json_object *dm = json_object_new_object();
+		size_t count = book_grid_count(g, d);
+		int y, m, dd;
+
+		tz_civil_from_days(d, &y, &m, &dd);
+		next.v[BN_DATE] = book_date(a, d);
+		book_put(dm, "href", book_href(a, "/book/time", &next, BN_END_STEP3));
+		book_put(dm, "weekday", book_printf(a, "%.3s", book_weekdays[tz_weekday(y, m, dd)]));
+		book_put(dm, "date", book_printf(a, "%d %.3s", dd, book_months[m - 1]));
+		book_put(dm, "count", count == 0 ? "No times" : count == 1 ? "1 time" :
+		    book_printf(a, "%zu times", count));
+		book_bool(dm, "current", d == g->date);
+		book_bool(dm, "none", count == 0);
+		json_object_array_add(days, dm);
+	}
+	return days;
+}
+
+/* One time of the grid: its wall time, its link to the summary, the key slots.js matches,
+ * and with whom and where for screen readers. */
+static struct json_object *
+book_slot_model(struct arena *a, const struct book_grid *g, const struct catalogue_slot *s,
+    const struct tz_civil *wall)
+{
+	const struct catalogue_psychologist *with = book_find_psychologist(g->everyone,
+	    g->neveryone, s->practitioner_id);
+	const char *where = s->session_type == BOOKING_TELEHEALTH ? "by telehealth" :
+	    book_printf(a, "at %s", book_location_name(g->everyone, g->neveryone, s->location_id, NULL));
+	struct json_object *sm = json_object_new_object();
+
+	book_put(sm, "time", book_clock(a, wall));
+	book_put(sm, "href", book_slot_href(a, g->st, g->zone, s, g->any));
+	book_put(sm, "key", book_slot_key(a, g->zone, s, g->any));
+	book_put(sm, "tag", g->st->v[BN_SESSION_TYPE] ? "" : s->session_type == BOOKING_TELEHEALTH ?
+	    "Telehealth" : "In person");
+	book_put(sm, "withWhom", book_printf(a, " with %s %s", with ? with->name : "a psychologist",
+	    where));
+	return sm;
+}
+
+/* The chosen day's times by morning, afternoon and evening, or the way to the next day that
+ * has some. */
+static struct json_object *
+book_day_model(struct arena *a, const struct book_grid *g)
+{
+	static const char *const names[] = { "Morning", "Afternoon", "Evening" };
+	struct json_object *day = json_object_new_object(), *periods = json_object_new_array();
+	struct json_object *list = NULL;
+	struct book_state next = *g->st;
+	int y, m, dd, period_of = -1;
+	int64_t later = INT64_MIN;
+	size_t count = 0;
+
+	tz_civil_from_days(g->date, &y, &m, &dd);
+	book_put(day, "title", book_printf(a, "%s %d %s", book_weekdays[tz_weekday(y, m, dd)], dd,
+	    book_months[m - 1]));
+	for (size_t i = 0; i < g->nslots; i++) {
+		struct tz_local l;
+		int minutes, p;
+
+		if (book_local_day(g->zone, g->slots[i].start) != g->date ||
+		    tz_utc_to_local(g->zone, g->slots[i].start, &l) != TZ_OK)
+			continue;
+		count++;
+		minutes = l.civil.hour * 60 + l.civil.minute;
+		p = minutes < BOOK_NOON_MINUTES ? 0 : minutes < BOOK_EVENING_MINUTES ? 1 : 2;
+		if (p != period_of) {
+			struct json_object *period = json_object_new_object();
+
+			book_put(period, "label", names[p]);
+			list = json_object_new_array();
+			json_object_object_add(period, "slots", list);
+			json_object_array_add(periods, period);
+			period_of = p;
+		}
+		json_object_array_add(list, book_slot_model(a, g, &g->slots[i], &l.civil));
+	}
+	json_object_object_add(day, "periods", periods);
+	book_bool(day, "any", count > 0);
+	for (int64_t d = g->date + 1; d <= g->to && later == INT64_MIN; d++)
+		if (book_grid_count(g, d) > 0)
+			later = d;
+	if (later != INT64_MIN) {
+		next.v[BN_DATE] = book_date(a, later);
+		book_put(day, "nextHref", book_href(a, "/book/time", &next, BN_END_STEP3));
+	} else
+		book_bool(day, "nextHref", false);
+	return day;
+}
+
 /* Adds name=value to the request's query when the URL has no value for it: step 3's
  * defaults (the clinic's zone, today and the next days) are what the URL would have said,
  * so the spec reads them like any other value. */
@@ -1181,13 +1154,14 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	struct catalogue_slot *slots;
 	struct book_state st, next;
 	struct web_form f;
-	struct json_object *model, *days, *day, *periods = NULL, *period = NULL, *list = NULL, *range, *tzm;
+	struct book_grid grid;
+	struct json_object *model, *tzm;
 	const struct tz_zone *zone, *clinic = book_zone(app, NULL);
 	const char *tzv = http_param(&req->query, "tz");
-	bool detect = tzv == NULL || *tzv == '\0', any, chosen_any = false;
-	int64_t today, from, to, date, first_free = INT64_MIN, next_free = INT64_MIN;
-	size_t nslots, neveryone, count_on_date = 0;
-	int rc, period_of = -1;
+	bool detect = tzv == NULL || *tzv == '\0', any;
+	int64_t today, from, to, date, first_free = INT64_MIN;
+	size_t nslots, neveryone;
+	int rc;
 
 	today = book_local_day(detect ? clinic : book_zone(app, tzv), clock_now());
 	book_query_default(req, "tz", tz_name(clinic));
@@ -1265,7 +1239,6 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	    &next, BN_END_STEP3), "Back to psychologists"));
 	json_object_object_add(model, "service", book_service_model(&req->arena, svc));
 	book_put(model, "who", any ? "anyone available" : who->name);
-	chosen_any = any;
 	next = st;
 	next.v[BN_DATE] = tq.date;
 	json_object_object_add(model, "hidden", book_hidden(&next, 0, BN_END_STEP3, BN_TZ));
@@ -1287,117 +1260,11 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 		json_object_object_add(model, "zones", zl);
 	}
 
-	/* the day picker */
-	range = json_object_new_object();
-	{
-		int y1, m1, d1, y2, m2, d2;
-
-		tz_civil_from_days(from, &y1, &m1, &d1);
-		tz_civil_from_days(to, &y2, &m2, &d2);
-		book_put(range, "title", book_printf(&req->arena, "%d %s – %d %s %d", d1,
-		    book_months[m1 - 1], d2, book_months[m2 - 1], y2));
-	}
-	next = st;
-	if (from > today) {
-		struct json_object *prev = json_object_new_object();
-		int64_t pf = from - BOOK_DAYS_SHOWN < today ? today : from - BOOK_DAYS_SHOWN;
-
-		next.v[BN_FROM] = book_date(&req->arena, pf);
-		next.v[BN_TO] = book_date(&req->arena, pf + BOOK_DAYS_SHOWN - 1);
-		book_put(prev, "href", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
-		json_object_object_add(range, "previous", prev);
-	} else
-		book_bool(range, "previous", false);
-	if (to < today + BOOK_DAYS_AHEAD) {
-		struct json_object *later = json_object_new_object();
-
-		next.v[BN_FROM] = book_date(&req->arena, to + 1);
-		next.v[BN_TO] = book_date(&req->arena, to + BOOK_DAYS_SHOWN);
-		book_put(later, "href", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
-		json_object_object_add(range, "next", later);
-	} else
-		book_bool(range, "next", false);
-	json_object_object_add(model, "range", range);
-	days = json_object_new_array();
-	next = st;
-	for (int64_t d = from; d <= to; d++) {
-		struct json_object *dm = json_object_new_object();
-		size_t count = 0;
-		int y, m, dd, wd;
-
-		for (size_t i = 0; i < nslots; i++)
-			count += book_local_day(zone, slots[i].start) == d;
-		if (count && d > date && next_free == INT64_MIN)
-			next_free = d;
-		tz_civil_from_days(d, &y, &m, &dd);
-		wd = tz_weekday(y, m, dd);
-		next.v[BN_DATE] = book_date(&req->arena, d);
-		book_put(dm, "href", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
-		book_put(dm, "weekday", book_printf(&req->arena, "%.3s", book_weekdays[wd]));
-		book_put(dm, "date", book_printf(&req->arena, "%d %.3s", dd, book_months[m - 1]));
-		book_put(dm, "count", count == 0 ? "No times" : count == 1 ? "1 time" :
-		    book_printf(&req->arena, "%zu times", count));
-		book_bool(dm, "current", d == date);
-		book_bool(dm, "none", count == 0);
-		json_object_array_add(days, dm);
-	}
-	json_object_object_add(model, "days", days);
-
-	/* the chosen day's times, by morning, afternoon and evening */
-	day = json_object_new_object();
-	{
-		int y, m, dd;
-
-		tz_civil_from_days(date, &y, &m, &dd);
-		book_put(day, "title", book_printf(&req->arena, "%s %d %s", book_weekdays[tz_weekday(y, m, dd)],
-		    dd, book_months[m - 1]));
-	}
-	periods = json_object_new_array();
-	for (size_t i = 0; i < nslots; i++) {
-		static const char *const names[] = { "Morning", "Afternoon", "Evening" };
-		const struct catalogue_slot *s = &slots[i];
-		const struct catalogue_psychologist *with;
-		const char *where;
-		struct json_object *sm;
-		struct tz_local l;
-		int minutes, p;
-
-		if (book_local_day(zone, s->start) != date || tz_utc_to_local(zone, s->start, &l) != TZ_OK)
-			continue;
-		count_on_date++;
-		minutes = l.civil.hour * 60 + l.civil.minute;
-		p = minutes < BOOK_NOON_MINUTES ? 0 : minutes < BOOK_EVENING_MINUTES ? 1 : 2;
-		if (p != period_of) {
-			period = json_object_new_object();
-			book_put(period, "label", names[p]);
-			list = json_object_new_array();
-			json_object_object_add(period, "slots", list);
-			json_object_array_add(periods, period);
-			period_of = p;
-		}
-		with = book_find_psychologist(everyone, neveryone, s->practitioner_id);
-		where = s->session_type == BOOKING_TELEHEALTH ? "by telehealth" :
-		    book_printf(&req->arena, "at %s", book_location_name(everyone, neveryone,
-		    s->location_id, NULL));
-		sm = json_object_new_object();
-		book_put(sm, "time", book_clock(&req->arena, &l.civil));
-		book_put(sm, "href", book_slot_href(&req->arena, &st, zone, s, chosen_any));
-		book_put(sm, "key", book_slot_key(&req->arena, zone, s, chosen_any));
-		book_put(sm, "tag", st.v[BN_SESSION_TYPE] ? "" : s->session_type == BOOKING_TELEHEALTH ?
-		    "Telehealth" : "In person");
-		book_put(sm, "withWhom", book_printf(&req->arena, " with %s %s",
-		    with ? with->name : "a psychologist", where));
-		json_object_array_add(list, sm);
-	}
-	json_object_object_add(day, "periods", periods);
-	book_bool(day, "any", count_on_date > 0);
-	if (next_free != INT64_MIN) {
-		next = st;
-		next.v[BN_DATE] = book_date(&req->arena, next_free);
-		book_put(day, "nextHref", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
-	} else
-		book_bool(day, "nextHref", false);
-	json_object_object_add(model, "day", day);
+	grid = (struct book_grid){ &st, zone, slots, nslots, everyone, neveryone, today, from, to,
+		date, any };
+	json_object_object_add(model, "range", book_range_model(&req->arena, &grid));
+	json_object_object_add(model, "days", book_days_model(&req->arena, &grid));
+	json_object_object_add(model, "day", book_day_model(&req->arena, &grid));
 	{
 		struct book_state poll = { 0 };
 
@@ -1409,7 +1276,7 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 		poll.v[BN_FROM] = book_date(&req->arena, date - BOOK_DAY_MARGIN);
 		poll.v[BN_TO] = book_date(&req->arena, date + BOOK_DAY_MARGIN);
 		book_put(model, "poll", book_href(&req->arena, "/api/availability", &poll, BN_COUNT));
-		book_bool(model, "pollAny", chosen_any);
+		book_bool(model, "pollAny", any);
 	}
 	return web_view_page(e.count ? 400 : 200, "pages/book-time", model);
 }
@@ -1433,20 +1300,16 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	struct json_object *model, *choice, *price;
 	const struct tz_zone *zone, *place_zone = NULL;
 	const char *location = NULL, *location_zone = NULL;
-	struct tz_civil c = { 0 };
 	tz_instant start;
 	size_t nslots, neveryone;
-	int oh = 0, om = 0, rc;
-	char sign = '+';
+	int rc;
 
 	book_read_step2(app, req, &sq, &pq, &e);
 	book_read(app, req, &book_summary_spec, &q, &e);
 	if (e.count)
 		return book_problem(app, req, resp, &e);
 	zone = book_zone(app, q.tz);
-	sscanf(q.start, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &c.year, &c.month, &c.day, &c.hour,
-	    &c.minute, &c.second, &sign, &oh, &om);
-	start = tz_civil_to_seconds(&c) - (sign == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	(void)book_parse_start(q.start, &start);	/* its spec's check parsed it */
 	sq.session_type = q.session_type;
 	sq.location_id = q.location_id;
 	if ((rc = book_find_service(app, req, &sq, q.service_id, &svc, &e)) != CATALOGUE_OK ||

@@ -353,6 +353,10 @@ ok(!grep({ $_->{start} eq '2026-12-01T11:00:00+11:00' } @{ KairosTest::json($k->
 $r = $get->("/book/summary?serviceId=$consult&practitionerId=$ada&sessionType=in_person&tz=UTC&start=tomorrow");
 is($r->{status}, 400, 'a start that is no time: 400');
 like($text->($r->{main}), qr/Choose a time from the list/, '... said');
+for my $bad ('2026-12-01T%209:00:00%2B11:00', '2026-12-01T09:00:00Z', '2026-12-01T09:00:00%2B11:00x', '2026-02-30T09:00:00%2B11:00') {
+	is($get->("/book/summary?serviceId=$consult&practitionerId=$ada&sessionType=in_person&tz=UTC&start=$bad")->{status}, 400,
+		"a start not as the API writes it ($bad): 400");
+}
 $r = $get->("/book/summary?serviceId=$consult&practitionerId=$ada&sessionType=in_person&locationId=$carlton&tz=UTC&start=2026-12-01T03:30:00%2B00:00");
 is($r->{status}, 409, 'a time that is no slot: 409, no longer free');
 $r = $get->("/book/summary?serviceId=$consult&practitionerId=$theirs&sessionType=in_person&tz=UTC&start=2026-12-01T03:30:00%2B00:00");
