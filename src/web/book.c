@@ -945,15 +945,21 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	book_put(model, "tz", tz_name(zone));
 	times = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *t = json_object_new_object();
+		struct json_object *t;
 
+		/* the catalogue's next six are of every kind; the kind and centre chosen narrow them */
+		if ((sq.session_type != NULL &&
+		    strcmp(booking_session_type_name(slots[i].session_type), sq.session_type) != 0) ||
+		    (pq.location_id != NULL && strcmp(slots[i].location_id, pq.location_id) != 0))
+			continue;
+		t = json_object_new_object();
 		book_put(t, "when", book_when(&req->arena, zone, slots[i].start, false));
 		book_put(t, "href", book_slot_href(&req->arena, &st, zone, &slots[i], false));
-		book_put(t, "tag", st.v[BN_SESSION_TYPE] ? "" : book_session_label(slots[i].session_type));
+		book_put(t, "tag", sq.session_type ? "" : book_session_label(slots[i].session_type));
 		json_object_array_add(times, t);
 	}
+	book_bool(model, "anyTimes", json_object_array_length(times) > 0);
 	json_object_object_add(model, "times", times);
-	book_bool(model, "anyTimes", n > 0);
 	next = st;
 	next.v[BN_PRACTITIONER] = p.id;
 	book_put(model, "chooseHref", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));

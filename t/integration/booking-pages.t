@@ -210,6 +210,9 @@ like($text->($r->{main}), qr/Next free times For Consult .* in Australia\/Sydney
 	'the next free times (10:00 is taken)');
 is($named->($link->($r, qr/^Back to psychologists$/)), '/book/psychologist?serviceId=consult&funding=medicare&q=ada', 'Back keeps the search');
 is($named->($link->($r, qr/^See all times with/)), '/book/time?serviceId=consult&funding=medicare&q=ada&practitionerId=ada', '... and so does the way on');
+like($text->($get->("/book/psychologists/$ada?serviceId=$consult&sessionType=telehealth")->{main}),
+	qr/Next free times .* time\. Wed 2 Dec, 9:00 pm Wed 2 Dec, 10:00 pm See all times/,
+	'a session type chosen in step 1: only times of that kind, untagged');
 is($get->("/book/psychologists/$theirs?serviceId=$consult")->{status}, 404, "another clinic's psychologist: 404");
 is($get->("/book/psychologists/$dee?serviceId=$consult")->{status}, 404, 'an inactive one: 404');
 is($get->("/book/psychologists/nope?serviceId=$consult")->{status}, 404, 'an id that is no UUID: 404');
