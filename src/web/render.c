@@ -18,6 +18,8 @@ static const struct {
 } web_asset_files[] = {
 	{ "css", "css/app.css" },
 	{ "js", "js/app.js" },
+	{ "bookingCss", "css/booking.css" },	/* the booking wizard's pages only */
+	{ "slotsJs", "js/slots.js" },	/* booking step 3 only (pages/book-time) */
 	{ "logo", "img/logo.svg" },
 };
 

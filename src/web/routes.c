@@ -122,6 +122,13 @@ const struct web_route web_routes[] = {
 	/* Bulk sends (NOTE-1): clinic admins only. */
 	VIEW(POST,  "/api/campaigns",          web_campaigns_create, ADMIN, JSON),
 
+	/* The booking wizard, steps 1-3 (book.c): GET pages whose URLs keep every choice. */
+	VIEW(GET,   "/book",                   web_book_service,      PUBLIC, HTML),
+	VIEW(GET,   "/book/psychologist",      web_book_psychologist, PUBLIC, HTML),
+	VIEW(GET,   "/book/psychologists/:id", web_book_profile,      PUBLIC, HTML),
+	VIEW(GET,   "/book/time",              web_book_time,         PUBLIC, HTML),
+	VIEW(GET,   "/book/summary",           web_book_summary,      PUBLIC, HTML),
+
 	/* Providers: each handler verifies the provider's signature before anything else. */
 	VIEW(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),
 	VIEW(POST, "/webhooks/sendgrid/events", web_webhook_sendgrid_events, WEBHOOK, JSON),

@@ -343,6 +343,13 @@ struct web_view web_catalogue_edit(struct web_app *, struct request *, struct re
 struct web_view web_catalogue_save(struct web_app *, struct request *, struct response *);
 struct web_view web_catalogue_change(struct web_app *, struct request *, struct response *);
 struct web_view web_catalogue_mine(struct web_app *, struct request *, struct response *);
+/* book.c: the booking wizard's pages (GET /book, /book/psychologist, /book/psychologists/:id,
+ * /book/time, /book/summary) */
+struct web_view web_book_service(struct web_app *, struct request *, struct response *);
+struct web_view web_book_psychologist(struct web_app *, struct request *, struct response *);
+struct web_view web_book_profile(struct web_app *, struct request *, struct response *);
+struct web_view web_book_time(struct web_app *, struct request *, struct response *);
+struct web_view web_book_summary(struct web_app *, struct request *, struct response *);
 /* catalogue_api.c: GET /api/services, /api/psychologists, /api/availability (patient-api.md) */
 struct web_view web_api_services(struct web_app *, struct request *, struct response *);
 struct web_view web_api_psychologists(struct web_app *, struct request *, struct response *);

@@ -23,19 +23,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { launch, openPage, auditHere, env, submit, text, pathOf } from './lib.mjs';
+import { launch, openPage, auditHere, submit, finish, env, findings } from './lib.mjs';
 
 const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
 const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR || '.');
 
-const checks = [];
-const audits = [];
-const runs = [];
-
-function check(mode, what, ok, got) {
-	checks.push({ mode, what, ok: !!ok, got: ok ? undefined : got });
-	return ok;
-}
+const { checks, audits, runs, check } = findings();
 
 // The newest code sent to phone that is not `after`; waits for the job runner to send it.
 async function latestCode(phone, after) {
@@ -50,6 +43,8 @@ async function latestCode(phone, after) {
 	throw new Error(`no code reached the outbox for ${phone}`);
 }
 
+const text = (page, sel) => page.locator(sel).first().innerText().catch(() => null);
+const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
 const focused = (page) => page.evaluate(() => {
 	const a = document.activeElement;
 	return a ? (a.id || a.getAttribute('data-error-summary') !== null && 'error-summary' ||
@@ -230,10 +225,6 @@ async function main() {
 	} finally {
 		await browser.close();
 	}
-	process.stdout.write(`${JSON.stringify({ checks, audits, runs }, null, 2)}\n`);
 }
 
-main().then(() => process.exit(0), (err) => {
-	process.stdout.write(`${JSON.stringify({ error: String(err && err.stack || err), checks })}\n`);
-	process.exit(1);
-});
+finish(main, { checks, audits, runs });
