@@ -1145,6 +1145,21 @@ book_query_default(struct request *req, const char *name, const char *value)
 	req->query.count = k;
 }
 
+
+/* The first day step 3 shows when the URL names none: `date` when it is a well-formed day
+ * from today on, else today. The spec reads `date` itself afterwards and reports it. */
+static int64_t
+book_window_start(const char *date, int64_t today)
+{
+	int y, m, d, n = 0;
+	int64_t day;
+
+	if (date == NULL || strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10)
+		return today;
+	day = tz_days_from_civil(y, m, d);
+	return day >= today && day - today <= BOOK_DAYS_AHEAD ? day : today;
+}
+
 struct web_view
 web_book_time(struct web_app *app, struct request *req, struct response *resp)
 {
@@ -1171,7 +1186,9 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 
 	today = book_local_day(detect ? clinic : book_zone(app, tzv), clock_now());
 	book_query_default(req, "tz", tz_name(clinic));
-	book_query_default(req, "from", book_date(&req->arena, today));
+	/* a link to one day (the summary's "change the time") shows the days from that one */
+	book_query_default(req, "from", book_date(&req->arena, book_window_start(
+	    http_param(&req->query, "date"), today)));
 	book_query_default(req, "to", book_date(&req->arena, book_parse_date(http_param(&req->query,
 	    "from")) + BOOK_DAYS_SHOWN - 1));
 	book_read_step2(app, req, &sq, &pq, &e);
