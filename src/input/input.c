@@ -592,9 +592,10 @@ input_form_fields(const struct input_pass *p, const struct input_spec *spec,
 				why = input_text_value(p, f, form->items[k].value,
 				    form->items[k].value_len, dst, &blank);
 			}
-		if (f->type == INPUT_BOOL && !seen)
-			*(bool *)dst = false;
-		else if (why == NULL && blank && (f->flags & INPUT_REQUIRED))
+		if (f->type == INPUT_BOOL && !seen) {
+			*(bool *)dst = false;	/* an unticked box is not sent: a required one is missing */
+			why = f->flags & INPUT_REQUIRED ? input_missing(a, f) : NULL;
+		} else if (why == NULL && blank && (f->flags & INPUT_REQUIRED))
 			why = input_missing(a, f);
 		else if (why == NULL && !blank && f->check != NULL)
 			why = f->check(dst, out);

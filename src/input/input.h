@@ -55,7 +55,7 @@ enum input_type {
 };
 
 enum input_flag {
-	INPUT_REQUIRED = 1 << 0,	/* absent, null or blank is an error */
+	INPUT_REQUIRED = 1 << 0,	/* absent, null or blank is an error (a form's BOOL: unticked) */
 };
 
 struct input_spec;

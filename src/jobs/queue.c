@@ -53,11 +53,14 @@ static struct db_stmt jobs_stmt_wait = DB_STMT("jobs_wait", 1,
 	"  min(greatest(run_at, lease_until)) - now()) * 1000)::bigint::text, '')"
 	" FROM jobs WHERE status = 'queued' AND kind = ANY($1::text[])");
 
-static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 1,
+/* the newest first, after dead job $1 (keyset: web's ?jobsAfter=) */
+static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 2,
 	"SELECT id, coalesce(org_id::text, ''), kind, coalesce(dedupe_key, ''),"
 	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), attempts,"
 	" coalesce(last_error, '')"
-	" FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT $1");
+	" FROM jobs WHERE status = 'dead' AND ($1::uuid IS NULL OR (updated_at, id) <"
+	"  (SELECT updated_at, id FROM jobs WHERE id = $1::uuid))"
+	" ORDER BY updated_at DESC, id DESC LIMIT $2");
 
 /* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
  * until the next outcome replaces it. id as text, so a malformed one is "not found". */
@@ -290,10 +293,10 @@ jobs_next_due_ms(struct jobs_runner *r, struct db *db)
 /* ---- dead letters and the operator's view ---- */
 
 int
-jobs_dead_letters(struct db *db, struct jobs_dead *rows, int max)
+jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int max)
 {
 	char limit[16];
-	const char *params[1] = { limit };
+	const char *params[2] = { after, limit };
 	PGresult *res = NULL;
 	int rc, n;
 

@@ -28,10 +28,13 @@ static struct db_stmt notify_stmt_retry_dead = DB_STMT("notify_retry_dead", 1,
 	" WHERE id::text = $1 AND status = 'dead'"
 	" RETURNING id, pg_notify('kairos_jobs', 'notify')");
 
-static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 1,
+/* the newest first, after dead letter $1 (keyset: web's ?after=) */
+static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 2,
 	"SELECT id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), channel,"
 	" recipient, attempts, coalesce(last_error, ''), event_key"
-	" FROM notifications WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT $1");
+	" FROM notifications WHERE status = 'dead' AND ($1::uuid IS NULL OR (updated_at, id) <"
+	"  (SELECT updated_at, id FROM notifications WHERE id = $1::uuid))"
+	" ORDER BY updated_at DESC, id DESC LIMIT $2");
 
 int
 notify_retry_dead(struct db *db, const char *id, bool *found)
@@ -46,10 +49,10 @@ notify_retry_dead(struct db *db, const char *id, bool *found)
 }
 
 int
-notify_dead_letters(struct db *db, struct notify_dead *rows, int max)
+notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max)
 {
 	char limit[16];
-	const char *params[1] = { limit };
+	const char *params[2] = { after, limit };
 	PGresult *res = NULL;
 	int rc, n;
 

@@ -353,9 +353,10 @@ struct notify_dead {
 	char event_key[201];
 };
 
-/* The newest dead letters (of the organisation row-level security allows), at most max.
- * Returns how many, or a negative db_result. */
-int  notify_dead_letters(struct db *db, struct notify_dead *rows, int max);
+/* The newest dead letters (of the organisation row-level security allows), at most max,
+ * older than dead letter `after` (a UUID; NULL: from the newest). Returns how many, or a
+ * negative db_result. */
+int  notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max);
 /* Puts dead letter id back in the queue with fresh attempts. DB_OK with *found. */
 int  notify_retry_dead(struct db *db, const char *id, bool *found);
 

@@ -52,7 +52,9 @@ web_method_unsafe(enum http_method m)
 	return m != HTTP_GET && m != HTTP_HEAD && m != HTTP_OPTIONS;
 }
 
-int
+/* Opens the request's tenant transaction unless it is open: row-level security then limits
+ * every statement to app->rq.org_id. */
+static int
 web_tx(struct web_app *app)
 {
 	int rc;
@@ -106,9 +108,7 @@ web_audit(struct web_app *app, const struct request *req, const char *action,
 		.request_id = req->request_id,
 		.details_json = details_json,
 	};
-	int rc = web_tx(app);
-
-	return rc == DB_OK ? audit_record(&app->db, &e) : rc;
+	return audit_record(&app->db, &e);
 }
 
 /* Verifies an access token for this request's organisation; fills app->rq.who on OK and
@@ -248,21 +248,30 @@ web_next(const char *next, const char *fallback)
 	return next;
 }
 
-void
-web_redirect_next(struct response *resp, int status, const char *where, const char *next)
+/* Appends s percent-encoded but for what a path may hold as it is. */
+static void
+web_url_path(struct buf *url, const char *s)
 {
-	struct buf url = BUF_INIT;
-
-	buf_printf(&url, "%s?next=", where);
-	for (const char *p = next; *p; p++) {
+	for (const char *p = s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("/-_.~", *p) != NULL)
-			buf_putc(&url, *p);
+			buf_putc(url, *p);
 		else
-			buf_printf(&url, "%%%02X", (unsigned char)*p);
+			buf_printf(url, "%%%02X", (unsigned char)*p);
 	}
-	http_response_redirect(resp, status, url.data);
+}
+
+const char *
+web_next_url(struct request *req, const char *where, const char *next)
+{
+	struct buf url = BUF_INIT;
+	const char *out;
+
+	buf_printf(&url, "%s?next=", where);
+	web_url_path(&url, next);
+	out = arena_strdup(&req->arena, url.data);
 	buf_free(&url);
+	return out;
 }
 
 /* Answers a request whose path is not canonical (http_path_normalise: "/signin/",
@@ -279,13 +288,7 @@ web_redirect_canonical(struct request *req, struct response *resp)
 {
 	struct buf url = BUF_INIT;
 
-	for (const char *p = req->path; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("/-_.~", *p) != NULL)
-			buf_putc(&url, *p);
-		else
-			buf_printf(&url, "%%%02X", (unsigned char)*p);
-	}
+	web_url_path(&url, req->path);
 	if (*req->query_string != '\0')
 		buf_printf(&url, "?%s", req->query_string);
 	http_response_redirect(resp, 308, url.data);
@@ -303,11 +306,7 @@ web_authorise(struct web_app *app, struct request *req, struct response *resp,
 	if (roles == 0)
 		return true;
 	if (caller == WEB_CALLER_OK) {
-		int rc = web_tx(app);
-
-		if (rc == DB_OK)
-			rc = auth_session_check(&app->db, app->rq.who.session_id, &live, &now_role);
-		if (rc != DB_OK) {
+		if (auth_session_check(&app->db, app->rq.who.session_id, &live, &now_role) != DB_OK) {
 			web_unavailable(app, req, resp);
 			return false;
 		}
@@ -330,11 +329,11 @@ web_authorise(struct web_app *app, struct request *req, struct response *resp,
 
 		/* 307 repeats a form post with its body once the session is renewed */
 		if (caller == WEB_CALLER_EXPIRED && app->rq.via_cookie)
-			web_redirect_next(resp, unsafe ? 307 : 303, WEB_REFRESH_PATH "/refresh",
-			    req->raw_uri);
+			http_response_redirect(resp, unsafe ? 307 : 303,
+			    web_next_url(req, WEB_REFRESH_PATH "/refresh", req->raw_uri));
 		else
-			web_redirect_next(resp, 303, (roles & WEB_PATIENT) ? "/signin" : "/staff/signin",
-			    req->raw_uri);
+			http_response_redirect(resp, 303, web_next_url(req,
+			    (roles & WEB_PATIENT) ? "/signin" : "/staff/signin", req->raw_uri));
 		return false;
 	}
 	if (why != NULL)
@@ -414,7 +413,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		web_error(app, req, resp, 404, "We couldn't find that page.", NULL);
 		goto out;
 	}
-	if (r->access == WEB_WEBHOOK || r->handler == web_health_live || r->handler == web_health_ready) {
+	if (r->access == WEB_WEBHOOK || r->view == web_health_live || r->view == web_health_ready) {
 		web_run(app, req, resp, r);	/* no tenant, no caller: they stand alone */
 		goto out;
 	}

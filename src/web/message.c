@@ -21,7 +21,7 @@ web_queue_message(struct web_app *app, const char *name, struct json_object *mod
 	    &subject, &text, &html, &vars, &err) < 0) {
 		log_error("message not rendered", "%s: %s", name, buf_cstr(&err));
 		snprintf(app->db.error, sizeof app->db.error, "template %s failed", name);
-	} else if ((rc = web_tx(app)) == DB_OK)
+	} else
 		rc = notify_enqueue(&app->db, m, NULL);
 	json_object_put(model);
 	buf_free(&subject);

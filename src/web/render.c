@@ -217,7 +217,7 @@ web_error(struct web_app *app, struct request *req, struct response *resp, int s
 void
 web_unavailable(struct web_app *app, struct request *req, struct response *resp)
 {
-	web_error(app, req, resp, 503,
-	    "The service is temporarily unavailable. Please try again in a moment.", NULL);
-	http_response_header(resp, "Retry-After", "1");
+	struct web_view v = web_view_db_failed();
+
+	web_view_send(app, req, resp, &v);
 }
