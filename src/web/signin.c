@@ -74,7 +74,7 @@ signin_check(const void *whole, struct arena *a, struct input_errors *e)
 	const struct web_otp_ask *ask = whole;
 
 	if (strcmp(ask->channel, "email") == 0 && ask->email == NULL)
-		input_error_add(e, a, "email", "Enter the email address on your account");
+		input_error_add(e, a, "email", "Enter an email address");
 }
 
 static const struct input_field signin_fields[] = {
