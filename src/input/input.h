@@ -101,6 +101,8 @@ struct input_error {
 struct input_errors {
 	struct input_error *items;
 	size_t              count, cap;
+	int                 status;	/* 413 when a list held more items than its max (the
+					 * client must split the request, not fix it); else 0 */
 };
 
 /* A whole-body check, after every field read without error: adds its own errors (for

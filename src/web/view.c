@@ -40,7 +40,8 @@ web_view_error(int status, const char *message, const char *field)
 struct web_view
 web_view_invalid(const struct input_errors *errors)
 {
-	return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = 400, .errors = *errors };
+	return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = errors->status ?
+		errors->status : 400, .errors = *errors };
 }
 
 struct web_view
