@@ -26,7 +26,7 @@ static struct db_stmt auth_stmt_sessions_list = DB_STMT("auth_sessions_list", 3,
 	" FROM sessions s JOIN organisations o ON o.id = s.org_id"
 	" WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
 	" AND ($2::uuid IS NULL OR (s.last_seen_at, s.id) <"
-	"  (SELECT last_seen_at, id FROM sessions WHERE id = $2::uuid))"
+	"  (SELECT last_seen_at, id FROM sessions WHERE id = $2::uuid AND user_id = $1))"
 	" ORDER BY s.last_seen_at DESC, s.id DESC LIMIT $3");
 
 static struct db_stmt auth_stmt_invite_new = DB_STMT("auth_invite_new", 7,

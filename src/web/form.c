@@ -240,11 +240,12 @@ const char *
 web_page_after(struct request *req, const char *param, struct input_errors *e)
 {
 	const char *after = http_param(&req->query, param);
+	bool nul = http_param_has_nul(&req->query, param);	/* http_param hides such a value */
 	char *id;
 
-	if (after == NULL)
+	if (after == NULL && !nul)
 		return NULL;
-	if (http_param_has_nul(&req->query, param) || !valid_uuid(after)) {
+	if (nul || !valid_uuid(after)) {
 		input_error_add(e, &req->arena, param, "must be the id of the last row shown");
 		return NULL;
 	}
