@@ -79,10 +79,10 @@ static const char *const invite_role_labels[] = { "Practitioner", "Receptionist"
 
 static const struct input_field invite_fields[] = {
 	{ .name = "name", .label = "Full name", .type = INPUT_TEXT, .flags = INPUT_REQUIRED,
-	  .max = VALID_NAME_MAX, .missing = "Enter their full name", .autocomplete = "off",
+	  .max = VALID_NAME_MAX, .missing = "Enter their full name",
 	  .offset = offsetof(struct web_invite_in, name) },
 	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL, .flags = INPUT_REQUIRED,
-	  .missing = "Enter their email address", .autocomplete = "off",
+	  .missing = "Enter their email address",
 	  .offset = offsetof(struct web_invite_in, email) },
 	INVITE_ROLE_ROW,
 };

@@ -216,6 +216,11 @@ is($nav->($s), '/ /admin', "an admin's nav is Home and Admin, not a visitor's or
 $r = $s->post('/admin/staff', { _csrf => $s->csrf($r), name => '', email => 'x', role => 'owner' });
 is($r->{status}, 422, 'a bad invitation: 422');
 like($r->{content}, qr/Role must be one of: practitioner, receptionist, admin/, 'an unknown role is refused');
+# the form comes from its input spec (web_form_from): each error by its field and in the
+# summary, what was typed kept
+like($r->{content}, qr{id="name-error"[^>]*>(?:\s*<span[^>]*>[^<]*</span>)?\s*Enter their full name}, '... the name\'s error by the name field');
+like($r->{content}, qr{<a href="#email">Enter an email address like name\@example.com</a>}, '... the email\'s in the summary');
+like($r->{content}, qr{name="email"[^>]*value="x"|value="x"[^>]*name="email"}, '... and the email typed is kept');
 $r = $s->post('/admin/staff', { _csrf => $s->csrf($r), name => 'Priya Practitioner', email => 'priya@example.org', role => 'practitioner' });
 is($r->{headers}{location}, '/admin/staff?invited=1', 'an invitation: 303');
 my $mail;
