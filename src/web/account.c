@@ -29,11 +29,8 @@ web_account(struct web_app *app, struct request *req, struct response *resp)
 	if (auth_user_get(&app->db, app->rq.who.user_id, &u) != DB_OK)
 		return web_view_db_failed();
 	model = web_page_model(app, req, resp, NULL);
-	me = json_object_new_object();
-	web_form_set(me, "name", u.name);
-	web_form_set(me, "email", u.email);
-	web_form_set(me, "phone", u.phone);
-	web_form_set(me, "dateOfBirth", u.date_of_birth);
+	me = web_strings(json_object_new_object(), "name", u.name, "email", u.email, "phone", u.phone,
+	    "dateOfBirth", u.date_of_birth, NULL);
 	json_object_object_add(model, "me", me);
 	return web_view_page(200, "pages/account", model);
 }
@@ -58,19 +55,16 @@ web_details_page(struct web_app *app, struct request *req, struct response *resp
 	return web_view_page(e ? WEB_STATUS_FORM_INVALID : 200, "pages/account-details", model);
 }
 
+/* GET /account/details: the form; POST: saves it, or the form again with why not. */
 struct web_view
 web_account_details(struct web_app *app, struct request *req, struct response *resp)
-{
-	return web_details_page(app, req, resp, NULL);
-}
-
-struct web_view
-web_account_details_save(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_details_in in = { 0 };
 	struct input_errors e = { 0 };
 	bool taken = false;
 
+	if (req->method != HTTP_POST)
+		return web_details_page(app, req, resp, NULL);
 	if (web_input(app, req, &details_spec, &in, &e))
 		return web_details_page(app, req, resp, &e);
 	if (auth_user_set_details(&app->db, app->rq.who.user_id, in.name, in.email, &taken) != DB_OK)
@@ -102,13 +96,10 @@ web_sessions(struct web_app *app, struct request *req, struct response *resp)
 	model = web_page_model(app, req, resp, NULL);
 	list = json_object_new_array();
 	for (int i = 0; i < n && i < WEB_LIST_PAGE; i++) {
-		struct json_object *s = json_object_new_object();
+		struct json_object *s = web_strings(json_object_new_object(), "id", rows[i].id,
+		    "device", *rows[i].user_agent ? rows[i].user_agent : "Unknown device", "ip", rows[i].ip,
+		    "createdAt", rows[i].created_at, "lastSeenAt", rows[i].last_seen_at, NULL);
 
-		web_form_set(s, "id", rows[i].id);
-		web_form_set(s, "device", *rows[i].user_agent ? rows[i].user_agent : "Unknown device");
-		web_form_set(s, "ip", rows[i].ip);
-		web_form_set(s, "createdAt", rows[i].created_at);
-		web_form_set(s, "lastSeenAt", rows[i].last_seen_at);
 		json_object_object_add(s, "current",
 		    json_object_new_boolean(strcmp(rows[i].id, app->rq.who.session_id) == 0));
 		json_object_array_add(list, s);

@@ -24,14 +24,9 @@ web_staff_signin_page(struct web_app *app, struct request *req, struct response 
 	return web_view_page(status, "pages/staff-signin", model);
 }
 
+/* GET /staff/signin: the form; POST: signs in, or the form again with why not. */
 struct web_view
 web_staff_signin_form(struct web_app *app, struct request *req, struct response *resp)
-{
-	return web_staff_signin_page(app, req, resp, 200, NULL);
-}
-
-struct web_view
-web_staff_signin_post(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct auth_tokens t = { BUF_INIT, "", "" };
 	struct web_password_login in = { 0 };
@@ -39,6 +34,8 @@ web_staff_signin_post(struct web_app *app, struct request *req, struct response 
 	int retry_after;
 	char secs[16];
 
+	if (req->method != HTTP_POST)
+		return web_staff_signin_page(app, req, resp, 200, NULL);
 	if (web_input(app, req, &web_staff_login_spec, &in, &e))
 		return web_staff_signin_page(app, req, resp, WEB_STATUS_FORM_INVALID, &e);
 	switch (web_staff_signin(app, req, in.email, in.password, &t, &retry_after)) {
@@ -130,11 +127,9 @@ web_invite_page(struct web_app *app, struct request *req, struct response *resp,
     const struct auth_invite *inv, const struct input_errors *e)
 {
 	struct json_object *model = web_form_model(app, req, resp, &accept_spec, NULL, e, NULL);
-	struct json_object *who = json_object_new_object();
+	struct json_object *who = web_strings(json_object_new_object(), "name", inv->name,
+	    "email", inv->email, "role", auth_role_name(inv->role), NULL);
 
-	web_form_set(who, "name", inv->name);
-	web_form_set(who, "email", inv->email);
-	web_form_set(who, "role", auth_role_name(inv->role));
 	json_object_object_add(model, "invite", who);
 	web_form_set(model, "token", http_param(&req->route, "token"));
 	return web_view_page(e != NULL && e->count ? WEB_STATUS_FORM_INVALID : 200,
@@ -143,19 +138,9 @@ web_invite_page(struct web_app *app, struct request *req, struct response *resp,
 
 #define INVITE_GONE "This invitation has expired or was already used. Ask your clinic's administrator for a new one."
 
+/* GET /staff/invite/:token: the invitation; POST: accepts it with a password, signed in. */
 struct web_view
-web_invite_form(struct web_app *app, struct request *req, struct response *resp)
-{
-	struct auth_invite inv;
-	bool found = false;
-
-	if (auth_invite_find(&app->db, http_param(&req->route, "token"), &inv, &found) != DB_OK)
-		return web_view_db_failed();
-	return found ? web_invite_page(app, req, resp, &inv, NULL) : web_view_error(404, INVITE_GONE, NULL);
-}
-
-struct web_view
-web_invite_accept(struct web_app *app, struct request *req, struct response *resp)
+web_invite(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *token = http_param(&req->route, "token");
 	struct auth_tokens t = { BUF_INIT, "", "" };
@@ -169,6 +154,8 @@ web_invite_accept(struct web_app *app, struct request *req, struct response *res
 		return web_view_db_failed();
 	if (!found)
 		return web_view_error(404, INVITE_GONE, NULL);
+	if (req->method != HTTP_POST)
+		return web_invite_page(app, req, resp, &inv, NULL);
 	if (web_input(app, req, &accept_spec, &in, &e))
 		return web_invite_page(app, req, resp, &inv, &e);
 	if (auth_invite_accept(&app->db, app->rq.org_id, token, in.password, strlen(in.password),
@@ -176,20 +163,7 @@ web_invite_accept(struct web_app *app, struct request *req, struct response *res
 		return web_view_db_failed();
 	if (!found)
 		return web_view_error(409, "An account with this email address already exists.", NULL);
-	{
-		struct auth_session_start s = { app->rq.org_id, user_id, http_header(req, "User-Agent"),
-			*req->client_addr ? req->client_addr : NULL, inv.role };
-
-		if (auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), &t) != DB_OK) {
-			auth_tokens_free(&t);
-			return web_view_db_failed();
-		}
-	}
-	app->rq.who = (struct auth_principal){ .role = inv.role };
-	memcpy(app->rq.who.user_id, user_id, AUTH_UUID_SIZE);
-	memcpy(app->rq.who.session_id, t.session_id, AUTH_UUID_SIZE);
-	app->rq.signed_in = true;
-	if (web_audit(app, req, "auth.invite_accepted", "user", user_id, NULL) != DB_OK) {
+	if (web_session_begin(app, req, user_id, inv.role, &t, "auth.invite_accepted", NULL) != DB_OK) {
 		auth_tokens_free(&t);
 		return web_view_db_failed();
 	}
@@ -234,12 +208,9 @@ web_admin_staff_page(struct web_app *app, struct request *req, struct response *
 	    req->method == HTTP_POST ? &req->form : NULL, e, NULL);
 	list = json_object_new_array();
 	for (int i = 0; i < n && i < WEB_LIST_PAGE; i++) {
-		struct json_object *s = json_object_new_object();
+		struct json_object *s = web_strings(json_object_new_object(), "id", rows[i].id,
+		    "name", rows[i].name, "email", rows[i].email, "role", auth_role_name(rows[i].role), NULL);
 
-		web_form_set(s, "id", rows[i].id);
-		web_form_set(s, "name", rows[i].name);
-		web_form_set(s, "email", rows[i].email);
-		web_form_set(s, "role", auth_role_name(rows[i].role));
 		json_object_object_add(s, "isAdmin", json_object_new_boolean(rows[i].role == AUTH_ROLE_ADMIN));
 		json_object_object_add(s, "isPractitioner",
 		    json_object_new_boolean(rows[i].role == AUTH_ROLE_PRACTITIONER));
@@ -255,12 +226,6 @@ web_admin_staff_page(struct web_app *app, struct request *req, struct response *
 			web_flash(model, "success", done[i].message);
 	return web_view_page(e != NULL && e->count ? WEB_STATUS_FORM_INVALID : 200,
 	    "pages/admin-staff", model);
-}
-
-struct web_view
-web_admin_staff(struct web_app *app, struct request *req, struct response *resp)
-{
-	return web_admin_staff_page(app, req, resp, NULL);
 }
 
 /* The invitation email, queued with the invitation; the link is a secret, so the text goes
@@ -279,9 +244,7 @@ web_invite_send(struct web_app *app, struct request *req, const struct auth_invi
 	/* the clinic's own address, as the admin reached it */
 	buf_printf(&link, "%s%s/staff/invite/%s", req->tls ? "https://" : "http://",
 	    host ? host : "localhost", token);
-	json_object_object_add(model, "name", json_object_new_string(inv->name));
-	json_object_object_add(model, "role", json_object_new_string(auth_role_name(inv->role)));
-	json_object_object_add(model, "link", json_object_new_string(link.data));
+	web_strings(model, "name", inv->name, "role", auth_role_name(inv->role), "link", link.data, NULL);
 	json_object_object_add(model, "days", json_object_new_int(AUTH_INVITE_TTL_SECONDS / 86400));
 	auth_token_hash_hex(token, hash);
 	snprintf(event, sizeof event, "invite:%s", hash + 2);	/* never the token itself */
@@ -296,8 +259,9 @@ web_invite_send(struct web_app *app, struct request *req, const struct auth_invi
 	return rc;
 }
 
+/* GET /admin/staff: the staff page; POST: invites someone (an email with a one-time link). */
 struct web_view
-web_admin_invite(struct web_app *app, struct request *req, struct response *resp)
+web_admin_staff(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_invite_in in = { 0 };
 	struct input_errors e = { 0 };
@@ -305,6 +269,8 @@ web_admin_invite(struct web_app *app, struct request *req, struct response *resp
 	char token[AUTH_TOKEN_TEXT_SIZE], details[48];
 	bool taken = false;
 
+	if (req->method != HTTP_POST)
+		return web_admin_staff_page(app, req, resp, NULL);
 	if (web_input(app, req, &invite_spec, &in, &e))
 		return web_admin_staff_page(app, req, resp, &e);
 	inv.role = auth_role_parse(in.role);
@@ -390,29 +356,21 @@ web_admin_messages(struct web_app *app, struct request *req, struct response *re
 	model = web_page_model(app, req, resp, NULL);
 	list = json_object_new_array();
 	for (int i = 0; i < n && i < WEB_LIST_PAGE; i++) {
-		struct json_object *d = json_object_new_object();
+		struct json_object *d = web_strings(json_object_new_object(), "id", rows[i].id,
+		    "when", rows[i].when, "channel", rows[i].channel, "recipient", rows[i].recipient,
+		    "error", rows[i].error, "event", rows[i].event_key, NULL);
 
-		web_form_set(d, "id", rows[i].id);
-		web_form_set(d, "when", rows[i].when);
-		web_form_set(d, "channel", rows[i].channel);
-		web_form_set(d, "recipient", rows[i].recipient);
 		json_object_object_add(d, "attempts", json_object_new_int(rows[i].attempts));
-		web_form_set(d, "error", rows[i].error);
-		web_form_set(d, "event", rows[i].event_key);
 		json_object_array_add(list, d);
 	}
 	jlist = json_object_new_array();
 	for (int i = 0; i < nj && i < WEB_LIST_PAGE; i++) {
 		const struct jobs_kind *k = jobs_kind_find(jobs[i].kind, app->cfg.schedule_test_tasks);
-		struct json_object *d = json_object_new_object();
+		struct json_object *d = web_strings(json_object_new_object(), "id", jobs[i].id,
+		    "when", jobs[i].when, "kind", jobs[i].kind, "about", k != NULL ? k->about : jobs[i].kind,
+		    "key", jobs[i].dedupe_key, "error", jobs[i].error, NULL);
 
-		web_form_set(d, "id", jobs[i].id);
-		web_form_set(d, "when", jobs[i].when);
-		web_form_set(d, "kind", jobs[i].kind);
-		web_form_set(d, "about", k != NULL ? k->about : jobs[i].kind);
-		web_form_set(d, "key", jobs[i].dedupe_key);
 		json_object_object_add(d, "attempts", json_object_new_int(jobs[i].attempts));
-		web_form_set(d, "error", jobs[i].error);
 		json_object_array_add(jlist, d);
 	}
 	json_object_object_add(model, "dead", list);

@@ -46,20 +46,10 @@ web_otp_form(struct web_app *app, struct request *req, struct response *resp, in
 	return web_view_page(status, page, model);
 }
 
-/* GET /signin, GET /signup */
+/* GET /signin, /signup: the form. POST: sends the code and moves on to the code form; or
+ * the form again with why not. */
 struct web_view
-web_signin_form(struct web_app *app, struct request *req, struct response *resp)
-{
-	bool signup = strcmp(req->path, "/signup") == 0;
-
-	return web_otp_form(app, req, resp, 200, signup ? "pages/signup" : "pages/signin",
-	    signup ? &web_signup_page_spec : &web_signin_spec, NULL);
-}
-
-/* POST /signin, POST /signup: sends the code and moves on to the code form; or the form
- * again with why not. */
-struct web_view
-web_signin_send(struct web_app *app, struct request *req, struct response *resp)
+web_signin(struct web_app *app, struct request *req, struct response *resp)
 {
 	bool signup = strcmp(req->path, "/signup") == 0;
 	const struct input_spec *spec = signup ? &web_signup_page_spec : &web_signin_spec;
@@ -68,6 +58,8 @@ web_signin_send(struct web_app *app, struct request *req, struct response *resp)
 	struct input_errors e = { 0 };
 	int retry_after, minutes;
 
+	if (req->method != HTTP_POST)
+		return web_otp_form(app, req, resp, 200, page, spec, NULL);
 	if (web_input(app, req, spec, &ask, &e))
 		return web_otp_form(app, req, resp, WEB_STATUS_FORM_INVALID, page, spec, &e);
 	switch (web_otp_send(app, req, &ask, &retry_after)) {
@@ -100,18 +92,9 @@ web_code_form(struct web_app *app, struct request *req, struct response *resp, i
 	return web_view_page(status, "pages/signin-code", model);
 }
 
+/* GET /signin/code: the form; POST: checks the code, signs in and goes on. */
 struct web_view
-web_signin_code_form(struct web_app *app, struct request *req, struct response *resp)
-{
-	const char *phone = web_code_phone(req);
-
-	if (phone == NULL)
-		return web_view_redirect(303, "/signin");
-	return web_code_form(app, req, resp, 200, phone, NULL);
-}
-
-struct web_view
-web_signin_code_check(struct web_app *app, struct request *req, struct response *resp)
+web_signin_code(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_code_check in = { .phone = web_code_phone(req) };
 	struct auth_tokens t = { BUF_INIT, "", "" };
@@ -123,6 +106,8 @@ web_signin_code_check(struct web_app *app, struct request *req, struct response 
 
 	if (in.phone == NULL)
 		return web_view_redirect(303, "/signin");
+	if (req->method != HTTP_POST)
+		return web_code_form(app, req, resp, 200, in.phone, NULL);
 	if (web_input(app, req, &web_code_page_spec, &in, &e))
 		return web_code_form(app, req, resp, WEB_STATUS_FORM_INVALID, in.phone, &e);
 	switch ((r = web_otp_signin(app, req, in.phone, in.code, &t, &outcome))) {

@@ -5,6 +5,7 @@
 #include "web/web.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -27,6 +28,19 @@ web_form_set(struct json_object *field, const char *key, const char *value)
 	json_object_object_add(field, key, json_object_new_string(value ? value : ""));
 }
 
+struct json_object *
+web_strings(struct json_object *o, ...)
+{
+	const char *key;
+	va_list ap;
+
+	va_start(ap, o);
+	while ((key = va_arg(ap, const char *)) != NULL)
+		web_form_set(o, key, va_arg(ap, const char *));
+	va_end(ap);
+	return o;
+}
+
 static void web_form_error(struct web_form *f, const char *name, const char *message);
 
 /* A field with every key its partial reads (blank), the typed value kept. A value of req's
@@ -40,10 +54,7 @@ web_form_field(struct web_form *f, const char *name, const char *label, const ch
 
 	for (size_t i = 0; i < sizeof blank / sizeof *blank; i++)
 		web_form_set(field, blank[i], "");
-	web_form_set(field, "id", name);
-	web_form_set(field, "name", name);
-	web_form_set(field, "label", label);
-	web_form_set(field, "value", value);
+	web_strings(field, "id", name, "name", name, "label", label, "value", value, NULL);
 	json_object_object_add(field, "required", json_object_new_boolean(1));
 	json_object_object_add(field, "optional", json_object_new_boolean(0));
 	json_object_object_add(field, "inline", json_object_new_boolean(0));
@@ -63,9 +74,7 @@ web_form_option(struct json_object *field, const char *value, const char *label,
 		options = json_object_new_array();
 		json_object_object_add(field, "options", options);
 	}
-	web_form_set(o, "value", value);
-	web_form_set(o, "label", label);
-	web_form_set(o, "description", "");
+	web_strings(o, "value", value, "label", label, "description", "", NULL);
 	json_object_object_add(o, "checked", json_object_new_boolean(checked));
 	json_object_array_add(options, o);
 }
@@ -75,7 +84,7 @@ web_form_option(struct json_object *field, const char *value, const char *label,
 static void
 web_form_error(struct web_form *f, const char *name, const char *message)
 {
-	struct json_object *field, *e, *options, *first;
+	struct json_object *field, *options, *first;
 	const char *anchor = name;
 	char id[128];
 
@@ -92,10 +101,8 @@ web_form_error(struct web_form *f, const char *name, const char *message)
 		snprintf(id, sizeof id, "%s-%s", name, json_object_get_string(v));
 		anchor = id;
 	}
-	e = json_object_new_object();
-	web_form_set(e, "id", anchor);
-	web_form_set(e, "message", message);
-	json_object_array_add(f->errors, e);
+	json_object_array_add(f->errors, web_strings(json_object_new_object(), "id", anchor,
+	    "message", message, NULL));
 	json_object_object_add(f->model, "invalid", json_object_new_boolean(1));
 }
 
@@ -114,11 +121,8 @@ web_page_model(struct web_app *app, struct request *req, struct response *resp,
 void
 web_flash(struct json_object *model, const char *kind, const char *message)
 {
-	struct json_object *flash = json_object_new_object();
-
-	web_form_set(flash, "kind", kind);
-	web_form_set(flash, "message", message);
-	json_object_object_add(model, "flash", flash);
+	json_object_object_add(model, "flash", web_strings(json_object_new_object(), "kind", kind,
+	    "message", message, NULL));
 }
 
 /* The input type, autocomplete and spellcheck a page gives a field of type t. */
@@ -263,10 +267,9 @@ web_page_next(struct request *req, struct json_object *model, const char *key,
 
 	if (last == NULL)
 		return;
-	pagination = json_object_new_object();
-	next = json_object_new_object();
-	web_form_set(pagination, "label", label);
-	web_form_set(next, "href", arena_printf(&req->arena, "%s?%s=%s", req->path, param, last));
+	pagination = web_strings(json_object_new_object(), "label", label, NULL);
+	next = web_strings(json_object_new_object(), "href",
+	    arena_printf(&req->arena, "%s?%s=%s", req->path, param, last), NULL);
 	json_object_object_add(pagination, "next", next);
 	json_object_object_add(pagination, "pages", json_object_new_array());
 	json_object_object_add(model, key, pagination);

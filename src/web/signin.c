@@ -219,24 +219,29 @@ web_otp_signin(struct web_app *app, struct request *req, const char *phone, cons
 	}
 	if (res != AUTH_OTP_OK)
 		return res;
-	{
-		struct auth_session_start s = { app->rq.org_id, outcome->user_id,
-			http_header(req, "User-Agent"), *req->client_addr ? req->client_addr : NULL,
-			AUTH_ROLE_PATIENT };
-
-		if (auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), out) != DB_OK)
-			return AUTH_OTP_ERROR;
-	}
-	/* from here on the request acts as the patient who just signed in */
-	app->rq.who = (struct auth_principal){ .role = AUTH_ROLE_PATIENT };
-	memcpy(app->rq.who.user_id, outcome->user_id, AUTH_UUID_SIZE);
-	memcpy(app->rq.who.org_id, app->rq.org_id, AUTH_UUID_SIZE);
-	memcpy(app->rq.who.session_id, out->session_id, AUTH_UUID_SIZE);
-	app->rq.signed_in = true;
 	snprintf(details, sizeof details, "{\"method\":\"otp\",\"newAccount\":%s}",
 	    outcome->is_new ? "true" : "false");
-	return web_audit(app, req, "auth.signin", "session", out->session_id, details) == DB_OK ?
-	    res : AUTH_OTP_ERROR;
+	return web_session_begin(app, req, outcome->user_id, AUTH_ROLE_PATIENT, out, "auth.signin",
+	    details) == DB_OK ? res : AUTH_OTP_ERROR;
+}
+
+int
+web_session_begin(struct web_app *app, struct request *req, const char *user_id, unsigned role,
+    struct auth_tokens *out, const char *action, const char *details)
+{
+	struct auth_session_start s = { app->rq.org_id, user_id, http_header(req, "User-Agent"),
+		*req->client_addr ? req->client_addr : NULL, role };
+	struct auth_principal who = { .role = role };
+	int rc;
+
+	if ((rc = auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), out)) != DB_OK)
+		return rc;
+	snprintf(who.user_id, sizeof who.user_id, "%s", user_id);
+	memcpy(who.org_id, app->rq.org_id, AUTH_UUID_SIZE);
+	memcpy(who.session_id, out->session_id, AUTH_UUID_SIZE);
+	app->rq.who = who;
+	app->rq.signed_in = true;
+	return web_audit(app, req, action, "session", out->session_id, details);
 }
 
 enum auth_login_result
@@ -260,17 +265,7 @@ web_staff_signin(struct web_app *app, struct request *req, const char *email, co
 	}
 	if (r != AUTH_LOGIN_OK)
 		return r;
-	{
-		struct auth_session_start s = { app->rq.org_id, who.user_id, http_header(req, "User-Agent"),
-			*req->client_addr ? req->client_addr : NULL, who.role };
-
-		if (auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), out) != DB_OK)
-			return AUTH_LOGIN_ERROR;
-	}
-	app->rq.who = who;
-	memcpy(app->rq.who.session_id, out->session_id, AUTH_UUID_SIZE);
-	app->rq.signed_in = true;
-	return web_audit(app, req, "auth.signin", "session", out->session_id,
+	return web_session_begin(app, req, who.user_id, who.role, out, "auth.signin",
 	    "{\"method\":\"password\"}") == DB_OK ? r : AUTH_LOGIN_ERROR;
 }
 

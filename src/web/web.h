@@ -226,6 +226,9 @@ struct web_form {
 void web_form_init(struct web_form *f, const struct request *req);
 /* Sets key of a JSON object to the string value ("" for NULL). */
 void web_form_set(struct json_object *field, const char *key, const char *value);
+/* Sets pairs of key (a literal), value (a string, "" for NULL) on o, up to a NULL key:
+ * web_strings(o, "id", id, "name", name, NULL). Returns o. */
+struct json_object *web_strings(struct json_object *o, ...) __attribute__((sentinel));
 /* A page model with the form (consumed; NULL: none) and the CSRF token ready for site.csrf. */
 struct json_object *web_page_model(struct web_app *app, struct request *req,
 	struct response *resp, struct web_form *f);
@@ -315,6 +318,11 @@ enum auth_otp_result web_otp_send(struct web_app *app, struct request *req,
 enum auth_otp_result web_otp_signin(struct web_app *app, struct request *req, const char *phone,
 	const char *code, struct auth_tokens *out, struct auth_otp_outcome *outcome);
 
+/* Starts a session for user_id in role (tokens in out); from then on the request acts as
+ * them, and `action` is audited on the session with details (JSON or NULL). DB_OK or an
+ * error. */
+int  web_session_begin(struct web_app *app, struct request *req, const char *user_id,
+	unsigned role, struct auth_tokens *out, const char *action, const char *details);
 /* Renews a session from its refresh token (tokens in out; the request then acts as its
  * owner). A token used twice revokes the session, kept and audited. */
 enum auth_refresh_result web_session_refresh(struct web_app *app, struct request *req,
@@ -345,24 +353,18 @@ void web_webhook_whatsapp_verify(struct web_app *, struct request *, struct resp
 void web_webhook_whatsapp(struct web_app *, struct request *, struct response *);
 struct web_view web_staff_comms(struct web_app *, struct request *, struct response *);
 struct web_view web_campaigns_create(struct web_app *, struct request *, struct response *);
-struct web_view web_signin_form(struct web_app *, struct request *, struct response *);
-struct web_view web_signin_send(struct web_app *, struct request *, struct response *);
-struct web_view web_signin_code_form(struct web_app *, struct request *, struct response *);
-struct web_view web_signin_code_check(struct web_app *, struct request *, struct response *);
+struct web_view web_signin(struct web_app *, struct request *, struct response *);
+struct web_view web_signin_code(struct web_app *, struct request *, struct response *);
 struct web_view web_signout(struct web_app *, struct request *, struct response *);
 struct web_view web_auth_refresh(struct web_app *, struct request *, struct response *);
 struct web_view web_account(struct web_app *, struct request *, struct response *);
 struct web_view web_account_details(struct web_app *, struct request *, struct response *);
-struct web_view web_account_details_save(struct web_app *, struct request *, struct response *);
 struct web_view web_sessions(struct web_app *, struct request *, struct response *);
 struct web_view web_sessions_revoke(struct web_app *, struct request *, struct response *);
 struct web_view web_staff_signin_form(struct web_app *, struct request *, struct response *);
-struct web_view web_staff_signin_post(struct web_app *, struct request *, struct response *);
-struct web_view web_invite_form(struct web_app *, struct request *, struct response *);
-struct web_view web_invite_accept(struct web_app *, struct request *, struct response *);
+struct web_view web_invite(struct web_app *, struct request *, struct response *);
 struct web_view web_admin_home(struct web_app *, struct request *, struct response *);
 struct web_view web_admin_staff(struct web_app *, struct request *, struct response *);
-struct web_view web_admin_invite(struct web_app *, struct request *, struct response *);
 struct web_view web_admin_set_role(struct web_app *, struct request *, struct response *);
 struct web_view web_admin_messages(struct web_app *, struct request *, struct response *);
 struct web_view web_admin_retry(struct web_app *, struct request *, struct response *);
