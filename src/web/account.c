@@ -23,15 +23,14 @@ static const struct input_spec details_spec =
 struct web_view
 web_account(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct json_object *model, *me;
+	struct json_object *model;
 	struct auth_user u;
 
 	if (auth_user_get(&app->db, app->rq.who.user_id, &u) != DB_OK)
 		return web_view_db_failed();
 	model = web_page_model(app, req, resp, NULL);
-	me = web_strings(json_object_new_object(), "name", u.name, "email", u.email, "phone", u.phone,
-	    "dateOfBirth", u.date_of_birth, NULL);
-	json_object_object_add(model, "me", me);
+	json_object_object_add(model, "me", web_strings(json_object_new_object(), "name", u.name,
+	    "email", u.email, "phone", u.phone, "dateOfBirth", u.date_of_birth, NULL));
 	return web_view_page(200, "pages/account", model);
 }
 
@@ -45,7 +44,7 @@ web_details_page(struct web_app *app, struct request *req, struct response *resp
 
 	if (e == NULL && auth_user_get(&app->db, app->rq.who.user_id, &u) != DB_OK)
 		return web_view_db_failed();
-	model = web_form_model(app, req, resp, &details_spec, e ? &req->form : NULL, e, NULL);
+	model = web_form_model(app, req, resp, &details_spec, e, NULL);
 	if (e == NULL) {
 		web_form_put(model, "name", "value", u.name);
 		web_form_put(model, "email", "value", u.email);

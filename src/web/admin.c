@@ -15,9 +15,8 @@ static struct web_view
 web_staff_signin_page(struct web_app *app, struct request *req, struct response *resp,
     int status, const struct input_errors *e)
 {
-	const struct http_params *p = req->method == HTTP_POST ? &req->form : &req->query;
-	struct json_object *model = web_form_model(app, req, resp, &web_staff_login_spec,
-	    req->method == HTTP_POST ? &req->form : NULL, e, web_next(http_param(p, "next"), "/admin"));
+	struct json_object *model = web_form_model(app, req, resp, &web_staff_login_spec, e,
+	    web_next_of(req, "/admin"));
 
 	web_form_put(model, "email", "type", "email");
 	web_form_put(model, "email", "spellcheck", "false");
@@ -42,7 +41,7 @@ web_staff_signin_form(struct web_app *app, struct request *req, struct response 
 	case AUTH_LOGIN_OK:
 		web_session_cookies(req, resp, &t);
 		auth_tokens_free(&t);
-		return web_view_redirect(303, web_next(http_param(&req->form, "next"), "/admin"));
+		return web_view_redirect(303, web_next_of(req, "/admin"));
 	case AUTH_LOGIN_BAD:
 		input_error_add(&e, &req->arena, "email", "Enter a correct email address and password");
 		return web_staff_signin_page(app, req, resp, 401, &e);
@@ -126,7 +125,7 @@ static struct web_view
 web_invite_page(struct web_app *app, struct request *req, struct response *resp,
     const struct auth_invite *inv, const struct input_errors *e)
 {
-	struct json_object *model = web_form_model(app, req, resp, &accept_spec, NULL, e, NULL);
+	struct json_object *model = web_form_model(app, req, resp, &accept_spec, e, NULL);
 	struct json_object *who = web_strings(json_object_new_object(), "name", inv->name,
 	    "email", inv->email, "role", auth_role_name(inv->role), NULL);
 
@@ -204,8 +203,7 @@ web_admin_staff_page(struct web_app *app, struct request *req, struct response *
 		return web_view_error(400, bad.items[0].message, "after");
 	if ((n = auth_staff_list(&app->db, after, rows, WEB_LIST_PAGE + 1)) < 0)
 		return web_view_db_failed();
-	model = web_form_model(app, req, resp, &invite_spec,
-	    req->method == HTTP_POST ? &req->form : NULL, e, NULL);
+	model = web_form_model(app, req, resp, &invite_spec, e, NULL);
 	list = json_object_new_array();
 	for (int i = 0; i < n && i < WEB_LIST_PAGE; i++) {
 		struct json_object *s = web_strings(json_object_new_object(), "id", rows[i].id,
@@ -234,17 +232,15 @@ static int
 web_invite_send(struct web_app *app, struct request *req, const struct auth_invite *inv,
     const char *token)
 {
-	struct json_object *model = json_object_new_object();
-	struct notify_message m = { 0 };
 	const char *host = http_env(req, "HTTP_HOST");
-	char event[80], hash[AUTH_TOKEN_HASH_SIZE];
-	struct buf link = BUF_INIT;
-	int rc;
-
 	/* the clinic's own address, as the admin reached it */
-	buf_printf(&link, "%s%s/staff/invite/%s", req->tls ? "https://" : "http://",
-	    host ? host : "localhost", token);
-	web_strings(model, "name", inv->name, "role", auth_role_name(inv->role), "link", link.data, NULL);
+	const char *link = arena_printf(&req->arena, "%s%s/staff/invite/%s", req->tls ? "https://" :
+	    "http://", host ? host : "localhost", token);
+	struct json_object *model = web_strings(json_object_new_object(), "name", inv->name,
+	    "role", auth_role_name(inv->role), "link", link, NULL);
+	struct notify_message m = { 0 };
+	char event[80], hash[AUTH_TOKEN_HASH_SIZE];
+
 	json_object_object_add(model, "days", json_object_new_int(AUTH_INVITE_TTL_SECONDS / 86400));
 	auth_token_hash_hex(token, hash);
 	snprintf(event, sizeof event, "invite:%s", hash + 2);	/* never the token itself */
@@ -254,9 +250,7 @@ web_invite_send(struct web_app *app, struct request *req, const struct auth_invi
 	m.requested_by = app->rq.who.user_id;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
 	m.sensitive = true;
-	rc = web_queue_message(app, "staff-invite", model, &m);
-	buf_free(&link);
-	return rc;
+	return web_queue_message(app, "staff-invite", model, &m, NULL);
 }
 
 /* GET /admin/staff: the staff page; POST: invites someone (an email with a one-time link). */
@@ -398,9 +392,7 @@ web_admin_retry(struct web_app *app, struct request *req, struct response *resp)
 	bool found = false;
 
 	(void)resp;
-	if (!valid_uuid(id))
-		found = false;
-	else if ((job ? jobs_retry_dead(&app->db, id, &found) :
+	if (valid_uuid(id) && (job ? jobs_retry_dead(&app->db, id, &found) :
 	    notify_retry_dead(&app->db, id, &found)) != DB_OK)
 		return web_view_db_failed();
 	/* not dead (any more), another clinic's or a system job: the same answer */

@@ -169,22 +169,16 @@ web_api_refresh(struct web_app *app, struct request *req, struct response *resp)
 	r = web_session_refresh(app, req, in.token, &t);
 	if (r == AUTH_REFRESH_OK && !web_role_fits(req, app->rq.who.role))
 		r = AUTH_REFRESH_INVALID;	/* rolled back with the 401: the token stays unspent */
-	switch (r) {
-	case AUTH_REFRESH_OK:
-		app->rq.signed_in = true;
-		out = web_tokens_json(&t);
-		json_object_object_del(out, "tokenType");
-		return web_view_json(200, out);
-	case AUTH_REFRESH_REUSED:
+	if (r != AUTH_REFRESH_OK) {
 		auth_tokens_free(&t);
-		return web_view_error(401, "Session revoked: this refresh token was already used", NULL);
-	case AUTH_REFRESH_INVALID:
-		auth_tokens_free(&t);
-		return web_view_error(401, "Invalid or expired refresh token", NULL);
-	default:
-		auth_tokens_free(&t);
-		return web_view_db_failed();
+		return r == AUTH_REFRESH_ERROR ? web_view_db_failed() : web_view_error(401,
+		    r == AUTH_REFRESH_REUSED ? "Session revoked: this refresh token was already used" :
+		    "Invalid or expired refresh token", NULL);
 	}
+	app->rq.signed_in = true;
+	out = web_tokens_json(&t);
+	json_object_object_del(out, "tokenType");
+	return web_view_json(200, out);
 }
 
 /* POST /api/{patient,staff}-auth/logout {"refreshToken"}: always {"success":true}, so the

@@ -24,25 +24,15 @@ web_code_phone(const struct request *req)
 	return phone;
 }
 
-/* Where to go after signing in: the form's or the query's `next`, else the account. */
-static const char *
-web_auth_next(const struct request *req)
-{
-	const struct http_params *p = req->method == HTTP_POST ? &req->form : &req->query;
-
-	return web_next(http_param(p, "next"), "/account");
-}
-
 /* The sign-in or sign-up form (page), with the channel's radios inline. */
 static struct web_view
 web_otp_form(struct web_app *app, struct request *req, struct response *resp, int status,
     const char *page, const struct input_spec *spec, const struct input_errors *e)
 {
-	struct json_object *model = web_form_model(app, req, resp, spec,
-	    req->method == HTTP_POST ? &req->form : NULL, e, web_auth_next(req));
+	struct json_object *model = web_form_model(app, req, resp, spec, e,
+	    web_next_of(req, "/account"));
 
 	web_form_put(model, "channel", "inline", "inline");
-	web_form_put(model, "email", "spellcheck", "false");
 	return web_view_page(status, page, model);
 }
 
@@ -75,7 +65,7 @@ web_signin(struct web_app *app, struct request *req, struct response *resp)
 		return web_view_db_failed();
 	}
 	http_response_cookie(resp, req, WEB_COOKIE_PHONE, ask.phone, "/signin", AUTH_OTP_TTL_SECONDS);
-	return web_view_redirect(303, web_next_url(req, "/signin/code", web_auth_next(req)));
+	return web_view_redirect(303, web_next_url(req, "/signin/code", web_next_of(req, "/account")));
 }
 
 /* The code form; the page says where the code went. */
@@ -83,8 +73,8 @@ static struct web_view
 web_code_form(struct web_app *app, struct request *req, struct response *resp, int status,
     const char *phone, const struct input_errors *e)
 {
-	struct json_object *model = web_form_model(app, req, resp, &web_code_page_spec,
-	    NULL, e, web_auth_next(req));
+	struct json_object *model = web_form_model(app, req, resp, &web_code_page_spec, e,
+	    web_next_of(req, "/account"));
 
 	web_form_put(model, "code", "inputmode", "numeric");
 	web_form_put(model, "code", "spellcheck", "false");
@@ -131,7 +121,7 @@ web_signin_code(struct web_app *app, struct request *req, struct response *resp)
 	/* a new number gives no name or email yet: ask for them first (AUTH-2) */
 	if (auth_user_get(&app->db, outcome.user_id, &u) != DB_OK)
 		return web_view_db_failed();
-	to = *u.name == '\0' || *u.email == '\0' ? "/account/details?welcome=1" : web_auth_next(req);
+	to = *u.name == '\0' || *u.email == '\0' ? "/account/details?welcome=1" : web_next_of(req, "/account");
 	return web_view_redirect(303, to);
 }
 

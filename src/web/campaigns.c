@@ -53,9 +53,8 @@ campaign_id_cmp(const void *a, const void *b)
 static struct json_object *
 campaign_answer(const struct notify_campaign *c)
 {
-	struct json_object *out = json_object_new_object();
+	struct json_object *out = web_strings(json_object_new_object(), "id", c->id, NULL);
 
-	json_object_object_add(out, "id", json_object_new_string(c->id));
 	json_object_object_add(out, "queued", json_object_new_int64(c->queued));
 	json_object_object_add(out, "skipped", json_object_new_int64(c->skipped));
 	return out;

@@ -32,7 +32,6 @@ web_debug_sleep(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *v = http_param(&req->query, "ms");
 	long ms = v ? strtol(v, NULL, 10) : 0;
-	struct json_object *out;
 	struct timespec ts;
 
 	(void)app;
@@ -43,9 +42,7 @@ web_debug_sleep(struct web_app *app, struct request *req, struct response *resp)
 	ts.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) != 0)
 		;
-	out = json_object_new_object();
-	json_object_object_add(out, "slept", json_object_new_boolean(1));
-	return web_view_json(200, out);
+	return web_view_json(200, json_tokener_parse("{\"slept\":true}"));
 }
 
 struct web_view
@@ -133,12 +130,10 @@ struct web_view
 web_debug_notify(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct notify_message m = { 0 };
-	struct json_object *rb, *out = NULL;
-	struct buf subject_b = BUF_INIT, text_b = BUF_INIT, html_b = BUF_INIT, render_err = BUF_INIT;
-	struct buf vars_b = BUF_INIT;
-	bool created = false, rollback;
+	struct json_object *rb, *model = NULL, *out;
 	const char *channel, *template;
-	struct web_view v;
+	bool created = false, rollback;
+	int rc;
 
 	if (web_read_body(app, req, resp) < 0)
 		return web_view_sent();
@@ -149,32 +144,20 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 	    (m.recipient = debug_str(req->json, "to")) == NULL ||
 	    ((m.body_text = debug_str(req->json, "body")) == NULL && template == NULL))
 		return web_view_error(400, "event, channel (sms|whatsapp|email), to and body or template are required", "body");
+	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
+	m.org_id = app->rq.org_id;
 	if (template != NULL) {
-		struct json_object *model = NULL, *site;
-		int rc;
-
 		json_object_object_get_ex(req->json, "model", &model);
-		model = model ? json_object_get(model) : json_object_new_object();
-		site = json_object_new_object();
-		json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
-		json_object_object_add(model, "site", site);
-		rc = notify_render(app->views, template, notify_channel_baa(&app->cfg, m.channel), model,
-		    &m, &subject_b, &text_b, &html_b, &vars_b, &render_err);
-		json_object_put(model);
-		if (rc < 0) {
-			v = web_view_error(400, arena_strdup(&req->arena, buf_cstr(&render_err)), "template");
-			goto done;
-		}
+		rc = web_queue_message(app, template, model ? json_object_get(model) :
+		    json_object_new_object(), &m, &created);
 	} else {
 		m.subject = debug_str(req->json, "subject");
 		m.body_html = debug_str(req->json, "html");
+		rc = notify_enqueue(&app->db, &m, &created);
 	}
-	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
-	m.org_id = app->rq.org_id;
-	if (notify_enqueue(&app->db, &m, &created) != DB_OK) {
+	if (rc != DB_OK) {
 		log_error("enqueue failed", "%s", app->db.error);
-		v = web_view_error(400, "The message was refused", "body");
-		goto done;
+		return web_view_error(400, "The message was refused", template ? "template" : "body");
 	}
 	if (rollback) {
 		db_rollback(&app->db);	/* as if the event that queued it failed after all */
@@ -183,14 +166,7 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 	out = json_object_new_object();
 	json_object_object_add(out, "created", json_object_new_boolean(created));
 	json_object_object_add(out, "committed", json_object_new_boolean(!rollback));
-	v = web_view_json(200, out);
-done:
-	buf_free(&subject_b);
-	buf_free(&text_b);
-	buf_free(&html_b);
-	buf_free(&vars_b);
-	buf_free(&render_err);
-	return v;
+	return web_view_json(200, out);
 }
 
 /* The furthest one call moves the clock: a century, well past anything a test wants. */

@@ -52,26 +52,11 @@ web_method_unsafe(enum http_method m)
 	return m != HTTP_GET && m != HTTP_HEAD && m != HTTP_OPTIONS;
 }
 
-/* Opens the request's tenant transaction unless it is open: row-level security then limits
- * every statement to app->rq.org_id. */
-static int
-web_tx(struct web_app *app)
-{
-	int rc;
-
-	if (app->rq.in_tx)
-		return DB_OK;
-	if ((rc = db_begin_tenant(&app->db, app->rq.org_id)) == DB_OK) {
-		app->rq.in_tx = true;
-		app->rq.tx_generation = app->db.generation;
-	}
-	return rc;
-}
-
 int
 web_db_first_use(struct db *db, void *ctx)
 {
 	struct web_app *app = ctx;
+	int rc;
 
 	if (app->rq.tx_closed) {
 		snprintf(db->error, sizeof db->error, "a statement after the request's transaction ended");
@@ -79,8 +64,14 @@ web_db_first_use(struct db *db, void *ctx)
 	}
 	if (app->rq.org_id[0] == '\0')
 		return DB_OK;	/* before the tenant is known (its lookup), or routes without one */
-	if (!app->rq.in_tx)
-		return web_tx(app);
+	if (!app->rq.in_tx) {
+		/* the tenant transaction: row-level security limits each statement to org_id */
+		if ((rc = db_begin_tenant(db, app->rq.org_id)) == DB_OK) {
+			app->rq.in_tx = true;
+			app->rq.tx_generation = db->generation;
+		}
+		return rc;
+	}
 	return db->conn != NULL && db->generation == app->rq.tx_generation ? DB_OK : DB_UNAVAILABLE;
 }
 
@@ -237,6 +228,13 @@ web_session_cookies_clear(struct request *req, struct response *resp)
 {
 	http_response_cookie(resp, req, WEB_COOKIE_ACCESS, "", "/", 0);
 	http_response_cookie(resp, req, WEB_COOKIE_REFRESH, "", WEB_REFRESH_PATH, 0);
+}
+
+const char *
+web_next_of(const struct request *req, const char *fallback)
+{
+	return web_next(http_param(req->method == HTTP_POST ? &req->form : &req->query, "next"),
+	    fallback);
 }
 
 const char *

@@ -4,7 +4,6 @@
  * {{#form.fields.NAME}}{{>partials/field}}{{/form.fields.NAME}}. */
 #include "web/web.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -207,15 +206,14 @@ web_form_from(struct web_form *f, const struct input_spec *spec, const struct ht
 
 struct json_object *
 web_form_model(struct web_app *app, struct request *req, struct response *resp,
-    const struct input_spec *spec, const struct http_params *typed, const struct input_errors *e,
-    const char *next)
+    const struct input_spec *spec, const struct input_errors *e, const char *next)
 {
 	char national[PHONE_EXAMPLE_SIZE], international[PHONE_EXAMPLE_SIZE];
 	struct json_object *model;
 	struct web_form f;
 
 	web_form_init(&f, req);
-	web_form_from(&f, spec, typed, e);
+	web_form_from(&f, spec, req->method == HTTP_POST ? &req->form : NULL, e);
 	model = web_page_model(app, req, resp, &f);
 	if (next != NULL)
 		json_object_object_add(model, "next", json_object_new_string(next));
@@ -245,18 +243,12 @@ web_page_after(struct request *req, const char *param, struct input_errors *e)
 {
 	const char *after = http_param(&req->query, param);
 	bool nul = http_param_has_nul(&req->query, param);	/* http_param hides such a value */
-	char *id;
 
-	if (after == NULL && !nul)
-		return NULL;
-	if (nul || !valid_uuid(after)) {
+	if ((after != NULL || nul) && (nul || !valid_uuid(after))) {
 		input_error_add(e, &req->arena, param, "must be the id of the last row shown");
 		return NULL;
 	}
-	id = arena_strdup(&req->arena, after);
-	for (char *p = id; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return id;
+	return after;	/* compared as uuid: any case */
 }
 
 void

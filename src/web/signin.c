@@ -151,7 +151,7 @@ web_otp_queue(struct web_app *app, struct request *req, const struct web_otp_ask
 	m.recipient = m.channel == NOTIFY_EMAIL ? ask->email : ask->phone;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
 	m.sensitive = true;
-	return web_queue_message(app, "otp", model, &m);
+	return web_queue_message(app, "otp", model, &m, NULL);
 }
 
 enum auth_otp_result
@@ -168,12 +168,10 @@ web_otp_send(struct web_app *app, struct request *req, const struct web_otp_ask 
 	if (ask->signup.name != NULL) {
 		/* applied when the number's first code is verified; an existing account keeps its
 		 * own details, and the answer is the same either way */
-		struct json_object *signup = json_object_new_object();
+		struct json_object *signup = web_strings(json_object_new_object(), "name",
+		    ask->signup.name, "email", ask->signup.email, "dateOfBirth",
+		    ask->signup.date_of_birth, NULL);
 
-		json_object_object_add(signup, "name", json_object_new_string(ask->signup.name));
-		json_object_object_add(signup, "email", json_object_new_string(ask->signup.email));
-		json_object_object_add(signup, "dateOfBirth",
-		    json_object_new_string(ask->signup.date_of_birth));
 		json_object_object_add(signup, "consent", json_object_new_boolean(1));
 		r.signup_json = arena_strdup(&req->arena,
 		    json_object_to_json_string_ext(signup, JSON_C_TO_STRING_PLAIN));

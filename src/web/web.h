@@ -226,7 +226,7 @@ struct web_form {
 void web_form_init(struct web_form *f, const struct request *req);
 /* Sets key of a JSON object to the string value ("" for NULL). */
 void web_form_set(struct json_object *field, const char *key, const char *value);
-/* Sets pairs of key (a literal), value (a string, "" for NULL) on o, up to a NULL key:
+/* Sets pairs of key, value (a string, "" for NULL) on o, up to a NULL key:
  * web_strings(o, "id", id, "name", name, NULL). Returns o. */
 struct json_object *web_strings(struct json_object *o, ...) __attribute__((sentinel));
 /* A page model with the form (consumed; NULL: none) and the CSRF token ready for site.csrf. */
@@ -240,12 +240,13 @@ void web_flash(struct json_object *model, const char *kind, const char *message)
  * in the summary, in the spec's order. typed may be NULL (a blank form). */
 void web_form_from(struct web_form *f, const struct input_spec *spec,
 	const struct http_params *typed, const struct input_errors *e);
-/* The model of a page with a form of spec (web_form_from over typed and e, either NULL),
- * the CSRF token, and `next` unless NULL. A phone field's hint shows the clinic's national
- * format beside the international one. Owned by the caller (a view takes it). */
+/* The model of a page with a form of spec (web_form_from over a POST's form, or blank, and
+ * the errors e, or NULL), the CSRF token, and `next` unless NULL. A phone field's hint
+ * shows the clinic's national format beside the international one. Owned by the caller (a
+ * view takes it). */
 struct json_object *web_form_model(struct web_app *app, struct request *req,
-	struct response *resp, const struct input_spec *spec, const struct http_params *typed,
-	const struct input_errors *e, const char *next);
+	struct response *resp, const struct input_spec *spec, const struct input_errors *e,
+	const char *next);
 /* Sets key of the form field `field` in a web_form_model (a page's own touch: "inputmode",
  * "inline", or the value from the database a blank form starts with). */
 void web_form_put(struct json_object *model, const char *field, const char *key,
@@ -260,8 +261,8 @@ size_t web_input(struct web_app *app, struct request *req, const struct input_sp
  * query for one more, to know whether a next page exists. No offsets: a page costs the same
  * however deep, and rows added meanwhile do not shift it. */
 #define WEB_LIST_PAGE 50
-/* The query's `param`: NULL on the first page, else a UUID (lower-cased); anything else is
- * param's error in e (then NULL). Arena-owned. */
+/* The query's `param`: NULL on the first page, else a UUID; anything else is param's error
+ * in e (then NULL). Borrowed from req. */
 const char *web_page_after(struct request *req, const char *param, struct input_errors *e);
 /* Adds model[key] = {label, next: {href: PATH?param=last}} for templates/partials/pagination,
  * unless last is NULL (the last page). */
@@ -273,9 +274,10 @@ void web_page_next(struct request *req, struct json_object *model, const char *k
 struct notify_message;
 /* Renders message template `name` for m->channel over model (consumed; site.name is added)
  * through the BAA gate, and queues m in the request's transaction (m->org_id is set). The
- * caller fills channel, recipient, event key and the rest. DB_OK or an error. */
+ * caller fills channel, recipient, event key and the rest. DB_OK (*created: a new row, when
+ * not NULL) or an error; a template that fails is DB_FAILED, logged. */
 int  web_queue_message(struct web_app *app, const char *name, struct json_object *model,
-	struct notify_message *m);
+	struct notify_message *m, bool *created);
 
 /* ---- sign-in shared by pages and the API (signin.c) ---- */
 
@@ -405,6 +407,8 @@ void web_session_cookies_clear(struct request *req, struct response *resp);
 /* A local path to go back to after sign-in: next when it is one of ours ("/…", not "//…"),
  * else fallback. Returns one of the two. */
 const char *web_next(const char *next, const char *fallback);
+/* web_next of the request's `next`: the form's on a POST, else the query's. */
+const char *web_next_of(const struct request *req, const char *fallback);
 
 /* where?next=NEXT (next percent-encoded), in req's arena. */
 const char *web_next_url(struct request *req, const char *where, const char *next);
