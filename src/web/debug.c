@@ -157,7 +157,9 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 	}
 	if (rc != DB_OK) {
 		log_error("enqueue failed", "%s", app->db.error);
-		return web_view_error(400, "The message was refused", template ? "template" : "body");
+		/* a test route: the reason (a template's error) is the answer */
+		return web_view_error(400, arena_strdup(&req->arena, app->db.error),
+		    template ? "template" : "body");
 	}
 	if (rollback) {
 		db_rollback(&app->db);	/* as if the event that queued it failed after all */

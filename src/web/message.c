@@ -20,7 +20,7 @@ web_queue_message(struct web_app *app, const char *name, struct json_object *mod
 	if (notify_render(app->views, name, notify_channel_baa(&app->cfg, m->channel), model, m,
 	    &subject, &text, &html, &vars, &err) < 0) {
 		log_error("message not rendered", "%s: %s", name, buf_cstr(&err));
-		snprintf(app->db.error, sizeof app->db.error, "template %s failed", name);
+		snprintf(app->db.error, sizeof app->db.error, "template %s: %s", name, buf_cstr(&err));
 	} else
 		rc = notify_enqueue(&app->db, m, created);
 	json_object_put(model);

@@ -121,7 +121,8 @@ typedef struct web_view (*web_view_handler)(struct web_app *app, struct request 
 
 struct web_route {
 	struct http_route route;	/* first: the router reads it */
-	web_handler       handler;	/* writes its own answer (being replaced by view) */
+	web_handler       handler;	/* writes its own answer: only webhooks.c, until it
+					 * returns views (branch kit-modules) */
 	web_view_handler  view;		/* returns its answer; used when set */
 	unsigned          access;	/* WEB_* above */
 	enum http_kind    kind;
