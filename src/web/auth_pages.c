@@ -115,12 +115,14 @@ web_signin_code(struct web_app *app, struct request *req, struct response *resp)
 		auth_tokens_free(&t);
 		return web_view_db_failed();
 	}
+	if (auth_user_get(&app->db, outcome.user_id, &u) != DB_OK) {
+		auth_tokens_free(&t);
+		return web_view_db_failed();
+	}
 	web_session_cookies(req, resp, &t);
 	auth_tokens_free(&t);
 	http_response_cookie(resp, req, WEB_COOKIE_PHONE, "", "/signin", 0);
 	/* a new number gives no name or email yet: ask for them first (AUTH-2) */
-	if (auth_user_get(&app->db, outcome.user_id, &u) != DB_OK)
-		return web_view_db_failed();
 	to = *u.name == '\0' || *u.email == '\0' ? "/account/details?welcome=1" : web_next_of(req, "/account");
 	return web_view_redirect(303, to);
 }

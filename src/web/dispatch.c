@@ -352,8 +352,7 @@ web_tx_finish(struct web_app *app, struct request *req, struct response *resp)
 	if (resp->status < 400 || app->rq.keep_tx) {
 		if (db_commit(&app->db) != DB_OK) {
 			log_error("commit failed", "%s", app->db.error);
-			resp->nheaders = 0;	/* no cookie of an uncommitted session goes out */
-			web_unavailable(app, req, resp);
+			web_unavailable(app, req, resp);	/* without the cookies it set */
 		}
 	} else
 		db_rollback(&app->db);
