@@ -119,7 +119,6 @@ web_sessions_revoke(struct web_app *app, struct request *req, struct response *r
 {
 	const char *id = http_param(&req->route, "id");
 	bool all = id == NULL, current = !all && strcmp(id, app->rq.who.session_id) == 0;
-	char details[32];
 	int n = 0;
 
 	if (!all && !valid_uuid(id))
@@ -129,9 +128,9 @@ web_sessions_revoke(struct web_app *app, struct request *req, struct response *r
 		return web_view_db_failed();
 	if (n == 0 && !all)	/* not this person's, or already gone */
 		return web_view_error(404, "That session no longer exists.", NULL);
-	snprintf(details, sizeof details, "{\"count\":%d}", n);
 	if (web_audit(app, req, all ? "auth.sessions_revoked_all" : "auth.session_revoked",
-	    all ? "user" : "session", all ? app->rq.who.user_id : id, all ? details : NULL) != DB_OK)
+	    all ? "user" : "session", all ? app->rq.who.user_id : id,
+	    all ? arena_printf(&req->arena, "{\"count\":%d}", n) : NULL) != DB_OK)
 		return web_view_db_failed();
 	if (!current)
 		return web_view_redirect(303, all ? "/account/sessions?done=all" : "/account/sessions?done=one");

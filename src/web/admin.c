@@ -260,7 +260,7 @@ web_admin_staff(struct web_app *app, struct request *req, struct response *resp)
 	struct web_invite_in in = { 0 };
 	struct input_errors e = { 0 };
 	struct auth_invite inv = { 0 };
-	char token[AUTH_TOKEN_TEXT_SIZE], details[48];
+	char token[AUTH_TOKEN_TEXT_SIZE];
 	bool taken = false;
 
 	if (req->method != HTTP_POST)
@@ -277,9 +277,8 @@ web_admin_staff(struct web_app *app, struct request *req, struct response *resp)
 		input_error_add(&e, &req->arena, "email", "Someone with this email address already has an account");
 		return web_admin_staff_page(app, req, resp, &e);
 	}
-	snprintf(details, sizeof details, "{\"role\":\"%s\"}", auth_role_name(inv.role));
-	if (web_invite_send(app, req, &inv, token) != DB_OK ||
-	    web_audit(app, req, "auth.staff_invited", NULL, NULL, details) != DB_OK)
+	if (web_invite_send(app, req, &inv, token) != DB_OK || web_audit(app, req, "auth.staff_invited",
+	    NULL, NULL, arena_printf(&req->arena, "{\"role\":\"%s\"}", in.role)) != DB_OK)
 		return web_view_db_failed();
 	return web_view_redirect(303, "/admin/staff?invited=1");
 }
@@ -293,7 +292,6 @@ web_admin_set_role(struct web_app *app, struct request *req, struct response *re
 	struct input_errors e = { 0 };
 	enum auth_role_change change;
 	unsigned role, was = 0;
-	char details[80];
 
 	(void)resp;
 	if (web_input(app, req, &role_spec, &in, &e))
@@ -311,9 +309,8 @@ web_admin_set_role(struct web_app *app, struct request *req, struct response *re
 	case AUTH_ROLE_UNCHANGED:
 		break;
 	case AUTH_ROLE_CHANGED:
-		snprintf(details, sizeof details, "{\"from\":\"%s\",\"to\":\"%s\"}", auth_role_name(was),
-		    auth_role_name(role));
-		if (web_audit(app, req, "auth.role_changed", "user", id, details) != DB_OK)
+		if (web_audit(app, req, "auth.role_changed", "user", id, arena_printf(&req->arena,
+		    "{\"from\":\"%s\",\"to\":\"%s\"}", auth_role_name(was), in.role)) != DB_OK)
 			return web_view_db_failed();
 		break;
 	}
