@@ -40,11 +40,8 @@ web_strings(struct json_object *o, ...)
 	return o;
 }
 
-static void web_form_error(struct web_form *f, const char *name, const char *message);
 
-/* A field with every key its partial reads (blank), the typed value kept. A value of req's
- * body with a NUL inside (%00) gets its error here, before the spec's own message. */
-static struct json_object *
+struct json_object *
 web_form_field(struct web_form *f, const char *name, const char *label, const char *value)
 {
 	static const char *const blank[] = { "type", "hint", "error", "autocomplete", "inputmode",
@@ -63,8 +60,7 @@ web_form_field(struct web_form *f, const char *name, const char *label, const ch
 	return field;
 }
 
-/* A radio or checkbox option of field. */
-static void
+void
 web_form_option(struct json_object *field, const char *value, const char *label, bool checked)
 {
 	struct json_object *options, *o = json_object_new_object();
@@ -78,9 +74,7 @@ web_form_option(struct json_object *field, const char *value, const char *label,
 	json_object_array_add(options, o);
 }
 
-/* Puts message by the field and in the summary; NULL message, or a field that has its
- * error already: nothing (the first problem found is the one shown). */
-static void
+void
 web_form_error(struct web_form *f, const char *name, const char *message)
 {
 	struct json_object *field, *options, *first;

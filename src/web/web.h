@@ -258,6 +258,17 @@ struct json_object *web_form_model(struct web_app *app, struct request *req,
 	const char *next);
 /* Sets key of the form field `field` in a web_form_model (a page's own touch: "inputmode",
  * "inline", or the value from the database a blank form starts with). */
+/* A field of f with every key its partial reads (blank), the typed value kept; borrowed from
+ * f. A value of the request's body with a NUL inside (%00) gets its error here, before the
+ * spec's own message. For fields a spec does not describe (web_form_from does the rest). */
+struct json_object *web_form_field(struct web_form *f, const char *name, const char *label,
+	const char *value);
+/* Puts message by field `name` and in the summary; NULL message, or a field that has its
+ * error already: nothing (the first problem found is the one shown). */
+void web_form_error(struct web_form *f, const char *name, const char *message);
+/* Adds a radio, checkbox or select option to a form field's "options". */
+void web_form_option(struct json_object *field, const char *value, const char *label,
+	bool checked);
 void web_form_put(struct json_object *model, const char *field, const char *key,
 	const char *value);
 /* Reads the request's input through spec into out (zeroed by the caller, who may pre-set
