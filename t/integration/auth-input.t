@@ -189,7 +189,7 @@ for my $c (['NZ', '021 123 4567', '+64211234567', '(09) 379-4567', '+6493794567'
 	is($r->{status}, 400, "$region: an Australian national number is refused");
 	is(KairosTest::json($r)->{details}{phone}, 'That is not a number in use: check the digits and the country code', '... by the phone field');
 	if (defined $page) {
-		my $b = Browser->new($t);
+		my $b = KairosBrowser->new($t);
 		$r = $b->post('/signin', { _csrf => $b->csrf('/signin'), phone => $page, channel => 'sms', email => '' });
 		is($r->{status}, 303, "$region: the sign-in page takes $page");
 		ok($t->latest_code($page_e164), "... as $page_e164");

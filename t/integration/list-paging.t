@@ -74,9 +74,13 @@ is(scalar @{ ids_on($r->{content}, qr{action="/admin/staff/([0-9a-f-]{36})/role"
 	"after= another clinic's staff member: no rows (theirs is not even a place to start)");
 
 # ---- dead messages and dead jobs: 51 of each, newest first ----
-$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text, status, attempts, updated_at)"
-	. " SELECT $org, 'paged:' || g, 'sms', '+6140000' || lpad(g::text, 4, '0'), 'x', 'dead', 8,"
+# a dead message is its notify.send job, dead (migration 0016), and its row marked so
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text, status, updated_at)"
+	. " SELECT $org, 'paged:' || g, 'sms', '+6140000' || lpad(g::text, 4, '0'), 'x', 'dead',"
 	. " now() - g * interval '1 minute' FROM generate_series(1, 51) g");
+$psql->("INSERT INTO jobs (id, org_id, kind, payload, status, attempts, last_error, updated_at)"
+	. " SELECT id, org_id, 'notify.send', jsonb_build_object('notification', id), 'dead', 8, 'refused',"
+	. " updated_at FROM notifications WHERE event_key LIKE 'paged:%'");
 $psql->("INSERT INTO jobs (org_id, kind, dedupe_key, status, last_error, updated_at)"
 	. " SELECT $org, 'test.permanent', 'paged-' || g, 'dead', 'refused', now() - g * interval '1 minute'"
 	. " FROM generate_series(1, 51) g");
