@@ -162,11 +162,6 @@ gallabox_check(const struct notify_provider *p, char *msg, size_t size)
 	return good;
 }
 
-void
-notify_gallabox_init(struct notify_provider *p, const struct notify_gallabox *settings)
-{
-	p->name = "gallabox";
-	p->send = gallabox_send;
-	p->check = gallabox_check;
-	p->ctx = settings;
-}
+const struct notify_provider notify_gallabox_provider = {
+	.name = "gallabox", .send = gallabox_send, .check = gallabox_check,
+};

@@ -252,14 +252,9 @@ notify_meta_signature_ok(const char *app_secret, const char *body, size_t len,
 	return CRYPTO_memcmp(want, low, NOTIFY_META_SIGNATURE_SIZE - 1) == 0;
 }
 
-void
-notify_meta_init(struct notify_provider *p, const struct notify_meta *settings)
-{
-	p->name = "meta";
-	p->send = meta_send;
-	p->check = meta_check;
-	p->ctx = settings;
-}
+const struct notify_provider notify_meta_provider = {
+	.name = "meta", .send = meta_send, .check = meta_check,
+};
 
 /* ---- webhooks (NOTE-3): the subscription handshake and message statuses ---- */
 

@@ -116,7 +116,8 @@ void notify_twilio_signature(const char *auth_token, const char *url, const stru
 bool notify_twilio_signature_ok(const char *auth_token, const char *url,
 	const struct http_params *form, const char *given);
 /* p->check reads the account resource after checking the SID's shape. */
-void notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings);
+/* Its send and check; a copy takes its settings (a struct notify_twilio) as ctx. */
+extern const struct notify_provider notify_twilio_provider;
 
 /* SendGrid's v3 Mail Send API (sendgrid.c). Strings are borrowed and must outlive the
  * provider. The provider id of a sent message is SendGrid's X-Message-Id. */
@@ -129,7 +130,8 @@ struct notify_sendgrid {
 
 /* p->check: key shape (SG.), then GET /v3/scopes (any key may read its own scopes) and
  * whether mail.send is among them; and that the webhook key, when set, is a P-256 key. */
-void notify_sendgrid_init(struct notify_provider *p, const struct notify_sendgrid *settings);
+/* Its send and check; a copy takes its settings (a struct notify_sendgrid) as ctx. */
+extern const struct notify_provider notify_sendgrid_provider;
 
 /* Signed Event Webhook requests older (or further in the future) than this are refused, so a
  * captured request cannot be replayed later; within it, notify_webhook_once() catches a
@@ -160,7 +162,8 @@ struct notify_smtp {
 
 /* p->check connects, reads the greeting, says EHLO, STARTTLS and AUTH as configured, and
  * hangs up: no mail is sent. */
-void notify_smtp_init(struct notify_provider *p, const struct notify_smtp *settings);
+/* Its send and check; a copy takes its settings (a struct notify_smtp) as ctx. */
+extern const struct notify_provider notify_smtp_provider;
 
 /* Builds the RFC 5322 message for m into out (owned by the caller): Date (date, e.g.
  * "Sat, 21 Nov 2026 07:00:00 +0000"), Message-ID <message_id>, From (from_name and from),
@@ -200,7 +203,8 @@ struct notify_meta {
 };
 #define NOTIFY_META_SIGNATURE_SIZE 72	/* "sha256=" + 64 hex digits + NUL */
 
-void notify_meta_init(struct notify_provider *p, const struct notify_meta *settings);
+/* Its send and check; a copy takes its settings (a struct notify_meta) as ctx. */
+extern const struct notify_provider notify_meta_provider;
 /* X-Hub-Signature-256 of a webhook body: "sha256=" + lowercase hex HMAC-SHA256(app secret,
  * raw body), into out. */
 void notify_meta_signature(const char *app_secret, const char *body, size_t len,
@@ -216,7 +220,8 @@ struct notify_gallabox {
 	long        timeout_ms;
 	struct net_client net;	/* base_url's client (the keys go as headers): notify_setup_init */
 };
-void notify_gallabox_init(struct notify_provider *p, const struct notify_gallabox *settings);
+/* Its send and check; a copy takes its settings (a struct notify_gallabox) as ctx. */
+extern const struct notify_provider notify_gallabox_provider;
 
 /* The provider of each channel as configured, with the settings they borrow. Init needs
  * no network; cfg must outlive the setup. Free with notify_setup_free(). */

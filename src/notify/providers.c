@@ -94,7 +94,8 @@ notify_setup_twilio(struct notify_setup *s, const struct config *cfg, enum notif
 		s->twilio_callback.data, cfg->provider_timeout_ms, cfg->whatsapp_templates, { 0 } };
 	notify_net_client(&t->net, "twilio", t->base_url, t->timeout_ms, NET_AUTH_BASIC,
 	    t->account_sid, t->auth_token);
-	notify_twilio_init(p, t);
+	*p = notify_twilio_provider;
+	p->ctx = t;
 	return p;
 }
 
@@ -115,13 +116,15 @@ notify_setup_init(struct notify_setup *s, const struct config *cfg)
 				cfg->provider_timeout_ms, { 0 } };
 			notify_net_client(&s->sendgrid.net, "sendgrid", s->sendgrid.base_url,
 			    s->sendgrid.timeout_ms, NET_AUTH_BEARER, NULL, s->sendgrid.api_key);
-			notify_sendgrid_init(&s->sendgrid_provider, &s->sendgrid);
+			s->sendgrid_provider = notify_sendgrid_provider;
+			s->sendgrid_provider.ctx = &s->sendgrid;
 			s->channel[ch] = &s->sendgrid_provider;
 		} else if (strcmp(name, "smtp") == 0) {
 			s->smtp = (struct notify_smtp){ cfg->smtp_url, cfg->smtp_username, cfg->smtp_password,
 				cfg->email_from, cfg->email_from_name, cfg->smtp_allow_plaintext,
 				cfg->provider_timeout_ms };
-			notify_smtp_init(&s->smtp_provider, &s->smtp);
+			s->smtp_provider = notify_smtp_provider;
+			s->smtp_provider.ctx = &s->smtp;
 			s->channel[ch] = &s->smtp_provider;
 		} else if (strcmp(name, "meta") == 0) {
 			s->meta = (struct notify_meta){ cfg->meta_base_url, cfg->meta_api_version,
@@ -129,7 +132,8 @@ notify_setup_init(struct notify_setup *s, const struct config *cfg)
 				cfg->whatsapp_templates, cfg->provider_timeout_ms, { 0 } };
 			notify_net_client(&s->meta.net, "meta", s->meta.base_url, s->meta.timeout_ms,
 			    NET_AUTH_BEARER, NULL, s->meta.access_token);
-			notify_meta_init(&s->meta_provider, &s->meta);
+			s->meta_provider = notify_meta_provider;
+			s->meta_provider.ctx = &s->meta;
 			s->channel[ch] = &s->meta_provider;
 		} else if (strcmp(name, "gallabox") == 0) {
 			s->gallabox = (struct notify_gallabox){ cfg->gallabox_base_url,
@@ -138,7 +142,8 @@ notify_setup_init(struct notify_setup *s, const struct config *cfg)
 			/* Gallabox's keys are its own headers (apiKey, apiSecret): gallabox.c adds them */
 			notify_net_client(&s->gallabox.net, "gallabox", s->gallabox.base_url,
 			    s->gallabox.timeout_ms, NET_AUTH_NONE, NULL, NULL);
-			notify_gallabox_init(&s->gallabox_provider, &s->gallabox);
+			s->gallabox_provider = notify_gallabox_provider;
+			s->gallabox_provider.ctx = &s->gallabox;
 			s->channel[ch] = &s->gallabox_provider;
 		}
 	}

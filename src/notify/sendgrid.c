@@ -284,14 +284,9 @@ sendgrid_check(const struct notify_provider *p, char *msg, size_t size)
 	return good;
 }
 
-void
-notify_sendgrid_init(struct notify_provider *p, const struct notify_sendgrid *settings)
-{
-	p->name = "sendgrid";
-	p->send = sendgrid_send;
-	p->check = sendgrid_check;
-	p->ctx = settings;
-}
+const struct notify_provider notify_sendgrid_provider = {
+	.name = "sendgrid", .send = sendgrid_send, .check = sendgrid_check,
+};
 
 /* ---- the signed Event Webhook (NOTE-3) ---- */
 

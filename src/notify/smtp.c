@@ -358,11 +358,6 @@ smtp_check(const struct notify_provider *p, char *msg, size_t size)
 	return true;
 }
 
-void
-notify_smtp_init(struct notify_provider *p, const struct notify_smtp *settings)
-{
-	p->name = "smtp";
-	p->send = smtp_send;
-	p->check = smtp_check;
-	p->ctx = settings;
-}
+const struct notify_provider notify_smtp_provider = {
+	.name = "smtp", .send = smtp_send, .check = smtp_check,
+};

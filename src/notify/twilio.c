@@ -224,14 +224,9 @@ twilio_check(const struct notify_provider *p, char *msg, size_t size)
 	return false;
 }
 
-void
-notify_twilio_init(struct notify_provider *p, const struct notify_twilio *settings)
-{
-	p->name = "twilio";
-	p->send = twilio_send;
-	p->check = twilio_check;
-	p->ctx = settings;
-}
+const struct notify_provider notify_twilio_provider = {
+	.name = "twilio", .send = twilio_send, .check = twilio_check,
+};
 
 /* ---- the status callback (NOTE-3) ---- */
 
