@@ -348,60 +348,171 @@ catalogue_zone(const char *name, const struct tz_zone **z)
 	return tz_load(name, z) == TZ_OK ? CATALOGUE_OK : CATALOGUE_EINTERNAL;
 }
 
+/* A statement's rows as text, so that they can be filed in the cache: cell[row * cols + col]
+ * is the value, or NULL for SQL NULL. */
+struct catalogue_rows {
+	size_t       n, cols;
+	const char **cell;
+};
+
+/* res packed in one block: n and cols, then each cell as 'v' and its text with its NUL, or
+ * 'n' for NULL. *len its size; malloc'd, the caller's (NULL: out of memory). */
+static char *
+catalogue_rows_pack(const PGresult *res, size_t *len)
+{
+	size_t n = (size_t)PQntuples(res), cols = (size_t)PQnfields(res), size = 2 * sizeof n;
+	char *blob, *at;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < cols; c++)
+			size += 1 + (PQgetisnull(res, (int)i, (int)c) ? 0 :
+			    (size_t)PQgetlength(res, (int)i, (int)c) + 1);
+	if ((blob = malloc(size)) == NULL)
+		return NULL;
+	memcpy(blob, &n, sizeof n);
+	memcpy(blob + sizeof n, &cols, sizeof cols);
+	at = blob + 2 * sizeof n;
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < cols; c++) {
+			if (PQgetisnull(res, (int)i, (int)c)) {
+				*at++ = 'n';
+				continue;
+			}
+			*at++ = 'v';
+			memcpy(at, PQgetvalue(res, (int)i, (int)c), (size_t)PQgetlength(res, (int)i, (int)c) + 1);
+			at += PQgetlength(res, (int)i, (int)c) + 1;
+		}
+	*len = size;
+	return blob;
+}
+
+/* A copy of a packed block in a, read into *out (its cells point into the copy). */
+static void
+catalogue_rows_unpack(struct arena *a, const void *blob, size_t len, struct catalogue_rows *out)
+{
+	char *at = arena_alloc(a, len);
+
+	memcpy(at, blob, len);
+	memcpy(&out->n, at, sizeof out->n);
+	memcpy(&out->cols, at + sizeof out->n, sizeof out->cols);
+	at += 2 * sizeof out->n;
+	out->cell = arena_calloc(a, out->n * out->cols + 1, sizeof *out->cell);
+	for (size_t k = 0; k < out->n * out->cols; k++) {
+		if (*at++ == 'n')
+			continue;
+		out->cell[k] = at;
+		at += strlen(at) + 1;
+	}
+}
+
+/* A cell's text, "" for NULL (as PQgetvalue gives it). */
+static const char *
+catalogue_cell(const char *v)
+{
+	return v != NULL ? v : "";
+}
+
+/* Appends field to a key as its length and text (free text cannot make two queries' keys
+ * alike), "-" for none. false when the key is full. */
+static bool
+catalogue_key_add(char key[CATALOGUE_CACHE_KEY_SIZE], size_t *used, const char *field)
+{
+	int w = field != NULL ? snprintf(key + *used, CATALOGUE_CACHE_KEY_SIZE - *used, "%zu:%s|",
+	    strlen(field), field) : snprintf(key + *used, CATALOGUE_CACHE_KEY_SIZE - *used, "-|");
+
+	if (w < 0 || (size_t)w >= CATALOGUE_CACHE_KEY_SIZE - *used)
+		return false;
+	*used += (size_t)w;
+	return true;
+}
+
+/* The rows of the list statement for the filters in p, from this worker's cache while k's
+ * version holds (they depend on nothing else), else from the database. */
+static int
+catalogue_practitioner_rows(struct db *db, struct arena *a, const struct catalogue_known *k,
+    const char *const p[8], tz_instant now, struct catalogue_rows *out)
+{
+	char key[CATALOGUE_CACHE_KEY_SIZE];
+	size_t used = 0, len;
+	bool keyed = catalogue_key_add(key, &used, "list") && catalogue_key_add(key, &used, k->org);
+	const void *hit;
+	PGresult *res;
+	char *blob;
+
+	for (size_t i = 0; i < 8 && keyed; i++)
+		keyed = catalogue_key_add(key, &used, p[i]);
+	if (keyed && (hit = catalogue_cache_get(catalogue_answers(), key, k->version, now, &len)) != NULL) {
+		catalogue_rows_unpack(a, hit, len, out);
+		return CATALOGUE_OK;
+	}
+	if (db_query(db, &catalogue_stmt_practitioners, p, &res) != DB_OK)
+		return CATALOGUE_EDB;
+	blob = catalogue_rows_pack(res, &len);
+	PQclear(res);
+	if (blob == NULL)
+		return CATALOGUE_EINTERNAL;
+	if (keyed)
+		catalogue_cache_put(catalogue_answers(), key, k->version, now, now + CATALOGUE_CACHE_TTL_S,
+		    blob, len);
+	catalogue_rows_unpack(a, blob, len, out);
+	free(blob);
+	return CATALOGUE_OK;
+}
+
 /* The practitioners of the list statement for the filters in p. *zones gets each one's own
  * zone (telehealth from nowhere). */
 static int
-catalogue_read_practitioners(struct db *db, struct arena *a, const char *const p[8],
-    struct catalogue_psychologist **out, size_t *count, const char ***own_zone)
+catalogue_read_practitioners(struct db *db, struct arena *a, const struct catalogue_known *k,
+    const char *const p[8], tz_instant now, struct catalogue_psychologist **out, size_t *count,
+    const char ***own_zone)
 {
 	struct catalogue_psychologist *ps;
-	PGresult *res;
-	int n;
+	struct catalogue_rows rows;
+	int rc;
 
-	if (db_query(db, &catalogue_stmt_practitioners, p, &res) != DB_OK)
-		return CATALOGUE_EDB;
-	n = PQntuples(res);
-	ps = arena_calloc(a, (size_t)n + 1, sizeof *ps);
-	*own_zone = arena_calloc(a, (size_t)n + 1, sizeof **own_zone);
-	for (int i = 0; i < n; i++) {
+	if ((rc = catalogue_practitioner_rows(db, a, k, p, now, &rows)) != CATALOGUE_OK)
+		return rc;
+	ps = arena_calloc(a, rows.n + 1, sizeof *ps);
+	*own_zone = arena_calloc(a, rows.n + 1, sizeof **own_zone);
+	for (size_t i = 0; i < rows.n; i++) {
+		const char **v = &rows.cell[i * rows.cols];
 		struct catalogue_psychologist *c = &ps[i];
 		struct json_object *locs;
 
-		db_copy(c->id, sizeof c->id, res, i, 0);
-		c->name = catalogue_text(a, res, i, 1);
-		c->title = catalogue_text(a, res, i, 2);
-		c->photo_url = catalogue_text(a, res, i, 3);
-		c->bio = catalogue_text(a, res, i, 4);
-		c->qualifications = catalogue_strings(a, PQgetvalue(res, i, 5), &c->nqualifications);
-		c->specialties = catalogue_strings(a, PQgetvalue(res, i, 6), &c->nspecialties);
-		c->languages = catalogue_strings(a, PQgetvalue(res, i, 7), &c->nlanguages);
-		c->gender = catalogue_text(a, res, i, 8);
-		c->telehealth = PQgetvalue(res, i, 9)[0] == 't';
-		(*own_zone)[i] = catalogue_text(a, res, i, 10);
-		c->rating_average = strtod(PQgetvalue(res, i, 11), NULL);
-		c->rating_count = strtol(PQgetvalue(res, i, 12), NULL, 10);
-		locs = json_tokener_parse(PQgetvalue(res, i, 13));
+		snprintf(c->id, sizeof c->id, "%s", catalogue_cell(v[0]));
+		c->name = v[1];
+		c->title = v[2];
+		c->photo_url = v[3];
+		c->bio = v[4];
+		c->qualifications = catalogue_strings(a, catalogue_cell(v[5]), &c->nqualifications);
+		c->specialties = catalogue_strings(a, catalogue_cell(v[6]), &c->nspecialties);
+		c->languages = catalogue_strings(a, catalogue_cell(v[7]), &c->nlanguages);
+		c->gender = v[8];
+		c->telehealth = catalogue_cell(v[9])[0] == 't';
+		(*own_zone)[i] = v[10];
+		c->rating_average = strtod(catalogue_cell(v[11]), NULL);
+		c->rating_count = strtol(catalogue_cell(v[12]), NULL, 10);
+		locs = json_tokener_parse(catalogue_cell(v[13]));
 		if (locs != NULL && json_object_is_type(locs, json_type_array)) {
 			size_t nl = json_object_array_length(locs);
 
 			c->locations = arena_calloc(a, nl + 1, sizeof *c->locations);
-			for (size_t k = 0; k < nl; k++) {
-				struct json_object *l = json_object_array_get_idx(locs, k);
+			for (size_t l = 0; l < nl; l++) {
+				struct json_object *o = json_object_array_get_idx(locs, l);
 				struct catalogue_location *to = &c->locations[c->nlocations++];
 
 				snprintf(to->id, sizeof to->id, "%s",
-				    json_object_get_string(json_object_array_get_idx(l, 0)));
+				    json_object_get_string(json_object_array_get_idx(o, 0)));
 				to->name = arena_strdup(a,
-				    json_object_get_string(json_object_array_get_idx(l, 1)));
+				    json_object_get_string(json_object_array_get_idx(o, 1)));
 				to->timezone = arena_strdup(a,
-				    json_object_get_string(json_object_array_get_idx(l, 2)));
+				    json_object_get_string(json_object_array_get_idx(o, 2)));
 			}
 		}
 		json_object_put(locs);
 	}
-	PQclear(res);
 	*out = ps;
-	*count = (size_t)n;
+	*count = rows.n;
 	return CATALOGUE_OK;
 }
 
@@ -549,7 +660,7 @@ catalogue_psychologists(struct db *db, struct arena *a,
 		return rc;
 	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, NULL, e))
 		return CATALOGUE_EINVALID;
-	if ((rc = catalogue_read_practitioners(db, a, p, &ps, &n, &own_zone)) != CATALOGUE_OK)
+	if ((rc = catalogue_read_practitioners(db, a, &known, p, now, &ps, &n, &own_zone)) != CATALOGUE_OK)
 		return rc;
 	if (q->service_id != NULL && n > 0 &&
 	    (rc = catalogue_read_next(db, &known, q, now, ps, n, own_zone)) != CATALOGUE_OK)
@@ -708,7 +819,7 @@ catalogue_psychologist(struct db *db, struct arena *a, const char *id, const cha
 	/* first, always: generic plans come with it */
 	if ((rc = catalogue_known(db, service_id, NULL, id, &known)) != CATALOGUE_OK)
 		return rc;
-	if ((rc = catalogue_read_practitioners(db, a, p, &ps, &n, &own_zone)) != CATALOGUE_OK)
+	if ((rc = catalogue_read_practitioners(db, a, &known, p, now, &ps, &n, &own_zone)) != CATALOGUE_OK)
 		return rc;
 	if (n != 1)
 		return CATALOGUE_ENOTFOUND;
