@@ -314,8 +314,8 @@ struct auth_session_row {
 
 /* The live sessions of user_id, newest first, at most max. Returns how many (≥ 0), or a
  * negative db_result. */
-int  auth_sessions_list(struct db *db, const char *user_id, struct auth_session_row *rows,
-	int max);
+int  auth_sessions_list(struct db *db, const char *user_id, const char *after,
+	struct auth_session_row *rows, int max);
 
 /* Staff invitations (AUTH-5). */
 struct auth_invite {
@@ -334,9 +334,9 @@ int  auth_invite_find(struct db *db, const char *token, struct auth_invite *inv,
 int  auth_invite_accept(struct db *db, const char *org_id, const char *token,
 	const char *password, size_t password_len, char user_id[AUTH_UUID_SIZE], bool *found);
 
-#define AUTH_STAFF_LIST_MAX 200
-/* The organisation's staff for the admin page: at most max, by name. */
-int  auth_staff_list(struct db *db, struct auth_user *rows, int max);
+/* The organisation's staff for the admin page: at most max, by name, after staff member
+ * `after` (a UUID, or NULL from the start). */
+int  auth_staff_list(struct db *db, const char *after, struct auth_user *rows, int max);
 
 enum auth_role_change { AUTH_ROLE_CHANGED, AUTH_ROLE_UNCHANGED, AUTH_ROLE_NO_SUCH_STAFF,
 	AUTH_ROLE_LAST_ADMIN };

@@ -18,13 +18,16 @@ static struct db_stmt auth_stmt_user_set_details = DB_STMT("auth_user_set_detail
 
 /* Times as the patient reads them ("21 Nov 2026, 6:54 pm"), in the clinic's time zone: the
  * page shows them to people, not to programs. */
-static struct db_stmt auth_stmt_sessions_list = DB_STMT("auth_sessions_list", 3,
+/* newest first, a page at a time: after the session $2 (keyset, web's ?after=) */
+static struct db_stmt auth_stmt_sessions_list = DB_STMT("auth_sessions_list", 4,
 	"SELECT s.id, coalesce(s.user_agent, ''), coalesce(host(s.ip), ''),"
 	" to_char(s.created_at AT TIME ZONE o.timezone, 'FMDD Mon YYYY, FMHH12:MI am'),"
 	" to_char(s.last_seen_at AT TIME ZONE o.timezone, 'FMDD Mon YYYY, FMHH12:MI am')"
 	" FROM sessions s JOIN organisations o ON o.id = s.org_id"
-	" WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > " DB_NOW(3)
-	" ORDER BY s.last_seen_at DESC LIMIT $2");
+	" WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > " DB_NOW(4)
+	" AND ($2::uuid IS NULL OR (s.last_seen_at, s.id) <"
+	"  (SELECT last_seen_at, id FROM sessions WHERE id = $2::uuid AND user_id = $1))"
+	" ORDER BY s.last_seen_at DESC, s.id DESC LIMIT $3");
 
 static struct db_stmt auth_stmt_invite_new = DB_STMT("auth_invite_new", 8,
 	"INSERT INTO staff_invites (token_hash, org_id, email, name, role, invited_by, expires_at)"
@@ -42,9 +45,13 @@ static struct db_stmt auth_stmt_staff_new = DB_STMT("auth_staff_new", 5,
 	"INSERT INTO users (org_id, role, email, name, password_hash) VALUES ($1, $2, $3, $4, $5)"
 	" ON CONFLICT DO NOTHING RETURNING id");
 
-static struct db_stmt auth_stmt_staff_list = DB_STMT("auth_staff_list", 1,
+/* by name, a page at a time: after the staff member $1 (keyset, web's ?after=) */
+static struct db_stmt auth_stmt_staff_list = DB_STMT("auth_staff_list", 2,
 	"SELECT id, role, coalesce(name, ''), coalesce(email::text, '') FROM users"
-	" WHERE role <> 'patient' AND disabled_at IS NULL ORDER BY name, email LIMIT $1");
+	" WHERE role <> 'patient' AND disabled_at IS NULL"
+	" AND ($1::uuid IS NULL OR (coalesce(name, ''), id) >"
+	"  (SELECT coalesce(name, ''), id FROM users WHERE id = $1::uuid))"
+	" ORDER BY coalesce(name, ''), id LIMIT $2");
 
 /* Live patients' contacts: the org_id condition repeats row-level security's on purpose,
  * so a statement run without a tenant still finds nobody else's patients. */
@@ -103,10 +110,11 @@ auth_user_set_details(struct db *db, const char *id, const char *name, const cha
 }
 
 int
-auth_sessions_list(struct db *db, const char *user_id, struct auth_session_row *rows, int max)
+auth_sessions_list(struct db *db, const char *user_id, const char *after,
+    struct auth_session_row *rows, int max)
 {
 	char limit[16], now[DB_NOW_SIZE];
-	const char *p[] = { user_id, limit, db_now(now) };
+	const char *p[] = { user_id, after, limit, db_now(now) };
 	PGresult *res = NULL;
 	int rc, n;
 
@@ -214,10 +222,10 @@ auth_invite_accept(struct db *db, const char *org_id, const char *token, const c
 }
 
 int
-auth_staff_list(struct db *db, struct auth_user *rows, int max)
+auth_staff_list(struct db *db, const char *after, struct auth_user *rows, int max)
 {
 	char limit[16];
-	const char *p[] = { limit };
+	const char *p[] = { after, limit };
 	PGresult *res = NULL;
 	int rc, n;
 

@@ -20,6 +20,8 @@ void *arena_alloc(struct arena *a, size_t n);
 void *arena_calloc(struct arena *a, size_t count, size_t size);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
+/* A formatted string in the arena (messages and URLs a request answers with). */
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Frees all but the first chunk, so a worker reuses it for the next request. */
 void  arena_reset(struct arena *a);
 void  arena_free(struct arena *a);

@@ -1,4 +1,5 @@
 /* clock: the monotonic clock, and the wall clock tests can set (see clock.h). */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -33,6 +34,20 @@ clock_mono_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * CLOCK_US + ts.tv_nsec / 1000;
+}
+
+void
+clock_sleep_until_mono(long long when_us)
+{
+	long long now;
+
+	while ((now = clock_mono_us()) < when_us) {
+		struct timespec ts = { (time_t)((when_us - now) / CLOCK_US),
+			(long)((when_us - now) % CLOCK_US) * 1000 };
+
+		if (nanosleep(&ts, NULL) < 0 && errno != EINTR)
+			break;
+	}
 }
 
 static long long

@@ -14,6 +14,8 @@
 
 /* Microseconds of CLOCK_MONOTONIC: only differences between two readings mean anything. */
 long long clock_mono_us(void);
+/* Sleeps until clock_mono_us() reaches when_us (at once when it has), through signals. */
+void      clock_sleep_until_mono(long long when_us);
 
 /* Microseconds since 1970-01-01T00:00:00Z by the wall clock. Thread-safe. */
 long long clock_now_us(void);

@@ -452,8 +452,10 @@ input_json_value(const struct input_pass *p, const struct input_field *f, struct
 		if (depth >= INPUT_DEPTH_MAX)
 			return input_msg(a, f, "is nested too deeply");
 		n = json_object_array_length(v);
-		if (n > max)
+		if (n > max) {
+			p->e->status = 413;
 			return input_msg(a, f, "may hold at most %zu items", max);
+		}
 		if (n < (size_t)f->min)
 			return input_msg(a, f, "must hold at least %lld item%s", f->min, f->min == 1 ? "" : "s");
 		arr->items = arena_calloc(a, n ? n : 1, f->of->size);
@@ -561,6 +563,8 @@ input_form_fields(const struct input_pass *p, const struct input_spec *spec,
 
 			for (size_t k = 0; k < form->count; k++)
 				n += strcmp(form->items[k].name, path) == 0;
+			if (n > max)
+				p->e->status = 413;
 			if (f->of->nfields != 1 || ef.name[0] != '\0' || n > max) {
 				input_error_add(p->e, a, path, n > max ?
 				    input_msg(a, f, "may hold at most %zu items", max) : NULL);
@@ -594,9 +598,10 @@ input_form_fields(const struct input_pass *p, const struct input_spec *spec,
 				why = input_text_value(p, f, form->items[k].value,
 				    form->items[k].value_len, dst, &blank);
 			}
-		if (f->type == INPUT_BOOL && !seen)
-			*(bool *)dst = false;
-		else if (why == NULL && blank && (f->flags & INPUT_REQUIRED))
+		if (f->type == INPUT_BOOL && !seen) {
+			*(bool *)dst = false;	/* an unticked box is not sent: a required one is missing */
+			why = f->flags & INPUT_REQUIRED ? input_missing(a, f) : NULL;
+		} else if (why == NULL && blank && (f->flags & INPUT_REQUIRED))
 			why = input_missing(a, f);
 		else if (why == NULL && !blank && f->check != NULL)
 			why = f->check(dst, out);

@@ -55,7 +55,7 @@ enum input_type {
 };
 
 enum input_flag {
-	INPUT_REQUIRED = 1 << 0,	/* absent, null or blank is an error */
+	INPUT_REQUIRED = 1 << 0,	/* absent, null or blank is an error (a form's BOOL: unticked) */
 };
 
 struct input_spec;
@@ -101,6 +101,8 @@ struct input_error {
 struct input_errors {
 	struct input_error *items;
 	size_t              count, cap;
+	int                 status;	/* 413 when a list held more items than its max (the
+					 * client must split the request, not fix it); else 0 */
 };
 
 /* A whole-body check, after every field read without error: adds its own errors (for

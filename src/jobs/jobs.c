@@ -99,7 +99,7 @@ static int
 jobs_dead_cli(struct db *db)
 {
 	static struct jobs_dead rows[JOBS_DEAD_LIST_MAX];
-	int n = jobs_dead_letters(db, rows, JOBS_DEAD_LIST_MAX);
+	int n = jobs_dead_letters(db, NULL, rows, JOBS_DEAD_LIST_MAX);
 
 	if (n < 0) {
 		fprintf(stderr, "kairos jobs: %s\n", db->error);

@@ -206,9 +206,10 @@ struct jobs_dead {
 };
 
 /* The newest dead letters the connection may see (a request: its organisation's, by row-level
- * security; the owner: all), at most max, except those of kinds with own_dead_letters.
- * Returns how many, or a negative DB_ error. */
-int  jobs_dead_letters(struct db *db, struct jobs_dead *rows, int max);
+ * security; the owner: all), at most max, older than dead job `after` (a UUID; NULL: from the
+ * newest), except those of kinds with own_dead_letters. Returns how many, or a negative DB_
+ * error. */
+int  jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int max);
 /* Puts dead letter id back in the queue, due now with fresh attempts, and wakes the runners
  * (on commit). DB_OK with *found false when there is no such dead job (or another clinic's,
  * or one of a kind with own_dead_letters). */

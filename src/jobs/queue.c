@@ -63,13 +63,16 @@ static struct db_stmt jobs_stmt_wait = DB_STMT("jobs_wait", 1,
 	"  min(greatest(run_at, lease_until)) - now()) * 1000)::bigint::text, '')"
 	" FROM jobs WHERE status = 'queued' AND kind = ANY($1::text[])");
 
-/* $2: the kinds whose modules list their own dead letters (own_dead_letters). */
-static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 2,
+/* the newest first, after dead job $1 (keyset: web's ?jobsAfter=); $3: the kinds whose
+ * modules list their own dead letters (own_dead_letters) */
+static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 3,
 	"SELECT id, coalesce(org_id::text, ''), kind, coalesce(dedupe_key, ''),"
 	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), attempts,"
 	" coalesce(last_error, '')"
-	" FROM jobs WHERE status = 'dead' AND kind <> ALL($2::text[])"
-	" ORDER BY updated_at DESC, id LIMIT $1");
+	" FROM jobs WHERE status = 'dead' AND kind <> ALL($3::text[])"
+	" AND ($1::uuid IS NULL OR (updated_at, id) <"
+	"  (SELECT updated_at, id FROM jobs WHERE id = $1::uuid))"
+	" ORDER BY updated_at DESC, id DESC LIMIT $2");
 
 /* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
  * until the next outcome replaces it. $2: kinds left out, $3: the one kind wanted (or NULL). */
@@ -395,17 +398,17 @@ jobs_own_dead_kinds(struct buf *out)
 }
 
 int
-jobs_dead_letters(struct db *db, struct jobs_dead *rows, int max)
+jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int max)
 {
 	char limit[16];
 	struct buf skip = BUF_INIT;
-	const char *params[2] = { limit, NULL };
+	const char *params[3] = { after, limit, NULL };
 	PGresult *res = NULL;
 	int rc, n;
 
 	snprintf(limit, sizeof limit, "%d", max);
 	jobs_own_dead_kinds(&skip);
-	params[1] = buf_cstr(&skip);
+	params[2] = buf_cstr(&skip);
 	rc = db_query(db, &jobs_stmt_dead, params, &res);
 	buf_free(&skip);
 	if (rc != DB_OK)

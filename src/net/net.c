@@ -93,20 +93,6 @@ net_bucket_take(struct net_bucket *b, long long deadline)
 	return start;
 }
 
-static void
-net_sleep_until(long long when_us)
-{
-	long long now;
-
-	while ((now = clock_mono_us()) < when_us) {
-		struct timespec ts = { (time_t)((when_us - now) / 1000000),
-			(long)((when_us - now) % 1000000) * 1000 };
-
-		if (nanosleep(&ts, NULL) < 0 && errno != EINTR)
-			break;
-	}
-}
-
 /* ---- clients ---- */
 
 /* "scheme://host:port" of url into out, the port made explicit; -1 when url is not an
@@ -668,7 +654,7 @@ net_request(const struct net_client *c, const struct net_request *req,
 					    "rate limit of %s: no room before the deadline", c->origin);
 				break;	/* else the last attempt's error stands */
 			}
-			net_sleep_until(start);
+			clock_sleep_until_mono(start);
 		}
 		if ((remaining = (long)((deadline - clock_mono_us()) / NET_US_PER_MS)) <= 0) {
 			if (err->attempts == 0)
@@ -709,7 +695,7 @@ net_request(const struct net_client *c, const struct net_request *req,
 		log_warn("net retry", "%s %s %s%.*s attempt %d: %s; again in %ld ms; request %s",
 		    c->name, req->method, c->origin, (int)pathlen, req->path, err->attempts,
 		    net_error_name(a.code), wait_ms, rid);
-		net_sleep_until(now + wait_ms * NET_US_PER_MS);
+		clock_sleep_until_mono(now + wait_ms * NET_US_PER_MS);
 	}
 	if (err->code != NET_OK && err->attempts > 1) {
 		size_t n = strlen(err->message);

@@ -29,13 +29,16 @@ static struct db_stmt notify_stmt_requeued = DB_STMT("notify_requeued", 1,
 	"UPDATE notifications SET status = 'queued', updated_at = now()"
 	" WHERE id = $1::uuid AND status = 'dead'");
 
-/* The dead letters are the dead jobs of the queue's, with what their messages were. */
-static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 1,
+/* The dead letters are the dead jobs of the queue's, with what their messages were: the
+ * newest first, after dead letter $1 (keyset: web's ?after=). */
+static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 2,
 	"SELECT n.id, to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'),"
 	" n.channel, n.recipient, j.attempts, coalesce(n.last_error, ''), n.event_key"
 	" FROM jobs j JOIN notifications n ON n.id = j.id"
 	" WHERE j.status = 'dead' AND j.kind = '" NOTIFY_JOB_KIND "'"
-	" ORDER BY j.updated_at DESC, j.id LIMIT $1");
+	" AND ($1::uuid IS NULL OR (j.updated_at, j.id) <"
+	"  (SELECT updated_at, id FROM jobs WHERE id = $1::uuid))"
+	" ORDER BY j.updated_at DESC, j.id DESC LIMIT $2");
 
 int
 notify_retry_dead(struct db *db, const char *id, bool *found)
@@ -57,10 +60,10 @@ notify_retry_dead(struct db *db, const char *id, bool *found)
 }
 
 int
-notify_dead_letters(struct db *db, struct notify_dead *rows, int max)
+notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max)
 {
 	char limit[16];
-	const char *params[1] = { limit };
+	const char *params[2] = { after, limit };
 	PGresult *res = NULL;
 	int rc, n;
 

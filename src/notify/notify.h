@@ -406,9 +406,10 @@ struct notify_dead {
 	char event_key[201];
 };
 
-/* The newest dead letters (of the organisation row-level security allows), at most max:
- * the dead notify.send jobs, with their messages. Returns how many, or a negative db_result. */
-int  notify_dead_letters(struct db *db, struct notify_dead *rows, int max);
+/* The newest dead letters (of the organisation row-level security allows), at most max,
+ * older than dead letter `after` (a UUID; NULL: from the newest): the dead notify.send jobs,
+ * with their messages. Returns how many, or a negative db_result. */
+int  notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max);
 /* Puts dead letter id back in the queue with fresh attempts (jobs_retry_dead_of), and the
  * message's status with it, in the caller's transaction when one is open. DB_OK with *found. */
 int  notify_retry_dead(struct db *db, const char *id, bool *found);

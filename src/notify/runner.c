@@ -42,20 +42,6 @@
  * refuse. */
 #define NOTIFY_RATE_BURST 1.0
 
-static void
-notify_sleep_until(long long when_us)
-{
-	long long now;
-
-	while ((now = clock_mono_us()) < when_us) {
-		struct timespec ts = { (time_t)((when_us - now) / 1000000),
-			(long)((when_us - now) % 1000000) * 1000 };
-
-		if (nanosleep(&ts, NULL) < 0 && errno != EINTR)
-			break;
-	}
-}
-
 /* The bucket of the provider named `name`, or NULL when it is unlimited. Under r->mu. */
 static struct notify_bucket *
 notify_bucket_of(struct notify_runner *r, const char *name)
@@ -110,7 +96,7 @@ notify_send_thread(void *arg)
 		pthread_mutex_unlock(&r->mu);
 
 		if (start >= 0) {
-			notify_sleep_until(start);
+			clock_sleep_until_mono(start);
 			/* checked again after the wait: no send starts past the deadline */
 			if (clock_mono_us() <= deadline) {
 				job->started = true;

@@ -1,15 +1,15 @@
 /* auth_api.c: the JSON sign-in API (AUTH-8, patient-api.md "Sign-in" and "Staff sign-in"):
  * send-otp, verify-otp, refresh-token, logout and me for patients; login, refresh-token and
- * logout for staff. Tokens are answered in the body; pages use cookies instead. */
+ * logout for staff. Tokens are answered in the body; pages use cookies instead. Each reads
+ * its body through the spec its page shares (signin.c) and makes the page's domain call. */
 #include "web/web.h"
 
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
 /* 429 {"error":"Too many requests","retryAfterSeconds":N} with Retry-After. */
-static void
+static struct web_view
 web_too_many(struct response *resp, int retry_after)
 {
 	struct json_object *out = json_object_new_object();
@@ -17,15 +17,14 @@ web_too_many(struct response *resp, int retry_after)
 
 	json_object_object_add(out, "error", json_object_new_string("Too many requests"));
 	json_object_object_add(out, "retryAfterSeconds", json_object_new_int(retry_after));
-	http_response_json(resp, 429, out);
-	json_object_put(out);
 	snprintf(secs, sizeof secs, "%d", retry_after);
 	http_response_header(resp, "Retry-After", secs);
+	return web_view_json(429, out);
 }
 
-/* {"accessToken","refreshToken","tokenType","expiresIn"} of t. */
+/* {"accessToken","refreshToken","tokenType","expiresIn"} of t, and t freed. */
 static struct json_object *
-web_tokens_json(const struct auth_tokens *t)
+web_tokens_json(struct auth_tokens *t)
 {
 	struct json_object *out = json_object_new_object();
 
@@ -33,6 +32,7 @@ web_tokens_json(const struct auth_tokens *t)
 	json_object_object_add(out, "refreshToken", json_object_new_string(t->refresh));
 	json_object_object_add(out, "tokenType", json_object_new_string("Bearer"));
 	json_object_object_add(out, "expiresIn", json_object_new_int(AUTH_ACCESS_TTL_SECONDS));
+	auth_tokens_free(t);
 	return out;
 }
 
@@ -60,152 +60,89 @@ web_person_json(struct web_app *app, const char *user_id)
 	return p;
 }
 
-/* The sign-up part of send-otp (AUTH-1): {"name","email","dateOfBirth","consent":true}, each
- * checked as the sign-up page checks it; problems go into details as "signup.FIELD". The
- * canonical JSON to store goes into out (owned by the caller). */
-static void
-web_api_signup(struct json_object *signup, struct json_object *details, struct buf *out)
+/* The tokens of a new session and the person as `key`: 200; a failure frees t: 503. */
+static struct web_view
+web_signed_in(struct web_app *app, struct auth_tokens *t, const char *key, bool is_new,
+    bool with_new)
 {
-	struct json_object *inner = json_object_new_object(), *consent = NULL, *clean;
-	const char *name, *email, *dob;
+	struct json_object *person = web_person_json(app, app->rq.who.user_id), *out;
 
-	if (!json_object_is_type(signup, json_type_object)) {
-		web_detail(details, "signup", "must be an object");
-		json_object_put(inner);
-		return;
+	if (person == NULL) {
+		auth_tokens_free(t);
+		return web_view_db_failed();
 	}
-	name = web_json_str(signup, "name", inner);
-	email = web_json_str(signup, "email", inner);
-	dob = web_json_str(signup, "dateOfBirth", inner);
-	web_detail(inner, "name", valid_text(name, VALID_NAME_MAX, "Enter your full name"));
-	web_detail(inner, "email", valid_email(email));
-	web_detail(inner, "dateOfBirth", valid_birth_date(dob));
-	if (!json_object_object_get_ex(signup, "consent", &consent) ||
-	    !json_object_is_type(consent, json_type_boolean) || !json_object_get_boolean(consent))
-		web_detail(inner, "consent", "must be true: the terms and the privacy policy are agreed to");
-	json_object_object_foreach(inner, key, val) {
-		char field[64];
-
-		snprintf(field, sizeof field, "signup.%s", key);
-		web_detail(details, field, json_object_get_string(val));
-	}
-	if (json_object_object_length(inner) == 0) {
-		clean = json_object_new_object();
-		json_object_object_add(clean, "name", json_object_new_string(name));
-		json_object_object_add(clean, "email", json_object_new_string(email));
-		json_object_object_add(clean, "dateOfBirth", json_object_new_string(dob));
-		json_object_object_add(clean, "consent", json_object_new_boolean(1));
-		buf_puts(out, json_object_to_json_string_ext(clean, JSON_C_TO_STRING_PLAIN));
-		json_object_put(clean);
-	}
-	json_object_put(inner);
+	out = web_tokens_json(t);
+	if (with_new)
+		json_object_object_add(out, "isNewUser", json_object_new_boolean(is_new));
+	json_object_object_add(out, key, person);
+	return web_view_json(200, out);
 }
 
-/* POST /api/patient-auth/send-otp {"phone","channel","email"?,"signup"?} */
-void
+/* POST /api/patient-auth/send-otp {"phone","channel"?,"email"?,"signup"?} */
+struct web_view
 web_api_send_otp(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct json_object *body, *details, *out, *signup;
-	struct web_otp_ask ask = { NULL, NULL, NULL, NULL };
-	struct buf signup_json = BUF_INIT;
-	char phone[PHONE_E164_SIZE];
+	struct web_otp_ask ask = { .channel = "sms" };
+	struct input_errors e = { 0 };
+	struct json_object *out;
 	int retry_after;
 
-	if ((body = web_json_body(app, req, resp)) == NULL)
-		return;
-	details = json_object_new_object();
-	if (json_object_object_get_ex(body, "signup", &signup) && signup != NULL) {
-		web_api_signup(signup, details, &signup_json);
-		ask.signup_json = signup_json.len ? signup_json.data : NULL;
-	}
-	ask.phone = web_json_str(body, "phone", details);
-	ask.channel = web_json_str(body, "channel", details);
-	ask.email = web_json_str(body, "email", details);
-	/* one number, one form: the code, its throttle and the account go by the E.164 form */
-	web_detail(details, "phone", phone_check(ask.phone, app->cfg.default_region, phone));
-	ask.phone = phone;
-	if (ask.channel == NULL)
-		ask.channel = "sms";
-	if (strcmp(ask.channel, "sms") != 0 && strcmp(ask.channel, "whatsapp") != 0 &&
-	    strcmp(ask.channel, "email") != 0)
-		web_detail(details, "channel", "must be sms, whatsapp or email");
-	if (strcmp(ask.channel, "email") == 0)
-		web_detail(details, "email", valid_email(ask.email));
-	if (web_invalid(resp, details)) {
-		buf_free(&signup_json);
-		return;
-	}
+	if (web_input(app, req, &web_send_otp_spec, &ask, &e))
+		return web_view_invalid(&e);
 	switch (web_otp_send(app, req, &ask, &retry_after)) {
 	case AUTH_OTP_OK:
 		break;
 	case AUTH_OTP_THROTTLED:
-		web_too_many(resp, retry_after);
-		buf_free(&signup_json);
-		return;
+		return web_too_many(resp, retry_after);
 	default:
-		log_error("sign-in code not sent", "%s", app->db.error);
-		web_unavailable(app, req, resp);
-		buf_free(&signup_json);
-		return;
+		return web_view_db_failed();
 	}
-	buf_free(&signup_json);
 	out = json_object_new_object();
 	json_object_object_add(out, "success", json_object_new_boolean(1));
 	json_object_object_add(out, "expiresInSeconds", json_object_new_int(AUTH_OTP_TTL_SECONDS));
 	json_object_object_add(out, "resendAfterSeconds", json_object_new_int(AUTH_OTP_RESEND_SECONDS));
-	http_response_json(resp, 200, out);
-	json_object_put(out);
+	return web_view_json(200, out);
 }
 
 /* POST /api/patient-auth/verify-otp {"phone","otp"} */
-void
+struct web_view
 web_api_verify_otp(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct auth_tokens t = { BUF_INIT, "", "" };
-	struct auth_otp_outcome outcome;
-	struct json_object *body, *details, *out, *patient;
-	const char *typed, *otp;
-	char phone[PHONE_E164_SIZE];
+	struct auth_otp_outcome outcome = { 0 };
+	struct web_code_check in = { 0 };
+	struct input_errors e = { 0 };
+	struct json_object *out;
 
-	if ((body = web_json_body(app, req, resp)) == NULL)
-		return;
-	details = json_object_new_object();
-	typed = web_json_str(body, "phone", details);
-	otp = web_json_str(body, "otp", details);
-	web_detail(details, "phone", phone_check(typed, app->cfg.default_region, phone));
-	if (!auth_otp_shape_ok(otp))
-		web_detail(details, "otp", "must be the 6 digits of the code");
-	if (web_invalid(resp, details))
-		return;
-	switch (web_otp_signin(app, req, phone, otp, &t, &outcome)) {
+	(void)resp;
+	if (web_input(app, req, &web_verify_otp_spec, &in, &e))
+		return web_view_invalid(&e);
+	switch (web_otp_signin(app, req, in.phone, in.code, &t, &outcome)) {
 	case AUTH_OTP_OK:
-		break;
+		return web_signed_in(app, &t, "patient", outcome.is_new, true);
 	case AUTH_OTP_WRONG:
 	case AUTH_OTP_EXPIRED:
 		out = json_object_new_object();
 		json_object_object_add(out, "error", json_object_new_string("Invalid or expired code"));
 		json_object_object_add(out, "attemptsRemaining", json_object_new_int(outcome.remaining));
-		http_response_json(resp, 401, out);
-		json_object_put(out);
-		return;
+		return web_view_json(401, out);
 	default:
-		log_error("sign-in failed", "%s", app->db.error);
-		web_unavailable(app, req, resp);
 		auth_tokens_free(&t);
-		return;
+		return web_view_db_failed();
 	}
-	if ((patient = web_person_json(app, outcome.user_id)) == NULL) {
-		web_unavailable(app, req, resp);
-		auth_tokens_free(&t);
-		return;
-	}
-	out = web_tokens_json(&t);
-	json_object_object_add(out, "isNewUser", json_object_new_boolean(outcome.is_new));
-	json_object_object_add(out, "patient", patient);
-	http_response_json(resp, 200, out);
-	json_object_put(out);
-	auth_tokens_free(&t);
 }
+
+/* {"refreshToken"}: refresh-token and logout */
+struct web_refresh_in {
+	const char *token;
+};
+static const struct input_field refresh_fields[] = {
+	{ .name = "refreshToken", .label = "refreshToken", .type = INPUT_TEXT,
+	  .flags = INPUT_REQUIRED, .max = AUTH_TOKEN_TEXT_SIZE, .missing = "is required",
+	  .offset = offsetof(struct web_refresh_in, token) },
+};
+static const struct input_spec refresh_spec =
+	INPUT_SPEC("refresh", refresh_fields, struct web_refresh_in, NULL);
 
 /* Whether a refresh or logout call came to the right family of endpoints for the role. */
 static bool
@@ -217,151 +154,93 @@ web_role_fits(const struct request *req, unsigned role)
 }
 
 /* POST /api/{patient,staff}-auth/refresh-token {"refreshToken"} */
-void
+struct web_view
 web_api_refresh(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct auth_tokens t = { BUF_INIT, "", "" };
-	struct json_object *body, *details, *out;
+	struct web_refresh_in in = { 0 };
+	struct input_errors e = { 0 };
 	enum auth_refresh_result r;
-	const char *token;
+	struct json_object *out;
 
-	if ((body = web_json_body(app, req, resp)) == NULL)
-		return;
-	details = json_object_new_object();
-	if ((token = web_json_str(body, "refreshToken", details)) == NULL || *token == '\0')
-		web_detail(details, "refreshToken", "is required");
-	if (web_invalid(resp, details))
-		return;
-	if (web_tx(app) != DB_OK) {
-		web_unavailable(app, req, resp);
-		return;
-	}
-	r = auth_session_refresh(&app->db, &app->keys, token,
-	    *req->client_addr ? req->client_addr : NULL, (long)clock_now(), &t, &app->rq.who);
+	(void)resp;
+	if (web_input(app, req, &refresh_spec, &in, &e))
+		return web_view_invalid(&e);
+	r = web_session_refresh(app, req, in.token, &t);
 	if (r == AUTH_REFRESH_OK && !web_role_fits(req, app->rq.who.role))
 		r = AUTH_REFRESH_INVALID;	/* rolled back with the 401: the token stays unspent */
-	switch (r) {
-	case AUTH_REFRESH_OK:
-		app->rq.signed_in = true;
-		out = web_tokens_json(&t);
-		json_object_object_del(out, "tokenType");
-		http_response_json(resp, 200, out);
-		json_object_put(out);
-		break;
-	case AUTH_REFRESH_REUSED:
-		web_tx_keep(app);	/* the revocation must stand */
-		app->rq.signed_in = true;
-		web_audit(app, req, "auth.refresh_reuse", "session", app->rq.who.session_id, NULL);
-		app->rq.signed_in = false;
-		log_warn("refresh token reused", "session %s revoked", app->rq.who.session_id);
-		web_error(app, req, resp, 401, "Session revoked: this refresh token was already used", NULL);
-		break;
-	case AUTH_REFRESH_INVALID:
-		web_error(app, req, resp, 401, "Invalid or expired refresh token", NULL);
-		break;
-	case AUTH_REFRESH_ERROR:
-		log_error("refresh failed", "%s", app->db.error);
-		web_unavailable(app, req, resp);
-		break;
+	if (r != AUTH_REFRESH_OK) {
+		auth_tokens_free(&t);
+		return r == AUTH_REFRESH_ERROR ? web_view_db_failed() : web_view_error(401,
+		    r == AUTH_REFRESH_REUSED ? "Session revoked: this refresh token was already used" :
+		    "Invalid or expired refresh token", NULL);
 	}
-	auth_tokens_free(&t);
+	app->rq.signed_in = true;
+	out = web_tokens_json(&t);
+	json_object_object_del(out, "tokenType");
+	return web_view_json(200, out);
 }
 
 /* POST /api/{patient,staff}-auth/logout {"refreshToken"}: always {"success":true}, so the
  * answer says nothing about the token. */
-void
+struct web_view
 web_api_logout(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct json_object *body, *details, *out;
-	const char *token;
+	struct web_refresh_in in = { 0 };
+	struct input_errors e = { 0 };
+	struct json_object *out;
 	bool found = false;
 
-	if ((body = web_json_body(app, req, resp)) == NULL)
-		return;
-	details = json_object_new_object();
-	if ((token = web_json_str(body, "refreshToken", details)) == NULL || *token == '\0')
-		web_detail(details, "refreshToken", "is required");
-	if (web_invalid(resp, details))
-		return;
-	if (web_tx(app) != DB_OK ||
-	    auth_session_revoke_by_token(&app->db, token, &app->rq.who, &found) != DB_OK) {
-		web_unavailable(app, req, resp);
-		return;
-	}
+	(void)resp;
+	if (web_input(app, req, &refresh_spec, &in, &e))
+		return web_view_invalid(&e);
+	if (auth_session_revoke_by_token(&app->db, in.token, &app->rq.who, &found) != DB_OK)
+		return web_view_db_failed();
 	if (found) {
 		app->rq.signed_in = true;
-		if (web_audit(app, req, "auth.signout", "session", app->rq.who.session_id, NULL) != DB_OK) {
-			web_unavailable(app, req, resp);
-			return;
-		}
+		if (web_audit(app, req, "auth.signout", "session", app->rq.who.session_id, NULL) != DB_OK)
+			return web_view_db_failed();
 	}
 	out = json_object_new_object();
 	json_object_object_add(out, "success", json_object_new_boolean(1));
-	http_response_json(resp, 200, out);
-	json_object_put(out);
+	return web_view_json(200, out);
 }
 
 /* GET /api/patient-auth/me */
-void
+struct web_view
 web_api_me(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct json_object *out, *patient;
 
-	if (web_tx(app) != DB_OK || (patient = web_person_json(app, app->rq.who.user_id)) == NULL) {
-		web_unavailable(app, req, resp);
-		return;
-	}
+	(void)req;
+	(void)resp;
+	if ((patient = web_person_json(app, app->rq.who.user_id)) == NULL)
+		return web_view_db_failed();
 	out = json_object_new_object();
 	json_object_object_add(out, "patient", patient);
-	http_response_json(resp, 200, out);
-	json_object_put(out);
+	return web_view_json(200, out);
 }
 
 /* POST /api/staff-auth/login {"email","password"} */
-void
+struct web_view
 web_api_staff_login(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct auth_tokens t = { BUF_INIT, "", "" };
-	struct json_object *body, *details, *out, *staff;
-	const char *email, *password;
+	struct web_password_login in = { 0 };
+	struct input_errors e = { 0 };
 	int retry_after;
 
-	if ((body = web_json_body(app, req, resp)) == NULL)
-		return;
-	details = json_object_new_object();
-	email = web_json_str(body, "email", details);
-	password = web_json_str(body, "password", details);
-	if (email == NULL || *email == '\0')
-		web_detail(details, "email", "is required");
-	if (password == NULL || *password == '\0')
-		web_detail(details, "password", "is required");
-	else if (strlen(password) > AUTH_PASSWORD_MAX)
-		web_detail(details, "password", "is too long");
-	if (web_invalid(resp, details))
-		return;
-	switch (web_staff_signin(app, req, email, password, &t, &retry_after)) {
+	if (web_input(app, req, &web_staff_login_spec, &in, &e))
+		return web_view_invalid(&e);
+	switch (web_staff_signin(app, req, in.email, in.password, &t, &retry_after)) {
 	case AUTH_LOGIN_OK:
-		break;
+		return web_signed_in(app, &t, "staff", false, false);
 	case AUTH_LOGIN_BAD:
-		web_error(app, req, resp, 401, "Invalid email or password", NULL);
-		return;
+		return web_view_error(401, "Invalid email or password", NULL);
 	case AUTH_LOGIN_LOCKED:
-		web_too_many(resp, retry_after);
-		return;
-	case AUTH_LOGIN_ERROR:
-		log_error("staff sign-in failed", "%s", app->db.error);
-		web_unavailable(app, req, resp);
+		return web_too_many(resp, retry_after);
+	default:
 		auth_tokens_free(&t);
-		return;
+		return web_view_db_failed();
 	}
-	if ((staff = web_person_json(app, app->rq.who.user_id)) == NULL) {
-		web_unavailable(app, req, resp);
-		auth_tokens_free(&t);
-		return;
-	}
-	out = web_tokens_json(&t);
-	json_object_object_add(out, "staff", staff);
-	http_response_json(resp, 200, out);
-	json_object_put(out);
-	auth_tokens_free(&t);
 }

@@ -53,24 +53,11 @@ campaign_id_cmp(const void *a, const void *b)
 static struct json_object *
 campaign_answer(const struct notify_campaign *c)
 {
-	struct json_object *out = json_object_new_object();
+	struct json_object *out = web_strings(json_object_new_object(), "id", c->id, NULL);
 
-	json_object_object_add(out, "id", json_object_new_string(c->id));
 	json_object_object_add(out, "queued", json_object_new_int64(c->queued));
 	json_object_object_add(out, "skipped", json_object_new_int64(c->skipped));
 	return out;
-}
-
-/* Whether the body lists more ids than one request may (413, not a field error: the
- * client must split the list, not fix it). */
-static bool
-campaign_too_many(const struct request *req)
-{
-	struct json_object *list;
-
-	return req->json != NULL && json_object_object_get_ex(req->json, "clientIds", &list) &&
-	    json_object_is_type(list, json_type_array) &&
-	    json_object_array_length(list) > CAMPAIGN_MAX_RECIPIENTS;
 }
 
 struct web_view
@@ -90,15 +77,14 @@ web_campaigns_create(struct web_app *app, struct request *req, struct response *
 	(void)resp;
 	web_input(app, req, &campaign_spec, &c, &e);
 	idem = web_idempotency_key(req, &e);
-	if (campaign_too_many(req)) {
-		struct input_errors too = { 0 };
+	if (e.count) {
+		struct web_view v = web_view_invalid(&e);
 
-		input_error_add(&too, &req->arena, "clientIds", "at most 10000 patient ids per request");
-		return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = 413,
-			.message = "Too many recipients", .errors = too };
+		/* more ids than one request may hold: 413 (input.h), the client must split it */
+		if (v.status == 413)
+			v.message = "Too many recipients";
+		return v;
 	}
-	if (e.count)
-		return web_view_invalid(&e);
 	if (idem != NULL) {
 		if (notify_campaign_find(&app->db, idem, &camp) != DB_OK)
 			return web_view_db_failed();

@@ -364,7 +364,6 @@ static struct json_object *
 cat_choices(struct web_app *app, struct request *req, const struct input_field *in,
     const struct http_params *typed, int *rc)
 {
-	static struct auth_user staff[AUTH_STAFF_LIST_MAX];
 	bool list = in->type == INPUT_ARRAY;
 	const char *value = typed ? http_param(typed, in->name) : NULL;
 	struct booking_admin_item *items = NULL;
@@ -378,13 +377,35 @@ cat_choices(struct web_app *app, struct request *req, const struct input_field *
 		    BOOKING_ADMIN_LOCATION : BOOKING_ADMIN_SERVICE, &items, &n) != BOOKING_ADMIN_OK)
 			*rc = -1;
 	} else if (strcmp(in->name, "user_id") == 0) {
-		if ((k = auth_staff_list(&app->db, staff, AUTH_STAFF_LIST_MAX)) < 0)
-			*rc = -1;
-		items = arena_calloc(&req->arena, (size_t)(k > 0 ? k : 0) + 1, sizeof *items);
-		for (int i = 0; i < k; i++)
-			if (staff[i].role == AUTH_ROLE_PRACTITIONER)
+		/* every practitioner account, a page of the staff list at a time */
+		size_t cap = 0;
+		const char *after = NULL;
+
+		do {
+			struct auth_user *staff = arena_calloc(&req->arena, WEB_LIST_PAGE, sizeof *staff);
+
+			if ((k = auth_staff_list(&app->db, after, staff, WEB_LIST_PAGE)) < 0) {
+				*rc = -1;
+				break;
+			}
+			for (int i = 0; i < k; i++) {
+				if (staff[i].role != AUTH_ROLE_PRACTITIONER)
+					continue;
+				if (n + 1 >= cap) {
+					struct booking_admin_item *grown;
+
+					cap = cap ? 2 * cap : WEB_LIST_PAGE;
+					grown = arena_calloc(&req->arena, cap, sizeof *grown);
+					if (n)
+						memcpy(grown, items, n * sizeof *items);
+					items = grown;
+				}
 				items[n++] = (struct booking_admin_item){ staff[i].id, staff[i].name,
 					staff[i].email, true };
+			}
+			if (k > 0)
+				after = staff[k - 1].id;
+		} while (k == WEB_LIST_PAGE);
 	} else
 		return NULL;
 	options = json_object_new_array();

@@ -95,8 +95,7 @@ web_comms_queue(struct web_app *app, const struct request *req, const struct web
 	 * variant replaces the staff member's words (NOTE-5) */
 	json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
 	json_object_object_add(model, "site", site);
-	json_object_object_add(model, "body", json_object_new_string(c->body));
-	json_object_object_add(model, "subject", json_object_new_string(c->subject ? c->subject : ""));
+	web_strings(model, "body", c->body, "subject", c->subject, NULL);
 	rc = notify_render(app->views, COMMS_TEMPLATE, notify_channel_baa(&app->cfg, c->channel),
 	    model, m, &subject, &text, &name, &vars, &err);
 	json_object_put(model);
@@ -157,8 +156,6 @@ web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 		return web_view_error(500, "Internal error", NULL);
 	if (rc != DB_OK || notify_find(&app->db, app->rq.org_id, event, id) != DB_OK)
 		return web_view_db_failed();
-	out = json_object_new_object();
-	json_object_object_add(out, "id", json_object_new_string(id));
-	json_object_object_add(out, "status", json_object_new_string("queued"));
+	out = web_strings(json_object_new_object(), "id", id, "status", "queued", NULL);
 	return web_view_json(202, out);
 }

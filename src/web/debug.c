@@ -17,7 +17,17 @@
 /* Long enough for drain tests, short enough that a stray request cannot pin a worker. */
 #define WEB_DEBUG_MAX_SLEEP_MS 30000
 
-void
+/* 400 {"details": {field: message}}: the debug routes' one way to refuse */
+static struct web_view
+debug_refuse(struct request *req, const char *field, const char *message)
+{
+	struct input_errors e = { 0 };
+
+	input_error_add(&e, &req->arena, field, message);
+	return web_view_invalid(&e);
+}
+
+struct web_view
 web_debug_sleep(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *v = http_param(&req->query, "ms");
@@ -25,27 +35,23 @@ web_debug_sleep(struct web_app *app, struct request *req, struct response *resp)
 	struct timespec ts;
 
 	(void)app;
-	if (ms < 0 || ms > WEB_DEBUG_MAX_SLEEP_MS) {
-		struct json_object *d = json_object_new_object();
-
-		json_object_object_add(d, "ms", json_object_new_string("must be 0..30000"));
-		http_response_error_json(resp, 400, "Invalid request", d);
-		return;
-	}
+	(void)resp;
+	if (ms < 0 || ms > WEB_DEBUG_MAX_SLEEP_MS)
+		return debug_refuse(req, "ms", "must be 0..30000");
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) != 0)
 		;
-	http_response_set(resp, 200, "application/json", "{\"slept\":true}", 14);
+	return web_view_json(200, json_tokener_parse("{\"slept\":true}"));
 }
 
-void
+struct web_view
 web_debug_echo(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct json_object *out, *form;
 
 	if (web_read_body(app, req, resp) < 0)
-		return;
+		return web_view_sent();
 	out = json_object_new_object();
 	form = json_object_new_object();
 	for (size_t i = 0; i < req->form.count; i++)
@@ -55,11 +61,10 @@ web_debug_echo(struct web_app *app, struct request *req, struct response *resp)
 	json_object_object_add(out, "form", form);
 	json_object_object_add(out, "json", req->json ? json_object_get(req->json) : NULL);
 	json_object_object_add(out, "bodyBytes", json_object_new_int64((int64_t)req->body_len));
-	http_response_json(resp, 200, out);
-	json_object_put(out);
+	return web_view_json(200, out);
 }
 
-void
+struct web_view
 web_debug_crash(struct web_app *app, struct request *req, struct response *resp)
 {
 	(void)app;
@@ -67,11 +72,12 @@ web_debug_crash(struct web_app *app, struct request *req, struct response *resp)
 	(void)resp;
 	log_warn("debug crash", "%s", "worker killing itself on request");
 	kill(getpid(), SIGKILL);
+	return web_view_sent();
 }
 
 /* Leaks one small block on purpose, so the test suite can prove that its teardown notices
  * a LeakSanitizer report from a worker (t/integration/harness.t). */
-void
+struct web_view
 web_debug_leak(struct web_app *app, struct request *req, struct response *resp)
 {
 	static char *volatile sink;
@@ -82,25 +88,27 @@ web_debug_leak(struct web_app *app, struct request *req, struct response *resp)
 	memset(sink, 'k', 64);
 	sink = NULL;
 	http_response_set(resp, 200, "application/json", "{\"leaked\":64}", 13);
+	return web_view_sent();
 }
 
 /* The design system's every component (issue 3), for designers and the e2e test. The model
  * is templates/pages/styleguide.json, read per request so edits show on reload. */
-void
+struct web_view
 web_styleguide(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct json_object *model;
 	char path[4096];
 
+	(void)req;
+	(void)resp;
 	snprintf(path, sizeof path, "%s/templates/pages/styleguide.json", app->cfg.share_dir);
 	if ((model = json_object_from_file(path)) == NULL ||
 	    !json_object_is_type(model, json_type_object)) {
 		json_object_put(model);
 		log_error("styleguide model unreadable", "%s", path);
-		web_error(app, req, resp, 500, "The styleguide model could not be read.", NULL);
-		return;
+		return web_view_error(500, "The styleguide model could not be read.", NULL);
 	}
-	web_page(app, req, resp, 200, "pages/styleguide", model);
+	return web_view_page(200, "pages/styleguide", model);
 }
 
 /* A string member or NULL, without details: the debug routes answer one message. */
@@ -118,58 +126,40 @@ debug_str(struct json_object *o, const char *key)
  * commits, or rolls back when {"rollback": true} (the message must then not exist).
  * Body: {"event","channel","to","body","subject"?,"html"?,"rollback"?}, or "template" and
  * "model" instead of body, subject and html. */
-void
+struct web_view
 web_debug_notify(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct notify_message m = { 0 };
-	struct json_object *rb, *out;
-	struct buf subject_b = BUF_INIT, text_b = BUF_INIT, html_b = BUF_INIT, render_err = BUF_INIT;
-	struct buf vars_b = BUF_INIT;
+	struct json_object *rb, *model = NULL, *out;
+	const char *channel, *template;
 	bool created = false, rollback;
-	const char *channel;
+	int rc;
 
 	if (web_read_body(app, req, resp) < 0)
-		return;
+		return web_view_sent();
+	template = req->json ? debug_str(req->json, "template") : NULL;
 	if (req->json == NULL || (m.event_key = debug_str(req->json, "event")) == NULL ||
 	    (channel = debug_str(req->json, "channel")) == NULL ||
 	    notify_channel_parse(channel, &m.channel) < 0 ||
 	    (m.recipient = debug_str(req->json, "to")) == NULL ||
-	    ((m.body_text = debug_str(req->json, "body")) == NULL &&
-	    debug_str(req->json, "template") == NULL)) {
-		web_error(app, req, resp, 400, "event, channel (sms|whatsapp|email), to and body or template are required", "body");
-		return;
-	}
-	if (debug_str(req->json, "template") != NULL) {
-		struct json_object *model = NULL, *site;
-
+	    ((m.body_text = debug_str(req->json, "body")) == NULL && template == NULL))
+		return web_view_error(400, "event, channel (sms|whatsapp|email), to and body or template are required", "body");
+	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
+	m.org_id = app->rq.org_id;
+	if (template != NULL) {
 		json_object_object_get_ex(req->json, "model", &model);
-		model = model ? json_object_get(model) : json_object_new_object();
-		site = json_object_new_object();
-		json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
-		json_object_object_add(model, "site", site);
-		if (notify_render(app->views, debug_str(req->json, "template"),
-		    notify_channel_baa(&app->cfg, m.channel), model, &m, &subject_b, &text_b,
-		    &html_b, &vars_b, &render_err) < 0) {
-			json_object_put(model);
-			web_error(app, req, resp, 400, buf_cstr(&render_err), "template");
-			goto done;
-		}
-		json_object_put(model);
-	}
-	if (debug_str(req->json, "template") == NULL) {
+		rc = web_queue_message(app, template, model ? json_object_get(model) :
+		    json_object_new_object(), &m, &created);
+	} else {
 		m.subject = debug_str(req->json, "subject");
 		m.body_html = debug_str(req->json, "html");
+		rc = notify_enqueue(&app->db, &m, &created);
 	}
-	rollback = json_object_object_get_ex(req->json, "rollback", &rb) && json_object_get_boolean(rb);
-	if (web_tx(app) != DB_OK) {
-		web_unavailable(app, req, resp);
-		goto done;
-	}
-	m.org_id = app->rq.org_id;
-	if (notify_enqueue(&app->db, &m, &created) != DB_OK) {
+	if (rc != DB_OK) {
 		log_error("enqueue failed", "%s", app->db.error);
-		web_error(app, req, resp, 400, "The message was refused", "body");
-		goto done;
+		/* a test route: the reason (a template's error) is the answer */
+		return web_view_error(400, arena_strdup(&req->arena, app->db.error),
+		    template ? "template" : "body");
 	}
 	if (rollback) {
 		db_rollback(&app->db);	/* as if the event that queued it failed after all */
@@ -178,20 +168,13 @@ web_debug_notify(struct web_app *app, struct request *req, struct response *resp
 	out = json_object_new_object();
 	json_object_object_add(out, "created", json_object_new_boolean(created));
 	json_object_object_add(out, "committed", json_object_new_boolean(!rollback));
-	http_response_json(resp, 200, out);
-	json_object_put(out);
-done:
-	buf_free(&subject_b);
-	buf_free(&text_b);
-	buf_free(&html_b);
-	buf_free(&vars_b);
-	buf_free(&render_err);
+	return web_view_json(200, out);
 }
 
 /* The furthest one call moves the clock: a century, well past anything a test wants. */
 #define WEB_DEBUG_CLOCK_ADVANCE_MAX (100LL * 366 * 86400)
 
-void
+struct web_view
 web_debug_clock(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *at = http_param(&req->query, "at"), *adv = http_param(&req->query, "advance");
@@ -201,6 +184,7 @@ web_debug_clock(struct web_app *app, struct request *req, struct response *resp)
 	char *end = NULL;
 
 	(void)app;
+	(void)resp;
 	if (at != NULL && clock_parse_utc(at, &s) == 0) {
 		clock_start_at_for_test(s * 1000000LL);
 	} else if (adv != NULL && (s = strtoll(adv, &end, 10), *adv && *end == '\0') &&
@@ -208,17 +192,10 @@ web_debug_clock(struct web_app *app, struct request *req, struct response *resp)
 		clock_advance_for_test(s * 1000000LL);
 	} else if (real != NULL && strcmp(real, "1") == 0) {
 		clock_reset_for_test();
-	} else {
-		struct json_object *d = json_object_new_object();
-
-		json_object_object_add(d, "at", json_object_new_string(
-		    "at=2026-10-04T01:30:00Z, advance=SECONDS or real=1"));
-		http_response_error_json(resp, 400, "Invalid request", d);
-		return;
-	}
+	} else
+		return debug_refuse(req, "at", "at=2026-10-04T01:30:00Z, advance=SECONDS or real=1");
 	out = json_object_new_object();
 	json_object_object_add(out, "now", json_object_new_int64(clock_now()));
 	json_object_object_add(out, "pid", json_object_new_int64((int64_t)getpid()));
-	http_response_json(resp, 200, out);
-	json_object_put(out);
+	return web_view_json(200, out);
 }

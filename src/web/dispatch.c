@@ -53,23 +53,10 @@ web_method_unsafe(enum http_method m)
 }
 
 int
-web_tx(struct web_app *app)
-{
-	int rc;
-
-	if (app->rq.in_tx)
-		return DB_OK;
-	if ((rc = db_begin_tenant(&app->db, app->rq.org_id)) == DB_OK) {
-		app->rq.in_tx = true;
-		app->rq.tx_generation = app->db.generation;
-	}
-	return rc;
-}
-
-int
 web_db_first_use(struct db *db, void *ctx)
 {
 	struct web_app *app = ctx;
+	int rc;
 
 	if (app->rq.tx_closed) {
 		snprintf(db->error, sizeof db->error, "a statement after the request's transaction ended");
@@ -77,8 +64,14 @@ web_db_first_use(struct db *db, void *ctx)
 	}
 	if (app->rq.org_id[0] == '\0')
 		return DB_OK;	/* before the tenant is known (its lookup), or routes without one */
-	if (!app->rq.in_tx)
-		return web_tx(app);
+	if (!app->rq.in_tx) {
+		/* the tenant transaction: row-level security limits each statement to org_id */
+		if ((rc = db_begin_tenant(db, app->rq.org_id)) == DB_OK) {
+			app->rq.in_tx = true;
+			app->rq.tx_generation = db->generation;
+		}
+		return rc;
+	}
 	return db->conn != NULL && db->generation == app->rq.tx_generation ? DB_OK : DB_UNAVAILABLE;
 }
 
@@ -106,9 +99,7 @@ web_audit(struct web_app *app, const struct request *req, const char *action,
 		.request_id = req->request_id,
 		.details_json = details_json,
 	};
-	int rc = web_tx(app);
-
-	return rc == DB_OK ? audit_record(&app->db, &e) : rc;
+	return audit_record(&app->db, &e);
 }
 
 /* Verifies an access token for this request's organisation; fills app->rq.who on OK and
@@ -240,6 +231,13 @@ web_session_cookies_clear(struct request *req, struct response *resp)
 }
 
 const char *
+web_next_of(const struct request *req, const char *fallback)
+{
+	return web_next(http_param(req->method == HTTP_POST ? &req->form : &req->query, "next"),
+	    fallback);
+}
+
+const char *
 web_next(const char *next, const char *fallback)
 {
 	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
@@ -248,21 +246,30 @@ web_next(const char *next, const char *fallback)
 	return next;
 }
 
-void
-web_redirect_next(struct response *resp, int status, const char *where, const char *next)
+/* Appends s percent-encoded but for what a path may hold as it is. */
+static void
+web_url_path(struct buf *url, const char *s)
 {
-	struct buf url = BUF_INIT;
-
-	buf_printf(&url, "%s?next=", where);
-	for (const char *p = next; *p; p++) {
+	for (const char *p = s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
 		    strchr("/-_.~", *p) != NULL)
-			buf_putc(&url, *p);
+			buf_putc(url, *p);
 		else
-			buf_printf(&url, "%%%02X", (unsigned char)*p);
+			buf_printf(url, "%%%02X", (unsigned char)*p);
 	}
-	http_response_redirect(resp, status, url.data);
+}
+
+const char *
+web_next_url(struct request *req, const char *where, const char *next)
+{
+	struct buf url = BUF_INIT;
+	const char *out;
+
+	buf_printf(&url, "%s?next=", where);
+	web_url_path(&url, next);
+	out = arena_strdup(&req->arena, url.data);
 	buf_free(&url);
+	return out;
 }
 
 /* Answers a request whose path is not canonical (http_path_normalise: "/signin/",
@@ -279,13 +286,7 @@ web_redirect_canonical(struct request *req, struct response *resp)
 {
 	struct buf url = BUF_INIT;
 
-	for (const char *p = req->path; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("/-_.~", *p) != NULL)
-			buf_putc(&url, *p);
-		else
-			buf_printf(&url, "%%%02X", (unsigned char)*p);
-	}
+	web_url_path(&url, req->path);
 	if (*req->query_string != '\0')
 		buf_printf(&url, "?%s", req->query_string);
 	http_response_redirect(resp, 308, url.data);
@@ -303,11 +304,7 @@ web_authorise(struct web_app *app, struct request *req, struct response *resp,
 	if (roles == 0)
 		return true;
 	if (caller == WEB_CALLER_OK) {
-		int rc = web_tx(app);
-
-		if (rc == DB_OK)
-			rc = auth_session_check(&app->db, app->rq.who.session_id, &live, &now_role);
-		if (rc != DB_OK) {
+		if (auth_session_check(&app->db, app->rq.who.session_id, &live, &now_role) != DB_OK) {
 			web_unavailable(app, req, resp);
 			return false;
 		}
@@ -330,11 +327,11 @@ web_authorise(struct web_app *app, struct request *req, struct response *resp,
 
 		/* 307 repeats a form post with its body once the session is renewed */
 		if (caller == WEB_CALLER_EXPIRED && app->rq.via_cookie)
-			web_redirect_next(resp, unsafe ? 307 : 303, WEB_REFRESH_PATH "/refresh",
-			    req->raw_uri);
+			http_response_redirect(resp, unsafe ? 307 : 303,
+			    web_next_url(req, WEB_REFRESH_PATH "/refresh", req->raw_uri));
 		else
-			web_redirect_next(resp, 303, (roles & WEB_PATIENT) ? "/signin" : "/staff/signin",
-			    req->raw_uri);
+			http_response_redirect(resp, 303, web_next_url(req,
+			    (roles & WEB_PATIENT) ? "/signin" : "/staff/signin", req->raw_uri));
 		return false;
 	}
 	if (why != NULL)
@@ -355,26 +352,20 @@ web_tx_finish(struct web_app *app, struct request *req, struct response *resp)
 	if (resp->status < 400 || app->rq.keep_tx) {
 		if (db_commit(&app->db) != DB_OK) {
 			log_error("commit failed", "%s", app->db.error);
-			resp->nheaders = 0;	/* no cookie of an uncommitted session goes out */
-			web_unavailable(app, req, resp);
+			web_unavailable(app, req, resp);	/* without the cookies it set */
 		}
 	} else
 		db_rollback(&app->db);
 	app->rq.in_tx = false;
 }
 
-/* Calls the route's handler; a view it returns is sent here. */
+/* Calls the route's handler and sends the view it returns. */
 static void
 web_run(struct web_app *app, struct request *req, struct response *resp,
     const struct web_route *r)
 {
-	struct web_view v;
+	struct web_view v = r->view(app, req, resp);
 
-	if (r->view == NULL) {
-		r->handler(app, req, resp);
-		return;
-	}
-	v = r->view(app, req, resp);
 	web_view_send(app, req, resp, &v);
 }
 
@@ -414,7 +405,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		web_error(app, req, resp, 404, "We couldn't find that page.", NULL);
 		goto out;
 	}
-	if (r->access == WEB_WEBHOOK || r->handler == web_health_live || r->handler == web_health_ready) {
+	if (r->access == WEB_WEBHOOK || r->view == web_health_live || r->view == web_health_ready) {
 		web_run(app, req, resp, r);	/* no tenant, no caller: they stand alone */
 		goto out;
 	}

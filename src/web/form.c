@@ -4,6 +4,7 @@
  * {{#form.fields.NAME}}{{>partials/field}}{{/form.fields.NAME}}. */
 #include "web/web.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -27,6 +28,20 @@ web_form_set(struct json_object *field, const char *key, const char *value)
 }
 
 struct json_object *
+web_strings(struct json_object *o, ...)
+{
+	const char *key;
+	va_list ap;
+
+	va_start(ap, o);
+	while ((key = va_arg(ap, const char *)) != NULL)
+		web_form_set(o, key, va_arg(ap, const char *));
+	va_end(ap);
+	return o;
+}
+
+
+struct json_object *
 web_form_field(struct web_form *f, const char *name, const char *label, const char *value)
 {
 	static const char *const blank[] = { "type", "hint", "error", "autocomplete", "inputmode",
@@ -35,10 +50,7 @@ web_form_field(struct web_form *f, const char *name, const char *label, const ch
 
 	for (size_t i = 0; i < sizeof blank / sizeof *blank; i++)
 		web_form_set(field, blank[i], "");
-	web_form_set(field, "id", name);
-	web_form_set(field, "name", name);
-	web_form_set(field, "label", label);
-	web_form_set(field, "value", value);
+	web_strings(field, "id", name, "name", name, "label", label, "value", value, NULL);
 	json_object_object_add(field, "required", json_object_new_boolean(1));
 	json_object_object_add(field, "optional", json_object_new_boolean(0));
 	json_object_object_add(field, "inline", json_object_new_boolean(0));
@@ -57,9 +69,7 @@ web_form_option(struct json_object *field, const char *value, const char *label,
 		options = json_object_new_array();
 		json_object_object_add(field, "options", options);
 	}
-	web_form_set(o, "value", value);
-	web_form_set(o, "label", label);
-	web_form_set(o, "description", "");
+	web_strings(o, "value", value, "label", label, "description", "", NULL);
 	json_object_object_add(o, "checked", json_object_new_boolean(checked));
 	json_object_array_add(options, o);
 }
@@ -67,7 +77,7 @@ web_form_option(struct json_object *field, const char *value, const char *label,
 void
 web_form_error(struct web_form *f, const char *name, const char *message)
 {
-	struct json_object *field, *e, *options, *first;
+	struct json_object *field, *options, *first;
 	const char *anchor = name;
 	char id[128];
 
@@ -84,25 +94,9 @@ web_form_error(struct web_form *f, const char *name, const char *message)
 		snprintf(id, sizeof id, "%s-%s", name, json_object_get_string(v));
 		anchor = id;
 	}
-	e = json_object_new_object();
-	web_form_set(e, "id", anchor);
-	web_form_set(e, "message", message);
-	json_object_array_add(f->errors, e);
+	json_object_array_add(f->errors, web_strings(json_object_new_object(), "id", anchor,
+	    "message", message, NULL));
 	json_object_object_add(f->model, "invalid", json_object_new_boolean(1));
-}
-
-bool
-web_form_invalid(const struct web_form *f)
-{
-	return json_object_array_length(f->errors) > 0;
-}
-
-const char *
-web_form_value(const struct request *req, const char *name)
-{
-	const char *v = http_param(&req->form, name);
-
-	return v != NULL ? v : "";
 }
 
 struct json_object *
@@ -120,35 +114,8 @@ web_page_model(struct web_app *app, struct request *req, struct response *resp,
 void
 web_flash(struct json_object *model, const char *kind, const char *message)
 {
-	struct json_object *flash = json_object_new_object();
-
-	web_form_set(flash, "kind", kind);
-	web_form_set(flash, "message", message);
-	json_object_object_add(model, "flash", flash);
-}
-
-void
-web_name_email_fields(struct web_form *f, const char *name, const char *email)
-{
-	struct json_object *field;
-
-	field = web_form_field(f, "name", "Full name", name);
-	web_form_set(field, "autocomplete", "name");
-	web_form_set(field, "spellcheck", "false");
-	field = web_form_field(f, "email", "Email address", email);
-	web_form_set(field, "type", "email");
-	web_form_set(field, "autocomplete", "email");
-	web_form_set(field, "spellcheck", "false");
-}
-
-void
-web_form_page(struct web_app *app, struct request *req, struct response *resp, int status,
-    struct web_form *f, const char *next, const char *page)
-{
-	struct json_object *model = web_page_model(app, req, resp, f);
-
-	json_object_object_add(model, "next", json_object_new_string(next));
-	web_page(app, req, resp, status, page, model);
+	json_object_object_add(model, "flash", web_strings(json_object_new_object(), "kind", kind,
+	    "message", message, NULL));
 }
 
 /* The input type, autocomplete and spellcheck a page gives a field of type t. */
@@ -229,4 +196,67 @@ web_form_from(struct web_form *f, const struct input_spec *spec, const struct ht
 	if (e != NULL)
 		for (size_t i = 0; i < e->count; i++)
 			web_form_error(f, e->items[i].path, e->items[i].message);
+}
+
+struct json_object *
+web_form_model(struct web_app *app, struct request *req, struct response *resp,
+    const struct input_spec *spec, const struct input_errors *e, const char *next)
+{
+	char national[PHONE_EXAMPLE_SIZE], international[PHONE_EXAMPLE_SIZE];
+	struct json_object *model;
+	struct web_form f;
+
+	web_form_init(&f, req);
+	web_form_from(&f, spec, req->method == HTTP_POST ? &req->form : NULL, e);
+	model = web_page_model(app, req, resp, &f);
+	if (next != NULL)
+		json_object_object_add(model, "next", json_object_new_string(next));
+	/* people type a number as they know it: the clinic country's way, or international */
+	for (size_t i = 0; i < spec->nfields; i++)
+		if (spec->fields[i].type == INPUT_PHONE && spec->fields[i].hint == NULL)
+			web_form_put(model, spec->fields[i].name, "hint",
+			    phone_example(app->cfg.default_region, national, international) == 0 ?
+			    arena_printf(&req->arena, "For example %s, or with the country code: %s",
+			    national, international) : "With the country code, starting with +");
+	return model;
+}
+
+void
+web_form_put(struct json_object *model, const char *field, const char *key, const char *value)
+{
+	struct json_object *form, *fields, *o;
+
+	if (json_object_object_get_ex(model, "form", &form) &&
+	    json_object_object_get_ex(form, "fields", &fields) &&
+	    json_object_object_get_ex(fields, field, &o))
+		web_form_set(o, key, value);
+}
+
+const char *
+web_page_after(struct request *req, const char *param, struct input_errors *e)
+{
+	const char *after = http_param(&req->query, param);
+	bool nul = http_param_has_nul(&req->query, param);	/* http_param hides such a value */
+
+	if ((after != NULL || nul) && (nul || !valid_uuid(after))) {
+		input_error_add(e, &req->arena, param, "must be the id of the last row shown");
+		return NULL;
+	}
+	return after;	/* compared as uuid: any case */
+}
+
+void
+web_page_next(struct request *req, struct json_object *model, const char *key,
+    const char *label, const char *param, const char *last)
+{
+	struct json_object *pagination, *next;
+
+	if (last == NULL)
+		return;
+	pagination = web_strings(json_object_new_object(), "label", label, NULL);
+	next = web_strings(json_object_new_object(), "href",
+	    arena_printf(&req->arena, "%s?%s=%s", req->path, param, last), NULL);
+	json_object_object_add(pagination, "next", next);
+	json_object_object_add(pagination, "pages", json_object_new_array());
+	json_object_object_add(model, key, pagination);
 }

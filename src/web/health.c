@@ -5,16 +5,18 @@
 
 #include <json-c/json.h>
 
-void
+/* raw bytes: the cheapest answer, for probes every few seconds */
+struct web_view
 web_health_live(struct web_app *app, struct request *req, struct response *resp)
 {
 	(void)app;
 	(void)req;
 	http_response_set(resp, 200, "application/json", "{\"status\":\"ok\"}", 15);
 	http_response_header(resp, "Cache-Control", "no-store");
+	return web_view_sent();
 }
 
-void
+struct web_view
 web_health_ready(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct buf reason = BUF_INIT;
@@ -42,8 +44,7 @@ web_health_ready(struct web_app *app, struct request *req, struct response *resp
 		log_warn("not ready", "%s%s%s", buf_cstr(&reason), app->db.error[0] ? ": " : "",
 		    app->db.error);
 	}
-	http_response_json(resp, rc == 0 ? 200 : 503, obj);
 	http_response_header(resp, "Cache-Control", "no-store");
-	json_object_put(obj);
 	buf_free(&reason);
+	return web_view_json(rc == 0 ? 200 : 503, obj);
 }

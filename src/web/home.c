@@ -3,21 +3,21 @@
 
 #include <json-c/json.h>
 
-void
+struct web_view
 web_home(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct json_object *model, *site_org;
 	struct org org;
 
 	/* the clinic as it is now, not as this worker's tenant cache last saw it */
-	if (org_get(&app->db, app->rq.org_id, &org) != DB_OK) {
-		web_unavailable(app, req, resp);
-		return;
-	}
+	(void)req;
+	(void)resp;
+	if (org_get(&app->db, app->rq.org_id, &org) != DB_OK)
+		return web_view_db_failed();
 	model = json_object_new_object();
 	site_org = json_object_new_object();
 	web_model_put(site_org, "name", json_object_new_string(org.name));
 	web_model_put(site_org, "timezone", json_object_new_string(org.timezone));
 	web_model_put(model, "organisation", site_org);
-	web_page(app, req, resp, 200, "pages/home", model);
+	return web_view_page(200, "pages/home", model);
 }

@@ -8,7 +8,7 @@
 
 int
 web_queue_message(struct web_app *app, const char *name, struct json_object *model,
-    struct notify_message *m)
+    struct notify_message *m, bool *created)
 {
 	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, vars = BUF_INIT, err = BUF_INIT;
 	struct json_object *site = json_object_new_object();
@@ -20,9 +20,9 @@ web_queue_message(struct web_app *app, const char *name, struct json_object *mod
 	if (notify_render(app->views, name, notify_channel_baa(&app->cfg, m->channel), model, m,
 	    &subject, &text, &html, &vars, &err) < 0) {
 		log_error("message not rendered", "%s: %s", name, buf_cstr(&err));
-		snprintf(app->db.error, sizeof app->db.error, "template %s failed", name);
-	} else if ((rc = web_tx(app)) == DB_OK)
-		rc = notify_enqueue(&app->db, m, NULL);
+		snprintf(app->db.error, sizeof app->db.error, "template %s: %s", name, buf_cstr(&err));
+	} else
+		rc = notify_enqueue(&app->db, m, created);
 	json_object_put(model);
 	buf_free(&subject);
 	buf_free(&text);

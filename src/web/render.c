@@ -18,6 +18,8 @@ static const struct {
 } web_asset_files[] = {
 	{ "css", "css/app.css" },
 	{ "js", "js/app.js" },
+	{ "bookingCss", "css/booking.css" },	/* the booking wizard's pages only */
+	{ "slotsJs", "js/slots.js" },	/* booking step 3 only (pages/book-time) */
 	{ "logo", "img/logo.svg" },
 };
 
@@ -194,13 +196,8 @@ web_error(struct web_app *app, struct request *req, struct response *resp, int s
 	struct json_object *model;
 
 	if (req->kind == HTTP_KIND_JSON) {
-		struct json_object *details = NULL;
-
-		if (field != NULL) {
-			details = json_object_new_object();
-			json_object_object_add(details, field, json_object_new_string(message));
-		}
-		http_response_error_json(resp, status, message, details);
+		http_response_error_json(resp, status, message,
+		    field ? web_strings(json_object_new_object(), field, message, NULL) : NULL);
 		return;
 	}
 	if (app->views == NULL || view_lookup(app->views, "pages/error", 11) == NULL) {
@@ -209,15 +206,14 @@ web_error(struct web_app *app, struct request *req, struct response *resp, int s
 	}
 	model = json_object_new_object();
 	json_object_object_add(model, "status", json_object_new_int(status));
-	json_object_object_add(model, "title", json_object_new_string(http_status_text(status)));
-	json_object_object_add(model, "message", json_object_new_string(message));
+	web_strings(model, "title", http_status_text(status), "message", message, NULL);
 	web_page(app, req, resp, status, "pages/error", model);
 }
 
 void
 web_unavailable(struct web_app *app, struct request *req, struct response *resp)
 {
-	web_error(app, req, resp, 503,
-	    "The service is temporarily unavailable. Please try again in a moment.", NULL);
-	http_response_header(resp, "Retry-After", "1");
+	struct web_view v = web_view_db_failed();
+
+	web_view_send(app, req, resp, &v);
 }

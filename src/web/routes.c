@@ -1,11 +1,8 @@
 /* routes.c: every URL Kairos answers, in one table (ARCHITECTURE.md, step 2). */
 #include "web/web.h"
 
-/* access: PUBLIC, WEBHOOK, or who may call it (PATIENT, STAFF, ADMIN, SIGNED_IN: web.h) */
-#define ROUTE(m, pattern, fn, access_, kind_) \
-	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_##access_, \
-	  .kind = HTTP_KIND_##kind_ }
-/* A handler that returns a view (web.h). */
+/* access: PUBLIC, WEBHOOK, or who may call it (PATIENT, STAFF, ADMIN, SIGNED_IN: web.h).
+ * Every handler returns a view (web.h). */
 #define VIEW(m, pattern, fn, access_, kind_) \
 	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_##access_, \
 	  .kind = HTTP_KIND_##kind_ }
@@ -24,55 +21,55 @@
  * kairos_auth zone. nginx/kairos.conf.in's location is `kairos routes --nginx-auth-location`,
  * which t/integration/nginx-paths.t checks, so a new one cannot be forgotten there. */
 #define SIGNIN_ROUTE(m, pattern, fn, kind_) \
-	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_PUBLIC, \
+	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_PUBLIC, \
 	  .kind = HTTP_KIND_##kind_, .signin = true }
 /* An unsafe method without the CSRF check: it only renews the caller's own cookies. */
 #define RENEW_ROUTE(m, pattern, fn) \
-	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_PUBLIC, \
+	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_PUBLIC, \
 	  .kind = HTTP_KIND_HTML, .no_csrf = true }
 #define DEV_ROUTE(m, pattern, fn, kind_) \
-	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_PUBLIC, \
+	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_PUBLIC, \
 	  .kind = HTTP_KIND_##kind_, .dev_only = true }
 #define DEBUG_ROUTE(m, pattern, fn, kind_) \
-	{ .route = { HTTP_##m, pattern }, .handler = fn, .access = WEB_PUBLIC, \
+	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_PUBLIC, \
 	  .kind = HTTP_KIND_##kind_, .debug_only = true, .no_csrf = true }
 
 const struct web_route web_routes[] = {
-	ROUTE(GET,  "/",                 web_home,          PUBLIC, HTML),
-	ROUTE(GET,  "/healthz",          web_health_live,   PUBLIC, JSON),
-	ROUTE(GET,  "/readyz",           web_health_ready,  PUBLIC, JSON),
+	VIEW(GET,  "/",                 web_home,          PUBLIC, HTML),
+	VIEW(GET,  "/healthz",          web_health_live,   PUBLIC, JSON),
+	VIEW(GET,  "/readyz",           web_health_ready,  PUBLIC, JSON),
 
 	/* Patients sign in with a one-time code (AUTH-1, AUTH-2, AUTH-4). */
-	ROUTE(GET,  "/signin",                 web_signin_form,        PUBLIC,    HTML),
-	SIGNIN_ROUTE(POST, "/signin",                 web_signin_send,        HTML),
-	ROUTE(GET,  "/signin/code",            web_signin_code_form,   PUBLIC,    HTML),
-	SIGNIN_ROUTE(POST, "/signin/code",            web_signin_code_check,  HTML),
-	ROUTE(GET,  "/signup",                 web_signup_form,        PUBLIC,    HTML),
-	SIGNIN_ROUTE(POST, "/signup",                 web_signup_send,        HTML),
-	ROUTE(POST, "/signout",                web_signout,            SIGNED_IN, HTML),
-	ROUTE(GET,  "/auth/refresh",           web_auth_refresh,       PUBLIC,    HTML),
+	VIEW(GET,  "/signin",                 web_signin,             PUBLIC,    HTML),
+	SIGNIN_ROUTE(POST, "/signin",                 web_signin,             HTML),
+	VIEW(GET,  "/signin/code",            web_signin_code,        PUBLIC,    HTML),
+	SIGNIN_ROUTE(POST, "/signin/code",            web_signin_code,        HTML),
+	VIEW(GET,  "/signup",                 web_signin,             PUBLIC,    HTML),
+	SIGNIN_ROUTE(POST, "/signup",                 web_signin,             HTML),
+	VIEW(POST, "/signout",                web_signout,            SIGNED_IN, HTML),
+	VIEW(GET,  "/auth/refresh",           web_auth_refresh,       PUBLIC,    HTML),
 	RENEW_ROUTE(POST, "/auth/refresh",     web_auth_refresh),
-	ROUTE(GET,  "/account",                web_account,            PATIENT,   HTML),
-	ROUTE(GET,  "/account/details",        web_account_details,    PATIENT,   HTML),
-	ROUTE(POST, "/account/details",        web_account_details_save, PATIENT, HTML),
-	ROUTE(GET,  "/account/sessions",       web_sessions,           SIGNED_IN, HTML),
-	ROUTE(POST, "/account/sessions/revoke-all", web_sessions_revoke_all, SIGNED_IN, HTML),
-	ROUTE(POST, "/account/sessions/:id/revoke", web_sessions_revoke, SIGNED_IN, HTML),
+	VIEW(GET,  "/account",                web_account,            PATIENT,   HTML),
+	VIEW(GET,  "/account/details",        web_account_details,    PATIENT,   HTML),
+	VIEW(POST, "/account/details",        web_account_details, PATIENT, HTML),
+	VIEW(GET,  "/account/sessions",       web_sessions,           SIGNED_IN, HTML),
+	VIEW(POST, "/account/sessions/revoke-all", web_sessions_revoke, SIGNED_IN, HTML),
+	VIEW(POST, "/account/sessions/:id/revoke", web_sessions_revoke, SIGNED_IN, HTML),
 
 	/* Staff (AUTH-5). */
-	ROUTE(GET,  "/staff/signin",           web_staff_signin_form,  PUBLIC,    HTML),
-	SIGNIN_ROUTE(POST, "/staff/signin",           web_staff_signin_post,  HTML),
-	ROUTE(GET,  "/staff/invite/:token",    web_invite_form,        PUBLIC,    HTML),
-	ROUTE(POST, "/staff/invite/:token",    web_invite_accept,      PUBLIC,    HTML),
-	ROUTE(GET,  "/admin",                  web_admin_home,         STAFF,     HTML),
-	ROUTE(GET,  "/admin/staff",            web_admin_staff,        ADMIN,     HTML),
-	ROUTE(POST, "/admin/staff",            web_admin_invite,       ADMIN,     HTML),
-	ROUTE(POST, "/admin/staff/:id/role",   web_admin_set_role,     ADMIN,     HTML),
-	ROUTE(GET,  "/admin/messages",         web_admin_messages,     ADMIN,     HTML),
-	ROUTE(POST, "/admin/messages/:id/retry", web_admin_message_retry, ADMIN,  HTML),
+	VIEW(GET,  "/staff/signin",           web_staff_signin_form,  PUBLIC,    HTML),
+	SIGNIN_ROUTE(POST, "/staff/signin",           web_staff_signin_form,  HTML),
+	VIEW(GET,  "/staff/invite/:token",    web_invite,             PUBLIC,    HTML),
+	VIEW(POST, "/staff/invite/:token",    web_invite,             PUBLIC,    HTML),
+	VIEW(GET,  "/admin",                  web_admin_home,         STAFF,     HTML),
+	VIEW(GET,  "/admin/staff",            web_admin_staff,        ADMIN,     HTML),
+	VIEW(POST, "/admin/staff",            web_admin_staff,        ADMIN,     HTML),
+	VIEW(POST, "/admin/staff/:id/role",   web_admin_set_role,     ADMIN,     HTML),
+	VIEW(GET,  "/admin/messages",         web_admin_messages,     ADMIN,     HTML),
+	VIEW(POST, "/admin/messages/:id/retry", web_admin_retry, ADMIN,  HTML),
 	/* dead jobs are listed on the same page as dead messages; /admin/jobs is its other name */
-	ROUTE(GET,  "/admin/jobs",             web_admin_messages,     ADMIN,     HTML),
-	ROUTE(POST, "/admin/jobs/:id/retry",   web_admin_job_retry,    ADMIN,     HTML),
+	VIEW(GET,  "/admin/jobs",             web_admin_messages,     ADMIN,     HTML),
+	VIEW(POST, "/admin/jobs/:id/retry",   web_admin_retry,    ADMIN,     HTML),
 	/* The pages the footer names (issue 13, item 9): their text is the clinic's. */
 	VIEW(GET,   "/admin/pages",            web_admin_site_pages,   ADMIN,     HTML),
 	VIEW(GET,   "/admin/pages/:slug",      web_admin_site_page_form, ADMIN,   HTML),
@@ -104,12 +101,12 @@ const struct web_route web_routes[] = {
 	/* The sign-in JSON API (AUTH-8, patient-api.md). */
 	SIGNIN_ROUTE(POST, "/api/patient-auth/send-otp",      web_api_send_otp,    JSON),
 	SIGNIN_ROUTE(POST, "/api/patient-auth/verify-otp",    web_api_verify_otp,  JSON),
-	ROUTE(POST, "/api/patient-auth/refresh-token", web_api_refresh,     PUBLIC,  JSON),
-	ROUTE(POST, "/api/patient-auth/logout",        web_api_logout,      PUBLIC,  JSON),
-	ROUTE(GET,  "/api/patient-auth/me",            web_api_me,          PATIENT, JSON),
+	VIEW(POST, "/api/patient-auth/refresh-token", web_api_refresh,     PUBLIC,  JSON),
+	VIEW(POST, "/api/patient-auth/logout",        web_api_logout,      PUBLIC,  JSON),
+	VIEW(GET,  "/api/patient-auth/me",            web_api_me,          PATIENT, JSON),
 	SIGNIN_ROUTE(POST, "/api/staff-auth/login",           web_api_staff_login, JSON),
-	ROUTE(POST, "/api/staff-auth/refresh-token",   web_api_refresh,     PUBLIC,  JSON),
-	ROUTE(POST, "/api/staff-auth/logout",          web_api_logout,      PUBLIC,  JSON),
+	VIEW(POST, "/api/staff-auth/refresh-token",   web_api_refresh,     PUBLIC,  JSON),
+	VIEW(POST, "/api/staff-auth/logout",          web_api_logout,      PUBLIC,  JSON),
 
 	/* The booking catalogue and availability (BOOK-1, BOOK-3, BOOK-6, BOOK-13). */
 	VIEW(GET,   "/api/services",           web_api_services,      PUBLIC, JSON),
@@ -121,6 +118,13 @@ const struct web_route web_routes[] = {
 	VIEW(POST,  "/api/notifications",      web_staff_comms, STAFF, JSON),
 	/* Bulk sends (NOTE-1): clinic admins only. */
 	VIEW(POST,  "/api/campaigns",          web_campaigns_create, ADMIN, JSON),
+
+	/* The booking wizard, steps 1-3 (book.c): GET pages whose URLs keep every choice. */
+	VIEW(GET,   "/book",                   web_book_service,      PUBLIC, HTML),
+	VIEW(GET,   "/book/psychologist",      web_book_psychologist, PUBLIC, HTML),
+	VIEW(GET,   "/book/psychologists/:id", web_book_profile,      PUBLIC, HTML),
+	VIEW(GET,   "/book/time",              web_book_time,         PUBLIC, HTML),
+	VIEW(GET,   "/book/summary",           web_book_summary,      PUBLIC, HTML),
 
 	/* Providers: each handler verifies the provider's signature before anything else. */
 	VIEW(POST, "/webhooks/twilio/status", web_webhook_twilio_status, WEBHOOK, JSON),

@@ -8,6 +8,130 @@
 
 #include <json-c/json.h>
 
+/* ---- the specs: each row declared once, shared by a page and its JSON twin ---- */
+
+static const char *const signin_channels[] = { "sms", "whatsapp", "email", NULL };
+static const char *const signin_channel_labels[] = { "Text message", "WhatsApp", "Email", NULL };
+/* a new account's first code goes to the phone it is for: email needs an account's address */
+static const char *const signup_channels[] = { "sms", "whatsapp", NULL };
+
+#define SIGNIN_PHONE_ROW(type_, field_) \
+	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE, .flags = INPUT_REQUIRED, \
+	  .missing = "Enter a mobile number", .width = "medium", .offset = offsetof(type_, field_) }
+#define SIGNIN_CHANNEL_ROW(choices_) \
+	{ .name = "channel", .label = "Channel", .type = INPUT_ENUM, .choices = (choices_), \
+	  .choice_labels = signin_channel_labels, .legend = "How should we send your code?", \
+	  .missing = "Choose how we should send your code", \
+	  .offset = offsetof(struct web_otp_ask, channel) }
+#define SIGNIN_EMAIL_ROW \
+	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL, \
+	  .hint = "Only if you chose email: the address on your account", \
+	  .offset = offsetof(struct web_otp_ask, email) }
+#define SIGNUP_NAME_EMAIL_ROWS(at) \
+	{ .name = "name", .label = "Full name", .type = INPUT_TEXT, .flags = INPUT_REQUIRED, \
+	  .max = VALID_NAME_MAX, .missing = "Enter your full name", .autocomplete = "name", \
+	  .offset = (at) + offsetof(struct web_signup, name) }, \
+	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL, .flags = INPUT_REQUIRED, \
+	  .missing = "Enter an email address", .offset = (at) + offsetof(struct web_signup, email) }
+#define SIGNUP_BIRTH_ROW(at) \
+	{ .name = "dateOfBirth", .label = "Date of birth", .type = INPUT_BIRTH_DATE, \
+	  .flags = INPUT_REQUIRED, .hint = "For example, 1990-03-27", .width = "medium", \
+	  .missing = "Enter your date of birth", \
+	  .offset = (at) + offsetof(struct web_signup, date_of_birth) }
+#define SIGNUP_CONSENT_ROW(at) \
+	{ .name = "consent", .label = "I agree to the terms of use and the privacy policy", \
+	  .type = INPUT_BOOL, .flags = INPUT_REQUIRED, .legend = "Terms and privacy", \
+	  .missing = SIGNUP_CONSENT_MESSAGE, .check = signup_consent_check, \
+	  .offset = (at) + offsetof(struct web_signup, consent) }
+#define SIGNUP_CONSENT_MESSAGE \
+	"You need to agree to the terms and the privacy policy to create an account"
+#define CODE_ROW(name_, label_) \
+	{ .name = (name_), .label = (label_), .type = INPUT_TEXT, .flags = INPUT_REQUIRED, \
+	  .max = AUTH_OTP_DIGITS, .check = code_shape_check, .missing = CODE_MESSAGE, \
+	  .autocomplete = "one-time-code", .width = "short", \
+	  .offset = offsetof(struct web_code_check, code) }
+#define CODE_MESSAGE "Enter the 6 digits of the code we sent you"
+
+/* JSON false is no consent (a form's unticked box is absent: the row's `missing`) */
+static const char *
+signup_consent_check(const void *value, const void *whole)
+{
+	(void)whole;
+	return *(const bool *)value ? NULL : SIGNUP_CONSENT_MESSAGE;
+}
+
+static const char *
+code_shape_check(const void *value, const void *whole)
+{
+	(void)whole;
+	return auth_otp_shape_ok(*(const char *const *)value) ? NULL : CODE_MESSAGE;
+}
+
+/* An emailed code needs the address (it reaches only the account's own) */
+static void
+signin_check(const void *whole, struct arena *a, struct input_errors *e)
+{
+	const struct web_otp_ask *ask = whole;
+
+	if (strcmp(ask->channel, "email") == 0 && ask->email == NULL)
+		input_error_add(e, a, "email", "Enter an email address");
+}
+
+static const struct input_field signin_fields[] = {
+	SIGNIN_PHONE_ROW(struct web_otp_ask, phone), SIGNIN_CHANNEL_ROW(signin_channels),
+	SIGNIN_EMAIL_ROW,
+};
+const struct input_spec web_signin_spec =
+	INPUT_SPEC("signin", signin_fields, struct web_otp_ask, signin_check);
+
+static const struct input_field signup_fields[] = {
+	SIGNUP_NAME_EMAIL_ROWS(0), SIGNUP_BIRTH_ROW(0), SIGNUP_CONSENT_ROW(0),
+};
+static const struct input_spec signup_spec =
+	INPUT_SPEC("signup", signup_fields, struct web_signup, NULL);
+
+static const struct input_field send_otp_fields[] = {
+	SIGNIN_PHONE_ROW(struct web_otp_ask, phone), SIGNIN_CHANNEL_ROW(signin_channels),
+	SIGNIN_EMAIL_ROW,
+	{ .name = "signup", .label = "Sign-up details", .type = INPUT_OBJECT, .of = &signup_spec,
+	  .offset = offsetof(struct web_otp_ask, signup) },
+};
+const struct input_spec web_send_otp_spec =
+	INPUT_SPEC("send-otp", send_otp_fields, struct web_otp_ask, signin_check);
+
+#define SIGNUP_AT offsetof(struct web_otp_ask, signup)
+static const struct input_field signup_page_fields[] = {
+	SIGNUP_NAME_EMAIL_ROWS(SIGNUP_AT), SIGNIN_PHONE_ROW(struct web_otp_ask, phone),
+	SIGNUP_BIRTH_ROW(SIGNUP_AT), SIGNIN_CHANNEL_ROW(signup_channels),
+	SIGNUP_CONSENT_ROW(SIGNUP_AT),
+};
+const struct input_spec web_signup_page_spec =
+	INPUT_SPEC("signup page", signup_page_fields, struct web_otp_ask, NULL);
+
+static const struct input_field code_page_fields[] = {
+	CODE_ROW("code", "Your 6-digit code"),
+};
+const struct input_spec web_code_page_spec =
+	INPUT_SPEC("code", code_page_fields, struct web_code_check, NULL);
+
+static const struct input_field verify_otp_fields[] = {
+	SIGNIN_PHONE_ROW(struct web_code_check, phone), CODE_ROW("otp", "Code"),
+};
+const struct input_spec web_verify_otp_spec =
+	INPUT_SPEC("verify-otp", verify_otp_fields, struct web_code_check, NULL);
+
+static const struct input_field staff_login_fields[] = {
+	/* text, not an email's shape: a wrong address is "wrong email or password" (401) */
+	{ .name = "email", .label = "Email address", .type = INPUT_TEXT, .flags = INPUT_REQUIRED,
+	  .max = INPUT_EMAIL_MAX, .missing = "Enter your email address", .autocomplete = "username",
+	  .offset = offsetof(struct web_password_login, email) },
+	{ .name = "password", .label = "Password", .type = INPUT_PASSWORD, .flags = INPUT_REQUIRED,
+	  .max = AUTH_PASSWORD_MAX, .missing = "Enter your password",
+	  .offset = offsetof(struct web_password_login, password) },
+};
+const struct input_spec web_staff_login_spec =
+	INPUT_SPEC("staff login", staff_login_fields, struct web_password_login, NULL);
+
 /* The code's message, queued in the request's transaction; it holds a secret, so its text
  * goes once a provider has it. */
 static int
@@ -27,7 +151,7 @@ web_otp_queue(struct web_app *app, struct request *req, const struct web_otp_ask
 	m.recipient = m.channel == NOTIFY_EMAIL ? ask->email : ask->phone;
 	m.requested_ip = *req->client_addr ? req->client_addr : NULL;
 	m.sensitive = true;
-	return web_queue_message(app, "otp", model, &m);
+	return web_queue_message(app, "otp", model, &m, NULL);
 }
 
 enum auth_otp_result
@@ -35,14 +159,24 @@ web_otp_send(struct web_app *app, struct request *req, const struct web_otp_ask 
     int *retry_after)
 {
 	struct auth_otp_request r = { app->rq.org_id, ask->phone, ask->channel, ask->email,
-		*req->client_addr ? req->client_addr : NULL, ask->signup_json };
+		*req->client_addr ? req->client_addr : NULL, NULL };
 	char code[AUTH_OTP_DIGITS + 1], id[AUTH_UUID_SIZE], details[64];
 	enum auth_otp_result res;
 	bool deliver = true;
 
 	*retry_after = 0;
-	if (web_tx(app) != DB_OK)
-		return AUTH_OTP_ERROR;
+	if (ask->signup.name != NULL) {
+		/* applied when the number's first code is verified; an existing account keeps its
+		 * own details, and the answer is the same either way */
+		struct json_object *signup = web_strings(json_object_new_object(), "name",
+		    ask->signup.name, "email", ask->signup.email, "dateOfBirth",
+		    ask->signup.date_of_birth, NULL);
+
+		json_object_object_add(signup, "consent", json_object_new_boolean(1));
+		r.signup_json = arena_strdup(&req->arena,
+		    json_object_to_json_string_ext(signup, JSON_C_TO_STRING_PLAIN));
+		json_object_put(signup);
+	}
 	if (strcmp(ask->channel, "email") == 0 &&
 	    auth_otp_email_allowed(&app->db, app->rq.org_id, ask->phone, ask->email, &deliver) != DB_OK)
 		return AUTH_OTP_ERROR;
@@ -71,8 +205,6 @@ web_otp_signin(struct web_app *app, struct request *req, const char *phone, cons
 	enum auth_otp_result res;
 	char details[64];
 
-	if (web_tx(app) != DB_OK)
-		return AUTH_OTP_ERROR;
 	res = auth_otp_verify(&app->db, app->rq.org_id, phone, code, outcome);
 	if (res == AUTH_OTP_WRONG || res == AUTH_OTP_EXPIRED) {
 		web_tx_keep(app);	/* the counted try must survive the 401 */
@@ -85,24 +217,29 @@ web_otp_signin(struct web_app *app, struct request *req, const char *phone, cons
 	}
 	if (res != AUTH_OTP_OK)
 		return res;
-	{
-		struct auth_session_start s = { app->rq.org_id, outcome->user_id,
-			http_header(req, "User-Agent"), *req->client_addr ? req->client_addr : NULL,
-			AUTH_ROLE_PATIENT };
-
-		if (auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), out) != DB_OK)
-			return AUTH_OTP_ERROR;
-	}
-	/* from here on the request acts as the patient who just signed in */
-	app->rq.who = (struct auth_principal){ .role = AUTH_ROLE_PATIENT };
-	memcpy(app->rq.who.user_id, outcome->user_id, AUTH_UUID_SIZE);
-	memcpy(app->rq.who.org_id, app->rq.org_id, AUTH_UUID_SIZE);
-	memcpy(app->rq.who.session_id, out->session_id, AUTH_UUID_SIZE);
-	app->rq.signed_in = true;
 	snprintf(details, sizeof details, "{\"method\":\"otp\",\"newAccount\":%s}",
 	    outcome->is_new ? "true" : "false");
-	return web_audit(app, req, "auth.signin", "session", out->session_id, details) == DB_OK ?
-	    res : AUTH_OTP_ERROR;
+	return web_session_begin(app, req, outcome->user_id, AUTH_ROLE_PATIENT, out, "auth.signin",
+	    details) == DB_OK ? res : AUTH_OTP_ERROR;
+}
+
+int
+web_session_begin(struct web_app *app, struct request *req, const char *user_id, unsigned role,
+    struct auth_tokens *out, const char *action, const char *details)
+{
+	struct auth_session_start s = { app->rq.org_id, user_id, http_header(req, "User-Agent"),
+		*req->client_addr ? req->client_addr : NULL, role };
+	struct auth_principal who = { .role = role };
+	int rc;
+
+	if ((rc = auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), out)) != DB_OK)
+		return rc;
+	snprintf(who.user_id, sizeof who.user_id, "%s", user_id);
+	memcpy(who.org_id, app->rq.org_id, AUTH_UUID_SIZE);
+	memcpy(who.session_id, out->session_id, AUTH_UUID_SIZE);
+	app->rq.who = who;
+	app->rq.signed_in = true;
+	return web_audit(app, req, action, "session", out->session_id, details);
 }
 
 enum auth_login_result
@@ -113,8 +250,6 @@ web_staff_signin(struct web_app *app, struct request *req, const char *email, co
 	enum auth_login_result r;
 
 	*retry_after = 0;
-	if (web_tx(app) != DB_OK)
-		return AUTH_LOGIN_ERROR;
 	r = auth_staff_login(&app->db, app->rq.org_id, email, password, strlen(password), &who,
 	    retry_after);
 	if (r == AUTH_LOGIN_BAD || r == AUTH_LOGIN_LOCKED) {
@@ -128,16 +263,25 @@ web_staff_signin(struct web_app *app, struct request *req, const char *email, co
 	}
 	if (r != AUTH_LOGIN_OK)
 		return r;
-	{
-		struct auth_session_start s = { app->rq.org_id, who.user_id, http_header(req, "User-Agent"),
-			*req->client_addr ? req->client_addr : NULL, who.role };
-
-		if (auth_session_start(&app->db, &app->keys, &s, (long)clock_now(), out) != DB_OK)
-			return AUTH_LOGIN_ERROR;
-	}
-	app->rq.who = who;
-	memcpy(app->rq.who.session_id, out->session_id, AUTH_UUID_SIZE);
-	app->rq.signed_in = true;
-	return web_audit(app, req, "auth.signin", "session", out->session_id,
+	return web_session_begin(app, req, who.user_id, who.role, out, "auth.signin",
 	    "{\"method\":\"password\"}") == DB_OK ? r : AUTH_LOGIN_ERROR;
+}
+
+enum auth_refresh_result
+web_session_refresh(struct web_app *app, struct request *req, const char *token,
+    struct auth_tokens *out)
+{
+	enum auth_refresh_result r = auth_session_refresh(&app->db, &app->keys, token,
+	    *req->client_addr ? req->client_addr : NULL, (long)clock_now(), out, &app->rq.who);
+
+	if (r == AUTH_REFRESH_REUSED) {
+		web_tx_keep(app);	/* the revocation must stand */
+		app->rq.signed_in = true;
+		if (web_audit(app, req, "auth.refresh_reuse", "session", app->rq.who.session_id,
+		    NULL) != DB_OK)
+			r = AUTH_REFRESH_ERROR;
+		app->rq.signed_in = false;
+		log_warn("refresh token reused", "session %s revoked", app->rq.who.session_id);
+	}
+	return r;
 }

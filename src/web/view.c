@@ -40,7 +40,8 @@ web_view_error(int status, const char *message, const char *field)
 struct web_view
 web_view_invalid(const struct input_errors *errors)
 {
-	return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = 400, .errors = *errors };
+	return (struct web_view){ .kind = WEB_VIEW_INVALID, .status = errors->status ?
+		errors->status : 400, .errors = *errors };
 }
 
 struct web_view
@@ -90,6 +91,7 @@ web_view_send(struct web_app *app, struct request *req, struct response *resp,
 		break;
 	case WEB_VIEW_DB_FAILED:
 		log_error("database failed", "%s", app->db.error);
+		resp->nheaders = 0;	/* it rolls back: no cookie of its session goes out */
 		web_error(app, req, resp, 503, WEB_DB_FAILED_MESSAGE, NULL);
 		http_response_header(resp, "Retry-After", WEB_DB_RETRY_AFTER);
 		break;

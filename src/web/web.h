@@ -74,8 +74,6 @@ struct web_app {
 #define WEB_SIGNED_IN  (WEB_PATIENT | WEB_STAFF)
 #define WEB_WEBHOOK    (1u << 8)
 
-typedef void (*web_handler)(struct web_app *app, struct request *req, struct response *resp);
-
 /* ---- view.c: what a handler returns ----
  *
  * A handler returns a view; dispatch renders, serialises or redirects, frees the model, and
@@ -114,15 +112,14 @@ void web_view_send(struct web_app *app, struct request *req, struct response *re
 /* {path: message} of every error; a new object owned by the caller. */
 struct json_object *web_details(const struct input_errors *e);
 
-/* A handler that returns a view (view.c): what every handler becomes. resp is there for
- * what a view does not carry: cookies and extra headers. */
+/* A handler returns a view (view.c). resp is there for what a view does not carry:
+ * cookies and extra headers. */
 typedef struct web_view (*web_view_handler)(struct web_app *app, struct request *req,
 	struct response *resp);
 
 struct web_route {
 	struct http_route route;	/* first: the router reads it */
-	web_handler       handler;	/* writes its own answer (being replaced by view) */
-	web_view_handler  view;		/* returns its answer; used when set */
+	web_view_handler  view;		/* returns its answer; dispatch sends it */
 	unsigned          access;	/* WEB_* above */
 	enum http_kind    kind;
 	bool              debug_only;	/* only with KAIROS_DEBUG_ROUTES */
@@ -151,7 +148,8 @@ int  web_read_body(struct web_app *app, struct request *req, struct response *re
  * when given) or the error page through the layout. */
 void web_error(struct web_app *app, struct request *req, struct response *resp, int status,
 	const char *message, const char *field);
-/* 503 "temporarily unavailable", after a database failure. */
+/* 503 "temporarily unavailable", after a database failure: web_view_db_failed's answer, for
+ * dispatch's own failures (a transaction that would not open or commit). */
 void web_unavailable(struct web_app *app, struct request *req, struct response *resp);
 /* Renders `page` (a template name) over model with `site` (and the request) added, as
  * the response body with status. Consumes model. On a template failure: 500, logged. */
@@ -165,22 +163,8 @@ void web_model_put(struct json_object *o, const char *key, struct json_object *v
 int  web_views_load(struct web_app *app, struct buf *err);
 void web_views_free(struct web_app *app);
 
-/* ---- input.c: JSON API bodies ---- */
-
-/* The request's JSON object body, or NULL after answering 400 (or 413). Owned by req. */
-struct json_object *web_json_body(struct web_app *app, struct request *req, struct response *resp);
-/* A string member, or NULL when absent or null; a non-string adds "must be a string". */
-const char *web_json_str(struct json_object *body, const char *key, struct json_object *details);
-/* The JSON field's message for a string with a NUL inside (\u0000). */
-#define WEB_JSON_NUL_MESSAGE "must not contain a NUL character (\\u0000)"
 /* The form field's message for a value with a NUL inside (%00). */
 #define WEB_FORM_NUL_MESSAGE "This contains a NUL character, which is not allowed"
-
-/* Adds message for field unless the field already has one (or message is NULL). */
-void web_detail(struct json_object *details, const char *field, const char *message);
-/* With any details: answers 400 {"error":"Invalid request","details"} and returns true.
- * Consumes details either way. */
-bool web_invalid(struct response *resp, struct json_object *details);
 
 /* ---- comms.c: what staff messages (/comms) and campaigns (/api/campaigns) share ---- */
 
@@ -244,61 +228,110 @@ struct web_form {
 	const struct request *req;	/* borrowed: the request whose body fills the form */
 };
 
+/* The status of a form shown again with its problems. */
+#define WEB_STATUS_FORM_INVALID 422
+
 /* A form for req's body: each field made of it is checked for a NUL in its value. */
 void web_form_init(struct web_form *f, const struct request *req);
-/* A field with every key its partial reads (blank), the typed value kept. A value of req's
- * body with a NUL inside (%00) gets its error here, before any check of the handler's: the
- * handler sees "" for it (web_form_value), never the part before the NUL. Borrowed from f. */
-struct json_object *web_form_field(struct web_form *f, const char *name, const char *label,
-	const char *value);
+/* Sets key of a JSON object to the string value ("" for NULL). */
 void web_form_set(struct json_object *field, const char *key, const char *value);
-/* A radio or checkbox option of field. */
-void web_form_option(struct json_object *field, const char *value, const char *label,
-	bool checked);
-/* Puts message by the field and in the summary; NULL message, or a field that has its
- * error already: nothing (the first problem found is the one shown). */
-void web_form_error(struct web_form *f, const char *name, const char *message);
-bool web_form_invalid(const struct web_form *f);
-/* A form body value, "" when absent or holding a NUL (http_param). Borrowed from req. */
-const char *web_form_value(const struct request *req, const char *name);
-/* A page model with the form (consumed) and the CSRF token made ready for site.csrf. */
+/* Sets pairs of key, value (a string, "" for NULL) on o, up to a NULL key:
+ * web_strings(o, "id", id, "name", name, NULL). Returns o. */
+struct json_object *web_strings(struct json_object *o, ...) __attribute__((sentinel));
+/* A page model with the form (consumed; NULL: none) and the CSRF token ready for site.csrf. */
 struct json_object *web_page_model(struct web_app *app, struct request *req,
 	struct response *resp, struct web_form *f);
 
 /* A flash message {kind, message} on the page model (the layout shows it). */
 void web_flash(struct json_object *model, const char *kind, const char *message);
-/* The "Full name" and "Email address" fields several forms ask for. */
-void web_name_email_fields(struct web_form *f, const char *name, const char *email);
 /* Fills f from spec: every field with its label, hint, input type and autocomplete; the
  * values the person typed (from `typed`, never a password's); each error by its field and
  * in the summary, in the spec's order. typed may be NULL (a blank form). */
 void web_form_from(struct web_form *f, const struct input_spec *spec,
 	const struct http_params *typed, const struct input_errors *e);
+/* The model of a page with a form of spec (web_form_from over a POST's form, or blank, and
+ * the errors e, or NULL), the CSRF token, and `next` unless NULL. A phone field's hint
+ * shows the clinic's national format beside the international one. Owned by the caller (a
+ * view takes it). */
+struct json_object *web_form_model(struct web_app *app, struct request *req,
+	struct response *resp, const struct input_spec *spec, const struct input_errors *e,
+	const char *next);
+/* Sets key of the form field `field` in a web_form_model (a page's own touch: "inputmode",
+ * "inline", or the value from the database a blank form starts with). */
+/* A field of f with every key its partial reads (blank), the typed value kept; borrowed from
+ * f. A value of the request's body with a NUL inside (%00) gets its error here, before the
+ * spec's own message. For fields a spec does not describe (web_form_from does the rest). */
+struct json_object *web_form_field(struct web_form *f, const char *name, const char *label,
+	const char *value);
+/* Puts message by field `name` and in the summary; NULL message, or a field that has its
+ * error already: nothing (the first problem found is the one shown). */
+void web_form_error(struct web_form *f, const char *name, const char *message);
+/* Adds a radio, checkbox or select option to a form field's "options". */
+void web_form_option(struct json_object *field, const char *value, const char *label,
+	bool checked);
+void web_form_put(struct json_object *model, const char *field, const char *key,
+	const char *value);
 /* Reads the request's input through spec into out (zeroed by the caller, who may pre-set
  * defaults): the JSON body on JSON routes, the form body on pages; national phone numbers
  * in the clinic's region. Errors go to e (the request's arena). Returns how many. */
 size_t web_input(struct web_app *app, struct request *req, const struct input_spec *spec,
 	void *out, struct input_errors *e);
 
-/* Renders page with the form (consumed) and the hidden `next` path. */
-void web_form_page(struct web_app *app, struct request *req, struct response *resp, int status,
-	struct web_form *f, const char *next, const char *page);
+/* Keyset paging (?after=<the last key shown>): a list shows WEB_LIST_PAGE rows and asks its
+ * query for one more, to know whether a next page exists. No offsets: a page costs the same
+ * however deep, and rows added meanwhile do not shift it. */
+#define WEB_LIST_PAGE 50
+/* The query's `param`: NULL on the first page, else a UUID; anything else is param's error
+ * in e (then NULL). Borrowed from req. */
+const char *web_page_after(struct request *req, const char *param, struct input_errors *e);
+/* Adds model[key] = {label, next: {href: PATH?param=last}} for templates/partials/pagination,
+ * unless last is NULL (the last page). */
+void web_page_next(struct request *req, struct json_object *model, const char *key,
+	const char *label, const char *param, const char *last);
 
 /* ---- message.c ---- */
 
 struct notify_message;
 /* Renders message template `name` for m->channel over model (consumed; site.name is added)
  * through the BAA gate, and queues m in the request's transaction (m->org_id is set). The
- * caller fills channel, recipient, event key and the rest. DB_OK or an error. */
+ * caller fills channel, recipient, event key and the rest. DB_OK (*created: a new row, when
+ * not NULL) or an error; a template that fails is DB_FAILED, logged. */
 int  web_queue_message(struct web_app *app, const char *name, struct json_object *model,
-	struct notify_message *m);
+	struct notify_message *m, bool *created);
 
 /* ---- sign-in shared by pages and the API (signin.c) ---- */
 
-struct web_otp_ask {
-	const char *phone, *channel, *email;	/* email: where an emailed code goes */
-	const char *signup_json;		/* sign-up details (AUTH-1), or NULL */
+/* The sign-up details (AUTH-1): the sign-up page's fields, send-otp's "signup" object. */
+struct web_signup {
+	const char *name, *email, *date_of_birth;
+	bool        consent;
 };
+/* What asks for a sign-in code: the sign-in page, the sign-up page and send-otp read it
+ * through their specs (below). Strings are borrowed from the request. */
+struct web_otp_ask {
+	const char       *phone;	/* E.164 */
+	const char       *channel;	/* sms | whatsapp | email; the caller presets "sms" */
+	const char       *email;	/* where an emailed code goes */
+	struct web_signup signup;	/* signup.name NULL: none given */
+};
+/* The specs of the sign-in forms and their JSON twins. A page and its twin are made of the
+ * same rows (signin.c): /signin and send-otp (phone, channel, email), /signup and
+ * send-otp's signup, /signin/code and verify-otp (the code), /staff/signin and
+ * staff-auth/login (email, password). */
+extern const struct input_spec web_signin_spec;		/* /signin: web_otp_ask */
+extern const struct input_spec web_signup_page_spec;	/* /signup: web_otp_ask */
+extern const struct input_spec web_send_otp_spec;	/* send-otp: web_otp_ask */
+/* The code: /signin/code reads "code", verify-otp "phone" and "otp" into web_code_check. */
+struct web_code_check {
+	const char *phone, *code;
+};
+extern const struct input_spec web_code_page_spec;
+extern const struct input_spec web_verify_otp_spec;
+/* Staff sign-in, page and API. */
+struct web_password_login {
+	const char *email, *password;
+};
+extern const struct input_spec web_staff_login_spec;
 /* Issues and queues a sign-in code (AUTH-2) in the request's transaction. The caller answers
  * the same whatever the number: an emailed code only reaches the account's own address. */
 enum auth_otp_result web_otp_send(struct web_app *app, struct request *req,
@@ -307,25 +340,35 @@ enum auth_otp_result web_otp_send(struct web_app *app, struct request *req,
 enum auth_otp_result web_otp_signin(struct web_app *app, struct request *req, const char *phone,
 	const char *code, struct auth_tokens *out, struct auth_otp_outcome *outcome);
 
+/* Starts a session for user_id in role (tokens in out); from then on the request acts as
+ * them, and `action` is audited on the session with details (JSON or NULL). DB_OK or an
+ * error. */
+int  web_session_begin(struct web_app *app, struct request *req, const char *user_id,
+	unsigned role, struct auth_tokens *out, const char *action, const char *details);
+/* Renews a session from its refresh token (tokens in out; the request then acts as its
+ * owner). A token used twice revokes the session, kept and audited. */
+enum auth_refresh_result web_session_refresh(struct web_app *app, struct request *req,
+	const char *token, struct auth_tokens *out);
+
 /* Staff sign-in by password with lockout; on success a session (tokens in out) and the
  * request acts as that staff member. Failures are counted and audited. */
 enum auth_login_result web_staff_signin(struct web_app *app, struct request *req,
 	const char *email, const char *password, struct auth_tokens *out, int *retry_after);
 
 /* handlers */
-void web_health_live(struct web_app *, struct request *, struct response *);
-void web_health_ready(struct web_app *, struct request *, struct response *);
-void web_home(struct web_app *, struct request *, struct response *);
-void web_debug_sleep(struct web_app *, struct request *, struct response *);
-void web_debug_echo(struct web_app *, struct request *, struct response *);
-void web_debug_crash(struct web_app *, struct request *, struct response *);
-void web_debug_leak(struct web_app *, struct request *, struct response *);
-void web_styleguide(struct web_app *, struct request *, struct response *);
-void web_debug_notify(struct web_app *, struct request *, struct response *);
+struct web_view web_health_live(struct web_app *, struct request *, struct response *);
+struct web_view web_health_ready(struct web_app *, struct request *, struct response *);
+struct web_view web_home(struct web_app *, struct request *, struct response *);
+struct web_view web_debug_sleep(struct web_app *, struct request *, struct response *);
+struct web_view web_debug_echo(struct web_app *, struct request *, struct response *);
+struct web_view web_debug_crash(struct web_app *, struct request *, struct response *);
+struct web_view web_debug_leak(struct web_app *, struct request *, struct response *);
+struct web_view web_styleguide(struct web_app *, struct request *, struct response *);
+struct web_view web_debug_notify(struct web_app *, struct request *, struct response *);
 /* ?at=2026-10-04T01:30:00Z (or epoch seconds) starts the wall clock there, ?advance=N
  * moves it N seconds, ?real=1 puts it back; in every worker (core/clock). Replies
  * {"now": epoch seconds, "pid": the worker's}. */
-void web_debug_clock(struct web_app *, struct request *, struct response *);
+struct web_view web_debug_clock(struct web_app *, struct request *, struct response *);
 struct web_view web_webhook_twilio_status(struct web_app *, struct request *, struct response *);
 struct web_view web_webhook_sendgrid_events(struct web_app *, struct request *, struct response *);
 struct web_view web_webhook_whatsapp_verify(struct web_app *, struct request *, struct response *);
@@ -343,48 +386,45 @@ struct web_view web_catalogue_edit(struct web_app *, struct request *, struct re
 struct web_view web_catalogue_save(struct web_app *, struct request *, struct response *);
 struct web_view web_catalogue_change(struct web_app *, struct request *, struct response *);
 struct web_view web_catalogue_mine(struct web_app *, struct request *, struct response *);
+/* book.c: the booking wizard's pages (GET /book, /book/psychologist, /book/psychologists/:id,
+ * /book/time, /book/summary) */
+struct web_view web_book_service(struct web_app *, struct request *, struct response *);
+struct web_view web_book_psychologist(struct web_app *, struct request *, struct response *);
+struct web_view web_book_profile(struct web_app *, struct request *, struct response *);
+struct web_view web_book_time(struct web_app *, struct request *, struct response *);
+struct web_view web_book_summary(struct web_app *, struct request *, struct response *);
 /* catalogue_api.c: GET /api/services, /api/psychologists, /api/availability (patient-api.md) */
 struct web_view web_api_services(struct web_app *, struct request *, struct response *);
 struct web_view web_api_psychologists(struct web_app *, struct request *, struct response *);
 struct web_view web_api_availability(struct web_app *, struct request *, struct response *);
-void web_signin_form(struct web_app *, struct request *, struct response *);
-void web_signin_send(struct web_app *, struct request *, struct response *);
-void web_signin_code_form(struct web_app *, struct request *, struct response *);
-void web_signin_code_check(struct web_app *, struct request *, struct response *);
-void web_signup_form(struct web_app *, struct request *, struct response *);
-void web_signup_send(struct web_app *, struct request *, struct response *);
-void web_signout(struct web_app *, struct request *, struct response *);
-void web_auth_refresh(struct web_app *, struct request *, struct response *);
-void web_account(struct web_app *, struct request *, struct response *);
-void web_account_details(struct web_app *, struct request *, struct response *);
-void web_account_details_save(struct web_app *, struct request *, struct response *);
-void web_sessions(struct web_app *, struct request *, struct response *);
-void web_sessions_revoke(struct web_app *, struct request *, struct response *);
-void web_sessions_revoke_all(struct web_app *, struct request *, struct response *);
-void web_staff_signin_form(struct web_app *, struct request *, struct response *);
-void web_staff_signin_post(struct web_app *, struct request *, struct response *);
-void web_invite_form(struct web_app *, struct request *, struct response *);
-void web_invite_accept(struct web_app *, struct request *, struct response *);
-void web_admin_home(struct web_app *, struct request *, struct response *);
-void web_admin_staff(struct web_app *, struct request *, struct response *);
-void web_admin_invite(struct web_app *, struct request *, struct response *);
-void web_admin_set_role(struct web_app *, struct request *, struct response *);
-void web_admin_messages(struct web_app *, struct request *, struct response *);
-void web_admin_message_retry(struct web_app *, struct request *, struct response *);
-void web_admin_job_retry(struct web_app *, struct request *, struct response *);
-void web_api_send_otp(struct web_app *, struct request *, struct response *);
-void web_api_verify_otp(struct web_app *, struct request *, struct response *);
-void web_api_refresh(struct web_app *, struct request *, struct response *);
-void web_api_logout(struct web_app *, struct request *, struct response *);
-void web_api_me(struct web_app *, struct request *, struct response *);
-void web_api_staff_login(struct web_app *, struct request *, struct response *);
+struct web_view web_signin(struct web_app *, struct request *, struct response *);
+struct web_view web_signin_code(struct web_app *, struct request *, struct response *);
+struct web_view web_signout(struct web_app *, struct request *, struct response *);
+struct web_view web_auth_refresh(struct web_app *, struct request *, struct response *);
+struct web_view web_account(struct web_app *, struct request *, struct response *);
+struct web_view web_account_details(struct web_app *, struct request *, struct response *);
+struct web_view web_sessions(struct web_app *, struct request *, struct response *);
+struct web_view web_sessions_revoke(struct web_app *, struct request *, struct response *);
+struct web_view web_staff_signin_form(struct web_app *, struct request *, struct response *);
+struct web_view web_invite(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_home(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_staff(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_set_role(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_messages(struct web_app *, struct request *, struct response *);
+struct web_view web_admin_retry(struct web_app *, struct request *, struct response *);
+struct web_view web_api_send_otp(struct web_app *, struct request *, struct response *);
+struct web_view web_api_verify_otp(struct web_app *, struct request *, struct response *);
+struct web_view web_api_refresh(struct web_app *, struct request *, struct response *);
+struct web_view web_api_logout(struct web_app *, struct request *, struct response *);
+struct web_view web_api_me(struct web_app *, struct request *, struct response *);
+struct web_view web_api_staff_login(struct web_app *, struct request *, struct response *);
 
 /* The organisation of the request, from its Host (tenant.c): fills app->rq.org_id. DB_OK
  * or an error. */
 int  web_tenant_resolve(struct web_app *app, struct request *req);
 
 /* Installed as the worker's db "before" hook: the first statement of a request that has a
- * tenant opens its transaction (web_tx), so handlers never open it themselves; once open, a
+ * tenant opens its transaction, so handlers never open it themselves; once open, a
  * statement on a connection that was lost since fails (DB_UNAVAILABLE) rather than run
  * outside the transaction its earlier writes were in. */
 int  web_db_first_use(struct db *db, void *app);
@@ -393,10 +433,6 @@ int  web_db_first_use(struct db *db, void *app);
  * (errors answered before the Host was looked up). Borrowed. */
 const char *web_org_name(const struct web_app *app);
 
-/* Opens the request's tenant transaction unless it is open: row-level security then limits
- * every statement to app->rq.org_id. web_dispatch commits it after a success answer (< 400)
- * and rolls it back otherwise. DB_OK or an error. */
-int  web_tx(struct web_app *app);
 /* Commit the transaction even though the answer will be an error: counted failures (wrong
  * codes, wrong passwords) and the audit entries that record them must stay. */
 void web_tx_keep(struct web_app *app);
@@ -413,9 +449,11 @@ void web_session_cookies_clear(struct request *req, struct response *resp);
 /* A local path to go back to after sign-in: next when it is one of ours ("/…", not "//…"),
  * else fallback. Returns one of the two. */
 const char *web_next(const char *next, const char *fallback);
+/* web_next of the request's `next`: the form's on a POST, else the query's. */
+const char *web_next_of(const struct request *req, const char *fallback);
 
-/* Redirects to where?next=NEXT (next percent-encoded). */
-void web_redirect_next(struct response *resp, int status, const char *where, const char *next);
+/* where?next=NEXT (next percent-encoded), in req's arena. */
+const char *web_next_url(struct request *req, const char *where, const char *next);
 
 /* Cookie names. */
 #define WEB_COOKIE_ACCESS   "kairos_at"

@@ -23,19 +23,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { launch, openPage, auditHere, env, submit, text, pathOf } from './lib.mjs';
+import { launch, openPage, auditHere, submit, finish, env, findings } from './lib.mjs';
 
 const BASE_URL = env('BASE_URL').replace(/\/+$/, '');
 const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR || '.');
 
-const checks = [];
-const audits = [];
-const runs = [];
-
-function check(mode, what, ok, got) {
-	checks.push({ mode, what, ok: !!ok, got: ok ? undefined : got });
-	return ok;
-}
+const { checks, audits, runs, check } = findings();
 
 // The newest code sent to phone that is not `after`; waits for the job runner to send it.
 async function latestCode(phone, after) {
@@ -50,6 +43,8 @@ async function latestCode(phone, after) {
 	throw new Error(`no code reached the outbox for ${phone}`);
 }
 
+const text = (page, sel) => page.locator(sel).first().innerText().catch(() => null);
+const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
 const focused = (page) => page.evaluate(() => {
 	const a = document.activeElement;
 	return a ? (a.id || a.getAttribute('data-error-summary') !== null && 'error-summary' ||
@@ -93,7 +88,7 @@ async function patient(browser, { js, phone, channel, userAgent }) {
 		check(mode, 'a bad sign-up: 422', status === 422, status);
 		await expectError(page, mode, js, 'email', 'Enter an email address like name@example.com', focusAt);
 		const summary = await text(page, '[data-error-summary]');
-		check(mode, 'a future date of birth is refused', /date of birth must be in the past/.test(summary), summary);
+		check(mode, 'a future date of birth is refused', /date of birth must be in the past/i.test(summary), summary);
 		check(mode, 'consent is required', /agree to the terms/.test(summary), summary);
 		check(mode, 'the name typed is kept', await page.inputValue('#name') === name, await page.inputValue('#name'));
 		await audit(page, js, 'signup-errors');
@@ -230,10 +225,6 @@ async function main() {
 	} finally {
 		await browser.close();
 	}
-	process.stdout.write(`${JSON.stringify({ checks, audits, runs }, null, 2)}\n`);
 }
 
-main().then(() => process.exit(0), (err) => {
-	process.stdout.write(`${JSON.stringify({ error: String(err && err.stack || err), checks })}\n`);
-	process.exit(1);
-});
+finish(main, { checks, audits, runs });

@@ -33,14 +33,15 @@ export async function launch() {
 }
 
 // A fresh context (no shared cookies or cache) and page, optionally with its own
-// User-Agent. Console errors, page errors and failed subresource requests are collected on
+// User-Agent and time zone (an IANA name: what Intl tells the page's scripts). Console errors, page errors and failed subresource requests are collected on
 // page.kairos for the caller to report.
-export async function openPage(browser, { width, height, js, userAgent }) {
+export async function openPage(browser, { width, height, js, userAgent, timezoneId }) {
 	const context = await browser.newContext({
 		viewport: { width, height },
 		javaScriptEnabled: js,
 		reducedMotion: 'reduce',
 		...(userAgent ? { userAgent } : {}),
+		...(timezoneId ? { timezoneId } : {}),
 	});
 	const page = await context.newPage();
 	page.kairos = { consoleErrors: [], pageErrors: [], failedRequests: [] };
@@ -308,15 +309,10 @@ export async function auditHere(page, { js, screenshotDir = null, name = 'page',
 	return out;
 }
 
-// ---- what the flow scripts (auth.mjs, catalogue.mjs) share ----
+// ---- what the flow scripts (auth.mjs, booking.mjs, catalogue.mjs) share ----
 
-// The environment variable k; throws when it is not set.
-export const env = (k) => {
-	if (!process.env[k]) throw new Error(`${k} is not set`);
-	return process.env[k];
-};
-
-// Clicks a submit button (or link) and waits for the page it leads to; returns its status.
+// Clicks selector (a link or a submit button) and waits for the page it leads to; returns
+// that page's HTTP status.
 export async function submit(page, selector) {
 	const [response] = await Promise.all([
 		page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }),
@@ -327,3 +323,38 @@ export async function submit(page, selector) {
 
 export const text = (page, sel) => page.locator(sel).first().innerText().catch(() => null);
 export const pathOf = (page) => { const u = new URL(page.url()); return u.pathname + u.search; };
+
+// Runs a flow script's main() and prints its ONE JSON object, {checks, audits, runs}, with
+// exit status 0 when the run itself worked (whatever it found: the Perl test decides), or
+// {error, checks} with 1 when it broke.
+export function finish(main, { checks, audits, runs }) {
+	main().then(() => {
+		process.stdout.write(`${JSON.stringify({ checks, audits, runs }, null, 2)}\n`);
+		process.exit(0);
+	}, (err) => {
+		process.stdout.write(`${JSON.stringify({ error: String(err && err.stack || err), checks })}\n`);
+		process.exit(1);
+	});
+}
+
+// An environment variable a script cannot run without.
+export function env(k) {
+	if (!process.env[k]) throw new Error(`${k} is not set`);
+	return process.env[k];
+}
+
+// What a flow script collects for finish(): checks [{mode, what, ok, got}] (got only when
+// not ok), audits (auditHere's) and runs ({mode, consoleErrors, ...} of each page), and
+// check(mode, what, ok, got), which records one and returns ok.
+export function findings() {
+	const checks = [];
+	return {
+		checks,
+		audits: [],
+		runs: [],
+		check(mode, what, ok, got) {
+			checks.push({ mode, what, ok: !!ok, got: ok ? undefined : got });
+			return ok;
+		},
+	};
+}

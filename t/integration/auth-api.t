@@ -21,10 +21,10 @@ my $j = \&KairosTest::json;
 my $r = $post->('/api/patient-auth/send-otp', { phone => '0412 345', channel => 'fax' });
 is($r->{status}, 400, 'a malformed number and channel: 400');
 is_deeply($j->($r)->{details}, { phone => 'That is not a number in use: check the digits and the country code',
-	channel => 'must be sms, whatsapp or email' }, 'each field named');
+	channel => 'Channel must be one of: sms, whatsapp, email' }, 'each field named');
 is_deeply($j->($post->('/api/patient-auth/send-otp', { phone => '+61400000001', channel => 'email' }))->{details},
 	{ email => 'Enter an email address' }, 'the email channel needs an email');
-is($j->($post->('/api/patient-auth/send-otp', { phone => 61400000001 }))->{details}{phone}, 'must be a string', 'a number is not a string');
+is($j->($post->('/api/patient-auth/send-otp', { phone => 61400000001 }))->{details}{phone}, 'Mobile number must be text', 'a number is not a string');
 is($post->('/api/patient-auth/send-otp', '[1]')->{status}, 400, 'a body that is not an object: 400');
 is($post->('/api/patient-auth/send-otp', "{\"phone\":\"+614\xff\"}")->{status}, 400, 'bad UTF-8: 400');
 is($post->('/api/patient-auth/send-otp', { phone => '+61' . ('4' x 40) })->{status}, 400, 'an overlong number: 400');
@@ -77,7 +77,7 @@ is($psql->("SELECT count(*) FROM audit_log WHERE action = 'auth.otp_throttled'")
 
 # ---- verify-otp ----
 is_deeply($j->($post->('/api/patient-auth/verify-otp', { phone => '+61400000002', otp => '12ab' }))->{details},
-	{ otp => 'must be the 6 digits of the code' }, 'a code that is not 6 digits: 400');
+	{ otp => 'Enter the 6 digits of the code we sent you' }, 'a code that is not 6 digits: 400');
 $code = $k->latest_code('+61400000002');
 my $wrong = $code eq '000000' ? '111111' : '000000';
 my @left;
@@ -116,9 +116,9 @@ is($psql->("SELECT consumed_at IS NOT NULL FROM otp_codes WHERE phone = '+614000
 # sign-up through the API (AUTH-1): details checked, applied when the new number verifies
 $r = $post->('/api/patient-auth/send-otp', { phone => '+61400000030', signup => { name => '', email => 'x', dateOfBirth => '2999-01-01', consent => JSON::PP::false } });
 is_deeply($j->($r)->{details}, { 'signup.name' => 'Enter your full name', 'signup.email' => 'Enter an email address like name@example.com',
-	'signup.dateOfBirth' => 'Your date of birth must be in the past',
-	'signup.consent' => 'must be true: the terms and the privacy policy are agreed to' }, 'bad sign-up details: 400, each named');
-is($j->($post->('/api/patient-auth/send-otp', { phone => '+61400000030', signup => 'me' }))->{details}{signup}, 'must be an object', 'signup must be an object');
+	'signup.dateOfBirth' => 'Date of birth must be in the past',
+	'signup.consent' => 'You need to agree to the terms and the privacy policy to create an account' }, 'bad sign-up details: 400, each named');
+is($j->($post->('/api/patient-auth/send-otp', { phone => '+61400000030', signup => 'me' }))->{details}{signup}, 'Sign-up details must be an object', 'signup must be an object');
 is($psql->("SELECT count(*) FROM otp_codes WHERE phone = '+61400000030'"), 0, 'no code for a refused sign-up');
 $r = $post->('/api/patient-auth/send-otp', { phone => '+61400000030', signup => { name => 'Noor Api', email => 'noor@example.org', dateOfBirth => '1985-07-01', consent => JSON::PP::true } });
 is($r->{content}, $known->{content}, 'a good sign-up: the same answer as any send-otp');

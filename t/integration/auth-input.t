@@ -3,7 +3,8 @@
 # people type them into one E.164 form (issue 12): a NUL inside a JSON string or a form value
 # is a field error, never the part before it; +610400000001, +61400000001 and 0400 000 001
 # are one number, with one throttle bucket and one account; a number not valid for its
-# country is refused. Pages and the JSON API alike.
+# country is refused. Pages and the JSON API alike; AU, NZ, IN, GB and US numbers, each in
+# its own clinic's national format (KAIROS_DEFAULT_REGION) and with its country code.
 use strict;
 use warnings;
 use FindBin;
@@ -16,7 +17,8 @@ my $k = KairosTest->start(workers => 2);
 my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
 my $post = sub { my ($path, $body, %h) = @_; $k->post_json($path, $body, headers => \%h) };
 my $j = \&KairosTest::json;
-my $nul_json = 'must not contain a NUL character (\u0000)';
+# the spec's message names the field by its label (input/input.h)
+my $nul_json = sub { "$_[0] must not contain a NUL character" };
 my $nul_form = 'This contains a NUL character, which is not allowed';
 
 # The error message by a field of a page (templates/partials/field: id="FIELD-error").
@@ -33,7 +35,7 @@ my $code = $k->latest_code('+61400000301');
 like($code, qr/^\d{6}$/, '... reaches the outbox');
 $r = $post->('/api/patient-auth/verify-otp', { phone => '+61400000301', otp => "$code\0" });
 is($r->{status}, 400, 'the live code and a NUL ("\\u0000") does not sign in: 400');
-is_deeply($j->($r)->{details}, { otp => $nul_json }, '... with details.otp');
+is_deeply($j->($r)->{details}, { otp => $nul_json->('Code') }, '... with details.otp');
 ok(!exists $j->($r)->{accessToken}, '... and no token');
 is($psql->("SELECT count(*) FROM users WHERE phone = '+61400000301'"), 0, '... and no account');
 is($psql->("SELECT attempts FROM otp_codes WHERE phone = '+61400000301'"), 0, '... nor a wrong try counted against the code');
@@ -42,15 +44,15 @@ is($post->('/api/patient-auth/verify-otp', { phone => '+61400000301', otp => $co
 
 $r = $post->('/api/patient-auth/send-otp', { phone => "+61400000302\0", channel => 'sms' });
 is($r->{status}, 400, 'a NUL after a phone number: 400');
-is_deeply($j->($r)->{details}, { phone => $nul_json }, '... details.phone');
+is_deeply($j->($r)->{details}, { phone => $nul_json->('Mobile number') }, '... details.phone');
 $r = $post->('/api/patient-auth/send-otp', { phone => "+61400000303", channel => "sms\0whatsapp" });
-is_deeply($j->($r)->{details}, { channel => $nul_json }, 'a NUL in the channel: details.channel');
+is_deeply($j->($r)->{details}, { channel => $nul_json->('Channel') }, 'a NUL in the channel: details.channel');
 $r = $post->('/api/patient-auth/send-otp', { phone => '+61400000304', channel => 'email', email => "ann\@example.org\0x" });
-is_deeply($j->($r)->{details}, { email => $nul_json }, 'a NUL in the email: details.email');
+is_deeply($j->($r)->{details}, { email => $nul_json->('Email address') }, 'a NUL in the email: details.email');
 $r = $post->('/api/patient-auth/send-otp', { phone => '+61400000305', channel => 'sms',
 	signup => { name => "Ann\0<b>x</b>", email => "ann5\@example.org\0", dateOfBirth => '1990-01-01', consent => JSON::PP::true } });
 is($r->{status}, 400, 'a NUL in the sign-up name and email: 400');
-is_deeply($j->($r)->{details}, { 'signup.name' => $nul_json, 'signup.email' => $nul_json }, '... each named');
+is_deeply($j->($r)->{details}, { 'signup.name' => $nul_json->('Full name'), 'signup.email' => $nul_json->('Email address') }, '... each named');
 is($psql->("SELECT count(*) FROM otp_codes WHERE phone = '+61400000305'"), 0, '... and nothing stored');
 
 $r = $post->('/api/patient-auth/verify-otp', '{"phone":"+61400000301","otp\u0000":"123456"}');
@@ -60,9 +62,9 @@ is_deeply($j->($r)->{details}, { body => 'NUL character in a JSON member name' }
 my $staff = $k->staff(role => 'admin');
 $r = $post->('/api/staff-auth/login', { email => $staff->{email}, password => "$staff->{password}\0anything" });
 is($r->{status}, 400, 'a staff password and a NUL does not sign in: 400');
-is_deeply($j->($r)->{details}, { password => $nul_json }, '... details.password');
+is_deeply($j->($r)->{details}, { password => $nul_json->('Password') }, '... details.password');
 $r = $post->('/api/staff-auth/login', { email => "$staff->{email}\0", password => $staff->{password} });
-is_deeply($j->($r)->{details}, { email => $nul_json }, 'a NUL in the staff email: details.email');
+is_deeply($j->($r)->{details}, { email => $nul_json->('Email address') }, 'a NUL in the staff email: details.email');
 
 # ---- phones: one number, one form ----
 $r = $post->('/api/patient-auth/send-otp', { phone => '+61400000310', channel => 'sms' });
@@ -79,6 +81,12 @@ is($r->{status}, 200, 'the code verifies for +610400000310');
 is($j->($r)->{patient}{phone}, '+61400000310', '... the account of +61400000310');
 is($psql->("SELECT count(*) FROM users WHERE phone LIKE '%400000310'"), 1, 'one account');
 
+for my $intl (['+64 21 123 4567', '+64211234567', 'New Zealand'], ['+44 (0)7400 123456', '+447400123456', 'British'],
+	['+1 (201) 555-0123', '+12015550123', 'US']) {
+	$r = $post->('/api/patient-auth/send-otp', { phone => $intl->[0], channel => 'sms' });
+	is($r->{status}, 200, "an Australian clinic takes a $intl->[2] number with its country code");
+	ok($k->latest_code($intl->[1]), "... as $intl->[1]");
+}
 $r = $post->('/api/patient-auth/send-otp', { phone => '0400 000 311', channel => 'sms' });
 is($r->{status}, 200, 'a national number (the default region, AU): 200');
 ok($k->latest_code('+61400000311'), '... the code goes to its E.164 form');
@@ -95,7 +103,7 @@ for my $bad (['+6140000000', 'That is not a number in use: check the digits and 
 	is($r->{status}, 400, "$bad->[2]: 400");
 	is($j->($r)->{details}{phone}, $bad->[1], '... said so');
 }
-is($psql->("SELECT count(*) FROM otp_codes WHERE phone NOT IN ('+61400000301', '+61400000310', '+61400000311')"), 0,
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone NOT IN ('+61400000301', '+61400000310', '+61400000311', '+64211234567', '+447400123456', '+12015550123')"), 0,
 	'no refused number got a code');
 
 # ---- pages: the form again, the message by the field ----
@@ -166,4 +174,26 @@ is($r->{status}, 200, '... though with its country code it is');
 like(KairosBrowser->new($in)->get('/signin')->{content}, qr/For example 081234 56789, or with the country code: \+91 81234 56789/,
 	'... and the hint shows an Indian number');
 $in->finish;
+
+# ---- New Zealand, Britain and the US: each clinic's national format, through the API and
+# the page, stored as E.164; another country's national number is not theirs ----
+for my $c (['NZ', '021 123 4567', '+64211234567', '(09) 379-4567', '+6493794567'],
+	['GB', '07400 123456', '+447400123456', '020 7946 0018', '+442079460018'],
+	['US', '(201) 555-0123', '+12015550123', undef, undef]) {
+	my ($region, $api, $api_e164, $page, $page_e164) = @$c;
+	my $t = KairosTest->start(workers => 1, env => { KAIROS_DEFAULT_REGION => $region });
+	$r = $t->post_json('/api/patient-auth/send-otp', { phone => $api, channel => 'sms' });
+	is($r->{status}, 200, "$region: send-otp takes $api");
+	ok($t->latest_code($api_e164), "... and the code goes to $api_e164");
+	$r = $t->post_json('/api/patient-auth/send-otp', { phone => '0412 345 678', channel => 'sms' });
+	is($r->{status}, 400, "$region: an Australian national number is refused");
+	is(KairosTest::json($r)->{details}{phone}, 'That is not a number in use: check the digits and the country code', '... by the phone field');
+	if (defined $page) {
+		my $b = KairosBrowser->new($t);
+		$r = $b->post('/signin', { _csrf => $b->csrf('/signin'), phone => $page, channel => 'sms', email => '' });
+		is($r->{status}, 303, "$region: the sign-in page takes $page");
+		ok($t->latest_code($page_e164), "... as $page_e164");
+	}
+	$t->finish;
+}
 done_testing;

@@ -27,13 +27,13 @@ $r = $b->post('/signup', { _csrf => $csrf, name => 'Zoë Example', email => 'not
 is($r->{status}, 422, 'a bad sign-up: the form again (422)');
 like($r->{content}, qr/There is a problem/, 'with the error summary');
 like($r->{content}, qr{<a href="#email">Enter an email address like name\@example.com</a>}, 'linking to the email field');
-like($r->{content}, qr/Your date of birth must be in the past/, 'a future date of birth is refused');
+like($r->{content}, qr/Date of birth must be in the past/, 'a future date of birth is refused');
 like($r->{content}, qr/You need to agree to the terms/, 'consent is required');
 like($r->{content}, qr/value="Zoë Example"/, 'what was typed is kept');
 like($r->{content}, qr/aria-invalid="true"/, 'fields marked invalid');
 like($r->{content}, qr/<title>Error: Create an account/, 'the title says there is an error');
 $r = $b->post('/signup', { _csrf => $csrf, name => 'Zoë Example', email => 'zoe@example.org', phone => '+61400000010', dateOfBirth => '1990-02-30', channel => 'sms', consent => 'yes' });
-like($r->{content}, qr/Enter your date of birth as a real date/, '30 February is not a date');
+like($r->{content}, qr/Date of birth must be a real date/, '30 February is not a date');
 
 $r = $b->post('/signup', { _csrf => $csrf, name => 'Zoë Example', email => 'zoe@example.org', phone => '+61400000010', dateOfBirth => '1990-03-27', channel => 'sms', consent => 'yes', next => '/account/sessions' });
 is($r->{status}, 303, 'a good sign-up: 303');
@@ -186,7 +186,12 @@ is($r->{status}, 200, 'the staff page');
 is($nav->($s), '/ /admin', "an admin's nav is Home and Admin, not a visitor's or a patient's");
 $r = $s->post('/admin/staff', { _csrf => $s->csrf($r), name => '', email => 'x', role => 'owner' });
 is($r->{status}, 422, 'a bad invitation: 422');
-like($r->{content}, qr/Choose a role/, 'an unknown role is refused');
+like($r->{content}, qr/Role must be one of: practitioner, receptionist, admin/, 'an unknown role is refused');
+# the form comes from its input spec (web_form_from): each error by its field and in the
+# summary, what was typed kept
+like($r->{content}, qr{id="name-error"[^>]*>(?:\s*<span[^>]*>[^<]*</span>)?\s*Enter their full name}, '... the name\'s error by the name field');
+like($r->{content}, qr{<a href="#email">Enter an email address like name\@example.com</a>}, '... the email\'s in the summary');
+like($r->{content}, qr{name="email"[^>]*value="x"|value="x"[^>]*name="email"}, '... and the email typed is kept');
 $r = $s->post('/admin/staff', { _csrf => $s->csrf($r), name => 'Priya Practitioner', email => 'priya@example.org', role => 'practitioner' });
 is($r->{headers}{location}, '/admin/staff?invited=1', 'an invitation: 303');
 my $mail;

@@ -95,7 +95,7 @@ is_deeply(KairosTest::json(campaign({ %sms, type => 'email', clientIds => [$ann]
 is(campaign('[1,2]')->{status}, 400, 'a body that is not an object: 400');
 $r = campaign({ %sms, clientIds => [map { sprintf '00000000-0000-4000-8000-%012d', $_ } 1 .. 10_001] });
 is($r->{status}, 413, '10,001 ids: 413');
-is_deeply(KairosTest::json($r), { error => 'Too many recipients', details => { clientIds => 'at most 10000 patient ids per request' } }, 'saying why');
+is_deeply(KairosTest::json($r), { error => 'Too many recipients', details => { clientIds => 'Patients may hold at most 10000 items' } }, 'saying why');
 is(campaign({ %sms, clientIds => [$ann] }, headers => { 'Idempotency-Key' => 'bad key!' })->{status}, 400, 'a malformed Idempotency-Key: 400');
 is($count->('campaigns') . '/' . $count->('notifications'), $before, 'none of the refused requests wrote anything');
 

@@ -5,9 +5,10 @@ package KairosCrawl;
 #
 #   my $report = KairosCrawl::crawl($browser, start => '/', skip_form => qr{...});
 #   # {pages => [paths], problems => ["GET /x: 404 (linked from /y)", ...], forms => N,
-#   #  validation => N, assets => N, external => N}
+#   #  validation => N, assets => N, external => N, sampled_out => N}
 #
-# - A link (<a href>) to this site is fetched with GET; a page (text/html, 200) is read for
+# - A link (<a href>) to this site is fetched with GET (up to SHAPE_SAMPLES pages of one
+#   shape: the rest are counted in sampled_out); a page (text/html, 200) is read for
 #   more. A redirect is followed when it stays on the site. Any 4xx or 5xx is a problem.
 # - Assets (<link href>, <script src>, <img src>) must answer 200.
 # - mailto: and tel: links are checked for form only (an address, an E.164-like number);
@@ -25,6 +26,18 @@ use strict;
 use warnings;
 
 use constant MAX_PAGES => 2000;	# a bound on a runaway crawl (query strings that never repeat)
+# Pages of one shape (a path and the set of its query's parameter names) visited, with
+# different values: the wizard links every day and every slot, and their pages differ only
+# by values; three of each find what a shape gets wrong without fetching a month of slots.
+use constant SHAPE_SAMPLES => 3;
+
+# A page's shape: its path and its query's parameter names, sorted, without their values.
+sub shape {
+	my ($path) = @_;
+	my ($p, $q) = split /\?/, $path, 2;
+	my %names = map { (split /=/, $_, 2)[0] => 1 } split /&/, $q // '';
+	return join '?', $p, join '&', sort keys %names;
+}
 
 sub unescape {
 	my ($s) = @_;
@@ -84,8 +97,9 @@ sub urlencode { my ($v) = @_; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $
 sub crawl {
 	my ($b, %o) = @_;
 	my $skip_form = $o{skip_form} // qr/(?!)/;
-	my %r = (pages => [], problems => [], forms => 0, validation => 0, assets => 0, external => 0);
-	my (%seen, %asset_seen, %form_seen);
+	my %r = (pages => [], problems => [], forms => 0, validation => 0, assets => 0, external => 0,
+		sampled_out => 0);
+	my (%seen, %asset_seen, %form_seen, %shape_seen);
 	my @queue = ([$o{start} // '/', '(start)']);
 	my $problem = sub { push @{ $r{problems} }, $_[0] };
 	my $local_location = sub {
@@ -98,6 +112,7 @@ sub crawl {
 	while (my $item = shift @queue) {
 		my ($path, $from) = @$item;
 		next if $seen{$path}++;
+		if ($shape_seen{shape($path)}++ >= SHAPE_SAMPLES) { $r{sampled_out}++; next }
 		if (keys %seen > MAX_PAGES) { $problem->("more than ${\ MAX_PAGES} pages: stopped at $path"); last }
 		my $res = $b->get($path);
 		my $st = $res->{status};

@@ -46,6 +46,7 @@ sub browser_or_skip {
 # violations, no horizontal overflow, a screenshot of each in $shots.
 sub audits_ok {
 	my ($audits, $prefix, $names, $shots) = @_;
+	$shots //= 'the scratch directory';
 	my %pages = map { $_->{name} => 1 } @$audits;
 	is_deeply([sort keys %pages], [sort map { "$prefix$_" } @$names], 'every page was audited');
 	is(scalar @$audits, 4 * keys %pages, 'each at 360 and 1280 px, with and without JavaScript');
@@ -56,6 +57,34 @@ sub audits_ok {
 		or diag explain [map { { page => "$_->{name}-$_->{viewport}", %{ $_->{overflow} } } } @overflow];
 	my @small = grep { (-s $_->{screenshot} // 0) < 10_000 } @$audits;
 	is(scalar @small, 0, scalar(@$audits) . " screenshots saved in $shots") or diag explain [map { $_->{screenshot} } @small];
+}
+
+# For the browser tests: runs `node SCRIPT` in t/e2e with %env added (bounded: a browser that
+# hangs fails the test, it does not stall the suite) and asserts on the ONE JSON object such
+# a script prints (t/e2e/lib.mjs, finish): the run completed; each of its checks passed and
+# there were `checks` of them (fewer: a flow stopped early); the audited pages are `pages`,
+# each at 360 and 1280 px with and without JavaScript, with 0 axe-core violations, no
+# horizontal overflow and a screenshot saved; no console errors, page errors or failed
+# requests. Returns the decoded object.
+sub browser_run {
+	my ($script, %o) = @_;
+	my $json;
+	{
+		local @ENV{ keys %{ $o{env} } } = values %{ $o{env} };
+		$json = `cd $SRC/t/e2e && timeout -k 10 300 node $script`;
+	}
+	my $res = eval { decode_json($json) };
+	ok($res && !$res->{error}, 'the browser run completed') or diag($res ? $res->{error} : $json // 'no output');
+	$res //= {};
+	for my $c (@{ $res->{checks} // [] }) {
+		ok($c->{ok}, "$c->{mode}: $c->{what}") or diag explain $c->{got};
+	}
+	is(scalar @{ $res->{checks} // [] }, $o{checks}, 'every step of the flows ran');
+	audits_ok($res->{audits} // [], '', $o{pages});
+	my @noise = map { my $r = $_; map { "$r->{mode}: $_" } @{ $r->{consoleErrors} }, @{ $r->{pageErrors} }, @{ $r->{failedRequests} } }
+		@{ $res->{runs} // [] };
+	is(scalar @noise, 0, 'no console errors, page errors or failed subresource requests') or diag explain \@noise;
+	return $res;
 }
 
 sub free_port {

@@ -257,6 +257,11 @@ main(void)
 	is_str(at(&e, "contacts.1.name"), "Enter contact's name", "a field of a list's object");
 	e = from_json("{\"name\":\"Ana\",\"tags\":[\"sms\",\"sms\",\"sms\",\"sms\"]}", &p);
 	is_str(at(&e, "tags"), "Channels may hold at most 3 items", "too many items");
+	ok(e.status == 413, "a list over its max asks for 413: the request must be split");
+	e = from_json("{\"name\":\"Ana\",\"tags\":[\"fax\"]}", &p);
+	ok(e.count == 1 && e.status == 0, "a bad item is a plain 400");
+	e = from_form("name=Ana&tags=sms&tags=sms&tags=sms&tags=sms", &p);
+	ok(e.status == 413, "a form's list over its max too");
 
 	/* unknown members, checks */
 	e = from_json("{\"name\":\"Ana\",\"nmae\":\"x\",\"emergencyContact\":{\"name\":\"L\","
@@ -294,6 +299,27 @@ main(void)
 		ok(e.count == 0 && p.age == 10 && p.fee == 600,
 		    "10 is a number from 5 to 480, \"6\" an amount from 5.00 to 9.00 (%s)",
 		    e.count ? e.items[0].message : "no error");
+	}
+	{
+		/* a required checkbox (consent): unticked is missing, as a form sends nothing */
+		static const struct input_field agree_fields[] = {
+			{ .name = "consent", .label = "Consent", .type = INPUT_BOOL,
+			  .flags = INPUT_REQUIRED, .missing = "You need to agree",
+			  .offset = offsetof(struct person, consent) },
+		};
+		static const struct input_spec agree_spec =
+			INPUT_SPEC("agree", agree_fields, struct person, NULL);
+		struct input_ctx ctx = { &arena, "AU" };
+		struct http_params form = { 0 };
+		struct json_object *empty = json_tokener_parse("{}");
+
+		e = (struct input_errors){ 0 };
+		input_form(&agree_spec, &form, &p, &ctx, &e);
+		is_str(at(&e, "consent"), "You need to agree", "a required checkbox unticked is missing");
+		e = (struct input_errors){ 0 };
+		input_json(&agree_spec, empty, &p, &ctx, &e);
+		is_str(at(&e, "consent"), "You need to agree", "... and absent from JSON too");
+		json_object_put(empty);
 	}
 
 	for (size_t i = 0; i < nkept; i++)

@@ -5,11 +5,13 @@
  * first instant; sessions whose end crosses a change last their real duration; buffers,
  * minimum notice and maximum advance against a set `now`, leave, busy time, the
  * any-practitioner merge, the next available slot, range limits and RFC 3339 formatting in
- * the patient's zone. `now` is a value passed in, never the machine's clock. */
+ * the patient's zone. `now` is what the settable clock (core/clock) reads, set by each test
+ * as `kairos` reads it in production (clock_now()), never the machine's time. */
 #include <stdio.h>
 #include <string.h>
 
 #include "booking/booking.h"
+#include "core/clock.h"
 #include "tap.h"
 
 #define MIN 60
@@ -66,11 +68,19 @@ practitioner(const char *id, const struct booking_rule *rules, size_t nrules)
 	return p;
 }
 
+/* Sets the clock to t and reads it back as the handlers do. */
+static tz_instant
+clock_at(tz_instant t)
+{
+	clock_set_for_test((long long)t * 1000000);
+	return clock_now();
+}
+
 static struct booking_query
 query(int duration_min, int64_t from, int64_t to, tz_instant now)
 {
 	struct booking_query q = {
-		.duration_s = duration_min * MIN, .from_day = from, .to_day = to, .now = now,
+		.duration_s = duration_min * MIN, .from_day = from, .to_day = to, .now = clock_at(now),
 		.session_type = BOOKING_SESSION_ANY,
 	};
 
@@ -376,11 +386,11 @@ test_notice_and_advance(void)
 	ok(booking_slots(&q, &p, 1, &s) == BOOKING_OK, "now 08:30, two hours' notice");
 	is_str(walls(&s, mel, false, false), "11:00+11:00", "  09:00 and 10:00 are too soon, 11:00 is not");
 	booking_slots_free(&s);
-	q.now = at(mel, 2026, 12, 1, 9, 0);
+	q.now = clock_at(at(mel, 2026, 12, 1, 9, 0));
 	ok(booking_slots(&q, &p, 1, &s) == BOOKING_OK && s.count == 1 &&
 	    s.items[0].start == at(mel, 2026, 12, 1, 11, 0), "  now 09:00: 11:00 is exactly two hours off, offered");
 	booking_slots_free(&s);
-	q.now = at(mel, 2026, 12, 1, 9, 1);
+	q.now = clock_at(at(mel, 2026, 12, 1, 9, 1));
 	ok(booking_slots(&q, &p, 1, &s) == BOOKING_OK && s.count == 0, "  now 09:01: nothing left today");
 	booking_slots_free(&s);
 
@@ -499,7 +509,7 @@ test_any_practitioner(void)
 		q = query(60, 0, 0, at(mel, 2026, 12, 1, 9, 30));
 		ok(booking_next_available(&q, ps, 1, 30, &found, &next) == BOOKING_OK && found &&
 		    next.start == at(mel, 2026, 12, 1, 11, 0), "a's next slot after 09:30: 11:00 (10:00 is busy)");
-		q.now = at(mel, 2026, 12, 1, 11, 30);
+		q.now = clock_at(at(mel, 2026, 12, 1, 11, 30));
 		ok(booking_next_available(&q, ps, 1, 30, &found, &next) == BOOKING_OK && found &&
 		    next.start == at(mel, 2026, 12, 8, 9, 0), "after 11:30: next Tuesday 09:00");
 		ok(booking_next_available(&q, ps, 3, 30, &found, &next) == BOOKING_OK && found &&

@@ -1,0 +1,118 @@
+#!/usr/bin/env perl
+# Lists page by keyset (issue 12, item 2): the admin staff list, dead messages and dead jobs
+# (/admin/messages, /admin/jobs) and a person's sessions show a page of rows and link the
+# next with ?after=<the last id shown> (templates/partials/pagination); no row is shown on
+# two pages or lost between them; a bad `after` is its field's error (400); a forged or
+# another clinic's id is no way into their rows.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use KairosTest;
+use Test::More;
+
+use constant PAGE => 50;	# WEB_LIST_PAGE
+
+my $k = KairosTest->start(workers => 1);
+my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
+my $org = "(SELECT id FROM organisations WHERE is_default)";
+my $admin = $k->staff(role => 'admin', name => 'Aaron Admin');
+my $get = sub { my ($path, $token) = @_; $k->get($path, headers => { Authorization => 'Bearer ' . ($token // $admin->{token}) }) };
+
+# The ids a page lists (by the forms beside each row), and its next-page link's key.
+sub ids_on { my ($html, $re) = @_; [ $html =~ /$re/g ] }
+sub next_key { my ($html, $param) = @_; my ($id) = $html =~ /href="[^"]*[?&](?:amp;)?\Q$param\E(?:=|&#x3D;)([0-9a-f-]{36})"[^>]*rel="next"/; $id }
+
+# Follows the next links from $path; returns the ids of every page and how many pages.
+sub walk {
+	my ($path, $param, $row_re, $token) = @_;
+	my (@all, $pages);
+	my $url = $path;
+	while (defined $url) {
+		my $r = $get->($url, $token);
+		is($r->{status}, 200, "GET $url") or last;
+		my $ids = ids_on($r->{content}, $row_re);
+		push @all, @$ids;
+		$pages++;
+		my $after = next_key($r->{content}, $param);
+		$url = defined $after ? "$path?$param=$after" : undef;
+		last if $pages > 5;
+	}
+	return (\@all, $pages);
+}
+
+sub distinct { my %s; $s{$_}++ for @_; scalar keys %s }
+
+# ---- staff: 60 more than the admin, by name ----
+$psql->("INSERT INTO users (org_id, role, name, email) SELECT $org, 'receptionist', 'Paged ' || lpad(g::text, 3, '0'),"
+	. " 'paged' || g || '\@example.org' FROM generate_series(1, 60) g");
+my $r = $get->('/admin/staff');
+is(scalar @{ ids_on($r->{content}, qr{action="/admin/staff/([0-9a-f-]{36})/role"}) }, PAGE, 'the staff page shows 50');
+like($r->{content}, qr/class="pagination"/, '... and the pagination partial');
+ok(next_key($r->{content}, 'after'), '... whose next link carries after=<the last id shown>');
+my ($all, $pages) = walk('/admin/staff', 'after', qr{action="/admin/staff/([0-9a-f-]{36})/role"});
+is($pages, 2, 'two pages for 61 staff');
+is(scalar @$all, 61, 'every staff member once');
+is(distinct(@$all), 61, '... none on two pages');
+my $last = $get->("/admin/staff?after=$all->[PAGE - 1]");
+unlike($last->{content}, qr/rel="next"/, 'the last page has no next link');
+like($last->{content}, qr/Paged 060/, '... and ends with the last by name');
+
+for my $bad ('nonsense', '1', "$all->[0]x", '%00') {
+	$r = $get->("/admin/staff?after=$bad");
+	is($r->{status}, 400, "after=$bad: 400");
+	like($r->{content}, qr/must be the id of the last row shown/, '... saying what after must be');
+}
+$r = $get->('/admin/staff?after=00000000-0000-4000-8000-000000000000');
+is($r->{status}, 200, 'after= an id of nobody: 200');
+is(scalar @{ ids_on($r->{content}, qr{action="/admin/staff/([0-9a-f-]{36})/role"}) }, 0, '... and no rows');
+my $theirs = $psql->("WITH o AS (INSERT INTO organisations (slug, name) VALUES ('elsewhere', 'Elsewhere') RETURNING id)"
+	. " INSERT INTO users (org_id, role, name) SELECT id, 'admin', 'A' FROM o RETURNING id");
+($theirs) = $theirs =~ /([0-9a-f-]{36})/;
+$r = $get->("/admin/staff?after=$theirs");
+is(scalar @{ ids_on($r->{content}, qr{action="/admin/staff/([0-9a-f-]{36})/role"}) }, 0,
+	"after= another clinic's staff member: no rows (theirs is not even a place to start)");
+
+# ---- dead messages and dead jobs: 51 of each, newest first ----
+# a dead message is its notify.send job, dead (migration 0016), and its row marked so
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text, status, updated_at)"
+	. " SELECT $org, 'paged:' || g, 'sms', '+6140000' || lpad(g::text, 4, '0'), 'x', 'dead',"
+	. " now() - g * interval '1 minute' FROM generate_series(1, 51) g");
+$psql->("INSERT INTO jobs (id, org_id, kind, payload, status, attempts, last_error, updated_at)"
+	. " SELECT id, org_id, 'notify.send', jsonb_build_object('notification', id), 'dead', 8, 'refused',"
+	. " updated_at FROM notifications WHERE event_key LIKE 'paged:%'");
+$psql->("INSERT INTO jobs (org_id, kind, dedupe_key, status, last_error, updated_at)"
+	. " SELECT $org, 'test.permanent', 'paged-' || g, 'dead', 'refused', now() - g * interval '1 minute'"
+	. " FROM generate_series(1, 51) g");
+$r = $get->('/admin/messages');
+is(scalar @{ ids_on($r->{content}, qr{action="/admin/messages/([0-9a-f-]{36})/retry"}) }, PAGE, '50 dead messages on the first page');
+is(scalar @{ ids_on($r->{content}, qr{action="/admin/jobs/([0-9a-f-]{36})/retry"}) }, PAGE, '50 dead jobs on it too');
+like($r->{content}, qr/\+61400000001.*\+61400000002/s, 'the newest first');
+($all, $pages) = walk('/admin/messages', 'after', qr{action="/admin/messages/([0-9a-f-]{36})/retry"});
+is(scalar @$all, 51, 'every dead message once, over the after= links');
+is(distinct(@$all), 51, '... none twice');
+($all, $pages) = walk('/admin/jobs', 'jobsAfter', qr{action="/admin/jobs/([0-9a-f-]{36})/retry"});
+is(scalar @$all, 51, 'every dead job once, over the jobsAfter= links');
+is(distinct(@$all), 51, '... none twice');
+$r = $get->('/admin/jobs?jobsAfter=zzz');
+is($r->{status}, 400, 'jobsAfter=zzz: 400');
+
+# ---- sessions: a patient signed in on 56 devices ----
+my $p = $k->patient('+61400000501');
+my $uid = $p->{patient}{id};
+$psql->("INSERT INTO sessions (org_id, user_id, user_agent, expires_at, last_seen_at)"
+	. " SELECT $org, '$uid', 'Device ' || g, now() + interval '1 day', now() - g * interval '1 minute'"
+	. " FROM generate_series(1, 55) g");
+($all, $pages) = walk('/account/sessions', 'after', qr{action="/account/sessions/([0-9a-f-]{36})/revoke"}, $p->{accessToken});
+is($pages, 2, 'two pages of sessions');
+is(scalar @$all, 56, 'all 56 sessions');
+is(distinct(@$all), 56, '... each once');
+$r = $get->('/account/sessions?after=not-an-id', $p->{accessToken});
+is($r->{status}, 400, 'sessions: a bad after is 400');
+my $other = $k->patient('+61400000502');
+$r = $get->("/account/sessions?after=$all->[0]", $other->{accessToken});
+is(scalar @{ ids_on($r->{content}, qr{action="/account/sessions/([0-9a-f-]{36})/revoke"}) }, 0,
+	"after= someone else's session: none of theirs, nor of one's own");
+
+$k->finish;
+done_testing;
