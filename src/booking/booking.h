@@ -194,6 +194,7 @@ struct booking_next {
 	tz_instant                start, end;
 	char                      location_id[BOOKING_ID_SIZE];	/* "" for telehealth */
 	enum booking_session_type session_type;
+	int                       min_notice_s;	/* theirs: the slot is offered until start - this */
 };
 
 /* For each active practitioner of service_id (in list order), the earliest slot from now

@@ -346,6 +346,7 @@ booking_next_pass(const struct booking_data *d, int64_t today, int64_t limit, bo
 			next[j].end = slot.end;
 			snprintf(next[j].location_id, sizeof next[j].location_id, "%s", slot.location_id);
 			next[j].session_type = slot.session_type;
+			next[j].min_notice_s = d->practitioners[i].min_notice_s;
 		}
 	}
 	return BOOKING_OK;

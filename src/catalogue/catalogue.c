@@ -3,6 +3,7 @@
  * transaction, whatever the number of services or practitioners: the list itself, one
  * "are these ids ours" check, and for slots the loader's own statements (booking/load.c). */
 #include "catalogue/catalogue.h"
+#include "catalogue/cache.h"
 #include "catalogue/private.h"
 
 #include <stdio.h>
@@ -19,13 +20,25 @@
 
 /* Which of the ids given are active rows of this clinic (row-level security hides every
  * other clinic's, so another clinic's id is unknown like one that never existed), and
- * whether the practitioner offers the service. NULL parameters count as 0. */
+ * whether the practitioner offers the service (NULL parameters count as 0); with them, in
+ * the same round trip, what the rest of the request needs first: the organisation and its
+ * catalogue version (migration 0021; read before any data an answer is computed from, so
+ * a cached answer is never filed under a version newer than what it saw), and generic
+ * plans for the rest of the transaction. Custom plans cost more than they save here: they
+ * are planned again at every execution (~1 ms of the loader's and the list's statements
+ * each, 24 ms for the list at a machine under load), and with every practitioner's id as
+ * one array the planner, not knowing that the row-level-security filter calls
+ * current_setting() for every row, prefers a sequential scan of all appointments to one
+ * index scan per practitioner (56-72 ms against 4-5 ms for 50 practitioners and 96,000
+ * appointments: bench/RESULTS.md, catalogue). */
 static struct db_stmt catalogue_stmt_known = DB_STMT("catalogue_known", 3,
 	"SELECT (SELECT count(*) FROM services WHERE id = $1::uuid AND active),"
 	" (SELECT count(*) FROM locations WHERE id = $2::uuid AND active),"
 	" (SELECT count(*) FROM practitioners WHERE id = $3::uuid AND active),"
 	" (SELECT count(*) FROM practitioner_services WHERE service_id = $1::uuid"
-	"  AND practitioner_id = $3::uuid)");
+	"  AND practitioner_id = $3::uuid),"
+	" kairos_org(), coalesce((SELECT version FROM catalogue_versions), 0),"
+	" set_config('plan_cache_mode', 'force_generic_plan', true)");
 
 /* Active services, filtered: $1 a session type offered, $2 a centre where an active
  * practitioner who offers it works, $3 a concern (case-insensitive). */
@@ -87,26 +100,11 @@ static struct db_stmt catalogue_stmt_first_service = DB_STMT("catalogue_first_se
 	" AND s.active WHERE ps.practitioner_id = $1::uuid"
 	" ORDER BY s.sort_order, s.name, s.id LIMIT 1");
 
-/* For the rest of the transaction, prepared statements use their generic plans. The
- * loader's busy-range read takes every practitioner's id as one array; with constants in
- * them (a custom plan) the planner, not knowing that the row-level-security filter
- * calls current_setting() for every row, prefers a sequential scan of all appointments to
- * one index scan per practitioner once a clinic has tens of practitioners and tens of
- * thousands of appointments (56-72 ms against 4-5 ms for 50 and 96,000: bench/RESULTS.md,
- * catalogue); and custom plans are planned again at every execution. */
-static struct db_stmt catalogue_stmt_generic = DB_STMT("catalogue_generic_plans", 0,
-	"SELECT set_config('plan_cache_mode', 'force_generic_plan', true)");
-
-static int
-catalogue_generic_plans(struct db *db)
-{
-	return db_exec(db, &catalogue_stmt_generic, NULL, NULL) == DB_OK ? CATALOGUE_OK :
-	    CATALOGUE_EDB;
-}
-
 /* An id check's answer. */
 struct catalogue_known {
-	bool service, location, practitioner, offers;
+	bool      service, location, practitioner, offers;
+	char      org[BOOKING_ID_SIZE];	/* the transaction's organisation */
+	long long version;		/* its catalogue version (migration 0021) */
 };
 
 static int
@@ -122,6 +120,8 @@ catalogue_known(struct db *db, const char *service_id, const char *location_id,
 	out->location = strcmp(PQgetvalue(res, 0, 1), "0") != 0;
 	out->practitioner = strcmp(PQgetvalue(res, 0, 2), "0") != 0;
 	out->offers = strcmp(PQgetvalue(res, 0, 3), "0") != 0;
+	db_copy(out->org, sizeof out->org, res, 0, 4);
+	out->version = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
 	PQclear(res);
 	return CATALOGUE_OK;
 }
@@ -287,6 +287,59 @@ catalogue_services(struct db *db, struct arena *a, const struct catalogue_servic
 	return CATALOGUE_OK;
 }
 
+/* ---- computed answers (cache.h) ---- */
+
+/* The earliest expiry still ahead of a live hold of this clinic ($1 = now, seconds): a
+ * slot it hides comes back then. NULL when there is none (appointments_hold_expiry). */
+static struct db_stmt catalogue_stmt_holds = DB_STMT("catalogue_holds", 1,
+	"SELECT floor(extract(epoch FROM min(hold_expires_at)))::bigint FROM appointments"
+	" WHERE status = 'held' AND hold_expires_at > to_timestamp($1::bigint)");
+
+/* This worker's answers, made on first use (after the fork). */
+static struct catalogue_cache *
+catalogue_answers(void)
+{
+	static struct catalogue_cache cache;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		if (!catalogue_cache_init(&cache, CATALOGUE_CACHE_ENTRIES, CATALOGUE_CACHE_BYTES))
+			log_error("catalogue cache unavailable", "out of memory");
+	}
+	return &cache;
+}
+
+/* Whether snprintf's result `written` made a whole key (a cut one could name another query). */
+static bool
+catalogue_key_whole(int written)
+{
+	return written > 0 && written < CATALOGUE_CACHE_KEY_SIZE;
+}
+
+/* Files an answer computed at now under k's version until `until` (the caller's bound from
+ * the slots it shows) or the next hold expiry, whichever is first. Not filing only costs
+ * speed; only the hold read can fail the request. */
+static int
+catalogue_remember(struct db *db, const char *key, const struct catalogue_known *k, tz_instant now,
+    tz_instant until, const void *blob, size_t len)
+{
+	char at[CATALOGUE_INT_SIZE];
+	const char *p[] = { at };
+	PGresult *res;
+
+	if (until <= now)
+		return CATALOGUE_OK;
+	snprintf(at, sizeof at, "%lld", (long long)now);
+	if (db_query(db, &catalogue_stmt_holds, p, &res) != DB_OK)
+		return CATALOGUE_EDB;
+	if (!PQgetisnull(res, 0, 0) && strtoll(PQgetvalue(res, 0, 0), NULL, 10) < until)
+		until = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	catalogue_cache_put(catalogue_answers(), key, k->version, now, until, blob, len);
+	return CATALOGUE_OK;
+}
+
 /* ---- psychologists ---- */
 
 static int
@@ -295,60 +348,171 @@ catalogue_zone(const char *name, const struct tz_zone **z)
 	return tz_load(name, z) == TZ_OK ? CATALOGUE_OK : CATALOGUE_EINTERNAL;
 }
 
+/* A statement's rows as text, so that they can be filed in the cache: cell[row * cols + col]
+ * is the value, or NULL for SQL NULL. */
+struct catalogue_rows {
+	size_t       n, cols;
+	const char **cell;
+};
+
+/* res packed in one block: n and cols, then each cell as 'v' and its text with its NUL, or
+ * 'n' for NULL. *len its size; malloc'd, the caller's (NULL: out of memory). */
+static char *
+catalogue_rows_pack(const PGresult *res, size_t *len)
+{
+	size_t n = (size_t)PQntuples(res), cols = (size_t)PQnfields(res), size = 2 * sizeof n;
+	char *blob, *at;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < cols; c++)
+			size += 1 + (PQgetisnull(res, (int)i, (int)c) ? 0 :
+			    (size_t)PQgetlength(res, (int)i, (int)c) + 1);
+	if ((blob = malloc(size)) == NULL)
+		return NULL;
+	memcpy(blob, &n, sizeof n);
+	memcpy(blob + sizeof n, &cols, sizeof cols);
+	at = blob + 2 * sizeof n;
+	for (size_t i = 0; i < n; i++)
+		for (size_t c = 0; c < cols; c++) {
+			if (PQgetisnull(res, (int)i, (int)c)) {
+				*at++ = 'n';
+				continue;
+			}
+			*at++ = 'v';
+			memcpy(at, PQgetvalue(res, (int)i, (int)c), (size_t)PQgetlength(res, (int)i, (int)c) + 1);
+			at += PQgetlength(res, (int)i, (int)c) + 1;
+		}
+	*len = size;
+	return blob;
+}
+
+/* A copy of a packed block in a, read into *out (its cells point into the copy). */
+static void
+catalogue_rows_unpack(struct arena *a, const void *blob, size_t len, struct catalogue_rows *out)
+{
+	char *at = arena_alloc(a, len);
+
+	memcpy(at, blob, len);
+	memcpy(&out->n, at, sizeof out->n);
+	memcpy(&out->cols, at + sizeof out->n, sizeof out->cols);
+	at += 2 * sizeof out->n;
+	out->cell = arena_calloc(a, out->n * out->cols + 1, sizeof *out->cell);
+	for (size_t k = 0; k < out->n * out->cols; k++) {
+		if (*at++ == 'n')
+			continue;
+		out->cell[k] = at;
+		at += strlen(at) + 1;
+	}
+}
+
+/* A cell's text, "" for NULL (as PQgetvalue gives it). */
+static const char *
+catalogue_cell(const char *v)
+{
+	return v != NULL ? v : "";
+}
+
+/* Appends field to a key as its length and text (free text cannot make two queries' keys
+ * alike), "-" for none. false when the key is full. */
+static bool
+catalogue_key_add(char key[CATALOGUE_CACHE_KEY_SIZE], size_t *used, const char *field)
+{
+	int w = field != NULL ? snprintf(key + *used, CATALOGUE_CACHE_KEY_SIZE - *used, "%zu:%s|",
+	    strlen(field), field) : snprintf(key + *used, CATALOGUE_CACHE_KEY_SIZE - *used, "-|");
+
+	if (w < 0 || (size_t)w >= CATALOGUE_CACHE_KEY_SIZE - *used)
+		return false;
+	*used += (size_t)w;
+	return true;
+}
+
+/* The rows of the list statement for the filters in p, from this worker's cache while k's
+ * version holds (they depend on nothing else), else from the database. */
+static int
+catalogue_practitioner_rows(struct db *db, struct arena *a, const struct catalogue_known *k,
+    const char *const p[8], tz_instant now, struct catalogue_rows *out)
+{
+	char key[CATALOGUE_CACHE_KEY_SIZE];
+	size_t used = 0, len;
+	bool keyed = catalogue_key_add(key, &used, "list") && catalogue_key_add(key, &used, k->org);
+	const void *hit;
+	PGresult *res;
+	char *blob;
+
+	for (size_t i = 0; i < 8 && keyed; i++)
+		keyed = catalogue_key_add(key, &used, p[i]);
+	if (keyed && (hit = catalogue_cache_get(catalogue_answers(), key, k->version, now, &len)) != NULL) {
+		catalogue_rows_unpack(a, hit, len, out);
+		return CATALOGUE_OK;
+	}
+	if (db_query(db, &catalogue_stmt_practitioners, p, &res) != DB_OK)
+		return CATALOGUE_EDB;
+	blob = catalogue_rows_pack(res, &len);
+	PQclear(res);
+	if (blob == NULL)
+		return CATALOGUE_EINTERNAL;
+	if (keyed)
+		catalogue_cache_put(catalogue_answers(), key, k->version, now, now + CATALOGUE_CACHE_TTL_S,
+		    blob, len);
+	catalogue_rows_unpack(a, blob, len, out);
+	free(blob);
+	return CATALOGUE_OK;
+}
+
 /* The practitioners of the list statement for the filters in p. *zones gets each one's own
  * zone (telehealth from nowhere). */
 static int
-catalogue_read_practitioners(struct db *db, struct arena *a, const char *const p[8],
-    struct catalogue_psychologist **out, size_t *count, const char ***own_zone)
+catalogue_read_practitioners(struct db *db, struct arena *a, const struct catalogue_known *k,
+    const char *const p[8], tz_instant now, struct catalogue_psychologist **out, size_t *count,
+    const char ***own_zone)
 {
 	struct catalogue_psychologist *ps;
-	PGresult *res;
-	int n;
+	struct catalogue_rows rows;
+	int rc;
 
-	if (db_query(db, &catalogue_stmt_practitioners, p, &res) != DB_OK)
-		return CATALOGUE_EDB;
-	n = PQntuples(res);
-	ps = arena_calloc(a, (size_t)n + 1, sizeof *ps);
-	*own_zone = arena_calloc(a, (size_t)n + 1, sizeof **own_zone);
-	for (int i = 0; i < n; i++) {
+	if ((rc = catalogue_practitioner_rows(db, a, k, p, now, &rows)) != CATALOGUE_OK)
+		return rc;
+	ps = arena_calloc(a, rows.n + 1, sizeof *ps);
+	*own_zone = arena_calloc(a, rows.n + 1, sizeof **own_zone);
+	for (size_t i = 0; i < rows.n; i++) {
+		const char **v = &rows.cell[i * rows.cols];
 		struct catalogue_psychologist *c = &ps[i];
 		struct json_object *locs;
 
-		db_copy(c->id, sizeof c->id, res, i, 0);
-		c->name = catalogue_text(a, res, i, 1);
-		c->title = catalogue_text(a, res, i, 2);
-		c->photo_url = catalogue_text(a, res, i, 3);
-		c->bio = catalogue_text(a, res, i, 4);
-		c->qualifications = catalogue_strings(a, PQgetvalue(res, i, 5), &c->nqualifications);
-		c->specialties = catalogue_strings(a, PQgetvalue(res, i, 6), &c->nspecialties);
-		c->languages = catalogue_strings(a, PQgetvalue(res, i, 7), &c->nlanguages);
-		c->gender = catalogue_text(a, res, i, 8);
-		c->telehealth = PQgetvalue(res, i, 9)[0] == 't';
-		(*own_zone)[i] = catalogue_text(a, res, i, 10);
-		c->rating_average = strtod(PQgetvalue(res, i, 11), NULL);
-		c->rating_count = strtol(PQgetvalue(res, i, 12), NULL, 10);
-		locs = json_tokener_parse(PQgetvalue(res, i, 13));
+		snprintf(c->id, sizeof c->id, "%s", catalogue_cell(v[0]));
+		c->name = v[1];
+		c->title = v[2];
+		c->photo_url = v[3];
+		c->bio = v[4];
+		c->qualifications = catalogue_strings(a, catalogue_cell(v[5]), &c->nqualifications);
+		c->specialties = catalogue_strings(a, catalogue_cell(v[6]), &c->nspecialties);
+		c->languages = catalogue_strings(a, catalogue_cell(v[7]), &c->nlanguages);
+		c->gender = v[8];
+		c->telehealth = catalogue_cell(v[9])[0] == 't';
+		(*own_zone)[i] = v[10];
+		c->rating_average = strtod(catalogue_cell(v[11]), NULL);
+		c->rating_count = strtol(catalogue_cell(v[12]), NULL, 10);
+		locs = json_tokener_parse(catalogue_cell(v[13]));
 		if (locs != NULL && json_object_is_type(locs, json_type_array)) {
 			size_t nl = json_object_array_length(locs);
 
 			c->locations = arena_calloc(a, nl + 1, sizeof *c->locations);
-			for (size_t k = 0; k < nl; k++) {
-				struct json_object *l = json_object_array_get_idx(locs, k);
+			for (size_t l = 0; l < nl; l++) {
+				struct json_object *o = json_object_array_get_idx(locs, l);
 				struct catalogue_location *to = &c->locations[c->nlocations++];
 
 				snprintf(to->id, sizeof to->id, "%s",
-				    json_object_get_string(json_object_array_get_idx(l, 0)));
+				    json_object_get_string(json_object_array_get_idx(o, 0)));
 				to->name = arena_strdup(a,
-				    json_object_get_string(json_object_array_get_idx(l, 1)));
+				    json_object_get_string(json_object_array_get_idx(o, 1)));
 				to->timezone = arena_strdup(a,
-				    json_object_get_string(json_object_array_get_idx(l, 2)));
+				    json_object_get_string(json_object_array_get_idx(o, 2)));
 			}
 		}
 		json_object_put(locs);
 	}
-	PQclear(res);
 	*out = ps;
-	*count = (size_t)n;
+	*count = rows.n;
 	return CATALOGUE_OK;
 }
 
@@ -366,29 +530,53 @@ catalogue_slot_zone(const struct catalogue_psychologist *c, const char *own_zone
 
 /* Fills has_next, next and next_zone of ps[0..n) for q's service, from now. */
 static int
-catalogue_read_next(struct db *db, const struct catalogue_psychologists_query *q, tz_instant now,
+catalogue_read_next(struct db *db, const struct catalogue_known *k,
+    const struct catalogue_psychologists_query *q, tz_instant now,
     struct catalogue_psychologist *ps, size_t n, const char **own_zone)
 {
 	int within = q->available_within_days > 0 ? (int)q->available_within_days :
 	    CATALOGUE_NEXT_DAYS_MAX;
+	enum booking_session_type st = catalogue_session_type(q->session_type);
 	const struct tz_zone *patient = NULL;
 	struct booking_next *next = NULL;
-	size_t nnext = 0;
+	char key[CATALOGUE_CACHE_KEY_SIZE];
+	bool keyed;
+	const void *hit;
+	size_t nnext = 0, len;
 	int rc;
 
 	if (q->tz != NULL && catalogue_zone(q->tz, &patient) != CATALOGUE_OK)
 		return CATALOGUE_EINTERNAL;
-	if ((rc = catalogue_generic_plans(db)) != CATALOGUE_OK)
-		return rc;
-	rc = booking_load_next(db, q->service_id, now, within, catalogue_session_type(q->session_type),
-	    q->location_id, &next, &nnext);
-	if (rc != BOOKING_OK) {
-		free(next);
-		if (rc == BOOKING_EDB)
-			return CATALOGUE_EDB;
-		log_error("catalogue next available failed", "service %s: %s", q->service_id,
-		    booking_strerror(rc));
-		return CATALOGUE_EINTERNAL;
+	/* the answer depends on nothing else: the patient's zone only formats it */
+	keyed = catalogue_key_whole(snprintf(key, sizeof key, "next|%s|%s|%d|%d|%s", k->org,
+	    q->service_id, within, (int)st, q->location_id != NULL ? q->location_id : ""));
+	if (keyed && (hit = catalogue_cache_get(catalogue_answers(), key, k->version, now, &len)) != NULL) {
+		nnext = len / sizeof *next;
+		if (nnext > 0 && (next = malloc(len)) == NULL)
+			return CATALOGUE_EINTERNAL;
+		if (nnext > 0)
+			memcpy(next, hit, len);
+	} else {
+		tz_instant until = now + CATALOGUE_CACHE_TTL_S;
+
+		rc = booking_load_next(db, q->service_id, now, within, st, q->location_id, &next, &nnext);
+		if (rc != BOOKING_OK) {
+			free(next);
+			if (rc == BOOKING_EDB)
+				return CATALOGUE_EDB;
+			log_error("catalogue next available failed", "service %s: %s", q->service_id,
+			    booking_strerror(rc));
+			return CATALOGUE_EINTERNAL;
+		}
+		/* a next slot goes when it enters its practitioner's minimum notice */
+		for (size_t j = 0; j < nnext; j++)
+			if (next[j].found && next[j].start - next[j].min_notice_s < until)
+				until = next[j].start - next[j].min_notice_s;
+		if (keyed && (rc = catalogue_remember(db, key, k, now, until, next,
+		    nnext * sizeof *next)) != CATALOGUE_OK) {
+			free(next);
+			return rc;
+		}
 	}
 	/* next has every practitioner of the service, ps only those the filters kept */
 	for (size_t i = 0; i < n; i++) {
@@ -467,16 +655,15 @@ catalogue_psychologists(struct db *db, struct arena *a,
 
 	*out = NULL;
 	*count = 0;
-	if (q->service_id != NULL || q->location_id != NULL) {
-		if ((rc = catalogue_known(db, q->service_id, q->location_id, NULL, &known)) != CATALOGUE_OK)
-			return rc;
-		if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, NULL, e))
-			return CATALOGUE_EINVALID;
-	}
-	if ((rc = catalogue_read_practitioners(db, a, p, &ps, &n, &own_zone)) != CATALOGUE_OK)
+	/* first, always: the version and generic plans come with it */
+	if ((rc = catalogue_known(db, q->service_id, q->location_id, NULL, &known)) != CATALOGUE_OK)
+		return rc;
+	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, NULL, e))
+		return CATALOGUE_EINVALID;
+	if ((rc = catalogue_read_practitioners(db, a, &known, p, now, &ps, &n, &own_zone)) != CATALOGUE_OK)
 		return rc;
 	if (q->service_id != NULL && n > 0 &&
-	    (rc = catalogue_read_next(db, q, now, ps, n, own_zone)) != CATALOGUE_OK)
+	    (rc = catalogue_read_next(db, &known, q, now, ps, n, own_zone)) != CATALOGUE_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)
 		if (q->available_within_days <= 0 || ps[i].has_next)
@@ -505,7 +692,7 @@ catalogue_day(const char *date)
 static int
 catalogue_slots_of(struct arena *a, const struct booking_data *data, int64_t from, int64_t to,
     tz_instant now, enum booking_session_type st, const char *location_id, bool merge_any,
-    size_t limit, struct catalogue_slot **out, size_t *count)
+    size_t limit, struct catalogue_slot **out, size_t *count, tz_instant *until)
 {
 	struct booking_query bq = { .duration_s = data->duration_s, .step_s = data->step_s,
 		.from_day = from, .to_day = to, .now = now, .session_type = st,
@@ -535,6 +722,9 @@ catalogue_slots_of(struct arena *a, const struct booking_data *data, int64_t fro
 		snprintf(s[i].location_id, sizeof s[i].location_id, "%s",
 		    b->location_id != NULL ? b->location_id : "");
 		s[i].session_type = b->session_type;
+		/* a shown slot goes when it enters its practitioner's minimum notice */
+		if (until != NULL && b->start - data->practitioners[b->practitioner].min_notice_s < *until)
+			*until = b->start - data->practitioners[b->practitioner].min_notice_s;
 	}
 	booking_slots_free(&slots);
 	*out = s;
@@ -560,6 +750,12 @@ catalogue_availability(struct db *db, struct arena *a,
 	struct booking_data data;
 	struct catalogue_known known;
 	int64_t from = catalogue_day(q->from), to = catalogue_day(q->to);
+	enum booking_session_type st = catalogue_session_type(q->session_type);
+	tz_instant until = now + CATALOGUE_CACHE_TTL_S;
+	char key[CATALOGUE_CACHE_KEY_SIZE];
+	const void *hit;
+	bool keyed;
+	size_t len;
 	int rc;
 
 	*out = NULL;
@@ -574,16 +770,27 @@ catalogue_availability(struct db *db, struct arena *a,
 		return rc;
 	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, q->practitioner_id, e))
 		return CATALOGUE_EINVALID;
-	if ((rc = catalogue_generic_plans(db)) != CATALOGUE_OK)
-		return rc;
+	/* the answer depends on nothing else: the patient's zone only formats it */
+	keyed = catalogue_key_whole(snprintf(key, sizeof key, "slots|%s|%s|%s|%s|%s|%d|%s", known.org,
+	    q->service_id, q->practitioner_id != NULL ? q->practitioner_id : "",
+	    q->from, q->to, (int)st, q->location_id != NULL ? q->location_id : ""));
+	if (keyed && (hit = catalogue_cache_get(catalogue_answers(), key, known.version, now, &len)) !=
+	    NULL) {
+		*count = len / sizeof **out;
+		*out = arena_calloc(a, *count + 1, sizeof **out);
+		memcpy(*out, hit, len);
+		return CATALOGUE_OK;
+	}
 	rc = booking_load(db, q->service_id, q->practitioner_id, from, to, now, &data);
 	if (rc != BOOKING_OK) {
 		booking_data_free(&data);
 		return catalogue_load_error(rc);
 	}
-	rc = catalogue_slots_of(a, &data, from, to, now, catalogue_session_type(q->session_type),
-	    q->location_id, q->practitioner_id == NULL, BOOKING_SLOTS_MAX, out, count);
+	rc = catalogue_slots_of(a, &data, from, to, now, st, q->location_id, q->practitioner_id == NULL,
+	    BOOKING_SLOTS_MAX, out, count, &until);
 	booking_data_free(&data);
+	if (rc == CATALOGUE_OK && keyed)
+		rc = catalogue_remember(db, key, &known, now, until, *out, *count * sizeof **out);
 	return rc;
 }
 
@@ -609,14 +816,15 @@ catalogue_psychologist(struct db *db, struct arena *a, const char *id, const cha
 	*nnext = 0;
 	if (id == NULL || !valid_uuid(id))
 		return CATALOGUE_ENOTFOUND;
-	if ((rc = catalogue_read_practitioners(db, a, p, &ps, &n, &own_zone)) != CATALOGUE_OK)
+	/* first, always: generic plans come with it */
+	if ((rc = catalogue_known(db, service_id, NULL, id, &known)) != CATALOGUE_OK)
+		return rc;
+	if ((rc = catalogue_read_practitioners(db, a, &known, p, now, &ps, &n, &own_zone)) != CATALOGUE_OK)
 		return rc;
 	if (n != 1)
 		return CATALOGUE_ENOTFOUND;
 	*out = ps[0];
 	if (service_id != NULL) {
-		if ((rc = catalogue_known(db, service_id, NULL, id, &known)) != CATALOGUE_OK)
-			return rc;
 		if (!known.service || !known.offers) {
 			input_error_add(e, a, "serviceId", known.service ?
 			    "Psychologist does not offer this service" :
@@ -638,8 +846,6 @@ catalogue_psychologist(struct db *db, struct arena *a, const char *id, const cha
 			return CATALOGUE_OK;	/* they offer nothing bookable: no free times */
 		service_id = first;
 	}
-	if ((rc = catalogue_generic_plans(db)) != CATALOGUE_OK)
-		return rc;
 	/* from yesterday in UTC: a zone east of UTC may already be on today's next date; the
 	 * engine drops every start before now plus notice */
 	rc = booking_load(db, service_id, id, today - 1, today + CATALOGUE_PROFILE_DAYS, now, &data);
@@ -648,7 +854,7 @@ catalogue_psychologist(struct db *db, struct arena *a, const char *id, const cha
 		return catalogue_load_error(rc);
 	}
 	rc = catalogue_slots_of(a, &data, today - 1, today + CATALOGUE_PROFILE_DAYS, now,
-	    BOOKING_SESSION_ANY, NULL, false, CATALOGUE_PROFILE_SLOTS, next, nnext);
+	    BOOKING_SESSION_ANY, NULL, false, CATALOGUE_PROFILE_SLOTS, next, nnext, NULL);
 	booking_data_free(&data);
 	return rc;
 }

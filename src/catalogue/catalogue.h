@@ -13,7 +13,10 @@
  * Calls run inside the request's tenant transaction (the db `before` hook opens it); every
  * string and array of an answer lives in the arena passed in (the request's). Prices are
  * computed here from price_rules (catalogue_price_pick; the order is in docs/booking.md);
- * ratings are the approved reviews of migration 0019. Includes nothing of web/. */
+ * ratings are the approved reviews of migration 0019. The list's rows, nextAvailable and
+ * slots are kept per worker while the clinic's catalogue version (migration 0021) and the
+ * clock allow (catalogue/cache.h; docs/booking.md, "Computed answers"), so a caller sees
+ * every committed change at once. Includes nothing of web/. */
 #ifndef KAIROS_CATALOGUE_H
 #define KAIROS_CATALOGUE_H
 

@@ -19,11 +19,17 @@ static const char *const funnel_steps[] = {
 };
 
 /* created_at is the settable clock's, like every time the app records */
+#define FUNNEL_INSERT "INSERT INTO funnel_events (org_id, visit_id, step, service_id," \
+	" practitioner_id, location_id, session_type, slot_hour, slot_weekday, created_at)"
+#define FUNNEL_VALUES "$1::uuid, $2, $3, $4::uuid, $5::uuid, $6::uuid, $7, $8::smallint," \
+	" $9::smallint, to_timestamp($10::bigint)"
 static struct db_stmt funnel_stmt_insert = DB_STMT("funnel_insert", 10,
-	"INSERT INTO funnel_events (org_id, visit_id, step, service_id, practitioner_id,"
-	" location_id, session_type, slot_hour, slot_weekday, created_at)"
-	" VALUES ($1::uuid, $2, $3, $4::uuid, $5::uuid, $6::uuid, $7, $8::smallint, $9::smallint,"
-	" to_timestamp($10::bigint))");
+	FUNNEL_INSERT " VALUES (" FUNNEL_VALUES ")");
+/* The same, and synchronous_commit off for the rest of the transaction, in one round trip
+ * (the set_config's result is compared so that the row depends on it being run). */
+static struct db_stmt funnel_stmt_insert_async = DB_STMT("funnel_insert_async", 10,
+	FUNNEL_INSERT " SELECT " FUNNEL_VALUES
+	" FROM (SELECT set_config('synchronous_commit', 'off', true) AS sc) s WHERE s.sc = 'off'");
 
 const char *
 funnel_step_name(enum funnel_step s)
@@ -81,5 +87,5 @@ funnel_record(struct db *db, const struct funnel_event *e)
 	p[7] = e->slot_hour >= 0 ? hour : NULL;
 	p[8] = e->slot_weekday >= 0 ? weekday : NULL;
 	p[9] = now;
-	return db_exec(db, &funnel_stmt_insert, p, NULL);
+	return db_exec(db, e->sole_write ? &funnel_stmt_insert_async : &funnel_stmt_insert, p, NULL);
 }

@@ -49,6 +49,11 @@ struct funnel_event {
 	const char      *service_id, *practitioner_id, *location_id;
 	const char      *session_type;
 	int              slot_hour, slot_weekday;
+	/* true: the event is the only write of the step's transaction (a list, a slot grid), so
+	 * its commit need not wait for the WAL to reach disk: a crash may lose the last few
+	 * events, which analytics can bear. Never in a step that writes anything else (a hold,
+	 * a booking), whose commit must be durable. false unless set. */
+	bool             sole_write;
 };
 
 /* An event of step_ with nothing chosen yet: `struct funnel_event ev = FUNNEL_EVENT(FUNNEL_TIME);` */
@@ -59,7 +64,8 @@ struct funnel_event {
  * zone z (the slot's location's). 0, or -1 (e unchanged) when t is out of z's range. */
 int  funnel_slot(struct funnel_event *e, const struct tz_zone *z, tz_instant t);
 
-/* Inserts e (one statement, in the open transaction). DB_OK or a db_result. */
+/* Inserts e (one statement, in the open transaction; with e->sole_write the same statement
+ * makes the transaction's commit asynchronous). DB_OK or a db_result. */
 int  funnel_record(struct db *db, const struct funnel_event *e);
 const char *funnel_step_name(enum funnel_step s);
 /* Whether s is a visit id: exactly 32 lower-case hex digits. */

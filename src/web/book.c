@@ -451,6 +451,10 @@ book_funnel(struct web_app *app, struct request *req, struct response *resp,
 	ev.session_type = st->v[BN_SESSION_TYPE];
 	if (slot_zone != NULL)
 		(void)funnel_slot(&ev, slot_zone, slot);	/* out of the zone's range: no hour */
+	/* these steps write nothing else, so their event's commit may be asynchronous; the slot
+	 * step will hold the slot in its transaction (later issues) and keeps a durable commit */
+	ev.sole_write = step == FUNNEL_SERVICE || step == FUNNEL_PSYCHOLOGIST ||
+	    step == FUNNEL_PROFILE || step == FUNNEL_TIME;
 	return web_funnel(app, req, resp, &ev);
 }
 

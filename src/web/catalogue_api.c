@@ -33,6 +33,7 @@ static bool
 catalogue_funnel(struct web_app *app, struct request *req, struct response *resp,
     struct funnel_event ev)
 {
+	ev.sole_write = true;	/* these steps only read: the event's commit may be asynchronous */
 	return web_funnel(app, req, resp, &ev) == DB_OK;
 }
 

@@ -394,5 +394,46 @@ SKIP: {
 	is($profile->($beacon, $ada), 'not found', "another clinic's: not found");
 }
 
+# ---- computed answers are cached per worker (one worker here), never stale ----
+# Each change below comes straight after an answer that was filed: the next request must
+# show it at once, with no sleeping (migration 0021's versions, and the clock's window).
+# Ada, from 1 December: Tuesday 09:00-13:00 at Carlton (10:00 booked), Wednesday telehealth
+# 21:00 and 22:00 Melbourne time. With 50 minutes' notice her 11:00 (00:00Z) goes at 23:10Z; answers last at most
+# CATALOGUE_CACHE_TTL_S (5 minutes) and never past a quarter hour (23:15Z), so the times
+# below are ones only the notice and the hold bounds catch.
+$psql->("UPDATE practitioners SET min_notice_minutes = 50 WHERE id = '$ada'");
+$psql->("INSERT INTO appointments (org_id, practitioner_id, service_id, location_id, session_type, status,
+	starts_at, ends_at, blocked_from, blocked_until, hold_expires_at)
+	VALUES ('$org', '$ada', '$consult', '$carlton', 'in_person', 'held', '2026-12-01 12:00+11', '2026-12-01 12:50+11',
+	'2026-12-01 12:00+11', '2026-12-01 13:00+11', '2026-11-30 23:13:00Z')");
+my @two = (serviceId => $consult, practitionerId => $ada, from => '2026-12-01', to => '2026-12-02', tz => 'Australia/Melbourne');
+my $starts = sub { join ' ', map { substr $_->{start}, 5, 11 } @{ $get->('/api/availability', @two)->{json}{slots} // [] } };
+my $next_ada = sub {
+	my ($p) = grep { $_->{id} eq $ada } @{ $get->('/api/psychologists', serviceId => $consult, tz => 'Australia/Melbourne')->{json}{psychologists} };
+	$p->{nextAvailable} // 'none';
+};
+is($k->post_json('/_debug/clock?at=2026-11-30T23:07:00Z', {})->{status}, 200, 'cache: clock at 23:07Z');
+is($starts->(), '12-01T11:00 12-02T21:00 12-02T22:00', 'cache: 10:00 booked, 12:00 held, 09:00 inside her notice');
+is($starts->(), '12-01T11:00 12-02T21:00 12-02T22:00', '... the same answer again');
+is($next_ada->(), '2026-12-01T11:00:00+11:00', '... and her nextAvailable');
+is($next_ada->(), '2026-12-01T11:00:00+11:00', '... again');
+is($k->post_json('/_debug/clock?at=2026-11-30T23:11:00Z', {})->{status}, 200, 'clock to 23:11Z (same quarter hour)');
+is($starts->(), '12-02T21:00 12-02T22:00', 'a shown slot entering its minimum notice leaves at once');
+is($next_ada->(), '2026-12-02T21:00:00+11:00', '... and nextAvailable moves on at once');
+is($k->post_json('/_debug/clock?at=2026-11-30T23:13:00Z', {})->{status}, 200, 'clock to 23:13Z, when the hold expires');
+is($starts->(), '12-01T12:00 12-02T21:00 12-02T22:00', 'an expired hold frees its slot at once');
+is($next_ada->(), '2026-12-01T12:00:00+11:00', '... in nextAvailable too');
+$appt->($ada, '2026-12-02 21:00+11', 'confirmed');
+is($starts->(), '12-01T12:00 12-02T22:00', 'a booking inserted by SQL takes its slot at once');
+$psql->("INSERT INTO practitioner_leave (org_id, practitioner_id, starts_at, ends_at) VALUES ('$org', '$ada', '2026-12-01 00:00+11', '2026-12-01 23:59+11')");
+is($starts->(), '12-02T22:00', 'a new leave row takes her day at once');
+is($next_ada->(), '2026-12-02T22:00:00+11:00', '... and her nextAvailable');
+$psql->("DELETE FROM practitioner_leave WHERE practitioner_id = '$ada'");
+is($starts->(), '12-01T12:00 12-02T22:00', 'deleted leave: the day back at once');
+$psql->("UPDATE availability_rules SET valid_until = '2026-12-01' WHERE practitioner_id = '$ada' AND session_type = 'telehealth'");
+is($starts->(), '12-01T12:00', 'a weekly rule edited: its slots leave at once');
+$psql->("UPDATE practitioners SET min_notice_minutes = 0 WHERE id = '$ada'");
+is($starts->(), '12-01T11:00 12-01T12:00', 'a practitioner edited (no notice): 11:00 back at once');
+is($next_ada->(), '2026-12-01T11:00:00+11:00', '... in nextAvailable too');
 $k->finish;
 done_testing;
