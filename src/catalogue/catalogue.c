@@ -126,22 +126,30 @@ catalogue_known(struct db *db, const char *service_id, const char *location_id,
 	return CATALOGUE_OK;
 }
 
-/* Adds the errors of ids that are no rows of this clinic: true when there were none. */
+/* Adds the errors of ids that are no rows of this clinic: true when there were none. Decided
+ * here, not by e's count: a field that has its error already keeps it (input_error_add). */
 static bool
 catalogue_ids_ok(const struct catalogue_known *k, struct arena *a, const char *service_id,
     const char *location_id, const char *practitioner_id, struct input_errors *e)
 {
-	size_t before = e->count;
+	bool ok = true;
 
-	if (service_id != NULL && !k->service)
+	if (service_id != NULL && !k->service) {
 		input_error_add(e, a, "serviceId", "Service is not one this clinic offers");
-	if (location_id != NULL && !k->location)
+		ok = false;
+	}
+	if (location_id != NULL && !k->location) {
 		input_error_add(e, a, "locationId", "Location is not one of this clinic's");
-	if (practitioner_id != NULL && !k->practitioner)
+		ok = false;
+	}
+	if (practitioner_id != NULL && !k->practitioner) {
 		input_error_add(e, a, "practitionerId", "Psychologist is not one of this clinic's");
-	else if (practitioner_id != NULL && service_id != NULL && k->service && !k->offers)
+		ok = false;
+	} else if (practitioner_id != NULL && service_id != NULL && k->service && !k->offers) {
 		input_error_add(e, a, "practitionerId", "Psychologist does not offer this service");
-	return e->count == before;
+		ok = false;
+	}
+	return ok;
 }
 
 static char *

@@ -23,6 +23,9 @@ struct db;
 #define FUNNEL_VISIT_SIZE  (2 * FUNNEL_VISIT_BYTES + 1)	/* hex plus its terminator */
 #define FUNNEL_COOKIE      "kairos_visit"
 #define FUNNEL_HEADER      "X-Visit-Id"
+/* A request that refreshes a step already recorded (the slot grid's poll, static/js/slots.js)
+ * sends this header: it is answered like any other and records no event. */
+#define FUNNEL_REFRESH_HEADER "X-Kairos-Refresh"
 /* How long a page visit's cookie lives: a visit that pauses over lunch is still one. */
 #define FUNNEL_COOKIE_MAX_AGE (12 * 3600)
 

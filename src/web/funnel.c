@@ -36,6 +36,8 @@ int
 web_funnel(struct web_app *app, struct request *req, struct response *resp,
     struct funnel_event *ev)
 {
+	if (http_header(req, FUNNEL_REFRESH_HEADER) != NULL)
+		return 0;	/* a poll of a step already recorded */
 	ev->visit_id = web_visit_id(app, req, resp);
 	if (ev->visit_id == NULL)
 		return -1;

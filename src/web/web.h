@@ -215,7 +215,8 @@ struct funnel_event;
  * X-Visit-Id header on a JSON one. NULL only when no random bytes could be had. Arena-owned. */
 const char *web_visit_id(struct web_app *app, struct request *req, struct response *resp);
 /* Records ev for the request's organisation and visit (their fields in ev are filled here):
- * one insert in the request's transaction. DB_OK, a db_result, or -1 without a visit id. */
+ * one insert in the request's transaction; nothing (DB_OK) for a refresh that sends
+ * FUNNEL_REFRESH_HEADER. DB_OK, a db_result, or -1 without a visit id. */
 int  web_funnel(struct web_app *app, struct request *req, struct response *resp,
 	struct funnel_event *ev);
 

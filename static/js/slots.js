@@ -34,7 +34,8 @@
 	}
 
 	function refresh() {
-		fetch(grid.getAttribute('data-poll'), { headers: { Accept: 'application/json' },
+		/* X-Kairos-Refresh: a poll, not a step of the booking funnel (funnel.h) */
+		fetch(grid.getAttribute('data-poll'), { headers: { Accept: 'application/json', 'X-Kairos-Refresh': '1' },
 			credentials: 'same-origin' })
 			.then(function (r) { return r.ok ? r.json() : null; })
 			.then(function (body) {

@@ -358,8 +358,12 @@ $k->get('/api/services?sessionType=in_person', headers => { 'X-Visit-Id' => $fre
 $k->get("/api/psychologists?serviceId=$consult&locationId=$carlton", headers => { 'X-Visit-Id' => $fresh });
 $k->get("/api/availability?serviceId=$consult&practitionerId=$ada&from=2026-12-01&to=2026-12-14&tz=UTC", headers => { 'X-Visit-Id' => $fresh });
 $k->get("/api/availability?serviceId=$consult&from=2026-12-14&to=2026-12-01&tz=UTC", headers => { 'X-Visit-Id' => $fresh });
+# the slot grid's poll (static/js/slots.js) refreshes a step already recorded
+$r = $k->get("/api/availability?serviceId=$consult&practitionerId=$ada&from=2026-12-01&to=2026-12-14&tz=UTC",
+	headers => { 'X-Visit-Id' => $fresh, 'X-Kairos-Refresh' => '1' });
+is($r->{status}, 200, 'a refresh of the slot grid is answered');
 is($events->($fresh), join("\n", 'service - - - in_person -', "psychologist $consult - $carlton - -",
-	"time $consult $ada - - -"), 'one event per step of the visit, with what was chosen; none for a refused request');
+	"time $consult $ada - - -"), 'one event per step of the visit, with what was chosen; none for a refused request or a refresh');
 is($psql->("SELECT count(DISTINCT org_id) || ' ' || min(org_id::text) || ' ' || to_char(min(created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')
 	FROM funnel_events WHERE visit_id = '$fresh'"), "1 $org 2026-11-30 01", "this clinic's, at the app's clock");
 $r = $k->get('/api/services');
