@@ -11,10 +11,17 @@
  * of the Content-Type: everything `/` must do (query, headers, page, log line) with no
  * application code at all.
  *
- *   fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE]]] */
+ * Given a file of SQL statements as well, one a line, each request runs them in order on
+ * its worker's connection instead of `/`'s query ("BEGIN" and "COMMIT" as simple queries,
+ * the rest prepared once, as Kairos runs its statements) and answers as above: the same
+ * round trips and writes as a Kairos endpoint, with no application code (bench/run
+ * catalogue's floor rows).
+ *
+ *   fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE [SQL_FILE]]]] */
 #include <fcgiapp.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +36,13 @@ static const char reply[] = "Status: 200 OK\r\nContent-Type: text/plain\r\nConte
 #define BARE_MAX_HEADERS	8192
 #define BARE_LOG_LINE		168	/* bytes in one of Kairos's request log lines for `/` */
 
+#define BARE_MAX_STATEMENTS	16
+#define BARE_MAX_STATEMENT	4096
+
 static char *pad;	/* BODY_BYTES of filler, or NULL */
+/* SQL_FILE's statements, or none: then `/`'s query */
+static char statements[BARE_MAX_STATEMENTS][BARE_MAX_STATEMENT];
+static int nstatements;
 static size_t padlen;
 #define BARE_DEFAULT_HEADERS	"Content-Type: text/plain\r\n"
 static char headers[BARE_MAX_HEADERS] = BARE_DEFAULT_HEADERS;	/* CRLF lines */
@@ -62,6 +75,37 @@ bare_headers(const char *path)
 	return 0;
 }
 
+/* Reads SQL_FILE's statements, one a line; 0, or -1 when it can't. */
+static int
+bare_statements(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[BARE_MAX_STATEMENT];
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		size_t n = strcspn(line, "\r\n");
+
+		if (n == 0)
+			continue;
+		if (nstatements == BARE_MAX_STATEMENTS) {
+			fclose(f);
+			return -1;
+		}
+		line[n] = '\0';
+		snprintf(statements[nstatements++], BARE_MAX_STATEMENT, "%s", line);
+	}
+	fclose(f);
+	return nstatements > 0 ? 0 : -1;
+}
+
+static bool
+bare_simple(const char *sql)
+{
+	return strcmp(sql, "BEGIN") == 0 || strcmp(sql, "COMMIT") == 0;
+}
+
 /* Connects and prepares; the organisation is the first one, as on the bench stack. */
 static PGconn *
 bare_db(const char *conninfo, char *org, size_t orgsz)
@@ -86,17 +130,64 @@ bare_db(const char *conninfo, char *org, size_t orgsz)
 		exit(1);
 	}
 	PQclear(res);
+	for (int i = 0; i < nstatements; i++) {
+		char name[16];
+
+		if (bare_simple(statements[i]))
+			continue;
+		snprintf(name, sizeof name, "s%d", i);
+		res = PQprepare(db, name, statements[i], 0, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			fprintf(stderr, "fcgi-bare: prepare %s: %s", statements[i], PQerrorMessage(db));
+			exit(1);
+		}
+		PQclear(res);
+	}
 	return db;
+}
+
+/* SQL_FILE's statements in order; true when each went through. */
+static bool
+bare_run_statements(PGconn *db)
+{
+	bool good = true;
+
+	for (int i = 0; i < nstatements && good; i++) {
+		char name[16];
+		PGresult *res;
+		ExecStatusType st;
+
+		snprintf(name, sizeof name, "s%d", i);
+		res = bare_simple(statements[i]) ? PQexec(db, statements[i]) :
+		    PQexecPrepared(db, name, 0, NULL, NULL, NULL, 0);
+		st = PQresultStatus(res);
+		good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+		PQclear(res);
+	}
+	if (!good)
+		PQclear(PQexec(db, "ROLLBACK"));
+	return good;
 }
 
 static void
 bare_query_reply(PGconn *db, const char *org, FCGX_Stream *out)
 {
-	const char *p[] = { org };
-	PGresult *res = PQexecPrepared(db, "org", 1, p, NULL, NULL, 0);
+	const char *p[] = { org }, *name = "floor", *zone = "-";
+	PGresult *res = NULL;
+	bool good;
 
-	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
-		const char *name = PQgetvalue(res, 0, 0), *zone = PQgetvalue(res, 0, 1);
+	/* SQL_FILE's statements are the whole round-trip work; else `/`'s query */
+	if (nstatements > 0)
+		good = bare_run_statements(db);
+	else {
+		res = PQexecPrepared(db, "org", 1, p, NULL, NULL, 0);
+		good = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+		if (good) {
+			name = PQgetvalue(res, 0, 0);
+			zone = PQgetvalue(res, 0, 1);
+		}
+	}
+	if (good) {
 		size_t line = strlen(name) + strlen(zone) + 2, fill = padlen > line ? padlen - line : 0;
 		char length[64];
 		int n;
@@ -126,11 +217,16 @@ main(int argc, char **argv)
 	PGconn *db = NULL;
 	int fd, workers;
 
-	if (argc < 3 || argc > 6 || (workers = atoi(argv[2])) < 1) {
-		fprintf(stderr, "usage: fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE]]]\n");
+	if (argc < 3 || argc > 7 || (workers = atoi(argv[2])) < 1) {
+		fprintf(stderr, "usage: fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE [SQL_FILE]]]]\n");
 		return 2;
 	}
-	if (argc == 6 && bare_headers(argv[5]) < 0) {
+	if (argc == 7 && bare_statements(argv[6]) < 0) {
+		fprintf(stderr, "fcgi-bare: can't use statements from %s (1 to %d lines)\n", argv[6],
+		    BARE_MAX_STATEMENTS);
+		return 2;
+	}
+	if (argc >= 6 && bare_headers(argv[5]) < 0) {
 		fprintf(stderr, "fcgi-bare: can't use header lines from %s\n", argv[5]);
 		return 2;
 	}

@@ -61,7 +61,9 @@ my $sock = "$d/bare.sock";
 for my $case (['', 'no arguments'], ["$sock 0", 'no workers'],
 	["$sock 1 'host=/nonexistent' 10", 'an answer shorter than a log line'],
 	["$sock 1 'host=/nonexistent' 99999999", 'an answer over the limit'],
-	["$sock 1 'host=/nonexistent' 4000 $d/no-such-file", 'a header file it cannot read']) {
+	["$sock 1 'host=/nonexistent' 4000 $d/no-such-file", 'a header file it cannot read'],
+	["$sock 1 'host=/nonexistent' 4000 /dev/null $d/no-such-file", 'a statements file it cannot read'],
+	["$sock 1 'host=/nonexistent' 4000 /dev/null /dev/null", 'a statements file with none']) {
 	my ($args, $what) = @$case;
 	my $err = `$d/fcgi-bare $args 2>&1`;
 	is($? >> 8, 2, "fcgi-bare: $what is a usage error (exit 2)");
