@@ -12,6 +12,8 @@
 #include "catalogue/catalogue.h"
 #include "funnel/funnel.h"
 
+#include <json-c/json.h>
+
 /* The view of a domain call that failed; problems in e are a 400. */
 static struct web_view
 catalogue_failed(int rc, const struct input_errors *e)
@@ -28,13 +30,18 @@ catalogue_failed(int rc, const struct input_errors *e)
 	}
 }
 
-/* Records the step; the answer fails with the database if the insert does. */
-static bool
-catalogue_funnel(struct web_app *app, struct request *req, struct response *resp,
-    struct funnel_event ev)
+/* Records the step's event and answers with `answer` (consumed); the answer fails with the
+ * database if the insert does. */
+static struct web_view
+catalogue_answer(struct web_app *app, struct request *req, struct response *resp,
+    struct funnel_event ev, struct json_object *answer)
 {
 	ev.sole_write = true;	/* these steps only read: the event's commit may be asynchronous */
-	return web_funnel(app, req, resp, &ev) == DB_OK;
+	if (web_funnel(app, req, resp, &ev) != DB_OK) {
+		json_object_put(answer);
+		return web_view_db_failed();
+	}
+	return web_view_json(200, answer);
 }
 
 struct web_view
@@ -54,9 +61,7 @@ web_api_services(struct web_app *app, struct request *req, struct response *resp
 	ev = FUNNEL_EVENT(FUNNEL_SERVICE);
 	ev.location_id = q.location_id;
 	ev.session_type = q.session_type;
-	if (!catalogue_funnel(app, req, resp, ev))
-		return web_view_db_failed();
-	return web_view_json(200, catalogue_services_json(s, n));
+	return catalogue_answer(app, req, resp, ev, catalogue_services_json(s, n));
 }
 
 struct web_view
@@ -78,9 +83,7 @@ web_api_psychologists(struct web_app *app, struct request *req, struct response 
 	ev.service_id = q.service_id;
 	ev.location_id = q.location_id;
 	ev.session_type = q.session_type;
-	if (!catalogue_funnel(app, req, resp, ev))
-		return web_view_db_failed();
-	return web_view_json(200, catalogue_psychologists_json(p, n));
+	return catalogue_answer(app, req, resp, ev, catalogue_psychologists_json(p, n));
 }
 
 struct web_view
@@ -104,7 +107,5 @@ web_api_availability(struct web_app *app, struct request *req, struct response *
 	ev.practitioner_id = q.practitioner_id;
 	ev.location_id = q.location_id;
 	ev.session_type = q.session_type;
-	if (!catalogue_funnel(app, req, resp, ev))
-		return web_view_db_failed();
-	return web_view_json(200, catalogue_slots_json(zone, s, n));
+	return catalogue_answer(app, req, resp, ev, catalogue_slots_json(zone, s, n));
 }
