@@ -92,7 +92,10 @@ http_fcgi_log(const struct request *req, const struct response *resp, struct buf
 	buf_puts(line, ",\"method\":");
 	buf_append_json_string(line, req->method_name, strlen(req->method_name));
 	buf_puts(line, ",\"path\":");
-	buf_append_json_string(line, req->path, strlen(req->path));
+	if (req->log_path != NULL)
+		buf_append_json_string(line, req->log_path, strlen(req->log_path));
+	else
+		buf_append_json_string(line, req->path, strlen(req->path));
 	buf_puts(line, ",\"status\":");
 	buf_append_int(line, resp->status);
 	buf_puts(line, ",\"us\":");

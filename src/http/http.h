@@ -62,6 +62,9 @@ struct request {
 	enum http_method    method;
 	const char         *method_name;	/* as sent */
 	const char         *path;		/* percent-decoded, normalised, never has ".." */
+	const char         *log_path;	/* what the request's log line shows for path: NULL
+					 * for path itself, a route's pattern when its path
+					 * holds a secret (an invitation token) */
 	bool                path_canonical;	/* the decoded path was already `path`: nginx's
 						 * $uri is then this same string (docs/security.md) */
 	const char         *raw_uri;	/* REQUEST_URI as sent */

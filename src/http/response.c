@@ -2,6 +2,7 @@
 #include "http/http.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 
@@ -19,6 +20,17 @@ static const struct http_header_line http_security_headers[] = {
 };
 /* Only under TLS: a browser ignores HSTS over plain HTTP anyway, and dev runs plain. */
 #define HTTP_HSTS "max-age=31536000; includeSubDomains"
+
+/* Whether the handler set header name itself: its value then replaces a security default
+ * (the invitation page's stricter Referrer-Policy). */
+static bool
+http_response_has_header(const struct response *resp, const char *name)
+{
+	for (size_t i = 0; i < resp->nheaders; i++)
+		if (strcasecmp(resp->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
 
 static const struct {
 	int         code;
@@ -189,7 +201,8 @@ http_response_serialise(const struct response *resp, const struct request *req, 
 	buf_append_int(out, (long long)resp->body.len);
 	buf_puts(out, "\r\n");
 	for (size_t i = 0; i < sizeof http_security_headers / sizeof *http_security_headers; i++)
-		http_header_out(out, http_security_headers[i].name, http_security_headers[i].value);
+		if (!http_response_has_header(resp, http_security_headers[i].name))
+			http_header_out(out, http_security_headers[i].name, http_security_headers[i].value);
 	if (req->tls)
 		http_header_out(out, "Strict-Transport-Security", HTTP_HSTS);
 	if (req->request_id[0] != '\0')

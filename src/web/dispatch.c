@@ -401,6 +401,10 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 	}
 	r = &web_routes[i];
 	req->kind = r->kind;
+	if (r->secret_path) {
+		req->log_path = r->route.pattern;
+		http_response_header(resp, "Referrer-Policy", "no-referrer");
+	}
 	if (!web_route_enabled(app, r)) {
 		web_error(app, req, resp, 404, "We couldn't find that page.", NULL);
 		goto out;

@@ -6,6 +6,12 @@
 #define VIEW(m, pattern, fn, access_, kind_) \
 	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_##access_, \
 	  .kind = HTTP_KIND_##kind_ }
+/* A route whose path holds a secret (an invitation token): the request log shows its
+ * pattern, and its answers carry Referrer-Policy: no-referrer so the next request's Referer
+ * does not repeat it. nginx/kairos.conf.in's /staff/invite/ location redacts it too. */
+#define SECRET_PATH_VIEW(m, pattern, fn, access_, kind_) \
+	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_##access_, \
+	  .kind = HTTP_KIND_##kind_, .secret_path = true }
 /* A list of the booking catalogue (ADMIN-1) under base: list, new, create, edit, update and
  * the change named by `change` (deactivate and activate, or delete). Open to staff: the
  * handlers let admins in, and practitioners only to their own hours and leave (404 else). */
@@ -59,8 +65,8 @@ const struct web_route web_routes[] = {
 	/* Staff (AUTH-5). */
 	VIEW(GET,  "/staff/signin",           web_staff_signin_form,  PUBLIC,    HTML),
 	SIGNIN_ROUTE(POST, "/staff/signin",           web_staff_signin_form,  HTML),
-	VIEW(GET,  "/staff/invite/:token",    web_invite,             PUBLIC,    HTML),
-	VIEW(POST, "/staff/invite/:token",    web_invite,             PUBLIC,    HTML),
+	SECRET_PATH_VIEW(GET,  "/staff/invite/:token", web_invite,      PUBLIC,    HTML),
+	SECRET_PATH_VIEW(POST, "/staff/invite/:token", web_invite,      PUBLIC,    HTML),
 	VIEW(GET,  "/admin",                  web_admin_home,         STAFF,     HTML),
 	VIEW(GET,  "/admin/staff",            web_admin_staff,        ADMIN,     HTML),
 	VIEW(POST, "/admin/staff",            web_admin_staff,        ADMIN,     HTML),

@@ -127,6 +127,8 @@ struct web_route {
 	bool              no_csrf;	/* an unsafe method that changes nothing of the caller's
 					 * but their own cookies (/auth/refresh) */
 	bool              signin;	/* a sign-in step: nginx rate-limits its path (routes.c) */
+	bool              secret_path;	/* its path holds a secret (a token): logs show the
+					 * pattern, and its pages send no Referer (routes.c) */
 };
 
 extern const struct web_route web_routes[];

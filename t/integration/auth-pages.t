@@ -198,11 +198,14 @@ my $mail;
 ok($k->wait_until(10, sub { ($mail) = ($k->kairos('outbox', 'list', '--to', 'priya@example.org'))[1] =~ m{(/staff/invite/[A-Za-z0-9_-]{43})}; $mail }),
 	'the invitation link is emailed');
 my ($invite_token) = $mail =~ m{([^/]+)$};
+# no log may hold it: nginx's access log, Kairos's request lines, a later request's Referer
+$k->secret('the invitation token', $invite_token);
 unlike($psql->("SELECT event_key FROM notifications WHERE recipient = 'priya\@example.org'"), qr/\Q$invite_token\E/,
 	'the token is not the event key');
 my $p = KairosBrowser->new($k);
 $r = $p->get($mail);
 like($r->{content}, qr/Hello Priya Practitioner. You.re invited as practitioner/, 'the invitation page');
+is($r->{headers}{'referrer-policy'}, 'no-referrer', '... sends no Referer on, so the token stays out of later requests');
 $r = $p->post($mail, { _csrf => $p->csrf($r), password => 'short', confirm => 'short' });
 like($r->{content}, qr/Use at least 12 characters/, 'a short password is refused');
 $r = $p->post($mail, { _csrf => $p->csrf($r), password => 'priya long password', confirm => 'priya long passwort' });
