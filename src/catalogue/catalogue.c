@@ -4,7 +4,6 @@
  * "are these ids ours" check, and for slots the loader's own statements (booking/load.c). */
 #include "catalogue/catalogue.h"
 #include "catalogue/cache.h"
-#include "catalogue/private.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -51,6 +51,10 @@ enum catalogue_result {
 	CATALOGUE_EINTERNAL = -4,	/* the slot engine refused loaded data (logged): 500 */
 };
 
+/* Days since 1970-01-01 of a YYYY-MM-DD that an input spec (INPUT_DATE) has checked: the
+ * catalogue's dates and the wizard's, read one way. */
+int64_t catalogue_day(const char *date);
+
 /* ---- prices (BOOK-2) ---- */
 
 /* An amount of money: integer minor units and an ISO 4217 code ("22000", "AUD"). */

@@ -1,7 +1,6 @@
 /* specs.c: the three input specs of the catalogue, shared by the wizard's pages and the
  * JSON API (GET: web_input reads the query string). */
 #include "catalogue/catalogue.h"
-#include "catalogue/private.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1193,7 +1193,7 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	/* a link to one day (the summary's "change the time") shows the days from that one */
 	book_query_default(req, "from", book_date(&req->arena, book_window_start(
 	    http_param(&req->query, "date"), today)));
-	book_query_default(req, "to", book_date(&req->arena, book_parse_date(http_param(&req->query,
+	book_query_default(req, "to", book_date(&req->arena, catalogue_day(http_param(&req->query,
 	    "from")) + BOOK_DAYS_SHOWN - 1));
 	book_read_step2(app, req, &sq, &pq, &e);
 	book_read(app, req, &catalogue_availability_spec, &aq, &e);
@@ -1205,8 +1205,8 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 		from = today;
 		to = today + BOOK_DAYS_SHOWN - 1;
 	} else {
-		from = book_parse_date(aq.from);
-		to = book_parse_date(aq.to);
+		from = catalogue_day(aq.from);
+		to = catalogue_day(aq.to);
 	}
 	if ((rc = book_find_service(app, req, &sq, aq.service_id, &svc, &e)) != CATALOGUE_OK ||
 	    (rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)
@@ -1241,7 +1241,7 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 		if (d >= from && d <= to && first_free == INT64_MIN)
 			first_free = d;
 	}
-	date = tq.date != NULL ? book_parse_date(tq.date) : first_free != INT64_MIN ? first_free : from;
+	date = tq.date != NULL ? catalogue_day(tq.date) : first_free != INT64_MIN ? first_free : from;
 	if (date < from || date > to) {
 		input_error_add(&e, &req->arena, "date", "Choose a day from the list");
 		date = first_free != INT64_MIN ? first_free : from;

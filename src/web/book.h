@@ -41,8 +41,7 @@ const char *book_clock(struct arena *a, const struct tz_civil *c);
 const char *book_when(struct arena *a, const struct tz_zone *z, tz_instant t, bool full);
 /* The local date of t in z, as days since 1970-01-01. */
 int64_t     book_local_day(const struct tz_zone *z, tz_instant t);
-/* Days since 1970-01-01 as YYYY-MM-DD, and back (of a date its spec has checked). */
+/* Days since 1970-01-01 as YYYY-MM-DD (back: catalogue_day). */
 const char *book_date(struct arena *a, int64_t day);
-int64_t     book_parse_date(const char *s);
 
 #endif

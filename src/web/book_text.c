@@ -195,12 +195,3 @@ book_date(struct arena *a, int64_t day)
 	tz_civil_from_days(day, &y, &m, &d);
 	return book_printf(a, "%04d-%02d-%02d", y, m, d);
 }
-
-int64_t
-book_parse_date(const char *s)
-{
-	int y = 0, m = 0, d = 0;
-
-	sscanf(s, "%4d-%2d-%2d", &y, &m, &d);
-	return tz_days_from_civil(y, m, d);
-}
