@@ -51,6 +51,7 @@ struct config {
 	char *public_url;	/* KAIROS_PUBLIC_URL: how browsers and providers reach us */
 	/* src/jobs/settings.c */
 	bool  schedule_test_tasks;	/* KAIROS_SCHEDULE_TEST_TASKS: test-only tasks; refused in production */
+	long  jobs_keep_days;	/* KAIROS_JOBS_KEEP_DAYS: done jobs are purged this long after */
 	/* src/notify/settings.c */
 	char *sms_provider;	/* KAIROS_SMS_PROVIDER: outbox | twilio */
 	char *twilio_base_url;	/* KAIROS_TWILIO_BASE_URL */

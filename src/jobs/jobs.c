@@ -1,8 +1,9 @@
 /* jobs.c: the runner's loop: connect, LISTEN, wait for a notification, a tick, the next
  * queued job or scheduled task, or a signal; and the operator's `kairos jobs --list |
- * --run-now NAME | --enqueue KIND PAYLOAD | --dead | --retry ID`. */
+ * --run-now NAME | --enqueue KIND PAYLOAD | --dead [--limit N] [--after ID] | --retry ID`. */
 #include "jobs/jobs.h"
 #include "core/core.h"
+#include "core/valid.h"
 #include "db/db.h"
 #include "notify/notify.h"
 
@@ -94,23 +95,91 @@ jobs_enqueue_cli(struct db *db, bool test_kinds, int argc, char **argv)
 	return 0;
 }
 
-/* --dead: every dead job (system ones too: this is the owner's connection). */
+/* --dead's options: [--limit N] [--after ID], any order, each once at most (argv[0] is
+ * "--dead"). 0, or -1 for a usage error. */
 static int
-jobs_dead_cli(struct db *db)
+jobs_dead_args(int argc, char **argv, int *limit, const char **after)
 {
-	static struct jobs_dead rows[JOBS_DEAD_LIST_MAX];
-	int n = jobs_dead_letters(db, NULL, rows, JOBS_DEAD_LIST_MAX);
+	*limit = JOBS_DEAD_LIST_DEFAULT;
+	*after = NULL;
+	for (int i = 1; i < argc; i += 2) {
+		char *end;
+		long n;
 
-	if (n < 0) {
+		if (i + 1 >= argc)
+			return -1;
+		if (strcmp(argv[i], "--after") == 0 && *after == NULL && valid_uuid(argv[i + 1])) {
+			*after = argv[i + 1];
+			continue;
+		}
+		if (strcmp(argv[i], "--limit") != 0)
+			return -1;
+		n = strtol(argv[i + 1], &end, 10);
+		if (*argv[i + 1] == '\0' || *end != '\0' || n < 1 || n > JOBS_DEAD_LIST_MAX)
+			return -1;
+		*limit = (int)n;
+	}
+	return 0;
+}
+
+/* The message of dead notify.send job id among msgs (what notify_dead_letters_of found),
+ * or NULL when it has none (its row is gone). */
+static const struct notify_dead *
+jobs_dead_message(const struct notify_dead *msgs, int n, const char *id)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(msgs[i].id, id) == 0)
+			return &msgs[i];
+	return NULL;
+}
+
+/* --dead [--limit N] [--after ID]: every dead job of every kind, system ones too (this is
+ * the owner's connection), newest first, a page of them; a message's (notify.send) with what
+ * the admin page shows of it — channel, recipient, last error — and how to retry it. */
+static int
+jobs_dead_cli(struct db *db, int argc, char **argv)
+{
+	static struct jobs_dead rows[JOBS_DEAD_LIST_MAX + 1];
+	static struct notify_dead msgs[JOBS_DEAD_LIST_MAX];
+	struct buf ids = BUF_INIT;
+	const char *after;
+	int limit, n, nm = 0;
+
+	if (jobs_dead_args(argc, argv, &limit, &after) < 0)
+		return 2;	/* jobs_main checked them already */
+	if ((n = jobs_dead_letters_all(db, after, rows, limit + 1)) < 0) {
 		fprintf(stderr, "kairos jobs: %s\n", db->error);
 		return 1;
 	}
-	for (int i = 0; i < n; i++)
-		printf("%s  %s  %s  org %s  key %s  %d attempts  %s\n", rows[i].id, rows[i].when,
-		    rows[i].kind, *rows[i].org_id ? rows[i].org_id : "-",
-		    *rows[i].dedupe_key ? rows[i].dedupe_key : "-", rows[i].attempts, rows[i].error);
+	for (int i = 0; i < n && i < limit; i++)
+		if (strcmp(rows[i].kind, NOTIFY_JOB_KIND) == 0)
+			buf_printf(&ids, "%s%s", ids.len ? "," : "{", rows[i].id);
+	if (ids.len) {
+		buf_putc(&ids, '}');
+		nm = notify_dead_letters_of(db, buf_cstr(&ids), msgs, JOBS_DEAD_LIST_MAX);
+	}
+	buf_free(&ids);
+	if (nm < 0) {
+		fprintf(stderr, "kairos jobs: %s\n", db->error);
+		return 1;
+	}
+	for (int i = 0; i < n && i < limit; i++) {
+		const struct jobs_dead *d = &rows[i];
+		const struct notify_dead *m = strcmp(d->kind, NOTIFY_JOB_KIND) == 0 ?
+		    jobs_dead_message(msgs, nm, d->id) : NULL;
+
+		printf("%s  %s  %s  org %s  ", d->id, d->when, d->kind, *d->org_id ? d->org_id : "-");
+		if (m != NULL)
+			printf("%s to %s  event %s  %d attempts  %s  (retry: kairos outbox retry %s)\n",
+			    m->channel, m->recipient, m->event_key, d->attempts, m->error, d->id);
+		else
+			printf("key %s  %d attempts  %s\n", *d->dedupe_key ? d->dedupe_key : "-",
+			    d->attempts, d->error);
+	}
 	if (n == 0)
 		printf("(no dead jobs)\n");
+	else if (n > limit)
+		printf("more: kairos jobs --dead --limit %d --after %s\n", limit, rows[limit - 1].id);
 	return 0;
 }
 
@@ -151,7 +220,7 @@ jobs_operator(const struct config *cfg, int argc, char **argv)
 	else if (strcmp(argv[0], "--enqueue") == 0)
 		rc = jobs_enqueue_cli(&db, test, argc - 1, argv + 1);
 	else if (strcmp(argv[0], "--dead") == 0)
-		rc = jobs_dead_cli(&db);
+		rc = jobs_dead_cli(&db, argc, argv);
 	else if (strcmp(argv[0], "--retry") == 0)
 		rc = jobs_retry_cli(&db, argv[1]);
 	else {
@@ -171,6 +240,8 @@ jobs_main(int argc, char **argv, const char *config_file)
 	struct schedule_runner sched;
 	struct jobs_runner queue;
 	bool operator = true;
+	const char *dead_after;
+	int dead_limit;
 	char runner[300], host[256] = "localhost";
 	struct notify_setup providers;
 	struct notify_runner *sender;
@@ -185,12 +256,15 @@ jobs_main(int argc, char **argv, const char *config_file)
 	if (argc == 1)
 		operator = false;
 	else if (!((argc == 2 && strcmp(argv[1], "--list") == 0) ||
-	    (argc == 2 && strcmp(argv[1], "--dead") == 0) ||
+	    (argc >= 2 && strcmp(argv[1], "--dead") == 0 && jobs_dead_args(argc - 1, argv + 1,
+	    &dead_limit, &dead_after) == 0) ||
 	    (argc == 3 && strcmp(argv[1], "--run-now") == 0) ||
 	    (argc == 3 && strcmp(argv[1], "--retry") == 0) ||
 	    (argc >= 4 && strcmp(argv[1], "--enqueue") == 0))) {
-		fprintf(stderr, "usage: kairos jobs [--list | --run-now TASK | --dead | --retry JOB_ID |\n"
-		    "                    --enqueue KIND PAYLOAD_JSON [--key DEDUPE_KEY] [--org ORG_ID]]\n");
+		fprintf(stderr, "usage: kairos jobs [--list | --run-now TASK | --retry JOB_ID |\n"
+		    "                    --dead [--limit 1..%d] [--after JOB_ID] |\n"
+		    "                    --enqueue KIND PAYLOAD_JSON [--key DEDUPE_KEY] [--org ORG_ID]]\n",
+		    JOBS_DEAD_LIST_MAX);
 		return 2;
 	}
 	log_set_role("jobs");
@@ -207,7 +281,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 		log_set_level(level);
 	gethostname(host, sizeof host - 1);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
-	schedule_runner_init(&sched, cfg.schedule_test_tasks, runner);	/* logs what it leaves out */
+	schedule_runner_init(&sched, &cfg, runner);	/* logs what it leaves out */
 	jobs_runner_init(&queue, cfg.schedule_test_tasks, runner);	/* so does this */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

@@ -25,7 +25,7 @@
 #define JOBS_RECONNECT_MAX_MS 30000
 
 /* argv[0] is "jobs"; `kairos jobs [--list | --run-now NAME | --enqueue KIND PAYLOAD [--key KEY]
- * [--org ID] [--in SECONDS] | --dead | --retry ID]`. Returns the exit status. */
+ * [--org ID] | --dead [--limit N] [--after ID] | --retry ID]`. Returns the exit status. */
 int jobs_main(int argc, char **argv, const char *config_file);
 
 /* ---- the job queue (queue.c; the kinds of this build: kinds.c) ----
@@ -61,7 +61,8 @@ int jobs_main(int argc, char **argv, const char *config_file);
 #define JOBS_LEASE_MAX       3600	/* a kind's lease_seconds: 1..this */
 #define JOBS_MAX_KINDS       64	/* kinds in one build */
 #define JOBS_RUN_BATCH       50	/* jobs one wake runs before the outbox and schedules get a turn */
-#define JOBS_DEAD_LIST_MAX   1000	/* dead letters `kairos jobs --dead` prints at most */
+#define JOBS_DEAD_LIST_MAX   1000	/* dead letters `kairos jobs --dead --limit` prints at most */
+#define JOBS_DEAD_LIST_DEFAULT 50	/* and without --limit: a screenful, the oldest a page on */
 #define JOBS_UUID_SIZE       37
 #define JOBS_RUNNER_NAME_MAX 300	/* "host:pid", the table's CHECK on leased_by */
 
@@ -217,8 +218,37 @@ int  jobs_retry_dead(struct db *db, const char *id, bool *found);
 /* jobs_retry_dead for a dead letter of kind only, own_dead_letters or not: for a module
  * retrying its own dead letters (notify_retry_dead). */
 int  jobs_retry_dead_of(struct db *db, const char *kind, const char *id, bool *found);
+/* Every dead letter, those of kinds with own_dead_letters too (the operator's `kairos jobs
+ * --dead`, which asks their modules what they were); otherwise as jobs_dead_letters. */
+int  jobs_dead_letters_all(struct db *db, const char *after, struct jobs_dead *rows, int max);
 /* `kairos jobs --list`'s queue part: jobs per kind and status, and what is due. */
 int  jobs_queue_list(struct db *db, bool test_kinds, FILE *out);
+
+/* ---- retention: the jobs-purge task (schedule.c) ----
+ *
+ * A done job is worth nothing once it is done, except as its dedupe key (a second job with
+ * the key is refused only while the first is kept) and its attempts in `kairos outbox
+ * list`; notify.send makes one per message sent, so done jobs are deleted once they
+ * finished KAIROS_JOBS_KEEP_DAYS ago. Dead jobs wait for an admin and queued ones (running
+ * or not) for a runner: never purged. */
+
+#define JOBS_KEEP_DAYS_DEFAULT 30
+/* The shortest a dedupe key may be promised for: providers redeliver webhooks for days. */
+#define JOBS_KEEP_DAYS_MIN     7
+#define JOBS_KEEP_DAYS_MAX     3650
+/* Rows one statement deletes: one batch never holds many locks or meets the statement
+ * timeout, however large the backlog. */
+#define JOBS_PURGE_BATCH       5000
+/* Batches one run deletes at most, so the task stays short in the runner's loop (messages
+ * wait while it runs); the rest goes an hour later. 100,000 a run is far more than a clinic
+ * sends in an hour, so a backlog (the first run after an upgrade) shrinks every run. */
+#define JOBS_PURGE_MAX_BATCHES 20
+
+/* Deletes done jobs that finished over keep_days ago by the wall clock (core/clock), oldest
+ * first, in statements of JOBS_PURGE_BATCH rows, at most JOBS_PURGE_MAX_BATCHES of them;
+ * adds what went to *removed and the statements run to *batches; *more tells whether the
+ * last batch was full and the cap stopped the run. DB_OK or the db_result. */
+int  jobs_purge_done(struct db *db, long keep_days, long *removed, int *batches, bool *more);
 
 /* ---- scheduled tasks (schedule.c) ----
  *
@@ -251,8 +281,10 @@ struct schedule {
 #define SCHEDULE_DAILY_SEARCH_DAYS 3
 
 /* What a task did goes to `done` (one phrase for the log, "removed 3 sign-in codes"); why
- * it failed to `error`. 0 or -1. The runner's connection is the tables' owner's. */
-typedef int (*schedule_fn)(struct db *db, struct buf *done, struct buf *error);
+ * it failed to `error`. 0 or -1. The runner's connection is the tables' owner's; cfg is the
+ * runner's configuration (the task's settings). */
+typedef int (*schedule_fn)(struct db *db, const struct config *cfg, struct buf *done,
+	struct buf *error);
 
 struct schedule_task {
 	const char     *name;		/* [a-z][a-z0-9-]*, the row's key */
@@ -295,11 +327,13 @@ struct schedule_runner {
 	char                        leases[SCHEDULE_MAX_TASKS * 12 + 3];	/* "{60,300}" */
 	char                        runner[300];	/* host:pid, recorded as leased_by */
 	unsigned long               synced_on;	/* connection generation the rows were written on */
+	const struct config        *cfg;	/* borrowed: the tasks' settings */
 };
 
-/* Takes this build's tasks. Returns how many were left out (each logged as an error): a
- * bad name, lease or schedule, or a zone this host's tzdata lacks; the rest still run. */
-int  schedule_runner_init(struct schedule_runner *r, bool test_tasks, const char *runner);
+/* Takes this build's tasks (the test tasks with cfg->schedule_test_tasks; cfg is borrowed
+ * and must outlive r). Returns how many were left out (each logged as an error): a bad
+ * name, lease or schedule, or a zone this host's tzdata lacks; the rest still run. */
+int  schedule_runner_init(struct schedule_runner *r, const struct config *cfg, const char *runner);
 /* Registers missing tasks (once per connection), then claims and runs due tasks, each at
  * most once per call. Returns milliseconds until the next task may be due (0: call again
  * now), or -1 when none is scheduled or the database failed (logged). */

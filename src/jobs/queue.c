@@ -83,6 +83,15 @@ static struct db_stmt jobs_stmt_retry_dead = DB_STMT("jobs_retry_dead", 3,
 	" AND ($3::text IS NULL OR kind = $3)"
 	" RETURNING id, pg_notify('kairos_jobs', 'job')");
 
+/* One batch of the oldest done jobs that finished over $1 days before the wall clock ($3,
+ * DB_NOW), at most $2 (jobs_done, 0022). status is asked again by the DELETE: a row is
+ * removed only as the done job it was chosen as. */
+static struct db_stmt jobs_stmt_purge = DB_STMT("jobs_purge", 3,
+	"WITH d AS (DELETE FROM jobs WHERE status = 'done' AND id IN (SELECT id FROM jobs"
+	"  WHERE status = 'done' AND finished_at < " DB_NOW(3) " - make_interval(days => $1::int)"
+	"  ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1)"
+	" SELECT count(*) FROM d");
+
 static struct db_stmt jobs_stmt_counts = DB_STMT("jobs_counts", 0,
 	"SELECT kind, count(*) FILTER (WHERE status = 'queued' AND run_at <= now()"
 	"  AND (lease_until IS NULL OR lease_until < now())),"
@@ -397,8 +406,9 @@ jobs_own_dead_kinds(struct buf *out)
 	jobs_array_end(out);
 }
 
-int
-jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int max)
+/* The dead letters after `after`, leaving out own_dead_letters kinds unless all. */
+static int
+jobs_dead_query(struct db *db, bool all, const char *after, struct jobs_dead *rows, int max)
 {
 	char limit[16];
 	struct buf skip = BUF_INIT;
@@ -407,7 +417,10 @@ jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int 
 	int rc, n;
 
 	snprintf(limit, sizeof limit, "%d", max);
-	jobs_own_dead_kinds(&skip);
+	if (all)
+		jobs_array_end(&skip);
+	else
+		jobs_own_dead_kinds(&skip);
 	params[2] = buf_cstr(&skip);
 	rc = db_query(db, &jobs_stmt_dead, params, &res);
 	buf_free(&skip);
@@ -427,6 +440,18 @@ jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int 
 	}
 	PQclear(res);
 	return n;
+}
+
+int
+jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int max)
+{
+	return jobs_dead_query(db, false, after, rows, max);
+}
+
+int
+jobs_dead_letters_all(struct db *db, const char *after, struct jobs_dead *rows, int max)
+{
+	return jobs_dead_query(db, true, after, rows, max);
 }
 
 /* jobs_retry_dead's statement: kind NULL leaves out the kinds with own_dead_letters. */
@@ -489,4 +514,32 @@ jobs_queue_list(struct db *db, bool test_kinds, FILE *out)
 		fprintf(out, "(no jobs)\n");
 	PQclear(res);
 	return 0;
+}
+
+/* ---- retention ---- */
+
+int
+jobs_purge_done(struct db *db, long keep_days, long *removed, int *batches, bool *more)
+{
+	char keep[24], batch[24], now[DB_NOW_SIZE];
+	const char *p[] = { keep, batch, db_now(now) };
+	long got = 0;
+
+	snprintf(keep, sizeof keep, "%ld", keep_days);
+	snprintf(batch, sizeof batch, "%d", JOBS_PURGE_BATCH);
+	*more = false;
+	for (int i = 0; i < JOBS_PURGE_MAX_BATCHES; i++) {
+		char v[24];
+		int rc = db_query_value(db, &jobs_stmt_purge, p, v, sizeof v);
+
+		if (rc != DB_OK)
+			return rc;
+		got = atol(v);
+		*removed += got;
+		++*batches;
+		if (got < JOBS_PURGE_BATCH)
+			return DB_OK;
+	}
+	*more = true;	/* the last batch was full: the next run goes on */
+	return DB_OK;
 }

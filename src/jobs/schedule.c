@@ -22,6 +22,9 @@
 #define SCHEDULE_HOUSEKEEPING_ZONE   "Australia/Sydney"
 /* Sign-in codes pile up fastest (one per request, and abuse makes many): hourly. */
 #define SCHEDULE_OTP_PURGE_SECONDS   3600
+/* Done jobs (one per message sent) go hourly: each run is a few batches, at most
+ * JOBS_PURGE_MAX_BATCHES, so it stays short in the loop that also sends the messages. */
+#define SCHEDULE_JOBS_PURGE_SECONDS  3600
 /* A purge is a few batched DELETEs, each bounded by the statement timeout: minutes of lease
  * are far more than a run needs. */
 #define SCHEDULE_PURGE_LEASE_SECONDS 300
@@ -131,51 +134,69 @@ schedule_db_failed(struct db *db, struct buf *error)
 }
 
 static int
-task_otp_purge(struct db *db, struct buf *done, struct buf *error)
+task_otp_purge(struct db *db, const struct config *cfg, struct buf *done, struct buf *error)
 {
 	long n = 0;
 	int rc = auth_purge_otp_codes(db, &n);
 
+	(void)cfg;
 	buf_printf(done, "removed %ld sign-in codes older than %d h", n, AUTH_OTP_KEEP_SECONDS / 3600);
 	return rc == DB_OK ? 0 : schedule_db_failed(db, error);
 }
 
 static int
-task_session_purge(struct db *db, struct buf *done, struct buf *error)
+task_session_purge(struct db *db, const struct config *cfg, struct buf *done, struct buf *error)
 {
 	long sessions = 0, tokens = 0;
 	int rc = auth_purge_sessions(db, &sessions, &tokens);
 
+	(void)cfg;
 	buf_printf(done, "removed %ld sessions revoked or expired over %d days ago and their %ld"
 	    " refresh tokens", sessions, AUTH_SESSION_KEEP_SECONDS / 86400, tokens);
 	return rc == DB_OK ? 0 : schedule_db_failed(db, error);
 }
 
 static int
-task_invite_purge(struct db *db, struct buf *done, struct buf *error)
+task_invite_purge(struct db *db, const struct config *cfg, struct buf *done, struct buf *error)
 {
 	long n = 0;
 	int rc = auth_purge_invites(db, &n);
 
+	(void)cfg;
 	buf_printf(done, "removed %ld staff invitations expired over %d days ago", n,
 	    AUTH_INVITE_KEEP_SECONDS / 86400);
 	return rc == DB_OK ? 0 : schedule_db_failed(db, error);
 }
 
 static int
-task_test_tick(struct db *db, struct buf *done, struct buf *error)
+task_jobs_purge(struct db *db, const struct config *cfg, struct buf *done, struct buf *error)
+{
+	long n = 0;
+	int batches = 0;
+	bool more = false;
+	int rc = jobs_purge_done(db, cfg->jobs_keep_days, &n, &batches, &more);
+
+	buf_printf(done, "removed %ld done jobs finished over %ld days ago in %d batches%s", n,
+	    cfg->jobs_keep_days, batches, more ? "; more remain: the next run goes on" : "");
+	return rc == DB_OK ? 0 : schedule_db_failed(db, error);
+}
+
+static int
+task_test_tick(struct db *db, const struct config *cfg, struct buf *done, struct buf *error)
 {
 	(void)db;
+	(void)cfg;
 	(void)error;
 	buf_puts(done, "ticked");
 	return 0;
 }
 
 static int
-task_test_slow(struct db *db, struct buf *done, struct buf *error)
+task_test_slow(struct db *db, const struct config *cfg, struct buf *done, struct buf *error)
 {
 	struct timespec left = { SCHEDULE_TEST_SLOW_SECONDS, 0 };
 
+	(void)cfg;
 	(void)db;
 	(void)error;
 	while (nanosleep(&left, &left) < 0 && errno == EINTR)
@@ -185,9 +206,10 @@ task_test_slow(struct db *db, struct buf *done, struct buf *error)
 }
 
 static int
-task_test_fail(struct db *db, struct buf *done, struct buf *error)
+task_test_fail(struct db *db, const struct config *cfg, struct buf *done, struct buf *error)
 {
 	(void)db;
+	(void)cfg;
 	(void)done;
 	buf_puts(error, "failed on purpose (test task)");
 	return -1;
@@ -203,6 +225,9 @@ static const struct schedule_task schedule_table[] = {
 	{ "invite-purge", { .kind = SCHEDULE_DAILY, .hour = 3, .minute = 45,
 	  .zone = SCHEDULE_HOUSEKEEPING_ZONE }, SCHEDULE_PURGE_LEASE_SECONDS, task_invite_purge,
 	  false, "delete staff invitations expired over 30 days ago" },
+	{ "jobs-purge", { .kind = SCHEDULE_EVERY, .seconds = SCHEDULE_JOBS_PURGE_SECONDS },
+	  SCHEDULE_PURGE_LEASE_SECONDS, task_jobs_purge, false,
+	  "delete done jobs finished over KAIROS_JOBS_KEEP_DAYS ago (never dead or queued ones)" },
 	{ "test-tick", { .kind = SCHEDULE_EVERY, .seconds = SCHEDULE_TEST_TICK_SECONDS },
 	  SCHEDULE_TEST_LEASE_SECONDS, task_test_tick, true, "test only: does nothing, every second" },
 	{ "test-slow", { .kind = SCHEDULE_MANUAL }, SCHEDULE_TEST_SLOW_LEASE_SECONDS, task_test_slow,
@@ -357,14 +382,15 @@ schedule_task_valid(const struct schedule_task *t)
 }
 
 int
-schedule_runner_init(struct schedule_runner *r, bool test_tasks, const char *runner)
+schedule_runner_init(struct schedule_runner *r, const struct config *cfg, const char *runner)
 {
 	const struct schedule_task *all[SCHEDULE_MAX_TASKS];
 	struct buf names = BUF_INIT, leases = BUF_INIT;
-	size_t n = schedule_tasks(test_tasks, all, SCHEDULE_MAX_TASKS);
+	size_t n = schedule_tasks(cfg->schedule_test_tasks, all, SCHEDULE_MAX_TASKS);
 	int left_out = 0;
 
 	memset(r, 0, sizeof *r);
+	r->cfg = cfg;
 	snprintf(r->runner, sizeof r->runner, "%s", runner);
 	buf_putc(&names, '{');
 	buf_putc(&leases, '{');
@@ -413,7 +439,7 @@ schedule_run_one(struct schedule_runner *r, struct db *db, const struct schedule
 	time_t next;
 	int ok;
 
-	ok = t->run(db, &done, &error) == 0;
+	ok = t->run(db, r->cfg, &done, &error) == 0;
 	secs = (double)(clock_mono_us() - t0) / 1e6;
 	if (ok)
 		log_info("task finished", "%s due %s by %s: %s (%.3f s)", t->name, due_text, r->runner,

@@ -30,14 +30,16 @@ static struct db_stmt notify_stmt_requeued = DB_STMT("notify_requeued", 1,
 	" WHERE id = $1::uuid AND status = 'dead'");
 
 /* The dead letters are the dead jobs of the queue's, with what their messages were: the
- * newest first, after dead letter $1 (keyset: web's ?after=). */
-static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 2,
+ * newest first, after dead letter $1 (keyset: web's ?after=); only those of ids $3 (an
+ * array) when it is given (`kairos jobs --dead`, which lists every kind's). */
+static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 3,
 	"SELECT n.id, to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'),"
 	" n.channel, n.recipient, j.attempts, coalesce(n.last_error, ''), n.event_key"
 	" FROM jobs j JOIN notifications n ON n.id = j.id"
 	" WHERE j.status = 'dead' AND j.kind = '" NOTIFY_JOB_KIND "'"
 	" AND ($1::uuid IS NULL OR (j.updated_at, j.id) <"
 	"  (SELECT updated_at, id FROM jobs WHERE id = $1::uuid))"
+	" AND ($3::uuid[] IS NULL OR j.id = ANY($3::uuid[]))"
 	" ORDER BY j.updated_at DESC, j.id DESC LIMIT $2");
 
 int
@@ -59,11 +61,12 @@ notify_retry_dead(struct db *db, const char *id, bool *found)
 	return rc;
 }
 
-int
-notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max)
+static int
+notify_dead_query(struct db *db, const char *after, const char *ids, struct notify_dead *rows,
+    int max)
 {
 	char limit[16];
-	const char *params[2] = { after, limit };
+	const char *params[3] = { after, limit, ids };
 	PGresult *res = NULL;
 	int rc, n;
 
@@ -84,6 +87,18 @@ notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, 
 	}
 	PQclear(res);
 	return n;
+}
+
+int
+notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max)
+{
+	return notify_dead_query(db, after, NULL, rows, max);
+}
+
+int
+notify_dead_letters_of(struct db *db, const char *ids, struct notify_dead *rows, int max)
+{
+	return notify_dead_query(db, NULL, ids, rows, max);
 }
 
 static int

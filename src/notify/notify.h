@@ -415,6 +415,9 @@ struct notify_dead {
  * older than dead letter `after` (a UUID; NULL: from the newest): the dead notify.send jobs,
  * with their messages. Returns how many, or a negative db_result. */
 int  notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max);
+/* The dead letters among ids (an array literal of uuids, "{…}"), at most max, newest first:
+ * what the messages of dead notify.send jobs were (`kairos jobs --dead`). As above. */
+int  notify_dead_letters_of(struct db *db, const char *ids, struct notify_dead *rows, int max);
 /* Puts dead letter id back in the queue with fresh attempts (jobs_retry_dead_of), and the
  * message's status with it, in the caller's transaction when one is open. DB_OK with *found. */
 int  notify_retry_dead(struct db *db, const char *id, bool *found);

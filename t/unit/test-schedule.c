@@ -257,16 +257,18 @@ test_no_tzdata(void)
 
 	fflush(stdout);
 	if ((pid = fork()) == 0) {
+		struct config cfg = { .schedule_test_tasks = false };
 		struct schedule_runner r;
 		int left_out;
 
 		setenv("TZDIR", "/nonexistent", 1);
-		left_out = schedule_runner_init(&r, false, "host:1");
-		_exit(left_out == 2 && strcmp(r.names, "{otp-purge}") == 0 && r.ntasks == 1 ? 0 : 1);
+		left_out = schedule_runner_init(&r, &cfg, "host:1");
+		_exit(left_out == 2 && strcmp(r.names, "{otp-purge,jobs-purge}") == 0 &&
+		    r.ntasks == 2 ? 0 : 1);
 	}
 	waitpid(pid, &status, 0);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "without the zone files, two daily tasks are left out and the interval task still runs");
+	    "without the zone files, two daily tasks are left out and the interval tasks still run");
 }
 
 static void
@@ -276,11 +278,12 @@ test_table(void)
 	struct schedule every = { .kind = SCHEDULE_EVERY, .seconds = 3600 };
 	struct schedule daily = { .kind = SCHEDULE_DAILY, .hour = 3, .minute = 5, .zone = "Australia/Sydney" };
 	struct schedule manual = { .kind = SCHEDULE_MANUAL };
+	struct config test_cfg = { .schedule_test_tasks = true };
 	struct schedule_runner r;
 	char text[SCHEDULE_TEXT_SIZE];
 	time_t out = 0;
 	size_t n;
-	bool test_only = false, purge = false;
+	bool test_only = false, purge = false, jobs_purge = false;
 
 	schedule_format(&every, text);
 	is_str(text, "every 3600 s", "an interval reads as such");
@@ -296,10 +299,14 @@ test_table(void)
 	for (size_t i = 0; i < n; i++) {
 		test_only |= tasks[i]->test_only;
 		purge |= strcmp(tasks[i]->name, "otp-purge") == 0;
+		jobs_purge |= strcmp(tasks[i]->name, "jobs-purge") == 0 &&
+		    tasks[i]->when.kind == SCHEDULE_EVERY;
 	}
-	ok(n >= 3 && purge && !test_only, "production runs the housekeeping tasks and no test task");
+	ok(n >= 4 && purge && !test_only, "production runs the housekeeping tasks and no test task");
+	ok(jobs_purge, "done jobs are purged on an interval (hourly), not once a day");
 	ok(schedule_tasks(true, tasks, SCHEDULE_MAX_TASKS) > n, "the test switch adds the test tasks");
-	ok(schedule_runner_init(&r, true, "host:1") == 0, "every declared task is valid (name, lease, zone)");
+	ok(schedule_runner_init(&r, &test_cfg, "host:1") == 0,
+	    "every declared task is valid (name, lease, zone)");
 	ok(strncmp(r.names, "{otp-purge,", 11) == 0 && r.leases[0] == '{',
 	    "the runner's names and leases as array literals: %s %s", r.names, r.leases);
 
