@@ -176,8 +176,9 @@ task_jobs_purge(struct db *db, const struct config *cfg, struct buf *done, struc
 	bool more = false;
 	int rc = jobs_purge_done(db, cfg->jobs_keep_days, &n, &batches, &more);
 
-	buf_printf(done, "removed %ld done jobs finished over %ld days ago in %d batches%s", n,
-	    cfg->jobs_keep_days, batches, more ? "; more remain: the next run goes on" : "");
+	buf_printf(done, "removed %ld done jobs finished over %ld days ago in %d batch%s%s", n,
+	    cfg->jobs_keep_days, batches, batches == 1 ? "" : "es",
+	    more ? "; more remain: the next run goes on" : "");
 	return rc == DB_OK ? 0 : schedule_db_failed(db, error);
 }
 
