@@ -79,7 +79,8 @@ is($psql->("SELECT count(*) FROM communications c JOIN notifications n ON n.id =
 	'and it was not sent a ninth time');
 my $lost = $psql->("SELECT id FROM notifications WHERE event_key = 'lost-runner'");
 ($jrc, $jout) = $k->kairos('jobs', '--dead');
-unlike($jout, qr/\Q$lost\E/, 'a dead message is not among the dead jobs (notify lists it, with its recipient)');
+like($jout, qr/^\Q$lost\E  .*notify\.send .* sms to \+61400000009  event lost-runner  9 attempts  attempt 8 of 8 .*\(retry: kairos outbox retry \Q$lost\E\)$/m,
+	'a dead message is among the dead jobs, with its channel, recipient and reason (jobs-dead.t)');
 ($jrc) = $k->kairos('jobs', '--retry', $lost);
 is($jrc, 1, 'nor retried as one: that would leave the message dead');
 ($jrc) = $k->kairos('outbox', 'retry', $lost);
