@@ -130,8 +130,8 @@ int  jobs_kind_check(const struct jobs_kind *k, struct buf *why);
  * commits, and the runners are woken only then). org_id: the organisation it is for, or NULL
  * for a system job (only the tables' owner may queue those: a request's role sees only its
  * organisation's jobs). payload: JSON text, or NULL for {}. dedupe_key: NULL, or a key that
- * makes a second job of the same organisation, kind and key a no-op (even after the first
- * finished). run_at: NULL for now, or a timestamptz text ("2026-12-03T10:00:00Z"). The kind is
+ * makes a second job of the same organisation, kind and key a no-op while the first is kept
+ * (queued or dead; done: for KAIROS_JOBS_KEEP_DAYS after it finished, jobs_purge_done). run_at: NULL for now, or a timestamptz text ("2026-12-03T10:00:00Z"). The kind is
  * not checked against this build (a newer runner may know it). *created (may be NULL) tells
  * whether a row was added; id (may be NULL, JOBS_UUID_SIZE bytes) gets its id when it was.
  * DB_OK or an error (a bad kind, key or payload is refused by the table: DB_FAILED). */

@@ -11,7 +11,7 @@
 #define NOTIFY_LIST_DEFAULT 20
 
 /* A message's attempts are its job's (0016: the job has the message's id); a message sent
- * before 0016, or inserted as sent, has none: 0. */
+ * before 0016, inserted as sent, or whose done job was purged (jobs_purge_done) has none: 0. */
 static struct db_stmt notify_stmt_list = DB_STMT("notify_list", 3,
 	"SELECT n.id, to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 	" n.channel, n.recipient, n.status, coalesce(j.attempts, 0), coalesce(n.provider, ''),"

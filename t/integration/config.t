@@ -53,6 +53,16 @@ for my $region ('XX', 'au', 'AUS', '') {
 }
 ($rc, $out) = run_env({ %db, KAIROS_DEFAULT_REGION => 'NZ' }, 'config');
 like($out, qr/^KAIROS_DEFAULT_REGION=NZ$/m, 'KAIROS_DEFAULT_REGION=NZ is a clinic country');
+# How long done jobs are kept: a dedupe key is honoured that long, so never under a week.
+for my $days ('6', '0', '-1', '3651', 'month') {
+	($rc, $out) = run_env({ %db, KAIROS_JOBS_KEEP_DAYS => $days }, 'config');
+	is($rc, 1, "KAIROS_JOBS_KEEP_DAYS=$days is refused");
+	like($out, qr/KAIROS_JOBS_KEEP_DAYS \(environment\): .*(outside 7\.\.3650|not a whole number)/, '... saying why');
+}
+($rc, $out) = run_env({ %db }, 'config');
+like($out, qr/^KAIROS_JOBS_KEEP_DAYS=30$/m, 'done jobs are kept 30 days by default');
+($rc, $out) = run_env({ %db, KAIROS_JOBS_KEEP_DAYS => 7 }, 'config');
+like($out, qr/^KAIROS_JOBS_KEEP_DAYS=7$/m, 'and 7 is allowed');
 ($rc, $out) = run_env({ %db, KAIROS_WHATSAPP_PROVIDER => 'telegram' }, 'config');
 like($out, qr/KAIROS_WHATSAPP_PROVIDER \(environment\): "telegram" is not one of outbox\|twilio\|meta\|gallabox/, 'an unknown WhatsApp provider');
 ($rc, $out) = run_env({ %db, KAIROS_TWILIO_WHATSAPP_FROM => '+61400000888', KAIROS_META_WHATSAPP_PHONE_NUMBER_ID => 'abc',
