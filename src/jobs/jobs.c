@@ -240,7 +240,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	struct schedule_runner sched;
 	struct jobs_runner queue;
 	bool operator = true;
-	const char *dead_after;
+	const char *dead_after;	/* --dead's options, checked before connecting */
 	int dead_limit;
 	char runner[300], host[256] = "localhost";
 	struct notify_setup providers;

@@ -62,7 +62,7 @@ int jobs_main(int argc, char **argv, const char *config_file);
 #define JOBS_MAX_KINDS       64	/* kinds in one build */
 #define JOBS_RUN_BATCH       50	/* jobs one wake runs before the outbox and schedules get a turn */
 #define JOBS_DEAD_LIST_MAX   1000	/* dead letters `kairos jobs --dead --limit` prints at most */
-#define JOBS_DEAD_LIST_DEFAULT 50	/* and without --limit: a screenful, the oldest a page on */
+#define JOBS_DEAD_LIST_DEFAULT 50	/* and without --limit: a screenful (--after pages on) */
 #define JOBS_UUID_SIZE       37
 #define JOBS_RUNNER_NAME_MAX 300	/* "host:pid", the table's CHECK on leased_by */
 
@@ -131,8 +131,9 @@ int  jobs_kind_check(const struct jobs_kind *k, struct buf *why);
  * for a system job (only the tables' owner may queue those: a request's role sees only its
  * organisation's jobs). payload: JSON text, or NULL for {}. dedupe_key: NULL, or a key that
  * makes a second job of the same organisation, kind and key a no-op while the first is kept
- * (queued or dead; done: for KAIROS_JOBS_KEEP_DAYS after it finished, jobs_purge_done). run_at: NULL for now, or a timestamptz text ("2026-12-03T10:00:00Z"). The kind is
- * not checked against this build (a newer runner may know it). *created (may be NULL) tells
+ * (queued or dead; done: for KAIROS_JOBS_KEEP_DAYS after it finished, jobs_purge_done).
+ * run_at: NULL for now, or a timestamptz text ("2026-12-03T10:00:00Z"). The kind is not
+ * checked against this build (a newer runner may know it). *created (may be NULL) tells
  * whether a row was added; id (may be NULL, JOBS_UUID_SIZE bytes) gets its id when it was.
  * DB_OK or an error (a bad kind, key or payload is refused by the table: DB_FAILED). */
 int  jobs_enqueue(struct db *db, const char *org_id, const char *kind, const char *payload,
@@ -240,8 +241,9 @@ int  jobs_queue_list(struct db *db, bool test_kinds, FILE *out);
  * timeout, however large the backlog. */
 #define JOBS_PURGE_BATCH       5000
 /* Batches one run deletes at most, so the task stays short in the runner's loop (messages
- * wait while it runs); the rest goes an hour later. 100,000 a run is far more than a clinic
- * sends in an hour, so a backlog (the first run after an upgrade) shrinks every run. */
+ * wait while it runs); the rest goes an hour later. 100,000 a run is more than a clinic
+ * sends in an hour (a campaign is at most 10,000), so a backlog (the first run after an
+ * upgrade) shrinks every run. */
 #define JOBS_PURGE_MAX_BATCHES 20
 
 /* Deletes done jobs that finished over keep_days ago by the wall clock (core/clock), oldest
