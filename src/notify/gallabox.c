@@ -101,18 +101,11 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 			.request_id = m->id };
 
 		if (net_request(&g->net, &req, &resp, &err) == 0) {
-			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *id;
+			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *id = NULL;
 
-			r->outcome = NOTIFY_SENT;
-			if (o != NULL && (json_object_object_get_ex(o, "id", &id) ||
-			    json_object_object_get_ex(o, "messageId", &id)) &&
-			    json_object_is_type(id, json_type_string))
-				snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(id));
-			else {
-				/* accepted: retrying could send it twice */
-				log_warn("gallabox answer without a message id", "%s", m->id);
-				snprintf(r->provider_id, sizeof r->provider_id, "gallabox-%s", m->id);
-			}
+			if (o != NULL && !json_object_object_get_ex(o, "id", &id))
+				json_object_object_get_ex(o, "messageId", &id);
+			notify_net_sent("gallabox", m, id, r);
 			json_object_put(o);
 		} else if (notify_net_failed("gallabox", &err, resp.status, r))
 			gallabox_error(r, resp.status, &resp.body);

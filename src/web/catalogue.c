@@ -219,6 +219,13 @@ cat_page_of(const struct request *req)
 	return NULL;
 }
 
+/* A booking_admin call's outcome as the status of the answer: 0 (found), 404 or 503. */
+static int
+cat_found(int rc)
+{
+	return rc == BOOKING_ADMIN_OK ? 0 : rc == BOOKING_ADMIN_NOT_FOUND ? 404 : 503;
+}
+
 /* Opens the request's kind for the caller: 0, or the status of the answer (404 for
  * anything the caller may not see; 503). */
 static int
@@ -227,6 +234,7 @@ cat_open(struct web_app *app, struct request *req, struct cat_ctx *c)
 	const char *pid = http_param(&req->route, "pid");
 	bool admin = app->rq.who.role == AUTH_ROLE_ADMIN;
 	char *base = arena_alloc(&req->arena, CAT_PATH_MAX);
+	int st;
 
 	memset(c, 0, sizeof *c);
 	c->id = http_param(&req->route, "id");
@@ -239,14 +247,8 @@ cat_open(struct web_app *app, struct request *req, struct cat_ctx *c)
 	}
 	if (pid == NULL || !valid_uuid(pid))
 		return 404;
-	switch (booking_admin_practitioner(&app->db, pid, &c->owner)) {
-	case BOOKING_ADMIN_OK:
-		break;
-	case BOOKING_ADMIN_NOT_FOUND:
-		return 404;
-	default:
-		return 503;
-	}
+	if ((st = cat_found(booking_admin_practitioner(&app->db, pid, &c->owner))) != 0)
+		return st;
 	snprintf(base, CAT_PATH_MAX, "/admin/practitioners/%s/%s", pid, c->page->segment);
 	c->base = base;
 	if (admin || (app->rq.who.role == AUTH_ROLE_PRACTITIONER &&
@@ -515,15 +517,11 @@ cat_stored(struct web_app *app, struct request *req, const struct cat_ctx *c,
 {
 	struct booking_admin_value *vals;
 	size_t n;
+	int st = cat_found(booking_admin_get(&app->db, &req->arena, c->page->kind, c->owner.id,
+	    c->id, &vals, &n));
 
-	switch (booking_admin_get(&app->db, &req->arena, c->page->kind, c->owner.id, c->id, &vals, &n)) {
-	case BOOKING_ADMIN_OK:
-		break;
-	case BOOKING_ADMIN_NOT_FOUND:
-		return 404;
-	default:
-		return 503;
-	}
+	if (st != 0)
+		return st;
 	*active = true;
 	stored->count = 0;
 	stored->items = arena_calloc(&req->arena, n + 1, sizeof *stored->items);
