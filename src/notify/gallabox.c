@@ -61,12 +61,8 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	char name[NOTIFY_WA_MAX_ID];
 	const char *phone = m->recipient[0] == '+' ? m->recipient + 1 : m->recipient, *body;
 
-	if (*m->template_name == '\0' || (vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
-		r->outcome = NOTIFY_REJECTED;
-		snprintf(r->error, sizeof r->error, "gallabox: a WhatsApp message needs a template");
+	if ((vars = notify_wa_template("gallabox", g->templates, m, name, r)) == NULL)
 		return -1;
-	}
-	notify_whatsapp_template_id(g->templates, m->template_name, true, name);
 	values = json_object_new_object();
 	for (size_t i = 0; i < json_object_array_length(vars); i++) {
 		struct json_object *e = json_object_array_get_idx(vars, i), *k = NULL, *v = NULL;

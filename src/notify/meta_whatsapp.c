@@ -121,13 +121,8 @@ meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	char name[NOTIFY_WA_MAX_ID];
 	const char *body;
 
-	if (*m->template_name == '\0' || (vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
-		/* business-initiated messages must be approved templates; the table ensures it */
-		r->outcome = NOTIFY_REJECTED;
-		snprintf(r->error, sizeof r->error, "meta: a WhatsApp message needs a template");
+	if ((vars = notify_wa_template("meta", t->templates, m, name, r)) == NULL)
 		return -1;
-	}
-	notify_whatsapp_template_id(t->templates, m->template_name, true, name);
 	msg = json_object_new_object();
 	json_object_object_add(msg, "messaging_product", json_object_new_string("whatsapp"));
 	json_object_object_add(msg, "to", json_object_new_string(m->recipient));

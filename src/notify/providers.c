@@ -62,6 +62,21 @@ notify_net_sent(const char *name, const struct notify_outgoing *m, struct json_o
 	snprintf(r->provider_id, sizeof r->provider_id, "%s-%s", name, m->id);
 }
 
+struct json_object *
+notify_wa_template(const char *name, const char *templates, const struct notify_outgoing *m,
+    char template[NOTIFY_WA_MAX_ID], struct notify_result *r)
+{
+	struct json_object *vars;
+
+	if (*m->template_name == '\0' || (vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
+		r->outcome = NOTIFY_REJECTED;
+		snprintf(r->error, sizeof r->error, "%s: a WhatsApp message needs a template", name);
+		return NULL;
+	}
+	notify_whatsapp_template_id(templates, m->template_name, true, template);
+	return vars;
+}
+
 /* The provider configured for a channel, by name ("outbox" when nothing else is). */
 static const char *
 notify_provider_name(const struct config *cfg, enum notify_channel channel)
