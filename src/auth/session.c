@@ -121,13 +121,30 @@ auth_tokens_free(struct auth_tokens *t)
 	buf_free(&t->access);
 }
 
+/* out's session and its access token for who, issued at iat, whose jti derives from
+ * out->refresh: signed the same again by the same pair. 0, or -1 with db->error. */
+static int
+auth_tokens_sign(struct db *db, const struct auth_keyring *ring, const struct auth_principal *who,
+    long iat, struct auth_tokens *out)
+{
+	char jti[AUTH_JTI_SIZE];
+
+	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
+	auth_token_jti(out->refresh, jti);
+	if (auth_jwt_issue_jti(ring, who, iat, jti, &out->access) < 0) {
+		snprintf(db->error, sizeof db->error, "cannot sign an access token");
+		return -1;
+	}
+	return 0;
+}
+
 /* A fresh refresh token for session_id and an access token for who, issued at now, whose
  * jti derives from the refresh token (so auth_session_replay can sign it again). */
 static int
 auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct auth_principal *who,
     long now, struct auth_tokens *out)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], jti[AUTH_JTI_SIZE], clock[DB_NOW_SIZE];
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], clock[DB_NOW_SIZE];
 
 	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
 	if (auth_token_new(out->refresh) < 0) {
@@ -142,13 +159,7 @@ auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct a
 		if (rc != DB_OK)
 			return rc;
 	}
-	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
-	auth_token_jti(out->refresh, jti);
-	if (auth_jwt_issue_jti(ring, who, now, jti, &out->access) < 0) {
-		snprintf(db->error, sizeof db->error, "cannot sign an access token");
-		return DB_FAILED;
-	}
-	return DB_OK;
+	return auth_tokens_sign(db, ring, who, now, out) == 0 ? DB_OK : DB_FAILED;
 }
 
 int
@@ -188,7 +199,7 @@ auth_session_replay(struct db *db, const struct auth_keyring *ring, const char *
     const char *sealed_hex, long iat, const char *successor_hash_hex,
     const struct auth_principal *who, struct auth_tokens *out)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], jti[AUTH_JTI_SIZE], clock[DB_NOW_SIZE];
+	char hash[AUTH_TOKEN_HASH_SIZE], clock[DB_NOW_SIZE];
 	PGresult *res = NULL;
 	bool unspent;
 
@@ -207,13 +218,7 @@ auth_session_replay(struct db *db, const struct auth_keyring *ring, const char *
 	PQclear(res);
 	if (!unspent)
 		return AUTH_REFRESH_REUSED;
-	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
-	auth_token_jti(out->refresh, jti);
-	if (auth_jwt_issue_jti(ring, who, iat, jti, &out->access) < 0) {
-		snprintf(db->error, sizeof db->error, "cannot sign an access token");
-		return AUTH_REFRESH_ERROR;
-	}
-	return AUTH_REFRESH_OK;
+	return auth_tokens_sign(db, ring, who, iat, out) == 0 ? AUTH_REFRESH_OK : AUTH_REFRESH_ERROR;
 }
 
 /* Who a row of auth_stmt_refresh_take is: its session, user, organisation and role. */
