@@ -52,10 +52,11 @@ bool notify_net_failed(const char *name, const struct net_err *err, long status,
 void notify_net_sent(const char *name, const struct notify_outgoing *m, struct json_object *id,
 	struct notify_result *r);
 
-/* For a provider that sends WhatsApp templates by name (Meta, Gallabox): m's variables (the
- * caller puts them) and its template's name there in name (the NAME=ID pair of templates,
- * KAIROS_WHATSAPP_TEMPLATES, else derived). NULL with r rejected when m has no template or
- * its variables are malformed: messages a business starts must be approved templates. */
+/* For provider `name` when it sends WhatsApp templates by their names (Meta, Gallabox): m's
+ * variables (the caller puts them), and in template the name of m's template there (its
+ * NAME=ID pair in templates, KAIROS_WHATSAPP_TEMPLATES, else derived). NULL with r rejected
+ * when m has no template or its variables are malformed: messages a business starts must be
+ * approved templates. */
 struct json_object *notify_wa_template(const char *name, const char *templates,
 	const struct notify_outgoing *m, char template[NOTIFY_WA_MAX_ID], struct notify_result *r);
 
