@@ -30,7 +30,7 @@ static struct db_stmt auth_stmt_user_login = DB_STMT("auth_user_login", 2,
 
 /* The token, its session and user, locked so two refreshes with one token serialise: the
  * second waits for the first to commit, then reads the row as the first left it. in_grace:
- * spent within the last $2 seconds with a sealed successor. */
+ * spent within the last $2 seconds with a sealed successor. Logout by token reads it too. */
 static struct db_stmt auth_stmt_refresh_take = DB_STMT("auth_refresh_take", 3,
 	"SELECT r.session_id, r.used_at IS NOT NULL,"
 	" r.expires_at > " DB_NOW(3) " AND s.revoked_at IS NULL AND s.expires_at > " DB_NOW(3)
@@ -46,15 +46,6 @@ static struct db_stmt auth_stmt_refresh_take = DB_STMT("auth_refresh_take", 3,
 static struct db_stmt auth_stmt_refresh_unspent = DB_STMT("auth_refresh_unspent", 2,
 	"SELECT 1 FROM refresh_tokens WHERE token_hash = $1::bytea AND used_at IS NULL"
 	" AND expires_at > " DB_NOW(2));
-
-/* The token and its session (logout by token). */
-static struct db_stmt auth_stmt_refresh_find = DB_STMT("auth_refresh_find", 2,
-	"SELECT r.session_id, r.used_at IS NOT NULL,"
-	" r.expires_at > " DB_NOW(2) " AND s.revoked_at IS NULL AND s.expires_at > " DB_NOW(2)
-	"   AND u.disabled_at IS NULL,"
-	" s.user_id, s.org_id, u.role"
-	" FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id"
-	" JOIN users u ON u.id = s.user_id WHERE r.token_hash = $1::bytea FOR UPDATE OF r, s");
 
 /* Spent, remembering its successor for the grace window. */
 static struct db_stmt auth_stmt_refresh_spend = DB_STMT("auth_refresh_spend", 5,
@@ -130,13 +121,30 @@ auth_tokens_free(struct auth_tokens *t)
 	buf_free(&t->access);
 }
 
+/* out's session and its access token for who, issued at iat, whose jti derives from
+ * out->refresh: signed the same again by the same pair. 0, or -1 with db->error. */
+static int
+auth_tokens_sign(struct db *db, const struct auth_keyring *ring, const struct auth_principal *who,
+    long iat, struct auth_tokens *out)
+{
+	char jti[AUTH_JTI_SIZE];
+
+	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
+	auth_token_jti(out->refresh, jti);
+	if (auth_jwt_issue_jti(ring, who, iat, jti, &out->access) < 0) {
+		snprintf(db->error, sizeof db->error, "cannot sign an access token");
+		return -1;
+	}
+	return 0;
+}
+
 /* A fresh refresh token for session_id and an access token for who, issued at now, whose
  * jti derives from the refresh token (so auth_session_replay can sign it again). */
 static int
 auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct auth_principal *who,
     long now, struct auth_tokens *out)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], jti[AUTH_JTI_SIZE], clock[DB_NOW_SIZE];
+	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], clock[DB_NOW_SIZE];
 
 	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
 	if (auth_token_new(out->refresh) < 0) {
@@ -151,13 +159,7 @@ auth_tokens_issue(struct db *db, const struct auth_keyring *ring, const struct a
 		if (rc != DB_OK)
 			return rc;
 	}
-	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
-	auth_token_jti(out->refresh, jti);
-	if (auth_jwt_issue_jti(ring, who, now, jti, &out->access) < 0) {
-		snprintf(db->error, sizeof db->error, "cannot sign an access token");
-		return DB_FAILED;
-	}
-	return DB_OK;
+	return auth_tokens_sign(db, ring, who, now, out) == 0 ? DB_OK : DB_FAILED;
 }
 
 int
@@ -197,7 +199,7 @@ auth_session_replay(struct db *db, const struct auth_keyring *ring, const char *
     const char *sealed_hex, long iat, const char *successor_hash_hex,
     const struct auth_principal *who, struct auth_tokens *out)
 {
-	char hash[AUTH_TOKEN_HASH_SIZE], jti[AUTH_JTI_SIZE], clock[DB_NOW_SIZE];
+	char hash[AUTH_TOKEN_HASH_SIZE], clock[DB_NOW_SIZE];
 	PGresult *res = NULL;
 	bool unspent;
 
@@ -216,13 +218,17 @@ auth_session_replay(struct db *db, const struct auth_keyring *ring, const char *
 	PQclear(res);
 	if (!unspent)
 		return AUTH_REFRESH_REUSED;
-	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
-	auth_token_jti(out->refresh, jti);
-	if (auth_jwt_issue_jti(ring, who, iat, jti, &out->access) < 0) {
-		snprintf(db->error, sizeof db->error, "cannot sign an access token");
-		return AUTH_REFRESH_ERROR;
-	}
-	return AUTH_REFRESH_OK;
+	return auth_tokens_sign(db, ring, who, iat, out) == 0 ? AUTH_REFRESH_OK : AUTH_REFRESH_ERROR;
+}
+
+/* Who a row of auth_stmt_refresh_take is: its session, user, organisation and role. */
+static void
+auth_refresh_who(PGresult *res, struct auth_principal *who)
+{
+	db_copy(who->session_id, sizeof who->session_id, res, 0, 0);
+	db_copy(who->user_id, sizeof who->user_id, res, 0, 3);
+	db_copy(who->org_id, sizeof who->org_id, res, 0, 4);
+	who->role = auth_role_parse(PQgetvalue(res, 0, 5));
 }
 
 enum auth_refresh_result
@@ -252,12 +258,9 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 		PQclear(res);
 		return AUTH_REFRESH_INVALID;
 	}
-	db_copy(who->session_id, sizeof who->session_id, res, 0, 0);
+	auth_refresh_who(res, who);
 	used = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
 	fresh = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-	db_copy(who->user_id, sizeof who->user_id, res, 0, 3);
-	db_copy(who->org_id, sizeof who->org_id, res, 0, 4);
-	who->role = auth_role_parse(PQgetvalue(res, 0, 5));
 	in_grace = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
 	if (in_grace) {
 		sealed_hex = xstrdup(PQgetvalue(res, 0, 7));
@@ -320,17 +323,25 @@ auth_session_check(struct db *db, const char *session_id, bool *live, unsigned *
 	return rc;
 }
 
+/* Runs a revoke statement, *count the sessions it revoked. */
+static int
+auth_sessions_revoked(struct db *db, struct db_stmt *stmt, const char *const *p, int *count)
+{
+	long n = 0;
+	int rc = db_exec(db, stmt, p, &n);
+
+	*count = (int)n;
+	return rc;
+}
+
 int
 auth_session_revoke(struct db *db, const char *user_id, const char *session_id,
     const char *reason, int *count)
 {
 	char clock[DB_NOW_SIZE];
 	const char *p[] = { user_id, session_id, reason, db_now(clock) };
-	long n = 0;
-	int rc = db_exec(db, &auth_stmt_session_revoke, p, &n);
 
-	*count = (int)n;
-	return rc;
+	return auth_sessions_revoked(db, &auth_stmt_session_revoke, p, count);
 }
 
 int
@@ -338,11 +349,8 @@ auth_session_revoke_all(struct db *db, const char *user_id, const char *keep_id,
 {
 	char clock[DB_NOW_SIZE];
 	const char *p[] = { user_id, keep_id, db_now(clock) };
-	long n = 0;
-	int rc = db_exec(db, &auth_stmt_session_revoke_all, p, &n);
 
-	*count = (int)n;
-	return rc;
+	return auth_sessions_revoked(db, &auth_stmt_session_revoke_all, p, count);
 }
 
 int
@@ -359,18 +367,13 @@ auth_session_revoke_by_token(struct db *db, const char *token, struct auth_princ
 		return DB_OK;
 	auth_token_hash_hex(token, hash);
 	{
-		const char *p[] = { hash, db_now(clock) };
+		const char *p[] = { hash, "0", db_now(clock) };	/* no grace: a logout */
 
-		if ((rc = db_query(db, &auth_stmt_refresh_find, p, &res)) != DB_OK)
+		if ((rc = db_query(db, &auth_stmt_refresh_take, p, &res)) != DB_OK)
 			return rc;
 	}
-	if (PQntuples(res) == 1) {
-		*found = true;
-		db_copy(who->session_id, sizeof who->session_id, res, 0, 0);
-		db_copy(who->user_id, sizeof who->user_id, res, 0, 3);
-		db_copy(who->org_id, sizeof who->org_id, res, 0, 4);
-		who->role = auth_role_parse(PQgetvalue(res, 0, 5));
-	}
+	if ((*found = PQntuples(res) == 1))
+		auth_refresh_who(res, who);
 	PQclear(res);
 	if (*found) {
 		const char *p[] = { who->session_id, "logout", clock };

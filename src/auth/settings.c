@@ -24,7 +24,7 @@ auth_check_jwt_keys(const struct config *cfg, const struct config_key *k, const 
 	struct buf why = BUF_INIT;
 	int rc = 0;
 
-	if (**(char *const *)value == '\0')
+	if (*CONFIG_TEXT(value) == '\0')
 		return 0;
 	if (auth_settings_ring(cfg, &ring, &why) < 0) {
 		buf_printf(errors, "%s: %s\n", k->name, buf_cstr(&why));

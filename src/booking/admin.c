@@ -1,10 +1,10 @@
 /* admin.c: the catalogue's edits (ADMIN-1; booking/admin.h says how values travel).
  *
  * Each kind is a table: the names of its values in the order its save statement takes them,
- * and five statements. Save is one statement for create and update alike (an UPDATE when an
- * id is given, else an INSERT, in two CTEs over one row of typed values), so a kind's
- * columns are written out once. Parameters: $1 the row's id (NULL to create), $2 the
- * practitioner for hours and leave, then the values. */
+ * and five statements, written with the macros below where kinds share their logic. Save is
+ * one statement for create and update alike (BA_SAVE). Parameters: $1 the row's id (NULL to
+ * create; the row a page follows for a list), $2 the practitioner for hours and leave, then
+ * the values. */
 #include "booking/admin.h"
 
 #include <inttypes.h>
@@ -30,35 +30,52 @@
 	p "::text, ''), " sep ")) x WHERE btrim(x, E' \\t\\r') <> '')"
 #define BA_MONEY(c) "((" c ") / 100)::text || '.' || lpad(((" c ") % 100)::text, 2, '0')"
 
+/* Save: an UPDATE of row $1 when an id is given, else an INSERT, in two CTEs over one row v
+ * of typed values (values: in the order of cols), so a kind's columns are written out once.
+ * BA_SAVE_OF saves a row of practitioner $2 (hours, leave). */
+#define BA_SAVE(table, cols, values) BA_SAVE_IN(table, "", "", "", cols, values)
+#define BA_SAVE_OF(table, cols, values) BA_SAVE_IN(table, " AND t.practitioner_id = $2::uuid", \
+	", practitioner_id", ", $2::uuid", cols, values)
+#define BA_SAVE_IN(table, scope, parent_col, parent, cols, values) \
+	"WITH v AS (SELECT " values "), u AS (UPDATE " table " t SET (" cols ") = (SELECT * FROM v)" \
+	" WHERE t.id = $1::uuid" scope " RETURNING t.id), i AS (INSERT INTO " table " (org_id" \
+	parent_col ", " cols ") SELECT kairos_org()" parent ", * FROM v WHERE $1::uuid IS NULL" \
+	" RETURNING id) SELECT id FROM u UNION ALL SELECT id FROM i"
+/* A list's page: the rows after row $1 (NULL: from the first) in the order of keys, then id,
+ * and one more to tell a page follows. from names the table as the list's FROM does. */
+#define BA_AFTER(keys, from, id) "($1::uuid IS NULL OR (" keys ", " id ") > (SELECT " keys ", " \
+	id " FROM " from " WHERE " id " = $1::uuid)) ORDER BY " keys ", " id " LIMIT " BA_LIMIT
+#define BA_IS_ACTIVE "CASE WHEN active THEN 'yes' ELSE 'no' END AS active"
+#define BA_SET_ACTIVE(table) "UPDATE " table " SET active = $2::bool WHERE id = $1::uuid"
+#define BA_DELETE_OF(table) "DELETE FROM " table " WHERE id = $1::uuid AND practitioner_id = $2::uuid"
+#define BA_CHOICES(table) "SELECT id, name, '', active FROM " table " ORDER BY NOT active, name, id"
+/* where a practitioner works, what they offer: exactly the ids given ($2, a uuid[]) */
+#define BA_LINKS(table, col) \
+	"WITH d AS (DELETE FROM " table " WHERE practitioner_id = $1::uuid" \
+	" AND " col " <> ALL (coalesce($2::uuid[], '{}')))" \
+	" INSERT INTO " table " (org_id, practitioner_id, " col ")" \
+	" SELECT DISTINCT kairos_org(), $1::uuid, x FROM unnest(coalesce($2::uuid[], '{}')) x" \
+	" ON CONFLICT DO NOTHING"
+
 /* ---- locations ---- */
 
 static const char *const ba_location_names[] = { "name", "address_line1", "address_line2",
 	"locality", "region", "postcode", "country", "timezone", "phone", NULL };
 
 static struct db_stmt ba_location_save = DB_STMT("booking_admin_location_save", 10,
-	"WITH v AS (SELECT $2::text AS name, $3::text AS address_line1, $4::text AS address_line2,"
-	" $5::text AS locality, $6::text AS region, $7::text AS postcode, upper($8::text) AS country,"
-	" $9::text AS timezone, $10::text AS phone),"
-	" u AS (UPDATE locations t SET name = v.name, address_line1 = v.address_line1,"
-	" address_line2 = v.address_line2, locality = v.locality, region = v.region,"
-	" postcode = v.postcode, country = v.country, timezone = v.timezone, phone = v.phone"
-	" FROM v WHERE t.id = $1::uuid RETURNING t.id),"
-	" i AS (INSERT INTO locations (org_id, name, address_line1, address_line2, locality, region,"
-	" postcode, country, timezone, phone) SELECT kairos_org(), name, address_line1, address_line2,"
-	" locality, region, postcode, country, timezone, phone FROM v WHERE $1::uuid IS NULL RETURNING id)"
-	" SELECT id FROM u UNION ALL SELECT id FROM i");
+	BA_SAVE("locations", "name, address_line1, address_line2, locality, region, postcode,"
+	" country, timezone, phone", "$2::text, $3::text, $4::text, $5::text, $6::text, $7::text,"
+	" upper($8::text), $9::text, $10::text"));
 static struct db_stmt ba_location_get = DB_STMT("booking_admin_location_get", 1,
 	"SELECT name, address_line1, address_line2, locality, region, postcode, country, timezone,"
-	" phone, CASE WHEN active THEN 'yes' ELSE 'no' END AS active FROM locations WHERE id = $1::uuid");
+	" phone, " BA_IS_ACTIVE " FROM locations WHERE id = $1::uuid");
 static struct db_stmt ba_location_list = DB_STMT("booking_admin_location_list", 1,
 	"SELECT id, name, locality || coalesce(', ' || region, '') || ' · ' || timezone, active"
-	" FROM locations WHERE $1::uuid IS NULL"
-	" OR (name, id) > (SELECT name, id FROM locations WHERE id = $1::uuid)"
-	" ORDER BY name, id LIMIT " BA_LIMIT);
+	" FROM locations WHERE " BA_AFTER("name", "locations", "id"));
 static struct db_stmt ba_location_active = DB_STMT("booking_admin_location_active", 2,
-	"UPDATE locations SET active = $2::bool WHERE id = $1::uuid");
+	BA_SET_ACTIVE("locations"));
 static struct db_stmt ba_location_choices = DB_STMT("booking_admin_location_choices", 0,
-	"SELECT id, name, '', active FROM locations ORDER BY NOT active, name, id");
+	BA_CHOICES("locations"));
 
 /* ---- services ---- */
 
@@ -66,38 +83,26 @@ static const char *const ba_service_names[] = { "name", "description", "duration
 	"slot_interval_minutes", "in_person", "telehealth", "concerns", "sort_order", NULL };
 
 static struct db_stmt ba_service_save = DB_STMT("booking_admin_service_save", 9,
-	"WITH v AS (SELECT $2::text AS name, coalesce($3::text, '') AS description,"
-	" $4::int AS duration_minutes, $5::int AS slot_interval_minutes,"
+	BA_SAVE("services", "name, description, duration_minutes, slot_interval_minutes,"
+	" session_types, concerns, sort_order", "$2::text, coalesce($3::text, ''), $4::int, $5::int,"
 	" array_remove(ARRAY[CASE WHEN $6::bool THEN 'in_person' END,"
-	" CASE WHEN $7::bool THEN 'telehealth' END], NULL) AS session_types,"
-	" " BA_LIST("$8", "','") " AS concerns, coalesce($9::int, 0) AS sort_order),"
-	" u AS (UPDATE services t SET name = v.name, description = v.description,"
-	" duration_minutes = v.duration_minutes, slot_interval_minutes = v.slot_interval_minutes,"
-	" session_types = v.session_types, concerns = v.concerns, sort_order = v.sort_order"
-	" FROM v WHERE t.id = $1::uuid RETURNING t.id),"
-	" i AS (INSERT INTO services (org_id, name, description, duration_minutes,"
-	" slot_interval_minutes, session_types, concerns, sort_order) SELECT kairos_org(), name,"
-	" description, duration_minutes, slot_interval_minutes, session_types, concerns, sort_order"
-	" FROM v WHERE $1::uuid IS NULL RETURNING id)"
-	" SELECT id FROM u UNION ALL SELECT id FROM i");
+	" CASE WHEN $7::bool THEN 'telehealth' END], NULL), " BA_LIST("$8", "','") ","
+	" coalesce($9::int, 0)"));
 static struct db_stmt ba_service_get = DB_STMT("booking_admin_service_get", 1,
 	"SELECT name, description, duration_minutes::text AS duration_minutes,"
 	" slot_interval_minutes::text AS slot_interval_minutes,"
 	" CASE WHEN 'in_person' = ANY (session_types) THEN 'yes' END AS in_person,"
 	" CASE WHEN 'telehealth' = ANY (session_types) THEN 'yes' END AS telehealth,"
 	" array_to_string(concerns, ', ') AS concerns, sort_order::text AS sort_order,"
-	" CASE WHEN active THEN 'yes' ELSE 'no' END AS active"
-	" FROM services WHERE id = $1::uuid");
+	" " BA_IS_ACTIVE " FROM services WHERE id = $1::uuid");
 static struct db_stmt ba_service_list = DB_STMT("booking_admin_service_list", 1,
 	"SELECT id, name, duration_minutes || ' minutes · ' ||"
 	" replace(replace(array_to_string(session_types, ', '), 'in_person', 'in person'), '_', ' '),"
-	" active FROM services WHERE $1::uuid IS NULL"
-	" OR (sort_order, name, id) > (SELECT sort_order, name, id FROM services WHERE id = $1::uuid)"
-	" ORDER BY sort_order, name, id LIMIT " BA_LIMIT);
+	" active FROM services WHERE " BA_AFTER("sort_order, name", "services", "id"));
 static struct db_stmt ba_service_active = DB_STMT("booking_admin_service_active", 2,
-	"UPDATE services SET active = $2::bool WHERE id = $1::uuid");
+	BA_SET_ACTIVE("services"));
 static struct db_stmt ba_service_choices = DB_STMT("booking_admin_service_choices", 0,
-	"SELECT id, name, '', active FROM services ORDER BY NOT active, name, id");
+	BA_CHOICES("services"));
 
 /* ---- practitioners ---- */
 
@@ -108,28 +113,13 @@ static const char *const ba_practitioner_names[] = { "name", "title", "photo_url
 #define BA_PRACTITIONER_LOCATIONS 16	/* the index of location_ids above, then service_ids */
 
 static struct db_stmt ba_practitioner_save = DB_STMT("booking_admin_practitioner_save", 17,
-	"WITH v AS (SELECT $2::text AS name, $3::text AS title, $4::text AS photo_url,"
-	" coalesce($5::text, '') AS bio, " BA_LIST("$6", "E'\\n'") " AS qualifications,"
-	" " BA_LIST("$7", "','") " AS specialties, " BA_LIST("$8", "','") " AS languages,"
-	" $9::text AS gender, coalesce($10::bool, false) AS telehealth, $11::text AS timezone,"
-	" coalesce($12::int, 0) AS buffer_before_minutes, coalesce($13::int, 0) AS buffer_after_minutes,"
-	" coalesce($14::int, 120) AS min_notice_minutes, coalesce($15::int, 90) AS max_advance_days,"
-	" coalesce($16::int, 0) AS sort_order, $17::uuid AS user_id),"
-	" u AS (UPDATE practitioners t SET name = v.name, title = v.title, photo_url = v.photo_url,"
-	" bio = v.bio, qualifications = v.qualifications, specialties = v.specialties,"
-	" languages = v.languages, gender = v.gender, telehealth = v.telehealth,"
-	" timezone = v.timezone, buffer_before_minutes = v.buffer_before_minutes,"
-	" buffer_after_minutes = v.buffer_after_minutes, min_notice_minutes = v.min_notice_minutes,"
-	" max_advance_days = v.max_advance_days, sort_order = v.sort_order, user_id = v.user_id"
-	" FROM v WHERE t.id = $1::uuid RETURNING t.id),"
-	" i AS (INSERT INTO practitioners (org_id, name, title, photo_url, bio, qualifications,"
-	" specialties, languages, gender, telehealth, timezone, buffer_before_minutes,"
-	" buffer_after_minutes, min_notice_minutes, max_advance_days, sort_order, user_id)"
-	" SELECT kairos_org(), name, title, photo_url, bio, qualifications, specialties, languages,"
-	" gender, telehealth, timezone, buffer_before_minutes, buffer_after_minutes,"
-	" min_notice_minutes, max_advance_days, sort_order, user_id FROM v WHERE $1::uuid IS NULL"
-	" RETURNING id)"
-	" SELECT id FROM u UNION ALL SELECT id FROM i");
+	BA_SAVE("practitioners", "name, title, photo_url, bio, qualifications, specialties,"
+	" languages, gender, telehealth, timezone, buffer_before_minutes, buffer_after_minutes,"
+	" min_notice_minutes, max_advance_days, sort_order, user_id",
+	"$2::text, $3::text, $4::text, coalesce($5::text, ''), " BA_LIST("$6", "E'\\n'") ","
+	" " BA_LIST("$7", "','") ", " BA_LIST("$8", "','") ", $9::text, coalesce($10::bool, false),"
+	" $11::text, coalesce($12::int, 0), coalesce($13::int, 0), coalesce($14::int, 120),"
+	" coalesce($15::int, 90), coalesce($16::int, 0), $17::uuid"));
 static struct db_stmt ba_practitioner_get = DB_STMT("booking_admin_practitioner_get", 1,
 	"SELECT name, title, photo_url, bio, array_to_string(qualifications, E'\\n') AS qualifications,"
 	" array_to_string(specialties, ', ') AS specialties,"
@@ -143,34 +133,22 @@ static struct db_stmt ba_practitioner_get = DB_STMT("booking_admin_practitioner_
 	" WHERE x.practitioner_id = practitioners.id ORDER BY 1), ',') AS location_ids,"
 	" array_to_string(ARRAY(SELECT service_id FROM practitioner_services x"
 	" WHERE x.practitioner_id = practitioners.id ORDER BY 1), ',') AS service_ids,"
-	" CASE WHEN active THEN 'yes' ELSE 'no' END AS active"
-	" FROM practitioners WHERE id = $1::uuid");
+	" " BA_IS_ACTIVE " FROM practitioners WHERE id = $1::uuid");
 static struct db_stmt ba_practitioner_list = DB_STMT("booking_admin_practitioner_list", 1,
 	"SELECT id, name, coalesce(title || ' · ', '') || timezone, active"
-	" FROM practitioners WHERE $1::uuid IS NULL OR (sort_order, name, id) >"
-	" (SELECT sort_order, name, id FROM practitioners WHERE id = $1::uuid)"
-	" ORDER BY sort_order, name, id LIMIT " BA_LIMIT);
+	" FROM practitioners WHERE " BA_AFTER("sort_order, name", "practitioners", "id"));
 static struct db_stmt ba_practitioner_active = DB_STMT("booking_admin_practitioner_active", 2,
-	"UPDATE practitioners SET active = $2::bool WHERE id = $1::uuid");
+	BA_SET_ACTIVE("practitioners"));
 static struct db_stmt ba_practitioner_one = DB_STMT("booking_admin_practitioner_one", 1,
 	"SELECT id, coalesce(user_id::text, ''), name, timezone FROM practitioners"
 	" WHERE id = $1::uuid");
 static struct db_stmt ba_practitioner_mine = DB_STMT("booking_admin_practitioner_mine", 1,
 	"SELECT id FROM practitioners WHERE user_id = $1::uuid ORDER BY active DESC, created_at, id"
 	" LIMIT 1");
-/* where they work and what they offer: exactly the ids given ($2, a uuid[]) */
 static struct db_stmt ba_practitioner_locations = DB_STMT("booking_admin_practitioner_locations", 2,
-	"WITH d AS (DELETE FROM practitioner_locations WHERE practitioner_id = $1::uuid"
-	" AND location_id <> ALL (coalesce($2::uuid[], '{}')))"
-	" INSERT INTO practitioner_locations (org_id, practitioner_id, location_id)"
-	" SELECT DISTINCT kairos_org(), $1::uuid, x FROM unnest(coalesce($2::uuid[], '{}')) x"
-	" ON CONFLICT DO NOTHING");
+	BA_LINKS("practitioner_locations", "location_id"));
 static struct db_stmt ba_practitioner_services = DB_STMT("booking_admin_practitioner_services", 2,
-	"WITH d AS (DELETE FROM practitioner_services WHERE practitioner_id = $1::uuid"
-	" AND service_id <> ALL (coalesce($2::uuid[], '{}')))"
-	" INSERT INTO practitioner_services (org_id, practitioner_id, service_id)"
-	" SELECT DISTINCT kairos_org(), $1::uuid, x FROM unnest(coalesce($2::uuid[], '{}')) x"
-	" ON CONFLICT DO NOTHING");
+	BA_LINKS("practitioner_services", "service_id"));
 /* a staff account a practitioner's profile may be linked to: a practitioner's */
 static struct db_stmt ba_user_role = DB_STMT("booking_admin_user_role", 1,
 	"SELECT role FROM users WHERE id = $1::uuid");
@@ -181,18 +159,9 @@ static const char *const ba_hours_names[] = { "location_id", "session_type", "we
 	"start_time", "end_time", "valid_from", "valid_until", NULL };
 
 static struct db_stmt ba_hours_save = DB_STMT("booking_admin_hours_save", 9,
-	"WITH v AS (SELECT $3::uuid AS location_id, $4::text AS session_type,"
-	" $5::smallint AS weekday, $6::time AS start_time, $7::time AS end_time,"
-	" $8::date AS valid_from, $9::date AS valid_until),"
-	" u AS (UPDATE availability_rules t SET location_id = v.location_id,"
-	" session_type = v.session_type, weekday = v.weekday, start_time = v.start_time,"
-	" end_time = v.end_time, valid_from = v.valid_from, valid_until = v.valid_until"
-	" FROM v WHERE t.id = $1::uuid AND t.practitioner_id = $2::uuid RETURNING t.id),"
-	" i AS (INSERT INTO availability_rules (org_id, practitioner_id, location_id, session_type,"
-	" weekday, start_time, end_time, valid_from, valid_until) SELECT kairos_org(), $2::uuid,"
-	" location_id, session_type, weekday, start_time, end_time, valid_from, valid_until"
-	" FROM v WHERE $1::uuid IS NULL RETURNING id)"
-	" SELECT id FROM u UNION ALL SELECT id FROM i");
+	BA_SAVE_OF("availability_rules", "location_id, session_type, weekday, start_time, end_time,"
+	" valid_from, valid_until", "$3::uuid, $4::text, $5::smallint, $6::time, $7::time, $8::date,"
+	" $9::date"));
 static struct db_stmt ba_hours_get = DB_STMT("booking_admin_hours_get", 2,
 	"SELECT location_id::text AS location_id, session_type, weekday::text AS weekday,"
 	" to_char(start_time, 'HH24:MI') AS start_time, to_char(end_time, 'HH24:MI') AS end_time,"
@@ -206,11 +175,10 @@ static struct db_stmt ba_hours_list = DB_STMT("booking_admin_hours_list", 2,
 	" coalesce(' at ' || l.name, '') || coalesce(' from ' || r.valid_from, '') ||"
 	" coalesce(' until ' || r.valid_until, ''), true"
 	" FROM availability_rules r LEFT JOIN locations l ON l.id = r.location_id"
-	" WHERE r.practitioner_id = $2::uuid AND ($1::uuid IS NULL OR (r.weekday, r.start_time, r.id) >"
-	" (SELECT weekday, start_time, id FROM availability_rules WHERE id = $1::uuid))"
-	" ORDER BY r.weekday, r.start_time, r.id LIMIT " BA_LIMIT);
+	" WHERE r.practitioner_id = $2::uuid AND "
+	BA_AFTER("r.weekday, r.start_time", "availability_rules r", "r.id"));
 static struct db_stmt ba_hours_delete = DB_STMT("booking_admin_hours_delete", 2,
-	"DELETE FROM availability_rules WHERE id = $1::uuid AND practitioner_id = $2::uuid");
+	BA_DELETE_OF("availability_rules"));
 /* Two saves of one practitioner's hours at once would each miss the other's rule: the
  * overlap check holds the practitioner's row until the transaction ends. */
 static struct db_stmt ba_hours_lock = DB_STMT("booking_admin_hours_lock", 1,
@@ -236,15 +204,8 @@ static const char *const ba_leave_names[] = { "starts_at", "ends_at", "reason", 
 
 /* starts_at and ends_at are seconds since the epoch by then (ba_leave_check) */
 static struct db_stmt ba_leave_save = DB_STMT("booking_admin_leave_save", 5,
-	"WITH v AS (SELECT to_timestamp($3::bigint) AS starts_at, to_timestamp($4::bigint) AS ends_at,"
-	" $5::text AS reason),"
-	" u AS (UPDATE practitioner_leave t SET starts_at = v.starts_at, ends_at = v.ends_at,"
-	" reason = v.reason FROM v WHERE t.id = $1::uuid AND t.practitioner_id = $2::uuid"
-	" RETURNING t.id),"
-	" i AS (INSERT INTO practitioner_leave (org_id, practitioner_id, starts_at, ends_at, reason)"
-	" SELECT kairos_org(), $2::uuid, starts_at, ends_at, reason FROM v WHERE $1::uuid IS NULL"
-	" RETURNING id)"
-	" SELECT id FROM u UNION ALL SELECT id FROM i");
+	BA_SAVE_OF("practitioner_leave", "starts_at, ends_at, reason",
+	"to_timestamp($3::bigint), to_timestamp($4::bigint), $5::text"));
 static struct db_stmt ba_leave_get = DB_STMT("booking_admin_leave_get", 2,
 	"SELECT extract(epoch FROM starts_at)::bigint::text AS starts_at,"
 	" extract(epoch FROM ends_at)::bigint::text AS ends_at, reason"
@@ -253,11 +214,9 @@ static struct db_stmt ba_leave_get = DB_STMT("booking_admin_leave_get", 2,
 static struct db_stmt ba_leave_list = DB_STMT("booking_admin_leave_list", 2,
 	"SELECT id, extract(epoch FROM starts_at)::bigint, extract(epoch FROM ends_at)::bigint,"
 	" true, coalesce(reason, '') FROM practitioner_leave WHERE practitioner_id = $2::uuid"
-	" AND ($1::uuid IS NULL OR (starts_at, id) >"
-	" (SELECT starts_at, id FROM practitioner_leave WHERE id = $1::uuid))"
-	" ORDER BY starts_at, id LIMIT " BA_LIMIT);
+	" AND " BA_AFTER("starts_at", "practitioner_leave", "id"));
 static struct db_stmt ba_leave_delete = DB_STMT("booking_admin_leave_delete", 2,
-	"DELETE FROM practitioner_leave WHERE id = $1::uuid AND practitioner_id = $2::uuid");
+	BA_DELETE_OF("practitioner_leave"));
 
 /* ---- price rules ---- */
 
@@ -265,26 +224,15 @@ static const char *const ba_price_names[] = { "service_id", "location_id", "sess
 	"funding", "insurer", "fee_minor", "rebate_minor", "currency", "package_sessions", NULL };
 
 static struct db_stmt ba_price_save = DB_STMT("booking_admin_price_save", 10,
-	"WITH v AS (SELECT $2::uuid AS service_id, $3::uuid AS location_id, $4::text AS session_type,"
-	" $5::text AS funding, $6::text AS insurer, $7::bigint AS fee_minor,"
-	" coalesce($8::bigint, 0) AS rebate_minor, upper($9::text) AS currency,"
-	" $10::int AS package_sessions),"
-	" u AS (UPDATE price_rules t SET service_id = v.service_id, location_id = v.location_id,"
-	" session_type = v.session_type, funding = v.funding, insurer = v.insurer,"
-	" fee_minor = v.fee_minor, rebate_minor = v.rebate_minor, currency = v.currency,"
-	" package_sessions = v.package_sessions FROM v WHERE t.id = $1::uuid RETURNING t.id),"
-	" i AS (INSERT INTO price_rules (org_id, service_id, location_id, session_type, funding,"
-	" insurer, fee_minor, rebate_minor, currency, package_sessions) SELECT kairos_org(),"
-	" service_id, location_id, session_type, funding, insurer, fee_minor, rebate_minor, currency,"
-	" package_sessions FROM v WHERE $1::uuid IS NULL RETURNING id)"
-	" SELECT id FROM u UNION ALL SELECT id FROM i");
+	BA_SAVE("price_rules", "service_id, location_id, session_type, funding, insurer, fee_minor,"
+	" rebate_minor, currency, package_sessions", "$2::uuid, $3::uuid, $4::text, $5::text,"
+	" $6::text, $7::bigint, coalesce($8::bigint, 0), upper($9::text), $10::int"));
 static struct db_stmt ba_price_get = DB_STMT("booking_admin_price_get", 1,
 	"SELECT service_id::text AS service_id, location_id::text AS location_id, session_type,"
 	" funding, insurer, " BA_MONEY("fee_minor") " AS fee_minor,"
 	" CASE WHEN rebate_minor > 0 THEN " BA_MONEY("rebate_minor") " END AS rebate_minor,"
 	" currency::text AS currency, package_sessions::text AS package_sessions,"
-	" CASE WHEN active THEN 'yes' ELSE 'no' END AS active"
-	" FROM price_rules WHERE id = $1::uuid");
+	" " BA_IS_ACTIVE " FROM price_rules WHERE id = $1::uuid");
 static struct db_stmt ba_price_list = DB_STMT("booking_admin_price_list", 1,
 	"SELECT p.id, s.name || ' · ' || p.funding || coalesce(' (' || p.insurer || ')', ''),"
 	" p.currency || ' ' || " BA_MONEY("p.fee_minor") " ||"
@@ -294,11 +242,9 @@ static struct db_stmt ba_price_list = DB_STMT("booking_admin_price_list", 1,
 	" coalesce(' · ' || p.package_sessions || ' sessions', ''), p.active"
 	" FROM price_rules p JOIN services s ON s.id = p.service_id"
 	" LEFT JOIN locations l ON l.id = p.location_id"
-	" WHERE $1::uuid IS NULL OR (s.name, p.id) > (SELECT s2.name, p2.id FROM price_rules p2"
-	" JOIN services s2 ON s2.id = p2.service_id WHERE p2.id = $1::uuid)"
-	" ORDER BY s.name, p.id LIMIT " BA_LIMIT);
+	" WHERE " BA_AFTER("s.name", "price_rules p JOIN services s ON s.id = p.service_id", "p.id"));
 static struct db_stmt ba_price_active = DB_STMT("booking_admin_price_active", 2,
-	"UPDATE price_rules SET active = $2::bool WHERE id = $1::uuid");
+	BA_SET_ACTIVE("price_rules"));
 
 /* A refused save leaves the transaction usable (the form is shown again from it). */
 static struct db_stmt ba_savepoint = DB_STMT("booking_admin_savepoint", 0,
@@ -731,16 +677,17 @@ ba_price_check(struct db *db, struct arena *a, const char *parent, const char *i
 
 /* ---- the calls ---- */
 
-/* The database's refusal of k's save as the field's error; false when it was no refusal. */
-static bool
-ba_refused(struct db *db, struct arena *a, const struct ba_kind *k, struct input_errors *e)
+/* The answer to k's save that the database failed: INVALID with the field's error when it
+ * refused the values (the savepoint rolled back), else DB. */
+static int
+ba_save_failed(struct db *db, struct arena *a, const struct ba_kind *k, struct input_errors *e)
 {
 	const char *name = strstr(db->error, "constraint \""), *field = k->names[0];
 	const char *message = "This could not be saved. Check the values and try again.";
 
 	if (strncmp(db->sqlstate, "23", 2) != 0 && strcmp(db->sqlstate, "22007") != 0 &&
 	    strcmp(db->sqlstate, "22008") != 0 && strcmp(db->sqlstate, "22P02") != 0)
-		return false;
+		return BOOKING_ADMIN_DB;
 	for (size_t i = 0; name != NULL && i < sizeof ba_refusals / sizeof *ba_refusals; i++)
 		if (strstr(name, ba_refusals[i].constraint) != NULL &&
 		    ba_index(k, ba_refusals[i].field) >= 0) {
@@ -749,7 +696,7 @@ ba_refused(struct db *db, struct arena *a, const struct ba_kind *k, struct input
 			break;
 		}
 	input_error_add(e, a, field, message);
-	return true;
+	return db_exec(db, &ba_rollback, NULL, NULL) == DB_OK ? BOOKING_ADMIN_INVALID : BOOKING_ADMIN_DB;
 }
 
 int
@@ -776,8 +723,7 @@ booking_admin_save(struct db *db, struct arena *a, enum booking_admin_kind kind,
 	if (db_exec(db, &ba_savepoint, NULL, NULL) != DB_OK)
 		return BOOKING_ADMIN_DB;
 	if (db_query(db, k->save, p, &res) != DB_OK)
-		return ba_refused(db, a, k, e) && db_exec(db, &ba_rollback, NULL, NULL) == DB_OK ?
-		    BOOKING_ADMIN_INVALID : BOOKING_ADMIN_DB;
+		return ba_save_failed(db, a, k, e);
 	if ((found = PQntuples(res) == 1))
 		db_copy(out_id, BOOKING_ID_SIZE, res, 0, 0);
 	PQclear(res);
@@ -787,8 +733,7 @@ booking_admin_save(struct db *db, struct arena *a, enum booking_admin_kind kind,
 
 		if (db_exec(db, &ba_practitioner_locations, l, NULL) != DB_OK ||
 		    db_exec(db, &ba_practitioner_services, sv, NULL) != DB_OK)
-			return ba_refused(db, a, k, e) && db_exec(db, &ba_rollback, NULL, NULL) == DB_OK ?
-			    BOOKING_ADMIN_INVALID : BOOKING_ADMIN_DB;
+			return ba_save_failed(db, a, k, e);
 	}
 	if (db_exec(db, &ba_release, NULL, NULL) != DB_OK)
 		return BOOKING_ADMIN_DB;

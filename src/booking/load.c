@@ -106,6 +106,27 @@ booking_int(const PGresult *res, int row, int col)
 	return strtoll(PQgetvalue(res, row, col), NULL, 10);
 }
 
+/* Runs stmt into *res, and returns room for one item of size bytes a row (calloc'ed, the
+ * caller's; NULL for no rows), with *n the rows, or NULL with *n BOOKING_EDB or
+ * BOOKING_ENOMEM (res cleared). */
+static void *
+booking_rows(struct db *db, struct db_stmt *stmt, const char *const *p, size_t size,
+    PGresult **res, int *n)
+{
+	void *items = NULL;
+
+	if (db_query(db, stmt, p, res) != DB_OK) {
+		*n = BOOKING_EDB;
+		return NULL;
+	}
+	*n = PQntuples(*res);
+	if (*n > 0 && (items = calloc((size_t)*n, size)) == NULL) {
+		PQclear(*res);
+		*n = BOOKING_ENOMEM;
+	}
+	return items;
+}
+
 /* "{id,id,…}" of the loaded practitioners: the uuid[] the later statements unnest. Caller
  * frees. */
 static char *
@@ -140,13 +161,9 @@ booking_load_rules(struct db *db, struct booking_data *d, const char *ids, const
 
 	booking_date_text(from_day, from);
 	booking_date_text(to_day, to);
-	if (db_query(db, &booking_stmt_rules, p, &res) != DB_OK)
-		return BOOKING_EDB;
-	n = PQntuples(res);
-	if (n > 0 && (d->rules = calloc((size_t)n, sizeof *d->rules)) == NULL) {
-		PQclear(res);
-		return BOOKING_ENOMEM;
-	}
+	d->rules = booking_rows(db, &booking_stmt_rules, p, sizeof *d->rules, &res, &n);
+	if (n < 0)
+		return n;
 	for (i = 0; i < n && rc == BOOKING_OK; i++) {
 		struct booking_rule *r = &d->rules[i];
 		int64_t who = booking_int(res, i, 0) - 1;
@@ -192,13 +209,9 @@ booking_load_ranges(struct db *db, struct booking_data *d, const char *ids, int6
 	snprintf(from, sizeof from, "%" PRId64, (from_day - BOOKING_LOAD_MARGIN_DAYS) * TZ_DAY_SECONDS);
 	snprintf(to, sizeof to, "%" PRId64, (to_day + 1 + BOOKING_LOAD_MARGIN_DAYS) * TZ_DAY_SECONDS);
 	snprintf(at, sizeof at, "%" PRId64, (int64_t)now);
-	if (db_query(db, &booking_stmt_ranges, p, &res) != DB_OK)
-		return BOOKING_EDB;
-	n = PQntuples(res);
-	if (n > 0 && (d->ranges = calloc((size_t)n, sizeof *d->ranges)) == NULL) {
-		PQclear(res);
-		return BOOKING_ENOMEM;
-	}
+	d->ranges = booking_rows(db, &booking_stmt_ranges, p, sizeof *d->ranges, &res, &n);
+	if (n < 0)
+		return n;
 	/* rows come by practitioner, busy before leave: each list is one run */
 	for (i = 0; i < n; i++) {
 		int64_t who = booking_int(res, i, 0) - 1;
@@ -266,13 +279,10 @@ booking_load_some(struct db *db, const char *service_id, const char *only, int64
 	out->step_s = (int)booking_int(res, 0, 1) * 60;
 	PQclear(res);
 
-	if (db_query(db, &booking_stmt_practitioners, p, &res) != DB_OK)
-		return BOOKING_EDB;
-	n = PQntuples(res);
-	if (n > 0 && (out->practitioners = calloc((size_t)n, sizeof *out->practitioners)) == NULL) {
-		PQclear(res);
-		return BOOKING_ENOMEM;
-	}
+	out->practitioners = booking_rows(db, &booking_stmt_practitioners, p,
+	    sizeof *out->practitioners, &res, &n);
+	if (n < 0)
+		return n;
 	for (i = 0; i < n; i++) {
 		struct booking_practitioner *pr = &out->practitioners[i];
 

@@ -306,6 +306,13 @@ config_check_not_production(const struct config *cfg, const struct config_key *k
 	return -1;
 }
 
+int
+config_refuse(const struct config_key *k, const char *text, const char *why, struct buf *errors)
+{
+	buf_printf(errors, "%s: \"%s\" %s\n", k->name, text, why);
+	return -1;
+}
+
 void
 config_start_test_clock(const struct config *cfg, bool share)
 {

@@ -166,6 +166,11 @@ const void *config_values(const struct config *cfg, const struct config_table *t
 bool config_production(const struct config *cfg);
 /* A check for keys that only tests may turn on: refused when KAIROS_ENV=production. */
 config_check_fn config_check_not_production;
+/* The text of a CONFIG_STRING key's value, as a check receives it. */
+#define CONFIG_TEXT(value) (*(char *const *)(value))
+/* A check's refusal of text: `NAME: "text" why` in errors; returns -1. */
+int config_refuse(const struct config_key *k, const char *text, const char *why,
+	struct buf *errors);
 
 /* The owner's connection (KAIROS_ADMIN_DATABASE_URL, else KAIROS_DATABASE_URL). Borrowed. */
 const char *config_admin_database_url(const struct config *cfg);

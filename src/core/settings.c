@@ -16,20 +16,19 @@ static int
 core_check_region(const struct config *cfg, const struct config_key *k, const void *value,
     struct buf *errors)
 {
-	const char *region = *(char *const *)value;
+	const char *region = CONFIG_TEXT(value);
 
 	(void)cfg;
 	if (phone_region_known(region))
 		return 0;
-	buf_printf(errors, "%s: \"%s\" is not a country code like AU, NZ, IN, GB or US\n", k->name, region);
-	return -1;
+	return config_refuse(k, region, "is not a country code like AU, NZ, IN, GB or US", errors);
 }
 
 static int
 core_check_test_clock(const struct config *cfg, const struct config_key *k, const void *value,
     struct buf *errors)
 {
-	const char *at = *(char *const *)value;
+	const char *at = CONFIG_TEXT(value);
 	long long s;
 
 	if (*at == '\0')
@@ -38,10 +37,8 @@ core_check_test_clock(const struct config *cfg, const struct config_key *k, cons
 		buf_printf(errors, "%s: not allowed when KAIROS_ENV=production\n", k->name);
 		return -1;
 	}
-	if (clock_parse_utc(at, &s) < 0) {
-		buf_printf(errors, "%s: \"%s\" is not a UTC time like 2026-10-04T01:30:00Z\n", k->name, at);
-		return -1;
-	}
+	if (clock_parse_utc(at, &s) < 0)
+		return config_refuse(k, at, "is not a UTC time like 2026-10-04T01:30:00Z", errors);
 	return 0;
 }
 

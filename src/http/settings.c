@@ -10,7 +10,7 @@ http_check_socket(const struct config *cfg, const struct config_key *k, const vo
     struct buf *errors)
 {
 	(void)cfg;
-	if (**(char *const *)value != '\0')
+	if (*CONFIG_TEXT(value) != '\0')
 		return 0;
 	buf_printf(errors, "%s: must not be empty\n", k->name);
 	return -1;

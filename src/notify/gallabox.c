@@ -61,12 +61,8 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	char name[NOTIFY_WA_MAX_ID];
 	const char *phone = m->recipient[0] == '+' ? m->recipient + 1 : m->recipient, *body;
 
-	if (*m->template_name == '\0' || (vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
-		r->outcome = NOTIFY_REJECTED;
-		snprintf(r->error, sizeof r->error, "gallabox: a WhatsApp message needs a template");
+	if ((vars = notify_wa_template("gallabox", g->templates, m, name, r)) == NULL)
 		return -1;
-	}
-	notify_whatsapp_template_id(g->templates, m->template_name, true, name);
 	values = json_object_new_object();
 	for (size_t i = 0; i < json_object_array_length(vars); i++) {
 		struct json_object *e = json_object_array_get_idx(vars, i), *k = NULL, *v = NULL;
@@ -101,18 +97,11 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 			.request_id = m->id };
 
 		if (net_request(&g->net, &req, &resp, &err) == 0) {
-			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *id;
+			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *id = NULL;
 
-			r->outcome = NOTIFY_SENT;
-			if (o != NULL && (json_object_object_get_ex(o, "id", &id) ||
-			    json_object_object_get_ex(o, "messageId", &id)) &&
-			    json_object_is_type(id, json_type_string))
-				snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(id));
-			else {
-				/* accepted: retrying could send it twice */
-				log_warn("gallabox answer without a message id", "%s", m->id);
-				snprintf(r->provider_id, sizeof r->provider_id, "gallabox-%s", m->id);
-			}
+			if (o != NULL && !json_object_object_get_ex(o, "id", &id))
+				json_object_object_get_ex(o, "messageId", &id);
+			notify_net_sent("gallabox", m, id, r);
 			json_object_put(o);
 		} else if (notify_net_failed("gallabox", &err, resp.status, r))
 			gallabox_error(r, resp.status, &resp.body);

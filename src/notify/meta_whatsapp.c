@@ -121,13 +121,8 @@ meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	char name[NOTIFY_WA_MAX_ID];
 	const char *body;
 
-	if (*m->template_name == '\0' || (vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
-		/* business-initiated messages must be approved templates; the table ensures it */
-		r->outcome = NOTIFY_REJECTED;
-		snprintf(r->error, sizeof r->error, "meta: a WhatsApp message needs a template");
+	if ((vars = notify_wa_template("meta", t->templates, m, name, r)) == NULL)
 		return -1;
-	}
-	notify_whatsapp_template_id(t->templates, m->template_name, true, name);
 	msg = json_object_new_object();
 	json_object_object_add(msg, "messaging_product", json_object_new_string("whatsapp"));
 	json_object_object_add(msg, "to", json_object_new_string(m->recipient));
@@ -144,21 +139,13 @@ meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
 			.retry = NET_RETRY_UNSENT, .request_id = m->id };
 
 		if (net_request(&t->net, &req, &resp, &err) == 0) {
-			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *msgs, *id;
+			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *msgs, *id = NULL;
 
-			r->outcome = NOTIFY_SENT;
 			if (o != NULL && json_object_object_get_ex(o, "messages", &msgs) &&
 			    json_object_is_type(msgs, json_type_array) &&
-			    json_object_array_length(msgs) > 0 &&
-			    json_object_object_get_ex(json_object_array_get_idx(msgs, 0), "id", &id) &&
-			    json_object_is_type(id, json_type_string))
-				snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(id));
-			else {
-				/* accepted without an id: retrying could send it twice, so record it
-				 * as sent; only its delivery reports will not find it */
-				log_warn("meta answer without a message id", "%s", m->id);
-				snprintf(r->provider_id, sizeof r->provider_id, "meta-%s", m->id);
-			}
+			    json_object_array_length(msgs) > 0)
+				json_object_object_get_ex(json_object_array_get_idx(msgs, 0), "id", &id);
+			notify_net_sent("meta", m, id, r);
 			json_object_put(o);
 		} else if (notify_net_failed("meta", &err, resp.status, r)) {
 			long code = meta_error(r, resp.status, &resp.body);

@@ -25,6 +25,10 @@
 /* An answer bigger than this is no provider's answer: the call fails (NET_TOO_LARGE) and
  * the send is retried by the outbox. */
 #define NOTIFY_NET_MAX_RESPONSE (64 * 1024)
+/* A log line's message naming the provider ("gallabox answer without a message id") */
+#define NOTIFY_NET_LOG_SIZE 96
+
+struct json_object;
 
 /* Sets up a provider's client c: base URL, KAIROS_PROVIDER_TIMEOUT_MS as both the attempt's
  * time and the call's budget, NOTIFY_NET_ATTEMPTS, no rate limit (above), and the given
@@ -40,5 +44,20 @@ void notify_net_client(struct net_client *c, const char *name, const char *base_
  * for the provider to read its reason from the body. */
 bool notify_net_failed(const char *name, const struct net_err *err, long status,
 	struct notify_result *r);
+
+/* After the provider accepted message m: r is sent, with id (a string of its answer, or
+ * NULL) as the provider's id. An answer without one still counts as sent, since retrying
+ * could send it twice: its id is "name-<m's id>", and only its delivery reports will not
+ * find it (logged). */
+void notify_net_sent(const char *name, const struct notify_outgoing *m, struct json_object *id,
+	struct notify_result *r);
+
+/* For provider `name` when it sends WhatsApp templates by their names (Meta, Gallabox): m's
+ * variables (the caller puts them), and in template the name of m's template there (its
+ * NAME=ID pair in templates, KAIROS_WHATSAPP_TEMPLATES, else derived). NULL with r rejected
+ * when m has no template or its variables are malformed: messages a business starts must be
+ * approved templates. */
+struct json_object *notify_wa_template(const char *name, const char *templates,
+	const struct notify_outgoing *m, char template[NOTIFY_WA_MAX_ID], struct notify_result *r);
 
 #endif

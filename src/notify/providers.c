@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <json-c/json.h>
+
 void
 notify_net_client(struct net_client *c, const char *name, const char *base_url,
     long timeout_ms, enum net_auth auth, const char *user, const char *secret)
@@ -42,6 +44,37 @@ notify_net_failed(const char *name, const struct net_err *err, long status,
 	/* no answer: the message may or may not exist at the provider (err->maybe_sent) */
 	snprintf(r->error, sizeof r->error, "%s: %s", name, err->message);
 	return false;
+}
+
+void
+notify_net_sent(const char *name, const struct notify_outgoing *m, struct json_object *id,
+    struct notify_result *r)
+{
+	char what[NOTIFY_NET_LOG_SIZE];
+
+	r->outcome = NOTIFY_SENT;
+	if (id != NULL && json_object_is_type(id, json_type_string)) {
+		snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(id));
+		return;
+	}
+	snprintf(what, sizeof what, "%s answer without a message id", name);
+	log_warn(what, "%s", m->id);
+	snprintf(r->provider_id, sizeof r->provider_id, "%s-%s", name, m->id);
+}
+
+struct json_object *
+notify_wa_template(const char *name, const char *templates, const struct notify_outgoing *m,
+    char template[NOTIFY_WA_MAX_ID], struct notify_result *r)
+{
+	struct json_object *vars;
+
+	if (*m->template_name == '\0' || (vars = notify_whatsapp_vars(m->template_vars)) == NULL) {
+		r->outcome = NOTIFY_REJECTED;
+		snprintf(r->error, sizeof r->error, "%s: a WhatsApp message needs a template", name);
+		return NULL;
+	}
+	notify_whatsapp_template_id(templates, m->template_name, true, template);
+	return vars;
 }
 
 /* The provider configured for a channel, by name ("outbox" when nothing else is). */

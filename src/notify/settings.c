@@ -157,22 +157,13 @@ notify_plain_address(const char *s)
 	return true;
 }
 
-/* The checks of single keys: value is the key's char *; an empty value is "not set" and
- * left to notify_settings_check (a provider that needs it). */
-#define NOTIFY_TEXT(value) (*(char *const *)(value))
-
-static int
-notify_refuse(const struct config_key *k, const char *value, const char *why, struct buf *errors)
-{
-	buf_printf(errors, "%s: \"%s\" %s\n", k->name, value, why);
-	return -1;
-}
-
+/* The checks of single keys: an empty value is "not set" and left to notify_settings_check
+ * (a provider that needs it). */
 static int
 notify_check_wa_from(const struct config *cfg, const struct config_key *k, const void *value,
     struct buf *errors)
 {
-	const char *v = NOTIFY_TEXT(value);
+	const char *v = CONFIG_TEXT(value);
 	size_t digits;
 
 	(void)cfg;
@@ -181,41 +172,41 @@ notify_check_wa_from(const struct config *cfg, const struct config_key *k, const
 	digits = strncmp(v, "whatsapp:+", 10) == 0 ? strlen(v + 10) : 0;
 	if (digits >= 7 && digits <= 15 && strspn(v + 10, "0123456789") == digits)
 		return 0;
-	return notify_refuse(k, v, "is not whatsapp:+E164 or MG...", errors);
+	return config_refuse(k, v, "is not whatsapp:+E164 or MG...", errors);
 }
 
 static int
 notify_check_digits(const struct config *cfg, const struct config_key *k, const void *value,
     struct buf *errors)
 {
-	const char *v = NOTIFY_TEXT(value);
+	const char *v = CONFIG_TEXT(value);
 
 	(void)cfg;
-	return strspn(v, "0123456789") == strlen(v) ? 0 : notify_refuse(k, v, "is not all digits", errors);
+	return strspn(v, "0123456789") == strlen(v) ? 0 : config_refuse(k, v, "is not all digits", errors);
 }
 
 static int
 notify_check_api_version(const struct config *cfg, const struct config_key *k, const void *value,
     struct buf *errors)
 {
-	const char *v = NOTIFY_TEXT(value);
+	const char *v = CONFIG_TEXT(value);
 
 	(void)cfg;
 	if (*v != '\0' && *v != '.' && strspn(v, "0123456789.") == strlen(v))
 		return 0;
-	return notify_refuse(k, v, "is not a version like 21.0", errors);
+	return config_refuse(k, v, "is not a version like 21.0", errors);
 }
 
 static int
 notify_check_language(const struct config *cfg, const struct config_key *k, const void *value,
     struct buf *errors)
 {
-	const char *v = NOTIFY_TEXT(value);
+	const char *v = CONFIG_TEXT(value);
 
 	(void)cfg;
 	if (*v != '\0' && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_") == strlen(v))
 		return 0;
-	return notify_refuse(k, v, "is not a language code like en_US", errors);
+	return config_refuse(k, v, "is not a language code like en_US", errors);
 }
 
 static int
@@ -223,7 +214,7 @@ notify_check_templates(const struct config *cfg, const struct config_key *k, con
     struct buf *errors)
 {
 	(void)cfg;
-	if (notify_template_map_ok(NOTIFY_TEXT(value)))
+	if (notify_template_map_ok(CONFIG_TEXT(value)))
 		return 0;
 	buf_printf(errors, "%s: expected NAME=ID pairs separated by commas\n", k->name);
 	return -1;
@@ -237,19 +228,19 @@ notify_check_rates(const struct config *cfg, const struct config_key *k, const v
 
 	(void)cfg;
 	(void)k;
-	return notify_rate_walk(NOTIFY_TEXT(value), NULL, &ignored, errors);
+	return notify_rate_walk(CONFIG_TEXT(value), NULL, &ignored, errors);
 }
 
 static int
 notify_check_email_from(const struct config *cfg, const struct config_key *k, const void *value,
     struct buf *errors)
 {
-	const char *v = NOTIFY_TEXT(value);
+	const char *v = CONFIG_TEXT(value);
 
 	(void)cfg;
 	if (*v == '\0' || notify_plain_address(v))
 		return 0;
-	return notify_refuse(k, v, "is not an email address", errors);
+	return config_refuse(k, v, "is not an email address", errors);
 }
 
 static int
@@ -257,7 +248,7 @@ notify_check_one_line(const struct config *cfg, const struct config_key *k, cons
     struct buf *errors)
 {
 	(void)cfg;
-	if (strpbrk(NOTIFY_TEXT(value), "\r\n") == NULL)
+	if (strpbrk(CONFIG_TEXT(value), "\r\n") == NULL)
 		return 0;
 	buf_printf(errors, "%s: must be one line\n", k->name);
 	return -1;

@@ -14,10 +14,17 @@ static struct db_stmt org_stmt_for_host = DB_STMT_SHARED("org_for_host", 1,
 static struct db_stmt org_stmt_get = DB_STMT_SHARED("org_get", 1,
 	"SELECT id, name, timezone FROM organisations WHERE id = $1::uuid");
 
-/* The one row of res as *out; DB_FAILED with why when there is none. */
+/* The one row stmt finds for param as *out; DB_FAILED with why when there is none. */
 static int
-org_row(struct db *db, PGresult *res, struct org *out, const char *why)
+org_one(struct db *db, struct db_stmt *stmt, const char *param, struct org *out,
+    const char *why)
 {
+	const char *p[] = { param };
+	PGresult *res = NULL;
+	int rc = db_query(db, stmt, p, &res);
+
+	if (rc != DB_OK)
+		return rc;
 	if (PQntuples(res) != 1) {
 		PQclear(res);
 		snprintf(db->error, sizeof db->error, "%s", why);
@@ -33,19 +40,11 @@ org_row(struct db *db, PGresult *res, struct org *out, const char *why)
 int
 org_get(struct db *db, const char *id, struct org *out)
 {
-	const char *p[] = { id };
-	PGresult *res = NULL;
-	int rc = db_query(db, &org_stmt_get, p, &res);
-
-	return rc == DB_OK ? org_row(db, res, out, "no such organisation") : rc;
+	return org_one(db, &org_stmt_get, id, out, "no such organisation");
 }
 
 int
 org_for_host(struct db *db, const char *host, struct org *out)
 {
-	const char *p[] = { host };
-	PGresult *res = NULL;
-	int rc = db_query(db, &org_stmt_for_host, p, &res);
-
-	return rc == DB_OK ? org_row(db, res, out, "no default organisation") : rc;
+	return org_one(db, &org_stmt_for_host, host, out, "no default organisation");
 }

@@ -314,15 +314,23 @@ find(const char *h, size_t hn, const char *needle, size_t nn)
 	return NULL;
 }
 
+/* Array a of n items of size bytes, with room for one more: its capacity *cap doubles,
+ * from first. Returns the array, perhaps moved. */
+static void *
+grow(void *a, uint32_t n, uint32_t *cap, size_t size, uint32_t first)
+{
+	if (n < *cap)
+		return a;
+	*cap = *cap ? *cap * 2 : first;
+	return xrealloc(a, *cap * size);
+}
+
 static uint32_t
 push_tok(struct cstate *cs, uint8_t kind, uint32_t start, uint32_t end)
 {
 	struct tok *t;
 
-	if (cs->ntoks == cs->captoks) {
-		cs->captoks = cs->captoks ? cs->captoks * 2 : 64;
-		cs->toks = xrealloc(cs->toks, cs->captoks * sizeof *cs->toks);
-	}
+	cs->toks = grow(cs->toks, cs->ntoks, &cs->captoks, sizeof *cs->toks, 64);
 	t = &cs->toks[cs->ntoks];
 	memset(t, 0, sizeof *t);
 	t->kind = kind;
@@ -696,10 +704,7 @@ new_node(struct cstate *cs, uint8_t type, uint32_t pos)
 	struct mnode *n;
 	unsigned line, col;
 
-	if (cs->nnodes == cs->capnodes) {
-		cs->capnodes = cs->capnodes ? cs->capnodes * 2 : 32;
-		cs->nodes = xrealloc(cs->nodes, cs->capnodes * sizeof *cs->nodes);
-	}
+	cs->nodes = grow(cs->nodes, cs->nnodes, &cs->capnodes, sizeof *cs->nodes, 32);
 	n = &cs->nodes[cs->nnodes];
 	memset(n, 0, sizeof *n);
 	n->type = type;
@@ -733,10 +738,7 @@ add_dotted(struct cstate *cs, uint32_t k, const struct tok *t)
 
 		while (j < n && s[j] != '.')
 			j++;
-		if (cs->nparts == cs->capparts) {
-			cs->capparts = cs->capparts ? cs->capparts * 2 : 32;
-			cs->parts = xrealloc(cs->parts, cs->capparts * sizeof *cs->parts);
-		}
+		cs->parts = grow(cs->parts, cs->nparts, &cs->capparts, sizeof *cs->parts, 32);
 		cs->parts[cs->nparts].hash = 0;
 		cs->parts[cs->nparts++].off = pool_add(cs, s + i, j - i);
 		i = j + 1;
@@ -817,11 +819,8 @@ emit_text(struct cstate *cs, uint32_t a, uint32_t b, struct ws s)
 		cs->nodes[n].brk = cs->nbrks;
 		for (nl = txt; (nl = memchr(nl, '\n', len - (size_t)(nl - txt))) != NULL; nl++)
 			if (!empty_line(nl + 1, txt + len)) {
-				if (cs->nbrks == cs->capbrks) {
-					cs->capbrks = cs->capbrks ? cs->capbrks * 2 : 32;
-					cs->brks = xrealloc(cs->brks,
-					    cs->capbrks * sizeof *cs->brks);
-				}
+				cs->brks = grow(cs->brks, cs->nbrks, &cs->capbrks, sizeof *cs->brks,
+				    32);
 				cs->brks[cs->nbrks++] = (uint32_t)(nl + 1 - txt);
 			}
 		cs->nodes[n].nbrk = cs->nbrks - cs->nodes[n].brk;

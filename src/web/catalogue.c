@@ -171,36 +171,28 @@ static const struct input_field cat_price_fields[] = {
 		.width = "short", .hint = "Package prices only; the fee is for all of them"),
 };
 
-static const struct input_spec cat_location_spec =
-	INPUT_SPEC("location", cat_location_fields, struct cat_form, NULL);
-static const struct input_spec cat_service_spec =
-	INPUT_SPEC("service", cat_service_fields, struct cat_form, NULL);
-static const struct input_spec cat_practitioner_spec =
-	INPUT_SPEC("practitioner", cat_practitioner_fields, struct cat_form, NULL);
-static const struct input_spec cat_hours_spec =
-	INPUT_SPEC("hours", cat_hours_fields, struct cat_form, NULL);
-static const struct input_spec cat_leave_spec =
-	INPUT_SPEC("leave", cat_leave_fields, struct cat_form, NULL);
-static const struct input_spec cat_price_spec =
-	INPUT_SPEC("price", cat_price_fields, struct cat_form, NULL);
-
 /* A kind's page: its path segment, its words, and its form. */
 struct cat_page {
 	enum booking_admin_kind  kind;
 	const char              *segment;	/* "locations": /admin/locations, …/:pid/hours */
 	const char              *many, *one;	/* "Locations", "location" */
 	const char              *subject;	/* the audit entry's subject type and action stem */
-	const struct input_spec *spec;
+	struct input_spec        spec;		/* named as one */
 };
 
+#define CAT_PAGE(kind, segment, many, one, subject, fields) \
+	{ kind, segment, many, one, subject, INPUT_SPEC(one, fields, struct cat_form, NULL) }
+
 static const struct cat_page cat_pages[] = {
-	{ BOOKING_ADMIN_LOCATION, "locations", "Locations", "location", "location", &cat_location_spec },
-	{ BOOKING_ADMIN_SERVICE, "services", "Services", "service", "service", &cat_service_spec },
-	{ BOOKING_ADMIN_PRACTITIONER, "practitioners", "Practitioners", "practitioner", "practitioner",
-	  &cat_practitioner_spec },
-	{ BOOKING_ADMIN_HOURS, "hours", "Weekly hours", "hours", "hours", &cat_hours_spec },
-	{ BOOKING_ADMIN_LEAVE, "leave", "Leave", "leave", "leave", &cat_leave_spec },
-	{ BOOKING_ADMIN_PRICE, "prices", "Prices", "price", "price_rule", &cat_price_spec },
+	CAT_PAGE(BOOKING_ADMIN_LOCATION, "locations", "Locations", "location", "location",
+	    cat_location_fields),
+	CAT_PAGE(BOOKING_ADMIN_SERVICE, "services", "Services", "service", "service",
+	    cat_service_fields),
+	CAT_PAGE(BOOKING_ADMIN_PRACTITIONER, "practitioners", "Practitioners", "practitioner",
+	    "practitioner", cat_practitioner_fields),
+	CAT_PAGE(BOOKING_ADMIN_HOURS, "hours", "Weekly hours", "hours", "hours", cat_hours_fields),
+	CAT_PAGE(BOOKING_ADMIN_LEAVE, "leave", "Leave", "leave", "leave", cat_leave_fields),
+	CAT_PAGE(BOOKING_ADMIN_PRICE, "prices", "Prices", "price", "price_rule", cat_price_fields),
 };
 
 /* What a request is about: the kind, and for hours and leave the practitioner. */
@@ -227,6 +219,13 @@ cat_page_of(const struct request *req)
 	return NULL;
 }
 
+/* A booking_admin call's outcome as the status of the answer: 0 (found), 404 or 503. */
+static int
+cat_found(int rc)
+{
+	return rc == BOOKING_ADMIN_OK ? 0 : rc == BOOKING_ADMIN_NOT_FOUND ? 404 : 503;
+}
+
 /* Opens the request's kind for the caller: 0, or the status of the answer (404 for
  * anything the caller may not see; 503). */
 static int
@@ -235,6 +234,7 @@ cat_open(struct web_app *app, struct request *req, struct cat_ctx *c)
 	const char *pid = http_param(&req->route, "pid");
 	bool admin = app->rq.who.role == AUTH_ROLE_ADMIN;
 	char *base = arena_alloc(&req->arena, CAT_PATH_MAX);
+	int st;
 
 	memset(c, 0, sizeof *c);
 	c->id = http_param(&req->route, "id");
@@ -247,14 +247,8 @@ cat_open(struct web_app *app, struct request *req, struct cat_ctx *c)
 	}
 	if (pid == NULL || !valid_uuid(pid))
 		return 404;
-	switch (booking_admin_practitioner(&app->db, pid, &c->owner)) {
-	case BOOKING_ADMIN_OK:
-		break;
-	case BOOKING_ADMIN_NOT_FOUND:
-		return 404;
-	default:
-		return 503;
-	}
+	if ((st = cat_found(booking_admin_practitioner(&app->db, pid, &c->owner))) != 0)
+		return st;
 	snprintf(base, CAT_PATH_MAX, "/admin/practitioners/%s/%s", pid, c->page->segment);
 	c->base = base;
 	if (admin || (app->rq.who.role == AUTH_ROLE_PRACTITIONER &&
@@ -438,7 +432,7 @@ cat_form_page(struct web_app *app, struct request *req, struct response *resp,
     const struct cat_ctx *c, const struct http_params *typed, const struct input_errors *e,
     int status, bool active)
 {
-	const struct input_spec *spec = c->page->spec;
+	const struct input_spec *spec = &c->page->spec;
 	struct json_object *model, *order = json_object_new_array();
 	char *action = arena_alloc(&req->arena, CAT_PATH_MAX);
 	struct web_form f;
@@ -523,15 +517,11 @@ cat_stored(struct web_app *app, struct request *req, const struct cat_ctx *c,
 {
 	struct booking_admin_value *vals;
 	size_t n;
+	int st = cat_found(booking_admin_get(&app->db, &req->arena, c->page->kind, c->owner.id,
+	    c->id, &vals, &n));
 
-	switch (booking_admin_get(&app->db, &req->arena, c->page->kind, c->owner.id, c->id, &vals, &n)) {
-	case BOOKING_ADMIN_OK:
-		break;
-	case BOOKING_ADMIN_NOT_FOUND:
-		return 404;
-	default:
-		return 503;
-	}
+	if (st != 0)
+		return st;
 	*active = true;
 	stored->count = 0;
 	stored->items = arena_calloc(&req->arena, n + 1, sizeof *stored->items);
@@ -624,11 +614,11 @@ web_catalogue_save(struct web_app *app, struct request *req, struct response *re
 	memset(&in, 0, sizeof in);
 	for (size_t i = 0; i < CAT_FIELDS_MAX; i++)
 		in.n[i] = CAT_UNSET;
-	web_input(app, req, c.page->spec, &in, &e);
+	web_input(app, req, &c.page->spec, &in, &e);
 	if (e.count == 0) {
 		/* an edit of a row that is not there is a 404 before any form is shown again */
 		switch (booking_admin_save(&app->db, &req->arena, c.page->kind, c.owner.id, c.id,
-		    cat_values(&req->arena, c.page->spec, &in), c.page->spec->nfields, id, &e)) {
+		    cat_values(&req->arena, &c.page->spec, &in), c.page->spec.nfields, id, &e)) {
 		case BOOKING_ADMIN_OK:
 			if (cat_audit(app, req, &c, id, c.id ? "updated" : "created") != DB_OK)
 				return web_view_db_failed();

@@ -13,16 +13,20 @@
 	{ .route = { HTTP_##m, pattern }, .view = fn, .access = WEB_##access_, \
 	  .kind = HTTP_KIND_##kind_, .secret_path = true }
 /* A list of the booking catalogue (ADMIN-1) under base: list, new, create, edit, update and
- * the change named by `change` (deactivate and activate, or delete). Open to staff: the
- * handlers let admins in, and practitioners only to their own hours and leave (404 else). */
-#define CATALOGUE(base) \
+ * the changes: deactivate and activate (CATALOGUE), or delete (CATALOGUE_DELETED, rows of
+ * kinds that are deleted, booking_admin_deactivates). Open to staff: the handlers let
+ * admins in, and practitioners only to their own hours and leave (404 else). */
+#define CATALOGUE_EDITS(base) \
 	VIEW(GET,  base,                 web_catalogue_list,   STAFF, HTML), \
 	VIEW(GET,  base "/new",          web_catalogue_new,    STAFF, HTML), \
 	VIEW(POST, base,                 web_catalogue_save,   STAFF, HTML), \
 	VIEW(GET,  base "/:id",          web_catalogue_edit,   STAFF, HTML), \
 	VIEW(POST, base "/:id",          web_catalogue_save,   STAFF, HTML)
-#define CATALOGUE_CHANGE(base, change) \
-	VIEW(POST, base "/:id/" change,  web_catalogue_change, STAFF, HTML)
+#define CATALOGUE(base) CATALOGUE_EDITS(base), \
+	VIEW(POST, base "/:id/deactivate", web_catalogue_change, STAFF, HTML), \
+	VIEW(POST, base "/:id/activate", web_catalogue_change, STAFF, HTML)
+#define CATALOGUE_DELETED(base) CATALOGUE_EDITS(base), \
+	VIEW(POST, base "/:id/delete",   web_catalogue_change, STAFF, HTML)
 /* A sign-in step, a brute-force target: nginx rate-limits its path (every method) in the
  * kairos_auth zone. nginx/kairos.conf.in's location is `kairos routes --nginx-auth-location`,
  * which t/integration/nginx-paths.t checks, so a new one cannot be forgotten there. */
@@ -86,21 +90,11 @@ const struct web_route web_routes[] = {
 
 	/* The booking catalogue (ADMIN-1, catalogue.c). */
 	CATALOGUE("/admin/locations"),
-	CATALOGUE_CHANGE("/admin/locations", "deactivate"),
-	CATALOGUE_CHANGE("/admin/locations", "activate"),
 	CATALOGUE("/admin/services"),
-	CATALOGUE_CHANGE("/admin/services", "deactivate"),
-	CATALOGUE_CHANGE("/admin/services", "activate"),
 	CATALOGUE("/admin/practitioners"),
-	CATALOGUE_CHANGE("/admin/practitioners", "deactivate"),
-	CATALOGUE_CHANGE("/admin/practitioners", "activate"),
 	CATALOGUE("/admin/prices"),
-	CATALOGUE_CHANGE("/admin/prices", "deactivate"),
-	CATALOGUE_CHANGE("/admin/prices", "activate"),
-	CATALOGUE("/admin/practitioners/:pid/hours"),
-	CATALOGUE_CHANGE("/admin/practitioners/:pid/hours", "delete"),
-	CATALOGUE("/admin/practitioners/:pid/leave"),
-	CATALOGUE_CHANGE("/admin/practitioners/:pid/leave", "delete"),
+	CATALOGUE_DELETED("/admin/practitioners/:pid/hours"),
+	CATALOGUE_DELETED("/admin/practitioners/:pid/leave"),
 	VIEW(GET,  "/admin/hours",             web_catalogue_mine,     STAFF,     HTML),
 	VIEW(GET,  "/admin/leave",             web_catalogue_mine,     STAFF,     HTML),
 

@@ -10,14 +10,13 @@ static int
 web_check_public_url(const struct config *cfg, const struct config_key *k, const void *value,
     struct buf *errors)
 {
-	const char *url = *(char *const *)value;
+	const char *url = CONFIG_TEXT(value);
 
 	(void)cfg;
 	if ((strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) &&
 	    url[strlen(url) - 1] != '/')
 		return 0;
-	buf_printf(errors, "%s: \"%s\" must be an http(s) URL without a trailing slash\n", k->name, url);
-	return -1;
+	return config_refuse(k, url, "must be an http(s) URL without a trailing slash", errors);
 }
 
 static const struct config_key web_keys[] = {

@@ -286,6 +286,9 @@ ok(audit('booking.leave_created', $lv), 'audited');
 $r = $a->get("$leave/$lv");
 is(value_of($r->{content}, 'starts_at'), '2026-12-24T14:00', 'the edit form shows the wall time again');
 like($a->get($leave)->{content}, qr{2026-12-24T14:00 – 2027-01-04T09:00}, 'and so does the list');
+is($a->post("$leave/$lv", { starts_at => '2026-12-23T14:00', ends_at => '2027-01-04T09:00', reason => 'Summer' })->{status}, 303, 'leave edited: 303');
+is($psql->("SELECT to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || '|' || reason || '|' || (SELECT count(*) FROM practitioner_leave) FROM practitioner_leave WHERE id = '$lv'"),
+	'2026-12-23 03:00|Summer|1', '… the same row changed, none added');
 $r = $a->post($leave, { starts_at => '2026-10-04T02:30', ends_at => '2026-10-04T04:00' });
 is($r->{status}, 303, 'leave from a wall time that does not exist (spring forward)');
 is($psql->("SELECT to_char(starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') FROM practitioner_leave ORDER BY created_at DESC, id LIMIT 1"), '2026-10-03 16:00',
@@ -321,6 +324,9 @@ like(field_errors($r->{content})->{service_id}, qr/^There is already an active p
 is(value_of($r->{content}, 'fee_minor'), '230.00', 'input kept');
 like($r->{content}, qr{<option value="$svc" selected>}, 'the chosen service still chosen');
 is(value_of($a->get("/admin/prices/$price")->{content}, 'fee_minor'), '220.00', 'the edit form shows the fee in dollars');
+is($a->post("/admin/prices/$price", { %pc, fee_minor => '225.00' })->{status}, 303, 'a price edited: 303');
+is($psql->("SELECT fee_minor || '|' || gap_minor || '|' || (SELECT count(*) FROM price_rules) FROM price_rules WHERE id = '$price'"), '22500|8315|1',
+	'… the same row changed, none added');
 is($a->post("/admin/prices/$price/deactivate", {})->{status}, 303, 'a price is deactivated');
 is($psql->("SELECT active FROM price_rules WHERE id = '$price'"), 'f', 'inactive');
 ok(audit('booking.price_rule_deactivated', $price), 'audited');
@@ -418,6 +424,15 @@ is($pages, 3, '122 locations: three pages of at most 50');
 is(scalar @seen, 122, 'every location listed');
 is(scalar(keys %{ { map { $_ => 1 } @seen } }), 122, 'once each');
 is($a->get('/admin/locations?after=bogus')->{status}, 400, 'a malformed page link: 400');
+# every other list pages by its own order: the page after its first row is the rest
+for my $list ('/admin/services', '/admin/practitioners', '/admin/prices', $hours, $leave) {
+	my @ids = $a->get($list)->{content} =~ m{<a href="\Q$list\E/([0-9a-f-]{36})">}g;
+	cmp_ok(scalar @ids, '>=', 2, "$list: two rows or more to page through");
+	my $page = $a->get("$list?after=$ids[0]");
+	is($page->{status}, 200, "$list: the page after its first row");
+	is_deeply([ $page->{content} =~ m{<a href="\Q$list\E/([0-9a-f-]{36})">}g ], [ @ids[1 .. $#ids] ],
+	    '… holds the rest, in order');
+}
 
 # ---- audit: every change has its entry ----
 is($psql->("SELECT count(*) FROM audit_log WHERE action LIKE 'booking.%' AND (actor_id IS NULL OR ip IS NULL OR request_id IS NULL)"), 0, 'every entry says who, from where, in which request');

@@ -59,6 +59,12 @@ $k->post_json('/_debug/notify', { %confirm, event => 'refused', to => '+61400000
 ok($k->wait_until(10, sub { $row->('refused')->[0] eq 'dead' }), 'a 400 is a dead letter');
 is($row->('refused')->[4], 'gallabox 400: Template appointment_confirmed is not approved', "with Gallabox's reason");
 
+control('noid');
+$k->post_json('/_debug/notify', { %confirm, event => 'noid', to => '+61400000005' });
+ok($k->wait_until(10, sub { $row->('noid')->[0] eq 'sent' }), 'accepted without an id: sent all the same (again could send it twice)');
+is($row->('noid')->[3], 'gallabox-' . $psql->("SELECT id FROM notifications WHERE event_key = 'noid'"), '… known by our id');
+is($row->('noid')->[1], 1, '… after one attempt');
+
 my ($drc, $dout) = $k->kairos('doctor');
 is($drc, 0, 'kairos doctor passes');
 like($dout, qr/^✓ gallabox \(whatsapp\): reachable, credentials accepted \(an empty message was refused as invalid, HTTP 400\)$/m,

@@ -144,6 +144,12 @@ ok($k->wait_until(10, sub { $row->('refused')->[0] eq 'dead' }), 'another 400 is
 is($row->('refused')->[1], 1, 'after one attempt');
 is($row->('refused')->[4], 'meta 400: (#132001) Template name does not exist in the translation (code 132001)', "keeping Meta's reason");
 
+control('noid');
+otp('noid', '+61400000010', '123456');
+ok($k->wait_until(10, sub { $row->('noid')->[0] eq 'sent' }), 'accepted without an id: sent all the same (again could send it twice)');
+is($row->('noid')->[3], 'meta-' . $psql->("SELECT id FROM notifications WHERE event_key = 'noid'"), '… known by our id');
+is($row->('noid')->[1], 1, '… after one attempt');
+
 control('hang 4');
 otp('timeout', '+61400000007', '123456');
 ok($k->wait_until(15, sub { $row->('timeout')->[4] ne '' }), 'a Meta that does not answer in time');
