@@ -90,6 +90,9 @@ int  auth_hash(const char *secret, size_t n, char out[AUTH_HASH_MAX]);
  * or malformed hash costs the same work as a real one and is false, so "no such account"
  * takes as long as "wrong password". */
 bool auth_hash_verify(const char *encoded, const char *secret, size_t n);
+/* How many argon2id computations (hashes and verifications) this process has run, so a
+ * test can see that two requests did the same work (web/dispatch.c, X-Kairos-Work). */
+unsigned long auth_argon2_count(void);
 
 /* ---- jwt.c ---- */
 

@@ -100,6 +100,16 @@ db_classify_failure(struct db *db, PGresult *res)
 	return DB_FAILED;
 }
 
+/* Names a statement in db->trace, if set (db.h). */
+static void
+db_trace(struct db *db, const char *name, size_t n)
+{
+	if (db->trace == NULL)
+		return;
+	buf_append(db->trace, name, n);
+	buf_putc(db->trace, ' ');
+}
+
 static int
 db_prepare(struct db *db, struct db_stmt *stmt)
 {
@@ -138,6 +148,7 @@ db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PGresul
 		return rc;
 	if ((rc = db_prepare(db, stmt)) != DB_OK)
 		return rc;
+	db_trace(db, stmt->name, strlen(stmt->name));
 	res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -202,6 +213,7 @@ db_exec_simple(struct db *db, const char *sql)
 
 	if ((rc = db_connect(db)) != DB_OK)
 		return rc;
+	db_trace(db, sql, strcspn(sql, " ;"));
 	res = PQexec(db->conn, sql);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {

@@ -58,6 +58,11 @@ struct db {
 	 * use. A result other than DB_OK fails the statement with that result. */
 	int         (*before)(struct db *db, void *ctx);
 	void         *before_ctx;
+	/* While set, every statement run is named in it, one word each and a space after:
+	 * a prepared statement by its name, BEGIN, COMMIT and ROLLBACK by their SQL. Tests
+	 * compare what two requests did with it (web/'s X-Kairos-Work, only with
+	 * KAIROS_DEBUG_ROUTES). Borrowed; NULL in production, where it costs nothing. */
+	struct buf   *trace;
 };
 
 void db_init(struct db *db, const char *conninfo, int connect_timeout, long statement_timeout_ms);

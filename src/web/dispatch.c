@@ -369,10 +369,44 @@ web_run(struct web_app *app, struct request *req, struct response *resp,
 	web_view_send(app, req, resp, &v);
 }
 
+/* Tests only (KAIROS_DEBUG_ROUTES, which production refuses): the work a request did, in
+ * X-Kairos-Work: "argon2id=N; statements=NAME NAME ..." (db.h's trace), so a test can check
+ * that answers which must not be told apart (a code pending or not, an account or not)
+ * cost the same work, exactly, whatever the machine's load (docs/testing.md). */
+struct web_work {
+	struct buf    statements;
+	unsigned long argon2;	/* auth_argon2_count() when the request began */
+};
+
+static void
+web_work_begin(struct web_app *app, struct web_work *w)
+{
+	if (!app->cfg.debug_routes)
+		return;
+	w->argon2 = auth_argon2_count();
+	app->db.trace = &w->statements;
+}
+
+static void
+web_work_end(struct web_app *app, struct response *resp, struct web_work *w)
+{
+	struct buf v = BUF_INIT;
+
+	if (app->db.trace == NULL)
+		return;
+	app->db.trace = NULL;
+	buf_printf(&v, "argon2id=%lu; statements=%s", auth_argon2_count() - w->argon2,
+	    buf_cstr(&w->statements));
+	http_response_header(resp, "X-Kairos-Work", buf_cstr(&v));
+	buf_free(&v);
+	buf_free(&w->statements);
+}
+
 void
 web_dispatch(void *ctx, struct request *req, struct response *resp)
 {
 	struct web_app *app = ctx;
+	struct web_work work = { BUF_INIT, 0 };
 	struct buf allow = BUF_INIT;
 	const struct web_route *r;
 	enum web_caller caller;
@@ -384,6 +418,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		web_error(app, req, resp, req->error.status, req->error.message, req->error.field);
 		return;
 	}
+	web_work_begin(app, &work);
 	if (!req->path_canonical) {
 		web_redirect_canonical(req, resp);
 		goto out;
@@ -440,5 +475,6 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 	web_run(app, req, resp, r);
 out:
 	web_tx_finish(app, req, resp);
+	web_work_end(app, resp, &work);
 	buf_free(&allow);
 }

@@ -204,6 +204,20 @@ main(void)
 	    "argon2id with the documented cost");
 	ok(auth_hash_verify(hash, "correct horse", 13), "the right secret verifies");
 	ok(!auth_hash_verify(hash, "correct horsf", 13), "a wrong one does not");
+	{
+		unsigned long before = auth_argon2_count();
+
+		/* the first check without a real hash in this process: with a dummy made on first
+		 * use it cost two runs, the making and the check */
+		ok(!auth_hash_verify(NULL, "123456", 6) && auth_argon2_count() - before == 1,
+		    "no hash, the first time in a process: false after one argon2id run, as a real check");
+		before = auth_argon2_count();
+		ok(!auth_hash_verify(hash, "123456", 6) && auth_argon2_count() - before == 1,
+		    "a real hash and a wrong secret: one run");
+		before = auth_argon2_count();
+		ok(!auth_hash_verify("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$broken", "123456", 6) &&
+		    auth_argon2_count() - before == 1, "a hash that does not decode: false after one run too");
+	}
 	ok(!auth_hash_verify(NULL, "correct horse", 13) && !auth_hash_verify("x", "correct horse", 13),
 	    "no hash or a malformed one: false (after the same work)");
 	ok(!auth_hash_verify(hash, "x", AUTH_PASSWORD_MAX + 1), "input over the limit is refused before hashing");
