@@ -174,6 +174,14 @@ struct catalogue_psychologist {
 int  catalogue_psychologists(struct db *db, struct arena *a,
 	const struct catalogue_psychologists_query *q, tz_instant now,
 	struct catalogue_psychologist **out, size_t *count, struct input_errors *e);
+/* catalogue_psychologists's answer as the API sends it: catalogue_psychologists_json's text
+ * (no slash escapes, as http_response_json writes), *json (arena-owned) of *len bytes. The
+ * text is kept per worker under the query and the patient's zone, within the bounds of the
+ * answers it is made from (version, clock window, memory budget: cache.h), so a repeat
+ * costs the id check and no json-c work. Results as catalogue_psychologists. */
+int  catalogue_psychologists_text(struct db *db, struct arena *a,
+	const struct catalogue_psychologists_query *q, tz_instant now, const char **json,
+	size_t *len, struct input_errors *e);
 /* {"psychologists":[{"id","name","title","photoUrl","bio","qualifications","specialties",
  * "languages","gender","locations":[{"id","name","timezone"}],"telehealth","rating":
  * {"average","count"},"nextAvailable":"<RFC 3339>"|null}]}: a new object, the caller's. */
@@ -211,6 +219,11 @@ int  catalogue_availability(struct db *db, struct arena *a,
 	const struct catalogue_availability_query *q, tz_instant now,
 	const struct tz_zone **zone, struct catalogue_slot **out, size_t *count,
 	struct input_errors *e);
+/* catalogue_availability's answer as the API sends it (catalogue_slots_json's text in q's
+ * zone), kept like catalogue_psychologists_text's. Results as catalogue_availability. */
+int  catalogue_availability_text(struct db *db, struct arena *a,
+	const struct catalogue_availability_query *q, tz_instant now, const char **json,
+	size_t *len, struct input_errors *e);
 /* {"timezone":"<zone>","slots":[{"start","end","practitionerId","locationId"|null,
  * "sessionType"}]} with times in zone: a new object, the caller's. */
 struct json_object *catalogue_slots_json(const struct tz_zone *zone, const struct catalogue_slot *s,

@@ -474,6 +474,7 @@ db_begin_tenant(struct db *db, const char *org_id)
 		return rc;
 	db_forget(db);
 	db->aborted = false;
+	db->tx_serial++;
 	snprintf(db->begin_org, sizeof db->begin_org, "%s", org_id);
 	db->begin_pending = true;
 	return DB_OK;
@@ -491,8 +492,16 @@ db_commit(struct db *db)
 {
 	int rc;
 
+	db->tx_serial++;
+	if (db->aborted) {
+		/* rolled back already, at the server (db_abort) */
+		db_forget(db);
+		db->aborted = false;
+		snprintf(db->error, sizeof db->error, "transaction failed earlier; rolled back");
+		return DB_FAILED;
+	}
 	/* COMMIT of a failed transaction "succeeds" as a ROLLBACK: refuse it by name */
-	if (db->aborted || (db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_INERROR)) {
+	if (db->conn != NULL && PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
 		db_rollback(db);
 		snprintf(db->error, sizeof db->error, "transaction failed earlier; rolled back");
 		return DB_FAILED;
@@ -514,6 +523,7 @@ db_commit(struct db *db)
 void
 db_rollback(struct db *db)
 {
+	db->tx_serial++;
 	db_forget(db);
 	db->aborted = false;
 	if (db->conn != NULL && PQtransactionStatus(db->conn) != PQTRANS_IDLE)

@@ -82,6 +82,9 @@ struct db {
 	 * none runs outside the transaction its caller thinks it is in. */
 	bool          aborted;
 	unsigned long round_trips;	/* waits for the server, for tests and benchmarks */
+	/* Bumped when a transaction begins or ends: with generation, names the transaction a
+	 * caller's per-transaction memo belongs to. */
+	unsigned long tx_serial;
 };
 
 void db_init(struct db *db, const char *conninfo, int connect_timeout, long statement_timeout_ms);

@@ -493,16 +493,9 @@ static struct web_view
 book_failed(struct web_app *app, struct request *req, struct response *resp, int rc,
     const struct input_errors *e)
 {
-	switch (rc) {
-	case CATALOGUE_EINVALID:
+	if (rc == CATALOGUE_EINVALID)
 		return book_problem(app, req, resp, e);
-	case CATALOGUE_ENOTFOUND:
-		return web_view_error(404, "We couldn't find that page.", NULL);
-	case CATALOGUE_EDB:
-		return web_view_db_failed();
-	default:
-		return web_view_error(500, "Something went wrong on our side.", NULL);
-	}
+	return web_catalogue_failed(rc, "We couldn't find that page.", "Something went wrong on our side.");
 }
 
 /* Every active practitioner (no service, so no slot search): the options of the
