@@ -190,14 +190,67 @@ catalogue_ids_ok(const struct catalogue_known *k, struct arena *a, const char *s
 	return ok;
 }
 
+/* s into out, cut to size - 1 bytes like every fixed-size field (snprintf's formatting was
+ * most of reading a list's ids). */
+static void
+catalogue_copy(char *out, size_t size, const char *s)
+{
+	size_t n = strnlen(s, size - 1);
+
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+static const char *
+catalogue_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* The common case of the JSON arrays PostgreSQL writes for the list's rows, read without
+ * json-c (whose parser, a tokener and a locale per call, was a third of the step-2 page's
+ * time): an array of strings none of which has an escape, from *p; its strings in a, *p
+ * past it. false, with nothing promised, for anything else: the caller falls back to json-c. */
+static bool
+catalogue_plain_strings(struct arena *a, const char **p, const char ***out, size_t *n)
+{
+	const char *s = catalogue_ws(*p), *end;
+	const char **v;
+
+	*n = 0;
+	if (*s != '[')
+		return false;
+	/* each string takes three bytes at least ("",) */
+	v = arena_calloc(a, strlen(s) / 3 + 2, sizeof *v);
+	s = catalogue_ws(s + 1);
+	while (*s != ']') {
+		if (*s != '"' || (end = strpbrk(s + 1, "\"\\")) == NULL || *end == '\\')
+			return false;
+		v[(*n)++] = arena_strndup(a, s + 1, (size_t)(end - s - 1));
+		s = catalogue_ws(end + 1);
+		if (*s == ',')
+			s = catalogue_ws(s + 1);
+		else if (*s != ']')
+			return false;
+	}
+	*out = v;
+	*p = s + 1;
+	return true;
+}
+
 /* A JSON array of strings (to_json(text[])) into an arena array; *n its length. */
 static const char **
 catalogue_strings(struct arena *a, const char *json, size_t *n)
 {
-	struct json_object *arr = json_tokener_parse(json);
-	const char **out;
+	struct json_object *arr;
+	const char **out, *at = json;
 	size_t len;
 
+	if (catalogue_plain_strings(a, &at, &out, n) && *catalogue_ws(at) == '\0')
+		return out;
+	arr = json_tokener_parse(json);
 	*n = 0;
 	if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
 		json_object_put(arr);
@@ -407,6 +460,37 @@ catalogue_cached_rows(struct db *db, struct arena *a, const struct catalogue_kno
 	return CATALOGUE_OK;
 }
 
+/* A practitioner's locations as the list statement writes them, [["id", "name", "zone"], …],
+ * read like catalogue_plain_strings: false for anything it does not read (json-c then). */
+static bool
+catalogue_plain_locations(struct arena *a, const char *json, struct catalogue_psychologist *c)
+{
+	const char *s = catalogue_ws(json);
+
+	if (*s != '[')
+		return false;
+	c->locations = arena_calloc(a, strlen(s) / 8 + 2, sizeof *c->locations);
+	s = catalogue_ws(s + 1);
+	while (*s != ']') {
+		struct catalogue_location *to = &c->locations[c->nlocations];
+		const char **f;
+		size_t nf;
+
+		if (!catalogue_plain_strings(a, &s, &f, &nf) || nf != 3)
+			return false;
+		c->nlocations++;
+		catalogue_copy(to->id, sizeof to->id, f[0]);
+		to->name = f[1];
+		to->timezone = f[2];
+		s = catalogue_ws(s);
+		if (*s == ',')
+			s = catalogue_ws(s + 1);
+		else if (*s != ']')
+			return false;
+	}
+	return *catalogue_ws(s + 1) == '\0';
+}
+
 /* The practitioners of the list statement for the filters in p. *zones gets each one's own
  * zone (telehealth from nowhere). */
 static int
@@ -428,7 +512,7 @@ catalogue_read_practitioners(struct db *db, struct arena *a, const struct catalo
 		struct catalogue_psychologist *c = &ps[i];
 		struct json_object *locs;
 
-		snprintf(c->id, sizeof c->id, "%s", catalogue_cell(v[0]));
+		catalogue_copy(c->id, sizeof c->id, catalogue_cell(v[0]));
 		c->name = v[1];
 		c->title = v[2];
 		c->photo_url = v[3];
@@ -441,6 +525,9 @@ catalogue_read_practitioners(struct db *db, struct arena *a, const struct catalo
 		(*own_zone)[i] = v[10];
 		c->rating_average = strtod(catalogue_cell(v[11]), NULL);
 		c->rating_count = strtol(catalogue_cell(v[12]), NULL, 10);
+		if (catalogue_plain_locations(a, catalogue_cell(v[13]), c))
+			continue;
+		c->nlocations = 0;
 		locs = json_tokener_parse(catalogue_cell(v[13]));
 		if (locs != NULL && json_object_is_type(locs, json_type_array)) {
 			size_t nl = json_object_array_length(locs);
@@ -604,6 +691,17 @@ catalogue_psychologists(struct db *db, struct arena *a,
     const struct catalogue_psychologists_query *q, tz_instant now,
     struct catalogue_psychologist **out, size_t *count, struct input_errors *e)
 {
+	struct catalogue_window w;
+
+	return catalogue_psychologists_bounded(db, a, q, now, out, count, e, &w);
+}
+
+int
+catalogue_psychologists_bounded(struct db *db, struct arena *a,
+    const struct catalogue_psychologists_query *q, tz_instant now,
+    struct catalogue_psychologist **out, size_t *count, struct input_errors *e,
+    struct catalogue_window *w)
+{
 	struct catalogue_known known;
 	int rc;
 
@@ -614,8 +712,12 @@ catalogue_psychologists(struct db *db, struct arena *a,
 		return rc;
 	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, NULL, e))
 		return CATALOGUE_EINVALID;
-	return catalogue_psychologists_of(db, a, &known, q, now, out, count, NULL);
+	memcpy(w->org, known.org, sizeof w->org);
+	w->version = known.version;
+	w->until = now + CATALOGUE_CACHE_TTL_S;
+	return catalogue_psychologists_of(db, a, &known, q, now, out, count, &w->until);
 }
+
 
 /* catalogue_psychologists once the ids are known good; *until (may be NULL) is cut to the
  * end of the window the answer holds in. */
@@ -737,7 +839,7 @@ catalogue_services(struct db *db, struct arena *a, const struct catalogue_servic
 	for (size_t i = 0; i < rows.n; i++) {
 		const char **v = &rows.cell[i * rows.cols];
 
-		snprintf(s[i].id, sizeof s[i].id, "%s", catalogue_cell(v[0]));
+		catalogue_copy(s[i].id, sizeof s[i].id, catalogue_cell(v[0]));
 		s[i].name = v[1];
 		s[i].description = v[2];
 		s[i].duration_minutes = atoi(catalogue_cell(v[3]));
@@ -905,23 +1007,27 @@ catalogue_availability(struct db *db, struct arena *a,
  * serialising the model again would give. */
 #define CATALOGUE_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
+/* The text under key for version, in a (a NUL-terminated copy of *len bytes), or NULL. */
+static const char *
+catalogue_text_get(struct arena *a, const char *key, long long version, tz_instant now, size_t *len)
+{
+	const void *hit = catalogue_cache_get(catalogue_answers(), key, version, now, len);
+	char *copy;
+
+	if (hit == NULL)
+		return NULL;
+	copy = arena_alloc(a, *len + 1);
+	memcpy(copy, hit, *len);
+	copy[*len] = '\0';
+	return copy;
+}
+
 /* The text under key, in a (a copy): true on a hit. */
 static bool
 catalogue_text_hit(struct arena *a, const char *key, const struct catalogue_known *k, tz_instant now,
     const char **json, size_t *len)
 {
-	tz_instant until;
-	const void *hit = catalogue_cache_get_until(catalogue_answers(), key, k->version, now, len,
-	    &until);
-	char *copy;
-
-	if (hit == NULL)
-		return false;
-	copy = arena_alloc(a, *len + 1);
-	memcpy(copy, hit, *len);
-	copy[*len] = '\0';
-	*json = copy;
-	return true;
+	return (*json = catalogue_text_get(a, key, k->version, now, len)) != NULL;
 }
 
 /* model serialised into a (model consumed), and filed under key until `until` when keyed. */
@@ -1002,6 +1108,54 @@ catalogue_availability_text(struct db *db, struct arena *a,
 	catalogue_text_file(a, key, keyed, &known, now, until, catalogue_slots_json(zone, s, n), json,
 	    len);
 	return CATALOGUE_OK;
+}
+
+/* ---- what callers build from answers ---- */
+
+int
+catalogue_window(struct db *db, const char *service_id, const char *location_id,
+    struct catalogue_window *w)
+{
+	struct catalogue_known known;
+	int rc;
+
+	if ((rc = catalogue_known(db, service_id, location_id, NULL, &known)) != CATALOGUE_OK)
+		return rc;
+	memcpy(w->org, known.org, sizeof w->org);
+	w->version = known.version;
+	w->until = 0;
+	return CATALOGUE_OK;
+}
+
+/* A caller's key in the worker's answers: its own, after the organisation. */
+static bool
+catalogue_kept_key(char key[CATALOGUE_CACHE_KEY_SIZE], const struct catalogue_window *w,
+    const char *caller)
+{
+	size_t used = 0;
+
+	return catalogue_key_add(key, &used, "kept") && catalogue_key_add(key, &used, w->org) &&
+	    catalogue_key_add(key, &used, caller);
+}
+
+void
+catalogue_keep(const struct catalogue_window *w, const char *key, tz_instant now, const char *text,
+    size_t len)
+{
+	char k[CATALOGUE_CACHE_KEY_SIZE];
+
+	if (w->until > now && catalogue_kept_key(k, w, key))
+		catalogue_cache_put(catalogue_answers(), k, w->version, now, w->until, text, len);
+}
+
+const char *
+catalogue_kept(struct arena *a, const struct catalogue_window *w, const char *key, tz_instant now,
+    size_t *len)
+{
+	char k[CATALOGUE_CACHE_KEY_SIZE];
+
+	*len = 0;
+	return catalogue_kept_key(k, w, key) ? catalogue_text_get(a, k, w->version, now, len) : NULL;
 }
 
 /* ---- the profile ---- */

@@ -229,6 +229,36 @@ int  catalogue_availability_text(struct db *db, struct arena *a,
 struct json_object *catalogue_slots_json(const struct tz_zone *zone, const struct catalogue_slot *s,
 	size_t n);
 
+/* ---- what callers build from answers ---- */
+
+/* The bounds an answer holds in (cache.h): its organisation's catalogue version and the end
+ * of its clock window. */
+struct catalogue_window {
+	char       org[BOOKING_ID_SIZE];
+	long long  version;
+	tz_instant until;	/* 0: not known (catalogue_window) */
+};
+
+/* The transaction's catalogue version (and organisation) into *w, as the first statement of
+ * a call with the same ids reads it (its id check, made once per transaction). CATALOGUE_OK
+ * or CATALOGUE_EDB. */
+int  catalogue_window(struct db *db, const char *service_id, const char *location_id,
+	struct catalogue_window *w);
+/* catalogue_psychologists, and *w the bounds its answer holds in. */
+int  catalogue_psychologists_bounded(struct db *db, struct arena *a,
+	const struct catalogue_psychologists_query *q, tz_instant now,
+	struct catalogue_psychologist **out, size_t *count, struct input_errors *e,
+	struct catalogue_window *w);
+/* A caller's text made from catalogue answers (the step-2 page's cards), kept in the worker's
+ * answers under the caller's key, w's organisation and version, until w->until (cut like
+ * every answer's). catalogue_kept gives it back (an arena copy, NUL-terminated, *len bytes)
+ * while w's version and the window hold, else NULL. Keeping only costs memory; a key too
+ * long is not kept. */
+void catalogue_keep(const struct catalogue_window *w, const char *key, tz_instant now,
+	const char *text, size_t len);
+const char *catalogue_kept(struct arena *a, const struct catalogue_window *w, const char *key,
+	tz_instant now, size_t *len);
+
 /* ---- the profile page (BOOK-3) ---- */
 
 /* Practitioner id's profile (an active practitioner of this clinic) and their next free

@@ -168,16 +168,28 @@ book_state_from(const struct request *req, const struct input_errors *e, struct 
 	}
 }
 
-/* Appends s percent-encoded for a query value. */
+/* Appends s percent-encoded for a query value: runs of bytes that need no escape in one
+ * append (a byte at a time was an eighth of the step-2 page's instructions). */
 static void
 book_url_put(struct buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-_.~", *p) != NULL)
-			buf_putc(b, (char)*p);
-		else
-			buf_printf(b, "%%%02X", *p);
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		const unsigned char *run = p;
+
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~')
+			p++;
+		buf_append(b, run, (size_t)(p - run));
+		if (*p != '\0') {
+			char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			buf_append(b, esc, sizeof esc);
+			p++;
+		}
+	}
 }
 
 /* path?name=value&… of st's names before `end` (enum book_name), arena-owned. */
@@ -645,6 +657,15 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 
 /* ---- step 2: the psychologist ---- */
 
+/* What step 2 and the profile read: the step 2 query, its errors, and the zone times are
+ * shown in. */
+struct book_step2 {
+	struct catalogue_services_query      sq;
+	struct catalogue_psychologists_query pq;
+	struct input_errors                  e;
+	const struct tz_zone                *zone;
+};
+
 /* The step 2 query: the service and the list's filters, read through both specs. A
  * telehealth session asks for psychologists who offer it. */
 static void
@@ -658,6 +679,20 @@ book_read_step2(struct web_app *app, struct request *req, struct catalogue_servi
 	/* the list shows centres the psychologists work at; the service's price is for the
 	 * one chosen here */
 	sq->location_id = pq->location_id;
+}
+
+/* Reads s for step 2 and the profile; true when *v is the answer already (no service chosen,
+ * or a bad one). */
+static bool
+book_step2(struct web_app *app, struct request *req, struct response *resp, struct book_step2 *s,
+    struct web_view *v)
+{
+	memset(s, 0, sizeof *s);
+	book_read_step2(app, req, &s->sq, &s->pq, &s->e);
+	if (book_without_service(app, req, resp, &s->e, "serviceId", v))
+		return true;
+	s->zone = book_zone(app, s->pq.tz);
+	return false;
 }
 
 static const char *
@@ -737,9 +772,7 @@ struct web_view
 web_book_psychologist(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_view v;
-	struct catalogue_services_query sq = { 0 };
-	struct catalogue_psychologists_query pq = { 0 };
-	struct input_errors e = { 0 };
+	struct book_step2 s2;
 	const struct catalogue_service *svc;
 	struct catalogue_psychologist *ps, *everyone;
 	struct book_state st, next;
@@ -751,30 +784,29 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	char within[24];
 	int rc;
 
-	book_read_step2(app, req, &sq, &pq, &e);
-	if (book_without_service(app, req, resp, &e, "serviceId", &v))
+	if (book_step2(app, req, resp, &s2, &v))
 		return v;
-	zone = book_zone(app, pq.tz);
-	pq.tz = tz_name(zone);
-	rc = catalogue_psychologists(&app->db, &req->arena, &pq, clock_now(), &ps, &n, &e);
-	if (rc == CATALOGUE_EINVALID && input_error_at(&e, "serviceId") == NULL) {
+	zone = s2.zone;
+	s2.pq.tz = tz_name(zone);
+	rc = catalogue_psychologists(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n, &s2.e);
+	if (rc == CATALOGUE_EINVALID && input_error_at(&s2.e, "serviceId") == NULL) {
 		/* a filter the database refused (an unknown centre): list without it */
-		pq.location_id = NULL;
-		rc = catalogue_psychologists(&app->db, &req->arena, &pq, clock_now(), &ps, &n, &e);
+		s2.pq.location_id = NULL;
+		rc = catalogue_psychologists(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n, &s2.e);
 	}
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	sq.location_id = pq.location_id;
-	if ((rc = book_find_service(app, req, &sq, pq.service_id, &svc, &e)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
+		return book_failed(app, req, resp, rc, &s2.e);
+	s2.sq.location_id = s2.pq.location_id;
+	if ((rc = book_find_service(app, req, &s2.sq, s2.pq.service_id, &svc, &s2.e)) != CATALOGUE_OK)
+		return book_failed(app, req, resp, rc, &s2.e);
 	if ((rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	book_state_from(req, &e, &st);
+		return book_failed(app, req, resp, rc, &s2.e);
+	book_state_from(req, &s2.e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
 		return web_view_db_failed();
 
 	web_form_init(&f, req);
-	field = web_form_field(&f, "q", "Search by name", pq.q);
+	field = web_form_field(&f, "q", "Search by name", s2.pq.q);
 	json_object_object_add(field, "required", json_object_new_boolean(0));
 	book_put(field, "type", "search");
 	book_put(field, "spellcheck", "false");
@@ -785,32 +817,32 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		for (size_t k = 0; k < everyone[i].nlanguages; k++)
 			book_set_add(&req->arena, &languages, everyone[i].languages[k]);
 	}
-	field = book_select(&f, "specialty", "Works with", "Anything", pq.specialty);
+	field = book_select(&f, "specialty", "Works with", "Anything", s2.pq.specialty);
 	for (size_t i = 0; i < specialties.count; i++)
-		book_option(field, specialties.items[i], book_label(&req->arena, specialties.items[i]), pq.specialty);
-	book_select_done(field, pq.specialty);
-	field = book_select(&f, "language", "Speaks", "Any language", pq.language);
+		book_option(field, specialties.items[i], book_label(&req->arena, specialties.items[i]), s2.pq.specialty);
+	book_select_done(field, s2.pq.specialty);
+	field = book_select(&f, "language", "Speaks", "Any language", s2.pq.language);
 	for (size_t i = 0; i < languages.count; i++)
-		book_option(field, languages.items[i], book_label(&req->arena, languages.items[i]), pq.language);
-	book_select_done(field, pq.language);
-	field = book_select(&f, "gender", "Gender", "Any", pq.gender);
-	book_enum_options(field, &catalogue_psychologists_spec, "gender", pq.gender);
-	field = book_select(&f, "locationId", "Centre", "Any centre", pq.location_id);
-	book_location_options(&req->arena, field, everyone, neveryone, pq.location_id);
-	snprintf(within, sizeof within, "%lld", pq.available_within_days);
+		book_option(field, languages.items[i], book_label(&req->arena, languages.items[i]), s2.pq.language);
+	book_select_done(field, s2.pq.language);
+	field = book_select(&f, "gender", "Gender", "Any", s2.pq.gender);
+	book_enum_options(field, &catalogue_psychologists_spec, "gender", s2.pq.gender);
+	field = book_select(&f, "locationId", "Centre", "Any centre", s2.pq.location_id);
+	book_location_options(&req->arena, field, everyone, neveryone, s2.pq.location_id);
+	snprintf(within, sizeof within, "%lld", s2.pq.available_within_days);
 	field = book_select(&f, "availableWithinDays", "Available within", "Any time",
-	    pq.available_within_days ? within : NULL);
-	book_option(field, "7", "A week", pq.available_within_days ? within : NULL);
-	book_option(field, "14", "Two weeks", pq.available_within_days ? within : NULL);
-	book_option(field, "30", "A month", pq.available_within_days ? within : NULL);
-	book_select_done(field, pq.available_within_days ? within : NULL);
-	field = book_select(&f, "sort", "Sort by", "The clinic's order", pq.sort);
-	book_enum_options(field, &catalogue_psychologists_spec, "sort", pq.sort);
-	field = web_form_field(&f, "telehealth", "Offers telehealth", pq.telehealth ? "yes" : "");
+	    s2.pq.available_within_days ? within : NULL);
+	book_option(field, "7", "A week", s2.pq.available_within_days ? within : NULL);
+	book_option(field, "14", "Two weeks", s2.pq.available_within_days ? within : NULL);
+	book_option(field, "30", "A month", s2.pq.available_within_days ? within : NULL);
+	book_select_done(field, s2.pq.available_within_days ? within : NULL);
+	field = book_select(&f, "sort", "Sort by", "The clinic's order", s2.pq.sort);
+	book_enum_options(field, &catalogue_psychologists_spec, "sort", s2.pq.sort);
+	field = web_form_field(&f, "telehealth", "Offers telehealth", s2.pq.telehealth ? "yes" : "");
 	book_put(field, "legend", "Telehealth");
 	json_object_object_add(field, "required", json_object_new_boolean(0));
-	web_form_option(field, "yes", "Only psychologists who offer telehealth (video)", pq.telehealth);
-	book_form_errors(&f, &e);
+	web_form_option(field, "yes", "Only psychologists who offer telehealth (video)", s2.pq.telehealth);
+	book_form_errors(&f, &s2.e);
 
 	model = web_page_model(app, req, resp, &f);
 	json_object_object_add(model, "progress", book_progress(2));
@@ -829,10 +861,10 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		book_put(h, "value", st.v[BN_TZ]);
 		json_object_array_add(hidden, h);
 	}
-	book_bool(model, "filtersOpen", pq.specialty || pq.language || pq.gender || pq.location_id ||
-	    pq.available_within_days || pq.sort || st.v[BN_TELEHEALTH] || e.count);
-	book_bool(model, "filtered", pq.q || pq.specialty || pq.language || pq.gender ||
-	    pq.location_id || pq.available_within_days || pq.sort || st.v[BN_TELEHEALTH] || e.count);
+	book_bool(model, "filtersOpen", s2.pq.specialty || s2.pq.language || s2.pq.gender || s2.pq.location_id ||
+	    s2.pq.available_within_days || s2.pq.sort || st.v[BN_TELEHEALTH] || s2.e.count);
+	book_bool(model, "filtered", s2.pq.q || s2.pq.specialty || s2.pq.language || s2.pq.gender ||
+	    s2.pq.location_id || s2.pq.available_within_days || s2.pq.sort || st.v[BN_TELEHEALTH] || s2.e.count);
 	next = st;
 	for (int i = BN_Q; i < BN_END_STEP2; i++)
 		next.v[i] = NULL;
@@ -860,7 +892,7 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		json_object_array_add(list, m);
 	}
 	json_object_object_add(model, "psychologists", list);
-	return web_view_page(e.count ? 400 : 200, "pages/book-psychologist", model);
+	return web_view_page(s2.e.count ? 400 : 200, "pages/book-psychologist", model);
 }
 
 /* ---- a slot as a link to the summary ---- */
@@ -904,9 +936,7 @@ struct web_view
 web_book_profile(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_view v;
-	struct catalogue_services_query sq = { 0 };
-	struct catalogue_psychologists_query pq = { 0 };
-	struct input_errors e = { 0 };
+	struct book_step2 s2;
 	const struct catalogue_service *svc;
 	struct catalogue_psychologist p;
 	struct catalogue_slot *slots;
@@ -917,17 +947,16 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	size_t n;
 	int rc;
 
-	book_read_step2(app, req, &sq, &pq, &e);
-	if (book_without_service(app, req, resp, &e, "serviceId", &v))
+	if (book_step2(app, req, resp, &s2, &v))
 		return v;
-	zone = book_zone(app, pq.tz);
-	if ((rc = book_find_service(app, req, &sq, pq.service_id, &svc, &e)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	rc = catalogue_psychologist(&app->db, &req->arena, id, pq.service_id, clock_now(), &p,
-	    &slots, &n, &e);
+	zone = s2.zone;
+	if ((rc = book_find_service(app, req, &s2.sq, s2.pq.service_id, &svc, &s2.e)) != CATALOGUE_OK)
+		return book_failed(app, req, resp, rc, &s2.e);
+	rc = catalogue_psychologist(&app->db, &req->arena, id, s2.pq.service_id, clock_now(), &p,
+	    &slots, &n, &s2.e);
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	book_state_from(req, &e, &st);
+		return book_failed(app, req, resp, rc, &s2.e);
+	book_state_from(req, &s2.e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_PROFILE, &st, p.id, NULL, 0) != DB_OK)
 		return web_view_db_failed();
 
@@ -945,14 +974,14 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 		struct json_object *t;
 
 		/* the catalogue's next six are of every kind; the kind and centre chosen narrow them */
-		if ((sq.session_type != NULL &&
-		    strcmp(booking_session_type_name(slots[i].session_type), sq.session_type) != 0) ||
-		    (pq.location_id != NULL && strcmp(slots[i].location_id, pq.location_id) != 0))
+		if ((s2.sq.session_type != NULL &&
+		    strcmp(booking_session_type_name(slots[i].session_type), s2.sq.session_type) != 0) ||
+		    (s2.pq.location_id != NULL && strcmp(slots[i].location_id, s2.pq.location_id) != 0))
 			continue;
 		t = json_object_new_object();
 		book_put(t, "when", book_when(&req->arena, zone, slots[i].start, false));
 		book_put(t, "href", book_slot_href(&req->arena, &st, zone, &slots[i], false));
-		book_put(t, "tag", sq.session_type ? "" : book_session_label(slots[i].session_type));
+		book_put(t, "tag", s2.sq.session_type ? "" : book_session_label(slots[i].session_type));
 		json_object_array_add(times, t);
 	}
 	book_bool(model, "anyTimes", json_object_array_length(times) > 0);
