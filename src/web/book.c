@@ -554,29 +554,114 @@ book_location_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* The location filter's options: every centre someone works at, by name. */
+/* The filters' choices from every active practitioner: their specialties and languages
+ * (first seen first) and the centres they work at (by name). */
+struct book_choices {
+	struct book_set                 specialties, languages;
+	const struct catalogue_location **centres;
+	size_t                          ncentres;
+};
+
+/* One record of book_choices_text: kind, then value (and name), each NUL-ended. */
 static void
-book_location_options(struct arena *a, struct json_object *field,
-    const struct catalogue_psychologist *ps, size_t n, const char *chosen)
+book_choice_put(struct buf *out, char kind, const char *value, const char *name)
 {
-	struct book_set seen = { 0 };
-	const struct catalogue_location **list;
+	buf_append(out, &kind, 1);
+	buf_append(out, value, strlen(value) + 1);
+	if (name != NULL)
+		buf_append(out, name, strlen(name) + 1);
+}
+
+/* c from the list of everyone, as the text book_choices keeps: a record per choice, its
+ * kind ('s', 'l' or 'c') and its fields (a centre's id and name), each NUL-ended. */
+static void
+book_choices_text(struct arena *a, const struct catalogue_psychologist *ps, size_t n, struct buf *out)
+{
+	struct book_set specialties = { 0 }, languages = { 0 }, seen = { 0 };
+	const struct catalogue_location **centres;
 	size_t total = 0, count = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < ps[i].nspecialties; k++)
+			book_set_add(a, &specialties, ps[i].specialties[k]);
+		for (size_t k = 0; k < ps[i].nlanguages; k++)
+			book_set_add(a, &languages, ps[i].languages[k]);
 		total += ps[i].nlocations;
-	list = arena_alloc(a, (total ? total : 1) * sizeof *list);
+	}
+	centres = arena_alloc(a, (total ? total : 1) * sizeof *centres);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < ps[i].nlocations; k++) {
 			size_t before = seen.count;
 
 			book_set_add(a, &seen, ps[i].locations[k].id);
 			if (seen.count > before)
-				list[count++] = &ps[i].locations[k];
+				centres[count++] = &ps[i].locations[k];
 		}
-	qsort(list, count, sizeof *list, book_location_cmp);
+	qsort(centres, count, sizeof *centres, book_location_cmp);
+	for (size_t i = 0; i < specialties.count; i++)
+		book_choice_put(out, 's', specialties.items[i], NULL);
+	for (size_t i = 0; i < languages.count; i++)
+		book_choice_put(out, 'l', languages.items[i], NULL);
 	for (size_t i = 0; i < count; i++)
-		book_option(field, list[i]->id, list[i]->name, chosen);
+		book_choice_put(out, 'c', centres[i]->id, centres[i]->name);
+}
+
+/* The filters' choices, kept with the list of everyone they come from (catalogue_keep): a
+ * page that shows them reads no practitioner's row while the clinic's catalogue holds. */
+static int
+book_choices(struct web_app *app, struct request *req, struct book_choices *c)
+{
+	struct catalogue_psychologists_query all = { 0 };
+	struct input_errors ignored = { 0 };
+	struct catalogue_psychologist *ps;
+	struct catalogue_window w;
+	struct buf text = BUF_INIT;
+	const char *at, *end;
+	size_t n, len;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if ((rc = catalogue_window(&app->db, NULL, NULL, &w)) != CATALOGUE_OK)
+		return rc;
+	if ((at = catalogue_kept(&req->arena, &w, "choices", clock_now(), &len)) == NULL) {
+		rc = catalogue_psychologists_bounded(&app->db, &req->arena, &all, clock_now(), &ps, &n,
+		    &ignored, &w);
+		if (rc != CATALOGUE_OK)
+			return rc;
+		book_choices_text(&req->arena, ps, n, &text);
+		catalogue_keep(&w, "choices", clock_now(), text.data ? text.data : "", text.len);
+		len = text.len;
+		at = arena_strndup(&req->arena, text.data ? text.data : "", len);
+		buf_free(&text);
+	}
+	c->centres = arena_alloc(&req->arena, (len / 4 + 1) * sizeof *c->centres);
+	for (end = at + len; at < end; ) {
+		char kind = *at++;
+		const char *v = at;
+
+		at += strlen(at) + 1;
+		if (kind == 's')
+			book_set_add(&req->arena, &c->specialties, v);
+		else if (kind == 'l')
+			book_set_add(&req->arena, &c->languages, v);
+		else {
+			struct catalogue_location *l = arena_calloc(&req->arena, 1, sizeof *l);
+
+			snprintf(l->id, sizeof l->id, "%s", v);
+			l->name = at;
+			at += strlen(at) + 1;
+			c->centres[c->ncentres++] = l;
+		}
+	}
+	return CATALOGUE_OK;
+}
+
+/* The location filter's options: the centres of c. */
+static void
+book_location_options(struct json_object *field, const struct book_choices *c, const char *chosen)
+{
+	for (size_t i = 0; i < c->ncentres; i++)
+		book_option(field, c->centres[i]->id, c->centres[i]->name, chosen);
 	book_select_done(field, chosen);
 }
 
@@ -588,12 +673,12 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 	struct catalogue_services_query q = { 0 }, all = { 0 };
 	struct input_errors e = { 0 }, ignored = { 0 };
 	struct catalogue_service *s, *every;
-	struct catalogue_psychologist *ps;
+	struct book_choices choices;
 	struct book_state st, next;
 	struct book_set concerns = { 0 };
 	struct web_form f;
 	struct json_object *model, *list, *field;
-	size_t n, nevery, nps;
+	size_t n, nevery;
 	int rc;
 
 	book_read(app, req, &catalogue_services_spec, &q, &e);
@@ -605,7 +690,7 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 	if (rc != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
 	if ((rc = catalogue_services(&app->db, &req->arena, &all, &every, &nevery, &ignored)) != CATALOGUE_OK ||
-	    (rc = book_everyone(app, req, &ps, &nps)) != CATALOGUE_OK)
+	    (rc = book_choices(app, req, &choices)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
 	book_state_from(req, &e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_SERVICE, &st, NULL, NULL, 0) != DB_OK)
@@ -622,7 +707,7 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 		book_option(field, concerns.items[i], book_label(&req->arena, concerns.items[i]), q.concern);
 	book_select_done(field, q.concern);
 	field = book_select(&f, "locationId", "Centre", "Any centre", q.location_id);
-	book_location_options(&req->arena, field, ps, nps, q.location_id);
+	book_location_options(field, &choices, q.location_id);
 	field = book_select(&f, "funding", "How will you pay?", "Privately (no rebate)", q.funding);
 	book_enum_options(field, &catalogue_services_spec, "funding", q.funding);
 	field = web_form_field(&f, "insurer", "Health insurer (if any)", q.insurer);
@@ -768,19 +853,70 @@ book_psychologist_model(struct arena *a, const struct catalogue_psychologist *p)
 	return m;
 }
 
+/* The list's cards as HTML (partials/psychologist-cards over their models), arena-owned; NULL
+ * when the template fails (logged). With w, kept as "<count> <html>" under key while the
+ * list's answer holds (catalogue_keep), so that a repeat of the same query (the key is its
+ * zone and query string: everything a card shows follows from them and the answer) builds
+ * and renders no card: for 50 psychologists, two thirds of the page's work. */
+static const char *
+book_cards(struct web_app *app, struct request *req, const struct book_state *st,
+    const struct tz_zone *zone, const struct catalogue_psychologist *ps, size_t n,
+    const struct catalogue_window *w, const char *key)
+{
+	struct json_object *model = json_object_new_object(), *list = json_object_new_array_ext((int)n);
+	struct mustache_error err;
+	struct buf html = BUF_INIT;
+	char msg[MUSTACHE_ERROR_FILE_MAX + MUSTACHE_ERROR_MSG_MAX + 32];
+	struct book_state next;
+	const char *out = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *m = book_psychologist_model(&req->arena, &ps[i]);
+
+		if (ps[i].has_next)
+			book_put(m, "next", book_when(&req->arena, ps[i].next_zone ? ps[i].next_zone : zone,
+			    ps[i].next.start, false));
+		else
+			book_bool(m, "next", false);
+		next = *st;
+		next.v[BN_PRACTITIONER] = ps[i].id;
+		book_put(m, "chooseHref", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
+		next.v[BN_PRACTITIONER] = NULL;
+		book_put(m, "profileHref", book_href(&req->arena,
+		    book_printf(&req->arena, "/book/psychologists/%s", ps[i].id), &next, BN_END_STEP3));
+		json_object_array_add(list, m);
+	}
+	json_object_object_add(model, "psychologists", list);
+	buf_printf(&html, "%zu ", n);
+	if (app->views == NULL)
+		log_error("render failed", "no templates");
+	else if (view_render(app->views, "partials/psychologist-cards", model, &html, &err) < 0)
+		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
+	else {
+		if (w != NULL)
+			catalogue_keep(w, key, clock_now(), buf_cstr(&html), html.len);
+		out = arena_strdup(&req->arena, strchr(buf_cstr(&html), ' ') + 1);
+	}
+	json_object_put(model);
+	buf_free(&html);
+	return out;
+}
+
 struct web_view
 web_book_psychologist(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_view v;
 	struct book_step2 s2;
 	const struct catalogue_service *svc;
-	struct catalogue_psychologist *ps, *everyone;
+	struct catalogue_psychologist *ps = NULL;
+	struct catalogue_window w;
+	struct book_choices choices;
 	struct book_state st, next;
-	struct book_set specialties = { 0 }, languages = { 0 };
 	struct web_form f;
-	struct json_object *model, *list, *field;
+	struct json_object *model, *field;
 	const struct tz_zone *zone;
-	size_t n, neveryone;
+	const char *cards, *cards_key;
+	size_t n = 0, len;
 	char within[24];
 	int rc;
 
@@ -788,18 +924,31 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		return v;
 	zone = s2.zone;
 	s2.pq.tz = tz_name(zone);
-	rc = catalogue_psychologists(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n, &s2.e);
-	if (rc == CATALOGUE_EINVALID && input_error_at(&s2.e, "serviceId") == NULL) {
-		/* a filter the database refused (an unknown centre): list without it */
-		s2.pq.location_id = NULL;
-		rc = catalogue_psychologists(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n, &s2.e);
+	/* the cards of this very query, if this worker has made them under this version */
+	cards_key = arena_printf(&req->arena, "step2|%s|%s", tz_name(zone), req->query_string);
+	if (catalogue_window(&app->db, s2.pq.service_id, s2.pq.location_id, &w) != CATALOGUE_OK)
+		return web_view_db_failed();
+	if ((cards = catalogue_kept(&req->arena, &w, cards_key, clock_now(), &len)) != NULL) {
+		char *html;
+
+		n = strtoul(cards, &html, 10);
+		cards = html + 1;	/* "<count> <html>" */
+	} else {
+		rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n,
+		    &s2.e, &w);
+		if (rc == CATALOGUE_EINVALID && input_error_at(&s2.e, "serviceId") == NULL) {
+			/* a filter the database refused (an unknown centre): list without it */
+			s2.pq.location_id = NULL;
+			rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(),
+			    &ps, &n, &s2.e, &w);
+		}
+		if (rc != CATALOGUE_OK)
+			return book_failed(app, req, resp, rc, &s2.e);
 	}
-	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &s2.e);
 	s2.sq.location_id = s2.pq.location_id;
 	if ((rc = book_find_service(app, req, &s2.sq, s2.pq.service_id, &svc, &s2.e)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &s2.e);
-	if ((rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)
+	if ((rc = book_choices(app, req, &choices)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &s2.e);
 	book_state_from(req, &s2.e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
@@ -811,24 +960,20 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	book_put(field, "type", "search");
 	book_put(field, "spellcheck", "false");
 	book_put(field, "autocomplete", "off");
-	for (size_t i = 0; i < neveryone; i++) {
-		for (size_t k = 0; k < everyone[i].nspecialties; k++)
-			book_set_add(&req->arena, &specialties, everyone[i].specialties[k]);
-		for (size_t k = 0; k < everyone[i].nlanguages; k++)
-			book_set_add(&req->arena, &languages, everyone[i].languages[k]);
-	}
 	field = book_select(&f, "specialty", "Works with", "Anything", s2.pq.specialty);
-	for (size_t i = 0; i < specialties.count; i++)
-		book_option(field, specialties.items[i], book_label(&req->arena, specialties.items[i]), s2.pq.specialty);
+	for (size_t i = 0; i < choices.specialties.count; i++)
+		book_option(field, choices.specialties.items[i],
+		    book_label(&req->arena, choices.specialties.items[i]), s2.pq.specialty);
 	book_select_done(field, s2.pq.specialty);
 	field = book_select(&f, "language", "Speaks", "Any language", s2.pq.language);
-	for (size_t i = 0; i < languages.count; i++)
-		book_option(field, languages.items[i], book_label(&req->arena, languages.items[i]), s2.pq.language);
+	for (size_t i = 0; i < choices.languages.count; i++)
+		book_option(field, choices.languages.items[i],
+		    book_label(&req->arena, choices.languages.items[i]), s2.pq.language);
 	book_select_done(field, s2.pq.language);
 	field = book_select(&f, "gender", "Gender", "Any", s2.pq.gender);
 	book_enum_options(field, &catalogue_psychologists_spec, "gender", s2.pq.gender);
 	field = book_select(&f, "locationId", "Centre", "Any centre", s2.pq.location_id);
-	book_location_options(&req->arena, field, everyone, neveryone, s2.pq.location_id);
+	book_location_options(field, &choices, s2.pq.location_id);
 	snprintf(within, sizeof within, "%lld", s2.pq.available_within_days);
 	field = book_select(&f, "availableWithinDays", "Available within", "Any time",
 	    s2.pq.available_within_days ? within : NULL);
@@ -874,24 +1019,12 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	book_put(model, "count", n == 1 ? "1 psychologist" : book_printf(&req->arena, "%zu psychologists", n));
 	book_put(model, "zone", tz_name(zone));
 	book_bool(model, "anyPsychologists", n > 0);
-	list = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *m = book_psychologist_model(&req->arena, &ps[i]);
-
-		if (ps[i].has_next)
-			book_put(m, "next", book_when(&req->arena, ps[i].next_zone ? ps[i].next_zone : zone,
-			    ps[i].next.start, false));
-		else
-			book_bool(m, "next", false);
-		next = st;
-		next.v[BN_PRACTITIONER] = ps[i].id;
-		book_put(m, "chooseHref", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
-		next.v[BN_PRACTITIONER] = NULL;
-		book_put(m, "profileHref", book_href(&req->arena,
-		    book_printf(&req->arena, "/book/psychologists/%s", ps[i].id), &next, BN_END_STEP3));
-		json_object_array_add(list, m);
+	if (cards == NULL &&
+	    (cards = book_cards(app, req, &st, zone, ps, n, s2.e.count ? NULL : &w, cards_key)) == NULL) {
+		json_object_put(model);
+		return web_view_error(500, "Something went wrong on our side.", NULL);
 	}
-	json_object_object_add(model, "psychologists", list);
+	book_put(model, "cards", cards);
 	return web_view_page(s2.e.count ? 400 : 200, "pages/book-psychologist", model);
 }
 
