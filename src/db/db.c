@@ -337,6 +337,10 @@ db_round_trip(struct db *db, struct db_stmt *stmt, const char *const *params, bo
 		PQclear(mine);
 	return DB_OK;
 forget:
+	/* nothing went out; a BEGIN or a queued write that never will fails the transaction
+	 * (a lost connection has ended it already) */
+	if (rc != DB_UNAVAILABLE && (db->begin_pending || db->nqueued > 0))
+		db->aborted = true;
 	db_forget(db);
 	return rc;
 }

@@ -26,6 +26,8 @@ static struct db_stmt pipe_insert = DB_STMT("t_pipe_insert", 3,
 static struct db_stmt pipe_count = DB_STMT("t_pipe_count", 1,
 	"SELECT count(*) FROM funnel_events WHERE visit_id = $1");
 
+static struct db_stmt pipe_broken = DB_STMT("t_pipe_broken", 0, "SELECT no_such_column FROM funnel_events");
+
 static const char *org;
 
 /* A visit id of its own for each check: 32 hex digits ending in n. */
@@ -135,6 +137,14 @@ main(int argc, char **argv)
 	    "... though the server has rolled it back");
 	ok(db_commit(&db) == DB_FAILED && !db_in_transaction(&db), "its commit fails and ends it");
 	ok(count(&db, 5) + count(&db, 6) + count(&db, 7) == 0, "nothing of it was kept");
+
+	/* a statement that cannot even be prepared: its BEGIN never goes, nor does what was queued */
+	ok(db_begin_tenant(&db, org) == DB_OK && insert(&db, 12, "service", true) == DB_OK &&
+	    db_query(&db, &pipe_broken, NULL, &res) == DB_FAILED && res == NULL,
+	    "a statement that does not prepare fails (%s)", db.sqlstate);
+	ok(insert(&db, 13, "service", false) == DB_FAILED, "... and no later one runs outside the transaction");
+	ok(db_commit(&db) == DB_FAILED && !db_in_transaction(&db), "... whose commit fails");
+	ok(count(&db, 12) + count(&db, 13) == 0, "... keeping nothing");
 
 	/* a refused set_config: the tenant's id is no text the server accepts */
 	ok(db_begin_tenant(&db, "\xff\xfe") == DB_OK, "a tenant whose set_config will be refused");
