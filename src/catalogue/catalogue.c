@@ -422,6 +422,18 @@ catalogue_key_add(char key[CATALOGUE_CACHE_KEY_SIZE], size_t *used, const char *
 	return true;
 }
 
+/* A key of fields[0..n) (catalogue_key_add's way): false when they do not fit. */
+static bool
+catalogue_key_of(char key[CATALOGUE_CACHE_KEY_SIZE], const char *const *fields, size_t n)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!catalogue_key_add(key, &used, fields[i]))
+			return false;
+	return true;
+}
+
 /* The rows of stmt for its parameters p, from this worker's cache while k's version holds
  * (the statements given here read catalogue tables only, and depend on nothing else), else
  * from the database. *until (may be NULL) is cut to the end of the rows' window. */
@@ -1055,8 +1067,8 @@ catalogue_psychologists_text(struct db *db, struct arena *a,
 	struct catalogue_psychologist *ps;
 	struct catalogue_known known;
 	tz_instant until = now + CATALOGUE_CACHE_TTL_S;
-	size_t used = 0, n;
-	bool keyed = true;
+	size_t n;
+	bool keyed;
 	int rc;
 
 	*json = NULL;
@@ -1067,8 +1079,7 @@ catalogue_psychologists_text(struct db *db, struct arena *a,
 		return CATALOGUE_EINVALID;
 	fields[1] = known.org;
 	snprintf(within, sizeof within, "%lld", q->available_within_days);
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0] && keyed; i++)
-		keyed = catalogue_key_add(key, &used, fields[i]);
+	keyed = catalogue_key_of(key, fields, sizeof fields / sizeof fields[0]);
 	if (keyed && catalogue_text_hit(a, key, &known, now, json, len))
 		return CATALOGUE_OK;
 	if ((rc = catalogue_psychologists_of(db, a, &known, q, now, &ps, &n, &until)) != CATALOGUE_OK)
@@ -1090,8 +1101,8 @@ catalogue_availability_text(struct db *db, struct arena *a,
 	struct catalogue_known known;
 	struct catalogue_slot *s;
 	tz_instant until = now + CATALOGUE_CACHE_TTL_S;
-	size_t used = 0, n;
-	bool keyed = true;
+	size_t n;
+	bool keyed;
 	int rc;
 
 	*json = NULL;
@@ -1099,8 +1110,7 @@ catalogue_availability_text(struct db *db, struct arena *a,
 	if ((rc = catalogue_availability_check(db, a, q, &zone, &known, e)) != CATALOGUE_OK)
 		return rc;
 	fields[1] = known.org;
-	for (size_t i = 0; i < sizeof fields / sizeof fields[0] && keyed; i++)
-		keyed = catalogue_key_add(key, &used, fields[i]);
+	keyed = catalogue_key_of(key, fields, sizeof fields / sizeof fields[0]);
 	if (keyed && catalogue_text_hit(a, key, &known, now, json, len))
 		return CATALOGUE_OK;
 	if ((rc = catalogue_availability_of(db, a, &known, q, now, &s, &n, &until)) != CATALOGUE_OK)
@@ -1132,10 +1142,9 @@ static bool
 catalogue_kept_key(char key[CATALOGUE_CACHE_KEY_SIZE], const struct catalogue_window *w,
     const char *caller)
 {
-	size_t used = 0;
+	const char *fields[] = { "kept", w->org, caller };
 
-	return catalogue_key_add(key, &used, "kept") && catalogue_key_add(key, &used, w->org) &&
-	    catalogue_key_add(key, &used, caller);
+	return catalogue_key_of(key, fields, sizeof fields / sizeof fields[0]);
 }
 
 void
