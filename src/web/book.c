@@ -853,22 +853,34 @@ book_psychologist_model(struct arena *a, const struct catalogue_psychologist *p)
 	return m;
 }
 
-/* The list's cards as HTML (partials/psychologist-cards over their models), arena-owned; NULL
- * when the template fails (logged). With w, kept as "<count> <html>" under key while the
- * list's answer holds (catalogue_keep), so that a repeat of the same query (the key is its
- * zone and query string: everything a card shows follows from them and the answer) builds
- * and renders no card: for 50 psychologists, two thirds of the page's work. */
+/* Template name over model, as HTML in the arena; NULL when it fails (logged). */
 static const char *
-book_cards(struct web_app *app, struct request *req, const struct book_state *st,
-    const struct tz_zone *zone, const struct catalogue_psychologist *ps, size_t n,
-    const struct catalogue_window *w, const char *key)
+book_render(struct web_app *app, struct request *req, const char *name, struct json_object *model)
 {
-	struct json_object *model = json_object_new_object(), *list = json_object_new_array_ext((int)n);
 	struct mustache_error err;
 	struct buf html = BUF_INIT;
 	char msg[MUSTACHE_ERROR_FILE_MAX + MUSTACHE_ERROR_MSG_MAX + 32];
-	struct book_state next;
 	const char *out = NULL;
+
+	if (app->views == NULL)
+		log_error("render failed", "no templates");
+	else if (view_render(app->views, name, model, &html, &err) < 0)
+		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
+	else
+		out = arena_strndup(&req->arena, html.data ? html.data : "", html.len);
+	buf_free(&html);
+	return out;
+}
+
+/* The list's cards as HTML (partials/psychologist-cards over their models alone, so that
+ * their json-c objects are freed at once), arena-owned; NULL when the template fails. */
+static const char *
+book_cards(struct web_app *app, struct request *req, const struct book_state *st,
+    const struct tz_zone *zone, const struct catalogue_psychologist *ps, size_t n)
+{
+	struct json_object *model = json_object_new_object(), *list = json_object_new_array_ext((int)n);
+	struct book_state next;
+	const char *out;
 
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *m = book_psychologist_model(&req->arena, &ps[i]);
@@ -887,19 +899,20 @@ book_cards(struct web_app *app, struct request *req, const struct book_state *st
 		json_object_array_add(list, m);
 	}
 	json_object_object_add(model, "psychologists", list);
-	buf_printf(&html, "%zu ", n);
-	if (app->views == NULL)
-		log_error("render failed", "no templates");
-	else if (view_render(app->views, "partials/psychologist-cards", model, &html, &err) < 0)
-		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
-	else {
-		if (w != NULL)
-			catalogue_keep(w, key, clock_now(), buf_cstr(&html), html.len);
-		out = arena_strdup(&req->arena, strchr(buf_cstr(&html), ' ') + 1);
-	}
+	out = book_render(app, req, "partials/psychologist-cards", model);
 	json_object_put(model);
-	buf_free(&html);
 	return out;
+}
+
+/* Step 2's "Back to services" link, to step 1 as it was. */
+static void
+book_step2_back(struct request *req, struct json_object *model, const struct book_state *st)
+{
+	struct book_state next = *st;
+
+	next.v[BN_SERVICE] = NULL;
+	json_object_object_add(model, "back", book_back(book_href(&req->arena, "/book", &next,
+	    BN_END_STEP1), "Back to services"));
 }
 
 struct web_view
@@ -915,7 +928,7 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	struct web_form f;
 	struct json_object *model, *field;
 	const struct tz_zone *zone;
-	const char *cards, *cards_key;
+	const char *content, *key, *cards;
 	size_t n = 0, len;
 	char within[24];
 	int rc;
@@ -924,27 +937,31 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		return v;
 	zone = s2.zone;
 	s2.pq.tz = tz_name(zone);
-	/* the cards of this very query, if this worker has made them under this version */
-	cards_key = arena_printf(&req->arena, "step2|%s|%s", tz_name(zone), req->query_string);
+	/* The page's main content follows from its zone, its query string and the catalogue's
+	 * answers: kept with them (catalogue_keep), a repeat builds no model but the layout's.
+	 * Only a page without errors is kept, so a hit is one. */
+	key = arena_printf(&req->arena, "step2|%s|%s", tz_name(zone), req->query_string);
 	if (catalogue_window(&app->db, s2.pq.service_id, s2.pq.location_id, &w) != CATALOGUE_OK)
 		return web_view_db_failed();
-	if ((cards = catalogue_kept(&req->arena, &w, cards_key, clock_now(), &len)) != NULL) {
-		char *html;
-
-		n = strtoul(cards, &html, 10);
-		cards = html + 1;	/* "<count> <html>" */
-	} else {
-		rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n,
-		    &s2.e, &w);
-		if (rc == CATALOGUE_EINVALID && input_error_at(&s2.e, "serviceId") == NULL) {
-			/* a filter the database refused (an unknown centre): list without it */
-			s2.pq.location_id = NULL;
-			rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(),
-			    &ps, &n, &s2.e, &w);
-		}
-		if (rc != CATALOGUE_OK)
-			return book_failed(app, req, resp, rc, &s2.e);
+	if ((content = catalogue_kept(&req->arena, &w, key, clock_now(), &len)) != NULL) {
+		book_state_from(req, &s2.e, &st);
+		if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
+			return web_view_db_failed();
+		model = web_page_model(app, req, resp, NULL);
+		book_step2_back(req, model, &st);
+		book_put(model, "main", content);
+		return web_view_page(200, "pages/book-psychologist", model);
 	}
+	rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n,
+	    &s2.e, &w);
+	if (rc == CATALOGUE_EINVALID && input_error_at(&s2.e, "serviceId") == NULL) {
+		/* a filter the database refused (an unknown centre): list without it */
+		s2.pq.location_id = NULL;
+		rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(), &ps,
+		    &n, &s2.e, &w);
+	}
+	if (rc != CATALOGUE_OK)
+		return book_failed(app, req, resp, rc, &s2.e);
 	s2.sq.location_id = s2.pq.location_id;
 	if ((rc = book_find_service(app, req, &s2.sq, s2.pq.service_id, &svc, &s2.e)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &s2.e);
@@ -991,10 +1008,7 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 
 	model = web_page_model(app, req, resp, &f);
 	json_object_object_add(model, "progress", book_progress(2));
-	next = st;
-	next.v[BN_SERVICE] = NULL;
-	json_object_object_add(model, "back", book_back(book_href(&req->arena, "/book", &next,
-	    BN_END_STEP1), "Back to services"));
+	book_step2_back(req, model, &st);
 	json_object_object_add(model, "service", book_service_model(&req->arena, svc));
 	/* the form's own fields come from the form; the earlier step's ride along hidden */
 	json_object_object_add(model, "hidden", book_hidden(&st, 0, BN_END_STEP1, BN_LOCATION));
@@ -1019,12 +1033,17 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	book_put(model, "count", n == 1 ? "1 psychologist" : book_printf(&req->arena, "%zu psychologists", n));
 	book_put(model, "zone", tz_name(zone));
 	book_bool(model, "anyPsychologists", n > 0);
-	if (cards == NULL &&
-	    (cards = book_cards(app, req, &st, zone, ps, n, s2.e.count ? NULL : &w, cards_key)) == NULL) {
+	if ((cards = book_cards(app, req, &st, zone, ps, n)) != NULL) {
+		book_put(model, "cards", cards);
+		content = book_render(app, req, "partials/book-psychologist-main", model);
+	}
+	if (cards == NULL || content == NULL) {
 		json_object_put(model);
 		return web_view_error(500, "Something went wrong on our side.", NULL);
 	}
-	book_put(model, "cards", cards);
+	if (s2.e.count == 0)
+		catalogue_keep(&w, key, clock_now(), content, strlen(content));
+	book_put(model, "main", content);
 	return web_view_page(s2.e.count ? 400 : 200, "pages/book-psychologist", model);
 }
 
