@@ -113,6 +113,7 @@ struct catalogue_known {
  * under it is at worst newer than it, so the answer is only dropped sooner), and so do its
  * id checks. */
 static struct {
+	const struct db *db;	/* a process may hold more than one connection */
 	unsigned long generation, tx;
 	bool          set;
 	char          ids[3][BOOKING_ID_SIZE];	/* service, location, practitioner; "" none */
@@ -123,8 +124,9 @@ static struct {
 static bool
 catalogue_memo_holds(const struct db *db, const char *const ids[3])
 {
-	if (!catalogue_memo.set || catalogue_memo.generation != db->generation ||
-	    catalogue_memo.tx != db->tx_serial || !db_in_transaction(db))
+	if (!catalogue_memo.set || catalogue_memo.db != db ||
+	    catalogue_memo.generation != db->generation || catalogue_memo.tx != db->tx_serial ||
+	    !db_in_transaction(db))
 		return false;
 	for (int i = 0; i < 3; i++)
 		if (ids[i] != NULL && strcmp(ids[i], catalogue_memo.ids[i]) != 0)
@@ -158,6 +160,7 @@ catalogue_known(struct db *db, const char *service_id, const char *location_id,
 		if (p[i] != NULL && strlen(p[i]) >= sizeof catalogue_memo.ids[i])
 			catalogue_memo.set = false;	/* not an id: never matched */
 	}
+	catalogue_memo.db = db;
 	catalogue_memo.generation = db->generation;
 	catalogue_memo.tx = db->tx_serial;
 	catalogue_memo.k = *out;
@@ -1036,8 +1039,8 @@ catalogue_text_get(struct arena *a, const char *key, long long version, tz_insta
 
 /* The text under key, in a (a copy): true on a hit. */
 static bool
-catalogue_text_hit(struct arena *a, const char *key, const struct catalogue_known *k, tz_instant now,
-    const char **json, size_t *len)
+catalogue_text_hit(struct arena *a, const char *key, const struct catalogue_known *k,
+    tz_instant now, const char **json, size_t *len)
 {
 	return (*json = catalogue_text_get(a, key, k->version, now, len)) != NULL;
 }

@@ -507,7 +507,8 @@ book_failed(struct web_app *app, struct request *req, struct response *resp, int
 {
 	if (rc == CATALOGUE_EINVALID)
 		return book_problem(app, req, resp, e);
-	return web_catalogue_failed(rc, "We couldn't find that page.", "Something went wrong on our side.");
+	return web_catalogue_failed(rc, "We couldn't find that page.",
+	    "Something went wrong on our side.");
 }
 
 /* Every active practitioner (no service, so no slot search): the options of the
@@ -575,7 +576,8 @@ book_choice_put(struct buf *out, char kind, const char *value, const char *name)
 /* c from the list of everyone, as the text book_choices keeps: a record per choice, its
  * kind ('s', 'l' or 'c') and its fields (a centre's id and name), each NUL-ended. */
 static void
-book_choices_text(struct arena *a, const struct catalogue_psychologist *ps, size_t n, struct buf *out)
+book_choices_text(struct arena *a, const struct catalogue_psychologist *ps, size_t n,
+    struct buf *out)
 {
 	struct book_set specialties = { 0 }, languages = { 0 }, seen = { 0 };
 	const struct catalogue_location **centres;
@@ -1020,10 +1022,12 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		book_put(h, "value", st.v[BN_TZ]);
 		json_object_array_add(hidden, h);
 	}
-	book_bool(model, "filtersOpen", s2.pq.specialty || s2.pq.language || s2.pq.gender || s2.pq.location_id ||
-	    s2.pq.available_within_days || s2.pq.sort || st.v[BN_TELEHEALTH] || s2.e.count);
+	book_bool(model, "filtersOpen", s2.pq.specialty || s2.pq.language || s2.pq.gender ||
+	    s2.pq.location_id || s2.pq.available_within_days || s2.pq.sort ||
+	    st.v[BN_TELEHEALTH] || s2.e.count);
 	book_bool(model, "filtered", s2.pq.q || s2.pq.specialty || s2.pq.language || s2.pq.gender ||
-	    s2.pq.location_id || s2.pq.available_within_days || s2.pq.sort || st.v[BN_TELEHEALTH] || s2.e.count);
+	    s2.pq.location_id || s2.pq.available_within_days || s2.pq.sort ||
+	    st.v[BN_TELEHEALTH] || s2.e.count);
 	next = st;
 	for (int i = BN_Q; i < BN_END_STEP2; i++)
 		next.v[i] = NULL;
