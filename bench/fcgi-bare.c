@@ -12,10 +12,12 @@
  * application code at all.
  *
  * Given a file of SQL statements as well, one a line, each request runs them in order on
- * its worker's connection instead of `/`'s query ("BEGIN" and "COMMIT" as simple queries,
- * the rest prepared once, as Kairos runs its statements) and answers as above: the same
- * round trips and writes as a Kairos endpoint, with no application code (bench/run
- * catalogue's floor rows).
+ * its worker's connection instead of `/`'s query (prepared once, as Kairos runs its
+ * statements; "BEGIN" and "COMMIT" as they are) and answers as above: the same round trips
+ * and writes as a Kairos endpoint, with no application code (bench/run catalogue's floor
+ * rows). Statements go pipelined (libpq's pipeline mode), one round trip for each group of
+ * lines; a line "--" ends a group, as Kairos's db sends a transaction's BEGIN and tenant with
+ * its first statement and its queued writes with its COMMIT.
  *
  *   fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE [SQL_FILE]]]] */
 #include <fcgiapp.h>
@@ -101,6 +103,12 @@ bare_statements(const char *path)
 }
 
 static bool
+bare_group_end(const char *sql)
+{
+	return strcmp(sql, "--") == 0;
+}
+
+static bool
 bare_simple(const char *sql)
 {
 	return strcmp(sql, "BEGIN") == 0 || strcmp(sql, "COMMIT") == 0;
@@ -133,7 +141,7 @@ bare_db(const char *conninfo, char *org, size_t orgsz)
 	for (int i = 0; i < nstatements; i++) {
 		char name[16];
 
-		if (bare_simple(statements[i]))
+		if (bare_simple(statements[i]) || bare_group_end(statements[i]))
 			continue;
 		snprintf(name, sizeof name, "s%d", i);
 		res = PQprepare(db, name, statements[i], 0, NULL);
@@ -146,23 +154,45 @@ bare_db(const char *conninfo, char *org, size_t orgsz)
 	return db;
 }
 
-/* SQL_FILE's statements in order; true when each went through. */
+/* SQL_FILE's statements in order, each group pipelined in one round trip; true when each
+ * went through. */
 static bool
 bare_run_statements(PGconn *db)
 {
 	bool good = true;
+	int i = 0;
 
-	for (int i = 0; i < nstatements && good; i++) {
-		char name[16];
+	while (i < nstatements && good) {
+		int sent = 0;
 		PGresult *res;
-		ExecStatusType st;
 
-		snprintf(name, sizeof name, "s%d", i);
-		res = bare_simple(statements[i]) ? PQexec(db, statements[i]) :
-		    PQexecPrepared(db, name, 0, NULL, NULL, NULL, 0);
-		st = PQresultStatus(res);
-		good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+		if (!PQenterPipelineMode(db))
+			return false;
+		for (; i < nstatements && !bare_group_end(statements[i]); i++, sent++) {
+			char name[16];
+
+			snprintf(name, sizeof name, "s%d", i);
+			if (!(bare_simple(statements[i]) ?
+			    PQsendQueryParams(db, statements[i], 0, NULL, NULL, NULL, NULL, 0) :
+			    PQsendQueryPrepared(db, name, 0, NULL, NULL, NULL, 0)))
+				return false;
+		}
+		i++;	/* past the "--" */
+		if (!PQpipelineSync(db))
+			return false;
+		for (int k = 0; k < sent; k++) {
+			while ((res = PQgetResult(db)) != NULL) {
+				ExecStatusType st = PQresultStatus(res);
+
+				good = good && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK);
+				PQclear(res);
+			}
+		}
+		res = PQgetResult(db);	/* the Sync's */
+		good = good && PQresultStatus(res) == PGRES_PIPELINE_SYNC;
 		PQclear(res);
+		if (!PQexitPipelineMode(db))
+			return false;
 	}
 	if (!good)
 		PQclear(PQexec(db, "ROLLBACK"));

@@ -62,6 +62,15 @@ const void *
 catalogue_cache_get(struct catalogue_cache *c, const char *key, long long version, tz_instant now,
     size_t *len)
 {
+	tz_instant until;
+
+	return catalogue_cache_get_until(c, key, version, now, len, &until);
+}
+
+const void *
+catalogue_cache_get_until(struct catalogue_cache *c, const char *key, long long version,
+    tz_instant now, size_t *len, tz_instant *valid_until)
+{
 	struct catalogue_cache_entry *e;
 
 	*len = 0;
@@ -77,6 +86,7 @@ catalogue_cache_get(struct catalogue_cache *c, const char *key, long long versio
 	e->used = ++c->tick;
 	c->hits++;
 	*len = e->len;
+	*valid_until = e->valid_until;
 	return e->blob;
 }
 

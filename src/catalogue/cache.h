@@ -62,6 +62,10 @@ void catalogue_cache_free(struct catalogue_cache *c);
  * version or window no longer holds is dropped. */
 const void *catalogue_cache_get(struct catalogue_cache *c, const char *key, long long version,
 	tz_instant now, size_t *len);
+/* The same, and *valid_until (on a hit) the end of the answer's window: an answer built from
+ * this one holds no longer. */
+const void *catalogue_cache_get_until(struct catalogue_cache *c, const char *key,
+	long long version, tz_instant now, size_t *len, tz_instant *valid_until);
 
 /* Files a copy of blob[0..len) under key for [now, valid_until), valid_until cut to
  * now + CATALOGUE_CACHE_TTL_S and to catalogue_cache_horizon(now); evicts the least

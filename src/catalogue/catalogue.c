@@ -11,6 +11,7 @@
 
 #include <json-c/json.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/valid.h"
 #include "db/db.h"
@@ -106,6 +107,33 @@ struct catalogue_known {
 	long long version;		/* its catalogue version (migration 0021) */
 };
 
+/* The last id check of this worker, and the transaction it was made in. A page asks the
+ * catalogue several questions in one transaction (the list, its service, everyone for the
+ * filters); the version read by the first holds for the rest (data read after it and filed
+ * under it is at worst newer than it, so the answer is only dropped sooner), and so do its
+ * id checks. */
+static struct {
+	const struct db *db;	/* a process may hold more than one connection */
+	unsigned long generation, tx;
+	bool          set;
+	char          ids[3][BOOKING_ID_SIZE];	/* service, location, practitioner; "" none */
+	struct catalogue_known k;
+} catalogue_memo;
+
+/* Whether the memo answers for ids (each NULL, or one it checked) in db's transaction. */
+static bool
+catalogue_memo_holds(const struct db *db, const char *const ids[3])
+{
+	if (!catalogue_memo.set || catalogue_memo.db != db ||
+	    catalogue_memo.generation != db->generation || catalogue_memo.tx != db->tx_serial ||
+	    !db_in_transaction(db))
+		return false;
+	for (int i = 0; i < 3; i++)
+		if (ids[i] != NULL && strcmp(ids[i], catalogue_memo.ids[i]) != 0)
+			return false;
+	return true;
+}
+
 static int
 catalogue_known(struct db *db, const char *service_id, const char *location_id,
     const char *practitioner_id, struct catalogue_known *out)
@@ -113,6 +141,10 @@ catalogue_known(struct db *db, const char *service_id, const char *location_id,
 	const char *p[] = { service_id, location_id, practitioner_id };
 	PGresult *res;
 
+	if (catalogue_memo_holds(db, p)) {
+		*out = catalogue_memo.k;
+		return CATALOGUE_OK;
+	}
 	if (db_query(db, &catalogue_stmt_known, p, &res) != DB_OK)
 		return CATALOGUE_EDB;
 	out->service = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
@@ -122,6 +154,16 @@ catalogue_known(struct db *db, const char *service_id, const char *location_id,
 	db_copy(out->org, sizeof out->org, res, 0, 4);
 	out->version = strtoll(PQgetvalue(res, 0, 5), NULL, 10);
 	PQclear(res);
+	catalogue_memo.set = true;
+	for (int i = 0; i < 3; i++) {
+		snprintf(catalogue_memo.ids[i], sizeof catalogue_memo.ids[i], "%s", p[i] ? p[i] : "");
+		if (p[i] != NULL && strlen(p[i]) >= sizeof catalogue_memo.ids[i])
+			catalogue_memo.set = false;	/* not an id: never matched */
+	}
+	catalogue_memo.db = db;
+	catalogue_memo.generation = db->generation;
+	catalogue_memo.tx = db->tx_serial;
+	catalogue_memo.k = *out;
 	return CATALOGUE_OK;
 }
 
@@ -151,22 +193,67 @@ catalogue_ids_ok(const struct catalogue_known *k, struct arena *a, const char *s
 	return ok;
 }
 
-static char *
-catalogue_text(struct arena *a, const PGresult *res, int row, int col)
+/* s into out, cut to size - 1 bytes like every fixed-size field (snprintf's formatting was
+ * most of reading a list's ids). */
+static void
+catalogue_copy(char *out, size_t size, const char *s)
 {
-	if (PQgetisnull(res, row, col))
-		return NULL;
-	return arena_strdup(a, PQgetvalue(res, row, col));
+	size_t n = strnlen(s, size - 1);
+
+	memcpy(out, s, n);
+	out[n] = '\0';
+}
+
+static const char *
+catalogue_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* The common case of the JSON arrays PostgreSQL writes for the list's rows, read without
+ * json-c (whose parser, a tokener and a locale per call, was a third of the step-2 page's
+ * time): an array of strings none of which has an escape, from *p; its strings in a, *p
+ * past it. false, with nothing promised, for anything else: the caller falls back to json-c. */
+static bool
+catalogue_plain_strings(struct arena *a, const char **p, const char ***out, size_t *n)
+{
+	const char *s = catalogue_ws(*p), *end;
+	const char **v;
+
+	*n = 0;
+	if (*s != '[')
+		return false;
+	/* each string takes three bytes at least ("",) */
+	v = arena_calloc(a, strlen(s) / 3 + 2, sizeof *v);
+	s = catalogue_ws(s + 1);
+	while (*s != ']') {
+		if (*s != '"' || (end = strpbrk(s + 1, "\"\\")) == NULL || *end == '\\')
+			return false;
+		v[(*n)++] = arena_strndup(a, s + 1, (size_t)(end - s - 1));
+		s = catalogue_ws(end + 1);
+		if (*s == ',')
+			s = catalogue_ws(s + 1);
+		else if (*s != ']')
+			return false;
+	}
+	*out = v;
+	*p = s + 1;
+	return true;
 }
 
 /* A JSON array of strings (to_json(text[])) into an arena array; *n its length. */
 static const char **
 catalogue_strings(struct arena *a, const char *json, size_t *n)
 {
-	struct json_object *arr = json_tokener_parse(json);
-	const char **out;
+	struct json_object *arr;
+	const char **out, *at = json;
 	size_t len;
 
+	if (catalogue_plain_strings(a, &at, &out, n) && *catalogue_ws(at) == '\0')
+		return out;
+	arr = json_tokener_parse(json);
 	*n = 0;
 	if (arr == NULL || !json_object_is_type(arr, json_type_array)) {
 		json_object_put(arr);
@@ -189,109 +276,6 @@ catalogue_session_type(const char *s)
 	int t = s != NULL ? booking_session_type_parse(s) : -1;
 
 	return t < 0 ? BOOKING_SESSION_ANY : (enum booking_session_type)t;
-}
-
-/* ---- services ---- */
-
-/* Prices every service of s[0..n) from the rules of funding (and insurer). */
-static int
-catalogue_price_services(struct db *db, struct arena *a, struct catalogue_service *s, size_t n,
-    const struct catalogue_services_query *q)
-{
-	const char *funding = q->funding != NULL ? q->funding : "private";
-	const char *p[] = { funding, q->insurer };
-	enum booking_session_type st = catalogue_session_type(q->session_type);
-	struct catalogue_price_rule *rules;
-	const char **service_of;
-	PGresult *res;
-	int nrules;
-
-	if (db_query(db, &catalogue_stmt_prices, p, &res) != DB_OK)
-		return CATALOGUE_EDB;
-	nrules = PQntuples(res);
-	rules = arena_calloc(a, (size_t)nrules + 1, sizeof *rules);
-	service_of = arena_calloc(a, (size_t)nrules + 1, sizeof *service_of);
-	for (int i = 0; i < nrules; i++) {
-		struct catalogue_price_rule *r = &rules[i];
-
-		service_of[i] = catalogue_text(a, res, i, 0);
-		r->location_id = catalogue_text(a, res, i, 1);
-		r->session_type = catalogue_session_type(PQgetvalue(res, i, 2));
-		r->funding = funding;
-		r->insurer = catalogue_text(a, res, i, 3);
-		r->fee = strtoll(PQgetvalue(res, i, 4), NULL, 10);
-		r->rebate = strtoll(PQgetvalue(res, i, 5), NULL, 10);
-		r->package_sessions = atoi(PQgetvalue(res, i, 6));
-		r->currency = catalogue_text(a, res, i, 7);
-	}
-	PQclear(res);
-
-	for (size_t k = 0; k < n; k++) {
-		/* the rules of this service, then the most specific of them */
-		struct catalogue_price_rule *mine = arena_calloc(a, (size_t)nrules + 1, sizeof *mine);
-		size_t nmine = 0;
-		int best;
-
-		for (int i = 0; i < nrules; i++)
-			if (strcmp(service_of[i], s[k].id) == 0)
-				mine[nmine++] = rules[i];
-		best = catalogue_price_pick(mine, nmine, q->location_id, st, funding, q->insurer);
-		if (best >= 0) {
-			struct catalogue_price *pr = &s[k].price;
-			const struct catalogue_price_rule *r = &mine[best];
-
-			pr->found = true;
-			pr->funding = funding;
-			pr->insurer = r->insurer;
-			pr->package_sessions = r->package_sessions;
-			pr->fee.amount = r->fee;
-			pr->rebate.amount = r->rebate;
-			pr->gap.amount = r->fee - r->rebate;
-			snprintf(pr->fee.currency, CATALOGUE_CURRENCY_SIZE, "%s", r->currency);
-			memcpy(pr->rebate.currency, pr->fee.currency, CATALOGUE_CURRENCY_SIZE);
-			memcpy(pr->gap.currency, pr->fee.currency, CATALOGUE_CURRENCY_SIZE);
-		}
-	}
-	return CATALOGUE_OK;
-}
-
-int
-catalogue_services(struct db *db, struct arena *a, const struct catalogue_services_query *q,
-    struct catalogue_service **out, size_t *count, struct input_errors *e)
-{
-	const char *p[] = { q->session_type, q->location_id, q->concern };
-	struct catalogue_known known;
-	struct catalogue_service *s;
-	PGresult *res;
-	int n, rc;
-
-	*out = NULL;
-	*count = 0;
-	if (q->location_id != NULL) {
-		if ((rc = catalogue_known(db, NULL, q->location_id, NULL, &known)) != CATALOGUE_OK)
-			return rc;
-		if (!catalogue_ids_ok(&known, a, NULL, q->location_id, NULL, e))
-			return CATALOGUE_EINVALID;
-	}
-	if (db_query(db, &catalogue_stmt_services, p, &res) != DB_OK)
-		return CATALOGUE_EDB;
-	n = PQntuples(res);
-	s = arena_calloc(a, (size_t)n + 1, sizeof *s);
-	for (int i = 0; i < n; i++) {
-		db_copy(s[i].id, sizeof s[i].id, res, i, 0);
-		s[i].name = catalogue_text(a, res, i, 1);
-		s[i].description = catalogue_text(a, res, i, 2);
-		s[i].duration_minutes = atoi(PQgetvalue(res, i, 3));
-		s[i].in_person = PQgetvalue(res, i, 4)[0] == 't';
-		s[i].telehealth = PQgetvalue(res, i, 5)[0] == 't';
-		s[i].concerns = catalogue_strings(a, PQgetvalue(res, i, 6), &s[i].nconcerns);
-	}
-	PQclear(res);
-	if (n > 0 && (rc = catalogue_price_services(db, a, s, (size_t)n, q)) != CATALOGUE_OK)
-		return rc;
-	*out = s;
-	*count = (size_t)n;
-	return CATALOGUE_OK;
 }
 
 /* ---- computed answers (cache.h) ---- */
@@ -324,26 +308,34 @@ catalogue_key_whole(int written)
 	return written > 0 && written < CATALOGUE_CACHE_KEY_SIZE;
 }
 
-/* Files an answer computed at now under k's version until `until` (the caller's bound from
- * the slots it shows) or the next hold expiry, whichever is first. Not filing only costs
- * speed; only the hold read can fail the request. */
+/* Cuts *until (when given) to t: an answer built from parts holds while all of them do. */
+static void
+catalogue_until(tz_instant *until, tz_instant t)
+{
+	if (until != NULL && t < *until)
+		*until = t;
+}
+
+/* Files an answer computed at now under k's version until *until (the caller's bound from
+ * the slots it shows) or the next hold expiry, whichever is first; *until gets that bound.
+ * Not filing only costs speed; only the hold read can fail the request. */
 static int
 catalogue_remember(struct db *db, const char *key, const struct catalogue_known *k, tz_instant now,
-    tz_instant until, const void *blob, size_t len)
+    tz_instant *until, const void *blob, size_t len)
 {
 	char at[CATALOGUE_INT_SIZE];
 	const char *p[] = { at };
 	PGresult *res;
 
-	if (until <= now)
+	if (*until <= now)
 		return CATALOGUE_OK;
 	snprintf(at, sizeof at, "%lld", (long long)now);
 	if (db_query(db, &catalogue_stmt_holds, p, &res) != DB_OK)
 		return CATALOGUE_EDB;
-	if (!PQgetisnull(res, 0, 0) && strtoll(PQgetvalue(res, 0, 0), NULL, 10) < until)
-		until = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	if (!PQgetisnull(res, 0, 0))
+		catalogue_until(until, strtoll(PQgetvalue(res, 0, 0), NULL, 10));
 	PQclear(res);
-	catalogue_cache_put(catalogue_answers(), key, k->version, now, until, blob, len);
+	catalogue_cache_put(catalogue_answers(), key, k->version, now, *until, blob, len);
 	return CATALOGUE_OK;
 }
 
@@ -433,37 +425,85 @@ catalogue_key_add(char key[CATALOGUE_CACHE_KEY_SIZE], size_t *used, const char *
 	return true;
 }
 
-/* The rows of the list statement for the filters in p, from this worker's cache while k's
- * version holds (they depend on nothing else), else from the database. */
+/* A key of fields[0..n) (catalogue_key_add's way): false when they do not fit. */
+static bool
+catalogue_key_of(char key[CATALOGUE_CACHE_KEY_SIZE], const char *const *fields, size_t n)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!catalogue_key_add(key, &used, fields[i]))
+			return false;
+	return true;
+}
+
+/* The rows of stmt for its parameters p, from this worker's cache while k's version holds
+ * (the statements given here read catalogue tables only, and depend on nothing else), else
+ * from the database. *until (may be NULL) is cut to the end of the rows' window. */
 static int
-catalogue_practitioner_rows(struct db *db, struct arena *a, const struct catalogue_known *k,
-    const char *const p[8], tz_instant now, struct catalogue_rows *out)
+catalogue_cached_rows(struct db *db, struct arena *a, const struct catalogue_known *k,
+    struct db_stmt *stmt, const char *const *p, tz_instant now, struct catalogue_rows *out,
+    tz_instant *until)
 {
 	char key[CATALOGUE_CACHE_KEY_SIZE];
 	size_t used = 0, len;
-	bool keyed = catalogue_key_add(key, &used, "list") && catalogue_key_add(key, &used, k->org);
+	bool keyed = catalogue_key_add(key, &used, stmt->name) && catalogue_key_add(key, &used, k->org);
+	tz_instant valid = now + CATALOGUE_CACHE_TTL_S;
 	const void *hit;
 	PGresult *res;
 	char *blob;
 
-	for (size_t i = 0; i < 8 && keyed; i++)
+	for (int i = 0; i < stmt->nparams && keyed; i++)
 		keyed = catalogue_key_add(key, &used, p[i]);
-	if (keyed && (hit = catalogue_cache_get(catalogue_answers(), key, k->version, now, &len)) != NULL) {
+	if (keyed && (hit = catalogue_cache_get_until(catalogue_answers(), key, k->version, now, &len,
+	    &valid)) != NULL) {
 		catalogue_rows_unpack(a, hit, len, out);
+		catalogue_until(until, valid);
 		return CATALOGUE_OK;
 	}
-	if (db_query(db, &catalogue_stmt_practitioners, p, &res) != DB_OK)
+	if (db_query(db, stmt, p, &res) != DB_OK)
 		return CATALOGUE_EDB;
 	blob = catalogue_rows_pack(res, &len);
 	PQclear(res);
 	if (blob == NULL)
 		return CATALOGUE_EINTERNAL;
 	if (keyed)
-		catalogue_cache_put(catalogue_answers(), key, k->version, now, now + CATALOGUE_CACHE_TTL_S,
-		    blob, len);
+		catalogue_cache_put(catalogue_answers(), key, k->version, now, valid, blob, len);
+	catalogue_until(until, keyed ? valid : now);
 	catalogue_rows_unpack(a, blob, len, out);
 	free(blob);
 	return CATALOGUE_OK;
+}
+
+/* A practitioner's locations as the list statement writes them, [["id", "name", "zone"], …],
+ * read like catalogue_plain_strings: false for anything it does not read (json-c then). */
+static bool
+catalogue_plain_locations(struct arena *a, const char *json, struct catalogue_psychologist *c)
+{
+	const char *s = catalogue_ws(json);
+
+	if (*s != '[')
+		return false;
+	c->locations = arena_calloc(a, strlen(s) / 8 + 2, sizeof *c->locations);
+	s = catalogue_ws(s + 1);
+	while (*s != ']') {
+		struct catalogue_location *to = &c->locations[c->nlocations];
+		const char **f;
+		size_t nf;
+
+		if (!catalogue_plain_strings(a, &s, &f, &nf) || nf != 3)
+			return false;
+		c->nlocations++;
+		catalogue_copy(to->id, sizeof to->id, f[0]);
+		to->name = f[1];
+		to->timezone = f[2];
+		s = catalogue_ws(s);
+		if (*s == ',')
+			s = catalogue_ws(s + 1);
+		else if (*s != ']')
+			return false;
+	}
+	return *catalogue_ws(s + 1) == '\0';
 }
 
 /* The practitioners of the list statement for the filters in p. *zones gets each one's own
@@ -471,13 +511,14 @@ catalogue_practitioner_rows(struct db *db, struct arena *a, const struct catalog
 static int
 catalogue_read_practitioners(struct db *db, struct arena *a, const struct catalogue_known *k,
     const char *const p[8], tz_instant now, struct catalogue_psychologist **out, size_t *count,
-    const char ***own_zone)
+    const char ***own_zone, tz_instant *until)
 {
 	struct catalogue_psychologist *ps;
 	struct catalogue_rows rows;
 	int rc;
 
-	if ((rc = catalogue_practitioner_rows(db, a, k, p, now, &rows)) != CATALOGUE_OK)
+	if ((rc = catalogue_cached_rows(db, a, k, &catalogue_stmt_practitioners, p, now, &rows,
+	    until)) != CATALOGUE_OK)
 		return rc;
 	ps = arena_calloc(a, rows.n + 1, sizeof *ps);
 	*own_zone = arena_calloc(a, rows.n + 1, sizeof **own_zone);
@@ -486,7 +527,7 @@ catalogue_read_practitioners(struct db *db, struct arena *a, const struct catalo
 		struct catalogue_psychologist *c = &ps[i];
 		struct json_object *locs;
 
-		snprintf(c->id, sizeof c->id, "%s", catalogue_cell(v[0]));
+		catalogue_copy(c->id, sizeof c->id, catalogue_cell(v[0]));
 		c->name = v[1];
 		c->title = v[2];
 		c->photo_url = v[3];
@@ -499,6 +540,9 @@ catalogue_read_practitioners(struct db *db, struct arena *a, const struct catalo
 		(*own_zone)[i] = v[10];
 		c->rating_average = strtod(catalogue_cell(v[11]), NULL);
 		c->rating_count = strtol(catalogue_cell(v[12]), NULL, 10);
+		if (catalogue_plain_locations(a, catalogue_cell(v[13]), c))
+			continue;
+		c->nlocations = 0;
 		locs = json_tokener_parse(catalogue_cell(v[13]));
 		if (locs != NULL && json_object_is_type(locs, json_type_array)) {
 			size_t nl = json_object_array_length(locs);
@@ -539,7 +583,7 @@ catalogue_slot_zone(const struct catalogue_psychologist *c, const char *own_zone
 static int
 catalogue_read_next(struct db *db, const struct catalogue_known *k,
     const struct catalogue_psychologists_query *q, tz_instant now,
-    struct catalogue_psychologist *ps, size_t n, const char **own_zone)
+    struct catalogue_psychologist *ps, size_t n, const char **own_zone, tz_instant *answer_until)
 {
 	int within = q->available_within_days > 0 ? (int)q->available_within_days :
 	    CATALOGUE_NEXT_DAYS_MAX;
@@ -549,6 +593,7 @@ catalogue_read_next(struct db *db, const struct catalogue_known *k,
 	char key[CATALOGUE_CACHE_KEY_SIZE];
 	bool keyed;
 	const void *hit;
+	tz_instant valid;
 	size_t nnext = 0, len;
 	int rc;
 
@@ -557,7 +602,11 @@ catalogue_read_next(struct db *db, const struct catalogue_known *k,
 	/* the answer depends on nothing else: the patient's zone only formats it */
 	keyed = catalogue_key_whole(snprintf(key, sizeof key, "next|%s|%s|%d|%d|%s", k->org,
 	    q->service_id, within, (int)st, q->location_id != NULL ? q->location_id : ""));
-	if (keyed && (hit = catalogue_cache_get(catalogue_answers(), key, k->version, now, &len)) != NULL) {
+	if (!keyed)
+		catalogue_until(answer_until, now);
+	if (keyed && (hit = catalogue_cache_get_until(catalogue_answers(), key, k->version, now, &len,
+	    &valid)) != NULL) {
+		catalogue_until(answer_until, valid);
 		nnext = len / sizeof *next;
 		if (nnext > 0 && (next = malloc(len)) == NULL)
 			return CATALOGUE_EINTERNAL;
@@ -579,11 +628,12 @@ catalogue_read_next(struct db *db, const struct catalogue_known *k,
 		for (size_t j = 0; j < nnext; j++)
 			if (next[j].found && next[j].start - next[j].min_notice_s < until)
 				until = next[j].start - next[j].min_notice_s;
-		if (keyed && (rc = catalogue_remember(db, key, k, now, until, next,
+		if (keyed && (rc = catalogue_remember(db, key, k, now, &until, next,
 		    nnext * sizeof *next)) != CATALOGUE_OK) {
 			free(next);
 			return rc;
 		}
+		catalogue_until(answer_until, until);
 	}
 	/* next has every practitioner of the service, ps only those the filters kept */
 	for (size_t i = 0; i < n; i++) {
@@ -647,17 +697,27 @@ catalogue_sort(struct catalogue_psychologist *ps, size_t n,
 	}
 }
 
+static int catalogue_psychologists_of(struct db *db, struct arena *a,
+	const struct catalogue_known *known, const struct catalogue_psychologists_query *q,
+	tz_instant now, struct catalogue_psychologist **out, size_t *count, tz_instant *until);
+
 int
 catalogue_psychologists(struct db *db, struct arena *a,
     const struct catalogue_psychologists_query *q, tz_instant now,
     struct catalogue_psychologist **out, size_t *count, struct input_errors *e)
 {
-	const char *p[8] = { q->service_id, q->q, q->specialty, q->language, q->gender,
-		q->location_id, q->telehealth ? "true" : "false", NULL };
-	struct catalogue_psychologist *ps;
+	struct catalogue_window w;
+
+	return catalogue_psychologists_bounded(db, a, q, now, out, count, e, &w);
+}
+
+int
+catalogue_psychologists_bounded(struct db *db, struct arena *a,
+    const struct catalogue_psychologists_query *q, tz_instant now,
+    struct catalogue_psychologist **out, size_t *count, struct input_errors *e,
+    struct catalogue_window *w)
+{
 	struct catalogue_known known;
-	const char **own_zone;
-	size_t n, kept = 0;
 	int rc;
 
 	*out = NULL;
@@ -667,10 +727,32 @@ catalogue_psychologists(struct db *db, struct arena *a,
 		return rc;
 	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, NULL, e))
 		return CATALOGUE_EINVALID;
-	if ((rc = catalogue_read_practitioners(db, a, &known, p, now, &ps, &n, &own_zone)) != CATALOGUE_OK)
+	memcpy(w->org, known.org, sizeof w->org);
+	w->version = known.version;
+	w->until = now + CATALOGUE_CACHE_TTL_S;
+	return catalogue_psychologists_of(db, a, &known, q, now, out, count, &w->until);
+}
+
+
+/* catalogue_psychologists once the ids are known good; *until (may be NULL) is cut to the
+ * end of the window the answer holds in. */
+static int
+catalogue_psychologists_of(struct db *db, struct arena *a, const struct catalogue_known *known,
+    const struct catalogue_psychologists_query *q, tz_instant now,
+    struct catalogue_psychologist **out, size_t *count, tz_instant *until)
+{
+	const char *p[8] = { q->service_id, q->q, q->specialty, q->language, q->gender,
+		q->location_id, q->telehealth ? "true" : "false", NULL };
+	struct catalogue_psychologist *ps;
+	const char **own_zone;
+	size_t n, kept = 0;
+	int rc;
+
+	if ((rc = catalogue_read_practitioners(db, a, known, p, now, &ps, &n, &own_zone, until)) !=
+	    CATALOGUE_OK)
 		return rc;
 	if (q->service_id != NULL && n > 0 &&
-	    (rc = catalogue_read_next(db, &known, q, now, ps, n, own_zone)) != CATALOGUE_OK)
+	    (rc = catalogue_read_next(db, known, q, now, ps, n, own_zone, until)) != CATALOGUE_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++)
 		if (q->available_within_days <= 0 || ps[i].has_next)
@@ -681,6 +763,110 @@ catalogue_psychologists(struct db *db, struct arena *a,
 		catalogue_sort(ps, kept, catalogue_by_rating);
 	*out = ps;
 	*count = kept;
+	return CATALOGUE_OK;
+}
+
+/* ---- services ---- */
+
+/* Prices every service of s[0..n) from the rules of funding (and insurer). */
+static int
+catalogue_price_services(struct db *db, struct arena *a, const struct catalogue_known *known,
+    struct catalogue_service *s, size_t n, const struct catalogue_services_query *q, tz_instant now)
+{
+	const char *funding = q->funding != NULL ? q->funding : "private";
+	const char *p[] = { funding, q->insurer };
+	enum booking_session_type st = catalogue_session_type(q->session_type);
+	struct catalogue_price_rule *rules, *mine;
+	struct catalogue_rows rows;
+	const char **service_of;
+	int rc;
+
+	if ((rc = catalogue_cached_rows(db, a, known, &catalogue_stmt_prices, p, now, &rows, NULL)) !=
+	    CATALOGUE_OK)
+		return rc;
+	rules = arena_calloc(a, rows.n + 1, sizeof *rules);
+	mine = arena_calloc(a, rows.n + 1, sizeof *mine);
+	service_of = arena_calloc(a, rows.n + 1, sizeof *service_of);
+	for (size_t i = 0; i < rows.n; i++) {
+		const char **v = &rows.cell[i * rows.cols];
+		struct catalogue_price_rule *r = &rules[i];
+
+		service_of[i] = catalogue_cell(v[0]);
+		r->location_id = v[1];
+		r->session_type = catalogue_session_type(v[2]);
+		r->funding = funding;
+		r->insurer = v[3];
+		r->fee = strtoll(catalogue_cell(v[4]), NULL, 10);
+		r->rebate = strtoll(catalogue_cell(v[5]), NULL, 10);
+		r->package_sessions = atoi(catalogue_cell(v[6]));
+		r->currency = catalogue_cell(v[7]);
+	}
+	for (size_t k = 0; k < n; k++) {
+		/* the rules of this service, then the most specific of them */
+		size_t nmine = 0;
+		int best;
+
+		for (size_t i = 0; i < rows.n; i++)
+			if (strcmp(service_of[i], s[k].id) == 0)
+				mine[nmine++] = rules[i];
+		best = catalogue_price_pick(mine, nmine, q->location_id, st, funding, q->insurer);
+		if (best >= 0) {
+			struct catalogue_price *pr = &s[k].price;
+			const struct catalogue_price_rule *r = &mine[best];
+
+			pr->found = true;
+			pr->funding = funding;
+			pr->insurer = r->insurer;
+			pr->package_sessions = r->package_sessions;
+			pr->fee.amount = r->fee;
+			pr->rebate.amount = r->rebate;
+			pr->gap.amount = r->fee - r->rebate;
+			snprintf(pr->fee.currency, CATALOGUE_CURRENCY_SIZE, "%s", r->currency);
+			memcpy(pr->rebate.currency, pr->fee.currency, CATALOGUE_CURRENCY_SIZE);
+			memcpy(pr->gap.currency, pr->fee.currency, CATALOGUE_CURRENCY_SIZE);
+		}
+	}
+	return CATALOGUE_OK;
+}
+
+int
+catalogue_services(struct db *db, struct arena *a, const struct catalogue_services_query *q,
+    struct catalogue_service **out, size_t *count, struct input_errors *e)
+{
+	const char *p[] = { q->session_type, q->location_id, q->concern };
+	tz_instant now = clock_now();
+	struct catalogue_known known;
+	struct catalogue_service *s;
+	struct catalogue_rows rows;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	/* first, always: the version (the rows are kept under it) */
+	if ((rc = catalogue_known(db, NULL, q->location_id, NULL, &known)) != CATALOGUE_OK)
+		return rc;
+	if (!catalogue_ids_ok(&known, a, NULL, q->location_id, NULL, e))
+		return CATALOGUE_EINVALID;
+	if ((rc = catalogue_cached_rows(db, a, &known, &catalogue_stmt_services, p, now, &rows, NULL)) !=
+	    CATALOGUE_OK)
+		return rc;
+	s = arena_calloc(a, rows.n + 1, sizeof *s);
+	for (size_t i = 0; i < rows.n; i++) {
+		const char **v = &rows.cell[i * rows.cols];
+
+		catalogue_copy(s[i].id, sizeof s[i].id, catalogue_cell(v[0]));
+		s[i].name = v[1];
+		s[i].description = v[2];
+		s[i].duration_minutes = atoi(catalogue_cell(v[3]));
+		s[i].in_person = catalogue_cell(v[4])[0] == 't';
+		s[i].telehealth = catalogue_cell(v[5])[0] == 't';
+		s[i].concerns = catalogue_strings(a, catalogue_cell(v[6]), &s[i].nconcerns);
+	}
+	if (rows.n > 0 && (rc = catalogue_price_services(db, a, &known, s, rows.n, q, now)) !=
+	    CATALOGUE_OK)
+		return rc;
+	*out = s;
+	*count = rows.n;
 	return CATALOGUE_OK;
 }
 
@@ -748,14 +934,35 @@ catalogue_load_error(int rc)
 	return CATALOGUE_EINTERNAL;
 }
 
-int
-catalogue_availability(struct db *db, struct arena *a,
-    const struct catalogue_availability_query *q, tz_instant now,
-    const struct tz_zone **zone, struct catalogue_slot **out, size_t *count,
-    struct input_errors *e)
+/* The zone and the ids of an availability query, checked: CATALOGUE_OK with *zone and *known. */
+static int
+catalogue_availability_check(struct db *db, struct arena *a,
+    const struct catalogue_availability_query *q, const struct tz_zone **zone,
+    struct catalogue_known *known, struct input_errors *e)
+{
+	int rc;
+
+	/* the spec read the zone already; a zone it accepted and tz cannot load is ours */
+	if (catalogue_zone(q->tz, zone) != CATALOGUE_OK) {
+		input_error_add(e, a, "tz", "Time zone must be a time zone like Australia/Sydney");
+		return CATALOGUE_EINVALID;
+	}
+	if ((rc = catalogue_known(db, q->service_id, q->location_id, q->practitioner_id, known)) !=
+	    CATALOGUE_OK)
+		return rc;
+	if (!catalogue_ids_ok(known, a, q->service_id, q->location_id, q->practitioner_id, e))
+		return CATALOGUE_EINVALID;
+	return CATALOGUE_OK;
+}
+
+/* The slots of a checked query; *answer_until (may be NULL) is cut to the end of the window
+ * they hold in. */
+static int
+catalogue_availability_of(struct db *db, struct arena *a, const struct catalogue_known *known,
+    const struct catalogue_availability_query *q, tz_instant now, struct catalogue_slot **out,
+    size_t *count, tz_instant *answer_until)
 {
 	struct booking_data data;
-	struct catalogue_known known;
 	int64_t from = catalogue_day(q->from), to = catalogue_day(q->to);
 	enum booking_session_type st = catalogue_session_type(q->session_type);
 	tz_instant until = now + CATALOGUE_CACHE_TTL_S;
@@ -767,25 +974,16 @@ catalogue_availability(struct db *db, struct arena *a,
 
 	*out = NULL;
 	*count = 0;
-	/* the spec read the zone already; a zone it accepted and tz cannot load is ours */
-	if (catalogue_zone(q->tz, zone) != CATALOGUE_OK) {
-		input_error_add(e, a, "tz", "Time zone must be a time zone like Australia/Sydney");
-		return CATALOGUE_EINVALID;
-	}
-	if ((rc = catalogue_known(db, q->service_id, q->location_id, q->practitioner_id, &known)) !=
-	    CATALOGUE_OK)
-		return rc;
-	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, q->practitioner_id, e))
-		return CATALOGUE_EINVALID;
 	/* the answer depends on nothing else: the patient's zone only formats it */
-	keyed = catalogue_key_whole(snprintf(key, sizeof key, "slots|%s|%s|%s|%s|%s|%d|%s", known.org,
+	keyed = catalogue_key_whole(snprintf(key, sizeof key, "slots|%s|%s|%s|%s|%s|%d|%s", known->org,
 	    q->service_id, q->practitioner_id != NULL ? q->practitioner_id : "",
 	    q->from, q->to, (int)st, q->location_id != NULL ? q->location_id : ""));
-	if (keyed && (hit = catalogue_cache_get(catalogue_answers(), key, known.version, now, &len)) !=
-	    NULL) {
+	if (keyed && (hit = catalogue_cache_get_until(catalogue_answers(), key, known->version, now,
+	    &len, &until)) != NULL) {
 		*count = len / sizeof **out;
 		*out = arena_calloc(a, *count + 1, sizeof **out);
 		memcpy(*out, hit, len);
+		catalogue_until(answer_until, until);
 		return CATALOGUE_OK;
 	}
 	rc = booking_load(db, q->service_id, q->practitioner_id, from, to, now, &data);
@@ -797,8 +995,179 @@ catalogue_availability(struct db *db, struct arena *a,
 	    BOOKING_SLOTS_MAX, out, count, &until);
 	booking_data_free(&data);
 	if (rc == CATALOGUE_OK && keyed)
-		rc = catalogue_remember(db, key, &known, now, until, *out, *count * sizeof **out);
+		rc = catalogue_remember(db, key, known, now, &until, *out, *count * sizeof **out);
+	catalogue_until(answer_until, keyed ? until : now);
 	return rc;
+}
+
+int
+catalogue_availability(struct db *db, struct arena *a,
+    const struct catalogue_availability_query *q, tz_instant now,
+    const struct tz_zone **zone, struct catalogue_slot **out, size_t *count,
+    struct input_errors *e)
+{
+	struct catalogue_known known;
+	int rc;
+
+	*out = NULL;
+	*count = 0;
+	if ((rc = catalogue_availability_check(db, a, q, zone, &known, e)) != CATALOGUE_OK)
+		return rc;
+	return catalogue_availability_of(db, a, &known, q, now, out, count, NULL);
+}
+
+/* ---- finished answers ---- */
+
+/* How the API writes JSON (http_response_json's flags): a cached text is byte for byte what
+ * serialising the model again would give. */
+#define CATALOGUE_JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/* The text under key for version, in a (a NUL-terminated copy of *len bytes), or NULL. */
+static const char *
+catalogue_text_get(struct arena *a, const char *key, long long version, tz_instant now, size_t *len)
+{
+	const void *hit = catalogue_cache_get(catalogue_answers(), key, version, now, len);
+	char *copy;
+
+	if (hit == NULL)
+		return NULL;
+	copy = arena_alloc(a, *len + 1);
+	memcpy(copy, hit, *len);
+	copy[*len] = '\0';
+	return copy;
+}
+
+/* The text under key, in a (a copy): true on a hit. */
+static bool
+catalogue_text_hit(struct arena *a, const char *key, const struct catalogue_known *k,
+    tz_instant now, const char **json, size_t *len)
+{
+	return (*json = catalogue_text_get(a, key, k->version, now, len)) != NULL;
+}
+
+/* model serialised into a (model consumed), and filed under key until `until` when keyed. */
+static void
+catalogue_text_file(struct arena *a, const char *key, bool keyed, const struct catalogue_known *k,
+    tz_instant now, tz_instant until, struct json_object *model, const char **json, size_t *len)
+{
+	const char *text = json_object_to_json_string_length(model, CATALOGUE_JSON_FLAGS, len);
+
+	*json = arena_strdup(a, text);
+	if (keyed)
+		catalogue_cache_put(catalogue_answers(), key, k->version, now, until, *json, *len);
+	json_object_put(model);
+}
+
+int
+catalogue_psychologists_text(struct db *db, struct arena *a,
+    const struct catalogue_psychologists_query *q, tz_instant now, const char **json, size_t *len,
+    struct input_errors *e)
+{
+	char key[CATALOGUE_CACHE_KEY_SIZE], within[CATALOGUE_INT_SIZE];
+	const char *fields[] = { "psychologists", NULL, q->service_id, q->q, q->specialty,
+		q->language, q->gender, q->location_id, q->telehealth ? "t" : "f", within, q->sort,
+		q->tz, q->session_type };
+	struct catalogue_psychologist *ps;
+	struct catalogue_known known;
+	tz_instant until = now + CATALOGUE_CACHE_TTL_S;
+	size_t n;
+	bool keyed;
+	int rc;
+
+	*json = NULL;
+	*len = 0;
+	if ((rc = catalogue_known(db, q->service_id, q->location_id, NULL, &known)) != CATALOGUE_OK)
+		return rc;
+	if (!catalogue_ids_ok(&known, a, q->service_id, q->location_id, NULL, e))
+		return CATALOGUE_EINVALID;
+	fields[1] = known.org;
+	snprintf(within, sizeof within, "%lld", q->available_within_days);
+	keyed = catalogue_key_of(key, fields, sizeof fields / sizeof fields[0]);
+	if (keyed && catalogue_text_hit(a, key, &known, now, json, len))
+		return CATALOGUE_OK;
+	if ((rc = catalogue_psychologists_of(db, a, &known, q, now, &ps, &n, &until)) != CATALOGUE_OK)
+		return rc;
+	catalogue_text_file(a, key, keyed, &known, now, until, catalogue_psychologists_json(ps, n),
+	    json, len);
+	return CATALOGUE_OK;
+}
+
+int
+catalogue_availability_text(struct db *db, struct arena *a,
+    const struct catalogue_availability_query *q, tz_instant now, const char **json, size_t *len,
+    struct input_errors *e)
+{
+	char key[CATALOGUE_CACHE_KEY_SIZE];
+	const char *fields[] = { "availability", NULL, q->service_id, q->practitioner_id, q->from,
+		q->to, q->tz, q->session_type, q->location_id };
+	const struct tz_zone *zone;
+	struct catalogue_known known;
+	struct catalogue_slot *s;
+	tz_instant until = now + CATALOGUE_CACHE_TTL_S;
+	size_t n;
+	bool keyed;
+	int rc;
+
+	*json = NULL;
+	*len = 0;
+	if ((rc = catalogue_availability_check(db, a, q, &zone, &known, e)) != CATALOGUE_OK)
+		return rc;
+	fields[1] = known.org;
+	keyed = catalogue_key_of(key, fields, sizeof fields / sizeof fields[0]);
+	if (keyed && catalogue_text_hit(a, key, &known, now, json, len))
+		return CATALOGUE_OK;
+	if ((rc = catalogue_availability_of(db, a, &known, q, now, &s, &n, &until)) != CATALOGUE_OK)
+		return rc;
+	catalogue_text_file(a, key, keyed, &known, now, until, catalogue_slots_json(zone, s, n), json,
+	    len);
+	return CATALOGUE_OK;
+}
+
+/* ---- what callers build from answers ---- */
+
+int
+catalogue_window(struct db *db, const char *service_id, const char *location_id,
+    struct catalogue_window *w)
+{
+	struct catalogue_known known;
+	int rc;
+
+	if ((rc = catalogue_known(db, service_id, location_id, NULL, &known)) != CATALOGUE_OK)
+		return rc;
+	memcpy(w->org, known.org, sizeof w->org);
+	w->version = known.version;
+	w->until = 0;
+	return CATALOGUE_OK;
+}
+
+/* A caller's key in the worker's answers: its own, after the organisation. */
+static bool
+catalogue_kept_key(char key[CATALOGUE_CACHE_KEY_SIZE], const struct catalogue_window *w,
+    const char *caller)
+{
+	const char *fields[] = { "kept", w->org, caller };
+
+	return catalogue_key_of(key, fields, sizeof fields / sizeof fields[0]);
+}
+
+void
+catalogue_keep(const struct catalogue_window *w, const char *key, tz_instant now, const char *text,
+    size_t len)
+{
+	char k[CATALOGUE_CACHE_KEY_SIZE];
+
+	if (w->until > now && catalogue_kept_key(k, w, key))
+		catalogue_cache_put(catalogue_answers(), k, w->version, now, w->until, text, len);
+}
+
+const char *
+catalogue_kept(struct arena *a, const struct catalogue_window *w, const char *key, tz_instant now,
+    size_t *len)
+{
+	char k[CATALOGUE_CACHE_KEY_SIZE];
+
+	*len = 0;
+	return catalogue_kept_key(k, w, key) ? catalogue_text_get(a, k, w->version, now, len) : NULL;
 }
 
 /* ---- the profile ---- */
@@ -826,7 +1195,8 @@ catalogue_psychologist(struct db *db, struct arena *a, const char *id, const cha
 	/* first, always: generic plans come with it */
 	if ((rc = catalogue_known(db, service_id, NULL, id, &known)) != CATALOGUE_OK)
 		return rc;
-	if ((rc = catalogue_read_practitioners(db, a, &known, p, now, &ps, &n, &own_zone)) != CATALOGUE_OK)
+	if ((rc = catalogue_read_practitioners(db, a, &known, p, now, &ps, &n, &own_zone, NULL)) !=
+	    CATALOGUE_OK)
 		return rc;
 	if (n != 1)
 		return CATALOGUE_ENOTFOUND;

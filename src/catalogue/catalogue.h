@@ -174,6 +174,14 @@ struct catalogue_psychologist {
 int  catalogue_psychologists(struct db *db, struct arena *a,
 	const struct catalogue_psychologists_query *q, tz_instant now,
 	struct catalogue_psychologist **out, size_t *count, struct input_errors *e);
+/* catalogue_psychologists's answer as the API sends it: catalogue_psychologists_json's text
+ * (no slash escapes, as http_response_json writes), *json (arena-owned) of *len bytes. The
+ * text is kept per worker under the query and the patient's zone, within the bounds of the
+ * answers it is made from (version, clock window, memory budget: cache.h), so a repeat
+ * costs the id check and no json-c work. Results as catalogue_psychologists. */
+int  catalogue_psychologists_text(struct db *db, struct arena *a,
+	const struct catalogue_psychologists_query *q, tz_instant now, const char **json,
+	size_t *len, struct input_errors *e);
 /* {"psychologists":[{"id","name","title","photoUrl","bio","qualifications","specialties",
  * "languages","gender","locations":[{"id","name","timezone"}],"telehealth","rating":
  * {"average","count"},"nextAvailable":"<RFC 3339>"|null}]}: a new object, the caller's. */
@@ -211,10 +219,45 @@ int  catalogue_availability(struct db *db, struct arena *a,
 	const struct catalogue_availability_query *q, tz_instant now,
 	const struct tz_zone **zone, struct catalogue_slot **out, size_t *count,
 	struct input_errors *e);
+/* catalogue_availability's answer as the API sends it (catalogue_slots_json's text in q's
+ * zone), kept like catalogue_psychologists_text's. Results as catalogue_availability. */
+int  catalogue_availability_text(struct db *db, struct arena *a,
+	const struct catalogue_availability_query *q, tz_instant now, const char **json,
+	size_t *len, struct input_errors *e);
 /* {"timezone":"<zone>","slots":[{"start","end","practitionerId","locationId"|null,
  * "sessionType"}]} with times in zone: a new object, the caller's. */
 struct json_object *catalogue_slots_json(const struct tz_zone *zone, const struct catalogue_slot *s,
 	size_t n);
+
+/* ---- what callers build from answers ---- */
+
+/* The bounds an answer holds in (cache.h): its organisation's catalogue version and the end
+ * of its clock window. */
+struct catalogue_window {
+	char       org[BOOKING_ID_SIZE];
+	long long  version;
+	tz_instant until;	/* 0: not known (catalogue_window) */
+};
+
+/* The transaction's catalogue version (and organisation) into *w, as the first statement of
+ * a call with the same ids reads it (its id check, made once per transaction). CATALOGUE_OK
+ * or CATALOGUE_EDB. */
+int  catalogue_window(struct db *db, const char *service_id, const char *location_id,
+	struct catalogue_window *w);
+/* catalogue_psychologists, and *w the bounds its answer holds in. */
+int  catalogue_psychologists_bounded(struct db *db, struct arena *a,
+	const struct catalogue_psychologists_query *q, tz_instant now,
+	struct catalogue_psychologist **out, size_t *count, struct input_errors *e,
+	struct catalogue_window *w);
+/* A caller's text made from catalogue answers (the step-2 page's cards), kept in the worker's
+ * answers under the caller's key, w's organisation and version, until w->until (cut like
+ * every answer's). catalogue_kept gives it back (an arena copy, NUL-terminated, *len bytes)
+ * while w's version and the window hold, else NULL. Keeping only costs memory; a key too
+ * long is not kept. */
+void catalogue_keep(const struct catalogue_window *w, const char *key, tz_instant now,
+	const char *text, size_t len);
+const char *catalogue_kept(struct arena *a, const struct catalogue_window *w, const char *key,
+	tz_instant now, size_t *len);
 
 /* ---- the profile page (BOOK-3) ---- */
 

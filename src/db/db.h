@@ -14,6 +14,12 @@
 #include "core/core.h"
 
 #define DB_ERROR_SIZE        256
+/* A tenant's id as db_begin_tenant keeps it until it goes out: a uuid, with room. */
+#define DB_ORG_SIZE          64
+/* Statements a transaction may queue for its next round trip (db_queue), and the
+ * parameters each may have: a step queues its one funnel event. */
+#define DB_QUEUE_MAX         4
+#define DB_QUEUE_PARAMS_MAX  16
 #define DB_MIGRATION_MAX_BYTES (4 * 1024 * 1024)
 #define DB_MAX_MIGRATIONS    10000
 
@@ -45,6 +51,12 @@ struct db_stmt {
 /* The wall clock now (clock_now_us()) as DB_NOW's parameter text, in out. Returns out. */
 const char *db_now(char out[DB_NOW_SIZE]);
 
+/* A statement queued by db_queue: its parameters copied (NULL for SQL NULL), owned by db. */
+struct db_queued {
+	struct db_stmt *stmt;
+	char           *params[DB_QUEUE_PARAMS_MAX];
+};
+
 struct db {
 	PGconn       *conn;		/* NULL while disconnected */
 	char         *conninfo;	/* owned */
@@ -63,6 +75,21 @@ struct db {
 	 * compare what two requests did with it (web/'s X-Kairos-Work, only with
 	 * KAIROS_DEBUG_ROUTES). Borrowed; NULL in production, where it costs nothing. */
 	struct buf   *trace;
+	/* What the next round trip carries before its statement (docs/architecture.md, "The
+	 * request's round trips"): a BEGIN and the tenant's set_config (db_begin_tenant), then
+	 * the queued statements (db_queue), in order, pipelined. */
+	bool          begin_pending;
+	char          begin_org[DB_ORG_SIZE];
+	struct db_queued queue[DB_QUEUE_MAX];
+	size_t        nqueued;
+	/* The transaction was rolled back by db itself (its BEGIN or tenant refused, a queued
+	 * statement failed): every statement fails until db_commit or db_rollback ends it, so
+	 * none runs outside the transaction its caller thinks it is in. */
+	bool          aborted;
+	unsigned long round_trips;	/* waits for the server, for tests and benchmarks */
+	/* Bumped when a transaction begins or ends: with generation, names the transaction a
+	 * caller's per-transaction memo belongs to. */
+	unsigned long tx_serial;
 };
 
 void db_init(struct db *db, const char *conninfo, int connect_timeout, long statement_timeout_ms);
@@ -84,15 +111,29 @@ void db_copy(char *out, size_t size, const PGresult *res, int row, int col);
  * (truncated to size). DB_OK; DB_FAILED when there is no such row (or more than one). */
 int  db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, char *out,
 	size_t size);
+/* Queues a statement whose result nobody reads (a funnel event): params are copied, and it
+ * goes out, in order, with the transaction's next round trip, the next statement's or the
+ * COMMIT's, costing none of its own. Its failure fails that round trip: with a statement, the
+ * transaction is left failed (every later statement fails, and its commit rolls back); with
+ * db_commit, the transaction is rolled back and db_commit fails. Runs the before hook as a
+ * statement does. DB_OK; DB_FAILED when the queue is full or stmt has more than
+ * DB_QUEUE_PARAMS_MAX parameters; what the hook returned. */
+int  db_queue(struct db *db, struct db_stmt *stmt, const char *const *params);
 /* Runs SQL without parameters (BEGIN, COMMIT, migration text). DB_OK or an error. */
 int  db_exec_simple(struct db *db, const char *sql);
 
 /* Opens a transaction for organisation org_id (a uuid): row-level security then shows and
- * accepts only that organisation's rows (AUTH-7) until db_commit or db_rollback. */
+ * accepts only that organisation's rows (AUTH-7) until db_commit or db_rollback. It costs no
+ * round trip of its own: BEGIN and the tenant's set_config go out pipelined with the first
+ * statement (or the commit). If either is refused, that statement fails with their error
+ * and the transaction is rolled back (db->aborted until it is ended); a lost connection is
+ * DB_UNAVAILABLE, as for any statement. Connects now if need be: DB_OK or DB_UNAVAILABLE. */
 int  db_begin_tenant(struct db *db, const char *org_id);
 /* Switches the open transaction to organisation org_id (until it ends or the next switch). */
 int  db_set_tenant(struct db *db, const char *org_id);
 bool db_in_transaction(const struct db *db);
+/* Commits, with the queued statements and a pending BEGIN in the same round trip. DB_FAILED
+ * (rolled back) when the transaction had failed, a queued statement fails, or COMMIT does. */
 int  db_commit(struct db *db);
 /* Rolls back; a no-op when no transaction is open (also after a lost connection). */
 void db_rollback(struct db *db);

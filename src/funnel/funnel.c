@@ -87,5 +87,7 @@ funnel_record(struct db *db, const struct funnel_event *e)
 	p[7] = e->slot_hour >= 0 ? hour : NULL;
 	p[8] = e->slot_weekday >= 0 ? weekday : NULL;
 	p[9] = now;
-	return db_exec(db, e->sole_write ? &funnel_stmt_insert_async : &funnel_stmt_insert, p, NULL);
+	/* nobody reads its result: it goes with the transaction's next round trip, at the
+	 * latest its COMMIT, and fails that if it fails (db_queue) */
+	return db_queue(db, e->sole_write ? &funnel_stmt_insert_async : &funnel_stmt_insert, p);
 }

@@ -67,8 +67,11 @@ struct funnel_event {
  * zone z (the slot's location's). 0, or -1 (e unchanged) when t is out of z's range. */
 int  funnel_slot(struct funnel_event *e, const struct tz_zone *z, tz_instant t);
 
-/* Inserts e (one statement, in the open transaction; with e->sole_write the same statement
- * makes the transaction's commit asynchronous). DB_OK or a db_result. */
+/* Inserts e: one statement in the open transaction, queued (db_queue) so that it costs no
+ * round trip of its own; it goes out with the next statement or the COMMIT, and a failure
+ * of it fails the transaction (the step's writes and its event stay one unit). With
+ * e->sole_write the same statement makes the transaction's commit asynchronous. DB_OK or a
+ * db_result. */
 int  funnel_record(struct db *db, const struct funnel_event *e);
 const char *funnel_step_name(enum funnel_step s);
 /* Whether s is a visit id: exactly 32 lower-case hex digits. */

@@ -168,16 +168,28 @@ book_state_from(const struct request *req, const struct input_errors *e, struct 
 	}
 }
 
-/* Appends s percent-encoded for a query value. */
+/* Appends s percent-encoded for a query value: runs of bytes that need no escape in one
+ * append (a byte at a time was an eighth of the step-2 page's instructions). */
 static void
 book_url_put(struct buf *b, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-_.~", *p) != NULL)
-			buf_putc(b, (char)*p);
-		else
-			buf_printf(b, "%%%02X", *p);
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		const unsigned char *run = p;
+
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~')
+			p++;
+		buf_append(b, run, (size_t)(p - run));
+		if (*p != '\0') {
+			char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			buf_append(b, esc, sizeof esc);
+			p++;
+		}
+	}
 }
 
 /* path?name=value&… of st's names before `end` (enum book_name), arena-owned. */
@@ -493,16 +505,10 @@ static struct web_view
 book_failed(struct web_app *app, struct request *req, struct response *resp, int rc,
     const struct input_errors *e)
 {
-	switch (rc) {
-	case CATALOGUE_EINVALID:
+	if (rc == CATALOGUE_EINVALID)
 		return book_problem(app, req, resp, e);
-	case CATALOGUE_ENOTFOUND:
-		return web_view_error(404, "We couldn't find that page.", NULL);
-	case CATALOGUE_EDB:
-		return web_view_db_failed();
-	default:
-		return web_view_error(500, "Something went wrong on our side.", NULL);
-	}
+	return web_catalogue_failed(rc, "We couldn't find that page.",
+	    "Something went wrong on our side.");
 }
 
 /* Every active practitioner (no service, so no slot search): the options of the
@@ -549,29 +555,115 @@ book_location_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* The location filter's options: every centre someone works at, by name. */
+/* The filters' choices from every active practitioner: their specialties and languages
+ * (first seen first) and the centres they work at (by name). */
+struct book_choices {
+	struct book_set                 specialties, languages;
+	const struct catalogue_location **centres;
+	size_t                          ncentres;
+};
+
+/* One record of book_choices_text: kind, then value (and name), each NUL-ended. */
 static void
-book_location_options(struct arena *a, struct json_object *field,
-    const struct catalogue_psychologist *ps, size_t n, const char *chosen)
+book_choice_put(struct buf *out, char kind, const char *value, const char *name)
 {
-	struct book_set seen = { 0 };
-	const struct catalogue_location **list;
+	buf_append(out, &kind, 1);
+	buf_append(out, value, strlen(value) + 1);
+	if (name != NULL)
+		buf_append(out, name, strlen(name) + 1);
+}
+
+/* c from the list of everyone, as the text book_choices keeps: a record per choice, its
+ * kind ('s', 'l' or 'c') and its fields (a centre's id and name), each NUL-ended. */
+static void
+book_choices_text(struct arena *a, const struct catalogue_psychologist *ps, size_t n,
+    struct buf *out)
+{
+	struct book_set specialties = { 0 }, languages = { 0 }, seen = { 0 };
+	const struct catalogue_location **centres;
 	size_t total = 0, count = 0;
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < ps[i].nspecialties; k++)
+			book_set_add(a, &specialties, ps[i].specialties[k]);
+		for (size_t k = 0; k < ps[i].nlanguages; k++)
+			book_set_add(a, &languages, ps[i].languages[k]);
 		total += ps[i].nlocations;
-	list = arena_alloc(a, (total ? total : 1) * sizeof *list);
+	}
+	centres = arena_alloc(a, (total ? total : 1) * sizeof *centres);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < ps[i].nlocations; k++) {
 			size_t before = seen.count;
 
 			book_set_add(a, &seen, ps[i].locations[k].id);
 			if (seen.count > before)
-				list[count++] = &ps[i].locations[k];
+				centres[count++] = &ps[i].locations[k];
 		}
-	qsort(list, count, sizeof *list, book_location_cmp);
+	qsort(centres, count, sizeof *centres, book_location_cmp);
+	for (size_t i = 0; i < specialties.count; i++)
+		book_choice_put(out, 's', specialties.items[i], NULL);
+	for (size_t i = 0; i < languages.count; i++)
+		book_choice_put(out, 'l', languages.items[i], NULL);
 	for (size_t i = 0; i < count; i++)
-		book_option(field, list[i]->id, list[i]->name, chosen);
+		book_choice_put(out, 'c', centres[i]->id, centres[i]->name);
+}
+
+/* The filters' choices, kept with the list of everyone they come from (catalogue_keep): a
+ * page that shows them reads no practitioner's row while the clinic's catalogue holds. */
+static int
+book_choices(struct web_app *app, struct request *req, struct book_choices *c)
+{
+	struct catalogue_psychologists_query all = { 0 };
+	struct input_errors ignored = { 0 };
+	struct catalogue_psychologist *ps;
+	struct catalogue_window w;
+	struct buf text = BUF_INIT;
+	const char *at, *end;
+	size_t n, len;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if ((rc = catalogue_window(&app->db, NULL, NULL, &w)) != CATALOGUE_OK)
+		return rc;
+	if ((at = catalogue_kept(&req->arena, &w, "choices", clock_now(), &len)) == NULL) {
+		rc = catalogue_psychologists_bounded(&app->db, &req->arena, &all, clock_now(), &ps, &n,
+		    &ignored, &w);
+		if (rc != CATALOGUE_OK)
+			return rc;
+		book_choices_text(&req->arena, ps, n, &text);
+		catalogue_keep(&w, "choices", clock_now(), text.data ? text.data : "", text.len);
+		len = text.len;
+		at = arena_strndup(&req->arena, text.data ? text.data : "", len);
+		buf_free(&text);
+	}
+	c->centres = arena_alloc(&req->arena, (len / 4 + 1) * sizeof *c->centres);
+	for (end = at + len; at < end; ) {
+		char kind = *at++;
+		const char *v = at;
+
+		at += strlen(at) + 1;
+		if (kind == 's')
+			book_set_add(&req->arena, &c->specialties, v);
+		else if (kind == 'l')
+			book_set_add(&req->arena, &c->languages, v);
+		else {
+			struct catalogue_location *l = arena_calloc(&req->arena, 1, sizeof *l);
+
+			snprintf(l->id, sizeof l->id, "%s", v);
+			l->name = at;
+			at += strlen(at) + 1;
+			c->centres[c->ncentres++] = l;
+		}
+	}
+	return CATALOGUE_OK;
+}
+
+/* The location filter's options: the centres of c. */
+static void
+book_location_options(struct json_object *field, const struct book_choices *c, const char *chosen)
+{
+	for (size_t i = 0; i < c->ncentres; i++)
+		book_option(field, c->centres[i]->id, c->centres[i]->name, chosen);
 	book_select_done(field, chosen);
 }
 
@@ -583,12 +675,12 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 	struct catalogue_services_query q = { 0 }, all = { 0 };
 	struct input_errors e = { 0 }, ignored = { 0 };
 	struct catalogue_service *s, *every;
-	struct catalogue_psychologist *ps;
+	struct book_choices choices;
 	struct book_state st, next;
 	struct book_set concerns = { 0 };
 	struct web_form f;
 	struct json_object *model, *list, *field;
-	size_t n, nevery, nps;
+	size_t n, nevery;
 	int rc;
 
 	book_read(app, req, &catalogue_services_spec, &q, &e);
@@ -600,7 +692,7 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 	if (rc != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
 	if ((rc = catalogue_services(&app->db, &req->arena, &all, &every, &nevery, &ignored)) != CATALOGUE_OK ||
-	    (rc = book_everyone(app, req, &ps, &nps)) != CATALOGUE_OK)
+	    (rc = book_choices(app, req, &choices)) != CATALOGUE_OK)
 		return book_failed(app, req, resp, rc, &e);
 	book_state_from(req, &e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_SERVICE, &st, NULL, NULL, 0) != DB_OK)
@@ -617,7 +709,7 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 		book_option(field, concerns.items[i], book_label(&req->arena, concerns.items[i]), q.concern);
 	book_select_done(field, q.concern);
 	field = book_select(&f, "locationId", "Centre", "Any centre", q.location_id);
-	book_location_options(&req->arena, field, ps, nps, q.location_id);
+	book_location_options(field, &choices, q.location_id);
 	field = book_select(&f, "funding", "How will you pay?", "Privately (no rebate)", q.funding);
 	book_enum_options(field, &catalogue_services_spec, "funding", q.funding);
 	field = web_form_field(&f, "insurer", "Health insurer (if any)", q.insurer);
@@ -652,6 +744,15 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 
 /* ---- step 2: the psychologist ---- */
 
+/* What step 2 and the profile read: the step 2 query, its errors, and the zone times are
+ * shown in. */
+struct book_step2 {
+	struct catalogue_services_query      sq;
+	struct catalogue_psychologists_query pq;
+	struct input_errors                  e;
+	const struct tz_zone                *zone;
+};
+
 /* The step 2 query: the service and the list's filters, read through both specs. A
  * telehealth session asks for psychologists who offer it. */
 static void
@@ -665,6 +766,20 @@ book_read_step2(struct web_app *app, struct request *req, struct catalogue_servi
 	/* the list shows centres the psychologists work at; the service's price is for the
 	 * one chosen here */
 	sq->location_id = pq->location_id;
+}
+
+/* Reads s for step 2 and the profile; true when *v is the answer already (no service chosen,
+ * or a bad one). */
+static bool
+book_step2(struct web_app *app, struct request *req, struct response *resp, struct book_step2 *s,
+    struct web_view *v)
+{
+	memset(s, 0, sizeof *s);
+	book_read_step2(app, req, &s->sq, &s->pq, &s->e);
+	if (book_without_service(app, req, resp, &s->e, "serviceId", v))
+		return true;
+	s->zone = book_zone(app, s->pq.tz);
+	return false;
 }
 
 static const char *
@@ -740,91 +855,162 @@ book_psychologist_model(struct arena *a, const struct catalogue_psychologist *p)
 	return m;
 }
 
+/* Template name over model, as HTML in the arena; NULL when it fails (logged). */
+static const char *
+book_render(struct web_app *app, struct request *req, const char *name, struct json_object *model)
+{
+	struct mustache_error err;
+	struct buf html = BUF_INIT;
+	char msg[MUSTACHE_ERROR_FILE_MAX + MUSTACHE_ERROR_MSG_MAX + 32];
+	const char *out = NULL;
+
+	if (app->views == NULL)
+		log_error("render failed", "no templates");
+	else if (view_render(app->views, name, model, &html, &err) < 0)
+		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
+	else
+		out = arena_strndup(&req->arena, html.data ? html.data : "", html.len);
+	buf_free(&html);
+	return out;
+}
+
+/* The list's cards as HTML (partials/psychologist-cards over their models alone, so that
+ * their json-c objects are freed at once), arena-owned; NULL when the template fails. */
+static const char *
+book_cards(struct web_app *app, struct request *req, const struct book_state *st,
+    const struct tz_zone *zone, const struct catalogue_psychologist *ps, size_t n)
+{
+	struct json_object *model = json_object_new_object(), *list = json_object_new_array_ext((int)n);
+	struct book_state next;
+	const char *out;
+
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *m = book_psychologist_model(&req->arena, &ps[i]);
+
+		if (ps[i].has_next)
+			book_put(m, "next", book_when(&req->arena, ps[i].next_zone ? ps[i].next_zone : zone,
+			    ps[i].next.start, false));
+		else
+			book_bool(m, "next", false);
+		next = *st;
+		next.v[BN_PRACTITIONER] = ps[i].id;
+		book_put(m, "chooseHref", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
+		next.v[BN_PRACTITIONER] = NULL;
+		book_put(m, "profileHref", book_href(&req->arena,
+		    book_printf(&req->arena, "/book/psychologists/%s", ps[i].id), &next, BN_END_STEP3));
+		json_object_array_add(list, m);
+	}
+	json_object_object_add(model, "psychologists", list);
+	out = book_render(app, req, "partials/psychologist-cards", model);
+	json_object_put(model);
+	return out;
+}
+
+/* Step 2's "Back to services" link, to step 1 as it was. */
+static void
+book_step2_back(struct request *req, struct json_object *model, const struct book_state *st)
+{
+	struct book_state next = *st;
+
+	next.v[BN_SERVICE] = NULL;
+	json_object_object_add(model, "back", book_back(book_href(&req->arena, "/book", &next,
+	    BN_END_STEP1), "Back to services"));
+}
+
 struct web_view
 web_book_psychologist(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_view v;
-	struct catalogue_services_query sq = { 0 };
-	struct catalogue_psychologists_query pq = { 0 };
-	struct input_errors e = { 0 };
+	struct book_step2 s2;
 	const struct catalogue_service *svc;
-	struct catalogue_psychologist *ps, *everyone;
+	struct catalogue_psychologist *ps = NULL;
+	struct catalogue_window w;
+	struct book_choices choices;
 	struct book_state st, next;
-	struct book_set specialties = { 0 }, languages = { 0 };
 	struct web_form f;
-	struct json_object *model, *list, *field;
+	struct json_object *model, *field;
 	const struct tz_zone *zone;
-	size_t n, neveryone;
+	const char *content, *key, *cards;
+	size_t n = 0, len;
 	char within[24];
 	int rc;
 
-	book_read_step2(app, req, &sq, &pq, &e);
-	if (book_without_service(app, req, resp, &e, "serviceId", &v))
+	if (book_step2(app, req, resp, &s2, &v))
 		return v;
-	zone = book_zone(app, pq.tz);
-	pq.tz = tz_name(zone);
-	rc = catalogue_psychologists(&app->db, &req->arena, &pq, clock_now(), &ps, &n, &e);
-	if (rc == CATALOGUE_EINVALID && input_error_at(&e, "serviceId") == NULL) {
+	zone = s2.zone;
+	s2.pq.tz = tz_name(zone);
+	/* The page's main content follows from its zone, its query string and the catalogue's
+	 * answers: kept with them (catalogue_keep), a repeat builds no model but the layout's.
+	 * Only a page without errors is kept, so a hit is one. */
+	key = arena_printf(&req->arena, "step2|%s|%s", tz_name(zone), req->query_string);
+	if (catalogue_window(&app->db, s2.pq.service_id, s2.pq.location_id, &w) != CATALOGUE_OK)
+		return web_view_db_failed();
+	if ((content = catalogue_kept(&req->arena, &w, key, clock_now(), &len)) != NULL) {
+		book_state_from(req, &s2.e, &st);
+		if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
+			return web_view_db_failed();
+		model = web_page_model(app, req, resp, NULL);
+		book_step2_back(req, model, &st);
+		book_put(model, "main", content);
+		return web_view_page(200, "pages/book-psychologist", model);
+	}
+	rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n,
+	    &s2.e, &w);
+	if (rc == CATALOGUE_EINVALID && input_error_at(&s2.e, "serviceId") == NULL) {
 		/* a filter the database refused (an unknown centre): list without it */
-		pq.location_id = NULL;
-		rc = catalogue_psychologists(&app->db, &req->arena, &pq, clock_now(), &ps, &n, &e);
+		s2.pq.location_id = NULL;
+		rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(), &ps,
+		    &n, &s2.e, &w);
 	}
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	sq.location_id = pq.location_id;
-	if ((rc = book_find_service(app, req, &sq, pq.service_id, &svc, &e)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	if ((rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	book_state_from(req, &e, &st);
+		return book_failed(app, req, resp, rc, &s2.e);
+	s2.sq.location_id = s2.pq.location_id;
+	if ((rc = book_find_service(app, req, &s2.sq, s2.pq.service_id, &svc, &s2.e)) != CATALOGUE_OK)
+		return book_failed(app, req, resp, rc, &s2.e);
+	if ((rc = book_choices(app, req, &choices)) != CATALOGUE_OK)
+		return book_failed(app, req, resp, rc, &s2.e);
+	book_state_from(req, &s2.e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
 		return web_view_db_failed();
 
 	web_form_init(&f, req);
-	field = web_form_field(&f, "q", "Search by name", pq.q);
+	field = web_form_field(&f, "q", "Search by name", s2.pq.q);
 	json_object_object_add(field, "required", json_object_new_boolean(0));
 	book_put(field, "type", "search");
 	book_put(field, "spellcheck", "false");
 	book_put(field, "autocomplete", "off");
-	for (size_t i = 0; i < neveryone; i++) {
-		for (size_t k = 0; k < everyone[i].nspecialties; k++)
-			book_set_add(&req->arena, &specialties, everyone[i].specialties[k]);
-		for (size_t k = 0; k < everyone[i].nlanguages; k++)
-			book_set_add(&req->arena, &languages, everyone[i].languages[k]);
-	}
-	field = book_select(&f, "specialty", "Works with", "Anything", pq.specialty);
-	for (size_t i = 0; i < specialties.count; i++)
-		book_option(field, specialties.items[i], book_label(&req->arena, specialties.items[i]), pq.specialty);
-	book_select_done(field, pq.specialty);
-	field = book_select(&f, "language", "Speaks", "Any language", pq.language);
-	for (size_t i = 0; i < languages.count; i++)
-		book_option(field, languages.items[i], book_label(&req->arena, languages.items[i]), pq.language);
-	book_select_done(field, pq.language);
-	field = book_select(&f, "gender", "Gender", "Any", pq.gender);
-	book_enum_options(field, &catalogue_psychologists_spec, "gender", pq.gender);
-	field = book_select(&f, "locationId", "Centre", "Any centre", pq.location_id);
-	book_location_options(&req->arena, field, everyone, neveryone, pq.location_id);
-	snprintf(within, sizeof within, "%lld", pq.available_within_days);
+	field = book_select(&f, "specialty", "Works with", "Anything", s2.pq.specialty);
+	for (size_t i = 0; i < choices.specialties.count; i++)
+		book_option(field, choices.specialties.items[i],
+		    book_label(&req->arena, choices.specialties.items[i]), s2.pq.specialty);
+	book_select_done(field, s2.pq.specialty);
+	field = book_select(&f, "language", "Speaks", "Any language", s2.pq.language);
+	for (size_t i = 0; i < choices.languages.count; i++)
+		book_option(field, choices.languages.items[i],
+		    book_label(&req->arena, choices.languages.items[i]), s2.pq.language);
+	book_select_done(field, s2.pq.language);
+	field = book_select(&f, "gender", "Gender", "Any", s2.pq.gender);
+	book_enum_options(field, &catalogue_psychologists_spec, "gender", s2.pq.gender);
+	field = book_select(&f, "locationId", "Centre", "Any centre", s2.pq.location_id);
+	book_location_options(field, &choices, s2.pq.location_id);
+	snprintf(within, sizeof within, "%lld", s2.pq.available_within_days);
 	field = book_select(&f, "availableWithinDays", "Available within", "Any time",
-	    pq.available_within_days ? within : NULL);
-	book_option(field, "7", "A week", pq.available_within_days ? within : NULL);
-	book_option(field, "14", "Two weeks", pq.available_within_days ? within : NULL);
-	book_option(field, "30", "A month", pq.available_within_days ? within : NULL);
-	book_select_done(field, pq.available_within_days ? within : NULL);
-	field = book_select(&f, "sort", "Sort by", "The clinic's order", pq.sort);
-	book_enum_options(field, &catalogue_psychologists_spec, "sort", pq.sort);
-	field = web_form_field(&f, "telehealth", "Offers telehealth", pq.telehealth ? "yes" : "");
+	    s2.pq.available_within_days ? within : NULL);
+	book_option(field, "7", "A week", s2.pq.available_within_days ? within : NULL);
+	book_option(field, "14", "Two weeks", s2.pq.available_within_days ? within : NULL);
+	book_option(field, "30", "A month", s2.pq.available_within_days ? within : NULL);
+	book_select_done(field, s2.pq.available_within_days ? within : NULL);
+	field = book_select(&f, "sort", "Sort by", "The clinic's order", s2.pq.sort);
+	book_enum_options(field, &catalogue_psychologists_spec, "sort", s2.pq.sort);
+	field = web_form_field(&f, "telehealth", "Offers telehealth", s2.pq.telehealth ? "yes" : "");
 	book_put(field, "legend", "Telehealth");
 	json_object_object_add(field, "required", json_object_new_boolean(0));
-	web_form_option(field, "yes", "Only psychologists who offer telehealth (video)", pq.telehealth);
-	book_form_errors(&f, &e);
+	web_form_option(field, "yes", "Only psychologists who offer telehealth (video)", s2.pq.telehealth);
+	book_form_errors(&f, &s2.e);
 
 	model = web_page_model(app, req, resp, &f);
 	json_object_object_add(model, "progress", book_progress(2));
-	next = st;
-	next.v[BN_SERVICE] = NULL;
-	json_object_object_add(model, "back", book_back(book_href(&req->arena, "/book", &next,
-	    BN_END_STEP1), "Back to services"));
+	book_step2_back(req, model, &st);
 	json_object_object_add(model, "service", book_service_model(&req->arena, svc));
 	/* the form's own fields come from the form; the earlier step's ride along hidden */
 	json_object_object_add(model, "hidden", book_hidden(&st, 0, BN_END_STEP1, BN_LOCATION));
@@ -836,10 +1022,12 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		book_put(h, "value", st.v[BN_TZ]);
 		json_object_array_add(hidden, h);
 	}
-	book_bool(model, "filtersOpen", pq.specialty || pq.language || pq.gender || pq.location_id ||
-	    pq.available_within_days || pq.sort || st.v[BN_TELEHEALTH] || e.count);
-	book_bool(model, "filtered", pq.q || pq.specialty || pq.language || pq.gender ||
-	    pq.location_id || pq.available_within_days || pq.sort || st.v[BN_TELEHEALTH] || e.count);
+	book_bool(model, "filtersOpen", s2.pq.specialty || s2.pq.language || s2.pq.gender ||
+	    s2.pq.location_id || s2.pq.available_within_days || s2.pq.sort ||
+	    st.v[BN_TELEHEALTH] || s2.e.count);
+	book_bool(model, "filtered", s2.pq.q || s2.pq.specialty || s2.pq.language || s2.pq.gender ||
+	    s2.pq.location_id || s2.pq.available_within_days || s2.pq.sort ||
+	    st.v[BN_TELEHEALTH] || s2.e.count);
 	next = st;
 	for (int i = BN_Q; i < BN_END_STEP2; i++)
 		next.v[i] = NULL;
@@ -849,25 +1037,18 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	book_put(model, "count", n == 1 ? "1 psychologist" : book_printf(&req->arena, "%zu psychologists", n));
 	book_put(model, "zone", tz_name(zone));
 	book_bool(model, "anyPsychologists", n > 0);
-	list = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *m = book_psychologist_model(&req->arena, &ps[i]);
-
-		if (ps[i].has_next)
-			book_put(m, "next", book_when(&req->arena, ps[i].next_zone ? ps[i].next_zone : zone,
-			    ps[i].next.start, false));
-		else
-			book_bool(m, "next", false);
-		next = st;
-		next.v[BN_PRACTITIONER] = ps[i].id;
-		book_put(m, "chooseHref", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
-		next.v[BN_PRACTITIONER] = NULL;
-		book_put(m, "profileHref", book_href(&req->arena,
-		    book_printf(&req->arena, "/book/psychologists/%s", ps[i].id), &next, BN_END_STEP3));
-		json_object_array_add(list, m);
+	if ((cards = book_cards(app, req, &st, zone, ps, n)) != NULL) {
+		book_put(model, "cards", cards);
+		content = book_render(app, req, "partials/book-psychologist-main", model);
 	}
-	json_object_object_add(model, "psychologists", list);
-	return web_view_page(e.count ? 400 : 200, "pages/book-psychologist", model);
+	if (cards == NULL || content == NULL) {
+		json_object_put(model);
+		return web_view_error(500, "Something went wrong on our side.", NULL);
+	}
+	if (s2.e.count == 0)
+		catalogue_keep(&w, key, clock_now(), content, strlen(content));
+	book_put(model, "main", content);
+	return web_view_page(s2.e.count ? 400 : 200, "pages/book-psychologist", model);
 }
 
 /* ---- a slot as a link to the summary ---- */
@@ -911,9 +1092,7 @@ struct web_view
 web_book_profile(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_view v;
-	struct catalogue_services_query sq = { 0 };
-	struct catalogue_psychologists_query pq = { 0 };
-	struct input_errors e = { 0 };
+	struct book_step2 s2;
 	const struct catalogue_service *svc;
 	struct catalogue_psychologist p;
 	struct catalogue_slot *slots;
@@ -924,17 +1103,16 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	size_t n;
 	int rc;
 
-	book_read_step2(app, req, &sq, &pq, &e);
-	if (book_without_service(app, req, resp, &e, "serviceId", &v))
+	if (book_step2(app, req, resp, &s2, &v))
 		return v;
-	zone = book_zone(app, pq.tz);
-	if ((rc = book_find_service(app, req, &sq, pq.service_id, &svc, &e)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	rc = catalogue_psychologist(&app->db, &req->arena, id, pq.service_id, clock_now(), &p,
-	    &slots, &n, &e);
+	zone = s2.zone;
+	if ((rc = book_find_service(app, req, &s2.sq, s2.pq.service_id, &svc, &s2.e)) != CATALOGUE_OK)
+		return book_failed(app, req, resp, rc, &s2.e);
+	rc = catalogue_psychologist(&app->db, &req->arena, id, s2.pq.service_id, clock_now(), &p,
+	    &slots, &n, &s2.e);
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
-	book_state_from(req, &e, &st);
+		return book_failed(app, req, resp, rc, &s2.e);
+	book_state_from(req, &s2.e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_PROFILE, &st, p.id, NULL, 0) != DB_OK)
 		return web_view_db_failed();
 
@@ -952,14 +1130,14 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 		struct json_object *t;
 
 		/* the catalogue's next six are of every kind; the kind and centre chosen narrow them */
-		if ((sq.session_type != NULL &&
-		    strcmp(booking_session_type_name(slots[i].session_type), sq.session_type) != 0) ||
-		    (pq.location_id != NULL && strcmp(slots[i].location_id, pq.location_id) != 0))
+		if ((s2.sq.session_type != NULL &&
+		    strcmp(booking_session_type_name(slots[i].session_type), s2.sq.session_type) != 0) ||
+		    (s2.pq.location_id != NULL && strcmp(slots[i].location_id, s2.pq.location_id) != 0))
 			continue;
 		t = json_object_new_object();
 		book_put(t, "when", book_when(&req->arena, zone, slots[i].start, false));
 		book_put(t, "href", book_slot_href(&req->arena, &st, zone, &slots[i], false));
-		book_put(t, "tag", sq.session_type ? "" : book_session_label(slots[i].session_type));
+		book_put(t, "tag", s2.sq.session_type ? "" : book_session_label(slots[i].session_type));
 		json_object_array_add(times, t);
 	}
 	book_bool(model, "anyTimes", json_object_array_length(times) > 0);

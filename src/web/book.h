@@ -17,7 +17,8 @@ struct json_object;
 
 /* vsnprintf into the arena, cut at BOOK_TEXT_MAX. */
 char *book_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* o[key] = value ("" for NULL), o[key] = v. */
+/* o[key] = value ("" for NULL), o[key] = v. key must be a string literal: it is kept, not
+ * copied. */
 void  book_put(struct json_object *o, const char *key, const char *value);
 void  book_bool(struct json_object *o, const char *key, bool v);
 

@@ -21,16 +21,19 @@ book_printf(struct arena *a, const char *fmt, ...)
 	return arena_strdup(a, tmp);
 }
 
+/* Keys are string literals (book.h): json-c keeps them as they are instead of copying each
+ * (a page of 50 cards adds thousands). */
 void
 book_put(struct json_object *o, const char *key, const char *value)
 {
-	web_form_set(o, key, value);
+	json_object_object_add_ex(o, key, json_object_new_string(value ? value : ""),
+	    JSON_C_OBJECT_KEY_IS_CONSTANT);
 }
 
 void
 book_bool(struct json_object *o, const char *key, bool v)
 {
-	json_object_object_add(o, key, json_object_new_boolean(v));
+	json_object_object_add_ex(o, key, json_object_new_boolean(v), JSON_C_OBJECT_KEY_IS_CONSTANT);
 }
 
 /* A word for a code the clinic typed ("adhd" → "ADHD", "eating_disorders" → "Eating

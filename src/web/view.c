@@ -25,6 +25,13 @@ web_view_json(int status, struct json_object *model)
 }
 
 struct web_view
+web_view_json_text(int status, const char *body, size_t len)
+{
+	return (struct web_view){ .kind = WEB_VIEW_JSON_TEXT, .status = status, .body = body,
+		.body_len = len };
+}
+
+struct web_view
 web_view_redirect(int status, const char *location)
 {
 	return (struct web_view){ .kind = WEB_VIEW_REDIRECT, .status = status, .location = location };
@@ -78,6 +85,9 @@ web_view_send(struct web_app *app, struct request *req, struct response *resp,
 		break;
 	case WEB_VIEW_JSON:
 		http_response_json(resp, v->status, v->model);
+		break;
+	case WEB_VIEW_JSON_TEXT:
+		http_response_set(resp, v->status, "application/json", v->body, v->body_len);
 		break;
 	case WEB_VIEW_REDIRECT:
 		http_response_redirect(resp, v->status ? v->status : 303, v->location);

@@ -81,6 +81,7 @@ struct web_app {
 enum web_view_kind {
 	WEB_VIEW_PAGE,		/* status, template `page` over `model`, through the layout */
 	WEB_VIEW_JSON,		/* status, `model` serialised */
+	WEB_VIEW_JSON_TEXT,	/* status, `body` (`body_len` bytes of JSON) as it is */
 	WEB_VIEW_REDIRECT,	/* status (0: 303), `location` */
 	WEB_VIEW_ERROR,		/* status, `message` (`field`): the error page or {"error"} */
 	WEB_VIEW_INVALID,	/* 400 {"error","details"} from an input spec's errors (JSON) */
@@ -92,6 +93,8 @@ struct web_view {
 	enum web_view_kind          kind;
 	int                         status;
 	const char                 *page, *location, *message, *field;	/* borrowed */
+	const char                 *body;	/* borrowed: JSON_TEXT's bytes */
+	size_t                      body_len;
 	struct json_object         *model;	/* owned by the view until it is sent */
 	struct input_errors         errors;	/* a copy; its items live in the request's arena */
 };
@@ -101,6 +104,8 @@ struct web_view {
  * as input_error_add makes them). */
 struct web_view web_view_page(int status, const char *page, struct json_object *model);
 struct web_view web_view_json(int status, struct json_object *model);
+/* JSON already serialised (a cached answer): sent as it is, no json-c work. */
+struct web_view web_view_json_text(int status, const char *body, size_t len);
 struct web_view web_view_redirect(int status, const char *location);
 struct web_view web_view_error(int status, const char *message, const char *field);
 struct web_view web_view_invalid(const struct input_errors *errors);
@@ -398,6 +403,9 @@ struct web_view web_book_time(struct web_app *, struct request *, struct respons
 struct web_view web_book_summary(struct web_app *, struct request *, struct response *);
 /* catalogue_api.c: GET /api/services, /api/psychologists, /api/availability (patient-api.md) */
 struct web_view web_api_services(struct web_app *, struct request *, struct response *);
+/* A failed catalogue call other than CATALOGUE_EINVALID (which pages and the API show their
+ * own ways): 404 with not_found, the database's 503, or 500 with internal. */
+struct web_view web_catalogue_failed(int rc, const char *not_found, const char *internal);
 struct web_view web_api_psychologists(struct web_app *, struct request *, struct response *);
 struct web_view web_api_availability(struct web_app *, struct request *, struct response *);
 struct web_view web_signin(struct web_app *, struct request *, struct response *);

@@ -153,6 +153,15 @@ is($hidden->($r)->{serviceId}, $consult, '... and the service');
 is($named->($link->($r, qr/^Back to services$/)), '/book?funding=medicare', 'Back keeps step 1 as it was');
 my $step2 = $choose;
 my $list = sub { my ($q) = @_; $cards->($get->("/book/psychologist?serviceId=$consult&$q")) };
+# the cards are kept with the list's answer (each worker's): a change to the catalogue shows
+# at once, on every worker
+is_deeply([map { $list->('sort=rating') } 1 .. 4], [map { ['Cy Park', 'Dr Ada Ng', 'Dr Bo Tran'] } 1 .. 4],
+	'the same list four times (kept by each worker)');
+$psql->("UPDATE practitioners SET name = 'Dr Bo Tran-Le' WHERE name = 'Dr Bo Tran'");
+is_deeply([map { $list->('sort=rating') } 1 .. 4], [map { ['Cy Park', 'Dr Ada Ng', 'Dr Bo Tran-Le'] } 1 .. 4],
+	'... a psychologist renamed: the new name at once, from every worker');
+$psql->("UPDATE practitioners SET name = 'Dr Bo Tran' WHERE name = 'Dr Bo Tran-Le'");
+is_deeply($list->('sort=rating'), ['Cy Park', 'Dr Ada Ng', 'Dr Bo Tran'], '... and back');
 is_deeply($list->('q=ada'), ['Dr Ada Ng'], 'search by name');
 is_deeply($list->('q=ADA%20n'), ['Dr Ada Ng'], '... any case, any part');
 is_deeply($list->('specialty=trauma'), ['Cy Park', 'Dr Ada Ng'], 'specialty');

@@ -209,6 +209,19 @@ is_deeply($a, { id => $ada, name => 'Dr Ada Ng', title => 'Psychologist', photoU
 	'a psychologist as patient-api.md has it; rating over approved reviews only; no service, no nextAvailable');
 is_deeply([map { $_->{rating} } @{ $r->{json}{psychologists} }], [{ average => 5, count => 1 }, { average => 0, count => 0 },
 	{ average => 4.5, count => 2 }], 'ratings: a rejected review does not count');
+# the list's arrays are read without json-c when they hold no escape; text with escapes,
+# and text that needs none but is not ASCII, comes back exactly too (chr(): the SQL goes
+# through a shell)
+$psql->(qq{UPDATE practitioners SET qualifications = ARRAY['MPsych', 'say ' || chr(34) || 'hi' || chr(34),
+	'back' || chr(92) || 'slash', 'tab' || chr(9) || 'here'], specialties = ARRAY['Anxi' || chr(233) || 't' || chr(233), '']
+	WHERE id = '$ada'});
+$psql->(qq{UPDATE locations SET name = 'Carlton ' || chr(34) || 'North' || chr(34) WHERE id = '$carlton'});
+($a) = grep { $_->{id} eq $ada } @{ KairosTest::json($k->get('/api/psychologists'))->{psychologists} };
+is_deeply([$a->{qualifications}, $a->{specialties}, $a->{locations}[0]{name}],
+	[['MPsych', 'say "hi"', 'back\\slash', "tab\there"], ["Anxi\x{e9}t\x{e9}", ''], 'Carlton "North"'],
+	'arrays and centres with quotes, backslashes, tabs, accents and an empty string: as stored');
+$psql->(qq{UPDATE practitioners SET qualifications = ARRAY['MPsych'], specialties = ARRAY['Anxiety', 'Trauma'] WHERE id = '$ada'});
+$psql->(qq{UPDATE locations SET name = 'Carlton' WHERE id = '$carlton'});
 
 $r = $get->('/api/psychologists', serviceId => $consult);
 is_deeply({ map { $names->{$_->{id}} => $_->{nextAvailable} } @{ $r->{json}{psychologists} } },

@@ -1,7 +1,8 @@
 /* catalogue/cache.c: an answer comes back only under the version it was filed with and
  * while now is in [computed_at, valid_until); valid_until is cut to the TTL and to the next
  * quarter hour; the least recently used answer is evicted when entries or bytes run out;
- * an answer bigger than the budget or a key too long is never filed. */
+ * an answer bigger than the budget or a key too long is never filed; a hit tells the end
+ * of its window. */
 #include "catalogue/cache.h"
 #include "tap.h"
 
@@ -28,6 +29,12 @@ main(void)
 	got = catalogue_cache_get(&c, "a", 1, T0 + 10, &len);
 	ok(got != NULL && len == 5 && memcmp(got, "alpha", 5) == 0, "hit at computed_at");
 	ok(catalogue_cache_get(&c, "a", 1, T0 + 99, &len) != NULL, "hit a second before valid_until");
+	{
+		tz_instant until = 0;
+
+		ok(catalogue_cache_get_until(&c, "a", 1, T0 + 50, &len, &until) != NULL && until == T0 + 100,
+		    "a hit gives the end of its window (what is built from it holds no longer)");
+	}
 	ok(catalogue_cache_get(&c, "a", 1, T0 + 100, &len) == NULL, "miss at valid_until");
 	ok(c.count == 0 && c.bytes == 0, "and the expired answer is gone");
 

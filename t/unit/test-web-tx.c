@@ -44,6 +44,26 @@ main(void)
 	is_int(web_db_first_use(db, app), DB_OK, "the transaction's own connection: the statement runs");
 	db->conn = NULL;
 
+	/* the transaction's BEGIN goes with its first statement (db_begin_tenant sends nothing),
+	 * but a worker with no connection to make answers DB_UNAVAILABLE at once */
+	memset(&app->rq, 0, sizeof app->rq);
+	strcpy(app->rq.org_id, "00000000-0000-4000-8000-000000000001");
+	is_int(db_query(db, &probe, NULL, &res), DB_UNAVAILABLE, "no connection for the transaction: DB_UNAVAILABLE");
+	ok(!app->rq.in_tx && !db_in_transaction(db), "... and no transaction is open");
+
+	/* a transaction db rolled back itself (its set_config refused, a queued statement
+	 * failed: t/integration/db-pipeline.t) lets no later statement run outside it */
+	app->rq.in_tx = true;
+	app->rq.tx_generation = db->generation;
+	db->conn = (PGconn *)(void *)&probe;	/* never used: db refuses first */
+	db->aborted = true;
+	is_int(db_query(db, &probe, NULL, &res), DB_FAILED, "after a refused set_config: the statement is refused");
+	is_str(db->error, "transaction failed earlier; rolled back", "... saying so");
+	ok(db_in_transaction(db), "... the transaction stays the caller's to end");
+	is_int(db_commit(db), DB_FAILED, "its commit fails");
+	ok(!db->aborted, "... and ends it");
+	db->conn = NULL;
+
 	memset(&app->rq, 0, sizeof app->rq);
 	is_int(web_db_first_use(db, app), DB_OK, "no tenant yet (its own lookup): runs without a transaction");
 	ok(!app->rq.in_tx, "... and opens none");
