@@ -80,12 +80,6 @@ web_comms_queue(struct web_app *app, const struct request *req, const struct web
     struct notify_message *m, const char *const *recipients, const char *const *patient_ids,
     const char *const *event_keys, size_t n, long *created)
 {
-	struct buf subject = BUF_INIT, text = BUF_INIT, name = BUF_INIT, vars = BUF_INIT, err = BUF_INIT;
-	struct json_object *model = json_object_new_object(), *site = json_object_new_object();
-	bool one = false;
-	int rc;
-
-	m->org_id = app->rq.org_id;
 	m->requested_by = app->rq.who.user_id;
 	m->requested_ip = *req->client_addr ? req->client_addr : NULL;
 	m->channel = c->channel;
@@ -93,26 +87,9 @@ web_comms_queue(struct web_app *app, const struct request *req, const struct web
 	m->body_text = c->body;
 	/* every channel goes through the staff-message templates: without a BAA the PHI-free
 	 * variant replaces the staff member's words (NOTE-5) */
-	json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
-	json_object_object_add(model, "site", site);
-	web_strings(model, "body", c->body, "subject", c->subject, NULL);
-	rc = notify_render(app->views, COMMS_TEMPLATE, notify_channel_baa(&app->cfg, c->channel),
-	    model, m, &subject, &text, &name, &vars, &err);
-	json_object_put(model);
-	*created = 0;
-	if (rc < 0)
-		log_error("staff message not rendered", "%s", buf_cstr(&err));
-	else if (n == 0) {
-		rc = notify_enqueue(&app->db, m, &one);
-		*created = one;
-	} else
-		rc = notify_enqueue_many(&app->db, m, recipients, patient_ids, event_keys, n, created);
-	buf_free(&subject);
-	buf_free(&text);
-	buf_free(&name);
-	buf_free(&vars);
-	buf_free(&err);
-	return rc;
+	return web_queue_messages(app, COMMS_TEMPLATE,
+	    web_strings(json_object_new_object(), "body", c->body, "subject", c->subject, NULL), m,
+	    recipients, patient_ids, event_keys, n, created);
 }
 
 struct web_view

@@ -7,22 +7,28 @@
 #include <json-c/json.h>
 
 int
-web_queue_message(struct web_app *app, const char *name, struct json_object *model,
-    struct notify_message *m, bool *created)
+web_queue_messages(struct web_app *app, const char *name, struct json_object *model,
+    struct notify_message *m, const char *const *recipients, const char *const *patient_ids,
+    const char *const *event_keys, size_t n, long *created)
 {
 	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, vars = BUF_INIT, err = BUF_INIT;
 	struct json_object *site = json_object_new_object();
-	int rc = DB_FAILED;
+	bool one = false;
+	int rc = -1;
 
 	json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
 	json_object_object_add(model, "site", site);
 	m->org_id = app->rq.org_id;
+	*created = 0;
 	if (notify_render(app->views, name, notify_channel_baa(&app->cfg, m->channel), model, m,
 	    &subject, &text, &html, &vars, &err) < 0) {
 		log_error("message not rendered", "%s: %s", name, buf_cstr(&err));
 		snprintf(app->db.error, sizeof app->db.error, "template %s: %s", name, buf_cstr(&err));
+	} else if (n == 0) {
+		rc = notify_enqueue(&app->db, m, &one);
+		*created = one;
 	} else
-		rc = notify_enqueue(&app->db, m, created);
+		rc = notify_enqueue_many(&app->db, m, recipients, patient_ids, event_keys, n, created);
 	json_object_put(model);
 	buf_free(&subject);
 	buf_free(&text);
@@ -30,4 +36,16 @@ web_queue_message(struct web_app *app, const char *name, struct json_object *mod
 	buf_free(&vars);
 	buf_free(&err);
 	return rc;
+}
+
+int
+web_queue_message(struct web_app *app, const char *name, struct json_object *model,
+    struct notify_message *m, bool *created)
+{
+	long n = 0;
+	int rc = web_queue_messages(app, name, model, m, NULL, NULL, NULL, 0, &n);
+
+	if (created != NULL)
+		*created = n > 0;
+	return rc == -1 ? DB_FAILED : rc;
 }

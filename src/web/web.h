@@ -306,6 +306,12 @@ struct notify_message;
  * not NULL) or an error; a template that fails is DB_FAILED, logged. */
 int  web_queue_message(struct web_app *app, const char *name, struct json_object *model,
 	struct notify_message *m, bool *created);
+/* The same, rendered once and queued for m->recipient (n 0) or for each recipients[i] with
+ * patient_ids[i] and event_keys[i]; *created: how many new rows. DB_OK, a db_result, or -1
+ * when the template failed (logged, and its error in app->db.error). */
+int  web_queue_messages(struct web_app *app, const char *name, struct json_object *model,
+	struct notify_message *m, const char *const *recipients, const char *const *patient_ids,
+	const char *const *event_keys, size_t n, long *created);
 
 /* ---- sign-in shared by pages and the API (signin.c) ---- */
 
