@@ -347,10 +347,8 @@ unlike($link->($r, qr/^Change date and time$/), qr/practitionerId/, '... going b
 # taken meanwhile: gone from the grid, from the API, and the summary says so
 $r = $get->("/book/time?serviceId=$consult&practitionerId=$ada&funding=medicare");
 $slot = $link->($r, qr/^11:00 am In person/);
-$psql->("INSERT INTO appointments (org_id, practitioner_id, service_id, location_id, session_type, status,
-	starts_at, ends_at, blocked_from, blocked_until, hold_expires_at)
-	VALUES ('$org', '$ada', '$consult', '$carlton', 'in_person', 'held', '2026-12-01 11:00+11', '2026-12-01 11:50+11',
-	'2026-12-01 11:00+11', '2026-12-01 12:00+11', '2026-11-30 01:10Z')");	# a live hold on the app's clock
+$d->{db}->appointment($org, practitioner => $ada, service => $consult, location => $carlton, start => '2026-12-01 11:00+11',
+	status => 'held', hold_expires => '2026-11-30 01:10Z');	# a live hold on the app's clock
 $r = $get->($slot);
 is($r->{status}, 409, 'a time taken since: 409');
 like($text->($r->{main}), qr/Sorry, that time is no longer free\. Choose another time ?\./, '... says so');

@@ -1,6 +1,6 @@
 #!/usr/bin/env perl
 # The catalogue's JSON API (BOOK-1, BOOK-2, BOOK-3, BOOK-4's rating, BOOK-6, BOOK-13;
-# patient-api.md "Catalogue and availability"), with data made in SQL here:
+# patient-api.md "Catalogue and availability"), with a clinic made here with t/lib/BookingData.pm's builders:
 #   GET /api/services       every filter, prices from price_rules (most specific rule wins;
 #                           fee, rebate, gap as {"amount","currency"}), another funding;
 #   GET /api/psychologists  every filter, list order, sort soonest and rating, the rating of
@@ -19,46 +19,30 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use KairosTest;
+use BookingData;
 use JSON::PP;
 use Test::More;
 
 # Monday 30 November 2026, 12:00 in Melbourne (AEDT, +11:00)
 my $k = KairosTest->start(workers => 1, env => { KAIROS_TEST_CLOCK => '2026-11-30T01:00:00Z' });
 my $dir = $k->dir;
-my $psql = sub { my $v = `psql -q -h $dir/run -U kairos -d kairos -v ON_ERROR_STOP=1 -tAc "$_[0]" 2>&1`; chomp $v; $v };
-my $id = sub { my ($v) = $_[0] =~ /([0-9a-f]{8}-[0-9a-f-]{27})/; $v // die "no id in: $_[0]" };
+my $db = BookingData->new($k);
+my $psql = sub { $db->psql(@_) };
 
 my $org = $psql->("SELECT id FROM organisations WHERE is_default");
-my $beacon = $id->($psql->("INSERT INTO organisations (slug, name) VALUES ('beacon', 'Beacon') RETURNING id"));
-my $location = sub {
-	my ($o, $name, $tz) = @_;
-	$id->($psql->("INSERT INTO locations (org_id, name, address_line1, locality, country, timezone)
-		VALUES ('$o', '$name', '1 Main St', '$name', 'AU', '$tz') RETURNING id"));
-};
-my $carlton = $location->($org, 'Carlton', 'Australia/Melbourne');
-my $perth = $location->($org, 'Perth', 'Australia/Perth');
-my $their_loc = $location->($beacon, 'Beacon House', 'Australia/Sydney');
+my $beacon = $db->organisation('beacon', 'Beacon');
+my $carlton = $db->location($org, 'Carlton', 'Australia/Melbourne');
+my $perth = $db->location($org, 'Perth', 'Australia/Perth');
+my $their_loc = $db->location($beacon, 'Beacon House', 'Australia/Sydney');
 
-my $service = sub {
-	my ($o, $name, $min, $types, $concerns, $order, $active) = @_;
-	$id->($psql->("INSERT INTO services (org_id, name, description, duration_minutes, session_types, concerns, sort_order, active)
-		VALUES ('$o', '$name', '$name sessions', $min, '$types', '$concerns', $order, ${\ ($active // 'true')}) RETURNING id"));
-};
+my $service = sub { my ($o, $name, @f) = @_; $db->service($o, $name, @f, description => "$name sessions") };
 my $consult = $service->($org, 'Consult', 50, '{in_person,telehealth}', '{Anxiety,Depression}', 1);
 my $couples = $service->($org, 'Couples', 80, '{in_person}', '{Relationships}', 2);
-my $retired = $service->($org, 'Retired', 50, '{in_person}', '{}', 0, 'false');
+my $retired = $service->($org, 'Retired', 50, '{in_person}', '{}', 0, active => 'false');
 my $their_svc = $service->($beacon, 'Beacon consult', 50, '{in_person}', '{}', 0);
 
-my $pr = sub {
-	my ($o, %p) = @_;
-	my $v = $id->($psql->("INSERT INTO practitioners (org_id, name, title, photo_url, bio, qualifications, specialties,
-		languages, gender, telehealth, timezone, buffer_after_minutes, sort_order, active)
-		VALUES ('$o', '$p{name}', 'Psychologist', '/static/$p{name}.jpg', 'About $p{name}', '{MPsych}', '$p{spec}',
-		'$p{lang}', '$p{gender}', $p{tele}, '$p{tz}', $p{after}, $p{order}, ${\ ($p{active} // 'true')}) RETURNING id"));
-	$psql->("INSERT INTO practitioner_services (org_id, practitioner_id, service_id) VALUES ('$o', '$v', '$_')") for @{ $p{offers} };
-	$psql->("INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) VALUES ('$o', '$v', '$_')") for @{ $p{at} };
-	$v;
-};
+# this clinic's psychologists have a photo each, a short bio and one qualification
+my $pr = sub { my ($o, %p) = @_; $db->practitioner($o, photo => "/static/$p{name}.jpg", bio => "About $p{name}", quals => '{MPsych}', %p) };
 my $ada = $pr->($org, name => 'Dr Ada Ng', spec => '{Anxiety,Trauma}', lang => '{en,zh}', gender => 'female',
 	tele => 'true', tz => 'Australia/Perth', after => 10, order => 3, offers => [$consult], at => [$carlton]);
 my $bo = $pr->($org, name => 'Dr Bo Tran', spec => '{Depression}', lang => '{en}', gender => 'male',
@@ -70,68 +54,45 @@ my $dee = $pr->($org, name => 'Dr Dee Gone', spec => '{Anxiety}', lang => '{en}'
 my $theirs = $pr->($beacon, name => 'Dr Beacon', spec => '{Anxiety}', lang => '{en}', gender => 'female',
 	tele => 'true', tz => 'Australia/Sydney', after => 0, order => 0, offers => [$their_svc], at => [$their_loc]);
 
-my $rule = sub {
-	my ($p, $l, $type, $wd, $from, $to, $valid) = @_;
-	$l = $l ? "'$l'" : 'NULL';
-	my ($vf, $vu) = $valid ? map { "'$_'" } @$valid : ('NULL', 'NULL');
-	$psql->("INSERT INTO availability_rules (org_id, practitioner_id, location_id, session_type, weekday, start_time, end_time, valid_from, valid_until)
-		VALUES ('$org', '$p', $l, '$type', $wd, '$from', '$to', $vf, $vu)");
-};
-$rule->($ada, $carlton, 'in_person', 2, '09:00', '13:00');	# Tuesdays at Carlton, hourly (50 + 10)
-$rule->($ada, undef, 'telehealth', 3, '18:00', '20:00');	# Wednesday evenings from Perth
-$rule->($bo, $carlton, 'in_person', 4, '10:00', '12:00');	# Thursdays, every 50 minutes
-$rule->($dee, $carlton, 'in_person', 2, '09:00', '17:00');	# inactive: never offered
+$db->rule($org, $ada, $carlton, 'in_person', 2, '09:00', '13:00');	# Tuesdays at Carlton, hourly (50 + 10)
+$db->rule($org, $ada, undef, 'telehealth', 3, '18:00', '20:00');	# Wednesday evenings from Perth
+$db->rule($org, $bo, $carlton, 'in_person', 4, '10:00', '12:00');	# Thursdays, every 50 minutes
+$db->rule($org, $dee, $carlton, 'in_person', 2, '09:00', '17:00');	# inactive: never offered
 # the daylight-saving days (Melbourne springs forward on Sunday 4 October, New York falls
 # back on Sunday 1 November): Saturdays to Mondays at Carlton, only around then
-$rule->($ada, $carlton, 'in_person', $_, '09:00', '11:00', ['2026-10-01', '2026-11-02']) for 6, 0, 1;
+$db->rule($org, $ada, $carlton, 'in_person', $_, '09:00', '11:00', '2026-10-01', '2026-11-02') for 6, 0, 1;
 
 my $appt = sub {
 	my ($p, $start, $status) = @_;
-	$id->($psql->("INSERT INTO appointments (org_id, practitioner_id, service_id, location_id, session_type, status,
-		starts_at, ends_at, blocked_from, blocked_until, cancelled_at)
-		VALUES ('$org', '$p', '$consult', '$carlton', 'in_person', '$status', timestamptz '$start',
-		timestamptz '$start' + interval '50 minutes', timestamptz '$start', timestamptz '$start' + interval '60 minutes',
-		NULL) RETURNING id"));
+	$db->appointment($org, practitioner => $p, service => $consult, location => $carlton, start => $start, status => $status);
 };
 $appt->($ada, '2026-12-01 10:00+11', 'confirmed');
 my @done = map { $appt->($_->[0], $_->[1], 'completed') } [$ada, '2026-11-10 09:00+11'], [$ada, '2026-11-11 09:00+11'],
 	[$ada, '2026-11-12 09:00+11'], [$cy, '2026-11-10 09:00+11'], [$bo, '2026-11-10 09:00+11'], [$cy, '2026-11-13 09:00+11'];
 my $upcoming = $appt->($bo, '2026-11-17 09:00+11', 'confirmed');
-my $review = sub {
-	my ($a, $p, $rating, $status) = @_;
-	my $mod = $status eq 'pending' ? 'NULL' : 'now()';
-	$psql->("INSERT INTO reviews (org_id, appointment_id, practitioner_id, rating, body, status, moderated_at)
-		VALUES ('$org', '$a', '$p', $rating, 'text', '$status', $mod)");
-};
-$review->($done[0], $ada, 5, 'approved');
-$review->($done[1], $ada, 4, 'approved');
-$review->($done[2], $ada, 1, 'pending');	# not counted until approved
-$review->($done[3], $cy, 5, 'approved');
-$review->($done[4], $bo, 1, 'rejected');	# never counted
+# a review the database refuses: psql's message
+my $refused = sub { eval { $db->review($org, @_); 1 } ? 'accepted' : $@ };
+$db->review($org, $done[0], $ada, 5, 'approved');
+$db->review($org, $done[1], $ada, 4, 'approved');
+$db->review($org, $done[2], $ada, 1, 'pending');	# not counted until approved
+$db->review($org, $done[3], $cy, 5, 'approved');
+$db->review($org, $done[4], $bo, 1, 'rejected');	# never counted
 
 # reviews (0019): one per completed appointment, of its own practitioner
-like($review->($upcoming, $bo, 5, 'pending'), qr/only a completed appointment/, 'a confirmed appointment cannot be reviewed');
-like($review->($done[0], $ada, 3, 'pending'), qr/duplicate key/, 'nor one reviewed already');
-like($review->($done[5], $ada, 3, 'pending'), qr/foreign key/, "nor reviewed as another practitioner's");
+like($refused->($upcoming, $bo, 5, 'pending'), qr/only a completed appointment/, 'a confirmed appointment cannot be reviewed');
+like($refused->($done[0], $ada, 3, 'pending'), qr/duplicate key/, 'nor one reviewed already');
+like($refused->($done[5], $ada, 3, 'pending'), qr/foreign key/, "nor reviewed as another practitioner's");
 is($psql->("SELECT string_agg(relname || '=' || relrowsecurity, ' ' ORDER BY relname) FROM pg_class
 	WHERE relname IN ('reviews', 'funnel_events')"), 'funnel_events=true reviews=true', 'both new tables have row-level security');
 
-my $price = sub {
-	my ($svc, $loc, $type, $funding, $fee, $rebate, $insurer) = @_;
-	$loc = $loc ? "'$loc'" : 'NULL';
-	$type = $type ? "'$type'" : 'NULL';
-	$insurer = $insurer ? "'$insurer'" : 'NULL';
-	$psql->("INSERT INTO price_rules (org_id, service_id, location_id, session_type, funding, insurer, fee_minor, rebate_minor, currency)
-		VALUES ('$org', '$svc', $loc, $type, '$funding', $insurer, $fee, $rebate, 'AUD')");
-};
-$price->($consult, undef, undef, 'private', 22000, 0);
-$price->($consult, $carlton, 'in_person', 'private', 24000, 0);
-$price->($consult, undef, 'telehealth', 'private', 20000, 0);
-$price->($consult, undef, undef, 'medicare', 22000, 9850);
-$price->($consult, undef, undef, 'insurer', 22000, 6000, 'Bupa');
-$price->($couples, undef, undef, 'private', 30000, 0);
+$db->price($org, $consult, undef, undef, 'private', 22000, 0);
+$db->price($org, $consult, $carlton, 'in_person', 'private', 24000, 0);
+$db->price($org, $consult, undef, 'telehealth', 'private', 20000, 0);
+$db->price($org, $consult, undef, undef, 'medicare', 22000, 9850);
+$db->price($org, $consult, undef, undef, 'insurer', 22000, 6000, 'Bupa');
+$db->price($org, $couples, undef, undef, 'private', 30000, 0);
 $psql->("UPDATE price_rules SET active = false WHERE fee_minor = 30000");
-$price->($couples, undef, undef, 'private', 32000, 0);	# the active one
+$db->price($org, $couples, undef, undef, 'private', 32000, 0);	# the active one
 
 # ---- helpers ----
 sub enc { my $s = shift; $s =~ s/([^A-Za-z0-9_.~-])/sprintf '%%%02X', ord $1/ge; $s }
@@ -419,10 +380,8 @@ SKIP: {
 # CATALOGUE_CACHE_TTL_S (5 minutes) and never past a quarter hour (23:15Z), so the times
 # below are ones only the notice and the hold bounds catch.
 $psql->("UPDATE practitioners SET min_notice_minutes = 50 WHERE id = '$ada'");
-$psql->("INSERT INTO appointments (org_id, practitioner_id, service_id, location_id, session_type, status,
-	starts_at, ends_at, blocked_from, blocked_until, hold_expires_at)
-	VALUES ('$org', '$ada', '$consult', '$carlton', 'in_person', 'held', '2026-12-01 12:00+11', '2026-12-01 12:50+11',
-	'2026-12-01 12:00+11', '2026-12-01 13:00+11', '2026-11-30 23:13:00Z')");
+$db->appointment($org, practitioner => $ada, service => $consult, location => $carlton, start => '2026-12-01 12:00+11',
+	status => 'held', hold_expires => '2026-11-30 23:13:00Z');
 my @two = (serviceId => $consult, practitionerId => $ada, from => '2026-12-01', to => '2026-12-02', tz => 'Australia/Melbourne');
 my $starts = sub { join ' ', map { substr $_->{start}, 5, 11 } @{ $get->('/api/availability', @two)->{json}{slots} // [] } };
 my $next_ada = sub {
@@ -442,7 +401,7 @@ is($starts->(), '12-01T12:00 12-02T21:00 12-02T22:00', 'an expired hold frees it
 is($next_ada->(), '2026-12-01T12:00:00+11:00', '... in nextAvailable too');
 $appt->($ada, '2026-12-02 21:00+11', 'confirmed');
 is($starts->(), '12-01T12:00 12-02T22:00', 'a booking inserted by SQL takes its slot at once');
-$psql->("INSERT INTO practitioner_leave (org_id, practitioner_id, starts_at, ends_at) VALUES ('$org', '$ada', '2026-12-01 00:00+11', '2026-12-01 23:59+11')");
+$db->leave($org, $ada, '2026-12-01 00:00+11', '2026-12-01 23:59+11');
 is($starts->(), '12-02T22:00', 'a new leave row takes her day at once');
 is($next_ada->(), '2026-12-02T22:00:00+11:00', '... and her nextAvailable');
 $psql->("DELETE FROM practitioner_leave WHERE practitioner_id = '$ada'");
