@@ -1,6 +1,6 @@
 #!/usr/bin/env perl
 # The catalogue's JSON API (BOOK-1, BOOK-2, BOOK-3, BOOK-4's rating, BOOK-6, BOOK-13;
-# patient-api.md "Catalogue and availability"), with a clinic made here with t/lib/BookingData.pm's builders:
+# patient-api.md "Catalogue and availability"), with a clinic built here by t/lib/BookingData.pm:
 #   GET /api/services       every filter, prices from price_rules (most specific rule wins;
 #                           fee, rebate, gap as {"amount","currency"}), another funding;
 #   GET /api/psychologists  every filter, list order, sort soonest and rating, the rating of
