@@ -111,14 +111,19 @@ http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *
 {
 	struct request req;
 	struct response resp;
+	const char *body;
+	size_t len;
 
 	http_request_init(&req, fr->envp, http_fcgi_read, fr->in, NULL);
 	http_response_init(&resp, &req.arena);
 	handler(ctx, &req, &resp);
 	http_request_drain(&req);
 	buf_reset(wire);
-	http_response_serialise(&resp, &req, wire);
+	http_response_serialise_head(&resp, &req, wire);
 	FCGX_PutStr(wire->data, (int)wire->len, fr->out);
+	/* from the response itself: libfcgi copies it into its records anyway */
+	if ((body = http_response_wire_body(&resp, &req, &len)) != NULL)
+		FCGX_PutStr(body, (int)len, fr->out);
 	http_fcgi_log(&req, &resp, wire);
 	http_response_free(&resp);
 	http_request_free(&req);

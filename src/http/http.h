@@ -185,6 +185,13 @@ const char *http_status_text(int status);
  * ("Status: 200 OK\r\n..."), into out. HEAD requests get headers only. */
 void http_response_serialise(const struct response *resp, const struct request *req,
 	struct buf *out);
+/* The two parts of that: the head (status, headers, the blank line) appended to out, and the
+ * body's bytes to send after it (resp's own, *len of them; NULL and 0 for HEAD or none). The
+ * worker sends the body from where it is: a 77 KB page is not copied once more. */
+void http_response_serialise_head(const struct response *resp, const struct request *req,
+	struct buf *out);
+const char *http_response_wire_body(const struct response *resp, const struct request *req,
+	size_t *len);
 
 /* ---- routing ---- */
 

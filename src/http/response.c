@@ -187,7 +187,8 @@ http_header_out(struct buf *out, const char *name, const char *value)
 }
 
 void
-http_response_serialise(const struct response *resp, const struct request *req, struct buf *out)
+http_response_serialise_head(const struct response *resp, const struct request *req,
+    struct buf *out)
 {
 	/* appends, not printf: this runs for every answer */
 	buf_puts(out, "Status: ");
@@ -210,6 +211,25 @@ http_response_serialise(const struct response *resp, const struct request *req, 
 	for (size_t i = 0; i < resp->nheaders; i++)
 		http_header_out(out, resp->headers[i].name, resp->headers[i].value);
 	buf_puts(out, "\r\n");
-	if (req->method != HTTP_HEAD)
-		buf_append(out, resp->body.data ? resp->body.data : "", resp->body.len);
+}
+
+const char *
+http_response_wire_body(const struct response *resp, const struct request *req, size_t *len)
+{
+	*len = 0;
+	if (req->method == HTTP_HEAD || resp->body.len == 0)
+		return NULL;
+	*len = resp->body.len;
+	return resp->body.data;
+}
+
+void
+http_response_serialise(const struct response *resp, const struct request *req, struct buf *out)
+{
+	const char *body;
+	size_t len;
+
+	http_response_serialise_head(resp, req, out);
+	if ((body = http_response_wire_body(resp, req, &len)) != NULL)
+		buf_append(out, body, len);
 }

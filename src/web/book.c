@@ -928,10 +928,10 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	struct book_choices choices;
 	struct book_state st, next;
 	struct web_form f;
-	struct json_object *model, *field;
+	struct json_object *model, *field, *kept;
 	const struct tz_zone *zone;
 	const char *content, *key, *cards;
-	size_t n = 0, len;
+	size_t n = 0;
 	char within[24];
 	int rc;
 
@@ -945,13 +945,15 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	key = arena_printf(&req->arena, "step2|%s|%s", tz_name(zone), req->query_string);
 	if (catalogue_window(&app->db, s2.pq.service_id, s2.pq.location_id, &w) != CATALOGUE_OK)
 		return web_view_db_failed();
-	if ((content = catalogue_kept(&req->arena, &w, key, clock_now(), &len)) != NULL) {
+	if ((kept = catalogue_kept_string(&w, key, clock_now())) != NULL) {
 		book_state_from(req, &s2.e, &st);
-		if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
+		if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK) {
+			json_object_put(kept);
 			return web_view_db_failed();
+		}
 		model = web_page_model(app, req, resp, NULL);
 		book_step2_back(req, model, &st);
-		book_put(model, "main", content);
+		json_object_object_add_ex(model, "main", kept, JSON_C_OBJECT_KEY_IS_CONSTANT);
 		return web_view_page(200, "pages/book-psychologist", model);
 	}
 	rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n,

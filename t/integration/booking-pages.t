@@ -157,6 +157,15 @@ my $list = sub { my ($q) = @_; $cards->($get->("/book/psychologist?serviceId=$co
 # at once, on every worker
 is_deeply([map { $list->('sort=rating') } 1 .. 4], [map { ['Cy Park', 'Dr Ada Ng', 'Dr Bo Tran'] } 1 .. 4],
 	'the same list four times (kept by each worker)');
+# a page built (kept) and then its repeats from what was kept: the same bytes, all of them, and
+# the length nginx was told (a repeat sends the body from the response, not a copy of it)
+my @same = map { $get->("/book/psychologist?serviceId=$consult&q=dr&sort=rating") } 1 .. 3;
+is_deeply([map { $_->{status} } @same], [200, 200, 200], 'a page and its repeats are answered');
+ok(length $same[0]{content} > 1000 && $same[0]{content} =~ m{</html>\s*$} &&
+	$same[1]{content} eq $same[0]{content} && $same[2]{content} eq $same[0]{content},
+	'... byte for byte the page first built, to its end') or diag join ' ', map { length $_->{content} } @same;
+is_deeply([map { $_->{headers}{'content-length'} } @same], [map { length $_->{content} } @same],
+	'... each of its length');
 $psql->("UPDATE practitioners SET name = 'Dr Bo Tran-Le' WHERE name = 'Dr Bo Tran'");
 is_deeply([map { $list->('sort=rating') } 1 .. 4], [map { ['Cy Park', 'Dr Ada Ng', 'Dr Bo Tran-Le'] } 1 .. 4],
 	'... a psychologist renamed: the new name at once, from every worker');

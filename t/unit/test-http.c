@@ -414,7 +414,9 @@ test_response(void)
 	struct http_error err;
 	struct request req;
 	struct response resp;
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, head = BUF_INIT;
+	const char *body;
+	size_t len;
 
 	make(&req, env, NULL, &err);
 	http_response_init(&resp, &req.arena);
@@ -431,6 +433,25 @@ test_response(void)
 	ok(strstr(out.data, "frame-ancestors 'none'") != NULL, "CSP forbids framing");
 	ok(strstr(out.data, "X-Content-Type-Options: nosniff\r\n") != NULL, "nosniff");
 	ok(strstr(out.data, "X-Request-Id: ") != NULL, "the request id is echoed");
+	ok(http_response_wire_body(&resp, &req, &len) == NULL && len == 0,
+	    "HEAD: the worker sends no body after the head");
+	buf_reset(&head);
+	http_response_serialise_head(&resp, &req, &head);
+	ok(head.len == out.len && memcmp(head.data, out.data, out.len) == 0,
+	    "HEAD: the head is the whole answer");
+	/* GET: the head and then the body as the worker sends them are the serialised answer */
+	req.method = HTTP_GET;
+	buf_reset(&out);
+	http_response_serialise(&resp, &req, &out);
+	buf_reset(&head);
+	http_response_serialise_head(&resp, &req, &head);
+	body = http_response_wire_body(&resp, &req, &len);
+	ok(body == resp.body.data && len == 5, "GET: the body is sent from the response itself");
+	buf_append(&head, body, len);
+	ok(head.len == out.len && memcmp(head.data, out.data, out.len) == 0 &&
+	    out.len > 5 && memcmp(out.data + out.len - 5, "hello", 5) == 0,
+	    "GET: head and body are byte for byte the serialised answer");
+	buf_free(&head);
 	http_response_free(&resp);
 
 	/* a redirect: status, Location, no body */
