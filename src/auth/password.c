@@ -16,13 +16,11 @@
  * without a real hash paid for two argon2id runs, the making and the check (docs/auth.md).
  * Its salt and tag are random bytes drawn once; the tag is no hash of anything, so no secret
  * matches it (and the result is thrown away regardless). */
-#define AUTH_STR_(x) #x
-#define AUTH_STR(x)  AUTH_STR_(x)
 #define AUTH_DUMMY_SALT "pOcuBaBxZVlwuxP27Z6yhA"			/* 16 bytes, base64 */
 #define AUTH_DUMMY_TAG  "Dt0UOEvAxJLSOvKCf0y2atvQC3wV4x5YFXI4PYVI4Qg"	/* 32 bytes */
 static const char auth_dummy_hash[] = "$argon2id$v=19"
-	"$m=" AUTH_STR(AUTH_ARGON2_M_COST_KIB) ",t=" AUTH_STR(AUTH_ARGON2_T_COST)
-	",p=" AUTH_STR(AUTH_ARGON2_PARALLELISM) "$" AUTH_DUMMY_SALT "$" AUTH_DUMMY_TAG;
+	"$m=" STR_OF(AUTH_ARGON2_M_COST_KIB) ",t=" STR_OF(AUTH_ARGON2_T_COST)
+	",p=" STR_OF(AUTH_ARGON2_PARALLELISM) "$" AUTH_DUMMY_SALT "$" AUTH_DUMMY_TAG;
 _Static_assert(ARGON2_VERSION_NUMBER == 19, "auth_hash writes v=19: the dummy must too");
 /* unpadded base64 of n bytes is (4n + 2) / 3 characters: the same salt and tag lengths as
  * auth_hash makes, so the same work to decode, hash and compare */

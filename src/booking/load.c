@@ -25,8 +25,6 @@
 /* "1970-01-01" plus terminator; and an int64 in decimal */
 #define BOOKING_DATE_SIZE       16
 #define BOOKING_INT_SIZE        24
-#define BOOKING_STR_(x)         #x
-#define BOOKING_STR(x)          BOOKING_STR_(x)
 
 static struct db_stmt booking_stmt_service = DB_STMT("booking_load_service", 1,
 	"SELECT duration_minutes, coalesce(slot_interval_minutes, 0) FROM services"
@@ -70,7 +68,7 @@ static struct db_stmt booking_stmt_ranges = DB_STMT("booking_load_ranges", 4,
 	" extract(epoch FROM a.blocked_until)::bigint"
 	" FROM unnest($1::uuid[]) WITH ORDINALITY AS u (id, n)"
 	" JOIN appointments a ON a.practitioner_id = u.id"
-	" AND a.blocked_from >= to_timestamp($2::bigint - " BOOKING_STR(BOOKING_BLOCKED_MAX_S) ")"
+	" AND a.blocked_from >= to_timestamp($2::bigint - " STR_OF(BOOKING_BLOCKED_MAX_S) ")"
 	" AND a.blocked_from < to_timestamp($3::bigint)"
 	" AND a.blocked_until > to_timestamp($2::bigint)"
 	" AND a.status <> 'cancelled'"

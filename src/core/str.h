@@ -8,6 +8,10 @@
  * word ("sms", "warn", "GET") into the enum whose values index that table. */
 int str_index(const char *const *names, size_t n, const char *s);
 
+/* A macro's value as a string literal, for SQL and messages put together at compile time
+ * (STR_OF(LIMIT) is "50" where LIMIT is 50). */
+#define STR_OF_(x)  #x
+#define STR_OF(x)   STR_OF_(x)
 #define STR_INDEX(table, s) str_index((table), sizeof (table) / sizeof *(table), (s))
 
 #endif
