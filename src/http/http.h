@@ -181,13 +181,10 @@ void http_response_error(struct response *resp, enum http_kind kind, int status,
 	const char *message);
 /* Status line text for a code ("Not Found"); "Unknown" for codes we never send. */
 const char *http_status_text(int status);
-/* Serialises status, headers (security headers and X-Request-Id added) and body, CGI-style
- * ("Status: 200 OK\r\n..."), into out. HEAD requests get headers only. */
-void http_response_serialise(const struct response *resp, const struct request *req,
-	struct buf *out);
-/* The two parts of that: the head (status, headers, the blank line) appended to out, and the
- * body's bytes to send after it (resp's own, *len of them; NULL and 0 for HEAD or none). The
- * worker sends the body from where it is: a 77 KB page is not copied once more. */
+/* A response as the worker sends it, CGI-style, in two parts: the head ("Status: 200
+ * OK\r\n...", security headers and X-Request-Id added, the blank line) appended to out; then
+ * the body's bytes to send after it (resp's own, *len of them; NULL and 0 for HEAD or none),
+ * sent from where they are: a 77 KB page is not copied once more. HEAD keeps the GET length. */
 void http_response_serialise_head(const struct response *resp, const struct request *req,
 	struct buf *out);
 const char *http_response_wire_body(const struct response *resp, const struct request *req,

@@ -222,14 +222,3 @@ http_response_wire_body(const struct response *resp, const struct request *req, 
 	*len = resp->body.len;
 	return resp->body.data;
 }
-
-void
-http_response_serialise(const struct response *resp, const struct request *req, struct buf *out)
-{
-	const char *body;
-	size_t len;
-
-	http_response_serialise_head(resp, req, out);
-	if ((body = http_response_wire_body(resp, req, &len)) != NULL)
-		buf_append(out, body, len);
-}
