@@ -93,7 +93,7 @@ sub booking_stmt {
 	my ($body) = $c =~ /DB_STMT\("$name", \d+,\n(.*?)\);\n/s or die "no $name";
 	open my $h, '<', KairosTest->src . '/src/booking/booking.h' or die;
 	my ($max) = do { local $/; <$h> } =~ /#define BOOKING_BLOCKED_MAX_S\s+(\d+)/;
-	$body =~ s/BOOKING_STR\(BOOKING_BLOCKED_MAX_S\)/"$max"/g;
+	$body =~ s/STR_OF\(BOOKING_BLOCKED_MAX_S\)/"$max"/g;
 	my $sql = join '', $body =~ /"((?:[^"\\]|\\.)*)"/g;
 	$sql =~ s/\\"/"/g;
 	$sql;

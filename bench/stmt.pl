@@ -13,7 +13,7 @@ my $c = do { local $/; <$src> };
 my ($body) = $c =~ /DB_STMT\("\Q$name\E", \d+,\n(.*?)\);\n/s or die "no statement $name in $file\n";
 open my $h, '<', "$FindBin::Bin/../src/booking/booking.h" or die;
 my %macro = do { local $/; <$h> } =~ /#define (BOOKING_\w+)\s+(\d+)\b/g;
-$body =~ s/BOOKING_STR\((\w+)\)/exists $macro{$1} ? "\"$macro{$1}\"" : die "unknown macro $1\n"/ge;
+$body =~ s/STR_OF\((\w+)\)/exists $macro{$1} ? "\"$macro{$1}\"" : die "unknown macro $1\n"/ge;
 my $sql = join '', $body =~ /"((?:[^"\\]|\\.)*)"/g;
 $sql =~ s/\\"/"/g;
 print "$sql\n";
