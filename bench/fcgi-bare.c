@@ -20,6 +20,8 @@
  * its first statement and its queued writes with its COMMIT.
  *
  *   fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE [SQL_FILE]]]] */
+#include "http/fcgi_send.h"
+
 #include <fcgiapp.h>
 #include <libpq-fe.h>
 #include <signal.h>
@@ -200,7 +202,7 @@ bare_run_statements(PGconn *db)
 }
 
 static void
-bare_query_reply(PGconn *db, const char *org, FCGX_Stream *out)
+bare_query_reply(PGconn *db, const char *org, FCGX_Request *fr)
 {
 	const char *p[] = { org }, *name = "floor", *zone = "-";
 	PGresult *res = NULL;
@@ -219,23 +221,23 @@ bare_query_reply(PGconn *db, const char *org, FCGX_Stream *out)
 	}
 	if (good) {
 		size_t line = strlen(name) + strlen(zone) + 2, fill = padlen > line ? padlen - line : 0;
-		char length[64];
+		char head[BARE_MAX_HEADERS + 128], body[256];
+		struct iovec answer[3];
 		int n;
 
-		/* framed as Kairos frames its pages, with a length, so nginx need not chunk
-		 * (snprintf: FCGX_FPrintF knows no %zu) */
-		n = snprintf(length, sizeof length, "Content-Length: %zu\r\n\r\n", line + fill);
-		FCGX_PutS("Status: 200 OK\r\n", out);
-		FCGX_PutStr(headers, (int)headers_len, out);
-		FCGX_PutStr(length, n, out);
-		FCGX_FPrintF(out, "%s %s\n", name, zone);
-		if (pad != NULL) {
-			FCGX_PutStr(pad, (int)fill, out);
-			if (write(2, pad, BARE_LOG_LINE) < 0)
-				_exit(1);
-		}
+		/* framed as Kairos frames its pages, with a length, so nginx need not chunk, and
+		 * sent as Kairos sends them (http_fcgi_send) */
+		n = snprintf(head, sizeof head, "Status: 200 OK\r\n%.*sContent-Length: %zu\r\n\r\n",
+		    (int)headers_len, headers, line + fill);
+		snprintf(body, sizeof body, "%s %s\n", name, zone);
+		answer[0] = (struct iovec){ head, (size_t)n };
+		answer[1] = (struct iovec){ body, strlen(body) };
+		answer[2] = (struct iovec){ pad != NULL ? pad : body, pad != NULL ? fill : 0 };
+		http_fcgi_send(fr, answer, 3);
+		if (pad != NULL && write(2, pad, BARE_LOG_LINE) < 0)
+			_exit(1);
 	} else
-		FCGX_FPrintF(out, "Status: 503 Service Unavailable\r\n\r\n");
+		FCGX_FPrintF(fr->out, "Status: 503 Service Unavailable\r\n\r\n");
 	PQclear(res);
 }
 
@@ -291,7 +293,7 @@ main(int argc, char **argv)
 			FCGX_InitRequest(&req, fd, 0);
 			while (FCGX_Accept_r(&req) >= 0) {
 				if (db != NULL)
-					bare_query_reply(db, org, req.out);
+					bare_query_reply(db, org, &req);
 				else
 					FCGX_PutStr(reply, sizeof reply - 1, req.out);
 				/* the same plain close as Kairos (src/http/fcgi.c), not the

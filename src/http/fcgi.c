@@ -6,6 +6,7 @@
  * only read from the signalfd between requests). The listening socket is registered
  * EPOLLEXCLUSIVE: a new connection wakes one idle worker, not all of them. */
 #include "http/http.h"
+#include "http/fcgi_send.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +112,7 @@ http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *
 {
 	struct request req;
 	struct response resp;
+	struct iovec answer[2];
 	const char *body;
 	size_t len;
 
@@ -120,10 +122,12 @@ http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *
 	http_request_drain(&req);
 	buf_reset(wire);
 	http_response_serialise_head(&resp, &req, wire);
-	FCGX_PutStr(wire->data, (int)wire->len, fr->out);
-	/* from the response itself: libfcgi copies it into its records anyway */
-	if ((body = http_response_wire_body(&resp, &req, &len)) != NULL)
-		FCGX_PutStr(body, (int)len, fr->out);
+	/* the body from the response itself, never copied into the head */
+	body = http_response_wire_body(&resp, &req, &len);
+	answer[0] = (struct iovec){ wire->data, wire->len };
+	answer[1] = (struct iovec){ (char *)(body != NULL ? body : ""), body != NULL ? len : 0 };
+	/* a failure is the client gone: libfcgi's finish fails the same way, and says nothing */
+	(void)http_fcgi_send(fr, answer, 2);
 	http_fcgi_log(&req, &resp, wire);
 	http_response_free(&resp);
 	http_request_free(&req);

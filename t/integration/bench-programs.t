@@ -35,7 +35,7 @@ build('mustache-bench', @core, "$src/src/view/mustache.c", "$src/bench/mustache-
 build('mustache-by-hand', @core, "$src/bench/mustache-by-hand.c", pkg('json-c'));
 build('mustache-by-hand-hinted', '-DBY_HAND_SLOT_HINTS', @core, "$src/bench/mustache-by-hand.c",
 	pkg('json-c'));
-build('fcgi-bare', "$src/bench/fcgi-bare.c", pkg('fcgi', 'libpq'));
+build('fcgi-bare', "$src/bench/fcgi-bare.c", "$src/src/http/fcgi_send.c", pkg('fcgi', 'libpq'));
 build('tz-bench', "-I $src/bench", "$src/bench/tz-bench.c", "$src/src/core/tz.c",
 	"$src/src/core/mem.c", '-pthread');
 build('argon2-bench', "$src/bench/argon2-bench.c", "$src/src/auth/password.c",
