@@ -177,8 +177,6 @@ void http_response_error_json(struct response *resp, int status, const char *mes
 	struct json_object *details);
 /* A complete, self-contained HTML error page. */
 void http_response_error_html(struct response *resp, int status, const char *message);
-void http_response_error(struct response *resp, enum http_kind kind, int status,
-	const char *message);
 /* Status line text for a code ("Not Found"); "Unknown" for codes we never send. */
 const char *http_status_text(int status);
 /* A response as the worker sends it, CGI-style, in two parts: the head ("Status: 200

@@ -168,15 +168,6 @@ http_response_error_html(struct response *resp, int status, const char *message)
 	buf_puts(b, "</p>\n<p><a href=\"/\">Go to the home page</a></p>\n</main>\n</body>\n</html>\n");
 }
 
-void
-http_response_error(struct response *resp, enum http_kind kind, int status, const char *message)
-{
-	if (kind == HTTP_KIND_JSON)
-		http_response_error_json(resp, status, message, NULL);
-	else
-		http_response_error_html(resp, status, message);
-}
-
 static void
 http_header_out(struct buf *out, const char *name, const char *value)
 {

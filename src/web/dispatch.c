@@ -293,6 +293,16 @@ web_redirect_canonical(struct request *req, struct response *resp)
 	buf_free(&url);
 }
 
+/* 503 "temporarily unavailable", web_view_db_failed's answer, for dispatch's own database
+ * failures (a transaction that would not open or commit). */
+static void
+web_unavailable(struct web_app *app, struct request *req, struct response *resp)
+{
+	struct web_view v = web_view_db_failed();
+
+	web_view_send(app, req, resp, &v);
+}
+
 /* Decides whether the caller may use route r; answers (and returns false) when not. */
 static bool
 web_authorise(struct web_app *app, struct request *req, struct response *resp,

@@ -209,11 +209,3 @@ web_error(struct web_app *app, struct request *req, struct response *resp, int s
 	web_strings(model, "title", http_status_text(status), "message", message, NULL);
 	web_page(app, req, resp, status, "pages/error", model);
 }
-
-void
-web_unavailable(struct web_app *app, struct request *req, struct response *resp)
-{
-	struct web_view v = web_view_db_failed();
-
-	web_view_send(app, req, resp, &v);
-}

@@ -155,9 +155,6 @@ int  web_read_body(struct web_app *app, struct request *req, struct response *re
  * when given) or the error page through the layout. */
 void web_error(struct web_app *app, struct request *req, struct response *resp, int status,
 	const char *message, const char *field);
-/* 503 "temporarily unavailable", after a database failure: web_view_db_failed's answer, for
- * dispatch's own failures (a transaction that would not open or commit). */
-void web_unavailable(struct web_app *app, struct request *req, struct response *resp);
 /* Renders `page` (a template name) over model with `site` (and the request) added, as
  * the response body with status. Consumes model. On a template failure: 500, logged. */
 void web_page(struct web_app *app, struct request *req, struct response *resp, int status,
