@@ -25,15 +25,21 @@ db_copy(char *out, size_t size, const PGresult *res, int row, int col)
 		db_text_into(out, size, res, row, col);
 }
 
-/* The whole number v is, if it lies in lo..hi: true with *out, else false. */
+/* The whole number v is, if the integer field of type t can hold it: true with *out. */
 static bool
-db_integer(const char *v, long long lo, long long hi, long long *out)
+db_integer(const char *v, enum db_col_type t, long long *out)
 {
+	static const struct { long long lo, hi; } range[] = {
+		[DB_TYPE_INT] = { INT_MIN, INT_MAX },
+		[DB_TYPE_LONG] = { LONG_MIN, LONG_MAX },
+		[DB_TYPE_LLONG] = { LLONG_MIN, LLONG_MAX },
+	};
 	char *end;
 
 	errno = 0;
 	*out = strtoll(v, &end, 10);
-	return end != v && *end == '\0' && errno == 0 && *out >= lo && *out <= hi;
+	return end != v && *end == '\0' && errno == 0 && *out >= range[t].lo &&
+	    *out <= range[t].hi;
 }
 
 /* One cell into its field of the struct at base. false when it is not what col says. */
@@ -52,19 +58,16 @@ db_cell(const PGresult *res, int row, int c, const struct db_col *col, char *bas
 		db_text_into(field, col->size, res, row, c);
 		return true;
 	case DB_TYPE_INT:
-		if (!null && !db_integer(v, INT_MIN, INT_MAX, &n))
-			return false;
-		*(int *)field = (int)n;
-		return true;
 	case DB_TYPE_LONG:
-		if (!null && !db_integer(v, LONG_MIN, LONG_MAX, &n))
-			return false;
-		*(long *)field = (long)n;
-		return true;
 	case DB_TYPE_LLONG:
-		if (!null && !db_integer(v, LLONG_MIN, LLONG_MAX, &n))
+		if (!null && !db_integer(v, col->type, &n))
 			return false;
-		*(long long *)field = n;
+		if (col->type == DB_TYPE_INT)
+			*(int *)field = (int)n;
+		else if (col->type == DB_TYPE_LONG)
+			*(long *)field = (long)n;
+		else
+			*(long long *)field = n;
 		return true;
 	case DB_TYPE_BOOL:
 		if (!null && strcmp(v, "t") != 0 && strcmp(v, "f") != 0)
