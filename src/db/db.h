@@ -109,6 +109,7 @@ int  db_exec(struct db *db, struct db_stmt *stmt, const char *const *params, lon
  * the start of a UTF-8 character, always terminated, as every text field of a row struct is
  * filled (db_rows). */
 void db_copy(char *out, size_t size, const PGresult *res, int row, int col);
+
 /* ---- result rows into structs (rows.c) ----
  *
  * A reader says once, in a table beside its statement, which field of its row struct each
@@ -185,7 +186,8 @@ int  db_rows(const PGresult *res, const struct db_row_map *map, void *rows, int 
 int  db_query_rows(struct db *db, struct db_stmt *stmt, const char *const *params,
 	const struct db_row_map *map, void *rows, int max);
 /* Runs stmt and fills *row when it returns exactly one row (*row is untouched otherwise).
- * Returns how many rows it returned, or a negative db_result (db->error says why). */
+ * Returns how many rows it returned, or a negative db_result (db->error says why; a failed
+ * read, DB_FAILED, may leave *row partly filled, as db_rows says). */
 int  db_query_row(struct db *db, struct db_stmt *stmt, const char *const *params,
 	const struct db_row_map *map, void *row);
 
