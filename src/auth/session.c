@@ -221,14 +221,39 @@ auth_session_replay(struct db *db, const struct auth_keyring *ring, const char *
 	return auth_tokens_sign(db, ring, who, iat, out) == 0 ? AUTH_REFRESH_OK : AUTH_REFRESH_ERROR;
 }
 
-/* Who a row of auth_stmt_refresh_take is: its session, user, organisation and role. */
-static void
-auth_refresh_who(PGresult *res, struct auth_principal *who)
+/* A row of auth_stmt_refresh_take: who the token's session is, and what became of it. */
+struct auth_refresh_row {
+	struct auth_principal who;	/* session, user, organisation and role */
+	bool used;			/* spent already */
+	bool fresh;			/* unexpired, its session live */
+	bool in_grace;			/* spent within the grace window, its successor sealed */
+	char sealed_hex[AUTH_SEALED_HEX_SIZE];	/* the successor, sealed (in_grace) */
+	long successor_iat;
+	char successor_hex[AUTH_TOKEN_HASH_SIZE];	/* its hash, hex digits only */
+};
+
+static const struct db_row_map auth_refresh_map = DB_ROW_MAP(struct auth_refresh_row,
+	DB_COL_TEXT(struct auth_refresh_row, who.session_id),
+	DB_COL_BOOL(struct auth_refresh_row, used),
+	DB_COL_BOOL(struct auth_refresh_row, fresh),
+	DB_COL_TEXT(struct auth_refresh_row, who.user_id),
+	DB_COL_TEXT(struct auth_refresh_row, who.org_id),
+	DB_COL_ENUM(struct auth_refresh_row, who.role, auth_role_parse),
+	DB_COL_BOOL(struct auth_refresh_row, in_grace),
+	DB_COL_TEXT(struct auth_refresh_row, sealed_hex),
+	DB_COL_INT(struct auth_refresh_row, successor_iat),
+	DB_COL_TEXT(struct auth_refresh_row, successor_hex));
+
+/* Takes (locks) the refresh token whose hash is hash, into *row (zeroed first), the grace
+ * window grace seconds. How many rows (1: found), or a negative db_result. */
+static int
+auth_refresh_take(struct db *db, const char *hash, const char *grace, const char *clock,
+    struct auth_refresh_row *row)
 {
-	db_copy(who->session_id, sizeof who->session_id, res, 0, 0);
-	db_copy(who->user_id, sizeof who->user_id, res, 0, 3);
-	db_copy(who->org_id, sizeof who->org_id, res, 0, 4);
-	who->role = auth_role_parse(PQgetvalue(res, 0, 5));
+	const char *p[] = { hash, grace, clock };
+
+	memset(row, 0, sizeof *row);
+	return db_query_row(db, &auth_stmt_refresh_take, p, &auth_refresh_map, row);
 }
 
 enum auth_refresh_result
@@ -237,44 +262,25 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 {
 	char hash[AUTH_TOKEN_HASH_SIZE], ttl[16], grace[16], iat[24], clock[DB_NOW_SIZE];
 	char sealed[AUTH_SEALED_HEX_SIZE], next_hash[AUTH_TOKEN_HASH_SIZE];
-	char *sealed_hex = NULL, *successor_hex = NULL;
 	enum auth_refresh_result r = AUTH_REFRESH_REUSED;
-	PGresult *res = NULL;
-	bool used, fresh, in_grace;
-	long successor_iat = 0;
+	struct auth_refresh_row row;
+	int n;
 
 	memset(who, 0, sizeof *who);
 	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
 		return AUTH_REFRESH_INVALID;
 	auth_token_hash_hex(token, hash);
 	snprintf(grace, sizeof grace, "%d", AUTH_REFRESH_GRACE_SECONDS);
-	{
-		const char *p[] = { hash, grace, db_now(clock) };
-
-		if (db_query(db, &auth_stmt_refresh_take, p, &res) != DB_OK)
-			return AUTH_REFRESH_ERROR;
-	}
-	if (PQntuples(res) != 1) {
-		PQclear(res);
+	if ((n = auth_refresh_take(db, hash, grace, db_now(clock), &row)) < 0)
+		return AUTH_REFRESH_ERROR;
+	if (n != 1)
 		return AUTH_REFRESH_INVALID;
-	}
-	auth_refresh_who(res, who);
-	used = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
-	fresh = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-	in_grace = strcmp(PQgetvalue(res, 0, 6), "t") == 0;
-	if (in_grace) {
-		sealed_hex = xstrdup(PQgetvalue(res, 0, 7));
-		successor_iat = atol(PQgetvalue(res, 0, 8));
-		successor_hex = xstrdup(PQgetvalue(res, 0, 9));
-	}
-	PQclear(res);
-	if (used) {
+	*who = row.who;
+	if (row.used) {
 		/* within the window and the session live: the same pair again (two tabs at once) */
-		if (in_grace && fresh)
-			r = auth_session_replay(db, ring, token, sealed_hex, successor_iat, successor_hex,
-			    who, out);
-		free(sealed_hex);
-		free(successor_hex);
+		if (row.in_grace && row.fresh)
+			r = auth_session_replay(db, ring, token, row.sealed_hex, row.successor_iat,
+			    row.successor_hex, who, out);
 		if (r != AUTH_REFRESH_REUSED)
 			return r;
 		{
@@ -284,7 +290,7 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 			    AUTH_REFRESH_REUSED : AUTH_REFRESH_ERROR;
 		}
 	}
-	if (!fresh)
+	if (!row.fresh)
 		return AUTH_REFRESH_INVALID;
 	snprintf(ttl, sizeof ttl, "%d", AUTH_REFRESH_TTL_SECONDS);
 	snprintf(iat, sizeof iat, "%ld", now);
@@ -358,29 +364,25 @@ auth_session_revoke_by_token(struct db *db, const char *token, struct auth_princ
     bool *found)
 {
 	char hash[AUTH_TOKEN_HASH_SIZE], clock[DB_NOW_SIZE];
-	PGresult *res = NULL;
-	int rc;
+	struct auth_refresh_row row;
+	int n;
 
 	*found = false;
 	memset(who, 0, sizeof *who);
 	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
 		return DB_OK;
 	auth_token_hash_hex(token, hash);
+	/* no grace: a logout */
+	if ((n = auth_refresh_take(db, hash, "0", db_now(clock), &row)) < 0)
+		return n;
+	if (!(*found = n == 1))
+		return DB_OK;
+	*who = row.who;
 	{
-		const char *p[] = { hash, "0", db_now(clock) };	/* no grace: a logout */
-
-		if ((rc = db_query(db, &auth_stmt_refresh_take, p, &res)) != DB_OK)
-			return rc;
-	}
-	if ((*found = PQntuples(res) == 1))
-		auth_refresh_who(res, who);
-	PQclear(res);
-	if (*found) {
 		const char *p[] = { who->session_id, "logout", clock };
 
-		rc = db_exec(db, &auth_stmt_session_revoke_id, p, NULL);
+		return db_exec(db, &auth_stmt_session_revoke_id, p, NULL);
 	}
-	return rc;
 }
 
 enum auth_login_result

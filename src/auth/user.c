@@ -69,27 +69,56 @@ static struct db_stmt auth_stmt_role_get = DB_STMT("auth_role_get", 1,
 static struct db_stmt auth_stmt_role_set = DB_STMT("auth_role_set", 3,
 	"UPDATE users SET role = $2, updated_at = " DB_NOW(3) " WHERE id = $1::uuid");
 
+/* A row of auth_stmt_user_get. */
+static const struct db_row_map auth_user_map = DB_ROW_MAP(struct auth_user,
+	DB_COL_TEXT(struct auth_user, id),
+	DB_COL_ENUM(struct auth_user, role, auth_role_parse),
+	DB_COL_TEXT(struct auth_user, name),
+	DB_COL_TEXT(struct auth_user, email),
+	DB_COL_TEXT(struct auth_user, phone),
+	DB_COL_TEXT(struct auth_user, date_of_birth));
+
+/* A row of auth_stmt_staff_list: auth_user_map's first four. */
+static const struct db_row_map auth_staff_map = DB_ROW_MAP(struct auth_user,
+	DB_COL_TEXT(struct auth_user, id),
+	DB_COL_ENUM(struct auth_user, role, auth_role_parse),
+	DB_COL_TEXT(struct auth_user, name),
+	DB_COL_TEXT(struct auth_user, email));
+
+/* A row of auth_stmt_sessions_list. */
+static const struct db_row_map auth_session_map = DB_ROW_MAP(struct auth_session_row,
+	DB_COL_TEXT(struct auth_session_row, id),
+	DB_COL_TEXT(struct auth_session_row, user_agent),
+	DB_COL_TEXT(struct auth_session_row, ip),
+	DB_COL_TEXT(struct auth_session_row, created_at),
+	DB_COL_TEXT(struct auth_session_row, last_seen_at));
+
+/* A row of auth_stmt_invite_find. */
+static const struct db_row_map auth_invite_map = DB_ROW_MAP(struct auth_invite,
+	DB_COL_TEXT(struct auth_invite, email),
+	DB_COL_TEXT(struct auth_invite, name),
+	DB_COL_ENUM(struct auth_invite, role, auth_role_parse));
+
+/* A row of auth_stmt_patient_contacts. */
+static const struct db_row_map auth_contact_map = DB_ROW_MAP(struct auth_contact,
+	DB_COL_TEXT(struct auth_contact, id),
+	DB_COL_TEXT(struct auth_contact, phone),
+	DB_COL_TEXT(struct auth_contact, email));
+
 int
 auth_user_get(struct db *db, const char *id, struct auth_user *u)
 {
 	const char *p[] = { id };
-	PGresult *res = NULL;
-	int rc = db_query(db, &auth_stmt_user_get, p, &res);
+	int n;
 
 	memset(u, 0, sizeof *u);
-	if (rc == DB_OK && PQntuples(res) == 1) {
-		db_copy(u->id, sizeof u->id, res, 0, 0);
-		u->role = auth_role_parse(PQgetvalue(res, 0, 1));
-		db_copy(u->name, sizeof u->name, res, 0, 2);
-		db_copy(u->email, sizeof u->email, res, 0, 3);
-		db_copy(u->phone, sizeof u->phone, res, 0, 4);
-		db_copy(u->date_of_birth, sizeof u->date_of_birth, res, 0, 5);
-	} else if (rc == DB_OK) {
+	if ((n = db_query_row(db, &auth_stmt_user_get, p, &auth_user_map, u)) < 0)
+		return n;
+	if (n != 1) {
 		snprintf(db->error, sizeof db->error, "no such user");
-		rc = DB_FAILED;
+		return DB_FAILED;
 	}
-	PQclear(res);
-	return rc;
+	return DB_OK;
 }
 
 int
@@ -115,22 +144,9 @@ auth_sessions_list(struct db *db, const char *user_id, const char *after,
 {
 	char limit[16], now[DB_NOW_SIZE];
 	const char *p[] = { user_id, after, limit, db_now(now) };
-	PGresult *res = NULL;
-	int rc, n;
 
 	snprintf(limit, sizeof limit, "%d", max);
-	if ((rc = db_query(db, &auth_stmt_sessions_list, p, &res)) != DB_OK)
-		return rc;
-	n = PQntuples(res);
-	for (int i = 0; i < n; i++) {
-		db_copy(rows[i].id, sizeof rows[i].id, res, i, 0);
-		db_copy(rows[i].user_agent, sizeof rows[i].user_agent, res, i, 1);
-		db_copy(rows[i].ip, sizeof rows[i].ip, res, i, 2);
-		db_copy(rows[i].created_at, sizeof rows[i].created_at, res, i, 3);
-		db_copy(rows[i].last_seen_at, sizeof rows[i].last_seen_at, res, i, 4);
-	}
-	PQclear(res);
-	return n;
+	return db_query_rows(db, &auth_stmt_sessions_list, p, &auth_session_map, rows, max);
 }
 
 int
@@ -165,23 +181,16 @@ auth_invite_find(struct db *db, const char *token, struct auth_invite *inv, bool
 {
 	char hash[AUTH_TOKEN_HASH_SIZE], now[DB_NOW_SIZE];
 	const char *p[] = { hash, db_now(now) };
-	PGresult *res = NULL;
-	int rc;
+	int n;
 
 	memset(inv, 0, sizeof *inv);
 	*found = false;
 	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
 		return DB_OK;
 	auth_token_hash_hex(token, hash);
-	if ((rc = db_query(db, &auth_stmt_invite_find, p, &res)) != DB_OK)
-		return rc;
-	if (PQntuples(res) == 1) {
-		*found = true;
-		db_copy(inv->email, sizeof inv->email, res, 0, 0);
-		db_copy(inv->name, sizeof inv->name, res, 0, 1);
-		inv->role = auth_role_parse(PQgetvalue(res, 0, 2));
-	}
-	PQclear(res);
+	if ((n = db_query_row(db, &auth_stmt_invite_find, p, &auth_invite_map, inv)) < 0)
+		return n;
+	*found = n == 1;
 	return DB_OK;
 }
 
@@ -226,22 +235,11 @@ auth_staff_list(struct db *db, const char *after, struct auth_user *rows, int ma
 {
 	char limit[16];
 	const char *p[] = { after, limit };
-	PGresult *res = NULL;
-	int rc, n;
 
 	snprintf(limit, sizeof limit, "%d", max);
-	if ((rc = db_query(db, &auth_stmt_staff_list, p, &res)) != DB_OK)
-		return rc;
-	n = PQntuples(res);
-	for (int i = 0; i < n; i++) {
-		memset(&rows[i], 0, sizeof rows[i]);
-		db_copy(rows[i].id, sizeof rows[i].id, res, i, 0);
-		rows[i].role = auth_role_parse(PQgetvalue(res, i, 1));
-		db_copy(rows[i].name, sizeof rows[i].name, res, i, 2);
-		db_copy(rows[i].email, sizeof rows[i].email, res, i, 3);
-	}
-	PQclear(res);
-	return n;
+	if (max > 0)	/* phone and date of birth: the list has neither */
+		memset(rows, 0, (size_t)max * sizeof *rows);
+	return db_query_rows(db, &auth_stmt_staff_list, p, &auth_staff_map, rows, max);
 }
 
 int
@@ -319,11 +317,7 @@ auth_patient_contacts(struct db *db, struct arena *a, const char *org_id,
 		return rc;
 	rows = PQntuples(res);
 	*out = arena_calloc(a, (size_t)rows + 1, sizeof **out);
-	for (int i = 0; i < rows; i++) {
-		db_copy((*out)[i].id, sizeof (*out)[i].id, res, i, 0);
-		db_copy((*out)[i].phone, sizeof (*out)[i].phone, res, i, 1);
-		db_copy((*out)[i].email, sizeof (*out)[i].email, res, i, 2);
-	}
+	rows = db_rows(res, &auth_contact_map, *out, rows, db->error);
 	PQclear(res);
 	return rows;
 }

@@ -345,23 +345,22 @@ ba_true(const char *v)
 	return v != NULL && strcmp(v, "true") == 0;
 }
 
+/* A row of ba_practitioner_one. */
+static const struct db_row_map ba_practitioner_map = DB_ROW_MAP(struct booking_admin_practitioner,
+	DB_COL_TEXT(struct booking_admin_practitioner, id),
+	DB_COL_TEXT(struct booking_admin_practitioner, user_id),
+	DB_COL_TEXT(struct booking_admin_practitioner, name),
+	DB_COL_TEXT(struct booking_admin_practitioner, timezone));
+
 int
 booking_admin_practitioner(struct db *db, const char *id, struct booking_admin_practitioner *out)
 {
 	const char *p[] = { id };
-	PGresult *res;
-	int found;
+	int n = db_query_row(db, &ba_practitioner_one, p, &ba_practitioner_map, out);
 
-	if (db_query(db, &ba_practitioner_one, p, &res) != DB_OK)
+	if (n < 0)
 		return BOOKING_ADMIN_DB;
-	if ((found = PQntuples(res) == 1)) {
-		db_copy(out->id, sizeof out->id, res, 0, 0);
-		db_copy(out->user_id, sizeof out->user_id, res, 0, 1);
-		db_copy(out->name, sizeof out->name, res, 0, 2);
-		db_copy(out->timezone, sizeof out->timezone, res, 0, 3);
-	}
-	PQclear(res);
-	return found ? BOOKING_ADMIN_OK : BOOKING_ADMIN_NOT_FOUND;
+	return n == 1 ? BOOKING_ADMIN_OK : BOOKING_ADMIN_NOT_FOUND;
 }
 
 int

@@ -8,5 +8,9 @@
 /* Length of the valid sequence starting at s (1..4), or 0 if it is not valid UTF-8. */
 size_t utf8_sequence_length(const char *s, size_t n);
 bool   utf8_valid(const char *s, size_t n);
+/* How many of the n bytes of s to keep so that at most max are kept and no UTF-8 character
+ * is split: n when it fits, else max backed off to the start of the character it falls in
+ * (0 for bytes that are all continuations, which are not UTF-8 anyway). */
+size_t utf8_cut(const char *s, size_t n, size_t max);
 
 #endif

@@ -406,12 +406,6 @@ db_exec(struct db *db, struct db_stmt *stmt, const char *const *params, long *ch
 	return rc;
 }
 
-void
-db_copy(char *out, size_t size, const PGresult *res, int row, int col)
-{
-	snprintf(out, size, "%s", PQgetvalue(res, row, col));
-}
-
 const char *
 db_now(char out[DB_NOW_SIZE])
 {

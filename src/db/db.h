@@ -7,6 +7,7 @@
 #define KAIROS_DB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include <libpq-fe.h>
@@ -104,9 +105,92 @@ int  db_query(struct db *db, struct db_stmt *stmt, const char *const *params, PG
 /* Runs a statement whose rows are not wanted. *changed (may be NULL) gets how many rows it
  * inserted, updated or deleted. DB_OK or an error. */
 int  db_exec(struct db *db, struct db_stmt *stmt, const char *const *params, long *changed);
-/* Copies the text of field (row, col) of res into out: at most size - 1 bytes, always
- * terminated, as every fixed-size field of a row struct is filled. */
+/* Copies the text of field (row, col) of res into out: at most size - 1 bytes, cut back to
+ * the start of a UTF-8 character, always terminated, as every text field of a row struct is
+ * filled (db_rows). */
 void db_copy(char *out, size_t size, const PGresult *res, int row, int col);
+
+/* ---- result rows into structs (rows.c) ----
+ *
+ * A reader says once, in a table beside its statement, which field of its row struct each
+ * column of the SELECT fills, in the SELECT's order; db_rows copies the rows so, instead of
+ * a loop of db_copy and atoi in each reader:
+ *
+ *	static const struct db_row_map jobs_dead_map = DB_ROW_MAP(struct jobs_dead,
+ *		DB_COL_TEXT(struct jobs_dead, id), ..., DB_COL_INT(struct jobs_dead, attempts));
+ *
+ * (at file scope: the table is a compound literal, static only there). The DB_COL_ macros
+ * check the field's type when it builds: DB_COL_TEXT wants a char array, DB_COL_INT an
+ * int, long or long long, DB_COL_BOOL a bool, DB_COL_ENUM an unsigned.
+ *
+ * How a column is read:
+ *  - text: at most the field's size - 1 bytes, always terminated, cut back to the start of a
+ *    UTF-8 character: db_copy's contract. The cut is silent: a field is sized for what its
+ *    input allows, so only text stored longer than that (a provider's error) is cut, and a
+ *    reader for which a cut would be wrong has its SELECT check the length.
+ *  - integer: decimal, parsed with strtoll and checked: text that is not a whole number, or
+ *    a number the field cannot hold, fails the read (DB_FAILED). The SELECT and the struct
+ *    then disagree, a bug: no value is guessed.
+ *  - bool: PostgreSQL's 't' or 'f'; anything else fails the read.
+ *  - enum: a name the module's parse function turns into its code (auth_role_parse).
+ *  - skip: a column the caller reads itself, or nobody.
+ * NULL is "" for text, 0 for integers and enums (parse is not called), false for bools. */
+enum db_col_type {
+	DB_TYPE_SKIP,
+	DB_TYPE_TEXT,
+	DB_TYPE_INT,
+	DB_TYPE_LONG,
+	DB_TYPE_LLONG,
+	DB_TYPE_BOOL,
+	DB_TYPE_ENUM,
+};
+
+struct db_col {
+	enum db_col_type type;
+	size_t           offset;	/* of the field in its struct */
+	size_t           size;		/* text: the field's bytes, its terminator's included */
+	unsigned       (*parse)(const char *text);	/* enum: a name to its code */
+};
+
+/* How one result row becomes one struct: its columns in the SELECT's order (the SELECT may
+ * have more after them), and the struct's size, how far apart rows lie in an array. */
+struct db_row_map {
+	const struct db_col *cols;
+	size_t               ncols;
+	size_t               size;
+};
+
+#define DB_FIELD_(type, field) (((type *)0)->field)
+#define DB_COL_TEXT(type, field) { _Generic(&DB_FIELD_(type, field), \
+	char (*)[sizeof DB_FIELD_(type, field)]: DB_TYPE_TEXT), offsetof(type, field), \
+	sizeof DB_FIELD_(type, field), NULL }
+#define DB_COL_INT(type, field) { _Generic(DB_FIELD_(type, field), int: DB_TYPE_INT, \
+	long: DB_TYPE_LONG, long long: DB_TYPE_LLONG), offsetof(type, field), \
+	sizeof DB_FIELD_(type, field), NULL }
+#define DB_COL_BOOL(type, field) { _Generic(DB_FIELD_(type, field), bool: DB_TYPE_BOOL), \
+	offsetof(type, field), sizeof DB_FIELD_(type, field), NULL }
+#define DB_COL_ENUM(type, field, parse) { _Generic(DB_FIELD_(type, field), \
+	unsigned: DB_TYPE_ENUM), offsetof(type, field), sizeof DB_FIELD_(type, field), (parse) }
+#define DB_COL_SKIP { DB_TYPE_SKIP, 0, 0, NULL }
+#define DB_ROW_MAP(type, ...) { (const struct db_col[]){ __VA_ARGS__ }, \
+	sizeof ((const struct db_col[]){ __VA_ARGS__ }) / sizeof (struct db_col), sizeof (type) }
+
+/* Fills rows[0..) (structs map->size bytes apart) from the first max rows of res, as map
+ * says. Returns how many it filled, or DB_FAILED with why in error (DB_ERROR_SIZE bytes;
+ * may be NULL) when res has fewer columns than map or a cell is not what its column says:
+ * the rows before it are filled then, its own row partly. */
+int  db_rows(const PGresult *res, const struct db_row_map *map, void *rows, int max,
+	char *error);
+/* Runs stmt and fills rows from its result with db_rows. How many, or a negative db_result
+ * (db->error says why). */
+int  db_query_rows(struct db *db, struct db_stmt *stmt, const char *const *params,
+	const struct db_row_map *map, void *rows, int max);
+/* Runs stmt and fills *row when it returns exactly one row (*row is untouched otherwise).
+ * Returns how many rows it returned, or a negative db_result (db->error says why; a failed
+ * read, DB_FAILED, may leave *row partly filled, as db_rows says). */
+int  db_query_row(struct db *db, struct db_stmt *stmt, const char *const *params,
+	const struct db_row_map *map, void *row);
+
 /* Runs a statement expected to return exactly one row and copies its first column into out
  * (truncated to size). DB_OK; DB_FAILED when there is no such row (or more than one). */
 int  db_query_value(struct db *db, struct db_stmt *stmt, const char *const *params, char *out,

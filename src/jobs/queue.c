@@ -198,14 +198,7 @@ jobs_runner_kind(const struct jobs_runner *r, const char *name)
 static void
 jobs_error_cut(struct buf *error)
 {
-	size_t n = error->len;
-
-	if (n <= JOBS_ERROR_MAX)
-		return;
-	n = JOBS_ERROR_MAX;
-	while (n > 0 && ((unsigned char)error->data[n] & 0xC0) == 0x80)
-		n--;
-	buf_truncate(error, n);
+	buf_truncate(error, utf8_cut(error->data, error->len, JOBS_ERROR_MAX));
 }
 
 int
@@ -406,6 +399,16 @@ jobs_own_dead_kinds(struct buf *out)
 	jobs_array_end(out);
 }
 
+/* A row of jobs_stmt_dead. */
+static const struct db_row_map jobs_dead_map = DB_ROW_MAP(struct jobs_dead,
+	DB_COL_TEXT(struct jobs_dead, id),
+	DB_COL_TEXT(struct jobs_dead, org_id),
+	DB_COL_TEXT(struct jobs_dead, kind),
+	DB_COL_TEXT(struct jobs_dead, dedupe_key),
+	DB_COL_TEXT(struct jobs_dead, when),
+	DB_COL_INT(struct jobs_dead, attempts),
+	DB_COL_TEXT(struct jobs_dead, error));
+
 /* The dead letters after `after`, leaving out own_dead_letters kinds unless all. */
 static int
 jobs_dead_query(struct db *db, bool all, const char *after, struct jobs_dead *rows, int max)
@@ -413,8 +416,7 @@ jobs_dead_query(struct db *db, bool all, const char *after, struct jobs_dead *ro
 	char limit[16];
 	struct buf skip = BUF_INIT;
 	const char *params[3] = { after, limit, NULL };
-	PGresult *res = NULL;
-	int rc, n;
+	int n;
 
 	snprintf(limit, sizeof limit, "%d", max);
 	if (all)
@@ -422,23 +424,8 @@ jobs_dead_query(struct db *db, bool all, const char *after, struct jobs_dead *ro
 	else
 		jobs_own_dead_kinds(&skip);
 	params[2] = buf_cstr(&skip);
-	rc = db_query(db, &jobs_stmt_dead, params, &res);
+	n = db_query_rows(db, &jobs_stmt_dead, params, &jobs_dead_map, rows, max);
 	buf_free(&skip);
-	if (rc != DB_OK)
-		return rc;
-	n = PQntuples(res);
-	for (int i = 0; i < n; i++) {
-		struct jobs_dead *d = &rows[i];
-
-		db_copy(d->id, sizeof d->id, res, i, 0);
-		db_copy(d->org_id, sizeof d->org_id, res, i, 1);
-		db_copy(d->kind, sizeof d->kind, res, i, 2);
-		db_copy(d->dedupe_key, sizeof d->dedupe_key, res, i, 3);
-		db_copy(d->when, sizeof d->when, res, i, 4);
-		d->attempts = atoi(PQgetvalue(res, i, 5));
-		db_copy(d->error, sizeof d->error, res, i, 6);
-	}
-	PQclear(res);
 	return n;
 }
 

@@ -16,23 +16,22 @@ static struct db_stmt notify_stmt_campaign_insert = DB_STMT("notify_campaign_ins
 	" queued, skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 	" ON CONFLICT (org_id, idempotency_key) DO NOTHING RETURNING id");
 
+/* A row of notify_stmt_campaign_find. */
+static const struct db_row_map notify_campaign_map = DB_ROW_MAP(struct notify_campaign,
+	DB_COL_TEXT(struct notify_campaign, id),
+	DB_COL_INT(struct notify_campaign, queued),
+	DB_COL_INT(struct notify_campaign, skipped));
+
 int
 notify_campaign_find(struct db *db, const char *idempotency_key, struct notify_campaign *c)
 {
 	const char *params[1] = { idempotency_key };
-	PGresult *res = NULL;
-	int rc;
+	int n;
 
 	c->found = c->created = false;
-	if ((rc = db_query(db, &notify_stmt_campaign_find, params, &res)) != DB_OK)
-		return rc;
-	if (PQntuples(res) == 1) {
-		c->found = true;
-		db_copy(c->id, sizeof c->id, res, 0, 0);
-		c->queued = atol(PQgetvalue(res, 0, 1));
-		c->skipped = atol(PQgetvalue(res, 0, 2));
-	}
-	PQclear(res);
+	if ((n = db_query_row(db, &notify_stmt_campaign_find, params, &notify_campaign_map, c)) < 0)
+		return n;
+	c->found = n == 1;
 	return DB_OK;
 }
 

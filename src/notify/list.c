@@ -61,32 +61,25 @@ notify_retry_dead(struct db *db, const char *id, bool *found)
 	return rc;
 }
 
+/* A row of notify_stmt_dead. */
+static const struct db_row_map notify_dead_map = DB_ROW_MAP(struct notify_dead,
+	DB_COL_TEXT(struct notify_dead, id),
+	DB_COL_TEXT(struct notify_dead, when),
+	DB_COL_TEXT(struct notify_dead, channel),
+	DB_COL_TEXT(struct notify_dead, recipient),
+	DB_COL_INT(struct notify_dead, attempts),
+	DB_COL_TEXT(struct notify_dead, error),
+	DB_COL_TEXT(struct notify_dead, event_key));
+
 static int
 notify_dead_query(struct db *db, const char *after, const char *ids, struct notify_dead *rows,
     int max)
 {
 	char limit[16];
 	const char *params[3] = { after, limit, ids };
-	PGresult *res = NULL;
-	int rc, n;
 
 	snprintf(limit, sizeof limit, "%d", max);
-	if ((rc = db_query(db, &notify_stmt_dead, params, &res)) != DB_OK)
-		return rc;
-	n = PQntuples(res);
-	for (int i = 0; i < n; i++) {
-		struct notify_dead *d = &rows[i];
-
-		db_copy(d->id, sizeof d->id, res, i, 0);
-		db_copy(d->when, sizeof d->when, res, i, 1);
-		db_copy(d->channel, sizeof d->channel, res, i, 2);
-		db_copy(d->recipient, sizeof d->recipient, res, i, 3);
-		d->attempts = atoi(PQgetvalue(res, i, 4));
-		db_copy(d->error, sizeof d->error, res, i, 5);
-		db_copy(d->event_key, sizeof d->event_key, res, i, 6);
-	}
-	PQclear(res);
-	return n;
+	return db_query_rows(db, &notify_stmt_dead, params, &notify_dead_map, rows, max);
 }
 
 int

@@ -82,9 +82,7 @@ smtp_encoded_words(struct buf *out, const char *text, size_t lead)
 
 		if (room > SMTP_WORD_BYTES)
 			room = SMTP_WORD_BYTES;
-		take = n < room ? n : room;
-		while (take < n && take > 0 && (p[take] & 0xC0) == 0x80)
-			take--;	/* back to the start of a character */
+		take = utf8_cut((const char *)p, n, room);	/* whole characters */
 		if (take == 0)
 			take = n < room ? n : room;	/* not UTF-8: cut anyway */
 		len = EVP_EncodeBlock((unsigned char *)enc, p, (int)take);

@@ -14,26 +14,26 @@ static struct db_stmt org_stmt_for_host = DB_STMT_SHARED("org_for_host", 1,
 static struct db_stmt org_stmt_get = DB_STMT_SHARED("org_get", 1,
 	"SELECT id, name, timezone FROM organisations WHERE id = $1::uuid");
 
+/* A row of either statement. */
+static const struct db_row_map org_map = DB_ROW_MAP(struct org,
+	DB_COL_TEXT(struct org, id),
+	DB_COL_TEXT(struct org, name),
+	DB_COL_TEXT(struct org, timezone));
+
 /* The one row stmt finds for param as *out; DB_FAILED with why when there is none. */
 static int
 org_one(struct db *db, struct db_stmt *stmt, const char *param, struct org *out,
     const char *why)
 {
 	const char *p[] = { param };
-	PGresult *res = NULL;
-	int rc = db_query(db, stmt, p, &res);
+	int n = db_query_row(db, stmt, p, &org_map, out);
 
-	if (rc != DB_OK)
-		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
+	if (n < 0)
+		return n;
+	if (n != 1) {
 		snprintf(db->error, sizeof db->error, "%s", why);
 		return DB_FAILED;
 	}
-	db_copy(out->id, sizeof out->id, res, 0, 0);
-	db_copy(out->name, sizeof out->name, res, 0, 1);
-	db_copy(out->timezone, sizeof out->timezone, res, 0, 2);
-	PQclear(res);
 	return DB_OK;
 }
 

@@ -7,7 +7,8 @@
  * a plan, for the test to check one by one: a tenant transaction whose BEGIN and set_config
  * go with its first statement and whose queued statement goes with its COMMIT costs two
  * round trips; a refused set_config and a failed queued statement roll the transaction back;
- * a lost connection is DB_UNAVAILABLE. */
+ * a lost connection is DB_UNAVAILABLE; db_query_rows and db_query_row read a real result into
+ * structs, and a cell that is not what its column says fails the read, naming the statement. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,21 @@ static struct db_stmt pipe_count = DB_STMT("t_pipe_count", 1,
 	"SELECT count(*) FROM funnel_events WHERE visit_id = $1");
 
 static struct db_stmt pipe_broken = DB_STMT("t_pipe_broken", 0, "SELECT no_such_column FROM funnel_events");
+
+static struct db_stmt pipe_rows = DB_STMT("t_pipe_rows", 1,
+	"SELECT x, n FROM (VALUES ('a', 1), ('b', NULL), ('c', -3)) v(x, n)"
+	" WHERE $1::text IS NULL OR x = $1 ORDER BY x");
+static struct db_stmt pipe_rows_bad = DB_STMT("t_pipe_rows_bad", 0,
+	"SELECT 'd' AS x, 'seven' AS n");
+
+struct pipe_row {
+	char x[2];
+	int  n;
+};
+
+static const struct db_row_map pipe_row_map = DB_ROW_MAP(struct pipe_row,
+	DB_COL_TEXT(struct pipe_row, x),
+	DB_COL_INT(struct pipe_row, n));
 
 static const char *org;
 
@@ -83,6 +99,28 @@ terminate(const char *admin, long pid)
 	snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%ld)", pid);
 	PQclear(PQexec(c, sql));
 	PQfinish(c);
+}
+
+/* db_query_rows and db_query_row on a real result. */
+static void
+rows(struct db *db)
+{
+	struct pipe_row r[3] = { { "z", 9 }, { "z", 9 }, { "z", 9 } };
+	const char *all[] = { NULL }, *c[] = { "c" }, *none[] = { "q" };
+
+	ok(db_query_rows(db, &pipe_rows, all, &pipe_row_map, r, 2) == 2 && strcmp(r[0].x, "a") == 0 &&
+	    r[0].n == 1 && strcmp(r[1].x, "b") == 0 && r[1].n == 0 && r[2].x[0] == 'z',
+	    "db_query_rows: two of three rows, NULL read as 0, the third struct untouched");
+	ok(db_query_row(db, &pipe_rows, all, &pipe_row_map, &r[2]) == 3 && r[2].x[0] == 'z',
+	    "db_query_row: three rows are not one, the struct untouched");
+	ok(db_query_row(db, &pipe_rows, none, &pipe_row_map, &r[2]) == 0 && r[2].x[0] == 'z',
+	    "db_query_row: no row, the struct untouched");
+	ok(db_query_row(db, &pipe_rows, c, &pipe_row_map, &r[2]) == 1 && strcmp(r[2].x, "c") == 0 &&
+	    r[2].n == -3, "db_query_row: one row, read");
+	ok(db_query_rows(db, &pipe_rows_bad, NULL, &pipe_row_map, r, 3) == DB_FAILED,
+	    "a cell that is no int fails the read");
+	is_str(db->error, "t_pipe_rows_bad: row 0 column 1 (n): not an int",
+	    "... naming the statement and the cell");
 }
 
 int
@@ -177,6 +215,7 @@ main(int argc, char **argv)
 	ok(db.conn == NULL && !db_in_transaction(&db), "... dropped, no transaction open");
 	ok(count(&db, 10) == 0 && count(&db, 11) == 0, "nothing of it was kept");
 
+	rows(&db);
 	db_close(&db);
 	return tap_done();
 }
