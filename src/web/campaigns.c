@@ -129,7 +129,8 @@ web_campaigns_create(struct web_app *app, struct request *req, struct response *
 	}
 	if (queued > 0 && (rc = web_comms_queue(app, req, &c, &m, to, patients, keys, queued,
 	    &created)) != DB_OK)
-		return rc == -1 ? web_view_error(500, "Internal error", NULL) : web_view_db_failed();
+		return rc == WEB_QUEUE_UNRENDERED ? web_view_error(500, "Internal error", NULL) :
+		    web_view_db_failed();
 	snprintf(audit, sizeof audit, "{\"channel\":\"%s\",\"queued\":%zu,\"skipped\":%zu}",
 	    notify_channel_name(c.channel), queued, nids - queued);
 	if (web_audit(app, req, "campaign.created", "campaign", camp.id, audit) != DB_OK)

@@ -129,7 +129,8 @@ web_staff_comms(struct web_app *app, struct request *req, struct response *resp)
 	}
 	m.event_key = event;
 	m.patient_id = c.client_id;
-	if ((rc = web_comms_queue(app, req, &c, &m, NULL, NULL, NULL, 0, &created)) == -1)
+	if ((rc = web_comms_queue(app, req, &c, &m, NULL, NULL, NULL, 0, &created)) ==
+	    WEB_QUEUE_UNRENDERED)
 		return web_view_error(500, "Internal error", NULL);
 	if (rc != DB_OK || notify_find(&app->db, app->rq.org_id, event, id) != DB_OK)
 		return web_view_db_failed();

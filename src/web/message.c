@@ -6,6 +6,9 @@
 
 #include <json-c/json.h>
 
+_Static_assert(WEB_QUEUE_UNRENDERED != DB_OK && WEB_QUEUE_UNRENDERED != DB_UNAVAILABLE &&
+    WEB_QUEUE_UNRENDERED != DB_FAILED, "a failed template must not read as a db_result");
+
 int
 web_queue_messages(struct web_app *app, const char *name, struct json_object *model,
     struct notify_message *m, const char *const *recipients, const char *const *patient_ids,
@@ -14,7 +17,7 @@ web_queue_messages(struct web_app *app, const char *name, struct json_object *mo
 	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, vars = BUF_INIT, err = BUF_INIT;
 	struct json_object *site = json_object_new_object();
 	bool one = false;
-	int rc = -1;
+	int rc = WEB_QUEUE_UNRENDERED;
 
 	json_object_object_add(site, "name", json_object_new_string(web_org_name(app)));
 	json_object_object_add(model, "site", site);
@@ -47,5 +50,5 @@ web_queue_message(struct web_app *app, const char *name, struct json_object *mod
 
 	if (created != NULL)
 		*created = n > 0;
-	return rc == -1 ? DB_FAILED : rc;
+	return rc == WEB_QUEUE_UNRENDERED ? DB_FAILED : rc;
 }

@@ -303,9 +303,12 @@ struct notify_message;
  * not NULL) or an error; a template that fails is DB_FAILED, logged. */
 int  web_queue_message(struct web_app *app, const char *name, struct json_object *model,
 	struct notify_message *m, bool *created);
+/* web_queue_messages' answer when the template failed: no db_result, so a lost connection
+ * (DB_UNAVAILABLE) still answers 503 and a broken template 500. */
+#define WEB_QUEUE_UNRENDERED (-100)
 /* The same, rendered once and queued for m->recipient (n 0) or for each recipients[i] with
- * patient_ids[i] and event_keys[i]; *created: how many new rows. DB_OK, a db_result, or -1
- * when the template failed (logged, and its error in app->db.error). */
+ * patient_ids[i] and event_keys[i]; *created: how many new rows. DB_OK, a db_result, or
+ * WEB_QUEUE_UNRENDERED when the template failed (logged, and its error in app->db.error). */
 int  web_queue_messages(struct web_app *app, const char *name, struct json_object *model,
 	struct notify_message *m, const char *const *recipients, const char *const *patient_ids,
 	const char *const *event_keys, size_t n, long *created);

@@ -76,6 +76,38 @@ my @ids = map { KairosTest::json(comms({ client_id => $ann, type => 'sms', body 
 is(scalar(keys %{ { map { $_ => 1 } @ids } }), 1, 'three requests with one Idempotency-Key: one message');
 is($psql->("SELECT count(*) FROM notifications WHERE event_key = 'comms:retry-123'"), 1, 'one row');
 is($psql->("SELECT count(*) FROM notifications WHERE recipient = '+61400000222' OR patient_id = '$bob'"), 0, 'nothing was queued for the refused requests');
+
+# A connection lost while the message is being queued is 503, as every database failure is
+# (a client retries it), not the 500 of a template that failed: the notifications INSERT of
+# one marked body ends its own backend, as a PostgreSQL restart in mid-request would.
+{
+	my $sql = "$k->{dir}/lose.sql";
+	open my $f, '>', $sql or die "$sql: $!";
+	print $f <<'SQL';
+CREATE FUNCTION t_lose_connection() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+	IF NEW.body_text LIKE '%LOSE-THE-CONNECTION%' THEN
+		PERFORM pg_terminate_backend(pg_backend_pid());
+	END IF;
+	RETURN NEW;
+END $$;
+CREATE TRIGGER t_lose_connection BEFORE INSERT ON notifications
+	FOR EACH ROW EXECUTE FUNCTION t_lose_connection();
+SQL
+	close $f;
+	is(system("psql -q -h $k->{dir}/run -U kairos -d kairos -v ON_ERROR_STOP=1 -f $sql >/dev/null"), 0,
+		'a trigger that ends the connection of one marked message');
+	for my $path ('/comms', '/api/notifications') {
+		$r = comms({ client_id => $ann, type => 'sms', body => 'LOSE-THE-CONNECTION' }, path => $path);
+		is($r->{status}, 503, "$path: the connection lost while queueing: 503");
+		is(KairosTest::json($r)->{error}, 'The service is temporarily unavailable. Please try again in a moment.', '... as a JSON error')
+			or diag $r->{content};
+	}
+	is(comms({ client_id => $ann, type => 'sms', body => 'After the loss.' })->{status}, 202,
+		'the next message is queued on a new connection');
+	is($psql->("SELECT count(*) FROM notifications WHERE body_text LIKE '%LOSE-THE-CONNECTION%'"), 0,
+		'nothing of the lost requests was written');
+}
 $k->finish;
 
 my $k2 = KairosTest->start(workers => 1);
