@@ -4,7 +4,8 @@
 # mid-job and a failure's backoff each end when the clock moves past them, with no sleeping;
 # and `kairos jobs --list` counts due, later and running jobs by the same clock. Every
 # clock here is 30 days ahead of the database's, so a decision that read now() fails a test:
-# no job would come due, no lease or backoff would end.
+# no job would come due, no lease or backoff would end. A message queued by a worker whose
+# clock is set back is sent by a runner at that clock, its row stamped by it throughout.
 #
 # A runner keeps the clock it started with (KAIROS_TEST_CLOCK), so moving the clock is
 # starting the next runner at a later one; one runner at a time, the stack's own stopped.
@@ -141,6 +142,29 @@ my $run_at = $row->($dead)->[4];
 ok($run_at >= $due && $run_at < $due + 60, "... queues it again due at that clock ($run_at)");
 ok(run_pass($due + 60), 'a runner a minute later');
 is_deeply([ @{ $row->($dead) }[0, 1] ], ['dead', 1], '... runs it again (dead again, 1 fresh attempt)');
+
+# ---- a message queued at a clock set back is due at that clock, and its row keeps it ----
+# (0023: a message's job is due at the message's created_at, which notify writes from the
+# clock; by the database's now() it would not be due for 30 days.)
+my $P = int(time) - 30 * 86400;
+is($k->request('POST', "/_debug/clock?at=$P")->{status}, 200, "the workers' clock set 30 days back");
+$r = $k->post_json('/_debug/notify', { event => 'clock-msg', channel => 'sms', to => '+61400000077', body => 'hello' });
+is($r->{status}, 200, 'a message queued at that clock');
+my $msg = $psql->("SELECT id FROM notifications WHERE event_key = 'clock-msg'");
+my $epoch = sub { my ($table, $col) = @_; $psql->("SELECT floor(extract(epoch FROM $col))::bigint FROM $table WHERE id = '$msg'") };
+my $in = sub { my ($v) = @_; $v =~ /^\d+$/ && $v >= $P && $v < $P + 120 };
+ok($in->($epoch->('notifications', 'created_at')), 'its created_at is the clock\'s');
+ok($in->($epoch->('jobs', 'run_at')), 'so is its job\'s run_at');
+{
+	my $pid = runner_at($P + 60);
+	ok($k->wait_until(30, sub { $psql->("SELECT status FROM notifications WHERE id = '$msg'") eq 'sent' }),
+		'a runner a minute on sends it');
+	kill 'TERM', $pid;
+	waitpid $pid, 0;
+}
+ok($in->($epoch->('notifications', $_)), "the message's $_ is on the same clock") for qw(sent_at updated_at);
+ok($in->($epoch->('jobs', $_)), "its job's $_ too") for qw(finished_at updated_at);
+is($k->request('POST', '/_debug/clock?real=1')->{status}, 200, 'the real clock back');
 
 $k->finish;
 done_testing;
