@@ -76,7 +76,7 @@ struct jobs_job {
 	const char *dedupe_key;	/* "" when none */
 	int         attempt;	/* 1 on the first run */
 	const char *runner;	/* this runner: host:pid */
-	double      claimed_at;	/* database clock, seconds since the epoch */
+	double      claimed_at;	/* the wall clock (core/clock) at the claim, epoch seconds */
 	double      lease_until;	/* the same clock: the handler should be done well before */
 };
 

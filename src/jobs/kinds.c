@@ -19,6 +19,9 @@
 #define JOBS_TEST_SLEEP_MAX_MS        10000
 #define JOBS_TEST_SLEEP_LEASE_SECONDS 2
 #define JOBS_TEST_SLEEP_ATTEMPTS      JOBS_ATTEMPTS_LIMIT
+/* test.hold: test.sleep under a lease no test waits out in real time: a test moves the
+ * clock past it (jobs-clock.t). */
+#define JOBS_TEST_HOLD_LEASE_SECONDS  600
 /* test.fail and test.permanent: retries a test can wait for. */
 #define JOBS_TEST_ATTEMPTS            4
 #define JOBS_TEST_LEASE_SECONDS       10
@@ -40,7 +43,7 @@ jobs_payload_int(const struct jobs_job *job, const char *name, long def)
 }
 
 /* Records its start (the crash test counts starts per job, and compares each start with the
- * lease of the one before, both on the database's clock), then sleeps payload.ms — only on
+ * lease of the one before, both on the runners' wall clock), then sleeps payload.ms — only on
  * the first payload.slow_attempts attempts when that is given, JOBS_TEST_SLEEP_MS after. */
 static enum jobs_outcome
 jobs_test_sleep(struct db *db, const struct jobs_job *job, struct jobs_result *r)
@@ -61,7 +64,8 @@ jobs_test_sleep(struct db *db, const struct jobs_job *job, struct jobs_result *r
 	return JOBS_DONE;
 }
 
-/* Fails its first payload.fail attempts (for later retry), then succeeds. */
+/* Fails its first payload.fail attempts (for later retry), then succeeds; asks for
+ * payload.retry_after seconds before the retry when given (as a 429 would). */
 static enum jobs_outcome
 jobs_test_fail(struct db *db, const struct jobs_job *job, struct jobs_result *r)
 {
@@ -70,6 +74,7 @@ jobs_test_fail(struct db *db, const struct jobs_job *job, struct jobs_result *r)
 	(void)db;
 	if (job->attempt > fail)
 		return JOBS_DONE;
+	r->retry_after = jobs_payload_int(job, "retry_after", 0);
 	buf_printf(&r->error, "failed on purpose: attempt %d of the first %ld (test kind)",
 	    job->attempt, fail);
 	return JOBS_RETRY;
@@ -94,6 +99,9 @@ static const struct jobs_kind jobs_table[] = {
 	{ "test.sleep", jobs_test_sleep, JOBS_TEST_SLEEP_ATTEMPTS, JOBS_TEST_SLEEP_LEASE_SECONDS,
 	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
 	  "Test only: sleeps payload.ms milliseconds", false, false },
+	{ "test.hold", jobs_test_sleep, JOBS_TEST_SLEEP_ATTEMPTS, JOBS_TEST_HOLD_LEASE_SECONDS,
+	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
+	  "Test only: test.sleep under a 600 s lease", false, false },
 	{ "test.fail", jobs_test_fail, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
 	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
 	  "Test only: fails payload.fail times, then succeeds", false, false },

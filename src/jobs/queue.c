@@ -6,61 +6,72 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every time the queue decides by or stores is the wall clock (core/clock), passed as the
+ * statement's DB_NOW parameter, never the database's now(): when a job is due, whether a
+ * lease ran out, a lease's end, a backoff, the wait for the next job, the counts, and
+ * run_at, lease_until, finished_at, updated_at. A test sets that clock (KAIROS_TEST_CLOCK,
+ * POST /_debug/clock) to make a job due in an hour due now, or to end a lease or a backoff,
+ * without sleeping; and a row is never stamped from two clocks. Runners on different hosts
+ * each compare leases by their own clock: in production that is NTP time on every host, as
+ * the database's is, and a lease is tens of seconds, far above any skew between them. */
+
 /* The NOTIFY is delivered only if the transaction commits, like the row itself. A second job
  * with the same organisation, kind and dedupe key hits jobs_dedupe and adds nothing. */
-static struct db_stmt jobs_stmt_enqueue = DB_STMT("jobs_enqueue", 5,
+static struct db_stmt jobs_stmt_enqueue = DB_STMT("jobs_enqueue", 6,
 	"WITH ins AS ("
-	" INSERT INTO jobs (org_id, kind, payload, dedupe_key, run_at)"
+	" INSERT INTO jobs (org_id, kind, payload, dedupe_key, run_at, created_at, updated_at)"
 	" VALUES ($1::uuid, $2, coalesce($3::jsonb, '{}'::jsonb), $4,"
-	"  coalesce($5::timestamptz, now()))"
+	"  coalesce($5::timestamptz, " DB_NOW(6) "), " DB_NOW(6) ", " DB_NOW(6) ")"
 	" ON CONFLICT DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'job') FROM ins");
 
 /* The earliest $4 due jobs of our kinds that no live lease holds, leased and their attempt
  * counted in the same statement: a second runner skips the locked rows, and after this
- * commits sees the lease. $2 and $3 are our kinds and their leases, in step. now() is
- * returned so a handler (and a test) can compare the claim with an earlier lease on one
- * clock. */
-static struct db_stmt jobs_stmt_claim = DB_STMT("jobs_claim", 4,
+ * commits sees the lease. $2 and $3 are our kinds and their leases, in step; $5 the clock,
+ * returned as the claim's time so a handler (and a test) can compare it with an earlier
+ * lease on one clock. */
+static struct db_stmt jobs_stmt_claim = DB_STMT("jobs_claim", 5,
 	"WITH k AS (SELECT * FROM unnest($2::text[], $3::int[]) AS k(kind, lease)),"
 	" c AS (SELECT j.id, k.lease FROM jobs j JOIN k ON k.kind = j.kind"
-	"  WHERE j.status = 'queued' AND j.run_at <= now()"
-	"  AND (j.lease_until IS NULL OR j.lease_until < now())"
+	"  WHERE j.status = 'queued' AND j.run_at <= " DB_NOW(5)
+	"  AND (j.lease_until IS NULL OR j.lease_until < " DB_NOW(5) ")"
 	"  ORDER BY j.run_at LIMIT $4 FOR UPDATE OF j SKIP LOCKED)"
 	" UPDATE jobs j SET attempts = j.attempts + 1, leased_by = $1,"
-	"  lease_until = now() + make_interval(secs => c.lease), updated_at = now()"
+	"  lease_until = " DB_NOW(5) " + make_interval(secs => c.lease), updated_at = " DB_NOW(5)
 	" FROM c WHERE j.id = c.id"
 	" RETURNING j.id, coalesce(j.org_id::text, ''), j.kind, j.payload::text,"
-	"  coalesce(j.dedupe_key, ''), j.attempts, extract(epoch FROM now())::float8,"
+	"  coalesce(j.dedupe_key, ''), j.attempts, $5::bigint / 1000000.0::float8,"
 	"  extract(epoch FROM j.lease_until)::float8");
 
 /* Guarded by leased_by: a runner whose lease ran out and was taken over records nothing.
  * $1 is an array of ids: one job's, or a batched kind's many. */
-static struct db_stmt jobs_stmt_done = DB_STMT("jobs_done", 2,
+static struct db_stmt jobs_stmt_done = DB_STMT("jobs_done", 3,
 	"WITH d AS (UPDATE jobs SET status = 'done', lease_until = NULL, last_error = NULL,"
-	"  finished_at = now(), updated_at = now()"
+	"  finished_at = " DB_NOW(3) ", updated_at = " DB_NOW(3)
 	"  WHERE id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'queued' RETURNING id)"
 	" SELECT coalesce(array_agg(id)::text, '{}') FROM d");
 
 /* Claimed jobs that never started: back at once, the claim's attempt undone. Safe: nothing
  * of them ran. */
-static struct db_stmt jobs_stmt_release = DB_STMT("jobs_release", 2,
-	"UPDATE jobs SET lease_until = NULL, attempts = greatest(attempts - 1, 0), updated_at = now()"
+static struct db_stmt jobs_stmt_release = DB_STMT("jobs_release", 3,
+	"UPDATE jobs SET lease_until = NULL, attempts = greatest(attempts - 1, 0),"
+	" updated_at = " DB_NOW(3)
 	" WHERE id = ANY($1::uuid[]) AND leased_by = $2 AND status = 'queued'");
 
-/* A failure: queued again after $3 seconds, or dead ($5) with its reason. */
-static struct db_stmt jobs_stmt_failed = DB_STMT("jobs_failed", 5,
+/* A failure: queued again $3 seconds after the clock ($6), or dead ($5) with its reason. */
+static struct db_stmt jobs_stmt_failed = DB_STMT("jobs_failed", 6,
 	"UPDATE jobs SET status = CASE WHEN $5::boolean THEN 'dead' ELSE 'queued' END,"
-	" run_at = CASE WHEN $5::boolean THEN run_at ELSE now() + make_interval(secs => $3) END,"
+	" run_at = CASE WHEN $5::boolean THEN run_at"
+	"  ELSE " DB_NOW(6) " + make_interval(secs => $3) END,"
 	" last_error = $4, lease_until = NULL,"
-	" finished_at = CASE WHEN $5::boolean THEN now() END, updated_at = now()"
+	" finished_at = CASE WHEN $5::boolean THEN " DB_NOW(6) " END, updated_at = " DB_NOW(6)
 	" WHERE id = $1 AND leased_by = $2 AND status = 'queued'");
 
 /* Milliseconds until the first of our kinds is due or its lease ends (≤ 0: now); "" when
  * none is queued. */
-static struct db_stmt jobs_stmt_wait = DB_STMT("jobs_wait", 1,
+static struct db_stmt jobs_stmt_wait = DB_STMT("jobs_wait", 2,
 	"SELECT coalesce(ceil(extract(epoch FROM"
-	"  min(greatest(run_at, lease_until)) - now()) * 1000)::bigint::text, '')"
+	"  min(greatest(run_at, lease_until)) - " DB_NOW(2) ") * 1000)::bigint::text, '')"
 	" FROM jobs WHERE status = 'queued' AND kind = ANY($1::text[])");
 
 /* the newest first, after dead job $1 (keyset: web's ?jobsAfter=); $3: the kinds whose
@@ -76,9 +87,9 @@ static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 3,
 
 /* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
  * until the next outcome replaces it. $2: kinds left out, $3: the one kind wanted (or NULL). */
-static struct db_stmt jobs_stmt_retry_dead = DB_STMT("jobs_retry_dead", 3,
-	"UPDATE jobs SET status = 'queued', attempts = 0, run_at = now(), lease_until = NULL,"
-	" leased_by = NULL, finished_at = NULL, updated_at = now()"
+static struct db_stmt jobs_stmt_retry_dead = DB_STMT("jobs_retry_dead", 4,
+	"UPDATE jobs SET status = 'queued', attempts = 0, run_at = " DB_NOW(4) ", lease_until = NULL,"
+	" leased_by = NULL, finished_at = NULL, updated_at = " DB_NOW(4)
 	" WHERE id = $1::uuid AND status = 'dead' AND kind <> ALL($2::text[])"
 	" AND ($3::text IS NULL OR kind = $3)"
 	" RETURNING id, pg_notify('kairos_jobs', 'job')");
@@ -92,11 +103,12 @@ static struct db_stmt jobs_stmt_purge = DB_STMT("jobs_purge", 3,
 	"  ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING 1)"
 	" SELECT count(*) FROM d");
 
-static struct db_stmt jobs_stmt_counts = DB_STMT("jobs_counts", 0,
-	"SELECT kind, count(*) FILTER (WHERE status = 'queued' AND run_at <= now()"
-	"  AND (lease_until IS NULL OR lease_until < now())),"
-	" count(*) FILTER (WHERE status = 'queued' AND run_at > now()),"
-	" count(*) FILTER (WHERE status = 'queued' AND lease_until > now()),"
+/* Per kind: due (as the claim sees them), later, running (a live lease), done, dead. */
+static struct db_stmt jobs_stmt_counts = DB_STMT("jobs_counts", 1,
+	"SELECT kind, count(*) FILTER (WHERE status = 'queued' AND run_at <= " DB_NOW(1)
+	"  AND (lease_until IS NULL OR lease_until < " DB_NOW(1) ")),"
+	" count(*) FILTER (WHERE status = 'queued' AND run_at > " DB_NOW(1) "),"
+	" count(*) FILTER (WHERE status = 'queued' AND lease_until > " DB_NOW(1) "),"
 	" count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'dead')"
 	" FROM jobs GROUP BY kind ORDER BY kind");
 
@@ -104,7 +116,8 @@ int
 jobs_enqueue(struct db *db, const char *org_id, const char *kind, const char *payload,
     const char *dedupe_key, const char *run_at, bool *created, char *id)
 {
-	const char *params[5] = { org_id, kind, payload, dedupe_key, run_at };
+	char now[DB_NOW_SIZE];
+	const char *params[6] = { org_id, kind, payload, dedupe_key, run_at, db_now(now) };
 	PGresult *res = NULL;
 	int rc = db_query(db, &jobs_stmt_enqueue, params, &res);
 
@@ -204,9 +217,9 @@ jobs_error_cut(struct buf *error)
 int
 jobs_claim(struct db *db, const struct jobs_kind *k, const char *runner, int max, PGresult **res)
 {
-	char lease[16], limit[16];
+	char lease[16], limit[16], now[DB_NOW_SIZE];
 	struct buf names = BUF_INIT, leases = BUF_INIT;
-	const char *params[4] = { runner, NULL, NULL, limit };
+	const char *params[5] = { runner, NULL, NULL, limit, db_now(now) };
 	int rc;
 
 	snprintf(lease, sizeof lease, "%d", k->lease_seconds);
@@ -248,7 +261,8 @@ jobs_attempts_spent(const struct jobs_kind *k, const struct jobs_job *job, struc
 int
 jobs_done_many(struct db *db, const char *runner, const char *ids, struct buf *recorded)
 {
-	const char *params[2] = { ids, runner };
+	char now[DB_NOW_SIZE];
+	const char *params[3] = { ids, runner, db_now(now) };
 	PGresult *res = NULL;
 	int rc = db_query(db, &jobs_stmt_done, params, &res);
 
@@ -261,7 +275,8 @@ jobs_done_many(struct db *db, const char *runner, const char *ids, struct buf *r
 int
 jobs_release(struct db *db, const char *runner, const char *ids)
 {
-	const char *params[2] = { ids, runner };
+	char now[DB_NOW_SIZE];
+	const char *params[3] = { ids, runner, db_now(now) };
 
 	return db_exec(db, &jobs_stmt_release, params, NULL);
 }
@@ -288,7 +303,9 @@ jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job
 		buf_free(&id);
 		buf_free(&recorded);
 	} else {
-		const char *params[5] = { job->id, job->runner, secs, NULL, dead ? "true" : "false" };
+		char now[DB_NOW_SIZE];
+		const char *params[6] = { job->id, job->runner, secs, NULL, dead ? "true" : "false",
+			db_now(now) };
 
 		if (res->error.len == 0)
 			buf_puts(&res->error, "failed, giving no reason");
@@ -330,7 +347,9 @@ jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job
 int
 jobs_run_one(struct jobs_runner *r, struct db *db)
 {
-	const char *params[4] = { r->runner, buf_cstr(&r->names), buf_cstr(&r->leases), "1" };
+	char now[DB_NOW_SIZE];
+	const char *params[5] = { r->runner, buf_cstr(&r->names), buf_cstr(&r->leases), "1",
+		db_now(now) };
 	struct jobs_result result = { BUF_INIT, 0 };
 	enum jobs_outcome outcome;
 	const struct jobs_kind *k;
@@ -375,8 +394,8 @@ jobs_run_one(struct jobs_runner *r, struct db *db)
 long
 jobs_next_due_ms(struct jobs_runner *r, struct db *db)
 {
-	const char *params[1] = { buf_cstr(&r->all) };
-	char v[32];
+	char v[32], now[DB_NOW_SIZE];
+	const char *params[2] = { buf_cstr(&r->all), db_now(now) };
 
 	if (r->nkinds == 0 || db_query_value(db, &jobs_stmt_wait, params, v, sizeof v) != DB_OK ||
 	    *v == '\0')
@@ -445,8 +464,9 @@ jobs_dead_letters_all(struct db *db, const char *after, struct jobs_dead *rows, 
 static int
 jobs_retry(struct db *db, const char *kind, const char *id, bool *found)
 {
+	char now[DB_NOW_SIZE];
 	struct buf skip = BUF_INIT;
-	const char *params[3] = { id, NULL, kind };
+	const char *params[4] = { id, NULL, kind, db_now(now) };
 	PGresult *res = NULL;
 	int rc = DB_OK;
 
@@ -480,10 +500,12 @@ jobs_retry_dead_of(struct db *db, const char *kind, const char *id, bool *found)
 int
 jobs_queue_list(struct db *db, bool test_kinds, FILE *out)
 {
+	char now[DB_NOW_SIZE];
+	const char *params[1] = { db_now(now) };
 	PGresult *res = NULL;
 	int n;
 
-	if (db_query(db, &jobs_stmt_counts, NULL, &res) != DB_OK) {
+	if (db_query(db, &jobs_stmt_counts, params, &res) != DB_OK) {
 		fprintf(stderr, "kairos jobs: %s\n", db->error);
 		return 1;
 	}

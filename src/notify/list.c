@@ -25,8 +25,8 @@ static const char *const notify_statuses[] = { "queued", "sent", "delivered", "f
 
 /* The message follows its job back to the queue (jobs_retry_dead_of, in the same
  * transaction); its last error stays until the next outcome replaces it. */
-static struct db_stmt notify_stmt_requeued = DB_STMT("notify_requeued", 1,
-	"UPDATE notifications SET status = 'queued', updated_at = now()"
+static struct db_stmt notify_stmt_requeued = DB_STMT("notify_requeued", 2,
+	"UPDATE notifications SET status = 'queued', updated_at = " DB_NOW(2)
 	" WHERE id = $1::uuid AND status = 'dead'");
 
 /* The dead letters are the dead jobs of the queue's, with what their messages were: the
@@ -45,7 +45,8 @@ static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 3,
 int
 notify_retry_dead(struct db *db, const char *id, bool *found)
 {
-	const char *params[1] = { id };
+	char now[DB_NOW_SIZE];
+	const char *params[2] = { id, db_now(now) };
 	bool own = !db_in_transaction(db);
 	int rc;
 

@@ -24,22 +24,29 @@ notify_channel_name(enum notify_channel c)
 	return notify_channel_names[c];
 }
 
+/* Every time a message's row records is the wall clock ($14 here, DB_NOW), as its job's are
+ * (jobs/queue.c), so the row and its job read one clock: created_at is also when its job is
+ * due (0023's trigger), sent_at and updated_at follow. */
+
 /* The NOTIFY is delivered only if the transaction commits, like the row itself. */
-static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 13,
+static struct db_stmt notify_stmt_enqueue = DB_STMT("notify_enqueue", 14,
 	"WITH ins AS ("
 	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
-	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars, sensitive)"
-	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13)"
+	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars, sensitive,"
+	"  created_at, updated_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13,"
+	"  " DB_NOW(14) ", " DB_NOW(14) ")"
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING id)"
 	" SELECT id, pg_notify('kairos_jobs', 'notify') FROM ins");
 
 /* notify_enqueue for many recipients of one message (campaigns): one row per array element. */
-static struct db_stmt notify_stmt_enqueue_many = DB_STMT("notify_enqueue_many", 13,
+static struct db_stmt notify_stmt_enqueue_many = DB_STMT("notify_enqueue_many", 14,
 	"WITH ins AS ("
 	" INSERT INTO notifications (org_id, event_key, channel, recipient, subject, body_text,"
-	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars, sensitive)"
+	"  body_html, patient_id, requested_ip, requested_by, template_name, template_vars, sensitive,"
+	"  created_at, updated_at)"
 	" SELECT $1, v.event_key, $3, v.recipient, $5, $6, $7, v.patient_id, $9, $10, $11,"
-	"  $12::jsonb, $13"
+	"  $12::jsonb, $13, " DB_NOW(14) ", " DB_NOW(14)
 	" FROM unnest($2::text[], $4::text[], $8::uuid[]) AS v(event_key, recipient, patient_id)"
 	" ON CONFLICT (org_id, event_key) DO NOTHING RETURNING 1)"
 	" SELECT (SELECT count(*) FROM ins), pg_notify('kairos_jobs', 'notify')");
@@ -58,11 +65,12 @@ static struct db_stmt notify_stmt_messages = DB_STMT("notify_messages", 1,
  * ids whose jobs jobs_done_many recorded in the same transaction (the lease's guard). The
  * communications row and the audit entry are written in the same statement, so a sent
  * message always has both; neither holds the body. */
-static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
+static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 5,
 	"WITH v AS (SELECT * FROM unnest($1::uuid[], $3::text[], $4::text[]) AS v(id, provider, pmid)),"
 	" sent AS ("
 	" UPDATE notifications n SET status = 'sent', provider = v.provider,"
-	"  provider_message_id = v.pmid, sent_at = now(), last_error = NULL, updated_at = now(),"
+	"  provider_message_id = v.pmid, sent_at = " DB_NOW(5) ", last_error = NULL,"
+	"  updated_at = " DB_NOW(5) ","
 	"  body_text = CASE WHEN n.sensitive AND v.provider <> 'outbox' THEN '" NOTIFY_REDACTED "'"
 	"   ELSE n.body_text END,"
 	"  body_html = CASE WHEN n.sensitive AND v.provider <> 'outbox' THEN NULL ELSE n.body_html END,"
@@ -83,8 +91,8 @@ static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 4,
 
 /* A failed send, recorded with its job (jobs_record, in the same transaction): the
  * provider's reason, and dead ($3) when the job is. */
-static struct db_stmt notify_stmt_failed = DB_STMT("notify_failed", 3,
-	"UPDATE notifications SET last_error = $2, updated_at = now(),"
+static struct db_stmt notify_stmt_failed = DB_STMT("notify_failed", 4,
+	"UPDATE notifications SET last_error = $2, updated_at = " DB_NOW(4) ","
 	" status = CASE WHEN $3::boolean THEN 'dead' ELSE status END"
 	" WHERE id = $1");
 
@@ -116,9 +124,11 @@ notify_array_add(struct buf *out, const char *value)
 int
 notify_enqueue(struct db *db, const struct notify_message *m, bool *created)
 {
-	const char *params[13] = { m->org_id, m->event_key, notify_channel_name(m->channel),
+	char now[DB_NOW_SIZE];
+	const char *params[14] = { m->org_id, m->event_key, notify_channel_name(m->channel),
 		m->recipient, m->subject, m->body_text, m->body_html, m->patient_id, m->requested_ip,
-		m->requested_by, m->template_name, m->template_vars, m->sensitive ? "true" : "false" };
+		m->requested_by, m->template_name, m->template_vars, m->sensitive ? "true" : "false",
+		db_now(now) };
 	PGresult *res = NULL;
 	int rc = db_query(db, &notify_stmt_enqueue, params, &res);
 
@@ -145,9 +155,11 @@ notify_enqueue_many(struct db *db, const struct notify_message *m, const char *c
 	buf_puts(&to, n ? "}" : "{}");
 	buf_puts(&patients, n ? "}" : "{}");
 	{
-		const char *params[13] = { m->org_id, keys.data, notify_channel_name(m->channel),
+		char now[DB_NOW_SIZE];
+		const char *params[14] = { m->org_id, keys.data, notify_channel_name(m->channel),
 			to.data, m->subject, m->body_text, m->body_html, patients.data, m->requested_ip,
-			m->requested_by, m->template_name, m->template_vars, m->sensitive ? "true" : "false" };
+			m->requested_by, m->template_name, m->template_vars, m->sensitive ? "true" : "false",
+			db_now(now) };
 
 		rc = db_query_value(db, &notify_stmt_enqueue_many, params, count, sizeof count);
 	}
@@ -172,8 +184,9 @@ notify_record_failure(struct db *db, const struct jobs_kind *k, const struct job
 	    jobs_record(db, k, job, permanent ? JOBS_FAILED : JOBS_RETRY, &res, 0, &what) < 0)
 		goto fail;
 	if (what != JOBS_NOT_RECORDED) {
-		const char *params[3] = { job->id, buf_cstr(&res.error),
-			what == JOBS_RECORDED_DEAD ? "true" : "false" };
+		char now[DB_NOW_SIZE];
+		const char *params[4] = { job->id, buf_cstr(&res.error),
+			what == JOBS_RECORDED_DEAD ? "true" : "false", db_now(now) };
 
 		if (db_exec(db, &notify_stmt_failed, params, NULL) != DB_OK)
 			goto fail;
@@ -195,8 +208,9 @@ static void
 notify_record_sent(struct db *db, const char *runner, const char *ids, const char *providers,
     const char *pmids, int sent)
 {
+	char now[DB_NOW_SIZE];
 	struct buf recorded = BUF_INIT;
-	const char *params[4] = { ids, NULL, providers, pmids };
+	const char *params[5] = { ids, NULL, providers, pmids, db_now(now) };
 
 	if (db_exec_simple(db, "BEGIN") != DB_OK ||
 	    jobs_done_many(db, runner, ids, &recorded) != DB_OK ||
@@ -372,10 +386,10 @@ notify_report_word_known(const char *provider, const char *word)
 	return false;
 }
 
-static struct db_stmt notify_stmt_report = DB_STMT("notify_report", 5,
+static struct db_stmt notify_stmt_report = DB_STMT("notify_report", 6,
 	"UPDATE notifications SET status = $3,"
 	" last_error = CASE WHEN $4 <> '' THEN $1 || ' error ' || $4 ELSE last_error END,"
-	" updated_at = now()"
+	" updated_at = " DB_NOW(6)
 	" WHERE provider = $1 AND provider_message_id = $2"
 	" AND (CASE status WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'failed' THEN 2"
 	"  ELSE 3 END) < $5::int"
@@ -395,7 +409,8 @@ notify_delivery_report(struct db *db, const char *provider, const char *provider
 {
 	char rank[4], org[40];
 	bool own;
-	const char *params[5];
+	char now[DB_NOW_SIZE];
+	const char *params[6];
 	PGresult *res = NULL;
 	size_t i, n = sizeof notify_report_map / sizeof *notify_report_map;
 	int rc;
@@ -411,6 +426,7 @@ notify_delivery_report(struct db *db, const char *provider, const char *provider
 	params[2] = notify_report_map[i].status;
 	params[3] = error_code ? error_code : "";
 	params[4] = rank;
+	params[5] = db_now(now);
 	if ((rc = db_query_value(db, &notify_stmt_report_org, params, org, sizeof org)) != DB_OK)
 		return rc;
 	if (*org == '\0') {

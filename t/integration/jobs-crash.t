@@ -4,7 +4,7 @@
 # runner, claim time and lease, then sleeps), beside one runner that is never killed. No job
 # is lost: every one is done, and recorded done exactly once. None runs more often than the
 # lease allows: a job started again only after the lease of its previous start ran out (both
-# times on the database's clock), every start that did not finish was a killed runner's, and
+# times on the runners' clock), every start that did not finish was a killed runner's, and
 # as a runner holds one job at a time, the extra starts are at most one per kill.
 # CRASH_JOBS, CRASH_KILLS and CRASH_SLEEP_MS size it (defaults 200, 15, 100).
 use strict;

@@ -51,12 +51,13 @@ is($status->($j{dead}), 'dead', 'test.permanent is a dead letter');
 
 # Finished "29 days before the forward clock": 2 days after now.
 $psql->("UPDATE jobs SET finished_at = now() + interval '2 days' WHERE id IN ('$j{young}', '$j{young_key}')");
-# A queued job due later and one running on another runner: never purged, even with a
-# finished_at as old as the rest (the purge goes by status, not by time alone).
+# A queued job due later and one running on another runner (its lease still live on the
+# clock 31 days ahead): never purged, even with a finished_at as old as the rest (the purge
+# goes by status, not by time alone).
 my $queued = $psql->("INSERT INTO jobs (kind, run_at, finished_at) VALUES ('test.sleep', now() + interval '100 days',"
 	. " now() - interval '1 day') RETURNING id");
 my $running = $psql->("INSERT INTO jobs (kind, attempts, leased_by, lease_until, finished_at) VALUES ('test.sleep', 1,"
-	. " 'elsewhere:1', now() + interval '1 day', now() - interval '1 day') RETURNING id");
+	. " 'elsewhere:1', now() + interval '40 days', now() - interval '1 day') RETURNING id");
 ($queued) = $queued =~ /([0-9a-f-]{36})/;
 ($running) = $running =~ /([0-9a-f-]{36})/;
 ok($queued && $running, 'a queued and a running job') or diag "$queued / $running";
@@ -100,16 +101,19 @@ like($out, qr/already queued/, 'a dedupe key whose done job is kept still refuse
 like($out, qr/already queued/, "so does a dead job's");
 ($rc, $out) = jobs('--enqueue', 'test.sleep', '{"ms": 1}', '--key', 'old-key');
 like($out, qr/queued [0-9a-f-]{36}/, 'the key of a purged job is free again: the promise lasts KAIROS_JOBS_KEEP_DAYS after the job is done');
+my ($again) = $out =~ /queued ([0-9a-f-]{36})/;
 
 # ---- a run deletes at most 20 batches; the next run goes on ----
 my $cap = $BATCH * $MAX_BATCHES;
 ok($k->wait_until(20, sub { $psql->("SELECT count(*) FROM jobs WHERE status = 'queued' AND kind = 'test.sleep'"
 	. " AND id <> '$running' AND run_at < now() + interval '1 day'") == 0 }), 'the new old-key job ran');
 $psql->("INSERT INTO jobs (kind, status, finished_at) SELECT 'test.bulk', 'done', now() - interval '1 day'"
-	. " FROM generate_series(1, $cap + 7)");
-# the bulk rows and the old-key job done just now (31 days before the clock)
+	. " FROM generate_series(1, $cap + 8)");
+# the bulk rows; not the old-key job, which the runner finished by its own clock, 31 days on
 my $due = $psql->("SELECT count(*) FROM jobs WHERE status = 'done' AND finished_at < now() + interval '1 day'");
 is($due, $cap + 8, "$cap + 8 old done jobs");
+is($psql->("SELECT finished_at > now() + interval '30 days' FROM jobs WHERE id = '$again'"), 't',
+	'the old-key job finished on the runner\'s clock, 31 days ahead (the queue stamps by the clock)');
 ($rc) = jobs('--run-now', 'jobs-purge');
 is($rc, 0, 'kairos jobs --run-now jobs-purge');
 ok($k->wait_until(120, sub { purges('jobs-ahead.log') >= 2 }), 'it runs again');
@@ -121,7 +125,8 @@ jobs('--run-now', 'jobs-purge');
 ok($k->wait_until(60, sub { purges('jobs-ahead.log') >= 3 }), 'which takes them');
 like((purges('jobs-ahead.log'))[2], qr/removed 8 done jobs .* in 1 batch(?!;)/, '8 in one batch');
 is($psql->("SELECT count(*) FROM jobs WHERE kind = 'test.bulk'"), 0, 'none left');
-is($status->($j{young}) . $status->($j{dead}) . $status->($queued), 'donedeadqueued', 'the kept ones are still kept');
+is($status->($j{young}) . $status->($j{dead}) . $status->($queued) . $status->($again), 'donedeadqueueddone',
+	'the kept ones are still kept, the old-key job too (young by the clock)');
 
 kill 'TERM', $runner;
 waitpid $runner, 0;

@@ -91,18 +91,21 @@ like($as_web->($org, "INSERT INTO jobs (org_id, kind) VALUES ('$org', 'test.slee
 	'but can queue one for its organisation');
 
 # ---- a runner whose lease ran out records nothing ----
-# test.sleep's lease is 2 s; this one sleeps 8 s on its first attempt (and 50 ms after), so a
-# second runner takes it over when the lease ends and finishes it, and the first, finishing
-# later, must not record its outcome. (A job that always outlived its lease would pass from
-# runner to runner for ever: a kind's lease must be well above its longest run.)
-my $second = $k->spawn_kairos('jobs-second.log', 'jobs');
-my (undef, undef, $slow) = enqueue('test.sleep', '{"ms": 8000, "slow_attempts": 1}', '--key', 'overrun');
-ok($k->wait_until(40, sub { $row->($slow)->[0] eq 'done' }), 'a job that outlives its lease is done');
+# test.sleep's lease is 2 s; this one sleeps 5 s on its first attempt (and 50 ms after). A
+# second runner whose clock is past that lease (KAIROS_TEST_CLOCK: no waiting it out) takes
+# it over and finishes it, and the first, finishing later, must not record its outcome. (A
+# job that always outlived its lease would pass from runner to runner for ever: a kind's
+# lease must be well above its longest run.)
+my (undef, undef, $slow) = enqueue('test.sleep', '{"ms": 5000, "slow_attempts": 1}', '--key', 'overrun');
+ok($k->wait_until(10, sub { lines_of($slow, 'test job started') == 1 }), "the stack's runner starts a job that outlives its lease");
+my ($l1) = (lines_of($slow, 'test job started'))[0] =~ /lease until ([\d.]+)/;
+my $second = do { local $k->{env}{KAIROS_TEST_CLOCK} = int($l1) + 1; $k->spawn_kairos('jobs-second.log', 'jobs') };
+ok($k->wait_until(40, sub { $row->($slow)->[0] eq 'done' }), 'a second runner, its clock past the lease, finishes it');
 my @starts = sort { ($a =~ /attempt (\d+)/)[0] <=> ($b =~ /attempt (\d+)/)[0] } lines_of($slow, 'test job started');
 is(scalar @starts, 2, 'started twice: once by each runner, the second after the lease ran out');
 my ($c2) = $starts[1] =~ /claimed ([\d.]+)/;
-my ($l1) = $starts[0] =~ /lease until ([\d.]+)/;
-cmp_ok($c2, '>=', $l1, 'the second claim came after the first lease ended (database clock)');
+cmp_ok($c2, '>=', $l1, 'the second claim came after the first lease ended (by the second runner\'s clock)');
+like($starts[1], qr/ by \S+:$second /, '... by the second runner');
 is(scalar lines_of($slow, 'job done'), 1, 'its outcome was recorded once');
 ok($k->wait_until(15, sub { scalar lines_of($slow, 'job outcome not recorded') == 1 }),
 	'the runner that lost its lease recorded nothing');
