@@ -25,11 +25,15 @@ package KairosCrawl;
 use strict;
 use warnings;
 
-use constant MAX_PAGES => 2000;	# a bound on a runaway crawl (query strings that never repeat)
+# KTEST_CRAWL_ALL=1 (crawl.t's long run, not the suite's): every page, no sampling, a higher
+# bound; crawl.t then lifts the sign-in rate limit, which a crawl of every /signin?next= trips.
+use constant CRAWL_ALL => !!$ENV{KTEST_CRAWL_ALL};
+# a bound on a runaway crawl (query strings that never repeat)
+use constant MAX_PAGES => CRAWL_ALL ? 200_000 : 2000;
 # Pages of one shape (a path and the set of its query's parameter names) visited, with
 # different values: the wizard links every day and every slot, and their pages differ only
 # by values; three of each find what a shape gets wrong without fetching a month of slots.
-use constant SHAPE_SAMPLES => 3;
+use constant SHAPE_SAMPLES => CRAWL_ALL ? 1e9 : 3;
 
 # A page's shape: its path and its query's parameter names, sorted, without their values.
 sub shape {
