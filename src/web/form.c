@@ -245,18 +245,67 @@ web_page_after(struct request *req, const char *param, struct input_errors *e)
 	return after;	/* compared as uuid: any case */
 }
 
+/* Appends s to url, percent-encoded but for what RFC 3986 leaves unreserved. */
+static void
+web_url_query_text(struct buf *url, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-_.~", c) != NULL)
+			buf_putc(url, (char)c);
+		else
+			buf_printf(url, "%%%02X", c);
+	}
+}
+
+/* req's path with its query but for param, and param=value when value is not NULL: a
+ * page's other lists keep their places (/admin/messages pages two lists). An arena string. */
+static const char *
+web_page_href(struct request *req, const char *param, const char *value)
+{
+	struct buf url = BUF_INIT;
+	const char *out;
+	char sep = '?';
+
+	buf_puts(&url, req->path);
+	for (size_t i = 0; i < req->query.count; i++) {
+		const struct http_param *q = &req->query.items[i];
+
+		if (strcmp(q->name, param) == 0)
+			continue;
+		buf_putc(&url, sep);
+		web_url_query_text(&url, q->name, strlen(q->name));
+		buf_putc(&url, '=');
+		web_url_query_text(&url, q->value, q->value_len);
+		sep = '&';
+	}
+	if (value != NULL) {
+		buf_printf(&url, "%c%s=", sep, param);
+		web_url_query_text(&url, value, strlen(value));
+	}
+	out = arena_strdup(&req->arena, buf_cstr(&url));
+	buf_free(&url);
+	return out;
+}
+
 void
 web_page_next(struct request *req, struct json_object *model, const char *key,
     const char *label, const char *param, const char *last)
 {
-	struct json_object *pagination, *next;
+	struct json_object *pagination;
+	bool later = http_param(&req->query, param) != NULL;
 
-	if (last == NULL)
+	if (last == NULL && !later)
 		return;
 	pagination = web_strings(json_object_new_object(), "label", label, NULL);
-	next = web_strings(json_object_new_object(), "href",
-	    arena_printf(&req->arena, "%s?%s=%s", req->path, param, last), NULL);
-	json_object_object_add(pagination, "next", next);
+	if (later)	/* keyset pages have no numbers: the way back is to the first */
+		json_object_object_add(pagination, "first", web_strings(json_object_new_object(),
+		    "href", web_page_href(req, param, NULL), NULL));
+	if (last != NULL)
+		json_object_object_add(pagination, "next", web_strings(json_object_new_object(),
+		    "href", web_page_href(req, param, last), NULL));
 	json_object_object_add(pagination, "pages", json_object_new_array());
 	json_object_object_add(model, key, pagination);
 }

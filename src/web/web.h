@@ -289,8 +289,10 @@ size_t web_input(struct web_app *app, struct request *req, const struct input_sp
 /* The query's `param`: NULL on the first page, else a UUID; anything else is param's error
  * in e (then NULL). Borrowed from req. */
 const char *web_page_after(struct request *req, const char *param, struct input_errors *e);
-/* Adds model[key] = {label, next: {href: PATH?param=last}} for templates/partials/pagination,
- * unless last is NULL (the last page). */
+/* Adds model[key] = {label, first: {href}, next: {href}} for templates/partials/pagination:
+ * next (PATH?…&param=last) unless last is NULL (the last page), first (PATH without param)
+ * past the first page; every other query parameter kept, so a page's other lists stay
+ * where they were. Nothing on a list's only page. */
 void web_page_next(struct request *req, struct json_object *model, const char *key,
 	const char *label, const char *param, const char *last);
 

@@ -94,6 +94,18 @@ is(distinct(@$all), 51, '... none twice');
 ($all, $pages) = walk('/admin/jobs', 'jobsAfter', qr{action="/admin/jobs/([0-9a-f-]{36})/retry"});
 is(scalar @$all, 51, 'every dead job once, over the jobsAfter= links');
 is(distinct(@$all), 51, '... none twice');
+# the two lists of /admin/messages page apart: each one's links keep the other's place
+{
+	my $jobs_after = next_key($r->{content}, 'jobsAfter');
+	my $both = $get->("/admin/messages?jobsAfter=$jobs_after");
+	my $msg_next = next_key($both->{content}, 'after');
+	like($both->{content}, qr/href="[^"]*jobsAfter(?:=|&#x3D;)\Q$jobs_after\E[^"]*after(?:=|&#x3D;)\Q$msg_next\E"[^>]*rel="next"/,
+		"the messages' next link keeps the jobs list's page");
+	my $later = $get->("/admin/messages?jobsAfter=$jobs_after&after=$msg_next");
+	like($later->{content}, qr{href="/admin/messages\?jobsAfter(?:=|&#x3D;)\Q$jobs_after\E">First page</a>},
+		"past the messages' first page: a link to it, the jobs list's page kept");
+	unlike($r->{content}, qr/First page/, 'the first page of both lists has no first-page link');
+}
 $r = $get->('/admin/jobs?jobsAfter=zzz');
 is($r->{status}, 400, 'jobsAfter=zzz: 400');
 
