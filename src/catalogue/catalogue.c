@@ -41,11 +41,17 @@ static struct db_stmt catalogue_stmt_known = DB_STMT("catalogue_known", 3,
 	" set_config('plan_cache_mode', 'force_generic_plan', true)");
 
 /* Active services, filtered: $1 a session type offered, $2 a centre where an active
- * practitioner who offers it works, $3 a concern (case-insensitive). */
+ * practitioner who offers it works, $3 a concern (case-insensitive). Each with the active
+ * centres where an active practitioner offers it (the places its price may depend on). */
 static struct db_stmt catalogue_stmt_services = DB_STMT("catalogue_services", 3,
 	"SELECT s.id, s.name, s.description, s.duration_minutes,"
 	" 'in_person' = ANY (s.session_types), 'telehealth' = ANY (s.session_types),"
-	" to_json(s.concerns)"
+	" to_json(s.concerns),"
+	" to_json(ARRAY(SELECT DISTINCT pl.location_id::text FROM practitioner_services ps"
+	"  JOIN practitioners p ON p.id = ps.practitioner_id AND p.active"
+	"  JOIN practitioner_locations pl ON pl.practitioner_id = p.id"
+	"  JOIN locations l ON l.id = pl.location_id AND l.active"
+	"  WHERE ps.service_id = s.id ORDER BY 1))"
 	" FROM services s"
 	" WHERE s.active"
 	" AND ($1::text IS NULL OR $1::text = ANY (s.session_types))"
@@ -63,7 +69,7 @@ static struct db_stmt catalogue_stmt_prices = DB_STMT("catalogue_prices", 2,
 	"SELECT r.service_id, r.location_id, r.session_type, r.insurer, r.fee_minor,"
 	" r.rebate_minor, coalesce(r.package_sessions, 0), r.currency"
 	" FROM price_rules r JOIN services s ON s.id = r.service_id AND s.active"
-	" WHERE r.active AND r.funding = $1 AND ($2::text IS NULL OR r.insurer = $2::text)");
+	" WHERE r.active AND r.funding = $1 AND ($2::text IS NULL OR lower(r.insurer) = lower($2::text))");
 
 /* Active practitioners, filtered ($1 service offered, $2 name part, $3 specialty, $4
  * language, $5 gender, $6 centre, $7 telehealth only, $8 one id), in list order, with
@@ -810,21 +816,10 @@ catalogue_price_services(struct db *db, struct arena *a, const struct catalogue_
 			if (strcmp(service_of[i], s[k].id) == 0)
 				mine[nmine++] = rules[i];
 		best = catalogue_price_pick(mine, nmine, q->location_id, st, funding, q->insurer);
-		if (best >= 0) {
-			struct catalogue_price *pr = &s[k].price;
-			const struct catalogue_price_rule *r = &mine[best];
-
-			pr->found = true;
-			pr->funding = funding;
-			pr->insurer = r->insurer;
-			pr->package_sessions = r->package_sessions;
-			pr->fee.amount = r->fee;
-			pr->rebate.amount = r->rebate;
-			pr->gap.amount = r->fee - r->rebate;
-			snprintf(pr->fee.currency, CATALOGUE_CURRENCY_SIZE, "%s", r->currency);
-			memcpy(pr->rebate.currency, pr->fee.currency, CATALOGUE_CURRENCY_SIZE);
-			memcpy(pr->gap.currency, pr->fee.currency, CATALOGUE_CURRENCY_SIZE);
-		}
+		if (best >= 0)
+			catalogue_price_set(&s[k].price, &mine[best], funding);
+		catalogue_price_span(mine, nmine, s[k].centres, s[k].ncentres, q->location_id, st,
+		    s[k].in_person, s[k].telehealth, funding, q->insurer, &s[k].span);
 	}
 	return CATALOGUE_OK;
 }
@@ -861,6 +856,7 @@ catalogue_services(struct db *db, struct arena *a, const struct catalogue_servic
 		s[i].in_person = catalogue_cell(v[4])[0] == 't';
 		s[i].telehealth = catalogue_cell(v[5])[0] == 't';
 		s[i].concerns = catalogue_strings(a, catalogue_cell(v[6]), &s[i].nconcerns);
+		s[i].centres = catalogue_strings(a, catalogue_cell(v[7]), &s[i].ncentres);
 	}
 	if (rows.n > 0 && (rc = catalogue_price_services(db, a, &known, s, rows.n, q, now)) !=
 	    CATALOGUE_OK)

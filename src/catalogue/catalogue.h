@@ -89,13 +89,39 @@ struct catalogue_price_rule {
 
 /* The rule of r[0..n) that prices a session at location_id (NULL: none chosen) of type st
  * (BOOKING_SESSION_ANY: none chosen) with funding (and insurer, for "insurer"): the index of
- * the most specific rule that matches, or -1. A rule matches when its funding (and insurer)
+ * the most specific rule that matches, or -1. A rule matches when its funding (and insurer,
+ * by catalogue_insurer_same)
  * are the ones asked for and each of its location and session type is either unset or the
  * one asked for; a rule naming a location never matches a request that names none (nor a
  * session type). Most specific: location and session type, then location only, then
  * session type only, then neither (docs/booking.md, "Prices"). Pure: unit-tested. */
 int  catalogue_price_pick(const struct catalogue_price_rule *r, size_t n, const char *location_id,
 	enum booking_session_type st, const char *funding, const char *insurer);
+/* *p set from rule r of funding (r's strings borrowed). */
+void catalogue_price_set(struct catalogue_price *p, const struct catalogue_price_rule *r,
+	const char *funding);
+/* Insurer names as the price rules match them: the same letters, case aside ("bupa" is
+ * "Bupa"; ASCII letters only, which every insurer's name this covers is spelt in). */
+bool catalogue_insurer_same(const char *a, const char *b);
+
+/* What step 1 can say about a service's price before the patient has chosen a centre or a
+ * session type: the prices the summary could show once they have. The choices are the session
+ * types asked for (st, or else every type the service offers) at the centre asked for
+ * (location_id, or else each centre where it is offered; a telehealth session may also come
+ * from no centre). low.found: at least one choice has a price; low.fee and low.gap are then
+ * the lowest fee and the lowest gap among them (low.rebate is the lowest fee's rule's).
+ * varies: two choices differ in price, or only some have one; when not, low is that one
+ * price. by_centre / by_type: two choices differing only in the centre / only in the session
+ * type differ in price. */
+struct catalogue_price_span {
+	struct catalogue_price low;
+	bool                   varies, by_centre, by_type;
+};
+/* The span of r[0..n) (one service's rules of funding and insurer) over the choices above;
+ * centres[0..ncentres) are where the service is offered. Pure: unit-tested. */
+void catalogue_price_span(const struct catalogue_price_rule *r, size_t n, const char *const *centres,
+	size_t ncentres, const char *location_id, enum booking_session_type st, bool in_person,
+	bool telehealth, const char *funding, const char *insurer, struct catalogue_price_span *out);
 
 /* ---- GET /api/services (BOOK-1) ---- */
 
@@ -117,6 +143,11 @@ struct catalogue_service {
 	const char           **concerns;
 	size_t                 nconcerns;
 	struct catalogue_price price;	/* for the query's location, session type, funding */
+	const char           **centres;	/* the active centres where someone active offers it */
+	size_t                 ncentres;
+	/* what the price may come to once a centre and a session type are chosen (the wizard's
+	 * step 1; the API's shape has no field for it) */
+	struct catalogue_price_span span;
 };
 
 /* The clinic's active services matching q, in list order (sort_order, name), each priced.

@@ -2,12 +2,21 @@
  * (t/unit/test-price.c); docs/booking.md, "Prices", states it for admins. */
 #include "catalogue/catalogue.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static bool
 price_same(const char *a, const char *b)
 {
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+bool
+catalogue_insurer_same(const char *a, const char *b)
+{
+	/* a patient types the name on step 1; the clinic's rule spells it its own way */
+	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
 }
 
 /* How specific a matching rule is, or -1 when it does not apply. A location outranks a
@@ -21,7 +30,7 @@ price_rank(const struct catalogue_price_rule *r, const char *location_id,
 
 	if (!price_same(r->funding, funding))
 		return -1;
-	if (strcmp(funding, "insurer") == 0 && !price_same(r->insurer, insurer))
+	if (strcmp(funding, "insurer") == 0 && !catalogue_insurer_same(r->insurer, insurer))
 		return -1;
 	if (r->location_id != NULL) {
 		if (!price_same(r->location_id, location_id))
@@ -55,4 +64,122 @@ catalogue_price_pick(const struct catalogue_price_rule *r, size_t n, const char 
 		}
 	}
 	return best;
+}
+
+void
+catalogue_price_set(struct catalogue_price *p, const struct catalogue_price_rule *r,
+    const char *funding)
+{
+	p->found = true;
+	p->funding = funding;
+	p->insurer = r->insurer;
+	p->package_sessions = r->package_sessions;
+	p->fee.amount = r->fee;
+	p->rebate.amount = r->rebate;
+	p->gap.amount = r->fee - r->rebate;
+	snprintf(p->fee.currency, CATALOGUE_CURRENCY_SIZE, "%s", r->currency);
+	memcpy(p->rebate.currency, p->fee.currency, CATALOGUE_CURRENCY_SIZE);
+	memcpy(p->gap.currency, p->fee.currency, CATALOGUE_CURRENCY_SIZE);
+}
+
+/* Whether the rules at indexes i and j (-1: none) price a session alike: two rules of the
+ * same amounts are one price to the patient. */
+static bool
+price_alike(const struct catalogue_price_rule *r, int i, int j)
+{
+	if (i < 0 || j < 0)
+		return i == j;
+	return r[i].fee == r[j].fee && r[i].rebate == r[j].rebate &&
+	    r[i].package_sessions == r[j].package_sessions && price_same(r[i].currency, r[j].currency);
+}
+
+/* The state of a span while its choices are added. */
+struct price_walk {
+	const struct catalogue_price_rule *r;
+	size_t                             n;
+	const char                        *funding, *insurer;
+	struct catalogue_price_span       *out;
+	int                                first;	/* the first choice's rule (-1: no price) */
+	bool                               any;		/* a choice was added */
+};
+
+/* Adds the choice (location_id, st); returns its rule (-1: no price). */
+static int
+price_walk_add(struct price_walk *w, const char *location_id, enum booking_session_type st)
+{
+	struct catalogue_price *low = &w->out->low;
+	int i = catalogue_price_pick(w->r, w->n, location_id, st, w->funding, w->insurer);
+	long long gap;
+
+	if (!w->any)
+		w->first = i;
+	else if (!price_alike(w->r, w->first, i))
+		w->out->varies = true;
+	w->any = true;
+	if (i < 0)
+		return i;
+	gap = w->r[i].fee - w->r[i].rebate;
+	if (!low->found) {
+		catalogue_price_set(low, &w->r[i], w->funding);
+	} else {
+		long long gap_low = gap < low->gap.amount ? gap : low->gap.amount;
+
+		if (w->r[i].fee < low->fee.amount)
+			catalogue_price_set(low, &w->r[i], w->funding);
+		low->gap.amount = gap_low;
+	}
+	return i;
+}
+
+/* The choices of one session type: the centre asked for, else each centre the service is
+ * offered at (and, for telehealth, none: a practitioner's own hours). ncentres 0 with no
+ * centre asked for: one choice at no centre. */
+static void
+price_walk_type(struct price_walk *w, const char *const *centres, size_t ncentres,
+    const char *location_id, enum booking_session_type st)
+{
+	int first = -2;	/* the rule of this type's first centre; -2: none walked yet */
+
+	if (ncentres == 0) {
+		(void)price_walk_add(w, location_id, st);
+		return;
+	}
+	if (st == BOOKING_TELEHEALTH)
+		first = price_walk_add(w, NULL, st);
+	for (size_t c = 0; c < ncentres; c++) {
+		int i = price_walk_add(w, centres[c], st);
+
+		if (first == -2)
+			first = i;
+		else if (!price_alike(w->r, first, i))
+			w->out->by_centre = true;
+	}
+}
+
+void
+catalogue_price_span(const struct catalogue_price_rule *r, size_t n, const char *const *centres,
+    size_t ncentres, const char *location_id, enum booking_session_type st, bool in_person,
+    bool telehealth, const char *funding, const char *insurer, struct catalogue_price_span *out)
+{
+	struct price_walk w = { .r = r, .n = n, .funding = funding, .insurer = insurer, .out = out,
+		.first = -1 };
+	size_t nc = location_id != NULL ? 0 : ncentres;
+	bool ip = st == BOOKING_SESSION_ANY ? in_person : st == BOOKING_IN_PERSON;
+	bool th = st == BOOKING_SESSION_ANY ? telehealth : st == BOOKING_TELEHEALTH;
+
+	memset(out, 0, sizeof *out);
+	if (funding == NULL)
+		return;
+	if (ip)
+		price_walk_type(&w, centres, nc, location_id, BOOKING_IN_PERSON);
+	if (th)
+		price_walk_type(&w, centres, nc, location_id, BOOKING_TELEHEALTH);
+	/* a centre whose in-person and telehealth prices differ: the type decides */
+	for (size_t c = 0; ip && th && c < (nc > 0 ? nc : 1); c++) {
+		const char *at = nc > 0 ? centres[c] : location_id;
+
+		if (!price_alike(r, catalogue_price_pick(r, n, at, BOOKING_IN_PERSON, funding, insurer),
+		    catalogue_price_pick(r, n, at, BOOKING_TELEHEALTH, funding, insurer)))
+			out->by_type = true;
+	}
 }

@@ -731,7 +731,9 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 		book_put(m, "duration", book_printf(&req->arena, "%d minutes", s[i].duration_minutes));
 		book_put(m, "sessionTypes", s[i].in_person && s[i].telehealth ? "In person or telehealth" :
 		    s[i].telehealth ? "Telehealth only" : "In person only");
-		price = book_price(&req->arena, &s[i].price);
+		/* what the summary will show once a centre and a type are chosen, not the price
+		 * of no centre that the API's twin answers */
+		price = book_price_span(&req->arena, &s[i].span);
 		json_object_object_add(m, "price", price ? price : json_object_new_boolean(0));
 		next = st;
 		next.v[BN_SERVICE] = s[i].id;
@@ -1099,7 +1101,8 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	struct catalogue_psychologist p;
 	struct catalogue_slot *slots;
 	struct book_state st, next;
-	struct json_object *model, *pm, *times;
+	struct web_form f;
+	struct json_object *model, *pm, *times, *field;
 	const struct tz_zone *zone;
 	const char *id = http_param(&req->route, "id");
 	size_t n;
@@ -1118,7 +1121,19 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	if (book_funnel(app, req, resp, FUNNEL_PROFILE, &st, p.id, NULL, 0) != DB_OK)
 		return web_view_db_failed();
 
-	model = web_page_model(app, req, resp, NULL);
+	/* a zone that is no zone is said by its field, as step 3 says it, and the times are
+	 * shown in the clinic's meanwhile; another bad choice kept in the URL is said at the top */
+	web_form_init(&f, req);
+	field = web_form_field(&f, "tz", "Your time zone", http_param(&req->query, "tz"));
+	book_put(field, "hint", "Times are shown in this zone, for example Australia/Sydney.");
+	book_put(field, "width", "medium");
+	book_put(field, "spellcheck", "false");
+	json_object_object_add(field, "required", json_object_new_boolean(0));
+	book_form_errors(&f, &s2.e);
+	model = web_page_model(app, req, resp, &f);
+	book_bool(model, "tzInvalid", input_error_at(&s2.e, "tz") != NULL);
+	book_put(model, "action", book_printf(&req->arena, "/book/psychologists/%s", p.id));
+	json_object_object_add(model, "hidden", book_hidden(&st, 0, BN_END_STEP3, BN_TZ));
 	json_object_object_add(model, "back", book_back(book_href(&req->arena, "/book/psychologist",
 	    &st, BN_END_STEP3), "Back to psychologists"));
 	pm = book_psychologist_model(&req->arena, &p);
@@ -1147,7 +1162,7 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	next = st;
 	next.v[BN_PRACTITIONER] = p.id;
 	book_put(model, "chooseHref", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
-	return web_view_page(200, "pages/book-profile", model);
+	return web_view_page(s2.e.count ? 400 : 200, "pages/book-profile", model);
 }
 
 /* ---- step 3: the day and the time ---- */

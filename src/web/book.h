@@ -32,6 +32,10 @@ const char *book_money(struct arena *a, const struct catalogue_money *m);
 /* partials/price for p ({caption, rows [{label, amount, main}]}), or NULL when no price rule
  * matched. A new object, the caller's. */
 struct json_object *book_price(struct arena *a, const struct catalogue_price *p);
+/* The same for what a price may come to before a centre and a type are chosen: the one
+ * price when every choice has it, else "From" the lowest fee (and gap, with a rebate) and
+ * what it depends on; NULL when no choice has a price. A new object, the caller's. */
+struct json_object *book_price_span(struct arena *a, const struct catalogue_price_span *s);
 
 extern const char *const book_weekdays[7];	/* "Sunday" … */
 extern const char *const book_months[12];	/* "January" … */

@@ -101,16 +101,37 @@ book_money(struct arena *a, const struct catalogue_money *m)
 	    m->amount < 0 ? "−" : "", v / 100, v % 100);
 }
 
+/* A row of partials/price; from: the lowest of several ("From $200.00"). */
 static void
 book_price_row(struct arena *a, struct json_object *rows, const char *label,
-    const struct catalogue_money *m, bool main)
+    const struct catalogue_money *m, bool main, bool from)
 {
 	struct json_object *r = json_object_new_object();
 
 	book_put(r, "label", label);
-	book_put(r, "amount", book_money(a, m));
+	book_put(r, "amount", from ? book_printf(a, "From %s", book_money(a, m)) : book_money(a, m));
 	book_bool(r, "main", main);
 	json_object_array_add(rows, r);
+}
+
+/* The caption of a price of p's funding. */
+static const char *
+book_price_caption(struct arena *a, const struct catalogue_price *p)
+{
+	if (strcmp(p->funding, "medicare") == 0)
+		return "Price with a Medicare rebate";
+	if (strcmp(p->funding, "insurer") == 0)
+		return book_printf(a, "Price with %s", p->insurer ? p->insurer : "your insurer");
+	if (strcmp(p->funding, "concession") == 0)
+		return "Concession price";
+	return "Price";
+}
+
+static const char *
+book_fee_label(struct arena *a, const struct catalogue_price *p)
+{
+	return strcmp(p->funding, "package") == 0 ? book_printf(a, "Package of %d sessions",
+	    p->package_sessions) : "Fee";
 }
 
 /* partials/price for p, or NULL when no price rule matched. */
@@ -118,33 +139,45 @@ struct json_object *
 book_price(struct arena *a, const struct catalogue_price *p)
 {
 	struct json_object *price, *rows;
-	bool package, rebate;
+	bool rebate;
 
 	if (!p->found)
 		return NULL;
-	package = strcmp(p->funding, "package") == 0;
 	rebate = p->rebate.amount > 0;
 	price = json_object_new_object();
 	rows = json_object_new_array();
-	if (strcmp(p->funding, "medicare") == 0)
-		book_put(price, "caption", "Price with a Medicare rebate");
-	else if (strcmp(p->funding, "insurer") == 0)
-		book_put(price, "caption", book_printf(a, "Price with %s", p->insurer ? p->insurer :
-		    "your insurer"));
-	else if (strcmp(p->funding, "concession") == 0)
-		book_put(price, "caption", "Concession price");
-	else
-		book_put(price, "caption", "Price");
-	book_price_row(a, rows, package ? book_printf(a, "Package of %d sessions",
-	    p->package_sessions) : "Fee", &p->fee, !rebate);
+	book_put(price, "caption", book_price_caption(a, p));
+	book_price_row(a, rows, book_fee_label(a, p), &p->fee, !rebate, false);
 	if (rebate) {
 		struct catalogue_money back = p->rebate;
 
 		back.amount = -back.amount;
 		book_price_row(a, rows, strcmp(p->funding, "medicare") == 0 ? "Medicare rebate" :
-		    "Insurer rebate", &back, false);
-		book_price_row(a, rows, "You pay after the rebate", &p->gap, true);
+		    "Insurer rebate", &back, false, false);
+		book_price_row(a, rows, "You pay after the rebate", &p->gap, true, false);
 	}
+	json_object_object_add(price, "rows", rows);
+	return price;
+}
+
+struct json_object *
+book_price_span(struct arena *a, const struct catalogue_price_span *s)
+{
+	const struct catalogue_price *low = &s->low;
+	struct json_object *price, *rows;
+	bool rebate;
+
+	if (!low->found || !s->varies)
+		return book_price(a, low);
+	rebate = strcmp(low->funding, "medicare") == 0 || strcmp(low->funding, "insurer") == 0;
+	price = json_object_new_object();
+	rows = json_object_new_array();
+	book_put(price, "caption", book_printf(a, "%s, depending on the %s", book_price_caption(a, low),
+	    s->by_centre && !s->by_type ? "centre" : s->by_type && !s->by_centre ? "type of session" :
+	    "centre and type of session"));
+	book_price_row(a, rows, book_fee_label(a, low), &low->fee, !rebate, true);
+	if (rebate)	/* the rebate itself differs with the fee: the gap is what matters */
+		book_price_row(a, rows, "You pay after the rebate", &low->gap, true, true);
 	json_object_object_add(price, "rows", rows);
 	return price;
 }

@@ -92,16 +92,23 @@ my $r = $get->('/book');
 is($r->{status}, 200, '/book: 200');
 like($r->{main}, qr{<p class="steps__count">Step 1 of 6</p>}, 'the steps partial shows step 1 of 6');
 is_deeply($cards->($r), ['Consult', 'Couples'], "this clinic's services in list order, not another clinic's");
-like($text->($r->{main}), qr/Consult 50 minutes · In person or telehealth About Consult Price Fee \$220\.00/,
-	'a service: duration, session types, description, the price of the general private rule');
-like($text->($r->{main}), qr/Couples 80 minutes · In person only .* Fee \$320\.00/, '... each its own');
+# Consult costs $240 in person at Carlton, $220 in person in Perth (the general rule) and $200
+# by video anywhere: with nothing chosen, the lowest of what the summary may show, and why
+like($text->($r->{main}), qr/Consult 50 minutes · In person or telehealth About Consult Price, depending on the centre and type of session Fee From \$200\.00 Choose/,
+	'a service: duration, session types, description, and a price that varies: from the lowest the summary may show');
+like($text->($r->{main}), qr/Couples 80 minutes · In person only About Couples Price Fee \$320\.00 Choose/,
+	'... a price that does not vary (one rule, one centre): that price, as it was');
 is_deeply($options->($r, 'locationId'), ['Any centre', 'Carlton', 'Perth'], "the centre filter: this clinic's centres");
 is_deeply($options->($r, 'concern'), ['Anything', 'Anxiety', 'Depression', 'Relationships'], 'the concern filter: every concern');
 is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit'"), 1, 'one funnel event');
 
 $r = $get->('/book?sessionType=telehealth');
 is_deeply($cards->($r), ['Consult'], 'sessionType=telehealth: what is offered by video');
-like($text->($r->{main}), qr/Fee \$200\.00/, '... priced by the telehealth rule');
+like($text->($r->{main}), qr/Price Fee \$200\.00 Choose/, '... priced by the telehealth rule, the same everywhere');
+like($text->($get->('/book?sessionType=in_person')->{main}), qr/Consult .* Price, depending on the centre Fee From \$220\.00 Choose/,
+	'in person at any centre: from Perth\'s $220 (Carlton\'s is $240)');
+like($text->($get->("/book?locationId=$carlton")->{main}), qr/Consult .* Price, depending on the type of session Fee From \$200\.00 Choose/,
+	'at Carlton, either type: from the telehealth $200 (in person $240)');
 is($selected->($r, 'sessionType'), 'telehealth', '... and the form shows the choice');
 is_deeply($cards->($get->('/book?concern=relationships')), ['Couples'], 'concern filter');
 $r = $get->("/book?sessionType=in_person&locationId=$carlton");
@@ -113,6 +120,15 @@ like($text->($r->{main}), qr/Price with a Medicare rebate Fee \$220\.00 Medicare
 	'funding=medicare: the fee, the rebate and the gap');
 like($text->($get->('/book?funding=concession')->{main}), qr/Consult .* Price on enquiry .* Couples .* Price on enquiry/,
 	'no rule for the funding: price on enquiry, never a price made up');
+# an insurer's price matches the name as a patient types it, the case aside
+$d->{db}->price($org, $consult, undef, undef, 'insurer', 22000, 6000, 'Bupa');
+for my $typed ('bupa', ' BUPA ') {
+	like($text->($get->('/book?funding=insurer&insurer=' . enc($typed))->{main}),
+		qr/Consult .* Price with Bupa Fee \$220\.00 Insurer rebate −\$60\.00 You pay after the rebate \$160\.00 Choose/,
+		"insurer '$typed': the clinic's Bupa price, named as the clinic spells it");
+}
+like($text->($get->('/book?funding=insurer&insurer=Medibank')->{main}), qr/Consult .* Price on enquiry/,
+	'an insurer the clinic has no price for: price on enquiry');
 my $choose = $link->($r, qr/^Choose Consult$/);
 is($named->($choose), '/book/psychologist?serviceId=consult&funding=medicare', "a service's link keeps the step's choices");
 
@@ -132,7 +148,7 @@ is($field_error->($get->('/book?concern=' . ('a' x 101)), 'concern'), 'Concern m
 like($field_error->($get->('/book?sessionType=in_person&sessionType=telehealth'), 'sessionType'), qr/twice/, 'a repeated parameter');
 is($get->('/book?concern=a%00b')->{status}, 400, 'a NUL: 400');
 is($get->('/book?concern=%C3%28')->{status}, 400, 'bad UTF-8: 400');
-is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit'"), 7, 'seven pages, seven events; a refused step records none');
+is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit'"), 12, 'twelve pages, twelve events; a refused step records none');
 
 # ---- step 2: /book/psychologist, reached by the service's link ----
 $r = $get->($choose);
@@ -235,6 +251,19 @@ is($get->("/book/psychologists/$theirs?serviceId=$consult")->{status}, 404, "ano
 is($get->("/book/psychologists/$dee?serviceId=$consult")->{status}, 404, 'an inactive one: 404');
 is($get->("/book/psychologists/nope?serviceId=$consult")->{status}, 404, 'an id that is no UUID: 404');
 is($get->("/book/psychologists/$ada")->{status}, 303, 'no service: back to step 1');
+$r = $get->("/book/psychologists/$ada?serviceId=$consult&tz=Mars/Olympus");
+is($r->{status}, 400, 'a profile with a zone that is no zone: 400');
+is($field_error->($r, 'tz'), 'Time zone must be a time zone like Australia/Sydney', '... said by the zone field');
+is_deeply($errors->($r), ['Time zone must be a time zone like Australia/Sydney'], '... and in the summary');
+like($r->{main}, qr{<input class="input input--medium" id="tz" name="tz" type="text" value="Mars/Olympus"}, '... the zone typed kept in it');
+like($r->{main}, qr{<form class="tz-form" method="get" action="/book/psychologists/$ada"}, '... a form back to this profile');
+is_deeply($hidden->($r), { serviceId => $consult }, '... carrying the other choices, not the bad zone');
+like($text->($r->{main}), qr/in Australia\/Sydney time\. Your time zone .* Show times Tue 1 Dec, 9:00 am In person/, "... the times in the clinic's zone meanwhile");
+like($link->($r, qr/^Tue 1 Dec, 9:00 am/), qr/tz=Australia%2FSydney/, "... and their links name the clinic's zone");
+$r = $get->("/book/psychologists/$ada?serviceId=$consult&tz=Australia/Perth");
+is($r->{status}, 200, 'a good zone: 200');
+like($text->($r->{main}), qr/in Australia\/Perth time\. Tue 1 Dec, 6:00 am In person/, '... the times in it');
+unlike($r->{main}, qr/tz-form|error-summary/, '... and no zone form or error');
 
 # ---- step 3: /book/time ----
 $r = $get->($link->($get->($step2), qr/^Choose Dr Ada Ng$/));

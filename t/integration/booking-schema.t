@@ -55,72 +55,105 @@ for my $o ([a => $a], [b => $b]) {
 }
 my %A = %{ $org{a} };
 
-# An appointment of clinic A's practitioner, its blocked range widened by the 10-minute
-# buffer after it; returns psql's answer (an id, or the error).
+# An appointment of clinic A's practitioner; the database widens its blocked range by the
+# practitioner's buffers (migration 0024), so the statement names none. Returns psql's
+# answer (an id, or the error).
 my $book = sub {
-	my ($start, $end, $until, %o) = @_;
+	my ($start, $end, %o) = @_;
 	my $status = $o{status} // 'confirmed';
 	my $hold = $status eq 'held' ? "now() + interval '5 minutes'" : 'NULL';
 	my $cancelled = $status eq 'cancelled' ? 'now()' : 'NULL';
 	my $patient = $o{patient} ? "'$o{patient}'" : 'NULL';
 	my $pr = $o{pr} // $A{pr};
 	$psql->("INSERT INTO appointments (org_id, practitioner_id, service_id, location_id, session_type,
-		patient_id, status, starts_at, ends_at, blocked_from, blocked_until, hold_expires_at, cancelled_at)
+		patient_id, status, starts_at, ends_at, hold_expires_at, cancelled_at)
 		VALUES ('$A{org}', '$pr', '$A{svc}', '$A{loc}', 'in_person', $patient, '$status',
-		'$start', '$end', '$start', '$until', $hold, $cancelled) RETURNING id");
+		'$start', '$end', $hold, $cancelled) RETURNING id");
 };
 my $ok = qr/^[0-9a-f]{8}-[0-9a-f-]{27}$/;
 my $refused = qr/appointments_no_double_booking/;
 
 # ---- the exclusion constraint ----
-my $first = $book->('2026-12-01 09:00+11', '2026-12-01 09:50+11', '2026-12-01 10:00+11');
+my $first = $book->('2026-12-01 09:00+11', '2026-12-01 09:50+11');
 like($first, $ok, 'a booking 09:00-09:50 (buffer to 10:00)');
-like($book->('2026-12-01 09:30+11', '2026-12-01 10:20+11', '2026-12-01 10:30+11'), $refused,
+like($book->('2026-12-01 09:30+11', '2026-12-01 10:20+11'), $refused,
 	'an overlapping booking is refused by the database');
-like($book->('2026-12-01 09:55+11', '2026-12-01 10:45+11', '2026-12-01 10:55+11'), $refused,
+like($book->('2026-12-01 09:55+11', '2026-12-01 10:45+11'), $refused,
 	'one that overlaps only the buffer after the first is refused too');
-like($book->('2026-12-01 08:00+11', '2026-12-01 08:50+11', '2026-12-01 09:00+11'), $ok,
+like($book->('2026-12-01 08:00+11', '2026-12-01 08:50+11'), $ok,
 	'one whose buffer ends as the first starts is accepted (ranges are half-open)');
-like($book->('2026-12-01 10:00+11', '2026-12-01 10:50+11', '2026-12-01 11:00+11'), $ok,
+like($book->('2026-12-01 10:00+11', '2026-12-01 10:50+11'), $ok,
 	'and one that starts as the buffer ends');
-like($book->('2026-11-30 22:00Z', '2026-11-30 22:50Z', '2026-11-30 23:00Z'), $refused,
+like($book->('2026-11-30 22:00Z', '2026-11-30 22:50Z'), $refused,
 	'the same instant written in UTC (09:00+11) is the same time');
-like($book->('2026-12-01 09:00+11', '2026-12-01 09:50+11', '2026-12-01 10:00+11', pr => $org{b}{pr}),
+like($book->('2026-12-01 09:00+11', '2026-12-01 09:50+11', pr => $org{b}{pr}),
 	qr/foreign key|violates/, "an appointment cannot name another clinic's practitioner");
 
 $psql->("UPDATE appointments SET status = 'cancelled', cancelled_at = now() WHERE id = '$first'");
-my $again = $book->('2026-12-01 09:00+11', '2026-12-01 09:50+11', '2026-12-01 10:00+11');
+my $again = $book->('2026-12-01 09:00+11', '2026-12-01 09:50+11');
 like($again, $ok, 'after the first is cancelled its time can be booked again');
 like($psql->("UPDATE appointments SET status = 'confirmed', cancelled_at = NULL WHERE id = '$first'"), $refused,
 	'and the cancelled one cannot come back over it');
 
 for my $st (qw(held pending_payment completed no_show)) {
-	like($book->('2026-12-01 09:10+11', '2026-12-01 10:00+11', '2026-12-01 10:10+11', status => $st), $refused,
+	like($book->('2026-12-01 09:10+11', '2026-12-01 10:00+11', status => $st), $refused,
 		"a booking over a confirmed one is refused whatever its own status ($st)");
 }
-my $held = $book->('2026-12-02 09:00+11', '2026-12-02 09:50+11', '2026-12-02 10:00+11', status => 'held');
+my $held = $book->('2026-12-02 09:00+11', '2026-12-02 09:50+11', status => 'held');
 like($held, $ok, 'a hold takes its time');
-like($book->('2026-12-02 09:00+11', '2026-12-02 09:50+11', '2026-12-02 10:00+11'), $refused, '... so a booking over it is refused');
+like($book->('2026-12-02 09:00+11', '2026-12-02 09:50+11'), $refused, '... so a booking over it is refused');
 $psql->("UPDATE appointments SET status = 'completed' WHERE id = '$held'");
-like($book->('2026-12-02 09:00+11', '2026-12-02 09:50+11', '2026-12-02 10:00+11'), $refused, 'a completed appointment keeps its time');
-like($book->('2026-12-02 09:00+11', '2026-12-02 09:50+11', '2026-12-02 10:00+11', status => 'cancelled'), $ok,
+like($book->('2026-12-02 09:00+11', '2026-12-02 09:50+11'), $refused, 'a completed appointment keeps its time');
+like($book->('2026-12-02 09:00+11', '2026-12-02 09:50+11', status => 'cancelled'), $ok,
 	'a cancelled row may sit over it (it holds nothing)');
 
 # DST: Melbourne falls back at 03:00 AEDT on 2026-04-05 to 02:00 AEST. 02:30 AEDT and 02:30
 # AEST are an hour apart, so both may be booked; the constraint compares instants.
-like($book->('2026-04-05 02:00+11', '2026-04-05 02:50+11', '2026-04-05 03:00+11'), $ok, 'fall-back day: 02:00 AEDT');
-like($book->('2026-04-05 02:00+10', '2026-04-05 02:50+10', '2026-04-05 03:00+10'), $ok, '... and 02:00 AEST, an hour later');
-like($book->('2026-04-05 02:30+10', '2026-04-05 02:40+10', '2026-04-05 02:50+10'), $refused, '... and not 02:30 AEST over it');
+like($book->('2026-04-05 02:00+11', '2026-04-05 02:50+11'), $ok, 'fall-back day: 02:00 AEDT');
+like($book->('2026-04-05 02:00+10', '2026-04-05 02:50+10'), $ok, '... and 02:00 AEST, an hour later');
+like($book->('2026-04-05 02:30+10', '2026-04-05 02:40+10'), $refused, '... and not 02:30 AEST over it');
+
+# ---- the blocked range is the database's (migration 0024) ----
+# a practitioner with 15 minutes' buffer before each session and 10 after
+my $p3 = $id->($psql->("INSERT INTO practitioners (org_id, name, timezone, buffer_before_minutes, buffer_after_minutes)
+	VALUES ('$A{org}', 'Dr A3', 'Australia/Melbourne', 15, 10) RETURNING id"));
+my $range = sub { $psql->("SELECT to_char(blocked_from AT TIME ZONE 'Australia/Melbourne', 'HH24:MI') || '-' ||
+	to_char(blocked_until AT TIME ZONE 'Australia/Melbourne', 'HH24:MI') FROM appointments WHERE id = '$_[0]'") };
+my $b1 = $book->('2026-12-07 09:00+11', '2026-12-07 09:50+11', pr => $p3);
+like($b1, $ok, 'an appointment inserted without a blocked range');
+is($range->($b1), '08:45-10:00', "... is given the session widened by its practitioner's buffers (15 before, 10 after)");
+# the sessions 09:00-09:50 and 10:05-10:55 do not meet; 10:00 (the first's buffer) and 09:50
+# (the second's) do
+my $verbose = sub { my $v = `psql -q -h $dir/run -U kairos -d kairos -v VERBOSITY=verbose -tAc "$_[0]" 2>&1`; chomp $v; $v };
+like($verbose->("INSERT INTO appointments (org_id, practitioner_id, service_id, location_id, session_type, status, starts_at, ends_at)
+	VALUES ('$A{org}', '$p3', '$A{svc}', '$A{loc}', 'in_person', 'confirmed', '2026-12-07 10:05+11', '2026-12-07 10:55+11')"),
+	qr/ERROR:\s+23P01: .*appointments_no_double_booking/,
+	'sessions apart whose buffers overlap: refused by the exclusion constraint (SQLSTATE 23P01)');
+my $b2 = $psql->("INSERT INTO appointments (org_id, practitioner_id, service_id, location_id, session_type, status,
+	starts_at, ends_at, blocked_from, blocked_until)
+	VALUES ('$A{org}', '$p3', '$A{svc}', '$A{loc}', 'in_person', 'confirmed', '2026-12-07 10:15+11', '2026-12-07 11:05+11',
+	'2026-12-07 10:15+11', '2026-12-07 11:05+11') RETURNING id");
+like($b2, $ok, '10:15, its buffer before starting as the first one\'s after ends (half-open), is accepted');
+is($range->($b2), '10:00-11:15', '... with the buffered range, whatever range the writer gave');
+$psql->("UPDATE appointments SET starts_at = '2026-12-07 12:00+11', ends_at = '2026-12-07 12:50+11' WHERE id = '$b1'");
+is($range->($b1), '11:45-13:00', 'moving an appointment (starts_at, ends_at) moves its range');
+$psql->("UPDATE practitioners SET buffer_before_minutes = 30, buffer_after_minutes = 0 WHERE id = '$p3'");
+$psql->("UPDATE appointments SET status = 'completed', blocked_from = starts_at WHERE id = '$b1'");
+is($range->($b1), '11:45-13:00', 'changed buffers leave a booked range alone, as does an update that does not move it');
+$psql->("UPDATE appointments SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour' WHERE id = '$b1'");
+is($range->($b1), '12:30-13:50', '... and a move takes the buffers as they are then (30 before, 0 after)');
+like($psql->("UPDATE appointments SET starts_at = '2026-12-07 11:20+11', ends_at = '2026-12-07 12:10+11' WHERE id = '$b1'"),
+	$refused, "a move whose new buffer overlaps another's session is refused too");
 
 # ---- a patient cannot hold two overlapping sessions (BOOK-10) ----
 my $pat = $id->($psql->("INSERT INTO users (org_id, role, name) VALUES ('$A{org}', 'patient', 'Pat') RETURNING id"));
 my $p2 = $id->($psql->("INSERT INTO practitioners (org_id, name, timezone) VALUES ('$A{org}', 'Dr A2', 'Australia/Melbourne') RETURNING id"));
-like($book->('2026-12-03 09:00+11', '2026-12-03 09:50+11', '2026-12-03 10:00+11', patient => $pat), $ok, 'a patient books 09:00');
-like($book->('2026-12-03 09:30+11', '2026-12-03 10:20+11', '2026-12-03 10:20+11', patient => $pat, pr => $p2),
+like($book->('2026-12-03 09:00+11', '2026-12-03 09:50+11', patient => $pat), $ok, 'a patient books 09:00');
+like($book->('2026-12-03 09:30+11', '2026-12-03 10:20+11', patient => $pat, pr => $p2),
 	qr/appointments_no_patient_overlap/, '... and cannot book 09:30 with another practitioner');
 
 my $other_patient = $id->($psql->("INSERT INTO users (org_id, role, name) VALUES ('$b', 'patient', 'Bea') RETURNING id"));
-like($book->('2026-12-04 09:00+11', '2026-12-04 09:50+11', '2026-12-04 10:00+11', patient => $other_patient),
+like($book->('2026-12-04 09:00+11', '2026-12-04 09:50+11', patient => $other_patient),
 	qr/foreign key/, "an appointment cannot name another clinic's patient");
 
 # ---- checks ----

@@ -149,6 +149,13 @@ is($r->{json}{services}[1]{price}, undef, '... and null for a service with no Me
 is_deeply($get->('/api/services', funding => 'insurer', insurer => 'Bupa')->{json}{services}[0]{price},
 	{ funding => 'insurer', insurer => 'Bupa', fee => $money->(22000), rebate => $money->(6000), gap => $money->(16000) },
 	'an insurer');
+for my $typed ('bupa', '  BUPA ') {
+	is_deeply($get->('/api/services', funding => 'insurer', insurer => $typed)->{json}{services}[0]{price},
+		{ funding => 'insurer', insurer => 'Bupa', fee => $money->(22000), rebate => $money->(6000), gap => $money->(16000) },
+		"the insurer as a patient types it ('$typed'): the clinic's Bupa rule, named as the clinic spells it");
+}
+is($get->('/api/services', funding => 'insurer', insurer => 'Bupa Extras')->{json}{services}[0]{price}, undef,
+	'another name is another insurer: no price');
 $bad->($get->('/api/services', funding => 'insurer'), { insurer => 'Choose your insurer' }, 'insurer funding without an insurer');
 $bad->($get->('/api/services', locationId => $their_loc), { locationId => "Location is not one of this clinic's" },
 	"another clinic's location");

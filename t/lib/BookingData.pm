@@ -88,15 +88,15 @@ sub rule {
 }
 
 # appointment($o, practitioner, service, location, start, status; type => 'in_person',
-# minutes => 50, blocked => 60 (minutes from the start), hold_expires => undef)
+# minutes => 50, hold_expires => undef). The database widens its blocked range by the
+# practitioner's buffers (migration 0024).
 sub appointment {
 	my ($db, $o, %a) = @_;
-	my ($start, $min, $blocked) = ("timestamptz '$a{start}'", $a{minutes} // 50, $a{blocked} // 60);
+	my ($start, $min) = ("timestamptz '$a{start}'", $a{minutes} // 50);
 	$db->_insert("INSERT INTO appointments (org_id, practitioner_id, service_id, location_id, session_type, status,
-		starts_at, ends_at, blocked_from, blocked_until, hold_expires_at)
+		starts_at, ends_at, hold_expires_at)
 		VALUES ('$o', '$a{practitioner}', '$a{service}', ${\ _lit($a{location})}, '${\ ($a{type} // 'in_person')}',
-		'$a{status}', $start, $start + interval '$min minutes', $start, $start + interval '$blocked minutes',
-		${\ _lit($a{hold_expires})})");
+		'$a{status}', $start, $start + interval '$min minutes', ${\ _lit($a{hold_expires})})");
 }
 
 # review($o, $appointment, $practitioner, $rating, $status = 'approved'): moderated unless pending

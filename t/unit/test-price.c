@@ -1,7 +1,8 @@
 /* catalogue/price.c: which price rule prices a session — the most specific one that
  * matches (location and session type, then location, then session type, then neither);
- * funding and insurer must match exactly; a rule naming a location or session type never
- * prices a request that names none; no match is -1. */
+ * funding must match exactly, the insurer case aside; a rule naming a location or session
+ * type never prices a request that names none; no match is -1. catalogue_price_span: what
+ * the price may come to before a centre and a session type are chosen (step 1). */
 #include "catalogue/catalogue.h"
 #include "tap.h"
 
@@ -60,6 +61,11 @@ main(void)
 	    "Medicare: its own rule, not a private one");
 	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "HCF"), 6, "insurer HCF");
 	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "Bupa"), 5, "insurer Bupa");
+	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "bupa"), 5,
+	    "insurer bupa: Bupa's rule (the case a patient types does not matter)");
+	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "hCf"), 6, "insurer hCf: HCF's");
+	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "Bupa Health"), -1,
+	    "but another name is another insurer");
 	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "Medibank"), -1,
 	    "an insurer with no rule: no price");
 	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", NULL), -1,
@@ -79,5 +85,54 @@ main(void)
 	is_int(catalogue_price_pick(rules, N, LOC_A, TELE, "concession", NULL), -1,
 	    "and not for another location");
 	is_int(catalogue_price_pick(rules, 0, LOC_A, IN, "private", NULL), -1, "no rules");
+
+	/* the span step 1 shows: private, a service offered at A and B in person and by video.
+	 * In person: A 26000 (rule 3), B 22000 (0); telehealth: from nowhere or B 20000 (1), at
+	 * A 24000 (2). */
+	{
+		static const char *const both[] = { LOC_A, LOC_B };
+		struct catalogue_price_span sp;
+
+		catalogue_price_span(rules, N, both, 2, NULL, ANY, true, true, "private", NULL, &sp);
+		ok(sp.low.found && sp.varies && sp.by_centre && sp.by_type,
+		    "any centre, any type: varies by centre and by type");
+		is_int((int)sp.low.fee.amount, 20000, "... from the lowest fee (telehealth)");
+		catalogue_price_span(rules, N, both, 2, NULL, IN, true, true, "private", NULL, &sp);
+		ok(sp.varies && sp.by_centre && !sp.by_type, "in person, any centre: by centre only");
+		is_int((int)sp.low.fee.amount, 22000, "... from B's 22000");
+		catalogue_price_span(rules, N, both, 2, LOC_A, ANY, true, true, "private", NULL, &sp);
+		ok(sp.varies && !sp.by_centre && sp.by_type, "at A, any type: by type only");
+		is_int((int)sp.low.fee.amount, 24000, "... from A's telehealth 24000");
+		catalogue_price_span(rules, N, both, 2, LOC_B, IN, true, true, "private", NULL, &sp);
+		ok(sp.low.found && !sp.varies, "centre and type chosen: one price");
+		is_int((int)sp.low.fee.amount, 22000, "... the one catalogue_price_pick picks");
+		catalogue_price_span(rules, N, both + 1, 1, NULL, ANY, false, true, "private", NULL, &sp);
+		ok(sp.low.found && !sp.varies, "telehealth only, offered at B: one price");
+		is_int((int)sp.low.fee.amount, 20000, "... 20000");
+		catalogue_price_span(rules, N, both, 2, NULL, ANY, true, true, "medicare", NULL, &sp);
+		ok(sp.low.found && !sp.varies && sp.low.gap.amount == 12200,
+		    "Medicare has one rule for all: one price, gap 12200");
+		catalogue_price_span(rules, N, both, 2, NULL, ANY, true, true, "concession", NULL, &sp);
+		ok(sp.low.found && sp.varies && sp.low.fee.amount == 9000 && sp.by_centre,
+		    "concession only by video at B: priced from 9000, varying (elsewhere: none)");
+		catalogue_price_span(rules, N, both, 2, NULL, ANY, true, true, "insurer", "nib", &sp);
+		ok(!sp.low.found && !sp.varies, "an insurer with no rule: no price anywhere");
+		catalogue_price_span(rules, N, NULL, 0, NULL, ANY, true, false, "private", NULL, &sp);
+		ok(sp.low.found && !sp.varies && sp.low.fee.amount == 22000,
+		    "offered nowhere yet: the general price");
+	}
+	/* the lowest fee and the lowest gap may come from different rules */
+	{
+		static const struct catalogue_price_rule mc[] = {
+			{ NULL,  ANY, "medicare", NULL, 22000, 9800, 0, "AUD" },
+			{ LOC_A, ANY, "medicare", NULL, 25000, 14000, 0, "AUD" },
+		};
+		static const char *const a_and_b[] = { LOC_A, LOC_B };
+		struct catalogue_price_span sp;
+
+		catalogue_price_span(mc, 2, a_and_b, 2, NULL, IN, true, false, "medicare", NULL, &sp);
+		ok(sp.varies && sp.low.fee.amount == 22000 && sp.low.gap.amount == 11000,
+		    "from fee 22000 (B) and from gap 11000 (A)");
+	}
 	return tap_done();
 }

@@ -223,7 +223,7 @@ ON CONFLICT DO NOTHING;
 WITH clock AS (
 	SELECT coalesce(to_timestamp(nullif(current_setting('kairos.seed_now', true), '')::double precision), now()) AS now
 ), candidate AS (
-	SELECT r.org_id, r.practitioner_id, r.location_id, r.session_type, p.buffer_after_minutes,
+	SELECT r.org_id, r.practitioner_id, r.location_id, r.session_type,
 		((c.now AT TIME ZONE coalesce(l.timezone, p.timezone))::date + d.n + r.start_time + w.k * interval '1 hour') AT TIME ZONE coalesce(l.timezone, p.timezone) AS starts_at,
 		c.now
 	FROM clock c
@@ -242,7 +242,7 @@ WITH clock AS (
 	FROM candidate cd
 )
 INSERT INTO appointments (id, org_id, practitioner_id, service_id, location_id, session_type, patient_id, status,
-	starts_at, ends_at, blocked_from, blocked_until, reference, funding, fee_minor, rebate_minor, currency,
+	starts_at, ends_at, reference, funding, fee_minor, rebate_minor, currency,
 	cancelled_at, cancel_reason)
 SELECT h::uuid, ch.org_id, ch.practitioner_id, 'd0150000-0000-4000-8000-000000000102', ch.location_id, ch.session_type,
 	('d0150000-0000-4000-8000-0000000005' || lpad((1 + get_byte(decode(h, 'hex'), 1) % 12)::text, 2, '0'))::uuid,
@@ -250,8 +250,7 @@ SELECT h::uuid, ch.org_id, ch.practitioner_id, 'd0150000-0000-4000-8000-00000000
 	     WHEN ch.starts_at >= ch.now THEN 'confirmed'
 	     WHEN get_byte(decode(h, 'hex'), 2) < 25 THEN 'no_show'
 	     ELSE 'completed' END,
-	ch.starts_at, ch.starts_at + interval '50 minutes',
-	ch.starts_at, ch.starts_at + interval '50 minutes' + make_interval(mins => ch.buffer_after_minutes),
+	ch.starts_at, ch.starts_at + interval '50 minutes',	-- blocked range: the database's (0024)
 	'HP-' || upper(substr(h, 9, 6)),
 	CASE WHEN get_byte(decode(h, 'hex'), 3) < 160 THEN 'medicare' ELSE 'private' END,
 	22000, CASE WHEN get_byte(decode(h, 'hex'), 3) < 160 THEN 14550 ELSE 0 END, 'AUD',
