@@ -52,7 +52,7 @@ static const struct config_key core_keys[] = {
 	{ "KAIROS_LOG_LEVEL", CONFIG_ENUM, F(log_level), "info", 0, 0, "debug|info|warn|error", false, NULL,
 	  "Lowest level of log line written to stderr." },
 	{ "KAIROS_DEFAULT_REGION", CONFIG_STRING, F(default_region), "AU", 0, 0, NULL, false, core_check_region,
-	  "The clinic's country (ISO 3166-1 alpha-2, e.g. AU, NZ, IN, GB, US): a phone number typed without a country code (0412 345 678) is read as this country's. Numbers are stored in E.164 either way." },
+	  "The clinics' country (ISO 3166-1 alpha-2, e.g. AU, NZ, IN, GB, US): a phone number typed without a country code (0412 345 678) is read as this country's, unless the clinic has its own (organisations.region). Numbers are stored in E.164 either way." },
 	{ "KAIROS_TEST_CLOCK", CONFIG_STRING, F(test_clock), "", 0, 0, NULL, false, core_check_test_clock,
 	  "Starts the wall clock of `kairos serve` and `kairos jobs` at this UTC instant (2026-10-04T01:30:00Z, or epoch seconds); it runs on from there, and POST /_debug/clock moves it in every worker. Empty: the real clock. For tests; never in production." },
 };

@@ -6,19 +6,20 @@
 #include <string.h>
 
 static struct db_stmt org_stmt_for_host = DB_STMT_SHARED("org_for_host", 1,
-	"SELECT o.id, o.name, o.timezone FROM organisations o WHERE o.id = coalesce("
+	"SELECT o.id, o.name, o.timezone, coalesce(o.region, '') FROM organisations o WHERE o.id = coalesce("
 	" (SELECT org_id FROM organisation_domains WHERE host IN ($1, split_part($1, ':', 1))"
 	"  ORDER BY length(host) DESC LIMIT 1),"
 	" (SELECT id FROM organisations WHERE is_default))");
 
 static struct db_stmt org_stmt_get = DB_STMT_SHARED("org_get", 1,
-	"SELECT id, name, timezone FROM organisations WHERE id = $1::uuid");
+	"SELECT id, name, timezone, coalesce(region, '') FROM organisations WHERE id = $1::uuid");
 
 /* A row of either statement. */
 static const struct db_row_map org_map = DB_ROW_MAP(struct org,
 	DB_COL_TEXT(struct org, id),
 	DB_COL_TEXT(struct org, name),
-	DB_COL_TEXT(struct org, timezone));
+	DB_COL_TEXT(struct org, timezone),
+	DB_COL_TEXT(struct org, region));
 
 /* The one row stmt finds for param as *out; DB_FAILED with why when there is none. */
 static int

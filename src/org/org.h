@@ -14,11 +14,13 @@
 #define ORG_NAME_MAX  800	/* bytes: organisations.name holds 200 characters */
 #define ORG_ZONE_MAX  64	/* an IANA name */
 #define ORG_HOST_MAX  255
+#define ORG_REGION_SIZE 3	/* ISO 3166-1 alpha-2 and the NUL */
 
 struct org {
 	char id[ORG_ID_SIZE];
 	char name[ORG_NAME_MAX + 1];
 	char timezone[ORG_ZONE_MAX + 1];
+	char region[ORG_REGION_SIZE];	/* its phone numbers' country (0025); "": the deployment's */
 };
 
 /* The organisation a request's Host names (host lowercased, possibly with ":port"), or the

@@ -215,7 +215,7 @@ web_form_model(struct web_app *app, struct request *req, struct response *resp,
 	for (size_t i = 0; i < spec->nfields; i++)
 		if (spec->fields[i].type == INPUT_PHONE && spec->fields[i].hint == NULL)
 			web_form_put(model, spec->fields[i].name, "hint",
-			    phone_example(app->cfg.default_region, national, international) == 0 ?
+			    phone_example(web_region(app), national, international) == 0 ?
 			    arena_printf(&req->arena, "For example %s, or with the country code: %s",
 			    national, international) : "With the country code, starting with +");
 	return model;

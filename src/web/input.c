@@ -9,7 +9,7 @@ size_t
 web_input(struct web_app *app, struct request *req, const struct input_spec *spec, void *out,
     struct input_errors *e)
 {
-	struct input_ctx ctx = { &req->arena, app->cfg.default_region };
+	struct input_ctx ctx = { &req->arena, web_region(app) };
 	struct http_error err = { 0, NULL, NULL };
 	size_t before = e->count;
 

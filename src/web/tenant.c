@@ -66,3 +66,10 @@ web_org_name(const struct web_app *app)
 {
 	return app->rq.org != NULL ? app->rq.org->name : "Kairos";
 }
+
+const char *
+web_region(const struct web_app *app)
+{
+	return app->rq.org != NULL && *app->rq.org->region ? app->rq.org->region :
+	    app->cfg.default_region;
+}

@@ -451,6 +451,9 @@ int  web_db_first_use(struct db *db, void *app);
 /* The clinic's name for pages and messages: the tenant's, or "Kairos" before it is known
  * (errors answered before the Host was looked up). Borrowed. */
 const char *web_org_name(const struct web_app *app);
+/* The country phone numbers are typed in: the tenant's region (0025), else the deployment's
+ * KAIROS_DEFAULT_REGION. Borrowed. */
+const char *web_region(const struct web_app *app);
 
 /* Commit the transaction even though the answer will be an error: counted failures (wrong
  * codes, wrong passwords) and the audit entries that record them must stay. */

@@ -97,5 +97,21 @@ $r = $host->('beacon.test', '/comms', method => 'POST', content => qq({"client_i
 	headers => { 'Content-Type' => 'application/json', Authorization => "Bearer $admin->{token}" });
 is($r->{status}, 401, "a clinic's staff token is refused at another clinic's host");
 
+# ---- each clinic's phone region (0025): numbers typed in its own national format ----
+{
+	my $c = $psql->("INSERT INTO organisations (slug, name, timezone, region) VALUES ('chennai', 'Chennai Mind Clinic', 'Asia/Kolkata', 'IN') RETURNING id");
+	($c) = $c =~ /([0-9a-f-]{36})/;
+	$psql->("INSERT INTO organisation_domains (host, org_id) VALUES ('chennai.test', '$c')");
+	is($send->('chennai.test', '98765 43210')->{status}, 200, 'a clinic whose region is IN takes an Indian number as typed');
+	is($psql->("SELECT count(*) FROM otp_codes WHERE phone = '+919876543210' AND org_id = '$c'"), 1, '... as +919876543210, at that clinic');
+	is($send->('beacon.test', '98765 43210')->{status}, 400, "a clinic without a region reads it in the deployment's (AU): refused");
+	is($send->('chennai.test', '0412 345 678')->{status}, 400, 'the Indian clinic does not take an Australian national number');
+	is($send->('chennai.test', '+61 412 345 678')->{status}, 200, '... though with its country code it does');
+	like($host->('chennai.test', '/signin')->{content}, qr/For example 081234 56789, or with the country code: \+91 81234 56789/,
+		"its sign-in page's hint is an Indian number");
+	like($host->('beacon.test', '/signin')->{content}, qr/\+61/, "the other clinic's is still an Australian one");
+	like($psql->("UPDATE organisations SET region = 'india' WHERE id = '$c'"), qr/violates check constraint/,
+		'a region is an ISO 3166-1 alpha-2 code');
+}
 $k->finish;
 done_testing;
