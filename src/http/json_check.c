@@ -34,6 +34,7 @@ struct jc {
 	const char *why;
 	struct jc_key *keys;	/* an open-addressed set of every name in the text */
 	size_t      nkeys, cap;
+	uint32_t    seed;	/* random per body: names chosen to share slots cannot be */
 	uint32_t    objects;
 	struct jc_segment path[HTTP_JSON_MAX_DEPTH];
 	struct http_json_faults *faults;	/* NULL: a fault fails the check */
@@ -228,14 +229,21 @@ jc_next(const char **p)
 	}
 }
 
+/* FNV-1a over the code points from a secret start, then mixed (murmur3's finaliser) so that
+ * every bit of every code point reaches the low bits that pick a slot: otherwise a body of
+ * names differing only in high bits would all probe one run of slots, quadratic work. */
 static uint32_t
-jc_key_hash(const char *s, size_t n, uint32_t object)
+jc_key_hash(const char *s, size_t n, uint32_t object, uint32_t seed)
 {
-	uint32_t h = 2166136261u ^ object;	/* FNV-1a over the code points */
+	uint32_t h = (2166136261u ^ seed) + object * 0x9e3779b9u;
 
 	for (const char *p = s; p < s + n;)
 		h = (h ^ jc_next(&p)) * 16777619u;
-	return h;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	return h ^ h >> 16;
 }
 
 static bool
@@ -255,11 +263,14 @@ jc_key_same(const char *a, size_t an, const char *b, size_t bn)
 static int
 jc_key_add(struct jc *c, const char *s, size_t n, uint32_t object, bool *seen)
 {
-	uint32_t h = jc_key_hash(s, n, object);
+	uint32_t h;
 	size_t i;
 
 	if (n > UINT32_MAX)
 		return jc_fail(c, "Malformed JSON");
+	if (c->cap == 0 && rand_bytes(&c->seed, sizeof c->seed) < 0)
+		c->seed = 0;	/* still correct, only predictable */
+	h = jc_key_hash(s, n, object, c->seed);
 	if (2 * (c->nkeys + 1) > c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : JC_KEYS_FIRST;
 		struct jc_key *keys = calloc(cap, sizeof *keys);
