@@ -28,6 +28,8 @@ struct json_object;
 #define HTTP_COOKIE_MAX           4096	/* one Set-Cookie line */
 #define HTTP_ENV_INDEX_SLOTS      256	/* hash slots over the FastCGI params (a power of 2) */
 #define HTTP_ENV_INDEX_MAX        160	/* params indexed; with more, lookups scan them all */
+#define HTTP_JSON_FAULTS_MAX      10	/* members at fault named in one body; the rest counted */
+#define HTTP_JSON_PATH_MAX        160	/* bytes of a fault's dotted path (cut at a character) */
 
 enum http_method {
 	HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_PUT, HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS,
@@ -44,6 +46,22 @@ struct http_param {
 struct http_params {
 	struct http_param *items;	/* in arrival order; repeated names kept */
 	size_t             count;
+};
+
+/* A member of a JSON body that is well-formed but not acceptable: a string value that is
+ * not UTF-8, or a member name its object already has. The body is refused either way; the
+ * path lets an input spec name the field ("signup.name", "items.2"; "" for the top level). */
+enum http_json_fault_kind { HTTP_JSON_NOT_UTF8, HTTP_JSON_DUPLICATE };
+
+struct http_json_fault {
+	enum http_json_fault_kind kind;
+	const char               *path;	/* arena-owned; array items by index */
+};
+
+struct http_json_faults {
+	struct http_json_fault items[HTTP_JSON_FAULTS_MAX];
+	size_t                 count;	/* listed in items */
+	size_t                 total;	/* found, listed or not */
 };
 
 /* How a route answers, and so how errors on it are rendered. */
@@ -74,6 +92,9 @@ struct request {
 	struct http_params  cookies;
 	struct http_params  route;	/* :captures of the matched route */
 	struct json_object *json;	/* application/json body; owned, put by http_request_free */
+	struct json_object *json_faulty;	/* a body refused only for json_faults (built all
+						 * the same, so a spec can name every field); owned */
+	struct http_json_faults json_faults;
 	const char         *body;
 	size_t              body_len;
 	const char         *content_type;	/* without parameters, lowercased; "" if none */
@@ -114,7 +135,8 @@ const char *http_header(const struct request *req, const char *name);
 /* The first value for name, or NULL. */
 /* The value of the first parameter named name, or NULL. A value with a NUL inside (%00)
  * reads as absent: as a C string it would be cut at the NUL. http_param_has_nul tells such
- * a value from a missing one, so a form can say what is wrong with it. */
+ * a value from a missing one, so a form can say what is wrong with it. A value that is not
+ * UTF-8 (http_parse_form keeps one) reads as absent too: no handler may store or echo it. */
 const char *http_param(const struct http_params *params, const char *name);
 bool        http_param_has_nul(const struct http_params *params, const char *name);
 /* Whether the client prefers JSON (Accept or an /api/ path) — for errors before routing. */
@@ -124,8 +146,14 @@ enum http_kind http_request_kind_guess(const struct request *req);
  * Returns NULL on a malformed escape. *out_len gets the decoded length. */
 char *http_percent_decode(struct arena *a, const char *s, size_t n, bool plus_is_space,
 	size_t *out_len);
-/* Parses application/x-www-form-urlencoded text into params allocated from a. */
+/* Parses application/x-www-form-urlencoded text into params allocated from a. A value that
+ * is not UTF-8 refuses the whole query (400 naming it). */
 int  http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct http_params *out,
+	struct http_error *err);
+/* The same for a form body, except that a value that is not UTF-8 is kept as sent:
+ * the form's input spec gives that field its error and the page keeps the other fields.
+ * A name that is not UTF-8 still refuses the whole body (there is no field to put it by). */
+int  http_parse_form(struct arena *a, const char *s, size_t n, struct http_params *out,
 	struct http_error *err);
 /* v's text when v is a JSON string holding no NUL character; NULL for any other value and
  * for a string with a \u0000 inside, which as a C string would be cut at the NUL (and the
@@ -135,6 +163,16 @@ const char *http_json_text(struct json_object *v);
 /* Checks that s[0..n) is exactly one RFC 8259 JSON text, valid UTF-8, without unpaired
  * surrogate escapes, nested at most max_depth deep. 0, or -1 with *why a client message. */
 int  http_json_check(const char *s, size_t n, unsigned max_depth, const char **why);
+/* The same check, but a string value that is not UTF-8 and a member name its object already
+ * has are listed in *faults (cleared first; paths from a) instead of ending the check: 0 then
+ * means well-formed, and the body is acceptable only if faults->total is 0. A name that is
+ * not UTF-8 is still a -1 (it has no path to put an error by). http_json_check refuses a
+ * duplicate name too ("JSON has a member twice"): last-one-wins would let two readers of
+ * one body see different values. */
+int  http_json_check_members(const char *s, size_t n, unsigned max_depth, struct arena *a,
+	struct http_json_faults *faults, const char **why);
+/* The whole-body message for faults: its first fault's ("JSON is not valid UTF-8"). */
+const char *http_json_fault_message(const struct http_json_faults *faults);
 /* Normalises a decoded path: "//" collapsed, "." removed, trailing "/" dropped (except "/").
  * Returns NULL if it is not absolute or has a ".." segment. This is the one definition of
  * a canonical path: a decoded path is canonical when it is its own normal form, and only

@@ -135,7 +135,8 @@ http_param(const struct http_params *params, const char *name)
 {
 	const struct http_param *p = http_param_find(params, name);
 
-	return p == NULL || memchr(p->value, '\0', p->value_len) != NULL ? NULL : p->value;
+	return p == NULL || memchr(p->value, '\0', p->value_len) != NULL ||
+	    !utf8_valid(p->value, p->value_len) ? NULL : p->value;
 }
 
 static int
@@ -175,9 +176,11 @@ http_percent_decode(struct arena *a, const char *s, size_t n, bool plus_is_space
 	return out;
 }
 
-int
-http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct http_params *out,
-    struct http_error *err)
+/* keep_not_utf8: a value that is not UTF-8 is kept (http_param hides it) rather than
+ * refusing them all */
+static int
+http_parse_pairs(struct arena *a, const char *s, size_t n, struct http_params *out,
+    struct http_error *err, bool keep_not_utf8)
 {
 	size_t i = 0, count = 0, cap;
 
@@ -222,7 +225,7 @@ http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct http_para
 			http_fail(err, 400, "Invalid parameter name", NULL);
 			return -1;
 		}
-		if (!utf8_valid(value, vlen)) {
+		if (!keep_not_utf8 && !utf8_valid(value, vlen)) {
 			http_fail(err, 400, "Parameter is not valid UTF-8", name);
 			return -1;
 		}
@@ -233,6 +236,20 @@ http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct http_para
 	}
 	out->count = count;
 	return 0;
+}
+
+int
+http_parse_urlencoded(struct arena *a, const char *s, size_t n, struct http_params *out,
+    struct http_error *err)
+{
+	return http_parse_pairs(a, s, n, out, err, false);
+}
+
+int
+http_parse_form(struct arena *a, const char *s, size_t n, struct http_params *out,
+    struct http_error *err)
+{
+	return http_parse_pairs(a, s, n, out, err, true);
 }
 
 char *
@@ -458,7 +475,8 @@ http_parse_json_body(struct request *req, struct http_error *err)
 	struct json_tokener *tok;
 	const char *why = NULL;
 
-	if (http_json_check(req->body, req->body_len, HTTP_JSON_MAX_DEPTH, &why) < 0) {
+	if (http_json_check_members(req->body, req->body_len, HTTP_JSON_MAX_DEPTH, &req->arena,
+	    &req->json_faults, &why) < 0) {
 		http_fail(err, 400, why, NULL);
 		return -1;
 	}
@@ -473,6 +491,14 @@ http_parse_json_body(struct request *req, struct http_error *err)
 	json_tokener_free(tok);
 	if (req->json == NULL) {
 		http_fail(err, 400, "Malformed JSON", NULL);
+		return -1;
+	}
+	if (req->json_faults.total > 0) {
+		/* refused as a whole to every reader but an input spec (web_input), which reads the
+		 * tree to name each field: the bad string or the last of the twins is in it */
+		req->json_faulty = req->json;
+		req->json = NULL;
+		http_fail(err, 400, http_json_fault_message(&req->json_faults), NULL);
 		return -1;
 	}
 	return 0;
@@ -521,7 +547,7 @@ http_request_read_body(struct request *req, size_t max_body, struct http_error *
 	if (got == 0)
 		return 0;
 	if (strcmp(req->content_type, "application/x-www-form-urlencoded") == 0)
-		return http_parse_urlencoded(&req->arena, body, got, &req->form, err);
+		return http_parse_form(&req->arena, body, got, &req->form, err);
 	if (strcmp(req->content_type, "application/json") == 0)
 		return http_parse_json_body(req, err);
 	return 0;
@@ -548,6 +574,8 @@ http_request_free(struct request *req)
 {
 	if (req->json != NULL)
 		json_object_put(req->json);
-	req->json = NULL;
+	if (req->json_faulty != NULL)
+		json_object_put(req->json_faulty);
+	req->json = req->json_faulty = NULL;
 	arena_free(&req->arena);
 }

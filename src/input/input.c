@@ -16,6 +16,8 @@
 #include <json-c/json.h>
 
 #define INPUT_ERRORS_FIRST 8	/* error slots allocated at the first error */
+#define INPUT_MSG_NOT_UTF8 "must be valid UTF-8 text"
+#define INPUT_MSG_TWICE    "was sent twice"
 
 /* One reading pass: what it reads with and what collects its errors. */
 struct input_pass {
@@ -157,7 +159,7 @@ input_text_check(struct arena *a, const struct input_field *f, const char **s, s
 	if (memchr(*s, '\0', *n) != NULL)
 		return input_msg(a, f, "must not contain a NUL character");
 	if (!utf8_valid(*s, *n))
-		return input_msg(a, f, "must be valid UTF-8 text");
+		return input_msg(a, f, INPUT_MSG_NOT_UTF8);
 	if (!multiline && !raw) {
 		while (*n > 0 && (**s == ' ' || **s == '\t'))
 			(*s)++, (*n)--;
@@ -494,7 +496,7 @@ input_json_fields(const struct input_pass *p, const struct input_spec *spec,
     struct json_object *obj, void *out, const char *prefix, int depth)
 {
 	struct arena *a = p->ctx->arena;
-	size_t before = p->e->count;
+	size_t before = p->e->count, unknown = 0;
 
 	for (size_t i = 0; i < spec->nfields; i++) {
 		const struct input_field *f = &spec->fields[i];
@@ -511,11 +513,18 @@ input_json_fields(const struct input_pass *p, const struct input_spec *spec,
 		input_error_add(p->e, a, path, why);
 	}
 	json_object_object_foreach(obj, key, val) {
+		size_t n = strlen(key), keep = utf8_cut(key, n, INPUT_NAME_ECHO_MAX);
+
 		(void)val;
-		if (input_field_find(spec, key) == NULL)
-			input_error_add(p->e, a, input_path(a, prefix, arena_strdup(a, key)),
-			    "is not a field of this request");
+		if (input_field_find(spec, key) != NULL)
+			continue;
+		if (unknown++ < INPUT_UNKNOWN_MAX)
+			input_error_add(p->e, a, input_path(a, prefix, keep == n ? arena_strdup(a, key)
+			    : arena_printf(a, "%.*s\u2026", (int)keep, key)), "is not a field of this request");
 	}
+	if (unknown > INPUT_UNKNOWN_MAX)
+		input_error_add(p->e, a, *prefix ? prefix : "body", arena_printf(a,
+		    "has %zu more members that are not fields of this request", unknown - INPUT_UNKNOWN_MAX));
 	if (spec->check != NULL && p->e->count == before)
 		spec->check(out, a, p->e);
 }
@@ -533,6 +542,62 @@ input_json(const struct input_spec *spec, struct json_object *body, void *out,
 	}
 	input_json_fields(&p, spec, body, out, "", 0);
 	return e->count - before;
+}
+
+/* The field a dotted path names in spec ("signup.name", "items.2.name", "tags.0"), or NULL;
+ * *scratch holds an array's element when the path ends at one. */
+static const struct input_field *
+input_field_at(const struct input_spec *spec, const char *path, struct input_field *scratch)
+{
+	const struct input_field *f = NULL;
+	size_t n;
+
+	for (int depth = 0; spec != NULL && depth <= INPUT_DEPTH_MAX; depth++) {
+		char name[INPUT_PATH_MAX];
+
+		if ((n = strcspn(path, ".")) >= sizeof name)
+			return NULL;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		if ((f = input_field_find(spec, name)) == NULL)
+			return NULL;
+		path += n;
+		if (*path == '\0')
+			return f;
+		path++;
+		if (f->type == INPUT_OBJECT) {
+			spec = f->of;
+			continue;
+		}
+		if (f->type != INPUT_ARRAY || (n = strspn(path, "0123456789")) == 0 ||
+		    (path[n] != '\0' && path[n] != '.'))
+			return NULL;
+		path += n;
+		if (f->of->nfields == 1 && f->of->fields[0].name[0] == '\0') {
+			*scratch = input_element(f);	/* a list of scalars: the item is the element */
+			return *path == '\0' ? scratch : NULL;
+		}
+		if (*path == '\0')
+			return NULL;	/* a whole item: input_json names what is wrong inside it */
+		path++;
+		spec = f->of;
+	}
+	return NULL;
+}
+
+void
+input_json_faults(const struct input_spec *spec, const struct http_json_faults *faults,
+    const struct input_ctx *ctx, struct input_errors *e)
+{
+	for (size_t i = 0; i < faults->count; i++) {
+		const struct http_json_fault *fault = &faults->items[i];
+		struct input_field scratch;
+		const struct input_field *f = input_field_at(spec, fault->path, &scratch);
+
+		if (f != NULL)
+			input_error_add(e, ctx->arena, fault->path, input_msg(ctx->arena, f, "%s",
+			    fault->kind == HTTP_JSON_DUPLICATE ? INPUT_MSG_TWICE : INPUT_MSG_NOT_UTF8));
+	}
 }
 
 /* ---- forms ---- */
@@ -591,7 +656,7 @@ input_form_fields(const struct input_pass *p, const struct input_spec *spec,
 		for (size_t k = 0; k < form->count; k++)
 			if (strcmp(form->items[k].name, path) == 0) {
 				if (seen) {
-					why = input_msg(a, f, "was sent twice");
+					why = input_msg(a, f, INPUT_MSG_TWICE);
 					break;
 				}
 				seen = true;

@@ -14,8 +14,18 @@
  * and tabs); at most `max` characters. One-line values are trimmed of surrounding blanks.
  *
  * Unknown JSON members are refused ("is not a field of this request"): a client that
- * misspells a field learns it at once instead of seeing its data silently dropped. Unknown
- * form fields are ignored, since browsers send buttons, the CSRF token and `next`. */
+ * misspells a field learns it at once instead of seeing its data silently dropped. Their
+ * names are echoed cut to INPUT_NAME_ECHO_MAX bytes, and an object's unknown members after
+ * the first INPUT_UNKNOWN_MAX are counted in one more error at the object's path ("body" at
+ * the top), so an answer stays small whatever was sent. Unknown form fields are ignored,
+ * since browsers send buttons, the CSRF token and `next`.
+ *
+ * Hostile bodies get field errors, not a whole-request refusal, wherever there is a field to
+ * put one by: a form value that is not UTF-8 (http_parse_form keeps it) is its field's
+ * "must be valid UTF-8 text"; the same in a JSON string value, and a JSON member sent twice
+ * in one object ("was sent twice", as a form field sent twice), are found by the body's
+ * syntax check (http_json_check_members) and named at their dotted paths by
+ * input_json_faults. */
 #ifndef KAIROS_INPUT_H
 #define KAIROS_INPUT_H
 
@@ -35,6 +45,8 @@ struct json_object;
 #define INPUT_PATH_MAX          160	/* bytes of a dotted path */
 #define INPUT_MONEY_DECIMALS    2	/* digits after the point a form may type ("120.50") */
 #define INPUT_EMAIL_MAX         254	/* RFC 5321's path limit less the brackets */
+#define INPUT_NAME_ECHO_MAX     64	/* bytes of an unknown member's name echoed in its path */
+#define INPUT_UNKNOWN_MAX       10	/* unknown members named in one object; then one summary */
 
 enum input_type {
 	INPUT_TEXT,		/* const char *: one line, trimmed */
@@ -133,6 +145,12 @@ struct input_ctx {
 size_t input_json(const struct input_spec *spec, struct json_object *body, void *out,
 	const struct input_ctx *ctx, struct input_errors *e);
 size_t input_form(const struct input_spec *spec, const struct http_params *form, void *out,
+	const struct input_ctx *ctx, struct input_errors *e);
+
+/* The errors for a JSON body's members at fault (http/http.h): each at its path, worded by
+ * the field there ("Full name was sent twice"); a path that names no field of spec gets none
+ * here (input_json refuses the member as unknown). */
+void   input_json_faults(const struct input_spec *spec, const struct http_json_faults *faults,
 	const struct input_ctx *ctx, struct input_errors *e);
 
 /* Adds message at path unless path already has one. path and message must outlive e (use

@@ -52,6 +52,13 @@ web_debug_echo(struct web_app *app, struct request *req, struct response *resp)
 
 	if (web_read_body(app, req, resp) < 0)
 		return web_view_sent();
+	for (size_t i = 0; i < req->form.count; i++)
+		if (!utf8_valid(req->form.items[i].value, req->form.items[i].value_len)) {
+			/* kept by the parser for an input spec to name; a raw echo cannot */
+			web_error(app, req, resp, 400, "Parameter is not valid UTF-8",
+			    req->form.items[i].name);
+			return web_view_sent();
+		}
 	out = json_object_new_object();
 	form = json_object_new_object();
 	for (size_t i = 0; i < req->form.count; i++)

@@ -15,25 +15,45 @@
 
 enum web_caller { WEB_CALLER_NONE, WEB_CALLER_OK, WEB_CALLER_EXPIRED, WEB_CALLER_INVALID };
 
-int
-web_read_body(struct web_app *app, struct request *req, struct response *resp)
+/* Answers a body that could not be read. */
+static void
+web_body_refuse(struct web_app *app, struct request *req, struct response *resp,
+    const struct http_error *err)
 {
-	struct http_error err = { 0, NULL, NULL };
-
-	if (req->body_done)
-		return 0;	/* dispatch read it for the CSRF check; a failure ended the request */
-	if (http_request_read_body(req, (size_t)app->cfg.max_body_bytes, &err) == 0)
-		return 0;
-	if (req->kind == HTTP_KIND_JSON && err.status == 400) {
+	if (req->kind == HTTP_KIND_JSON && err->status == 400) {
 		struct json_object *details = json_object_new_object();
 
 		/* the field at fault, or the body as a whole */
-		json_object_object_add(details, err.field ? err.field : "body",
-		    json_object_new_string(err.message));
+		json_object_object_add(details, err->field ? err->field : "body",
+		    json_object_new_string(err->message));
 		http_response_error_json(resp, 400, "Invalid request", details);
 	} else
-		web_error(app, req, resp, err.status, err.message, err.field);
+		web_error(app, req, resp, err->status, err->message, err->field);
+}
+
+/* Reads the body unless read, answering a failure. A JSON body refused only for members at
+ * fault (req->json_faulty) passes when dispatch reads it for the CSRF check, so a handler's
+ * input spec can name those members (web_input); a handler reading it here refuses it. */
+static int
+web_body(struct web_app *app, struct request *req, struct response *resp, bool for_spec)
+{
+	struct http_error err = { 400, NULL, NULL };
+
+	if (req->body_done) {
+		if (req->json_faulty == NULL || for_spec)
+			return 0;	/* any other failure ended the request */
+		err.message = http_json_fault_message(&req->json_faults);
+	} else if (http_request_read_body(req, (size_t)app->cfg.max_body_bytes, &err) == 0 ||
+	    (for_spec && req->json_faulty != NULL))
+		return 0;
+	web_body_refuse(app, req, resp, &err);
 	return -1;
+}
+
+int
+web_read_body(struct web_app *app, struct request *req, struct response *resp)
+{
+	return web_body(app, req, resp, false);
 }
 
 static bool
@@ -473,7 +493,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 			web_error(app, req, resp, 403, "Cross-site request refused", NULL);
 			goto out;
 		}
-		if (web_read_body(app, req, resp) < 0)
+		if (web_body(app, req, resp, true) < 0)
 			goto out;
 		if (!web_csrf_ok(app, req)) {
 			log_warn("request refused", "missing or wrong CSRF token on %s", req->path);

@@ -163,6 +163,10 @@ web_form_fields(struct web_form *f, const struct input_spec *spec, const char *p
 			web_form_fields(f, in->of, nested, typed);
 			continue;
 		}
+		/* A value that is not UTF-8 comes back empty (http_param hides it), beside its
+		 * error: echoed with U+FFFD in place of the bad bytes it would look fine and be
+		 * sent again as valid text, storing a name nobody typed. Empty, the person types
+		 * it again; the other fields keep what was typed. */
 		value = typed != NULL && in->type != INPUT_PASSWORD ? http_param(typed, name) : NULL;
 		field = web_form_field(f, name, in->label ? in->label : "", value ? value : "");
 		web_form_type(field, in->type);

@@ -17,8 +17,18 @@ web_input(struct web_app *app, struct request *req, const struct input_spec *spe
 	if (req->method == HTTP_GET || req->method == HTTP_HEAD)
 		return input_form(spec, &req->query, out, &ctx, e);
 	if (!req->body_done &&	/* dispatch reads it first for the CSRF check */
-	    http_request_read_body(req, (size_t)app->cfg.max_body_bytes, &err) < 0) {
+	    http_request_read_body(req, (size_t)app->cfg.max_body_bytes, &err) < 0 &&
+	    req->json_faulty == NULL) {
 		input_error_add(e, &req->arena, err.field ? err.field : "body", err.message);
+		return e->count - before;
+	}
+	if (req->kind == HTTP_KIND_JSON && req->json_faulty != NULL) {
+		/* well-formed but refused: each member at fault gets its field's error, and the
+		 * rest of the body is read as ever so every other problem is named too */
+		input_json_faults(spec, &req->json_faults, &ctx, e);
+		input_json(spec, req->json_faulty, out, &ctx, e);
+		if (e->count == before)
+			input_error_add(e, &req->arena, "body", http_json_fault_message(&req->json_faults));
 		return e->count - before;
 	}
 	if (req->kind == HTTP_KIND_JSON)

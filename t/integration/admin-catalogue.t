@@ -98,7 +98,9 @@ is_deeply(field_errors($r->{content}), { timezone => 'Time zone must be a time z
 is(value_of($r->{content}, 'timezone'), 'Mars/Olympus_Mons', 'what was typed is kept');
 is(value_of($r->{content}, 'address_line1'), '12 Smith St', 'and so are the good fields');
 $r = $a->request('POST', '/admin/locations', content_raw => "_csrf=" . $a->token . "&name=%FF%FE&address_line1=1&locality=x&country=AU&timezone=UTC");
-is($r->{status}, 400, 'bad UTF-8: 400, refused with the body before any handler (http-bodies.t)');
+is($r->{status}, 422, 'bad UTF-8: 422, the form again (issue 12: the field\'s error, input-hostile.t)');
+is(field_errors($r->{content})->{name}, 'Name must be valid UTF-8 text', '... named by the field');
+is(value_of($r->{content}, 'locality'), 'x', '... the other fields kept');
 $r = $a->request('POST', '/admin/locations', content_raw => "_csrf=" . $a->token . "&name=Ok%00Cut&address_line1=1&locality=x&country=AU&timezone=UTC");
 is($r->{status}, 422, 'a NUL inside: 422, not cut short');
 $r = $a->post('/admin/locations', { %loc, country => 'A1' });
@@ -402,7 +404,9 @@ is($a->post('/admin/prices', { %pc, service_id => $couples, session_type => 'in_
 for my $form ('/admin/locations', '/admin/services', '/admin/practitioners', '/admin/prices', $hours, $leave) {
 	my $field = $form =~ /prices/ ? 'insurer' : $form =~ /hours/ ? 'start_time' : $form =~ /leave/ ? 'reason' : 'name';
 	my $before = $psql->("SELECT count(*) FROM audit_log");
-	is($a->request('POST', $form, content_raw => "_csrf=" . $a->token . "&$field=%C3%28")->{status}, 400, "$form: bad UTF-8 in $field: 400");
+	$r = $a->request('POST', $form, content_raw => "_csrf=" . $a->token . "&$field=%C3%28");
+	is($r->{status}, 422, "$form: bad UTF-8 in $field: 422");
+	like(field_errors($r->{content})->{$field}, qr/must be valid UTF-8 text/, '… named by the field');
 	$r = $a->request('POST', $form, content_raw => "_csrf=" . $a->token . "&$field=a%00b");
 	is($r->{status}, 422, "$form: a NUL in $field: 422");
 	like(field_errors($r->{content})->{$field}, qr/NUL/, '… named by the field');

@@ -348,6 +348,115 @@ test_json_check(void)
 	buf_free(&deep);
 }
 
+/* Issue 12 item 1: a member at fault in a well-formed body (a string value that is not
+ * UTF-8, a name sent twice in one object) is named by its dotted path, not refused as "the
+ * body"; http_json_check, for callers without an input spec, still refuses it. */
+static void
+test_json_members(void)
+{
+	static const struct {
+		const char *text, *path;	/* NULL path: no fault */
+		enum http_json_fault_kind kind;
+	} cases[] = {
+		{ "{\"a\":1,\"a\":2}", "a", HTTP_JSON_DUPLICATE },
+		{ "{\"a\":1,\"\\u0061\":2}", "a", HTTP_JSON_DUPLICATE },
+		{ "{\"caf\xc3\xa9\":1,\"caf\\u00e9\":2}", "caf\xc3\xa9", HTTP_JSON_DUPLICATE },
+		{ "{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}", "\xf0\x9f\x98\x80", HTTP_JSON_DUPLICATE },
+		{ "{\"a\\nb\":1,\"a\\u000ab\":2}", "a\nb", HTTP_JSON_DUPLICATE },
+		{ "{\"signup\":{\"name\":\"x\",\"email\":\"e\",\"name\":\"y\"}}", "signup.name", HTTP_JSON_DUPLICATE },
+		{ "{\"x\":[1,{\"n\":\"A\xff\xfe" "B\"}]}", "x.1.n", HTTP_JSON_NOT_UTF8 },
+		{ "[[0],[1,\"\xc3\x28\"]]", "1.1", HTTP_JSON_NOT_UTF8 },
+		{ "\"\xff\"", "", HTTP_JSON_NOT_UTF8 },
+		{ "{\"a\":1,\"b\":{\"a\":2}}", NULL, 0 },
+		{ "[{\"a\":1},{\"a\":1}]", NULL, 0 },
+		{ "{\"a\":1,\"A\":2,\"a \":3}", NULL, 0 },
+		{ "{\"ab\":1,\"a\":2,\"b\":3}", NULL, 0 },
+	};
+	struct http_json_faults f;
+	struct arena a = ARENA_INIT;
+	struct buf many = BUF_INIT;
+	const char *why;
+	struct body_src src;
+	struct http_error err;
+	struct request req;
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const char *t = cases[i].text;
+		int rc = http_json_check_members(t, strlen(t), 32, &a, &f, &why);
+
+		if (cases[i].path == NULL) {
+			ok(rc == 0 && f.total == 0 && http_json_check(t, strlen(t), 32, &why) == 0,
+			    "json members: no fault in %s", t);
+			continue;
+		}
+		ok(rc == 0 && f.total == 1 && f.count == 1 && f.items[0].kind == cases[i].kind &&
+		    strcmp(f.items[0].path, cases[i].path) == 0,
+		    "json members: %s at \"%s\" in %s (got %zu, \"%s\")",
+		    cases[i].kind == HTTP_JSON_DUPLICATE ? "a name twice" : "not UTF-8", cases[i].path,
+		    t, f.total, f.total ? f.items[0].path : "");
+		why = NULL;
+		ok(http_json_check(t, strlen(t), 32, &why) < 0 && why != NULL &&
+		    strcmp(why, cases[i].kind == HTTP_JSON_DUPLICATE ? "JSON has a member twice" :
+		    "JSON is not valid UTF-8") == 0, "... and http_json_check refuses it: %s", why ? why : "");
+	}
+	ok(http_json_check_members("{\"\xff\":1}", 8, 32, &a, &f, &why) < 0 &&
+	    strcmp(why, "JSON is not valid UTF-8") == 0, "a member name not UTF-8 still refuses the body");
+	ok(http_json_check_members("{\"a\":1,\"a\":2", 13, 32, &a, &f, &why) < 0 &&
+	    strcmp(why, "Malformed JSON") == 0, "malformed JSON with a fault is malformed");
+
+	/* 5,000 distinct names (the set grows), then each of 20 names twice */
+	buf_putc(&many, '{');
+	for (int i = 0; i < 5000; i++)
+		buf_printf(&many, "%s\"k%d\":%d", i ? "," : "", i, i);
+	buf_putc(&many, '}');
+	ok(http_json_check_members(many.data, many.len, 32, &a, &f, &why) == 0 && f.total == 0,
+	    "5,000 distinct names: no fault");
+	buf_truncate(&many, 0);
+	buf_putc(&many, '{');
+	for (int i = 0; i < 40; i++)
+		buf_printf(&many, "%s\"k%d\":%d", i ? "," : "", i % 20, i);
+	buf_putc(&many, '}');
+	ok(http_json_check_members(many.data, many.len, 32, &a, &f, &why) == 0 && f.total == 20 &&
+	    f.count == HTTP_JSON_FAULTS_MAX && strcmp(f.items[0].path, "k0") == 0,
+	    "20 names twice: 20 counted, the first %d listed", HTTP_JSON_FAULTS_MAX);
+	buf_truncate(&many, 0);
+	buf_puts(&many, "{\"");
+	for (int i = 0; i < 100; i++)
+		buf_puts(&many, "\xc3\xa9");	/* 200 bytes of é: the path is cut at a character */
+	buf_puts(&many, "\":1,\"");
+	for (int i = 0; i < 100; i++)
+		buf_puts(&many, "\\u00e9");
+	buf_puts(&many, "\":2}");
+	ok(http_json_check_members(many.data, many.len, 32, &a, &f, &why) == 0 && f.total == 1 &&
+	    strlen(f.items[0].path) == HTTP_JSON_PATH_MAX && utf8_valid(f.items[0].path, HTTP_JSON_PATH_MAX),
+	    "a long name's path is cut to HTTP_JSON_PATH_MAX bytes, whole characters");
+	buf_free(&many);
+
+	/* the request: refused to a plain reader, the tree kept for an input spec */
+	ok(body_case("application/json", "{\"name\":\"A\",\"name\":\"B\"}", 1024, &req, &err,
+	    &src) < 0 && err.status == 400 && strcmp(err.message, "JSON has a member twice") == 0 &&
+	    req.json == NULL && req.json_faulty != NULL && req.json_faults.total == 1,
+	    "a JSON body with a name twice: 400 to a plain reader, req->json_faulty for a spec");
+	http_request_free(&req);
+	ok(body_case("application/json", "{\"name\":\"A\xff\"}", 1024, &req, &err, &src) < 0 &&
+	    strcmp(err.message, "JSON is not valid UTF-8") == 0 && req.json == NULL &&
+	    req.json_faulty != NULL && strcmp(req.json_faults.items[0].path, "name") == 0,
+	    "a JSON string not UTF-8: the same, at \"name\"");
+	http_request_free(&req);
+
+	/* forms: a value that is not UTF-8 is kept for its field; a name is not */
+	ok(body_case("application/x-www-form-urlencoded", "name=Ana%FF&email=a%40b.co", 1024, &req,
+	    &err, &src) == 0 && req.form.count == 2 && http_param(&req.form, "name") == NULL &&
+	    req.form.items[0].value_len == 4 && strcmp(http_param(&req.form, "email"), "a@b.co") == 0,
+	    "a form value not UTF-8 parses, kept as sent, and http_param hides it");
+	http_request_free(&req);
+	ok(body_case("application/x-www-form-urlencoded", "na%FFme=Ana", 1024, &req, &err, &src) < 0 &&
+	    err.status == 400 && strcmp(err.message, "Invalid parameter name") == 0,
+	    "a form name not UTF-8 refuses the body");
+	http_request_free(&req);
+	arena_free(&a);
+}
+
 /* Input is refused, not truncated (issue 11, item 5): a NUL inside a JSON string or a form
  * value never reaches a handler as the part before it. */
 static void
@@ -493,6 +602,7 @@ main(void)
 	test_request_id();
 	test_bodies();
 	test_json_check();
+	test_json_members();
 	test_nul();
 	test_short_body();
 	test_response();

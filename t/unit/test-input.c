@@ -126,7 +126,7 @@ from_form(const char *body, struct person *p)
 	struct http_error err;
 
 	memset(p, 0, sizeof *p);
-	if (http_parse_urlencoded(&arena, body, strlen(body), &form, &err) < 0) {
+	if (http_parse_form(&arena, body, strlen(body), &form, &err) < 0) {
 		diag("test form does not parse: %s", body);
 		return e;
 	}
@@ -320,6 +320,69 @@ main(void)
 		input_json(&agree_spec, empty, &p, &ctx, &e);
 		is_str(at(&e, "consent"), "You need to agree", "... and absent from JSON too");
 		json_object_put(empty);
+	}
+
+	/* issue 12 item 1: hostile input gets its field's error */
+	e = from_form("name=Ana%FF&email=ana%40example.org&phone=0412+345+678", &p);
+	is_str(at(&e, "name"), "Full name must be valid UTF-8 text",
+	    "a form value not UTF-8 (kept by http_parse_form) is its field's error");
+	ok(at(&e, "email") == NULL && at(&e, "phone") == NULL && p.email != NULL &&
+	    strcmp(p.email, "ana@example.org") == 0 && p.phone != NULL,
+	    "... and the other fields are read as ever");
+	{
+		struct input_ctx ctx = { &arena, "AU" };
+		struct http_json_faults f = { .count = 7, .total = 7, .items = {
+			{ HTTP_JSON_DUPLICATE, "name" },
+			{ HTTP_JSON_NOT_UTF8, "emergencyContact.phone" },
+			{ HTTP_JSON_DUPLICATE, "contacts.1.name" },
+			{ HTTP_JSON_NOT_UTF8, "tags.0" },
+			{ HTTP_JSON_DUPLICATE, "nope" },
+			{ HTTP_JSON_DUPLICATE, "contacts.1" },
+			{ HTTP_JSON_DUPLICATE, "name.x" } } };
+
+		e = (struct input_errors){ 0 };
+		input_json_faults(&person_spec, &f, &ctx, &e);
+		is_str(at(&e, "name"), "Full name was sent twice", "a JSON member twice: the form's words");
+		is_str(at(&e, "emergencyContact.phone"), "Contact's phone must be valid UTF-8 text",
+		    "a nested string not UTF-8: its dotted path, its label");
+		is_str(at(&e, "contacts.1.name"), "Contact's name was sent twice", "in a list's object");
+		is_str(at(&e, "tags.0"), "Channels must be valid UTF-8 text", "a list of scalars: the list's label");
+		ok(e.count == 4, "a path that names no field gets nothing here (input_json names it unknown): %zu", e.count);
+	}
+	{
+		struct buf b = BUF_INIT;
+
+		buf_puts(&b, "{\"name\":\"Ann\"");
+		for (int i = 0; i < 15; i++)
+			buf_printf(&b, ",\"x%02d\":1", i);
+		buf_puts(&b, ",\"emergencyContact\":{\"name\":\"C\",\"phone\":\"0412345678\"");
+		for (int i = 0; i < 12; i++)
+			buf_printf(&b, ",\"y%02d\":1", i);
+		buf_puts(&b, "},\"");
+		for (int i = 0; i < 100; i++)
+			buf_puts(&b, "\xc3\xa9");	/* 200 bytes */
+		buf_puts(&b, "\":1}");
+		e = from_json(b.data, &p);
+		is_int((long long)e.count, INPUT_UNKNOWN_MAX + 1 + INPUT_UNKNOWN_MAX + 1,
+		    "16 unknown members at the top and 12 nested: %d named in each, one summary each",
+		    INPUT_UNKNOWN_MAX);
+		is_str(at(&e, "body"), "has 6 more members that are not fields of this request",
+		    "the top level's summary is at \"body\"");
+		is_str(at(&e, "emergencyContact"), "has 2 more members that are not fields of this request",
+		    "a nested object's at its own path");
+		is_str(at(&e, "x00"), "is not a field of this request", "the first ones are named");
+		ok(at(&e, "x12") == NULL && at(&e, "emergencyContact.y09") != NULL &&
+		    at(&e, "emergencyContact.y10") == NULL, "... up to INPUT_UNKNOWN_MAX of each object");
+		buf_free(&b);
+		e = from_json("{\"name\":\"Ann\",\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+		    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+		    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+		    "\\u00e9\\u00e9\\u00e9\\u00e9x\":1}", &p);
+		ok(e.count == 1 && strlen(e.items[0].path) == INPUT_NAME_ECHO_MAX + 3 &&
+		    utf8_valid(e.items[0].path, strlen(e.items[0].path)) &&
+		    strcmp(e.items[0].path + INPUT_NAME_ECHO_MAX, "\xe2\x80\xa6") == 0,
+		    "an unknown name over INPUT_NAME_ECHO_MAX bytes is cut at a character, with an ellipsis: %s",
+		    e.count ? e.items[0].path : "");
 	}
 
 	for (size_t i = 0; i < nkept; i++)
