@@ -215,8 +215,13 @@ struct auth_session_start {
 };
 
 /* The token pair handed to a client. */
+/* A signed access token and its NUL: ours are under 500 bytes (jwt.c's claims are ids, a
+ * role and times); a longer one is refused when signed, never cut. */
+#define AUTH_ACCESS_TOKEN_SIZE    1024
+
+/* Plain data, nothing to free: a handler's early returns need no cleanup. */
 struct auth_tokens {
-	struct buf access;			/* the JWT; buf_free it */
+	char       access[AUTH_ACCESS_TOKEN_SIZE];	/* the JWT */
 	char       refresh[AUTH_TOKEN_TEXT_SIZE];
 	char       session_id[AUTH_UUID_SIZE];
 };
@@ -269,9 +274,6 @@ enum auth_login_result {
  * has an account. Writes (the count, or its reset) must be committed with any answer. */
 enum auth_login_result auth_staff_login(struct db *db, const char *org_id, const char *email,
 	const char *password, size_t password_len, struct auth_principal *who, int *retry_after);
-
-/* Releases the buffers of t. */
-void auth_tokens_free(struct auth_tokens *t);
 
 /* ---- user.c ---- */
 

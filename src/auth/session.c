@@ -115,12 +115,6 @@ static struct db_stmt auth_stmt_staff_failed = DB_STMT("auth_staff_failed", 5,
 static struct db_stmt auth_stmt_staff_ok = DB_STMT("auth_staff_ok", 2,
 	"DELETE FROM login_failures WHERE org_id = $1 AND email = left($2, 254)::citext");
 
-void
-auth_tokens_free(struct auth_tokens *t)
-{
-	buf_free(&t->access);
-}
-
 /* out's session and its access token for who, issued at iat, whose jti derives from
  * out->refresh: signed the same again by the same pair. 0, or -1 with db->error. */
 static int
@@ -128,14 +122,18 @@ auth_tokens_sign(struct db *db, const struct auth_keyring *ring, const struct au
     long iat, struct auth_tokens *out)
 {
 	char jti[AUTH_JTI_SIZE];
+	struct buf jwt = BUF_INIT;
+	int rc = 0;
 
 	snprintf(out->session_id, sizeof out->session_id, "%s", who->session_id);
 	auth_token_jti(out->refresh, jti);
-	if (auth_jwt_issue_jti(ring, who, iat, jti, &out->access) < 0) {
+	if (auth_jwt_issue_jti(ring, who, iat, jti, &jwt) < 0 || jwt.len >= sizeof out->access) {
 		snprintf(db->error, sizeof db->error, "cannot sign an access token");
-		return -1;
-	}
-	return 0;
+		rc = -1;
+	} else
+		memcpy(out->access, jwt.data, jwt.len + 1);
+	buf_free(&jwt);
+	return rc;
 }
 
 /* A fresh refresh token for session_id and an access token for who, issued at now, whose

@@ -27,7 +27,7 @@ web_staff_signin_page(struct web_app *app, struct request *req, struct response 
 struct web_view
 web_staff_signin_form(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct auth_tokens t = { BUF_INIT, "", "" };
+	struct auth_tokens t = { "", "", "" };
 	struct web_password_login in = { 0 };
 	struct input_errors e = { 0 };
 	int retry_after;
@@ -40,7 +40,6 @@ web_staff_signin_form(struct web_app *app, struct request *req, struct response 
 	switch (web_staff_signin(app, req, in.email, in.password, &t, &retry_after)) {
 	case AUTH_LOGIN_OK:
 		web_session_cookies(req, resp, &t);
-		auth_tokens_free(&t);
 		return web_view_redirect(303, web_next_of(req, "/admin"));
 	case AUTH_LOGIN_BAD:
 		input_error_add(&e, &req->arena, "email", "Enter a correct email address and password");
@@ -53,7 +52,6 @@ web_staff_signin_form(struct web_app *app, struct request *req, struct response 
 		http_response_header(resp, "Retry-After", secs);
 		return web_staff_signin_page(app, req, resp, 429, &e);
 	default:
-		auth_tokens_free(&t);
 		return web_view_db_failed();
 	}
 }
@@ -142,7 +140,7 @@ struct web_view
 web_invite(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *token = http_param(&req->route, "token");
-	struct auth_tokens t = { BUF_INIT, "", "" };
+	struct auth_tokens t = { "", "", "" };
 	struct web_invite_in in = { 0 };
 	struct input_errors e = { 0 };
 	char user_id[AUTH_UUID_SIZE];
@@ -162,12 +160,9 @@ web_invite(struct web_app *app, struct request *req, struct response *resp)
 		return web_view_db_failed();
 	if (!found)
 		return web_view_error(409, "An account with this email address already exists.", NULL);
-	if (web_session_begin(app, req, user_id, inv.role, &t, "auth.invite_accepted", NULL) != DB_OK) {
-		auth_tokens_free(&t);
+	if (web_session_begin(app, req, user_id, inv.role, &t, "auth.invite_accepted", NULL) != DB_OK)
 		return web_view_db_failed();
-	}
 	web_session_cookies(req, resp, &t);
-	auth_tokens_free(&t);
 	return web_view_redirect(303, "/admin");
 }
 

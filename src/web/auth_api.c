@@ -22,17 +22,16 @@ web_too_many(struct response *resp, int retry_after)
 	return web_view_json(429, out);
 }
 
-/* {"accessToken","refreshToken","tokenType","expiresIn"} of t, and t freed. */
+/* {"accessToken","refreshToken","tokenType","expiresIn"} of t. */
 static struct json_object *
 web_tokens_json(struct auth_tokens *t)
 {
 	struct json_object *out = json_object_new_object();
 
-	json_object_object_add(out, "accessToken", json_object_new_string(t->access.data));
+	json_object_object_add(out, "accessToken", json_object_new_string(t->access));
 	json_object_object_add(out, "refreshToken", json_object_new_string(t->refresh));
 	json_object_object_add(out, "tokenType", json_object_new_string("Bearer"));
 	json_object_object_add(out, "expiresIn", json_object_new_int(AUTH_ACCESS_TTL_SECONDS));
-	auth_tokens_free(t);
 	return out;
 }
 
@@ -60,17 +59,15 @@ web_person_json(struct web_app *app, const char *user_id)
 	return p;
 }
 
-/* The tokens of a new session and the person as `key`: 200; a failure frees t: 503. */
+/* The tokens of a new session and the person as `key`: 200; a failure: 503. */
 static struct web_view
 web_signed_in(struct web_app *app, struct auth_tokens *t, const char *key, bool is_new,
     bool with_new)
 {
 	struct json_object *person = web_person_json(app, app->rq.who.user_id), *out;
 
-	if (person == NULL) {
-		auth_tokens_free(t);
+	if (person == NULL)
 		return web_view_db_failed();
-	}
 	out = web_tokens_json(t);
 	if (with_new)
 		json_object_object_add(out, "isNewUser", json_object_new_boolean(is_new));
@@ -108,7 +105,7 @@ web_api_send_otp(struct web_app *app, struct request *req, struct response *resp
 struct web_view
 web_api_verify_otp(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct auth_tokens t = { BUF_INIT, "", "" };
+	struct auth_tokens t = { "", "", "" };
 	struct auth_otp_outcome outcome = { 0 };
 	struct web_code_check in = { 0 };
 	struct input_errors e = { 0 };
@@ -127,7 +124,6 @@ web_api_verify_otp(struct web_app *app, struct request *req, struct response *re
 		json_object_object_add(out, "attemptsRemaining", json_object_new_int(outcome.remaining));
 		return web_view_json(401, out);
 	default:
-		auth_tokens_free(&t);
 		return web_view_db_failed();
 	}
 }
@@ -157,7 +153,7 @@ web_role_fits(const struct request *req, unsigned role)
 struct web_view
 web_api_refresh(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct auth_tokens t = { BUF_INIT, "", "" };
+	struct auth_tokens t = { "", "", "" };
 	struct web_refresh_in in = { 0 };
 	struct input_errors e = { 0 };
 	enum auth_refresh_result r;
@@ -170,7 +166,6 @@ web_api_refresh(struct web_app *app, struct request *req, struct response *resp)
 	if (r == AUTH_REFRESH_OK && !web_role_fits(req, app->rq.who.role))
 		r = AUTH_REFRESH_INVALID;	/* rolled back with the 401: the token stays unspent */
 	if (r != AUTH_REFRESH_OK) {
-		auth_tokens_free(&t);
 		return r == AUTH_REFRESH_ERROR ? web_view_db_failed() : web_view_error(401,
 		    r == AUTH_REFRESH_REUSED ? "Session revoked: this refresh token was already used" :
 		    "Invalid or expired refresh token", NULL);
@@ -225,7 +220,7 @@ web_api_me(struct web_app *app, struct request *req, struct response *resp)
 struct web_view
 web_api_staff_login(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct auth_tokens t = { BUF_INIT, "", "" };
+	struct auth_tokens t = { "", "", "" };
 	struct web_password_login in = { 0 };
 	struct input_errors e = { 0 };
 	int retry_after;
@@ -240,7 +235,6 @@ web_api_staff_login(struct web_app *app, struct request *req, struct response *r
 	case AUTH_LOGIN_LOCKED:
 		return web_too_many(resp, retry_after);
 	default:
-		auth_tokens_free(&t);
 		return web_view_db_failed();
 	}
 }

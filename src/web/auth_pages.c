@@ -87,7 +87,7 @@ struct web_view
 web_signin_code(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct web_code_check in = { .phone = web_code_phone(req) };
-	struct auth_tokens t = { BUF_INIT, "", "" };
+	struct auth_tokens t = { "", "", "" };
 	struct auth_otp_outcome outcome = { 0 };
 	struct input_errors e = { 0 };
 	enum auth_otp_result r;
@@ -112,15 +112,11 @@ web_signin_code(struct web_app *app, struct request *req, struct response *resp)
 		    "This code has expired or can't be used again. Ask for a new code.");
 		return web_code_form(app, req, resp, 401, in.phone, &e);
 	default:
-		auth_tokens_free(&t);
 		return web_view_db_failed();
 	}
-	if (auth_user_get(&app->db, outcome.user_id, &u) != DB_OK) {
-		auth_tokens_free(&t);
+	if (auth_user_get(&app->db, outcome.user_id, &u) != DB_OK)
 		return web_view_db_failed();
-	}
 	web_session_cookies(req, resp, &t);
-	auth_tokens_free(&t);
 	http_response_cookie(resp, req, WEB_COOKIE_PHONE, "", "/signin", 0);
 	/* a new number gives no name or email yet: ask for them first (AUTH-2) */
 	to = *u.name == '\0' || *u.email == '\0' ? "/account/details?welcome=1" : web_next_of(req, "/account");
@@ -148,14 +144,13 @@ struct web_view
 web_auth_refresh(struct web_app *app, struct request *req, struct response *resp)
 {
 	const char *next = web_next(http_param(&req->query, "next"), "/");
-	struct auth_tokens t = { BUF_INIT, "", "" };
+	struct auth_tokens t = { "", "", "" };
 	enum auth_refresh_result r;
 	struct auth_principal was = app->rq.who;	/* the expired token's, if any */
 
 	r = web_session_refresh(app, req, http_param(&req->cookies, WEB_COOKIE_REFRESH), &t);
 	if (r == AUTH_REFRESH_OK)
 		web_session_cookies(req, resp, &t);
-	auth_tokens_free(&t);
 	if (r == AUTH_REFRESH_OK)
 		return web_view_redirect(req->method == HTTP_POST ? 307 : 303, next);
 	if (r == AUTH_REFRESH_ERROR)

@@ -238,7 +238,7 @@ void
 web_session_cookies(struct request *req, struct response *resp, const struct auth_tokens *t)
 {
 	/* the access cookie outlives its token, so an expired token can still say who to renew */
-	http_response_cookie(resp, req, WEB_COOKIE_ACCESS, t->access.data, "/", AUTH_REFRESH_TTL_SECONDS);
+	http_response_cookie(resp, req, WEB_COOKIE_ACCESS, t->access, "/", AUTH_REFRESH_TTL_SECONDS);
 	http_response_cookie(resp, req, WEB_COOKIE_REFRESH, t->refresh, WEB_REFRESH_PATH,
 	    AUTH_REFRESH_TTL_SECONDS);
 }
