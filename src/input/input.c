@@ -295,23 +295,42 @@ input_money_parse(const char *s, size_t n, long long *out)
 	return true;
 }
 
+/* Minor units as a form types them: -5 → "-0.05" (INPUT_MONEY_DECIMALS digits). */
+static void
+input_money_format(char *out, size_t size, long long minor)
+{
+	long long scale = 1, mag = minor < 0 ? -minor : minor;
+
+	for (int i = 0; i < INPUT_MONEY_DECIMALS; i++)
+		scale *= 10;
+	snprintf(out, size, "%s%lld.%0*lld", minor < 0 ? "-" : "", mag / scale, INPUT_MONEY_DECIMALS,
+	    mag % scale);
+}
+
 /* The field's range error when v is outside its [min, max], or when `beyond`: what was sent
  * read as v but was outside what the field takes (a minus where min is 0 or more; a JSON
- * integer json-c clamped). NULL when fine. */
+ * integer json-c clamped). Money typed in a form is told in what was typed ("0.00"), a JSON
+ * body's in cents. NULL when fine. */
 static const char *
-input_range_check(struct arena *a, const struct input_field *f, long long v, bool beyond)
+input_range_check(struct arena *a, const struct input_field *f, long long v, bool beyond,
+    bool typed)
 {
 	long long min = f->min, max = f->max;
+	char lo[32], hi[32];
 
 	if (min == 0 && max == 0)
 		max = LLONG_MAX;
 	if (min == LLONG_MIN)
 		min = LLONG_MIN + 1;	/* json-c clamps anything below to it (input.h) */
-	if (beyond || v < min || v > max)
-		return f->type == INPUT_MONEY
-		    ? input_msg(a, f, "must be from %lld to %lld (in cents)", min, max)
-		    : input_msg(a, f, "must be a whole number from %lld to %lld", min, max);
-	return NULL;
+	if (!beyond && v >= min && v <= max)
+		return NULL;
+	if (f->type != INPUT_MONEY)
+		return input_msg(a, f, "must be a whole number from %lld to %lld", min, max);
+	if (!typed)
+		return input_msg(a, f, "must be from %lld to %lld (in cents)", min, max);
+	input_money_format(lo, sizeof lo, min);
+	input_money_format(hi, sizeof hi, max);
+	return input_msg(a, f, "must be an amount from %s to %s", lo, hi);
 }
 
 bool
@@ -414,7 +433,7 @@ input_text_value(const struct input_pass *p, const struct input_field *f, const 
 		if (f->type == INPUT_INT ? !input_int_parse(s, n, &v) : !input_money_parse(s, n, &v))
 			return f->type == INPUT_INT ? input_msg(a, f, "must be a whole number")
 			    : input_msg(a, f, "must be an amount like 120.50");
-		if ((why = input_range_check(a, f, v, *s == '-' && f->min >= 0)) != NULL)
+		if ((why = input_range_check(a, f, v, *s == '-' && f->min >= 0, true)) != NULL)
 			return why;
 		*(long long *)dst = v;
 		return NULL;
@@ -456,7 +475,7 @@ input_json_value(const struct input_pass *p, const struct input_field *f, struct
 		n = (long long)json_object_get_int64(v);
 		/* json-c keeps 2^63 to 2^64-1 (and, clamped, beyond) unsigned, read as INT64_MAX */
 		if ((why = input_range_check(a, f, n, n == INT64_MAX &&
-		    json_object_get_uint64(v) > (uint64_t)INT64_MAX)) != NULL)
+		    json_object_get_uint64(v) > (uint64_t)INT64_MAX, false)) != NULL)
 			return why;
 		*(long long *)dst = n;
 		return NULL;

@@ -328,10 +328,9 @@ main(void)
 	{
 		static const char *const minus[] = { "-0.50", "-0", "-0.00", "%2B-0", "%20-1", "-1", "-1.00",
 			"-.50" };
-		static const char *const said[] = { "Fee must be from 0 to 100000000 (in cents)",
-			"Fee must be from 0 to 100000000 (in cents)", "Fee must be from 0 to 100000000 (in cents)",
-			"Fee must be an amount like 120.50", "Fee must be from 0 to 100000000 (in cents)",
-			"Fee must be from 0 to 100000000 (in cents)", "Fee must be from 0 to 100000000 (in cents)",
+#define FEE_RANGE "Fee must be an amount from 0.00 to 1000000.00"
+		static const char *const said[] = { FEE_RANGE, FEE_RANGE, FEE_RANGE,
+			"Fee must be an amount like 120.50", FEE_RANGE, FEE_RANGE, FEE_RANGE,
 			"Fee must be an amount like 120.50" };
 		char body[64];
 
@@ -348,6 +347,10 @@ main(void)
 			is_str(at(&e, "age"), "Age must be a whole number from 0 to 130",
 			    "an integer with a minus where the minimum is 0 (%s): refused", body + 13);
 		}
+		e = from_form("name=Ana&fee=1000000.01", &p);
+		is_str(at(&e, "fee"), FEE_RANGE, "money over its max, typed: the range as it is typed");
+		e = from_form("name=Ana&fee=1000000.00", &p);
+		ok(!at(&e, "fee") && p.fee == 100000000, "and its max itself is fine");
 		e = from_form("name=Ana&fee=%2B0.50&age=%2B7", &p);
 		ok(!at(&e, "fee") && !at(&e, "age") && p.fee == 50 && p.age == 7, "a plus is still fine: +0.50 is 50, +7 is 7");
 		e = from_form("name=Ana&fee=0.00&age=0", &p);
@@ -392,7 +395,8 @@ main(void)
 			input_form(&neg_spec, &form, &p, &ctx, &e);
 			is_str(at(&e, "order"), "Place in lists must be a whole number from -1000000 to 1000000",
 			    "below a negative minimum: the range");
-			is_str(at(&e, "credit"), "Credit must be from -100000 to 100000 (in cents)", "... for money too");
+			is_str(at(&e, "credit"), "Credit must be an amount from -1000.00 to 1000.00",
+			    "... for money too, told as it is typed");
 		}
 	}
 
