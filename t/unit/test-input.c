@@ -117,23 +117,37 @@ from_json(const char *text, struct person *p)
 	return e;
 }
 
-/* Reads an urlencoded body as a form. */
+/* Reads an urlencoded body as a form of spec into p as it is (its defaults kept). */
 static struct input_errors
-from_form(const char *body, struct person *p)
+spec_form(const struct input_spec *spec, const char *body, struct person *p)
 {
 	struct input_ctx ctx = { &arena, "AU" };
 	struct input_errors e = { 0 };
 	struct http_params form = { 0 };
 	struct http_error err;
 
-	memset(p, 0, sizeof *p);
 	if (http_parse_urlencoded(&arena, body, strlen(body), &form, &err) < 0) {
 		diag("test form does not parse: %s", body);
 		return e;
 	}
-	input_form(&person_spec, &form, p, &ctx, &e);
+	input_form(spec, &form, p, &ctx, &e);
 	return e;
 }
+
+/* Reads an urlencoded body as a person's form, p zeroed first. */
+static struct input_errors
+from_form(const char *body, struct person *p)
+{
+	memset(p, 0, sizeof *p);
+	return spec_form(&person_spec, body, p);
+}
+
+/* A required checkbox (consent) of its own. */
+static const struct input_field agree_fields[] = {
+	{ .name = "consent", .label = "Consent", .type = INPUT_BOOL, .flags = INPUT_REQUIRED,
+	  .missing = "You need to agree", .offset = offsetof(struct person, consent) },
+};
+static const struct input_spec agree_spec = INPUT_SPEC("agree", agree_fields, struct person, NULL);
 
 static const char *
 at(const struct input_errors *e, const char *path)
@@ -289,33 +303,19 @@ main(void)
 		};
 		static const struct input_spec n_spec = INPUT_SPEC("numbers", n_fields,
 			struct person, NULL);
-		struct input_ctx ctx = { &arena, "AU" };
-		struct http_params form = { 0 };
-		struct http_error err;
 
-		e = (struct input_errors){ 0 };
 		memset(&p, 0, sizeof p);
-		http_parse_urlencoded(&arena, "minutes=10&fee=6", 9 + 7, &form, &err);
-		input_form(&n_spec, &form, &p, &ctx, &e);
+		e = spec_form(&n_spec, "minutes=10&fee=6", &p);
 		ok(e.count == 0 && p.age == 10 && p.fee == 600,
 		    "10 is a number from 5 to 480, \"6\" an amount from 5.00 to 9.00 (%s)",
 		    e.count ? e.items[0].message : "no error");
 	}
 	{
 		/* a required checkbox (consent): unticked is missing, as a form sends nothing */
-		static const struct input_field agree_fields[] = {
-			{ .name = "consent", .label = "Consent", .type = INPUT_BOOL,
-			  .flags = INPUT_REQUIRED, .missing = "You need to agree",
-			  .offset = offsetof(struct person, consent) },
-		};
-		static const struct input_spec agree_spec =
-			INPUT_SPEC("agree", agree_fields, struct person, NULL);
 		struct input_ctx ctx = { &arena, "AU" };
-		struct http_params form = { 0 };
 		struct json_object *empty = json_tokener_parse("{}");
 
-		e = (struct input_errors){ 0 };
-		input_form(&agree_spec, &form, &p, &ctx, &e);
+		e = spec_form(&agree_spec, "", &p);
 		is_str(at(&e, "consent"), "You need to agree", "a required checkbox unticked is missing");
 		e = (struct input_errors){ 0 };
 		input_json(&agree_spec, empty, &p, &ctx, &e);
@@ -373,31 +373,19 @@ main(void)
 			{ "order=-0&credit=-0.00", 0, 0 },
 			{ "order=12&credit=12.5", 12, 1250 },
 		};
-		struct input_ctx ctx = { &arena, "AU" };
-		struct http_error err;
 
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-			struct http_params form = { 0 };
-
-			e = (struct input_errors){ 0 };
 			memset(&p, 0, sizeof p);
-			http_parse_urlencoded(&arena, cases[i].body, strlen(cases[i].body), &form, &err);
-			input_form(&neg_spec, &form, &p, &ctx, &e);
+			e = spec_form(&neg_spec, cases[i].body, &p);
 			ok(e.count == 0 && p.age == cases[i].order && p.fee == cases[i].credit,
 			    "negatives allowed: %s is %lld and %lld (%lld, %lld, %s)", cases[i].body,
 			    cases[i].order, cases[i].credit, p.age, p.fee, e.count ? e.items[0].message : "-");
 		}
-		{
-			struct http_params form = { 0 };
-
-			e = (struct input_errors){ 0 };
-			http_parse_urlencoded(&arena, "order=-1000001&credit=-1000.01", 30, &form, &err);
-			input_form(&neg_spec, &form, &p, &ctx, &e);
-			is_str(at(&e, "order"), "Place in lists must be a whole number from -1000000 to 1000000",
-			    "below a negative minimum: the range");
-			is_str(at(&e, "credit"), "Credit must be an amount from -1000.00 to 1000.00",
-			    "... for money too, told as it is typed");
-		}
+		e = spec_form(&neg_spec, "order=-1000001&credit=-1000.01", &p);
+		is_str(at(&e, "order"), "Place in lists must be a whole number from -1000000 to 1000000",
+		    "below a negative minimum: the range");
+		is_str(at(&e, "credit"), "Credit must be an amount from -1000.00 to 1000.00",
+		    "... for money too, told as it is typed");
 	}
 
 	/* issue 12 item 3: a form's boolean. A checkbox sends its value when ticked, nothing
@@ -419,15 +407,7 @@ main(void)
 			snprintf(body, sizeof body, "name=Ana&consent=%s", no[i]);
 			memset(&p, 0, sizeof p);
 			p.consent = true;	/* a default the form must overwrite */
-			e = (struct input_errors){ 0 };
-			{
-				struct input_ctx ctx = { &arena, "AU" };
-				struct http_params form = { 0 };
-				struct http_error err;
-
-				http_parse_urlencoded(&arena, body, strlen(body), &form, &err);
-				input_form(&person_spec, &form, &p, &ctx, &e);
-			}
+			e = spec_form(&person_spec, body, &p);
 			ok(!at(&e, "consent") && !p.consent, "a checkbox sent as \"%s\" is false (%s)", no[i],
 			    at(&e, "consent") ? at(&e, "consent") : "no error");
 		}
@@ -440,24 +420,11 @@ main(void)
 			ok(!p.consent, "... and not true");
 		}
 		{
-			static const struct input_field agree_fields[] = {
-				{ .name = "consent", .label = "Consent", .type = INPUT_BOOL,
-				  .flags = INPUT_REQUIRED, .missing = "You need to agree",
-				  .offset = offsetof(struct person, consent) },
-			};
-			static const struct input_spec agree_spec =
-				INPUT_SPEC("agree", agree_fields, struct person, NULL);
-			struct input_ctx ctx = { &arena, "AU" };
 			static const char *const bodies[] = { "consent=no", "consent=", "consent=false",
 				"consent=0", "consent=off" };
 
 			for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
-				struct http_params form = { 0 };
-				struct http_error err;
-
-				e = (struct input_errors){ 0 };
-				http_parse_urlencoded(&arena, bodies[i], strlen(bodies[i]), &form, &err);
-				input_form(&agree_spec, &form, &p, &ctx, &e);
+				e = spec_form(&agree_spec, bodies[i], &p);
 				is_str(at(&e, "consent"), "You need to agree",
 				    "a required checkbox sent as %s is not ticked: missing", bodies[i]);
 			}
