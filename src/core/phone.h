@@ -7,13 +7,13 @@
  * throttle bucket, the same account, however it was typed. "+610412345678" (a trunk 0 kept
  * after the country code) reads as +61412345678.
  *
- * A number that codes and messages go to must also be able to receive them (phone_parse_mobile):
- * the library's number type is MOBILE, or FIXED_LINE_OR_MOBILE where the numbering plan does
- * not tell them apart (the US and Canada: a code to a US landline is queued and never read,
- * which no check can prevent). Every other type is refused, though each is a number in use:
- * landlines; 13, 1300 and 1800 numbers, toll-free and premium ones; VoIP (their SMS support
- * depends on the provider, and most cannot receive one); personal numbers (British 070:
- * forwarding, notorious for fraud), pagers, UAN and voicemail.
+ * A number that codes and messages go to must also be able to receive them
+ * (phone_parse_mobile): the library's number type is MOBILE, or FIXED_LINE_OR_MOBILE where the
+ * numbering plan does not tell them apart (the US and Canada: a code to a US landline is
+ * queued and never read, which no check can prevent). Every other type is refused, though each
+ * is a number in use: landlines; 13, 1300 and 1800 numbers, toll-free and premium ones; VoIP
+ * (their SMS support depends on the provider, and most cannot receive one); personal numbers
+ * (British 070: forwarding, notorious for fraud), pagers, UAN and voicemail.
  *
  * Nothing typed is silently dropped: letters, an extension, a NUL or any character other
  * than ASCII digits, spaces, - . ( ) / and one leading + are refused, never cut away.

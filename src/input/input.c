@@ -273,16 +273,20 @@ input_money_parse(const char *s, size_t n, long long *out)
 {
 	bool minus = n > 0 && *s == '-';
 	size_t sign = n > 0 && (*s == '-' || *s == '+');
-	const char *dot = memchr(s + sign, '.', n - sign);
-	size_t whole = dot ? (size_t)(dot - s) - sign : n - sign, frac = dot ? n - sign - whole - 1 : 0;
+	const char *dot;
+	size_t whole, frac;
 	long long units, cents = 0, scale = 1;
 
-	s += sign;
+	s += sign, n -= sign;
+	dot = memchr(s, '.', n);
+	whole = dot ? (size_t)(dot - s) : n;
+	frac = dot ? n - whole - 1 : 0;
 	for (int i = 0; i < INPUT_MONEY_DECIMALS; i++)
 		scale *= 10;
 	/* the whole part's own sign would be a second one: "+-1" */
-	if (whole == 0 || frac > INPUT_MONEY_DECIMALS || (dot && frac == 0) || !isdigit((unsigned char)*s) ||
-	    !input_int_parse(s, whole, &units) || units < 0 || units > LLONG_MAX / scale - 1)
+	if (whole == 0 || frac > INPUT_MONEY_DECIMALS || (dot && frac == 0) ||
+	    !isdigit((unsigned char)*s) || !input_int_parse(s, whole, &units) ||
+	    units > LLONG_MAX / scale - 1)
 		return false;
 	for (size_t i = 0; i < frac; i++) {
 		if (!isdigit((unsigned char)dot[1 + i]))
@@ -336,8 +340,11 @@ input_range_check(struct arena *a, const struct input_field *f, long long v, boo
 bool
 input_bool_text(const char *s, size_t n, bool *out)
 {
-	static const char *const words[] = { "yes", "on", "true", "1", "no", "off", "false", "0", "" };
-	const size_t yes = 4;	/* the first four words say yes */
+	static const char *const words[] = {
+		"yes", "on", "true", "1",	/* the first four say yes */
+		"no", "off", "false", "0", "",
+	};
+	const size_t yes = 4;
 
 	while (n > 0 && (*s == ' ' || *s == '\t'))
 		s++, n--;
@@ -381,7 +388,8 @@ input_text_value(const struct input_pass *p, const struct input_field *f, const 
 		break;
 	case INPUT_PHONE: {
 		char e164[PHONE_E164_SIZE];
-		enum phone_result r = f->flags & INPUT_MOBILE ? phone_parse_mobile(s, n, p->ctx->region, e164)
+		enum phone_result r = f->flags & INPUT_MOBILE
+		    ? phone_parse_mobile(s, n, p->ctx->region, e164)
 		    : phone_parse(s, n, p->ctx->region, e164);
 
 		if (r != PHONE_OK)
@@ -601,7 +609,7 @@ input_form_fields(const struct input_pass *p, const struct input_spec *spec,
 		bool blank = true, seen = false;
 
 		if (f->type == INPUT_BOOL)
-			*(bool *)dst = false;	/* an unticked box is not sent (a required one is missing) */
+			*(bool *)dst = false;	/* an unticked box is not sent at all */
 
 		if (f->type == INPUT_OBJECT) {
 			if (depth < INPUT_DEPTH_MAX)

@@ -186,7 +186,7 @@ web_form_fields(struct web_form *f, const struct input_spec *spec, const char *p
 		else if (in->type == INPUT_BOOL) {
 			bool on = false;
 
-			/* ticked again only when the reader read it as yes: "no" is sent, not ticked */
+			/* ticked again only when the reader read a yes ("no" is sent, not ticked) */
 			web_form_option(field, "yes", in->label ? in->label : "", value != NULL &&
 			    input_bool_text(value, strlen(value), &on) && on);
 		}

@@ -352,7 +352,8 @@ main(void)
 		e = from_form("name=Ana&fee=1000000.00", &p);
 		ok(!at(&e, "fee") && p.fee == 100000000, "and its max itself is fine");
 		e = from_form("name=Ana&fee=%2B0.50&age=%2B7", &p);
-		ok(!at(&e, "fee") && !at(&e, "age") && p.fee == 50 && p.age == 7, "a plus is still fine: +0.50 is 50, +7 is 7");
+		ok(!at(&e, "fee") && !at(&e, "age") && p.fee == 50 && p.age == 7,
+		    "a plus is still fine: +0.50 is 50, +7 is 7");
 		e = from_form("name=Ana&fee=0.00&age=0", &p);
 		ok(!at(&e, "fee") && !at(&e, "age") && p.fee == 0 && p.age == 0, "and 0 is in range");
 	}
@@ -446,16 +447,18 @@ main(void)
 		};
 		static const struct input_spec big_spec = INPUT_SPEC("big", big_fields, struct person,
 			NULL);
+#define BIG_RANGE "Big must be a whole number from 0 to 9223372036854775807"
+#define WIDE_RANGE "Wide must be a whole number from -9223372036854775807 to 9223372036854775807"
 		static const struct { const char *json, *big, *wide; long long want; } cases[] = {
 			{ "{\"big\":9223372036854775807}", NULL, NULL, LLONG_MAX },
-			{ "{\"big\":9223372036854775808}", "Big must be a whole number from 0 to 9223372036854775807", NULL, 0 },
-			{ "{\"big\":18446744073709551615}", "Big must be a whole number from 0 to 9223372036854775807", NULL, 0 },
-			{ "{\"big\":18446744073709551616}", "Big must be a whole number from 0 to 9223372036854775807", NULL, 0 },
-			{ "{\"big\":-9223372036854775809}", "Big must be a whole number from 0 to 9223372036854775807", NULL, 0 },
-			{ "{\"wide\":9223372036854775808}", NULL, "Wide must be a whole number from -9223372036854775807 to 9223372036854775807", 0 },
-			{ "{\"wide\":18446744073709551615}", NULL, "Wide must be a whole number from -9223372036854775807 to 9223372036854775807", 0 },
-			{ "{\"wide\":-9223372036854775809}", NULL, "Wide must be a whole number from -9223372036854775807 to 9223372036854775807", 0 },
-			{ "{\"wide\":-9223372036854775808}", NULL, "Wide must be a whole number from -9223372036854775807 to 9223372036854775807", 0 },
+			{ "{\"big\":9223372036854775808}", BIG_RANGE, NULL, 0 },
+			{ "{\"big\":18446744073709551615}", BIG_RANGE, NULL, 0 },
+			{ "{\"big\":18446744073709551616}", BIG_RANGE, NULL, 0 },
+			{ "{\"big\":-9223372036854775809}", BIG_RANGE, NULL, 0 },
+			{ "{\"wide\":9223372036854775808}", NULL, WIDE_RANGE, 0 },
+			{ "{\"wide\":18446744073709551615}", NULL, WIDE_RANGE, 0 },
+			{ "{\"wide\":-9223372036854775809}", NULL, WIDE_RANGE, 0 },
+			{ "{\"wide\":-9223372036854775808}", NULL, WIDE_RANGE, 0 },
 			{ "{\"wide\":-9223372036854775807}", NULL, NULL, -LLONG_MAX },
 			{ "{\"wide\":9223372036854775807}", NULL, NULL, LLONG_MAX },
 		};
