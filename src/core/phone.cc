@@ -79,8 +79,24 @@ phone_region_known(const char *region)
 	}
 }
 
-extern "C" enum phone_result
-phone_parse(const char *s, size_t n, const char *region, char out[PHONE_E164_SIZE])
+namespace {
+
+// Whether number can receive a text message (phone.h says which types, and why).
+bool
+phone_textable(const PhoneNumberUtil *u, const PhoneNumber &number)
+{
+	switch (u->GetNumberType(number)) {
+	case PhoneNumberUtil::MOBILE:
+	case PhoneNumberUtil::FIXED_LINE_OR_MOBILE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+// phone_parse and phone_parse_mobile, which adds that the number must take texts.
+enum phone_result
+phone_read(const char *s, size_t n, const char *region, bool mobile, char out[PHONE_E164_SIZE])
 {
 	enum phone_result r;
 	bool international;
@@ -113,6 +129,8 @@ phone_parse(const char *s, size_t n, const char *region, char out[PHONE_E164_SIZ
 			return PHONE_BAD_CHARACTER;
 		if (!u->IsValidNumber(number))
 			return PHONE_INVALID;
+		if (mobile && !phone_textable(u, number))
+			return PHONE_NOT_MOBILE;
 		u->Format(number, PhoneNumberUtil::E164, &e164);
 		if (e164.size() < 2 || e164.size() >= PHONE_E164_SIZE || e164[0] != '+')
 			return PHONE_INVALID;
@@ -122,6 +140,20 @@ phone_parse(const char *s, size_t n, const char *region, char out[PHONE_E164_SIZ
 		out[0] = '\0';
 		return PHONE_ERROR;
 	}
+}
+
+} // namespace
+
+extern "C" enum phone_result
+phone_parse(const char *s, size_t n, const char *region, char out[PHONE_E164_SIZE])
+{
+	return phone_read(s, n, region, false, out);
+}
+
+extern "C" enum phone_result
+phone_parse_mobile(const char *s, size_t n, const char *region, char out[PHONE_E164_SIZE])
+{
+	return phone_read(s, n, region, true, out);
 }
 
 extern "C" int
@@ -169,6 +201,8 @@ phone_message(enum phone_result r)
 		return "Enter the number with its country code, starting with +";
 	case PHONE_INVALID:
 		return "That is not a number in use: check the digits and the country code";
+	case PHONE_NOT_MOBILE:
+		return "Enter a mobile number: this number cannot receive text messages";
 	case PHONE_ERROR:
 		break;
 	}

@@ -7,6 +7,14 @@
  * throttle bucket, the same account, however it was typed. "+610412345678" (a trunk 0 kept
  * after the country code) reads as +61412345678.
  *
+ * A number that codes and messages go to must also be able to receive them
+ * (phone_parse_mobile): the library's number type is MOBILE, or FIXED_LINE_OR_MOBILE where the
+ * numbering plan does not tell them apart (the US and Canada: a code to a US landline is
+ * queued and never read, which no check can prevent). Every other type is refused, though each
+ * is a number in use: landlines; 13, 1300 and 1800 numbers, toll-free and premium ones; VoIP
+ * (their SMS support depends on the provider, and most cannot receive one); personal numbers
+ * (British 070: forwarding, notorious for fraud), pagers, UAN and voicemail.
+ *
  * Nothing typed is silently dropped: letters, an extension, a NUL or any character other
  * than ASCII digits, spaces, - . ( ) / and one leading + are refused, never cut away.
  *
@@ -34,6 +42,7 @@ enum phone_result {
 	PHONE_NOT_A_NUMBER,	/* the digits do not read as a phone number at all */
 	PHONE_NO_COUNTRY,	/* national format, and no default region to read it in */
 	PHONE_INVALID,		/* not a number in use in its country (too short, unassigned) */
+	PHONE_NOT_MOBILE,	/* in use, but cannot receive texts (phone_parse_mobile only) */
 	PHONE_ERROR		/* the library failed (out of memory): not the person's fault */
 };
 
@@ -49,6 +58,11 @@ bool phone_region_known(const char *region);
  * A national number is read as region's (ISO 3166-1 alpha-2, e.g. "AU"; NULL or "" allows
  * international format only). On PHONE_OK, out holds the E.164 form; otherwise out is "". */
 enum phone_result phone_parse(const char *s, size_t n, const char *region,
+	char out[PHONE_E164_SIZE]);
+
+/* phone_parse, and then the number must be one that can receive text messages (SMS,
+ * WhatsApp): PHONE_NOT_MOBILE when it is in use but cannot (a landline, 1300). */
+enum phone_result phone_parse_mobile(const char *s, size_t n, const char *region,
 	char out[PHONE_E164_SIZE]);
 
 /* A mobile number of region as its people write it (national, "0412 345 678") and with

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -267,18 +268,27 @@ input_int_parse(const char *s, size_t n, long long *out)
 	return errno == 0 && *end == '\0';
 }
 
-/* "120", "120.5", "120.50" → 12050 minor units (INPUT_MONEY_DECIMALS digits at most). */
+/* "120", "120.5", "120.50" → 12050 minor units (INPUT_MONEY_DECIMALS digits at most), with
+ * an optional sign: "-0.50" → -50. */
 static bool
 input_money_parse(const char *s, size_t n, long long *out)
 {
-	const char *dot = memchr(s, '.', n);
-	size_t whole = dot ? (size_t)(dot - s) : n, frac = dot ? n - whole - 1 : 0;
+	bool minus = n > 0 && *s == '-';
+	size_t sign = n > 0 && (*s == '-' || *s == '+');
+	const char *dot;
+	size_t whole, frac;
 	long long units, cents = 0, scale = 1;
 
+	s += sign, n -= sign;
+	dot = memchr(s, '.', n);
+	whole = dot ? (size_t)(dot - s) : n;
+	frac = dot ? n - whole - 1 : 0;
 	for (int i = 0; i < INPUT_MONEY_DECIMALS; i++)
 		scale *= 10;
+	/* the whole part's own sign would be a second one: "+-1" */
 	if (whole == 0 || frac > INPUT_MONEY_DECIMALS || (dot && frac == 0) ||
-	    !input_int_parse(s, whole, &units) || units < 0 || units > LLONG_MAX / scale - 1)
+	    !isdigit((unsigned char)*s) || !input_int_parse(s, whole, &units) ||
+	    units > LLONG_MAX / scale - 1)
 		return false;
 	for (size_t i = 0; i < frac; i++) {
 		if (!isdigit((unsigned char)dot[1 + i]))
@@ -287,22 +297,67 @@ input_money_parse(const char *s, size_t n, long long *out)
 	}
 	for (size_t i = frac; i < INPUT_MONEY_DECIMALS; i++)
 		cents *= 10;
-	*out = units * scale + cents;
+	*out = minus ? -(units * scale + cents) : units * scale + cents;
 	return true;
 }
 
+/* Minor units as a form types them: -5 → "-0.05" (INPUT_MONEY_DECIMALS digits). */
+static void
+input_money_format(char *out, size_t size, long long minor)
+{
+	long long scale = 1, mag = minor < 0 ? -minor : minor;
+
+	for (int i = 0; i < INPUT_MONEY_DECIMALS; i++)
+		scale *= 10;
+	snprintf(out, size, "%s%lld.%0*lld", minor < 0 ? "-" : "", mag / scale, INPUT_MONEY_DECIMALS,
+	    mag % scale);
+}
+
+/* The field's range error when v is outside its [min, max], or when `beyond`: what was sent
+ * read as v but was outside what the field takes (a minus where min is 0 or more; a JSON
+ * integer json-c clamped). Money typed in a form is told in what was typed ("0.00"), a JSON
+ * body's in cents. NULL when fine. */
 static const char *
-input_range_check(struct arena *a, const struct input_field *f, long long v)
+input_range_check(struct arena *a, const struct input_field *f, long long v, bool beyond,
+    bool typed)
 {
 	long long min = f->min, max = f->max;
+	char lo[32], hi[32];
 
 	if (min == 0 && max == 0)
 		max = LLONG_MAX;
-	if (v < min || v > max)
-		return f->type == INPUT_MONEY
-		    ? input_msg(a, f, "must be from %lld to %lld (in cents)", min, max)
-		    : input_msg(a, f, "must be a whole number from %lld to %lld", min, max);
-	return NULL;
+	if (min == LLONG_MIN)
+		min = LLONG_MIN + 1;	/* json-c clamps anything below to it (input.h) */
+	if (!beyond && v >= min && v <= max)
+		return NULL;
+	if (f->type != INPUT_MONEY)
+		return input_msg(a, f, "must be a whole number from %lld to %lld", min, max);
+	if (!typed)
+		return input_msg(a, f, "must be from %lld to %lld (in cents)", min, max);
+	input_money_format(lo, sizeof lo, min);
+	input_money_format(hi, sizeof hi, max);
+	return input_msg(a, f, "must be an amount from %s to %s", lo, hi);
+}
+
+bool
+input_bool_text(const char *s, size_t n, bool *out)
+{
+	static const char *const words[] = {
+		"yes", "on", "true", "1",	/* the first four say yes */
+		"no", "off", "false", "0", "",
+	};
+	const size_t yes = 4;
+
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strlen(words[i]) == n && strncasecmp(s, words[i], n) == 0) {
+			*out = i < yes;
+			return true;
+		}
+	return false;
 }
 
 /* ---- one value ---- */
@@ -335,7 +390,9 @@ input_text_value(const struct input_pass *p, const struct input_field *f, const 
 		break;
 	case INPUT_PHONE: {
 		char e164[PHONE_E164_SIZE];
-		enum phone_result r = phone_parse(s, n, p->ctx->region, e164);
+		enum phone_result r = f->flags & INPUT_MOBILE
+		    ? phone_parse_mobile(s, n, p->ctx->region, e164)
+		    : phone_parse(s, n, p->ctx->region, e164);
 
 		if (r != PHONE_OK)
 			return phone_message(r);
@@ -386,13 +443,15 @@ input_text_value(const struct input_pass *p, const struct input_field *f, const 
 		if (f->type == INPUT_INT ? !input_int_parse(s, n, &v) : !input_money_parse(s, n, &v))
 			return f->type == INPUT_INT ? input_msg(a, f, "must be a whole number")
 			    : input_msg(a, f, "must be an amount like 120.50");
-		if ((why = input_range_check(a, f, v)) != NULL)
+		if ((why = input_range_check(a, f, v, *s == '-' && f->min >= 0, true)) != NULL)
 			return why;
 		*(long long *)dst = v;
 		return NULL;
 	}
-	case INPUT_BOOL:	/* a form checkbox: sent means ticked */
-		*(bool *)dst = !(n == 5 && memcmp(s, "false", 5) == 0) && !(n == 1 && *s == '0');
+	case INPUT_BOOL:
+		if (!input_bool_text(s, n, (bool *)dst))
+			return input_msg(a, f, "must be true or false");
+		*blank = !*(bool *)dst;	/* a box sent unticked is as good as absent */
 		return NULL;
 	case INPUT_OBJECT:
 	case INPUT_ARRAY:
@@ -423,11 +482,10 @@ input_json_value(const struct input_pass *p, const struct input_field *f, struct
 		if (!json_object_is_type(v, json_type_int))
 			return f->type == INPUT_INT ? input_msg(a, f, "must be a whole number")
 			    : input_msg(a, f, "must be a whole number of cents");
-		errno = 0;
 		n = (long long)json_object_get_int64(v);
-		if (errno != 0)	/* json-c clamps beyond int64 and says so in errno */
-			return input_msg(a, f, "is out of range");
-		if ((why = input_range_check(a, f, n)) != NULL)
+		/* json-c keeps 2^63 to 2^64-1 (and, clamped, beyond) unsigned, read as INT64_MAX */
+		if ((why = input_range_check(a, f, n, n == INT64_MAX &&
+		    json_object_get_uint64(v) > (uint64_t)INT64_MAX, false)) != NULL)
 			return why;
 		*(long long *)dst = n;
 		return NULL;
@@ -615,6 +673,9 @@ input_form_fields(const struct input_pass *p, const struct input_spec *spec,
 		char *dst = (char *)out + f->offset;
 		bool blank = true, seen = false;
 
+		if (f->type == INPUT_BOOL)
+			*(bool *)dst = false;	/* an unticked box is not sent at all */
+
 		if (f->type == INPUT_OBJECT) {
 			if (depth < INPUT_DEPTH_MAX)
 				input_form_fields(p, f->of, form, dst, path, depth + 1);
@@ -663,10 +724,7 @@ input_form_fields(const struct input_pass *p, const struct input_spec *spec,
 				why = input_text_value(p, f, form->items[k].value,
 				    form->items[k].value_len, dst, &blank);
 			}
-		if (f->type == INPUT_BOOL && !seen) {
-			*(bool *)dst = false;	/* an unticked box is not sent: a required one is missing */
-			why = f->flags & INPUT_REQUIRED ? input_missing(a, f) : NULL;
-		} else if (why == NULL && blank && (f->flags & INPUT_REQUIRED))
+		if (why == NULL && blank && (f->flags & INPUT_REQUIRED))
 			why = input_missing(a, f);
 		else if (why == NULL && !blank && f->check != NULL)
 			why = f->check(dst, out);

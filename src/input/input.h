@@ -13,6 +13,18 @@
  * is refused, never cut short) and no other control character (a LONGTEXT may hold newlines
  * and tabs); at most `max` characters. One-line values are trimmed of surrounding blanks.
  *
+ * Numbers. A form's INT is digits with an optional sign, its MONEY digits and at most
+ * INPUT_MONEY_DECIMALS after a point ("120.50"); a JSON body's are JSON integers (MONEY in
+ * minor units). Outside [min, max] is the field's range error, and so is a minus in a form
+ * where min is 0 or more, though "-0" and "-0.50" read as numbers: the person meant a
+ * negative the field cannot take, and "-0.50" must never be stored as 50. A JSON integer
+ * beyond a long long is the range error too (json-c clamps it to the nearest end, so the
+ * end LLONG_MIN itself is refused: it cannot be told from a clamped value).
+ *
+ * A form's BOOL: a checkbox sends its value when ticked and nothing when not. True: "yes"
+ * (what web/form.c's boxes send), "on" (a browser's default), "true", "1"; false: absent,
+ * blank, "no", "off", "false", "0"; each in any case. Anything else is an error, never a yes.
+ *
  * Unknown JSON members are refused ("is not a field of this request"): a client that
  * misspells a field learns it at once instead of seeing its data silently dropped. Their
  * names are echoed cut to INPUT_NAME_ECHO_MAX bytes, and an object's unknown members after
@@ -61,13 +73,16 @@ enum input_type {
 	INPUT_INT,		/* long long: a whole number in [min, max] */
 	INPUT_MONEY,		/* long long: minor units (cents), in [min, max] */
 	INPUT_UUID,		/* const char *: 36 characters, lower-cased */
-	INPUT_BOOL,		/* bool: JSON true/false; a form's checkbox is true when sent */
+	INPUT_BOOL,		/* bool: JSON true/false; a form's words (input_bool_text) */
 	INPUT_OBJECT,		/* a struct of the nested spec, at offset */
 	INPUT_ARRAY,		/* struct input_array of the nested spec's element */
 };
 
 enum input_flag {
 	INPUT_REQUIRED = 1 << 0,	/* absent, null or blank is an error (a form's BOOL: unticked) */
+	INPUT_MOBILE   = 1 << 1,	/* PHONE: a number that can receive SMS or WhatsApp, for
+					 * fields codes and messages go to (core/phone.h says which
+					 * numbers: mobiles, not landlines or 1300) */
 };
 
 struct input_spec;
@@ -159,6 +174,10 @@ void   input_error_add(struct input_errors *e, struct arena *a, const char *path
 	const char *message);
 /* The message at path, or NULL. */
 const char *input_error_at(const struct input_errors *e, const char *path);
+
+/* Reads s[0..n) as a form's BOOL (above): true when it is one of the words, *out then
+ * what it means. Pages use it to tick a box again as the reader read it. */
+bool   input_bool_text(const char *s, size_t n, bool *out);
 
 /* The field of spec called name, or NULL. */
 const struct input_field *input_field_find(const struct input_spec *spec, const char *name);

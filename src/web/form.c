@@ -187,8 +187,13 @@ web_form_fields(struct web_form *f, const struct input_spec *spec, const char *p
 				web_form_option(field, in->choices[k], in->choice_labels ?
 				    in->choice_labels[k] : in->choices[k],
 				    value != NULL && strcmp(value, in->choices[k]) == 0);
-		else if (in->type == INPUT_BOOL)
-			web_form_option(field, "yes", in->label ? in->label : "", value != NULL);
+		else if (in->type == INPUT_BOOL) {
+			bool on = false;
+
+			/* ticked again only when the reader read a yes ("no" is sent, not ticked) */
+			web_form_option(field, "yes", in->label ? in->label : "", value != NULL &&
+			    input_bool_text(value, strlen(value), &on) && on);
+		}
 	}
 }
 

@@ -15,9 +15,12 @@ static const char *const signin_channel_labels[] = { "Text message", "WhatsApp",
 /* a new account's first code goes to the phone it is for: email needs an account's address */
 static const char *const signup_channels[] = { "sms", "whatsapp", NULL };
 
-#define SIGNIN_PHONE_ROW(type_, field_) \
-	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE, .flags = INPUT_REQUIRED, \
+/* codes go to the number, so it must take texts (INPUT_MOBILE); verify-otp's only names the
+ * code's number, and a wrong one is a wrong code (401) like any other */
+#define SIGNIN_PHONE_ROW(type_, field_, flags_) \
+	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE, .flags = (flags_), \
 	  .missing = "Enter a mobile number", .width = "medium", .offset = offsetof(type_, field_) }
+#define SIGNIN_MOBILE_ROW SIGNIN_PHONE_ROW(struct web_otp_ask, phone, INPUT_REQUIRED | INPUT_MOBILE)
 #define SIGNIN_CHANNEL_ROW(choices_) \
 	{ .name = "channel", .label = "Channel", .type = INPUT_ENUM, .choices = (choices_), \
 	  .choice_labels = signin_channel_labels, .legend = "How should we send your code?", \
@@ -78,7 +81,7 @@ signin_check(const void *whole, struct arena *a, struct input_errors *e)
 }
 
 static const struct input_field signin_fields[] = {
-	SIGNIN_PHONE_ROW(struct web_otp_ask, phone), SIGNIN_CHANNEL_ROW(signin_channels),
+	SIGNIN_MOBILE_ROW, SIGNIN_CHANNEL_ROW(signin_channels),
 	SIGNIN_EMAIL_ROW,
 };
 const struct input_spec web_signin_spec =
@@ -91,7 +94,7 @@ static const struct input_spec signup_spec =
 	INPUT_SPEC("signup", signup_fields, struct web_signup, NULL);
 
 static const struct input_field send_otp_fields[] = {
-	SIGNIN_PHONE_ROW(struct web_otp_ask, phone), SIGNIN_CHANNEL_ROW(signin_channels),
+	SIGNIN_MOBILE_ROW, SIGNIN_CHANNEL_ROW(signin_channels),
 	SIGNIN_EMAIL_ROW,
 	{ .name = "signup", .label = "Sign-up details", .type = INPUT_OBJECT, .of = &signup_spec,
 	  .offset = offsetof(struct web_otp_ask, signup) },
@@ -101,7 +104,7 @@ const struct input_spec web_send_otp_spec =
 
 #define SIGNUP_AT offsetof(struct web_otp_ask, signup)
 static const struct input_field signup_page_fields[] = {
-	SIGNUP_NAME_EMAIL_ROWS(SIGNUP_AT), SIGNIN_PHONE_ROW(struct web_otp_ask, phone),
+	SIGNUP_NAME_EMAIL_ROWS(SIGNUP_AT), SIGNIN_MOBILE_ROW,
 	SIGNUP_BIRTH_ROW(SIGNUP_AT), SIGNIN_CHANNEL_ROW(signup_channels),
 	SIGNUP_CONSENT_ROW(SIGNUP_AT),
 };
@@ -115,7 +118,7 @@ const struct input_spec web_code_page_spec =
 	INPUT_SPEC("code", code_page_fields, struct web_code_check, NULL);
 
 static const struct input_field verify_otp_fields[] = {
-	SIGNIN_PHONE_ROW(struct web_code_check, phone), CODE_ROW("otp", "Code"),
+	SIGNIN_PHONE_ROW(struct web_code_check, phone, INPUT_REQUIRED), CODE_ROW("otp", "Code"),
 };
 const struct input_spec web_verify_otp_spec =
 	INPUT_SPEC("verify-otp", verify_otp_fields, struct web_code_check, NULL);

@@ -162,6 +162,23 @@ is(value_of($r->{content}, 'concerns'), 'anxiety, depression, grief', 'the edit 
 like($r->{content}, qr{id="telehealth-yes" name="telehealth" type="checkbox" value="yes" checked}, 'and the session types ticked');
 $r = $a->post("/admin/services/$svc", { %svc, telehealth => undef });
 is($psql->("SELECT session_types::text FROM services WHERE id = '$svc'"), '{in_person}', 'unticking telehealth removes it');
+# a box sent as "no" is not ticked (issue 12 item 3: it read as yes); a word that is neither is an error
+$r = $a->post("/admin/services/$svc", { %svc, telehealth => 'no' });
+is($r->{status}, 303, 'telehealth sent as "no": saved');
+is($psql->("SELECT session_types::text FROM services WHERE id = '$svc'"), '{in_person}', '... without telehealth');
+$r = $a->post("/admin/services/$svc", { %svc, telehealth => 'maybe' });
+is($r->{status}, 422, 'telehealth sent as "maybe": 422');
+is(field_errors($r->{content})->{telehealth}, 'Telehealth must be true or false', '... by the box');
+unlike($r->{content}, qr{id="telehealth-yes" name="telehealth" type="checkbox" value="yes" checked}, '... which is not ticked again');
+# a place in lists may be negative: there a minus is a minus, "-0" is 0
+$r = $a->post("/admin/services/$svc", { %svc, sort_order => '-5' });
+is($psql->("SELECT sort_order FROM services WHERE id = '$svc'"), '-5', 'a place in lists of -5 is stored as -5');
+$r = $a->post("/admin/services/$svc", { %svc, sort_order => ' -0 ' });
+is($psql->("SELECT sort_order FROM services WHERE id = '$svc'"), '0', "... and ' -0 ' as 0");
+$r = $a->post("/admin/services/$svc", { %svc, sort_order => '-1000001' });
+is(field_errors($r->{content})->{sort_order}, 'Place in lists must be a whole number from -1000000 to 1000000', '... below its minimum: the range');
+$r = $a->post("/admin/services/$svc", { %svc, duration_minutes => '-50' });
+is(field_errors($r->{content})->{duration_minutes}, 'Length in minutes must be a whole number from 5 to 480', 'a minus where the minimum is 5: the range');
 $a->post("/admin/services/$svc", \%svc);
 
 # ---- practitioners ----
@@ -301,6 +318,17 @@ my %pc = (service_id => $svc, funding => 'medicare', fee_minor => '220.00', reba
 $r = $a->post('/admin/prices', { %pc, funding => 'insurer', fee_minor => '12.345', currency => 'AU' });
 is($r->{status}, 422, 'a bad price: 422');
 is_deeply(field_errors($r->{content}), { fee_minor => 'Fee must be an amount like 120.50', currency => 'Currency must be at least 3 characters' }, 'named');
+# a minus where the minimum is 0 (issue 12 item 1: "-0.50" was stored as a fee of 0.50)
+for my $minus ('-0.50', '-0', '-0.00', ' -1', '-220.00') {
+	$r = $a->post('/admin/prices', { %pc, fee_minor => $minus, rebate_minor => $minus });
+	is($r->{status}, 422, "a fee and a rebate of '$minus': 422");
+	is_deeply(field_errors($r->{content}), { fee_minor => 'Fee must be an amount from 0.00 to 1000000.00',
+		rebate_minor => 'Rebate must be an amount from 0.00 to 1000000.00' }, "... each the field's range, as it is typed");
+	is(value_of($r->{content}, 'fee_minor'), $minus, '... what was typed kept');
+}
+$r = $a->post('/admin/prices', { %pc, fee_minor => '1000000.01' });
+is(field_errors($r->{content})->{fee_minor}, 'Fee must be an amount from 0.00 to 1000000.00', 'a fee over its max: the same range');
+is($psql->("SELECT count(*) FROM price_rules WHERE service_id = '$svc'"), 0, '... and no price stored for any');
 $r = $a->post('/admin/prices', { %pc, funding => 'insurer' });
 is(field_errors($r->{content})->{insurer}, "Enter the insurer's name", 'an insurer price names the insurer');
 $r = $a->post('/admin/prices', { %pc, funding => 'private' });

@@ -4,7 +4,10 @@
 # is a field error, never the part before it; +610400000001, +61400000001 and 0400 000 001
 # are one number, with one throttle bucket and one account; a number not valid for its
 # country is refused. Pages and the JSON API alike; AU, NZ, IN, GB and US numbers, each in
-# its own clinic's national format (KAIROS_DEFAULT_REGION) and with its country code.
+# its own clinic's national format (KAIROS_DEFAULT_REGION) and with its country code. Codes
+# go only to numbers that can receive texts (issue 12 item 2): landlines, 13/1300/1800 and
+# toll-free numbers are refused by the phone field, on the page and through the API; and a
+# consent box sent as "no" is no consent (item 3).
 use strict;
 use warnings;
 use FindBin;
@@ -20,6 +23,7 @@ my $j = \&KairosTest::json;
 # the spec's message names the field by its label (input/input.h)
 my $nul_json = sub { "$_[0] must not contain a NUL character" };
 my $nul_form = 'This contains a NUL character, which is not allowed';
+my $not_mobile = 'Enter a mobile number: this number cannot receive text messages';
 
 # The error message by a field of a page (templates/partials/field: id="FIELD-error").
 sub field_error {
@@ -103,6 +107,24 @@ for my $bad (['+6140000000', 'That is not a number in use: check the digits and 
 	is($r->{status}, 400, "$bad->[2]: 400");
 	is($j->($r)->{details}{phone}, $bad->[1], '... said so');
 }
+# not mobiles: in use, but a code sent to them could never arrive
+for my $fixed (['(02) 9876 5432', 'sms', 'a Sydney landline'], ['+61 3 9000 0000', 'sms', 'a Melbourne landline with its country code'],
+	['1300 123 456', 'sms', 'a 1300 number'], ['13 12 34', 'whatsapp', 'a 13 number, by WhatsApp'],
+	['1800 123 456', 'sms', 'a 1800 number'], ['(02) 9876 5432', 'email', 'a landline, with the code by email']) {
+	$r = $post->('/api/patient-auth/send-otp', { phone => $fixed->[0], channel => $fixed->[1],
+		$fixed->[1] eq 'email' ? (email => 'fixed@example.org') : () });
+	is($r->{status}, 400, "$fixed->[2] ($fixed->[0]): 400");
+	is_deeply($j->($r)->{details}, { phone => $not_mobile }, '... details.phone says a mobile is needed');
+}
+$r = $post->('/api/patient-auth/send-otp', { phone => '1300 123 456', channel => 'sms',
+	signup => { name => 'Ann Fixed', email => 'ann.fixed@example.org', dateOfBirth => '1990-01-01', consent => JSON::PP::true } });
+is_deeply($j->($r)->{details}, { phone => $not_mobile }, 'a sign-up to a 1300 number: details.phone');
+$r = $post->('/api/patient-auth/verify-otp', { phone => '(02) 9876 5432', otp => '123456' });
+is($r->{status}, 401, 'verify-otp with a landline: a wrong code like any other (401), not a field error');
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone IN ('+61298765432', '+61390000000', '+611300123456', '+61131234', '+611800123456')"), 0,
+	'no code for any of them');
+is($psql->("SELECT count(*) FROM notifications WHERE recipient IN ('+61298765432', '+61390000000', '+611300123456', '+61131234', '+611800123456', 'fixed\@example.org')"), 0,
+	'... and nothing queued');
 is($psql->("SELECT count(*) FROM otp_codes WHERE phone NOT IN ('+61400000301', '+61400000310', '+61400000311', '+64211234567', '+447400123456', '+12015550123')"), 0,
 	'no refused number got a code');
 
@@ -150,6 +172,42 @@ $r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Other', email => 'ann.nu
 is($r->{status}, 303, '/signup with +610400000321: on to the code');
 is($psql->("SELECT string_agg(phone, ',') FROM otp_codes WHERE phone LIKE '%400000321'"), '+61400000321', '... sent to +61400000321');
 
+# pages: a landline or a 1300 number is the phone field's error, what was typed kept
+$b = KairosBrowser->new($k);
+$csrf = $b->csrf('/signin');
+$r = $b->post('/signin', { _csrf => $csrf, phone => '(02) 9876 5432', channel => 'sms', email => '' });
+is($r->{status}, 422, '/signin with a Sydney landline: the form again (422), not the code page');
+is(field_error($r->{content}, 'phone'), $not_mobile, '... the message by the phone field');
+like($r->{content}, qr{<a href="#phone">\Q$not_mobile\E</a>}, '... and in the error summary');
+like($r->{content}, qr{name="phone"[^>]*value="\(02\) 9876 5432"|value="\(02\) 9876 5432"[^>]*name="phone"}, '... the number typed kept');
+ok(!$b->{jar}{kairos_p}, '... and no code cookie');
+$r = $b->post('/signin', { _csrf => $csrf, phone => '1300 123 456', channel => 'whatsapp', email => '' });
+is(field_error($r->{content}, 'phone'), $not_mobile, '/signin with a 1300 number, by WhatsApp: by the phone field');
+$b = KairosBrowser->new($k);
+$csrf = $b->csrf('/signup');
+$r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Fixed', email => 'ann.fixed@example.org', phone => '1300 123 456',
+	dateOfBirth => '1990-01-01', channel => 'sms', consent => 'yes' });
+is($r->{status}, 422, '/signup with a 1300 number: 422');
+is(field_error($r->{content}, 'phone'), $not_mobile, '... by the phone field');
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone IN ('+61298765432', '+611300123456')"), 0, '... and no code for either');
+
+# a consent box is a yes only when it says yes (issue 12 item 3): "no" was read as consent
+for my $no ('no', 'off', 'false', '0', '') {
+	$r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Consent', email => 'ann.consent@example.org', phone => '0400 000 322',
+		dateOfBirth => '1990-01-01', channel => 'sms', consent => $no });
+	is($r->{status}, 422, "/signup with consent=\"$no\": 422, no consent");
+	is(field_error($r->{content}, 'consent'), 'You need to agree to the terms and the privacy policy to create an account', '... by the consent box');
+	unlike($r->{content}, qr{name="consent"[^>]*checked}, '... which is not ticked again');
+}
+$r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Consent', email => 'ann.consent@example.org', phone => '0400 000 322',
+	dateOfBirth => '1990-01-01', channel => 'sms', consent => 'maybe' });
+is($r->{status}, 422, '/signup with consent=maybe: 422');
+is(field_error($r->{content}, 'consent'), 'I agree to the terms of use and the privacy policy must be true or false', '... by the consent box');
+is($psql->("SELECT count(*) FROM otp_codes WHERE phone = '+61400000322'"), 0, '... and no code for any of them');
+$r = $b->post('/signup', { _csrf => $csrf, name => 'Ann Consent', email => 'ann.consent@example.org', phone => '0400 000 322',
+	dateOfBirth => '1990-01-01', channel => 'sms', consent => 'on' });
+is($r->{status}, 303, '/signup with consent=on (a browser\'s own value for a box): on to the code');
+
 $b = KairosBrowser->new($k);
 $csrf = $b->csrf('/staff/signin');
 $r = $b->post('/staff/signin', { _csrf => $csrf, email => $staff->{email}, password => "$staff->{password}\0x" });
@@ -173,14 +231,27 @@ $r = $in->post_json('/api/patient-auth/send-otp', { phone => '+61 412 345 678', 
 is($r->{status}, 200, '... though with its country code it is');
 like(KairosBrowser->new($in)->get('/signin')->{content}, qr/For example 081234 56789, or with the country code: \+91 81234 56789/,
 	'... and the hint shows an Indian number');
+$b = KairosBrowser->new($in);
+$r = $b->post('/signin', { _csrf => $b->csrf('/signin'), phone => '98765 43211', channel => 'sms', email => '' });
+is($r->{status}, 303, 'IN: the sign-in page takes 98765 43211');
+ok($in->latest_code('+919876543211'), '... as +919876543211');
+$r = $in->post_json('/api/patient-auth/send-otp', { phone => '011 2345 6789', channel => 'sms' });
+is($r->{status}, 400, 'IN: a Delhi landline through the API: 400');
+is(KairosTest::json($r)->{details}{phone}, $not_mobile, '... by the phone field');
+$b = KairosBrowser->new($in);
+$r = $b->post('/signin', { _csrf => $b->csrf('/signin'), phone => '011 2345 6789', channel => 'sms', email => '' });
+is($r->{status}, 422, '... and on the page: the form again');
+is(field_error($r->{content}, 'phone'), $not_mobile, '... by the phone field');
 $in->finish;
 
 # ---- New Zealand, Britain and the US: each clinic's national format, through the API and
-# the page, stored as E.164; another country's national number is not theirs ----
-for my $c (['NZ', '021 123 4567', '+64211234567', '(09) 379-4567', '+6493794567'],
-	['GB', '07400 123456', '+447400123456', '020 7946 0018', '+442079460018'],
-	['US', '(201) 555-0123', '+12015550123', undef, undef]) {
-	my ($region, $api, $api_e164, $page, $page_e164) = @$c;
+# the page, stored as E.164; another country's national number is not theirs; a number that
+# cannot take texts is refused (the US cannot tell its landlines from its mobiles, so there a
+# toll-free number stands for them) ----
+for my $c (['NZ', '021 123 4567', '+64211234567', '022 123 4567', '+64221234567', '(09) 379-4567', '+6493794567'],
+	['GB', '07400 123456', '+447400123456', '07400 123457', '+447400123457', '020 7946 0018', '+442079460018'],
+	['US', '(201) 555-0123', '+12015550123', '(201) 555-0124', '+12015550124', '(800) 555-0123', '+18005550123']) {
+	my ($region, $api, $api_e164, $page, $page_e164, $fixed, $fixed_e164) = @$c;
 	my $t = KairosTest->start(workers => 1, env => { KAIROS_DEFAULT_REGION => $region });
 	$r = $t->post_json('/api/patient-auth/send-otp', { phone => $api, channel => 'sms' });
 	is($r->{status}, 200, "$region: send-otp takes $api");
@@ -188,12 +259,19 @@ for my $c (['NZ', '021 123 4567', '+64211234567', '(09) 379-4567', '+6493794567'
 	$r = $t->post_json('/api/patient-auth/send-otp', { phone => '0412 345 678', channel => 'sms' });
 	is($r->{status}, 400, "$region: an Australian national number is refused");
 	is(KairosTest::json($r)->{details}{phone}, 'That is not a number in use: check the digits and the country code', '... by the phone field');
-	if (defined $page) {
-		my $b = KairosBrowser->new($t);
-		$r = $b->post('/signin', { _csrf => $b->csrf('/signin'), phone => $page, channel => 'sms', email => '' });
-		is($r->{status}, 303, "$region: the sign-in page takes $page");
-		ok($t->latest_code($page_e164), "... as $page_e164");
-	}
+	my $b = KairosBrowser->new($t);
+	$r = $b->post('/signin', { _csrf => $b->csrf('/signin'), phone => $page, channel => 'sms', email => '' });
+	is($r->{status}, 303, "$region: the sign-in page takes $page");
+	ok($t->latest_code($page_e164), "... as $page_e164");
+	$r = $t->post_json('/api/patient-auth/send-otp', { phone => $fixed, channel => 'sms' });
+	is($r->{status}, 400, "$region: send-otp refuses $fixed");
+	is(KairosTest::json($r)->{details}{phone}, $not_mobile, '... by the phone field');
+	$b = KairosBrowser->new($t);
+	$r = $b->post('/signin', { _csrf => $b->csrf('/signin'), phone => $fixed, channel => 'sms', email => '' });
+	is($r->{status}, 422, "$region: and the sign-in page: the form again");
+	is(field_error($r->{content}, 'phone'), $not_mobile, '... by the phone field');
+	is(`psql -h ${\ $t->dir}/run -U kairos -d kairos -tAc "SELECT count(*) FROM otp_codes WHERE phone = '$fixed_e164'" 2>&1`, "0\n",
+		"... and no code for $fixed_e164");
 	$t->finish;
 }
 done_testing;

@@ -1,6 +1,7 @@
 /* input: one spec read from JSON and from a form gives the same struct and the same errors;
  * every type refuses what it must (NUL, bad UTF-8, oversize, wrong JSON types, blanks),
  * nested fields are named by dotted paths, and unknown JSON members are refused. */
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ static const struct input_field person_fields[] = {
 	  .max = 10, .offset = offsetof(struct person, name), .check = not_bob },
 	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL,
 	  .offset = offsetof(struct person, email) },
-	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE,
+	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE, .flags = INPUT_MOBILE,
 	  .offset = offsetof(struct person, phone) },
 	{ .name = "dateOfBirth", .label = "Date of birth", .type = INPUT_BIRTH_DATE,
 	  .offset = offsetof(struct person, dob) },
@@ -116,9 +117,9 @@ from_json(const char *text, struct person *p)
 	return e;
 }
 
-/* Reads an urlencoded body as a form. */
+/* Reads an urlencoded body as a form of spec into p as it is (its defaults kept). */
 static struct input_errors
-from_form(const char *body, struct person *p)
+spec_form(const struct input_spec *spec, const char *body, struct person *p)
 {
 	struct input_ctx ctx = { &arena, "AU" };
 	struct input_errors e = { 0 };
@@ -130,9 +131,24 @@ from_form(const char *body, struct person *p)
 		diag("test form does not parse: %s", body);
 		return e;
 	}
-	input_form(&person_spec, &form, p, &ctx, &e);
+	input_form(spec, &form, p, &ctx, &e);
 	return e;
 }
+
+/* Reads an urlencoded body as a person's form, p zeroed first. */
+static struct input_errors
+from_form(const char *body, struct person *p)
+{
+	memset(p, 0, sizeof *p);
+	return spec_form(&person_spec, body, p);
+}
+
+/* A required checkbox (consent) of its own. */
+static const struct input_field agree_fields[] = {
+	{ .name = "consent", .label = "Consent", .type = INPUT_BOOL, .flags = INPUT_REQUIRED,
+	  .missing = "You need to agree", .offset = offsetof(struct person, consent) },
+};
+static const struct input_spec agree_spec = INPUT_SPEC("agree", agree_fields, struct person, NULL);
 
 static const char *
 at(const struct input_errors *e, const char *path)
@@ -288,33 +304,19 @@ main(void)
 		};
 		static const struct input_spec n_spec = INPUT_SPEC("numbers", n_fields,
 			struct person, NULL);
-		struct input_ctx ctx = { &arena, "AU" };
-		struct http_params form = { 0 };
-		struct http_error err;
 
-		e = (struct input_errors){ 0 };
 		memset(&p, 0, sizeof p);
-		http_parse_urlencoded(&arena, "minutes=10&fee=6", 9 + 7, &form, &err);
-		input_form(&n_spec, &form, &p, &ctx, &e);
+		e = spec_form(&n_spec, "minutes=10&fee=6", &p);
 		ok(e.count == 0 && p.age == 10 && p.fee == 600,
 		    "10 is a number from 5 to 480, \"6\" an amount from 5.00 to 9.00 (%s)",
 		    e.count ? e.items[0].message : "no error");
 	}
 	{
 		/* a required checkbox (consent): unticked is missing, as a form sends nothing */
-		static const struct input_field agree_fields[] = {
-			{ .name = "consent", .label = "Consent", .type = INPUT_BOOL,
-			  .flags = INPUT_REQUIRED, .missing = "You need to agree",
-			  .offset = offsetof(struct person, consent) },
-		};
-		static const struct input_spec agree_spec =
-			INPUT_SPEC("agree", agree_fields, struct person, NULL);
 		struct input_ctx ctx = { &arena, "AU" };
-		struct http_params form = { 0 };
 		struct json_object *empty = json_tokener_parse("{}");
 
-		e = (struct input_errors){ 0 };
-		input_form(&agree_spec, &form, &p, &ctx, &e);
+		e = spec_form(&agree_spec, "", &p);
 		is_str(at(&e, "consent"), "You need to agree", "a required checkbox unticked is missing");
 		e = (struct input_errors){ 0 };
 		input_json(&agree_spec, empty, &p, &ctx, &e);
@@ -384,6 +386,185 @@ main(void)
 		    "an unknown name over INPUT_NAME_ECHO_MAX bytes is cut at a character, with an ellipsis: %s",
 		    e.count ? e.items[0].path : "");
 	}
+
+	/* issue 12 item 1: a minus is refused where the field's minimum is 0 or more, though
+	 * "-0.50" and "-0" read as numbers (the old reader stored "-0.50" as +50) */
+	{
+		static const char *const minus[] = { "-0.50", "-0", "-0.00", "%2B-0", "%20-1", "-1", "-1.00",
+			"-.50" };
+#define FEE_RANGE "Fee must be an amount from 0.00 to 1000000.00"
+		static const char *const said[] = { FEE_RANGE, FEE_RANGE, FEE_RANGE,
+			"Fee must be an amount like 120.50", FEE_RANGE, FEE_RANGE, FEE_RANGE,
+			"Fee must be an amount like 120.50" };
+		char body[64];
+
+		for (size_t i = 0; i < sizeof minus / sizeof minus[0]; i++) {
+			snprintf(body, sizeof body, "name=Ana&fee=%s", minus[i]);
+			e = from_form(body, &p);
+			is_str(at(&e, "fee"), said[i], "money \"%s\" where the minimum is 0: refused", minus[i]);
+			ok(p.fee == 0, "... and nothing stored (%lld)", p.fee);
+		}
+		for (size_t i = 0; i < 4; i++) {
+			snprintf(body, sizeof body, "name=Ana&age=%s", i == 0 ? "-0" : i == 1 ? "%20-0%20" :
+			    i == 2 ? "-00" : "-1");
+			e = from_form(body, &p);
+			is_str(at(&e, "age"), "Age must be a whole number from 0 to 130",
+			    "an integer with a minus where the minimum is 0 (%s): refused", body + 13);
+		}
+		e = from_form("name=Ana&fee=1000000.01", &p);
+		is_str(at(&e, "fee"), FEE_RANGE, "money over its max, typed: the range as it is typed");
+		e = from_form("name=Ana&fee=1000000.00", &p);
+		ok(!at(&e, "fee") && p.fee == 100000000, "and its max itself is fine");
+		e = from_form("name=Ana&fee=%2B0.50&age=%2B7", &p);
+		ok(!at(&e, "fee") && !at(&e, "age") && p.fee == 50 && p.age == 7,
+		    "a plus is still fine: +0.50 is 50, +7 is 7");
+		e = from_form("name=Ana&fee=0.00&age=0", &p);
+		ok(!at(&e, "fee") && !at(&e, "age") && p.fee == 0 && p.age == 0, "and 0 is in range");
+	}
+	{
+		/* where negatives are allowed (a place in a list, a credit), a minus is a minus */
+		static const struct input_field neg_fields[] = {
+			{ .name = "order", .label = "Place in lists", .type = INPUT_INT, .min = -1000000,
+			  .max = 1000000, .offset = offsetof(struct person, age) },
+			{ .name = "credit", .label = "Credit", .type = INPUT_MONEY, .min = -100000,
+			  .max = 100000, .offset = offsetof(struct person, fee) },
+		};
+		static const struct input_spec neg_spec = INPUT_SPEC("negatives", neg_fields,
+			struct person, NULL);
+		static const struct { const char *body; long long order, credit; } cases[] = {
+			{ "order=-0&credit=-0.50", 0, -50 },
+			{ "order=-5&credit=-0.05", -5, -5 },
+			{ "order=%20-1000000&credit=-1000", -1000000, -100000 },
+			{ "order=-0&credit=-0.00", 0, 0 },
+			{ "order=12&credit=12.5", 12, 1250 },
+		};
+
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			memset(&p, 0, sizeof p);
+			e = spec_form(&neg_spec, cases[i].body, &p);
+			ok(e.count == 0 && p.age == cases[i].order && p.fee == cases[i].credit,
+			    "negatives allowed: %s is %lld and %lld (%lld, %lld, %s)", cases[i].body,
+			    cases[i].order, cases[i].credit, p.age, p.fee, e.count ? e.items[0].message : "-");
+		}
+		e = spec_form(&neg_spec, "order=-1000001&credit=-1000.01", &p);
+		is_str(at(&e, "order"), "Place in lists must be a whole number from -1000000 to 1000000",
+		    "below a negative minimum: the range");
+		is_str(at(&e, "credit"), "Credit must be an amount from -1000.00 to 1000.00",
+		    "... for money too, told as it is typed");
+	}
+
+	/* issue 12 item 3: a form's boolean. A checkbox sends its value when ticked, nothing
+	 * when not; the words for yes are true, the words for no (and blank) are false, and
+	 * anything else is an error, never a yes */
+	{
+		static const char *const yes[] = { "yes", "on", "true", "1", "YES", "On", "True" };
+		static const char *const no[] = { "no", "off", "false", "0", "", "+", "NO", "Off", "FALSE" };
+		static const char *const junk[] = { "maybe", "2", "yes%20please", "n", "y", "-1", "t", "f",
+			"yes%00" };
+		char body[64];
+
+		for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+			snprintf(body, sizeof body, "name=Ana&consent=%s", yes[i]);
+			e = from_form(body, &p);
+			ok(!at(&e, "consent") && p.consent, "a checkbox sent as \"%s\" is true", yes[i]);
+		}
+		for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+			snprintf(body, sizeof body, "name=Ana&consent=%s", no[i]);
+			memset(&p, 0, sizeof p);
+			p.consent = true;	/* a default the form must overwrite */
+			e = spec_form(&person_spec, body, &p);
+			ok(!at(&e, "consent") && !p.consent, "a checkbox sent as \"%s\" is false (%s)", no[i],
+			    at(&e, "consent") ? at(&e, "consent") : "no error");
+		}
+		for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+			snprintf(body, sizeof body, "name=Ana&consent=%s", junk[i]);
+			e = from_form(body, &p);
+			is_str(at(&e, "consent"), i == sizeof junk / sizeof junk[0] - 1 ?
+			    "Consent must not contain a NUL character" : "Consent must be true or false",
+			    "a checkbox sent as \"%s\" is an error", junk[i]);
+			ok(!p.consent, "... and not true");
+		}
+		{
+			static const char *const bodies[] = { "consent=no", "consent=", "consent=false",
+				"consent=0", "consent=off" };
+
+			for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+				e = spec_form(&agree_spec, bodies[i], &p);
+				is_str(at(&e, "consent"), "You need to agree",
+				    "a required checkbox sent as %s is not ticked: missing", bodies[i]);
+			}
+		}
+		ok(input_bool_text("yes", 3, &p.consent) && p.consent &&
+		    input_bool_text("no", 2, &p.consent) && !p.consent &&
+		    !input_bool_text("yes\0", 4, &p.consent),
+		    "input_bool_text, which pages use to tick a box again, reads the same words");
+	}
+
+	/* issue 12 item 4: JSON integers beyond a long long. json-c clamps them (to INT64_MAX read
+	 * as an int64, INT64_MIN below), so a field with no max took 2^63 as INT64_MAX */
+	{
+		static const struct input_field big_fields[] = {
+			{ .name = "big", .label = "Big", .type = INPUT_INT,
+			  .offset = offsetof(struct person, age) },
+			{ .name = "wide", .label = "Wide", .type = INPUT_INT, .min = LLONG_MIN,
+			  .max = LLONG_MAX, .offset = offsetof(struct person, fee) },
+		};
+		static const struct input_spec big_spec = INPUT_SPEC("big", big_fields, struct person,
+			NULL);
+#define BIG_RANGE "Big must be a whole number from 0 to 9223372036854775807"
+#define WIDE_RANGE "Wide must be a whole number from -9223372036854775807 to 9223372036854775807"
+		static const struct { const char *json, *big, *wide; long long want; } cases[] = {
+			{ "{\"big\":9223372036854775807}", NULL, NULL, LLONG_MAX },
+			{ "{\"big\":9223372036854775808}", BIG_RANGE, NULL, 0 },
+			{ "{\"big\":18446744073709551615}", BIG_RANGE, NULL, 0 },
+			{ "{\"big\":18446744073709551616}", BIG_RANGE, NULL, 0 },
+			{ "{\"big\":-9223372036854775809}", BIG_RANGE, NULL, 0 },
+			{ "{\"wide\":9223372036854775808}", NULL, WIDE_RANGE, 0 },
+			{ "{\"wide\":18446744073709551615}", NULL, WIDE_RANGE, 0 },
+			{ "{\"wide\":-9223372036854775809}", NULL, WIDE_RANGE, 0 },
+			{ "{\"wide\":-9223372036854775808}", NULL, WIDE_RANGE, 0 },
+			{ "{\"wide\":-9223372036854775807}", NULL, NULL, -LLONG_MAX },
+			{ "{\"wide\":9223372036854775807}", NULL, NULL, LLONG_MAX },
+		};
+		struct input_ctx ctx = { &arena, "AU" };
+
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct json_object *o = json_tokener_parse(cases[i].json);
+			bool wide = strstr(cases[i].json, "wide") != NULL;
+			const char *want = wide ? cases[i].wide : cases[i].big;
+
+			e = (struct input_errors){ 0 };
+			memset(&p, 0, sizeof p);
+			input_json(&big_spec, o, &p, &ctx, &e);
+			if (want != NULL)
+				ok(at(&e, wide ? "wide" : "big") != NULL &&
+				    strcmp(at(&e, wide ? "wide" : "big"), want) == 0 && (wide ? p.fee : p.age) == 0,
+				    "%s: the field's range error (%s)", cases[i].json,
+				    at(&e, wide ? "wide" : "big") ? at(&e, wide ? "wide" : "big") : "no error");
+			else
+				ok(e.count == 0 && (wide ? p.fee : p.age) == cases[i].want, "%s is read (%s)",
+				    cases[i].json, e.count ? e.items[0].message : "no error");
+			json_object_put(o);
+		}
+		e = from_json("{\"name\":\"Ana\",\"fee\":9223372036854775808}", &p);
+		is_str(at(&e, "fee"), "Fee must be from 0 to 100000000 (in cents)", "money beyond 2^63 in JSON: the range");
+	}
+
+	/* issue 12 item 2: a field flagged INPUT_MOBILE takes only numbers that can receive
+	 * texts; another phone field still takes any number in use */
+	e = from_json("{\"name\":\"Ana\",\"phone\":\"(02) 9876 5432\","
+	    "\"emergencyContact\":{\"name\":\"Luis\",\"phone\":\"(02) 9876 5432\"}}", &p);
+	is_str(at(&e, "phone"), "Enter a mobile number: this number cannot receive text messages",
+	    "a landline where a mobile goes: refused");
+	ok(at(&e, "emergencyContact.phone") == NULL && p.emergency.phone != NULL &&
+	    strcmp(p.emergency.phone, "+61298765432") == 0, "... and taken where any phone goes");
+	e = from_form("name=Ana&phone=1300+123+456", &p);
+	is_str(at(&e, "phone"), "Enter a mobile number: this number cannot receive text messages",
+	    "a 1300 number in a form: refused");
+	ok(p.phone == NULL, "... nothing stored");
+	e = from_form("name=Ana&phone=%2B1+201+555+0123", &p);
+	ok(!at(&e, "phone") && p.phone != NULL && strcmp(p.phone, "+12015550123") == 0,
+	    "a US number (fixed line or mobile: the library cannot tell) is taken");
 
 	for (size_t i = 0; i < nkept; i++)
 		json_object_put(kept[i]);

@@ -31,6 +31,28 @@ refused(const char *s, size_t n, const char *region, enum phone_result want, con
 
 #define REFUSED(s, region, want, why) refused((s), strlen(s), (region), (want), (why))
 
+/* Whether s, read in region, is the number want and can receive texts. */
+static void
+mobile(const char *s, const char *region, const char *want)
+{
+	char out[PHONE_E164_SIZE];
+	enum phone_result r = phone_parse_mobile(s, strlen(s), region, out);
+
+	if (!ok(r == PHONE_OK && strcmp(out, want) == 0, "%s: \"%s\" is %s, and takes texts", region, s, want))
+		diag("result %d, out \"%s\"", (int)r, out);
+}
+
+/* Whether s is a number in use that cannot receive texts. */
+static void
+not_mobile(const char *s, const char *region, const char *why)
+{
+	char out[PHONE_E164_SIZE] = "junk";
+	enum phone_result r = phone_parse_mobile(s, strlen(s), region, out);
+
+	if (!ok(r == PHONE_NOT_MOBILE && out[0] == '\0', "%s: %s is refused as no mobile", region, why))
+		diag("result %d (want %d), out \"%s\"", (int)r, (int)PHONE_NOT_MOBILE, out);
+}
+
 int
 main(void)
 {
@@ -135,6 +157,35 @@ main(void)
 		REFUSED(huge, "AU", PHONE_TOO_LONG, "a megabyte of digits");
 	}
 	REFUSED("0412 345 678", "au", PHONE_ERROR, "a region not in shape is the caller's mistake");
+
+	/* numbers that can receive texts (issue 12 item 2): mobiles, and the numbers the
+	 * library cannot tell from them (the US and Canada); not landlines, 1300/13, toll-free,
+	 * VoIP, personal (forwarding) numbers or pagers, though each is a number in use */
+	mobile("0412 345 678", "AU", "+61412345678");
+	mobile("+61400000001", "AU", "+61400000001");
+	mobile("021 123 4567", "NZ", "+64211234567");
+	mobile("98765 43210", "IN", "+919876543210");
+	mobile("07400 123456", "GB", "+447400123456");
+	mobile("(201) 555-0123", "US", "+12015550123");
+	mobile("+1 201 555 0123", "AU", "+12015550123");
+	not_mobile("(02) 9876 5432", "AU", "an Australian landline");
+	not_mobile("+61 3 9000 0000", "AU", "an Australian landline with its country code");
+	not_mobile("1300 123 456", "AU", "an Australian 1300 number (shared cost)");
+	not_mobile("13 12 34", "AU", "an Australian 13 number");
+	not_mobile("1800 123 456", "AU", "an Australian 1800 number (toll-free)");
+	not_mobile("(09) 379-4567", "NZ", "a New Zealand landline");
+	not_mobile("0800 123 456", "NZ", "a New Zealand 0800 number");
+	not_mobile("011 2345 6789", "IN", "an Indian landline");
+	not_mobile("020 7946 0018", "GB", "a London landline");
+	not_mobile("056 1234 5678", "GB", "a British VoIP number");
+	not_mobile("070 1234 5678", "GB", "a British personal (forwarding) number");
+	not_mobile("(800) 555-0123", "US", "a US toll-free number");
+	ok(phone_parse_mobile("0412 345", 8, "AU", out) == PHONE_INVALID,
+	    "a number not in use is still PHONE_INVALID, not PHONE_NOT_MOBILE");
+	ok(phone_parse_mobile("0412x", 5, "AU", out) == PHONE_BAD_CHARACTER, "... and a letter still a bad character");
+	ok(phone_parse("(02) 9876 5432", 14, "AU", out) == PHONE_OK, "phone_parse still takes a landline");
+	is_str(phone_message(PHONE_NOT_MOBILE), "Enter a mobile number: this number cannot receive text messages",
+	    "the message names what to do and why");
 
 	/* examples for hints, from the library's metadata */
 	{
