@@ -167,22 +167,36 @@ static struct db_stmt ba_hours_get = DB_STMT("booking_admin_hours_get", 2,
 	" to_char(start_time, 'HH24:MI') AS start_time, to_char(end_time, 'HH24:MI') AS end_time,"
 	" valid_from::text AS valid_from, valid_until::text AS valid_until"
 	" FROM availability_rules WHERE id = $1::uuid AND practitioner_id = $2::uuid");
+/* a rule's centre is one the practitioner works at (or it names none): else the loader
+ * offers nothing from it (booking/load.c), and the list says so */
+#define BA_HOURS_THEIRS(r) "(" r ".location_id IS NULL OR EXISTS (SELECT 1" \
+	" FROM practitioner_locations pl WHERE pl.practitioner_id = " r ".practitioner_id" \
+	" AND pl.location_id = " r ".location_id))"
+/* what the list says of hours that are not (no quote: it is pasted into SQL) */
+#define BA_HOURS_IDLE "Offers no times: they do not work at this centre. Tick it on their" \
+	" profile to offer these hours again, or delete them"
 static struct db_stmt ba_hours_list = DB_STMT("booking_admin_hours_list", 2,
 	"SELECT r.id, (ARRAY['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday',"
 	" 'Saturday'])[r.weekday + 1] || ' ' || to_char(r.start_time, 'HH24:MI') || '–' ||"
 	" to_char(r.end_time, 'HH24:MI'),"
 	" CASE r.session_type WHEN 'telehealth' THEN 'Telehealth' ELSE 'In person' END ||"
 	" coalesce(' at ' || l.name, '') || coalesce(' from ' || r.valid_from, '') ||"
-	" coalesce(' until ' || r.valid_until, ''), true"
+	" coalesce(' until ' || r.valid_until, '') || CASE WHEN NOT " BA_HOURS_THEIRS("r")
+	" THEN ' · " BA_HOURS_IDLE "' ELSE '' END, " BA_HOURS_THEIRS("r")
 	" FROM availability_rules r LEFT JOIN locations l ON l.id = r.location_id"
 	" WHERE r.practitioner_id = $2::uuid AND "
 	BA_AFTER("r.weekday, r.start_time", "availability_rules r", "r.id"));
 static struct db_stmt ba_hours_delete = DB_STMT("booking_admin_hours_delete", 2,
 	BA_DELETE_OF("availability_rules"));
 /* Two saves of one practitioner's hours at once would each miss the other's rule: the
- * overlap check holds the practitioner's row until the transaction ends. */
-static struct db_stmt ba_hours_lock = DB_STMT("booking_admin_hours_lock", 1,
-	"SELECT telehealth::text FROM practitioners WHERE id = $1::uuid FOR UPDATE");
+ * overlap check holds the practitioner's row until the transaction ends. With it, whether
+ * they offer telehealth, and what centre $2 is to them: "theirs" (or none named), "other"
+ * (the clinic's, where they do not work) or "unknown" (the foreign key refuses it). */
+static struct db_stmt ba_hours_lock = DB_STMT("booking_admin_hours_lock", 2,
+	"SELECT p.telehealth::text, CASE WHEN $2::uuid IS NULL OR EXISTS (SELECT 1"
+	" FROM practitioner_locations pl WHERE pl.practitioner_id = p.id AND pl.location_id = $2::uuid)"
+	" THEN 'theirs' WHEN EXISTS (SELECT 1 FROM locations WHERE id = $2::uuid) THEN 'other'"
+	" ELSE 'unknown' END FROM practitioners p WHERE p.id = $1::uuid FOR UPDATE OF p");
 /* whether service $1 is offered as session type $2 (no row: not this clinic's service,
  * which the foreign key then refuses) */
 static struct db_stmt ba_price_offered = DB_STMT("booking_admin_price_offered", 2,
@@ -588,17 +602,26 @@ ba_hours_check(struct db *db, struct arena *a, const char *parent, const char *i
 		return;
 	{
 		const char *q[] = { parent, id, v[0], v[1], v[2], v[3], v[4], v[5], v[6] };
-		char telehealth[8] = "";
+		const char *lq[] = { parent, v[0] };
+		char telehealth[8] = "", place[8] = "";
 		PGresult *res;
+		bool read = db_query(db, &ba_hours_lock, lq, &res) == DB_OK;
 
-		if (db_query_value(db, &ba_hours_lock, q, telehealth, sizeof telehealth) != DB_OK ||
-		    db_query(db, &ba_hours_overlap, q, &res) != DB_OK) {
+		if (read && PQntuples(res) == 1) {
+			db_copy(telehealth, sizeof telehealth, res, 0, 0);
+			db_copy(place, sizeof place, res, 0, 1);
+		}
+		PQclear(res);
+		if (!read || db_query(db, &ba_hours_overlap, q, &res) != DB_OK) {
 			input_error_add(e, a, "start_time", "These hours could not be checked. Try again.");
 			return;
 		}
-		/* the loader offers telehealth hours only of practitioners who offer telehealth */
+		/* the loader offers telehealth hours only of practitioners who offer telehealth,
+		 * and hours at a centre only of those who work there */
 		if (strcmp(v[1], "telehealth") == 0 && strcmp(telehealth, "true") != 0)
 			input_error_add(e, a, "session_type", "They do not offer telehealth: tick it on their profile first");
+		if (strcmp(place, "other") == 0)
+			input_error_add(e, a, "location_id", "They do not work at this centre: tick it on their profile first");
 		if (PQntuples(res) > 0)
 			db_copy(found, sizeof found, res, 0, 0);
 		PQclear(res);

@@ -25,9 +25,11 @@ struct db;
 /* The longest date range one request may ask slots for (GET /api/availability answers 400
  * past it): a month view, and it bounds the loader's reads and the engine's work. */
 #define BOOKING_RANGE_MAX_DAYS   31
-/* Every slot of one answer, all practitioners together: far above 31 days × 50
- * practitioners × a day of 15-minute starts would need; past it the answer is an error,
- * never a silently shortened list. */
+/* The slots of one answer, after "any practitioner" folded each time into one: a month of
+ * 5-minute starts round the clock at 11 places (31 × 288 × 11 = 98,208) fits, and so does
+ * one practitioner's month there. It bounds the engine's memory whatever the number of
+ * practitioners (at most ~110 bytes a slot, list and index: 11 MB); past it the answer is an
+ * error (the API asks for a shorter range), never a silently shortened list. */
 #define BOOKING_SLOTS_MAX        100000
 /* Wall-clock minutes in a day; a rule may end at 24:00 (1440). */
 #define BOOKING_DAY_MINUTES      1440
@@ -56,7 +58,7 @@ enum booking_session_type {
 enum booking_error {
 	BOOKING_OK = 0,
 	BOOKING_ERANGE = -1,	/* a reversed range, or longer than BOOKING_RANGE_MAX_DAYS */
-	BOOKING_ETOOMANY = -2,	/* more than BOOKING_SLOTS_MAX slots */
+	BOOKING_ETOOMANY = -2,	/* an answer of more than BOOKING_SLOTS_MAX slots */
 	BOOKING_ENOMEM = -3,
 	BOOKING_EDB = -4,	/* the loader's database call failed */
 	BOOKING_EZONE = -5,	/* a rule's or the caller's zone is not a known IANA zone */
@@ -138,6 +140,8 @@ struct booking_slots {
  *  - start >= now + min_notice; its local date no later than now's + max_advance_days;
  *  - [start - buffer_before, end + buffer_after) overlaps no busy range, and [start, end)
  *    no leave.
+ * Slots are folded as they are made, so memory grows with the answer, not with ps × slots:
+ * BOOKING_ETOOMANY only when the answer itself would pass BOOKING_SLOTS_MAX.
  * BOOKING_OK, BOOKING_ERANGE, BOOKING_ETOOMANY or BOOKING_ENOMEM. */
 int  booking_slots(const struct booking_query *q, const struct booking_practitioner *ps,
 	size_t n, struct booking_slots *out);

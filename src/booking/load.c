@@ -40,7 +40,9 @@ static struct db_stmt booking_stmt_practitioners = DB_STMT("booking_load_practit
 	" ORDER BY p.sort_order, p.name, p.id");
 
 /* their weekly rules valid on some date of the range, for session types the service offers
- * (telehealth only for practitioners who offer it), at active locations */
+ * (telehealth only for practitioners who offer it), at active locations they work at (a
+ * rule left at a centre after its link was removed offers nothing, as the psychologist
+ * list no longer shows them there; the admin hours page says so) */
 static struct db_stmt booking_stmt_rules = DB_STMT("booking_load_rules", 4,
 	"SELECT u.n, r.weekday, (extract(epoch FROM r.start_time) / 60)::int,"
 	" (extract(epoch FROM r.end_time) / 60)::int,"
@@ -53,7 +55,8 @@ static struct db_stmt booking_stmt_rules = DB_STMT("booking_load_rules", 4,
 	" LEFT JOIN locations l ON l.id = r.location_id"
 	" WHERE r.session_type = ANY (s.session_types)"
 	" AND (r.session_type = 'in_person' OR p.telehealth)"
-	" AND (l.id IS NULL OR l.active)"
+	" AND (r.location_id IS NULL OR (l.active AND EXISTS (SELECT 1 FROM practitioner_locations pl"
+	"  WHERE pl.practitioner_id = u.id AND pl.location_id = l.id)))"
 	" AND (r.valid_from IS NULL OR r.valid_from <= $4::date)"
 	" AND (r.valid_until IS NULL OR r.valid_until >= $3::date)"
 	" ORDER BY u.n, r.weekday, r.start_time");

@@ -4,7 +4,9 @@
  *
  * Starts are stepped in wall time within each rule's window and converted one by one with
  * tz_local_to_utc: stepping in UTC instead would put every slot after a DST change an hour
- * off the clinic's hours, which is the bug patients notice. */
+ * off the clinic's hours, which is the bug patients notice. Slots are folded into the answer
+ * as they are made (one of each; with merge_any one per time and place for everyone), so
+ * "any of 40 psychologists" over a month holds a month of times, not forty. */
 #include "booking/booking.h"
 
 #include <stdio.h>
@@ -119,8 +121,7 @@ booking_slots_push(struct booking_slots *s, const struct booking_slot *slot)
 	return BOOKING_OK;
 }
 
-/* start, location, session type, end, practitioner: the order of the answer, and one that
- * puts the slots merge_any folds together next to each other, lowest practitioner first. */
+/* start, location, session type, end, practitioner: the order of the answer. */
 static int
 booking_slot_cmp(const void *a, const void *b)
 {
@@ -143,6 +144,118 @@ booking_slot_same_time(const struct booking_slot *x, const struct booking_slot *
 {
 	return x->start == y->start && x->end == y->end && x->session_type == y->session_type &&
 	    strcmp(x->location_id, y->location_id) == 0;
+}
+
+/* ---- the answer, one of each as it is made ---- */
+
+/* The answer so far and, to find a slot in it, an open-addressing table of indexes into it
+ * keyed by what makes two slots one (booking_slot_same_time, and the practitioner unless
+ * merge_any). Practitioners are visited in the caller's order, so the first practitioner to
+ * give a slot is the one kept, as the caller's preference says; with merge_any the answer
+ * (and the memory) grows with the distinct times, not with practitioners × times. */
+struct booking_answer {
+	struct booking_slots       *out;
+	struct booking_answer_cell *table;	/* cap cells, half full at most */
+	size_t                      cap;	/* 0, or a power of 2 */
+	bool                        merge_any;
+};
+
+struct booking_answer_cell {
+	uint32_t hash;	/* the low bits of the slot's, to grow without hashing again */
+	uint32_t index;	/* into out->items, plus one; 0 for an empty cell */
+};
+
+_Static_assert(BOOKING_SLOTS_MAX < UINT32_MAX, "an index into the answer fits a cell");
+
+/* The first table size, in cells. */
+#define BOOKING_ANSWER_CELLS_MIN 256
+
+/* FNV-1a over a location id: a rule's, hashed once per rule. */
+static uint64_t
+booking_location_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *id != '\0'; id++)
+		h = (h ^ (unsigned char)*id) * 1099511628211ull;
+	return h;
+}
+
+/* A slot's hash from its rule's location hash: the other fields mixed in, then a 64-bit
+ * finaliser (splitmix64's) so that the low bits, which pick the cell, depend on all of them. */
+static uint32_t
+booking_slot_hash(const struct booking_answer *ans, const struct booking_slot *s,
+    uint64_t location_hash)
+{
+	uint64_t h = location_hash ^ (uint64_t)s->start * 0x9e3779b97f4a7c15ull ^
+	    (uint64_t)s->end * 0xc2b2ae3d27d4eb4full ^ (uint64_t)s->session_type << 56;
+
+	if (!ans->merge_any)
+		h ^= (uint64_t)s->practitioner * 0x165667b19e3779f9ull;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return (uint32_t)(h ^ (h >> 31));
+}
+
+/* The cell holding a slot equal to s, or the empty cell where it would go. */
+static struct booking_answer_cell *
+booking_answer_cell(const struct booking_answer *ans, const struct booking_slot *s, uint32_t hash)
+{
+	size_t i = hash & (ans->cap - 1);
+
+	for (;; i = (i + 1) & (ans->cap - 1)) {
+		struct booking_answer_cell *c = &ans->table[i];
+		const struct booking_slot *t;
+
+		if (c->index == 0)
+			return c;
+		t = &ans->out->items[c->index - 1];
+		if (c->hash == hash && booking_slot_same_time(t, s) &&
+		    (ans->merge_any || t->practitioner == s->practitioner))
+			return c;
+	}
+}
+
+/* Whether the answer has a slot equal to s already. */
+static bool
+booking_answer_has(const struct booking_answer *ans, const struct booking_slot *s, uint32_t hash)
+{
+	return ans->cap > 0 && booking_answer_cell(ans, s, hash)->index != 0;
+}
+
+/* Adds s, which the answer does not have: BOOKING_OK, BOOKING_ETOOMANY or BOOKING_ENOMEM. */
+static int
+booking_answer_add(struct booking_answer *ans, const struct booking_slot *s, uint32_t hash)
+{
+	struct booking_answer_cell *c;
+	int rc;
+
+	if (2 * (ans->out->count + 1) > ans->cap) {
+		size_t cap = ans->cap ? 2 * ans->cap : BOOKING_ANSWER_CELLS_MIN;
+		struct booking_answer grown = *ans;
+
+		if ((grown.table = calloc(cap, sizeof *grown.table)) == NULL)
+			return BOOKING_ENOMEM;
+		grown.cap = cap;
+		for (size_t i = 0; i < ans->cap; i++) {
+			const struct booking_answer_cell *old = &ans->table[i];
+			size_t j;
+
+			if (old->index == 0)
+				continue;
+			for (j = old->hash & (cap - 1); grown.table[j].index != 0; j = (j + 1) & (cap - 1))
+				;
+			grown.table[j] = *old;
+		}
+		free(ans->table);
+		*ans = grown;
+	}
+	if ((rc = booking_slots_push(ans->out, s)) != BOOKING_OK)
+		return rc;
+	c = booking_answer_cell(ans, s, hash);
+	c->hash = hash;
+	c->index = (uint32_t)ans->out->count;
+	return BOOKING_OK;
 }
 
 /* ---- one rule ---- */
@@ -172,7 +285,7 @@ struct booking_ctx {
 	size_t                             index;
 	const struct booking_range        *busy, *leave;
 	size_t                             nbusy, nleave;
-	struct booking_slots              *out;
+	struct booking_answer             *answer;
 };
 
 static int
@@ -182,6 +295,7 @@ booking_rule_slots(struct booking_ctx *x, const struct booking_rule *r)
 	const struct booking_practitioner *p = x->p;
 	int step = q->step_s > 0 ? q->step_s : q->duration_s + p->buffer_before_s + p->buffer_after_s;
 	tz_instant earliest = q->now + p->min_notice_s;
+	uint64_t location_hash = booking_location_hash(r->location_id);
 	int64_t day, last, first;
 	int y, m, d, rc;
 
@@ -216,6 +330,7 @@ booking_rule_slots(struct booking_ctx *x, const struct booking_rule *r)
 			struct booking_slot slot;
 			enum tz_wall kind;
 			tz_instant start;
+			uint32_t hash;
 
 			if (booking_wall(r->zone, day, s, &start, &kind) != 0)
 				continue;
@@ -230,15 +345,20 @@ booking_rule_slots(struct booking_ctx *x, const struct booking_rule *r)
 				break;	/* instants grow with wall times under TZ_RULE_FIRST */
 			if (slot.start < earliest)
 				continue;
+			slot.practitioner = x->index;
+			slot.location_id = r->location_id;
+			slot.session_type = r->session_type;
+			/* one the answer has (an earlier practitioner's, or another rule's) is not
+			 * looked at again */
+			hash = booking_slot_hash(x->answer, &slot, location_hash);
+			if (booking_answer_has(x->answer, &slot, hash))
+				continue;
 			if (booking_ranges_overlap(x->busy, x->nbusy, slot.start - p->buffer_before_s,
 			    slot.end + p->buffer_after_s))
 				continue;
 			if (booking_ranges_overlap(x->leave, x->nleave, slot.start, slot.end))
 				continue;
-			slot.practitioner = x->index;
-			slot.location_id = r->location_id;
-			slot.session_type = r->session_type;
-			if ((rc = booking_slots_push(x->out, &slot)) != BOOKING_OK)
+			if ((rc = booking_answer_add(x->answer, &slot, hash)) != BOOKING_OK)
 				return rc;
 		}
 	}
@@ -249,7 +369,8 @@ int
 booking_slots(const struct booking_query *q, const struct booking_practitioner *ps, size_t n,
     struct booking_slots *out)
 {
-	size_t i, j, k;
+	struct booking_answer answer = { .out = out, .merge_any = q->merge_any };
+	size_t i, j;
 	int rc = BOOKING_OK;
 
 	out->items = NULL;
@@ -258,7 +379,7 @@ booking_slots(const struct booking_query *q, const struct booking_practitioner *
 	    q->duration_s <= 0)
 		return BOOKING_ERANGE;
 	for (i = 0; i < n && rc == BOOKING_OK; i++) {
-		struct booking_ctx x = { .q = q, .p = &ps[i], .index = i, .out = out };
+		struct booking_ctx x = { .q = q, .p = &ps[i], .index = i, .answer = &answer };
 		struct booking_range *busy = NULL, *leave = NULL;
 
 		if (booking_ranges_normalise(ps[i].busy, ps[i].nbusy, &busy, &x.nbusy) != 0 ||
@@ -279,19 +400,11 @@ booking_slots(const struct booking_query *q, const struct booking_practitioner *
 		free(busy);
 		free(leave);
 	}
+	free(answer.table);
 	if (rc != BOOKING_OK)
 		return rc;
 	if (out->count > 1)
 		qsort(out->items, out->count, sizeof *out->items, booking_slot_cmp);
-	/* one of each: two rules of one practitioner may give the same slot, and with
-	 * merge_any one practitioner stands for all who are free then */
-	for (i = 0, k = 0; i < out->count; i++) {
-		if (k > 0 && booking_slot_same_time(&out->items[k - 1], &out->items[i]) &&
-		    (q->merge_any || out->items[k - 1].practitioner == out->items[i].practitioner))
-			continue;
-		out->items[k++] = out->items[i];
-	}
-	out->count = k;
 	return BOOKING_OK;
 }
 

@@ -17,6 +17,8 @@
 #include "db/db.h"
 
 #define CATALOGUE_INT_SIZE 24	/* a long long in decimal */
+/* from's and to's problem when an answer would hold more than BOOKING_SLOTS_MAX slots */
+#define CATALOGUE_TOO_MANY_SLOTS "There are too many times to list at once: choose a shorter range"
 
 /* Which of the ids given are active rows of this clinic (row-level security hides every
  * other clinic's, so another clinic's id is unknown like one that never existed), and
@@ -877,11 +879,14 @@ catalogue_day(const char *date)
 	return tz_days_from_civil(y, m, d);
 }
 
-/* Slots of data for the query's filters over from..to, as catalogue_slots. */
+/* Slots of data for the query's filters over from..to, as catalogue_slots. An answer of
+ * more than BOOKING_SLOTS_MAX slots is the asker's range: CATALOGUE_EINVALID, with the
+ * problem added to e at from and to. */
 static int
 catalogue_slots_of(struct arena *a, const struct booking_data *data, int64_t from, int64_t to,
     tz_instant now, enum booking_session_type st, const char *location_id, bool merge_any,
-    size_t limit, struct catalogue_slot **out, size_t *count, tz_instant *until)
+    size_t limit, struct catalogue_slot **out, size_t *count, tz_instant *until,
+    struct input_errors *e)
 {
 	struct booking_query bq = { .duration_s = data->duration_s, .step_s = data->step_s,
 		.from_day = from, .to_day = to, .now = now, .session_type = st,
@@ -894,6 +899,12 @@ catalogue_slots_of(struct arena *a, const struct booking_data *data, int64_t fro
 	*out = NULL;
 	*count = 0;
 	rc = booking_slots(&bq, data->practitioners, data->count, &slots);
+	if (rc == BOOKING_ETOOMANY) {
+		booking_slots_free(&slots);
+		input_error_add(e, a, "from", CATALOGUE_TOO_MANY_SLOTS);
+		input_error_add(e, a, "to", CATALOGUE_TOO_MANY_SLOTS);
+		return CATALOGUE_EINVALID;
+	}
 	if (rc != BOOKING_OK) {
 		booking_slots_free(&slots);
 		log_error("catalogue slots failed", "%s", booking_strerror(rc));
@@ -956,7 +967,7 @@ catalogue_availability_check(struct db *db, struct arena *a,
 static int
 catalogue_availability_of(struct db *db, struct arena *a, const struct catalogue_known *known,
     const struct catalogue_availability_query *q, tz_instant now, struct catalogue_slot **out,
-    size_t *count, tz_instant *answer_until)
+    size_t *count, tz_instant *answer_until, struct input_errors *e)
 {
 	struct booking_data data;
 	int64_t from = catalogue_day(q->from), to = catalogue_day(q->to);
@@ -988,7 +999,7 @@ catalogue_availability_of(struct db *db, struct arena *a, const struct catalogue
 		return catalogue_load_error(rc);
 	}
 	rc = catalogue_slots_of(a, &data, from, to, now, st, q->location_id, q->practitioner_id == NULL,
-	    BOOKING_SLOTS_MAX, out, count, &until);
+	    BOOKING_SLOTS_MAX, out, count, &until, e);
 	booking_data_free(&data);
 	if (rc == CATALOGUE_OK && keyed)
 		rc = catalogue_remember(db, key, known, now, &until, *out, *count * sizeof **out);
@@ -1009,7 +1020,7 @@ catalogue_availability(struct db *db, struct arena *a,
 	*count = 0;
 	if ((rc = catalogue_availability_check(db, a, q, zone, &known, e)) != CATALOGUE_OK)
 		return rc;
-	return catalogue_availability_of(db, a, &known, q, now, out, count, NULL);
+	return catalogue_availability_of(db, a, &known, q, now, out, count, NULL, e);
 }
 
 /* ---- finished answers ---- */
@@ -1112,7 +1123,7 @@ catalogue_availability_text(struct db *db, struct arena *a,
 	keyed = catalogue_key_of(key, fields, sizeof fields / sizeof fields[0]);
 	if (keyed && catalogue_text_hit(a, key, &known, now, json, len))
 		return CATALOGUE_OK;
-	if ((rc = catalogue_availability_of(db, a, &known, q, now, &s, &n, &until)) != CATALOGUE_OK)
+	if ((rc = catalogue_availability_of(db, a, &known, q, now, &s, &n, &until, e)) != CATALOGUE_OK)
 		return rc;
 	catalogue_text_file(a, key, keyed, &known, now, until, catalogue_slots_json(zone, s, n), json,
 	    len);
@@ -1240,7 +1251,7 @@ catalogue_psychologist(struct db *db, struct arena *a, const char *id, const cha
 		return catalogue_load_error(rc);
 	}
 	rc = catalogue_slots_of(a, &data, today - 1, today + CATALOGUE_PROFILE_DAYS, now,
-	    BOOKING_SESSION_ANY, NULL, false, CATALOGUE_PROFILE_SLOTS, next, nnext, NULL);
+	    BOOKING_SESSION_ANY, NULL, false, CATALOGUE_PROFILE_SLOTS, next, nnext, NULL, e);
 	booking_data_free(&data);
 	return rc;
 }

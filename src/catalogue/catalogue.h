@@ -244,7 +244,8 @@ struct catalogue_slot {
  * practitionerId any practitioner's (slots at one time folded into one, the list's first
  * practitioner). Dates are read in each rule's zone (docs/booking.md). *zone is q->tz
  * loaded, for formatting. CATALOGUE_OK, CATALOGUE_EINVALID (unknown serviceId,
- * practitionerId or locationId, a practitioner who does not offer the service) or
+ * practitionerId or locationId, a practitioner who does not offer the service, or an answer
+ * of more than BOOKING_SLOTS_MAX slots: then from and to ask for a shorter range) or
  * CATALOGUE_EDB, CATALOGUE_EINTERNAL. */
 int  catalogue_availability(struct db *db, struct arena *a,
 	const struct catalogue_availability_query *q, tz_instant now,

@@ -28,6 +28,10 @@
 /* The slots asked for around the shown days: a patient's local date can be the clinic's
  * previous or next one (zones up to a day apart). */
 #define BOOK_DAY_MARGIN   1
+/* The most days step 3 shows: with the margin either side they are one availability query,
+ * which spans at most BOOKING_RANGE_MAX_DAYS (the engine refuses more: a 31-day range in
+ * the URL, which the API allows, used to answer 500); a longer range shows its first ones. */
+#define BOOK_DAYS_MAX     (BOOKING_RANGE_MAX_DAYS - 2 * BOOK_DAY_MARGIN)
 #define BOOK_NOON_MINUTES (12 * 60)
 #define BOOK_EVENING_MINUTES (17 * 60)
 
@@ -1402,6 +1406,8 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	} else {
 		from = catalogue_day(aq.from);
 		to = catalogue_day(aq.to);
+		if (to - from + 1 > BOOK_DAYS_MAX)
+			to = from + BOOK_DAYS_MAX - 1;
 	}
 	if ((rc = book_find_service(app, req, &sq, aq.service_id, &svc, &e)) != CATALOGUE_OK ||
 	    (rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)

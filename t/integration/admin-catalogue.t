@@ -266,7 +266,30 @@ is(field_errors($r->{content})->{start_time}, 'These hours overlap 09:00–17:00
 is($a->post($hours, { %h, start_time => '17:00', end_time => '24:00' })->{status}, 303, 'hours that only touch, to midnight: fine');
 $r = $a->post($hours, { %h, weekday => 6, start_time => '9:30', end_time => '1:-5' });
 is_deeply(field_errors($r->{content}), { end_time => 'End must be a time like 17:00 (24:00 for midnight)' }, 'H:MM is a time, 1:-5 is not');
+# a centre they do not work at (Carlton was unticked above): the loader would offer nothing there
+my $not_theirs = 'They do not work at this centre: tick it on their profile first';
+$r = $a->post($hours, { %h, start_time => '10:00', end_time => '12:00', location_id => $loc2 });
+is($r->{status}, 422, 'hours at a centre of the clinic they do not work at: 422');
+is_deeply(field_errors($r->{content}), { location_id => $not_theirs }, '… said by the location field alone');
+is_deeply(summary($r->{content}), [$not_theirs], '… and in the summary');
+like($r->{content}, qr{<option value="$loc2" selected>}, '… the centre chosen still chosen');
+is(value_of($r->{content}, 'start_time'), '10:00', '… and the times kept');
+is($psql->("SELECT count(*) FROM availability_rules WHERE location_id = '$loc2'"), 0, '… nothing saved');
+is($a->post("/admin/practitioners/$pp", { %pr, location_ids => [$loc, $loc2], service_ids => [$svc] })->{status}, 303, 'Carlton ticked again');
 is($a->post($hours, { %h, start_time => '10:00', end_time => '12:00', location_id => $loc2 })->{status}, 303, 'the same time at another place: fine (the clinic decides)');
+my $carlton_rule = new_id('availability_rules');
+# the link removed with the hours left: they stay (ticking it again brings them back) and the
+# list says they offer nothing
+is($a->post("/admin/practitioners/$pp", { %pr, location_ids => [$loc], service_ids => [$svc] })->{status}, 303, 'Carlton unticked again');
+is($psql->("SELECT count(*) FROM availability_rules WHERE id = '$carlton_rule'"), 1, '… its hours are kept');
+$r = $a->get($hours);
+like($r->{content}, qr{<a href="$hours/$carlton_rule">Monday 10:00–12:00</a> <span class="tag tag--neutral">Inactive</span>}, '… listed as inactive');
+like($r->{content}, qr{In person at Carlton · Offers no times: they do not work at this centre\. Tick it on their profile to offer these hours again, or delete them},
+	'… saying why and what to do');
+is(scalar(() = $r->{content} =~ /tag--neutral/g), 1, '… the hours at Fitzroy are not');
+$r = $a->post("$hours/$carlton_rule", { %h, start_time => '10:00', end_time => '11:00', location_id => $loc2 });
+is(field_errors($r->{content})->{location_id}, $not_theirs, '… and cannot be saved there again');
+is($a->post("$hours/$carlton_rule/delete", {})->{status}, 303, '… but can be deleted');
 is($a->post($hours, { %h, start_time => '10:00', end_time => '12:00', valid_from => '2030-01-01' })->{status}, 422, 'dated hours overlapping open-ended ones: refused too');
 is($a->post("$hours/$rule", { %h, start_time => '08:00', end_time => '16:00' })->{status}, 303, 'a rule does not overlap itself when edited');
 $r = $a->get($hours);
@@ -422,6 +445,9 @@ my $nt = new_id('practitioners');
 $r = $a->post("/admin/practitioners/$nt/hours", { %h, session_type => 'telehealth', location_id => '' });
 is($r->{status}, 422, 'telehealth hours for a practitioner who offers none: 422');
 is(field_errors($r->{content})->{session_type}, 'They do not offer telehealth: tick it on their profile first', 'said by the session type');
+$r = $a->post("/admin/practitioners/$nt/hours", \%h);
+is($r->{status}, 422, 'in-person hours for a practitioner who works at no centre: 422');
+is(field_errors($r->{content})->{location_id}, 'They do not work at this centre: tick it on their profile first', 'said by the location');
 $a->post('/admin/services', { %svc, name => 'Couples', telehealth => undef });
 my $couples = new_id('services');
 $r = $a->post('/admin/prices', { %pc, service_id => $couples, session_type => 'telehealth' });

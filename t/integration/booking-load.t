@@ -31,6 +31,7 @@ my $pr = sub {
 	my $p = $id->($psql->("INSERT INTO practitioners (org_id, name, timezone, buffer_after_minutes, telehealth)
 		VALUES ('$org', '$name', '$o{tz}', $o{after}, $o{telehealth}) RETURNING id"));
 	$psql->("INSERT INTO practitioner_services (org_id, practitioner_id, service_id) VALUES ('$org', '$p', '$svc')") if $o{offers};
+	$psql->("INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) VALUES ('$org', '$p', '$loc')");
 	$p;
 };
 my $ada = $pr->('Dr Ada', tz => 'Australia/Perth', after => 10, telehealth => 'true', offers => 1);
@@ -105,6 +106,13 @@ is($run->($org, $ada), <<'EOT', 'one practitioner');
 2026-12-09T22:00:00+11:00 2026-12-09T22:50:00+11:00 ada - telehealth
 next ada 2026-12-01T11:00:00+11:00
 EOT
+
+# hours at a centre they do not work at (the link removed, the rule left) offer nothing
+$psql->("DELETE FROM practitioner_locations WHERE practitioner_id = '$bo'");
+is(join('', grep { /\bbo\b/ } split /^/, $run->($org, '-')), "next bo none\n",
+	"Bo's Carlton link removed: his Carlton hours give no slot, nor a next one");
+$psql->("INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) VALUES ('$org', '$bo', '$loc')");
+is(scalar(() = $run->($org, '-') =~ /bo carlton/g), 4, '... linked again: his four slots are back');
 
 like($run->($org, $ada), qr/^2026-12-01T11:00/, 'the expired hold frees its time');
 $psql->("UPDATE appointments SET hold_expires_at = to_timestamp($now) + interval '1 minute' WHERE starts_at = '2026-12-01 11:00+11'");

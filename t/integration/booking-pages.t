@@ -301,6 +301,17 @@ my $api = KairosTest::json($k->get($poll));
 my %free = map { join('|', $_->{start}, $_->{practitionerId}, $_->{locationId} // '', $_->{sessionType}) => 1 } @{ $api->{slots} };
 is(scalar(grep { $free{$_} } @keys), 2, "each slot's key is one of the API's slots, as slots.js builds them");
 
+# hours at a centre she no longer works at are not offered, as step 2 no longer lists her
+# there (catalogue-api.t asks the API the same)
+$psql->("DELETE FROM practitioner_locations WHERE practitioner_id = '$ada' AND location_id = '$carlton'");
+$r = $get->("/book/time?serviceId=$consult&practitionerId=$ada&date=2026-12-01");
+is($r->{status}, 200, "Ada's Carlton link removed, her hours there left: 200");
+is_deeply($slots->($r), [], '... no times at Carlton on Tuesday');
+is((grep { /^Tue 1 Dec/ } @{ $days->($r) })[0], 'Tue 1 Dec No times', '... and the day picker agrees');
+$psql->("INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) VALUES ('$org', '$ada', '$carlton')");
+is_deeply($slots->($get->("/book/time?serviceId=$consult&practitionerId=$ada&date=2026-12-01")),
+	['9:00 am In person', '11:00 am In person', '12:00 pm In person'], '... linked again: her three times are back');
+
 # anyone
 $r = $get->($link->($get->($step2), qr/^See times with anyone available$/));
 is($r->{status}, 200, 'anyone available: 200');
@@ -319,6 +330,10 @@ like($r->{main}, qr{<h2 class="times__title" id="times-title">Thursday 10 Decemb
 is($named->($link->($r, qr/^Earlier days$/)), '/book/time?serviceId=consult&practitionerId=bo&tz=Australia%2FSydney&from=2026-11-30&to=2026-12-13',
 	'earlier days, not before today');
 is($named->($link->($r, qr/^Later days$/)), '/book/time?serviceId=consult&practitionerId=bo&tz=Australia%2FSydney&from=2026-12-14&to=2026-12-27', 'later days');
+$r = $get->("/book/time?serviceId=$consult&practitionerId=$bo&from=2026-12-01&to=2026-12-31");
+is($r->{status}, 200, 'a 31-day range in the URL (the most the API answers): 200');
+is(scalar @{ $days->($r) }, 29, '... its first 29 days shown: with a day either side, one query of 31');
+like($link->($r, qr/^Later days$/), qr/&from=2026-12-30&/, '... later days go on from the 30th');
 $r = $get->("/book/time?serviceId=$consult&practitionerId=$bo&date=2026-12-07");
 like($text->($r->{main}), qr/No free times on this day Go to the next day with free times/, 'a day without times leads to the next with some');
 like($link->($r, qr/^Go to the next day with free times$/), qr/date=2026-12-10/, '... Thursday');

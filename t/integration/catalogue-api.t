@@ -255,6 +255,24 @@ is($slots->($get->('/api/availability', @week, locationId => $carlton)) =~ tr/\n
 is($get->('/api/availability', serviceId => $consult, from => '2026-12-01', to => '2026-12-31', tz => 'UTC')->{status}, 200,
 	'31 days, both included: 200');
 
+# hours at a centre the psychologist no longer works at: the list and the slots agree
+$psql->("DELETE FROM practitioner_locations WHERE practitioner_id = '$ada' AND location_id = '$carlton'");
+is($who->($get->('/api/psychologists', serviceId => $consult, locationId => $carlton)), 'bo',
+	"Ada's Carlton link removed (her Carlton hours left): the list at Carlton has Bo only");
+is($slots->($get->('/api/availability', @week, practitionerId => $ada, locationId => $carlton)), '',
+	'... and her Carlton hours offer no slot');
+is($slots->($get->('/api/availability', @week, locationId => $carlton)), join("\n",
+	'2026-12-03T10:00:00+11:00 2026-12-03T10:50:00+11:00 bo carlton in_person',
+	'2026-12-03T10:50:00+11:00 2026-12-03T11:40:00+11:00 bo carlton in_person'), '... nor for anyone at Carlton: only Bo\'s');
+is($slots->($get->('/api/availability', @week, practitionerId => $ada)), join("\n",
+	'2026-12-02T21:00:00+11:00 2026-12-02T21:50:00+11:00 ada - telehealth',
+	'2026-12-02T22:00:00+11:00 2026-12-02T22:50:00+11:00 ada - telehealth'), '... her telehealth hours (no centre) still do');
+my ($ada_row) = grep { $_->{id} eq $ada } @{ $get->('/api/psychologists', serviceId => $consult, tz => 'Australia/Melbourne')->{json}{psychologists} };
+is($ada_row->{nextAvailable}, '2026-12-02T21:00:00+11:00', "... and her nextAvailable is the telehealth one");
+$psql->("INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) VALUES ('$org', '$ada', '$carlton')");
+is(scalar(() = $slots->($get->('/api/availability', @week, practitionerId => $ada, locationId => $carlton)) =~ /carlton/g), 3,
+	'linked again: her three Carlton slots are back');
+
 # the daylight-saving days, with the clock before them
 is($k->post_json('/_debug/clock?at=2026-10-01T00:00:00Z', {})->{status}, 200, 'clock moved to 1 October');
 $r = $get->('/api/availability', serviceId => $consult, practitionerId => $ada, from => '2026-10-03', to => '2026-10-05', tz => 'Australia/Melbourne');
@@ -418,5 +436,48 @@ is($starts->(), '12-01T12:00', 'a weekly rule edited: its slots leave at once');
 $psql->("UPDATE practitioners SET min_notice_minutes = 0 WHERE id = '$ada'");
 is($starts->(), '12-01T11:00 12-01T12:00', 'a practitioner edited (no notice): 11:00 back at once');
 is($next_ada->(), '2026-12-01T11:00:00+11:00', '... in nextAvailable too');
+
+# ---- at scale: any of 40 psychologists, 15-minute sessions, a whole month ----
+# 08:00-20:00 every day at Carlton and by telehealth: 40 × 31 × 96 = 119,040 slots of their own,
+# more than BOOKING_SLOTS_MAX, which the engine used to collect before folding them (500)
+is($k->post_json('/_debug/clock?at=2026-11-30T01:00:00Z', {})->{status}, 200, 'scale: clock back to 30 November, noon');
+my $brief = $service->($org, 'Brief', 15, '{in_person,telehealth}', '{}', 3);
+$psql->("WITH p AS (INSERT INTO practitioners (org_id, name, timezone, telehealth, sort_order)
+		SELECT '$org', 'Many ' || lpad(i::text, 2, '0'), 'Australia/Melbourne', true, 10 + i FROM generate_series(1, 40) i RETURNING id),
+	s AS (INSERT INTO practitioner_services (org_id, practitioner_id, service_id) SELECT '$org', id, '$brief' FROM p),
+	l AS (INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) SELECT '$org', id, '$carlton' FROM p)
+	INSERT INTO availability_rules (org_id, practitioner_id, location_id, session_type, weekday, start_time, end_time)
+	SELECT '$org', p.id, CASE WHEN t = 'in_person' THEN '$carlton'::uuid END, t, wd, '08:00', '20:00'
+	FROM p, generate_series(0, 6) wd, unnest(ARRAY['in_person', 'telehealth']) t");
+my $many1 = $psql->("SELECT id FROM practitioners WHERE name = 'Many 01'");
+$r = $get->('/api/availability', serviceId => $brief, from => '2026-12-01', to => '2026-12-31', tz => 'Australia/Melbourne');
+is($r->{status}, 200, 'any of 40 psychologists, 15-minute slots 08:00-20:00 in person and telehealth, 31 days: 200');
+is(scalar @{ $r->{json}{slots} // [] }, 31 * 48 * 2, '... each time once per place: 31 days × 48 × 2 = 2,976 slots');
+is_deeply([ map { [ @$_{qw(start practitionerId sessionType)} ] } @{ $r->{json}{slots} // [] }[0, 1] ],
+	[ ['2026-12-01T08:00:00+11:00', $many1, 'telehealth'], ['2026-12-01T08:00:00+11:00', $many1, 'in_person'] ],
+	"... the first two (by video, at Carlton) by the first psychologist in the clinic's order");
+my @month = @{ $r->{json}{slots} // [] };
+is(@month ? $month[-1]{start} : 'none', '2026-12-31T19:45:00+11:00', '... the last at 19:45 on the 31st');
+$r = $k->get("/book/time?serviceId=$brief&from=2026-12-01&to=2026-12-31");
+is($r->{status}, 200, '/book/time for anyone, a 31-day range: 200');
+is(scalar(() = $r->{content} =~ /class="day__weekday"/g), 29, '... showing its first 29 days (with a day either side, one query of 31)');
+
+# an answer that would still hold more than BOOKING_SLOTS_MAX: 5-minute sessions round the
+# clock at 12 centres (12 × 288 × 31 = 107,136 slots) is the asker's range, not a 500
+my $tiny = $service->($org, 'Tiny', 5, '{in_person}', '{}', 4);
+$psql->("WITH c AS (INSERT INTO locations (org_id, name, address_line1, locality, country, timezone)
+		SELECT '$org', 'Centre ' || i, '1 Main St', 'Carlton', 'AU', 'Australia/Melbourne' FROM generate_series(1, 12) i RETURNING id),
+	s AS (INSERT INTO practitioner_services (org_id, practitioner_id, service_id) VALUES ('$org', '$many1', '$tiny')),
+	l AS (INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) SELECT '$org', '$many1', id FROM c)
+	INSERT INTO availability_rules (org_id, practitioner_id, location_id, session_type, weekday, start_time, end_time)
+	SELECT '$org', '$many1', c.id, 'in_person', wd, '00:00', '24:00' FROM c, generate_series(0, 6) wd");
+my $shorter = 'There are too many times to list at once: choose a shorter range';
+$bad->($get->('/api/availability', serviceId => $tiny, from => '2026-12-01', to => '2026-12-31', tz => 'UTC'),
+	{ from => $shorter, to => $shorter }, 'more than BOOKING_SLOTS_MAX slots in one answer');
+is($get->('/api/availability', serviceId => $tiny, from => '2026-12-01', to => '2026-12-07', tz => 'UTC')->{status}, 200,
+	'... a week of them: 200');
+$r = $k->get("/book/time?serviceId=$tiny&from=2026-12-01&to=2026-12-31");
+is($r->{status}, 400, '... on /book/time too: 400, not 500');
+like($r->{content}, qr/\Q$shorter\E/, '... saying so');
 $k->finish;
 done_testing;

@@ -24,6 +24,7 @@ my $psql = sub { my $v = `psql -h ${\ $k->dir}/run -U kairos -d kairos -tAc "$_[
 my ($pid) = $psql->("INSERT INTO practitioners (org_id, name, title, timezone, telehealth) SELECT id, 'Dr Pat Lee', 'Clinical Psychologist', 'Australia/Melbourne', true FROM organisations WHERE is_default RETURNING id") =~ /^([0-9a-f-]{36})/m;
 my ($loc) = $psql->("INSERT INTO locations (org_id, name, address_line1, locality, country, timezone) SELECT id, 'Carlton', '2 Lygon St', 'Carlton', 'AU', 'Australia/Melbourne' FROM organisations WHERE is_default RETURNING id") =~ /^([0-9a-f-]{36})/m;
 $psql->("INSERT INTO services (org_id, name, duration_minutes, session_types) SELECT id, 'Individual therapy', 50, '{in_person,telehealth}' FROM organisations WHERE is_default");
+$psql->("INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) SELECT org_id, id, '$loc' FROM practitioners WHERE id = '$pid'");
 $psql->("INSERT INTO availability_rules (org_id, practitioner_id, location_id, session_type, weekday, start_time, end_time) SELECT org_id, id, '$loc', 'in_person', 1, '09:00', '17:00' FROM practitioners WHERE id = '$pid'");
 
 my %env = (BASE_URL => $k->url(''), SCREENSHOT_DIR => $shots, STAFF_EMAIL => $staff->{email},

@@ -8,6 +8,7 @@
  * the patient's zone. `now` is what the settable clock (core/clock) reads, set by each test
  * as `kairos` reads it in production (clock_now()), never the machine's time. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "booking/booking.h"
@@ -520,6 +521,169 @@ test_any_practitioner(void)
 	}
 }
 
+/* ---- at scale: any of many practitioners over the longest range ---- */
+
+#define SCALE_PRACTITIONERS 48
+#define SCALE_RULES         14	/* 08:00-20:00 each weekday, in person and telehealth */
+#define SCALE_PLACES        3
+
+/* The answer's order: start, location, session type, end, practitioner. */
+static int
+slot_order(const void *a, const void *b)
+{
+	const struct booking_slot *x = a, *y = b;
+	int c;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if ((c = strcmp(x->location_id, y->location_id)) != 0)
+		return c;
+	if (x->session_type != y->session_type)
+		return x->session_type < y->session_type ? -1 : 1;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return (x->practitioner > y->practitioner) - (x->practitioner < y->practitioner);
+}
+
+/* What "any practitioner" must answer, found the long way: each practitioner's own slots
+ * (one call each), all together in the answer's order, each time and place once, by the
+ * first practitioner free then. Into all (room for every slot); its count, or 0. */
+static size_t
+fold_by_hand(const struct booking_query *q, const struct booking_practitioner *ps, size_t n,
+    struct booking_slot *all, size_t room, size_t *every)
+{
+	struct booking_query one = *q;
+	size_t count = 0, k = 0;
+
+	one.merge_any = false;
+	for (size_t i = 0; i < n; i++) {
+		struct booking_slots s;
+
+		if (booking_slots(&one, &ps[i], 1, &s) != BOOKING_OK || count + s.count > room) {
+			booking_slots_free(&s);
+			return 0;
+		}
+		for (size_t j = 0; j < s.count; j++) {
+			all[count] = s.items[j];
+			all[count++].practitioner = i;
+		}
+		booking_slots_free(&s);
+	}
+	*every = count;
+	qsort(all, count, sizeof *all, slot_order);
+	for (size_t i = 0; i < count; i++)
+		if (k == 0 || all[k - 1].start != all[i].start || all[k - 1].end != all[i].end ||
+		    all[k - 1].session_type != all[i].session_type ||
+		    strcmp(all[k - 1].location_id, all[i].location_id) != 0)
+			all[k++] = all[i];
+	return k;
+}
+
+static bool
+same_slots(const struct booking_slots *s, const struct booking_slot *want, size_t n)
+{
+	if (s->count != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s->items[i].start != want[i].start || s->items[i].end != want[i].end ||
+		    s->items[i].practitioner != want[i].practitioner ||
+		    s->items[i].session_type != want[i].session_type ||
+		    strcmp(s->items[i].location_id, want[i].location_id) != 0)
+			return false;
+	return true;
+}
+
+/* 48 psychologists, a 15-minute service, 08:00-20:00 every day in person (at one of three
+ * centres, one of them in Perth) and by telehealth, December 2026 (31 days): some 125,000
+ * slots of the practitioners' own, more than BOOKING_SLOTS_MAX, folded into a month of
+ * times (the engine used to collect them all first, and stopped at the limit). Each is busy an hour a day at a different time, some have a buffer (a 20-minute
+ * grid), one is away a week, so the practitioner kept differs from time to time. */
+static void
+test_any_at_scale(void)
+{
+	static struct booking_rule rules[SCALE_PRACTITIONERS][SCALE_RULES];
+	static struct booking_range busy[SCALE_PRACTITIONERS][BOOKING_RANGE_MAX_DAYS];
+	static struct booking_practitioner ps[SCALE_PRACTITIONERS];
+	static struct booking_slot all[SCALE_PRACTITIONERS * BOOKING_RANGE_MAX_DAYS * 2 * 48];
+	static const char *const places[SCALE_PLACES] = { "11111111-1111-1111-1111-111111111111",
+		"22222222-2222-2222-2222-222222222222", "33333333-3333-3333-3333-333333333333" };
+	const struct tz_zone *mel = zone("Australia/Melbourne"), *per = zone("Australia/Perth");
+	struct booking_range away = { at(mel, 2026, 12, 1, 0, 0), at(mel, 2026, 12, 8, 0, 0) };
+	struct booking_query q = query(15, day(2026, 12, 1), day(2026, 12, 31),
+	    at(mel, 2026, 11, 30, 9, 0));
+	struct booking_slots s;
+	size_t want, every = 0;
+	int rc;
+
+	if (mel == NULL || per == NULL)
+		return;
+	for (size_t i = 0; i < SCALE_PRACTITIONERS; i++) {
+		const struct tz_zone *z = i % SCALE_PLACES == 2 ? per : mel;
+		char id[16];
+
+		for (int w = 0; w < SCALE_RULES; w++) {
+			rules[i][w] = rule(z, w % 7, 8, 0, 20, 0);
+			if (w >= 7) {
+				rules[i][w].session_type = BOOKING_TELEHEALTH;
+				rules[i][w].location_id[0] = '\0';
+			} else
+				strcpy(rules[i][w].location_id, places[i % SCALE_PLACES]);
+		}
+		for (int d = 0; d < BOOKING_RANGE_MAX_DAYS; d++) {
+			busy[i][d].start = at(mel, 2026, 12, 1 + d, 8 + (int)(i + (size_t)d) % 12, 0);
+			busy[i][d].end = busy[i][d].start + HOUR;
+		}
+		snprintf(id, sizeof id, "p%zu", i);
+		ps[i] = practitioner(id, rules[i], SCALE_RULES);
+		ps[i].busy = busy[i];
+		ps[i].nbusy = BOOKING_RANGE_MAX_DAYS;
+		ps[i].buffer_after_s = i % 5 == 4 ? 5 * MIN : 0;
+	}
+	ps[0].leave = &away;
+	ps[0].nleave = 1;
+
+	want = fold_by_hand(&q, ps, SCALE_PRACTITIONERS, all, sizeof all / sizeof *all, &every);
+	ok(want > 0 && every > BOOKING_SLOTS_MAX,
+	    "%d practitioners × 31 days × 15-minute slots: %zu of their own (over %d), %zu times",
+	    SCALE_PRACTITIONERS, every, BOOKING_SLOTS_MAX, want);
+	q.merge_any = true;
+	rc = booking_slots(&q, ps, SCALE_PRACTITIONERS, &s);
+	ok(rc == BOOKING_OK, "  any of them: answered (got %s)", booking_strerror(rc));
+	ok(same_slots(&s, all, want),
+	    "  exactly the long way's answer: each time and place once, by the first free then "
+	    "(%zu slots, want %zu)", s.count, want);
+	ok(s.count > 0 && s.items[0].practitioner != 0,
+	    "  the first slot is not p0's (away that week): the kept practitioner varies");
+	ok(rc == BOOKING_OK && s.cap < 2 * s.count,
+	    "  the list never held more than the answer (room for %zu, %zu slots)", s.cap, s.count);
+	booking_slots_free(&s);
+
+	/* one practitioner, 5-minute slots round the clock at twelve places: 107,136 slots of
+	 * one answer, more than BOOKING_SLOTS_MAX; at eleven, 98,208 */
+	{
+		static struct booking_rule round[12 * 7];
+		struct booking_practitioner p;
+		char loc[BOOKING_ID_SIZE];
+
+		for (int i = 0; i < 12 * 7; i++) {
+			round[i] = rule(mel, i % 7, 0, 0, 24, 0);
+			snprintf(loc, sizeof loc, "%08d-1111-1111-1111-111111111111", i / 7);
+			strcpy(round[i].location_id, loc);
+		}
+		p = practitioner("p", round, 12 * 7);
+		q = query(5, day(2026, 12, 1), day(2026, 12, 31), at(mel, 2026, 11, 30, 9, 0));
+		q.merge_any = true;
+		ok(booking_slots(&q, &p, 1, &s) == BOOKING_ETOOMANY,
+		    "an answer of 107,136 slots (12 places × 31 days × 288) is too many");
+		booking_slots_free(&s);
+		p.nrules = 11 * 7;
+		rc = booking_slots(&q, &p, 1, &s);
+		ok(rc == BOOKING_OK && s.count == 98208, "  at 11 places, 98,208 slots: answered (got %zu)",
+		    s.count);
+		booking_slots_free(&s);
+	}
+}
+
 static void
 test_format(void)
 {
@@ -550,6 +714,7 @@ main(void)
 	test_notice_and_advance();
 	test_rules();
 	test_any_practitioner();
+	test_any_at_scale();
 	test_format();
 	return tap_done();
 }
