@@ -39,6 +39,8 @@ $psql->("INSERT INTO practitioners (org_id, name, timezone, buffer_after_minutes
 $psql->("INSERT INTO practitioner_services (org_id, practitioner_id, service_id) SELECT '$org', id, '$svc' FROM practitioners");
 $psql->("INSERT INTO practitioner_services (org_id, practitioner_id, service_id)
 	SELECT '$org', id, '$svc8' FROM practitioners WHERE sort_order <= 8");
+# hours at a centre count only where the practitioner works (booking/load.c)
+$psql->("INSERT INTO practitioner_locations (org_id, practitioner_id, location_id) SELECT '$org', id, '$loc' FROM practitioners");
 $psql->("INSERT INTO availability_rules (org_id, practitioner_id, location_id, session_type, weekday, start_time, end_time)
 	SELECT '$org', p.id, '$loc', 'in_person', wd, '09:00', '17:00' FROM practitioners p, generate_series(1, 5) wd");
 $psql->("INSERT INTO availability_rules (org_id, practitioner_id, session_type, weekday, start_time, end_time)
