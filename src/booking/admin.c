@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/str.h"
 #include "db/db.h"
 
 #define BA_VALUES_MAX   18	/* values of the widest kind (practitioners) */
@@ -23,7 +24,10 @@
 #define BA_SPECIALTIES_MAX    50
 #define BA_LANGUAGES_MAX      30
 #define BA_LOCAL_SIZE   64	/* a wall time as text, whatever the ints hold */
-#define BA_LIMIT        "51"	/* BOOKING_ADMIN_PAGE + 1: one more tells a page follows */
+/* a page's rows and one more, which tells a page follows: the SQL's LIMIT, a literal */
+#define BA_FETCH        51
+_Static_assert(BA_FETCH == BOOKING_ADMIN_PAGE + 1, "BA_FETCH is BOOKING_ADMIN_PAGE + 1");
+#define BA_LIMIT        STR_OF(BA_FETCH)
 
 /* a comma-separated list as text[]: trimmed, blanks dropped */
 #define BA_LIST(p, sep) "ARRAY(SELECT btrim(x, E' \\t\\r') FROM unnest(string_to_array(coalesce(" \
