@@ -130,6 +130,10 @@ struct booking_slots {
 	size_t               count, cap;
 };
 
+/* qsort's order of an answer's slots (struct booking_slot): start, location, session type,
+ * end, practitioner. */
+int  booking_slot_order(const void *a, const void *b);
+
 /* Fills *out (initialised here; free it with booking_slots_free even on failure) with the
  * slots of practitioners ps[0..n) for q. Rules:
  *  - a slot's wall start steps from its rule's start by step_s; it is offered when start

@@ -121,9 +121,8 @@ booking_slots_push(struct booking_slots *s, const struct booking_slot *slot)
 	return BOOKING_OK;
 }
 
-/* start, location, session type, end, practitioner: the order of the answer. */
-static int
-booking_slot_cmp(const void *a, const void *b)
+int
+booking_slot_order(const void *a, const void *b)
 {
 	const struct booking_slot *x = a, *y = b;
 	int c;
@@ -404,7 +403,7 @@ booking_slots(const struct booking_query *q, const struct booking_practitioner *
 	if (rc != BOOKING_OK)
 		return rc;
 	if (out->count > 1)
-		qsort(out->items, out->count, sizeof *out->items, booking_slot_cmp);
+		qsort(out->items, out->count, sizeof *out->items, booking_slot_order);
 	return BOOKING_OK;
 }
 

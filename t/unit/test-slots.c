@@ -527,24 +527,6 @@ test_any_practitioner(void)
 #define SCALE_RULES         14	/* 08:00-20:00 each weekday, in person and telehealth */
 #define SCALE_PLACES        3
 
-/* The answer's order: start, location, session type, end, practitioner. */
-static int
-slot_order(const void *a, const void *b)
-{
-	const struct booking_slot *x = a, *y = b;
-	int c;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	if ((c = strcmp(x->location_id, y->location_id)) != 0)
-		return c;
-	if (x->session_type != y->session_type)
-		return x->session_type < y->session_type ? -1 : 1;
-	if (x->end != y->end)
-		return x->end < y->end ? -1 : 1;
-	return (x->practitioner > y->practitioner) - (x->practitioner < y->practitioner);
-}
-
 /* What "any practitioner" must answer, found the long way: each practitioner's own slots
  * (one call each), all together in the answer's order, each time and place once, by the
  * first practitioner free then. Into all (room for every slot); its count, or 0. */
@@ -570,7 +552,7 @@ fold_by_hand(const struct booking_query *q, const struct booking_practitioner *p
 		booking_slots_free(&s);
 	}
 	*every = count;
-	qsort(all, count, sizeof *all, slot_order);
+	qsort(all, count, sizeof *all, booking_slot_order);
 	for (size_t i = 0; i < count; i++)
 		if (k == 0 || all[k - 1].start != all[i].start || all[k - 1].end != all[i].end ||
 		    all[k - 1].session_type != all[i].session_type ||
