@@ -381,6 +381,15 @@ like($r->{content}, qr{<input type="hidden" name="next" value="\Q@{[ $slot =~ s/
 is($named->($link->($get->($slot), qr/^Change date and time$/)),
 	'/book/time?serviceId=consult&sessionType=in_person&locationId=carlton&funding=medicare&practitionerId=ada&tz=Australia%2FSydney&from=2026-11-30&to=2026-12-13&date=2026-12-01',
 	'changing the time goes back to that day');
+{	# a summary whose range does not hold its slot's day (reached from a profile's next free
+	# times, opened from a later range of step 3: found by KTEST_CRAWL_ALL=1 crawl.t)
+	my $later = $slot =~ s/from=2026-11-30&to=2026-12-13/from=2026-12-18&to=2026-12-31/r;
+	my $change = $link->($get->($later), qr/^Change date and time$/);
+	is($named->($change),
+		'/book/time?serviceId=consult&sessionType=in_person&locationId=carlton&funding=medicare&practitionerId=ada&tz=Australia%2FSydney&date=2026-12-01',
+		'... and when the range does not hold that day, the link names the day alone');
+	is($get->($change)->{status}, 200, '... which step 3 shows (it answered 400)');
+}
 $r = $get->("/book/summary?" . ($slot =~ s/^.*\?//r =~ s/Australia%2FSydney/Australia%2FPerth/r));
 like($text->($r->{main}), qr/Tuesday 1 December 2026, 6:00 am \(Australia\/Perth time\) Tue 1 Dec, 9:00 am at the centre \(Australia\/Melbourne\)/,
 	"in another zone, the centre's time too");
