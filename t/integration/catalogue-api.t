@@ -211,6 +211,9 @@ is($who->($get->('/api/psychologists', gender => 'male')), 'bo', 'gender');
 is($who->($get->('/api/psychologists', locationId => $perth)), 'cy', 'locationId');
 is($who->($get->('/api/psychologists', telehealth => 'true')), 'cy ada', 'telehealth=true');
 is($who->($get->('/api/psychologists', telehealth => 'false')), 'cy bo ada', 'telehealth=false: no filter');
+$r = $get->('/api/psychologists', telehealth => 'maybe');
+is($r->{status}, 400, 'telehealth=maybe: 400, not a filter by telehealth (it read as true)');
+ok($r->{json}{details}{telehealth}, '... named') or diag explain $r->{json};
 is($who->($get->('/api/psychologists', serviceId => $consult, availableWithinDays => 1)), 'ada', 'availableWithinDays=1');
 is($who->($get->('/api/psychologists', serviceId => $consult, availableWithinDays => 7)), 'bo ada', 'availableWithinDays=7');
 is($who->($get->('/api/psychologists', specialty => 'anxiety', gender => 'female', language => 'zh', locationId => $carlton)),
