@@ -142,6 +142,9 @@ bool        http_param_has_nul(const struct http_params *params, const char *nam
 /* Whether the client prefers JSON (Accept or an /api/ path) — for errors before routing. */
 enum http_kind http_request_kind_guess(const struct request *req);
 
+/* Appends s[0..n) to out percent-encoded: RFC 3986's unreserved bytes and those in keep
+ * ("/" for a path, "" for a query's names and values) as they are, the rest as %XX. */
+void  http_percent_encode(struct buf *out, const char *s, size_t n, const char *keep);
 /* Decodes %XX (and '+' as space when plus_is_space) from s[0..n) into an arena string.
  * Returns NULL on a malformed escape. *out_len gets the decoded length. */
 char *http_percent_decode(struct arena *a, const char *s, size_t n, bool plus_is_space,

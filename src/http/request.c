@@ -150,6 +150,31 @@ hexval(int c)
 	return -1;
 }
 
+void
+http_percent_encode(struct buf *out, const char *s, size_t n, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		const unsigned char *run = p;
+
+		/* a run that needs no escape is one append: a byte at a time was an eighth of the
+		 * step-2 page's instructions (its links carry every choice) */
+		while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
+		    (*p != '\0' && strchr(keep, *p) != NULL)))
+			p++;
+		buf_append(out, run, (size_t)(p - run));
+		if (p < end) {
+			char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
+
+			buf_append(out, esc, sizeof esc);
+			p++;
+		}
+	}
+}
+
 char *
 http_percent_decode(struct arena *a, const char *s, size_t n, bool plus_is_space, size_t *out_len)
 {

@@ -172,30 +172,6 @@ book_state_from(const struct request *req, const struct input_errors *e, struct 
 	}
 }
 
-/* Appends s percent-encoded for a query value: runs of bytes that need no escape in one
- * append (a byte at a time was an eighth of the step-2 page's instructions). */
-static void
-book_url_put(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p != '\0') {
-		const unsigned char *run = p;
-
-		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.' || *p == '~')
-			p++;
-		buf_append(b, run, (size_t)(p - run));
-		if (*p != '\0') {
-			char esc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
-
-			buf_append(b, esc, sizeof esc);
-			p++;
-		}
-	}
-}
-
 /* path?name=value&… of st's names before `end` (enum book_name), arena-owned. */
 static const char *
 book_href(struct arena *a, const char *path, const struct book_state *st, int end)
@@ -210,7 +186,7 @@ book_href(struct arena *a, const char *path, const struct book_state *st, int en
 			buf_putc(&b, sep);
 			buf_puts(&b, book_names[i]);
 			buf_putc(&b, '=');
-			book_url_put(&b, st->v[i]);
+			http_percent_encode(&b, st->v[i], strlen(st->v[i]), "");
 			sep = '&';
 		}
 	out = arena_strdup(a, buf_cstr(&b));
@@ -1615,10 +1591,11 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	json_object_object_add(model, "choice", choice);
 	book_bool(model, "signedIn", app->rq.signed_in);
 	{
+		const char *summary = book_href(&req->arena, "/book/summary", &st, BN_COUNT);
 		struct buf url = BUF_INIT;
 
 		buf_puts(&url, "/signin?next=");
-		book_url_put(&url, book_href(&req->arena, "/book/summary", &st, BN_COUNT));
+		http_percent_encode(&url, summary, strlen(summary), "");
 		book_put(model, "continueHref", buf_cstr(&url));
 		buf_free(&url);
 	}

@@ -266,19 +266,6 @@ web_next(const char *next, const char *fallback)
 	return next;
 }
 
-/* Appends s percent-encoded but for what a path may hold as it is. */
-static void
-web_url_path(struct buf *url, const char *s)
-{
-	for (const char *p = s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("/-_.~", *p) != NULL)
-			buf_putc(url, *p);
-		else
-			buf_printf(url, "%%%02X", (unsigned char)*p);
-	}
-}
-
 const char *
 web_next_url(struct request *req, const char *where, const char *next)
 {
@@ -286,7 +273,7 @@ web_next_url(struct request *req, const char *where, const char *next)
 	const char *out;
 
 	buf_printf(&url, "%s?next=", where);
-	web_url_path(&url, next);
+	http_percent_encode(&url, next, strlen(next), "/");
 	out = arena_strdup(&req->arena, url.data);
 	buf_free(&url);
 	return out;
@@ -306,7 +293,7 @@ web_redirect_canonical(struct request *req, struct response *resp)
 {
 	struct buf url = BUF_INIT;
 
-	web_url_path(&url, req->path);
+	http_percent_encode(&url, req->path, strlen(req->path), "/");
 	if (*req->query_string != '\0')
 		buf_printf(&url, "?%s", req->query_string);
 	http_response_redirect(resp, 308, url.data);

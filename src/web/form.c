@@ -254,21 +254,6 @@ web_page_after(struct request *req, const char *param, struct input_errors *e)
 	return after;	/* compared as uuid: any case */
 }
 
-/* Appends s to url, percent-encoded but for what RFC 3986 leaves unreserved. */
-static void
-web_url_query_text(struct buf *url, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    strchr("-_.~", c) != NULL)
-			buf_putc(url, (char)c);
-		else
-			buf_printf(url, "%%%02X", c);
-	}
-}
-
 /* req's path with its query but for param, and param=value when value is not NULL: a
  * page's other lists keep their places (/admin/messages pages two lists). An arena string. */
 static const char *
@@ -285,14 +270,14 @@ web_page_href(struct request *req, const char *param, const char *value)
 		if (strcmp(q->name, param) == 0)
 			continue;
 		buf_putc(&url, sep);
-		web_url_query_text(&url, q->name, strlen(q->name));
+		http_percent_encode(&url, q->name, strlen(q->name), "");
 		buf_putc(&url, '=');
-		web_url_query_text(&url, q->value, q->value_len);
+		http_percent_encode(&url, q->value, q->value_len, "");
 		sep = '&';
 	}
 	if (value != NULL) {
 		buf_printf(&url, "%c%s=", sep, param);
-		web_url_query_text(&url, value, strlen(value));
+		http_percent_encode(&url, value, strlen(value), "");
 	}
 	out = arena_strdup(&req->arena, buf_cstr(&url));
 	buf_free(&url);

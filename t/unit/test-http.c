@@ -590,6 +590,28 @@ test_response(void)
 	buf_free(&out);
 }
 
+/* http_percent_encode: one encoder for paths (keep "/") and query values (keep nothing) */
+static void
+test_percent_encode(void)
+{
+	static const char raw[] = "Australia/Sydney a&b=c?d#e%f+g~h_i-j.k\xc3\xa9";
+	struct buf b = BUF_INIT;
+
+	http_percent_encode(&b, raw, strlen(raw), "");
+	is_str(buf_cstr(&b), "Australia%2FSydney%20a%26b%3Dc%3Fd%23e%25f%2Bg~h_i-j.k%C3%A9",
+	    "a query value: all but the unreserved escaped, UTF-8 byte by byte");
+	buf_reset(&b);
+	http_percent_encode(&b, "/signin/x y", 11, "/");
+	is_str(buf_cstr(&b), "/signin/x%20y", "a path keeps its slashes");
+	buf_reset(&b);
+	http_percent_encode(&b, "a\0b", 3, "");
+	is_str(buf_cstr(&b), "a%00b", "a NUL inside the length is escaped, not an end");
+	buf_reset(&b);
+	http_percent_encode(&b, "", 0, "/");
+	is_str(buf_cstr(&b), "", "nothing in, nothing out");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -606,5 +628,6 @@ main(void)
 	test_nul();
 	test_short_body();
 	test_response();
+	test_percent_encode();
 	return tap_done();
 }
