@@ -69,21 +69,22 @@ static struct db_stmt auth_stmt_role_get = DB_STMT("auth_role_get", 1,
 static struct db_stmt auth_stmt_role_set = DB_STMT("auth_role_set", 3,
 	"UPDATE users SET role = $2, updated_at = " DB_NOW(3) " WHERE id = $1::uuid");
 
-/* A row of auth_stmt_user_get. */
-static const struct db_row_map auth_user_map = DB_ROW_MAP(struct auth_user,
+/* A row of auth_stmt_user_get; auth_stmt_staff_list's are its first AUTH_STAFF_COLS. */
+static const struct db_col auth_user_cols[] = {
 	DB_COL_TEXT(struct auth_user, id),
 	DB_COL_ENUM(struct auth_user, role, auth_role_parse),
 	DB_COL_TEXT(struct auth_user, name),
 	DB_COL_TEXT(struct auth_user, email),
 	DB_COL_TEXT(struct auth_user, phone),
-	DB_COL_TEXT(struct auth_user, date_of_birth));
-
-/* A row of auth_stmt_staff_list: auth_user_map's first four. */
-static const struct db_row_map auth_staff_map = DB_ROW_MAP(struct auth_user,
-	DB_COL_TEXT(struct auth_user, id),
-	DB_COL_ENUM(struct auth_user, role, auth_role_parse),
-	DB_COL_TEXT(struct auth_user, name),
-	DB_COL_TEXT(struct auth_user, email));
+	DB_COL_TEXT(struct auth_user, date_of_birth),
+};
+#define AUTH_STAFF_COLS 4
+static const struct db_row_map auth_user_map = {
+	auth_user_cols, sizeof auth_user_cols / sizeof *auth_user_cols, sizeof (struct auth_user)
+};
+static const struct db_row_map auth_staff_map = {
+	auth_user_cols, AUTH_STAFF_COLS, sizeof (struct auth_user)
+};
 
 /* A row of auth_stmt_sessions_list. */
 static const struct db_row_map auth_session_map = DB_ROW_MAP(struct auth_session_row,

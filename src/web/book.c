@@ -1505,6 +1505,7 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	const struct tz_zone *zone, *place_zone = NULL;
 	const char *location = NULL, *location_zone = NULL;
 	tz_instant start;
+	int64_t day;
 	size_t nslots, neveryone;
 	int rc;
 
@@ -1553,13 +1554,13 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	next.v[BN_ANY] = NULL;
 	if (st.v[BN_ANY] != NULL)
 		next.v[BN_PRACTITIONER] = NULL;
-	next.v[BN_DATE] = book_date(&req->arena, book_local_day(zone, start));
+	day = book_local_day(zone, start);
+	next.v[BN_DATE] = book_date(&req->arena, day);
 	/* a range that does not hold the slot's day (a profile's next free times keep the range
 	 * step 3 had when the profile was opened) would make step 3 refuse the day: it opens at
 	 * the day instead (book_window_start) */
-	if (st.v[BN_FROM] == NULL || st.v[BN_TO] == NULL ||
-	    book_local_day(zone, start) < catalogue_day(st.v[BN_FROM]) ||
-	    book_local_day(zone, start) > catalogue_day(st.v[BN_TO]))
+	if (st.v[BN_FROM] == NULL || st.v[BN_TO] == NULL || day < catalogue_day(st.v[BN_FROM]) ||
+	    day > catalogue_day(st.v[BN_TO]))
 		next.v[BN_FROM] = next.v[BN_TO] = NULL;
 	book_put(model, "timeHref", book_href(&req->arena, "/book/time", &next, BN_END_STEP3));
 	json_object_object_add(model, "back", book_back(book_href(&req->arena, "/book/time", &next,
