@@ -97,11 +97,11 @@ enum input_type {
 };
 
 enum input_flag {
-	INPUT_REQUIRED = 1 << 0,	/* absent, null or blank is an error (a form's BOOL: unticked) */
-	INPUT_MOBILE   = 1 << 1,	/* PHONE: a number that can receive SMS or WhatsApp, for
+	INPUT_REQUIRED  = 1 << 0,	/* absent, null or blank is an error (a form's BOOL: unticked) */
+	INPUT_MOBILE    = 1 << 1,	/* PHONE: a number that can receive SMS or WhatsApp, for
 					 * fields codes and messages go to (core/phone.h says which
 					 * numbers: mobiles, not landlines or 1300) */
-	INPUT_FLAT     = 1 << 2,	/* OBJECT: nested in JSON, its members top-level in a form */
+	INPUT_FLAT      = 1 << 2,	/* OBJECT: nested in JSON, its members top-level in a form */
 	INPUT_JSON_ONLY = 1 << 3,	/* read from JSON only; a form leaves the preset value */
 };
 

@@ -283,7 +283,8 @@ void web_form_put(struct json_object *model, const char *field, const char *key,
 	const char *value);
 /* Keeps of the options of form field `field` only those whose value is in values
  * (NULL-terminated), in their order: a page offering fewer choices than the spec it shares
- * takes (the spec's check refuses the others). */
+ * takes (the spec's check refuses the others). The first option must stay: the error
+ * summary links to it. */
 void web_form_options_only(struct json_object *model, const char *field,
 	const char *const *values);
 /* Reads the request's input through spec into out (zeroed by the caller, who may pre-set
