@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
@@ -75,6 +74,29 @@ input_field_find(const struct input_spec *spec, const char *name)
 		if (strcmp(spec->fields[i].name, name) == 0)
 			return &spec->fields[i];
 	return NULL;
+}
+
+const char *
+input_form_name(const struct input_field *f)
+{
+	return f->form != NULL ? f->form : f->name;
+}
+
+const char *
+input_form_label(const struct input_field *f)
+{
+	return f->form_label != NULL ? f->form_label : f->label;
+}
+
+bool
+input_on_page(const char *const *fields, const char *path)
+{
+	if (fields == NULL)
+		return true;
+	for (; *fields != NULL; fields++)
+		if (strcmp(*fields, path) == 0)
+			return true;
+	return false;
 }
 
 /* "emergencyContact" + "phone" → "emergencyContact.phone" (arena-owned); a top-level
@@ -227,19 +249,24 @@ input_date_parse(const char *s, size_t n, int *y, int *m, int *d)
 	    *d <= days[*m - 1] + (*m == 2 && leap);
 }
 
+/* Before today where the clinic is: one born on the clinic's today is not yet a day old,
+ * whatever day UTC has reached. */
 static const char *
-input_birth_date_check(struct arena *a, const struct input_field *f, int y, int m, int d)
+input_birth_date_check(const struct input_ctx *ctx, const struct input_field *f, int y, int m,
+    int d)
 {
-	long long today = clock_now() / TZ_DAY_SECONDS;
-	struct tm now;
-	time_t t = (time_t)(today * 86400);
+	const struct tz_zone *z;
+	long long now = clock_now();
+	int ty, tm, td;
 
-	gmtime_r(&t, &now);
+	if (ctx->zone == NULL || tz_load(ctx->zone, &z) != TZ_OK ||
+	    tz_add_days(z, (tz_instant)now, 0, &ty, &tm, &td) != TZ_OK)
+		tz_civil_from_days((now - ((now % TZ_DAY_SECONDS) + TZ_DAY_SECONDS) % TZ_DAY_SECONDS) /
+		    TZ_DAY_SECONDS, &ty, &tm, &td);
 	if (y < 1900)
-		return input_msg(a, f, "must be after 1900");
-	if (y > now.tm_year + 1900 || (y == now.tm_year + 1900 && (m - 1 > now.tm_mon ||
-	    (m - 1 == now.tm_mon && d >= now.tm_mday))))
-		return input_msg(a, f, "must be in the past");
+		return input_msg(ctx->arena, f, "must be after 1900");
+	if (tz_days_from_civil(y, m, d) >= tz_days_from_civil(ty, tm, td))
+		return input_msg(ctx->arena, f, "must be in the past");
 	return NULL;
 }
 
@@ -251,7 +278,8 @@ input_zone_ok(const char *s, size_t n)
 	return n <= TZ_NAME_MAX && tz_valid(s);
 }
 
-/* A whole number in text, with an optional sign; false on junk or overflow. */
+/* A whole number in text, with an optional sign; false on junk or overflow
+ * (input_number_shaped tells the two apart). */
 static bool
 input_int_parse(const char *s, size_t n, long long *out)
 {
@@ -266,6 +294,26 @@ input_int_parse(const char *s, size_t n, long long *out)
 	errno = 0;
 	*out = strtoll(buf, &end, 10);
 	return errno == 0 && *end == '\0';
+}
+
+/* Whether s[0..n) is written as a number of its type: a sign, digits, and for MONEY a point
+ * and at most INPUT_MONEY_DECIMALS digits. Such a value the parser refused is too big to
+ * hold: beyond the field's range, as JSON's is, not "not a number". */
+static bool
+input_number_shaped(const char *s, size_t n, bool money)
+{
+	size_t i = n > 0 && (*s == '-' || *s == '+'), digits = 0, frac = 0;
+	bool point = false;
+
+	for (; i < n; i++) {
+		if (isdigit((unsigned char)s[i]))
+			*(point ? &frac : &digits) += 1;
+		else if (money && s[i] == '.' && !point)
+			point = true;
+		else
+			return false;
+	}
+	return digits > 0 && (!point || (frac > 0 && frac <= INPUT_MONEY_DECIMALS));
 }
 
 /* "120", "120.5", "120.50" → 12050 minor units (INPUT_MONEY_DECIMALS digits at most), with
@@ -403,7 +451,8 @@ input_text_value(const struct input_pass *p, const struct input_field *f, const 
 	case INPUT_BIRTH_DATE:
 		if (!input_date_parse(s, n, &y, &m, &d))
 			return input_msg(a, f, "must be a real date, like 2026-03-27");
-		if (f->type == INPUT_BIRTH_DATE && (why = input_birth_date_check(a, f, y, m, d)) != NULL)
+		if (f->type == INPUT_BIRTH_DATE &&
+		    (why = input_birth_date_check(p->ctx, f, y, m, d)) != NULL)
 			return why;
 		break;
 	case INPUT_ZONE:
@@ -440,9 +489,12 @@ input_text_value(const struct input_pass *p, const struct input_field *f, const 
 	case INPUT_MONEY: {
 		long long v;
 
-		if (f->type == INPUT_INT ? !input_int_parse(s, n, &v) : !input_money_parse(s, n, &v))
+		if (f->type == INPUT_INT ? !input_int_parse(s, n, &v) : !input_money_parse(s, n, &v)) {
+			if (input_number_shaped(s, n, f->type == INPUT_MONEY))
+				return input_range_check(a, f, 0, true, true);
 			return f->type == INPUT_INT ? input_msg(a, f, "must be a whole number")
 			    : input_msg(a, f, "must be an amount like 120.50");
+		}
 		if ((why = input_range_check(a, f, v, *s == '-' && f->min >= 0, true)) != NULL)
 			return why;
 		*(long long *)dst = v;
@@ -643,6 +695,45 @@ input_field_at(const struct input_spec *spec, const char *path, struct input_fie
 	return NULL;
 }
 
+const struct input_field *
+input_form_field(const struct input_spec *spec, const char *path, char *name, size_t size)
+{
+	size_t used = 0;
+
+	if (size == 0)
+		return NULL;
+	*name = '\0';
+	for (int depth = 0; depth <= INPUT_DEPTH_MAX; depth++) {
+		char member[INPUT_PATH_MAX];
+		size_t n = strcspn(path, ".");
+		const struct input_field *f;
+		int w;
+
+		if (n >= sizeof member)
+			return NULL;
+		memcpy(member, path, n);
+		member[n] = '\0';
+		if ((f = input_field_find(spec, member)) == NULL || (f->flags & INPUT_JSON_ONLY))
+			return NULL;
+		path += n;
+		if (*path == '\0') {
+			w = snprintf(name + used, size - used, "%s", input_form_name(f));
+			return w >= 0 && (size_t)w < size - used ? f : NULL;
+		}
+		if (f->type != INPUT_OBJECT)
+			return NULL;
+		path++;
+		if (!(f->flags & INPUT_FLAT)) {
+			w = snprintf(name + used, size - used, "%s.", input_form_name(f));
+			if (w < 0 || (size_t)w >= size - used)
+				return NULL;
+			used += (size_t)w;
+		}
+		spec = f->of;
+	}
+	return NULL;
+}
+
 void
 input_json_faults(const struct input_spec *spec, const struct http_json_faults *faults,
     const struct input_ctx *ctx, struct input_errors *e)
@@ -660,27 +751,39 @@ input_json_faults(const struct input_spec *spec, const struct http_json_faults *
 
 /* ---- forms ---- */
 
+/* A spec's fields from a form: jprefix is the dotted path of the object being read (what
+ * input_ctx.fields names), fprefix its form names' (none inside an INPUT_FLAT object). */
 static void
 input_form_fields(const struct input_pass *p, const struct input_spec *spec,
-    const struct http_params *form, void *out, const char *prefix, int depth)
+    const struct http_params *form, void *out, const char *jprefix, const char *fprefix,
+    int depth)
 {
 	struct arena *a = p->ctx->arena;
 	size_t before = p->e->count;
 
 	for (size_t i = 0; i < spec->nfields; i++) {
-		const struct input_field *f = &spec->fields[i];
-		const char *path = input_path(a, prefix, f->name), *why = NULL;
-		char *dst = (char *)out + f->offset;
+		const struct input_field *row = &spec->fields[i];
+		const char *jpath = input_path(a, jprefix, row->name);
+		const char *path = input_path(a, fprefix, input_form_name(row)), *why = NULL;
+		char *dst = (char *)out + row->offset;
 		bool blank = true, seen = false;
+		struct input_field own = *row;	/* its messages worded with the page's label */
+		const struct input_field *f = &own;
 
+		own.label = input_form_label(row);
+		if (row->flags & INPUT_JSON_ONLY)
+			continue;	/* the page preset it from its own state */
+		if (f->type == INPUT_OBJECT) {
+			if (depth < INPUT_DEPTH_MAX)
+				input_form_fields(p, f->of, form, dst, jpath,
+				    (f->flags & INPUT_FLAT) ? fprefix : path, depth + 1);
+			continue;
+		}
+		if (!input_on_page(p->ctx->fields, jpath))
+			continue;	/* another page's field of a spec two pages share */
 		if (f->type == INPUT_BOOL)
 			*(bool *)dst = false;	/* an unticked box is not sent at all */
 
-		if (f->type == INPUT_OBJECT) {
-			if (depth < INPUT_DEPTH_MAX)
-				input_form_fields(p, f->of, form, dst, path, depth + 1);
-			continue;
-		}
 		if (f->type == INPUT_ARRAY) {
 			/* a form's list: the same name repeated, one scalar each (checkboxes) */
 			struct input_array *arr = (struct input_array *)dst;
@@ -741,6 +844,6 @@ input_form(const struct input_spec *spec, const struct http_params *form, void *
 	struct input_pass p = { ctx, e };
 	size_t before = e->count;
 
-	input_form_fields(&p, spec, form, out, "", 0);
+	input_form_fields(&p, spec, form, out, "", "", 0);
 	return e->count - before;
 }

@@ -9,13 +9,30 @@
  * and one message each, in words a patient can act on; web/ puts them beside the fields and
  * in the summary of a page, or in `details` of a JSON answer.
  *
+ * A page and its JSON twin: ONE spec, declared for the JSON shape, and the table says where
+ * the form differs, so no row is written twice:
+ *   - `.form` names the form field when it is not the member's name (the code page's "code"
+ *     is verify-otp's "otp"), and `.form_label` the page's label when it is not the one
+ *     JSON messages use ("Your 6-digit code" beside "Code"); a form's errors are at form
+ *     names and worded with form labels;
+ *   - INPUT_FLAT on an OBJECT: its members are top-level fields of a form ("name") while
+ *     JSON nests them ("signup.name"); the JSON error stays at the dotted path, the form's is
+ *     at the flat name, both from the same row;
+ *   - INPUT_JSON_ONLY: a field only JSON carries (verify-otp's phone); the form reader leaves
+ *     it as the caller preset it (the page fills it from its own state), so it is never
+ *     typed on the page and still required of JSON;
+ *   - input_ctx.fields: when one spec serves two pages (send-otp: /signin and /signup), the
+ *     dotted paths a page carries, in its order; the form reader reads those alone and the
+ *     page shows them, and its error summary, in that order.
+ *
  * Rules every text value obeys, whatever its type: valid UTF-8; no NUL (a value holding one
  * is refused, never cut short) and no other control character (a LONGTEXT may hold newlines
  * and tabs); at most `max` characters. One-line values are trimmed of surrounding blanks.
  *
  * Numbers. A form's INT is digits with an optional sign, its MONEY digits and at most
  * INPUT_MONEY_DECIMALS after a point ("120.50"); a JSON body's are JSON integers (MONEY in
- * minor units). Outside [min, max] is the field's range error, and so is a minus in a form
+ * minor units). Outside [min, max] is the field's range error, and so is a form's number too
+ * big to hold (digits a long long cannot take: as JSON's beyond one), and a minus in a form
  * where min is 0 or more, though "-0" and "-0.50" read as numbers: the person meant a
  * negative the field cannot take, and "-0.50" must never be stored as 50. A JSON integer
  * beyond a long long is the range error too (json-c clamps it to the nearest end, so the
@@ -67,7 +84,8 @@ enum input_type {
 	INPUT_EMAIL,		/* const char *: trimmed; one @, a dot in the domain */
 	INPUT_PHONE,		/* const char *: E.164, from international or the clinic's format */
 	INPUT_DATE,		/* const char *: YYYY-MM-DD of a day that exists */
-	INPUT_BIRTH_DATE,	/* const char *: a DATE after 1900 and before today */
+	INPUT_BIRTH_DATE,	/* const char *: a DATE after 1900 and before the clinic's today
+				 * (input_ctx.zone) */
 	INPUT_ZONE,		/* const char *: an IANA time zone this host knows */
 	INPUT_ENUM,		/* const char *: one of `choices` (the table's own pointer) */
 	INPUT_INT,		/* long long: a whole number in [min, max] */
@@ -79,10 +97,12 @@ enum input_type {
 };
 
 enum input_flag {
-	INPUT_REQUIRED = 1 << 0,	/* absent, null or blank is an error (a form's BOOL: unticked) */
-	INPUT_MOBILE   = 1 << 1,	/* PHONE: a number that can receive SMS or WhatsApp, for
+	INPUT_REQUIRED  = 1 << 0,	/* absent, null or blank is an error (a form's BOOL: unticked) */
+	INPUT_MOBILE    = 1 << 1,	/* PHONE: a number that can receive SMS or WhatsApp, for
 					 * fields codes and messages go to (core/phone.h says which
 					 * numbers: mobiles, not landlines or 1300) */
+	INPUT_FLAT      = 1 << 2,	/* OBJECT: nested in JSON, its members top-level in a form */
+	INPUT_JSON_ONLY = 1 << 3,	/* read from JSON only; a form leaves the preset value */
 };
 
 struct input_spec;
@@ -92,8 +112,10 @@ struct input_spec;
 typedef const char *(*input_check_fn)(const void *value, const void *whole);
 
 struct input_field {
-	const char              *name;		/* JSON member and form field name */
+	const char              *name;		/* JSON member, and form field unless .form */
+	const char              *form;		/* the form field's name when not name, or NULL */
 	const char              *label;		/* "Mobile number": the page's label */
+	const char              *form_label;	/* the page's label when JSON's differs, or NULL */
 	const char              *hint;		/* shown under the label, or NULL */
 	enum input_type          type;
 	unsigned                 flags;		/* enum input_flag */
@@ -133,7 +155,8 @@ struct input_errors {
 };
 
 /* A whole-body check, after every field read without error: adds its own errors (for
- * rules across fields, "subject is required for email"). */
+ * rules across fields, "subject is required for email"), at top-level fields whose form
+ * name is their name, so a page and its twin get them at the same path. */
 typedef void (*input_spec_check_fn)(const void *whole, struct arena *a, struct input_errors *e);
 
 struct input_spec {
@@ -151,6 +174,10 @@ struct input_spec {
 struct input_ctx {
 	struct arena *arena;	/* every string and array written goes here */
 	const char   *region;	/* ISO 3166-1 alpha-2 for national phone formats, or NULL */
+	const char   *zone;	/* the clinic's IANA zone, whose "today" a BIRTH_DATE is before;
+				 * NULL (or a zone this host lacks): UTC */
+	const char *const *fields;	/* a form's: the dotted paths its page carries, in its
+					 * order, NULL-terminated; NULL: every field of the spec */
 };
 
 /* Fill out (a zeroed struct of spec->size bytes, which the caller may pre-set with
@@ -181,5 +208,17 @@ bool   input_bool_text(const char *s, size_t n, bool *out);
 
 /* The field of spec called name, or NULL. */
 const struct input_field *input_field_find(const struct input_spec *spec, const char *name);
+
+/* A field's name and label in a form (.form and .form_label when set). */
+const char *input_form_name(const struct input_field *f);
+const char *input_form_label(const struct input_field *f);
+/* The field at a dotted path of spec's objects ("signup.name"), its form name written to
+ * name ("name" under an INPUT_FLAT object, "emergencyContact.phone" under another). NULL
+ * when the path names no field a form carries, or the name does not fit in size bytes. */
+const struct input_field *input_form_field(const struct input_spec *spec, const char *path,
+	char *name, size_t size);
+/* Whether a page showing `fields` (input_ctx.fields; NULL: all) carries the field at the
+ * dotted path. */
+bool   input_on_page(const char *const *fields, const char *path);
 
 #endif

@@ -1,8 +1,8 @@
 /* auth_pages.c: the patient sign-in pages (AUTH-1, AUTH-2, AUTH-3): sign in with a one-time
  * code, sign up, sign out, and the transparent renewal of an expired access token.
  *
- * Forms post back to themselves and read their input through the specs they share with the
- * JSON API (signin.c); a problem renders the form again with the message by the field and
+ * Forms post back to themselves and read their input through the spec each shares with its
+ * JSON twin (signin.c); a problem renders the form again with the message by the field and
  * in the summary, keeping what was typed. The number a code went to rides in a short-lived
  * cookie limited to /signin, so it never appears in a URL or a log line. */
 #include "web/web.h"
@@ -27,13 +27,15 @@ web_code_phone(const struct request *req)
 /* The sign-in or sign-up form (page), with the channel's radios inline. */
 static struct web_view
 web_otp_form(struct web_app *app, struct request *req, struct response *resp, int status,
-    const char *page, const struct input_spec *spec, const struct input_errors *e)
+    bool signup, const struct input_errors *e)
 {
-	struct json_object *model = web_form_model(app, req, resp, spec, e,
-	    web_next_of(req, "/account"));
+	struct json_object *model = web_page_form_model(app, req, resp, &web_send_otp_spec,
+	    signup ? web_signup_page : web_signin_page, e, web_next_of(req, "/account"));
 
 	web_form_put(model, "channel", "inline", "inline");
-	return web_view_page(status, page, model);
+	if (signup)
+		web_form_options_only(model, "channel", web_signup_channels);
+	return web_view_page(status, signup ? "pages/signup" : "pages/signin", model);
 }
 
 /* GET /signin, /signup: the form. POST: sends the code and moves on to the code form; or
@@ -42,16 +44,15 @@ struct web_view
 web_signin(struct web_app *app, struct request *req, struct response *resp)
 {
 	bool signup = strcmp(req->path, "/signup") == 0;
-	const struct input_spec *spec = signup ? &web_signup_page_spec : &web_signin_spec;
-	const char *page = signup ? "pages/signup" : "pages/signin";
 	struct web_otp_ask ask = { .channel = "sms" };
 	struct input_errors e = { 0 };
 	int retry_after, minutes;
 
 	if (req->method != HTTP_POST)
-		return web_otp_form(app, req, resp, 200, page, spec, NULL);
-	if (web_input(app, req, spec, &ask, &e))
-		return web_otp_form(app, req, resp, WEB_STATUS_FORM_INVALID, page, spec, &e);
+		return web_otp_form(app, req, resp, 200, signup, NULL);
+	if (web_page_input(app, req, &web_send_otp_spec, signup ? web_signup_page : web_signin_page,
+	    &ask, &e))
+		return web_otp_form(app, req, resp, WEB_STATUS_FORM_INVALID, signup, &e);
 	switch (web_otp_send(app, req, &ask, &retry_after)) {
 	case AUTH_OTP_OK:
 		break;
@@ -60,7 +61,7 @@ web_signin(struct web_app *app, struct request *req, struct response *resp)
 		input_error_add(&e, &req->arena, "phone", arena_printf(&req->arena,
 		    "You have asked for too many codes. Try again in %d minute%s.", minutes,
 		    minutes == 1 ? "" : "s"));
-		return web_otp_form(app, req, resp, 429, page, spec, &e);
+		return web_otp_form(app, req, resp, 429, signup, &e);
 	default:
 		return web_view_db_failed();
 	}
@@ -73,7 +74,7 @@ static struct web_view
 web_code_form(struct web_app *app, struct request *req, struct response *resp, int status,
     const char *phone, const struct input_errors *e)
 {
-	struct json_object *model = web_form_model(app, req, resp, &web_code_page_spec, e,
+	struct json_object *model = web_form_model(app, req, resp, &web_verify_otp_spec, e,
 	    web_next_of(req, "/account"));
 
 	web_form_put(model, "code", "inputmode", "numeric");
@@ -98,7 +99,7 @@ web_signin_code(struct web_app *app, struct request *req, struct response *resp)
 		return web_view_redirect(303, "/signin");
 	if (req->method != HTTP_POST)
 		return web_code_form(app, req, resp, 200, in.phone, NULL);
-	if (web_input(app, req, &web_code_page_spec, &in, &e))
+	if (web_input(app, req, &web_verify_otp_spec, &in, &e))
 		return web_code_form(app, req, resp, WEB_STATUS_FORM_INVALID, in.phone, &e);
 	switch ((r = web_otp_signin(app, req, in.phone, in.code, &t, &outcome))) {
 	case AUTH_OTP_OK:

@@ -144,31 +144,40 @@ web_form_type(struct json_object *field, enum input_type t)
 		web_form_set(field, "spellcheck", "false");
 }
 
-/* The fields of spec under prefix ("emergencyContact." for a nested object's). */
+/* The fields of spec a page carries (input_ctx.fields; NULL: all): jprefix is the dotted
+ * path of the object they are in ("signup."), prefix its form names' ("emergencyContact.",
+ * or none under an INPUT_FLAT object). Each by its form name and form label. */
 static void
-web_form_fields(struct web_form *f, const struct input_spec *spec, const char *prefix,
-    const struct http_params *typed)
+web_form_fields(struct web_form *f, const struct input_spec *spec, const char *const *fields,
+    const char *jprefix, const char *prefix, const struct http_params *typed)
 {
 	for (size_t i = 0; i < spec->nfields; i++) {
 		const struct input_field *in = &spec->fields[i];
-		char name[INPUT_PATH_MAX];
-		const char *value;
+		char name[INPUT_PATH_MAX], jpath[INPUT_PATH_MAX];
+		const char *value, *label = input_form_label(in);
 		struct json_object *field;
 
-		snprintf(name, sizeof name, "%s%s", prefix, in->name);
+		if (in->flags & INPUT_JSON_ONLY)
+			continue;
+		snprintf(name, sizeof name, "%s%s", prefix, input_form_name(in));
+		snprintf(jpath, sizeof jpath, "%s%s", jprefix, in->name);
 		if (in->type == INPUT_OBJECT) {
-			char nested[INPUT_PATH_MAX + 1];
+			char nested[INPUT_PATH_MAX + 1], jnested[INPUT_PATH_MAX + 1];
 
 			snprintf(nested, sizeof nested, "%s.", name);
-			web_form_fields(f, in->of, nested, typed);
+			snprintf(jnested, sizeof jnested, "%s.", jpath);
+			web_form_fields(f, in->of, fields, jnested,
+			    (in->flags & INPUT_FLAT) ? prefix : nested, typed);
 			continue;
 		}
+		if (!input_on_page(fields, jpath))
+			continue;
 		/* A value that is not UTF-8 comes back empty (http_param hides it), beside its
 		 * error: echoed with U+FFFD in place of the bad bytes it would look fine and be
 		 * sent again as valid text, storing a name nobody typed. Empty, the person types
 		 * it again; the other fields keep what was typed. */
 		value = typed != NULL && in->type != INPUT_PASSWORD ? http_param(typed, name) : NULL;
-		field = web_form_field(f, name, in->label ? in->label : "", value ? value : "");
+		field = web_form_field(f, name, label ? label : "", value ? value : "");
 		web_form_type(field, in->type);
 		if (in->hint)
 			web_form_set(field, "hint", in->hint);
@@ -191,54 +200,110 @@ web_form_fields(struct web_form *f, const struct input_spec *spec, const char *p
 			bool on = false;
 
 			/* ticked again only when the reader read a yes ("no" is sent, not ticked) */
-			web_form_option(field, "yes", in->label ? in->label : "", value != NULL &&
+			web_form_option(field, "yes", label ? label : "", value != NULL &&
 			    input_bool_text(value, strlen(value), &on) && on);
 		}
 	}
+}
+
+/* web_form_from over the fields a page carries, its errors in the page's order first. */
+static void
+web_page_form_from(struct web_form *f, const struct input_spec *spec, const char *const *fields,
+    const struct http_params *typed, const struct input_errors *e)
+{
+	char name[INPUT_PATH_MAX];
+
+	web_form_fields(f, spec, fields, "", "", typed);
+	if (e == NULL)
+		return;
+	for (const char *const *p = fields; p != NULL && *p != NULL; p++)
+		if (input_form_field(spec, *p, name, sizeof name) != NULL)
+			web_form_error(f, name, input_error_at(e, name));
+	for (size_t i = 0; i < e->count; i++)
+		web_form_error(f, e->items[i].path, e->items[i].message);
 }
 
 void
 web_form_from(struct web_form *f, const struct input_spec *spec, const struct http_params *typed,
     const struct input_errors *e)
 {
-	web_form_fields(f, spec, "", typed);
-	if (e != NULL)
-		for (size_t i = 0; i < e->count; i++)
-			web_form_error(f, e->items[i].path, e->items[i].message);
+	web_page_form_from(f, spec, NULL, typed, e);
 }
 
 struct json_object *
 web_form_model(struct web_app *app, struct request *req, struct response *resp,
     const struct input_spec *spec, const struct input_errors *e, const char *next)
 {
+	return web_page_form_model(app, req, resp, spec, NULL, e, next);
+}
+
+struct json_object *
+web_page_form_model(struct web_app *app, struct request *req, struct response *resp,
+    const struct input_spec *spec, const char *const *fields, const struct input_errors *e,
+    const char *next)
+{
 	char national[PHONE_EXAMPLE_SIZE], international[PHONE_EXAMPLE_SIZE];
 	struct json_object *model;
 	struct web_form f;
 
 	web_form_init(&f, req);
-	web_form_from(&f, spec, req->method == HTTP_POST ? &req->form : NULL, e);
+	web_page_form_from(&f, spec, fields, req->method == HTTP_POST ? &req->form : NULL, e);
 	model = web_page_model(app, req, resp, &f);
 	if (next != NULL)
 		json_object_object_add(model, "next", json_object_new_string(next));
 	/* people type a number as they know it: the clinic country's way, or international */
 	for (size_t i = 0; i < spec->nfields; i++)
-		if (spec->fields[i].type == INPUT_PHONE && spec->fields[i].hint == NULL)
-			web_form_put(model, spec->fields[i].name, "hint",
+		if (spec->fields[i].type == INPUT_PHONE && spec->fields[i].hint == NULL &&
+		    !(spec->fields[i].flags & INPUT_JSON_ONLY) &&
+		    input_on_page(fields, spec->fields[i].name))
+			web_form_put(model, input_form_name(&spec->fields[i]), "hint",
 			    phone_example(web_region(app), national, international) == 0 ?
 			    arena_printf(&req->arena, "For example %s, or with the country code: %s",
 			    national, international) : "With the country code, starting with +");
 	return model;
 }
 
-void
-web_form_put(struct json_object *model, const char *field, const char *key, const char *value)
+/* The form field `field` of a web_form_model, or NULL. Borrowed. */
+static struct json_object *
+web_form_get(struct json_object *model, const char *field)
 {
 	struct json_object *form, *fields, *o;
 
 	if (json_object_object_get_ex(model, "form", &form) &&
 	    json_object_object_get_ex(form, "fields", &fields) &&
 	    json_object_object_get_ex(fields, field, &o))
+		return o;
+	return NULL;
+}
+
+void
+web_form_put(struct json_object *model, const char *field, const char *key, const char *value)
+{
+	struct json_object *o = web_form_get(model, field);
+
+	if (o != NULL)
 		web_form_set(o, key, value);
+}
+
+void
+web_form_options_only(struct json_object *model, const char *field, const char *const *values)
+{
+	struct json_object *o = web_form_get(model, field), *options, *kept;
+
+	if (o == NULL || !json_object_object_get_ex(o, "options", &options))
+		return;
+	kept = json_object_new_array();
+	for (size_t i = 0; i < json_object_array_length(options); i++) {
+		struct json_object *opt = json_object_array_get_idx(options, i);
+		const char *v = json_object_get_string(json_object_object_get(opt, "value"));
+
+		for (const char *const *w = values; *w != NULL; w++)
+			if (strcmp(*w, v) == 0) {
+				json_object_array_add(kept, json_object_get(opt));
+				break;
+			}
+	}
+	json_object_object_add(o, "options", kept);
 }
 
 const char *

@@ -9,7 +9,15 @@ size_t
 web_input(struct web_app *app, struct request *req, const struct input_spec *spec, void *out,
     struct input_errors *e)
 {
-	struct input_ctx ctx = { &req->arena, web_region(app) };
+	return web_page_input(app, req, spec, NULL, out, e);
+}
+
+size_t
+web_page_input(struct web_app *app, struct request *req, const struct input_spec *spec,
+    const char *const *fields, void *out, struct input_errors *e)
+{
+	struct input_ctx ctx = { &req->arena, web_region(app),
+		app->rq.org != NULL && *app->rq.org->timezone ? app->rq.org->timezone : NULL, fields };
 	struct http_error err = { 0, NULL, NULL };
 	size_t before = e->count;
 

@@ -8,52 +8,25 @@
 
 #include <json-c/json.h>
 
-/* ---- the specs: each row declared once, shared by a page and its JSON twin ---- */
+/* ---- the specs: one per page and its JSON twin, declared for the JSON shape; the table
+ * says where a page differs (input/input.h) ---- */
 
 static const char *const signin_channels[] = { "sms", "whatsapp", "email", NULL };
 static const char *const signin_channel_labels[] = { "Text message", "WhatsApp", "Email", NULL };
 /* a new account's first code goes to the phone it is for: email needs an account's address */
-static const char *const signup_channels[] = { "sms", "whatsapp", NULL };
-
-/* codes go to the number, so it must take texts (INPUT_MOBILE); verify-otp's only names the
- * code's number, and a wrong one is a wrong code (401) like any other */
-#define SIGNIN_PHONE_ROW(type_, field_, flags_) \
-	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE, .flags = (flags_), \
-	  .missing = "Enter a mobile number", .width = "medium", .offset = offsetof(type_, field_) }
-#define SIGNIN_MOBILE_ROW SIGNIN_PHONE_ROW(struct web_otp_ask, phone, INPUT_REQUIRED | INPUT_MOBILE)
-#define SIGNIN_CHANNEL_ROW(choices_) \
-	{ .name = "channel", .label = "Channel", .type = INPUT_ENUM, .choices = (choices_), \
-	  .choice_labels = signin_channel_labels, .legend = "How should we send your code?", \
-	  .missing = "Choose how we should send your code", \
-	  .offset = offsetof(struct web_otp_ask, channel) }
-#define SIGNIN_EMAIL_ROW \
-	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL, \
-	  .hint = "Only if you chose email: the address on your account", \
-	  .offset = offsetof(struct web_otp_ask, email) }
-#define SIGNUP_NAME_EMAIL_ROWS(at) \
-	{ .name = "name", .label = "Full name", .type = INPUT_TEXT, .flags = INPUT_REQUIRED, \
-	  .max = VALID_NAME_MAX, .missing = "Enter your full name", .autocomplete = "name", \
-	  .offset = (at) + offsetof(struct web_signup, name) }, \
-	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL, .flags = INPUT_REQUIRED, \
-	  .missing = "Enter an email address", .offset = (at) + offsetof(struct web_signup, email) }
-#define SIGNUP_BIRTH_ROW(at) \
-	{ .name = "dateOfBirth", .label = "Date of birth", .type = INPUT_BIRTH_DATE, \
-	  .flags = INPUT_REQUIRED, .hint = "For example, 1990-03-27", .width = "medium", \
-	  .missing = "Enter your date of birth", \
-	  .offset = (at) + offsetof(struct web_signup, date_of_birth) }
-#define SIGNUP_CONSENT_ROW(at) \
-	{ .name = "consent", .label = "I agree to the terms of use and the privacy policy", \
-	  .type = INPUT_BOOL, .flags = INPUT_REQUIRED, .legend = "Terms and privacy", \
-	  .missing = SIGNUP_CONSENT_MESSAGE, .check = signup_consent_check, \
-	  .offset = (at) + offsetof(struct web_signup, consent) }
+const char *const web_signup_channels[] = { "sms", "whatsapp", NULL };
+/* what the channel row says of another choice, so /signup reads as when it offered these */
+#define SIGNUP_CHANNEL_MESSAGE "Channel must be one of: sms, whatsapp"
 #define SIGNUP_CONSENT_MESSAGE \
 	"You need to agree to the terms and the privacy policy to create an account"
-#define CODE_ROW(name_, label_) \
-	{ .name = (name_), .label = (label_), .type = INPUT_TEXT, .flags = INPUT_REQUIRED, \
-	  .max = AUTH_OTP_DIGITS, .check = code_shape_check, .missing = CODE_MESSAGE, \
-	  .autocomplete = "one-time-code", .width = "short", \
-	  .offset = offsetof(struct web_code_check, code) }
 #define CODE_MESSAGE "Enter the 6 digits of the code we sent you"
+
+/* send-otp's and verify-otp's number: codes go to it, so send-otp's must take texts
+ * (INPUT_MOBILE); verify-otp's only names the code's number, and a wrong one is a wrong
+ * code (401) like any other */
+#define PHONE_ROW(type_, field_, flags_) \
+	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE, .flags = (flags_), \
+	  .missing = "Enter a mobile number", .width = "medium", .offset = offsetof(type_, field_) }
 
 /* JSON false is no consent (a form's unticked box is absent: the row's `missing`) */
 static const char *
@@ -70,55 +43,66 @@ code_shape_check(const void *value, const void *whole)
 	return auth_otp_shape_ok(*(const char *const *)value) ? NULL : CODE_MESSAGE;
 }
 
-/* An emailed code needs the address (it reaches only the account's own) */
+/* Sign-up details go with a code to the phone; an emailed code needs the address (it
+ * reaches only the account's own). */
 static void
-signin_check(const void *whole, struct arena *a, struct input_errors *e)
+send_otp_check(const void *whole, struct arena *a, struct input_errors *e)
 {
 	const struct web_otp_ask *ask = whole;
+	bool phone_channel = false;
 
-	if (strcmp(ask->channel, "email") == 0 && ask->email == NULL)
+	for (const char *const *c = web_signup_channels; *c != NULL; c++)
+		phone_channel |= strcmp(ask->channel, *c) == 0;
+	if (ask->signup.name != NULL && !phone_channel)
+		input_error_add(e, a, "channel", SIGNUP_CHANNEL_MESSAGE);
+	else if (strcmp(ask->channel, "email") == 0 && ask->email == NULL)
 		input_error_add(e, a, "email", "Enter an email address");
 }
 
-static const struct input_field signin_fields[] = {
-	SIGNIN_MOBILE_ROW, SIGNIN_CHANNEL_ROW(signin_channels),
-	SIGNIN_EMAIL_ROW,
-};
-const struct input_spec web_signin_spec =
-	INPUT_SPEC("signin", signin_fields, struct web_otp_ask, signin_check);
-
 static const struct input_field signup_fields[] = {
-	SIGNUP_NAME_EMAIL_ROWS(0), SIGNUP_BIRTH_ROW(0), SIGNUP_CONSENT_ROW(0),
+	{ .name = "name", .label = "Full name", .type = INPUT_TEXT, .flags = INPUT_REQUIRED,
+	  .max = VALID_NAME_MAX, .missing = "Enter your full name", .autocomplete = "name",
+	  .offset = offsetof(struct web_signup, name) },
+	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL, .flags = INPUT_REQUIRED,
+	  .missing = "Enter an email address", .offset = offsetof(struct web_signup, email) },
+	{ .name = "dateOfBirth", .label = "Date of birth", .type = INPUT_BIRTH_DATE,
+	  .flags = INPUT_REQUIRED, .hint = "For example, 1990-03-27", .width = "medium",
+	  .missing = "Enter your date of birth",
+	  .offset = offsetof(struct web_signup, date_of_birth) },
+	{ .name = "consent", .label = "I agree to the terms of use and the privacy policy",
+	  .type = INPUT_BOOL, .flags = INPUT_REQUIRED, .legend = "Terms and privacy",
+	  .missing = SIGNUP_CONSENT_MESSAGE, .check = signup_consent_check,
+	  .offset = offsetof(struct web_signup, consent) },
 };
 static const struct input_spec signup_spec =
 	INPUT_SPEC("signup", signup_fields, struct web_signup, NULL);
 
 static const struct input_field send_otp_fields[] = {
-	SIGNIN_MOBILE_ROW, SIGNIN_CHANNEL_ROW(signin_channels),
-	SIGNIN_EMAIL_ROW,
-	{ .name = "signup", .label = "Sign-up details", .type = INPUT_OBJECT, .of = &signup_spec,
-	  .offset = offsetof(struct web_otp_ask, signup) },
+	PHONE_ROW(struct web_otp_ask, phone, INPUT_REQUIRED | INPUT_MOBILE),
+	{ .name = "channel", .label = "Channel", .type = INPUT_ENUM, .choices = signin_channels,
+	  .choice_labels = signin_channel_labels, .legend = "How should we send your code?",
+	  .missing = "Choose how we should send your code",
+	  .offset = offsetof(struct web_otp_ask, channel) },
+	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL,
+	  .hint = "Only if you chose email: the address on your account",
+	  .offset = offsetof(struct web_otp_ask, email) },
+	/* the sign-up page's own fields, beside the phone and channel it shares with /signin */
+	{ .name = "signup", .label = "Sign-up details", .type = INPUT_OBJECT, .flags = INPUT_FLAT,
+	  .of = &signup_spec, .offset = offsetof(struct web_otp_ask, signup) },
 };
 const struct input_spec web_send_otp_spec =
-	INPUT_SPEC("send-otp", send_otp_fields, struct web_otp_ask, signin_check);
-
-#define SIGNUP_AT offsetof(struct web_otp_ask, signup)
-static const struct input_field signup_page_fields[] = {
-	SIGNUP_NAME_EMAIL_ROWS(SIGNUP_AT), SIGNIN_MOBILE_ROW,
-	SIGNUP_BIRTH_ROW(SIGNUP_AT), SIGNIN_CHANNEL_ROW(signup_channels),
-	SIGNUP_CONSENT_ROW(SIGNUP_AT),
-};
-const struct input_spec web_signup_page_spec =
-	INPUT_SPEC("signup page", signup_page_fields, struct web_otp_ask, NULL);
-
-static const struct input_field code_page_fields[] = {
-	CODE_ROW("code", "Your 6-digit code"),
-};
-const struct input_spec web_code_page_spec =
-	INPUT_SPEC("code", code_page_fields, struct web_code_check, NULL);
+	INPUT_SPEC("send-otp", send_otp_fields, struct web_otp_ask, send_otp_check);
+const char *const web_signin_page[] = { "phone", "channel", "email", NULL };
+const char *const web_signup_page[] = { "signup.name", "signup.email", "phone",
+	"signup.dateOfBirth", "channel", "signup.consent", NULL };
 
 static const struct input_field verify_otp_fields[] = {
-	SIGNIN_PHONE_ROW(struct web_code_check, phone, INPUT_REQUIRED), CODE_ROW("otp", "Code"),
+	/* the code page's number is the one its code went to (auth_pages.c) */
+	PHONE_ROW(struct web_code_check, phone, INPUT_REQUIRED | INPUT_JSON_ONLY),
+	{ .name = "otp", .form = "code", .label = "Code", .form_label = "Your 6-digit code",
+	  .type = INPUT_TEXT, .flags = INPUT_REQUIRED, .max = AUTH_OTP_DIGITS,
+	  .check = code_shape_check, .missing = CODE_MESSAGE, .autocomplete = "one-time-code",
+	  .width = "short", .offset = offsetof(struct web_code_check, code) },
 };
 const struct input_spec web_verify_otp_spec =
 	INPUT_SPEC("verify-otp", verify_otp_fields, struct web_code_check, NULL);

@@ -261,6 +261,11 @@ void web_form_from(struct web_form *f, const struct input_spec *spec,
 struct json_object *web_form_model(struct web_app *app, struct request *req,
 	struct response *resp, const struct input_spec *spec, const struct input_errors *e,
 	const char *next);
+/* The same for a page that carries only `fields` of spec (the dotted paths, in the page's
+ * order, it gives web_page_input): their errors lead the summary in that order. */
+struct json_object *web_page_form_model(struct web_app *app, struct request *req,
+	struct response *resp, const struct input_spec *spec, const char *const *fields,
+	const struct input_errors *e, const char *next);
 /* Sets key of the form field `field` in a web_form_model (a page's own touch: "inputmode",
  * "inline", or the value from the database a blank form starts with). */
 /* A field of f with every key its partial reads (blank), the typed value kept; borrowed from
@@ -276,11 +281,21 @@ void web_form_option(struct json_object *field, const char *value, const char *l
 	bool checked);
 void web_form_put(struct json_object *model, const char *field, const char *key,
 	const char *value);
+/* Keeps of the options of form field `field` only those whose value is in values
+ * (NULL-terminated), in their order: a page offering fewer choices than the spec it shares
+ * takes (the spec's check refuses the others). The first option must stay: the error
+ * summary links to it. */
+void web_form_options_only(struct json_object *model, const char *field,
+	const char *const *values);
 /* Reads the request's input through spec into out (zeroed by the caller, who may pre-set
  * defaults): the JSON body on JSON routes, the form body on pages; national phone numbers
  * in the clinic's region. Errors go to e (the request's arena). Returns how many. */
 size_t web_input(struct web_app *app, struct request *req, const struct input_spec *spec,
 	void *out, struct input_errors *e);
+/* The same for a page that carries only `fields` of spec (input_ctx.fields): one spec
+ * shared by two pages and their JSON twin. */
+size_t web_page_input(struct web_app *app, struct request *req, const struct input_spec *spec,
+	const char *const *fields, void *out, struct input_errors *e);
 
 /* Keyset paging (?after=<the last key shown>): a list shows WEB_LIST_PAGE rows and asks its
  * query for one more, to know whether a next page exists. No offsets: a page costs the same
@@ -323,25 +338,26 @@ struct web_signup {
 	bool        consent;
 };
 /* What asks for a sign-in code: the sign-in page, the sign-up page and send-otp read it
- * through their specs (below). Strings are borrowed from the request. */
+ * through one spec (below). Strings are borrowed from the request. */
 struct web_otp_ask {
 	const char       *phone;	/* E.164 */
 	const char       *channel;	/* sms | whatsapp | email; the caller presets "sms" */
 	const char       *email;	/* where an emailed code goes */
 	struct web_signup signup;	/* signup.name NULL: none given */
 };
-/* The specs of the sign-in forms and their JSON twins. A page and its twin are made of the
- * same rows (signin.c): /signin and send-otp (phone, channel, email), /signup and
- * send-otp's signup, /signin/code and verify-otp (the code), /staff/signin and
- * staff-auth/login (email, password). */
-extern const struct input_spec web_signin_spec;		/* /signin: web_otp_ask */
-extern const struct input_spec web_signup_page_spec;	/* /signup: web_otp_ask */
-extern const struct input_spec web_send_otp_spec;	/* send-otp: web_otp_ask */
-/* The code: /signin/code reads "code", verify-otp "phone" and "otp" into web_code_check. */
+/* The specs of the sign-in forms, each the one spec of a page and its JSON twin (signin.c).
+ * send-otp's serves two pages, each carrying its part (web_page_input): /signin the phone,
+ * channel and email; /signup the phone, the channel (sms or whatsapp: the spec's check
+ * refuses email with sign-up details) and the signup object's members as flat fields. */
+extern const struct input_spec web_send_otp_spec;	/* web_otp_ask */
+extern const char *const web_signin_page[];		/* the paths /signin carries */
+extern const char *const web_signup_page[];		/* the paths /signup carries */
+extern const char *const web_signup_channels[];		/* the channels /signup offers */
+/* The code: verify-otp reads "phone" and "otp"; /signin/code reads "otp" from its field
+ * "code", and presets the phone (JSON only) from where its code went. */
 struct web_code_check {
 	const char *phone, *code;
 };
-extern const struct input_spec web_code_page_spec;
 extern const struct input_spec web_verify_otp_spec;
 /* Staff sign-in, page and API. */
 struct web_password_login {

@@ -179,6 +179,8 @@ $r = $a->post("/admin/services/$svc", { %svc, sort_order => '-1000001' });
 is(field_errors($r->{content})->{sort_order}, 'Place in lists must be a whole number from -1000000 to 1000000', '... below its minimum: the range');
 $r = $a->post("/admin/services/$svc", { %svc, duration_minutes => '-50' });
 is(field_errors($r->{content})->{duration_minutes}, 'Length in minutes must be a whole number from 5 to 480', 'a minus where the minimum is 5: the range');
+$r = $a->post("/admin/services/$svc", { %svc, duration_minutes => '99999999999999999999999' });
+is(field_errors($r->{content})->{duration_minutes}, 'Length in minutes must be a whole number from 5 to 480', 'more digits than a number holds: the range, as in JSON');
 $a->post("/admin/services/$svc", \%svc);
 
 # ---- practitioners ----

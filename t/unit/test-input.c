@@ -90,6 +90,39 @@ static const struct input_field person_fields[] = {
 static const struct input_spec person_spec = INPUT_SPEC("person", person_fields, struct person,
 	person_check);
 
+/* A page and its JSON twin read through one spec (input.h): verify-otp's code under another
+ * form name and label, a JSON-only phone, sign-up details nested in JSON and flat in a form,
+ * and two pages each carrying their part. */
+struct twin_signup {
+	const char *name, *email;
+};
+struct twin {
+	const char        *phone, *email, *code;
+	struct twin_signup signup;
+};
+static const struct input_field twin_signup_fields[] = {
+	{ .name = "name", .label = "Full name", .type = INPUT_TEXT, .flags = INPUT_REQUIRED,
+	  .missing = "Enter your full name", .offset = offsetof(struct twin_signup, name) },
+	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL, .flags = INPUT_REQUIRED,
+	  .offset = offsetof(struct twin_signup, email) },
+};
+static const struct input_spec twin_signup_spec =
+	INPUT_SPEC("signup", twin_signup_fields, struct twin_signup, NULL);
+static const struct input_field twin_fields[] = {
+	{ .name = "phone", .label = "Mobile number", .type = INPUT_PHONE,
+	  .flags = INPUT_REQUIRED | INPUT_JSON_ONLY, .missing = "Enter a mobile number",
+	  .offset = offsetof(struct twin, phone) },
+	{ .name = "email", .label = "Email address", .type = INPUT_EMAIL,
+	  .offset = offsetof(struct twin, email) },
+	{ .name = "otp", .form = "code", .label = "Code", .form_label = "Your 6-digit code",
+	  .type = INPUT_TEXT, .max = 6, .offset = offsetof(struct twin, code) },
+	{ .name = "signup", .label = "Sign-up details", .type = INPUT_OBJECT, .flags = INPUT_FLAT,
+	  .of = &twin_signup_spec, .offset = offsetof(struct twin, signup) },
+};
+static const struct input_spec twin_spec = INPUT_SPEC("twin", twin_fields, struct twin, NULL);
+static const char *const signup_page[] = { "signup.name", "signup.email", "otp", NULL };
+static const char *const email_page[] = { "email", "otp", NULL };
+
 static struct arena arena = ARENA_INIT;
 #define KEPT_MAX 128
 static struct json_object *kept[KEPT_MAX];	/* bodies whose strings p may point into */
@@ -99,7 +132,7 @@ static size_t nkept;
 static struct input_errors
 from_json(const char *text, struct person *p)
 {
-	struct input_ctx ctx = { &arena, "AU" };
+	struct input_ctx ctx = { &arena, "AU", NULL, NULL };
 	struct input_errors e = { 0 };
 	struct json_object *o = json_tokener_parse(text);
 
@@ -121,7 +154,7 @@ from_json(const char *text, struct person *p)
 static struct input_errors
 spec_form(const struct input_spec *spec, const char *body, struct person *p)
 {
-	struct input_ctx ctx = { &arena, "AU" };
+	struct input_ctx ctx = { &arena, "AU", NULL, NULL };
 	struct input_errors e = { 0 };
 	struct http_params form = { 0 };
 	struct http_error err;
@@ -149,6 +182,23 @@ static const struct input_field agree_fields[] = {
 	  .missing = "You need to agree", .offset = offsetof(struct person, consent) },
 };
 static const struct input_spec agree_spec = INPUT_SPEC("agree", agree_fields, struct person, NULL);
+
+/* Reads an urlencoded body as the form of a page of twin_spec carrying `fields`, into t as
+ * the caller preset it. */
+static struct input_errors
+twin_form(const char *body, const char *const *fields, struct twin *t)
+{
+	struct input_ctx ctx = { &arena, "AU", NULL, fields };
+	struct input_errors e = { 0 };
+	struct http_params form = { 0 };
+	struct http_error err;
+
+	if (http_parse_form(&arena, body, strlen(body), &form, &err) < 0)
+		diag("test form does not parse: %s", body);
+	else
+		input_form(&twin_spec, &form, t, &ctx, &e);
+	return e;
+}
 
 static const char *
 at(const struct input_errors *e, const char *path)
@@ -313,7 +363,7 @@ main(void)
 	}
 	{
 		/* a required checkbox (consent): unticked is missing, as a form sends nothing */
-		struct input_ctx ctx = { &arena, "AU" };
+		struct input_ctx ctx = { &arena, "AU", NULL, NULL };
 		struct json_object *empty = json_tokener_parse("{}");
 
 		e = spec_form(&agree_spec, "", &p);
@@ -332,7 +382,7 @@ main(void)
 	    strcmp(p.email, "ana@example.org") == 0 && p.phone != NULL,
 	    "... and the other fields are read as ever");
 	{
-		struct input_ctx ctx = { &arena, "AU" };
+		struct input_ctx ctx = { &arena, "AU", NULL, NULL };
 		struct http_json_faults f = { .count = 7, .total = 7, .items = {
 			{ HTTP_JSON_DUPLICATE, "name" },
 			{ HTTP_JSON_NOT_UTF8, "emergencyContact.phone" },
@@ -526,7 +576,7 @@ main(void)
 			{ "{\"wide\":-9223372036854775807}", NULL, NULL, -LLONG_MAX },
 			{ "{\"wide\":9223372036854775807}", NULL, NULL, LLONG_MAX },
 		};
-		struct input_ctx ctx = { &arena, "AU" };
+		struct input_ctx ctx = { &arena, "AU", NULL, NULL };
 
 		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 			struct json_object *o = json_tokener_parse(cases[i].json);
@@ -565,6 +615,103 @@ main(void)
 	e = from_form("name=Ana&phone=%2B1+201+555+0123", &p);
 	ok(!at(&e, "phone") && p.phone != NULL && strcmp(p.phone, "+12015550123") == 0,
 	    "a US number (fixed line or mobile: the library cannot tell) is taken");
+
+	/* a form's whole number too big to hold is beyond the range, as in JSON, not junk */
+	{
+		static const struct { const char *form, *path, *want, *what; } big[] = {
+			{ "age=99999999999999999999999", "age", "Age must be a whole number from 0 to 130",
+			  "form: an oversized whole number is the range error" },
+			{ "age=-99999999999999999999999", "age", "Age must be a whole number from 0 to 130",
+			  "form: an oversized negative too" },
+			{ "age=99999999999999999999999x", "age", "Age must be a whole number",
+			  "form: digits then junk are still not a number" },
+			{ "fee=99999999999999999999.50", "fee", "Fee must be an amount from 0.00 to 1000000.00",
+			  "form: oversized money is its range error" },
+			{ "fee=99999999999999999999.505", "fee", "Fee must be an amount like 120.50",
+			  "form: three decimals are still not an amount" },
+		};
+
+		for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
+			e = from_form(big[i].form, &p);
+			is_str(at(&e, big[i].path), big[i].want, "%s", big[i].what);
+		}
+	}
+
+	/* a birth date is before the clinic's today, not UTC's: at 13:30 UTC on 27 March 2026
+	 * it is already the 28th in Melbourne (AEDT, +11) */
+	{
+		struct input_ctx mel = { &arena, "AU", "Australia/Melbourne", NULL };
+		struct input_ctx la = { &arena, "AU", "America/Los_Angeles", NULL };
+		struct input_ctx utc = { &arena, "AU", NULL, NULL };
+		struct json_object *o27 = json_tokener_parse("{\"name\":\"Ana\",\"dateOfBirth\":\"2026-03-27\"}");
+		struct json_object *o28 = json_tokener_parse("{\"name\":\"Ana\",\"dateOfBirth\":\"2026-03-28\"}");
+		struct input_errors e27 = { 0 }, e28 = { 0 }, u27 = { 0 }, m26 = { 0 };
+		struct json_object *o26 = json_tokener_parse("{\"name\":\"Ana\",\"dateOfBirth\":\"2026-03-26\"}");
+
+		clock_set_for_test(1774618200LL * 1000000);	/* 2026-03-27T13:30:00Z */
+		input_json(&person_spec, o27, &p, &mel, &e27);
+		ok(at(&e27, "dateOfBirth") == NULL, "Melbourne's yesterday (UTC's today) is in the past");
+		input_json(&person_spec, o28, &p, &mel, &e28);
+		is_str(at(&e28, "dateOfBirth"), "Date of birth must be in the past", "Melbourne's today is not");
+		input_json(&person_spec, o27, &p, &utc, &u27);
+		is_str(at(&u27, "dateOfBirth"), "Date of birth must be in the past", "with no zone, UTC's today is not");
+		/* behind UTC the other way: 02:00 UTC on 27 March is 19:00 on the 26th in Los Angeles */
+		clock_set_for_test(1774576800LL * 1000000);	/* 2026-03-27T02:00:00Z */
+		input_json(&person_spec, o26, &p, &la, &m26);
+		is_str(at(&m26, "dateOfBirth"), "Date of birth must be in the past",
+		    "a clinic still on UTC's yesterday: that day is its today, not past");
+		clock_reset_for_test();
+		json_object_put(o26);
+		json_object_put(o27);
+		json_object_put(o28);
+	}
+
+	/* a page and its JSON twin: one spec (issue 12 item 1) */
+	{
+		struct twin t;
+		struct input_errors je = { 0 }, fe;
+		struct json_object *o;
+		char name[INPUT_PATH_MAX];
+
+		/* JSON: the nested object at dotted paths, the code as "otp", the phone required */
+		o = json_tokener_parse("{\"otp\":\"12345x7\",\"signup\":{\"name\":\"\",\"email\":\"x\"},\"email\":\"a@example.org\"}");
+		memset(&t, 0, sizeof t);
+		input_json(&twin_spec, o, &t, &(struct input_ctx){ &arena, "AU", NULL, NULL }, &je);
+		is_str(at(&je, "signup.name"), "Enter your full name", "JSON: a flat object's member errs at its dotted path");
+		is_str(at(&je, "signup.email"), "Enter an email address like name@example.com", "JSON: each member named");
+		ok(at(&je, "name") == NULL, "... not at the flat name");
+		is_str(at(&je, "otp"), "Code must be 6 characters or fewer", "JSON: a field with a form name errs at its own name, in its label");
+		is_str(at(&je, "phone"), "Enter a mobile number", "JSON: a JSON-only field is still required");
+		json_object_put(o);
+
+		/* the form: the same rows, at their form names, in the page's words */
+		memset(&t, 0, sizeof t);
+		t.phone = "+61412345678";	/* the page's own state */
+		fe = twin_form("code=12345x7&name=&email=x&phone=%2B61400000000&otp=123456", signup_page, &t);
+		is_str(at(&fe, "name"), at(&je, "signup.name"), "form: the flat field's error is the JSON member's, from the same row");
+		is_str(at(&fe, "email"), at(&je, "signup.email"), "form: \"email\" is the sign-up's email on the page that shows it");
+		ok(at(&fe, "signup.name") == NULL, "... not at the dotted path");
+		is_str(at(&fe, "code"), "Your 6-digit code must be 6 characters or fewer", "form: read from its form name, worded by its page label");
+		ok(at(&fe, "otp") == NULL, "... the JSON name is not read from a form");
+		ok(at(&fe, "phone") == NULL && strcmp(t.phone, "+61412345678") == 0, "form: a JSON-only field is left as the page preset it");
+		ok(t.email == NULL, "form: the top-level email, not on this page, is not read");
+
+		/* another page of the same spec carries other fields */
+		memset(&t, 0, sizeof t);
+		fe = twin_form("email=a%40example.org&name=&code=123456", email_page, &t);
+		is_int((long long)fe.count, 0, "a page with other fields: the other page's blank name is not missing here");
+		is_str(t.email, "a@example.org", "... its \"email\" is the top-level one");
+		ok(t.signup.name == NULL && t.signup.email == NULL, "... the other page's fields are left alone");
+		is_str(t.code, "123456", "... and its code read");
+
+		ok(input_form_field(&twin_spec, "signup.name", name, sizeof name) != NULL &&
+		    strcmp(name, "name") == 0, "the form name of a flat member is its own name");
+		ok(input_form_field(&twin_spec, "otp", name, sizeof name) != NULL &&
+		    strcmp(name, "code") == 0, "... of a renamed field its form name");
+		ok(input_form_field(&twin_spec, "phone", name, sizeof name) == NULL, "... a JSON-only field has none");
+		ok(input_form_field(&person_spec, "emergencyContact.phone", name, sizeof name) != NULL &&
+		    strcmp(name, "emergencyContact.phone") == 0, "... a nested member's is dotted");
+	}
 
 	for (size_t i = 0; i < nkept; i++)
 		json_object_put(kept[i]);
