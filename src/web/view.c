@@ -63,6 +63,16 @@ web_view_sent(void)
 	return (struct web_view){ .kind = WEB_VIEW_SENT };
 }
 
+struct web_view
+web_view_freeing(struct web_view v, struct json_object *model)
+{
+	if (v.kind == WEB_VIEW_PAGE || v.kind == WEB_VIEW_JSON || v.model != NULL)
+		json_object_put(model);
+	else
+		v.model = model;	/* web_view_send puts every view's model */
+	return v;
+}
+
 struct json_object *
 web_details(const struct input_errors *e)
 {

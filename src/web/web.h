@@ -111,6 +111,10 @@ struct web_view web_view_error(int status, const char *message, const char *fiel
 struct web_view web_view_invalid(const struct input_errors *errors);
 struct web_view web_view_db_failed(void);
 struct web_view web_view_sent(void);
+/* v, which also frees model (the handler's reference) once sent: for a handler that fails
+ * after it built a model, so that it returns its answer without freeing anything. v must
+ * not be a page or JSON view (their model is what they send; model is then freed now). */
+struct web_view web_view_freeing(struct web_view v, struct json_object *model);
 /* Answers v into resp and frees its model. */
 void web_view_send(struct web_app *app, struct request *req, struct response *resp,
 	struct web_view *v);
