@@ -840,6 +840,8 @@ book_render(struct web_app *app, struct request *req, const char *name, struct j
 
 	if (app->views == NULL)
 		log_error("render failed", "no templates");
+	else if (!web_route_renders(app, name))
+		;	/* logged */
 	else if (view_render(app->views, name, model, &html, &err) < 0)
 		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
 	else

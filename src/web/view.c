@@ -6,6 +6,8 @@
  * failure gets the same 503 and every model is freed whatever path the handler took. */
 #include "web/web.h"
 
+#include <string.h>
+
 #include <json-c/json.h>
 
 #define WEB_DB_FAILED_MESSAGE "The service is temporarily unavailable. Please try again in a moment."
@@ -73,6 +75,23 @@ web_view_freeing(struct web_view v, struct json_object *model)
 	return v;
 }
 
+bool
+web_route_renders(const struct web_app *app, const char *name)
+{
+	const char *names = app->rq.route ? app->rq.route->templates : NULL, *p;
+	size_t n = strlen(name);
+
+	if (!app->cfg.debug_routes)
+		return true;
+	for (p = names; p != NULL && (p = strstr(p, name)) != NULL; p += n)
+		if ((p == names || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	log_error("template not named by its route", "%s %s renders %s: name it in its row "
+	    "(web/routes.c)", app->rq.route ? app->rq.route->route.pattern : "?",
+	    app->rq.route ? app->rq.route->handler : "?", name);
+	return false;
+}
+
 struct json_object *
 web_details(const struct input_errors *e)
 {
@@ -90,6 +109,10 @@ web_view_send(struct web_app *app, struct request *req, struct response *resp,
 {
 	switch (v->kind) {
 	case WEB_VIEW_PAGE:
+		if (!web_route_renders(app, v->page)) {
+			web_error(app, req, resp, 500, "Something went wrong on our side.", NULL);
+			break;
+		}
 		web_page(app, req, resp, v->status, v->page, v->model);	/* consumes the model */
 		v->model = NULL;
 		break;
