@@ -78,11 +78,13 @@ web_view_freeing(struct web_view v, struct json_object *model)
 bool
 web_route_renders(const struct web_app *app, const char *name)
 {
-	const char *names = app->rq.route ? app->rq.route->templates : NULL, *p;
-	size_t n = strlen(name);
+	const char *names, *p;
+	size_t n;
 
 	if (!app->cfg.debug_routes)
-		return true;
+		return true;	/* production pays nothing for it */
+	names = app->rq.route ? app->rq.route->templates : NULL;
+	n = strlen(name);
 	for (p = names; p != NULL && (p = strstr(p, name)) != NULL; p += n)
 		if ((p == names || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
 			return true;
