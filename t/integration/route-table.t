@@ -3,7 +3,9 @@
 # item 8). `kairos routes` prints each row (method, pattern, access, handler, specs,
 # templates, flags), and this checks what the rows claim against the source tree:
 #   - every handler named is defined in src/web/;
-#   - every template named is templates/NAME.mustache;
+#   - every template named is templates/NAME.mustache, and every template a handler renders
+#     (a "pages/..." or "partials/..." literal in its body or a function it calls) is named
+#     by a row of that handler, and each a row names is one it renders;
 #   - every spec named is defined in src/ (an input_spec, or the field table that catalogue.c
 #     makes a spec of per page);
 #   - every input spec a handler reads (an input_spec's name in its body, or in the body of a
@@ -57,29 +59,34 @@ my %reach;
 sub reach {
 	my ($fn) = @_;
 	return $reach{$fn} if $reach{$fn};
-	my (%seen, %reads, $input);
+	my (%seen, %reads, %renders, $input);
 	my @todo = ($fn);
 	while (defined(my $f = shift @todo)) {
 		next if $seen{$f}++ || !exists $body{$f};
 		my $b = $body{$f};
 		$spec{$_} and $reads{$_} = 1 for $b =~ /\b(\w+)\b/g;
+		# pages/error is web_error's, which any HTML route may show (routes.c)
+		$renders{$1} = 1 while $b =~ m{"((?:pages|partials)/(?!error")[a-z0-9-]+)"}g;
 		while ($b =~ /\b([a-z_]\w*)\s*\(/g) {
 			$input = 1 if $1 eq 'web_input' || $1 eq 'web_form_from' || $1 eq 'web_form_model';
 			push @todo, $1 if exists $body{$1};
 		}
 	}
-	return $reach{$fn} = { reads => \%reads, input => $input };
+	return $reach{$fn} = { reads => \%reads, renders => \%renders, input => $input };
 }
 
 # Problems of a set of rows, one line each.
 sub problems {
 	my @rows = @_;
-	my (@p, %named);
+	my (@p, %named, %shown);
 	for my $r (@rows) {
 		my $where = "$r->{method} $r->{pattern}";
 		push @p, "$where: handler $r->{handler} is not defined in src/web" if !exists $body{$r->{handler}};
 		for my $t ($r->{templates} eq '-' ? () : split / /, $r->{templates}) {
+			$shown{$r->{handler}}{$t} = 1;
 			push @p, "$where: template $t is not templates/$t.mustache" if !-f "$src/templates/$t.mustache";
+			push @p, "$where: names $t, which $r->{handler} does not render"
+				if -f "$src/templates/$t.mustache" && !reach($r->{handler})->{renders}{$t};
 		}
 		my @specs = $r->{specs} eq '-' ? () : split / /, $r->{specs};
 		for my $s (@specs) {
@@ -97,17 +104,24 @@ sub problems {
 		for my $s (sort keys %{ reach($h)->{reads} }) {
 			push @p, "$h reads $s, which none of its rows names" if !$named{$h}{$s};
 		}
+		for my $t (sort keys %{ reach($h)->{renders} }) {
+			push @p, "$h renders $t, which none of its rows names" if !$shown{$h}{$t};
+		}
 	}
 	return @p;
 }
 
 my @p = problems(@rows);
-is(scalar(@p), 0, 'every row names existing templates and the specs its handler reads') or diag join "\n", @p;
+is(scalar(@p), 0, 'every row names the templates its handler renders and the specs it reads, all existing') or diag join "\n", @p;
 
 # The checks fail on rows that lie.
 sub with { my ($pattern, %set) = @_; map { $_->{pattern} eq $pattern ? { %$_, %set } : $_ } @rows }
 like(join("\n", problems(with('/contact', templates => 'pages/site-page pages/nowhere'))),
 	qr{GET /contact: template pages/nowhere is not}, 'a template that does not exist is found');
+like(join("\n", problems(with('/contact', templates => 'pages/site-page pages/home'))),
+	qr{GET /contact: names pages/home, which web_site_page does not render}, 'a template the handler does not render is found');
+like(join("\n", problems(map { $_->{handler} eq 'web_site_page' ? { %$_, templates => '-' } : $_ } @rows)),
+	qr{web_site_page renders pages/site-page, which none of its rows names}, 'a template the handler renders and no row names is found');
 like(join("\n", problems(with('/contact', specs => 'site_page_spec'))),
 	qr{GET /contact: names site_page_spec, which web_site_page does not read}, 'a spec the handler does not read is found');
 like(join("\n", problems(with('/admin/pages/:slug', specs => '-'))),
