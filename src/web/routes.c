@@ -5,22 +5,23 @@
  * spec is made of; NULL: none), and the templates it renders under templates/ (NULL: none;
  * every HTML route may also show pages/error, which dispatch renders). A handler's SQL is
  * in the domain module it calls (docs/architecture.md, "One request"). `kairos routes`
- * prints the table; t/integration/route-table.t checks each template exists and each spec
- * is the one the handler reads, and under KAIROS_DEBUG_ROUTES a page whose template its
- * row does not name is a 500 (view.c), so no row can claim less than its handler does. */
+ * prints the table; t/integration/route-table.t checks that the templates and specs a row
+ * names exist and are the ones its handler renders and reads, and under
+ * KAIROS_DEBUG_ROUTES a page whose template its row does not name is a 500 (view.c). */
 #include "web/web.h"
 
 /* access: PUBLIC, WEBHOOK, or who may call it (PATIENT, STAFF, ADMIN, SIGNED_IN: web.h).
  * Every handler returns a view (web.h). specs and templates: names, space-separated. */
+#define ROW(m, pattern, fn, access_, kind_, specs_, templates_) \
+	.route = { HTTP_##m, pattern }, .view = fn, .handler = #fn, .access = WEB_##access_, \
+	.kind = HTTP_KIND_##kind_, .specs = specs_, .templates = templates_
 #define VIEW(m, pattern, fn, access_, kind_, specs_, templates_) \
-	{ .route = { HTTP_##m, pattern }, .view = fn, .handler = #fn, .access = WEB_##access_, \
-	  .kind = HTTP_KIND_##kind_, .specs = specs_, .templates = templates_ }
+	{ ROW(m, pattern, fn, access_, kind_, specs_, templates_) }
 /* A route whose path holds a secret (an invitation token): the request log shows its
  * pattern, and its answers carry Referrer-Policy: no-referrer so the next request's Referer
  * does not repeat it. nginx/kairos.conf.in's /staff/invite/ location redacts it too. */
 #define SECRET_PATH_VIEW(m, pattern, fn, access_, kind_, specs_, templates_) \
-	{ .route = { HTTP_##m, pattern }, .view = fn, .handler = #fn, .access = WEB_##access_, \
-	  .kind = HTTP_KIND_##kind_, .specs = specs_, .templates = templates_, .secret_path = true }
+	{ ROW(m, pattern, fn, access_, kind_, specs_, templates_), .secret_path = true }
 /* A list of the booking catalogue (ADMIN-1) under base: list, new, create, edit, update and
  * the changes: deactivate and activate (CATALOGUE), or delete (CATALOGUE_DELETED, rows of
  * kinds that are deleted, booking_admin_deactivates). Open to staff: the handlers let
@@ -42,19 +43,14 @@
  * kairos_auth zone. nginx/kairos.conf.in's location is `kairos routes --nginx-auth-location`,
  * which t/integration/nginx-paths.t checks, so a new one cannot be forgotten there. */
 #define SIGNIN_ROUTE(m, pattern, fn, kind_, specs_, templates_) \
-	{ .route = { HTTP_##m, pattern }, .view = fn, .handler = #fn, .access = WEB_PUBLIC, \
-	  .kind = HTTP_KIND_##kind_, .specs = specs_, .templates = templates_, .signin = true }
+	{ ROW(m, pattern, fn, PUBLIC, kind_, specs_, templates_), .signin = true }
 /* An unsafe method without the CSRF check: it only renews the caller's own cookies. */
 #define RENEW_ROUTE(m, pattern, fn, specs_, templates_) \
-	{ .route = { HTTP_##m, pattern }, .view = fn, .handler = #fn, .access = WEB_PUBLIC, \
-	  .kind = HTTP_KIND_HTML, .specs = specs_, .templates = templates_, .no_csrf = true }
+	{ ROW(m, pattern, fn, PUBLIC, HTML, specs_, templates_), .no_csrf = true }
 #define DEV_ROUTE(m, pattern, fn, kind_, specs_, templates_) \
-	{ .route = { HTTP_##m, pattern }, .view = fn, .handler = #fn, .access = WEB_PUBLIC, \
-	  .kind = HTTP_KIND_##kind_, .specs = specs_, .templates = templates_, .dev_only = true }
+	{ ROW(m, pattern, fn, PUBLIC, kind_, specs_, templates_), .dev_only = true }
 #define DEBUG_ROUTE(m, pattern, fn, kind_, specs_, templates_) \
-	{ .route = { HTTP_##m, pattern }, .view = fn, .handler = #fn, .access = WEB_PUBLIC, \
-	  .kind = HTTP_KIND_##kind_, .specs = specs_, .templates = templates_, \
-	  .debug_only = true, .no_csrf = true }
+	{ ROW(m, pattern, fn, PUBLIC, kind_, specs_, templates_), .debug_only = true, .no_csrf = true }
 
 /* The booking wizard's specs by step (book.c), and the page of a choice it cannot show. */
 #define BOOK_STEP1   "catalogue_services_spec"
