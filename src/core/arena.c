@@ -49,6 +49,36 @@ arena_alloc(struct arena *a, size_t n)
 }
 
 void *
+arena_grow(struct arena *a, void *p, size_t old, size_t n)
+{
+	struct arena_chunk *c = a->head, *moved;
+	uintptr_t at = (uintptr_t)p, data;
+	void *q;
+
+	if (p == NULL)
+		return arena_alloc(a, n);
+	old = arena_align(old ? old : 1);
+	n = arena_align(n);
+	if (c != NULL && at >= (data = (uintptr_t)c->data) && at + old == data + c->used) {
+		size_t start = at - data;
+
+		if (c->size - start >= n) {	/* the newest allocation, with room after it */
+			c->used = start + n;
+			return p;
+		}
+		if (start == 0) {	/* alone in its chunk: realloc may keep it in place */
+			moved = xrealloc(c, sizeof *c + n);
+			moved->size = moved->used = n;
+			a->head = moved;
+			return moved->data;
+		}
+	}
+	q = arena_alloc(a, n);
+	memcpy(q, p, old);
+	return q;
+}
+
+void *
 arena_calloc(struct arena *a, size_t count, size_t size)
 {
 	void *p;

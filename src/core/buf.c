@@ -1,4 +1,5 @@
 #include "core/buf.h"
+#include "core/arena.h"
 #include "core/mem.h"
 #include "core/utf8.h"
 
@@ -23,7 +24,7 @@ buf_reserve(struct buf *b, size_t extra)
 	cap = b->cap ? b->cap : BUF_MIN_CAP;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	b->data = xrealloc(b->data, cap);
+	b->data = b->arena ? arena_grow(b->arena, b->data, b->cap, cap) : xrealloc(b->data, cap);
 	b->cap = cap;
 }
 
@@ -235,7 +236,8 @@ buf_reset(struct buf *b)
 void
 buf_free(struct buf *b)
 {
-	free(b->data);
+	if (b->arena == NULL)
+		free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
@@ -243,7 +245,7 @@ buf_free(struct buf *b)
 char *
 buf_detach(struct buf *b)
 {
-	char *p = b->data ? b->data : xstrdup("");
+	char *p = b->data ? b->data : b->arena ? arena_strdup(b->arena, "") : xstrdup("");
 
 	b->data = NULL;
 	b->len = b->cap = 0;

@@ -3,20 +3,28 @@
  * Used for response bodies, rendered templates, SQL parameters and log lines.
  * A zeroed struct (BUF_INIT) is an empty buffer; nothing is allocated until the
  * first append. The buffer owns `data`; buf_free() releases it, buf_detach()
- * hands it to the caller. */
+ * hands it to the caller.
+ *
+ * A buffer made with BUF_ARENA(a) grows in arena a instead (arena_grow): its data is the
+ * arena's and goes with it, so a handler that builds text in its request's arena returns
+ * from anywhere without a buf_free (which, for such a buffer, only empties it). */
 #ifndef KAIROS_CORE_BUF_H
 #define KAIROS_CORE_BUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
 
+struct arena;
+
 struct buf {
 	char   *data;	/* NULL until the first append; then NUL-terminated */
 	size_t  len;	/* bytes in use, not counting the terminator */
 	size_t  cap;	/* bytes allocated */
+	struct arena *arena;	/* NULL: data is malloc'd and owned; else a's (BUF_ARENA) */
 };
 
-#define BUF_INIT { NULL, 0, 0 }
+#define BUF_INIT { NULL, 0, 0, NULL }
+#define BUF_ARENA(a) { NULL, 0, 0, (a) }
 
 void  buf_reserve(struct buf *b, size_t extra);
 void  buf_append(struct buf *b, const void *p, size_t n);
@@ -48,7 +56,8 @@ const char *buf_cstr(const struct buf *b);
 void  buf_truncate(struct buf *b, size_t len);
 void  buf_reset(struct buf *b);	/* empties, keeps the allocation */
 void  buf_free(struct buf *b);
-/* Hands the data to the caller (free() it) and leaves b empty; never NULL. */
+/* Hands the data to the caller (free() it; an arena buffer's stays the arena's) and leaves b
+ * empty; never NULL. */
 char *buf_detach(struct buf *b);
 
 #endif

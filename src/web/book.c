@@ -176,8 +176,7 @@ book_state_from(const struct request *req, const struct input_errors *e, struct 
 static const char *
 book_href(struct arena *a, const char *path, const struct book_state *st, int end)
 {
-	struct buf b = BUF_INIT;
-	const char *out;
+	struct buf b = BUF_ARENA(a);
 	char sep = '?';
 
 	buf_puts(&b, path);
@@ -189,9 +188,7 @@ book_href(struct arena *a, const char *path, const struct book_state *st, int en
 			http_percent_encode(&b, st->v[i], strlen(st->v[i]), "");
 			sep = '&';
 		}
-	out = arena_strdup(a, buf_cstr(&b));
-	buf_free(&b);
-	return out;
+	return buf_cstr(&b);
 }
 
 /* [{name, value}] of st's names in [from, end) but `except`, for a GET form's hidden fields. */
@@ -597,7 +594,7 @@ book_choices(struct web_app *app, struct request *req, struct book_choices *c)
 	struct input_errors ignored = { 0 };
 	struct catalogue_psychologist *ps;
 	struct catalogue_window w;
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_ARENA(&req->arena);
 	const char *at, *end;
 	size_t n, len;
 	int rc;
@@ -611,10 +608,9 @@ book_choices(struct web_app *app, struct request *req, struct book_choices *c)
 		if (rc != CATALOGUE_OK)
 			return rc;
 		book_choices_text(&req->arena, ps, n, &text);
-		catalogue_keep(&w, "choices", clock_now(), text.data ? text.data : "", text.len);
+		at = buf_cstr(&text);
 		len = text.len;
-		at = arena_strndup(&req->arena, text.data ? text.data : "", len);
-		buf_free(&text);
+		catalogue_keep(&w, "choices", clock_now(), at, len);
 	}
 	c->centres = arena_alloc(&req->arena, (len / 4 + 1) * sizeof *c->centres);
 	for (end = at + len; at < end; ) {
@@ -767,8 +763,7 @@ book_step2(struct web_app *app, struct request *req, struct response *resp, stru
 static const char *
 book_where(struct arena *a, const struct catalogue_psychologist *p)
 {
-	struct buf b = BUF_INIT;
-	const char *out;
+	struct buf b = BUF_ARENA(a);
 
 	for (size_t k = 0; k < p->nlocations; k++) {
 		if (k > 0)
@@ -777,9 +772,7 @@ book_where(struct arena *a, const struct catalogue_psychologist *p)
 	}
 	if (p->telehealth)
 		buf_puts(&b, p->nlocations ? " and telehealth" : "Telehealth");
-	out = arena_strdup(a, buf_cstr(&b));
-	buf_free(&b);
-	return out;
+	return buf_cstr(&b);
 }
 
 static const char *
@@ -842,18 +835,18 @@ static const char *
 book_render(struct web_app *app, struct request *req, const char *name, struct json_object *model)
 {
 	struct mustache_error err;
-	struct buf html = BUF_INIT;
+	struct buf html = BUF_ARENA(&req->arena);
 	char msg[MUSTACHE_ERROR_FILE_MAX + MUSTACHE_ERROR_MSG_MAX + 32];
-	const char *out = NULL;
 
 	if (app->views == NULL)
 		log_error("render failed", "no templates");
+	else if (!web_route_renders(app, name))
+		;	/* logged */
 	else if (view_render(app->views, name, model, &html, &err) < 0)
 		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
 	else
-		out = arena_strndup(&req->arena, html.data ? html.data : "", html.len);
-	buf_free(&html);
-	return out;
+		return buf_cstr(&html);
+	return NULL;
 }
 
 /* The list's cards as HTML (partials/psychologist-cards over their models alone, so that
@@ -929,10 +922,8 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		return web_view_db_failed();
 	if ((kept = catalogue_kept_string(&w, key, clock_now())) != NULL) {
 		book_state_from(req, &s2.e, &st);
-		if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK) {
-			json_object_put(kept);
-			return web_view_db_failed();
-		}
+		if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
+			return web_view_freeing(web_view_db_failed(), kept);
 		model = web_page_model(app, req, resp, NULL);
 		book_step2_back(req, model, &st);
 		json_object_object_add_ex(model, "main", kept, JSON_C_OBJECT_KEY_IS_CONSTANT);
@@ -1025,10 +1016,9 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		book_put(model, "cards", cards);
 		content = book_render(app, req, "partials/book-psychologist-main", model);
 	}
-	if (cards == NULL || content == NULL) {
-		json_object_put(model);
-		return web_view_error(500, "Something went wrong on our side.", NULL);
-	}
+	if (cards == NULL || content == NULL)
+		return web_view_freeing(web_view_error(500, "Something went wrong on our side.", NULL),
+		    model);
 	if (s2.e.count == 0)
 		catalogue_keep(&w, key, clock_now(), content, strlen(content));
 	book_put(model, "main", content);
@@ -1593,12 +1583,11 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	book_bool(model, "signedIn", app->rq.signed_in);
 	{
 		const char *summary = book_href(&req->arena, "/book/summary", &st, BN_COUNT);
-		struct buf url = BUF_INIT;
+		struct buf url = BUF_ARENA(&req->arena);
 
 		buf_puts(&url, "/signin?next=");
 		http_percent_encode(&url, summary, strlen(summary), "");
 		book_put(model, "continueHref", buf_cstr(&url));
-		buf_free(&url);
 	}
 	return web_view_page(slot == NULL ? 409 : 200, "pages/book-summary", model);
 }

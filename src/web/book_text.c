@@ -69,17 +69,14 @@ book_label(struct arena *a, const char *code)
 const char *
 book_labels(struct arena *a, const char *const *codes, size_t n)
 {
-	struct buf b = BUF_INIT;
-	const char *out;
+	struct buf b = BUF_ARENA(a);
 
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			buf_puts(&b, ", ");
 		buf_puts(&b, book_label(a, codes[i]));
 	}
-	out = arena_strdup(a, buf_cstr(&b));
-	buf_free(&b);
-	return out;
+	return buf_cstr(&b);
 }
 
 const char *

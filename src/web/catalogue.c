@@ -440,6 +440,7 @@ cat_form_page(struct web_app *app, struct request *req, struct response *resp,
 
 	web_form_init(&f, req);
 	web_form_from(&f, spec, typed, e);
+	json_object_object_add(f.model, "order", order);
 	for (size_t i = 0; i < spec->nfields; i++) {
 		const struct input_field *in = &spec->fields[i];
 		struct json_object *field = json_object_object_get(f.fields, in->name), *opts, *item;
@@ -454,17 +455,13 @@ cat_form_page(struct web_app *app, struct request *req, struct response *resp,
 
 			web_form_option(field, "", "Not set", v == NULL || *v == '\0');
 		}
-		if (rc != 0) {
-			json_object_put(order);
-			json_object_put(f.model);
-			return web_view_db_failed();
-		}
+		if (rc != 0)
+			return web_view_freeing(web_view_db_failed(), f.model);
 		item = json_object_new_object();
 		json_object_object_add(item, kind, json_object_new_boolean(1));
 		json_object_object_add(item, "field", json_object_get(field));
 		json_object_array_add(order, item);
 	}
-	json_object_object_add(f.model, "order", order);
 	if (c->id != NULL)
 		snprintf(action, CAT_PATH_MAX, "%s/%s", c->base, c->id);
 	else

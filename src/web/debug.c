@@ -111,9 +111,9 @@ web_styleguide(struct web_app *app, struct request *req, struct response *resp)
 	snprintf(path, sizeof path, "%s/templates/pages/styleguide.json", app->cfg.share_dir);
 	if ((model = json_object_from_file(path)) == NULL ||
 	    !json_object_is_type(model, json_type_object)) {
-		json_object_put(model);
 		log_error("styleguide model unreadable", "%s", path);
-		return web_view_error(500, "The styleguide model could not be read.", NULL);
+		return web_view_freeing(web_view_error(500, "The styleguide model could not be read.",
+		    NULL), model);
 	}
 	return web_view_page(200, "pages/styleguide", model);
 }

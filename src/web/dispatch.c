@@ -269,14 +269,11 @@ web_next(const char *next, const char *fallback)
 const char *
 web_next_url(struct request *req, const char *where, const char *next)
 {
-	struct buf url = BUF_INIT;
-	const char *out;
+	struct buf url = BUF_ARENA(&req->arena);
 
 	buf_printf(&url, "%s?next=", where);
 	http_percent_encode(&url, next, strlen(next), "/");
-	out = arena_strdup(&req->arena, url.data);
-	buf_free(&url);
-	return out;
+	return url.data;
 }
 
 /* Answers a request whose path is not canonical (http_path_normalise: "/signin/",
@@ -431,6 +428,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 	size_t i = 0;
 
 	memset(&app->rq, 0, sizeof app->rq);
+	app->rq.arena = &req->arena;
 	if (req->error.status != 0) {
 		web_error(app, req, resp, req->error.status, req->error.message, req->error.field);
 		return;
@@ -452,6 +450,7 @@ web_dispatch(void *ctx, struct request *req, struct response *resp)
 		break;
 	}
 	r = &web_routes[i];
+	app->rq.route = r;
 	req->kind = r->kind;
 	if (r->secret_path) {
 		req->log_path = r->route.pattern;

@@ -19,12 +19,11 @@ web_health_live(struct web_app *app, struct request *req, struct response *resp)
 struct web_view
 web_health_ready(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct buf reason = BUF_INIT;
+	struct buf reason = BUF_ARENA(&req->arena);
 	struct json_object *obj = json_object_new_object();
 	bool unsafe = false;
 	int rc;
 
-	(void)req;
 	rc = db_migrations_current(&app->db, &app->migrations, &reason);
 	/* row-level security holds only for a role that cannot bypass it (0006) */
 	if (rc == 0 && db_role_unsafe(&app->db, &unsafe) == DB_OK && unsafe) {
@@ -45,6 +44,5 @@ web_health_ready(struct web_app *app, struct request *req, struct response *resp
 		    app->db.error);
 	}
 	http_response_header(resp, "Cache-Control", "no-store");
-	buf_free(&reason);
 	return web_view_json(rc == 0 ? 200 : 503, obj);
 }

@@ -14,7 +14,9 @@ web_queue_messages(struct web_app *app, const char *name, struct json_object *mo
     struct notify_message *m, const char *const *recipients, const char *const *patient_ids,
     const char *const *event_keys, size_t n, long *created)
 {
-	struct buf subject = BUF_INIT, text = BUF_INIT, html = BUF_INIT, vars = BUF_INIT, err = BUF_INIT;
+	struct arena *a = app->rq.arena;
+	struct buf subject = BUF_ARENA(a), text = BUF_ARENA(a), html = BUF_ARENA(a),
+	    vars = BUF_ARENA(a), err = BUF_ARENA(a);
 	struct json_object *site = json_object_new_object();
 	bool one = false;
 	int rc = WEB_QUEUE_UNRENDERED;
@@ -32,12 +34,7 @@ web_queue_messages(struct web_app *app, const char *name, struct json_object *mo
 		*created = one;
 	} else
 		rc = notify_enqueue_many(&app->db, m, recipients, patient_ids, event_keys, n, created);
-	json_object_put(model);
-	buf_free(&subject);
-	buf_free(&text);
-	buf_free(&html);
-	buf_free(&vars);
-	buf_free(&err);
+	json_object_put(model);	/* consumed, as web.h says */
 	return rc;
 }
 

@@ -52,6 +52,21 @@ web_routes_signin_regex(struct buf *out)
 	buf_puts(out, ")$");
 }
 
+/* The access column: WEB_* by its routes.c name. */
+static const char *
+web_access_name(unsigned access)
+{
+	static const struct { unsigned access; const char *name; } names[] = {
+		{ WEB_PUBLIC, "PUBLIC" }, { WEB_WEBHOOK, "WEBHOOK" }, { WEB_PATIENT, "PATIENT" },
+		{ WEB_STAFF, "STAFF" }, { WEB_ADMIN, "ADMIN" }, { WEB_SIGNED_IN, "SIGNED_IN" },
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (names[i].access == access)
+			return names[i].name;
+	return "?";
+}
+
 int
 web_routes_main(int argc, char **argv)
 {
@@ -67,12 +82,22 @@ web_routes_main(int argc, char **argv)
 		fputs("usage: kairos routes [--nginx-auth-location]\n", stderr);
 		return 2;
 	}
-	/* method, pattern, and "signin" on the rate-limited rows; tab-separated for scripts */
+	/* method, pattern, access, handler, specs, templates, flags ("-" for none; specs,
+	 * templates and flags space-separated); tab-separated for scripts */
 	for (size_t i = 0; i < web_nroutes; i++) {
 		const struct web_route *r = &web_routes[i];
 
-		printf("%s\t%s%s\n", http_method_name(r->route.method), r->route.pattern,
-		    r->signin ? "\tsignin" : "");
+		buf_reset(&out);
+		buf_puts(&out, r->signin ? " signin" : "");
+		buf_puts(&out, r->secret_path ? " secret-path" : "");
+		buf_puts(&out, r->no_csrf ? " no-csrf" : "");
+		buf_puts(&out, r->dev_only ? " dev-only" : "");
+		buf_puts(&out, r->debug_only ? " debug-only" : "");
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", http_method_name(r->route.method),
+		    r->route.pattern, web_access_name(r->access), r->handler,
+		    r->specs ? r->specs : "-", r->templates ? r->templates : "-",
+		    out.len ? out.data + 1 : "-");
 	}
+	buf_free(&out);
 	return 0;
 }

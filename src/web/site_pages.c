@@ -122,20 +122,17 @@ web_site_page(struct web_app *app, struct request *req, struct response *resp)
 {
 	const struct org_page *page = org_page_find(req->path + 1);
 	struct json_object *model;
-	struct buf text = BUF_INIT;
+	struct buf text = BUF_ARENA(&req->arena);
 	bool custom;
 
 	(void)resp;
 	if (page == NULL)
 		return web_view_error(404, "Not found", NULL);
-	if (org_page_text(&app->db, page, &text, &custom) != DB_OK) {
-		buf_free(&text);
+	if (org_page_text(&app->db, page, &text, &custom) != DB_OK)
 		return web_view_db_failed();
-	}
 	model = json_object_new_object();
 	json_object_object_add(model, "title", json_object_new_string(page->title));
 	json_object_object_add(model, "blocks", site_blocks(buf_cstr(&text)));
-	buf_free(&text);
 	return web_view_page(200, "pages/site-page", model);
 }
 
@@ -143,61 +140,51 @@ web_site_page(struct web_app *app, struct request *req, struct response *resp)
 struct web_view
 web_admin_site_pages(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct json_object *model = web_page_model(app, req, resp, NULL), *list = json_object_new_array();
 	const struct org_page *saved = org_page_find(http_param(&req->query, "saved"));
+	bool *custom = arena_calloc(&req->arena, org_npages, sizeof *custom);
+	struct json_object *model, *list;
 
 	for (size_t i = 0; i < org_npages; i++) {
-		struct json_object *p = json_object_new_object();
-		struct buf text = BUF_INIT;
-		bool custom;
+		struct buf text = BUF_ARENA(&req->arena);
 
-		if (org_page_text(&app->db, &org_pages[i], &text, &custom) != DB_OK) {
-			buf_free(&text);
-			json_object_put(p);
-			json_object_put(list);
-			json_object_put(model);
+		if (org_page_text(&app->db, &org_pages[i], &text, &custom[i]) != DB_OK)
 			return web_view_db_failed();
-		}
-		buf_free(&text);
+	}
+	model = web_page_model(app, req, resp, NULL);
+	list = json_object_new_array();
+	for (size_t i = 0; i < org_npages; i++) {
+		struct json_object *p = json_object_new_object();
+
 		web_form_set(p, "slug", org_pages[i].slug);
 		web_form_set(p, "title", org_pages[i].title);
-		json_object_object_add(p, "custom", json_object_new_boolean(custom));
+		json_object_object_add(p, "custom", json_object_new_boolean(custom[i]));
 		json_object_array_add(list, p);
 	}
 	json_object_object_add(model, "pages", list);
-	if (saved != NULL) {
-		char msg[120];
-
-		snprintf(msg, sizeof msg, "%s: saved. The page shows the new text now.", saved->title);
-		web_flash(model, "success", msg);
-	}
+	if (saved != NULL)
+		web_flash(model, "success", arena_printf(&req->arena,
+		    "%s: saved. The page shows the new text now.", saved->title));
 	return web_view_page(200, "pages/admin-site-pages", model);
 }
 
-/* The edit form of page: typed text and errors, or (typed NULL) the page's text now. */
+/* The edit form of page: typed text and errors, or (e NULL) the page's text now. */
 static struct web_view
 site_page_form(struct web_app *app, struct request *req, struct response *resp, int status,
     const struct org_page *page, const struct input_errors *e)
 {
 	struct json_object *model, *field;
+	struct buf text = BUF_ARENA(&req->arena);
 	struct web_form f;
+	bool custom;
 
+	if (e == NULL && org_page_text(&app->db, page, &text, &custom) != DB_OK)
+		return web_view_db_failed();
 	web_form_init(&f, req);
 	web_form_from(&f, &site_page_spec, e != NULL ? &req->form : NULL, e);
 	field = json_object_object_get(f.fields, "body");
 	web_form_set(field, "rows", SITE_PAGE_ROWS);
-	if (e == NULL) {
-		struct buf text = BUF_INIT;
-		bool custom;
-
-		if (org_page_text(&app->db, page, &text, &custom) != DB_OK) {
-			buf_free(&text);
-			json_object_put(f.model);
-			return web_view_db_failed();
-		}
+	if (e == NULL)
 		web_form_set(field, "value", buf_cstr(&text));
-		buf_free(&text);
-	}
 	model = web_page_model(app, req, resp, &f);
 	web_form_set(model, "slug", page->slug);
 	web_form_set(model, "title", page->title);
@@ -223,7 +210,6 @@ web_admin_site_page_save(struct web_app *app, struct request *req, struct respon
 	const struct org_page *page = org_page_find(http_param(&req->route, "slug"));
 	struct web_site_page_input in = { 0 };
 	struct input_errors e = { 0 };
-	char details[64], *location;
 	bool changed;
 
 	if (page == NULL)
@@ -232,10 +218,8 @@ web_admin_site_page_save(struct web_app *app, struct request *req, struct respon
 		return site_page_form(app, req, resp, 422, page, &e);
 	if (org_page_save(&app->db, app->rq.org_id, page, in.body, app->rq.who.user_id, &changed) != DB_OK)
 		return web_view_db_failed();
-	snprintf(details, sizeof details, "{\"bytes\": %zu}", strlen(in.body));
-	if (changed && web_audit(app, req, "site_page.updated", "site_page", page->slug, details) != DB_OK)
+	if (changed && web_audit(app, req, "site_page.updated", "site_page", page->slug,
+	    arena_printf(&req->arena, "{\"bytes\": %zu}", strlen(in.body))) != DB_OK)
 		return web_view_db_failed();
-	location = arena_alloc(&req->arena, strlen(page->slug) + sizeof "/admin/pages?saved=");
-	sprintf(location, "/admin/pages?saved=%s", page->slug);
-	return web_view_redirect(303, location);
+	return web_view_redirect(303, arena_printf(&req->arena, "/admin/pages?saved=%s", page->slug));
 }

@@ -6,6 +6,8 @@
  * failure gets the same 503 and every model is freed whatever path the handler took. */
 #include "web/web.h"
 
+#include <string.h>
+
 #include <json-c/json.h>
 
 #define WEB_DB_FAILED_MESSAGE "The service is temporarily unavailable. Please try again in a moment."
@@ -63,6 +65,35 @@ web_view_sent(void)
 	return (struct web_view){ .kind = WEB_VIEW_SENT };
 }
 
+struct web_view
+web_view_freeing(struct web_view v, struct json_object *model)
+{
+	if (v.kind == WEB_VIEW_PAGE || v.kind == WEB_VIEW_JSON || v.model != NULL)
+		json_object_put(model);
+	else
+		v.model = model;	/* web_view_send puts every view's model */
+	return v;
+}
+
+bool
+web_route_renders(const struct web_app *app, const char *name)
+{
+	const char *names, *p;
+	size_t n;
+
+	if (!app->cfg.debug_routes)
+		return true;	/* production pays nothing for it */
+	names = app->rq.route ? app->rq.route->templates : NULL;
+	n = strlen(name);
+	for (p = names; p != NULL && (p = strstr(p, name)) != NULL; p += n)
+		if ((p == names || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	log_error("template not named by its route", "%s %s renders %s: name it in its row "
+	    "(web/routes.c)", app->rq.route ? app->rq.route->route.pattern : "?",
+	    app->rq.route ? app->rq.route->handler : "?", name);
+	return false;
+}
+
 struct json_object *
 web_details(const struct input_errors *e)
 {
@@ -80,6 +111,10 @@ web_view_send(struct web_app *app, struct request *req, struct response *resp,
 {
 	switch (v->kind) {
 	case WEB_VIEW_PAGE:
+		if (!web_route_renders(app, v->page)) {
+			web_error(app, req, resp, 500, "Something went wrong on our side.", NULL);
+			break;
+		}
 		web_page(app, req, resp, v->status, v->page, v->model);	/* consumes the model */
 		v->model = NULL;
 		break;

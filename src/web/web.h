@@ -26,6 +26,8 @@ struct web_tenant {
 	long long  fetched_us;	/* monotonic; 0: empty slot */
 };
 
+struct web_route;
+
 /* What dispatch learnt about the request in flight; reset for each one. */
 struct web_request_state {
 	char                  org_id[AUTH_UUID_SIZE];	/* the tenant, from the Host */
@@ -40,6 +42,9 @@ struct web_request_state {
 	bool                  tx_closed;	/* committed or rolled back: no statement may follow */
 	bool                  keep_tx;		/* commit it even though the answer is an error */
 	char                  csrf[AUTH_CSRF_SIZE];	/* the form token, once asked for */
+	struct arena         *arena;	/* the request's, for helpers not given the request
+					 * (message.c): what they build goes with it */
+	const struct web_route *route;	/* the row matched, once routed */
 };
 
 /* A page's navigation depends only on who looks and which entries are current, so a worker
@@ -111,6 +116,14 @@ struct web_view web_view_error(int status, const char *message, const char *fiel
 struct web_view web_view_invalid(const struct input_errors *errors);
 struct web_view web_view_db_failed(void);
 struct web_view web_view_sent(void);
+/* v, which also frees model (the handler's reference) once sent: for a handler that fails
+ * after it built a model, so that it returns its answer without freeing anything. v must
+ * not be a page or JSON view (their model is what they send; model is then freed now). */
+struct web_view web_view_freeing(struct web_view v, struct json_object *model);
+/* Whether template `name` may be rendered for the request: on a test stack
+ * (KAIROS_DEBUG_ROUTES) only if its route's row names it (routes.c), else always. A page
+ * its row does not name is then a 500, logged, so no row can hide a template it shows. */
+bool web_route_renders(const struct web_app *app, const char *name);
 /* Answers v into resp and frees its model. */
 void web_view_send(struct web_app *app, struct request *req, struct response *resp,
 	struct web_view *v);
@@ -125,6 +138,11 @@ typedef struct web_view (*web_view_handler)(struct web_app *app, struct request 
 struct web_route {
 	struct http_route route;	/* first: the router reads it */
 	web_view_handler  view;		/* returns its answer; dispatch sends it */
+	const char       *handler;	/* view's C name, for `kairos routes` */
+	const char       *specs;	/* the input specs view reads, by C name, space-separated;
+					 * NULL: none (routes.c) */
+	const char       *templates;	/* the templates it renders (templates/NAME.mustache),
+					 * space-separated; NULL: none */
 	unsigned          access;	/* WEB_* above */
 	enum http_kind    kind;
 	bool              debug_only;	/* only with KAIROS_DEBUG_ROUTES */

@@ -23,7 +23,7 @@ struct web_view
 web_webhook_twilio_status(struct web_app *app, struct request *req, struct response *resp)
 {
 	struct notify_webhook a;
-	struct buf url = BUF_INIT;
+	struct buf url = BUF_ARENA(&req->arena);
 
 	if (web_read_body(app, req, resp) < 0)
 		return web_view_sent();
@@ -34,7 +34,6 @@ web_webhook_twilio_status(struct web_app *app, struct request *req, struct respo
 	buf_printf(&url, "%s%s", app->cfg.public_url, req->raw_uri);
 	notify_twilio_status_webhook(&app->db, app->cfg.twilio_auth_token, url.data, &req->form,
 	    http_header(req, "X-Twilio-Signature"), req->client_addr, &a);
-	buf_free(&url);
 	return web_webhook_view(&a);
 }
 

@@ -1,5 +1,6 @@
 /* buf, arena, utf8 and log timestamps: the byte-level building blocks. */
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,44 @@ test_arena(void)
 	ok(a.head == NULL, "free releases every chunk");
 }
 
+/* A buffer in an arena: grows in place while it is the newest allocation, moves (keeping its
+ * bytes) when something was allocated after it, and needs no free: the arena takes it. */
+static void
+test_arena_buf(void)
+{
+	struct arena a = ARENA_INIT;
+	struct buf b = BUF_ARENA(&a), big = BUF_ARENA(&a);
+	const char *first, *after;
+	bool intact = true;
+
+	buf_puts(&b, "abc");
+	first = b.data;
+	for (int i = 0; i < 100; i++)
+		buf_printf(&b, "%04d", i);
+	ok(b.data == first, "an arena buffer grows in place while it is the arena's newest");
+	after = arena_strdup(&a, "after");
+	for (int i = 100; i < 1000; i++)
+		buf_printf(&b, "%04d", i);
+	ok(b.data != first, "and moves once something was allocated after it");
+	ok(strncmp(b.data, "abc0000", 7) == 0 && memcmp(b.data + 3 + 3996, "0999", 4) == 0 &&
+	    b.len == 4003 && b.data[b.len] == '\0', "its bytes move with it, terminated");
+	is_str(after, "after", "what was allocated after it is left alone");
+	/* past a chunk: alone in a chunk of its own, which grows by realloc */
+	for (int i = 0; i < 50000; i++)
+		buf_putc(&big, (char)('a' + i % 26));
+	for (size_t i = 0; i < big.len; i++)
+		intact = intact && big.data[i] == (char)('a' + i % 26);
+	ok(intact && big.len == 50000, "a buffer larger than a chunk grows intact");
+	ok(b.data != NULL && strncmp(b.data, "abc0000", 7) == 0, "and the first buffer is untouched");
+	buf_free(&b);
+	ok(b.data == NULL && b.len == 0 && b.arena == &a, "buf_free only empties an arena buffer");
+	buf_puts(&b, "again");
+	is_str(buf_cstr(&b), "again", "which can be filled again, in the arena");
+	is_str(buf_detach(&big) + 49998, "ab", "buf_detach hands out the arena's bytes");
+	arena_free(&a);	/* ASan: no leak, no double free */
+	ok(a.head == NULL, "the arena frees them all");
+}
+
 static void
 test_str_index(void)
 {
@@ -195,6 +234,7 @@ main(void)
 	test_detach();
 	test_utf8();
 	test_arena();
+	test_arena_buf();
 	test_str_index();
 	return tap_done();
 }
