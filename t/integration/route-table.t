@@ -42,7 +42,7 @@ for my $f (glob("$src/src/*/*.c"), glob("$src/src/*/*.h")) {
 	$spec{$1} = 1 while $text =~ /\bstruct input_spec\s+(\w+)\s*=/g;
 	$fields{$1} = 1 while $text =~ /\bstruct input_field\s+(\w+)\s*\[\]\s*=/g;
 }
-ok($spec{site_page_spec} && $spec{web_signin_spec} && $fields{cat_location_fields},
+ok($spec{site_page_spec} && $spec{web_send_otp_spec} && $fields{cat_location_fields},
 	scalar(keys %spec) . ' input specs and ' . scalar(keys %fields) . ' field tables found');
 
 # The functions of src/web/: name => body (Kairos's style: the name at the start of a line,
