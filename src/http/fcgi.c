@@ -138,7 +138,7 @@ http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *
 	/* a failure is the client gone: libfcgi's finish fails the same way, and says nothing */
 	(void)http_fcgi_send(fr, answer, 2);
 	http_fcgi_log(&req, &resp, wire);
-	if (resp.body.cap <= HTTP_BODY_KEEP_MAX) {
+	if (resp.body.arena == NULL && resp.body.cap <= HTTP_BODY_KEEP_MAX) {	/* not the request's */
 		*kept_body = resp.body;
 		resp.body = (struct buf)BUF_INIT;
 	}
