@@ -317,8 +317,8 @@ struct auth_session_row {
 	char created_at[32], last_seen_at[32];	/* for people, in the clinic's time zone */
 };
 
-/* The live sessions of user_id, newest first, at most max. Returns how many (≥ 0), or a
- * negative db_result. */
+/* The live sessions of user_id, newest sign-in first, at most max, after the session `after`
+ * (NULL: from the first). Returns how many (≥ 0), or a negative db_result. */
 int  auth_sessions_list(struct db *db, const char *user_id, const char *after,
 	struct auth_session_row *rows, int max);
 
