@@ -61,9 +61,6 @@ static struct db_stmt auth_stmt_patient_contacts = DB_STMT("auth_patient_contact
 	"SELECT id, coalesce(phone, ''), coalesce(email::text, '') FROM users"
 	" WHERE id = ANY($1::uuid[]) AND org_id = $2 AND role = 'patient' AND disabled_at IS NULL");
 
-static struct db_stmt auth_stmt_role_lock = DB_STMT("auth_role_lock", 1,
-	"SELECT pg_advisory_xact_lock(hashtextextended('roles:' || $1, 0))");
-
 static struct db_stmt auth_stmt_role_get = DB_STMT("auth_role_get", 1,
 	"SELECT role, (SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL)"
 	" FROM users WHERE id = $1::uuid AND role <> 'patient' AND disabled_at IS NULL FOR UPDATE");
@@ -257,12 +254,8 @@ auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsigned 
 		*change = AUTH_ROLE_NO_SUCH_STAFF;
 		return DB_OK;
 	}
-	{
-		const char *p[] = { org_id };
-
-		if ((rc = db_exec(db, &auth_stmt_role_lock, p, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = auth_lock(db, "roles:", org_id, NULL)) != DB_OK)
+		return rc;
 	{
 		const char *p[] = { id };
 
