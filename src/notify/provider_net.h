@@ -48,8 +48,8 @@ bool notify_net_failed(const char *name, const struct net_err *err, long status,
 /* How a provider reads its answers to a send (notify_net_send). */
 struct notify_net_answers {
 	const char *name;	/* "twilio": errors and log lines name it */
-	/* answer: the body as JSON, NULL when it is not (borrowed). */
-	/* The provider accepted m: r from its answer (notify_net_sent, mostly). */
+	/* The provider accepted m: r from its answer (notify_net_sent, mostly). Here and in
+	 * refused, answer is the body as JSON, NULL when it is not (borrowed). */
 	void (*accepted)(const struct notify_outgoing *m, const struct net_response *resp,
 		struct json_object *answer, struct notify_result *r);
 	/* An HTTP answer of status refused m: r->error, and r->outcome where the body tells

@@ -124,6 +124,7 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	}
 	if (t->status_callback != NULL && *t->status_callback != '\0')
 		net_form_add(&form, "StatusCallback", t->status_callback);
+
 	{
 		struct net_request req = { .method = "POST", .path = path.data,
 			.content_type = "application/x-www-form-urlencoded", .body = form.data,
