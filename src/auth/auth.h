@@ -245,6 +245,12 @@ enum auth_refresh_result auth_session_refresh(struct db *db, const struct auth_k
 	const char *token, const char *ip, long now, struct auth_tokens *out,
 	struct auth_principal *who);
 
+/* Holds, until the transaction ends, the lock named what + org_id + ":" + name, so that two
+ * transactions deciding one thing (a number's codes, an email's sign-ins, a clinic's roles)
+ * take turns. name (a phone number or an email; NULL for none) counts case-blind and by its
+ * first 254 characters, as emails are compared. DB_OK or an error. */
+int  auth_lock(struct db *db, const char *what, const char *org_id, const char *name);
+
 /* Whether session_id is live (not revoked, not expired, its account not disabled) and the
  * account's role now (a role changed since the token was issued counts at once); touches
  * last_seen_at at most every AUTH_SESSION_SEEN_SECONDS. DB_OK with *live and *role. */
@@ -317,8 +323,8 @@ struct auth_session_row {
 	char created_at[32], last_seen_at[32];	/* for people, in the clinic's time zone */
 };
 
-/* The live sessions of user_id, newest first, at most max. Returns how many (≥ 0), or a
- * negative db_result. */
+/* The live sessions of user_id, newest sign-in first, at most max, after the session `after`
+ * (NULL: from the first). Returns how many (≥ 0), or a negative db_result. */
 int  auth_sessions_list(struct db *db, const char *user_id, const char *after,
 	struct auth_session_row *rows, int max);
 

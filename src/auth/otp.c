@@ -10,11 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Serialises issuing and checking for one number, so concurrent requests can neither slip
- * past the throttle nor guess more than AUTH_OTP_MAX_ATTEMPTS times. */
-static struct db_stmt auth_stmt_otp_lock = DB_STMT("auth_otp_lock", 2,
-	"SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))");
-
 /* Seconds to wait before another code may be sent (0: now), from the three limits. The
  * throttle counts codes by created_at, so a code's created_at is the wall clock's too. */
 static struct db_stmt auth_stmt_otp_wait = DB_STMT("auth_otp_wait", 7,
@@ -105,12 +100,12 @@ auth_otp_shape_ok(const char *s)
 	return s != NULL && strlen(s) == AUTH_OTP_DIGITS && strspn(s, "0123456789") == AUTH_OTP_DIGITS;
 }
 
+/* Serialises issuing and checking for one number, so concurrent requests can neither slip
+ * past the throttle nor guess more than AUTH_OTP_MAX_ATTEMPTS times. */
 static int
 auth_otp_lock(struct db *db, const char *org_id, const char *phone)
 {
-	const char *p[] = { org_id, phone };
-
-	return db_exec(db, &auth_stmt_otp_lock, p, NULL);
+	return auth_lock(db, "", org_id, phone);
 }
 
 int

@@ -5,39 +5,36 @@
 
 #include <stdlib.h>
 
+/* A batch: the rows of table (by their key, a column list) for which cond holds, at most
+ * $2; answers how many went, and 0 for the second count (only sessions have one). */
+#define AUTH_PURGE(table, key, cond) \
+	"WITH d AS (DELETE FROM " table " WHERE (" key ") IN (SELECT " key " FROM " table \
+	" WHERE " cond " LIMIT $2) RETURNING 1) SELECT count(*), 0 FROM d"
+/* older than the $1 seconds rows are kept */
+#define AUTH_PURGE_OLD(column) column " < " DB_NOW(3) " - make_interval(secs => $1)"
+
 static struct db_stmt auth_stmt_purge_otp = DB_STMT("auth_purge_otp", 3,
-	"WITH d AS (DELETE FROM otp_codes WHERE id IN (SELECT id FROM otp_codes"
-	"  WHERE created_at < " DB_NOW(3) " - make_interval(secs => $1) LIMIT $2) RETURNING 1)"
-	" SELECT count(*), 0 FROM d");
+	AUTH_PURGE("otp_codes", "id", AUTH_PURGE_OLD("created_at")));
 
 /* A guess count whose window ended that long ago (0010): nothing reads it any more. */
 static struct db_stmt auth_stmt_purge_guesses = DB_STMT("auth_purge_guesses", 3,
-	"WITH d AS (DELETE FROM otp_guesses WHERE (org_id, phone) IN (SELECT org_id, phone"
-	"  FROM otp_guesses WHERE window_until < " DB_NOW(3) " - make_interval(secs => $1) LIMIT $2)"
-	"  RETURNING 1)"
-	" SELECT count(*), 0 FROM d");
+	AUTH_PURGE("otp_guesses", "org_id, phone", AUTH_PURGE_OLD("window_until")));
 
 /* A count of wrong passwords untouched that long and not locked (0010): forgotten, as a right
  * password would. Unknown emails make these rows too, so they must not pile up. */
 static struct db_stmt auth_stmt_purge_failures = DB_STMT("auth_purge_failures", 3,
-	"WITH d AS (DELETE FROM login_failures WHERE (org_id, email) IN (SELECT org_id, email"
-	"  FROM login_failures WHERE updated_at < " DB_NOW(3) " - make_interval(secs => $1)"
-	"   AND (locked_until IS NULL OR locked_until < " DB_NOW(3) ") LIMIT $2)"
-	"  RETURNING 1)"
-	" SELECT count(*), 0 FROM d");
+	AUTH_PURGE("login_failures", "org_id, email", AUTH_PURGE_OLD("updated_at")
+	" AND (locked_until IS NULL OR locked_until < " DB_NOW(3) ")"));
 
 static struct db_stmt auth_stmt_purge_sessions = DB_STMT("auth_purge_sessions", 3,
 	"WITH s AS (DELETE FROM sessions WHERE id IN (SELECT id FROM sessions"
-	"  WHERE revoked_at < " DB_NOW(3) " - make_interval(secs => $1)"
-	"     OR expires_at < " DB_NOW(3) " - make_interval(secs => $1) LIMIT $2) RETURNING id)"
+	"  WHERE " AUTH_PURGE_OLD("revoked_at") " OR " AUTH_PURGE_OLD("expires_at") " LIMIT $2)"
+	"  RETURNING id)"
 	" SELECT (SELECT count(*) FROM s),"
 	"  (SELECT count(*) FROM refresh_tokens WHERE session_id IN (SELECT id FROM s))");
 
 static struct db_stmt auth_stmt_purge_invites = DB_STMT("auth_purge_invites", 3,
-	"WITH d AS (DELETE FROM staff_invites WHERE token_hash IN (SELECT token_hash"
-	"  FROM staff_invites WHERE expires_at < " DB_NOW(3) " - make_interval(secs => $1) LIMIT $2)"
-	"  RETURNING 1)"
-	" SELECT count(*), 0 FROM d");
+	AUTH_PURGE("staff_invites", "token_hash", AUTH_PURGE_OLD("expires_at")));
 
 /* Batches of stmt until one removes fewer than a full batch; counts add up in n[0], n[1].
  * $1 is how long rows are kept, $2 the batch, $3 the wall clock (DB_NOW). */

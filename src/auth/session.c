@@ -81,12 +81,12 @@ static struct db_stmt auth_stmt_session_check = DB_STMT("auth_session_check", 3,
 /* Failures are counted per (organisation, email) whether or not the email has an account
  * (login_failures, 0010), so an unknown email counts, locks and answers like a real one.
  * The key is the email as typed, cut to what the column holds (no account has a longer
- * one); citext compares it case-blind, and the lock below lowers it the same way. */
+ * one); citext compares it case-blind, and auth_lock lowers it the same way. */
 
-/* Serialises sign-ins for one (organisation, email): parallel wrong passwords can neither
- * overshoot the count nor race a lock. */
-static struct db_stmt auth_stmt_login_lock = DB_STMT("auth_login_lock", 2,
-	"SELECT pg_advisory_xact_lock(hashtextextended('login:' || $1 || ':' || lower(left($2, 254)), 0))");
+/* auth_lock's: one statement for every lock auth takes */
+static struct db_stmt auth_stmt_lock = DB_STMT("auth_lock", 3,
+	"SELECT pg_advisory_xact_lock(hashtextextended($1::text || $2::text"
+	" || coalesce(':' || lower(left($3::text, 254)), ''), 0))");
 
 /* One row whatever the email: the account if any (id, role, hash: NULL for none) and the
  * seconds its email is still locked for. */
@@ -242,15 +242,19 @@ static const struct db_row_map auth_refresh_map = DB_ROW_MAP(struct auth_refresh
 	DB_COL_INT(struct auth_refresh_row, successor_iat),
 	DB_COL_TEXT(struct auth_refresh_row, successor_hex));
 
-/* Takes (locks) the refresh token whose hash is hash, into *row (zeroed first), the grace
- * window grace seconds. How many rows (1: found), or a negative db_result. */
+/* Takes (locks) the refresh token `token` into *row (zeroed first), its hash into hash, the
+ * grace window grace seconds. How many rows (1: found; 0 also for a token too long to be
+ * one), or a negative db_result. */
 static int
-auth_refresh_take(struct db *db, const char *hash, const char *grace, const char *clock,
-    struct auth_refresh_row *row)
+auth_refresh_take(struct db *db, const char *token, const char *grace, const char *clock,
+    char hash[AUTH_TOKEN_HASH_SIZE], struct auth_refresh_row *row)
 {
 	const char *p[] = { hash, grace, clock };
 
 	memset(row, 0, sizeof *row);
+	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
+		return 0;
+	auth_token_hash_hex(token, hash);
 	return db_query_row(db, &auth_stmt_refresh_take, p, &auth_refresh_map, row);
 }
 
@@ -265,11 +269,8 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 	int n;
 
 	memset(who, 0, sizeof *who);
-	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
-		return AUTH_REFRESH_INVALID;
-	auth_token_hash_hex(token, hash);
 	snprintf(grace, sizeof grace, "%d", AUTH_REFRESH_GRACE_SECONDS);
-	if ((n = auth_refresh_take(db, hash, grace, db_now(clock), &row)) < 0)
+	if ((n = auth_refresh_take(db, token, grace, db_now(clock), hash, &row)) < 0)
 		return AUTH_REFRESH_ERROR;
 	if (n != 1)
 		return AUTH_REFRESH_INVALID;
@@ -309,6 +310,14 @@ auth_session_refresh(struct db *db, const struct auth_keyring *ring, const char 
 			return AUTH_REFRESH_ERROR;
 	}
 	return AUTH_REFRESH_OK;
+}
+
+int
+auth_lock(struct db *db, const char *what, const char *org_id, const char *name)
+{
+	const char *p[] = { what, org_id, name };
+
+	return db_exec(db, &auth_stmt_lock, p, NULL);
 }
 
 int
@@ -367,11 +376,8 @@ auth_session_revoke_by_token(struct db *db, const char *token, struct auth_princ
 
 	*found = false;
 	memset(who, 0, sizeof *who);
-	if (token == NULL || strlen(token) >= AUTH_TOKEN_TEXT_SIZE)
-		return DB_OK;
-	auth_token_hash_hex(token, hash);
 	/* no grace: a logout */
-	if ((n = auth_refresh_take(db, hash, "0", db_now(clock), &row)) < 0)
+	if ((n = auth_refresh_take(db, token, "0", db_now(clock), hash, &row)) < 0)
 		return n;
 	if (!(*found = n == 1))
 		return DB_OK;
@@ -396,7 +402,9 @@ auth_staff_login(struct db *db, const char *org_id, const char *email, const cha
 
 	memset(who, 0, sizeof *who);
 	*retry_after = 0;
-	if (db_exec(db, &auth_stmt_login_lock, p, NULL) != DB_OK ||
+	/* one (organisation, email) at a time: parallel wrong passwords can neither overshoot
+	 * the count nor race a lock */
+	if (auth_lock(db, "login:", org_id, email) != DB_OK ||
 	    db_query(db, &auth_stmt_staff_find, p, &res) != DB_OK)
 		return AUTH_LOGIN_ERROR;
 	if (PQntuples(res) != 1) {	/* (SELECT 1) gives one row; two would be two accounts */

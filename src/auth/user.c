@@ -18,16 +18,18 @@ static struct db_stmt auth_stmt_user_set_details = DB_STMT("auth_user_set_detail
 
 /* Times as the patient reads them ("21 Nov 2026, 6:54 pm"), in the clinic's time zone: the
  * page shows them to people, not to programs. */
-/* newest first, a page at a time: after the session $2 (keyset, web's ?after=) */
+/* newest sign-in first, a page at a time: after the session $2 (keyset, web's ?after=). The
+ * key is created_at, which never changes: last_seen_at moves while a person pages (each
+ * request touches their session), so paging by it would show a row twice or skip one. */
 static struct db_stmt auth_stmt_sessions_list = DB_STMT("auth_sessions_list", 4,
 	"SELECT s.id, coalesce(s.user_agent, ''), coalesce(host(s.ip), ''),"
 	" to_char(s.created_at AT TIME ZONE o.timezone, 'FMDD Mon YYYY, FMHH12:MI am'),"
 	" to_char(s.last_seen_at AT TIME ZONE o.timezone, 'FMDD Mon YYYY, FMHH12:MI am')"
 	" FROM sessions s JOIN organisations o ON o.id = s.org_id"
 	" WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.expires_at > " DB_NOW(4)
-	" AND ($2::uuid IS NULL OR (s.last_seen_at, s.id) <"
-	"  (SELECT last_seen_at, id FROM sessions WHERE id = $2::uuid AND user_id = $1))"
-	" ORDER BY s.last_seen_at DESC, s.id DESC LIMIT $3");
+	" AND ($2::uuid IS NULL OR (s.created_at, s.id) <"
+	"  (SELECT created_at, id FROM sessions WHERE id = $2::uuid AND user_id = $1))"
+	" ORDER BY s.created_at DESC, s.id DESC LIMIT $3");
 
 static struct db_stmt auth_stmt_invite_new = DB_STMT("auth_invite_new", 8,
 	"INSERT INTO staff_invites (token_hash, org_id, email, name, role, invited_by, expires_at)"
@@ -58,9 +60,6 @@ static struct db_stmt auth_stmt_staff_list = DB_STMT("auth_staff_list", 2,
 static struct db_stmt auth_stmt_patient_contacts = DB_STMT("auth_patient_contacts", 2,
 	"SELECT id, coalesce(phone, ''), coalesce(email::text, '') FROM users"
 	" WHERE id = ANY($1::uuid[]) AND org_id = $2 AND role = 'patient' AND disabled_at IS NULL");
-
-static struct db_stmt auth_stmt_role_lock = DB_STMT("auth_role_lock", 1,
-	"SELECT pg_advisory_xact_lock(hashtextextended('roles:' || $1, 0))");
 
 static struct db_stmt auth_stmt_role_get = DB_STMT("auth_role_get", 1,
 	"SELECT role, (SELECT count(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL)"
@@ -255,12 +254,8 @@ auth_staff_set_role(struct db *db, const char *org_id, const char *id, unsigned 
 		*change = AUTH_ROLE_NO_SUCH_STAFF;
 		return DB_OK;
 	}
-	{
-		const char *p[] = { org_id };
-
-		if ((rc = db_exec(db, &auth_stmt_role_lock, p, NULL)) != DB_OK)
-			return rc;
-	}
+	if ((rc = auth_lock(db, "roles:", org_id, NULL)) != DB_OK)
+		return rc;
 	{
 		const char *p[] = { id };
 

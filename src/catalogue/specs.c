@@ -17,6 +17,17 @@ static const char *const sorts[] = { "soonest", "rating", NULL };
 static const char *const sort_labels[] = { "Soonest available", "Highest rated", NULL };
 
 #define Q(type, member) offsetof(struct type, member)
+/* The fields several specs ask for, each defined once: into query struct `query`, with flags
+ * (INPUT_REQUIRED or 0) where one spec needs it and another does not. */
+#define SPEC_SERVICE(query, fl) { .name = "serviceId", .label = "Service", .type = INPUT_UUID, \
+	.flags = (fl), .offset = Q(query, service_id) }
+#define SPEC_LOCATION(query) { .name = "locationId", .label = "Location", .type = INPUT_UUID, \
+	.offset = Q(query, location_id) }
+#define SPEC_SESSION_TYPE(query) { .name = "sessionType", .label = "Session type", \
+	.type = INPUT_ENUM, .choices = session_types, .choice_labels = session_type_labels, \
+	.offset = Q(query, session_type) }
+#define SPEC_ZONE(query, fl) { .name = "tz", .label = "Time zone", .type = INPUT_ZONE, \
+	.flags = (fl), .offset = Q(query, tz) }
 
 static void
 services_check(const void *whole, struct arena *a, struct input_errors *e)
@@ -31,11 +42,8 @@ services_check(const void *whole, struct arena *a, struct input_errors *e)
 }
 
 static const struct input_field services_fields[] = {
-	{ .name = "sessionType", .label = "Session type", .type = INPUT_ENUM,
-	  .choices = session_types, .choice_labels = session_type_labels,
-	  .offset = Q(catalogue_services_query, session_type) },
-	{ .name = "locationId", .label = "Location", .type = INPUT_UUID,
-	  .offset = Q(catalogue_services_query, location_id) },
+	SPEC_SESSION_TYPE(catalogue_services_query),
+	SPEC_LOCATION(catalogue_services_query),
 	{ .name = "concern", .label = "Concern", .type = INPUT_TEXT, .max = CATALOGUE_FILTER_MAX,
 	  .offset = Q(catalogue_services_query, concern) },
 	{ .name = "funding", .label = "Funding", .type = INPUT_ENUM, .choices = fundings,
@@ -61,8 +69,7 @@ psychologists_check(const void *whole, struct arena *a, struct input_errors *e)
 }
 
 static const struct input_field psychologists_fields[] = {
-	{ .name = "serviceId", .label = "Service", .type = INPUT_UUID,
-	  .offset = Q(catalogue_psychologists_query, service_id) },
+	SPEC_SERVICE(catalogue_psychologists_query, 0),
 	{ .name = "q", .label = "Name", .type = INPUT_TEXT, .max = CATALOGUE_QUERY_MAX,
 	  .offset = Q(catalogue_psychologists_query, q) },
 	{ .name = "specialty", .label = "Specialty", .type = INPUT_TEXT, .max = CATALOGUE_FILTER_MAX,
@@ -71,8 +78,7 @@ static const struct input_field psychologists_fields[] = {
 	  .offset = Q(catalogue_psychologists_query, language) },
 	{ .name = "gender", .label = "Gender", .type = INPUT_ENUM, .choices = genders,
 	  .choice_labels = gender_labels, .offset = Q(catalogue_psychologists_query, gender) },
-	{ .name = "locationId", .label = "Location", .type = INPUT_UUID,
-	  .offset = Q(catalogue_psychologists_query, location_id) },
+	SPEC_LOCATION(catalogue_psychologists_query),
 	{ .name = "telehealth", .label = "Offers telehealth", .type = INPUT_BOOL,
 	  .offset = Q(catalogue_psychologists_query, telehealth) },
 	{ .name = "availableWithinDays", .label = "Available within (days)", .type = INPUT_INT,
@@ -80,11 +86,8 @@ static const struct input_field psychologists_fields[] = {
 	  .offset = Q(catalogue_psychologists_query, available_within_days) },
 	{ .name = "sort", .label = "Sort by", .type = INPUT_ENUM, .choices = sorts,
 	  .choice_labels = sort_labels, .offset = Q(catalogue_psychologists_query, sort) },
-	{ .name = "tz", .label = "Time zone", .type = INPUT_ZONE,
-	  .offset = Q(catalogue_psychologists_query, tz) },
-	{ .name = "sessionType", .label = "Session type", .type = INPUT_ENUM,
-	  .choices = session_types, .choice_labels = session_type_labels,
-	  .offset = Q(catalogue_psychologists_query, session_type) },
+	SPEC_ZONE(catalogue_psychologists_query, 0),
+	SPEC_SESSION_TYPE(catalogue_psychologists_query),
 };
 const struct input_spec catalogue_psychologists_spec = INPUT_SPEC("psychologists",
 	psychologists_fields, struct catalogue_psychologists_query, psychologists_check);
@@ -109,19 +112,14 @@ availability_check(const void *whole, struct arena *a, struct input_errors *e)
 static const struct input_field availability_fields[] = {
 	{ .name = "practitionerId", .label = "Psychologist", .type = INPUT_UUID,
 	  .offset = Q(catalogue_availability_query, practitioner_id) },
-	{ .name = "serviceId", .label = "Service", .type = INPUT_UUID, .flags = INPUT_REQUIRED,
-	  .offset = Q(catalogue_availability_query, service_id) },
+	SPEC_SERVICE(catalogue_availability_query, INPUT_REQUIRED),
 	{ .name = "from", .label = "From", .type = INPUT_DATE, .flags = INPUT_REQUIRED,
 	  .offset = Q(catalogue_availability_query, from) },
 	{ .name = "to", .label = "To", .type = INPUT_DATE, .flags = INPUT_REQUIRED,
 	  .offset = Q(catalogue_availability_query, to) },
-	{ .name = "tz", .label = "Time zone", .type = INPUT_ZONE, .flags = INPUT_REQUIRED,
-	  .offset = Q(catalogue_availability_query, tz) },
-	{ .name = "sessionType", .label = "Session type", .type = INPUT_ENUM,
-	  .choices = session_types, .choice_labels = session_type_labels,
-	  .offset = Q(catalogue_availability_query, session_type) },
-	{ .name = "locationId", .label = "Location", .type = INPUT_UUID,
-	  .offset = Q(catalogue_availability_query, location_id) },
+	SPEC_ZONE(catalogue_availability_query, INPUT_REQUIRED),
+	SPEC_SESSION_TYPE(catalogue_availability_query),
+	SPEC_LOCATION(catalogue_availability_query),
 };
 const struct input_spec catalogue_availability_spec = INPUT_SPEC("availability",
 	availability_fields, struct catalogue_availability_query, availability_check);

@@ -21,17 +21,33 @@
 
 /* r->error from Gallabox's error answer ({"message": …} as far as seen), tolerant. */
 static void
-gallabox_error(struct notify_result *r, long status, const struct buf *body)
+gallabox_error(struct notify_result *r, long status, struct json_object *answer)
 {
-	struct json_object *o = json_tokener_parse(buf_cstr(body)), *msg;
+	struct json_object *msg;
 
-	if (o != NULL && (json_object_object_get_ex(o, "message", &msg) ||
-	    json_object_object_get_ex(o, "error", &msg)) && json_object_is_type(msg, json_type_string))
+	if (answer != NULL && (json_object_object_get_ex(answer, "message", &msg) ||
+	    json_object_object_get_ex(answer, "error", &msg)) && json_object_is_type(msg, json_type_string))
 		snprintf(r->error, sizeof r->error, "gallabox %ld: %s", status, json_object_get_string(msg));
 	else
 		snprintf(r->error, sizeof r->error, "gallabox %ld", status);
-	json_object_put(o);
 }
+
+/* An accepted message's id: "id", or "messageId" in some answers. */
+static void
+gallabox_accepted(const struct notify_outgoing *m, const struct net_response *resp,
+    struct json_object *answer, struct notify_result *r)
+{
+	struct json_object *id = NULL;
+
+	(void)resp;
+	if (answer != NULL && !json_object_object_get_ex(answer, "id", &id))
+		json_object_object_get_ex(answer, "messageId", &id);
+	notify_net_sent("gallabox", m, id, r);
+}
+
+static const struct notify_net_answers gallabox_answers = {
+	.name = "gallabox", .accepted = gallabox_accepted, .refused = gallabox_error,
+};
 
 /* apiKey and apiSecret headers into key and secret (owned by the caller: wipe and free). */
 static void
@@ -56,8 +72,7 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	const struct notify_gallabox *g = p->ctx;
 	struct json_object *vars, *msg, *recipient, *wa, *tpl, *values;
 	struct buf key = BUF_INIT, secret = BUF_INIT;
-	struct net_response resp;
-	struct net_err err;
+	int rc;
 	char name[NOTIFY_WA_MAX_ID];
 	const char *phone = m->recipient[0] == '+' ? m->recipient + 1 : m->recipient, *body;
 
@@ -88,29 +103,17 @@ gallabox_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	gallabox_auth(g, &key, &secret);
-	net_response_init(&resp);
 	{
-		/* a message created twice reaches the patient twice: provider_net.h */
 		struct net_request req = { .method = "POST", .path = "/messages/whatsapp",
 			.headers = { key.data, secret.data, NULL }, .content_type = "application/json",
-			.body = body, .body_len = strlen(body), .retry = NET_RETRY_UNSENT,
-			.request_id = m->id };
+			.body = body, .body_len = strlen(body) };
 
-		if (net_request(&g->net, &req, &resp, &err) == 0) {
-			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *id = NULL;
-
-			if (o != NULL && !json_object_object_get_ex(o, "id", &id))
-				json_object_object_get_ex(o, "messageId", &id);
-			notify_net_sent("gallabox", m, id, r);
-			json_object_put(o);
-		} else if (notify_net_failed("gallabox", &err, resp.status, r))
-			gallabox_error(r, resp.status, &resp.body);
+		rc = notify_net_send(&g->net, &req, m, &gallabox_answers, r);
 	}
-	net_response_free(&resp);
 	gallabox_auth_free(&key, &secret);
 	json_object_put(msg);
 	json_object_put(vars);
-	return r->outcome == NOTIFY_SENT ? 0 : -1;
+	return rc;
 }
 
 /* Gallabox documents no read-only endpoint for the developer API keys, so the check posts

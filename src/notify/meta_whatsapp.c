@@ -92,12 +92,12 @@ meta_template(const struct notify_meta *t, const char *name, struct json_object 
 
 /* r->error from a Graph API error answer; returns its code (0 when there is none). */
 static long
-meta_error(struct notify_result *r, long status, const struct buf *body)
+meta_error(struct notify_result *r, long status, struct json_object *answer)
 {
-	struct json_object *o = json_tokener_parse(buf_cstr(body)), *err, *msg, *code;
+	struct json_object *err, *msg, *code;
 	long n = 0;
 
-	if (o != NULL && json_object_object_get_ex(o, "error", &err) &&
+	if (answer != NULL && json_object_object_get_ex(answer, "error", &err) &&
 	    json_object_object_get_ex(err, "message", &msg)) {
 		if (json_object_object_get_ex(err, "code", &code))
 			n = (long)json_object_get_int64(code);
@@ -105,21 +105,48 @@ meta_error(struct notify_result *r, long status, const struct buf *body)
 		    json_object_get_string(msg), n);
 	} else
 		snprintf(r->error, sizeof r->error, "meta %ld", status);
-	json_object_put(o);
 	return n;
 }
+
+/* An accepted message's id: {"messages": [{"id": …}]} */
+static void
+meta_accepted(const struct notify_outgoing *m, const struct net_response *resp,
+    struct json_object *answer, struct notify_result *r)
+{
+	struct json_object *msgs, *id = NULL;
+
+	(void)resp;
+	if (answer != NULL && json_object_object_get_ex(answer, "messages", &msgs) &&
+	    json_object_is_type(msgs, json_type_array) && json_object_array_length(msgs) > 0)
+		json_object_object_get_ex(json_object_array_get_idx(msgs, 0), "id", &id);
+	notify_net_sent("meta", m, id, r);
+}
+
+/* A refusal whose error code says "later" (meta_retry_codes) is retried. */
+static void
+meta_refused(struct notify_result *r, long status, struct json_object *answer)
+{
+	long code = meta_error(r, status, answer);
+
+	for (size_t i = 0; i < sizeof meta_retry_codes / sizeof *meta_retry_codes; i++)
+		if (code == meta_retry_codes[i])
+			r->outcome = NOTIFY_RETRY;
+}
+
+static const struct notify_net_answers meta_answers = {
+	.name = "meta", .accepted = meta_accepted, .refused = meta_refused,
+};
 
 static int
 meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
 {
 	const struct notify_meta *t = p->ctx;
-	struct net_response resp;
-	struct net_err err;
 	struct buf path = BUF_INIT;
 	struct json_object *vars, *msg;
 	char name[NOTIFY_WA_MAX_ID];
 	const char *body;
+	int rc;
 
 	if ((vars = notify_wa_template("meta", t->templates, m, name, r)) == NULL)
 		return -1;
@@ -131,35 +158,16 @@ meta_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	body = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 
 	buf_printf(&path, "/v%s/%s/messages", meta_version(t), t->phone_number_id);
-	net_response_init(&resp);
 	{
-		/* a message created twice reaches the patient twice: provider_net.h */
 		struct net_request req = { .method = "POST", .path = path.data,
-			.content_type = "application/json", .body = body, .body_len = strlen(body),
-			.retry = NET_RETRY_UNSENT, .request_id = m->id };
+			.content_type = "application/json", .body = body, .body_len = strlen(body) };
 
-		if (net_request(&t->net, &req, &resp, &err) == 0) {
-			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *msgs, *id = NULL;
-
-			if (o != NULL && json_object_object_get_ex(o, "messages", &msgs) &&
-			    json_object_is_type(msgs, json_type_array) &&
-			    json_object_array_length(msgs) > 0)
-				json_object_object_get_ex(json_object_array_get_idx(msgs, 0), "id", &id);
-			notify_net_sent("meta", m, id, r);
-			json_object_put(o);
-		} else if (notify_net_failed("meta", &err, resp.status, r)) {
-			long code = meta_error(r, resp.status, &resp.body);
-
-			for (size_t i = 0; i < sizeof meta_retry_codes / sizeof *meta_retry_codes; i++)
-				if (code == meta_retry_codes[i])
-					r->outcome = NOTIFY_RETRY;
-		}
+		rc = notify_net_send(&t->net, &req, m, &meta_answers, r);
 	}
-	net_response_free(&resp);
 	json_object_put(msg);
 	json_object_put(vars);
 	buf_free(&path);
-	return r->outcome == NOTIFY_SENT ? 0 : -1;
+	return rc;
 }
 
 /* A harmless real request: read the phone number's own node with the token. */
@@ -192,7 +200,10 @@ meta_check(const struct notify_provider *p, char *msg, size_t size)
 		json_object_put(o);
 		good = true;
 	} else {
-		long code = meta_error(&why, err.status, &resp.body);
+		struct json_object *o = json_tokener_parse(buf_cstr(&resp.body));
+		long code = meta_error(&why, err.status, o);
+
+		json_object_put(o);
 
 		if (err.status == 401 || code == 190)
 			snprintf(msg, size, "access token refused (HTTP %ld, code %ld)", err.status, code);

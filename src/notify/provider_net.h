@@ -45,6 +45,34 @@ void notify_net_client(struct net_client *c, const char *name, const char *base_
 bool notify_net_failed(const char *name, const struct net_err *err, long status,
 	struct notify_result *r);
 
+/* How a provider reads its answers to a send (notify_net_send). */
+struct notify_net_answers {
+	const char *name;	/* "twilio": errors and log lines name it */
+	/* The provider accepted m: r from its answer (notify_net_sent, mostly). Here and in
+	 * refused, answer is the body as JSON, NULL when it is not (borrowed). */
+	void (*accepted)(const struct notify_outgoing *m, const struct net_response *resp,
+		struct json_object *answer, struct notify_result *r);
+	/* An HTTP answer of status refused m: r->error, and r->outcome where the body tells
+	 * more than the status did, from the answer. */
+	void (*refused)(struct notify_result *r, long status, struct json_object *answer);
+	/* A 2xx answer too long to read counts as accepted (its id unread), not as a failure. */
+	bool accept_oversized;
+};
+
+/* Sends message m as req (the provider's method, path, headers and body) through c, by the
+ * rule above: NET_RETRY_UNSENT, m's id as the request id. r as `answers` reads the answer,
+ * or notify_net_failed when none came. 0 when it was sent, else -1. */
+int notify_net_send(const struct net_client *c, struct net_request *req,
+	const struct notify_outgoing *m, const struct notify_net_answers *answers,
+	struct notify_result *r);
+
+/* A doctor check's request (GET path, with c's credentials): true when the answer is 200,
+ * which is then in resp (initialised by the caller, who frees it). Otherwise msg says why:
+ * "<base URL> unreachable: …", "<credentials> refused (HTTP n)" for 401 and 403, or
+ * "unexpected HTTP n from <resource>". */
+bool notify_net_check(const struct net_client *c, const char *path, const char *credentials,
+	const char *resource, struct net_response *resp, char *msg, size_t size);
+
 /* After the provider accepted message m: r is sent, with id (a string of its answer, or
  * NULL) as the provider's id. An answer without one still counts as sent, since retrying
  * could send it twice: its id is "name-<m's id>", and only its delivery reports will not

@@ -46,6 +46,51 @@ notify_net_failed(const char *name, const struct net_err *err, long status,
 	return false;
 }
 
+int
+notify_net_send(const struct net_client *c, struct net_request *req,
+    const struct notify_outgoing *m, const struct notify_net_answers *answers,
+    struct notify_result *r)
+{
+	struct net_response resp;
+	struct net_err err;
+	struct json_object *answer;
+	bool accepted;
+
+	/* a message created twice reaches the patient twice: provider_net.h */
+	req->retry = NET_RETRY_UNSENT;
+	req->request_id = m->id;
+	net_response_init(&resp);
+	accepted = net_request(c, req, &resp, &err) == 0 || (answers->accept_oversized &&
+	    err.code == NET_TOO_LARGE && resp.status >= 200 && resp.status < 300);
+	answer = json_tokener_parse(buf_cstr(&resp.body));
+	if (accepted)
+		answers->accepted(m, &resp, answer, r);
+	else if (notify_net_failed(answers->name, &err, resp.status, r))
+		answers->refused(r, resp.status, answer);
+	json_object_put(answer);
+	net_response_free(&resp);
+	return r->outcome == NOTIFY_SENT ? 0 : -1;
+}
+
+bool
+notify_net_check(const struct net_client *c, const char *path, const char *credentials,
+    const char *resource, struct net_response *resp, char *msg, size_t size)
+{
+	struct net_request req = { .method = "GET", .path = path, .request_id = "doctor" };
+	struct net_err err;
+
+	net_request(c, &req, resp, &err);
+	if (err.status == 0 && err.code != NET_OK)
+		snprintf(msg, size, "%s unreachable: %s", c->base_url, err.message);
+	else if (err.status == 401 || err.status == 403)
+		snprintf(msg, size, "%s refused (HTTP %ld)", credentials, err.status);
+	else if (err.status != 200)
+		snprintf(msg, size, "unexpected HTTP %ld from %s", err.status, resource);
+	else
+		return true;
+	return false;
+}
+
 void
 notify_net_sent(const char *name, const struct notify_outgoing *m, struct json_object *id,
     struct notify_result *r)

@@ -121,14 +121,14 @@ notify_sendgrid_timestamp_fresh(const char *timestamp, long long now)
 
 /* "sendgrid 400: message (field f); message …" from SendGrid's {"errors":[…]}. */
 static void
-sendgrid_error_text(struct notify_result *r, long status, const struct buf *body)
+sendgrid_error_text(struct notify_result *r, long status, struct json_object *answer)
 {
-	struct json_object *o = json_tokener_parse(buf_cstr(body)), *errors, *e, *v;
+	struct json_object *errors, *e, *v;
 	struct buf text = BUF_INIT;
 	size_t n = 0;
 
 	buf_printf(&text, "sendgrid %ld", status);
-	if (o != NULL && json_object_object_get_ex(o, "errors", &errors) &&
+	if (answer != NULL && json_object_object_get_ex(answer, "errors", &errors) &&
 	    json_object_is_type(errors, json_type_array))
 		n = json_object_array_length(errors);
 	for (size_t i = 0; i < n; i++) {
@@ -143,8 +143,26 @@ sendgrid_error_text(struct notify_result *r, long status, const struct buf *body
 	}
 	snprintf(r->error, sizeof r->error, "%s", buf_cstr(&text));
 	buf_free(&text);
-	json_object_put(o);
 }
+
+/* Accepted (even with an answer too long to read): sending again would mail the patient
+ * twice, so even an answer without its id counts as sent; delivery reports then cannot
+ * find it (logged). The id is a header; the body is not read. */
+static void
+sendgrid_accepted(const struct notify_outgoing *m, const struct net_response *resp,
+    struct json_object *answer, struct notify_result *r)
+{
+	(void)answer;
+	r->outcome = NOTIFY_SENT;
+	net_response_header(resp, "X-Message-Id", r->provider_id, sizeof r->provider_id);
+	if (r->provider_id[0] == '\0')
+		log_warn("sendgrid answer without X-Message-Id", "%s: HTTP %ld", m->id, resp->status);
+}
+
+static const struct notify_net_answers sendgrid_answers = {
+	.name = "sendgrid", .accepted = sendgrid_accepted, .refused = sendgrid_error_text,
+	.accept_oversized = true,
+};
 
 static struct json_object *
 sendgrid_part(const char *type, const char *value)
@@ -188,31 +206,15 @@ sendgrid_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
 {
 	const struct notify_sendgrid *s = p->ctx;
-	struct net_response resp;
-	struct net_err err;
 	struct json_object *body = sendgrid_body(s, m);
 	const char *json = json_object_to_json_string_ext(body,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	/* a mail sent twice reaches the patient twice: provider_net.h */
 	struct net_request req = { .method = "POST", .path = "/v3/mail/send",
-		.content_type = "application/json", .body = json, .body_len = strlen(json),
-		.retry = NET_RETRY_UNSENT, .request_id = m->id };
+		.content_type = "application/json", .body = json, .body_len = strlen(json) };
+	int rc = notify_net_send(&s->net, &req, m, &sendgrid_answers, r);
 
-	net_response_init(&resp);
-	/* Accepted (even with an answer too long to read): sending again would mail the
-	 * patient twice, so even an answer without its id counts as sent; delivery reports
-	 * then cannot find it (logged). */
-	if (net_request(&s->net, &req, &resp, &err) == 0 ||
-	    (err.code == NET_TOO_LARGE && resp.status >= 200 && resp.status < 300)) {
-		r->outcome = NOTIFY_SENT;
-		net_response_header(&resp, "X-Message-Id", r->provider_id, sizeof r->provider_id);
-		if (r->provider_id[0] == '\0')
-			log_warn("sendgrid answer without X-Message-Id", "%s: HTTP %ld", m->id, resp.status);
-	} else if (notify_net_failed("sendgrid", &err, resp.status, r))
-		sendgrid_error_text(r, resp.status, &resp.body);
 	json_object_put(body);
-	net_response_free(&resp);
-	return r->outcome == NOTIFY_SENT ? 0 : -1;
+	return rc;
 }
 
 static bool
@@ -250,9 +252,7 @@ static bool
 sendgrid_check(const struct notify_provider *p, char *msg, size_t size)
 {
 	const struct notify_sendgrid *s = p->ctx;
-	struct net_request req = { .method = "GET", .path = "/v3/scopes", .request_id = "doctor" };
 	struct net_response resp;
-	struct net_err err;
 	bool good = false;
 	char why[64];
 
@@ -266,13 +266,8 @@ sendgrid_check(const struct notify_provider *p, char *msg, size_t size)
 		return false;
 	}
 	net_response_init(&resp);
-	net_request(&s->net, &req, &resp, &err);
-	if (err.status == 0 && err.code != NET_OK)
-		snprintf(msg, size, "%s unreachable: %s", s->base_url, err.message);
-	else if (err.status == 401 || err.status == 403)
-		snprintf(msg, size, "API key refused (HTTP %ld)", err.status);
-	else if (err.status != 200)
-		snprintf(msg, size, "unexpected HTTP %ld from /v3/scopes", err.status);
+	if (!notify_net_check(&s->net, "/v3/scopes", "API key", "/v3/scopes", &resp, msg, size))
+		good = false;	/* msg says why */
 	else if (!sendgrid_has_scope(&resp.body, "mail.send"))
 		snprintf(msg, size, "API key accepted but lacks the mail.send scope");
 	else {

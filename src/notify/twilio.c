@@ -21,18 +21,39 @@
 #include <openssl/hmac.h>
 
 static void
-twilio_error_text(struct notify_result *r, long status, const struct buf *body)
+twilio_error_text(struct notify_result *r, long status, struct json_object *answer)
 {
-	struct json_object *o = json_tokener_parse(buf_cstr(body)), *code, *msg;
+	struct json_object *code, *msg;
 
-	if (o != NULL && json_object_object_get_ex(o, "message", &msg))
+	if (answer != NULL && json_object_object_get_ex(answer, "message", &msg))
 		snprintf(r->error, sizeof r->error, "twilio %ld: %s (code %s)", status,
 		    json_object_get_string(msg),
-		    json_object_object_get_ex(o, "code", &code) ? json_object_get_string(code) : "?");
+		    json_object_object_get_ex(answer, "code", &code) ? json_object_get_string(code) : "?");
 	else
 		snprintf(r->error, sizeof r->error, "twilio %ld", status);
-	json_object_put(o);
 }
+
+/* An accepted message's sid: an answer without one is retried (Twilio always sends it). */
+static void
+twilio_accepted(const struct notify_outgoing *m, const struct net_response *resp,
+    struct json_object *answer, struct notify_result *r)
+{
+	struct json_object *sid;
+
+	(void)m;
+	if (answer != NULL && json_object_object_get_ex(answer, "sid", &sid) &&
+	    json_object_is_type(sid, json_type_string)) {
+		r->outcome = NOTIFY_SENT;
+		snprintf(r->provider_id, sizeof r->provider_id, "%s", json_object_get_string(sid));
+	} else {
+		r->outcome = NOTIFY_RETRY;
+		snprintf(r->error, sizeof r->error, "twilio %ld: answer without a sid", resp->status);
+	}
+}
+
+static const struct notify_net_answers twilio_answers = {
+	.name = "twilio", .accepted = twilio_accepted, .refused = twilio_error_text,
+};
 
 /* To, From and the template of a WhatsApp message. A template without a ContentSid in
  * KAIROS_WHATSAPP_TEMPLATES is refused: Twilio has no name for it, and a free-form Body
@@ -85,9 +106,8 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
     struct notify_result *r)
 {
 	const struct notify_twilio *t = p->ctx;
-	struct net_response resp;
-	struct net_err err;
 	struct buf path = BUF_INIT, form = BUF_INIT;
+	int rc;
 
 	buf_printf(&path, "/2010-04-01/Accounts/%s/Messages.json", t->account_sid);
 	if (strcmp(m->channel, "whatsapp") == 0) {
@@ -105,34 +125,16 @@ twilio_send(const struct notify_provider *p, const struct notify_outgoing *m,
 	if (t->status_callback != NULL && *t->status_callback != '\0')
 		net_form_add(&form, "StatusCallback", t->status_callback);
 
-	net_response_init(&resp);
 	{
-		/* a message created twice reaches the patient twice: provider_net.h */
 		struct net_request req = { .method = "POST", .path = path.data,
 			.content_type = "application/x-www-form-urlencoded", .body = form.data,
-			.body_len = form.len, .retry = NET_RETRY_UNSENT, .request_id = m->id };
+			.body_len = form.len };
 
-		if (net_request(&t->net, &req, &resp, &err) == 0) {
-			struct json_object *o = json_tokener_parse(buf_cstr(&resp.body)), *sid;
-
-			if (o != NULL && json_object_object_get_ex(o, "sid", &sid) &&
-			    json_object_is_type(sid, json_type_string)) {
-				r->outcome = NOTIFY_SENT;
-				snprintf(r->provider_id, sizeof r->provider_id, "%s",
-				    json_object_get_string(sid));
-			} else {
-				r->outcome = NOTIFY_RETRY;
-				snprintf(r->error, sizeof r->error, "twilio %ld: answer without a sid",
-				    resp.status);
-			}
-			json_object_put(o);
-		} else if (notify_net_failed("twilio", &err, resp.status, r))
-			twilio_error_text(r, resp.status, &resp.body);
+		rc = notify_net_send(&t->net, &req, m, &twilio_answers, r);
 	}
-	net_response_free(&resp);
 	buf_free(&path);
 	buf_free(&form);
-	return r->outcome == NOTIFY_SENT ? 0 : -1;
+	return rc;
 }
 
 static int
@@ -194,8 +196,8 @@ twilio_check(const struct notify_provider *p, char *msg, size_t size)
 {
 	const struct notify_twilio *t = p->ctx;
 	struct net_response resp;
-	struct net_err err;
 	struct buf path = BUF_INIT;
+	bool good;
 
 	if (strncmp(t->account_sid, "AC", 2) != 0 || !twilio_hex(t->account_sid + 2, 32)) {
 		snprintf(msg, size, "KAIROS_TWILIO_ACCOUNT_SID is not AC followed by 32 hex digits");
@@ -203,25 +205,13 @@ twilio_check(const struct notify_provider *p, char *msg, size_t size)
 	}
 	buf_printf(&path, "/2010-04-01/Accounts/%s.json", t->account_sid);
 	net_response_init(&resp);
-	{
-		struct net_request req = { .method = "GET", .path = path.data,
-			.request_id = "doctor" };
-
-		net_request(&t->net, &req, &resp, &err);
-	}
+	good = notify_net_check(&t->net, path.data, "credentials", "the account resource", &resp,
+	    msg, size);
 	net_response_free(&resp);
 	buf_free(&path);
-	if (err.status == 0 && err.code != NET_OK)
-		snprintf(msg, size, "%s unreachable: %s", t->base_url, err.message);
-	else if (err.status == 401 || err.status == 403)
-		snprintf(msg, size, "credentials refused (HTTP %ld)", err.status);
-	else if (err.status != 200)
-		snprintf(msg, size, "unexpected HTTP %ld from the account resource", err.status);
-	else {
+	if (good)
 		snprintf(msg, size, "account %.6s… reachable, credentials accepted", t->account_sid);
-		return true;
-	}
-	return false;
+	return good;
 }
 
 const struct notify_provider notify_twilio_provider = {

@@ -126,5 +126,38 @@ $r = $get->("/account/sessions?after=$all->[0]", $other->{accessToken});
 is(scalar @{ ids_on($r->{content}, qr{action="/account/sessions/([0-9a-f-]{36})/revoke"}) }, 0,
 	"after= someone else's session: none of theirs, nor of one's own");
 
+# ---- sessions page by a key a request does not move (issue 12) ----
+# Every request touches its session's last_seen_at (at most once a minute), so a list paged
+# by it loses a row that is touched between two pages. A second sign-in of the same patient,
+# begun and last seen two days ago, stands last on both orders; it is used between page 1
+# and page 2: it must still be on page 2, and no row may be on both pages.
+my $sessions_re = qr{action="/account/sessions/([0-9a-f-]{36})/revoke"};
+my $clock = sub {
+	my $c = $k->request('POST', "/_debug/clock?$_[0]");
+	die "/_debug/clock?$_[0]: $c->{status} $c->{content}" if $c->{status} != 200;
+};
+$clock->('at=' . (time + 61));	# past the one-a-minute limit on sign-in codes
+my $again = $k->patient('+61400000501');
+my %before = map { $_ => 1 } @$all;
+my ($second) = grep { !$before{$_} } split /\n/,
+	$psql->("SELECT id FROM sessions WHERE user_id = '$uid' AND revoked_at IS NULL");
+ok($second, 'a second sign-in is a second session');
+$psql->("UPDATE sessions SET created_at = now() - interval '2 days', last_seen_at = now() - interval '2 days'"
+	. " WHERE id = '$second'");
+$r = $get->('/account/sessions', $p->{accessToken});
+my $page1 = ids_on($r->{content}, $sessions_re);
+my $after = next_key($r->{content}, 'after');
+is(scalar @$page1, PAGE, 'page 1 of 57 sessions: 50');
+ok(!grep({ $_ eq $second } @$page1), '... without the old second sign-in');
+$clock->('advance=120');	# its last_seen_at is older than a minute by any clock: the request touches it
+is($get->('/account/sessions', $again->{accessToken})->{status}, 200, 'a request with the second sign-in');
+is($psql->("SELECT last_seen_at > now() - interval '1 day' FROM sessions WHERE id = '$second'"), 't',
+	'... touched its last_seen_at');
+$r = $get->("/account/sessions?after=$after", $p->{accessToken});
+my $page2 = ids_on($r->{content}, $sessions_re);
+is(scalar @$page2, 7, 'page 2: the other 7');
+ok(grep({ $_ eq $second } @$page2), '... the touched session among them');
+is(distinct(@$page1, @$page2), 57, 'no session on both pages, none on neither');
+
 $k->finish;
 done_testing;
