@@ -25,7 +25,7 @@
 #define JOBS_TICK_SECONDS     5
 #define JOBS_RECONNECT_MAX_MS 30000
 
-/* argv[0] is "jobs"; `kairos jobs [--list | --run-now NAME | --enqueue KIND PAYLOAD [--key KEY]
+/* argv[0] is "jobs"; `kairos jobs [--list | --kinds | --run-now NAME | --enqueue KIND PAYLOAD [--key KEY]
  * [--org ID] | --dead [--limit N] [--after ID] | --retry ID]`. Returns the exit status. */
 int jobs_main(int argc, char **argv, const char *config_file);
 

@@ -147,31 +147,26 @@ jobs_test_look(struct db *db, const struct jobs_job *job, struct jobs_result *r)
 
 /* The system jobs the machinery's tests queue (no organisation) are platform work; test.tenant
  * is an organisation's kind, and test.system the same handler as platform work. */
+/* A test kind: test-only, retried as fast as a test can wait for. */
+#define JOBS_TEST_KIND(kind, fn, attempts, lease, is_platform, text) \
+	{ .name = (kind), .run = (fn), .max_attempts = (attempts), .lease_seconds = (lease), \
+	  .backoff_seconds = JOBS_TEST_BACKOFF_SECONDS, \
+	  .backoff_max_seconds = JOBS_TEST_BACKOFF_MAX_SECONDS, .test_only = true, \
+	  .platform = (is_platform), .about = (text) }
+
 static const struct jobs_kind jobs_test_kinds[] = {
-	{ .name = "test.sleep", .run = jobs_test_sleep, .max_attempts = JOBS_TEST_SLEEP_ATTEMPTS,
-	  .lease_seconds = JOBS_TEST_SLEEP_LEASE_SECONDS, .backoff_seconds = JOBS_TEST_BACKOFF_SECONDS,
-	  .backoff_max_seconds = JOBS_TEST_BACKOFF_MAX_SECONDS, .test_only = true, .platform = true,
-	  .about = "Test only: sleeps payload.ms milliseconds" },
-	{ .name = "test.hold", .run = jobs_test_sleep, .max_attempts = JOBS_TEST_SLEEP_ATTEMPTS,
-	  .lease_seconds = JOBS_TEST_HOLD_LEASE_SECONDS, .backoff_seconds = JOBS_TEST_BACKOFF_SECONDS,
-	  .backoff_max_seconds = JOBS_TEST_BACKOFF_MAX_SECONDS, .test_only = true, .platform = true,
-	  .about = "Test only: test.sleep under a 600 s lease" },
-	{ .name = "test.fail", .run = jobs_test_fail, .max_attempts = JOBS_TEST_ATTEMPTS,
-	  .lease_seconds = JOBS_TEST_LEASE_SECONDS, .backoff_seconds = JOBS_TEST_BACKOFF_SECONDS,
-	  .backoff_max_seconds = JOBS_TEST_BACKOFF_MAX_SECONDS, .test_only = true, .platform = true,
-	  .about = "Test only: fails payload.fail times, then succeeds" },
-	{ .name = "test.permanent", .run = jobs_test_permanent, .max_attempts = JOBS_TEST_ATTEMPTS,
-	  .lease_seconds = JOBS_TEST_LEASE_SECONDS, .backoff_seconds = JOBS_TEST_BACKOFF_SECONDS,
-	  .backoff_max_seconds = JOBS_TEST_BACKOFF_MAX_SECONDS, .test_only = true, .platform = true,
-	  .about = "Test only: fails for good" },
-	{ .name = "test.tenant", .run = jobs_test_look, .max_attempts = JOBS_TEST_ATTEMPTS,
-	  .lease_seconds = JOBS_TEST_LEASE_SECONDS, .backoff_seconds = JOBS_TEST_BACKOFF_SECONDS,
-	  .backoff_max_seconds = JOBS_TEST_BACKOFF_MAX_SECONDS, .test_only = true,
-	  .about = "Test only: an organisation's job that reads and writes jobs" },
-	{ .name = "test.system", .run = jobs_test_look, .max_attempts = JOBS_TEST_ATTEMPTS,
-	  .lease_seconds = JOBS_TEST_LEASE_SECONDS, .backoff_seconds = JOBS_TEST_BACKOFF_SECONDS,
-	  .backoff_max_seconds = JOBS_TEST_BACKOFF_MAX_SECONDS, .test_only = true, .platform = true,
-	  .about = "Test only: test.tenant as platform work" },
+	JOBS_TEST_KIND("test.sleep", jobs_test_sleep, JOBS_TEST_SLEEP_ATTEMPTS,
+	    JOBS_TEST_SLEEP_LEASE_SECONDS, true, "Test only: sleeps payload.ms milliseconds"),
+	JOBS_TEST_KIND("test.hold", jobs_test_sleep, JOBS_TEST_SLEEP_ATTEMPTS,
+	    JOBS_TEST_HOLD_LEASE_SECONDS, true, "Test only: test.sleep under a 600 s lease"),
+	JOBS_TEST_KIND("test.fail", jobs_test_fail, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
+	    true, "Test only: fails payload.fail times, then succeeds"),
+	JOBS_TEST_KIND("test.permanent", jobs_test_permanent, JOBS_TEST_ATTEMPTS,
+	    JOBS_TEST_LEASE_SECONDS, true, "Test only: fails for good"),
+	JOBS_TEST_KIND("test.tenant", jobs_test_look, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
+	    false, "Test only: an organisation's job that reads and writes jobs"),
+	JOBS_TEST_KIND("test.system", jobs_test_look, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
+	    true, "Test only: test.tenant as platform work"),
 };
 
 const struct jobs_module jobs_test_module = {

@@ -28,15 +28,7 @@ sub jobs { my ($rc, $out) = $k->kairos('jobs', @_); return ($rc, $out) }
 sub enqueue { my ($rc, $out) = jobs('--enqueue', @_); my ($id) = $out =~ /queued ([0-9a-f-]{36})/; return $id }
 my $row = sub { [ split /\|/, $psql->("SELECT status, attempts, coalesce(last_error, '') FROM jobs WHERE id = '$_[0]'"), -1 ] };
 my $keyed = sub { $psql->("SELECT count(*) FROM jobs WHERE dedupe_key = '$_[0]'") };
-sub lines_of {
-	my ($id, $msg) = @_;
-	my @hits;
-	for my $log (glob "$dir/log/jobs*.log") {
-		open my $fh, '<', $log or next;
-		while (<$fh>) { push @hits, $_ if /"msg":"\Q$msg\E"/ && /\Q$id\E/ }
-	}
-	return @hits;
-}
+sub lines_of { $k->job_log_lines(@_) }
 my $saw = sub { my ($l) = lines_of($_[0], 'test job saw'); $l && $l =~ /saw (\d+) jobs of (\d+) organisations and (\d+) system jobs as (\w+)/ ? [$1, $2, $3, $4] : undef };
 
 # ---- the build's kinds, registered by their modules ----
@@ -67,6 +59,15 @@ is($count->($b), 3, "organisation B has 3");
 isnt($rc, 0, 'test.tenant without --org is refused');
 like($out, qr/a job of kind test\.tenant is an organisation's: it needs its org_id/, '... saying why');
 is($keyed->('no-org'), 0, '... and nothing is queued');
+($rc, $out) = jobs('--enqueue', 'test.tenant', '{}', '--org', '00000000-0000-4000-8000-000000000001', '--key', 'forged-org');
+is($rc, 1, 'an organisation that does not exist is refused');
+like($out, qr/foreign key/, '... by the table');
+($rc, $out) = jobs('--enqueue', 'test.tenant', '{}', '--org', 'not-a-uuid');
+is($rc, 1, 'so is an org id that is no uuid');
+is($keyed->('forged-org'), 0, '... nothing queued');
+($rc, $out) = jobs('--kinds', 'extra');
+is($rc, 2, 'kairos jobs --kinds takes no argument');
+like($out, qr/usage: kairos jobs \[--list \| --kinds/, '... and says how it is used');
 
 # ---- what a handler sees: its organisation's rows only, as the application role ----
 my $ja = enqueue('test.tenant', '{}', '--org', $a, '--key', 'look-a');
