@@ -23,6 +23,7 @@ usage(FILE *out)
 	    "  serve              run the FastCGI master and its workers\n"
 	    "  jobs               run the background job runner (outbox, scheduled tasks)\n"
 	    "  jobs --list        scheduled tasks: schedule, next and last run, last error\n"
+	    "  jobs --kinds       the job kinds of this build: module, tenancy, rules\n"
 	    "  jobs --run-now TASK\n"
 	    "                     make a scheduled task due now\n"
 	    "  migrate [--status] apply pending database migrations, or list their state\n"

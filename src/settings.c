@@ -1,6 +1,6 @@
-/* settings.c: the one list of every module's settings table and doctor checks. A new
- * module adds its table (its settings.c) and, if it talks to something outside, its
- * doctor here. */
+/* settings.c: the build's list of modules: every module's settings table, doctor checks and
+ * job kinds. A new module adds its table (its settings.c), its doctor if it talks to
+ * something outside, and its struct jobs_module if it has job kinds (docs/jobs.md). */
 #include "settings.h"
 
 #include "auth/auth.h"
@@ -20,4 +20,9 @@ const struct kairos_doctor kairos_doctors[] = {
 	{ "auth", auth_doctor },
 	{ "notify", notify_doctor },
 	{ NULL, NULL },
+};
+
+/* Every module's job kinds (jobs/jobs.h): the runner, `kairos jobs` and the tests see these. */
+const struct jobs_module *const jobs_modules[] = {
+	&notify_job_module, &jobs_test_module, NULL,
 };

@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The last connection generation given out in this process (db.h: struct db). */
+static unsigned long db_generations;
+/* Room for the statements of a connection's list at first: a worker prepares about this many. */
+#define DB_PREPARED_INITIAL 64
+
 static void
 db_set_error(struct db *db, const PGresult *res, const char *fallback)
 {
@@ -50,6 +55,7 @@ db_disconnect(struct db *db)
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
+	db->nprepared = 0;	/* they went with the connection */
 	db_forget(db);
 	db->aborted = false;
 }
@@ -60,6 +66,9 @@ db_close(struct db *db)
 	db_disconnect(db);
 	free(db->conninfo);
 	db->conninfo = NULL;
+	free(db->prepared);
+	db->prepared = NULL;
+	db->prepared_cap = 0;
 }
 
 int
@@ -81,7 +90,8 @@ db_connect(struct db *db)
 		db_disconnect(db);
 		return DB_UNAVAILABLE;
 	}
-	db->generation++;
+	/* unique in the process (db.h): several connections' statements are told apart */
+	db->generation = __atomic_add_fetch(&db_generations, 1, __ATOMIC_RELAXED);
 	db->sqlstate[0] = '\0';
 	return DB_OK;
 }
@@ -124,6 +134,10 @@ db_trace(struct db *db, const char *name, size_t n)
 	buf_putc(db->trace, ' ');
 }
 
+/* Prepares stmt on db's connection unless it is already. prepared_on answers at once for
+ * a process with one connection; a process with more (the job runner) looks a statement last
+ * used on another connection up in this one's list, since preparing it twice on one
+ * connection fails (and would abort an open transaction). */
 static int
 db_prepare(struct db *db, struct db_stmt *stmt)
 {
@@ -132,12 +146,23 @@ db_prepare(struct db *db, struct db_stmt *stmt)
 
 	if (stmt->prepared_on == db->generation)
 		return DB_OK;
+	for (size_t i = 0; i < db->nprepared; i++)
+		if (db->prepared[i] == stmt) {
+			stmt->prepared_on = db->generation;
+			return DB_OK;
+		}
 	res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
 	db->round_trips++;
 	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = db_classify_failure(db, res);
-	else
+	else {
 		stmt->prepared_on = db->generation;
+		if (db->nprepared == db->prepared_cap) {
+			db->prepared_cap = db->prepared_cap ? db->prepared_cap * 2 : DB_PREPARED_INITIAL;
+			db->prepared = xrealloc(db->prepared, db->prepared_cap * sizeof *db->prepared);
+		}
+		db->prepared[db->nprepared++] = stmt;
+	}
 	PQclear(res);
 	return rc;
 }

@@ -1,4 +1,5 @@
-/* db: one PostgreSQL connection per process, opened lazily and re-opened after it drops;
+/* db: a PostgreSQL connection, opened lazily and re-opened after it drops (a process keeps
+ * one, the job runner two: the owner's and the application role's);
  * prepared statements registered once per connection; migrations.
  *
  * Statements are declared where their table lives (ARCHITECTURE.md), as static
@@ -34,7 +35,8 @@ struct db_stmt {
 	const char   *name;		/* unique across Kairos, prefixed by module: "web_home_org" */
 	const char   *sql;
 	int           nparams;
-	unsigned long prepared_on;	/* the connection generation it was prepared on */
+	unsigned long prepared_on;	/* the connection generation it was last prepared on or
+					 * found prepared on (db_prepare) */
 	bool          shared;		/* reads only tables every organisation shares (no
 					 * row-level security): it needs no tenant, so the
 					 * db's before hook is not run for it */
@@ -63,7 +65,14 @@ struct db {
 	char         *conninfo;	/* owned */
 	int           connect_timeout;
 	long          statement_timeout_ms;
-	unsigned long generation;	/* bumped on every new connection */
+	/* Names the connection: unique among every db of the process, so a statement's
+	 * prepared_on names one connection even where a process keeps two (the job runner's
+	 * owner and application role connections). */
+	unsigned long generation;
+	/* The statements prepared on this connection, for when a statement's prepared_on names
+	 * another connection of the process: owned, emptied when the connection drops. */
+	struct db_stmt **prepared;
+	size_t        nprepared, prepared_cap;
 	char          sqlstate[6];	/* of the last failure, "" if none */
 	char          error[DB_ERROR_SIZE];	/* for logs, never for users */
 	/* Called before each statement while set (not for the statements it runs itself): opens

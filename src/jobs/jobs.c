@@ -1,11 +1,11 @@
 /* jobs.c: the runner's loop: connect, LISTEN, wait for a notification, a tick, the next
- * queued job or scheduled task, or a signal; and the operator's `kairos jobs --list |
- * --run-now NAME | --enqueue KIND PAYLOAD | --dead [--limit N] [--after ID] | --retry ID`. */
+ * queued job or scheduled task, or a signal; and the operator's `kairos jobs --list | --kinds
+ * | --run-now NAME | --enqueue KIND PAYLOAD | --dead [--limit N] [--after ID] | --retry ID`.
+ * The modules' parts (their kinds, batches and dead letters) come through jobs_modules. */
 #include "jobs/jobs.h"
 #include "core/core.h"
 #include "core/valid.h"
 #include "db/db.h"
-#include "notify/notify.h"
 
 #include <curl/curl.h>
 
@@ -28,17 +28,54 @@ jobs_signalled(int sfd)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* Sends every due notification, batch after batch, until none is left or a signal comes:
- * SIGTERM then waits for one batch, not for the whole queue to drain. */
-static void
-jobs_run_notifications(struct db *db, struct notify_runner *runner, int sfd)
-{
-	int n;
+/* The modules that run batches of their kinds themselves (run_due), and their state. */
+struct jobs_batchers {
+	const struct jobs_module *module[JOBS_MAX_MODULES];
+	void                     *state[JOBS_MAX_MODULES];
+	size_t                    n;
+};
 
-	while ((n = notify_run_due(db, runner)) == NOTIFY_CLAIM_BATCH && !jobs_signalled(sfd))
-		;
-	if (n < 0)
-		log_warn("notifications not run", "%s", db->error);
+/* Starts every module that runs batches (after the signals are blocked: their threads inherit
+ * the mask). 0, or -1 when one could not start (logged by it; the ones started are stopped). */
+static int
+jobs_batchers_start(struct jobs_batchers *b, const struct config *cfg, const char *runner)
+{
+	memset(b, 0, sizeof *b);
+	for (const struct jobs_module *const *m = jobs_modules; *m != NULL; m++) {
+		if ((*m)->run_due == NULL || b->n == JOBS_MAX_MODULES)
+			continue;
+		if ((*m)->start != NULL && (b->state[b->n] = (*m)->start(cfg, runner)) == NULL) {
+			log_error("job runner cannot start", "module %s did not start", (*m)->name);
+			while (b->n > 0) {
+				b->n--;
+				if (b->module[b->n]->stop != NULL)
+					b->module[b->n]->stop(b->state[b->n]);
+			}
+			return -1;
+		}
+		b->module[b->n++] = *m;
+	}
+	return 0;
+}
+
+static void
+jobs_batchers_stop(struct jobs_batchers *b)
+{
+	for (size_t i = b->n; i-- > 0;)
+		if (b->module[i]->stop != NULL)
+			b->module[i]->stop(b->state[i]);
+	b->n = 0;
+}
+
+/* Runs each batching module's due jobs (notify: the due messages), batch after batch, until
+ * none is left or a signal comes: SIGTERM then waits for one batch, not for the whole queue
+ * to drain. */
+static void
+jobs_batchers_run(struct jobs_batchers *b, struct db *db, int sfd)
+{
+	for (size_t i = 0; i < b->n && !jobs_signalled(sfd); i++)
+		while (b->module[i]->run_due(db, b->state[i]) == 1 && !jobs_signalled(sfd))
+			;
 }
 
 /* Runs due jobs of the registered kinds, one after another, until none is due, a signal
@@ -122,28 +159,28 @@ jobs_dead_args(int argc, char **argv, int *limit, const char **after)
 	return 0;
 }
 
-/* The message of dead notify.send job id among msgs (what notify_dead_letters_of found),
- * or NULL when it has none (its row is gone). */
-static const struct notify_dead *
-jobs_dead_message(const struct notify_dead *msgs, int n, const char *id)
+/* The note a module gave of dead job id among notes, or NULL when it gave none (its row
+ * is gone). */
+static const struct jobs_dead_note *
+jobs_dead_note_of(const struct jobs_dead_note *notes, int n, const char *id)
 {
 	for (int i = 0; i < n; i++)
-		if (strcmp(msgs[i].id, id) == 0)
-			return &msgs[i];
+		if (strcmp(notes[i].id, id) == 0)
+			return &notes[i];
 	return NULL;
 }
 
 /* --dead [--limit N] [--after ID]: every dead job of every kind, system ones too (this is
- * the owner's connection), newest first, a page of them; a message's (notify.send) with what
- * the admin page shows of it — channel, recipient, last error — and how to retry it. */
+ * the owner's connection), newest first, a page of them; the dead letters of a kind whose
+ * module keeps its own (own_dead_letters: notify's messages) with what that module tells of
+ * them (dead_notes: a message's channel, recipient, last error, and how to retry it). */
 static int
 jobs_dead_cli(struct db *db, int argc, char **argv)
 {
 	static struct jobs_dead rows[JOBS_DEAD_LIST_MAX + 1];
-	static struct notify_dead msgs[JOBS_DEAD_LIST_MAX];
-	struct buf ids = BUF_INIT;
+	static struct jobs_dead_note notes[JOBS_DEAD_LIST_MAX];
 	const char *after;
-	int limit, n, nm = 0;
+	int limit, n, nn = 0;
 
 	if (jobs_dead_args(argc, argv, &limit, &after) < 0)
 		return 2;	/* jobs_main checked them already */
@@ -151,27 +188,37 @@ jobs_dead_cli(struct db *db, int argc, char **argv)
 		fprintf(stderr, "kairos jobs: %s\n", db->error);
 		return 1;
 	}
-	for (int i = 0; i < n && i < limit; i++)
-		if (strcmp(rows[i].kind, NOTIFY_JOB_KIND) == 0)
-			buf_printf(&ids, "%s%s", ids.len ? "," : "{", rows[i].id);
-	if (ids.len) {
-		buf_putc(&ids, '}');
-		nm = notify_dead_letters_of(db, buf_cstr(&ids), msgs, JOBS_DEAD_LIST_MAX);
-	}
-	buf_free(&ids);
-	if (nm < 0) {
-		fprintf(stderr, "kairos jobs: %s\n", db->error);
-		return 1;
+	/* each module that tells of its dead letters, asked once for those on this page */
+	for (const struct jobs_module *const *m = jobs_modules; *m != NULL; m++) {
+		struct buf ids = BUF_INIT;
+		int got = 0;
+
+		if ((*m)->dead_notes == NULL)
+			continue;
+		for (int i = 0; i < n && i < limit; i++) {
+			const struct jobs_kind *k = jobs_kind_find(rows[i].kind, true);
+
+			if (k != NULL && k->own_dead_letters && jobs_kind_module(k) == *m)
+				buf_printf(&ids, "%s%s", ids.len ? "," : "{", rows[i].id);
+		}
+		if (ids.len) {
+			buf_putc(&ids, '}');
+			got = (*m)->dead_notes(db, buf_cstr(&ids), notes + nn, JOBS_DEAD_LIST_MAX - nn);
+		}
+		buf_free(&ids);
+		if (got < 0) {
+			fprintf(stderr, "kairos jobs: %s\n", db->error);
+			return 1;
+		}
+		nn += got;
 	}
 	for (int i = 0; i < n && i < limit; i++) {
 		const struct jobs_dead *d = &rows[i];
-		const struct notify_dead *m = strcmp(d->kind, NOTIFY_JOB_KIND) == 0 ?
-		    jobs_dead_message(msgs, nm, d->id) : NULL;
+		const struct jobs_dead_note *note = jobs_dead_note_of(notes, nn, d->id);
 
 		printf("%s  %s  %s  org %s  ", d->id, d->when, d->kind, *d->org_id ? d->org_id : "-");
-		if (m != NULL)
-			printf("%s to %s  event %s  %d attempts  %s  (retry: kairos outbox retry %s)\n",
-			    m->channel, m->recipient, m->event_key, d->attempts, m->error, d->id);
+		if (note != NULL)
+			printf("%s\n", note->text);
 		else
 			printf("key %s  %d attempts  %s\n", *d->dedupe_key ? d->dedupe_key : "-",
 			    d->attempts, d->error);
@@ -243,25 +290,25 @@ jobs_main(int argc, char **argv, const char *config_file)
 	const char *dead_after;	/* --dead's options, checked before connecting */
 	int dead_limit;
 	char runner[300], host[256] = "localhost";
-	struct notify_setup providers;
-	struct notify_runner *sender;
+	struct jobs_batchers batchers;
 	unsigned long listening_on = 0;
 	long backoff_ms = 0;
 	struct config cfg;
 	enum log_level level;
-	struct db db;
+	struct db db, app;
 	sigset_t set;
 	int sfd;
 
 	if (argc == 1)
 		operator = false;
 	else if (!((argc == 2 && strcmp(argv[1], "--list") == 0) ||
+	    (argc == 2 && strcmp(argv[1], "--kinds") == 0) ||
 	    (argc >= 2 && strcmp(argv[1], "--dead") == 0 && jobs_dead_args(argc - 1, argv + 1,
 	    &dead_limit, &dead_after) == 0) ||
 	    (argc == 3 && strcmp(argv[1], "--run-now") == 0) ||
 	    (argc == 3 && strcmp(argv[1], "--retry") == 0) ||
 	    (argc >= 4 && strcmp(argv[1], "--enqueue") == 0))) {
-		fprintf(stderr, "usage: kairos jobs [--list | --run-now TASK | --retry JOB_ID |\n"
+		fprintf(stderr, "usage: kairos jobs [--list | --kinds | --run-now TASK | --retry JOB_ID |\n"
 		    "                    --dead [--limit 1..%d] [--after JOB_ID] |\n"
 		    "                    --enqueue KIND PAYLOAD_JSON [--key DEDUPE_KEY] [--org ORG_ID]]\n",
 		    JOBS_DEAD_LIST_MAX);
@@ -271,6 +318,11 @@ jobs_main(int argc, char **argv, const char *config_file)
 	if (config_load_logged(&cfg, config_file) < 0)
 		return 1;
 	config_start_test_clock(&cfg, false);	/* the operator commands read it too */
+	if (operator && strcmp(argv[1], "--kinds") == 0) {	/* the build's, no database */
+		jobs_kinds_print(cfg.schedule_test_tasks, stdout);
+		config_free(&cfg);
+		return 0;
+	}
 	if (operator) {
 		int rc = jobs_operator(&cfg, argc - 1, argv + 1);
 
@@ -282,30 +334,31 @@ jobs_main(int argc, char **argv, const char *config_file)
 	gethostname(host, sizeof host - 1);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	schedule_runner_init(&sched, &cfg, runner);	/* logs what it leaves out */
-	jobs_runner_init(&queue, cfg.schedule_test_tasks, runner);	/* so does this */
+	/* the organisations' jobs: the application role's connection, under row-level security */
+	db_init(&app, cfg.database_url, (int)cfg.db_connect_timeout, cfg.statement_timeout_ms);
+	jobs_runner_init(&queue, cfg.schedule_test_tasks, runner, &app);	/* logs what it leaves out */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	/* every clinic's messages: the owner's connection, which row-level security does not narrow */
+	/* the queue's bookkeeping, system jobs and the batching modules (every clinic's messages):
+	 * the owner's connection, which row-level security does not narrow */
 	db_init(&db, config_admin_database_url(&cfg), (int)cfg.db_connect_timeout,
 	    cfg.statement_timeout_ms);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	notify_setup_init(&providers, &cfg);
-	/* after sigprocmask: the send threads inherit the blocked signals */
-	if ((sender = notify_runner_new(&cfg, runner, providers.channel)) == NULL) {
-		notify_setup_free(&providers);
+	if (jobs_batchers_start(&batchers, &cfg, runner) < 0) {
 		curl_global_cleanup();
 		db_close(&db);
+		db_close(&app);
 		config_free(&cfg);
 		jobs_runner_free(&queue);
 		close(sfd);
 		return 1;
 	}
-	log_info("started", "tick every %d s, %zu scheduled tasks, %zu job kinds, %ld sends at once",
-	    JOBS_TICK_SECONDS, sched.ntasks, queue.nkinds, cfg.notify_concurrency);
+	log_info("started", "tick every %d s, %zu scheduled tasks, %zu job kinds, %zu modules"
+	    " running batches", JOBS_TICK_SECONDS, sched.ntasks, queue.nkinds, batchers.n);
 
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1 } };
@@ -325,7 +378,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_run_notifications(&db, sender, sfd);
+			jobs_batchers_run(&batchers, &db, sfd);
 			/* then the queued jobs; a full batch means more are due: look again at once */
 			if (jobs_run_queue(&db, &queue, sfd))
 				timeout = 0;
@@ -363,10 +416,10 @@ jobs_main(int argc, char **argv, const char *config_file)
 		}
 	}
 	log_info("stopped", "%s", "signal received");
-	notify_runner_free(sender);	/* before the providers and libcurl it uses go */
+	jobs_batchers_stop(&batchers);	/* before libcurl, and the configuration they borrow, go */
 	db_close(&db);
+	db_close(&app);
 	config_free(&cfg);
-	notify_setup_free(&providers);
 	curl_global_cleanup();
 	jobs_runner_free(&queue);
 	close(sfd);

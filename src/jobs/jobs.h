@@ -7,8 +7,9 @@
  * and runs the due scheduled tasks.
  *
  * Layering: a domain module enqueues with jobs_enqueue (the queue's half of this header,
- * which needs only db/ and core/); the runner's half (kinds.c) names the modules' handlers.
- * A module never calls the runner. */
+ * which needs only db/ and core/) and exports its kinds (a struct jobs_module in its own
+ * header); the build's list of modules (src/settings.c) hands them to the runner. jobs/
+ * includes no product module. A module never calls the runner. */
 #ifndef KAIROS_JOBS_H
 #define KAIROS_JOBS_H
 
@@ -24,16 +25,16 @@
 #define JOBS_TICK_SECONDS     5
 #define JOBS_RECONNECT_MAX_MS 30000
 
-/* argv[0] is "jobs"; `kairos jobs [--list | --run-now NAME | --enqueue KIND PAYLOAD [--key KEY]
+/* argv[0] is "jobs"; `kairos jobs [--list | --kinds | --run-now NAME | --enqueue KIND PAYLOAD [--key KEY]
  * [--org ID] | --dead [--limit N] [--after ID] | --retry ID]`. Returns the exit status. */
 int jobs_main(int argc, char **argv, const char *config_file);
 
-/* ---- the job queue (queue.c; the kinds of this build: kinds.c) ----
+/* ---- the job queue (queue.c; the registry of the modules' kinds: kinds.c) ----
  *
  * A job is a row of `jobs` (0014): a kind, a JSON payload, an optional dedupe key, the
  * organisation it is for (NULL: a system job), when it may run, and how often it has been
  * tried. A module enqueues it in its own transaction (so the job exists if and only if the
- * work that asked for it committed) and registers its kind in kinds.c: a handler and its
+ * work that asked for it committed) and registers its kind (jobs_module): a handler and its
  * rules — attempts, lease, backoff.
  *
  * The runner claims one due job at a time (FOR UPDATE SKIP LOCKED, so runners never wait
@@ -60,6 +61,7 @@ int jobs_main(int argc, char **argv, const char *config_file);
 #define JOBS_ATTEMPTS_LIMIT  100	/* a kind's max_attempts: 1..this */
 #define JOBS_LEASE_MAX       3600	/* a kind's lease_seconds: 1..this */
 #define JOBS_MAX_KINDS       64	/* kinds in one build */
+#define JOBS_MAX_MODULES     32	/* modules in jobs_modules that run batches of their own */
 #define JOBS_RUN_BATCH       50	/* jobs one wake runs before the outbox and schedules get a turn */
 #define JOBS_DEAD_LIST_MAX   1000	/* dead letters `kairos jobs --dead --limit` prints at most */
 #define JOBS_DEAD_LIST_DEFAULT 50	/* and without --limit: a screenful (--after pages on) */
@@ -94,9 +96,15 @@ struct jobs_result {
 	long       retry_after;
 };
 
-/* A handler. db is the runner's connection, the tables' owner's (row-level security does
- * not narrow it: a handler of an organisation's job filters by job->org_id itself); no
- * transaction is open, and the handler must not leave one open. It must be idempotent. */
+/* A handler. For a job of an organisation (job->org_id set), db is a connection as the
+ * application role (KAIROS_DATABASE_URL, the role requests use) inside a transaction opened
+ * for that organisation (db_begin_tenant, as dispatch opens a request's): row-level security
+ * shows and accepts only its rows. The runner commits it when the handler returns JOBS_DONE
+ * and rolls it back otherwise, so a failed run leaves nothing half-written; the handler never
+ * commits or rolls back itself. For a system job (no org_id, only kinds marked platform), db
+ * is the runner's connection, the tables' owner's, which row-level security does not narrow,
+ * with no transaction open; the handler must not leave one open. Either way it must be
+ * idempotent. */
 typedef enum jobs_outcome (*jobs_fn)(struct db *db, const struct jobs_job *job,
 	struct jobs_result *r);
 
@@ -116,20 +124,74 @@ struct jobs_kind {
 	 * dead messages: channel and recipient), so jobs_dead_letters and jobs_retry_dead
 	 * leave it out. */
 	bool        own_dead_letters;
+	/* Platform work, for no organisation (a purge): its jobs may have no org_id, and those
+	 * run on the owner's connection. Every other kind is an organisation's: jobs_enqueue
+	 * refuses a job of it without org_id, and the runner makes one found so (queued by SQL)
+	 * a dead letter without running it. A job with an org_id runs under row-level security
+	 * whatever its kind. */
+	bool        platform;
 };
 
-/* The kinds of this build (kinds.c), test-only ones included when test_kinds; a static
- * table. Returns how many were put in out (at most max). */
+/* ---- modules register their kinds ----
+ *
+ * jobs/ owns only the machinery. Each module that has kinds exports a struct jobs_module in
+ * its own header (notify.h: notify_job_module), and the build's list of modules
+ * (jobs_modules, src/settings.c, beside the settings tables and doctors) hands them to
+ * jobs/: the runner, `kairos jobs` and the tests see every kind of the build through it. */
+
+#define JOBS_DEAD_NOTE_MAX 2048	/* bytes of what a module tells of one of its dead letters */
+
+/* What a module tells of one of its own dead letters for `kairos jobs --dead`: the rest of
+ * the line after the kind and organisation ("sms to +614…  event …  8 attempts  …"). */
+struct jobs_dead_note {
+	char id[JOBS_UUID_SIZE];
+	char text[JOBS_DEAD_NOTE_MAX];
+};
+
+struct jobs_module {
+	const char             *name;	/* "notify" */
+	const struct jobs_kind *kinds;	/* its kinds, a static table */
+	size_t                  nkinds;
+	/* For a module with batched kinds, which runs them itself; all three NULL otherwise.
+	 * start: once per runner process, after the runner has blocked the signals it handles
+	 * (threads inherit the mask) and libcurl is set up; cfg outlives the runner; runner is
+	 * the lease holder ("host:pid"). Returns the module's state, or NULL (logged) when it
+	 * cannot start, and then the runner stops. run_due: claims and runs one batch of due
+	 * jobs on db (the owner's connection): 1 when the batch was full (more may be due), 0
+	 * when it was not, -1 when the database failed (logged). stop: frees the state. */
+	void *(*start)(const struct config *cfg, const char *runner);
+	int   (*run_due)(struct db *db, void *state);
+	void  (*stop)(void *state);
+	/* For a module with own_dead_letters kinds (may be NULL): what the dead letters among
+	 * ids (an array literal of uuids, "{…}") were, into notes, at most max. How many, or a
+	 * negative db_result. */
+	int   (*dead_notes)(struct db *db, const char *ids, struct jobs_dead_note *notes, int max);
+};
+
+/* The modules of this build, NULL-terminated: src/settings.c. */
+extern const struct jobs_module *const jobs_modules[];
+/* jobs/'s own test-only kinds (test_kinds.c: test.sleep, test.hold, test.fail,
+ * test.permanent, test.tenant, test.system), listed in jobs_modules like any module's. */
+extern const struct jobs_module jobs_test_module;
+
+/* The kinds of this build (every module's in jobs_modules), test-only ones included when
+ * test_kinds; static tables. Returns how many were put in out (at most max). */
 size_t jobs_kinds(bool test_kinds, const struct jobs_kind **out, size_t max);
 /* The kind named name (test-only ones included when test_kinds), or NULL. Static. */
 const struct jobs_kind *jobs_kind_find(const char *name, bool test_kinds);
+/* The module that registered kind k (one of jobs_kinds'), or NULL. Static. */
+const struct jobs_module *jobs_kind_module(const struct jobs_kind *k);
 /* 0 when k's name and rules are within the limits above; -1 with the reason in why. */
 int  jobs_kind_check(const struct jobs_kind *k, struct buf *why);
+/* `kairos jobs --kinds`: every kind of this build with its module, rules and tenancy. */
+void jobs_kinds_print(bool test_kinds, FILE *out);
 
 /* Queues a job, in the caller's transaction when one is open (then it exists only if that
  * commits, and the runners are woken only then). org_id: the organisation it is for, or NULL
  * for a system job (only the tables' owner may queue those: a request's role sees only its
- * organisation's jobs). payload: JSON text, or NULL for {}. dedupe_key: NULL, or a key that
+ * organisation's jobs); a kind of this build that is not platform is an organisation's, and
+ * its job without org_id is refused (DB_FAILED, db->error says why). payload: JSON text, or
+ * NULL for {}. dedupe_key: NULL, or a key that
  * makes a second job of the same organisation, kind and key a no-op while the first is kept
  * (queued or dead; done: for KAIROS_JOBS_KEEP_DAYS after it finished, jobs_purge_done).
  * run_at: NULL for now, or a timestamptz text ("2026-12-03T10:00:00Z"). The kind is not
@@ -139,7 +201,8 @@ int  jobs_kind_check(const struct jobs_kind *k, struct buf *why);
 int  jobs_enqueue(struct db *db, const char *org_id, const char *kind, const char *payload,
 	const char *dedupe_key, const char *run_at, bool *created, char *id);
 
-/* One runner's view of the queue: the kinds it runs and its identity. */
+/* One runner's view of the queue: the kinds it runs, its identity, and the connection its
+ * organisations' jobs run on. */
 struct jobs_runner {
 	const struct jobs_kind *kinds[JOBS_MAX_KINDS];
 	size_t                  nkinds;
@@ -147,13 +210,24 @@ struct jobs_runner {
 	 * every kind of this build (batched ones too) for the next due time */
 	struct buf              names, leases, all;
 	char                    runner[JOBS_RUNNER_NAME_MAX];	/* host:pid, recorded as leased_by */
+	/* The application role's connection (KAIROS_DATABASE_URL), borrowed: an organisation's
+	 * job runs on it, in a transaction for that organisation. Whether its role would make
+	 * row-level security moot is asked once per connection (app_checked_on, its
+	 * generation): then those jobs are not run but retried, with the reason. */
+	struct db              *app;
+	unsigned long           app_checked_on;
+	bool                    app_unsafe;
 };
 
-/* Takes this build's kinds. Returns how many were left out (each logged as an error: a bad
- * name or rule, or a name taken twice); the rest still run. jobs_runner_free frees it. */
-int  jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner);
+/* Takes this build's kinds; app (borrowed, must outlive r) is the application role's
+ * connection, for the organisations' jobs. Returns how many kinds were left out (each logged
+ * as an error: a bad name or rule, or a name taken twice); the rest still run.
+ * jobs_runner_free frees it. */
+int  jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner, struct db *app);
 void jobs_runner_free(struct jobs_runner *r);
-/* Claims one due job of r's kinds and runs it to its outcome. 1 when a job was claimed
+/* Claims one due job of r's kinds on db (the owner's connection, which also records the
+ * outcome) and runs it to its outcome: a system job on db, an organisation's on r->app in
+ * its transaction (jobs_fn). 1 when a job was claimed
  * (call again: more may be due), 0 when none is due, -1 when the database failed (logged). */
 int  jobs_run_one(struct jobs_runner *r, struct db *db);
 /* Milliseconds until the next job of r's kinds may be due (0: now), or -1 when none is queued

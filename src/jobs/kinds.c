@@ -1,133 +1,95 @@
-/* kinds.c: the job kinds of this build — the one table a module adds its kinds to — and the
- * test-only kinds the integration tests drive (KAIROS_SCHEDULE_TEST_TASKS, never production).
+/* kinds.c: the registry of this build's job kinds. jobs/ owns only the machinery: each module
+ * exports its kinds in a struct jobs_module (declared in its own header), and the build's list
+ * of modules, jobs_modules (src/settings.c), hands them to jobs/. This file walks that list;
+ * it names no module.
  *
  * To add a kind: write its handler in your module (declared in the module's header; it may
- * use only what a job's payload and the database give it), add a row below with its rules,
- * and queue jobs of it with jobs_enqueue in the transaction that asks for the work. */
+ * use only what a job's payload and the database give it), add a row with its rules to your
+ * module's struct jobs_module (a new module: list it in jobs_modules), and queue jobs of it
+ * with jobs_enqueue in the transaction that asks for the work (docs/jobs.md). */
 #include "jobs/jobs.h"
-#include "notify/notify.h"
 
-#include <errno.h>
 #include <string.h>
-#include <time.h>
 
-#include <json-c/json.h>
-
-/* test.sleep: long enough that a SIGKILL lands mid-job; a short lease so a killed runner's
- * job comes back within the test; attempts enough for every kill of the crash test. */
-#define JOBS_TEST_SLEEP_MS            50
-#define JOBS_TEST_SLEEP_MAX_MS        10000
-#define JOBS_TEST_SLEEP_LEASE_SECONDS 2
-#define JOBS_TEST_SLEEP_ATTEMPTS      JOBS_ATTEMPTS_LIMIT
-/* test.hold: test.sleep under a lease no test waits out in real time: a test moves the
- * clock past it (jobs-clock.t). */
-#define JOBS_TEST_HOLD_LEASE_SECONDS  600
-/* test.fail and test.permanent: retries a test can wait for. */
-#define JOBS_TEST_ATTEMPTS            4
-#define JOBS_TEST_LEASE_SECONDS       10
-#define JOBS_TEST_BACKOFF_SECONDS     1
-#define JOBS_TEST_BACKOFF_MAX_SECONDS 2
-
-/* The integer field name of a job's payload, or def when it has none. */
-static long
-jobs_payload_int(const struct jobs_job *job, const char *name, long def)
+/* Calls fn on every kind of the build (test-only ones when test_kinds), in the modules'
+ * order, until it returns true; returns that kind, or NULL. */
+static const struct jobs_kind *
+jobs_kinds_walk(bool test_kinds, bool (*fn)(const struct jobs_kind *k, void *ctx), void *ctx)
 {
-	struct json_object *root = json_tokener_parse(job->payload), *v;
-	long out = def;
+	for (const struct jobs_module *const *m = jobs_modules; *m != NULL; m++)
+		for (size_t i = 0; i < (*m)->nkinds; i++) {
+			const struct jobs_kind *k = &(*m)->kinds[i];
 
-	if (root != NULL && json_object_object_get_ex(root, name, &v) &&
-	    json_object_is_type(v, json_type_int))
-		out = (long)json_object_get_int64(v);
-	json_object_put(root);
-	return out;
+			if ((test_kinds || !k->test_only) && fn(k, ctx))
+				return k;
+		}
+	return NULL;
 }
 
-/* Records its start (the crash test counts starts per job, and compares each start with the
- * lease of the one before, both on the runners' wall clock), then sleeps payload.ms — only on
- * the first payload.slow_attempts attempts when that is given, JOBS_TEST_SLEEP_MS after. */
-static enum jobs_outcome
-jobs_test_sleep(struct db *db, const struct jobs_job *job, struct jobs_result *r)
-{
-	long ms = jobs_payload_int(job, "ms", JOBS_TEST_SLEEP_MS);
-	struct timespec left;
-
-	(void)db;
-	(void)r;
-	if (ms < 0 || ms > JOBS_TEST_SLEEP_MAX_MS ||
-	    job->attempt > jobs_payload_int(job, "slow_attempts", JOBS_ATTEMPTS_LIMIT))
-		ms = JOBS_TEST_SLEEP_MS;
-	left = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
-	log_info("test job started", "%s attempt %d by %s claimed %.6f lease until %.6f", job->id,
-	    job->attempt, job->runner, job->claimed_at, job->lease_until);
-	while (nanosleep(&left, &left) < 0 && errno == EINTR)
-		;
-	return JOBS_DONE;
-}
-
-/* Fails its first payload.fail attempts (for later retry), then succeeds; asks for
- * payload.retry_after seconds before the retry when given (as a 429 would). */
-static enum jobs_outcome
-jobs_test_fail(struct db *db, const struct jobs_job *job, struct jobs_result *r)
-{
-	long fail = jobs_payload_int(job, "fail", 1);
-
-	(void)db;
-	if (job->attempt > fail)
-		return JOBS_DONE;
-	r->retry_after = jobs_payload_int(job, "retry_after", 0);
-	buf_printf(&r->error, "failed on purpose: attempt %d of the first %ld (test kind)",
-	    job->attempt, fail);
-	return JOBS_RETRY;
-}
-
-static enum jobs_outcome
-jobs_test_permanent(struct db *db, const struct jobs_job *job, struct jobs_result *r)
-{
-	(void)db;
-	(void)job;
-	buf_puts(&r->error, "refused on purpose: retrying cannot help (test kind)");
-	return JOBS_FAILED;
-}
-
-static const struct jobs_kind jobs_table[] = {
-	/* a message in the outbox (the job's id is the message's): notify's send threads claim
-	 * these in batches; its lease and backoff are KAIROS_NOTIFY_LEASE_SECONDS and
-	 * KAIROS_NOTIFY_BACKOFF_SECONDS (notify_runner_new), and its dead letters are the dead
-	 * messages of /admin/messages and `kairos outbox` */
-	{ "notify.send", NULL, NOTIFY_MAX_ATTEMPTS, 60, 5, NOTIFY_BACKOFF_MAX_SECONDS, false,
-	  "Send a message (SMS, WhatsApp or email)", true, true },
-	{ "test.sleep", jobs_test_sleep, JOBS_TEST_SLEEP_ATTEMPTS, JOBS_TEST_SLEEP_LEASE_SECONDS,
-	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
-	  "Test only: sleeps payload.ms milliseconds", false, false },
-	{ "test.hold", jobs_test_sleep, JOBS_TEST_SLEEP_ATTEMPTS, JOBS_TEST_HOLD_LEASE_SECONDS,
-	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
-	  "Test only: test.sleep under a 600 s lease", false, false },
-	{ "test.fail", jobs_test_fail, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
-	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
-	  "Test only: fails payload.fail times, then succeeds", false, false },
-	{ "test.permanent", jobs_test_permanent, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
-	  JOBS_TEST_BACKOFF_SECONDS, JOBS_TEST_BACKOFF_MAX_SECONDS, true,
-	  "Test only: fails for good", false, false },
+struct jobs_kinds_out {
+	const struct jobs_kind **out;
+	size_t                   n, max;
 };
+
+static bool
+jobs_kinds_take(const struct jobs_kind *k, void *ctx)
+{
+	struct jobs_kinds_out *o = ctx;
+
+	if (o->n == o->max)
+		return true;	/* full: stop */
+	o->out[o->n++] = k;
+	return false;
+}
 
 size_t
 jobs_kinds(bool test_kinds, const struct jobs_kind **out, size_t max)
 {
-	size_t n = 0;
+	struct jobs_kinds_out o = { out, 0, max };
 
-	for (size_t i = 0; i < sizeof jobs_table / sizeof *jobs_table && n < max; i++)
-		if (test_kinds || !jobs_table[i].test_only)
-			out[n++] = &jobs_table[i];
-	return n;
+	jobs_kinds_walk(test_kinds, jobs_kinds_take, &o);
+	return o.n;
+}
+
+static bool
+jobs_kind_named(const struct jobs_kind *k, void *name)
+{
+	return k->name != NULL && strcmp(k->name, name) == 0;
 }
 
 const struct jobs_kind *
 jobs_kind_find(const char *name, bool test_kinds)
 {
-	for (size_t i = 0; i < sizeof jobs_table / sizeof *jobs_table; i++)
-		if ((test_kinds || !jobs_table[i].test_only) && strcmp(jobs_table[i].name, name) == 0)
-			return &jobs_table[i];
+	return jobs_kinds_walk(test_kinds, jobs_kind_named, (void *)name);
+}
+
+const struct jobs_module *
+jobs_kind_module(const struct jobs_kind *k)
+{
+	for (const struct jobs_module *const *m = jobs_modules; *m != NULL; m++)
+		if (k >= (*m)->kinds && k < (*m)->kinds + (*m)->nkinds)
+			return *m;
 	return NULL;
+}
+
+void
+jobs_kinds_print(bool test_kinds, FILE *out)
+{
+	const struct jobs_kind *kinds[JOBS_MAX_KINDS];
+	size_t n = jobs_kinds(test_kinds, kinds, JOBS_MAX_KINDS);
+
+	fprintf(out, "%-24s %-8s %-8s %8s %8s %13s  %s\n", "KIND", "MODULE", "FOR", "ATTEMPTS",
+	    "LEASE", "BACKOFF", "ABOUT");
+	for (size_t i = 0; i < n; i++) {
+		const struct jobs_kind *k = kinds[i];
+		char backoff[32];
+
+		snprintf(backoff, sizeof backoff, "%ld..%ld s", k->backoff_seconds,
+		    k->backoff_max_seconds);
+		fprintf(out, "%-24s %-8s %-8s %8d %6d s %13s  %s%s\n", k->name,
+		    jobs_kind_module(k)->name, k->platform ? "platform" : "org", k->max_attempts,
+		    k->lease_seconds, backoff, k->about, k->batched ? " (run in batches by its module)" : "");
+	}
 }
 
 int

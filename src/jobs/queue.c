@@ -118,9 +118,17 @@ jobs_enqueue(struct db *db, const char *org_id, const char *kind, const char *pa
 {
 	char now[DB_NOW_SIZE];
 	const char *params[6] = { org_id, kind, payload, dedupe_key, run_at, db_now(now) };
+	const struct jobs_kind *k = jobs_kind_find(kind, true);
 	PGresult *res = NULL;
-	int rc = db_query(db, &jobs_stmt_enqueue, params, &res);
+	int rc;
 
+	if (k != NULL && !k->platform && org_id == NULL) {
+		/* only platform work runs without an organisation, as the owner */
+		snprintf(db->error, sizeof db->error, "a job of kind %s is an organisation's:"
+		    " it needs its org_id", kind);
+		rc = DB_FAILED;
+	} else
+		rc = db_query(db, &jobs_stmt_enqueue, params, &res);
 	if (created != NULL)
 		*created = rc == DB_OK && PQntuples(res) == 1;
 	if (id != NULL) {
@@ -150,7 +158,7 @@ jobs_array_end(struct buf *out)
 }
 
 int
-jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner)
+jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner, struct db *app)
 {
 	const struct jobs_kind *all[JOBS_MAX_KINDS];
 	size_t n = jobs_kinds(test_kinds, all, JOBS_MAX_KINDS);
@@ -158,6 +166,7 @@ jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner)
 	int left_out = 0;
 
 	memset(r, 0, sizeof *r);
+	r->app = app;
 	snprintf(r->runner, sizeof r->runner, "%s", runner);
 	for (size_t i = 0; i < n; i++) {
 		char lease[16];
@@ -168,7 +177,9 @@ jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner)
 		buf_reset(&why);
 		if (taken)
 			buf_puts(&why, "the name is registered twice");
-		if (taken || jobs_kind_check(all[i], &why) < 0) {
+		else if (all[i]->batched && jobs_kind_module(all[i])->run_due == NULL)
+			buf_puts(&why, "a batched kind whose module runs no batches (run_due)");
+		if (why.len > 0 || jobs_kind_check(all[i], &why) < 0) {
 			log_error("job kind left out", "%s: %s", all[i]->name ? all[i]->name : "(no name)",
 			    buf_cstr(&why));
 			left_out++;
@@ -344,6 +355,83 @@ jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job
 	return 0;
 }
 
+/* Whether r's application connection may run an organisation's job: its role must leave
+ * row-level security in force (not a superuser, no BYPASSRLS, owns no table), asked once per
+ * connection. A role that does not would let a handler see and write every organisation's
+ * rows: its jobs then wait (retried, with the reason) rather than run so. */
+static bool
+jobs_app_safe(struct jobs_runner *r, struct jobs_result *res)
+{
+	bool unsafe = false;
+
+	if (r->app == NULL) {
+		buf_puts(&res->error, "not run: this runner has no application role's connection");
+		return false;
+	}
+	if (r->app->conn == NULL || r->app_checked_on != r->app->generation) {
+		if (db_role_unsafe(r->app, &unsafe) != DB_OK) {
+			buf_printf(&res->error, "the application role's connection failed: %s",
+			    r->app->error);
+			return false;
+		}
+		r->app_checked_on = r->app->generation;
+		r->app_unsafe = unsafe;
+		if (unsafe)
+			log_error("organisations' jobs not run", "KAIROS_DATABASE_URL's role bypasses"
+			    " row-level security (a superuser, BYPASSRLS, or the tables' owner;"
+			    " docs/auth.md)");
+	}
+	if (r->app_unsafe)
+		buf_puts(&res->error, "not run: KAIROS_DATABASE_URL's role bypasses row-level security");
+	return !r->app_unsafe;
+}
+
+/* Runs an organisation's job as a request runs: on the application role's connection, in a
+ * transaction for job->org_id (db_begin_tenant, dispatch's), committed only when the handler
+ * says done; any other outcome, or a commit that fails, rolls back all it wrote. */
+static enum jobs_outcome
+jobs_run_tenant(struct jobs_runner *r, const struct jobs_kind *k, const struct jobs_job *job,
+    struct jobs_result *res)
+{
+	struct db *app = r->app;
+	enum jobs_outcome outcome;
+
+	if (!jobs_app_safe(r, res))
+		return JOBS_RETRY;
+	if (db_begin_tenant(app, job->org_id) != DB_OK) {
+		buf_printf(&res->error, "no transaction for its organisation: %s", app->error);
+		return JOBS_RETRY;
+	}
+	outcome = k->run(app, job, res);
+	if (outcome != JOBS_DONE) {
+		db_rollback(app);
+		return outcome;
+	}
+	if (db_commit(app) != DB_OK) {
+		buf_reset(&res->error);
+		buf_printf(&res->error, "its work did not commit (rolled back): %s", app->error);
+		return JOBS_RETRY;
+	}
+	return JOBS_DONE;
+}
+
+/* Runs a system job (platform work) on the owner's connection, which must be left with no
+ * transaction open. */
+static enum jobs_outcome
+jobs_run_system(struct db *db, const struct jobs_kind *k, const struct jobs_job *job,
+    struct jobs_result *res)
+{
+	enum jobs_outcome outcome = k->run(db, job, res);
+
+	if (db_in_transaction(db)) {
+		db_rollback(db);
+		buf_reset(&res->error);
+		buf_puts(&res->error, "the handler left a transaction open; it was rolled back");
+		outcome = JOBS_RETRY;
+	}
+	return outcome;
+}
+
 int
 jobs_run_one(struct jobs_runner *r, struct db *db)
 {
@@ -373,16 +461,16 @@ jobs_run_one(struct jobs_runner *r, struct db *db)
 	t0 = clock_mono_us();
 	if (jobs_attempts_spent(k, &job, &result)) {
 		outcome = JOBS_FAILED;
+	} else if (*job.org_id == '\0' && !k->platform) {
+		/* queued without jobs_enqueue (SQL), which refuses it: never run as the owner */
+		buf_printf(&result.error, "not run: %s is an organisation's kind and this job has"
+		    " no org_id", k->name);
+		outcome = JOBS_FAILED;
 	} else {
 		log_debug("job started", "%s %s attempt %d by %s", job.kind, job.id, job.attempt,
 		    r->runner);
-		outcome = k->run(db, &job, &result);
-		if (db_in_transaction(db)) {
-			db_rollback(db);
-			buf_reset(&result.error);
-			buf_puts(&result.error, "the handler left a transaction open; it was rolled back");
-			outcome = JOBS_RETRY;
-		}
+		outcome = *job.org_id ? jobs_run_tenant(r, k, &job, &result) :
+		    jobs_run_system(db, k, &job, &result);
 	}
 	rc = jobs_record(db, k, &job, outcome, &result, (long)((clock_mono_us() - t0) / 1000),
 	    NULL);

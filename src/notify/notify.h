@@ -26,8 +26,8 @@
  * that a runner killed mid-batch strands little behind its lease. */
 #define NOTIFY_CLAIM_BATCH     200
 #define NOTIFY_MAX_ERROR       1000	/* bytes of provider error kept */
-/* A message is a job of this kind (jobs/kinds.c) with the message's id: the queue owns its
- * claim, lease, attempts, backoff and dead letter; the row in notifications is its record. */
+/* A message is a job of this kind (notify_job_module) with the message's id: the queue owns
+ * its claim, lease, attempts, backoff and dead letter; the row in notifications is its record. */
 #define NOTIFY_JOB_KIND        "notify.send"
 #define NOTIFY_MAX_ATTEMPTS    8	/* sends before a failing message is a dead letter */
 #define NOTIFY_BACKOFF_MAX_SECONDS 3600	/* the longest wait between two attempts */
@@ -311,6 +311,12 @@ struct notify_runner;
 struct notify_runner *notify_runner_new(const struct config *cfg, const char *name,
 	const struct notify_provider *const providers[NOTIFY_CHANNELS]);
 void notify_runner_free(struct notify_runner *r);
+
+/* notify's part in the job runner (jobs.c; jobs/jobs.h): its kind NOTIFY_JOB_KIND, run in
+ * batches by notify_run_due on the runner's send threads, and what its dead letters were for
+ * `kairos jobs --dead`. Listed in jobs_modules (src/settings.c). */
+struct jobs_module;
+extern const struct jobs_module notify_job_module;
 
 /* Claims up to NOTIFY_CLAIM_BATCH due messages' jobs for r (jobs_claim: under a lease of
  * KAIROS_NOTIFY_LEASE_SECONDS), sends them through their channels' providers on r's threads,

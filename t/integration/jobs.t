@@ -31,15 +31,7 @@ sub jobs { my ($rc, $out) = $k->kairos('jobs', @_); return ($rc, $out) }
 sub enqueue { my ($rc, $out) = jobs('--enqueue', @_); my ($id) = $out =~ /queued ([0-9a-f-]{36})/; return ($rc, $out, $id) }
 my $row = sub { [ split /\|/, $psql->("SELECT status, attempts, coalesce(last_error, '') FROM jobs WHERE id = '$_[0]'"), -1 ] };
 # The runners' log lines about one job: "job done", "job retry", "test job started"…
-sub lines_of {
-	my ($id, $msg) = @_;
-	my @hits;
-	for my $log (glob "$dir/log/jobs*.log") {
-		open my $fh, '<', $log or next;
-		while (<$fh>) { push @hits, $_ if /"msg":"\Q$msg\E"/ && /\Q$id\E/ }
-	}
-	return @hits;
-}
+sub lines_of { $k->job_log_lines(@_) }
 
 # ---- enqueue: the CLI calls jobs_enqueue; a dedupe key makes the second a no-op ----
 my ($rc, $out, $id) = enqueue('test.fail', '{"fail": 2}', '--key', 'fail-twice');

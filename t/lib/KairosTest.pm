@@ -399,6 +399,18 @@ sub worker_pids {
 	return @sorted;	# a count in scalar context, unlike a bare sort
 }
 
+# The lines of the job runners' logs (log/jobs*.log: the stack's and those spawned) whose
+# message is msg and that name id: "job done", "job retry", "test job started"...
+sub job_log_lines {
+	my ($self, $id, $msg) = @_;
+	my @hits;
+	for my $log (glob "$self->{dir}/log/jobs*.log") {
+		open my $fh, '<', $log or next;
+		while (<$fh>) { push @hits, $_ if /"msg":"\Q$msg\E"/ && /\Q$id\E/ }
+	}
+	return @hits;
+}
+
 # Waits until cond returns true, up to secs; returns whether it did.
 sub wait_until {
 	my ($self, $secs, $cond) = @_;

@@ -8,7 +8,8 @@
  * go with its first statement and whose queued statement goes with its COMMIT costs two
  * round trips; a refused set_config and a failed queued statement roll the transaction back;
  * a lost connection is DB_UNAVAILABLE; db_query_rows and db_query_row read a real result into
- * structs, and a cell that is not what its column says fails the read, naming the statement. */
+ * structs, and a cell that is not what its column says fails the read, naming the statement;
+ * connections of one process each prepare a statement once, whichever ran it last. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,54 @@ rows(struct db *db)
 	    "... naming the statement and the cell");
 }
 
+/* The tenant statement on db, in a transaction for org: its round trips, or -1 when it failed. */
+static long
+tenant_trips(struct db *db)
+{
+	unsigned long before = db->round_trips;
+	PGresult *res = NULL;
+	int rc = db_begin_tenant(db, org) == DB_OK ? db_query(db, &pipe_tenant, NULL, &res) : DB_FAILED;
+
+	PQclear(res);
+	if (rc != DB_OK || db_commit(db) != DB_OK) {
+		diag("tenant statement: %s", db->error);
+		db_rollback(db);
+		return -1;
+	}
+	return (long)(db->round_trips - before);
+}
+
+/* Two connections in one process (the job runner's owner and application role) share the
+ * statements: each is prepared once on each connection, never taken as prepared on one
+ * because it was on the other, nor prepared twice on one (which fails, and would abort the
+ * transaction it is in). */
+static unsigned long db_generation_of_first;
+
+static void
+two(const char *conninfo, const char *admin)
+{
+	struct db a, b;
+
+	long t;
+
+	db_init(&a, conninfo, PIPE_CONNECT_S, PIPE_STMT_MS);
+	db_init(&b, admin, PIPE_CONNECT_S, PIPE_STMT_MS);
+	/* a transaction of one statement: BEGIN, set_config and it, then COMMIT; on a new
+	 * connection first the two statements are prepared, a round trip each */
+	t = tenant_trips(&a);
+	ok(t == 4, "a second connection prepares what the first has prepared (%ld round trips)", t);
+	t = tenant_trips(&b);
+	ok(t == 4, "a third likewise (%ld)", t);
+	ok(a.generation != b.generation && a.generation != db_generation_of_first,
+	    "each connection has a generation of its own (%lu, %lu)", a.generation, b.generation);
+	t = tenant_trips(&a);
+	ok(t == 2, "back on the second: nothing prepared again (%ld)", t);
+	t = tenant_trips(&b);
+	ok(t == 2, "nor on the third (%ld)", t);
+	db_close(&a);
+	db_close(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -216,6 +265,8 @@ main(int argc, char **argv)
 	ok(count(&db, 10) == 0 && count(&db, 11) == 0, "nothing of it was kept");
 
 	rows(&db);
+	db_generation_of_first = db.generation;
+	two(argv[1], argv[3]);
 	db_close(&db);
 	return tap_done();
 }

@@ -66,7 +66,9 @@ main(void)
 
 	/* a kind's rules */
 	{
-		struct jobs_kind k = { "pms.writeback", noop, 8, 60, 5, 3600, false, "x", false, false };
+		struct jobs_kind k = { .name = "pms.writeback", .run = noop, .max_attempts = 8,
+			.lease_seconds = 60, .backoff_seconds = 5, .backoff_max_seconds = 3600,
+			.about = "x" };
 
 		is_int(check(&k, why), 0, "a good kind passes");
 		k.name = "PMS.writeback";
@@ -112,6 +114,48 @@ main(void)
 		ok(jobs_kind_find(NOTIFY_JOB_KIND, false) != NULL &&
 		    jobs_kind_find(NOTIFY_JOB_KIND, false)->batched,
 		    "notify's sends are a kind of every build, run in batches by notify");
+	}
+
+	/* modules register their kinds: jobs_modules (src/settings.c) hands them to jobs/ */
+	{
+		const struct jobs_kind *kinds[JOBS_MAX_KINDS];
+		size_t all = jobs_kinds(true, kinds, JOBS_MAX_KINDS), listed = 0;
+		bool each_once = true;
+
+		for (const struct jobs_module *const *m = jobs_modules; *m != NULL; m++)
+			listed += (*m)->nkinds;
+		is_int((long)all, (long)listed, "every module's kinds are the build's (%zu)", all);
+		for (size_t i = 0; i < all; i++)
+			each_once = each_once && jobs_kind_module(kinds[i]) != NULL &&
+			    jobs_kind_find(kinds[i]->name, true) == kinds[i];
+		ok(each_once, "each kind has its module, and its name is found as itself");
+		ok(jobs_kind_module(jobs_kind_find(NOTIFY_JOB_KIND, false)) == &notify_job_module,
+		    "notify.send is notify's (notify_job_module), not jobs/'s");
+		ok(notify_job_module.run_due != NULL && notify_job_module.dead_notes != NULL,
+		    "notify runs its batches and tells of its dead letters");
+		ok(jobs_kind_module(jobs_kind_find("test.sleep", true)) == &jobs_test_module,
+		    "the test kinds are jobs/'s own");
+		is_int(jobs_kinds(true, kinds, 2), 2, "jobs_kinds stops at max");
+	}
+
+	/* tenancy: an organisation's kind unless it says it is platform work */
+	{
+		struct db db;
+
+		ok(!jobs_kind_find(NOTIFY_JOB_KIND, false)->platform, "notify.send is an organisation's");
+		ok(!jobs_kind_find("test.tenant", true)->platform, "test.tenant is an organisation's");
+		ok(jobs_kind_find("test.system", true)->platform && jobs_kind_find("test.sleep", true)->platform,
+		    "test.system and the machinery's test kinds are platform work");
+		/* no server: the refusal comes before any statement */
+		db_init(&db, "host=/nonexistent dbname=none", 1, 0);
+		is_int(jobs_enqueue(&db, NULL, "test.tenant", "{}", NULL, NULL, NULL, NULL), DB_FAILED,
+		    "jobs_enqueue refuses an organisation's kind without org_id");
+		ok(strstr(db.error, "test.tenant is an organisation's") != NULL, "saying why: %s", db.error);
+		is_int(jobs_enqueue(&db, NULL, "test.system", "{}", NULL, NULL, NULL, NULL), DB_UNAVAILABLE,
+		    "a platform kind's system job goes on to the database (none here)");
+		is_int(jobs_enqueue(&db, NULL, "pms.unknown", "{}", NULL, NULL, NULL, NULL), DB_UNAVAILABLE,
+		    "so does a kind this build does not know (a newer runner's)");
+		db_close(&db);
 	}
 	return tap_done();
 }
