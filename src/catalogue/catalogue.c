@@ -1177,17 +1177,15 @@ catalogue_kept(struct arena *a, const struct catalogue_window *w, const char *ke
 	return catalogue_kept_key(k, w, key) ? catalogue_text_get(a, k, w->version, now, len) : NULL;
 }
 
-struct json_object *
-catalogue_kept_string(const struct catalogue_window *w, const char *key, tz_instant now)
+const char *
+catalogue_kept_bytes(const struct catalogue_window *w, const char *key, tz_instant now,
+    size_t *len)
 {
 	char k[CATALOGUE_CACHE_KEY_SIZE];
-	const void *hit;
-	size_t len;
 
-	if (!catalogue_kept_key(k, w, key) ||
-	    (hit = catalogue_cache_get(catalogue_answers(), k, w->version, now, &len)) == NULL)
-		return NULL;
-	return json_object_new_string_len(hit, (int)len);	/* an answer fits the budget (cache.h) */
+	*len = 0;
+	return catalogue_kept_key(k, w, key) ?
+	    catalogue_cache_get(catalogue_answers(), k, w->version, now, len) : NULL;
 }
 
 /* ---- the profile ---- */

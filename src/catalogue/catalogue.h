@@ -290,10 +290,11 @@ void catalogue_keep(const struct catalogue_window *w, const char *key, tz_instan
 	const char *text, size_t len);
 const char *catalogue_kept(struct arena *a, const struct catalogue_window *w, const char *key,
 	tz_instant now, size_t *len);
-/* The same text as a new json-c string (the caller's reference), copied once, straight from
- * the worker's answers: a page puts it in its model with no arena copy between. */
-struct json_object *catalogue_kept_string(const struct catalogue_window *w, const char *key,
-	tz_instant now);
+/* The same text where the worker keeps it, not copied: owned by the worker's answers and
+ * valid until its next catalogue_keep or answer stored, so a page sends it (web_page_around)
+ * before any. NULL and *len 0 on a miss. */
+const char *catalogue_kept_bytes(const struct catalogue_window *w, const char *key,
+	tz_instant now, size_t *len);
 
 /* ---- the profile page (BOOK-3) ---- */
 

@@ -26,6 +26,7 @@
  * was written so far, and a free per request (step 2's kept 77 KB page did all three). A
  * larger one is given back, so one huge answer does not pin its memory for good. */
 #define HTTP_BODY_KEEP_MAX  (256 * 1024)
+_Static_assert(1 + HTTP_WIRE_IOV_MAX <= HTTP_FCGI_MAX_PIECES, "an answer's head and body pieces fit one send");
 
 int
 http_fcgi_listen(const char *path, unsigned mode)
@@ -118,9 +119,7 @@ http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *
 {
 	struct request req;
 	struct response resp;
-	struct iovec answer[2];
-	const char *body;
-	size_t len;
+	struct iovec answer[1 + HTTP_WIRE_IOV_MAX];
 
 	http_request_init(&req, fr->envp, http_fcgi_read, fr->in, NULL);
 	http_response_init(&resp, &req.arena);
@@ -131,12 +130,10 @@ http_fcgi_answer(FCGX_Request *fr, http_handler handler, void *ctx, struct buf *
 	http_request_drain(&req);
 	buf_reset(wire);
 	http_response_serialise_head(&resp, &req, wire);
-	/* the body from the response itself, never copied into the head */
-	body = http_response_wire_body(&resp, &req, &len);
+	/* the body from where it is, never copied into the head */
 	answer[0] = (struct iovec){ wire->data, wire->len };
-	answer[1] = (struct iovec){ (char *)(body != NULL ? body : ""), body != NULL ? len : 0 };
 	/* a failure is the client gone: libfcgi's finish fails the same way, and says nothing */
-	(void)http_fcgi_send(fr, answer, 2);
+	(void)http_fcgi_send(fr, answer, 1 + (int)http_response_wire_iov(&resp, &req, answer + 1));
 	http_fcgi_log(&req, &resp, wire);
 	if (resp.body.arena == NULL && resp.body.cap <= HTTP_BODY_KEEP_MAX) {	/* not the request's */
 		*kept_body = resp.body;

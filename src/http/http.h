@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 #include <sys/types.h>
 
 #include "core/core.h"
@@ -194,6 +195,12 @@ struct response {
 	int                     status;
 	const char             *content_type;	/* static or arena string */
 	struct buf              body;		/* owned; freed by http_response_free */
+	/* Bytes sent after the first insert_at bytes of body, borrowed, not copied: a page laid
+	 * out around content the handler already has (web_page_around). Whoever set them keeps
+	 * them alive until the answer is sent; NULL: none. Any function here that replaces the
+	 * body drops them. */
+	const char             *insert;
+	size_t                  insert_len, insert_at;
 	struct http_header_line headers[HTTP_MAX_RESPONSE_HEADERS];
 	size_t                  nheaders;
 	struct arena           *arena;	/* the request's, for header strings */
@@ -220,14 +227,19 @@ void http_response_error_json(struct response *resp, int status, const char *mes
 void http_response_error_html(struct response *resp, int status, const char *message);
 /* Status line text for a code ("Not Found"); "Unknown" for codes we never send. */
 const char *http_status_text(int status);
-/* A response as the worker sends it, CGI-style, in two parts: the head ("Status: 200
- * OK\r\n...", security headers and X-Request-Id added, the blank line) appended to out; then
- * the body's bytes to send after it (resp's own, *len of them; NULL and 0 for HEAD or none),
- * sent from where they are: a 77 KB page is not copied once more. HEAD keeps the GET length. */
+/* A response as the worker sends it, CGI-style: the head ("Status: 200 OK\r\n...", security
+ * headers and X-Request-Id added, the blank line) appended to out; then the body's pieces to
+ * send after it, sent from where they are (a 77 KB page is not copied once more): resp's own
+ * bytes, with its borrowed insert between them. http_response_wire_iov fills at most
+ * HTTP_WIRE_IOV_MAX iovecs (none for HEAD or an empty body) and returns how many. HEAD keeps
+ * the GET length. */
+#define HTTP_WIRE_IOV_MAX 3
 void http_response_serialise_head(const struct response *resp, const struct request *req,
 	struct buf *out);
-const char *http_response_wire_body(const struct response *resp, const struct request *req,
-	size_t *len);
+size_t http_response_wire_iov(const struct response *resp, const struct request *req,
+	struct iovec iov[HTTP_WIRE_IOV_MAX]);
+/* The length of resp's body as sent: its own bytes and its insert. */
+size_t http_response_length(const struct response *resp);
 
 /* ---- routing ---- */
 

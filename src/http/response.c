@@ -107,13 +107,22 @@ http_response_cookie(struct response *resp, const struct request *req, const cha
 	http_response_header(resp, "Set-Cookie", line);
 }
 
+/* Empties the body and drops its insert: what replaces the body replaces all of it. */
+static void
+http_response_body_reset(struct response *resp)
+{
+	buf_reset(&resp->body);
+	resp->insert = NULL;
+	resp->insert_len = resp->insert_at = 0;
+}
+
 void
 http_response_set(struct response *resp, int status, const char *content_type, const char *body,
     size_t len)
 {
 	resp->status = status;
 	resp->content_type = content_type;
-	buf_reset(&resp->body);
+	http_response_body_reset(resp);
 	buf_append(&resp->body, body, len);
 }
 
@@ -131,7 +140,7 @@ void
 http_response_redirect(struct response *resp, int status, const char *location)
 {
 	resp->status = status;
-	buf_reset(&resp->body);
+	http_response_body_reset(resp);
 	http_response_header(resp, "Location", location);
 }
 
@@ -157,7 +166,7 @@ http_response_error_html(struct response *resp, int status, const char *message)
 	/* Fixed, self-contained markup: error pages must render even when templates cannot. */
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
-	buf_reset(b);
+	http_response_body_reset(resp);
 	buf_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	buf_append_html(b, title, strlen(title));
@@ -190,7 +199,7 @@ http_response_serialise_head(const struct response *resp, const struct request *
 	if (resp->status != 204 && resp->status != 304)
 		http_header_out(out, "Content-Type", resp->content_type);
 	buf_puts(out, "Content-Length: ");
-	buf_append_int(out, (long long)resp->body.len);
+	buf_append_int(out, (long long)http_response_length(resp));
 	buf_puts(out, "\r\n");
 	for (size_t i = 0; i < sizeof http_security_headers / sizeof *http_security_headers; i++)
 		if (!http_response_has_header(resp, http_security_headers[i].name))
@@ -204,12 +213,27 @@ http_response_serialise_head(const struct response *resp, const struct request *
 	buf_puts(out, "\r\n");
 }
 
-const char *
-http_response_wire_body(const struct response *resp, const struct request *req, size_t *len)
+size_t
+http_response_length(const struct response *resp)
 {
-	*len = 0;
-	if (req->method == HTTP_HEAD || resp->body.len == 0)
-		return NULL;
-	*len = resp->body.len;
-	return resp->body.data;
+	return resp->body.len + (resp->insert != NULL ? resp->insert_len : 0);
+}
+
+size_t
+http_response_wire_iov(const struct response *resp, const struct request *req,
+    struct iovec iov[HTTP_WIRE_IOV_MAX])
+{
+	size_t n = 0, at = resp->body.len;
+
+	if (resp->insert != NULL && resp->insert_at < at)
+		at = resp->insert_at;
+	if (req->method == HTTP_HEAD)
+		return 0;
+	if (at > 0)
+		iov[n++] = (struct iovec){ resp->body.data, at };
+	if (resp->insert != NULL && resp->insert_len > 0)
+		iov[n++] = (struct iovec){ (void *)resp->insert, resp->insert_len };
+	if (resp->body.len > at)
+		iov[n++] = (struct iovec){ resp->body.data + at, resp->body.len - at };
+	return n;
 }

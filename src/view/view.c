@@ -10,6 +10,7 @@
 struct view_entry {
 	char                     *name;	/* "partials/field" */
 	struct mustache_template *tpl;
+	char                     *src;	/* the file as read, NUL-terminated (view_source_has) */
 };
 
 struct view_registry {
@@ -45,8 +46,8 @@ view_add(struct view_registry *r, const char *path, const char *name, struct buf
 	}
 	/* the error names the file as the author knows it: templates/pages/home.mustache */
 	tpl = mustache_compile(path, src, len, &merr);
-	free(src);
 	if (tpl == NULL) {
+		free(src);
 		buf_printf(err, "%s\n", mustache_error_string(&merr, msg, sizeof msg));
 		return -1;
 	}
@@ -56,6 +57,7 @@ view_add(struct view_registry *r, const char *path, const char *name, struct buf
 	}
 	r->items[r->count].name = xstrdup(name);
 	r->items[r->count].tpl = tpl;
+	r->items[r->count].src = src;
 	r->count++;
 	return 0;
 }
@@ -134,6 +136,7 @@ view_registry_free(struct view_registry *r)
 	for (size_t i = 0; i < r->count; i++) {
 		free(r->items[i].name);
 		mustache_free(r->items[i].tpl);
+		free(r->items[i].src);
 	}
 	free(r->items);
 	free(r);
@@ -143,6 +146,21 @@ size_t
 view_registry_count(const struct view_registry *r)
 {
 	return r->count;
+}
+
+const char *
+view_name(const struct view_registry *r, size_t i)
+{
+	return i < r->count ? r->items[i].name : NULL;
+}
+
+bool
+view_source_has(const struct view_registry *r, const char *name, const char *text)
+{
+	struct view_entry key = { .name = (char *)name }, *e;
+
+	e = bsearch(&key, r->items, r->count, sizeof *r->items, view_entry_cmp);
+	return e != NULL && strstr(e->src, text) != NULL;
 }
 
 const struct mustache_template *

@@ -7,6 +7,7 @@
 #ifndef KAIROS_VIEW_H
 #define KAIROS_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/core.h"
@@ -26,6 +27,11 @@ struct view_registry;
 struct view_registry *view_registry_load(const char *dir, struct buf *err);
 void view_registry_free(struct view_registry *r);
 size_t view_registry_count(const struct view_registry *r);
+/* The name of the i-th template in name order, or NULL past the last. Owned by the registry. */
+const char *view_name(const struct view_registry *r, size_t i);
+/* Whether the source of template `name` holds `text`, a plain substring: for what a page
+ * needs before it is rendered (web/ asks once, at load, which pages show "site.csrf"). */
+bool view_source_has(const struct view_registry *r, const char *name, const char *text);
 
 /* The compiled template called name (len bytes), or NULL. Owned by the registry. */
 const struct mustache_template *view_lookup(const struct view_registry *r, const char *name,

@@ -26,9 +26,11 @@ web_account(struct web_app *app, struct request *req, struct response *resp)
 	struct json_object *model;
 	struct auth_user u;
 
+	(void)req;
+	(void)resp;
 	if (auth_user_get(&app->db, app->rq.who.user_id, &u) != DB_OK)
 		return web_view_db_failed();
-	model = web_page_model(app, req, resp, NULL);
+	model = web_page_model(NULL);
 	json_object_object_add(model, "me", web_strings(json_object_new_object(), "name", u.name,
 	    "email", u.email, "phone", u.phone, "dateOfBirth", u.date_of_birth, NULL));
 	return web_view_page(200, "pages/account", model);
@@ -36,7 +38,7 @@ web_account(struct web_app *app, struct request *req, struct response *resp)
 
 /* The details form: what was posted with its problems (e), or the account's own details. */
 static struct web_view
-web_details_page(struct web_app *app, struct request *req, struct response *resp,
+web_details_page(struct web_app *app, struct request *req,
     const struct input_errors *e)
 {
 	struct json_object *model;
@@ -44,7 +46,7 @@ web_details_page(struct web_app *app, struct request *req, struct response *resp
 
 	if (e == NULL && auth_user_get(&app->db, app->rq.who.user_id, &u) != DB_OK)
 		return web_view_db_failed();
-	model = web_form_model(app, req, resp, &details_spec, e, NULL);
+	model = web_form_model(app, req, &details_spec, e, NULL);
 	if (e == NULL) {
 		web_form_put(model, "name", "value", u.name);
 		web_form_put(model, "email", "value", u.email);
@@ -62,15 +64,16 @@ web_account_details(struct web_app *app, struct request *req, struct response *r
 	struct input_errors e = { 0 };
 	bool taken = false;
 
+	(void)resp;
 	if (req->method != HTTP_POST)
-		return web_details_page(app, req, resp, NULL);
+		return web_details_page(app, req, NULL);
 	if (web_input(app, req, &details_spec, &in, &e))
-		return web_details_page(app, req, resp, &e);
+		return web_details_page(app, req, &e);
 	if (auth_user_set_details(&app->db, app->rq.who.user_id, in.name, in.email, &taken) != DB_OK)
 		return web_view_db_failed();
 	if (taken) {
 		input_error_add(&e, &req->arena, "email", "Another account uses this email address. Use a different one, or contact the clinic.");
-		return web_details_page(app, req, resp, &e);
+		return web_details_page(app, req, &e);
 	}
 	if (web_audit(app, req, "account.details_changed", "user", app->rq.who.user_id, NULL) != DB_OK)
 		return web_view_db_failed();
@@ -87,12 +90,13 @@ web_sessions(struct web_app *app, struct request *req, struct response *resp)
 	struct json_object *model, *list;
 	int n;
 
+	(void)resp;
 	after = web_page_after(req, "after", &e);
 	if (e.count)
 		return web_view_error(400, e.items[0].message, "after");
 	if ((n = auth_sessions_list(&app->db, app->rq.who.user_id, after, rows, WEB_LIST_PAGE + 1)) < 0)
 		return web_view_db_failed();
-	model = web_page_model(app, req, resp, NULL);
+	model = web_page_model(NULL);
 	list = json_object_new_array();
 	for (int i = 0; i < n && i < WEB_LIST_PAGE; i++) {
 		struct json_object *s = web_strings(json_object_new_object(), "id", rows[i].id,

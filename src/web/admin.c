@@ -12,10 +12,10 @@
 /* ---- staff sign-in (page; its JSON twin is auth_api.c's login, on the same spec) ---- */
 
 static struct web_view
-web_staff_signin_page(struct web_app *app, struct request *req, struct response *resp,
+web_staff_signin_page(struct web_app *app, struct request *req,
     int status, const struct input_errors *e)
 {
-	struct json_object *model = web_form_model(app, req, resp, &web_staff_login_spec, e,
+	struct json_object *model = web_form_model(app, req, &web_staff_login_spec, e,
 	    web_next_of(req, "/admin"));
 
 	web_form_put(model, "email", "type", "email");
@@ -34,23 +34,23 @@ web_staff_signin_form(struct web_app *app, struct request *req, struct response 
 	char secs[16];
 
 	if (req->method != HTTP_POST)
-		return web_staff_signin_page(app, req, resp, 200, NULL);
+		return web_staff_signin_page(app, req, 200, NULL);
 	if (web_input(app, req, &web_staff_login_spec, &in, &e))
-		return web_staff_signin_page(app, req, resp, WEB_STATUS_FORM_INVALID, &e);
+		return web_staff_signin_page(app, req, WEB_STATUS_FORM_INVALID, &e);
 	switch (web_staff_signin(app, req, in.email, in.password, &t, &retry_after)) {
 	case AUTH_LOGIN_OK:
 		web_session_cookies(req, resp, &t);
 		return web_view_redirect(303, web_next_of(req, "/admin"));
 	case AUTH_LOGIN_BAD:
 		input_error_add(&e, &req->arena, "email", "Enter a correct email address and password");
-		return web_staff_signin_page(app, req, resp, 401, &e);
+		return web_staff_signin_page(app, req, 401, &e);
 	case AUTH_LOGIN_LOCKED:
 		input_error_add(&e, &req->arena, "email", arena_printf(&req->arena,
 		    "Too many failed sign-ins. Try again in %d minutes.", (retry_after + 59) / 60));
 		/* as the API's 429 says it (patient-api.md), for a known email or not alike */
 		snprintf(secs, sizeof secs, "%d", retry_after);
 		http_response_header(resp, "Retry-After", secs);
-		return web_staff_signin_page(app, req, resp, 429, &e);
+		return web_staff_signin_page(app, req, 429, &e);
 	default:
 		return web_view_db_failed();
 	}
@@ -120,10 +120,10 @@ static const struct input_spec accept_spec =
 
 /* The invitation page of the route's token, with the problems of e (NULL: none). */
 static struct web_view
-web_invite_page(struct web_app *app, struct request *req, struct response *resp,
+web_invite_page(struct web_app *app, struct request *req,
     const struct auth_invite *inv, const struct input_errors *e)
 {
-	struct json_object *model = web_form_model(app, req, resp, &accept_spec, e, NULL);
+	struct json_object *model = web_form_model(app, req, &accept_spec, e, NULL);
 	struct json_object *who = web_strings(json_object_new_object(), "name", inv->name,
 	    "email", inv->email, "role", auth_role_name(inv->role), NULL);
 
@@ -152,9 +152,9 @@ web_invite(struct web_app *app, struct request *req, struct response *resp)
 	if (!found)
 		return web_view_error(404, INVITE_GONE, NULL);
 	if (req->method != HTTP_POST)
-		return web_invite_page(app, req, resp, &inv, NULL);
+		return web_invite_page(app, req, &inv, NULL);
 	if (web_input(app, req, &accept_spec, &in, &e))
-		return web_invite_page(app, req, resp, &inv, &e);
+		return web_invite_page(app, req, &inv, &e);
 	if (auth_invite_accept(&app->db, app->rq.org_id, token, in.password, strlen(in.password),
 	    user_id, &found) != DB_OK)
 		return web_view_db_failed();
@@ -171,8 +171,10 @@ web_invite(struct web_app *app, struct request *req, struct response *resp)
 struct web_view
 web_admin_home(struct web_app *app, struct request *req, struct response *resp)
 {
-	struct json_object *model = web_page_model(app, req, resp, NULL);
+	struct json_object *model = web_page_model(NULL);
 
+	(void)req;
+	(void)resp;
 	web_form_set(model, "role", auth_role_name(app->rq.who.role));
 	json_object_object_add(model, "isAdmin",
 	    json_object_new_boolean(app->rq.who.role == AUTH_ROLE_ADMIN));
@@ -184,7 +186,7 @@ web_admin_home(struct web_app *app, struct request *req, struct response *resp)
 /* The staff page: the list, a page at a time by name, and the invitation form with e's
  * problems (NULL: a blank form). */
 static struct web_view
-web_admin_staff_page(struct web_app *app, struct request *req, struct response *resp,
+web_admin_staff_page(struct web_app *app, struct request *req,
     const struct input_errors *e)
 {
 	static const struct { const char *param, *message; } done[] = {
@@ -200,7 +202,7 @@ web_admin_staff_page(struct web_app *app, struct request *req, struct response *
 		return web_view_error(400, bad.items[0].message, "after");
 	if ((n = auth_staff_list(&app->db, after, rows, WEB_LIST_PAGE + 1)) < 0)
 		return web_view_db_failed();
-	model = web_form_model(app, req, resp, &invite_spec, e, NULL);
+	model = web_form_model(app, req, &invite_spec, e, NULL);
 	list = json_object_new_array();
 	for (int i = 0; i < n && i < WEB_LIST_PAGE; i++) {
 		struct json_object *s = web_strings(json_object_new_object(), "id", rows[i].id,
@@ -260,10 +262,11 @@ web_admin_staff(struct web_app *app, struct request *req, struct response *resp)
 	char token[AUTH_TOKEN_TEXT_SIZE];
 	bool taken = false;
 
+	(void)resp;
 	if (req->method != HTTP_POST)
-		return web_admin_staff_page(app, req, resp, NULL);
+		return web_admin_staff_page(app, req, NULL);
 	if (web_input(app, req, &invite_spec, &in, &e))
-		return web_admin_staff_page(app, req, resp, &e);
+		return web_admin_staff_page(app, req, &e);
 	inv.role = auth_role_parse(in.role);
 	snprintf(inv.name, sizeof inv.name, "%s", in.name);
 	snprintf(inv.email, sizeof inv.email, "%s", in.email);
@@ -272,7 +275,7 @@ web_admin_staff(struct web_app *app, struct request *req, struct response *resp)
 		return web_view_db_failed();
 	if (taken) {
 		input_error_add(&e, &req->arena, "email", "Someone with this email address already has an account");
-		return web_admin_staff_page(app, req, resp, &e);
+		return web_admin_staff_page(app, req, &e);
 	}
 	if (web_invite_send(app, req, &inv, token) != DB_OK || web_audit(app, req, "auth.staff_invited",
 	    NULL, NULL, arena_printf(&req->arena, "{\"role\":\"%s\"}", in.role)) != DB_OK)
@@ -334,6 +337,7 @@ web_admin_messages(struct web_app *app, struct request *req, struct response *re
 	struct input_errors e = { 0 };
 	int n, nj;
 
+	(void)resp;
 	after = web_page_after(req, "after", &e);
 	jobs_after = web_page_after(req, "jobsAfter", &e);
 	if (e.count)
@@ -341,7 +345,7 @@ web_admin_messages(struct web_app *app, struct request *req, struct response *re
 	if ((n = notify_dead_letters(&app->db, after, rows, WEB_LIST_PAGE + 1)) < 0 ||
 	    (nj = jobs_dead_letters(&app->db, jobs_after, jobs, WEB_LIST_PAGE + 1)) < 0)
 		return web_view_db_failed();
-	model = web_page_model(app, req, resp, NULL);
+	model = web_page_model(NULL);
 	list = json_object_new_array();
 	for (int i = 0; i < n && i < WEB_LIST_PAGE; i++) {
 		struct json_object *d = web_strings(json_object_new_object(), "id", rows[i].id,

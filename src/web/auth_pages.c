@@ -26,10 +26,10 @@ web_code_phone(const struct request *req)
 
 /* The sign-in or sign-up form (page), with the channel's radios inline. */
 static struct web_view
-web_otp_form(struct web_app *app, struct request *req, struct response *resp, int status,
+web_otp_form(struct web_app *app, struct request *req, int status,
     bool signup, const struct input_errors *e)
 {
-	struct json_object *model = web_page_form_model(app, req, resp, &web_send_otp_spec,
+	struct json_object *model = web_page_form_model(app, req, &web_send_otp_spec,
 	    signup ? web_signup_page : web_signin_page, e, web_next_of(req, "/account"));
 
 	web_form_put(model, "channel", "inline", "inline");
@@ -49,10 +49,10 @@ web_signin(struct web_app *app, struct request *req, struct response *resp)
 	int retry_after, minutes;
 
 	if (req->method != HTTP_POST)
-		return web_otp_form(app, req, resp, 200, signup, NULL);
+		return web_otp_form(app, req, 200, signup, NULL);
 	if (web_page_input(app, req, &web_send_otp_spec, signup ? web_signup_page : web_signin_page,
 	    &ask, &e))
-		return web_otp_form(app, req, resp, WEB_STATUS_FORM_INVALID, signup, &e);
+		return web_otp_form(app, req, WEB_STATUS_FORM_INVALID, signup, &e);
 	switch (web_otp_send(app, req, &ask, &retry_after)) {
 	case AUTH_OTP_OK:
 		break;
@@ -61,7 +61,7 @@ web_signin(struct web_app *app, struct request *req, struct response *resp)
 		input_error_add(&e, &req->arena, "phone", arena_printf(&req->arena,
 		    "You have asked for too many codes. Try again in %d minute%s.", minutes,
 		    minutes == 1 ? "" : "s"));
-		return web_otp_form(app, req, resp, 429, signup, &e);
+		return web_otp_form(app, req, 429, signup, &e);
 	default:
 		return web_view_db_failed();
 	}
@@ -71,10 +71,10 @@ web_signin(struct web_app *app, struct request *req, struct response *resp)
 
 /* The code form; the page says where the code went. */
 static struct web_view
-web_code_form(struct web_app *app, struct request *req, struct response *resp, int status,
+web_code_form(struct web_app *app, struct request *req, int status,
     const char *phone, const struct input_errors *e)
 {
-	struct json_object *model = web_form_model(app, req, resp, &web_verify_otp_spec, e,
+	struct json_object *model = web_form_model(app, req, &web_verify_otp_spec, e,
 	    web_next_of(req, "/account"));
 
 	web_form_put(model, "code", "inputmode", "numeric");
@@ -98,9 +98,9 @@ web_signin_code(struct web_app *app, struct request *req, struct response *resp)
 	if (in.phone == NULL)
 		return web_view_redirect(303, "/signin");
 	if (req->method != HTTP_POST)
-		return web_code_form(app, req, resp, 200, in.phone, NULL);
+		return web_code_form(app, req, 200, in.phone, NULL);
 	if (web_input(app, req, &web_verify_otp_spec, &in, &e))
-		return web_code_form(app, req, resp, WEB_STATUS_FORM_INVALID, in.phone, &e);
+		return web_code_form(app, req, WEB_STATUS_FORM_INVALID, in.phone, &e);
 	switch ((r = web_otp_signin(app, req, in.phone, in.code, &t, &outcome))) {
 	case AUTH_OTP_OK:
 		break;
@@ -111,7 +111,7 @@ web_signin_code(struct web_app *app, struct request *req, struct response *resp)
 		    outcome.remaining, outcome.remaining == 1 ? "y" : "ies") : r == AUTH_OTP_WRONG ?
 		    "That code is not right, and it can't be used again. Ask for a new code." :
 		    "This code has expired or can't be used again. Ask for a new code.");
-		return web_code_form(app, req, resp, 401, in.phone, &e);
+		return web_code_form(app, req, 401, in.phone, &e);
 	default:
 		return web_view_db_failed();
 	}

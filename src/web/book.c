@@ -358,15 +358,14 @@ book_form_errors(struct web_form *f, const struct input_errors *e)
 /* A page that cannot be shown because a choice of an earlier step is missing or unknown
  * (a hand-edited or stale link): the problems, and the way back to step 1. */
 static struct web_view
-book_problem(struct web_app *app, struct request *req, struct response *resp,
-    const struct input_errors *e)
+book_problem(struct request *req, const struct input_errors *e)
 {
 	struct web_form f;
 	struct json_object *model;
 
 	web_form_init(&f, req);
 	book_form_errors(&f, e);
-	model = web_page_model(app, req, resp, &f);
+	model = web_page_model(&f);
 	return web_view_page(400, "pages/book-problem", model);
 }
 
@@ -374,15 +373,15 @@ book_problem(struct web_app *app, struct request *req, struct response *resp,
  * to /book); a bad one, or a problem at `also` (another choice the page cannot go without),
  * is the problem page. true with *v set, or false to go on. */
 static bool
-book_without_service(struct web_app *app, struct request *req, struct response *resp,
-    const struct input_errors *e, const char *also, struct web_view *v)
+book_without_service(struct request *req, const struct input_errors *e, const char *also,
+    struct web_view *v)
 {
 	const char *raw = http_param(&req->query, "serviceId");
 
 	if (raw == NULL || *raw == '\0')
 		*v = web_view_redirect(303, "/book");
 	else if (input_error_at(e, "serviceId") != NULL || input_error_at(e, also) != NULL)
-		*v = book_problem(app, req, resp, e);
+		*v = book_problem(req, e);
 	else
 		return false;
 	return true;
@@ -479,11 +478,10 @@ book_find_service(struct web_app *app, struct request *req, const struct catalog
 
 /* What a failed catalogue call becomes. */
 static struct web_view
-book_failed(struct web_app *app, struct request *req, struct response *resp, int rc,
-    const struct input_errors *e)
+book_failed(struct request *req, int rc, const struct input_errors *e)
 {
 	if (rc == CATALOGUE_EINVALID)
-		return book_problem(app, req, resp, e);
+		return book_problem(req, e);
 	return web_catalogue_failed(rc, "We couldn't find that page.",
 	    "Something went wrong on our side.");
 }
@@ -666,10 +664,10 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 		rc = catalogue_services(&app->db, &req->arena, &q, &s, &n, &e);
 	}
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
+		return book_failed(req, rc, &e);
 	if ((rc = catalogue_services(&app->db, &req->arena, &all, &every, &nevery, &ignored)) != CATALOGUE_OK ||
 	    (rc = book_choices(app, req, &choices)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
+		return book_failed(req, rc, &e);
 	book_state_from(req, &e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_SERVICE, &st, NULL, NULL, 0) != DB_OK)
 		return web_view_db_failed();
@@ -692,7 +690,7 @@ web_book_service(struct web_app *app, struct request *req, struct response *resp
 	json_object_object_add(field, "required", json_object_new_boolean(0));
 	book_form_errors(&f, &e);
 
-	model = web_page_model(app, req, resp, &f);
+	model = web_page_model(&f);
 	json_object_object_add(model, "progress", book_progress(1));
 	book_bool(model, "filtered", st.v[BN_SESSION_TYPE] || st.v[BN_LOCATION] || st.v[BN_CONCERN] ||
 	    st.v[BN_FUNDING] || st.v[BN_INSURER] || e.count);
@@ -749,12 +747,12 @@ book_read_step2(struct web_app *app, struct request *req, struct catalogue_servi
 /* Reads s for step 2 and the profile; true when *v is the answer already (no service chosen,
  * or a bad one). */
 static bool
-book_step2(struct web_app *app, struct request *req, struct response *resp, struct book_step2 *s,
+book_step2(struct web_app *app, struct request *req, struct book_step2 *s,
     struct web_view *v)
 {
 	memset(s, 0, sizeof *s);
 	book_read_step2(app, req, &s->sq, &s->pq, &s->e);
-	if (book_without_service(app, req, resp, &s->e, "serviceId", v))
+	if (book_without_service(req, &s->e, "serviceId", v))
 		return true;
 	s->zone = book_zone(app, s->pq.tz);
 	return false;
@@ -903,14 +901,14 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	struct book_choices choices;
 	struct book_state st, next;
 	struct web_form f;
-	struct json_object *model, *field, *kept;
+	struct json_object *model, *field;
 	const struct tz_zone *zone;
-	const char *content, *key, *cards;
-	size_t n = 0;
+	const char *content, *key, *cards, *kept;
+	size_t n = 0, kept_len;
 	char within[24];
 	int rc;
 
-	if (book_step2(app, req, resp, &s2, &v))
+	if (book_step2(app, req, &s2, &v))
 		return v;
 	zone = s2.zone;
 	s2.pq.tz = tz_name(zone);
@@ -920,14 +918,13 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	key = arena_printf(&req->arena, "step2|%s|%s", tz_name(zone), req->query_string);
 	if (catalogue_window(&app->db, s2.pq.service_id, s2.pq.location_id, &w) != CATALOGUE_OK)
 		return web_view_db_failed();
-	if ((kept = catalogue_kept_string(&w, key, clock_now())) != NULL) {
+	if ((kept = catalogue_kept_bytes(&w, key, clock_now(), &kept_len)) != NULL) {
 		book_state_from(req, &s2.e, &st);
 		if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
-			return web_view_freeing(web_view_db_failed(), kept);
-		model = web_page_model(app, req, resp, NULL);
+			return web_view_db_failed();
+		model = web_page_model(NULL);
 		book_step2_back(req, model, &st);
-		json_object_object_add_ex(model, "main", kept, JSON_C_OBJECT_KEY_IS_CONSTANT);
-		return web_view_page(200, "pages/book-psychologist", model);
+		return web_view_page_around(200, "pages/book-psychologist", model, kept, kept_len);
 	}
 	rc = catalogue_psychologists_bounded(&app->db, &req->arena, &s2.pq, clock_now(), &ps, &n,
 	    &s2.e, &w);
@@ -938,12 +935,12 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		    &n, &s2.e, &w);
 	}
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &s2.e);
+		return book_failed(req, rc, &s2.e);
 	s2.sq.location_id = s2.pq.location_id;
 	if ((rc = book_find_service(app, req, &s2.sq, s2.pq.service_id, &svc, &s2.e)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &s2.e);
+		return book_failed(req, rc, &s2.e);
 	if ((rc = book_choices(app, req, &choices)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &s2.e);
+		return book_failed(req, rc, &s2.e);
 	book_state_from(req, &s2.e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_PSYCHOLOGIST, &st, NULL, NULL, 0) != DB_OK)
 		return web_view_db_failed();
@@ -983,7 +980,7 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 	web_form_option(field, "yes", "Only psychologists who offer telehealth (video)", s2.pq.telehealth);
 	book_form_errors(&f, &s2.e);
 
-	model = web_page_model(app, req, resp, &f);
+	model = web_page_model(&f);
 	json_object_object_add(model, "progress", book_progress(2));
 	book_step2_back(req, model, &st);
 	json_object_object_add(model, "service", book_service_model(&req->arena, svc));
@@ -1021,8 +1018,8 @@ web_book_psychologist(struct web_app *app, struct request *req, struct response 
 		    model);
 	if (s2.e.count == 0)
 		catalogue_keep(&w, key, clock_now(), content, strlen(content));
-	book_put(model, "main", content);
-	return web_view_page(s2.e.count ? 400 : 200, "pages/book-psychologist", model);
+	return web_view_page_around(s2.e.count ? 400 : 200, "pages/book-psychologist", model,
+	    content, strlen(content));
 }
 
 /* ---- a slot as a link to the summary ---- */
@@ -1078,15 +1075,15 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	size_t n;
 	int rc;
 
-	if (book_step2(app, req, resp, &s2, &v))
+	if (book_step2(app, req, &s2, &v))
 		return v;
 	zone = s2.zone;
 	if ((rc = book_find_service(app, req, &s2.sq, s2.pq.service_id, &svc, &s2.e)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &s2.e);
+		return book_failed(req, rc, &s2.e);
 	rc = catalogue_psychologist(&app->db, &req->arena, id, s2.pq.service_id, clock_now(), &p,
 	    &slots, &n, &s2.e);
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &s2.e);
+		return book_failed(req, rc, &s2.e);
 	book_state_from(req, &s2.e, &st);
 	if (book_funnel(app, req, resp, FUNNEL_PROFILE, &st, p.id, NULL, 0) != DB_OK)
 		return web_view_db_failed();
@@ -1100,7 +1097,7 @@ web_book_profile(struct web_app *app, struct request *req, struct response *resp
 	book_put(field, "spellcheck", "false");
 	json_object_object_add(field, "required", json_object_new_boolean(0));
 	book_form_errors(&f, &s2.e);
-	model = web_page_model(app, req, resp, &f);
+	model = web_page_model(&f);
 	book_bool(model, "tzInvalid", input_error_at(&s2.e, "tz") != NULL);
 	book_put(model, "action", book_printf(&req->arena, "/book/psychologists/%s", p.id));
 	json_object_object_add(model, "hidden", book_hidden(&st, 0, BN_END_STEP3, BN_TZ));
@@ -1363,7 +1360,7 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	book_read_step2(app, req, &sq, &pq, &e);
 	book_read(app, req, &catalogue_availability_spec, &aq, &e);
 	book_read(app, req, &book_time_spec, &tq, &e);
-	if (book_without_service(app, req, resp, &e, "practitionerId", &v))
+	if (book_without_service(req, &e, "practitionerId", &v))
 		return v;
 	zone = book_zone(app, aq.tz);
 	if (aq.from == NULL || aq.to == NULL) {	/* a bad range: the default one instead */
@@ -1377,7 +1374,7 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	}
 	if ((rc = book_find_service(app, req, &sq, aq.service_id, &svc, &e)) != CATALOGUE_OK ||
 	    (rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
+		return book_failed(req, rc, &e);
 	/* the catalogue names a problem once per field: an unknown centre found by the service
 	 * lookup must not reach the next call, which would no longer see it as new */
 	if (input_error_at(&e, "locationId") != NULL)
@@ -1397,10 +1394,10 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 		    &nslots, &e);
 	}
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
+		return book_failed(req, rc, &e);
 	if (!any && (who = book_find_psychologist(everyone, neveryone, aq.practitioner_id)) == NULL) {
 		input_error_add(&e, &req->arena, "practitionerId", "Psychologist is not one of this clinic's");
-		return book_problem(app, req, resp, &e);
+		return book_problem(req, &e);
 	}
 	for (size_t i = 0; i < nslots; i++) {
 		int64_t d = book_local_day(zone, slots[i].start);
@@ -1424,7 +1421,7 @@ web_book_time(struct web_app *app, struct request *req, struct response *resp)
 	web_form_init(&f, req);
 	web_form_field(&f, "tz", "Your time zone", tz_name(zone));
 	book_form_errors(&f, &e);
-	model = web_page_model(app, req, resp, &f);
+	model = web_page_model(&f);
 	json_object_object_add(model, "progress", book_progress(3));
 	next = st;
 	for (int i = BN_PRACTITIONER; i < BN_COUNT; i++)
@@ -1502,17 +1499,17 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	book_read_step2(app, req, &sq, &pq, &e);
 	book_read(app, req, &book_summary_spec, &q, &e);
 	if (e.count)
-		return book_problem(app, req, resp, &e);
+		return book_problem(req, &e);
 	zone = book_zone(app, q.tz);
 	(void)book_parse_start(q.start, &start);	/* its spec's check parsed it */
 	sq.session_type = q.session_type;
 	sq.location_id = q.location_id;
 	if ((rc = book_find_service(app, req, &sq, q.service_id, &svc, &e)) != CATALOGUE_OK ||
 	    (rc = book_everyone(app, req, &everyone, &neveryone)) != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
+		return book_failed(req, rc, &e);
 	if ((who = book_find_psychologist(everyone, neveryone, q.practitioner_id)) == NULL) {
 		input_error_add(&e, &req->arena, "practitionerId", "That psychologist is not taking bookings. Choose another.");
-		return book_problem(app, req, resp, &e);
+		return book_problem(req, &e);
 	}
 	/* the time is offered only while it is free: ask for it again */
 	aq.practitioner_id = q.practitioner_id;
@@ -1524,7 +1521,7 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	aq.to = book_date(&req->arena, start / TZ_DAY_SECONDS + BOOK_DAY_MARGIN);
 	rc = catalogue_availability(&app->db, &req->arena, &aq, clock_now(), &zone, &slots, &nslots, &e);
 	if (rc != CATALOGUE_OK)
-		return book_failed(app, req, resp, rc, &e);
+		return book_failed(req, rc, &e);
 	for (size_t i = 0; i < nslots && slot == NULL; i++)
 		if (slots[i].start == start && strcmp(slots[i].practitioner_id, q.practitioner_id) == 0 &&
 		    strcmp(slots[i].location_id, q.location_id ? q.location_id : "") == 0)
@@ -1537,7 +1534,7 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	    place_zone ? place_zone : book_zone(app, NULL), start) != DB_OK)
 		return web_view_db_failed();
 
-	model = web_page_model(app, req, resp, NULL);
+	model = web_page_model(NULL);
 	json_object_object_add(model, "progress", book_progress(3));
 	next = st;
 	next.v[BN_START] = NULL;

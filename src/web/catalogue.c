@@ -266,10 +266,10 @@ cat_refused(int status)
 
 /* A page model with the kind's words and, for hours and leave, whose they are. */
 static struct json_object *
-cat_model(struct web_app *app, struct request *req, struct response *resp,
+cat_model(struct web_app *app, struct request *req,
     const struct cat_ctx *c, struct web_form *f)
 {
-	struct json_object *model = web_page_model(app, req, resp, f);
+	struct json_object *model = web_page_model(f);
 
 	web_form_set(model, "many", c->page->many);
 	web_form_set(model, "one", c->page->one);
@@ -293,6 +293,7 @@ cat_model(struct web_app *app, struct request *req, struct response *resp,
 struct web_view
 web_catalogue_list(struct web_app *app, struct request *req, struct response *resp)
 {
+	(void)resp;
 	static const struct { const char *param, *message; } done[] = {
 		{ "saved", "Saved." }, { "deactivated", "Deactivated." }, { "activated", "Activated." },
 		{ "deleted", "Deleted." },
@@ -312,7 +313,7 @@ web_catalogue_list(struct web_app *app, struct request *req, struct response *re
 	if (booking_admin_list(&app->db, &req->arena, c.page->kind, c.owner.id, after, &items, &n,
 	    &more) != BOOKING_ADMIN_OK)
 		return web_view_db_failed();
-	model = cat_model(app, req, resp, &c, NULL);
+	model = cat_model(app, req, &c, NULL);
 	list = json_object_new_array();
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_new_object();
@@ -428,7 +429,7 @@ cat_choices(struct web_app *app, struct request *req, const struct input_field *
 
 /* The form page of c (new when c->id is NULL), with what was typed or stored and errors. */
 static struct web_view
-cat_form_page(struct web_app *app, struct request *req, struct response *resp,
+cat_form_page(struct web_app *app, struct request *req,
     const struct cat_ctx *c, const struct http_params *typed, const struct input_errors *e,
     int status, bool active)
 {
@@ -466,7 +467,7 @@ cat_form_page(struct web_app *app, struct request *req, struct response *resp,
 		snprintf(action, CAT_PATH_MAX, "%s/%s", c->base, c->id);
 	else
 		snprintf(action, CAT_PATH_MAX, "%s", c->base);
-	model = cat_model(app, req, resp, c, &f);
+	model = cat_model(app, req, c, &f);
 	web_form_set(model, "action", action);
 	json_object_object_add(model, "editing", json_object_new_boolean(c->id != NULL));
 	if (c->id != NULL) {
@@ -501,9 +502,10 @@ web_catalogue_new(struct web_app *app, struct request *req, struct response *res
 	struct cat_ctx c;
 	int st;
 
+	(void)resp;
 	if ((st = cat_open(app, req, &c)) != 0)
 		return cat_refused(st);
-	return cat_form_page(app, req, resp, &c, NULL, NULL, 200, true);
+	return cat_form_page(app, req, &c, NULL, NULL, 200, true);
 }
 
 /* The stored values of c's row as form params in *stored, and whether it is active: 0, or
@@ -542,9 +544,10 @@ web_catalogue_edit(struct web_app *app, struct request *req, struct response *re
 	bool active;
 	int st;
 
+	(void)resp;
 	if ((st = cat_open(app, req, &c)) != 0 || (st = cat_stored(app, req, &c, &stored, &active)) != 0)
 		return cat_refused(st);
-	return cat_form_page(app, req, resp, &c, &stored, NULL, 200, active);
+	return cat_form_page(app, req, &c, &stored, NULL, 200, active);
 }
 
 /* The audit entry of a change to row id of c's kind. */
@@ -606,6 +609,7 @@ web_catalogue_save(struct web_app *app, struct request *req, struct response *re
 	struct cat_ctx c;
 	int st;
 
+	(void)resp;
 	if ((st = cat_open(app, req, &c)) != 0)
 		return cat_refused(st);
 	memset(&in, 0, sizeof in);
@@ -636,9 +640,9 @@ web_catalogue_save(struct web_app *app, struct request *req, struct response *re
 
 		if ((st = cat_stored(app, req, &c, &stored, &active)) != 0)
 			return cat_refused(st);
-		return cat_form_page(app, req, resp, &c, &req->form, &e, 422, active);
+		return cat_form_page(app, req, &c, &req->form, &e, 422, active);
 	}
-	return cat_form_page(app, req, resp, &c, &req->form, &e, 422, true);
+	return cat_form_page(app, req, &c, &req->form, &e, 422, true);
 }
 
 /* POST …/:id/deactivate, …/:id/activate, and for hours and leave …/:id/delete. */

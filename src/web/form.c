@@ -100,12 +100,10 @@ web_form_error(struct web_form *f, const char *name, const char *message)
 }
 
 struct json_object *
-web_page_model(struct web_app *app, struct request *req, struct response *resp,
-    struct web_form *f)
+web_page_model(struct web_form *f)
 {
 	struct json_object *model = json_object_new_object();
 
-	web_csrf(app, req, resp);
 	if (f != NULL)
 		json_object_object_add(model, "form", f->model);
 	return model;
@@ -231,14 +229,14 @@ web_form_from(struct web_form *f, const struct input_spec *spec, const struct ht
 }
 
 struct json_object *
-web_form_model(struct web_app *app, struct request *req, struct response *resp,
+web_form_model(struct web_app *app, struct request *req,
     const struct input_spec *spec, const struct input_errors *e, const char *next)
 {
-	return web_page_form_model(app, req, resp, spec, NULL, e, next);
+	return web_page_form_model(app, req, spec, NULL, e, next);
 }
 
 struct json_object *
-web_page_form_model(struct web_app *app, struct request *req, struct response *resp,
+web_page_form_model(struct web_app *app, struct request *req,
     const struct input_spec *spec, const char *const *fields, const struct input_errors *e,
     const char *next)
 {
@@ -248,7 +246,7 @@ web_page_form_model(struct web_app *app, struct request *req, struct response *r
 
 	web_form_init(&f, req);
 	web_page_form_from(&f, spec, fields, req->method == HTTP_POST ? &req->form : NULL, e);
-	model = web_page_model(app, req, resp, &f);
+	model = web_page_model(&f);
 	if (next != NULL)
 		json_object_object_add(model, "next", json_object_new_string(next));
 	/* people type a number as they know it: the clinic country's way, or international */

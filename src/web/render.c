@@ -1,5 +1,6 @@
 /* render.c: pages and error answers through the view layer (ARCHITECTURE.md, step 5). */
 #include "web/web.h"
+#include "core/rand.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -11,6 +12,12 @@
 /* Bytes a page's body starts with: most pages are 3 to 12 KB, so they are rendered without
  * growing the buffer again and again. */
 #define WEB_PAGE_RESERVE 16384
+/* Random bytes in the mark a page's main is rendered as (web_main_mark): 128 bits. */
+#define WEB_MAIN_MARK_BYTES 16
+/* A page template with a form that posts shows its token as this (layout.mustache's own
+ * sign-out form is for signed-in people, whose token web_site makes). */
+#define WEB_PAGES_PREFIX  "pages/"
+#define WEB_CSRF_MENTION  "site.csrf"
 
 /* The stylesheet, script and logo every page links, by source path under static/. */
 static const struct {
@@ -65,10 +72,17 @@ int
 web_views_load(struct web_app *app, struct buf *err)
 {
 	char dir[4096];
+	const char *name;
 
 	snprintf(dir, sizeof dir, "%s/templates", app->cfg.share_dir);
 	if ((app->views = view_registry_load(dir, err)) == NULL)
 		return -1;
+	app->ncsrf_pages = 0;
+	app->csrf_pages = xcalloc(view_registry_count(app->views), sizeof *app->csrf_pages);
+	for (size_t i = 0; (name = view_name(app->views, i)) != NULL; i++)
+		if (strncmp(name, WEB_PAGES_PREFIX, strlen(WEB_PAGES_PREFIX)) == 0 &&
+		    view_source_has(app->views, name, WEB_CSRF_MENTION))
+			app->csrf_pages[app->ncsrf_pages++] = name;
 	app->assets = web_assets_load(app->cfg.share_dir);
 	return 0;
 }
@@ -77,6 +91,9 @@ void
 web_views_free(struct web_app *app)
 {
 	view_registry_free(app->views);
+	free(app->csrf_pages);
+	app->csrf_pages = NULL;
+	app->ncsrf_pages = 0;
 	json_object_put(app->assets);
 	for (size_t i = 0; i < app->nnav; i++)
 		json_object_put(app->nav[i].items);
@@ -164,18 +181,38 @@ web_site(struct web_app *app, struct request *req)
 	return site;
 }
 
-void
-web_page(struct web_app *app, struct request *req, struct response *resp, int status,
+static int
+web_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Whether page posts a form, and so needs the CSRF token its hidden field carries. A page
+ * without one makes no token and sets no visitor cookie: the booking steps' forms are GETs. */
+static bool
+web_page_posts(const struct web_app *app, const char *page)
+{
+	return app->ncsrf_pages > 0 && bsearch(&page, app->csrf_pages, app->ncsrf_pages,
+	    sizeof *app->csrf_pages, web_name_cmp) != NULL;
+}
+
+/* Renders page over model (consumed) into resp's body with status: 0, or -1 with a 500
+ * answered and logged. */
+static int
+web_page_render(struct web_app *app, struct request *req, struct response *resp, int status,
     const char *page, struct json_object *model)
 {
 	struct mustache_error err;
 	char msg[MUSTACHE_ERROR_FILE_MAX + MUSTACHE_ERROR_MSG_MAX + 32];
+	int rc = -1;
 
 	if (app->views == NULL) {
 		json_object_put(model);
 		http_response_error_html(resp, 500, "Something went wrong on our side.");
-		return;
+		return -1;
 	}
+	if (web_page_posts(app, page))
+		web_csrf(app, req, resp);
 	web_model_put(model, "site", web_site(app, req));
 	buf_reset(&resp->body);
 	buf_reserve(&resp->body, WEB_PAGE_RESERVE);
@@ -185,8 +222,63 @@ web_page(struct web_app *app, struct request *req, struct response *resp, int st
 	} else {
 		resp->status = status;
 		resp->content_type = "text/html; charset=utf-8";
+		rc = 0;
 	}
 	json_object_put(model);
+	return rc;
+}
+
+void
+web_page(struct web_app *app, struct request *req, struct response *resp, int status,
+    const char *page, struct json_object *model)
+{
+	(void)web_page_render(app, req, resp, status, page, model);
+}
+
+/* What a page's {{{main}}} renders as until its bytes take its place (web_page_around):
+ * random for each worker, so no text a page shows can be taken for it. NULL when the
+ * system gave no random bytes. */
+static const char *
+web_main_mark(void)
+{
+	static char mark[2 + 2 * WEB_MAIN_MARK_BYTES + 1];	/* "\x01" hex "\x01" */
+	char hex[2 * WEB_MAIN_MARK_BYTES + 1];
+
+	if (mark[0] == '\0') {
+		if (rand_hex(hex, WEB_MAIN_MARK_BYTES) < 0)
+			return NULL;
+		snprintf(mark, sizeof mark, "\x01%s\x01", hex);
+	}
+	return mark;
+}
+
+void
+web_page_around(struct web_app *app, struct request *req, struct response *resp, int status,
+    const char *page, struct json_object *model, const char *main, size_t len)
+{
+	const char *mark = main != NULL ? web_main_mark() : NULL;
+	size_t n = mark != NULL ? strlen(mark) : 0;
+	char *at;
+
+	if (main == NULL || mark == NULL) {	/* nothing to place, or the copying way */
+		if (main != NULL)
+			web_model_put(model, "main", json_object_new_string_len(main, (int)len));
+		web_page(app, req, resp, status, page, model);
+		return;
+	}
+	web_model_put(model, "main", json_object_new_string_len(mark, (int)n));
+	if (web_page_render(app, req, resp, status, page, model) < 0)
+		return;
+	if ((at = memmem(resp->body.data, resp->body.len, mark, n)) == NULL) {
+		log_error("render failed", "%s does not show {{{main}}}", page);
+		http_response_error_html(resp, 500, "Something went wrong on our side.");
+		return;
+	}
+	memmove(at, at + n, (size_t)(resp->body.data + resp->body.len - (at + n)) + 1);
+	resp->body.len -= n;
+	resp->insert = main;
+	resp->insert_len = len;
+	resp->insert_at = (size_t)(at - resp->body.data);
 }
 
 void

@@ -144,13 +144,14 @@ web_admin_site_pages(struct web_app *app, struct request *req, struct response *
 	bool *custom = arena_calloc(&req->arena, org_npages, sizeof *custom);
 	struct json_object *model, *list;
 
+	(void)resp;
 	for (size_t i = 0; i < org_npages; i++) {
 		struct buf text = BUF_ARENA(&req->arena);
 
 		if (org_page_text(&app->db, &org_pages[i], &text, &custom[i]) != DB_OK)
 			return web_view_db_failed();
 	}
-	model = web_page_model(app, req, resp, NULL);
+	model = web_page_model(NULL);
 	list = json_object_new_array();
 	for (size_t i = 0; i < org_npages; i++) {
 		struct json_object *p = json_object_new_object();
@@ -169,7 +170,7 @@ web_admin_site_pages(struct web_app *app, struct request *req, struct response *
 
 /* The edit form of page: typed text and errors, or (e NULL) the page's text now. */
 static struct web_view
-site_page_form(struct web_app *app, struct request *req, struct response *resp, int status,
+site_page_form(struct web_app *app, struct request *req, int status,
     const struct org_page *page, const struct input_errors *e)
 {
 	struct json_object *model, *field;
@@ -185,7 +186,7 @@ site_page_form(struct web_app *app, struct request *req, struct response *resp, 
 	web_form_set(field, "rows", SITE_PAGE_ROWS);
 	if (e == NULL)
 		web_form_set(field, "value", buf_cstr(&text));
-	model = web_page_model(app, req, resp, &f);
+	model = web_page_model(&f);
 	web_form_set(model, "slug", page->slug);
 	web_form_set(model, "title", page->title);
 	return web_view_page(status, "pages/admin-site-page", model);
@@ -197,9 +198,10 @@ web_admin_site_page_form(struct web_app *app, struct request *req, struct respon
 {
 	const struct org_page *page = org_page_find(http_param(&req->route, "slug"));
 
+	(void)resp;
 	if (page == NULL)
 		return web_view_error(404, "There is no such page.", NULL);
-	return site_page_form(app, req, resp, 200, page, NULL);
+	return site_page_form(app, req, 200, page, NULL);
 }
 
 /* POST /admin/pages/:slug: saves the text (an audit entry when it changed), then back to the
@@ -212,10 +214,11 @@ web_admin_site_page_save(struct web_app *app, struct request *req, struct respon
 	struct input_errors e = { 0 };
 	bool changed;
 
+	(void)resp;
 	if (page == NULL)
 		return web_view_error(404, "There is no such page.", NULL);
 	if (web_input(app, req, &site_page_spec, &in, &e) > 0)
-		return site_page_form(app, req, resp, 422, page, &e);
+		return site_page_form(app, req, 422, page, &e);
 	if (org_page_save(&app->db, app->rq.org_id, page, in.body, app->rq.who.user_id, &changed) != DB_OK)
 		return web_view_db_failed();
 	if (changed && web_audit(app, req, "site_page.updated", "site_page", page->slug,

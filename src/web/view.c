@@ -21,6 +21,14 @@ web_view_page(int status, const char *page, struct json_object *model)
 }
 
 struct web_view
+web_view_page_around(int status, const char *page, struct json_object *model, const char *main,
+    size_t len)
+{
+	return (struct web_view){ .kind = WEB_VIEW_PAGE, .status = status, .page = page,
+		.model = model, .body = main, .body_len = len };
+}
+
+struct web_view
 web_view_json(int status, struct json_object *model)
 {
 	return (struct web_view){ .kind = WEB_VIEW_JSON, .status = status, .model = model };
@@ -115,7 +123,8 @@ web_view_send(struct web_app *app, struct request *req, struct response *resp,
 			web_error(app, req, resp, 500, "Something went wrong on our side.", NULL);
 			break;
 		}
-		web_page(app, req, resp, v->status, v->page, v->model);	/* consumes the model */
+		web_page_around(app, req, resp, v->status, v->page, v->model, v->body,
+		    v->body_len);	/* consumes the model */
 		v->model = NULL;
 		break;
 	case WEB_VIEW_JSON:

@@ -62,6 +62,10 @@ struct web_app {
 	struct db            db;		/* opened on first use */
 	struct db_migrations migrations;	/* the files of this build, for /readyz */
 	struct view_registry *views;		/* every template, compiled at start */
+	/* The pages whose text shows site.csrf (a form that posts), in name order; the names
+	 * are the registry's. Only these get a token (and a visitor cookie) made for them. */
+	const char          **csrf_pages;
+	size_t                ncsrf_pages;
 	struct json_object   *assets;		/* {css, js, logo}: fingerprinted URLs */
 	struct web_nav_list   nav[WEB_NAV_CACHE];
 	size_t                nnav;
@@ -98,7 +102,8 @@ struct web_view {
 	enum web_view_kind          kind;
 	int                         status;
 	const char                 *page, *location, *message, *field;	/* borrowed */
-	const char                 *body;	/* borrowed: JSON_TEXT's bytes */
+	const char                 *body;	/* borrowed: JSON_TEXT's bytes, or a PAGE's main
+						 * (web_view_page_around) */
 	size_t                      body_len;
 	struct json_object         *model;	/* owned by the view until it is sent */
 	struct input_errors         errors;	/* a copy; its items live in the request's arena */
@@ -108,6 +113,11 @@ struct web_view {
  * or the request's arena); web_view_invalid copies *errors (its items must be arena-owned,
  * as input_error_add makes them). */
 struct web_view web_view_page(int status, const char *page, struct json_object *model);
+/* A page whose {{{main}}} is the len bytes at main, sent from where they are
+ * (web_page_around): they must outlive the request (its arena, or the catalogue's kept
+ * answers, which nothing changes before the answer is sent). */
+struct web_view web_view_page_around(int status, const char *page, struct json_object *model,
+	const char *main, size_t len);
 struct web_view web_view_json(int status, struct json_object *model);
 /* JSON already serialised (a cached answer): sent as it is, no json-c work. */
 struct web_view web_view_json_text(int status, const char *body, size_t len);
@@ -177,6 +187,12 @@ void web_error(struct web_app *app, struct request *req, struct response *resp, 
  * the response body with status. Consumes model. On a template failure: 500, logged. */
 void web_page(struct web_app *app, struct request *req, struct response *resp, int status,
 	const char *page, struct json_object *model);
+/* web_page with `main` (len bytes, borrowed: alive until the answer is sent) as the page's
+ * {{{main}}}, which the template must show once, unescaped: the layout is rendered around a
+ * mark that stands for it, and the bytes go out from where they are (response.h's insert),
+ * not copied into the model and again into the page. NULL main: web_page. */
+void web_page_around(struct web_app *app, struct request *req, struct response *resp,
+	int status, const char *page, struct json_object *model, const char *main, size_t len);
 /* Adds v (owned by o from now on) to o under key, a string literal, which json-c then
  * does not copy (nor free); an old value under key is replaced, as json_object_object_add
  * does. */
@@ -261,9 +277,9 @@ void web_form_set(struct json_object *field, const char *key, const char *value)
 /* Sets pairs of key, value (a string, "" for NULL) on o, up to a NULL key:
  * web_strings(o, "id", id, "name", name, NULL). Returns o. */
 struct json_object *web_strings(struct json_object *o, ...) __attribute__((sentinel));
-/* A page model with the form (consumed; NULL: none) and the CSRF token ready for site.csrf. */
-struct json_object *web_page_model(struct web_app *app, struct request *req,
-	struct response *resp, struct web_form *f);
+/* A page model with the form (consumed; NULL: none). A page whose template posts a form gets
+ * its CSRF token as site.csrf when it is rendered (web_page). */
+struct json_object *web_page_model(struct web_form *f);
 
 /* A flash message {kind, message} on the page model (the layout shows it). */
 void web_flash(struct json_object *model, const char *kind, const char *message);
@@ -273,17 +289,16 @@ void web_flash(struct json_object *model, const char *kind, const char *message)
 void web_form_from(struct web_form *f, const struct input_spec *spec,
 	const struct http_params *typed, const struct input_errors *e);
 /* The model of a page with a form of spec (web_form_from over a POST's form, or blank, and
- * the errors e, or NULL), the CSRF token, and `next` unless NULL. A phone field's hint
+ * the errors e, or NULL), and `next` unless NULL (the CSRF token comes with the page: web_page). A phone field's hint
  * shows the clinic's national format beside the international one. Owned by the caller (a
  * view takes it). */
 struct json_object *web_form_model(struct web_app *app, struct request *req,
-	struct response *resp, const struct input_spec *spec, const struct input_errors *e,
-	const char *next);
+	const struct input_spec *spec, const struct input_errors *e, const char *next);
 /* The same for a page that carries only `fields` of spec (the dotted paths, in the page's
  * order, it gives web_page_input): their errors lead the summary in that order. */
 struct json_object *web_page_form_model(struct web_app *app, struct request *req,
-	struct response *resp, const struct input_spec *spec, const char *const *fields,
-	const struct input_errors *e, const char *next);
+	const struct input_spec *spec, const char *const *fields, const struct input_errors *e,
+	const char *next);
 /* Sets key of the form field `field` in a web_form_model (a page's own touch: "inputmode",
  * "inline", or the value from the database a blank form starts with). */
 /* A field of f with every key its partial reads (blank), the typed value kept; borrowed from

@@ -452,6 +452,16 @@ is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit' AND org
 my $fresh = $k->get('/book');
 my $cookies = $fresh->{headers}{'set-cookie'} // '';
 like(ref $cookies ? join("\n", @$cookies) : $cookies, qr/kairos_visit=[0-9a-f]{32}/, 'a first visit gets its visit cookie');
+# the wizard's forms are GETs: no CSRF token is made for them, and no visitor cookie set for
+# one; a page that posts (sign-in) gets both
+my $set_cookies = sub { my $c = $_[0]{headers}{'set-cookie'} // ''; ref $c ? join("\n", @$c) : $c };
+my @wizard = ($fresh, $get->("/book/psychologist?serviceId=$consult"), $get->("/book/psychologist?serviceId=$consult"));
+is_deeply([map { $set_cookies->($_) =~ /kairos_v=/ ? 1 : 0 } @wizard], [0, 0, 0],
+	'no visitor cookie from the wizard (step 1, step 2 built and step 2 kept)');
+is_deeply([map { $_->{content} =~ /name="_csrf"/ ? 1 : 0 } @wizard], [0, 0, 0], '... and no CSRF field in them');
+my $signin = $k->get('/signin');
+like($set_cookies->($signin), qr/kairos_v=[0-9a-f]{32}/, 'a page that posts a form sets the visitor cookie its token is bound to');
+like($signin->{content}, qr/name="_csrf" value="[^"]{20,}"/, '... and carries the token');
 
 # ---- tenancy by host: another clinic's wizard shows its own catalogue ----
 $psql->("INSERT INTO organisation_domains (host, org_id) VALUES ('beacon.test', '$beacon')");

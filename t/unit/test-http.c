@@ -520,12 +520,13 @@ test_short_body(void)
 static void
 wire(const struct response *resp, const struct request *req, struct buf *out)
 {
-	const char *body;
-	size_t len;
+	struct iovec iov[HTTP_WIRE_IOV_MAX];
+	size_t n;
 
 	http_response_serialise_head(resp, req, out);
-	if ((body = http_response_wire_body(resp, req, &len)) != NULL)
-		buf_append(out, body, len);
+	n = http_response_wire_iov(resp, req, iov);
+	for (size_t i = 0; i < n; i++)
+		buf_append(out, iov[i].iov_base, iov[i].iov_len);
 }
 
 static void
@@ -536,8 +537,8 @@ test_response(void)
 	struct request req;
 	struct response resp;
 	struct buf out = BUF_INIT, head = BUF_INIT;
-	const char *body;
-	size_t len;
+	struct iovec iov[HTTP_WIRE_IOV_MAX];
+	size_t n;
 
 	make(&req, env, NULL, &err);
 	http_response_init(&resp, &req.arena);
@@ -554,7 +555,7 @@ test_response(void)
 	ok(strstr(out.data, "frame-ancestors 'none'") != NULL, "CSP forbids framing");
 	ok(strstr(out.data, "X-Content-Type-Options: nosniff\r\n") != NULL, "nosniff");
 	ok(strstr(out.data, "X-Request-Id: ") != NULL, "the request id is echoed");
-	ok(http_response_wire_body(&resp, &req, &len) == NULL && len == 0,
+	ok(http_response_wire_iov(&resp, &req, iov) == 0,
 	    "HEAD: the worker sends no body after the head");
 	ok(out.len >= 4 && memcmp(out.data + out.len - 4, "\r\n\r\n", 4) == 0 &&
 	    strstr(out.data, "\r\n\r\n") == out.data + out.len - 4,
@@ -563,12 +564,44 @@ test_response(void)
 	req.method = HTTP_GET;
 	buf_reset(&head);
 	http_response_serialise_head(&resp, &req, &head);
-	body = http_response_wire_body(&resp, &req, &len);
-	ok(body == resp.body.data && len == 5, "GET: the body is sent from the response itself");
+	n = http_response_wire_iov(&resp, &req, iov);
+	ok(n == 1 && iov[0].iov_base == resp.body.data && iov[0].iov_len == 5,
+	    "GET: the body is sent from the response itself");
 	ok(head.len >= 4 && memcmp(head.data + head.len - 4, "\r\n\r\n", 4) == 0 &&
 	    strstr(head.data, "\r\n\r\n") == head.data + head.len - 4 &&
-	    strstr(head.data, "Content-Length: 5\r\n") != NULL && memcmp(body, "hello", 5) == 0,
+	    strstr(head.data, "Content-Length: 5\r\n") != NULL && memcmp(iov[0].iov_base, "hello", 5) == 0,
 	    "GET: head and body are byte for byte the serialised answer");
+	/* a borrowed insert goes between the body's bytes, uncopied, and counts in the length */
+	{
+		static const char middle[] = "<main>kept</main>";
+
+		http_response_set(&resp, 200, "text/html", "<head></head><foot>", 19);
+		resp.insert = middle;
+		resp.insert_len = sizeof middle - 1;
+		resp.insert_at = 13;
+		buf_reset(&out);
+		wire(&resp, &req, &out);
+		ok(strstr(out.data, "Content-Length: 36\r\n") != NULL &&
+		    strstr(out.data, "\r\n\r\n<head></head><main>kept</main><foot>") != NULL &&
+		    out.data[out.len - 1] == '>',
+		    "an insert is sent at its offset and counted in Content-Length");
+		ok(http_response_wire_iov(&resp, &req, iov) == 3 && iov[1].iov_base == middle,
+		    "an insert is sent from where it is: three pieces, the middle one borrowed");
+		resp.insert_at = 0;
+		ok(http_response_wire_iov(&resp, &req, iov) == 2 && iov[0].iov_base == middle,
+		    "an insert at 0 goes first");
+		resp.insert_at = 1000;
+		buf_reset(&out);
+		wire(&resp, &req, &out);
+		ok(strstr(out.data, "\r\n\r\n<head></head><foot><main>kept</main>") != NULL,
+		    "an insert past the body's end goes after it, never past the body's memory");
+		http_response_set(&resp, 200, "text/plain", "x", 1);
+		buf_reset(&out);
+		wire(&resp, &req, &out);
+		ok(resp.insert == NULL && strstr(out.data, "Content-Length: 1\r\n") != NULL &&
+		    strstr(out.data, "kept") == NULL, "replacing the body drops the insert");
+		http_response_set(&resp, 200, "text/plain", "hello", 5);
+	}
 	buf_free(&head);
 	http_response_free(&resp);
 
