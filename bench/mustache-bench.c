@@ -5,7 +5,7 @@
  * Usage: mustache-bench [SECONDS [TEMPLATE_DIR]]  (defaults: 3, bench/mustache)
  * Prints: renders_per_sec=<n> bytes=<output size>
  *
- * Build: gcc -std=c11 -O2 -D_GNU_SOURCE -I src src/core/buf.c src/core/mem.c \
+ * Build: gcc -std=c11 -O2 -D_GNU_SOURCE -I src src/core/buf.c src/core/arena.c src/core/mem.c \
  *   src/core/utf8.c src/view/mustache.c bench/mustache-bench.c \
  *   $(pkg-config --cflags --libs json-c) -o /tmp/mustache-bench */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)

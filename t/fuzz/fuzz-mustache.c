@@ -7,7 +7,7 @@
  * Build (from the repository root; run it with -jobs/-workers of 1 on a 2-core box):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -DMUSTACHE_MAX_RENDER_STEPS=200000 -DMUSTACHE_MAX_OUTPUT_SIZE=1048576 \
- *     -I src src/core/buf.c src/core/mem.c src/core/utf8.c src/view/mustache.c \
+ *     -I src src/core/buf.c src/core/arena.c src/core/mem.c src/core/utf8.c src/view/mustache.c \
  *     t/fuzz/fuzz-mustache.c $(pkg-config --cflags --libs json-c) -o /tmp/fuzz-mustache
  *   /tmp/fuzz-mustache -max_total_time=600 -artifact_prefix=/tmp/ /tmp/corpus \
  *     t/fuzz/corpus/mustache

@@ -14,7 +14,7 @@ use Test::More;
 my $src = KairosTest::src();
 my $d = tempdir('kairos-bench-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 my @cflags = qw(-std=c11 -O1 -Wall -Wextra -Werror -D_GNU_SOURCE);
-my @core = map { "$src/src/core/$_" } qw(buf.c mem.c utf8.c);
+my @core = map { "$src/src/core/$_" } qw(buf.c arena.c mem.c utf8.c);
 
 sub pkg { my $f = `pkg-config --cflags --libs @_`; chomp $f; split ' ', $f }
 sub build {
