@@ -301,6 +301,8 @@ static const struct ba_refusal ba_refusals[] = {
 	{ "practitioner_services", "service_ids", "Choose from the clinic's services" },
 	{ "price_rules_one", "service_id",
 	  "There is already an active price for this service, location, session type and funding. Edit that one, or deactivate it first." },
+	{ "price_rules_insurer_one", "insurer",
+	  "There is already an active price for this insurer (its name in any case) with this service, location and session type. Edit that one, or deactivate it first." },
 	{ "location_id_fkey", "location_id", "Choose one of the clinic's locations" },
 	{ "service_id_fkey", "service_id", "Choose one of the clinic's services" },
 	{ "user_id_fkey", "user_id", "Choose one of the clinic's practitioners' staff accounts" },

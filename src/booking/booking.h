@@ -121,6 +121,9 @@ struct booking_slot {
 	size_t                    practitioner;	/* index into the practitioners passed */
 	const char               *location_id;	/* the rule's, valid while the rules live */
 	enum booking_session_type session_type;
+	/* the rule's zone, whose wall clock made the slot (the location's, or for telehealth
+	 * from no centre the practitioner's); owned by tz's cache, never freed */
+	const struct tz_zone     *zone;
 };
 
 /* A growable list of slots, sorted by start, then location id, session type, end and

@@ -347,6 +347,7 @@ booking_rule_slots(struct booking_ctx *x, const struct booking_rule *r)
 			slot.practitioner = x->index;
 			slot.location_id = r->location_id;
 			slot.session_type = r->session_type;
+			slot.zone = r->zone;
 			/* one the answer has (an earlier practitioner's, or another rule's) is not
 			 * looked at again */
 			hash = booking_slot_hash(x->answer, &slot, location_hash);

@@ -922,6 +922,7 @@ catalogue_slots_of(struct arena *a, const struct booking_data *data, int64_t fro
 		snprintf(s[i].location_id, sizeof s[i].location_id, "%s",
 		    b->location_id != NULL ? b->location_id : "");
 		s[i].session_type = b->session_type;
+		s[i].zone = b->zone;
 		/* a shown slot goes when it enters its practitioner's minimum notice */
 		if (until != NULL && b->start - data->practitioners[b->practitioner].min_notice_s < *until)
 			*until = b->start - data->practitioners[b->practitioner].min_notice_s;

@@ -238,6 +238,9 @@ struct catalogue_slot {
 	char                      practitioner_id[BOOKING_ID_SIZE];
 	char                      location_id[BOOKING_ID_SIZE];	/* "" for telehealth from nowhere */
 	enum booking_session_type session_type;
+	/* the zone of the hours that made the slot: its location's, or for telehealth from
+	 * nowhere its practitioner's (booking_slot.zone); owned by tz's cache */
+	const struct tz_zone     *zone;
 };
 
 /* The free slots for q from now on the settable clock: one practitioner's, or with no

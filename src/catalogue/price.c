@@ -53,8 +53,9 @@ catalogue_price_pick(const struct catalogue_price_rule *r, size_t n, const char 
 
 	if (funding == NULL)
 		return -1;
-	/* migration 0015's price_rules_one keeps one active rule per combination, so ranks
-	 * never tie among active rules; the first wins if a caller passes duplicates */
+	/* migration 0027's price_rules_one and price_rules_insurer_one (the insurer's name
+	 * without case, as catalogue_insurer_same) keep one active rule per combination, so
+	 * ranks never tie among active rules; the first wins if a caller passes duplicates */
 	for (size_t i = 0; i < n; i++) {
 		int rank = price_rank(&r[i], location_id, st, funding, insurer);
 

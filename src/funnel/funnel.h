@@ -43,8 +43,9 @@ enum funnel_step {
 
 /* One event. Ids are UUIDs of this clinic's rows or NULL; session_type is "in_person",
  * "telehealth" or NULL; slot_hour (0–23) and slot_weekday (0 Sunday … 6) are the chosen
- * slot's, in its location's zone, or -1 (0 is midnight and Sunday: start from FUNNEL_EVENT,
- * never from a zeroed struct). */
+ * slot's wall clock in the zone of the hours that made it (its location's; a telehealth
+ * slot from no centre, the practitioner's own), so they are the time the clinic set, or -1
+ * (0 is midnight and Sunday: start from FUNNEL_EVENT, never from a zeroed struct). */
 struct funnel_event {
 	const char      *org_id;
 	const char      *visit_id;
@@ -64,7 +65,8 @@ struct funnel_event {
 	((struct funnel_event){ .step = (step_), .slot_hour = -1, .slot_weekday = -1 })
 
 /* Sets e's slot_hour and slot_weekday from a chosen slot starting at t, as the clock reads in
- * zone z (the slot's location's). 0, or -1 (e unchanged) when t is out of z's range. */
+ * zone z (the slot's rule's: catalogue_slot.zone). 0, or -1 (e unchanged) when t is out of
+ * z's range. */
 int  funnel_slot(struct funnel_event *e, const struct tz_zone *z, tz_instant t);
 
 /* Inserts e: one statement in the open transaction, queued (db_queue) so that it costs no

@@ -1530,8 +1530,10 @@ web_book_summary(struct web_app *app, struct request *req, struct response *resp
 	if (location_zone != NULL)
 		tz_load(location_zone, &place_zone);
 	book_state_from(req, &e, &st);
+	/* the hour the clinic set: in the zone of the hours that made the slot (a telehealth
+	 * slot from no centre: the practitioner's) */
 	if (slot != NULL && book_funnel(app, req, resp, FUNNEL_SLOT, &st, q.practitioner_id,
-	    place_zone ? place_zone : book_zone(app, NULL), start) != DB_OK)
+	    slot->zone, start) != DB_OK)
 		return web_view_db_failed();
 
 	model = web_page_model(NULL);

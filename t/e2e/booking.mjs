@@ -150,6 +150,22 @@ async function patient(browser, { js, width, timezoneId }) {
 		const vw = await page.evaluate(() => window.innerWidth);
 		check(mode, `at ${width} px each time is at least 44 px square and on screen`, boxes.length > 0 &&
 			boxes.every((b) => b.w >= 44 && b.h >= 44 && b.right <= vw), { boxes, vw });
+		// the day strip, at 360 px and at the flow's width: every day a whole target on screen
+		// (a single row used to run off the right at 360 px: three days and a sliver of fourteen)
+		const widths = [...new Set([360, width])], strips = [];
+		for (const w of widths) {
+			await page.setViewportSize({ width: w, height: 800 });
+			strips.push(await page.evaluate(() => {
+				const list = document.querySelector('.day-picker');
+				const days = [...list.querySelectorAll('a.day')].map((d) => d.getBoundingClientRect());
+				return { width: window.innerWidth, days: days.length, scrollWidth: list.scrollWidth,
+					clientWidth: list.clientWidth, cut: days.filter((r) => r.left < 0 ||
+						r.right > window.innerWidth || r.width < 44 || r.height < 44).length };
+			}));
+		}
+		await page.setViewportSize({ width, height: 800 });
+		check(mode, `at ${widths.join(' and ')} px every day of the strip is whole and on screen`, strips.every((s) =>
+			s.days === 14 && s.cut === 0 && s.scrollWidth <= s.clientWidth), strips);
 		await audit(page, js, 'time', width);
 
 		// someone else takes a time that is shown

@@ -392,6 +392,33 @@ is($r->{status}, 409, 'the old one cannot be reactivated while the new one is ac
 like($r->{content}, qr/Deactivate that one first/, 'saying why');
 is($psql->("SELECT active FROM price_rules WHERE id = '$price'"), 'f', 'still inactive');
 
+# an insurer is one insurer whatever the case of its name, as pricing matches it (migration
+# 0027): "bupa" beside an active "Bupa" would make which of them prices arbitrary
+my %ins = (%pc, funding => 'insurer', insurer => 'Bupa', fee_minor => '200.00', rebate_minor => '60.00');
+is($a->post('/admin/prices', \%ins)->{status}, 303, 'an insurer price (Bupa): 303');
+my $bupa = new_id('price_rules');
+for my $other ('bupa', 'BUPA') {
+	$r = $a->post('/admin/prices', { %ins, insurer => $other, fee_minor => '210.00' });
+	is($r->{status}, 422, "the same insurer as '$other': 422, not a 500");
+	like(field_errors($r->{content})->{insurer}, qr/^There is already an active price for this insurer \(its name in any case\)/,
+		'... said by the insurer field');
+	is_deeply(summary($r->{content}), [ field_errors($r->{content})->{insurer} ], '... and in the error summary, alone');
+	is(value_of($r->{content}, 'insurer'), $other, '... the name as typed kept');
+	is(value_of($r->{content}, 'fee_minor'), '210.00', '... and the fee');
+}
+is($psql->("SELECT string_agg(insurer || ' ' || fee_minor, ',') FROM price_rules WHERE funding = 'insurer'"), 'Bupa 20000', '... none stored');
+is($a->post('/admin/prices', { %ins, insurer => 'Bupa Extras' })->{status}, 303, 'another insurer (Bupa Extras): 303');
+my $extras = new_id('price_rules');
+is($a->post('/admin/prices', { %ins, insurer => 'bupa', session_type => 'in_person' })->{status}, 303,
+	'bupa for in-person sessions only: another combination, 303');
+$r = $a->post("/admin/prices/$extras", { %ins, insurer => 'BUPA' });
+is($r->{status}, 422, 'an edit that renames Bupa Extras to BUPA: 422');
+like(field_errors($r->{content})->{insurer}, qr/^There is already an active price for this insurer/, '... by the insurer');
+is($psql->("SELECT insurer FROM price_rules WHERE id = '$extras'"), 'Bupa Extras', '... unchanged');
+is($a->post("/admin/prices/$bupa/deactivate", {})->{status}, 303, 'Bupa deactivated');
+is($a->post('/admin/prices', { %ins, insurer => 'bupa' })->{status}, 303, '... then bupa can take its place');
+is($a->post("/admin/prices/$bupa/activate", {})->{status}, 409, '... and Bupa cannot come back beside it: 409');
+
 # ---- deactivation of referenced rows ----
 is($a->post("/admin/services/$svc/deactivate", {})->{status}, 303, 'a service is deactivated, not deleted');
 is($psql->("SELECT active FROM services WHERE id = '$svc'"), 'f', 'inactive');

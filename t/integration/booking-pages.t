@@ -449,6 +449,26 @@ is($named->($events->()), join("\n", 'service - - - in_person - -', 'psychologis
 	'profile consult ada - in_person - -', 'time consult ada - in_person - -', 'slot consult ada carlton in_person 9 2'),
 	"the visit's events: the step, what was chosen, the slot's hour and weekday at the centre");
 is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit' AND org_id = '$org'"), 5, "... all this clinic's");
+# a telehealth slot from no centre is made from the practitioner's own hours in their zone:
+# its hour is the one the clinic set (Ada's Wednesday 18:00 in Perth), not the clinic's
+# wall clock (21:00 in Melbourne in summer). The clinic's zone is Melbourne for this, read
+# through a host no worker has looked up yet (workers keep a host's clinic for a while).
+$visit = '0' x 31 . '2';
+$psql->("UPDATE organisations SET timezone = 'Australia/Melbourne' WHERE id = '$org'");
+$psql->("INSERT INTO organisation_domains (host, org_id) VALUES ('melbourne.test', '$org')");
+{
+	open(my $fh, '-|', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', 'Host: melbourne.test',
+		'-H', "Cookie: kairos_visit=$visit",
+		$k->url("/book/summary?serviceId=$consult&practitionerId=$ada&sessionType=telehealth&tz=UTC&start=2026-12-02T10:00:00%2B00:00"))
+		or die "curl: $!";
+	local $/;
+	is(<$fh>, 200, "a telehealth slot from Ada's own hours, in a Melbourne clinic: 200");
+	close $fh;
+}
+is($named->($events->()), 'slot consult ada - telehealth 18 3',
+	"... its event's hour and weekday are Perth's 18:00 Wednesday, where her hours are, not Melbourne's 21:00");
+$psql->("DELETE FROM organisation_domains WHERE host = 'melbourne.test'");
+$psql->("UPDATE organisations SET timezone = 'Australia/Sydney' WHERE id = '$org'");
 my $fresh = $k->get('/book');
 my $cookies = $fresh->{headers}{'set-cookie'} // '';
 like(ref $cookies ? join("\n", @$cookies) : $cookies, qr/kairos_visit=[0-9a-f]{32}/, 'a first visit gets its visit cookie');

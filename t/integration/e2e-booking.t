@@ -20,9 +20,9 @@ my $shots = KairosTest::browser_or_skip();
 my $k = KairosTest->start(workers => 2, env => { KAIROS_TEST_CLOCK => BookingData::CLOCK });
 my $d = BookingData::setup($k);
 
-# 66 checks when every step of both flows ran: 29 in each, and each mode its own way to the
+# 68 checks when every step of both flows ran: 30 in each, and each mode its own way to the
 # zone and to the taken time (3 checks with JavaScript, 5 without).
-KairosTest::browser_run('booking.mjs', checks => 66, env => { BASE_URL => $k->url(''), SCREENSHOT_DIR => $shots,
+KairosTest::browser_run('booking.mjs', checks => 68, env => { BASE_URL => $k->url(''), SCREENSHOT_DIR => $shots,
 	PSQL_HOST => $k->dir . '/run', ORG_ID => $d->{org}, ADA_ID => $d->{ada}, CONSULT_ID => $d->{consult},
 	CARLTON_ID => $d->{carlton} },
 	pages => [map { "booking-$_" } qw(service service-filtered psychologist psychologist-filtered profile time summary)]);
