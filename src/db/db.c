@@ -569,11 +569,14 @@ db_rollback(struct db *db)
 }
 
 /* Row-level security holds only for a role that is no superuser, cannot bypass it and owns
- * no table (migrations/0006_auth.sql); a deployment that serves as the owner is not safe. */
+ * no table (migrations/0006_auth.sql); a deployment that serves as the owner is not safe.
+ * Nor is a member of such a role, directly or through others: it has the owner's rights (or
+ * can SET ROLE to them), and PostgreSQL skips the policies for whoever acts as the owner. */
 static struct db_stmt db_stmt_role_unsafe = DB_STMT_SHARED("db_role_unsafe", 0,
-	"SELECT rolsuper OR rolbypassrls OR EXISTS (SELECT 1 FROM pg_tables"
-	"  WHERE schemaname = 'public' AND tableowner = current_user)"
-	" FROM pg_roles WHERE rolname = current_user");
+	"SELECT EXISTS (SELECT 1 FROM pg_roles r WHERE (r.rolsuper OR r.rolbypassrls)"
+	"  AND pg_has_role(current_user, r.oid, 'MEMBER'))"
+	" OR EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = 'public'"
+	"  AND pg_has_role(current_user, tableowner, 'MEMBER'))");
 
 int
 db_role_unsafe(struct db *db, bool *unsafe)
