@@ -215,6 +215,8 @@ void http_response_header(struct response *resp, const char *name, const char *v
  * with a separator or a line over HTTP_COOKIE_MAX is refused (logged). */
 void http_response_cookie(struct response *resp, const struct request *req, const char *name,
 	const char *value, const char *path, long max_age);
+/* Empties the body and drops its insert: whatever replaces the body replaces all of it. */
+void http_response_clear_body(struct response *resp);
 /* Replaces the body with text/html, application/json, ... */
 void http_response_set(struct response *resp, int status, const char *content_type,
 	const char *body, size_t len);

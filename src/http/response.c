@@ -107,9 +107,8 @@ http_response_cookie(struct response *resp, const struct request *req, const cha
 	http_response_header(resp, "Set-Cookie", line);
 }
 
-/* Empties the body and drops its insert: what replaces the body replaces all of it. */
-static void
-http_response_body_reset(struct response *resp)
+void
+http_response_clear_body(struct response *resp)
 {
 	buf_reset(&resp->body);
 	resp->insert = NULL;
@@ -122,7 +121,7 @@ http_response_set(struct response *resp, int status, const char *content_type, c
 {
 	resp->status = status;
 	resp->content_type = content_type;
-	http_response_body_reset(resp);
+	http_response_clear_body(resp);
 	buf_append(&resp->body, body, len);
 }
 
@@ -140,7 +139,7 @@ void
 http_response_redirect(struct response *resp, int status, const char *location)
 {
 	resp->status = status;
-	http_response_body_reset(resp);
+	http_response_clear_body(resp);
 	http_response_header(resp, "Location", location);
 }
 
@@ -166,7 +165,7 @@ http_response_error_html(struct response *resp, int status, const char *message)
 	/* Fixed, self-contained markup: error pages must render even when templates cannot. */
 	resp->status = status;
 	resp->content_type = "text/html; charset=utf-8";
-	http_response_body_reset(resp);
+	http_response_clear_body(resp);
 	buf_puts(b, "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
 	buf_append_html(b, title, strlen(title));

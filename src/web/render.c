@@ -214,7 +214,7 @@ web_page_render(struct web_app *app, struct request *req, struct response *resp,
 	if (web_page_posts(app, page))
 		web_csrf(app, req, resp);
 	web_model_put(model, "site", web_site(app, req));
-	buf_reset(&resp->body);
+	http_response_clear_body(resp);	/* an error page after a page drops its insert too */
 	buf_reserve(&resp->body, WEB_PAGE_RESERVE);
 	if (view_render(app->views, page, model, &resp->body, &err) < 0) {
 		log_error("render failed", "%s", mustache_error_string(&err, msg, sizeof msg));
