@@ -499,5 +499,21 @@ is($as_beacon->("/book/psychologist?serviceId=$consult")->{status}, 400, '... wh
 is($as_beacon->("/book/psychologists/$ada?serviceId=$their_svc")->{status}, 404, '... and our psychologist');
 
 ok(!grep({ /"status":5\d\d/ } split /\n/, $k->slurp('log/kairos.log')), 'no request was answered with a 5xx');
+# ---- a commit that fails after the page was laid out: the 503 page alone ----
+# (step 2 sends its list from where it is kept, around the layout: the error page that
+# replaces it must not carry it along). A deferred check fails the visit's funnel event at
+# COMMIT, after the handler's answer was rendered.
+$psql->(q{CREATE FUNCTION fail_visit() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RAISE EXCEPTION ''refused at commit''; END'});
+$psql->(q{CREATE CONSTRAINT TRIGGER funnel_fail_visit AFTER INSERT ON funnel_events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.visit_id = 'deadbeefdeadbeefdeadbeefdeadbeef') EXECUTE FUNCTION fail_visit()});
+my $doomed = sub { $k->get($_[0], headers => { Cookie => 'kairos_visit=deadbeefdeadbeefdeadbeefdeadbeef' }) };
+for my $try (1 .. 2) {	# built, then kept
+	my $r = $doomed->("/book/psychologist?serviceId=$consult&q=dr");
+	ok($r->{status} == 503 && $r->{content} !~ /Dr Ada Ng/ && $r->{content} =~ m{</html>\s*$} &&
+		$r->{headers}{'content-length'} == length $r->{content},
+		"step 2 whose commit fails ($try): the 503 page alone, of its own length") or diag "$r->{status} " . length $r->{content};
+}
+is($get->("/book/psychologist?serviceId=$consult&q=dr")->{status}, 200, '... while another visit is answered');
+$psql->('DROP TRIGGER funnel_fail_visit ON funnel_events');
+
 $k->finish;
 done_testing;
