@@ -135,7 +135,7 @@ const struct web_route web_routes[] = {
 	VIEW(GET, "/admin", web_admin_home, STAFF, HTML, NULL, NULL, "pages/admin"),
 	VIEW(GET, "/admin/staff", web_admin_staff, ADMIN, HTML, "invite_spec", "auth_staff_list",
 	    "pages/admin-staff"),
-	/* an invitation the list refuses (an email already in use) shows the list again */
+	/* a refused invitation shows the list again, with why */
 	VIEW(POST, "/admin/staff", web_admin_staff, ADMIN, HTML, "invite_spec",
 	    "auth_invite_create " QUEUES " audit_record auth_staff_list", "pages/admin-staff"),
 	VIEW(POST, "/admin/staff/:id/role", web_admin_set_role, ADMIN, HTML, "role_spec",
