@@ -21,9 +21,36 @@
 
 /* One reading pass: what it reads with and what collects its errors. */
 struct input_pass {
-	const struct input_ctx *ctx;
-	struct input_errors    *e;
+	const struct input_ctx        *ctx;
+	struct input_errors           *e;
+	size_t                         start;	/* e->count when the read began */
+	const struct http_json_faults *faults;	/* the JSON body's members at fault, or NULL */
 };
+
+/* Whether q is path or under it ("" holds every path). */
+static bool
+input_path_under(const char *q, const char *path)
+{
+	size_t n = strlen(path);
+
+	return n == 0 || (strncmp(q, path, n) == 0 && (q[n] == '\0' || q[n] == '.'));
+}
+
+/* Whether the read p found a problem at path or under it: an error it added, or a member at
+ * fault. Not a count of errors: one already at a path hides the next (input_error_add keeps
+ * one a path), and a spec's check must not read a value that was refused, or that json-c
+ * kept as the last of two. */
+static bool
+input_faulted(const struct input_pass *p, const char *path)
+{
+	for (size_t i = p->start; i < p->e->count; i++)
+		if (input_path_under(p->e->items[i].path, path))
+			return true;
+	for (size_t i = 0; p->faults != NULL && i < p->faults->count; i++)
+		if (input_path_under(p->faults->items[i].path, path))
+			return true;
+	return false;
+}
 
 /* An array's element field as its own field: the element's type and limits, under the
  * array's label when the element has none (messages name what the person sees). */
@@ -606,7 +633,7 @@ input_json_fields(const struct input_pass *p, const struct input_spec *spec,
     struct json_object *obj, void *out, const char *prefix, int depth)
 {
 	struct arena *a = p->ctx->arena;
-	size_t before = p->e->count, unknown = 0;
+	size_t unknown = 0;
 
 	for (size_t i = 0; i < spec->nfields; i++) {
 		const struct input_field *f = &spec->fields[i];
@@ -635,7 +662,7 @@ input_json_fields(const struct input_pass *p, const struct input_spec *spec,
 	if (unknown > INPUT_UNKNOWN_MAX)
 		input_error_add(p->e, a, *prefix ? prefix : "body", arena_printf(a,
 		    "has %zu more members that are not fields of this request", unknown - INPUT_UNKNOWN_MAX));
-	if (spec->check != NULL && p->e->count == before)
+	if (spec->check != NULL && !input_faulted(p, prefix))
 		spec->check(out, a, p->e);
 }
 
@@ -643,15 +670,23 @@ size_t
 input_json(const struct input_spec *spec, struct json_object *body, void *out,
     const struct input_ctx *ctx, struct input_errors *e)
 {
-	struct input_pass p = { ctx, e };
-	size_t before = e->count;
+	return input_json_faulty(spec, body, NULL, out, ctx, e);
+}
 
-	if (body == NULL || !json_object_is_type(body, json_type_object)) {
+size_t
+input_json_faulty(const struct input_spec *spec, struct json_object *body,
+    const struct http_json_faults *faults, void *out, const struct input_ctx *ctx,
+    struct input_errors *e)
+{
+	struct input_pass p = { ctx, e, e->count, faults };
+
+	if (faults != NULL)
+		input_json_faults(spec, faults, ctx, e);
+	if (body == NULL || !json_object_is_type(body, json_type_object))
 		input_error_add(e, ctx->arena, "body", "must be a JSON object");
-		return e->count - before;
-	}
-	input_json_fields(&p, spec, body, out, "", 0);
-	return e->count - before;
+	else
+		input_json_fields(&p, spec, body, out, "", 0);
+	return e->count - p.start;
 }
 
 /* The field a dotted path names in spec ("signup.name", "items.2.name", "tags.0"), or NULL;
@@ -841,9 +876,8 @@ size_t
 input_form(const struct input_spec *spec, const struct http_params *form, void *out,
     const struct input_ctx *ctx, struct input_errors *e)
 {
-	struct input_pass p = { ctx, e };
-	size_t before = e->count;
+	struct input_pass p = { ctx, e, e->count, NULL };
 
 	input_form_fields(&p, spec, form, out, "", "", 0);
-	return e->count - before;
+	return e->count - p.start;
 }

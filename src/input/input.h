@@ -194,6 +194,13 @@ size_t input_form(const struct input_spec *spec, const struct http_params *form,
  * here (input_json refuses the member as unknown). */
 void   input_json_faults(const struct input_spec *spec, const struct http_json_faults *faults,
 	const struct input_ctx *ctx, struct input_errors *e);
+/* input_json of a body with members at fault (faults NULL: none): their errors, then the
+ * rest of the body read. A spec's check (or a nested object's) does not run when a member
+ * under it was at fault, as for any field's error: the value json-c kept (the last of two,
+ * or none) is not what was sent. Use it rather than input_json_faults then input_json. */
+size_t input_json_faulty(const struct input_spec *spec, struct json_object *body,
+	const struct http_json_faults *faults, void *out, const struct input_ctx *ctx,
+	struct input_errors *e);
 
 /* Adds message at path unless path already has one. path and message must outlive e (use
  * literals or arena strings). */

@@ -33,8 +33,7 @@ web_page_input(struct web_app *app, struct request *req, const struct input_spec
 	if (req->kind == HTTP_KIND_JSON && req->json_faulty != NULL) {
 		/* well-formed but refused: each member at fault gets its field's error, and the
 		 * rest of the body is read as ever so every other problem is named too */
-		input_json_faults(spec, &req->json_faults, &ctx, e);
-		input_json(spec, req->json_faulty, out, &ctx, e);
+		input_json_faulty(spec, req->json_faulty, &req->json_faults, out, &ctx, e);
 		if (e->count == before)
 			input_error_add(e, &req->arena, "body", http_json_fault_message(&req->json_faults));
 		return e->count - before;

@@ -52,6 +52,22 @@ web_routes_signin_regex(struct buf *out)
 	buf_puts(out, ")$");
 }
 
+/* A column of names as `kairos routes` prints it: the words of s one space apart ("-" for
+ * none), so a row that glues its names from macros ("" when a kind has none) reads as one
+ * list. */
+static const char *
+web_route_names(struct buf *out, const char *s)
+{
+	size_t n;
+
+	buf_reset(out);
+	for (const char *p = s ? s : ""; *(p += strspn(p, " ")); p += n) {
+		n = strcspn(p, " ");
+		buf_printf(out, "%s%.*s", out->len ? " " : "", (int)n, p);
+	}
+	return out->len ? buf_cstr(out) : "-";
+}
+
 /* The access column: WEB_* by its routes.c name. */
 static const char *
 web_access_name(unsigned access)
@@ -70,7 +86,7 @@ web_access_name(unsigned access)
 int
 web_routes_main(int argc, char **argv)
 {
-	struct buf out = BUF_INIT;
+	struct buf out = BUF_INIT, specs = BUF_INIT, sql = BUF_INIT, templates = BUF_INIT;
 
 	if (argc == 2 && strcmp(argv[1], "--nginx-auth-location") == 0) {
 		web_routes_signin_regex(&out);
@@ -82,8 +98,8 @@ web_routes_main(int argc, char **argv)
 		fputs("usage: kairos routes [--nginx-auth-location]\n", stderr);
 		return 2;
 	}
-	/* method, pattern, access, handler, specs, templates, flags ("-" for none; specs,
-	 * templates and flags space-separated); tab-separated for scripts */
+	/* method, pattern, access, handler, specs, sql, templates, flags ("-" for none; specs,
+	 * sql, templates and flags space-separated); tab-separated for scripts */
 	for (size_t i = 0; i < web_nroutes; i++) {
 		const struct web_route *r = &web_routes[i];
 
@@ -93,11 +109,14 @@ web_routes_main(int argc, char **argv)
 		buf_puts(&out, r->no_csrf ? " no-csrf" : "");
 		buf_puts(&out, r->dev_only ? " dev-only" : "");
 		buf_puts(&out, r->debug_only ? " debug-only" : "");
-		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", http_method_name(r->route.method),
+		printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", http_method_name(r->route.method),
 		    r->route.pattern, web_access_name(r->access), r->handler,
-		    r->specs ? r->specs : "-", r->templates ? r->templates : "-",
-		    out.len ? out.data + 1 : "-");
+		    web_route_names(&specs, r->specs), web_route_names(&sql, r->sql),
+		    web_route_names(&templates, r->templates), out.len ? out.data + 1 : "-");
 	}
 	buf_free(&out);
+	buf_free(&specs);
+	buf_free(&sql);
+	buf_free(&templates);
 	return 0;
 }

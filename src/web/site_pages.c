@@ -168,24 +168,21 @@ web_admin_site_pages(struct web_app *app, struct request *req, struct response *
 	return web_view_page(200, "pages/admin-site-pages", model);
 }
 
-/* The edit form of page: typed text and errors, or (e NULL) the page's text now. */
+/* The edit form of page: typed text and errors, or (e NULL) text, the page's text now. The
+ * caller reads the text, so a save that fails its checks reads nothing (routes.c). */
 static struct web_view
-site_page_form(struct web_app *app, struct request *req, int status,
-    const struct org_page *page, const struct input_errors *e)
+site_page_form(struct request *req, int status, const struct org_page *page,
+    const struct input_errors *e, const char *text)
 {
 	struct json_object *model, *field;
-	struct buf text = BUF_ARENA(&req->arena);
 	struct web_form f;
-	bool custom;
 
-	if (e == NULL && org_page_text(&app->db, page, &text, &custom) != DB_OK)
-		return web_view_db_failed();
 	web_form_init(&f, req);
 	web_form_from(&f, &site_page_spec, e != NULL ? &req->form : NULL, e);
 	field = json_object_object_get(f.fields, "body");
 	web_form_set(field, "rows", SITE_PAGE_ROWS);
 	if (e == NULL)
-		web_form_set(field, "value", buf_cstr(&text));
+		web_form_set(field, "value", text);
 	model = web_page_model(&f);
 	web_form_set(model, "slug", page->slug);
 	web_form_set(model, "title", page->title);
@@ -197,11 +194,15 @@ struct web_view
 web_admin_site_page_form(struct web_app *app, struct request *req, struct response *resp)
 {
 	const struct org_page *page = org_page_find(http_param(&req->route, "slug"));
+	struct buf text = BUF_ARENA(&req->arena);
+	bool custom;
 
 	(void)resp;
 	if (page == NULL)
 		return web_view_error(404, "There is no such page.", NULL);
-	return site_page_form(app, req, 200, page, NULL);
+	if (org_page_text(&app->db, page, &text, &custom) != DB_OK)
+		return web_view_db_failed();
+	return site_page_form(req, 200, page, NULL, buf_cstr(&text));
 }
 
 /* POST /admin/pages/:slug: saves the text (an audit entry when it changed), then back to the
@@ -218,7 +219,7 @@ web_admin_site_page_save(struct web_app *app, struct request *req, struct respon
 	if (page == NULL)
 		return web_view_error(404, "There is no such page.", NULL);
 	if (web_input(app, req, &site_page_spec, &in, &e) > 0)
-		return site_page_form(app, req, 422, page, &e);
+		return site_page_form(req, 422, page, &e, NULL);
 	if (org_page_save(&app->db, app->rq.org_id, page, in.body, app->rq.who.user_id, &changed) != DB_OK)
 		return web_view_db_failed();
 	if (changed && web_audit(app, req, "site_page.updated", "site_page", page->slug,

@@ -125,6 +125,12 @@ struct web_view web_view_redirect(int status, const char *location);
 struct web_view web_view_error(int status, const char *message, const char *field);
 struct web_view web_view_invalid(const struct input_errors *errors);
 struct web_view web_view_db_failed(void);
+/* The handler wrote its answer into resp itself (http_response_set, headers) and dispatch
+ * sends it as it is, committing or rolling back by its status. Right only for bytes no view
+ * makes: /healthz's fixed body (the cheapest answer, for probes every few seconds), Meta's
+ * hub.challenge echoed as text/plain, the refusal web_read_body has already written, and
+ * the debug routes' raw echoes. Anything a page, JSON model or error can say goes through
+ * them, so the rendering, its headers and the error's log line stay in one place. */
 struct web_view web_view_sent(void);
 /* v, which also frees model (the handler's reference) once sent: for a handler that fails
  * after it built a model, so that it returns its answer without freeing anything. v must
@@ -151,6 +157,8 @@ struct web_route {
 	const char       *handler;	/* view's C name, for `kairos routes` */
 	const char       *specs;	/* the input specs view reads, by C name, space-separated;
 					 * NULL: none (routes.c) */
+	const char       *sql;		/* the functions outside web/ it calls that run
+					 * statements, space-separated; NULL or "": none */
 	const char       *templates;	/* the templates it renders (templates/NAME.mustache),
 					 * space-separated; NULL: none */
 	unsigned          access;	/* WEB_* above */

@@ -251,6 +251,14 @@ is($s->post("/admin/staff/$admin->{id}/role", { _csrf => $s->csrf($s->get('/admi
 	'the last administrator cannot step down: 409');
 is($s->post("/admin/staff/00000000-0000-0000-0000-000000000000/role", { _csrf => $s->csrf($s->get('/admin/staff')), role => 'admin' })->{status}, 404,
 	'an unknown staff member: 404');
+{
+	my $eve = $psql->("WITH o AS (INSERT INTO organisations (slug, name) VALUES ('elsewhere', 'Elsewhere clinic') RETURNING id) INSERT INTO users (org_id, role, name, email) SELECT id, 'practitioner', 'Eve Elsewhere', 'eve\@elsewhere.example' FROM o RETURNING id");
+	($eve) = $eve =~ /^([0-9a-f-]{36})/m;
+	is($s->post("/admin/staff/$eve/role", { _csrf => $s->csrf($s->get('/admin/staff')), role => 'admin' })->{status}, 404,
+		"another clinic's staff member: 404, as if unknown");
+	is($psql->("SELECT role FROM users WHERE id = '$eve'") . ' ' . $psql->("SELECT count(*) FROM audit_log WHERE subject_id = '$eve'"),
+		'practitioner 0', '... their role unchanged and nothing audited');
+}
 is($p->post("/admin/staff/$priya/role", { _csrf => $p->csrf($p->get('/admin')), role => 'admin' })->{status}, 403, 'a receptionist cannot change roles: 403');
 is($psql->("SELECT role FROM users WHERE id = '$priya'"), 'receptionist', 'not even their own');
 is(KairosBrowser->new($k)->get('/account')->{headers}{location}, '/signin?next=/account', 'patient pages send strangers to /signin');

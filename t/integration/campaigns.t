@@ -93,6 +93,13 @@ is_deeply(KairosTest::json(campaign({ %sms, name => 'x' x 201, clientIds => [$an
 is_deeply(KairosTest::json(campaign({ %sms, body => 'x' x 1601, clientIds => [$ann] }))->{details}, { body => 'Message must be 1600 characters or fewer for a text message' }, 'an SMS over 1600 characters');
 is_deeply(KairosTest::json(campaign({ %sms, type => 'email', clientIds => [$ann] }))->{details}, { subject => 'Enter a subject for an email' }, 'email without a subject');
 is(campaign('[1,2]')->{status}, 400, 'a body that is not an object: 400');
+$r = campaign(qq({"name":"Flu\xffclinic","type":"sms","body":"x","clientIds":["$ann"]}));
+is($r->{status}, 400, 'a bad byte in the name: 400');
+is_deeply(KairosTest::json($r), { error => 'Invalid request', details => { name => 'Campaign name must be valid UTF-8 text' } },
+	'... named by the field, the rest of the body read');
+$r = campaign(qq({"name":"Flu","type":"sms","body":"x","clientIds":["$ann"],"type":"email"}));
+is($r->{status}, 400, 'type sent twice (the last one would need a subject): 400, not last-one-wins');
+is_deeply(KairosTest::json($r)->{details}, { type => 'Channel was sent twice' }, '... named by the field, in the form\'s words');
 $r = campaign({ %sms, clientIds => [map { sprintf '00000000-0000-4000-8000-%012d', $_ } 1 .. 10_001] });
 is($r->{status}, 413, '10,001 ids: 413');
 is_deeply(KairosTest::json($r), { error => 'Too many recipients', details => { clientIds => 'Patients may hold at most 10000 items' } }, 'saying why');

@@ -64,6 +64,13 @@ is_deeply(KairosTest::json($r)->{details}, { body => 'Message must not contain a
 $r = comms({ client_id => $ann, type => 'sms', body => 'x', extra => 1 });
 is_deeply(KairosTest::json($r)->{details}, { extra => 'is not a field of this request' }, 'an unknown member is refused');
 is(comms('[1,2]')->{status}, 400, 'a body that is not an object: 400');
+$r = comms(qq({"client_id":"$ann","type":"sms","body":"Hi \xe9t\xe9"}));
+is($r->{status}, 400, 'a message in Latin-1, not UTF-8: 400');
+is_deeply(KairosTest::json($r), { error => 'Invalid request', details => { body => 'Message must be valid UTF-8 text' } },
+	'... named by the field, not a whole-body refusal');
+$r = comms(qq({"client_id":"$ann","type":"sms","body":"x","client_id":"$other"}));
+is($r->{status}, 400, "client_id sent twice (the last another clinic's patient): 400, not last-one-wins");
+is_deeply(KairosTest::json($r)->{details}, { client_id => 'Patient was sent twice' }, '... named by the field');
 is(comms({ client_id => $ann, type => 'sms', body => 'x' }, headers => { 'Idempotency-Key' => 'bad key!' })->{status}, 400, 'a malformed Idempotency-Key: 400');
 
 is(comms({ client_id => '00000000-0000-0000-0000-000000000000', type => 'sms', body => 'x' })->{status}, 404, 'an unknown patient: 404');
