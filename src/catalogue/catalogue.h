@@ -100,8 +100,9 @@ int  catalogue_price_pick(const struct catalogue_price_rule *r, size_t n, const 
 /* *p set from rule r of funding (r's strings borrowed). */
 void catalogue_price_set(struct catalogue_price *p, const struct catalogue_price_rule *r,
 	const char *funding);
-/* Insurer names as the price rules match them: the same letters, case aside ("bupa" is
- * "Bupa"; ASCII letters only, which every insurer's name this covers is spelt in). */
+/* Insurer names as the price rules match them: the same letters, case aside, folded as
+ * PostgreSQL's lower() folds them in the database's UTF-8 locale ("bupa" is "Bupa", "émile"
+ * is "ÉMILE"), so a name the unique index calls the same (migration 0027) is the same here. */
 bool catalogue_insurer_same(const char *a, const char *b);
 
 /* What step 1 can say about a service's price before the patient has chosen a centre or a

@@ -2,9 +2,16 @@
  * (t/unit/test-price.c); docs/booking.md, "Prices", states it for admins. */
 #include "catalogue/catalogue.h"
 
+#include "core/utf8.h"
+
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
+
+/* A UTF-8 locale every Debian system has (locales or not): for case folding only. */
+#define PRICE_CTYPE_LOCALE "C.UTF-8"
 
 static bool
 price_same(const char *a, const char *b)
@@ -12,11 +19,46 @@ price_same(const char *a, const char *b)
 	return a != NULL && b != NULL && strcmp(a, b) == 0;
 }
 
+/* The character classes PostgreSQL's lower() folds by: glibc's, in a UTF-8 locale (the
+ * database's is one), so "émile" is "Émile" here as in price_rules_insurer_one. NULL when
+ * the locale is missing (then only ASCII letters fold). */
+static locale_t
+price_ctype(void)
+{
+	static locale_t ctype;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		ctype = newlocale(LC_CTYPE_MASK, PRICE_CTYPE_LOCALE, (locale_t)0);
+	}
+	return ctype;
+}
+
 bool
 catalogue_insurer_same(const char *a, const char *b)
 {
 	/* a patient types the name on step 1; the clinic's rule spells it its own way */
-	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+	locale_t ctype = price_ctype();
+	size_t na, nb, ka, kb;
+
+	if (a == NULL || b == NULL)
+		return false;
+	if (ctype == (locale_t)0)
+		return strcasecmp(a, b) == 0;
+	na = strlen(a);
+	nb = strlen(b);
+	while (na > 0 && nb > 0) {
+		unsigned long ca = utf8_decode(a, na, &ka), cb = utf8_decode(b, nb, &kb);
+
+		if (ka == 0 || kb == 0)
+			return false;
+		if (ca != cb && towlower_l((wint_t)ca, ctype) != towlower_l((wint_t)cb, ctype))
+			return false;
+		a += ka, na -= ka;
+		b += kb, nb -= kb;
+	}
+	return na == 0 && nb == 0;
 }
 
 /* How specific a matching rule is, or -1 when it does not apply. A location outranks a

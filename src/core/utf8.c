@@ -37,6 +37,21 @@ utf8_sequence_length(const char *s, size_t n)
 	return len;
 }
 
+unsigned long
+utf8_decode(const char *s, size_t n, size_t *len)
+{
+	static const unsigned char lead_bits[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long cp;
+
+	if ((*len = utf8_sequence_length(s, n)) == 0)
+		return 0;
+	cp = p[0] & lead_bits[*len];
+	for (size_t i = 1; i < *len; i++)
+		cp = cp << 6 | (p[i] & 0x3f);
+	return cp;
+}
+
 bool
 utf8_valid(const char *s, size_t n)
 {

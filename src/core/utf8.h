@@ -12,6 +12,9 @@ bool   utf8_valid(const char *s, size_t n);
  * is split: n when it fits, else max backed off to the start of the character it falls in
  * (0 for bytes that are all continuations, which are not UTF-8 anyway). */
 size_t utf8_cut(const char *s, size_t n, size_t max);
+/* The code point of the valid sequence at s (n bytes available), its length in *len; 0 with
+ * *len 0 when s does not start with valid UTF-8. */
+unsigned long utf8_decode(const char *s, size_t n, size_t *len);
 /* Writes code point cp (at most U+10FFFF, not a surrogate) as UTF-8 into out; its length. */
 size_t utf8_encode(unsigned long cp, char out[4]);
 

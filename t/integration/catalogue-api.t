@@ -22,6 +22,7 @@ use KairosTest;
 use BookingData;
 use JSON::PP;
 use Test::More;
+use Encode ();
 
 # Monday 30 November 2026, 12:00 in Melbourne (AEDT, +11:00)
 my $k = KairosTest->start(workers => 1, env => { KAIROS_TEST_CLOCK => '2026-11-30T01:00:00Z' });
@@ -90,6 +91,7 @@ $db->price($org, $consult, $carlton, 'in_person', 'private', 24000, 0);
 $db->price($org, $consult, undef, 'telehealth', 'private', 20000, 0);
 $db->price($org, $consult, undef, undef, 'medicare', 22000, 9850);
 $db->price($org, $consult, undef, undef, 'insurer', 22000, 6000, 'Bupa');
+$db->price($org, $consult, undef, undef, 'insurer', 21000, 5000, 'Émile Health');
 $db->price($org, $couples, undef, undef, 'private', 30000, 0);
 $psql->("UPDATE price_rules SET active = false WHERE fee_minor = 30000");
 $db->price($org, $couples, undef, undef, 'private', 32000, 0);	# the active one
@@ -154,6 +156,14 @@ for my $typed ('bupa', '  BUPA ') {
 		{ funding => 'insurer', insurer => 'Bupa', fee => $money->(22000), rebate => $money->(6000), gap => $money->(16000) },
 		"the insurer as a patient types it ('$typed'): the clinic's Bupa rule, named as the clinic spells it");
 }
+# accented capitals fold as the database folds them (0027's index calls these one insurer)
+for my $typed ('émile health', 'ÉMILE HEALTH', 'Émile Health') {
+	my $price = $get->('/api/services', funding => 'insurer', insurer => $typed)->{json}{services}[0]{price};
+	ok($price && $price->{fee}{amount} == 21000 && $price->{insurer} eq Encode::decode('UTF-8', 'Émile Health'),
+		"an insurer with an accented capital, typed '$typed': its rule");
+}
+is($get->('/api/services', funding => 'insurer', insurer => 'Emile Health')->{json}{services}[0]{price}, undef,
+	'... but not without its accent');
 is($get->('/api/services', funding => 'insurer', insurer => 'Bupa Extras')->{json}{services}[0]{price}, undef,
 	'another name is another insurer: no price');
 $bad->($get->('/api/services', funding => 'insurer'), { insurer => 'Choose your insurer' }, 'insurer funding without an insurer');

@@ -64,6 +64,14 @@ main(void)
 	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "bupa"), 5,
 	    "insurer bupa: Bupa's rule (the case a patient types does not matter)");
 	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "hCf"), 6, "insurer hCf: HCF's");
+	/* folded as PostgreSQL's lower() folds them, accents included (0027's unique index) */
+	ok(catalogue_insurer_same("Émile Health", "émile health") &&
+	    catalogue_insurer_same("ÉMILE HEALTH", "émile health") &&
+	    catalogue_insurer_same("Østfold Ωmega", "østfold ωMEGA"),
+	    "insurer names with accented and Greek capitals match their lower case");
+	ok(!catalogue_insurer_same("Émile", "Emile") && !catalogue_insurer_same("émile", "émil") &&
+	    !catalogue_insurer_same("bupa", "bupa\xff") && !catalogue_insurer_same(NULL, "x"),
+	    "... but not without the accent, a shorter name, bytes that are not UTF-8, or none");
 	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "Bupa Health"), -1,
 	    "but another name is another insurer");
 	is_int(catalogue_price_pick(rules, N, NULL, ANY, "insurer", "Medibank"), -1,
