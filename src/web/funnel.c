@@ -38,6 +38,8 @@ web_funnel(struct web_app *app, struct request *req, struct response *resp,
 {
 	if (http_header(req, FUNNEL_REFRESH_HEADER) != NULL)
 		return 0;	/* a poll of a step already recorded */
+	if (req->method == HTTP_HEAD)
+		return 0;	/* a link previewer or an uptime check, not a visitor's step */
 	ev->visit_id = web_visit_id(app, req, resp);
 	if (ev->visit_id == NULL)
 		return -1;

@@ -449,6 +449,12 @@ is($named->($events->()), join("\n", 'service - - - in_person - -', 'psychologis
 	'profile consult ada - in_person - -', 'time consult ada - in_person - -', 'slot consult ada carlton in_person 9 2'),
 	"the visit's events: the step, what was chosen, the slot's hour and weekday at the centre");
 is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit' AND org_id = '$org'"), 5, "... all this clinic's");
+# HEAD is answered as GET is, but is no visitor's step: link previewers and uptime checks
+for my $path ('/book', "/book/psychologist?serviceId=$consult", "/api/services", "/api/psychologists?serviceId=$consult") {
+	my $r = $k->request('HEAD', $path, headers => { Cookie => "kairos_visit=$visit", 'X-Visit-Id' => $visit });
+	is($r->{status}, 200, "HEAD $path is answered");
+}
+is($psql->("SELECT count(*) FROM funnel_events WHERE visit_id = '$visit'"), 5, '... and records no funnel event');
 # a telehealth slot from no centre is made from the practitioner's own hours in their zone:
 # its hour is the one the clinic set (Ada's Wednesday 18:00 in Perth), not the clinic's
 # wall clock (21:00 in Melbourne in summer). The clinic's zone is Melbourne for this, read
