@@ -10,7 +10,7 @@
 struct view_entry {
 	char                     *name;	/* "partials/field" */
 	struct mustache_template *tpl;
-	char                     *src;	/* the file as read, NUL-terminated (view_source_has) */
+	char                     *src;	/* the file as read, NUL-terminated (view_source) */
 };
 
 struct view_registry {
@@ -154,13 +154,13 @@ view_name(const struct view_registry *r, size_t i)
 	return i < r->count ? r->items[i].name : NULL;
 }
 
-bool
-view_source_has(const struct view_registry *r, const char *name, const char *text)
+const char *
+view_source(const struct view_registry *r, const char *name)
 {
 	struct view_entry key = { .name = (char *)name }, *e;
 
 	e = bsearch(&key, r->items, r->count, sizeof *r->items, view_entry_cmp);
-	return e != NULL && strstr(e->src, text) != NULL;
+	return e != NULL ? e->src : NULL;
 }
 
 const struct mustache_template *

@@ -29,9 +29,9 @@ void view_registry_free(struct view_registry *r);
 size_t view_registry_count(const struct view_registry *r);
 /* The name of the i-th template in name order, or NULL past the last. Owned by the registry. */
 const char *view_name(const struct view_registry *r, size_t i);
-/* Whether the source of template `name` holds `text`, a plain substring: for what a page
- * needs before it is rendered (web/ asks once, at load, which pages show "site.csrf"). */
-bool view_source_has(const struct view_registry *r, const char *name, const char *text);
+/* The text of template `name` as read (NUL-terminated, owned by the registry), or NULL: for
+ * what a page needs before it is rendered (web/ asks once, at load, which pages post a form). */
+const char *view_source(const struct view_registry *r, const char *name);
 
 /* The compiled template called name (len bytes), or NULL. Owned by the registry. */
 const struct mustache_template *view_lookup(const struct view_registry *r, const char *name,

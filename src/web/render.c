@@ -18,6 +18,10 @@
  * sign-out form is for signed-in people, whose token web_site makes). */
 #define WEB_PAGES_PREFIX  "pages/"
 #define WEB_CSRF_MENTION  "site.csrf"
+#define WEB_FORM_POSTS    "method=\"post\""
+/* Partials within partials followed when asking whether a page posts a form (the engine
+ * itself stops at MUSTACHE_MAX_RENDER_DEPTH; Kairos's pages go two deep). */
+#define WEB_PARTIAL_DEPTH 8
 
 /* The stylesheet, script and logo every page links, by source path under static/. */
 static const struct {
@@ -68,6 +72,38 @@ web_assets_load(const char *share_dir)
 	return assets;
 }
 
+/* Whether template name, or a partial it names ({{>partial}}, at any depth up to
+ * WEB_PARTIAL_DEPTH), shows the CSRF field: a page posting a form from a partial needs the
+ * token as much as one posting its own. */
+static bool
+web_template_posts(const struct view_registry *views, const char *name, unsigned depth)
+{
+	const char *src = view_source(views, name), *p, *end;
+	char partial[VIEW_MAX_NAME + 1];
+
+	if (src == NULL || depth > WEB_PARTIAL_DEPTH)
+		return false;
+	if (strstr(src, WEB_CSRF_MENTION) != NULL)
+		return true;
+	for (p = src; (p = strstr(p, "{{>")) != NULL; p = end) {
+		size_t n;
+
+		for (p += 3; *p == ' '; p++)
+			;
+		if ((end = strstr(p, "}}")) == NULL)
+			break;
+		for (n = (size_t)(end - p); n > 0 && p[n - 1] == ' '; n--)
+			;
+		if (n > 0 && n <= VIEW_MAX_NAME) {
+			memcpy(partial, p, n);
+			partial[n] = '\0';
+			if (web_template_posts(views, partial, depth + 1))
+				return true;
+		}
+	}
+	return false;
+}
+
 int
 web_views_load(struct web_app *app, struct buf *err)
 {
@@ -79,10 +115,21 @@ web_views_load(struct web_app *app, struct buf *err)
 		return -1;
 	app->ncsrf_pages = 0;
 	app->csrf_pages = xcalloc(view_registry_count(app->views), sizeof *app->csrf_pages);
-	for (size_t i = 0; (name = view_name(app->views, i)) != NULL; i++)
-		if (strncmp(name, WEB_PAGES_PREFIX, strlen(WEB_PAGES_PREFIX)) == 0 &&
-		    view_source_has(app->views, name, WEB_CSRF_MENTION))
+	for (size_t i = 0; (name = view_name(app->views, i)) != NULL; i++) {
+		const char *src = view_source(app->views, name);
+
+		/* a form that posts without the token would only ever answer 403 */
+		if (strcasestr(src, WEB_FORM_POSTS) != NULL && strstr(src, WEB_CSRF_MENTION) == NULL)
+			buf_printf(err, "templates/%s%s: a form that posts has no {{%s}} field\n", name,
+			    VIEW_SUFFIX, WEB_CSRF_MENTION);
+		else if (strncmp(name, WEB_PAGES_PREFIX, strlen(WEB_PAGES_PREFIX)) == 0 &&
+		    web_template_posts(app->views, name, 0))
 			app->csrf_pages[app->ncsrf_pages++] = name;
+	}
+	if (err->len > 0) {
+		web_views_free(app);
+		return -1;
+	}
 	app->assets = web_assets_load(app->cfg.share_dir);
 	return 0;
 }
