@@ -209,6 +209,10 @@ is($ran, '', '0027 runs over rules that clash');
 is($psql->("SELECT string_agg(insurer || ' ' || coalesce(session_type, '-') || ' ' || active, ', ' ORDER BY created_at DESC)
 	FROM price_rules WHERE funding = 'insurer'"), 'bupa - true, Bupa - false, BUPA - false, hcf telehealth true, HCF - true, hcf - false',
 	'... the newest of Bupa, bupa and BUPA stays active; HCF, clashing with an inactive rule only, and another session type stay');
+is($psql->("SELECT string_agg(actor_kind || ' ' || action || ' ' || (details->>'insurer'), ', ' ORDER BY details->>'insurer')
+	FROM audit_log WHERE details->>'reason' LIKE 'migration 0027:%'"),
+	'system booking.price_rule_deactivated BUPA, system booking.price_rule_deactivated Bupa',
+	'... each rule deactivated is audited, by the system, with the reason');
 like($insurer->('BUPA'), qr/price_rules_insurer_one/, '... and the index refuses the next clash');
 like($psql->("INSERT INTO availability_rules (org_id, practitioner_id, session_type, weekday, start_time, end_time)
 	VALUES ('$A{org}', '$A{pr}', 'in_person', 1, '09:00', '17:00')"), qr/check/, 'an in-person rule needs a location');
