@@ -3,9 +3,9 @@ package KairosCrawl;
 # whoever the browser is signed in as, it visits every page of the site it can reach and
 # checks every link, asset and form target on each.
 #
-#   my $report = KairosCrawl::crawl($browser, start => '/', skip_form => qr{...});
+#   my $report = KairosCrawl::crawl($browser, start => '/', destructive => qr{...});
 #   # {pages => [paths], problems => ["GET /x: 404 (linked from /y)", ...], forms => N,
-#   #  validation => N, assets => N, external => N, sampled_out => N}
+#   #  validation => N, destroyed => N, assets => N, external => N, sampled_out => N}
 #
 # - A link (<a href>) to this site is fetched with GET (up to SHAPE_SAMPLES pages of one
 #   shape: the rest are counted in sampled_out); a page (text/html, 200) is read for
@@ -16,8 +16,11 @@ package KairosCrawl;
 #   host name), not fetched: the test runs offline.
 # - Forms: each distinct (method, action, field names) is submitted once, with its own
 #   defaults (hidden fields such as the CSRF token, values, checked options, selected
-#   options, textarea text), except the destructive ones skip_form matches (crawl.t's:
-#   sign-out, revoking sessions, retrying sends, deleting, cancelling). A GET form becomes
+#   options, textarea text). The destructive ones (`destructive` matches their action:
+#   crawl.t's sign-out, revoking sessions, retrying sends, deleting, cancelling) wait until
+#   every page has been crawled, so that what they undo is crawled first; then one of each
+#   shape of action is submitted, sign-out and revocations last (they end the session), and
+#   its answer and where it redirects are checked the same way. A GET form becomes
 #   a page to visit with its defaults as the query. A 2xx or a redirect on the site passes; so does a
 #   422 that is the form again with its error summary (the target exists and validated the
 #   empty defaults: the field errors themselves are each form's own tests' business),
@@ -96,14 +99,35 @@ sub form_fields {
 	return @f;
 }
 
+# An action without its ids: "/account/sessions/:id/revoke".
+sub action_shape { my ($a) = @_; $a =~ s/[0-9a-f]{8}-[0-9a-f-]{27}/:id/g; $a }
+
+# The forms of a page (its HTML, at path): [method, action, query of its defaults, signature]
+# each, or [..., ..., ..., ..., action] for one whose action is not on the site.
+sub forms {
+	my ($html, $path) = @_;
+	my @out;
+	while ($html =~ /<form\b([^>]*)>(.*?)<\/form>/gsi) {
+		my ($tag, $body) = ($1, $2);
+		my $method = uc(attr($tag, 'method') // 'GET');
+		my ($kind, $action) = classify(attr($tag, 'action') // '', $path);
+		$action = $path if $kind eq 'same';
+		if ($kind ne 'path' && $kind ne 'same') { push @out, [$method, undef, undef, undef, attr($tag, 'action')]; next }
+		my @fields = form_fields($body);
+		push @out, [$method, $action, join('&', map { urlencode($_->[0]) . '=' . urlencode($_->[1]) } @fields),
+			join(' ', $method, $action, sort map { $_->[0] } @fields), undef];
+	}
+	return @out;
+}
+
 sub urlencode { my ($v) = @_; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; $v }
 
 sub crawl {
-	my ($b, %o) = @_;
-	my $skip_form = $o{skip_form} // qr/(?!)/;
-	my %r = (pages => [], problems => [], forms => 0, validation => 0, assets => 0, external => 0,
-		sampled_out => 0);
-	my (%seen, %asset_seen, %form_seen, %shape_seen);
+	my ($browser, %o) = @_;
+	my $destructive = $o{destructive} // qr/(?!)/;
+	my %r = (pages => [], problems => [], forms => 0, validation => 0, destroyed => 0, gone => [],
+		assets => 0, external => 0, sampled_out => 0);
+	my (%seen, %asset_seen, %form_seen, %shape_seen, %later);
 	my @queue = ([$o{start} // '/', '(start)']);
 	my $problem = sub { push @{ $r{problems} }, $_[0] };
 	my $local_location = sub {
@@ -113,12 +137,31 @@ sub crawl {
 		return $loc =~ m{^/(?!/)} ? $loc : undef;
 	};
 
+	# a form's answer: a 2xx, a redirect on the site (followed: queued, or fetched at once
+	# when the crawl is over), or a 422 that is the form again with its error summary
+	my $submit = sub {
+		my ($method, $action, $query, $on, $at_end) = @_;
+		my $res = $browser->request($method, $action, content_raw => $query,
+			headers => { 'Content-Type' => 'application/x-www-form-urlencoded' });
+		my $st = $res->{status};
+		if ($st == 422 && $res->{content} =~ /class="error-summary"/) { $r{validation}++ }
+		elsif ($st >= 400) { $problem->("$method $action: $st (the form on $on, with its defaults)") }
+		elsif ($st >= 300) {
+			my $to = $local_location->($res->{headers}{location});
+			if (!defined $to) { $problem->("$method $action: $st to " . ($res->{headers}{location} // 'nowhere')) }
+			elsif (!$at_end) { push @queue, [$to, "the answer to $method $action"] }
+			else {
+				my $next = $browser->get($to);
+				$problem->("GET $to: $next->{status} (the answer to $method $action)") if $next->{status} >= 400;
+			}
+		}
+	};
 	while (my $item = shift @queue) {
 		my ($path, $from) = @$item;
 		next if $seen{$path}++;
 		if ($shape_seen{shape($path)}++ >= SHAPE_SAMPLES) { $r{sampled_out}++; next }
 		if (keys %seen > MAX_PAGES) { $problem->("more than ${\ MAX_PAGES} pages: stopped at $path"); last }
-		my $res = $b->get($path);
+		my $res = $browser->get($path);
 		my $st = $res->{status};
 		if ($st >= 400) { $problem->("GET $path: $st (linked from $from)"); next }
 		if ($st >= 300) {
@@ -157,38 +200,39 @@ sub crawl {
 			next unless $kind eq 'path';
 			next if $asset_seen{$v}++;
 			$r{assets}++;
-			my $a = $b->get($v);
+			my $a = $browser->get($v);
 			$problem->("asset $v: $a->{status} (on $path)") unless $a->{status} == 200;
 		}
 		# forms
-		while ($html =~ /<form\b([^>]*)>(.*?)<\/form>/gsi) {
-			my ($tag, $body) = ($1, $2);
-			my $method = uc(attr($tag, 'method') // 'GET');
-			my ($kind, $action) = classify(attr($tag, 'action') // '', $path);
-			$action = $path if $kind eq 'same';
-			if ($kind ne 'path' && $kind ne 'same') { $problem->("$path: form action '" . attr($tag, 'action') . "' is not on the site"); next }
-			my @fields = form_fields($body);
-			my $sig = join ' ', $method, $action, sort map { $_->[0] } @fields;
+		for my $f (forms($html, $path)) {
+			my ($method, $action, $query, $sig, $bad) = @$f;
+			if (defined $bad) { $problem->("$path: form action '$bad' is not on the site"); next }
 			next if $form_seen{$sig}++;
-			if ($action =~ $skip_form) { next }
+			if ($action =~ $destructive) {	# one of each shape of action (ids aside)
+				$later{"$method " . action_shape($action)} //= [$method, $action, $path];
+				next;
+			}
 			$r{forms}++;
-			my $query = join '&', map { urlencode($_->[0]) . '=' . urlencode($_->[1]) } @fields;
 			if ($method eq 'GET') {
 				(my $base = $action) =~ s/\?.*//;
 				push @queue, [$query eq '' ? $base : "$base?$query", "the form on $path"];
 				next;
 			}
-			my $res = $b->request($method, $action, content_raw => $query,
-				headers => { 'Content-Type' => 'application/x-www-form-urlencoded' });
-			my $st = $res->{status};
-			if ($st == 422 && $res->{content} =~ /class="error-summary"/) { $r{validation}++ }
-			elsif ($st >= 400) { $problem->("$method $action: $st (the form on $path, with its defaults)") }
-			elsif ($st >= 300) {
-				my $to = $local_location->($res->{headers}{location});
-				if (defined $to) { push @queue, [$to, "the answer to $method $action"] }
-				else { $problem->("$method $action: $st to " . ($res->{headers}{location} // 'nowhere')) }
-			}
+			$submit->($method, $action, $query, $path);
 		}
+	}
+	# the destructive forms once every other page is crawled, what ends the session last: each
+	# from its page fetched again (what it undoes may be gone by now, and its token is fresh)
+	# others' sessions, then one's own (which may be the one left), then signing out
+	my $ends = sub { $_[0] =~ m{/revoke-all$} ? 1 : $_[0] =~ m{/revoke$} ? 2 : $_[0] =~ m{/signout$} ? 3 : 0 };
+	for my $k (sort { $ends->($a) <=> $ends->($b) || $a cmp $b } keys %later) {
+		my ($method, $action, $on) = @{ $later{$k} };
+		my $page = $browser->get($on);
+		my ($f) = grep { !defined $_->[4] && $_->[0] eq $method && action_shape($_->[1]) eq action_shape($action) }
+			forms($page->{status} == 200 ? $page->{content} : '', $on);
+		if (!$f) { push @{ $r{gone} }, "$k (on $on: $page->{status})"; next }	# nothing of that kind left
+		$r{destroyed}++;
+		$submit->($method, $f->[1], $f->[2], $on, 1);
 	}
 	return \%r;
 }
