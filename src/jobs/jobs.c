@@ -71,10 +71,10 @@ jobs_batchers_stop(struct jobs_batchers *b)
  * none is left or a signal comes: SIGTERM then waits for one batch, not for the whole queue
  * to drain. */
 static void
-jobs_batchers_run(struct jobs_batchers *b, struct db *db, int sfd)
+jobs_batchers_run(struct jobs_batchers *b, struct db *db, struct jobs_runner *q, int sfd)
 {
 	for (size_t i = 0; i < b->n && !jobs_signalled(sfd); i++)
-		while (b->module[i]->run_due(db, b->state[i]) == 1 && !jobs_signalled(sfd))
+		while (b->module[i]->run_due(db, q, b->state[i]) == 1 && !jobs_signalled(sfd))
 			;
 }
 
@@ -343,7 +343,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	/* the queue's bookkeeping, system jobs and the batching modules (every clinic's messages):
+	/* the queue's bookkeeping (the batching modules' claims and records too) and system jobs:
 	 * the owner's connection, which row-level security does not narrow */
 	db_init(&db, config_admin_database_url(&cfg), (int)cfg.db_connect_timeout,
 	    cfg.statement_timeout_ms);
@@ -378,7 +378,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_batchers_run(&batchers, &db, sfd);
+			jobs_batchers_run(&batchers, &db, &queue, sfd);
 			/* then the queued jobs; a full batch means more are due: look again at once */
 			if (jobs_run_queue(&db, &queue, sfd))
 				timeout = 0;

@@ -148,6 +148,8 @@ struct jobs_dead_note {
 	char text[JOBS_DEAD_NOTE_MAX];
 };
 
+struct jobs_runner;
+
 struct jobs_module {
 	const char             *name;	/* "notify" */
 	const struct jobs_kind *kinds;	/* its kinds, a static table */
@@ -157,10 +159,13 @@ struct jobs_module {
 	 * (threads inherit the mask) and libcurl is set up; cfg outlives the runner; runner is
 	 * the lease holder ("host:pid"). Returns the module's state, or NULL (logged) when it
 	 * cannot start, and then the runner stops. run_due: claims and runs one batch of due
-	 * jobs on db (the owner's connection): 1 when the batch was full (more may be due), 0
+	 * jobs: the queue's claim, lease and record on db (the owner's connection), and each
+	 * job's own database work as an organisation's handler's is, under row-level security
+	 * in a transaction for the job's organisation on q's application connection
+	 * (jobs_tenant_begin, commits it itself). 1 when the batch was full (more may be due), 0
 	 * when it was not, -1 when the database failed (logged). stop: frees the state. */
 	void *(*start)(const struct config *cfg, const char *runner);
-	int   (*run_due)(struct db *db, void *state);
+	int   (*run_due)(struct db *db, struct jobs_runner *q, void *state);
 	void  (*stop)(void *state);
 	/* For a module with own_dead_letters kinds (may be NULL): what the dead letters among
 	 * ids (an array literal of uuids, "{…}") were, into notes, at most max. How many, or a
@@ -225,6 +230,12 @@ struct jobs_runner {
  * jobs_runner_free frees it. */
 int  jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner, struct db *app);
 void jobs_runner_free(struct jobs_runner *r);
+/* Opens a transaction for org_id on r's application connection (db_begin_tenant, as
+ * jobs_run_one does for an organisation's job), once its role is known to leave row-level
+ * security in force (asked once per connection; a role that bypasses it is logged as
+ * "organisations' jobs not run"). DB_OK, the caller then commits or rolls back r->app; or
+ * DB_FAILED with the reason appended to why, and no transaction open. */
+int  jobs_tenant_begin(struct jobs_runner *r, const char *org_id, struct buf *why);
 /* Claims one due job of r's kinds on db (the owner's connection, which also records the
  * outcome) and runs it to its outcome: a system job on db, an organisation's on r->app in
  * its transaction (jobs_fn). 1 when a job was claimed

@@ -355,23 +355,22 @@ jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job
 	return 0;
 }
 
-/* Whether r's application connection may run an organisation's job: its role must leave
+/* Whether r's application connection may run an organisation's work: its role must leave
  * row-level security in force (not a superuser, no BYPASSRLS, owns no table), asked once per
  * connection. A role that does not would let a handler see and write every organisation's
  * rows: its jobs then wait (retried, with the reason) rather than run so. */
 static bool
-jobs_app_safe(struct jobs_runner *r, struct jobs_result *res)
+jobs_app_safe(struct jobs_runner *r, struct buf *why)
 {
 	bool unsafe = false;
 
 	if (r->app == NULL) {
-		buf_puts(&res->error, "not run: this runner has no application role's connection");
+		buf_puts(why, "not run: this runner has no application role's connection");
 		return false;
 	}
 	if (r->app->conn == NULL || r->app_checked_on != r->app->generation) {
 		if (db_role_unsafe(r->app, &unsafe) != DB_OK) {
-			buf_printf(&res->error, "the application role's connection failed: %s",
-			    r->app->error);
+			buf_printf(why, "the application role's connection failed: %s", r->app->error);
 			return false;
 		}
 		r->app_checked_on = r->app->generation;
@@ -382,8 +381,20 @@ jobs_app_safe(struct jobs_runner *r, struct jobs_result *res)
 			    " docs/auth.md)");
 	}
 	if (r->app_unsafe)
-		buf_puts(&res->error, "not run: KAIROS_DATABASE_URL's role bypasses row-level security");
+		buf_puts(why, "not run: KAIROS_DATABASE_URL's role bypasses row-level security");
 	return !r->app_unsafe;
+}
+
+int
+jobs_tenant_begin(struct jobs_runner *r, const char *org_id, struct buf *why)
+{
+	if (!jobs_app_safe(r, why))
+		return DB_FAILED;
+	if (db_begin_tenant(r->app, org_id) != DB_OK) {
+		buf_printf(why, "no transaction for its organisation: %s", r->app->error);
+		return DB_FAILED;
+	}
+	return DB_OK;
 }
 
 /* Runs an organisation's job as a request runs: on the application role's connection, in a
@@ -396,12 +407,8 @@ jobs_run_tenant(struct jobs_runner *r, const struct jobs_kind *k, const struct j
 	struct db *app = r->app;
 	enum jobs_outcome outcome;
 
-	if (!jobs_app_safe(r, res))
+	if (jobs_tenant_begin(r, job->org_id, &res->error) != DB_OK)
 		return JOBS_RETRY;
-	if (db_begin_tenant(app, job->org_id) != DB_OK) {
-		buf_printf(&res->error, "no transaction for its organisation: %s", app->error);
-		return JOBS_RETRY;
-	}
 	outcome = k->run(app, job, res);
 	if (outcome != JOBS_DONE) {
 		db_rollback(app);
