@@ -319,9 +319,10 @@ jobs_main(int argc, char **argv, const char *config_file)
 		return 1;
 	config_start_test_clock(&cfg, false);	/* the operator commands read it too */
 	if (operator && strcmp(argv[1], "--kinds") == 0) {	/* the build's, no database */
-		jobs_kinds_print(cfg.schedule_test_tasks, stdout);
+		int rc = jobs_kinds_print(cfg.schedule_test_tasks, &cfg, stdout) < 0 ? 1 : 0;
+
 		config_free(&cfg);
-		return 0;
+		return rc;
 	}
 	if (operator) {
 		int rc = jobs_operator(&cfg, argc - 1, argv + 1);
@@ -331,6 +332,17 @@ jobs_main(int argc, char **argv, const char *config_file)
 	}
 	if (log_level_parse(cfg.log_level, &level) == 0)
 		log_set_level(level);
+	{
+		struct buf why = BUF_INIT;
+
+		if (jobs_kinds_fit(jobs_modules, &why) < 0) {	/* never leave kinds silently unrun */
+			log_error("job runner cannot start", "%s", buf_cstr(&why));
+			buf_free(&why);
+			config_free(&cfg);
+			return 1;
+		}
+		buf_free(&why);
+	}
 	gethostname(host, sizeof host - 1);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	schedule_runner_init(&sched, &cfg, runner);	/* logs what it leaves out */

@@ -171,6 +171,10 @@ struct jobs_module {
 	 * ids (an array literal of uuids, "{…}") were, into notes, at most max. How many, or a
 	 * negative db_result. */
 	int   (*dead_notes)(struct db *db, const char *ids, struct jobs_dead_note *notes, int max);
+	/* For a module whose kinds' rules come from its settings (may be NULL): sets k's
+	 * (a copy of one of its kinds) to what the runner uses under cfg. notify: notify.send's
+	 * lease and first backoff are KAIROS_NOTIFY_LEASE_SECONDS, _BACKOFF_SECONDS. */
+	void  (*rules)(const struct config *cfg, struct jobs_kind *k);
 };
 
 /* The modules of this build, NULL-terminated: src/settings.c. */
@@ -188,8 +192,17 @@ const struct jobs_kind *jobs_kind_find(const char *name, bool test_kinds);
 const struct jobs_module *jobs_kind_module(const struct jobs_kind *k);
 /* 0 when k's name and rules are within the limits above; -1 with the reason in why. */
 int  jobs_kind_check(const struct jobs_kind *k, struct buf *why);
-/* `kairos jobs --kinds`: every kind of this build with its module, rules and tenancy. */
-void jobs_kinds_print(bool test_kinds, FILE *out);
+/* k's rules as the runner uses them under cfg (its module's rules hook applied), into out. */
+void jobs_kind_rules(const struct jobs_kind *k, const struct config *cfg, struct jobs_kind *out);
+/* 0 when every kind of modules (test-only ones too) fits in JOBS_MAX_KINDS; -1 with the
+ * reason in why when there are more: the runner then refuses to start rather than leave the
+ * rest unrun. */
+int  jobs_kinds_fit(const struct jobs_module *const *modules, struct buf *why);
+/* `kairos jobs --kinds`: every kind of this build with its module, tenancy and the rules the
+ * runner uses under cfg. 0, or -1 (said first) when the kinds do not fit (jobs_kinds_fit). */
+int  jobs_kinds_print(bool test_kinds, const struct config *cfg, FILE *out);
+/* `kairos doctor`'s check of jobs/: whether the build's kinds fit (jobs_kinds_fit). */
+bool jobs_doctor(const struct config *cfg, struct db *db, FILE *out);
 
 /* Queues a job, in the caller's transaction when one is open (then it exists only if that
  * commits, and the runners are woken only then). org_id: the organisation it is for, or NULL

@@ -75,9 +75,22 @@ notify_jobs_dead_notes(struct db *db, const char *ids, struct jobs_dead_note *no
  * under row-level security, in a transaction for its organisation on the runner's
  * application connection, as an organisation's handler runs; its dead letters are the dead
  * messages of /admin/messages and `kairos outbox`. */
+/* notify.send's lease and first backoff are settings (KAIROS_NOTIFY_LEASE_SECONDS,
+ * KAIROS_NOTIFY_BACKOFF_SECONDS): the runner's send threads and `kairos jobs --kinds` both
+ * take them from here. */
+static void
+notify_job_rules(const struct config *cfg, struct jobs_kind *k)
+{
+	k->lease_seconds = (int)cfg->notify_lease_seconds;
+	k->backoff_seconds = cfg->notify_backoff_seconds;
+}
+
 static const struct jobs_kind notify_job_kinds[] = {
 	{ .name = NOTIFY_JOB_KIND, .run = NULL, .max_attempts = NOTIFY_MAX_ATTEMPTS,
-	  .lease_seconds = 60, .backoff_seconds = 5, .backoff_max_seconds = NOTIFY_BACKOFF_MAX_SECONDS,
+	  /* the settings' defaults; a runner uses the settings (notify_job_rules) */
+	  .lease_seconds = NOTIFY_LEASE_SECONDS_DEFAULT,
+	  .backoff_seconds = NOTIFY_BACKOFF_SECONDS_DEFAULT,
+	  .backoff_max_seconds = NOTIFY_BACKOFF_MAX_SECONDS,
 	  .about = "Send a message (SMS, WhatsApp or email)", .batched = true,
 	  .own_dead_letters = true },
 };
@@ -90,4 +103,5 @@ const struct jobs_module notify_job_module = {
 	.run_due = notify_jobs_run_due,
 	.stop = notify_jobs_stop,
 	.dead_notes = notify_jobs_dead_notes,
+	.rules = notify_job_rules,
 };

@@ -31,6 +31,10 @@
 #define NOTIFY_JOB_KIND        "notify.send"
 #define NOTIFY_MAX_ATTEMPTS    8	/* sends before a failing message is a dead letter */
 #define NOTIFY_BACKOFF_MAX_SECONDS 3600	/* the longest wait between two attempts */
+/* KAIROS_NOTIFY_LEASE_SECONDS and KAIROS_NOTIFY_BACKOFF_SECONDS when not set: notify.send's
+ * lease and first retry delay (notify_job_rules applies the settings to its kind) */
+#define NOTIFY_LEASE_SECONDS_DEFAULT   60
+#define NOTIFY_BACKOFF_SECONDS_DEFAULT 5
 #define NOTIFY_LIST_MAX        1000	/* rows `kairos outbox list` prints at most */
 /* What a sensitive message's body becomes once a real provider has accepted it (0007). */
 #define NOTIFY_REDACTED        "(removed after sending: it held a one-time secret)"

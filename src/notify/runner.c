@@ -161,9 +161,7 @@ notify_runner_new(const struct config *cfg, const char *name,
 
 	snprintf(r->name, sizeof r->name, "%s", name);
 	memcpy(r->providers, providers, sizeof r->providers);
-	r->kind = *jobs_kind_find(NOTIFY_JOB_KIND, false);
-	r->kind.backoff_seconds = cfg->notify_backoff_seconds;
-	r->kind.lease_seconds = (int)cfg->notify_lease_seconds;
+	jobs_kind_rules(jobs_kind_find(NOTIFY_JOB_KIND, false), cfg, &r->kind);
 	r->concurrency = (int)cfg->notify_concurrency;
 	for (int ch = 0; ch < NOTIFY_CHANNELS; ch++) {
 		const char *p = providers[ch] != NULL ? providers[ch]->name : "outbox";
