@@ -74,16 +74,19 @@ static struct db_stmt jobs_stmt_wait = DB_STMT("jobs_wait", 2,
 	"  min(greatest(run_at, lease_until)) - " DB_NOW(2) ") * 1000)::bigint::text, '')"
 	" FROM jobs WHERE status = 'queued' AND kind = ANY($1::text[])");
 
-/* the newest first, after dead job $1 (keyset: web's ?jobsAfter=); $3: the kinds whose
- * modules list their own dead letters (own_dead_letters) */
+/* the newest job first, after dead job $1 (keyset: web's ?jobsAfter=, --dead's --after);
+ * $3: the kinds whose modules list their own dead letters (own_dead_letters). Paged by when
+ * the job was queued, which nothing changes: when it died moves when a retried job dies
+ * again, and a list paged by it would show that job twice, or skip it, or repeat a page
+ * when it was the last shown (0028's index). */
 static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 3,
 	"SELECT id, coalesce(org_id::text, ''), kind, coalesce(dedupe_key, ''),"
 	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), attempts,"
 	" coalesce(last_error, '')"
 	" FROM jobs WHERE status = 'dead' AND kind <> ALL($3::text[])"
-	" AND ($1::uuid IS NULL OR (updated_at, id) <"
-	"  (SELECT updated_at, id FROM jobs WHERE id = $1::uuid))"
-	" ORDER BY updated_at DESC, id DESC LIMIT $2");
+	" AND ($1::uuid IS NULL OR (created_at, id) <"
+	"  (SELECT created_at, id FROM jobs WHERE id = $1::uuid))"
+	" ORDER BY created_at DESC, id DESC LIMIT $2");
 
 /* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
  * until the next outcome replaces it. $2: kinds left out, $3: the one kind wanted (or NULL). */
