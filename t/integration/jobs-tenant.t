@@ -37,7 +37,7 @@ is($rc, 0, 'kairos jobs --kinds');
 like($out, qr/^notify\.send\s+notify\s+org\s+8\s+60 s\s+5\.\.3600 s\s+Send a message/m, "notify's kind, registered by notify, an organisation's");
 like($out, qr/^test\.tenant\s+jobs\s+org\s/m, 'test.tenant: an organisation\'s');
 like($out, qr/^test\.system\s+jobs\s+platform\s/m, 'test.system: platform work');
-is(scalar(() = $out =~ /^(?:notify|test)\.\S+\s+(?:notify|jobs)\s/mg), 7, 'all 7 kinds of the build with the test flag');
+is(scalar(() = $out =~ /^(?:notify|test)\.\S+\s+(?:notify|jobs)\s/mg), 8, 'all 8 kinds of the build with the test flag');
 {	# notify.send's lease and backoff are settings: --kinds shows what a runner uses
 	local $k->{env}{KAIROS_NOTIFY_LEASE_SECONDS} = 90;
 	local $k->{env}{KAIROS_NOTIFY_BACKOFF_SECONDS} = 7;
