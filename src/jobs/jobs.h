@@ -305,8 +305,9 @@ struct jobs_dead {
 	char error[JOBS_ERROR_MAX + 1];
 };
 
-/* The newest dead letters the connection may see (a request: its organisation's, by row-level
- * security; the owner: all), at most max, older than dead job `after` (a UUID; NULL: from the
+/* The dead letters the connection may see (a request: its organisation's, by row-level
+ * security; the owner: all), the newest job first (by when it was queued, which a retry does
+ * not move), at most max, after dead job `after` in that order (a UUID; NULL: from the
  * newest), except those of kinds with own_dead_letters. Returns how many, or a negative DB_
  * error. */
 int  jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int max);

@@ -430,9 +430,10 @@ struct notify_dead {
 	char event_key[201];
 };
 
-/* The newest dead letters (of the organisation row-level security allows), at most max,
- * older than dead letter `after` (a UUID; NULL: from the newest): the dead notify.send jobs,
- * with their messages. Returns how many, or a negative db_result. */
+/* The dead letters (of the organisation row-level security allows), the newest message
+ * first (by when it was queued, which a retry does not move), at most max, after dead letter
+ * `after` in that order (a UUID; NULL: from the newest): the dead notify.send jobs, with their
+ * messages. Returns how many, or a negative db_result. */
 int  notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max);
 /* The dead letters among ids (an array literal of uuids, "{…}"), at most max, newest first:
  * what the messages of dead notify.send jobs were (`kairos jobs --dead`). As above. */

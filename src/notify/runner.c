@@ -3,8 +3,9 @@
  * A provider takes 100-500 ms to answer, so one send at a time caps a runner at a few
  * messages a second. notify_run_due (outbox.c) claims a batch and hands it here: a fixed
  * pool of KAIROS_NOTIFY_CONCURRENCY threads calls each message's provider->send, blocking,
- * while the runner's own thread records each outcome as it arrives, on its one database
- * connection (libpq connections are not shared between threads, and need not be).
+ * while the runner's own thread records each outcome as it arrives, on its two database
+ * connections (the owner's for the queue, the application role's for the messages, under
+ * row-level security): libpq connections are not shared between threads, and need not be.
  *
  * Why threads calling the blocking providers rather than libcurl's multi interface: every
  * provider (Twilio, SendGrid, SMTP, Meta, Gallabox) is a straight-line blocking function
