@@ -62,9 +62,12 @@ static struct db_stmt notify_stmt_messages = DB_STMT("notify_messages", 1,
 
 /* Messages sent since the runner last recorded: ids, providers and provider message ids as
  * three arrays of one length, so a busy runner writes one statement for many sends; $2 the
- * ids whose jobs jobs_done_many recorded in the same transaction (the lease's guard). The
+ * ids whose jobs jobs_done_many recorded in the owner's transaction (the lease's guard). The
  * communications row and the audit entry are written in the same statement, so a sent
- * message always has both; neither holds the body. */
+ * message always has both; neither holds the body. A message may be recorded sent twice: its
+ * row was committed and its runner died before the job's (notify_record_sent), and the job
+ * ran again. It keeps its one communications row (the latest send's provider id on the
+ * row), and gets an audit entry for each send, which both happened. */
 static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 5,
 	"WITH v AS (SELECT * FROM unnest($1::uuid[], $3::text[], $4::text[]) AS v(id, provider, pmid)),"
 	" sent AS ("
@@ -80,7 +83,8 @@ static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 5,
 	" RETURNING n.id, n.org_id, n.patient_id, n.requested_by, n.requested_ip, n.channel,"
 	"  n.recipient, n.subject, v.provider, v.pmid),"
 	" comm AS (INSERT INTO communications (org_id, notification_id, patient_id, channel,"
-	"  recipient, subject) SELECT org_id, id, patient_id, channel, recipient, subject FROM sent)"
+	"  recipient, subject) SELECT org_id, id, patient_id, channel, recipient, subject FROM sent"
+	"  ON CONFLICT (notification_id) DO NOTHING)"
 	" INSERT INTO audit_log (org_id, actor_id, actor_kind, action, subject_type, subject_id,"
 	"  patient_id, ip, details)"
 	" SELECT org_id, requested_by,"

@@ -141,6 +141,17 @@ ok($k->wait_until(30, sub { $msg->('forged')->[3] eq 'dead' }), "a message of A 
 is_deeply([ @{ $msg->('forged') }[0, 1] ], ['queued', ''], '... never sent: its row untouched (B may not write it)');
 like($msg->('forged')->[2], qr/the message is gone/, "... with the reason: B's transaction does not see it");
 
+# A message whose row was recorded sent by a runner that died before recording its job (the
+# two commits: the message's first) is sent again when its job runs again: recorded once
+# more, keeping its one communications row, and its job done.
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text) VALUES ('$a', 'resent', 'sms', '+61400000005', 'again');"
+	. " INSERT INTO communications (org_id, notification_id, channel, recipient) SELECT org_id, id, channel, recipient FROM notifications WHERE event_key = 'resent';"
+	. " NOTIFY kairos_jobs");
+ok($k->wait_until(30, sub { $msg->('resent')->[3] eq 'done' }), 'a message recorded sent before its job is sent and done when its job runs again')
+	or diag explain $msg->('resent');
+is($msg->('resent')->[0], 'sent', '... its row sent');
+is($psql->("SELECT count(*) FROM communications c JOIN notifications n ON n.id = c.notification_id WHERE n.event_key = 'resent'"), 1, '... with its one communications row');
+
 # ---- a runner whose application role bypasses row-level security runs no organisation's job ----
 is($k->stack('jobs-stop', $dir), 0, "the stack's runner stops");
 my $owner_runner = do {
