@@ -19,6 +19,7 @@ const struct kairos_doctor kairos_doctors[] = {
 	{ "db", db_doctor },
 	{ "auth", auth_doctor },
 	{ "notify", notify_doctor },
+	{ "jobs", jobs_doctor },
 	{ NULL, NULL },
 };
 

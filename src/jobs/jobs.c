@@ -71,10 +71,10 @@ jobs_batchers_stop(struct jobs_batchers *b)
  * none is left or a signal comes: SIGTERM then waits for one batch, not for the whole queue
  * to drain. */
 static void
-jobs_batchers_run(struct jobs_batchers *b, struct db *db, int sfd)
+jobs_batchers_run(struct jobs_batchers *b, struct db *db, struct jobs_runner *q, int sfd)
 {
 	for (size_t i = 0; i < b->n && !jobs_signalled(sfd); i++)
-		while (b->module[i]->run_due(db, b->state[i]) == 1 && !jobs_signalled(sfd))
+		while (b->module[i]->run_due(db, q, b->state[i]) == 1 && !jobs_signalled(sfd))
 			;
 }
 
@@ -319,9 +319,10 @@ jobs_main(int argc, char **argv, const char *config_file)
 		return 1;
 	config_start_test_clock(&cfg, false);	/* the operator commands read it too */
 	if (operator && strcmp(argv[1], "--kinds") == 0) {	/* the build's, no database */
-		jobs_kinds_print(cfg.schedule_test_tasks, stdout);
+		int rc = jobs_kinds_print(cfg.schedule_test_tasks, &cfg, stdout) < 0 ? 1 : 0;
+
 		config_free(&cfg);
-		return 0;
+		return rc;
 	}
 	if (operator) {
 		int rc = jobs_operator(&cfg, argc - 1, argv + 1);
@@ -331,6 +332,17 @@ jobs_main(int argc, char **argv, const char *config_file)
 	}
 	if (log_level_parse(cfg.log_level, &level) == 0)
 		log_set_level(level);
+	{
+		struct buf why = BUF_INIT;
+
+		if (jobs_kinds_fit(jobs_modules, &why) < 0) {	/* never leave kinds silently unrun */
+			log_error("job runner cannot start", "%s", buf_cstr(&why));
+			buf_free(&why);
+			config_free(&cfg);
+			return 1;
+		}
+		buf_free(&why);
+	}
 	gethostname(host, sizeof host - 1);
 	snprintf(runner, sizeof runner, "%s:%ld", host, (long)getpid());
 	schedule_runner_init(&sched, &cfg, runner);	/* logs what it leaves out */
@@ -343,7 +355,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	/* the queue's bookkeeping, system jobs and the batching modules (every clinic's messages):
+	/* the queue's bookkeeping (the batching modules' claims and records too) and system jobs:
 	 * the owner's connection, which row-level security does not narrow */
 	db_init(&db, config_admin_database_url(&cfg), (int)cfg.db_connect_timeout,
 	    cfg.statement_timeout_ms);
@@ -378,7 +390,7 @@ jobs_main(int argc, char **argv, const char *config_file)
 					listening_on = db.generation;
 			}
 			/* work first: rows may have been queued while we were away */
-			jobs_batchers_run(&batchers, &db, sfd);
+			jobs_batchers_run(&batchers, &db, &queue, sfd);
 			/* then the queued jobs; a full batch means more are due: look again at once */
 			if (jobs_run_queue(&db, &queue, sfd))
 				timeout = 0;

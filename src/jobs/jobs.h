@@ -148,6 +148,8 @@ struct jobs_dead_note {
 	char text[JOBS_DEAD_NOTE_MAX];
 };
 
+struct jobs_runner;
+
 struct jobs_module {
 	const char             *name;	/* "notify" */
 	const struct jobs_kind *kinds;	/* its kinds, a static table */
@@ -157,15 +159,22 @@ struct jobs_module {
 	 * (threads inherit the mask) and libcurl is set up; cfg outlives the runner; runner is
 	 * the lease holder ("host:pid"). Returns the module's state, or NULL (logged) when it
 	 * cannot start, and then the runner stops. run_due: claims and runs one batch of due
-	 * jobs on db (the owner's connection): 1 when the batch was full (more may be due), 0
+	 * jobs: the queue's claim, lease and record on db (the owner's connection), and each
+	 * job's own database work as an organisation's handler's is, under row-level security
+	 * in a transaction for the job's organisation on q's application connection
+	 * (jobs_tenant_begin, commits it itself). 1 when the batch was full (more may be due), 0
 	 * when it was not, -1 when the database failed (logged). stop: frees the state. */
 	void *(*start)(const struct config *cfg, const char *runner);
-	int   (*run_due)(struct db *db, void *state);
+	int   (*run_due)(struct db *db, struct jobs_runner *q, void *state);
 	void  (*stop)(void *state);
 	/* For a module with own_dead_letters kinds (may be NULL): what the dead letters among
 	 * ids (an array literal of uuids, "{…}") were, into notes, at most max. How many, or a
 	 * negative db_result. */
 	int   (*dead_notes)(struct db *db, const char *ids, struct jobs_dead_note *notes, int max);
+	/* For a module whose kinds' rules come from its settings (may be NULL): sets k's
+	 * (a copy of one of its kinds) to what the runner uses under cfg. notify: notify.send's
+	 * lease and first backoff are KAIROS_NOTIFY_LEASE_SECONDS, _BACKOFF_SECONDS. */
+	void  (*rules)(const struct config *cfg, struct jobs_kind *k);
 };
 
 /* The modules of this build, NULL-terminated: src/settings.c. */
@@ -183,8 +192,17 @@ const struct jobs_kind *jobs_kind_find(const char *name, bool test_kinds);
 const struct jobs_module *jobs_kind_module(const struct jobs_kind *k);
 /* 0 when k's name and rules are within the limits above; -1 with the reason in why. */
 int  jobs_kind_check(const struct jobs_kind *k, struct buf *why);
-/* `kairos jobs --kinds`: every kind of this build with its module, rules and tenancy. */
-void jobs_kinds_print(bool test_kinds, FILE *out);
+/* k's rules as the runner uses them under cfg (its module's rules hook applied), into out. */
+void jobs_kind_rules(const struct jobs_kind *k, const struct config *cfg, struct jobs_kind *out);
+/* 0 when every kind of modules (test-only ones too) fits in JOBS_MAX_KINDS; -1 with the
+ * reason in why when there are more: the runner then refuses to start rather than leave the
+ * rest unrun. */
+int  jobs_kinds_fit(const struct jobs_module *const *modules, struct buf *why);
+/* `kairos jobs --kinds`: every kind of this build with its module, tenancy and the rules the
+ * runner uses under cfg. 0, or -1 (said first) when the kinds do not fit (jobs_kinds_fit). */
+int  jobs_kinds_print(bool test_kinds, const struct config *cfg, FILE *out);
+/* `kairos doctor`'s check of jobs/: whether the build's kinds fit (jobs_kinds_fit). */
+bool jobs_doctor(const struct config *cfg, struct db *db, FILE *out);
 
 /* Queues a job, in the caller's transaction when one is open (then it exists only if that
  * commits, and the runners are woken only then). org_id: the organisation it is for, or NULL
@@ -225,6 +243,12 @@ struct jobs_runner {
  * jobs_runner_free frees it. */
 int  jobs_runner_init(struct jobs_runner *r, bool test_kinds, const char *runner, struct db *app);
 void jobs_runner_free(struct jobs_runner *r);
+/* Opens a transaction for org_id on r's application connection (db_begin_tenant, as
+ * jobs_run_one does for an organisation's job), once its role is known to leave row-level
+ * security in force (asked once per connection; a role that bypasses it is logged as
+ * "organisations' jobs not run"). DB_OK, the caller then commits or rolls back r->app; or
+ * DB_FAILED with the reason appended to why, and no transaction open. */
+int  jobs_tenant_begin(struct jobs_runner *r, const char *org_id, struct buf *why);
 /* Claims one due job of r's kinds on db (the owner's connection, which also records the
  * outcome) and runs it to its outcome: a system job on db, an organisation's on r->app in
  * its transaction (jobs_fn). 1 when a job was claimed
@@ -281,8 +305,9 @@ struct jobs_dead {
 	char error[JOBS_ERROR_MAX + 1];
 };
 
-/* The newest dead letters the connection may see (a request: its organisation's, by row-level
- * security; the owner: all), at most max, older than dead job `after` (a UUID; NULL: from the
+/* The dead letters the connection may see (a request: its organisation's, by row-level
+ * security; the owner: all), the newest job first (by when it was queued, which a retry does
+ * not move), at most max, after dead job `after` in that order (a UUID; NULL: from the
  * newest), except those of kinds with own_dead_letters. Returns how many, or a negative DB_
  * error. */
 int  jobs_dead_letters(struct db *db, const char *after, struct jobs_dead *rows, int max);

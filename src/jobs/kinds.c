@@ -11,12 +11,13 @@
 
 #include <string.h>
 
-/* Calls fn on every kind of the build (test-only ones when test_kinds), in the modules'
- * order, until it returns true; returns that kind, or NULL. */
+/* Calls fn on every kind of modules (test-only ones when test_kinds), in the modules' order,
+ * until it returns true; returns that kind, or NULL. */
 static const struct jobs_kind *
-jobs_kinds_walk(bool test_kinds, bool (*fn)(const struct jobs_kind *k, void *ctx), void *ctx)
+jobs_kinds_walk_in(const struct jobs_module *const *modules, bool test_kinds,
+    bool (*fn)(const struct jobs_kind *k, void *ctx), void *ctx)
 {
-	for (const struct jobs_module *const *m = jobs_modules; *m != NULL; m++)
+	for (const struct jobs_module *const *m = modules; *m != NULL; m++)
 		for (size_t i = 0; i < (*m)->nkinds; i++) {
 			const struct jobs_kind *k = &(*m)->kinds[i];
 
@@ -24,6 +25,13 @@ jobs_kinds_walk(bool test_kinds, bool (*fn)(const struct jobs_kind *k, void *ctx
 				return k;
 		}
 	return NULL;
+}
+
+/* jobs_kinds_walk_in over this build's modules. */
+static const struct jobs_kind *
+jobs_kinds_walk(bool test_kinds, bool (*fn)(const struct jobs_kind *k, void *ctx), void *ctx)
+{
+	return jobs_kinds_walk_in(jobs_modules, test_kinds, fn, ctx);
 }
 
 struct jobs_kinds_out {
@@ -40,6 +48,36 @@ jobs_kinds_take(const struct jobs_kind *k, void *ctx)
 		return true;	/* full: stop */
 	o->out[o->n++] = k;
 	return false;
+}
+
+static bool
+jobs_kinds_count(const struct jobs_kind *k, void *n)
+{
+	(void)k;
+	++*(size_t *)n;
+	return false;
+}
+
+/* Every kind of modules, the test-only ones too: all are compiled in and share the arrays. */
+static size_t
+jobs_kinds_registered(const struct jobs_module *const *modules)
+{
+	size_t n = 0;
+
+	jobs_kinds_walk_in(modules, true, jobs_kinds_count, &n);
+	return n;
+}
+
+int
+jobs_kinds_fit(const struct jobs_module *const *modules, struct buf *why)
+{
+	size_t n = jobs_kinds_registered(modules);
+
+	if (n <= JOBS_MAX_KINDS)
+		return 0;
+	buf_printf(why, "%zu job kinds are registered, more than JOBS_MAX_KINDS (%d): the rest"
+	    " would never run; raise JOBS_MAX_KINDS (src/jobs/jobs.h)", n, JOBS_MAX_KINDS);
+	return -1;
 }
 
 size_t
@@ -73,23 +111,57 @@ jobs_kind_module(const struct jobs_kind *k)
 }
 
 void
-jobs_kinds_print(bool test_kinds, FILE *out)
+jobs_kind_rules(const struct jobs_kind *k, const struct config *cfg, struct jobs_kind *out)
+{
+	const struct jobs_module *m = jobs_kind_module(k);
+
+	*out = *k;
+	if (m != NULL && m->rules != NULL)
+		m->rules(cfg, out);
+}
+
+int
+jobs_kinds_print(bool test_kinds, const struct config *cfg, FILE *out)
 {
 	const struct jobs_kind *kinds[JOBS_MAX_KINDS];
 	size_t n = jobs_kinds(test_kinds, kinds, JOBS_MAX_KINDS);
+	struct buf why = BUF_INIT;
+	int rc = jobs_kinds_fit(jobs_modules, &why);
 
+	if (rc < 0)
+		fprintf(out, "REFUSED: %s; the runner does not start\n", buf_cstr(&why));
+	buf_free(&why);
 	fprintf(out, "%-24s %-8s %-8s %8s %8s %13s  %s\n", "KIND", "MODULE", "FOR", "ATTEMPTS",
 	    "LEASE", "BACKOFF", "ABOUT");
 	for (size_t i = 0; i < n; i++) {
-		const struct jobs_kind *k = kinds[i];
+		struct jobs_kind k;
 		char backoff[32];
 
-		snprintf(backoff, sizeof backoff, "%ld..%ld s", k->backoff_seconds,
-		    k->backoff_max_seconds);
-		fprintf(out, "%-24s %-8s %-8s %8d %6d s %13s  %s%s\n", k->name,
-		    jobs_kind_module(k)->name, k->platform ? "platform" : "org", k->max_attempts,
-		    k->lease_seconds, backoff, k->about, k->batched ? " (run in batches by its module)" : "");
+		jobs_kind_rules(kinds[i], cfg, &k);	/* the rules the runner uses */
+		snprintf(backoff, sizeof backoff, "%ld..%ld s", k.backoff_seconds,
+		    k.backoff_max_seconds);
+		fprintf(out, "%-24s %-8s %-8s %8d %6d s %13s  %s%s\n", k.name,
+		    jobs_kind_module(kinds[i])->name, k.platform ? "platform" : "org", k.max_attempts,
+		    k.lease_seconds, backoff, k.about, k.batched ? " (run in batches by its module)" : "");
 	}
+	return rc;
+}
+
+bool
+jobs_doctor(const struct config *cfg, struct db *db, FILE *out)
+{
+	struct buf why = BUF_INIT;
+	bool good = jobs_kinds_fit(jobs_modules, &why) == 0;
+
+	(void)cfg;
+	(void)db;
+	if (good)
+		fprintf(out, "✓ job kinds: %zu, at most %d\n", jobs_kinds_registered(jobs_modules),
+		    JOBS_MAX_KINDS);
+	else
+		fprintf(out, "✗ job kinds: %s\n", buf_cstr(&why));
+	buf_free(&why);
+	return good;
 }
 
 int

@@ -74,16 +74,19 @@ static struct db_stmt jobs_stmt_wait = DB_STMT("jobs_wait", 2,
 	"  min(greatest(run_at, lease_until)) - " DB_NOW(2) ") * 1000)::bigint::text, '')"
 	" FROM jobs WHERE status = 'queued' AND kind = ANY($1::text[])");
 
-/* the newest first, after dead job $1 (keyset: web's ?jobsAfter=); $3: the kinds whose
- * modules list their own dead letters (own_dead_letters) */
+/* the newest job first, after dead job $1 (keyset: web's ?jobsAfter=, --dead's --after);
+ * $3: the kinds whose modules list their own dead letters (own_dead_letters). Paged by when
+ * the job was queued, which nothing changes: when it died moves when a retried job dies
+ * again, and a list paged by it would show that job twice, or skip it, or repeat a page
+ * when it was the last shown (0028's index). */
 static struct db_stmt jobs_stmt_dead = DB_STMT("jobs_dead", 3,
 	"SELECT id, coalesce(org_id::text, ''), kind, coalesce(dedupe_key, ''),"
 	" to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'), attempts,"
 	" coalesce(last_error, '')"
 	" FROM jobs WHERE status = 'dead' AND kind <> ALL($3::text[])"
-	" AND ($1::uuid IS NULL OR (updated_at, id) <"
-	"  (SELECT updated_at, id FROM jobs WHERE id = $1::uuid))"
-	" ORDER BY updated_at DESC, id DESC LIMIT $2");
+	" AND ($1::uuid IS NULL OR (created_at, id) <"
+	"  (SELECT created_at, id FROM jobs WHERE id = $1::uuid))"
+	" ORDER BY created_at DESC, id DESC LIMIT $2");
 
 /* A dead letter goes back to the queue with a fresh set of attempts; its last error stays
  * until the next outcome replaces it. $2: kinds left out, $3: the one kind wanted (or NULL). */
@@ -355,23 +358,22 @@ jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job
 	return 0;
 }
 
-/* Whether r's application connection may run an organisation's job: its role must leave
+/* Whether r's application connection may run an organisation's work: its role must leave
  * row-level security in force (not a superuser, no BYPASSRLS, owns no table), asked once per
  * connection. A role that does not would let a handler see and write every organisation's
  * rows: its jobs then wait (retried, with the reason) rather than run so. */
 static bool
-jobs_app_safe(struct jobs_runner *r, struct jobs_result *res)
+jobs_app_safe(struct jobs_runner *r, struct buf *why)
 {
 	bool unsafe = false;
 
 	if (r->app == NULL) {
-		buf_puts(&res->error, "not run: this runner has no application role's connection");
+		buf_puts(why, "not run: this runner has no application role's connection");
 		return false;
 	}
 	if (r->app->conn == NULL || r->app_checked_on != r->app->generation) {
 		if (db_role_unsafe(r->app, &unsafe) != DB_OK) {
-			buf_printf(&res->error, "the application role's connection failed: %s",
-			    r->app->error);
+			buf_printf(why, "the application role's connection failed: %s", r->app->error);
 			return false;
 		}
 		r->app_checked_on = r->app->generation;
@@ -382,8 +384,20 @@ jobs_app_safe(struct jobs_runner *r, struct jobs_result *res)
 			    " docs/auth.md)");
 	}
 	if (r->app_unsafe)
-		buf_puts(&res->error, "not run: KAIROS_DATABASE_URL's role bypasses row-level security");
+		buf_puts(why, "not run: KAIROS_DATABASE_URL's role bypasses row-level security");
 	return !r->app_unsafe;
+}
+
+int
+jobs_tenant_begin(struct jobs_runner *r, const char *org_id, struct buf *why)
+{
+	if (!jobs_app_safe(r, why))
+		return DB_FAILED;
+	if (db_begin_tenant(r->app, org_id) != DB_OK) {
+		buf_printf(why, "no transaction for its organisation: %s", r->app->error);
+		return DB_FAILED;
+	}
+	return DB_OK;
 }
 
 /* Runs an organisation's job as a request runs: on the application role's connection, in a
@@ -396,12 +410,8 @@ jobs_run_tenant(struct jobs_runner *r, const struct jobs_kind *k, const struct j
 	struct db *app = r->app;
 	enum jobs_outcome outcome;
 
-	if (!jobs_app_safe(r, res))
+	if (jobs_tenant_begin(r, job->org_id, &res->error) != DB_OK)
 		return JOBS_RETRY;
-	if (db_begin_tenant(app, job->org_id) != DB_OK) {
-		buf_printf(&res->error, "no transaction for its organisation: %s", app->error);
-		return JOBS_RETRY;
-	}
 	outcome = k->run(app, job, res);
 	if (outcome != JOBS_DONE) {
 		db_rollback(app);

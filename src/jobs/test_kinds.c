@@ -53,25 +53,56 @@ jobs_payload_int(const struct jobs_job *job, const char *name, long def)
 	return out;
 }
 
-/* Records its start (the crash test counts starts per job, and compares each start with the
- * lease of the one before, both on the runners' wall clock), then sleeps payload.ms — only on
- * the first payload.slow_attempts attempts when that is given, JOBS_TEST_SLEEP_MS after. */
-static enum jobs_outcome
-jobs_test_sleep(struct db *db, const struct jobs_job *job, struct jobs_result *r)
+/* Logs its start (the crash test counts starts per job, and compares each start with the
+ * lease of the one before, both on the runners' wall clock; role: as whom, when known), then
+ * sleeps payload.ms — only on the first payload.slow_attempts attempts when that is given,
+ * JOBS_TEST_SLEEP_MS after. */
+static void
+jobs_test_nap(const struct jobs_job *job, const char *role)
 {
 	long ms = jobs_payload_int(job, "ms", JOBS_TEST_SLEEP_MS);
 	struct timespec left;
 
-	(void)db;
-	(void)r;
 	if (ms < 0 || ms > JOBS_TEST_SLEEP_MAX_MS ||
 	    job->attempt > jobs_payload_int(job, "slow_attempts", JOBS_ATTEMPTS_LIMIT))
 		ms = JOBS_TEST_SLEEP_MS;
 	left = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
-	log_info("test job started", "%s attempt %d by %s claimed %.6f lease until %.6f", job->id,
-	    job->attempt, job->runner, job->claimed_at, job->lease_until);
+	log_info("test job started", "%s attempt %d by %s claimed %.6f lease until %.6f%s%s",
+	    job->id, job->attempt, job->runner, job->claimed_at, job->lease_until,
+	    *role ? " as " : "", role);
 	while (nanosleep(&left, &left) < 0 && errno == EINTR)
 		;
+}
+
+static enum jobs_outcome
+jobs_test_sleep(struct db *db, const struct jobs_job *job, struct jobs_result *r)
+{
+	(void)db;
+	(void)r;
+	jobs_test_nap(job, "");
+	return JOBS_DONE;
+}
+
+static struct db_stmt jobs_test_stmt_role = DB_STMT("jobs_test_role", 0, "SELECT current_user::text");
+
+/* test.tenant-sleep: test.sleep as an organisation's kind, the crash test's share of the
+ * tenant path. In its organisation's transaction it queues a marker (a test.hold job under
+ * the key "mark:<its id>", due in 2100: never run), then logs its start with its role and
+ * sleeps. The marker commits only with a run that is done, and its key keeps it one however
+ * often the job runs: the test counts one per job, of the job's organisation. */
+static enum jobs_outcome
+jobs_test_tenant_sleep(struct db *db, const struct jobs_job *job, struct jobs_result *r)
+{
+	char key[JOBS_DEDUPE_MAX + 1], role[64] = "";
+
+	snprintf(key, sizeof key, "mark:%s", job->id);
+	if (db_query_value(db, &jobs_test_stmt_role, NULL, role, sizeof role) != DB_OK ||
+	    jobs_enqueue(db, *job->org_id ? job->org_id : NULL, "test.hold", "{}", key,
+	    "2100-01-01T00:00:00Z", NULL, NULL) != DB_OK) {
+		buf_printf(&r->error, "could not mark its run: %s", db->error);
+		return JOBS_RETRY;
+	}
+	jobs_test_nap(job, role);
 	return JOBS_DONE;
 }
 
@@ -163,6 +194,9 @@ static const struct jobs_kind jobs_test_kinds[] = {
 	    true, "Test only: fails payload.fail times, then succeeds"),
 	JOBS_TEST_KIND("test.permanent", jobs_test_permanent, JOBS_TEST_ATTEMPTS,
 	    JOBS_TEST_LEASE_SECONDS, true, "Test only: fails for good"),
+	JOBS_TEST_KIND("test.tenant-sleep", jobs_test_tenant_sleep, JOBS_TEST_SLEEP_ATTEMPTS,
+	    JOBS_TEST_SLEEP_LEASE_SECONDS, false,
+	    "Test only: an organisation's test.sleep that marks each done run"),
 	JOBS_TEST_KIND("test.tenant", jobs_test_look, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,
 	    false, "Test only: an organisation's job that reads and writes jobs"),
 	JOBS_TEST_KIND("test.system", jobs_test_look, JOBS_TEST_ATTEMPTS, JOBS_TEST_LEASE_SECONDS,

@@ -29,10 +29,10 @@ notify_jobs_start(const struct config *cfg, const char *runner)
 }
 
 static int
-notify_jobs_run_due(struct db *db, void *state)
+notify_jobs_run_due(struct db *db, struct jobs_runner *q, void *state)
 {
 	struct notify_jobs_state *s = state;
-	int n = notify_run_due(db, s->sender);
+	int n = notify_run_due(db, q, s->sender);
 
 	if (n < 0) {
 		log_warn("notifications not run", "%s", db->error);
@@ -70,14 +70,27 @@ notify_jobs_dead_notes(struct db *db, const char *ids, struct jobs_dead_note *no
 	return n;
 }
 
-/* A message in the outbox (the job's id is the message's), an organisation's: notify's send
- * threads claim these in batches, and record each outcome in a transaction for the message's
- * organisation (kairos.org_id) on the runner's owner connection; its lease and backoff are
- * KAIROS_NOTIFY_LEASE_SECONDS and KAIROS_NOTIFY_BACKOFF_SECONDS (notify_runner_new), and its
- * dead letters are the dead messages of /admin/messages and `kairos outbox`. */
+/* A message in the outbox (the job's id is the message's), an organisation's: notify claims
+ * these in batches for its send threads (notify_run_due) and reads and records each message
+ * under row-level security, in a transaction for its organisation on the runner's
+ * application connection, as an organisation's handler runs; its dead letters are the dead
+ * messages of /admin/messages and `kairos outbox`. */
+/* notify.send's lease and first backoff are settings (KAIROS_NOTIFY_LEASE_SECONDS,
+ * KAIROS_NOTIFY_BACKOFF_SECONDS): the runner's send threads and `kairos jobs --kinds` both
+ * take them from here. */
+static void
+notify_job_rules(const struct config *cfg, struct jobs_kind *k)
+{
+	k->lease_seconds = (int)cfg->notify_lease_seconds;
+	k->backoff_seconds = cfg->notify_backoff_seconds;
+}
+
 static const struct jobs_kind notify_job_kinds[] = {
 	{ .name = NOTIFY_JOB_KIND, .run = NULL, .max_attempts = NOTIFY_MAX_ATTEMPTS,
-	  .lease_seconds = 60, .backoff_seconds = 5, .backoff_max_seconds = NOTIFY_BACKOFF_MAX_SECONDS,
+	  /* the settings' defaults; a runner uses the settings (notify_job_rules) */
+	  .lease_seconds = NOTIFY_LEASE_SECONDS_DEFAULT,
+	  .backoff_seconds = NOTIFY_BACKOFF_SECONDS_DEFAULT,
+	  .backoff_max_seconds = NOTIFY_BACKOFF_MAX_SECONDS,
 	  .about = "Send a message (SMS, WhatsApp or email)", .batched = true,
 	  .own_dead_letters = true },
 };
@@ -90,4 +103,5 @@ const struct jobs_module notify_job_module = {
 	.run_due = notify_jobs_run_due,
 	.stop = notify_jobs_stop,
 	.dead_notes = notify_jobs_dead_notes,
+	.rules = notify_job_rules,
 };

@@ -30,17 +30,19 @@ static struct db_stmt notify_stmt_requeued = DB_STMT("notify_requeued", 2,
 	" WHERE id = $1::uuid AND status = 'dead'");
 
 /* The dead letters are the dead jobs of the queue's, with what their messages were: the
- * newest first, after dead letter $1 (keyset: web's ?after=); only those of ids $3 (an
- * array) when it is given (`kairos jobs --dead`, which lists every kind's). */
+ * newest message first, after dead letter $1 (keyset: web's ?after=); only those of ids $3
+ * (an array) when it is given (`kairos jobs --dead`, which lists every kind's). Paged by
+ * when the job was queued (the message's created_at), as jobs_dead_letters: when it died
+ * moves when a retried message dies again. */
 static struct db_stmt notify_stmt_dead = DB_STMT("notify_dead", 3,
 	"SELECT n.id, to_char(j.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI \"UTC\"'),"
 	" n.channel, n.recipient, j.attempts, coalesce(n.last_error, ''), n.event_key"
 	" FROM jobs j JOIN notifications n ON n.id = j.id"
 	" WHERE j.status = 'dead' AND j.kind = '" NOTIFY_JOB_KIND "'"
-	" AND ($1::uuid IS NULL OR (j.updated_at, j.id) <"
-	"  (SELECT updated_at, id FROM jobs WHERE id = $1::uuid))"
+	" AND ($1::uuid IS NULL OR (j.created_at, j.id) <"
+	"  (SELECT created_at, id FROM jobs WHERE id = $1::uuid))"
 	" AND ($3::uuid[] IS NULL OR j.id = ANY($3::uuid[]))"
-	" ORDER BY j.updated_at DESC, j.id DESC LIMIT $2");
+	" ORDER BY j.created_at DESC, j.id DESC LIMIT $2");
 
 int
 notify_retry_dead(struct db *db, const char *id, bool *found)

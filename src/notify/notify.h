@@ -31,6 +31,10 @@
 #define NOTIFY_JOB_KIND        "notify.send"
 #define NOTIFY_MAX_ATTEMPTS    8	/* sends before a failing message is a dead letter */
 #define NOTIFY_BACKOFF_MAX_SECONDS 3600	/* the longest wait between two attempts */
+/* KAIROS_NOTIFY_LEASE_SECONDS and KAIROS_NOTIFY_BACKOFF_SECONDS when not set: notify.send's
+ * lease and first retry delay (notify_job_rules applies the settings to its kind) */
+#define NOTIFY_LEASE_SECONDS_DEFAULT   60
+#define NOTIFY_BACKOFF_SECONDS_DEFAULT 5
 #define NOTIFY_LIST_MAX        1000	/* rows `kairos outbox list` prints at most */
 /* What a sensitive message's body becomes once a real provider has accepted it (0007). */
 #define NOTIFY_REDACTED        "(removed after sending: it held a one-time secret)"
@@ -318,16 +322,25 @@ void notify_runner_free(struct notify_runner *r);
 struct jobs_module;
 extern const struct jobs_module notify_job_module;
 
-/* Claims up to NOTIFY_CLAIM_BATCH due messages' jobs for r (jobs_claim: under a lease of
- * KAIROS_NOTIFY_LEASE_SECONDS), sends them through their channels' providers on r's threads,
- * at most KAIROS_NOTIFY_CONCURRENCY at once and within the rate limits, and records each
- * outcome as it comes (on db, in this thread), the job's and the message's in one
- * transaction; a failed send is retried after the queue's backoff (KAIROS_NOTIFY_BACKOFF_SECONDS
- * × 2^(attempt-1), capped, ±50 % jitter, or the provider's Retry-After if longer). No send
- * starts after half the lease: the claimed messages not started by then are handed back at
- * once, their attempt not counted. Returns how many were claimed (0: nothing due), or a
- * negative db_result. */
-int  notify_run_due(struct db *db, struct notify_runner *r);
+/* Claims up to NOTIFY_CLAIM_BATCH due messages' jobs for r (jobs_claim on db, the owner's
+ * connection: under a lease of KAIROS_NOTIFY_LEASE_SECONDS), sends them through their
+ * channels' providers on r's threads, at most KAIROS_NOTIFY_CONCURRENCY at once and within
+ * the rate limits, and records each outcome as it comes (in this thread). Every read and
+ * write of a message (its row, and when sent its communications row and audit entry) runs
+ * as an organisation's job's handler does: on q's application connection, under row-level
+ * security, in a transaction for the job's organisation (jobs_tenant_begin), so a job sees
+ * only a message of its own organisation; only the job's claim, lease and record are on db.
+ * An outcome is two transactions, the message's committed first and then the job's: a
+ * runner that dies between them sends the message again after the lease, as it would had it
+ * died before recording. A failed send is retried after the queue's backoff
+ * (KAIROS_NOTIFY_BACKOFF_SECONDS × 2^(attempt-1), capped, ±50 % jitter, or the provider's
+ * Retry-After if longer). No send starts after half the lease: the claimed messages not
+ * started by then are handed back at once, their attempt not counted. A message whose
+ * organisation's transaction cannot be had (the application role bypasses row-level
+ * security, its connection failed) is not sent but retried with the reason. Returns how many
+ * were claimed (0: nothing due), or a negative db_result. */
+struct jobs_runner;
+int  notify_run_due(struct db *db, struct jobs_runner *q, struct notify_runner *r);
 
 /* What a delivery callback did to its message. */
 /* CONFIRMED: a progress report ("queued", "sent", SendGrid's "processed") about a message
@@ -417,9 +430,10 @@ struct notify_dead {
 	char event_key[201];
 };
 
-/* The newest dead letters (of the organisation row-level security allows), at most max,
- * older than dead letter `after` (a UUID; NULL: from the newest): the dead notify.send jobs,
- * with their messages. Returns how many, or a negative db_result. */
+/* The dead letters (of the organisation row-level security allows), the newest message
+ * first (by when it was queued, which a retry does not move), at most max, after dead letter
+ * `after` in that order (a UUID; NULL: from the newest): the dead notify.send jobs, with their
+ * messages. Returns how many, or a negative db_result. */
 int  notify_dead_letters(struct db *db, const char *after, struct notify_dead *rows, int max);
 /* The dead letters among ids (an array literal of uuids, "{…}"), at most max, newest first:
  * what the messages of dead notify.send jobs were (`kairos jobs --dead`). As above. */

@@ -62,9 +62,12 @@ static struct db_stmt notify_stmt_messages = DB_STMT("notify_messages", 1,
 
 /* Messages sent since the runner last recorded: ids, providers and provider message ids as
  * three arrays of one length, so a busy runner writes one statement for many sends; $2 the
- * ids whose jobs jobs_done_many recorded in the same transaction (the lease's guard). The
+ * ids whose jobs jobs_done_many recorded in the owner's transaction (the lease's guard). The
  * communications row and the audit entry are written in the same statement, so a sent
- * message always has both; neither holds the body. */
+ * message always has both; neither holds the body. A message may be recorded sent twice: its
+ * row was committed and its runner died before the job's (notify_record_sent), and the job
+ * ran again. It keeps its one communications row (the latest send's provider id on the
+ * row), and gets an audit entry for each send, which both happened. */
 static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 5,
 	"WITH v AS (SELECT * FROM unnest($1::uuid[], $3::text[], $4::text[]) AS v(id, provider, pmid)),"
 	" sent AS ("
@@ -80,7 +83,8 @@ static struct db_stmt notify_stmt_sent = DB_STMT("notify_sent", 5,
 	" RETURNING n.id, n.org_id, n.patient_id, n.requested_by, n.requested_ip, n.channel,"
 	"  n.recipient, n.subject, v.provider, v.pmid),"
 	" comm AS (INSERT INTO communications (org_id, notification_id, patient_id, channel,"
-	"  recipient, subject) SELECT org_id, id, patient_id, channel, recipient, subject FROM sent)"
+	"  recipient, subject) SELECT org_id, id, patient_id, channel, recipient, subject FROM sent"
+	"  ON CONFLICT (notification_id) DO NOTHING)"
 	" INSERT INTO audit_log (org_id, actor_id, actor_kind, action, subject_type, subject_id,"
 	"  patient_id, ip, details)"
 	" SELECT org_id, requested_by,"
@@ -170,75 +174,127 @@ notify_enqueue_many(struct db *db, const struct notify_message *m, const char *c
 	return rc;
 }
 
+/* The message's half of an outcome: stmt on q's application connection, in a transaction
+ * for the job's organisation (row-level security: only its own message), committed. DB_OK,
+ * or an error with the reason in why. */
+static int
+notify_tenant_exec(struct jobs_runner *q, const char *org_id, struct db_stmt *stmt,
+    const char *const *params, struct buf *why)
+{
+	if (jobs_tenant_begin(q, org_id, why) != DB_OK)
+		return DB_FAILED;
+	if (db_exec(q->app, stmt, params, NULL) != DB_OK || db_commit(q->app) != DB_OK) {
+		buf_puts(why, q->app->error);
+		db_rollback(q->app);
+		return DB_FAILED;
+	}
+	return DB_OK;
+}
+
 /* A failed send, or a job that must not run (again): the job's outcome (back to the queue
- * after its backoff, or a dead letter) and the message's, in one transaction. */
+ * after its backoff, or a dead letter) on db, and the message's reason and status under its
+ * organisation's row-level security, committed just before the job's (notify_run_due). */
 static void
-notify_record_failure(struct db *db, const struct jobs_kind *k, const struct jobs_job *job,
-    const char *error, long retry_after, bool permanent)
+notify_record_failure(struct db *db, struct jobs_runner *q, const struct jobs_kind *k,
+    const struct jobs_job *job, const char *error, long retry_after, bool permanent)
 {
 	struct jobs_result res = { BUF_INIT, retry_after };
 	enum jobs_recorded what = JOBS_NOT_RECORDED;
+	struct buf why = BUF_INIT;
 
 	buf_puts(&res.error, error);
 	if (db_exec_simple(db, "BEGIN") != DB_OK ||
-	    jobs_record(db, k, job, permanent ? JOBS_FAILED : JOBS_RETRY, &res, 0, &what) < 0)
+	    jobs_record(db, k, job, permanent ? JOBS_FAILED : JOBS_RETRY, &res, 0, &what) < 0) {
+		buf_puts(&why, db->error);
 		goto fail;
+	}
 	if (what != JOBS_NOT_RECORDED) {
 		char now[DB_NOW_SIZE];
 		const char *params[4] = { job->id, buf_cstr(&res.error),
 			what == JOBS_RECORDED_DEAD ? "true" : "false", db_now(now) };
 
-		if (db_exec(db, &notify_stmt_failed, params, NULL) != DB_OK)
+		if (notify_tenant_exec(q, job->org_id, &notify_stmt_failed, params, &why) != DB_OK)
 			goto fail;
 	}
-	if (db_commit(db) == DB_OK) {
-		buf_free(&res.error);
-		return;
-	}
+	if (db_commit(db) == DB_OK)
+		goto out;
+	buf_puts(&why, db->error);
 fail:
 	log_error("notification outcome not recorded", "%s: it is sent again when the lease ends: %s",
-	    job->id, db->error);
+	    job->id, buf_cstr(&why));
 	db_rollback(db);
+out:
+	buf_free(&why);
 	buf_free(&res.error);
 }
 
-/* The sent messages' jobs done and their rows sent, in one transaction: only those whose
- * lease this runner still holds. ids, providers, pmids: array literals, in step. */
+/* A claimed job whose message cannot be read under its organisation's row-level security
+ * (no org_id, the application role unsafe or unreachable): only the job's outcome, with the
+ * reason (a dead letter at once when permanent or its attempts are spent). Its message's row
+ * is left as it is: nothing may touch it but its own organisation's transaction. */
 static void
-notify_record_sent(struct db *db, const char *runner, const char *ids, const char *providers,
-    const char *pmids, int sent)
+notify_record_job(struct db *db, const struct jobs_kind *k, const struct jobs_job *job,
+    const char *error, bool permanent)
+{
+	struct jobs_result res = { BUF_INIT, 0 };
+
+	if (jobs_attempts_spent(k, job, &res))
+		permanent = true;
+	else
+		buf_puts(&res.error, error);
+	jobs_record(db, k, job, permanent ? JOBS_FAILED : JOBS_RETRY, &res, 0, NULL);	/* logs */
+	buf_free(&res.error);
+}
+
+/* The sent messages of one organisation: their jobs done (only those whose lease this runner
+ * still holds, on db) and their rows sent with their communications rows and audit entries
+ * (under the organisation's row-level security, committed first). ids, providers, pmids:
+ * array literals, in step. */
+static void
+notify_record_sent(struct db *db, struct jobs_runner *q, const char *runner, const char *org_id,
+    const char *ids, const char *providers, const char *pmids, int sent)
 {
 	char now[DB_NOW_SIZE];
-	struct buf recorded = BUF_INIT;
+	struct buf recorded = BUF_INIT, why = BUF_INIT;
 	const char *params[5] = { ids, NULL, providers, pmids, db_now(now) };
 
 	if (db_exec_simple(db, "BEGIN") != DB_OK ||
-	    jobs_done_many(db, runner, ids, &recorded) != DB_OK ||
-	    (params[1] = buf_cstr(&recorded),
-	     db_exec(db, &notify_stmt_sent, params, NULL)) != DB_OK ||
-	    db_commit(db) != DB_OK) {
-		log_error("notification outcome not recorded", "%d sent messages: %s", sent, db->error);
-		db_rollback(db);
+	    jobs_done_many(db, runner, ids, &recorded) != DB_OK) {
+		buf_puts(&why, db->error);
+		goto fail;
 	}
+	params[1] = buf_cstr(&recorded);
+	if (strcmp(params[1], "{}") != 0 &&
+	    notify_tenant_exec(q, org_id, &notify_stmt_sent, params, &why) != DB_OK)
+		goto fail;
+	if (db_commit(db) == DB_OK)
+		goto out;
+	buf_puts(&why, db->error);
+fail:
+	log_error("notification outcome not recorded", "%d sent messages: %s", sent, buf_cstr(&why));
+	db_rollback(db);
+out:
 	buf_free(&recorded);
+	buf_free(&why);
 }
 
 /* What notify_run_due's record callback needs. */
 struct notify_batch {
 	struct db            *db;
+	struct jobs_runner   *q;
 	struct notify_runner *runner;
 	struct buf            unstarted;	/* array literal of ids: for jobs_release */
 	int                   nunstarted;
 };
 
 /* Called on the runner's thread with the jobs finished since its last call (runner.c): the
- * sent ones recorded in one transaction, failures one by one, the unstarted kept for release. */
+ * sent ones recorded in one pair of transactions per organisation, failures one by one, the
+ * unstarted kept for release. */
 static void
 notify_batch_done(void *ctx, struct notify_job **finished, int k)
 {
 	struct notify_batch *b = ctx;
-	struct buf ids = BUF_INIT, providers = BUF_INIT, pmids = BUF_INIT;
-	int sent = 0;
+	bool taken[NOTIFY_CLAIM_BATCH] = { false };
 
 	for (int i = 0; i < k; i++) {
 		const struct notify_job *job = finished[i];
@@ -246,36 +302,66 @@ notify_batch_done(void *ctx, struct notify_job **finished, int k)
 		if (!job->started) {
 			notify_array_add(&b->unstarted, job->m.id);
 			b->nunstarted++;
-		} else if (job->r.outcome == NOTIFY_SENT) {
-			notify_array_add(&ids, job->m.id);
-			notify_array_add(&providers, job->provider->name);
-			notify_array_add(&pmids, job->r.provider_id);
-			sent++;
-		} else
-			notify_record_failure(b->db, &b->runner->kind, &job->job, job->r.error,
+		} else if (job->r.outcome != NOTIFY_SENT)
+			notify_record_failure(b->db, b->q, &b->runner->kind, &job->job, job->r.error,
 			    job->r.retry_after, job->r.outcome == NOTIFY_REJECTED);
+		else if (!taken[i]) {
+			struct buf ids = BUF_INIT, providers = BUF_INIT, pmids = BUF_INIT;
+			int sent = 0;
+
+			/* this one and every later sent one of its organisation */
+			for (int j = i; j < k; j++) {
+				const struct notify_job *o = finished[j];
+
+				if (taken[j] || !o->started || o->r.outcome != NOTIFY_SENT ||
+				    strcmp(o->job.org_id, job->job.org_id) != 0)
+					continue;
+				taken[j] = true;
+				notify_array_add(&ids, o->m.id);
+				notify_array_add(&providers, o->provider->name);
+				notify_array_add(&pmids, o->r.provider_id);
+				sent++;
+			}
+			buf_putc(&ids, '}');
+			buf_putc(&providers, '}');
+			buf_putc(&pmids, '}');
+			notify_record_sent(b->db, b->q, b->runner->name, job->job.org_id, ids.data,
+			    providers.data, pmids.data, sent);
+			buf_free(&ids);
+			buf_free(&providers);
+			buf_free(&pmids);
+		}
 	}
-	if (sent > 0) {
-		buf_putc(&ids, '}');
-		buf_putc(&providers, '}');
-		buf_putc(&pmids, '}');
-		notify_record_sent(b->db, b->runner->name, ids.data, providers.data, pmids.data, sent);
-	}
-	buf_free(&ids);
-	buf_free(&providers);
-	buf_free(&pmids);
+}
+
+/* The claim's rows of row first's organisation not yet taken, from first on: marked taken,
+ * their rows into group and their ids into ids (an array literal). How many. */
+static int
+notify_claim_group(const PGresult *claim, int first, bool *taken, int *group, struct buf *ids)
+{
+	const char *org = PQgetvalue(claim, first, 1);
+	int n = PQntuples(claim), ng = 0;
+
+	for (int j = first; j < n; j++)
+		if (!taken[j] && strcmp(PQgetvalue(claim, j, 1), org) == 0) {
+			taken[j] = true;
+			group[ng++] = j;
+			notify_array_add(ids, PQgetvalue(claim, j, 0));
+		}
+	buf_putc(ids, '}');
+	return ng;
 }
 
 int
-notify_run_due(struct db *db, struct notify_runner *r)
+notify_run_due(struct db *db, struct jobs_runner *q, struct notify_runner *r)
 {
 	struct notify_job jobs[NOTIFY_CLAIM_BATCH];
-	struct notify_batch b = { db, r, BUF_INIT, 0 };
-	struct buf ids = BUF_INIT;
-	const char *params[1];
-	PGresult *claim = NULL, *res = NULL;
+	PGresult *msgs[NOTIFY_CLAIM_BATCH];	/* one per organisation: the jobs' strings */
+	bool taken[NOTIFY_CLAIM_BATCH] = { false };
+	struct notify_batch b = { db, q, r, BUF_INIT, 0 };
+	PGresult *claim = NULL;
 	long long deadline;
-	int rc, n, k = 0;
+	int rc, n, k = 0, nmsgs = 0;
 
 	if ((rc = jobs_claim(db, &r->kind, r->name, NOTIFY_CLAIM_BATCH, &claim)) != DB_OK)
 		return rc;
@@ -286,41 +372,61 @@ notify_run_due(struct db *db, struct notify_runner *r)
 		PQclear(claim);
 		return 0;
 	}
-	for (int i = 0; i < n; i++)
-		notify_array_add(&ids, PQgetvalue(claim, i, 0));
-	buf_putc(&ids, '}');
-	params[0] = ids.data;
-	if ((rc = db_query(db, &notify_stmt_messages, params, &res)) != DB_OK) {
-		if (jobs_release(db, r->name, ids.data) != DB_OK)
-			log_error("claimed messages not handed back", "they return when the lease ends: %s",
-			    db->error);
-		buf_free(&ids);
-		PQclear(claim);
-		return rc;
-	}
+	/* each organisation's messages read in its own transaction, under row-level security:
+	 * a job sees no message but its organisation's (another's is "gone") */
 	for (int i = 0; i < n; i++) {
-		struct notify_job *j = &jobs[k];
-		struct jobs_result why = { BUF_INIT, 0 };
-		enum notify_channel ch;
+		const char *org = PQgetvalue(claim, i, 1);
+		struct buf ids = BUF_INIT, why = BUF_INIT;
+		const char *params[1];
+		PGresult *res = NULL;
+		int group[NOTIFY_CLAIM_BATCH], ng;
 
-		*j = (struct notify_job){
-			.m = { PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-				PQgetvalue(res, i, 3), PQgetvalue(res, i, 4), PQgetvalue(res, i, 5), 0,
-				PQgetvalue(res, i, 6), PQgetvalue(res, i, 7) },
-			.provider = &notify_provider_outbox,
-		};
-		jobs_job_from(claim, i, r->name, &j->job);
-		j->m.attempts = j->job.attempt;
-		if (strcmp(PQgetvalue(res, i, 8), "t") != 0)
-			buf_puts(&why.error, "the message is gone");
-		if (why.error.len > 0 || jobs_attempts_spent(&r->kind, &j->job, &why)) {
-			notify_record_failure(db, &r->kind, &j->job, buf_cstr(&why.error), 0, true);
-			buf_free(&why.error);
+		if (taken[i])
 			continue;
+		ng = notify_claim_group(claim, i, taken, group, &ids);
+		params[0] = ids.data;
+		if (*org == '\0')	/* queued by SQL: never read as the owner */
+			buf_printf(&why, "not run: %s is an organisation's kind and this job has no"
+			    " org_id", NOTIFY_JOB_KIND);
+		else if (jobs_tenant_begin(q, org, &why) == DB_OK) {
+			if (db_query(q->app, &notify_stmt_messages, params, &res) != DB_OK) {
+				buf_printf(&why, "its message was not read: %s", q->app->error);
+				PQclear(res);
+				res = NULL;
+			}
+			db_rollback(q->app);	/* it only read */
 		}
-		if (notify_channel_parse(j->m.channel, &ch) == 0 && r->providers[ch] != NULL)
-			j->provider = r->providers[ch];
-		k++;
+		for (int g = 0; g < ng; g++) {
+			struct notify_job *j = &jobs[k];
+			struct jobs_result gone = { BUF_INIT, 0 };
+			enum notify_channel ch;
+
+			*j = (struct notify_job){ .provider = &notify_provider_outbox };
+			jobs_job_from(claim, group[g], r->name, &j->job);
+			if (res == NULL) {
+				notify_record_job(db, &r->kind, &j->job, buf_cstr(&why), *org == '\0');
+				continue;
+			}
+			j->m = (struct notify_outgoing){ PQgetvalue(res, g, 0), PQgetvalue(res, g, 1),
+				PQgetvalue(res, g, 2), PQgetvalue(res, g, 3), PQgetvalue(res, g, 4),
+				PQgetvalue(res, g, 5), j->job.attempt, PQgetvalue(res, g, 6),
+				PQgetvalue(res, g, 7) };
+			if (strcmp(PQgetvalue(res, g, 8), "t") != 0)
+				buf_puts(&gone.error, "the message is gone");
+			if (gone.error.len > 0 || jobs_attempts_spent(&r->kind, &j->job, &gone)) {
+				notify_record_failure(db, q, &r->kind, &j->job, buf_cstr(&gone.error), 0,
+				    true);
+				buf_free(&gone.error);
+				continue;
+			}
+			if (notify_channel_parse(j->m.channel, &ch) == 0 && r->providers[ch] != NULL)
+				j->provider = r->providers[ch];
+			k++;
+		}
+		if (res != NULL)
+			msgs[nmsgs++] = res;
+		buf_free(&ids);
+		buf_free(&why);
 	}
 	if (k > 0)
 		notify_runner_batch(r, jobs, k, deadline, notify_batch_done, &b);
@@ -332,8 +438,8 @@ notify_run_due(struct db *db, struct notify_runner *r)
 			    db->error);
 	}
 	buf_free(&b.unstarted);
-	buf_free(&ids);
-	PQclear(res);
+	while (nmsgs > 0)
+		PQclear(msgs[--nmsgs]);
 	PQclear(claim);
 	return n;
 }

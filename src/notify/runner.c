@@ -3,8 +3,9 @@
  * A provider takes 100-500 ms to answer, so one send at a time caps a runner at a few
  * messages a second. notify_run_due (outbox.c) claims a batch and hands it here: a fixed
  * pool of KAIROS_NOTIFY_CONCURRENCY threads calls each message's provider->send, blocking,
- * while the runner's own thread records each outcome as it arrives, on its one database
- * connection (libpq connections are not shared between threads, and need not be).
+ * while the runner's own thread records each outcome as it arrives, on its two database
+ * connections (the owner's for the queue, the application role's for the messages, under
+ * row-level security): libpq connections are not shared between threads, and need not be.
  *
  * Why threads calling the blocking providers rather than libcurl's multi interface: every
  * provider (Twilio, SendGrid, SMTP, Meta, Gallabox) is a straight-line blocking function
@@ -161,9 +162,7 @@ notify_runner_new(const struct config *cfg, const char *name,
 
 	snprintf(r->name, sizeof r->name, "%s", name);
 	memcpy(r->providers, providers, sizeof r->providers);
-	r->kind = *jobs_kind_find(NOTIFY_JOB_KIND, false);
-	r->kind.backoff_seconds = cfg->notify_backoff_seconds;
-	r->kind.lease_seconds = (int)cfg->notify_lease_seconds;
+	jobs_kind_rules(jobs_kind_find(NOTIFY_JOB_KIND, false), cfg, &r->kind);
 	r->concurrency = (int)cfg->notify_concurrency;
 	for (int ch = 0; ch < NOTIFY_CHANNELS; ch++) {
 		const char *p = providers[ch] != NULL ? providers[ch]->name : "outbox";

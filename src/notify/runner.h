@@ -31,7 +31,7 @@ struct notify_bucket {
 };
 
 /* Shared by the runner's thread (which claims and records: the only user of the database
- * connection) and its send threads. Everything below `mu` is guarded by it; the settings
+ * connections) and its send threads. Everything below `mu` is guarded by it; the settings
  * above it are written before the threads start and only read after. A job's fields belong
  * to the one send thread that took it until its index appears in done[], and to the
  * runner's thread after that: the mutex hand-over orders the two. */

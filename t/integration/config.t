@@ -115,6 +115,7 @@ is($rc, 1, 'kairos doctor fails when a module\'s check fails');
 like($out, qr/^✗ database: /m, 'db: cannot connect');
 like($out, qr/^✗ access-token keys: KAIROS_JWT_KEYS not set/m, 'auth: no access-token keys');
 like($out, qr/^✓ sms: outbox/m, 'notify: each channel\'s provider, though the checks before failed');
+like($out, qr/^✓ job kinds: \d+, at most 64$/m, 'jobs: the build\'s kinds fit (JOBS_MAX_KINDS)');
 my $good = 'k2:' . MIME::Base64::encode_base64('k' x 32, '') . ',k1:' . MIME::Base64::encode_base64('j' x 48, '');
 ($rc, $out) = run_env({ KAIROS_DATABASE_URL => 'host=/nonexistent dbname=x', KAIROS_DB_CONNECT_TIMEOUT => 1,
 	KAIROS_JWT_KEYS => $good }, 'doctor');

@@ -1,11 +1,17 @@
 #!/usr/bin/env perl
 # The job queue's promise under fire (issue 12, item 3): runners are killed with SIGKILL again
-# and again while they work through a non-notify kind (test.sleep: it logs each start with its
-# runner, claim time and lease, then sleeps), beside one runner that is never killed. No job
-# is lost: every one is done, and recorded done exactly once. None runs more often than the
-# lease allows: a job started again only after the lease of its previous start ran out (both
-# times on the runners' clock), every start that did not finish was a killed runner's, and
-# as a runner holds one job at a time, the extra starts are at most one per kill.
+# and again while they work through non-notify jobs, beside one runner that is never killed.
+# Every other job is a system job of test.sleep (the owner's path: it logs each start with
+# its runner, claim time and lease, then sleeps); the rest are an organisation's, of
+# test.tenant-sleep (the tenant path: its handler runs on the application role's connection
+# in a transaction for its organisation, marks the run with a row of that organisation,
+# logs its start with its role, then sleeps; the mark commits only with a run recorded
+# done). No job is lost: every one is done, and recorded done exactly once. None runs more
+# often than the lease allows: a job started again only after the lease of its previous
+# start ran out (both times on the runners' clock), every start that did not finish was a
+# killed runner's, and as a runner holds one job at a time, the extra starts are at most one
+# per kill. Each tenant start ran as kairos_web, and each tenant job left one mark, of its
+# organisation, however often it ran.
 # CRASH_JOBS, CRASH_KILLS and CRASH_SLEEP_MS size it (defaults 200, 15, 100).
 use strict;
 use warnings;
@@ -23,8 +29,17 @@ my $dir = $k->dir;
 my $psql = sub { my $v = `psql -h $dir/run -U kairos -d kairos -tAc "$_[0]" 2>&1`; chomp $v; $v };
 $k->stack('jobs-stop', $dir);	# this test runs (and kills) its own runners
 
-$psql->("INSERT INTO jobs (kind, payload, dedupe_key) SELECT 'test.sleep', jsonb_build_object('ms', $sleep_ms), 'crash:' || g FROM generate_series(1, $jobs) g");
-is($psql->("SELECT count(*) FROM jobs WHERE kind = 'test.sleep' AND status = 'queued'"), $jobs, "$jobs test.sleep jobs queued");
+my $org = $psql->("SELECT id FROM organisations WHERE is_default");
+my $kinds = "kind IN ('test.sleep', 'test.tenant-sleep')";
+# the two kinds alternate in the order they fall due, so kills land on both
+$psql->("INSERT INTO jobs (kind, org_id, payload, dedupe_key, run_at)"
+	. " SELECT CASE WHEN g % 2 = 0 THEN 'test.sleep' ELSE 'test.tenant-sleep' END,"
+	. " CASE WHEN g % 2 = 0 THEN NULL ELSE '$org'::uuid END, jsonb_build_object('ms', $sleep_ms),"
+	. " 'crash:' || g, now() - interval '1 hour' + g * interval '1 ms' FROM generate_series(1, $jobs) g");
+my $tenant_jobs = $psql->("SELECT count(*) FROM jobs WHERE kind = 'test.tenant-sleep' AND org_id = '$org' AND status = 'queued'");
+is($psql->("SELECT count(*) FROM jobs WHERE $kinds AND status = 'queued'"), $jobs,
+	"$jobs jobs queued: test.sleep system jobs and, of them $tenant_jobs, an organisation's test.tenant-sleep");
+cmp_ok($tenant_jobs, '>=', int($jobs / 2), '... half of them the tenant path\'s');
 
 my $t0 = time;
 my $steady = $k->spawn_kairos('jobs-steady.log', 'jobs');
@@ -36,33 +51,48 @@ for my $i (1 .. $kills) {
 	waitpid $pid, 0;
 	$killed{$pid} = 1;
 }
-my $left = $psql->("SELECT count(*) FROM jobs WHERE kind = 'test.sleep' AND status = 'queued'");
-ok($k->wait_until(120, sub { $psql->("SELECT count(*) FROM jobs WHERE kind = 'test.sleep' AND status = 'done'") == $jobs }),
+my $left = $psql->("SELECT count(*) FROM jobs WHERE $kinds AND status = 'queued'");
+my $tenant_left = $psql->("SELECT count(*) FROM jobs WHERE kind = 'test.tenant-sleep' AND status = 'queued'");
+ok($k->wait_until(120, sub { $psql->("SELECT count(*) FROM jobs WHERE $kinds AND status = 'done'") == $jobs }),
 	"after $kills SIGKILLs of runners, all $jobs jobs are done");
 kill 'TERM', $steady;
 waitpid $steady, 0;
 cmp_ok($left, '>', 0, "the kills landed while work was left ($left jobs queued after the last)");
+cmp_ok($tenant_left, '>', 0, "... tenant jobs among them ($tenant_left)");
 
 # What the logs say: each start (job, attempt, runner pid, claim, lease) and each "job done".
-my (%starts, %done);
+my (%starts, %done, %roles);
 for my $log ("$dir/log/jobs-steady.log", "$dir/log/jobs-crash.log") {
 	open my $fh, '<', $log or die "$log: $!";
 	while (<$fh>) {
-		if (/"msg":"test job started".*"detail":"(\S+) attempt (\d+) by \S+?:(\d+) claimed ([\d.]+) lease until ([\d.]+)"/) {
+		if (/"msg":"test job started".*"detail":"(\S+) attempt (\d+) by \S+?:(\d+) claimed ([\d.]+) lease until ([\d.]+)(?: as (\w+))?"/) {
 			push @{ $starts{$1} }, { attempt => $2, pid => $3, claimed => $4, lease => $5 };
-		} elsif (/"msg":"job done".*"detail":"test\.sleep (\S+) attempt (\d+) by \S+?:(\d+) /) {
+			$roles{$6 // 'none'}++;
+		} elsif (/"msg":"job done".*"detail":"test\.(?:tenant-)?sleep (\S+) attempt (\d+) by \S+?:(\d+) /) {
 			push @{ $done{$1} }, { attempt => $2, pid => $3 };
 		}
 	}
 }
 # The rows: how many claims each job had, and which runner recorded it done (leased_by stays).
-my (%attempts, %finisher);
-for (split /\n/, $psql->("SELECT id, attempts, leased_by, status FROM jobs WHERE kind = 'test.sleep'")) {
-	my ($id, $n, $by, $status) = split /\|/;
+my (%attempts, %finisher, %tenant);
+for (split /\n/, $psql->("SELECT id, attempts, leased_by, status, kind FROM jobs WHERE $kinds")) {
+	my ($id, $n, $by, $status, $kind) = split /\|/;
 	$attempts{$id} = $n;
+	$tenant{$id} = 1 if $kind eq 'test.tenant-sleep';
 	($finisher{$id}) = $by =~ /:(\d+)$/ if $status eq 'done';
 }
 is(scalar keys %finisher, $jobs, 'every job is recorded done');
+my $tenant_starts = grep { $tenant{$_} } map { ($_) x @{ $starts{$_} } } keys %starts;
+is($roles{kairos_web} // 0, $tenant_starts, "every tenant job's start ran as kairos_web ($tenant_starts starts)");
+is($roles{none} // 0, (map { @{ $starts{$_} } } grep { !$tenant{$_} } keys %starts) + 0, '... and only those: test.sleep\'s system jobs log no role');
+# each tenant job's mark: one per job however often it ran, of its organisation, none elsewhere
+is($psql->("SELECT count(*) FROM jobs m JOIN jobs j ON m.dedupe_key = 'mark:' || j.id"
+	. " WHERE m.kind = 'test.hold' AND j.kind = 'test.tenant-sleep' AND m.org_id = j.org_id"), $tenant_jobs,
+	"each tenant job's work committed once, in its organisation ($tenant_jobs marks)");
+is($psql->("SELECT count(*) FROM jobs WHERE kind = 'test.hold'"), $tenant_jobs, '... and no other mark');
+my $tenant_extra = 0;
+$tenant_extra += @{ $starts{$_} // [] } - 1 for grep { $tenant{$_} } keys %attempts;
+diag "tenant jobs started again after a kill: $tenant_extra";
 # A runner killed between recording and logging leaves no "job done" line: at most one a kill.
 is((grep { @{ $done{$_} } > 1 } keys %done), 0, 'no job was recorded done twice (one "job done" line at most)');
 cmp_ok($jobs - keys %done, '<=', $kills, 'the "job done" lines missing are at most one per kill');

@@ -37,7 +37,13 @@ is($rc, 0, 'kairos jobs --kinds');
 like($out, qr/^notify\.send\s+notify\s+org\s+8\s+60 s\s+5\.\.3600 s\s+Send a message/m, "notify's kind, registered by notify, an organisation's");
 like($out, qr/^test\.tenant\s+jobs\s+org\s/m, 'test.tenant: an organisation\'s');
 like($out, qr/^test\.system\s+jobs\s+platform\s/m, 'test.system: platform work');
-is(scalar(() = $out =~ /^(?:notify|test)\.\S+\s+(?:notify|jobs)\s/mg), 7, 'all 7 kinds of the build with the test flag');
+is(scalar(() = $out =~ /^(?:notify|test)\.\S+\s+(?:notify|jobs)\s/mg), 8, 'all 8 kinds of the build with the test flag');
+{	# notify.send's lease and backoff are settings: --kinds shows what a runner uses
+	local $k->{env}{KAIROS_NOTIFY_LEASE_SECONDS} = 90;
+	local $k->{env}{KAIROS_NOTIFY_BACKOFF_SECONDS} = 7;
+	($rc, $out) = jobs('--kinds');
+	like($out, qr/^notify\.send\s+notify\s+org\s+8\s+90 s\s+7\.\.3600 s\s/m, "notify.send's lease and backoff from KAIROS_NOTIFY_LEASE_SECONDS and _BACKOFF_SECONDS");
+}
 {
 	local $k->{env}{KAIROS_SCHEDULE_TEST_TASKS} = 'false';
 	($rc, $out) = jobs('--kinds');
@@ -113,6 +119,39 @@ ok($k->wait_until(30, sub { $row->($sql)->[0] eq 'dead' }), 'a test.tenant job w
 like($row->($sql)->[2], qr/not run: test\.tenant is an organisation's kind and this job has no org_id/, '... with the reason');
 is($saw->($sql), undef, '... its handler never ran');
 
+# ---- notify.send, run in batches by notify, reads and records each message the same way ----
+# A's and B's messages, one statement: one batch of two organisations, each sent and
+# recorded in its own organisation's transaction (its communications row and audit entry
+# are its organisation's, which row-level security would refuse otherwise).
+my $msg = sub { [ split /\|/, $psql->("SELECT n.status, coalesce(n.provider, ''), coalesce(j.last_error, ''), coalesce(j.status, '')"
+	. " FROM notifications n LEFT JOIN jobs j ON j.id = n.id WHERE n.event_key = '$_[0]'"), -1 ] };
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text)"
+	. " VALUES ('$a', 'tenant-a', 'sms', '+61400000001', 'to A'), ('$b', 'tenant-b', 'sms', '+61400000002', 'to B'); NOTIFY kairos_jobs");
+ok($k->wait_until(30, sub { $msg->('tenant-a')->[0] eq 'sent' && $msg->('tenant-b')->[0] eq 'sent' }), "A's and B's messages are sent")
+	or diag explain [$msg->('tenant-a'), $msg->('tenant-b')];
+is($psql->("SELECT count(*) FROM communications c JOIN notifications n ON n.id = c.notification_id AND c.org_id = n.org_id"
+	. " WHERE n.event_key IN ('tenant-a', 'tenant-b')"), 2, '... each with a communications row of its own organisation');
+is($psql->("SELECT count(*) FROM audit_log l JOIN notifications n ON l.subject_id = n.id::text AND l.org_id = n.org_id"
+	. " WHERE l.action = 'notification.sent' AND n.event_key IN ('tenant-a', 'tenant-b')"), 2, '... and an audit entry of its own');
+# A message of A whose job says B (forged by SQL): B's transaction cannot see A's message, so
+# it is a dead letter and is not sent. As the owner (before) the runner read and sent it.
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text) VALUES ('$a', 'forged', 'sms', '+61400000003', 'to A');"
+	. " UPDATE jobs SET org_id = '$b' WHERE id = (SELECT id FROM notifications WHERE event_key = 'forged'); NOTIFY kairos_jobs");
+ok($k->wait_until(30, sub { $msg->('forged')->[3] eq 'dead' }), "a message of A whose job is B's is a dead letter") or diag explain $msg->('forged');
+is_deeply([ @{ $msg->('forged') }[0, 1] ], ['queued', ''], '... never sent: its row untouched (B may not write it)');
+like($msg->('forged')->[2], qr/the message is gone/, "... with the reason: B's transaction does not see it");
+
+# A message whose row was recorded sent by a runner that died before recording its job (the
+# two commits: the message's first) is sent again when its job runs again: recorded once
+# more, keeping its one communications row, and its job done.
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text) VALUES ('$a', 'resent', 'sms', '+61400000005', 'again');"
+	. " INSERT INTO communications (org_id, notification_id, channel, recipient) SELECT org_id, id, channel, recipient FROM notifications WHERE event_key = 'resent';"
+	. " NOTIFY kairos_jobs");
+ok($k->wait_until(30, sub { $msg->('resent')->[3] eq 'done' }), 'a message recorded sent before its job is sent and done when its job runs again')
+	or diag explain $msg->('resent');
+is($msg->('resent')->[0], 'sent', '... its row sent');
+is($psql->("SELECT count(*) FROM communications c JOIN notifications n ON n.id = c.notification_id WHERE n.event_key = 'resent'"), 1, '... with its one communications row');
+
 # ---- a runner whose application role bypasses row-level security runs no organisation's job ----
 is($k->stack('jobs-stop', $dir), 0, "the stack's runner stops");
 my $owner_runner = do {
@@ -123,6 +162,9 @@ my $sys2 = enqueue('test.system', '{}', '--key', 'system-as-owner');
 ok($k->wait_until(30, sub { $row->($sys2)->[0] eq 'done' }), "a runner whose KAIROS_DATABASE_URL is the owner's runs platform work");
 my $held = enqueue('test.tenant', '{}', '--org', $a, '--key', 'as-owner');
 ok($k->wait_until(30, sub { $row->($held)->[2] =~ /bypasses row-level security/ }), "... but not A's job");
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text) VALUES ('$a', 'as-owner', 'sms', '+61400000004', 'held'); NOTIFY kairos_jobs");
+ok($k->wait_until(30, sub { $msg->('as-owner')->[2] =~ /bypasses row-level security/ }), "... nor A's message") or diag explain $msg->('as-owner');
+is($msg->('as-owner')->[0], 'queued', '... which is not sent');
 kill 'TERM', $owner_runner;	# at once: the job's retries (1-2 s apart) must not all be spent
 waitpid $owner_runner, 0;
 is($row->($held)->[0], 'queued', '... it waits, retried with the reason');
@@ -130,6 +172,7 @@ is($saw->($held), undef, '... its handler never ran');
 like($k->slurp('log/jobs-owner.log'), qr/"msg":"organisations' jobs not run".*bypasses row-level security/, '... and the runner logs why');
 is($k->stack('jobs-start', $dir), 0, "the stack's runner starts again");
 ok($k->wait_until(30, sub { $row->($held)->[0] eq 'done' }), '... and runs it under row-level security');
+ok($k->wait_until(30, sub { $msg->('as-owner')->[0] eq 'sent' }), '... and sends the message');
 is(($saw->($held) // [])->[3], 'kairos_web', '... as kairos_web');
 
 $k->finish;

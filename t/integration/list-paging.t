@@ -75,15 +75,15 @@ is(scalar @{ ids_on($r->{content}, qr{action="/admin/staff/([0-9a-f-]{36})/role"
 
 # ---- dead messages and dead jobs: 51 of each, newest first ----
 # a dead message is its notify.send job, dead (migration 0016), and its row marked so
-$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text, status, updated_at)"
+$psql->("INSERT INTO notifications (org_id, event_key, channel, recipient, body_text, status, created_at, updated_at)"
 	. " SELECT $org, 'paged:' || g, 'sms', '+6140000' || lpad(g::text, 4, '0'), 'x', 'dead',"
-	. " now() - g * interval '1 minute' FROM generate_series(1, 51) g");
-$psql->("INSERT INTO jobs (id, org_id, kind, payload, status, attempts, last_error, updated_at)"
+	. " now() - g * interval '1 minute', now() - g * interval '1 minute' FROM generate_series(1, 51) g");
+$psql->("INSERT INTO jobs (id, org_id, kind, payload, status, attempts, last_error, created_at, updated_at)"
 	. " SELECT id, org_id, 'notify.send', jsonb_build_object('notification', id), 'dead', 8, 'refused',"
-	. " updated_at FROM notifications WHERE event_key LIKE 'paged:%'");
-$psql->("INSERT INTO jobs (org_id, kind, dedupe_key, status, last_error, updated_at)"
-	. " SELECT $org, 'test.permanent', 'paged-' || g, 'dead', 'refused', now() - g * interval '1 minute'"
-	. " FROM generate_series(1, 51) g");
+	. " created_at, updated_at FROM notifications WHERE event_key LIKE 'paged:%'");
+$psql->("INSERT INTO jobs (org_id, kind, dedupe_key, status, last_error, created_at, updated_at)"
+	. " SELECT $org, 'test.permanent', 'paged-' || g, 'dead', 'refused', now() - g * interval '1 minute',"
+	. " now() - g * interval '1 minute' FROM generate_series(1, 51) g");
 $r = $get->('/admin/messages');
 is(scalar @{ ids_on($r->{content}, qr{action="/admin/messages/([0-9a-f-]{36})/retry"}) }, PAGE, '50 dead messages on the first page');
 is(scalar @{ ids_on($r->{content}, qr{action="/admin/jobs/([0-9a-f-]{36})/retry"}) }, PAGE, '50 dead jobs on it too');
@@ -108,6 +108,28 @@ is(distinct(@$all), 51, '... none twice');
 }
 $r = $get->('/admin/jobs?jobsAfter=zzz');
 is($r->{status}, 400, 'jobsAfter=zzz: 400');
+
+# ---- dead letters page by a key a retry does not move (issue 12) ----
+# Between page 1 and page 2 two dead letters of each list are retried and die again, which
+# stamps them with the time they died (jobs_record: updated_at, finished_at): the last one
+# page 1 showed (the next link's key) and the one page 2 is to show. Page 2 must still be
+# that one row: none of page 1 again, none lost. (Paged by when they died, page 2 was page
+# 1 over again, without the row that had moved.)
+for my $list (['/admin/messages', 'after', qr{action="/admin/messages/([0-9a-f-]{36})/retry"}],
+	['/admin/jobs', 'jobsAfter', qr{action="/admin/jobs/([0-9a-f-]{36})/retry"}]) {
+	my ($path, $param, $re) = @$list;
+	$r = $get->($path);
+	my $page1 = ids_on($r->{content}, $re);
+	my $key = next_key($r->{content}, $param);
+	my %seen = map { $_ => 1 } @$page1;
+	my ($rest) = grep { !$seen{$_} } @{ (walk($path, $param, $re))[0] };
+	$psql->("UPDATE jobs SET updated_at = now() + interval '1 second', finished_at = now() + interval '1 second'"
+		. " WHERE id IN ('$key', '$rest')");
+	$r = $get->("$path?$param=$key");
+	my $page2 = ids_on($r->{content}, $re);
+	is_deeply($page2, [$rest], "$path page 2, after two dead letters died again: the one row left");
+	is(distinct(@$page1, @$page2), 51, '... none on both pages, none on neither');
+}
 
 # ---- sessions: a patient signed in on 56 devices ----
 my $p = $k->patient('+61400000501');

@@ -138,6 +138,40 @@ main(void)
 		is_int(jobs_kinds(true, kinds, 2), 2, "jobs_kinds stops at max");
 	}
 
+	/* more kinds than JOBS_MAX_KINDS: refused (the runner would not start), not cut short */
+	{
+		static struct jobs_kind many[JOBS_MAX_KINDS + 1];
+		struct jobs_module mod = { .name = "many", .kinds = many, .nkinds = JOBS_MAX_KINDS };
+		const struct jobs_module *const mods[] = { &mod, NULL };
+		struct buf b = BUF_INIT;
+
+		for (size_t i = 0; i <= JOBS_MAX_KINDS; i++)
+			many[i] = (struct jobs_kind){ .name = "many.kind", .run = noop };
+		is_int(jobs_kinds_fit(mods, &b), 0, "%d kinds fit", JOBS_MAX_KINDS);
+		mod.nkinds = JOBS_MAX_KINDS + 1;
+		ok(jobs_kinds_fit(mods, &b) < 0 && strstr(buf_cstr(&b), "65 job kinds") != NULL,
+		    "a %dth does not: %s", JOBS_MAX_KINDS + 1, buf_cstr(&b));
+		many[JOBS_MAX_KINDS].test_only = true;
+		ok(jobs_kinds_fit(mods, &b) < 0, "a test-only one counts too: it is compiled in");
+		buf_reset(&b);
+		is_int(jobs_kinds_fit(jobs_modules, &b), 0, "this build's kinds fit");
+		buf_free(&b);
+	}
+
+	/* notify.send's lease and backoff as the runner uses them: its settings, not the row's */
+	{
+		struct config cfg = { .notify_lease_seconds = 90, .notify_backoff_seconds = 7 };
+		const struct jobs_kind *send = jobs_kind_find(NOTIFY_JOB_KIND, false);
+		struct jobs_kind k;
+
+		jobs_kind_rules(send, &cfg, &k);
+		ok(k.lease_seconds == 90 && k.backoff_seconds == 7 && k.max_attempts == send->max_attempts,
+		    "notify.send's rules come from KAIROS_NOTIFY_LEASE_SECONDS and _BACKOFF_SECONDS");
+		jobs_kind_rules(jobs_kind_find("test.sleep", true), &cfg, &k);
+		is_int(k.lease_seconds, jobs_kind_find("test.sleep", true)->lease_seconds,
+		    "a kind without settings keeps its row's");
+	}
+
 	/* tenancy: an organisation's kind unless it says it is platform work */
 	{
 		struct db db;
