@@ -109,6 +109,7 @@ web_views_load(struct web_app *app, struct buf *err)
 {
 	char dir[4096];
 	const char *name;
+	size_t problems = err->len;
 
 	snprintf(dir, sizeof dir, "%s/templates", app->cfg.share_dir);
 	if ((app->views = view_registry_load(dir, err)) == NULL)
@@ -126,7 +127,7 @@ web_views_load(struct web_app *app, struct buf *err)
 		    web_template_posts(app->views, name, 0))
 			app->csrf_pages[app->ncsrf_pages++] = name;
 	}
-	if (err->len > 0) {
+	if (err->len > problems) {
 		web_views_free(app);
 		return -1;
 	}
