@@ -10,3 +10,9 @@ str_index(const char *const *names, size_t n, const char *s)
 			return (int)i;
 	return -1;
 }
+
+int
+str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}

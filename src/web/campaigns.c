@@ -44,12 +44,6 @@ static const struct input_field campaign_fields[] = {
 static const struct input_spec campaign_spec =
 	INPUT_SPEC("campaign", campaign_fields, struct web_comms, web_comms_check);
 
-static int
-campaign_id_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static struct json_object *
 campaign_answer(const struct notify_campaign *c)
 {
@@ -94,7 +88,7 @@ web_campaigns_create(struct web_app *app, struct request *req, struct response *
 
 	/* an id listed twice gets one message */
 	ids = c.client_ids.items;
-	qsort(ids, c.client_ids.count, sizeof *ids, campaign_id_cmp);
+	qsort(ids, c.client_ids.count, sizeof *ids, str_ptr_cmp);
 	for (size_t i = 0; i < c.client_ids.count; i++)
 		if (nids == 0 || strcmp(ids[nids - 1], ids[i]) != 0)
 			ids[nids++] = ids[i];

@@ -1,6 +1,7 @@
 /* render.c: pages and error answers through the view layer (ARCHITECTURE.md, step 5). */
 #include "web/web.h"
 #include "core/rand.h"
+#include "core/str.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -229,19 +230,13 @@ web_site(struct web_app *app, struct request *req)
 	return site;
 }
 
-static int
-web_name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Whether page posts a form, and so needs the CSRF token its hidden field carries. A page
  * without one makes no token and sets no visitor cookie: the booking steps' forms are GETs. */
 static bool
 web_page_posts(const struct web_app *app, const char *page)
 {
 	return app->ncsrf_pages > 0 && bsearch(&page, app->csrf_pages, app->ncsrf_pages,
-	    sizeof *app->csrf_pages, web_name_cmp) != NULL;
+	    sizeof *app->csrf_pages, str_ptr_cmp) != NULL;
 }
 
 /* Renders page over model (consumed) into resp's body with status: 0, or -1 with a 500
