@@ -9,21 +9,11 @@
 
 #include "view/view.h"
 #include "tap.h"
+#include "testfile.h"
 
 #ifndef TEMPLATES_DIR
 #define TEMPLATES_DIR "templates"
 #endif
-
-static void
-put(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		abort();
-}
 
 static void
 test_real_templates(void)
@@ -77,10 +67,10 @@ test_errors(void)
 		abort();
 	snprintf(sub, sizeof sub, "%s/pages", dir);
 	mkdir(sub, 0700);
-	put(dir, "layout.mustache", "<main>{{$main}}{{/main}}</main>");
-	put(dir, "pages/ok.mustache", "{{<layout}}{{$main}}hi {{name}}{{/main}}{{/layout}}");
-	put(dir, "pages/bad.mustache", "line one\n  {{#items}}\n{{/things}}\n");
-	put(dir, "notes.txt", "not a template {{");
+	test_file_put(dir, "layout.mustache", "<main>{{$main}}{{/main}}</main>");
+	test_file_put(dir, "pages/ok.mustache", "{{<layout}}{{$main}}hi {{name}}{{/main}}{{/layout}}");
+	test_file_put(dir, "pages/bad.mustache", "line one\n  {{#items}}\n{{/things}}\n");
+	test_file_put(dir, "notes.txt", "not a template {{");
 	r = view_registry_load(dir, &err);
 	ok(r == NULL, "a template with a syntax error stops the load");
 	ok(strstr(buf_cstr(&err), "pages/bad.mustache:3:") != NULL,

@@ -13,17 +13,16 @@
 #include <json-c/json.h>
 
 #include "../lib/tap.h"
+#include "../lib/testfile.h"
 
 /* Writes templates/NAME.mustache under dir. */
 static void
 put(const char *dir, const char *name, const char *text)
 {
-	char path[512];
-	FILE *f;
+	char file[256];
 
-	snprintf(path, sizeof path, "%s/templates/%s.mustache", dir, name);
-	if ((f = fopen(path, "w")) == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		abort();
+	snprintf(file, sizeof file, "templates/%s.mustache", name);
+	test_file_put(dir, file, text);
 }
 
 /* Which pages get a CSRF token (render.c, web_views_load): those that post a form, from their
