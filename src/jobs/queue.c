@@ -359,7 +359,8 @@ jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job
 }
 
 /* Whether r's application connection may run an organisation's work: its role must leave
- * row-level security in force (not a superuser, no BYPASSRLS, owns no table), asked once per
+ * row-level security in force (db_role_unsafe: no superuser, no BYPASSRLS, neither the tables'
+ * owner nor a member of any of these), asked once per
  * connection. A role that does not would let a handler see and write every organisation's
  * rows: its jobs then wait (retried, with the reason) rather than run so. */
 static bool
@@ -380,7 +381,7 @@ jobs_app_safe(struct jobs_runner *r, struct buf *why)
 		r->app_unsafe = unsafe;
 		if (unsafe)
 			log_error("organisations' jobs not run", "KAIROS_DATABASE_URL's role bypasses"
-			    " row-level security (a superuser, BYPASSRLS, or the tables' owner;"
+			    " row-level security (a superuser, BYPASSRLS, the tables' owner or a member of one;"
 			    " docs/auth.md)");
 	}
 	if (r->app_unsafe)
