@@ -360,9 +360,9 @@ jobs_record(struct db *db, const struct jobs_kind *k, const struct jobs_job *job
 
 /* Whether r's application connection may run an organisation's work: its role must leave
  * row-level security in force (db_role_unsafe: no superuser, no BYPASSRLS, neither the tables'
- * owner nor a member of any of these), asked once per
- * connection. A role that does not would let a handler see and write every organisation's
- * rows: its jobs then wait (retried, with the reason) rather than run so. */
+ * owner nor a member of any of these), asked once per connection. A role that does not would
+ * let a handler see and write every organisation's rows: its jobs then wait (retried, with
+ * the reason) rather than run so. */
 static bool
 jobs_app_safe(struct jobs_runner *r, struct buf *why)
 {
