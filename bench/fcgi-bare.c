@@ -17,7 +17,10 @@
  * and writes as a Kairos endpoint, with no application code (bench/run catalogue's floor
  * rows). Statements go pipelined (libpq's pipeline mode), one round trip for each group of
  * lines; a line "--" ends a group, as Kairos's db sends a transaction's BEGIN and tenant with
- * its first statement and its queued writes with its COMMIT.
+ * its first statement and its queued writes with its COMMIT. A statement's parameters follow
+ * it on its line, each after a tab ("\N" for NULL), and are sent with every execution as
+ * Kairos sends its own: the floor runs Kairos's very statements, not literal copies that
+ * PostgreSQL could fold at PREPARE.
  *
  *   fcgi-bare SOCKET WORKERS [CONNINFO [BODY_BYTES [HEADERS_FILE [SQL_FILE]]]] */
 #include "http/fcgi_send.h"
@@ -42,10 +45,14 @@ static const char reply[] = "Status: 200 OK\r\nContent-Type: text/plain\r\nConte
 
 #define BARE_MAX_STATEMENTS	16
 #define BARE_MAX_STATEMENT	4096
+#define BARE_MAX_PARAMS		16
 
 static char *pad;	/* BODY_BYTES of filler, or NULL */
 /* SQL_FILE's statements, or none: then `/`'s query */
 static char statements[BARE_MAX_STATEMENTS][BARE_MAX_STATEMENT];
+/* each statement's parameters: pointers into its line, NULL for "\N" */
+static const char *params[BARE_MAX_STATEMENTS][BARE_MAX_PARAMS];
+static int nparams[BARE_MAX_STATEMENTS];
 static int nstatements;
 static size_t padlen;
 #define BARE_DEFAULT_HEADERS	"Content-Type: text/plain\r\n"
@@ -79,6 +86,25 @@ bare_headers(const char *path)
 	return 0;
 }
 
+/* Files line as statement i: its SQL, and the parameters after its tabs; 0, or -1 when it
+ * has more than BARE_MAX_PARAMS. */
+static int
+bare_statement_split(const char *line, int i)
+{
+	char *p;
+
+	snprintf(statements[i], BARE_MAX_STATEMENT, "%s", line);
+	nparams[i] = 0;
+	for (p = strchr(statements[i], '\t'); p != NULL; p = strchr(p, '\t')) {
+		if (nparams[i] == BARE_MAX_PARAMS)
+			return -1;
+		*p++ = '\0';
+		params[i][nparams[i]++] = strcmp(p, "\\N") == 0 || strncmp(p, "\\N\t", 3) == 0 ?
+		    NULL : p;
+	}
+	return 0;
+}
+
 /* Reads SQL_FILE's statements, one a line; 0, or -1 when it can't. */
 static int
 bare_statements(const char *path)
@@ -98,7 +124,11 @@ bare_statements(const char *path)
 			return -1;
 		}
 		line[n] = '\0';
-		snprintf(statements[nstatements++], BARE_MAX_STATEMENT, "%s", line);
+		if (bare_statement_split(line, nstatements) < 0) {
+			fclose(f);
+			return -1;
+		}
+		nstatements++;
 	}
 	fclose(f);
 	return nstatements > 0 ? 0 : -1;
@@ -146,7 +176,7 @@ bare_db(const char *conninfo, char *org, size_t orgsz)
 		if (bare_simple(statements[i]) || bare_group_end(statements[i]))
 			continue;
 		snprintf(name, sizeof name, "s%d", i);
-		res = PQprepare(db, name, statements[i], 0, NULL);
+		res = PQprepare(db, name, statements[i], nparams[i], NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			fprintf(stderr, "fcgi-bare: prepare %s: %s", statements[i], PQerrorMessage(db));
 			exit(1);
@@ -176,7 +206,7 @@ bare_run_statements(PGconn *db)
 			snprintf(name, sizeof name, "s%d", i);
 			if (!(bare_simple(statements[i]) ?
 			    PQsendQueryParams(db, statements[i], 0, NULL, NULL, NULL, NULL, 0) :
-			    PQsendQueryPrepared(db, name, 0, NULL, NULL, NULL, 0)))
+			    PQsendQueryPrepared(db, name, nparams[i], params[i], NULL, NULL, 0)))
 				return false;
 		}
 		i++;	/* past the "--" */
