@@ -284,8 +284,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	if (argc == 7 && bare_statements(argv[6]) < 0) {
-		fprintf(stderr, "fcgi-bare: can't use statements from %s (1 to %d lines)\n", argv[6],
-		    BARE_MAX_STATEMENTS);
+		fprintf(stderr, "fcgi-bare: can't use statements from %s (1 to %d lines, each with up"
+		    " to %d parameters)\n", argv[6], BARE_MAX_STATEMENTS, BARE_MAX_PARAMS);
 		return 2;
 	}
 	if (argc >= 6 && bare_headers(argv[5]) < 0) {

@@ -58,16 +58,29 @@ is($bytes, length($engine // ''), 'the size it reports is the size of the page')
 
 # fcgi-bare refuses what it cannot do, before it binds anything
 my $sock = "$d/bare.sock";
+{ open my $f, '>', "$d/params.sql" or die; print $f 'SELECT 1' . "\tx" x 17 . "\n"; }
 for my $case (['', 'no arguments'], ["$sock 0", 'no workers'],
 	["$sock 1 'host=/nonexistent' 10", 'an answer shorter than a log line'],
 	["$sock 1 'host=/nonexistent' 99999999", 'an answer over the limit'],
 	["$sock 1 'host=/nonexistent' 4000 $d/no-such-file", 'a header file it cannot read'],
 	["$sock 1 'host=/nonexistent' 4000 /dev/null $d/no-such-file", 'a statements file it cannot read'],
-	["$sock 1 'host=/nonexistent' 4000 /dev/null /dev/null", 'a statements file with none']) {
+	["$sock 1 'host=/nonexistent' 4000 /dev/null /dev/null", 'a statements file with none'],
+	["$sock 1 'host=/nonexistent' 4000 /dev/null $d/params.sql", 'a statement with 17 parameters']) {
 	my ($args, $what) = @$case;
 	my $err = `$d/fcgi-bare $args 2>&1`;
 	is($? >> 8, 2, "fcgi-bare: $what is a usage error (exit 2)");
 }
 ok(!-e $sock, 'and no socket was made');
+
+# bench/stmt.pl gives the catalogue's floors the statements as Kairos prepares them: string
+# literals joined and the file's string macros pasted in (funnel.c builds its INSERT of two)
+my $insert = `cd $src && perl bench/stmt.pl src/funnel/funnel.c funnel_insert_async`;
+is($? >> 8, 0, 'stmt.pl finds the funnel INSERT');
+like($insert, qr/^INSERT INTO funnel_events \(org_id, .*, created_at\) SELECT \$1::uuid, .*to_timestamp\(\$10::bigint\) FROM \(SELECT set_config\('synchronous_commit', 'off', true\) AS sc\) s WHERE s\.sc = 'off'\n\z/,
+	'with its macros expanded, whole');
+unlike($insert, qr/FUNNEL_/, 'and no macro name left');
+my $known = `cd $src && perl bench/stmt.pl src/catalogue/catalogue.c catalogue_known`;
+like($known, qr/^SELECT \(SELECT count\(\*\) FROM services WHERE id = \$1::uuid AND active\),.*force_generic_plan', true\)\n\z/,
+	'stmt.pl: a statement of plain literals as it was');
 
 done_testing();
