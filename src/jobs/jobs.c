@@ -35,29 +35,6 @@ struct jobs_batchers {
 	size_t                    n;
 };
 
-/* Starts every module that runs batches (after the signals are blocked: their threads inherit
- * the mask). 0, or -1 when one could not start (logged by it; the ones started are stopped). */
-static int
-jobs_batchers_start(struct jobs_batchers *b, const struct config *cfg, const char *runner)
-{
-	memset(b, 0, sizeof *b);
-	for (const struct jobs_module *const *m = jobs_modules; *m != NULL; m++) {
-		if ((*m)->run_due == NULL || b->n == JOBS_MAX_MODULES)
-			continue;
-		if ((*m)->start != NULL && (b->state[b->n] = (*m)->start(cfg, runner)) == NULL) {
-			log_error("job runner cannot start", "module %s did not start", (*m)->name);
-			while (b->n > 0) {
-				b->n--;
-				if (b->module[b->n]->stop != NULL)
-					b->module[b->n]->stop(b->state[b->n]);
-			}
-			return -1;
-		}
-		b->module[b->n++] = *m;
-	}
-	return 0;
-}
-
 static void
 jobs_batchers_stop(struct jobs_batchers *b)
 {
@@ -65,6 +42,33 @@ jobs_batchers_stop(struct jobs_batchers *b)
 		if (b->module[i]->stop != NULL)
 			b->module[i]->stop(b->state[i]);
 	b->n = 0;
+}
+
+/* Starts every module that runs batches (after the signals are blocked: their threads inherit
+ * the mask). 0, or -1 when one could not start (logged by it; the ones started are stopped). */
+static int
+jobs_batchers_start(struct jobs_batchers *b, const struct config *cfg, const char *runner)
+{
+	memset(b, 0, sizeof *b);
+	for (const struct jobs_module *const *m = jobs_modules; *m != NULL; m++) {
+		if ((*m)->run_due == NULL)
+			continue;
+		/* one more would be a module whose batched kinds never run: refused, as
+		 * jobs_kinds_fit refuses kinds past JOBS_MAX_KINDS */
+		if (b->n == JOBS_MAX_MODULES) {
+			log_error("job runner cannot start", "module %s: more than %d modules run"
+			    " batches (JOBS_MAX_MODULES)", (*m)->name, JOBS_MAX_MODULES);
+			jobs_batchers_stop(b);
+			return -1;
+		}
+		if ((*m)->start != NULL && (b->state[b->n] = (*m)->start(cfg, runner)) == NULL) {
+			log_error("job runner cannot start", "module %s did not start", (*m)->name);
+			jobs_batchers_stop(b);
+			return -1;
+		}
+		b->module[b->n++] = *m;
+	}
+	return 0;
 }
 
 /* Runs each batching module's due jobs (notify: the due messages), batch after batch, until
