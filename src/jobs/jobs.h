@@ -180,7 +180,8 @@ struct jobs_module {
 /* The modules of this build, NULL-terminated: src/settings.c. */
 extern const struct jobs_module *const jobs_modules[];
 /* jobs/'s own test-only kinds (test_kinds.c: test.sleep, test.hold, test.fail,
- * test.permanent, test.tenant, test.system), listed in jobs_modules like any module's. */
+ * test.permanent, test.tenant-sleep, test.tenant, test.system), listed in jobs_modules like
+ * any module's. */
 extern const struct jobs_module jobs_test_module;
 
 /* The kinds of this build (every module's in jobs_modules), test-only ones included when
@@ -279,6 +280,10 @@ void jobs_job_from(const PGresult *res, int row, const char *runner, struct jobs
  * JOBS_FAILED. */
 bool jobs_attempts_spent(const struct jobs_kind *k, const struct jobs_job *job,
 	struct jobs_result *r);
+/* Whether a job of k with org_id is one that must not run: an organisation's kind queued
+ * with no organisation (by SQL; jobs_enqueue refuses it), which would otherwise run as the
+ * owner, past row-level security. Then why (reset) says so, and the caller records it dead. */
+bool jobs_org_missing(const struct jobs_kind *k, const char *org_id, struct buf *why);
 /* Records job's outcome, guarded by its lease (res->error cut to JOBS_ERROR_MAX; a retry's
  * delay from k's backoff), and logs it ("job done", "job retry", "job dead"; ms: how long it
  * ran). *what (may be NULL) says what was recorded. 0, or -1 when the database failed

@@ -272,6 +272,17 @@ jobs_attempts_spent(const struct jobs_kind *k, const struct jobs_job *job, struc
 	return true;
 }
 
+bool
+jobs_org_missing(const struct jobs_kind *k, const char *org_id, struct buf *why)
+{
+	if (*org_id != '\0' || k->platform)
+		return false;
+	buf_reset(why);
+	buf_printf(why, "not run: %s is an organisation's kind and this job has no org_id",
+	    k->name);
+	return true;
+}
+
 int
 jobs_done_many(struct db *db, const char *runner, const char *ids, struct buf *recorded)
 {
@@ -472,10 +483,7 @@ jobs_run_one(struct jobs_runner *r, struct db *db)
 	t0 = clock_mono_us();
 	if (jobs_attempts_spent(k, &job, &result)) {
 		outcome = JOBS_FAILED;
-	} else if (*job.org_id == '\0' && !k->platform) {
-		/* queued without jobs_enqueue (SQL), which refuses it: never run as the owner */
-		buf_printf(&result.error, "not run: %s is an organisation's kind and this job has"
-		    " no org_id", k->name);
+	} else if (jobs_org_missing(k, job.org_id, &result.error)) {
 		outcome = JOBS_FAILED;
 	} else {
 		log_debug("job started", "%s %s attempt %d by %s", job.kind, job.id, job.attempt,

@@ -385,10 +385,9 @@ notify_run_due(struct db *db, struct jobs_runner *q, struct notify_runner *r)
 			continue;
 		ng = notify_claim_group(claim, i, taken, group, &ids);
 		params[0] = ids.data;
-		if (*org == '\0')	/* queued by SQL: never read as the owner */
-			buf_printf(&why, "not run: %s is an organisation's kind and this job has no"
-			    " org_id", NOTIFY_JOB_KIND);
-		else if (jobs_tenant_begin(q, org, &why) == DB_OK) {
+		/* one queued by SQL with no organisation is never read as the owner */
+		if (!jobs_org_missing(&r->kind, org, &why) &&
+		    jobs_tenant_begin(q, org, &why) == DB_OK) {
 			if (db_query(q->app, &notify_stmt_messages, params, &res) != DB_OK) {
 				buf_printf(&why, "its message was not read: %s", q->app->error);
 				PQclear(res);
