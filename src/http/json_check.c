@@ -201,11 +201,9 @@ jc_next(const char **p)
 	uint32_t cp;
 
 	if (*s != '\\') {
-		size_t len = utf8_sequence_length(*p, 4);
+		size_t len;
 
-		cp = len == 1 ? s[0] : len == 2 ? s[0] & 0x1fu : len == 3 ? s[0] & 0x0fu : s[0] & 0x07u;
-		for (size_t i = 1; i < len; i++)
-			cp = cp << 6 | (s[i] & 0x3fu);
+		cp = (uint32_t)utf8_decode(*p, 4, &len);
 		*p += len;
 		return cp;
 	}
