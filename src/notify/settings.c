@@ -21,9 +21,6 @@
 	{ name, CONFIG_BOOL, F(field), "false", 0, 0, NULL, false, NULL, doc }
 #define NOTIFY_INT(name, field, def, min, max, doc) \
 	{ name, CONFIG_INT, F(field), def, min, max, NULL, false, NULL, doc }
-/* A numeric constant as the text of a setting's default. */
-#define NOTIFY_TEXT_OF(n)  NOTIFY_TEXT_OF_(n)
-#define NOTIFY_TEXT_OF_(n) #n
 #define NOTIFY_FIELD(values, off) (*(char *const *)((const char *)(values) + (off)))
 
 /* Keys a provider cannot work without, checked when a channel is set to that provider. */
@@ -375,10 +372,10 @@ static const struct config_key notify_keys[] = {
 	NOTIFY_INT("KAIROS_PROVIDER_TIMEOUT_MS", provider_timeout_ms, "10000", 100, 120000,
 	    "Timeout of one call to a messaging provider, in milliseconds."),
 	NOTIFY_INT("KAIROS_NOTIFY_BACKOFF_SECONDS", notify_backoff_seconds,
-	    NOTIFY_TEXT_OF(NOTIFY_BACKOFF_SECONDS_DEFAULT), 1, NOTIFY_BACKOFF_MAX_SECONDS,
+	    STR_OF(NOTIFY_BACKOFF_SECONDS_DEFAULT), 1, NOTIFY_BACKOFF_MAX_SECONDS,
 	    "Delay before the first retry of a failed send; doubled per attempt (capped at 1 h), with jitter."),
 	NOTIFY_INT("KAIROS_NOTIFY_LEASE_SECONDS", notify_lease_seconds,
-	    NOTIFY_TEXT_OF(NOTIFY_LEASE_SECONDS_DEFAULT), 1, JOBS_LEASE_MAX,
+	    STR_OF(NOTIFY_LEASE_SECONDS_DEFAULT), 1, JOBS_LEASE_MAX,
 	    "How long a job runner holds messages it claimed; a runner that dies frees them after this. Keep it above KAIROS_PROVIDER_TIMEOUT_MS."),
 	NOTIFY_INT("KAIROS_NOTIFY_CONCURRENCY", notify_concurrency, "16", 1, 256,
 	    "Sends one job runner has in flight at once (threads, each keeping its provider connection alive). A provider answers in 100-500 ms, so one at a time caps a runner at a few messages a second. Keep 2 x KAIROS_PROVIDER_TIMEOUT_MS below KAIROS_NOTIFY_LEASE_SECONDS: no send starts after half the lease."),
