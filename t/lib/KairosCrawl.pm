@@ -228,6 +228,8 @@ sub crawl {
 	for my $k (sort { $ends->($a) <=> $ends->($b) || $a cmp $b } keys %later) {
 		my ($method, $action, $on) = @{ $later{$k} };
 		my $page = $browser->get($on);
+		# gone may be a redirect or a 404 now, never a failure
+		$problem->("GET $on: $page->{status} (fetched again for $k)") if $page->{status} >= 500;
 		my ($f) = grep { !defined $_->[4] && $_->[0] eq $method && action_shape($_->[1]) eq action_shape($action) }
 			forms($page->{status} == 200 ? $page->{content} : '', $on);
 		if (!$f) { push @{ $r{gone} }, "$k (on $on: $page->{status})"; next }	# nothing of that kind left
