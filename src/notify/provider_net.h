@@ -38,13 +38,6 @@ struct json_object;
 void notify_net_client(struct net_client *c, const char *name, const char *base_url,
 	long timeout_ms, enum net_auth auth, const char *user, const char *secret);
 
-/* After a send's net_request failed: r->outcome (retry for what may pass: network errors,
- * 429, 5xx, an oversized answer; rejected for the rest), r->retry_after from a 429, and,
- * when no HTTP answer came, r->error "name: why". Returns whether an HTTP answer came,
- * for the provider to read its reason from the body. */
-bool notify_net_failed(const char *name, const struct net_err *err, long status,
-	struct notify_result *r);
-
 /* How a provider reads its answers to a send (notify_net_send). */
 struct notify_net_answers {
 	const char *name;	/* "twilio": errors and log lines name it */
@@ -61,7 +54,7 @@ struct notify_net_answers {
 
 /* Sends message m as req (the provider's method, path, headers and body) through c, by the
  * rule above: NET_RETRY_UNSENT, m's id as the request id. r as `answers` reads the answer,
- * or notify_net_failed when none came. 0 when it was sent, else -1. */
+ * or the net error when none came. 0 when it was sent, else -1. */
 int notify_net_send(const struct net_client *c, struct net_request *req,
 	const struct notify_outgoing *m, const struct notify_net_answers *answers,
 	struct notify_result *r);

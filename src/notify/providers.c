@@ -31,7 +31,11 @@ notify_net_client(struct net_client *c, const char *name, const char *base_url,
 		log_error("provider not usable", "%s", why);
 }
 
-bool
+/* After a send's net_request failed: r->outcome (retry for what may pass: network errors,
+ * 429, 5xx, an oversized answer; rejected for the rest), r->retry_after from a 429, and,
+ * when no HTTP answer came, r->error "name: why". Returns whether an HTTP answer came, for
+ * notify_net_send to hand its body to the provider's refused. */
+static bool
 notify_net_failed(const char *name, const struct net_err *err, long status,
     struct notify_result *r)
 {
